@@ -1,0 +1,293 @@
+/**
+ * The simulator: one virtual clock, one event queue, the choice source, the trace and the
+ * thread host. `run()` fires events in (time, insertion) order until the queue is quiescent, a
+ * virtual time is reached or a predicate holds. Every run has an event budget and a time limit;
+ * hitting either ends the run with a reported livelock failure, never a hang (DESIGN.md §9).
+ * Whatever a handler throws ends the run with a failure that names the seed, the time and the
+ * event; nothing escapes `run()`.
+ *
+ * tidy: async-host — `run()` awaits the thread host's pump between events (see threads.ts);
+ * nothing else in this file is asynchronous.
+ */
+import { AssertionError, assert } from './assert.ts';
+import { ChoiceSource, TapeDivergedError, type ChoiceStream, type Tape } from './choice.ts';
+import { SimConfigError, checkInteger } from './errors.ts';
+import { EventQueue, type SimEvent } from './event-queue.ts';
+import { ThreadHost, type SimThread } from './threads.ts';
+import { Trace, type TraceRecord } from './trace.ts';
+import { formatInstant, parseDuration, type Duration, type DurationInput, type Instant } from './time.ts';
+
+export interface SimulatorOptions {
+  /** Root seed of every random stream: a safe non-negative integer. */
+  readonly seed: number;
+  /** Record every choice into a tape. @defaultValue false */
+  readonly record?: boolean;
+  /** Replay a recorded tape (choices past its end take their defaults). */
+  readonly replay?: Tape;
+  /** Keep every trace record, not only the hash and the latest few. @defaultValue false */
+  readonly keepTrace?: boolean;
+  /** Hand each set of events due at the same instant to the choice source. @defaultValue false */
+  readonly sameInstantChoice?: boolean;
+  /** Log (index, time, label, trace hash) after every event, for the determinism check. */
+  readonly logEvents?: boolean;
+}
+
+export interface RunOptions {
+  /** Stop at this virtual time (a duration from the start), or when this predicate holds. */
+  readonly until?: DurationInput | (() => boolean);
+  /** Events this call may fire before it fails as a livelock. @defaultValue 50,000,000 */
+  readonly eventBudget?: number;
+  /** Virtual time (from the start) past which the run fails as a livelock. @defaultValue '1h' */
+  readonly timeLimit?: DurationInput;
+}
+
+export type FailureKind = 'livelock' | 'assertion' | 'tape-diverged' | 'error' | (string & {});
+
+/** Why a run failed; every failure names the seed and the virtual time. */
+export interface Failure {
+  readonly kind: FailureKind;
+  readonly message: string;
+  readonly seed: number;
+  readonly at: Instant;
+  /** The label of the event that was firing, if any. */
+  readonly event?: string;
+  /** The error object for thrown failures. */
+  readonly error?: unknown;
+}
+
+export type RunStatus = 'quiescent' | 'reached-time' | 'condition-met' | 'failed';
+
+export interface RunOutcome {
+  readonly status: RunStatus;
+  readonly now: Instant;
+  /** Events fired by this call. */
+  readonly events: number;
+  readonly failure?: Failure;
+}
+
+/** One line of the event log kept for the determinism check. */
+export interface EventLogEntry {
+  readonly index: number;
+  readonly at: number;
+  readonly label: string;
+  readonly hash: string;
+}
+
+const DEFAULT_EVENT_BUDGET = 50_000_000;
+const DEFAULT_TIME_LIMIT = 3600e9 as Duration;
+
+interface RunPlan {
+  readonly stopAt: number;
+  readonly predicate: (() => boolean) | null;
+  readonly eventBudget: number;
+  readonly timeLimit: number;
+}
+
+export class Simulator {
+  readonly seed: number;
+  readonly choices: ChoiceSource;
+  readonly trace: Trace;
+  readonly threads: ThreadHost;
+  readonly #queue = new EventQueue();
+  readonly #sameInstantChoice: boolean;
+  readonly #scheduler: ChoiceStream;
+  readonly #ready: SimEvent[] = [];
+  readonly #eventLog: EventLogEntry[] | null;
+  #now = 0 as Instant;
+  #firing: SimEvent | null = null;
+  #failure: Failure | null = null;
+  #eventsTotal = 0;
+
+  constructor(options: SimulatorOptions) {
+    this.choices = new ChoiceSource({
+      seed: options.seed,
+      ...(options.record !== undefined && { record: options.record }),
+      ...(options.replay !== undefined && { replay: options.replay }),
+    });
+    this.seed = this.choices.seed;
+    this.trace = new Trace({ keep: options.keepTrace ?? false });
+    this.#sameInstantChoice = options.sameInstantChoice ?? false;
+    this.#scheduler = this.choices.stream('scheduler');
+    this.#eventLog = options.logEvents === true ? [] : null;
+    this.threads = new ThreadHost({
+      scheduleNow: (label, fire, arg) => void this.#queue.push(this.#now, label, fire, arg),
+      failThread: (thread, error) => this.#failThread(thread, error),
+    });
+  }
+
+  /** The current virtual time in nanoseconds. */
+  get now(): Instant {
+    return this.#now;
+  }
+
+  /** Events fired since the simulator was made. */
+  get eventsFired(): number {
+    return this.#eventsTotal;
+  }
+
+  /** Live events in the queue. */
+  get pendingEvents(): number {
+    return this.#queue.size;
+  }
+
+  /** The failure that ended a run, if one did. */
+  get failure(): Failure | null {
+    return this.#failure;
+  }
+
+  /** Schedules `fire(arg)` after `delay` nanoseconds (a non-negative integer). */
+  schedule<T>(delay: number, label: string, fire: (arg: T) => void, arg: T): SimEvent<T>;
+  schedule(delay: number, label: string, fire: () => void): SimEvent<undefined>;
+  schedule<T>(delay: number, label: string, fire: (arg: T) => void, arg?: T): SimEvent<T> {
+    assert(Number.isSafeInteger(delay) && delay >= 0, `schedule: delay ${delay} is not a non-negative integer`);
+    return this.#queue.push((this.#now + delay) as Instant, label, fire, arg as T);
+  }
+
+  /** Schedules `fire(arg)` at an absolute instant, which must not be in the past. */
+  scheduleAt<T>(at: number, label: string, fire: (arg: T) => void, arg?: T): SimEvent<T> {
+    assert(Number.isSafeInteger(at) && at >= this.#now, `scheduleAt: ${at} is in the past or not an integer`);
+    return this.#queue.push(at as Instant, label, fire, arg as T);
+  }
+
+  /** Emits a trace record stamped with the current time. */
+  emit(record: Omit<TraceRecord, 'at'> & { readonly type: string }): void {
+    this.trace.emit({ at: this.#now, ...record } as TraceRecord);
+  }
+
+  /**
+   * Ends the current run with a failure once the current event returns. Later layers (the
+   * verifier) use this so that a violation never throws through the model's own state.
+   */
+  fail(kind: FailureKind, message: string): void {
+    if (this.#failure !== null) return;
+    this.#failure = {
+      kind, message, seed: this.seed, at: this.#now,
+      ...(this.#firing !== null && { event: this.#firing.label }),
+    };
+  }
+
+  /** The event log of a run made with `logEvents` (for the determinism check). */
+  eventLog(): readonly EventLogEntry[] {
+    return this.#eventLog ?? [];
+  }
+
+  /**
+   * Runs until quiescence, a time, or a predicate; see RunOptions. Malformed options throw
+   * SimConfigError; whatever happens inside the run ends in the outcome, never in a throw.
+   */
+  async run(options: RunOptions = {}): Promise<RunOutcome> {
+    const plan = resolveRunPlan(options, this.#now);
+    const firstEvent = this.#eventsTotal;
+    let status: RunStatus;
+    for (;;) {
+      status = this.#failure !== null ? 'failed' : this.#slice(plan, firstEvent);
+      if (status !== ('pump' as RunStatus)) break;
+      try {
+        await this.threads.pump();
+      } catch (error) {
+        this.#failFromError(error);
+      }
+    }
+    return {
+      status, now: this.#now, events: this.#eventsTotal - firstEvent,
+      ...(this.#failure !== null && { failure: this.#failure }),
+    };
+  }
+
+  #slice(plan: RunPlan, firstEvent: number): RunStatus {
+    const queue = this.#queue;
+    const predicate = plan.predicate;
+    const budgetEnd = firstEvent + plan.eventBudget;
+    for (;;) {
+      if (predicate !== null && predicate()) return 'condition-met';
+      const next = this.#sameInstantChoice ? this.#peekChosen() : queue.peek();
+      if (next === undefined) return 'quiescent';
+      if (next.at > plan.stopAt) {
+        this.#now = plan.stopAt as Instant;
+        return 'reached-time';
+      }
+      if (next.at > plan.timeLimit) return this.#livelock(`time limit ${formatInstant(plan.timeLimit)} reached`);
+      if (this.#eventsTotal >= budgetEnd) return this.#livelock(`event budget of ${plan.eventBudget} spent`);
+      if (this.#sameInstantChoice) this.#takeChosen(next);
+      else queue.pop();
+      this.#now = next.at;
+      this.#eventsTotal++;
+      this.#firing = next;
+      try {
+        next.fire(next.arg);
+      } catch (error) {
+        this.#failFromError(error);
+      }
+      this.#firing = null;
+      if (this.#eventLog !== null) this.#logEvent(next);
+      if (this.#failure !== null) return 'failed';
+      if (this.threads.pumping !== null) return 'pump' as RunStatus;
+    }
+  }
+
+  /** Same-instant mode: gathers every live event due at the earliest instant into #ready. */
+  #peekChosen(): SimEvent | undefined {
+    const ready = this.#ready;
+    for (let i = ready.length - 1; i >= 0; i--) {
+      if (!(ready[i] as SimEvent).isPending) ready.splice(i, 1);
+    }
+    let top = this.#queue.peek();
+    const at = ready.length > 0 ? (ready[0] as SimEvent).at : top?.at;
+    while (top !== undefined && top.at === at) {
+      ready.push(this.#queue.detach() as SimEvent);
+      top = this.#queue.peek();
+    }
+    if (ready.length === 0) return undefined;
+    const index = this.#scheduler.pick('same-instant', ready.length);
+    return ready[index];
+  }
+
+  #takeChosen(event: SimEvent): void {
+    const ready = this.#ready;
+    ready.splice(ready.indexOf(event), 1);
+    event.cancel();
+  }
+
+  #logEvent(event: SimEvent): void {
+    const log = this.#eventLog as EventLogEntry[];
+    log.push({ index: log.length, at: event.at, label: event.label, hash: this.trace.hash() });
+  }
+
+  #livelock(reason: string): RunStatus {
+    const pending = this.pendingEvents;
+    this.fail('livelock', `${reason} with ${pending} event${pending === 1 ? '' : 's'} pending`);
+    return 'failed';
+  }
+
+  #failFromError(error: unknown): void {
+    if (this.#failure !== null) return;
+    const kind: FailureKind =
+      error instanceof AssertionError ? 'assertion' : error instanceof TapeDivergedError ? 'tape-diverged' : 'error';
+    const message = error instanceof Error ? error.message : String(error);
+    this.fail(kind, message);
+    const failure = this.#failure as Failure | null;
+    if (failure !== null) this.#failure = { ...failure, error };
+  }
+
+  #failThread(thread: SimThread, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.#failFromError(error instanceof Error ? error : new Error(message));
+    if (this.#failure !== null && this.#failure.event === undefined) {
+      this.#failure = { ...this.#failure, event: `thread ${thread.name}` };
+    }
+  }
+}
+
+function resolveRunPlan(options: RunOptions, now: number): RunPlan {
+  const eventBudget =
+    options.eventBudget === undefined
+      ? DEFAULT_EVENT_BUDGET
+      : checkInteger('eventBudget', options.eventBudget, 1, Number.MAX_SAFE_INTEGER);
+  const timeLimit = options.timeLimit === undefined ? DEFAULT_TIME_LIMIT : parseDuration('timeLimit', options.timeLimit);
+  const until = options.until;
+  if (typeof until === 'function') return { stopAt: Infinity, predicate: until, eventBudget, timeLimit };
+  if (until === undefined) return { stopAt: Infinity, predicate: null, eventBudget, timeLimit };
+  const stopAt = parseDuration('until', until);
+  if (stopAt < now) throw new SimConfigError('until', `${formatInstant(stopAt)} is before now (${formatInstant(now)})`);
+  return { stopAt, predicate: null, eventBudget, timeLimit };
+}

@@ -1,0 +1,125 @@
+/**
+ * The trace: typed records stamped with virtual time (STYLE.md §7.3). Every record is folded
+ * into a 64-bit trace hash as it is emitted, which is cheap enough to do always; the records
+ * themselves are kept only when asked (`keep`), apart from a short ring of the latest ones that
+ * failure reports quote. Records are flat objects of strings, numbers and booleans so that the
+ * hash and the JSON-lines format need no per-type code.
+ */
+import { formatInstant } from './time.ts';
+
+export type TraceValue = string | number | boolean;
+
+/** A trace record: its time, its type, and flat fields. Layers define their own record types. */
+export interface TraceRecord {
+  readonly at: number;
+  readonly type: string;
+  readonly [field: string]: TraceValue | undefined;
+}
+
+const TAIL_LENGTH = 64;
+
+export interface TraceOptions {
+  /** Keep every record (for printing, pcap, checks). @defaultValue false */
+  readonly keep?: boolean;
+}
+
+export class Trace {
+  readonly keep: boolean;
+  readonly #records: TraceRecord[] = [];
+  readonly #tail: (TraceRecord | undefined)[] = new Array<TraceRecord | undefined>(TAIL_LENGTH);
+  #count = 0;
+  #hashLow = 0x811c9dc5;
+  #hashHigh = 0x2545f491;
+  readonly #marks = new Map<string, number>();
+
+  constructor(options: TraceOptions = {}) {
+    this.keep = options.keep ?? false;
+  }
+
+  emit(record: TraceRecord): void {
+    this.#fold(record);
+    this.#tail[this.#count % TAIL_LENGTH] = record;
+    this.#count++;
+    if (this.keep) this.#records.push(record);
+  }
+
+  /** Number of records emitted so far. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** The running trace hash: 16 hex digits. */
+  hash(): string {
+    return hex32(this.#hashHigh) + hex32(this.#hashLow);
+  }
+
+  /** Every record, when `keep` was set; otherwise empty. */
+  records(): readonly TraceRecord[] {
+    return this.#records;
+  }
+
+  /** The latest records (at most 64), oldest first, whether or not `keep` was set. */
+  tail(count = TAIL_LENGTH): TraceRecord[] {
+    const out: TraceRecord[] = [];
+    const first = Math.max(0, this.#count - Math.min(count, TAIL_LENGTH));
+    for (let i = first; i < this.#count; i++) out.push(this.#tail[i % TAIL_LENGTH] as TraceRecord);
+    return out;
+  }
+
+  /** Coverage mark: source code marks a path, the test that justifies it expects the mark. */
+  mark(name: string): void {
+    this.#marks.set(name, (this.#marks.get(name) ?? 0) + 1);
+  }
+
+  marks(): ReadonlyMap<string, number> {
+    return this.#marks;
+  }
+
+  #fold(record: TraceRecord): void {
+    let low = this.#hashLow;
+    let high = this.#hashHigh;
+    for (const key in record) {
+      const value = record[key];
+      if (value === undefined) continue;
+      if (typeof value === 'number' && Number.isSafeInteger(value)) {
+        const part = value >>> 0;
+        const upper = Math.floor(value / 4294967296) >>> 0;
+        low = Math.imul(low ^ part, 0x01000193);
+        high = mix(high, part ^ Math.imul(upper, 0x9e3779b1));
+      } else {
+        const text = String(value);
+        for (let i = 0; i < text.length; i++) {
+          const code = text.charCodeAt(i);
+          low = Math.imul(low ^ code, 0x01000193);
+          high = mix(high, code);
+        }
+      }
+      low = Math.imul(low ^ 0xff, 0x01000193);
+      high = mix(high, 0xff);
+    }
+    this.#hashLow = low;
+    this.#hashHigh = high;
+  }
+}
+
+function mix(hash: number, value: number): number {
+  let h = Math.imul(hash ^ value, 0x5bd1e995);
+  h ^= h >>> 15;
+  return h;
+}
+
+function hex32(value: number): string {
+  return (value >>> 0).toString(16).padStart(8, '0');
+}
+
+/** One line per record, simulated time first: `0.005000s packet phase=sent id=1 ...`. */
+export function formatRecord(record: TraceRecord): string {
+  let line = `${formatInstant(record.at)} ${record.type}`;
+  for (const key in record) {
+    if (key === 'at' || key === 'type') continue;
+    const value = record[key];
+    if (value === undefined) continue;
+    line += typeof value === 'string' && /\s/.test(value) ? ` ${key}="${value}"` : ` ${key}=${value}`;
+  }
+  return line;
+}

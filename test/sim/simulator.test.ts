@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { AssertionError, SimConfigError, Simulator, ms } from '../../src/sim/index.ts';
+
+function ticker(sim: Simulator, period: number, log: number[]): void {
+  const tick = (): void => {
+    log.push(sim.now);
+    sim.schedule(period, 'tick', tick);
+  };
+  sim.schedule(0, 'tick', tick);
+}
+
+describe('sim: run', () => {
+  it('runs until quiescence and reports the time of the last event', async () => {
+    const sim = new Simulator({ seed: 1 });
+    sim.schedule(3e6, 'a', () => undefined);
+    const outcome = await sim.run();
+    expect(outcome).toEqual({ status: 'quiescent', now: 3e6, events: 1 });
+  });
+
+  it('runs until a virtual time, leaving later events pending, then resumes', async () => {
+    const sim = new Simulator({ seed: 1 });
+    const log: number[] = [];
+    ticker(sim, 1e6, log);
+    const first = await sim.run({ until: '2.5ms', timeLimit: '1s' });
+    expect(first.status).toBe('reached-time');
+    expect(first.now).toBe(2.5e6);
+    expect(log).toEqual([0, 1e6, 2e6]);
+    await sim.run({ until: ms(4) });
+    expect(log).toEqual([0, 1e6, 2e6, 3e6, 4e6]);
+  });
+
+  it('runs until a predicate holds, checked before every event', async () => {
+    const sim = new Simulator({ seed: 1 });
+    const log: number[] = [];
+    ticker(sim, 1e6, log);
+    const outcome = await sim.run({ until: () => log.length === 3 });
+    expect(outcome.status).toBe('condition-met');
+    expect(outcome.now).toBe(2e6);
+  });
+
+  it('an endless run ends as a livelock when the event budget is spent', async () => {
+    const sim = new Simulator({ seed: 42 });
+    ticker(sim, 1, []);
+    const outcome = await sim.run({ eventBudget: 1000 });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.events).toBe(1000);
+    expect(outcome.failure).toMatchObject({
+      kind: 'livelock', seed: 42, message: 'event budget of 1000 spent with 1 event pending',
+    });
+  });
+
+  it('an endless run ends as a livelock at the time limit', async () => {
+    const sim = new Simulator({ seed: 42 });
+    ticker(sim, 1e9, []);
+    const outcome = await sim.run({ timeLimit: '10s' });
+    expect(outcome.failure).toMatchObject({ kind: 'livelock', message: 'time limit 10.000000s reached with 1 event pending' });
+    expect(outcome.now).toBe(10e9);
+  });
+
+  it('rejects bad run options naming the option', async () => {
+    const sim = new Simulator({ seed: 1 });
+    await expect(sim.run({ eventBudget: 0 })).rejects.toThrow(/option 'eventBudget': 0 is outside/);
+    await expect(sim.run({ timeLimit: 5 as never })).rejects.toThrow(SimConfigError);
+    await expect(sim.run({ until: '5 parsecs' })).rejects.toThrow(/option 'until': malformed/);
+  });
+
+  it('a handler that throws ends the run with a failure naming seed, time and event', async () => {
+    const sim = new Simulator({ seed: 9 });
+    let after = false;
+    sim.schedule(5, 'bad handler', () => {
+      throw new AssertionError('IRP completed twice');
+    });
+    sim.schedule(6, 'later', () => (after = true));
+    const outcome = await sim.run();
+    expect(outcome.failure).toMatchObject({
+      kind: 'assertion', message: 'IRP completed twice', seed: 9, at: 5, event: 'bad handler',
+    });
+    expect(after).toBe(false);
+    // A failed simulator stays failed.
+    expect((await sim.run()).status).toBe('failed');
+  });
+
+  it('fail() ends the run cleanly after the current event', async () => {
+    const sim = new Simulator({ seed: 3 });
+    const fired: string[] = [];
+    sim.schedule(1, 'violating', () => {
+      sim.fail('violation', 'WSK-CLOSE-TWICE');
+      fired.push('rest of the handler');
+    });
+    sim.schedule(1, 'next', () => fired.push('next'));
+    const outcome = await sim.run();
+    expect(fired).toEqual(['rest of the handler']);
+    expect(outcome.failure).toMatchObject({ kind: 'violation', message: 'WSK-CLOSE-TWICE', event: 'violating' });
+  });
+});
+
+describe('sim: same-instant choice', () => {
+  function schedule4(sim: Simulator, fired: string[]): void {
+    for (const name of ['a', 'b', 'c', 'd']) sim.schedule(10, name, () => fired.push(name));
+  }
+
+  it('with the choice enabled and an empty tape, they run in insertion order (the default)', async () => {
+    const sim = new Simulator({ seed: 1, sameInstantChoice: true, replay: [] });
+    const fired: string[] = [];
+    schedule4(sim, fired);
+    await sim.run();
+    expect(fired).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('with a scripted tape, they run in the scripted order', async () => {
+    const sim = new Simulator({
+      seed: 1,
+      sameInstantChoice: true,
+      // Candidates remaining: [a,b,c,d] pick 3 → d; [a,b,c] pick 1 → b; [a,c] pick 1 → c; then a.
+      replay: [
+        { label: 'same-instant', value: 3 },
+        { label: 'same-instant', value: 1 },
+        { label: 'same-instant', value: 1 },
+      ],
+    });
+    const fired: string[] = [];
+    schedule4(sim, fired);
+    await sim.run();
+    expect(fired).toEqual(['d', 'b', 'c', 'a']);
+  });
+
+  it('seeded, it explores other orders, and never runs a cancelled event', async () => {
+    const orders = new Set<string>();
+    for (let seed = 1; seed <= 30; seed++) {
+      const sim = new Simulator({ seed, sameInstantChoice: true });
+      const fired: string[] = [];
+      schedule4(sim, fired);
+      const victim = sim.schedule(10, 'victim', () => fired.push('victim'));
+      sim.schedule(10, 'killer', () => victim.cancel());
+      await sim.run();
+      orders.add(fired.join(''));
+      expect(fired.filter((name) => name !== 'victim').sort()).toEqual(['a', 'b', 'c', 'd']);
+    }
+    expect(orders.size).toBeGreaterThan(5);
+    expect([...orders].some((order) => order.includes('victim'))).toBe(true);
+    expect([...orders].some((order) => !order.includes('victim'))).toBe(true);
+  });
+});
