@@ -1,0 +1,21 @@
+/**
+ * Report formats (DESIGN.md §1, §7): for now the classic pcap of the segments on the wire
+ * (tcp.md §7.1–7.2). JSON lines, the HTML timeline and Mermaid will join it here.
+ */
+export {
+  LINKTYPE_RAW,
+  PCAP_GLOBAL_HEADER_BYTES,
+  PCAP_MAGIC_MICROSECONDS,
+  PCAP_MAGIC_NANOSECONDS,
+  PCAP_RECORD_HEADER_BYTES,
+  PCAP_SNAPLEN,
+  PCAP_VERSION_MAJOR,
+  PCAP_VERSION_MINOR,
+  PcapWriter,
+  SegmentCapture,
+  pcapFromSegments,
+  readPcap,
+  type PcapHeader,
+  type PcapRecord,
+  type SegmentRecord,
+} from './pcap.ts';
