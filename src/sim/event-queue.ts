@@ -69,11 +69,15 @@ export class EventQueue {
   /** Removes and returns the next live event; it counts as fired from here on. */
   pop(): SimEvent | undefined {
     const top = this.peek();
-    if (top === undefined) return undefined;
+    if (top !== undefined) this.popPeeked(top);
+    return top;
+  }
+
+  /** Removes `top`, which the caller just had from peek(); it counts as fired from here on. */
+  popPeeked(top: SimEvent): void {
     this.#heap.pop();
     top.owner = null;
     this.live--;
-    return top;
   }
 
   /**

@@ -1,13 +1,13 @@
 /** The simulation core: clock, event queue, choice source and tape, trace, threads, assertions. */
 export { AssertionError, assert, assertNever, maybe } from './assert.ts';
-export { SimConfigError, checkInteger, checkNumber } from './errors.ts';
+export { SimConfigError, checkInteger, checkNumber, describeValue } from './errors.ts';
 export {
   formatDuration, formatInstant, ms, ns, parseDuration, seconds, us,
   type Duration, type DurationInput, type DurationValue, type Instant,
 } from './time.ts';
 export { ChoiceSource, ChoiceStream, TapeDivergedError, type Tape, type TapeEntry } from './choice.ts';
 export { EventQueue, SimEvent } from './event-queue.ts';
-export { Trace, formatRecord, type TraceRecord, type TraceValue } from './trace.ts';
+export { DISPLAY_ONLY, Trace, formatRecord, type TraceRecord, type TraceValue } from './trace.ts';
 export { Parking, SimThread, ThreadHost, type ThreadState } from './threads.ts';
 export {
   Simulator,

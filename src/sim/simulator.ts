@@ -199,9 +199,9 @@ export class Simulator {
     const predicate = plan.predicate;
     const budgetEnd = firstEvent + plan.eventBudget;
     for (;;) {
-      if (predicate !== null && predicate()) return 'condition-met';
+      if (predicate !== null && this.#holds(predicate)) return this.#failure === null ? 'condition-met' : 'failed';
       const next = this.#sameInstantChoice ? this.#peekChosen() : queue.peek();
-      if (next === undefined) return 'quiescent';
+      if (next === undefined) return this.#quiesce(plan);
       if (next.at > plan.stopAt) {
         this.#now = plan.stopAt as Instant;
         return 'reached-time';
@@ -209,7 +209,7 @@ export class Simulator {
       if (next.at > plan.timeLimit) return this.#livelock(`time limit ${formatInstant(plan.timeLimit)} reached`);
       if (this.#eventsTotal >= budgetEnd) return this.#livelock(`event budget of ${plan.eventBudget} spent`);
       if (this.#sameInstantChoice) this.#takeChosen(next);
-      else queue.pop();
+      else queue.popPeeked(next);
       this.#now = next.at;
       this.#eventsTotal++;
       this.#firing = next;
@@ -222,6 +222,23 @@ export class Simulator {
       if (this.#eventLog !== null) this.#logEvent(next);
       if (this.#failure !== null) return 'failed';
       if (this.threads.pumping !== null) return 'pump' as RunStatus;
+    }
+  }
+
+  /** A run until a time that runs out of events still reaches that time. */
+  #quiesce(plan: RunPlan): RunStatus {
+    if (plan.stopAt === Infinity) return 'quiescent';
+    this.#now = plan.stopAt as Instant;
+    return 'reached-time';
+  }
+
+  /** Evaluates a run predicate; a predicate that throws fails the run like a handler would. */
+  #holds(predicate: () => boolean): boolean {
+    try {
+      return predicate();
+    } catch (error) {
+      this.#failFromError(error);
+      return true;
     }
   }
 

@@ -4,6 +4,10 @@
  * themselves are kept only when asked (`keep`), apart from a short ring of the latest ones that
  * failure reports quote. Records are flat objects of strings, numbers and booleans so that the
  * hash and the JSON-lines format need no per-type code.
+ *
+ * One field name is display-only: `info` (a payload's description, a human note) is printed and
+ * kept but never hashed, so a layer may fill it only when records are kept and the hash stays
+ * the same either way. What a run decided must be in the other fields.
  */
 import { formatInstant } from './time.ts';
 
@@ -17,6 +21,8 @@ export interface TraceRecord {
 }
 
 const TAIL_LENGTH = 64;
+/** The field that is printed but never hashed. */
+export const DISPLAY_ONLY = 'info';
 
 export interface TraceOptions {
   /** Keep every record (for printing, pcap, checks). @defaultValue false */
@@ -80,7 +86,7 @@ export class Trace {
     let high = this.#hashHigh;
     for (const key in record) {
       const value = record[key];
-      if (value === undefined) continue;
+      if (value === undefined || key === DISPLAY_ONLY) continue;
       if (typeof value === 'number' && Number.isSafeInteger(value)) {
         const part = value >>> 0;
         const upper = Math.floor(value / 4294967296) >>> 0;

@@ -141,3 +141,38 @@ describe('sim: same-instant choice', () => {
     expect([...orders].some((order) => !order.includes('victim'))).toBe(true);
   });
 });
+
+describe('sim: run edges', () => {
+  it('a run until a time with nothing to do still reaches that time', async () => {
+    const sim = new Simulator({ seed: 1 });
+    expect(await sim.run({ until: '1s' })).toEqual({ status: 'reached-time', now: 1e9, events: 0 });
+    sim.schedule(5, 'after', () => undefined);
+    expect((await sim.run({ until: '2s' })).now).toBe(2e9);
+  });
+
+  it('a predicate that throws fails the run instead of escaping it', async () => {
+    const sim = new Simulator({ seed: 2 });
+    sim.schedule(7, 'e', () => undefined);
+    sim.schedule(9, 'e', () => undefined);
+    let calls = 0;
+    const outcome = await sim.run({
+      until: () => {
+        if (++calls === 2) throw new AssertionError('invariant broken: queue over capacity');
+        return false;
+      },
+    });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.failure).toMatchObject({ kind: 'assertion', message: 'invariant broken: queue over capacity', at: 7 });
+  });
+
+  it('the display-only info field is kept but not hashed', () => {
+    const plain = new Simulator({ seed: 1 });
+    const noted = new Simulator({ seed: 1, keepTrace: true });
+    plain.emit({ type: 'packet', id: 1 });
+    noted.emit({ type: 'packet', id: 1, info: 'SYN seq=0' });
+    expect(noted.trace.hash()).toBe(plain.trace.hash());
+    expect(noted.trace.records()[0]?.['info']).toBe('SYN seq=0');
+    plain.emit({ type: 'packet', id: 2 });
+    expect(plain.trace.hash()).not.toBe(noted.trace.hash());
+  });
+});

@@ -1,0 +1,30 @@
+/**
+ * `npm run bench [-- --json] [-- --only name,...]`: the performance metrics of DESIGN.md §8.
+ * Metric names are an interface: later work adds names, never renames them.
+ */
+import { benchCore } from './core.ts';
+import { formatMetric, type Metric } from './measure.ts';
+
+type Bench = () => Promise<Metric[]>;
+
+const BENCHES: Readonly<Record<string, Bench>> = {
+  core: benchCore,
+};
+
+async function main(argv: readonly string[]): Promise<void> {
+  const json = argv.includes('--json');
+  const onlyIndex = argv.indexOf('--only');
+  const only = onlyIndex >= 0 ? (argv[onlyIndex + 1] ?? '').split(',') : Object.keys(BENCHES);
+  for (const name of only) {
+    const bench = BENCHES[name];
+    if (bench === undefined) {
+      process.stderr.write(`bench: unknown group '${name}' (known: ${Object.keys(BENCHES).join(', ')})\n`);
+      process.exit(2);
+    }
+    for (const metric of await bench()) {
+      process.stdout.write(json ? `${JSON.stringify(metric)}\n` : `${formatMetric(metric)}\n`);
+    }
+  }
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,130 @@
+/**
+ * The `wsksim` command. The one door to the outside world (DESIGN.md §2): arguments, files,
+ * the terminal and child processes; it never reaches into a run's decisions.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { runScenario, type ScenarioResult } from '../explore/scenario.ts';
+import { SimConfigError, formatInstant, formatRecord, type Tape } from '../sim/index.ts';
+import { UsageError, integerFlag, parseArgs, type ParsedArgs } from './args.ts';
+import { checkDeterminism, logRun } from './check.ts';
+import { listScenarioNames, loadScenario } from './load.ts';
+
+const HELP = `wsksim — a deterministic network simulator with an executable model of Windows WSK
+
+usage:
+  wsksim showcase [--seed N]              run the showcase scenario and print its trace
+  wsksim run <scenario|file.ts> [options] run one scenario with one seed
+      --seed N            root seed (default: the scenario's first seed)
+      --trace             print every trace record
+      --record FILE       write the choice tape of the run to FILE (JSON)
+      --replay FILE       replay a recorded tape instead of seeded choices
+  wsksim check <scenario|file.ts> [--seed N]
+                          run the seed twice (here and in a child process), compare trace
+                          hashes and name the first event where the runs diverge
+  wsksim list             the scenarios shipped in scenarios/
+`;
+
+type Write = (text: string) => void;
+
+export async function main(argv: readonly string[], out: Write = (t) => process.stdout.write(t),
+  err: Write = (t) => process.stderr.write(t)): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'showcase': return await run(['showcase', ...rest], out, true);
+      case 'run': return await run(rest, out, false);
+      case 'check': return await check(rest, out);
+      case 'list': return list(out);
+      case 'event-log': return await eventLog(rest, out);
+      case undefined: case 'help': case '--help': case '-h':
+        out(HELP);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof SimConfigError) {
+      err(`wsksim: ${error.message}\n`);
+      if (error instanceof UsageError) err(`run 'wsksim help' for usage\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+async function run(argv: readonly string[], out: Write, showcase: boolean): Promise<number> {
+  const args = parseArgs(argv, { values: ['seed', 'record', 'replay'], switches: ['trace'] });
+  const reference = onePositional(args, 'scenario');
+  const scenario = await loadScenario(reference);
+  const seed = integerFlag(args, 'seed', scenario.seeds[0] ?? 1);
+  const replayFile = args.values.get('replay');
+  const recordFile = args.values.get('record');
+  const result = await runScenario(scenario, {
+    seed,
+    keepTrace: showcase || args.switches.has('trace'),
+    ...(recordFile !== undefined && { record: true }),
+    ...(replayFile !== undefined && { replay: readTape(replayFile) }),
+  });
+  for (const record of result.trace ?? []) out(`${formatRecord(record)}\n`);
+  if (recordFile !== undefined) writeFileSync(recordFile, `${JSON.stringify({ tape: result.tape ?? [] }, null, 1)}\n`);
+  out(summary(result));
+  return result.status === 'passed' ? 0 : 1;
+}
+
+function summary(result: ScenarioResult): string {
+  const lines = [
+    `scenario ${result.scenario}  seed ${result.seed}  ${result.status}`,
+    `virtual time ${formatInstant(result.now)}  events ${result.events}  trace hash ${result.traceHash}`,
+  ];
+  const failure = result.failure;
+  if (failure !== undefined) {
+    lines.push(`failure: ${failure.kind} at ${formatInstant(failure.at)}${failure.event === undefined ? '' : ` in '${failure.event}'`}: ${failure.message}`);
+    lines.push('last trace records:', ...result.tail.map((record) => `  ${formatRecord(record)}`));
+    lines.push(`replay: wsksim run ${result.scenario} --seed ${result.seed}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function check(argv: readonly string[], out: Write): Promise<number> {
+  const args = parseArgs(argv, { values: ['seed'], switches: [] });
+  const reference = onePositional(args, 'scenario');
+  const seed = integerFlag(args, 'seed', (await loadScenario(reference)).seeds[0] ?? 1);
+  const report = await checkDeterminism(reference, seed);
+  if (report.divergence === null && report.hashes[0] === report.hashes[1]) {
+    out(`deterministic: seed ${seed}, ${report.events[0]} events, trace hash ${report.hashes[0]} in both processes\n`);
+    return 0;
+  }
+  out(`NOT deterministic: seed ${seed}, trace hash ${report.hashes[0]} here, ${report.hashes[1]} in the child\n`);
+  out(`${report.divergence?.message ?? 'no event differs: the difference is after the last event'}\n`);
+  return 1;
+}
+
+async function eventLog(argv: readonly string[], out: Write): Promise<number> {
+  const args = parseArgs(argv, { values: ['seed'], switches: [] });
+  out(JSON.stringify(await logRun(onePositional(args, 'scenario'), integerFlag(args, 'seed', 1))));
+  return 0;
+}
+
+function list(out: Write): number {
+  out(`${listScenarioNames().join('\n')}\n`);
+  return 0;
+}
+
+function onePositional(args: ParsedArgs, what: string): string {
+  const [first, ...extra] = args.positional;
+  if (first === undefined) throw new UsageError(`missing ${what}`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  return first;
+}
+
+function readTape(file: string): Tape {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--replay ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const tape = (parsed as { tape?: unknown } | null)?.tape;
+  if (!Array.isArray(tape)) throw new UsageError(`--replay ${file}: expected {"tape": [{"label": ..., "value": ...}]}`);
+  return tape as Tape;
+}

@@ -1,0 +1,148 @@
+/**
+ * Scenarios (DESIGN.md §7): a module whose default export is `defineScenario({...})`. A scenario
+ * builds a simulation, runs it within its limits, and checks the outcome. `runScenario` is the
+ * one way every caller (tests, the CLI, campaigns, the determinism check) runs one, and it
+ * never throws for what happens inside the run: a check that fails, a build that throws, a
+ * livelock or an assertion all come back as a failed result naming the seed, so a campaign can
+ * record it and go on. Only a malformed definition or request throws, naming the option.
+ */
+import {
+  SimConfigError, checkInteger, parseDuration,
+  type DurationInput, type EventLogEntry, type Failure, type RunOutcome, type Tape, type TraceRecord,
+} from '../sim/index.ts';
+import { Simulation } from '../simulation.ts';
+
+export interface ScenarioLimits {
+  /** Virtual time the scenario's run may take. @defaultValue '1h' */
+  readonly time?: DurationInput;
+  /** Events the run may fire. @defaultValue 50,000,000 */
+  readonly events?: number;
+}
+
+export interface ScenarioDefinition<H = unknown> {
+  readonly name: string;
+  readonly description: string;
+  /** Builds the world: hosts, links, drivers, scheduled faults. Returns what `check` needs. */
+  readonly build: (sim: Simulation) => H;
+  /** Asserts on the outcome; throws (an Error, or a vitest expect) when the run is wrong. */
+  readonly check?: (result: ScenarioRun, handles: H) => void;
+  readonly limits?: ScenarioLimits;
+  /** Seeds that always run (CI, `wsksim test`). @defaultValue [1] */
+  readonly seeds?: readonly number[];
+  /** Stop when this holds instead of at quiescence. */
+  readonly until?: (handles: H) => boolean;
+}
+
+export interface Scenario<H = unknown> extends ScenarioDefinition<H> {
+  readonly seeds: readonly number[];
+}
+
+/** What `check` sees: the run's outcome on the simulation it ran on. */
+export interface ScenarioRun {
+  readonly sim: Simulation;
+  readonly outcome: RunOutcome;
+}
+
+export interface RunRequest {
+  readonly seed: number;
+  /** Record the choice tape. */
+  readonly record?: boolean;
+  /** Replay a tape instead of drawing seeded choices. */
+  readonly replay?: Tape;
+  /** Keep every trace record in the result. */
+  readonly keepTrace?: boolean;
+  /** Keep the per-event log for the determinism check. */
+  readonly logEvents?: boolean;
+}
+
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly seed: number;
+  readonly status: 'passed' | 'failed';
+  readonly failure?: Failure;
+  readonly traceHash: string;
+  readonly now: number;
+  readonly events: number;
+  readonly tape?: Tape;
+  readonly trace?: readonly TraceRecord[];
+  readonly eventLog?: readonly EventLogEntry[];
+  /** The latest trace records, for failure reports. */
+  readonly tail: readonly TraceRecord[];
+}
+
+/** Validates a scenario definition once, at load, naming the faulty field. */
+export function defineScenario<H>(definition: ScenarioDefinition<H>): Scenario<H> {
+  const where = `scenario ${typeof definition?.name === 'string' ? `'${definition.name}'` : '(unnamed)'}`;
+  if (typeof definition !== 'object' || definition === null) throw new SimConfigError('scenario', 'expected an object');
+  if (typeof definition.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(definition.name)) {
+    throw new SimConfigError(`${where}.name`, 'expected a kebab-case name such as "accept-under-loss"');
+  }
+  if (typeof definition.description !== 'string') throw new SimConfigError(`${where}.description`, 'expected a string');
+  if (typeof definition.build !== 'function') throw new SimConfigError(`${where}.build`, 'expected a function');
+  if (definition.check !== undefined && typeof definition.check !== 'function') {
+    throw new SimConfigError(`${where}.check`, 'expected a function');
+  }
+  if (definition.limits?.time !== undefined) parseDuration(`${where}.limits.time`, definition.limits.time);
+  if (definition.limits?.events !== undefined) {
+    checkInteger(`${where}.limits.events`, definition.limits.events, 1, Number.MAX_SAFE_INTEGER);
+  }
+  const seeds = definition.seeds ?? [1];
+  seeds.forEach((seed, i) => checkInteger(`${where}.seeds[${i}]`, seed, 0, Number.MAX_SAFE_INTEGER));
+  return Object.freeze({ ...definition, seeds: Object.freeze([...seeds]) });
+}
+
+/** Runs one scenario with one seed; see the module header for what may throw. */
+export async function runScenario<H>(scenario: Scenario<H>, request: RunRequest): Promise<ScenarioResult> {
+  const sim = new Simulation({
+    seed: request.seed,
+    ...(request.record !== undefined && { record: request.record }),
+    ...(request.replay !== undefined && { replay: request.replay }),
+    ...(request.keepTrace !== undefined && { keepTrace: request.keepTrace }),
+    ...(request.logEvents !== undefined && { logEvents: request.logEvents }),
+  });
+  let failure: Failure | undefined;
+  let outcome: RunOutcome | undefined;
+  try {
+    const handles = scenario.build(sim);
+    const until = scenario.until;
+    outcome = await sim.run({
+      ...(until !== undefined && { until: () => until(handles) }),
+      ...(scenario.limits?.time !== undefined && { timeLimit: scenario.limits.time }),
+      ...(scenario.limits?.events !== undefined && { eventBudget: scenario.limits.events }),
+    });
+    failure = outcome.failure;
+    if (failure === undefined && scenario.check !== undefined) {
+      failure = checkFailure(sim, () => scenario.check?.({ sim, outcome: outcome as RunOutcome }, handles));
+    }
+  } catch (error) {
+    failure = thrownFailure(sim, error, outcome === undefined ? 'build' : 'check');
+  }
+  const core = sim.core;
+  return {
+    scenario: scenario.name,
+    seed: request.seed,
+    status: failure === undefined ? 'passed' : 'failed',
+    ...(failure !== undefined && { failure }),
+    traceHash: core.trace.hash(),
+    now: core.now,
+    events: core.eventsFired,
+    ...(core.choices.isRecording && { tape: core.choices.tape() }),
+    ...(core.trace.keep && { trace: core.trace.records() }),
+    ...(request.logEvents === true && { eventLog: core.eventLog() }),
+    tail: core.trace.tail(20),
+  };
+}
+
+function checkFailure(sim: Simulation, check: () => void): Failure | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    return thrownFailure(sim, error, 'check');
+  }
+}
+
+function thrownFailure(sim: Simulation, error: unknown, kind: 'build' | 'check'): Failure {
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: error instanceof SimConfigError ? 'config' : kind, message, seed: sim.core.seed, at: sim.core.now, error };
+}

@@ -1,0 +1,66 @@
+/**
+ * The Simulation: the handle a scenario or a test builds a world on (DESIGN.md §7). It is the
+ * network (hosts, switches, routers, links, fault verbs and packet rules, from src/topology)
+ * together with the simulator that drives it (clock, queue, choices, trace, from src/sim):
+ *
+ *   const sim = new Simulation({ seed: 7 });
+ *   const a = sim.addHost({ name: 'a', ipv4: '10.0.0.1' });
+ *   sim.addLink('a', 'b', { latency: '5ms', loss: 0.01 });
+ *   sim.partition('a', 'b', { at: '2s' });
+ *   const outcome = await sim.run({ until: '10s' });
+ *
+ * Later layers (TCP stacks per host, the WSK kernel) attach to the same handle.
+ */
+import {
+  Simulator, parseDuration,
+  type DurationInput, type RunOptions, type RunOutcome, type SimEvent, type SimulatorOptions, type Tape,
+  type TraceRecord,
+} from './sim/index.ts';
+import { Network, type Payload } from './topology/index.ts';
+
+export type SimulationOptions = SimulatorOptions;
+
+export class Simulation extends Network<Payload> {
+  /** The simulator underneath: clock, event queue, choice source, trace, threads. */
+  readonly core: Simulator;
+
+  constructor(options: SimulationOptions) {
+    const core = new Simulator(options);
+    super(core);
+    this.core = core;
+  }
+
+  get seed(): number {
+    return this.core.seed;
+  }
+
+  /** The current virtual time in nanoseconds. */
+  get now(): number {
+    return this.core.now;
+  }
+
+  /** Runs `action` at an absolute virtual time (a duration from the start, such as '2s'). */
+  at(time: DurationInput, label: string, action: () => void): SimEvent<undefined> {
+    return this.core.scheduleAt(parseDuration('at', time), label, action);
+  }
+
+  /** Runs the simulation; see RunOptions (until a time or a predicate, budget, time limit). */
+  run(options: RunOptions = {}): Promise<RunOutcome> {
+    return this.core.run(options);
+  }
+
+  /** The trace hash so far: 16 hex digits, equal for equal runs. */
+  traceHash(): string {
+    return this.core.trace.hash();
+  }
+
+  /** Every trace record, when the simulation was made with `keepTrace: true`. */
+  records(): readonly TraceRecord[] {
+    return this.core.trace.records();
+  }
+
+  /** The choices made so far, when made with `record: true` or `replay`. */
+  tape(): Tape {
+    return this.core.choices.tape();
+  }
+}
