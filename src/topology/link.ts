@@ -89,6 +89,12 @@ export class LinkDirection {
   readonly #departures = new DepartureRing();
   #busyUntil = 0;
   #lastDelivery = 0;
+  // The fate drawn for the packet being admitted (see admit); read right after by world.ts.
+  #jitterNext = 0;
+  #reorderNext = false;
+  #reorderDelayNext = 0;
+  #duplicateNext = false;
+  #duplicateJitterNext = 0;
   /** Packets that entered this direction and were not dropped on entry. */
   admitted = 0;
   /** Packets dropped on entry, by loss, queue or link state. */
@@ -115,10 +121,17 @@ export class LinkDirection {
   /**
    * A packet of `bytes` enters at `now`: returns the instant its last bit leaves the
    * transmitter, or a DROP_* code below zero.
+   *
+   * On a link that is up, the packet's whole fate (loss, jitter, reordering and its delay,
+   * duplication and the copy's jitter) is drawn first, in this fixed order, whatever the
+   * outcomes. So every packet costs the tape the same entries: flipping one loss or changing
+   * one delay in a recorded tape changes that packet's fate and nothing after it, which is what
+   * makes tapes editable by hand and shrinkable (DESIGN.md §2, §6).
    */
   admit(now: number, bytes: number): number {
     if (!this.link.isUp) return this.#drop(DROP_LINK_DOWN);
-    if (this.#stream.chance(this.#lossLabel, this.options.loss)) return this.#drop(DROP_LOSS);
+    const lost = this.#drawFate();
+    if (lost) return this.#drop(DROP_LOSS);
     this.admitted++;
     if (this.#nsPerByte === 0) return now;
     const departures = this.#departures;
@@ -134,22 +147,42 @@ export class LinkDirection {
     return departure;
   }
 
-  /** The delivery instant of a packet that left the transmitter at `departure`. */
-  arrival(departure: number): number {
+  /** Draws the fate of the packet entering now; returns whether it is lost. */
+  #drawFate(): boolean {
     const options = this.options;
-    const at = departure + options.latency + this.#jitter();
-    if (this.#stream.chance(this.#reorderLabel, options.reorder)) {
-      // Skipping the clamp, and not raising it, is what lets later packets overtake this one.
-      return at + this.#stream.between(this.#reorderDelayLabel, 0, options.reorderDelay);
-    }
-    if (at < this.#lastDelivery) return this.#lastDelivery;
-    this.#lastDelivery = at;
-    return at;
+    const stream = this.#stream;
+    const lost = stream.chance(this.#lossLabel, options.loss);
+    this.#jitterNext = this.#jitter();
+    this.#reorderNext = stream.chance(this.#reorderLabel, options.reorder);
+    this.#reorderDelayNext = options.reorder > 0 ? stream.between(this.#reorderDelayLabel, 0, options.reorderDelay) : 0;
+    this.#duplicateNext = stream.chance(this.#duplicateLabel, options.duplicate);
+    this.#duplicateJitterNext = options.duplicate > 0 ? this.#jitter() : 0;
+    return lost;
+  }
+
+  /** The delivery instant of the packet just admitted, which left the transmitter at `departure`. */
+  arrival(departure: number): number {
+    const at = departure + this.options.latency + this.#jitterNext;
+    // Skipping the clamp, and not raising it, is what lets later packets overtake this one.
+    if (this.#reorderNext) return at + this.#reorderDelayNext;
+    return this.#clamp(at);
   }
 
   /** Whether the packet just admitted is also delivered a second time. */
   shouldDuplicate(): boolean {
-    return this.#stream.chance(this.#duplicateLabel, this.options.duplicate);
+    return this.#duplicateNext;
+  }
+
+  /** The delivery instant of the copy of the packet just admitted: never before the original. */
+  duplicateArrival(departure: number): number {
+    return this.#clamp(departure + this.options.latency + this.#duplicateJitterNext);
+  }
+
+  /** Without reordering, deliveries on a direction never go backwards: jitter alone keeps FIFO. */
+  #clamp(at: number): number {
+    if (at < this.#lastDelivery) return this.#lastDelivery;
+    this.#lastDelivery = at;
+    return at;
   }
 
   /** Packets waiting for or in transmission at `now` (lazily trimmed). */

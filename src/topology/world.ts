@@ -149,7 +149,7 @@ export class World<P extends Payload = Payload> implements HostPort<P>, FaultTar
       const copy = packet.copy();
       copy.direction = direction;
       copy.linkEpoch = packet.linkEpoch;
-      sim.schedule(direction.arrival(departure) - now, direction.eventLabel, this.#onArrive, copy);
+      sim.schedule(direction.duplicateArrival(departure) - now, direction.eventLabel, this.#onArrive, copy);
     }
   }
 

@@ -1,0 +1,55 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { checkDeterminism } from '../../src/cli/check.ts';
+import { main } from '../../src/cli/main.ts';
+
+const NONDETERMINISTIC = fileURLToPath(new URL('../fixtures/nondeterministic.ts', import.meta.url));
+
+async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, (t) => void (out += t), (t) => void (err += t));
+  return { code, out, err };
+}
+
+describe('cli: determinism check', () => {
+  it('the same seed gives the same trace hash here and in a child process', async () => {
+    const report = await checkDeterminism('showcase', 3);
+    expect(report.divergence).toBeNull();
+    expect(report.hashes[0]).toMatch(/^[0-9a-f]{16}$/);
+    expect(report.hashes[1]).toBe(report.hashes[0]);
+    expect(report.events[1]).toBe(report.events[0]);
+  });
+
+  it('a run that differs across processes is caught, naming the first diverging event', async () => {
+    const report = await checkDeterminism(NONDETERMINISTIC, 1);
+    expect(report.hashes[0]).not.toBe(report.hashes[1]);
+    expect(report.divergence?.index).toBe(3);
+    expect(report.divergence?.message).toMatch(/^runs diverge at event 3: 'tick 3' at 0\.003000s \(trace hash [0-9a-f]{16}\) vs 'tick 3' at 0\.003000s/);
+    const { code, out } = await cli(['check', NONDETERMINISTIC]);
+    expect(code).toBe(1);
+    expect(out).toContain('NOT deterministic: seed 1');
+    expect(out).toContain("runs diverge at event 3: 'tick 3'");
+  });
+});
+
+describe('cli: usage', () => {
+  it('wrong arguments get a clear message naming them and exit 2', async () => {
+    expect(await cli(['run'])).toMatchObject({ code: 2, err: expect.stringContaining('missing scenario') });
+    expect(await cli(['run', 'no-such-scenario'])).toMatchObject({ code: 2, err: expect.stringContaining("unknown scenario 'no-such-scenario' (known: showcase") });
+    expect(await cli(['run', 'showcase', '--seed', '-3'])).toMatchObject({ code: 2, err: expect.stringContaining("--seed expects a non-negative integer, got '-3'") });
+    expect(await cli(['run', 'showcase', '--speed', '3'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown option --speed') });
+    expect(await cli(['frobnicate'])).toMatchObject({ code: 2, err: expect.stringContaining("unknown command 'frobnicate'") });
+  });
+
+  it('run prints the trace with --trace and ends with the seed, status and trace hash', async () => {
+    const { code, out } = await cli(['run', 'showcase', '--seed', '2', '--trace']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^0\.000000s packet phase=sent id=1 source=10\.0\.0\.1 target=10\.0\.0\.2 bytes=64 digest=0 info="ping #0"$/m);
+    expect(out).toMatch(/scenario showcase {2}seed 2 {2}passed\nvirtual time \d\.\d{6}s {2}events \d+ {2}trace hash [0-9a-f]{16}\n$/);
+  });
+
+  it('list names the shipped scenarios', async () => {
+    expect((await cli(['list'])).out.split('\n')).toContain('showcase');
+  });
+});
