@@ -4,11 +4,13 @@
  */
 import { benchCore } from './core.ts';
 import { formatMetric, type Metric } from './measure.ts';
+import { benchShowcase } from './showcase.ts';
 
 type Bench = () => Promise<Metric[]>;
 
 const BENCHES: Readonly<Record<string, Bench>> = {
   core: benchCore,
+  showcase: benchShowcase,
 };
 
 async function main(argv: readonly string[]): Promise<void> {

@@ -139,7 +139,9 @@ export class Simulator {
   schedule<T>(delay: number, label: string, fire: (arg: T) => void, arg: T): SimEvent<T>;
   schedule(delay: number, label: string, fire: () => void): SimEvent<undefined>;
   schedule<T>(delay: number, label: string, fire: (arg: T) => void, arg?: T): SimEvent<T> {
-    assert(Number.isSafeInteger(delay) && delay >= 0, `schedule: delay ${delay} is not a non-negative integer`);
+    if (!(delay >= 0 && Number.isSafeInteger(delay))) {
+      throw new AssertionError(`schedule: delay ${delay} is not a non-negative integer`);
+    }
     return this.#queue.push((this.#now + delay) as Instant, label, fire, arg as T);
   }
 
@@ -195,34 +197,72 @@ export class Simulator {
   }
 
   #slice(plan: RunPlan, firstEvent: number): RunStatus {
+    const budgetEnd = firstEvent + plan.eventBudget;
+    const plain = plan.predicate === null && !this.#sameInstantChoice && this.#eventLog === null;
+    return plain ? this.#sliceFast(plan, budgetEnd) : this.#sliceFull(plan, budgetEnd);
+  }
+
+  /**
+   * The hot loop, for runs with no predicate, no same-instant choice and no event log: the
+   * checks that cannot change between events are made once, outside it.
+   */
+  #sliceFast(plan: RunPlan, budgetEnd: number): RunStatus {
+    const queue = this.#queue;
+    const threads = this.threads;
+    const horizon = Math.min(plan.stopAt, plan.timeLimit);
+    for (;;) {
+      const next = queue.peek();
+      if (next === undefined) return this.#quiesce(plan);
+      if (next.at > horizon || this.#eventsTotal >= budgetEnd) return this.#stop(plan, next, budgetEnd);
+      queue.popPeeked(next);
+      this.#now = next.at;
+      this.#eventsTotal++;
+      this.#fire(next);
+      if (this.#failure !== null) return 'failed';
+      if (threads.pumping !== null) return 'pump' as RunStatus;
+    }
+  }
+
+  #sliceFull(plan: RunPlan, budgetEnd: number): RunStatus {
     const queue = this.#queue;
     const predicate = plan.predicate;
-    const budgetEnd = firstEvent + plan.eventBudget;
     for (;;) {
       if (predicate !== null && this.#holds(predicate)) return this.#failure === null ? 'condition-met' : 'failed';
       const next = this.#sameInstantChoice ? this.#peekChosen() : queue.peek();
       if (next === undefined) return this.#quiesce(plan);
-      if (next.at > plan.stopAt) {
-        this.#now = plan.stopAt as Instant;
-        return 'reached-time';
+      if (next.at > plan.stopAt || next.at > plan.timeLimit || this.#eventsTotal >= budgetEnd) {
+        return this.#stop(plan, next, budgetEnd);
       }
-      if (next.at > plan.timeLimit) return this.#livelock(`time limit ${formatInstant(plan.timeLimit)} reached`);
-      if (this.#eventsTotal >= budgetEnd) return this.#livelock(`event budget of ${plan.eventBudget} spent`);
       if (this.#sameInstantChoice) this.#takeChosen(next);
       else queue.popPeeked(next);
       this.#now = next.at;
       this.#eventsTotal++;
-      this.#firing = next;
-      try {
-        next.fire(next.arg);
-      } catch (error) {
-        this.#failFromError(error);
-      }
-      this.#firing = null;
+      this.#fire(next);
       if (this.#eventLog !== null) this.#logEvent(next);
       if (this.#failure !== null) return 'failed';
       if (this.threads.pumping !== null) return 'pump' as RunStatus;
     }
+  }
+
+  #fire(event: SimEvent): void {
+    this.#firing = event;
+    try {
+      event.fire(event.arg);
+    } catch (error) {
+      this.#failFromError(error);
+    }
+    this.#firing = null;
+  }
+
+  /** Why the run stops before `next`: the time it was asked to reach, or a limit. */
+  #stop(plan: RunPlan, next: SimEvent, budgetEnd: number): RunStatus {
+    if (next.at > plan.stopAt) {
+      this.#now = plan.stopAt as Instant;
+      return 'reached-time';
+    }
+    if (next.at > plan.timeLimit) return this.#livelock(`time limit ${formatInstant(plan.timeLimit)} reached`);
+    assert(this.#eventsTotal >= budgetEnd, 'stopped with budget left');
+    return this.#livelock(`event budget of ${plan.eventBudget} spent`);
   }
 
   /** A run until a time that runs out of events still reaches that time. */
