@@ -49,6 +49,13 @@ describe('cli: usage', () => {
     expect(out).toMatch(/scenario showcase {2}seed 2 {2}passed\nvirtual time \d\.\d{6}s {2}events \d+ {2}trace hash [0-9a-f]{16}\n$/);
   });
 
+  it('runs a user scenario file that imports the package by name', async () => {
+    const file = fileURLToPath(new URL('../fixtures/user-scenario.ts', import.meta.url));
+    const { code, out } = await cli(['run', file]);
+    expect(out).toMatch(/^scenario user-scenario {2}seed 1 {2}passed$/m);
+    expect(code).toBe(0);
+  });
+
   it('list names the shipped scenarios', async () => {
     expect((await cli(['list'])).out.split('\n')).toContain('showcase');
   });
