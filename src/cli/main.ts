@@ -18,6 +18,7 @@ usage:
       --trace             print every trace record
       --record FILE       write the choice tape of the run to FILE (JSON)
       --replay FILE       replay a recorded tape instead of seeded choices
+      --pcap FILE         write every TCP segment on the wire to FILE (classic pcap)
   wsksim check <scenario|file.ts> [--seed N]
                           run the seed twice (here and in a child process), compare trace
                           hashes and name the first event where the runs diverge
@@ -53,19 +54,22 @@ export async function main(argv: readonly string[], out: Write = (t) => process.
 }
 
 async function run(argv: readonly string[], out: Write, showcase: boolean): Promise<number> {
-  const args = parseArgs(argv, { values: ['seed', 'record', 'replay'], switches: ['trace'] });
+  const args = parseArgs(argv, { values: ['seed', 'record', 'replay', 'pcap'], switches: ['trace'] });
   const reference = onePositional(args, 'scenario');
   const scenario = await loadScenario(reference);
   const seed = integerFlag(args, 'seed', scenario.seeds[0] ?? 1);
   const replayFile = args.values.get('replay');
   const recordFile = args.values.get('record');
+  const pcapFile = args.values.get('pcap');
   const result = await runScenario(scenario, {
     seed,
     keepTrace: showcase || args.switches.has('trace'),
     ...(recordFile !== undefined && { record: true }),
     ...(replayFile !== undefined && { replay: readTape(replayFile) }),
+    ...(pcapFile !== undefined && { pcap: true }),
   });
   for (const record of result.trace ?? []) out(`${formatRecord(record)}\n`);
+  if (pcapFile !== undefined && result.pcap !== undefined) writeFileSync(pcapFile, result.pcap);
   if (recordFile !== undefined) writeFileSync(recordFile, `${JSON.stringify({ tape: result.tape ?? [] }, null, 1)}\n`);
   out(summary(result));
   return result.status === 'passed' ? 0 : 1;

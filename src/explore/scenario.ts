@@ -10,6 +10,7 @@ import {
   SimConfigError, checkInteger, parseDuration,
   type DurationInput, type EventLogEntry, type Failure, type RunOutcome, type Tape, type TraceRecord,
 } from '../sim/index.ts';
+import { PcapCapture } from '../report/index.ts';
 import { Simulation } from '../simulation.ts';
 
 export interface ScenarioLimits {
@@ -53,6 +54,8 @@ export interface RunRequest {
   readonly keepTrace?: boolean;
   /** Keep the per-event log for the determinism check. */
   readonly logEvents?: boolean;
+  /** Capture every TCP segment on the wire as a pcap file (`result.pcap`). */
+  readonly pcap?: boolean;
 }
 
 export interface ScenarioResult {
@@ -68,6 +71,8 @@ export interface ScenarioResult {
   readonly eventLog?: readonly EventLogEntry[];
   /** The latest trace records, for failure reports. */
   readonly tail: readonly TraceRecord[];
+  /** The pcap file, when asked for. */
+  readonly pcap?: Uint8Array;
 }
 
 /** Validates a scenario definition once, at load, naming the faulty field. */
@@ -100,6 +105,7 @@ export async function runScenario<H>(scenario: Scenario<H>, request: RunRequest)
     ...(request.keepTrace !== undefined && { keepTrace: request.keepTrace }),
     ...(request.logEvents !== undefined && { logEvents: request.logEvents }),
   });
+  const capture = request.pcap === true ? new PcapCapture(sim) : undefined;
   let failure: Failure | undefined;
   let outcome: RunOutcome | undefined;
   try {
@@ -130,6 +136,7 @@ export async function runScenario<H>(scenario: Scenario<H>, request: RunRequest)
     ...(core.trace.keep && { trace: core.trace.records() }),
     ...(request.logEvents === true && { eventLog: core.eventLog() }),
     tail: core.trace.tail(20),
+    ...(capture !== undefined && { pcap: capture.bytes() }),
   };
 }
 

@@ -19,3 +19,4 @@ export {
   type PcapRecord,
   type SegmentRecord,
 } from './pcap.ts';
+export { PcapCapture, type CaptureOptions } from './capture.ts';

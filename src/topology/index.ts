@@ -26,3 +26,4 @@ export type { DirectionSnapshot, HostSnapshot, LinkSnapshot, NetworkSnapshot } f
 export {
   Network, type FaultTiming, type HostOptions, type LinkInfo, type NodeRef,
 } from './network.ts';
+export type { PacketTap } from './world.ts';

@@ -22,7 +22,7 @@ import {
 } from './options.ts';
 import type { Payload } from './packet.ts';
 import type { Rule } from './rules.ts';
-import { World } from './world.ts';
+import { World, type PacketTap } from './world.ts';
 
 export interface HostOptions {
   readonly name: string;
@@ -206,6 +206,21 @@ export class Network<P extends Payload = Payload> {
   }
 
   /** Installs a per-packet rule after the others; returns a function that removes it. */
+  /**
+   * Shows `tap` every packet that leaves its host (not those refused at the host: no route, host
+   * down), at the instant it leaves, before loss or a partition can act on it: what a capture at
+   * every sender's interface would record. Returns a function that removes the tap.
+   */
+  addTap(tap: PacketTap<P>): () => void {
+    if (typeof tap !== 'function') throw new SimConfigError('addTap.tap', 'expected a function');
+    const taps = this.#world.taps;
+    taps.push(tap);
+    return () => {
+      const index = taps.indexOf(tap);
+      if (index >= 0) taps.splice(index, 1);
+    };
+  }
+
   addRule(rule: Rule<P>): () => void {
     if (typeof rule !== 'function') throw new SimConfigError('addRule.rule', 'expected a function');
     const rules = this.#world.rules;

@@ -18,7 +18,7 @@ import { FaultState, type FaultTarget } from './faults.ts';
 import type { HostPort, HostState } from './host.ts';
 import { admitDropReason, type Link, type LinkDirection } from './link.ts';
 import type { NodeState } from './node.ts';
-import type { Payload, SendFailure, SendResult } from './packet.ts';
+import type { Packet, Payload, SendFailure, SendResult } from './packet.ts';
 import { Routing } from './routing.ts';
 import { RULE_DROP, RULE_PASS, applyRules, type Rule } from './rules.ts';
 import { Transit, traceFault, tracePacket } from './transit.ts';
@@ -37,6 +37,9 @@ function canonicalOrSame(address: string): string {
   return isIPv4(address) || isIPv6(address) ? parseAddress('address', address) : address;
 }
 
+/** Sees each packet as it leaves its host, before any fault of the way acts on it. */
+export type PacketTap<P extends Payload = Payload> = (packet: Packet<P>, now: number) => void;
+
 export class World<P extends Payload = Payload> implements HostPort<P>, FaultTarget<P> {
   readonly sim: Simulator;
   readonly nodes: NodeState[] = [];
@@ -48,6 +51,8 @@ export class World<P extends Payload = Payload> implements HostPort<P>, FaultTar
   readonly rules: Rule<P>[] = [];
   /** Drops by reason, in first-seen order. */
   readonly drops = new Map<string, number>();
+  /** Listeners shown every packet that leaves its host (a capture at the senders' interfaces). */
+  readonly taps: PacketTap<P>[] = [];
   delivered = 0;
   #nextId = 1;
   readonly #onArrive = (packet: Transit<P>): void => this.#arrive(packet);
@@ -84,6 +89,8 @@ export class World<P extends Payload = Payload> implements HostPort<P>, FaultTar
       return this.#refuse(packet, 'no-route');
     }
     host.sent++;
+    const taps = this.taps;
+    for (let i = 0; i < taps.length; i++) (taps[i] as PacketTap<P>)(packet, this.sim.now);
     const result: SendResult = { ok: true, id: packet.id };
     if (this.faults.isPartitioned(host, to)) {
       this.#drop(packet, 'partition');

@@ -242,3 +242,24 @@ describe('topology: scheduled faults', () => {
     expect(net.netstat().links[0]?.isUp).toBe(true);
   });
 });
+
+describe('topology: taps', () => {
+  it('a tap sees every packet that leaves its host, before loss or partition, and can be removed', async () => {
+    const sim = new Simulator({ seed: 1 });
+    const net = new Network(sim);
+    const a = net.addHost({ name: 'a', ipv4: '10.0.0.1' });
+    net.addHost({ name: 'b', ipv4: '10.0.0.2' });
+    net.addLink('a', 'b', { latency: '1ms', loss: 1 });
+    const seen: string[] = [];
+    const remove = net.addTap((packet, now) => void seen.push(`${now} ${packet.id} ${packet.target}`));
+    const payload = { describe: () => 'x' };
+    a.send('10.0.0.1', '10.0.0.2', 10, payload);
+    a.send('10.0.0.1', '10.9.9.9', 10, payload); // no route: refused at the host, never on the wire
+    net.partition('a', 'b');
+    sim.schedule(5, 'later', () => void a.send('10.0.0.1', '10.0.0.2', 10, payload));
+    await sim.run();
+    remove();
+    a.send('10.0.0.1', '10.0.0.2', 10, payload);
+    expect(seen).toEqual(['0 1 10.0.0.2', '5 3 10.0.0.2']);
+  });
+});
