@@ -91,10 +91,10 @@ export function requireTshark(context: TestContext): void {
 }
 
 /** `it`, for a test that needs tshark (see requireTshark). */
-export function itWithTshark(name: string, body: (context: TestContext) => void): void {
-  it(name, (context) => {
+export function itWithTshark(name: string, body: (context: TestContext) => void | Promise<void>): void {
+  it(name, async (context) => {
     requireTshark(context);
-    body(context);
+    await body(context);
   });
 }
 
@@ -213,7 +213,8 @@ export function decodeProblems(packets: readonly TsharkPacket[]): string[] {
   for (const packet of packets) {
     const where = `frame ${packet.frame}`;
     if (packet.malformed) problems.push(`${where}: malformed`);
-    if (!packet.protocols.endsWith(':tcp')) {
+    // Data above TCP may be dissected further (port 80 as HTTP): TCP over IP is what counts.
+    if (!/^raw:ipv?6?:tcp(:|$)/.test(packet.protocols)) {
       problems.push(`${where}: decoded as ${packet.protocols}`);
     }
     for (const { severity, message } of packet.expert) {
