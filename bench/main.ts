@@ -5,12 +5,14 @@
 import { benchCore } from './core.ts';
 import { formatMetric, type Metric } from './measure.ts';
 import { benchShowcase } from './showcase.ts';
+import { benchTcp } from './tcp.ts';
 
 type Bench = () => Promise<Metric[]>;
 
 const BENCHES: Readonly<Record<string, Bench>> = {
   core: benchCore,
   showcase: benchShowcase,
+  tcp: benchTcp,
 };
 
 async function main(argv: readonly string[]): Promise<void> {

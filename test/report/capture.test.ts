@@ -1,37 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { defineScenario, runScenario } from '../../src/explore/scenario.ts';
 import { readPcap } from '../../src/report/index.ts';
-import { ACK, SYN, type Segment, type TcpOptions } from '../../src/tcp/segment.ts';
+import { NO_OPTIONS, TcpSegment } from '../../src/tcp/payload.ts';
+import { ACK, SYN, type Segment } from '../../src/tcp/segment.ts';
 import { decodeSegment } from '../../src/tcp/wire.ts';
 import { expectCleanDecode, itWithTshark, writeTempPcap } from '../support/tshark.ts';
 
-/** A segment payload built by hand, as the TCP stack's own segments are. */
-class HandSegment implements Segment {
-  readonly data = new Uint8Array(0);
-  readonly window = 64240;
-  readonly options: TcpOptions;
-  readonly digest: number;
-  readonly source: string;
-  readonly target: string;
-  readonly sourcePort: number;
-  readonly targetPort: number;
-  readonly seq: number;
-  readonly ack: number;
-  readonly flags: number;
-  constructor(source: string, target: string, sourcePort: number, targetPort: number, seq: number, ack: number, flags: number) {
-    this.source = source;
-    this.target = target;
-    this.sourcePort = sourcePort;
-    this.targetPort = targetPort;
-    this.seq = seq;
-    this.ack = ack;
-    this.flags = flags;
-    this.options = (flags & SYN) !== 0 ? { mss: 1460, windowScale: 8, sackPermitted: true } : {};
-    this.digest = seq ^ ack ^ flags;
-  }
-  describe(): string {
-    return `flags=${this.flags}`;
-  }
+/** A segment built by hand, as the stack builds its own (SYNs carry the windows10 options). */
+function segment(source: string, target: string, sourcePort: number, targetPort: number, seq: number, ack: number, flags: number): TcpSegment {
+  const options = (flags & SYN) !== 0 ? { mss: 1460, windowScale: 8, sackPermitted: true } : NO_OPTIONS;
+  return new TcpSegment(source, target, sourcePort, targetPort, seq, ack, flags, 64240, options, new Uint8Array(0), 0, 0);
 }
 
 const handshake = defineScenario({
@@ -42,9 +20,9 @@ const handshake = defineScenario({
     const b = sim.addHost({ name: 'b', ipv4: '10.0.0.2' });
     sim.addLink('a', 'b', { latency: '5ms' });
     sim.addRule((packet) => ((packet.payload as unknown as Segment).flags === ACK ? { action: 'drop', reason: 'test' } : { action: 'pass' }));
-    a.schedule(0, 'syn', () => void a.send('10.0.0.1', '10.0.0.2', 52, new HandSegment('10.0.0.1', '10.0.0.2', 49152, 80, 1000, 0, SYN)));
-    b.schedule(5e6, 'syn-ack', () => void b.send('10.0.0.2', '10.0.0.1', 52, new HandSegment('10.0.0.2', '10.0.0.1', 80, 49152, 7000, 1001, SYN | ACK)));
-    a.schedule(10e6, 'ack', () => void a.send('10.0.0.1', '10.0.0.2', 40, new HandSegment('10.0.0.1', '10.0.0.2', 49152, 80, 1001, 7001, ACK)));
+    a.schedule(0, 'syn', () => void a.send('10.0.0.1', '10.0.0.2', 52, segment('10.0.0.1', '10.0.0.2', 49152, 80, 1000, 0, SYN)));
+    b.schedule(5e6, 'syn-ack', () => void b.send('10.0.0.2', '10.0.0.1', 52, segment('10.0.0.2', '10.0.0.1', 80, 49152, 7000, 1001, SYN | ACK)));
+    a.schedule(10e6, 'ack', () => void a.send('10.0.0.1', '10.0.0.2', 40, segment('10.0.0.1', '10.0.0.2', 49152, 80, 1001, 7001, ACK)));
     a.schedule(11e6, 'other', () => void a.send('10.0.0.1', '10.0.0.2', 40, { describe: () => 'not tcp' }));
     return {};
   },

@@ -1,0 +1,106 @@
+/**
+ * Demultiplexing and ports for one host (tcp.md §6): at most one connection per 4-tuple (local
+ * address, local port, remote address, remote port), and the count of active opens bound to each
+ * local port, which decides what is free under the profile's port sharing:
+ * - 'exclusive' (windows): a local port used by any connection, TIME-WAIT included, is not handed
+ *   out again until that connection is gone (tcp.md §6, S14);
+ * - 'four-tuple' (linux): a port may be reused towards another remote endpoint.
+ * Ports with a listener are never handed out as ephemeral ports.
+ *
+ * Lookup allocates nothing: connections sit in one map per (local address, remote address),
+ * keyed by both ports packed into one small integer (no boxed number keys).
+ */
+import type { ChoiceStream } from '../sim/index.ts';
+import type { Connection } from './connection.ts';
+import type { TcpProfile } from './profiles.ts';
+
+const PORTS = 65536;
+
+/** The key of a 4-tuple within one (local address, remote address) map: both ports in an int32. */
+export function tupleKey(localPort: number, remotePort: number): number {
+  return ((localPort << 16) | remotePort) | 0;
+}
+
+export class ConnectionTable {
+  /** Per local address index: per remote address: connections by tupleKey. */
+  readonly #byLocal: Map<string, Map<number, Connection>>[] = [];
+  /** Active opens bound to each local port (across all local addresses). */
+  readonly #portUse = new Int32Array(PORTS);
+  #size = 0;
+
+  get size(): number {
+    return this.#size;
+  }
+
+  get(localIndex: number, remoteAddress: string, key: number): Connection | undefined {
+    return this.#byLocal[localIndex]?.get(remoteAddress)?.get(key);
+  }
+
+  has(localIndex: number, remoteAddress: string, key: number): boolean {
+    return this.#byLocal[localIndex]?.get(remoteAddress)?.has(key) === true;
+  }
+
+  add(connection: Connection, localIndex: number, holdsPort: boolean): void {
+    const byRemote = (this.#byLocal[localIndex] ??= new Map());
+    let byKey = byRemote.get(connection.remoteAddress);
+    if (byKey === undefined) {
+      byKey = new Map();
+      byRemote.set(connection.remoteAddress, byKey);
+    }
+    byKey.set(tupleKey(connection.localPort, connection.remotePort), connection);
+    this.#size++;
+    if (holdsPort) this.#portUse[connection.localPort] = this.portUse(connection.localPort) + 1;
+  }
+
+  delete(connection: Connection, localIndex: number, holdsPort: boolean): void {
+    const byKey = this.#byLocal[localIndex]?.get(connection.remoteAddress);
+    const key = tupleKey(connection.localPort, connection.remotePort);
+    if (byKey?.get(key) !== connection) return;
+    byKey.delete(key);
+    this.#size--;
+    if (holdsPort) this.#portUse[connection.localPort] = this.portUse(connection.localPort) - 1;
+  }
+
+  /** Active opens bound to a local port. */
+  portUse(port: number): number {
+    return this.#portUse[port] as number;
+  }
+
+  /** Every connection, in insertion order per remote address. */
+  *connections(): Generator<Connection> {
+    for (const byRemote of this.#byLocal) {
+      if (byRemote === undefined) continue;
+      for (const byKey of byRemote.values()) yield* byKey.values();
+    }
+  }
+
+  clear(): void {
+    this.#byLocal.length = 0;
+    this.#portUse.fill(0);
+    this.#size = 0;
+  }
+
+  /**
+   * An ephemeral port for a connection from `localIndex` to (remote, remotePort), or null when
+   * the range is exhausted. The first candidate is a labelled draw from the host's port stream
+   * (the order is seeded, tcp.md §6 determinism note); the search goes up from there, wrapping.
+   */
+  pickEphemeral(
+    profile: TcpProfile, ports: ChoiceStream, isListening: (port: number) => boolean,
+    localIndex: number, remoteAddress: string, remotePort: number,
+  ): number | null {
+    const min = profile.ephemeralPortMin;
+    const span = profile.ephemeralPortMax - min + 1;
+    const start = ports.between('tcp: ephemeral port', 0, span - 1);
+    const exclusive = profile.portSharing === 'exclusive';
+    for (let i = 0; i < span; i++) {
+      const port = min + ((start + i) % span);
+      if (isListening(port)) continue;
+      const free = exclusive
+        ? this.portUse(port) === 0
+        : !this.has(localIndex, remoteAddress, tupleKey(port, remotePort));
+      if (free) return port;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The TCP layer's trace records (STYLE.md §7.3): flat objects of strings and numbers, stamped
+ * with virtual time, folded into the trace hash whether or not they are kept. Record types:
+ * - `tcp`: a state transition `{host, conn, from, to, cause}`;
+ * - `tcp-send` / `tcp-recv`: a segment sent or received `{host, conn, flags, seq, ack, len, win}`,
+ *   with sequence numbers relative to the ISNs where the segment knows them, and the segment's
+ *   one-line description in the display-only `info` field (never hashed) only when the trace
+ *   keeps records, so no string is built per segment otherwise and the hash does not change;
+ * - `tcp-outcome`: how a connection ended; `tcp-drop`: a segment rejected, with the reason;
+ * - `tcp-listener` and `tcp-offer`: listener queue and deferred-accept events; `tcp-crash`.
+ * `conn` 0 stands for the stack itself (a RST sent without a connection).
+ */
+import type { Simulator } from '../sim/index.ts';
+import { TcpSegment } from './payload.ts';
+import type { Segment } from './segment.ts';
+import type { Outcome, TcpState } from './state.ts';
+
+export class TcpTracer {
+  readonly #sim: Simulator;
+  readonly #host: string;
+
+  constructor(sim: Simulator, host: string) {
+    this.#sim = sim;
+    this.#host = host;
+  }
+
+  transition(conn: number, from: TcpState, to: TcpState, cause: string): void {
+    const at = this.#sim.now;
+    this.#sim.trace.emit({ at, type: 'tcp', host: this.#host, conn, from, to, cause });
+  }
+
+  outcome(conn: number, outcome: Outcome): void {
+    const at = this.#sim.now;
+    this.#sim.trace.emit({ at, type: 'tcp-outcome', host: this.#host, conn, outcome });
+  }
+
+  segment(type: 'tcp-send' | 'tcp-recv', conn: number, segment: Segment): void {
+    const trace = this.#sim.trace;
+    const known = segment instanceof TcpSegment;
+    trace.emit({
+      at: this.#sim.now, type, host: this.#host, conn, flags: segment.flags,
+      seq: known ? (segment.seq - segment.seqBase) >>> 0 : segment.seq,
+      ack: known ? (segment.ack - segment.ackBase) >>> 0 : segment.ack,
+      len: segment.data.length, win: segment.window,
+      info: trace.keep && known ? segment.describe() : undefined,
+    });
+  }
+
+  rejected(conn: number, segment: Segment, reason: string): void {
+    const trace = this.#sim.trace;
+    trace.emit({
+      at: this.#sim.now, type: 'tcp-drop', host: this.#host, conn, reason,
+      info: trace.keep && segment instanceof TcpSegment ? segment.describe() : undefined,
+    });
+  }
+
+  listener(listener: number, event: string, conn: number, detail: string): void {
+    const at = this.#sim.now;
+    const host = this.#host;
+    this.#sim.trace.emit({ at, type: 'tcp-listener', host, listener, event, conn, detail });
+  }
+
+  offer(listener: number, offer: number, event: string, detail: string): void {
+    const at = this.#sim.now;
+    const host = this.#host;
+    this.#sim.trace.emit({ at, type: 'tcp-offer', host, listener, offer, event, detail });
+  }
+
+  crash(connections: number): void {
+    this.#sim.trace.emit({ at: this.#sim.now, type: 'tcp-crash', host: this.#host, connections });
+  }
+}
