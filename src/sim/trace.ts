@@ -21,6 +21,8 @@ export interface TraceRecord {
 }
 
 const TAIL_LENGTH = 64;
+/** Distinct strings whose hashes are remembered; past that they are hashed each time. */
+const TEXT_HASH_CACHE = 4096;
 /** The field that is printed but never hashed. */
 export const DISPLAY_ONLY = 'info';
 
@@ -37,6 +39,7 @@ export class Trace {
   #hashLow = 0x811c9dc5;
   #hashHigh = 0x2545f491;
   readonly #marks = new Map<string, number>();
+  readonly #textHashes = new Map<string, number>();
 
   constructor(options: TraceOptions = {}) {
     this.keep = options.keep ?? false;
@@ -87,24 +90,32 @@ export class Trace {
     for (const key in record) {
       const value = record[key];
       if (value === undefined || key === DISPLAY_ONLY) continue;
+      let part: number;
       if (typeof value === 'number' && Number.isSafeInteger(value)) {
-        const part = value >>> 0;
         const upper = Math.floor(value / 4294967296) >>> 0;
-        low = Math.imul(low ^ part, 0x01000193);
-        high = mix(high, part ^ Math.imul(upper, 0x9e3779b1));
+        part = (value >>> 0) ^ Math.imul(upper, 0x9e3779b1);
       } else {
-        const text = String(value);
-        for (let i = 0; i < text.length; i++) {
-          const code = text.charCodeAt(i);
-          low = Math.imul(low ^ code, 0x01000193);
-          high = mix(high, code);
-        }
+        part = this.#hashText(typeof value === 'string' ? value : String(value));
       }
-      low = Math.imul(low ^ 0xff, 0x01000193);
-      high = mix(high, 0xff);
+      low = Math.imul(low ^ part, 0x01000193);
+      high = mix(mix(high, part), 0xff);
     }
     this.#hashLow = low;
     this.#hashHigh = high;
+  }
+
+  /**
+   * A string's 32-bit hash, remembered: records repeat the same few strings (types, host names,
+   * states, causes), and a map lookup of a string is cheaper than hashing it again.
+   */
+  #hashText(text: string): number {
+    let hash = this.#textHashes.get(text);
+    if (hash !== undefined) return hash;
+    hash = 0x811c9dc5;
+    for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    hash = mix(hash, text.length) >>> 0;
+    if (this.#textHashes.size < TEXT_HASH_CACHE) this.#textHashes.set(text, hash);
+    return hash;
   }
 }
 

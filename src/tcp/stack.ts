@@ -87,7 +87,7 @@ export class TcpStack implements ConnectionOwner {
       owner: this,
       trace: this.#trace,
       nextId: () => this.#nextId++,
-      sendRaw: (segment) => void this.#send(0, segment),
+      sendRaw: (segment) => void this.#send(segment),
       bind: (connection, localIndex) => this.#bind(connection, localIndex),
       after: (connection) => this.#after(connection),
       release: (connection) => this.#release(connection),
@@ -185,8 +185,8 @@ export class TcpStack implements ConnectionOwner {
   // ---------------------------------------------------------------------------------------------
   // ConnectionOwner.
 
-  transmit(connection: Connection, segment: TcpSegment): TransmitResult {
-    return this.#send(connection.id, segment);
+  transmit(_connection: Connection, segment: TcpSegment): TransmitResult {
+    return this.#send(segment);
   }
 
   admit(connection: Connection): Admission {
@@ -255,7 +255,6 @@ export class TcpStack implements ConnectionOwner {
     if (localIndex < 0) return;
     const key = tupleKey(segment.targetPort, segment.sourcePort);
     let connection = this.#table.get(localIndex, segment.source, key);
-    this.#trace.segment('tcp-recv', connection === undefined ? 0 : connection.id, segment);
     if (connection?.state === 'TIME-WAIT' && this.#reopensTimeWait(connection, segment)) {
       connection = undefined;
     }
@@ -297,7 +296,7 @@ export class TcpStack implements ConnectionOwner {
     } else {
       this.mark('tcp: rst for segment without connection');
     }
-    this.#send(0, resetAnswer(segment));
+    this.#send(resetAnswer(segment));
   }
 
   #portTaken(port: number, localIndex: number, remoteAddress: string, remotePort: number): boolean {
@@ -352,8 +351,7 @@ export class TcpStack implements ConnectionOwner {
     this.#timers.remove(connection);
   }
 
-  #send(connectionId: number, segment: TcpSegment): TransmitResult {
-    this.#trace.segment('tcp-send', connectionId, segment);
+  #send(segment: TcpSegment): TransmitResult {
     const result = this.host.send(segment.source, segment.target, segment.bytes, segment);
     if (result.ok) return 'sent';
     return result.reason === 'no-route' ? 'no-route' : 'dropped';

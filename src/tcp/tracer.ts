@@ -2,10 +2,10 @@
  * The TCP layer's trace records (STYLE.md §7.3): flat objects of strings and numbers, stamped
  * with virtual time, folded into the trace hash whether or not they are kept. Record types:
  * - `tcp`: a state transition `{host, conn, from, to, cause}`;
- * - `tcp-send` / `tcp-recv`: a segment sent or received `{host, conn, flags, seq, ack, len, win}`,
- *   with sequence numbers relative to the ISNs where the segment knows them, and the segment's
- *   one-line description in the display-only `info` field (never hashed) only when the trace
- *   keeps records, so no string is built per segment otherwise and the hash does not change;
+ * - segments themselves are not traced here: topology traces every packet sent, delivered or
+ *   dropped, with the segment's digest (seq, ack, flags, length, window) in the hash and its
+ *   one-line description (sequence numbers relative to the ISNs) in the display-only `info`
+ *   field when records are kept, so a second record per segment would only repeat it;
  * - `tcp-outcome`: how a connection ended; `tcp-drop`: a segment rejected, with the reason;
  * - `tcp-listener` and `tcp-offer`: listener queue and deferred-accept events; `tcp-crash`.
  * `conn` 0 stands for the stack itself (a RST sent without a connection).
@@ -32,18 +32,6 @@ export class TcpTracer {
   outcome(conn: number, outcome: Outcome): void {
     const at = this.#sim.now;
     this.#sim.trace.emit({ at, type: 'tcp-outcome', host: this.#host, conn, outcome });
-  }
-
-  segment(type: 'tcp-send' | 'tcp-recv', conn: number, segment: Segment): void {
-    const trace = this.#sim.trace;
-    const known = segment instanceof TcpSegment;
-    trace.emit({
-      at: this.#sim.now, type, host: this.#host, conn, flags: segment.flags,
-      seq: known ? (segment.seq - segment.seqBase) >>> 0 : segment.seq,
-      ack: known ? (segment.ack - segment.ackBase) >>> 0 : segment.ack,
-      len: segment.data.length, win: segment.window,
-      info: trace.keep && known ? segment.describe() : undefined,
-    });
   }
 
   rejected(conn: number, segment: Segment, reason: string): void {

@@ -6,6 +6,7 @@
  * partition longer than the retransmission limit aborts the sending side with 'timed-out'.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import type { TcpSegment } from '../../src/tcp/payload.ts';
 import type { ConnectionHandler, TcpConnection } from '../../src/tcp/port.ts';
 import type { ProfileName } from '../../src/tcp/profiles.ts';
 import type { Outcome } from '../../src/tcp/state.ts';
@@ -222,15 +223,22 @@ class SlowPeer extends Peer {
 }
 
 describe('tcp: partition', () => {
-  /** Times (ms) at which the client sent data segments, from the trace (partitions drop before rules see them). */
+  /**
+   * Times (ms) at which the client sends data segments, filled as it sends: a tap sees every
+   * packet leaving its host (partitions drop after it, and before rules see them).
+   */
   function dataSent(fx: Fixture): number[] {
-    return fx.sim.trace.records()
-      .filter((record) => record.type === 'tcp-send' && record['host'] === 'client' && (record['len'] as number) > 0)
-      .map((record) => record.at / 1e6);
+    const sent: number[] = [];
+    fx.net.addTap((packet, now) => {
+      const segment = packet.payload as unknown as TcpSegment;
+      if (segment.source === '10.0.0.1' && segment.data.length > 0) sent.push(now / 1e6);
+    });
+    return sent;
   }
 
   it('longer than the retransmission limit: the sender aborts with timed-out (windows10: 5 retransmissions)', async () => {
     const fx = new Fixture({ keepTrace: true });
+    const sent = dataSent(fx);
     const server = new Log(fx.sim);
     fx.stack('server').listen({ local: { port: 80 } }, server);
     const client = new Log(fx.sim);
@@ -242,7 +250,7 @@ describe('tcp: partition', () => {
     expect(result.connection.send(new Uint8Array(100)).ok).toBe(true);
     await fx.run('11m');
     // RTO 300 ms (the minimum; the handshake's RTT sample is 1 ms), doubling.
-    expect(dataSent(fx)).toEqual([1000, 1300, 1900, 3100, 5500, 10300]);
+    expect(sent).toEqual([1000, 1300, 1900, 3100, 5500, 10300]);
     expect(client.plain()).toEqual(['1ms established', '19900ms closed timed-out']);
     expect(result.connection.state).toBe('CLOSED');
     expect(result.connection.send(new Uint8Array(1))).toEqual({ ok: false, error: 'closed' });
@@ -253,6 +261,7 @@ describe('tcp: partition', () => {
   it('linux: 15 retransmissions, RTO capped at 120 s, then timed-out', async () => {
     const profile = { profile: 'linux' } as const;
     const fx = new Fixture({ keepTrace: true, hosts: { client: { ipv4: '10.0.0.1', tcp: profile }, server: { ipv4: '10.0.0.2', tcp: profile } } });
+    const sent = dataSent(fx);
     fx.stack('server').listen({ local: { port: 80 } }, new Log(fx.sim));
     const client = new Log(fx.sim);
     const result = fx.stack('client').connect({ remote: { address: '10.0.0.2', port: 80 } }, client);
@@ -261,7 +270,6 @@ describe('tcp: partition', () => {
     fx.net.partition('client', 'server');
     result.connection.send(new Uint8Array(100));
     await fx.run('2h');
-    const sent = dataSent(fx);
     expect(sent).toHaveLength(16);
     const gaps = sent.slice(1).map((at, i) => Math.round(at - (sent[i] ?? 0)));
     expect(gaps).toEqual([200, 400, 800, 1600, 3200, 6400, 12800, 25600, 51200, 102400, 120000, 120000, 120000, 120000, 120000]);
