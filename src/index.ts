@@ -5,6 +5,17 @@
  */
 export * from './sim/index.ts';
 export * from './topology/index.ts';
+export {
+  ACK, FIN, PROFILE_NAMES, PSH, RST, SYN, TCP_STATES, TcpSegment, TcpStack, URG,
+  flagNames, isSynchronized, profileDefaults, resolveProfile,
+  type AbortResult, type ConnectError, type ConnectRequest, type ConnectResult, type ConnectionHandler,
+  type DecideResult, type ListenError, type ListenMode, type ListenRequest, type ListenResult,
+  type ListenerHandler, type Offer, type OfferAnswer, type Outcome, type ProfileName, type RejectAnswer,
+  type Segment, type SendError, type TcpConnection, type TcpListener, type TcpOptions, type TcpProfile,
+  type TcpProfileOptions, type TcpState, type WithdrawReason,
+  type Endpoint as TcpEndpoint, type Failure as TcpFailure, type SendResult as TcpSendResult,
+} from './tcp/index.ts';
+export { PcapCapture, readPcap, type CaptureOptions } from './report/index.ts';
 export { Simulation, type SimulationOptions } from './simulation.ts';
 export {
   defineScenario, runScenario,

@@ -9,13 +9,15 @@
  *   sim.partition('a', 'b', { at: '2s' });
  *   const outcome = await sim.run({ until: '10s' });
  *
- * Later layers (TCP stacks per host, the WSK kernel) attach to the same handle.
+ * A host's TCP stack is made on first use: `sim.tcp('client', { profile: 'linux' })`. The WSK
+ * kernel will attach to the same handle.
  */
 import {
-  Simulator, parseDuration,
+  SimConfigError, Simulator, parseDuration,
   type DurationInput, type RunOptions, type RunOutcome, type SimEvent, type SimulatorOptions, type Tape,
   type TraceRecord,
 } from './sim/index.ts';
+import { TcpStack, type TcpProfileOptions } from './tcp/index.ts';
 import { Network, type Payload } from './topology/index.ts';
 
 export type SimulationOptions = SimulatorOptions;
@@ -23,6 +25,7 @@ export type SimulationOptions = SimulatorOptions;
 export class Simulation extends Network<Payload> {
   /** The simulator underneath: clock, event queue, choice source, trace, threads. */
   readonly core: Simulator;
+  readonly #stacks = new Map<string, TcpStack>();
 
   constructor(options: SimulationOptions) {
     const core = new Simulator(options);
@@ -47,6 +50,28 @@ export class Simulation extends Network<Payload> {
   /** Runs the simulation; see RunOptions (until a time or a predicate, budget, time limit). */
   run(options: RunOptions = {}): Promise<RunOutcome> {
     return this.core.run(options);
+  }
+
+  /**
+   * The TCP stack of `host`, made on first use with `options` (a profile, windows10 by default,
+   * and overrides; a bad value throws SimConfigError naming it). Options given again once the
+   * stack exists are rejected, since the stack would silently ignore them.
+   */
+  tcp(host: string, options?: TcpProfileOptions): TcpStack {
+    const existing = this.#stacks.get(host);
+    if (existing !== undefined) {
+      if (options !== undefined) throw new SimConfigError(`tcp(${host})`, 'the stack exists already; give its options on first use');
+      return existing;
+    }
+    const stack = new TcpStack(this.core, this.host(host), options);
+    this.#stacks.set(host, stack);
+    return stack;
+  }
+
+  /** The IP TTL a packet from `address` carries: its host's TCP profile's, else 64. */
+  ttlOf(address: string): number {
+    const host = this.hostByAddress(address);
+    return (host === undefined ? undefined : this.#stacks.get(host.name)?.profile.ttl) ?? 64;
   }
 
   /** The trace hash so far: 16 hex digits, equal for equal runs. */

@@ -105,7 +105,9 @@ export async function runScenario<H>(scenario: Scenario<H>, request: RunRequest)
     ...(request.keepTrace !== undefined && { keepTrace: request.keepTrace }),
     ...(request.logEvents !== undefined && { logEvents: request.logEvents }),
   });
-  const capture = request.pcap === true ? new PcapCapture(sim) : undefined;
+  const capture = request.pcap === true
+    ? new PcapCapture(sim, { ipFor: (source) => ({ hopLimit: sim.ttlOf(source) }) })
+    : undefined;
   let failure: Failure | undefined;
   let outcome: RunOutcome | undefined;
   try {
