@@ -91,7 +91,9 @@ export class Trace {
       const value = record[key];
       if (value === undefined || key === DISPLAY_ONLY) continue;
       let part: number;
-      if (typeof value === 'number' && Number.isSafeInteger(value)) {
+      if (typeof value === 'number' && value >= 0 && (value | 0) === value) {
+        part = value; // the common case (ids, ports, sizes, early times): same as the line below
+      } else if (typeof value === 'number' && Number.isSafeInteger(value)) {
         const upper = Math.floor(value / 4294967296) >>> 0;
         part = (value >>> 0) ^ Math.imul(upper, 0x9e3779b1);
       } else {
