@@ -19,7 +19,8 @@ async function simulatorHold(): Promise<void> {
   const hold = (): void => {
     if (++fired < EVENTS) sim.schedule(delays.between('delay', 0, MAX_DELAY), 'hold', hold);
   };
-  for (let i = 0; i < PENDING; i++) sim.schedule(delays.between('delay', 0, MAX_DELAY), 'hold', hold);
+  for (let i = 0; i < PENDING; i++)
+    sim.schedule(delays.between('delay', 0, MAX_DELAY), 'hold', hold);
   await sim.run();
 }
 
@@ -43,8 +44,13 @@ function rawHold(): void {
 
 export async function benchCore(): Promise<Metric[]> {
   const { ours, baseline } = await sideBySide(3, EVENTS + PENDING, simulatorHold, rawHold);
-  return [{
-    name: 'core_events_vs_tinyqueue', value: ours, unit: 'events/s', ratio: ours / baseline,
-    baseline: { value: baseline, unit: 'events/s (raw tinyqueue)' },
-  }];
+  return [
+    {
+      name: 'core_events_vs_tinyqueue',
+      value: ours,
+      unit: 'events/s',
+      ratio: ours / baseline,
+      baseline: { value: baseline, unit: 'events/s (raw tinyqueue)' },
+    },
+  ];
 }

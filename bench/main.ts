@@ -22,7 +22,9 @@ async function main(argv: readonly string[]): Promise<void> {
   for (const name of only) {
     const bench = BENCHES[name];
     if (bench === undefined) {
-      process.stderr.write(`bench: unknown group '${name}' (known: ${Object.keys(BENCHES).join(', ')})\n`);
+      process.stderr.write(
+        `bench: unknown group '${name}' (known: ${Object.keys(BENCHES).join(', ')})\n`,
+      );
       process.exit(2);
     }
     for (const metric of await bench()) {

@@ -39,7 +39,8 @@ export async function sideBySide(
 
 export function formatMetric(metric: Metric): string {
   const value = `${round(metric.value)} ${metric.unit}`;
-  if (metric.ratio === undefined || metric.baseline === undefined) return `${metric.name.padEnd(38)} ${value}`;
+  if (metric.ratio === undefined || metric.baseline === undefined)
+    return `${metric.name.padEnd(38)} ${value}`;
   return `${metric.name.padEnd(38)} ratio ${round(metric.ratio)}  (${value} vs ${round(metric.baseline.value)} ${metric.baseline.unit})`;
 }
 

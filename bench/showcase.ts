@@ -14,9 +14,16 @@ export async function benchShowcase(): Promise<Metric[]> {
   for (let round = 0; round < 3; round++) {
     virtualNs = 0;
     const wall = await timeOnce(async () => {
-      for (let seed = 1; seed <= RUNS; seed++) virtualNs += (await runScenario(showcase, { seed })).now;
+      for (let seed = 1; seed <= RUNS; seed++)
+        virtualNs += (await runScenario(showcase, { seed })).now;
     });
     best = Math.min(best, wall);
   }
-  return [{ name: 'showcase_sim_seconds_per_wall_second', value: virtualNs / 1e9 / best, unit: 'virtual s / wall s' }];
+  return [
+    {
+      name: 'showcase_sim_seconds_per_wall_second',
+      value: virtualNs / 1e9 / best,
+      unit: 'virtual s / wall s',
+    },
+  ];
 }

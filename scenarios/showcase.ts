@@ -28,7 +28,8 @@ const PINGS = 20;
 
 export default defineScenario({
   name: 'showcase',
-  description: 'Two hosts ping each other over a 5 ms link with 2 ms of jitter, 10% loss and 2% duplication',
+  description:
+    'Two hosts ping each other over a 5 ms link with 2 ms of jitter, 10% loss and 2% duplication',
   seeds: [1, 2, 3],
   build(sim) {
     const client = sim.addHost<Echo>({ name: 'client', ipv4: '10.0.0.1' });
@@ -47,7 +48,11 @@ export default defineScenario({
     });
     client.onReceive((packet) => void answered.add(packet.payload.sequence));
     for (let sequence = 0; sequence < PINGS; sequence++) {
-      client.schedule(sequence * 100e6, 'ping', () => void client.send('10.0.0.1', '10.0.0.2', 64, new Echo('ping', sequence)));
+      client.schedule(
+        sequence * 100e6,
+        'ping',
+        () => void client.send('10.0.0.1', '10.0.0.2', 64, new Echo('ping', sequence)),
+      );
     }
     return { answered };
   },

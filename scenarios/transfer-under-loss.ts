@@ -24,31 +24,42 @@ export default defineScenario({
     sim.addHost({ name: 'client', ipv4: '10.0.0.1' });
     sim.addHost({ name: 'server', ipv4: '10.0.0.2' });
     sim.addLink('client', 'server', {
-      latency: '10ms', jitter: { distribution: 'uniform', max: '2ms' }, loss: 0.1, reorder: 0.01, reorderDelay: '5ms',
+      latency: '10ms',
+      jitter: { distribution: 'uniform', max: '2ms' },
+      loss: 0.1,
+      reorder: 0.01,
+      reorderDelay: '5ms',
     });
     const sent = content(SIZE);
     const chunks: Uint8Array[] = [];
     let received = 0;
-    sim.tcp('server', { profile: 'linux' }).listen({ local: { port: 9000 } }, {
-      onReady(listener) {
-        listener.accept({
-          onData(connection: TcpConnection) {
-            for (let chunk = connection.read(); chunk.length > 0; chunk = connection.read()) {
-              chunks.push(chunk.slice());
-              received += chunk.length;
-            }
-          },
-        });
+    sim.tcp('server', { profile: 'linux' }).listen(
+      { local: { port: 9000 } },
+      {
+        onReady(listener) {
+          listener.accept({
+            onData(connection: TcpConnection) {
+              for (let chunk = connection.read(); chunk.length > 0; chunk = connection.read()) {
+                chunks.push(chunk.slice());
+                received += chunk.length;
+              }
+            },
+          });
+        },
       },
-    });
-    sim.tcp('client', { dataRetransmissions: 15 }).connect({ remote: { address: '10.0.0.2', port: 9000 } }, {
-      onEstablished: (connection) => void connection.send(sent),
-    });
+    );
+    sim.tcp('client', { dataRetransmissions: 15 }).connect(
+      { remote: { address: '10.0.0.2', port: 9000 } },
+      {
+        onEstablished: (connection) => void connection.send(sent),
+      },
+    );
     return { sent, chunks, received: () => received };
   },
   until: ({ received }) => received() === SIZE,
   check({ outcome }, { sent, chunks }) {
-    if (outcome.status !== 'condition-met') throw new Error(`the transfer did not finish: ${outcome.status}`);
+    if (outcome.status !== 'condition-met')
+      throw new Error(`the transfer did not finish: ${outcome.status}`);
     const joined = new Uint8Array(SIZE);
     let offset = 0;
     for (const chunk of chunks) {

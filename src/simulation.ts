@@ -13,8 +13,15 @@
  * kernel will attach to the same handle.
  */
 import {
-  SimConfigError, Simulator, parseDuration,
-  type DurationInput, type RunOptions, type RunOutcome, type SimEvent, type SimulatorOptions, type Tape,
+  SimConfigError,
+  Simulator,
+  parseDuration,
+  type DurationInput,
+  type RunOptions,
+  type RunOutcome,
+  type SimEvent,
+  type SimulatorOptions,
+  type Tape,
   type TraceRecord,
 } from './sim/index.ts';
 import { TcpStack, type TcpProfileOptions } from './tcp/index.ts';
@@ -60,7 +67,11 @@ export class Simulation extends Network<Payload> {
   tcp(host: string, options?: TcpProfileOptions): TcpStack {
     const existing = this.#stacks.get(host);
     if (existing !== undefined) {
-      if (options !== undefined) throw new SimConfigError(`tcp(${host})`, 'the stack exists already; give its options on first use');
+      if (options !== undefined)
+        throw new SimConfigError(
+          `tcp(${host})`,
+          'the stack exists already; give its options on first use',
+        );
       return existing;
     }
     const stack = new TcpStack(this.core, this.host(host), options);

@@ -37,7 +37,8 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
       switches.add(flag);
     } else if (spec.values.includes(flag)) {
       const value = inline ?? argv[++i];
-      if (value === undefined || value.startsWith('--')) throw new UsageError(`--${flag} needs a value`);
+      if (value === undefined || value.startsWith('--'))
+        throw new UsageError(`--${flag} needs a value`);
       values.set(flag, value);
     } else {
       const known = [...spec.values, ...spec.switches].map((f) => `--${f}`).join(', ');
@@ -52,6 +53,7 @@ export function integerFlag(args: ParsedArgs, flag: string, fallback: number): n
   const text = args.values.get(flag);
   if (text === undefined) return fallback;
   const value = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(value)) throw new UsageError(`--${flag} expects a non-negative integer, got '${text}'`);
+  if (!Number.isSafeInteger(value))
+    throw new UsageError(`--${flag} expects a non-negative integer, got '${text}'`);
   return value;
 }

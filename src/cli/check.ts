@@ -35,9 +35,11 @@ export async function checkDeterminism(reference: string, seed: number): Promise
     encoding: 'utf8',
     maxBuffer: 1 << 30,
   });
-  if (child.status !== 0) throw new Error(`the child run failed (exit ${child.status}): ${child.stderr.trim()}`);
+  if (child.status !== 0)
+    throw new Error(`the child run failed (exit ${child.status}): ${child.stderr.trim()}`);
   const there = JSON.parse(child.stdout) as LoggedRun;
-  const divergence = here.traceHash === there.traceHash ? null : firstDivergence(here.eventLog, there.eventLog);
+  const divergence =
+    here.traceHash === there.traceHash ? null : firstDivergence(here.eventLog, there.eventLog);
   return {
     hashes: [here.traceHash, there.traceHash],
     events: [here.eventLog.length, there.eventLog.length],

@@ -28,7 +28,10 @@ export function scenarioPath(reference: string): string {
   }
   const path = join(SCENARIO_DIR, `${reference}.ts`);
   if (!existsSync(path)) {
-    throw new UsageError(`unknown scenario '${reference}' (known: ${listScenarioNames().join(', ')}; or give a .ts file)`);
+    throw new UsageError(
+      `unknown scenario '${reference}' ` +
+        `(known: ${listScenarioNames().join(', ')}; or give a .ts file)`,
+    );
   }
   return path;
 }
@@ -37,8 +40,14 @@ export async function loadScenario(reference: string): Promise<Scenario> {
   const path = scenarioPath(reference);
   const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
   const scenario = module.default as Scenario | undefined;
-  if (scenario === undefined || typeof scenario !== 'object' || typeof scenario.build !== 'function') {
-    throw new UsageError(`${reference}: the module's default export is not a scenario (use defineScenario)`);
+  if (
+    scenario === undefined ||
+    typeof scenario !== 'object' ||
+    typeof scenario.build !== 'function'
+  ) {
+    throw new UsageError(
+      `${reference}: the module's default export is not a scenario (use defineScenario)`,
+    );
   }
   return scenario;
 }

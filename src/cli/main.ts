@@ -27,17 +27,28 @@ usage:
 
 type Write = (text: string) => void;
 
-export async function main(argv: readonly string[], out: Write = (t) => process.stdout.write(t),
-  err: Write = (t) => process.stderr.write(t)): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  out: Write = (t) => process.stdout.write(t),
+  err: Write = (t) => process.stderr.write(t),
+): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case 'showcase': return await run(['showcase', ...rest], out, true);
-      case 'run': return await run(rest, out, false);
-      case 'check': return await check(rest, out);
-      case 'list': return list(out);
-      case 'event-log': return await eventLog(rest, out);
-      case undefined: case 'help': case '--help': case '-h':
+      case 'showcase':
+        return await run(['showcase', ...rest], out, true);
+      case 'run':
+        return await run(rest, out, false);
+      case 'check':
+        return await check(rest, out);
+      case 'list':
+        return list(out);
+      case 'event-log':
+        return await eventLog(rest, out);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
         out(HELP);
         return command === undefined ? 2 : 0;
       default:
@@ -54,7 +65,10 @@ export async function main(argv: readonly string[], out: Write = (t) => process.
 }
 
 async function run(argv: readonly string[], out: Write, showcase: boolean): Promise<number> {
-  const args = parseArgs(argv, { values: ['seed', 'record', 'replay', 'pcap'], switches: ['trace'] });
+  const args = parseArgs(argv, {
+    values: ['seed', 'record', 'replay', 'pcap'],
+    switches: ['trace'],
+  });
   const reference = onePositional(args, 'scenario');
   const scenario = await loadScenario(reference);
   const seed = integerFlag(args, 'seed', scenario.seeds[0] ?? 1);
@@ -70,7 +84,8 @@ async function run(argv: readonly string[], out: Write, showcase: boolean): Prom
   });
   for (const record of result.trace ?? []) out(`${formatRecord(record)}\n`);
   if (pcapFile !== undefined && result.pcap !== undefined) writeFileSync(pcapFile, result.pcap);
-  if (recordFile !== undefined) writeFileSync(recordFile, `${JSON.stringify({ tape: result.tape ?? [] }, null, 1)}\n`);
+  if (recordFile !== undefined)
+    writeFileSync(recordFile, `${JSON.stringify({ tape: result.tape ?? [] }, null, 1)}\n`);
   out(summary(result));
   return result.status === 'passed' ? 0 : 1;
 }
@@ -78,11 +93,15 @@ async function run(argv: readonly string[], out: Write, showcase: boolean): Prom
 function summary(result: ScenarioResult): string {
   const lines = [
     `scenario ${result.scenario}  seed ${result.seed}  ${result.status}`,
-    `virtual time ${formatInstant(result.now)}  events ${result.events}  trace hash ${result.traceHash}`,
+    `virtual time ${formatInstant(result.now)}  events ${result.events}  ` +
+      `trace hash ${result.traceHash}`,
   ];
   const failure = result.failure;
   if (failure !== undefined) {
-    lines.push(`failure: ${failure.kind} at ${formatInstant(failure.at)}${failure.event === undefined ? '' : ` in '${failure.event}'`}: ${failure.message}`);
+    lines.push(
+      `failure: ${failure.kind} at ${formatInstant(failure.at)}` +
+        `${failure.event === undefined ? '' : ` in '${failure.event}'`}: ${failure.message}`,
+    );
     lines.push('last trace records:', ...result.tail.map((record) => `  ${formatRecord(record)}`));
     lines.push(`replay: wsksim run ${result.scenario} --seed ${result.seed}`);
   }
@@ -95,11 +114,19 @@ async function check(argv: readonly string[], out: Write): Promise<number> {
   const seed = integerFlag(args, 'seed', (await loadScenario(reference)).seeds[0] ?? 1);
   const report = await checkDeterminism(reference, seed);
   if (report.divergence === null && report.hashes[0] === report.hashes[1]) {
-    out(`deterministic: seed ${seed}, ${report.events[0]} events, trace hash ${report.hashes[0]} in both processes\n`);
+    out(
+      `deterministic: seed ${seed}, ${report.events[0]} events, ` +
+        `trace hash ${report.hashes[0]} in both processes\n`,
+    );
     return 0;
   }
-  out(`NOT deterministic: seed ${seed}, trace hash ${report.hashes[0]} here, ${report.hashes[1]} in the child\n`);
-  out(`${report.divergence?.message ?? 'no event differs: the difference is after the last event'}\n`);
+  out(
+    `NOT deterministic: seed ${seed}, ` +
+      `trace hash ${report.hashes[0]} here, ${report.hashes[1]} in the child\n`,
+  );
+  out(
+    `${report.divergence?.message ?? 'no event differs: the difference is after the last event'}\n`,
+  );
   return 1;
 }
 
@@ -126,9 +153,12 @@ function readTape(file: string): Tape {
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new UsageError(`--replay ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(
+      `--replay ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const tape = (parsed as { tape?: unknown } | null)?.tape;
-  if (!Array.isArray(tape)) throw new UsageError(`--replay ${file}: expected {"tape": [{"label": ..., "value": ...}]}`);
+  if (!Array.isArray(tape))
+    throw new UsageError(`--replay ${file}: expected {"tape": [{"label": ..., "value": ...}]}`);
   return tape as Tape;
 }

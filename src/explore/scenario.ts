@@ -7,8 +7,15 @@
  * record it and go on. Only a malformed definition or request throws, naming the option.
  */
 import {
-  SimConfigError, checkInteger, parseDuration,
-  type DurationInput, type EventLogEntry, type Failure, type RunOutcome, type Tape, type TraceRecord,
+  SimConfigError,
+  checkInteger,
+  parseDuration,
+  type DurationInput,
+  type EventLogEntry,
+  type Failure,
+  type RunOutcome,
+  type Tape,
+  type TraceRecord,
 } from '../sim/index.ts';
 import { PcapCapture } from '../report/index.ts';
 import { Simulation } from '../simulation.ts';
@@ -77,27 +84,40 @@ export interface ScenarioResult {
 
 /** Validates a scenario definition once, at load, naming the faulty field. */
 export function defineScenario<H>(definition: ScenarioDefinition<H>): Scenario<H> {
-  const where = `scenario ${typeof definition?.name === 'string' ? `'${definition.name}'` : '(unnamed)'}`;
-  if (typeof definition !== 'object' || definition === null) throw new SimConfigError('scenario', 'expected an object');
+  const named = typeof definition?.name === 'string';
+  const where = `scenario ${named ? `'${definition.name}'` : '(unnamed)'}`;
+  if (typeof definition !== 'object' || definition === null)
+    throw new SimConfigError('scenario', 'expected an object');
   if (typeof definition.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(definition.name)) {
-    throw new SimConfigError(`${where}.name`, 'expected a kebab-case name such as "accept-under-loss"');
+    throw new SimConfigError(
+      `${where}.name`,
+      'expected a kebab-case name such as "accept-under-loss"',
+    );
   }
-  if (typeof definition.description !== 'string') throw new SimConfigError(`${where}.description`, 'expected a string');
-  if (typeof definition.build !== 'function') throw new SimConfigError(`${where}.build`, 'expected a function');
+  if (typeof definition.description !== 'string')
+    throw new SimConfigError(`${where}.description`, 'expected a string');
+  if (typeof definition.build !== 'function')
+    throw new SimConfigError(`${where}.build`, 'expected a function');
   if (definition.check !== undefined && typeof definition.check !== 'function') {
     throw new SimConfigError(`${where}.check`, 'expected a function');
   }
-  if (definition.limits?.time !== undefined) parseDuration(`${where}.limits.time`, definition.limits.time);
+  if (definition.limits?.time !== undefined)
+    parseDuration(`${where}.limits.time`, definition.limits.time);
   if (definition.limits?.events !== undefined) {
     checkInteger(`${where}.limits.events`, definition.limits.events, 1, Number.MAX_SAFE_INTEGER);
   }
   const seeds = definition.seeds ?? [1];
-  seeds.forEach((seed, i) => checkInteger(`${where}.seeds[${i}]`, seed, 0, Number.MAX_SAFE_INTEGER));
+  seeds.forEach((seed, i) =>
+    checkInteger(`${where}.seeds[${i}]`, seed, 0, Number.MAX_SAFE_INTEGER),
+  );
   return Object.freeze({ ...definition, seeds: Object.freeze([...seeds]) });
 }
 
 /** Runs one scenario with one seed; see the module header for what may throw. */
-export async function runScenario<H>(scenario: Scenario<H>, request: RunRequest): Promise<ScenarioResult> {
+export async function runScenario<H>(
+  scenario: Scenario<H>,
+  request: RunRequest,
+): Promise<ScenarioResult> {
   const sim = new Simulation({
     seed: request.seed,
     ...(request.record !== undefined && { record: request.record }),
@@ -105,9 +125,10 @@ export async function runScenario<H>(scenario: Scenario<H>, request: RunRequest)
     ...(request.keepTrace !== undefined && { keepTrace: request.keepTrace }),
     ...(request.logEvents !== undefined && { logEvents: request.logEvents }),
   });
-  const capture = request.pcap === true
-    ? new PcapCapture(sim, { ipFor: (source) => ({ hopLimit: sim.ttlOf(source) }) })
-    : undefined;
+  const capture =
+    request.pcap === true
+      ? new PcapCapture(sim, { ipFor: (source) => ({ hopLimit: sim.ttlOf(source) }) })
+      : undefined;
   let failure: Failure | undefined;
   let outcome: RunOutcome | undefined;
   try {
@@ -120,7 +141,9 @@ export async function runScenario<H>(scenario: Scenario<H>, request: RunRequest)
     });
     failure = outcome.failure;
     if (failure === undefined && scenario.check !== undefined) {
-      failure = checkFailure(sim, () => scenario.check?.({ sim, outcome: outcome as RunOutcome }, handles));
+      failure = checkFailure(sim, () =>
+        scenario.check?.({ sim, outcome: outcome as RunOutcome }, handles),
+      );
     }
   } catch (error) {
     failure = thrownFailure(sim, error, outcome === undefined ? 'build' : 'check');
@@ -153,5 +176,11 @@ function checkFailure(sim: Simulation, check: () => void): Failure | undefined {
 
 function thrownFailure(sim: Simulation, error: unknown, kind: 'build' | 'check'): Failure {
   const message = error instanceof Error ? error.message : String(error);
-  return { kind: error instanceof SimConfigError ? 'config' : kind, message, seed: sim.core.seed, at: sim.core.now, error };
+  return {
+    kind: error instanceof SimConfigError ? 'config' : kind,
+    message,
+    seed: sim.core.seed,
+    at: sim.core.now,
+    error,
+  };
 }

@@ -17,8 +17,11 @@ export interface CaptureOptions {
 
 function isSegment(payload: unknown): payload is Segment {
   const candidate = payload as Partial<Segment>;
-  return typeof candidate.sourcePort === 'number' && typeof candidate.targetPort === 'number' &&
-    candidate.data instanceof Uint8Array;
+  return (
+    typeof candidate.sourcePort === 'number' &&
+    typeof candidate.targetPort === 'number' &&
+    candidate.data instanceof Uint8Array
+  );
 }
 
 export class PcapCapture {
@@ -29,7 +32,8 @@ export class PcapCapture {
     const ipFor = options.ipFor;
     this.#remove = network.addTap((packet: Packet, now: number) => {
       const payload: unknown = packet.payload;
-      if (isSegment(payload)) this.#capture.add(now, payload, ipFor === undefined ? {} : ipFor(payload.source));
+      if (isSegment(payload))
+        this.#capture.add(now, payload, ipFor === undefined ? {} : ipFor(payload.source));
     });
   }
 

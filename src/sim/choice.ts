@@ -64,7 +64,8 @@ export class ChoiceSource {
     this.seed = checkInteger('seed', options.seed, 0, Number.MAX_SAFE_INTEGER);
     this.#replay = options.replay ?? [];
     if (options.replay !== undefined) validateTape(options.replay);
-    this.mode = options.replay !== undefined ? REPLAYING : options.record === true ? RECORDING : SEEDED;
+    this.mode =
+      options.replay !== undefined ? REPLAYING : options.record === true ? RECORDING : SEEDED;
   }
 
   /** The stream for one subsystem; the same name always gives the same stream. */
@@ -104,11 +105,17 @@ export class ChoiceSource {
     const entry = this.#replay[index];
     if (entry === undefined) return this.record(label, min);
     if (entry.label !== label) {
-      throw new TapeDivergedError(index, `the tape has '${entry.label}', the run asked for '${label}'`);
+      throw new TapeDivergedError(
+        index,
+        `the tape has '${entry.label}', the run asked for '${label}'`,
+      );
     }
     if (entry.value === null) return this.record(label, min);
     if (!Number.isInteger(entry.value) || entry.value < min || entry.value > max) {
-      throw new TapeDivergedError(index, `value ${entry.value} of '${label}' is outside [${min}, ${max}]`);
+      throw new TapeDivergedError(
+        index,
+        `value ${entry.value} of '${label}' is outside [${min}, ${max}]`,
+      );
     }
     return this.record(label, entry.value);
   }
@@ -130,7 +137,8 @@ export class ChoiceStream {
     if (probability >= 1) return true;
     const source = this.#source;
     if (source.mode === SEEDED) return this.#random() < probability;
-    if (source.mode === RECORDING) return source.record(label, this.#random() < probability ? 1 : 0) === 1;
+    if (source.mode === RECORDING)
+      return source.record(label, this.#random() < probability ? 1 : 0) === 1;
     return source.replayed(label, 0, 1) === 1;
   }
 
@@ -159,12 +167,15 @@ export class ChoiceStream {
 }
 
 function validateTape(tape: unknown): void {
-  if (!Array.isArray(tape)) throw new SimConfigError('tape', 'expected an array of {label, value} entries');
+  if (!Array.isArray(tape))
+    throw new SimConfigError('tape', 'expected an array of {label, value} entries');
   tape.forEach((entry: unknown, index) => {
     const ok =
-      typeof entry === 'object' && entry !== null &&
+      typeof entry === 'object' &&
+      entry !== null &&
       typeof (entry as TapeEntry).label === 'string' &&
       ((entry as TapeEntry).value === null || typeof (entry as TapeEntry).value === 'number');
-    if (!ok) throw new SimConfigError(`tape[${index}]`, 'expected {label: string, value: number | null}');
+    if (!ok)
+      throw new SimConfigError(`tape[${index}]`, 'expected {label: string, value: number | null}');
   });
 }

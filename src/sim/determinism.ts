@@ -25,8 +25,20 @@ export function firstDivergence(
   for (let index = 0; index < length; index++) {
     const a = first[index];
     const b = second[index];
-    if (a !== undefined && b !== undefined && a.at === b.at && a.label === b.label && a.hash === b.hash) continue;
-    return { index, first: a, second: b, message: `runs diverge at event ${index}: ${describe(a)} vs ${describe(b)}` };
+    if (
+      a !== undefined &&
+      b !== undefined &&
+      a.at === b.at &&
+      a.label === b.label &&
+      a.hash === b.hash
+    )
+      continue;
+    return {
+      index,
+      first: a,
+      second: b,
+      message: `runs diverge at event ${index}: ${describe(a)} vs ${describe(b)}`,
+    };
   }
   return null;
 }

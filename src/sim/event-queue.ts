@@ -16,7 +16,14 @@ export class SimEvent<T = unknown> {
   /** @internal */ readonly arg: T;
   /** @internal */ owner: EventQueue | null;
 
-  constructor(at: Instant, seq: number, label: string, fire: (arg: T) => void, arg: T, owner: EventQueue) {
+  constructor(
+    at: Instant,
+    seq: number,
+    label: string,
+    fire: (arg: T) => void,
+    arg: T,
+    owner: EventQueue,
+  ) {
     this.at = at;
     this.seq = seq;
     this.label = label;

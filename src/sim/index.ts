@@ -2,16 +2,36 @@
 export { AssertionError, assert, assertNever, maybe } from './assert.ts';
 export { SimConfigError, checkInteger, checkNumber, describeValue } from './errors.ts';
 export {
-  formatDuration, formatInstant, ms, ns, parseDuration, seconds, us,
-  type Duration, type DurationInput, type DurationValue, type Instant,
+  formatDuration,
+  formatInstant,
+  ms,
+  ns,
+  parseDuration,
+  seconds,
+  us,
+  type Duration,
+  type DurationInput,
+  type DurationValue,
+  type Instant,
 } from './time.ts';
-export { ChoiceSource, ChoiceStream, TapeDivergedError, type Tape, type TapeEntry } from './choice.ts';
+export {
+  ChoiceSource,
+  ChoiceStream,
+  TapeDivergedError,
+  type Tape,
+  type TapeEntry,
+} from './choice.ts';
 export { EventQueue, SimEvent } from './event-queue.ts';
 export { DISPLAY_ONLY, Trace, formatRecord, type TraceRecord, type TraceValue } from './trace.ts';
 export { Parking, SimThread, ThreadHost, type ThreadState } from './threads.ts';
 export {
   Simulator,
-  type EventLogEntry, type Failure, type FailureKind, type RunOptions, type RunOutcome, type RunStatus,
+  type EventLogEntry,
+  type Failure,
+  type FailureKind,
+  type RunOptions,
+  type RunOutcome,
+  type RunStatus,
   type SimulatorOptions,
 } from './simulator.ts';
 export { firstDivergence, type Divergence } from './determinism.ts';

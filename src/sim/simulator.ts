@@ -15,7 +15,13 @@ import { SimConfigError, checkInteger } from './errors.ts';
 import { EventQueue, type SimEvent } from './event-queue.ts';
 import { ThreadHost, type SimThread } from './threads.ts';
 import { Trace, type TraceRecord } from './trace.ts';
-import { formatInstant, parseDuration, type Duration, type DurationInput, type Instant } from './time.ts';
+import {
+  formatInstant,
+  parseDuration,
+  type Duration,
+  type DurationInput,
+  type Instant,
+} from './time.ts';
 
 export interface SimulatorOptions {
   /** Root seed of every random stream: a safe non-negative integer. */
@@ -147,7 +153,10 @@ export class Simulator {
 
   /** Schedules `fire(arg)` at an absolute instant, which must not be in the past. */
   scheduleAt<T>(at: number, label: string, fire: (arg: T) => void, arg?: T): SimEvent<T> {
-    assert(Number.isSafeInteger(at) && at >= this.#now, `scheduleAt: ${at} is in the past or not an integer`);
+    assert(
+      Number.isSafeInteger(at) && at >= this.#now,
+      `scheduleAt: ${at} is in the past or not an integer`,
+    );
     return this.#queue.push(at as Instant, label, fire, arg as T);
   }
 
@@ -163,7 +172,10 @@ export class Simulator {
   fail(kind: FailureKind, message: string): void {
     if (this.#failure !== null) return;
     this.#failure = {
-      kind, message, seed: this.seed, at: this.#now,
+      kind,
+      message,
+      seed: this.seed,
+      at: this.#now,
       ...(this.#firing !== null && { event: this.#firing.label }),
     };
   }
@@ -191,7 +203,9 @@ export class Simulator {
       }
     }
     return {
-      status, now: this.#now, events: this.#eventsTotal - firstEvent,
+      status,
+      now: this.#now,
+      events: this.#eventsTotal - firstEvent,
       ...(this.#failure !== null && { failure: this.#failure }),
     };
   }
@@ -213,7 +227,8 @@ export class Simulator {
     for (;;) {
       const next = queue.peek();
       if (next === undefined) return this.#quiesce(plan);
-      if (next.at > horizon || this.#eventsTotal >= budgetEnd) return this.#stop(plan, next, budgetEnd);
+      if (next.at > horizon || this.#eventsTotal >= budgetEnd)
+        return this.#stop(plan, next, budgetEnd);
       queue.popPeeked(next);
       this.#now = next.at;
       this.#eventsTotal++;
@@ -227,7 +242,8 @@ export class Simulator {
     const queue = this.#queue;
     const predicate = plan.predicate;
     for (;;) {
-      if (predicate !== null && this.#holds(predicate)) return this.#failure === null ? 'condition-met' : 'failed';
+      if (predicate !== null && this.#holds(predicate))
+        return this.#failure === null ? 'condition-met' : 'failed';
       const next = this.#sameInstantChoice ? this.#peekChosen() : queue.peek();
       if (next === undefined) return this.#quiesce(plan);
       if (next.at > plan.stopAt || next.at > plan.timeLimit || this.#eventsTotal >= budgetEnd) {
@@ -260,7 +276,8 @@ export class Simulator {
       this.#now = plan.stopAt as Instant;
       return 'reached-time';
     }
-    if (next.at > plan.timeLimit) return this.#livelock(`time limit ${formatInstant(plan.timeLimit)} reached`);
+    if (next.at > plan.timeLimit)
+      return this.#livelock(`time limit ${formatInstant(plan.timeLimit)} reached`);
     assert(this.#eventsTotal >= budgetEnd, 'stopped with budget left');
     return this.#livelock(`event budget of ${plan.eventBudget} spent`);
   }
@@ -319,7 +336,11 @@ export class Simulator {
   #failFromError(error: unknown): void {
     if (this.#failure !== null) return;
     const kind: FailureKind =
-      error instanceof AssertionError ? 'assertion' : error instanceof TapeDivergedError ? 'tape-diverged' : 'error';
+      error instanceof AssertionError
+        ? 'assertion'
+        : error instanceof TapeDivergedError
+          ? 'tape-diverged'
+          : 'error';
     const message = error instanceof Error ? error.message : String(error);
     this.fail(kind, message);
     const failure = this.#failure as Failure | null;
@@ -340,11 +361,19 @@ function resolveRunPlan(options: RunOptions, now: number): RunPlan {
     options.eventBudget === undefined
       ? DEFAULT_EVENT_BUDGET
       : checkInteger('eventBudget', options.eventBudget, 1, Number.MAX_SAFE_INTEGER);
-  const timeLimit = options.timeLimit === undefined ? DEFAULT_TIME_LIMIT : parseDuration('timeLimit', options.timeLimit);
+  const timeLimit =
+    options.timeLimit === undefined
+      ? DEFAULT_TIME_LIMIT
+      : parseDuration('timeLimit', options.timeLimit);
   const until = options.until;
-  if (typeof until === 'function') return { stopAt: Infinity, predicate: until, eventBudget, timeLimit };
+  if (typeof until === 'function')
+    return { stopAt: Infinity, predicate: until, eventBudget, timeLimit };
   if (until === undefined) return { stopAt: Infinity, predicate: null, eventBudget, timeLimit };
   const stopAt = parseDuration('until', until);
-  if (stopAt < now) throw new SimConfigError('until', `${formatInstant(stopAt)} is before now (${formatInstant(now)})`);
+  if (stopAt < now)
+    throw new SimConfigError(
+      'until',
+      `${formatInstant(stopAt)} is before now (${formatInstant(now)})`,
+    );
   return { stopAt, predicate: null, eventBudget, timeLimit };
 }

@@ -59,7 +59,9 @@ export class Parking<T = void> implements PromiseLike<T> {
   }
 
   /** Called by `await`: the thread is parked here until woken. */
-  then<R1 = T, R2 = never>(onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null): PromiseLike<R1 | R2> {
+  then<R1 = T, R2 = never>(
+    onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+  ): PromiseLike<R1 | R2> {
     assert(this.#resume === null, 'a Parking was awaited twice');
     this.#resume = (onFulfilled ?? ((): void => undefined)) as (value: T) => void;
     this.#thread.state = 'parked';
@@ -102,14 +104,19 @@ export class ThreadHost {
   spawn(name: string, body: () => Promise<void>): SimThread {
     const thread = new SimThread(this.#threads.length + 1, name);
     this.#threads.push(thread);
-    this.#scheduler.scheduleNow(`thread ${name} start`, (t: SimThread) => this.#start(t, body), thread);
+    this.#scheduler.scheduleNow(
+      `thread ${name} start`,
+      (t: SimThread) => this.#start(t, body),
+      thread,
+    );
     return thread;
   }
 
   /** A wait for the current thread; only thread code may block. */
   park<T = void>(): Parking<T> {
     const thread = this.current;
-    if (thread === null) throw new AssertionError('park() outside a thread: only thread code may block');
+    if (thread === null)
+      throw new AssertionError('park() outside a thread: only thread code may block');
     return new Parking<T>(this, thread);
   }
 
@@ -157,7 +164,8 @@ export class ThreadHost {
       }
       throw new AssertionError(
         `thread ${thread.name} did not reach a simulator wait within ${TURN_LIMIT} microtask ` +
-          'turns: it awaits something outside the simulation (a real timer, I/O, a foreign promise)',
+          'turns: it awaits something outside the simulation ' +
+          '(a real timer, I/O, a foreign promise)',
       );
     } finally {
       this.current = null;

@@ -58,7 +58,10 @@ export function parseDuration(option: string, input: unknown): Duration {
     );
   }
   if (typeof input !== 'string') {
-    throw new SimConfigError(option, `expected a duration such as '5ms' or ms(5), got ${describeValue(input)}`);
+    throw new SimConfigError(
+      option,
+      `expected a duration such as '5ms' or ms(5), got ${describeValue(input)}`,
+    );
   }
   const match = DURATION_PATTERN.exec(input);
   if (match === null) {

@@ -138,7 +138,8 @@ export function formatRecord(record: TraceRecord): string {
     if (key === 'at' || key === 'type') continue;
     const value = record[key];
     if (value === undefined) continue;
-    line += typeof value === 'string' && /\s/.test(value) ? ` ${key}="${value}"` : ` ${key}=${value}`;
+    line +=
+      typeof value === 'string' && /\s/.test(value) ? ` ${key}="${value}"` : ` ${key}=${value}`;
   }
   return line;
 }

@@ -101,7 +101,11 @@ export class LinkDirection {
   dropped = 0;
 
   constructor(
-    link: Link, from: NodeState, to: NodeState, options: ResolvedDirection, choices: ChoiceSource,
+    link: Link,
+    from: NodeState,
+    to: NodeState,
+    options: ResolvedDirection,
+    choices: ChoiceSource,
   ) {
     this.link = link;
     this.from = from;
@@ -154,13 +158,16 @@ export class LinkDirection {
     const lost = stream.chance(this.#lossLabel, options.loss);
     this.#jitterNext = this.#jitter();
     this.#reorderNext = stream.chance(this.#reorderLabel, options.reorder);
-    this.#reorderDelayNext = options.reorder > 0 ? stream.between(this.#reorderDelayLabel, 0, options.reorderDelay) : 0;
+    this.#reorderDelayNext =
+      options.reorder > 0 ? stream.between(this.#reorderDelayLabel, 0, options.reorderDelay) : 0;
     this.#duplicateNext = stream.chance(this.#duplicateLabel, options.duplicate);
     this.#duplicateJitterNext = options.duplicate > 0 ? this.#jitter() : 0;
     return lost;
   }
 
-  /** The delivery instant of the packet just admitted, which left the transmitter at `departure`. */
+  /**
+   * The delivery instant of the packet just admitted, which left the transmitter at `departure`.
+   */
   arrival(departure: number): number {
     const at = departure + this.options.latency + this.#jitterNext;
     // Skipping the clamp, and not raising it, is what lets later packets overtake this one.
@@ -233,7 +240,11 @@ export class Link {
   epoch = 0;
 
   constructor(
-    index: number, a: NodeState, b: NodeState, options: ResolvedLink, choices: ChoiceSource,
+    index: number,
+    a: NodeState,
+    b: NodeState,
+    options: ResolvedLink,
+    choices: ChoiceSource,
   ) {
     this.index = index;
     this.name = `${a.name}-${b.name}`;

@@ -8,7 +8,9 @@
  * Probabilities are plain numbers in [0, 1] rather than integer ratios: the choice source takes
  * a number and compares it with one 32-bit draw, so a ratio type would add nothing but ceremony.
  */
-import { SimConfigError, checkInteger, checkNumber, describeValue, parseDuration } from '../sim/index.ts';
+import {
+  SimConfigError, checkInteger, checkNumber, describeValue, parseDuration,
+} from '../sim/index.ts';
 import type { Duration, DurationInput } from '../sim/index.ts';
 
 /** Delay added to the fixed latency, drawn per packet. */

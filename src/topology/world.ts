@@ -156,7 +156,8 @@ export class World<P extends Payload = Payload> implements HostPort<P>, FaultTar
       const copy = packet.copy();
       copy.direction = direction;
       copy.linkEpoch = packet.linkEpoch;
-      sim.schedule(direction.duplicateArrival(departure) - now, direction.eventLabel, this.#onArrive, copy);
+      const at = direction.duplicateArrival(departure);
+      sim.schedule(at - now, direction.eventLabel, this.#onArrive, copy);
     }
   }
 
