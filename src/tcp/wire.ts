@@ -17,6 +17,7 @@
  * this file depends on nothing but the segment type and the assertions.
  */
 import { assert } from '../sim/index.ts';
+import { addressBytes as parseAddressBytes, formatAddressBytes } from '../topology/index.ts';
 import type { Segment, TcpOptions } from './segment.ts';
 
 /** How the TCP options of a segment are ordered and padded on the wire. */
@@ -132,8 +133,8 @@ export function decodePacket(bytes: Uint8Array): DecodedPacket {
   const dataOffset = ((bytes[tcpStart + 12] ?? 0) >> 4) * 4;
   assert(dataOffset >= TCP_HEADER_BYTES, `TCP data offset ${dataOffset} below 20 bytes`);
   assert(tcpStart + dataOffset <= tcpEnd, `TCP data offset ${dataOffset} past the packet end`);
-  const source = version === 4 ? formatIpv4(bytes, 12) : formatIpv6(bytes, 8);
-  const target = version === 4 ? formatIpv4(bytes, 16) : formatIpv6(bytes, 24);
+  const source = formatAddressBytes(bytes, version === 4 ? 12 : 8, version);
+  const target = formatAddressBytes(bytes, version === 4 ? 16 : 24, version);
   const segment: Segment = {
     source,
     target,
@@ -401,96 +402,11 @@ const ADDRESS_CACHE_MAX = 4096;
 function addressBytes(text: string): Uint8Array {
   const cached = addressCache.get(text);
   if (cached !== undefined) return cached;
-  const parsed = text.includes(':') ? parseIpv6(text) : parseIpv4(text);
+  const parsed = parseAddressBytes(text);
   assert(parsed !== undefined, `not an IPv4 or IPv6 address: ${JSON.stringify(text)}`);
   if (addressCache.size >= ADDRESS_CACHE_MAX) addressCache.clear();
   addressCache.set(text, parsed);
   return parsed;
-}
-
-const IPV4_PART = /^(?:0|[1-9]\d{0,2})$/;
-
-/** Dotted-quad IPv4 ('10.0.0.1'); leading zeros are refused, as they would read as octal. */
-export function parseIpv4(text: string): Uint8Array | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const out = new Uint8Array(4);
-  for (let index = 0; index < 4; index++) {
-    const part = parts[index] ?? '';
-    if (!IPV4_PART.test(part) || Number(part) > 255) return undefined;
-    out[index] = Number(part);
-  }
-  return out;
-}
-
-const IPV6_GROUP = /^[0-9a-fA-F]{1,4}$/;
-
-/**
- * Any RFC 4291 §2.2 text form of an IPv6 address: full, '::'-compressed, or with a dotted IPv4
- * tail ('::ffff:10.0.0.1'). Zone indices ('%eth0') are refused; they never reach the wire.
- */
-export function parseIpv6(text: string): Uint8Array | undefined {
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const head = parseGroups(halves[0] ?? '', halves.length === 1);
-  const tail = halves.length === 2 ? parseGroups(halves[1] ?? '', true) : [];
-  if (head === undefined || tail === undefined) return undefined;
-  const missing = 8 - head.length - tail.length;
-  // Without '::' all eight groups are written; '::' stands for at least one zero group.
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const zeros = new Array<number>(halves.length === 2 ? missing : 0).fill(0);
-  const groups = [...head, ...zeros, ...tail];
-  const out = new Uint8Array(16);
-  groups.forEach((group, index) => writeUint16(out, index * 2, group));
-  return out;
-}
-
-/** Colon-separated hex groups; the last may be a dotted IPv4 address when `mayEndInIpv4`. */
-function parseGroups(text: string, mayEndInIpv4: boolean): number[] | undefined {
-  if (text === '') return [];
-  const parts = text.split(':');
-  const groups: number[] = [];
-  for (let index = 0; index < parts.length; index++) {
-    const part = parts[index] ?? '';
-    if (IPV6_GROUP.test(part)) {
-      groups.push(parseInt(part, 16));
-      continue;
-    }
-    const ipv4 = index === parts.length - 1 && mayEndInIpv4 ? parseIpv4(part) : undefined;
-    if (ipv4 === undefined) return undefined;
-    groups.push(readUint16(ipv4, 0), readUint16(ipv4, 2));
-  }
-  return groups;
-}
-
-function formatIpv4(bytes: Uint8Array, offset: number): string {
-  return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
-}
-
-/**
- * The RFC 5952 canonical text of the IPv6 address at `offset`: lowercase, no leading zeros,
- * the longest run of two or more zero groups (the first on a tie) as '::', and IPv4-mapped
- * addresses (::ffff:0:0/96) with a dotted tail (RFC 5952 §5).
- */
-export function formatIpv6(bytes: Uint8Array, offset = 0): string {
-  const groups: number[] = [];
-  for (let index = 0; index < 8; index++) groups.push(readUint16(bytes, offset + index * 2));
-  if (groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff) {
-    return `::ffff:${formatIpv4(bytes, offset + 12)}`;
-  }
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let start = 0; start < 8; ) {
-    let end = start;
-    while (end < 8 && groups[end] === 0) end++;
-    if (end - start > bestLength) [bestStart, bestLength] = [start, end - start];
-    start = end === start ? start + 1 : end;
-  }
-  const text = (list: number[]): string => list.map((group) => group.toString(16)).join(':');
-  if (bestStart < 0) return text(groups);
-  const before = text(groups.slice(0, bestStart));
-  const after = text(groups.slice(bestStart + bestLength));
-  return `${before}::${after}`;
 }
 
 // ---- Bytes ---------------------------------------------------------------------------------

@@ -96,7 +96,7 @@ function formatIPv6(groups: readonly number[]): string {
   }
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -114,6 +114,39 @@ function formatIPv6(groups: readonly number[]): string {
   const head = hex.slice(0, bestStart).join(':');
   const tail = hex.slice(bestStart + bestLength).join(':');
   return `${head}::${tail}`;
+}
+
+/**
+ * The network-order bytes of an IPv4 (4 bytes) or IPv6 (16 bytes) address in any valid text
+ * form, or undefined when `text` is neither; for encoders that write addresses on the wire.
+ */
+export function addressBytes(text: string): Uint8Array | undefined {
+  if (text.includes(':')) {
+    const groups = ipv6Groups(text);
+    if (groups === null) return undefined;
+    const bytes = new Uint8Array(16);
+    groups.forEach((group, i) => {
+      bytes[i * 2] = group >> 8;
+      bytes[i * 2 + 1] = group & 0xff;
+    });
+    return bytes;
+  }
+  const octets = ipv4Octets(text);
+  return octets === null ? undefined : Uint8Array.from(octets);
+}
+
+/** The canonical text of the address whose 4 (IPv4) or 16 (IPv6) bytes start at `offset`. */
+export function formatAddressBytes(
+  bytes: Uint8Array,
+  offset: number,
+  family: AddressFamily,
+): string {
+  if (family === 4)
+    return `${bytes[offset]}.${bytes[offset + 1]}.${bytes[offset + 2]}.${bytes[offset + 3]}`;
+  const groups: number[] = [];
+  for (let i = 0; i < 8; i++)
+    groups.push(((bytes[offset + i * 2] ?? 0) << 8) | (bytes[offset + i * 2 + 1] ?? 0));
+  return formatIPv6(groups);
 }
 
 /** True when `text` is a dotted-decimal IPv4 address. */

@@ -4,7 +4,7 @@
  * verbs and per-packet rules. It carries packets whose payload it never reads (DESIGN.md §1).
  */
 export {
-  addressFamily, formatEndpoint, isIPv4, isIPv6, parseAddress, parseEndpoint, parseIPv4, parseIPv6,
+  addressBytes, addressFamily, formatAddressBytes, formatEndpoint, isIPv4, isIPv6, parseAddress, parseEndpoint, parseIPv4, parseIPv6,
   type AddressFamily, type Endpoint,
 } from './address.ts';
 export type { Packet, Payload, SendFailure, SendResult, DropReason } from './packet.ts';

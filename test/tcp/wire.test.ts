@@ -11,12 +11,14 @@ import {
   decodePacket,
   decodeSegment,
   encodeSegment,
-  formatIpv6,
   internetChecksum,
   ipv4HeaderChecksum,
-  parseIpv6,
   tcpChecksum,
 } from '../../src/tcp/wire.ts';
+import { addressBytes, formatAddressBytes } from '../../src/topology/index.ts';
+
+const parseIpv6 = (text: string): Uint8Array | undefined => (text.includes(':') ? addressBytes(text) : undefined);
+const formatIpv6 = (bytes: Uint8Array): string => formatAddressBytes(bytes, 0, 6);
 
 const NO_DATA = new Uint8Array(0);
 const FULL_MSS = new Uint8Array(1460).fill(7);
