@@ -6,5 +6,6 @@ export default defineConfig({
     // Long property and integrity suites run many seeds; none of them time anything.
     testTimeout: 120_000,
     hookTimeout: 60_000,
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
