@@ -32,6 +32,7 @@
  * - Data carried on SYN segments is ignored (no TCP Fast Open).
  */
 import { assert } from '../sim/index.ts';
+import { Handshake, NEVER } from './handshake.ts';
 import type { Listener } from './listener.ts';
 import { NO_OPTIONS, TcpSegment } from './payload.ts';
 import type {
@@ -46,6 +47,7 @@ import {
 } from './segment.ts';
 import { SendBuffer } from './send-buffer.ts';
 import { canReceive, canSend, isLegalTransition, type Outcome, type TcpState } from './state.ts';
+import { Transfer } from './transfer.ts';
 
 /** What became of a segment handed to the owner. */
 export type TransmitResult = 'sent' | 'no-route' | 'dropped';
@@ -95,11 +97,14 @@ const PERSIST = 1 << 12; // `retransmitAt` is a zero-window probe
 const HANDSHAKE_RETRANSMITTED = 1 << 13; // Karn: no RTT sample from this handshake
 const IPV6 = 1 << 14;
 const BACKED_OFF = 1 << 15; // RTO doubled since the last fresh computation
-/** Bits 20 and up of `bits` belong to the owner (the stack keeps its bookkeeping there). */
-export const FIRST_OWNER_BIT = 1 << 20;
+// Bits 16–19 and 20–23: the window scale shifts (0–14) of SND.WND and RCV.WND (RFC 7323).
+const SND_SHIFT_AT = 16;
+const RCV_SHIFT_AT = 20;
+const SHIFTS = (15 << SND_SHIFT_AT) | (15 << RCV_SHIFT_AT);
+/** Bits 24 and up of `bits` belong to the owner (the stack keeps its bookkeeping there). */
+export const FIRST_OWNER_BIT = 1 << 24;
 
 const EMPTY = new Uint8Array(0);
-const NEVER = Infinity;
 
 /** Why an arriving segment failed the acceptability test (RFC 9293 §3.10.7.4 Table 6). */
 type Unacceptable = 'old' | 'beyond-window' | 'zero-window';
@@ -132,38 +137,21 @@ export class Connection implements TcpConnection {
   /** Right edge of the window we advertised last: RCV.NXT + RCV.WND never moves left. */
   rcvEdge = 0;
   sndMss = 536;
-  sndShift = 0;
-  rcvShift = 0;
   tsRecent = 0;
-  /** Sequence number of the peer's FIN, once PEER_FIN_SEEN. */
-  finSeq = 0;
-  // Handshake.
-  attemptStart = 0;
-  synSent = 0;
-  rstRetries = 0;
-  // Timers as data (STYLE.md §7.5); NEVER when not running.
+  /** Opening handshake state (handshake.ts): from the open until ESTABLISHED or closed. */
+  handshake: Handshake | null = null;
+  /**
+   * The retransmission timer as data (STYLE.md §7.5): SYN, SYN,ACK, data or zero-window probe;
+   * NEVER when not running. The give-up and TIME-WAIT timers live in `handshake` and `transfer`.
+   */
   retransmitAt = NEVER;
-  giveUpAt = NEVER;
-  timeWaitUntil = NEVER;
   // Retransmission (rtt.ts, RFC 6298).
   srtt = -1;
   rttvar = 0;
   rto: number;
-  retries = 0;
-  rttSeq = 0;
-  rttStartedAt = -1;
-  recoverSeq = 0;
-  /** End of the highest range ever retransmitted (Karn: ACKs beyond it end the backoff). */
-  rexmitEnd = 0;
-  dupAcks = 0;
-  // Buffers, allocated on first use.
-  sendBuffer: SendBuffer | null = null;
-  receiveBuffer: ReceiveBuffer | null = null;
-  /** Highest send/shutdown id acknowledged, and the highest the owner has told upward. */
-  ackedId = 0;
-  notifiedId = 0;
-  // Owner bookkeeping: when the owner's timer heap (timers.ts) holds it, and where.
-  timerAt = NEVER;
+  /** Data transfer and closing state (transfer.ts), allocated on first need. */
+  transfer: Transfer | null = null;
+  /** Owner bookkeeping: where the owner's timer heap (timers.ts) holds it (-1: not held). */
   heapIndex = -1;
 
   constructor(
@@ -218,7 +206,22 @@ export class Connection implements TcpConnection {
   // The port (port.ts): called by the layer above, which has no clock; the owner supplies `now`.
 
   get readable(): number {
-    return this.receiveBuffer === null ? 0 : this.receiveBuffer.unread;
+    return this.unread();
+  }
+
+  /** Highest send/shutdown id acknowledged (0 before any). */
+  get ackedId(): number {
+    return this.transfer === null ? 0 : this.transfer.ackedId;
+  }
+
+  /** The peer's window scale: SND.WND = SEG.WND << sndShift (0 without scaling). */
+  get sndShift(): number {
+    return (this.bits >>> SND_SHIFT_AT) & 15;
+  }
+
+  /** Our window scale: the window field is RCV.WND >> rcvShift (0 without scaling). */
+  get rcvShift(): number {
+    return (this.bits >>> RCV_SHIFT_AT) & 15;
   }
 
   get peerFinished(): boolean {
@@ -286,20 +289,20 @@ export class Connection implements TcpConnection {
 
   /** Active OPEN (tcp.md §1.2): CLOSED → SYN-SENT; the connect deadline starts now. */
   open(now: number): void {
-    this.giveUpAt = now + this.profile.connectTimeout;
+    this.opening().giveUpAt = now + this.profile.connectTimeout;
     this.startAttempt(now, 'active open');
   }
 
   /** Immediate listener: answer the SYN with a SYN,ACK (LISTEN → SYN-RECEIVED). */
   answerSyn(now: number): void {
-    assert(this.state === 'LISTEN', `answerSyn in ${this.state}`);
+    if (this.state !== 'LISTEN') assert(false, `answerSyn in ${this.state}`);
     this.iss = this.owner.initialSequence(this) | 0;
     this.sndUna = this.iss;
     this.sndNxt = seqAdd(this.iss, 1);
-    this.rexmitEnd = this.iss;
-    this.attemptStart = now;
-    this.synSent = 0;
-    this.giveUpAt = now + this.profile.halfOpenTimeout;
+    const handshake = this.opening();
+    handshake.attemptStart = now;
+    handshake.synSent = 0;
+    handshake.giveUpAt = now + this.profile.halfOpenTimeout;
     this.setState('SYN-RECEIVED', 'SYN received');
     this.rcvEdge = seqAdd(this.rcvNxt, this.synWindow());
     this.sendSynAck(now);
@@ -307,9 +310,9 @@ export class Connection implements TcpConnection {
 
   /** Deferred listener answered 'later': hold the SYN, absorb duplicates, expire at `lifetime`. */
   holdOffer(now: number, lifetime: number): void {
-    assert(this.state === 'LISTEN', `holdOffer in ${this.state}`);
+    if (this.state !== 'LISTEN') assert(false, `holdOffer in ${this.state}`);
     this.bits |= OFFER_PENDING | OFFERED;
-    this.giveUpAt = now + lifetime;
+    this.opening().giveUpAt = now + lifetime;
   }
 
   /** A deferred offer accepted (now or later): send the SYN,ACK. */
@@ -320,7 +323,7 @@ export class Connection implements TcpConnection {
 
   /** A deferred offer rejected: RST,ACK to the SYN (tcp.md §4.2) or nothing, per the answer. */
   rejectOffer(answer: RejectAnswer): void {
-    assert(this.state === 'LISTEN', `rejectOffer in ${this.state}`);
+    if (this.state !== 'LISTEN') assert(false, `rejectOffer in ${this.state}`);
     this.bits &= ~(OFFER_PENDING | OFFERED);
     if (answer === 'rst') {
       this.owner.mark('tcp: offer rejected with rst');
@@ -344,19 +347,26 @@ export class Connection implements TcpConnection {
 
   /** The earliest time a timer of this connection is due, or Infinity. */
   nextDeadline(): number {
-    return Math.min(this.retransmitAt, this.giveUpAt, this.timeWaitUntil);
+    let deadline = this.retransmitAt === NEVER ? Infinity : this.retransmitAt;
+    const giveUpAt = this.handshake === null ? NEVER : this.handshake.giveUpAt;
+    if (giveUpAt !== NEVER && giveUpAt < deadline) deadline = giveUpAt;
+    const timeWaitUntil = this.transfer === null ? NEVER : this.transfer.timeWaitUntil;
+    if (timeWaitUntil !== NEVER && timeWaitUntil < deadline) deadline = timeWaitUntil;
+    return deadline;
   }
 
   shouldRetransmit(now: number): boolean {
-    return now >= this.retransmitAt;
+    return this.retransmitAt !== NEVER && now >= this.retransmitAt;
   }
 
   shouldGiveUp(now: number): boolean {
-    return now >= this.giveUpAt;
+    const giveUpAt = this.handshake === null ? NEVER : this.handshake.giveUpAt;
+    return giveUpAt !== NEVER && now >= giveUpAt;
   }
 
   shouldLeaveTimeWait(now: number): boolean {
-    return now >= this.timeWaitUntil;
+    const timeWaitUntil = this.transfer === null ? NEVER : this.transfer.timeWaitUntil;
+    return timeWaitUntil !== NEVER && now >= timeWaitUntil;
   }
 
   /** Runs whatever timer is due at `now`; a call before any deadline does nothing. */
@@ -388,7 +398,7 @@ export class Connection implements TcpConnection {
   userSend(now: number, bytes: Uint8Array): SendResult {
     const error = this.sendError();
     if (error !== null) return { ok: false, error };
-    const buffer = (this.sendBuffer ??= new SendBuffer());
+    const buffer = this.openSendBuffer();
     const id = buffer.push(bytes);
     if (bytes.length === 0) this.completeRequests(buffer.acknowledge(0, false));
     this.transmitData(now);
@@ -396,7 +406,7 @@ export class Connection implements TcpConnection {
   }
 
   userRead(now: number, maxBytes: number): Uint8Array {
-    const buffer = this.receiveBuffer;
+    const buffer = this.transfer === null ? null : this.transfer.receiveBuffer;
     if (buffer === null || buffer.unread === 0) return EMPTY;
     const bytes = buffer.read(maxBytes);
     if (canReceive(this.state) && this.windowGrewEnough()) {
@@ -410,7 +420,7 @@ export class Connection implements TcpConnection {
   userShutdown(now: number): SendResult {
     const error = this.sendError();
     if (error !== null) return { ok: false, error };
-    const buffer = (this.sendBuffer ??= new SendBuffer());
+    const buffer = this.openSendBuffer();
     const id = buffer.pushFin();
     this.bits |= FIN_QUEUED;
     this.setState(this.state === 'ESTABLISHED' ? 'FIN-WAIT-1' : 'LAST-ACK', 'shutdown');
@@ -512,8 +522,9 @@ export class Connection implements TcpConnection {
     this.owner.mark('tcp: simultaneous open');
     this.sndWnd = segment.window;
     this.maxSndWnd = segment.window;
-    this.attemptStart = now;
-    this.synSent = 0;
+    const handshake = this.opening();
+    handshake.attemptStart = now;
+    handshake.synSent = 0;
     this.setState('SYN-RECEIVED', 'SYN received in SYN-SENT (simultaneous open)');
     this.rcvEdge = seqAdd(this.rcvNxt, this.synWindow());
     this.sendSynAck(now);
@@ -521,10 +532,11 @@ export class Connection implements TcpConnection {
 
   /** A RST,ACK answered our SYN: refused, unless the profile retries (windows, tcp.md §2.2). */
   private onResetInSynSent(now: number): void {
-    if (this.rstRetries < this.profile.rstRetries) {
-      this.rstRetries++;
+    const handshake = this.opening();
+    if (handshake.rstRetries < this.profile.rstRetries) {
+      handshake.rstRetries++;
       this.owner.mark('tcp: syn refused, retry scheduled');
-      const retry = `${this.rstRetries} of ${this.profile.rstRetries}`;
+      const retry = `${handshake.rstRetries} of ${this.profile.rstRetries}`;
       this.setState('CLOSED', `RST received; SYN retry ${retry} scheduled`);
       this.retransmitAt = now + this.profile.rstRetryDelay;
       return;
@@ -566,7 +578,7 @@ export class Connection implements TcpConnection {
     const finAgain = (flags & (FIN | RST)) === FIN && seqAdd(seq, length) === this.rcvNxt;
     if (this.state === 'TIME-WAIT' && finAgain) {
       this.owner.mark('tcp: fin re-acked in TIME-WAIT');
-      this.timeWaitUntil = now + this.profile.timeWait;
+      this.data().timeWaitUntil = now + this.profile.timeWait;
       this.sendAck(now);
       return;
     }
@@ -666,7 +678,7 @@ export class Connection implements TcpConnection {
     }
     const window = segment.window * 2 ** this.sndShift;
     // An acceptable ACK answers our zero-window probes: the peer is alive (RFC 9293 §3.8.6.1).
-    if ((this.bits & PERSIST) !== 0) this.retries = 0;
+    if ((this.bits & PERSIST) !== 0) this.data().retries = 0;
     if (seqGt(ack, this.sndUna)) {
       this.onAckAdvance(now, ack, segment.options.timestamp);
     } else if (this.isDuplicateAck(segment, ack, window)) {
@@ -721,12 +733,12 @@ export class Connection implements TcpConnection {
 
   private finishHandshake(now: number, cause: string): void {
     if ((this.bits & HANDSHAKE_RETRANSMITTED) === 0) {
-      sampleRtt(this, now - this.attemptStart, this.profile);
+      sampleRtt(this, now - this.opening().attemptStart, this.profile);
     } else {
       afterLossyHandshake(this, this.profile);
     }
     this.retransmitAt = NEVER;
-    this.giveUpAt = NEVER;
+    this.handshake = null;
     this.setState('ESTABLISHED', cause);
     this.notices |= NOTICE_ESTABLISHED;
   }
@@ -736,20 +748,22 @@ export class Connection implements TcpConnection {
     const finAcked = (this.bits & FIN_SENT) !== 0 && ack === this.sndNxt;
     const dataAcked = finAcked ? acked - 1 : acked;
     this.sndUna = ack;
-    if (this.sendBuffer !== null) {
-      this.completeRequests(this.sendBuffer.acknowledge(dataAcked, finAcked));
+    const sendBuffer = this.transfer === null ? null : this.transfer.sendBuffer;
+    if (sendBuffer !== null) {
+      this.completeRequests(sendBuffer.acknowledge(dataAcked, finAcked));
     } else {
       assert(dataAcked === 0, 'data acknowledged without a send buffer');
     }
-    this.retries = 0;
-    this.dupAcks = 0;
+    const transfer = this.data();
+    transfer.retries = 0;
+    transfer.dupAcks = 0;
     this.takeRttSample(now, ack, timestamp);
     // RFC 6298 §5.2–5.3: stop the timer when all is acknowledged, else restart it.
     this.bits &= ~PERSIST;
     this.retransmitAt = ack === this.sndNxt ? NEVER : now + this.rto;
     if ((this.bits & RECOVERING) !== 0) {
       // A partial ACK after a loss: the next hole is lost too; retransmit it now (NewReno-style).
-      if (seqLt(ack, this.recoverSeq)) {
+      if (seqLt(ack, transfer.recoverSeq)) {
         this.owner.mark('tcp: partial ack retransmission');
         this.retransmitFirst(now);
       } else {
@@ -764,16 +778,17 @@ export class Connection implements TcpConnection {
    * cleared on retransmission). An ACK beyond everything retransmitted ends the backoff.
    */
   private takeRttSample(now: number, ack: number, timestamp: TcpOptions['timestamp']): void {
+    const transfer = this.data();
     if ((this.bits & TS_OK) !== 0 && timestamp !== undefined && timestamp.echo !== 0) {
       sampleRtt(this, Math.max(0, now - timestamp.echo * 1e6), this.profile);
       this.bits &= ~BACKED_OFF;
-      this.rttStartedAt = -1;
-    } else if (this.rttStartedAt >= 0 && seqGe(ack, this.rttSeq)) {
-      sampleRtt(this, now - this.rttStartedAt, this.profile);
+      transfer.rttStartedAt = -1;
+    } else if (transfer.rttStartedAt >= 0 && seqGe(ack, transfer.rttSeq)) {
+      sampleRtt(this, now - transfer.rttStartedAt, this.profile);
       this.bits &= ~BACKED_OFF;
-      this.rttStartedAt = -1;
+      transfer.rttStartedAt = -1;
     }
-    if ((this.bits & BACKED_OFF) !== 0 && seqGt(ack, this.rexmitEnd)) {
+    if ((this.bits & BACKED_OFF) !== 0 && seqGt(ack, transfer.rexmitEnd)) {
       collapseBackoff(this, this.profile);
       this.bits &= ~BACKED_OFF;
     }
@@ -786,12 +801,13 @@ export class Connection implements TcpConnection {
 
   /** Three duplicate ACKs: fast retransmit of the oldest segment (RFC 5681 §3.2, without cwnd). */
   private onDuplicateAck(now: number): void {
-    this.dupAcks++;
-    if (this.dupAcks !== 3 || (this.bits & RECOVERING) !== 0) return;
+    const transfer = this.data();
+    transfer.dupAcks++;
+    if (transfer.dupAcks !== 3 || (this.bits & RECOVERING) !== 0) return;
     this.owner.mark('tcp: fast retransmit');
     this.bits |= RECOVERING;
-    this.recoverSeq = this.sndNxt;
-    this.rttStartedAt = -1;
+    transfer.recoverSeq = this.sndNxt;
+    transfer.rttStartedAt = -1;
     this.retransmitFirst(now);
   }
 
@@ -846,7 +862,7 @@ export class Connection implements TcpConnection {
       ackNeeded = true;
     }
     const finPending = (this.bits & (PEER_FIN_SEEN | FIN_RECEIVED)) === PEER_FIN_SEEN;
-    if (finPending && this.rcvNxt === this.finSeq) {
+    if (finPending && this.rcvNxt === this.data().finSeq) {
       this.consumeFin(now);
       ackNeeded = true;
     }
@@ -858,7 +874,8 @@ export class Connection implements TcpConnection {
     let data = segment.data;
     const room = seqDiff(this.rcvEdge, seq);
     if (data.length > room) data = data.subarray(0, Math.max(0, room));
-    const buffer = (this.receiveBuffer ??= new ReceiveBuffer(this.rcvNxt));
+    const transfer = this.data();
+    const buffer = (transfer.receiveBuffer ??= new ReceiveBuffer(this.rcvNxt));
     buffer.rcvNxt = this.rcvNxt;
     const verdict = buffer.insert(seq, data);
     this.rcvNxt = buffer.rcvNxt;
@@ -872,14 +889,15 @@ export class Connection implements TcpConnection {
     if (!canReceive(this.state) || (this.bits & PEER_FIN_SEEN) !== 0) return false;
     if (seqGt(finSeq, this.rcvEdge)) return false;
     this.bits |= PEER_FIN_SEEN;
-    this.finSeq = finSeq;
+    this.data().finSeq = finSeq;
     return true;
   }
 
   /** The peer's FIN reached in order: it occupies one sequence number (tcp.md §1.3). */
   private consumeFin(now: number): void {
     this.rcvNxt = seqAdd(this.rcvNxt, 1);
-    if (this.receiveBuffer !== null) this.receiveBuffer.rcvNxt = this.rcvNxt;
+    const receiveBuffer = this.transfer === null ? null : this.transfer.receiveBuffer;
+    if (receiveBuffer !== null) receiveBuffer.rcvNxt = this.rcvNxt;
     this.bits |= FIN_RECEIVED;
     this.notices |= NOTICE_PEER_FIN;
     switch (this.state) {
@@ -900,8 +918,8 @@ export class Connection implements TcpConnection {
   private enterTimeWait(now: number, cause: string): void {
     this.setState('TIME-WAIT', cause);
     this.retransmitAt = NEVER;
-    this.giveUpAt = NEVER;
-    this.timeWaitUntil = now + this.profile.timeWait;
+    this.handshake = null;
+    this.data().timeWaitUntil = now + this.profile.timeWait;
     this.report('closed');
   }
 
@@ -935,7 +953,7 @@ export class Connection implements TcpConnection {
       // The windows retry after a RST: a new SYN with a new ISN (Wireshark: port numbers reused).
       case 'CLOSED':
         this.owner.mark('tcp: syn retried after rst');
-        return this.startAttempt(now, `SYN retry ${this.rstRetries} after RST`);
+        return this.startAttempt(now, `SYN retry ${this.opening().rstRetries} after RST`);
       case 'SYN-SENT':
         this.owner.mark('tcp: syn retransmitted');
         this.bits |= HANDSHAKE_RETRANSMITTED;
@@ -954,26 +972,27 @@ export class Connection implements TcpConnection {
 
   /** RFC 6298 §5.4–5.6, or a zero-window probe; abort after the profile's limit. */
   private onRetransmissionTimeout(now: number): void {
-    if (this.retries >= this.profile.dataRetransmissions) {
+    const transfer = this.data();
+    if (transfer.retries >= this.profile.dataRetransmissions) {
       this.owner.mark('tcp: retransmission limit reached');
-      return this.close('timed-out', `no ACK after ${this.retries} retransmissions`);
+      return this.close('timed-out', `no ACK after ${transfer.retries} retransmissions`);
     }
-    this.retries++;
+    transfer.retries++;
     backOff(this, this.profile);
     this.bits |= BACKED_OFF;
-    this.rttStartedAt = -1;
+    transfer.rttStartedAt = -1;
     if ((this.bits & PERSIST) !== 0) {
       // Zero-window probe: an old sequence number the receiver must answer with its window.
       this.owner.mark('tcp: zero window probe');
-      this.rexmitEnd = this.sndUna;
+      transfer.rexmitEnd = this.sndUna;
       this.transmit(this.segment(now, ACK, seqAdd(this.sndUna, -1), EMPTY));
       this.retransmitAt = now + this.rto;
       return;
     }
     this.owner.mark('tcp: retransmission timeout');
     this.bits |= RECOVERING;
-    this.recoverSeq = this.sndNxt;
-    this.dupAcks = 0;
+    transfer.recoverSeq = this.sndNxt;
+    transfer.dupAcks = 0;
     this.retransmitFirst(now);
     this.retransmitAt = now + this.rto;
   }
@@ -985,9 +1004,9 @@ export class Connection implements TcpConnection {
     this.iss = this.owner.initialSequence(this) | 0;
     this.sndUna = this.iss;
     this.sndNxt = seqAdd(this.iss, 1);
-    this.rexmitEnd = this.iss;
-    this.attemptStart = now;
-    this.synSent = 0;
+    const handshake = this.opening();
+    handshake.attemptStart = now;
+    handshake.synSent = 0;
     this.retransmitAt = NEVER;
     this.bits &= ~HANDSHAKE_RETRANSMITTED;
     this.setState('SYN-SENT', cause);
@@ -1000,7 +1019,7 @@ export class Connection implements TcpConnection {
       this.localAddress, this.remoteAddress, this.localPort, this.remotePort,
       this.iss, 0, SYN, this.synWindow(), options, EMPTY, this.iss, 0,
     );
-    this.synSent++;
+    this.opening().synSent++;
     if (this.owner.transmit(this, syn) === 'no-route') {
       this.owner.mark('tcp: connect unreachable');
       return this.close('unreachable', 'no route to the remote address');
@@ -1010,7 +1029,7 @@ export class Connection implements TcpConnection {
 
   /** A SYN,ACK on the profile's schedule (a duplicate SYN's extra one leaves the schedule be). */
   private sendSynAck(now: number): void {
-    this.synSent++;
+    this.opening().synSent++;
     this.owner.transmit(this, this.synAckSegment(now));
     this.retransmitAt = this.nextHandshakeSend(this.profile.synAckSchedule);
   }
@@ -1025,8 +1044,9 @@ export class Connection implements TcpConnection {
 
   /** The next SYN or SYN,ACK on the schedule, or none (the give-up timer ends the wait). */
   private nextHandshakeSend(schedule: readonly number[]): number {
-    const offset = schedule[this.synSent];
-    return offset === undefined ? NEVER : this.attemptStart + offset;
+    const handshake = this.opening();
+    const offset = schedule[handshake.synSent];
+    return offset === undefined ? NEVER : handshake.attemptStart + offset;
   }
 
   /** Sends new data (and the FIN) as the windows allow; true when a segment left. */
@@ -1035,7 +1055,7 @@ export class Connection implements TcpConnection {
     let sent = false;
     for (;;) {
       if ((this.bits & FIN_SENT) !== 0) return sent;
-      const buffer = this.sendBuffer;
+      const buffer = this.transfer === null ? null : this.transfer.sendBuffer;
       const inFlight = seqDiff(this.sndNxt, this.sndUna);
       const unsent = (buffer === null ? 0 : buffer.length) - inFlight;
       if (unsent === 0) {
@@ -1060,14 +1080,15 @@ export class Connection implements TcpConnection {
   }
 
   private sendNew(now: number, data: Uint8Array, fin: boolean): void {
-    const buffered = (this.sendBuffer as SendBuffer).length;
+    const buffered = (this.data().sendBuffer as SendBuffer).length;
     const push = data.length > 0 && seqDiff(this.sndNxt, this.sndUna) + data.length === buffered;
     this.transmit(this.segment(now, ACK | (fin ? FIN : 0) | (push ? PSH : 0), this.sndNxt, data));
     this.sndNxt = seqAdd(this.sndNxt, data.length + (fin ? 1 : 0));
     if (fin) this.bits |= FIN_SENT;
-    if (this.rttStartedAt < 0 && (this.bits & RECOVERING) === 0) {
-      this.rttStartedAt = now;
-      this.rttSeq = this.sndNxt;
+    const transfer = this.data();
+    if (transfer.rttStartedAt < 0 && (this.bits & RECOVERING) === 0) {
+      transfer.rttStartedAt = now;
+      transfer.rttSeq = this.sndNxt;
     }
     if (this.retransmitAt === NEVER || (this.bits & PERSIST) !== 0) {
       this.bits &= ~PERSIST;
@@ -1082,11 +1103,12 @@ export class Connection implements TcpConnection {
     const size = Math.min(dataInFlight, this.sndMss);
     const fin = (this.bits & FIN_SENT) !== 0 && size === dataInFlight;
     if (size === 0 && !fin) return;
-    const data = size === 0 ? EMPTY : (this.sendBuffer as SendBuffer).slice(0, size);
+    const data = size === 0 ? EMPTY : (this.data().sendBuffer as SendBuffer).slice(0, size);
     this.transmit(this.segment(now, ACK | (fin ? FIN : 0), this.sndUna, data));
     const end = seqAdd(this.sndUna, size + (fin ? 1 : 0));
-    if (seqGt(end, this.rexmitEnd)) this.rexmitEnd = end;
-    this.rttStartedAt = -1;
+    const transfer = this.data();
+    if (seqGt(end, transfer.rexmitEnd)) transfer.rexmitEnd = end;
+    transfer.rttStartedAt = -1;
   }
 
   private armPersist(now: number): void {
@@ -1121,6 +1143,27 @@ export class Connection implements TcpConnection {
       this.localAddress, this.remoteAddress, this.localPort, this.remotePort,
       seq, ack, flags, 0, NO_OPTIONS, EMPTY, seqBase, ackBase,
     );
+  }
+
+  /** The opening handshake state, allocated on first need (handshake.ts). */
+  private opening(): Handshake {
+    return (this.handshake ??= new Handshake());
+  }
+
+  /** Bytes received in order and not yet read. */
+  private unread(): number {
+    const buffer = this.transfer === null ? null : this.transfer.receiveBuffer;
+    return buffer === null ? 0 : buffer.unread;
+  }
+
+  /** The send buffer (with the transfer state), allocated on first need. */
+  private openSendBuffer(): SendBuffer {
+    return (this.data().sendBuffer ??= new SendBuffer());
+  }
+
+  /** The data transfer and closing state, allocated on first need (transfer.ts). */
+  private data(): Transfer {
+    return (this.transfer ??= new Transfer(this.iss));
   }
 
   private transmit(segment: TcpSegment): void {
@@ -1172,7 +1215,7 @@ export class Connection implements TcpConnection {
   }
 
   private freeBuffer(): number {
-    const unread = this.receiveBuffer === null ? 0 : this.receiveBuffer.unread;
+    const unread = this.unread();
     return Math.max(0, this.receiveLimit() - unread);
   }
 
@@ -1211,13 +1254,11 @@ export class Connection implements TcpConnection {
     const profile = this.profile;
     let mss = Math.min(options.mss ?? ((this.bits & IPV6) !== 0 ? 1220 : 536), this.ourMss());
     if (options.windowScale !== undefined && profile.windowScale !== null) {
-      this.bits |= WS_OK;
-      this.sndShift = Math.min(options.windowScale, 14);
-      this.rcvShift = profile.windowScale;
+      const shifts = (Math.min(options.windowScale, 14) << SND_SHIFT_AT) |
+        (profile.windowScale << RCV_SHIFT_AT);
+      this.bits = (this.bits & ~SHIFTS) | shifts | WS_OK;
     } else {
-      this.bits &= ~WS_OK;
-      this.sndShift = 0;
-      this.rcvShift = 0;
+      this.bits &= ~(WS_OK | SHIFTS);
     }
     if (options.sackPermitted === true && profile.sackPermitted) this.bits |= SACK_OK;
     if (options.timestamp !== undefined && profile.timestamps) {
@@ -1234,7 +1275,10 @@ export class Connection implements TcpConnection {
   /** Every change of state goes through here: asserted against the table, traced with its cause. */
   private setState(next: TcpState, cause: string): void {
     const from = this.state;
-    assert(isLegalTransition(from, next), `tcp: illegal transition ${from} → ${next} (${cause})`);
+    // The message is built only on failure: this runs on every transition.
+    if (!isLegalTransition(from, next)) {
+      assert(false, `tcp: illegal transition ${from} → ${next} (${cause})`);
+    }
     this.state = next;
     this.owner.transitioned(this, from, next, cause);
   }
@@ -1243,8 +1287,8 @@ export class Connection implements TcpConnection {
   private close(outcome: Outcome, cause: string): void {
     if (this.state !== 'CLOSED') this.setState('CLOSED', cause);
     this.retransmitAt = NEVER;
-    this.giveUpAt = NEVER;
-    this.timeWaitUntil = NEVER;
+    this.handshake = null;
+    if (this.transfer !== null) this.transfer.timeWaitUntil = NEVER;
     this.report(outcome);
   }
 
@@ -1257,7 +1301,7 @@ export class Connection implements TcpConnection {
 
   private completeRequests(completedId: number): void {
     if (completedId === 0) return;
-    this.ackedId = completedId;
+    this.data().ackedId = completedId;
     this.notices |= NOTICE_ACKED;
   }
 

@@ -48,9 +48,11 @@ function toHandler(connection: Connection, notices: number): void {
   if ((notices & NOTICE_DATA) !== 0 && connection.readable > 0) {
     connection.handler?.onData?.(connection);
   }
-  if ((notices & NOTICE_ACKED) !== 0) {
-    while (connection.notifiedId < connection.ackedId) {
-      const id = ++connection.notifiedId;
+  // An acknowledged send implies the transfer state (completeRequests allocates it).
+  const transfer = connection.transfer;
+  if ((notices & NOTICE_ACKED) !== 0 && transfer !== null) {
+    while (transfer.notifiedId < transfer.ackedId) {
+      const id = ++transfer.notifiedId;
       connection.handler?.onAcknowledged?.(connection, id);
     }
   }
@@ -66,7 +68,7 @@ function toListener(connection: Connection, notices: number, tracer: TcpTracer):
   const listener = connection.listener;
   if (listener === null || listener.closed) return;
   if ((notices & NOTICE_ESTABLISHED) !== 0 && connection.outcome === null) {
-    listener.offers.delete(connection.id);
+    if (listener.offers.size !== 0) listener.offers.delete(connection.id);
     listener.ready.push(connection);
     connection.bits |= READY;
     tracer.listener(listener.id, 'ready', connection.id, '');

@@ -121,7 +121,8 @@ export class TcpStack implements ConnectionOwner {
       assert(!connection.isFinished, `#${connection.id}: finished but still bound`);
       const deadline = connection.nextDeadline();
       if (deadline !== Infinity) assert(connection.heapIndex >= 0, `#${connection.id}: deadline not filed`);
-      if (connection.heapIndex >= 0) assert(connection.timerAt === deadline, `#${connection.id}: stale timer`);
+      const filed = this.#timers.deadlineOf(connection);
+      if (connection.heapIndex >= 0) assert(filed === deadline, `#${connection.id}: stale timer`);
     }
     for (const listener of this.#listeners.all()) {
       for (const ready of listener.ready) {
@@ -143,7 +144,7 @@ export class TcpStack implements ConnectionOwner {
     let localPort = resolved.localPort;
     if (localPort === null) {
       localPort = this.#table.pickEphemeral(
-        this.profile, this.#ports, (port) => this.#listeners.has(port),
+        this.profile, this.#ports, this.#listeners,
         localIndex, remoteAddress, remotePort,
       );
       if (localPort === null) return { ok: false, error: 'no-ephemeral-port' };
@@ -231,7 +232,7 @@ export class TcpStack implements ConnectionOwner {
     this.#wakeEvent = null;
     const now = this.sim.now;
     const connection = this.#timers.peek();
-    if (connection !== undefined && connection.timerAt <= now) {
+    if (connection !== undefined && this.#timers.firstAt() <= now) {
       this.#timers.remove(connection);
       connection.handleTimers(now);
       this.#after(connection);
@@ -322,7 +323,7 @@ export class TcpStack implements ConnectionOwner {
   #arm(connection: Connection): void {
     const deadline = connection.nextDeadline();
     if (deadline === Infinity) return this.#timers.remove(connection);
-    if (deadline !== connection.timerAt || connection.heapIndex < 0) {
+    if (connection.heapIndex < 0 || deadline !== this.#timers.deadlineOf(connection)) {
       this.#timers.set(connection, deadline);
     }
     this.#scheduleWake();
@@ -330,11 +331,11 @@ export class TcpStack implements ConnectionOwner {
 
   /** One pending event per stack: moved only when the earliest deadline comes earlier. */
   #scheduleWake(): void {
-    const first = this.#timers.peek();
-    if (first === undefined || first.timerAt >= this.#wakeAt) return;
+    const firstAt = this.#timers.firstAt();
+    if (firstAt >= this.#wakeAt) return;
     this.#wakeEvent?.cancel();
-    this.#wakeAt = first.timerAt;
-    this.#wakeEvent = this.host.schedule(first.timerAt - this.sim.now, 'tcp timer', fireWake, this);
+    this.#wakeAt = firstAt;
+    this.#wakeEvent = this.host.schedule(firstAt - this.sim.now, 'tcp timer', fireWake, this);
   }
 
   #bind(connection: Connection, localIndex: number): void {

@@ -16,6 +16,11 @@ import type { TcpProfile } from './profiles.ts';
 
 const PORTS = 65536;
 
+/** Which local ports have a listener (the stack's ListenerTable). */
+export interface ListeningPorts {
+  has(port: number): boolean;
+}
+
 /** The key of a 4-tuple within one (local address, remote address) map: both ports in an int32. */
 export function tupleKey(localPort: number, remotePort: number): number {
   return ((localPort << 16) | remotePort) | 0;
@@ -86,19 +91,21 @@ export class ConnectionTable {
    * (the order is seeded, tcp.md §6 determinism note); the search goes up from there, wrapping.
    */
   pickEphemeral(
-    profile: TcpProfile, ports: ChoiceStream, isListening: (port: number) => boolean,
+    profile: TcpProfile, ports: ChoiceStream, listening: ListeningPorts,
     localIndex: number, remoteAddress: string, remotePort: number,
   ): number | null {
     const min = profile.ephemeralPortMin;
     const span = profile.ephemeralPortMax - min + 1;
     const start = ports.between('tcp: ephemeral port', 0, span - 1);
     const exclusive = profile.portSharing === 'exclusive';
+    // The connections to this remote address: looked up once, not once per probe.
+    const byKey = exclusive ? undefined : this.#byLocal[localIndex]?.get(remoteAddress);
     for (let i = 0; i < span; i++) {
       const port = min + ((start + i) % span);
-      if (isListening(port)) continue;
+      if (listening.has(port)) continue;
       const free = exclusive
-        ? this.portUse(port) === 0
-        : !this.has(localIndex, remoteAddress, tupleKey(port, remotePort));
+        ? this.#portUse[port] === 0
+        : byKey === undefined || !byKey.has(tupleKey(port, remotePort));
       if (free) return port;
     }
     return null;
