@@ -119,7 +119,7 @@ async function heapPerConnection(): Promise<number> {
 export async function benchTcp(): Promise<Metric[]> {
   let bestSim = Infinity;
   let bestLoopback = Infinity;
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < 3; round++) {
     bestLoopback = Math.min(bestLoopback, await timeOnce(loopbackHandshakes));
     bestSim = Math.min(bestSim, await timeOnce(simulatedHandshakes));
   }
