@@ -65,7 +65,7 @@ export class TcpStack implements ConnectionOwner {
   readonly #ports: ChoiceStream;
   readonly #table = new ConnectionTable();
   readonly #listeners = new ListenerTable();
-  /** The host's addresses (fixed for its life); a local address's index is part of the 4-tuple key. */
+  /** The host's addresses (fixed for its life); an address's index is part of the 4-tuple key. */
   readonly #addresses: readonly string[];
   readonly #passive: PassiveOpens;
   readonly #timers = new TimerHeap();
@@ -120,7 +120,9 @@ export class TcpStack implements ConnectionOwner {
       assert(seqLe(connection.sndUna, connection.sndNxt), `#${connection.id}: SND.UNA > SND.NXT`);
       assert(!connection.isFinished, `#${connection.id}: finished but still bound`);
       const deadline = connection.nextDeadline();
-      if (deadline !== Infinity) assert(connection.heapIndex >= 0, `#${connection.id}: deadline not filed`);
+      if (deadline !== Infinity) {
+        assert(connection.heapIndex >= 0, `#${connection.id}: deadline not filed`);
+      }
       const filed = this.#timers.deadlineOf(connection);
       if (connection.heapIndex >= 0) assert(filed === deadline, `#${connection.id}: stale timer`);
     }

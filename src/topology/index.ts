@@ -4,26 +4,54 @@
  * verbs and per-packet rules. It carries packets whose payload it never reads (DESIGN.md §1).
  */
 export {
-  addressBytes, addressFamily, formatAddressBytes, formatEndpoint, isIPv4, isIPv6, parseAddress, parseEndpoint, parseIPv4, parseIPv6,
-  type AddressFamily, type Endpoint,
+  addressBytes,
+  addressFamily,
+  formatAddressBytes,
+  formatEndpoint,
+  isIPv4,
+  isIPv6,
+  parseAddress,
+  parseEndpoint,
+  parseIPv4,
+  parseIPv6,
+  type AddressFamily,
+  type Endpoint,
 } from './address.ts';
 export type { Packet, Payload, SendFailure, SendResult, DropReason } from './packet.ts';
 export type {
-  JitterOptions, LinkDirectionOptions, LinkOptions, ResolvedDirection, ResolvedJitter, ResolvedLink,
+  JitterOptions,
+  LinkDirectionOptions,
+  LinkOptions,
+  ResolvedDirection,
+  ResolvedJitter,
+  ResolvedLink,
 } from './options.ts';
 export { resolveLinkOptions } from './options.ts';
 export type { NodeHandle, NodeKind } from './node.ts';
 export { Host, HostTimer } from './host.ts';
 export type { FaultVerb } from './faults.ts';
 export {
-  PASS, delayWhere, dropWhere, type Rule, type RuleContext, type RuleVerdict,
+  PASS,
+  delayWhere,
+  dropWhere,
+  type Rule,
+  type RuleContext,
+  type RuleVerdict,
 } from './rules.ts';
 export {
-  isFaultRecord, isPacketRecord, packetRecords,
-  type FaultRecord, type PacketPhase, type PacketRecord,
+  isFaultRecord,
+  isPacketRecord,
+  packetRecords,
+  type FaultRecord,
+  type PacketPhase,
+  type PacketRecord,
 } from './transit.ts';
 export type { DirectionSnapshot, HostSnapshot, LinkSnapshot, NetworkSnapshot } from './netstat.ts';
 export {
-  Network, type FaultTiming, type HostOptions, type LinkInfo, type NodeRef,
+  Network,
+  type FaultTiming,
+  type HostOptions,
+  type LinkInfo,
+  type NodeRef,
 } from './network.ts';
 export type { PacketTap } from './world.ts';

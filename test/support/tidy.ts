@@ -34,6 +34,9 @@ export const DETERMINISM_BANS: readonly Ban[] = [
 export const ASYNC_BAN: Ban = { rule: 'async/await → the synchronous event loop', pattern: /\basync\b|\bawait\b/ };
 const ASYNC_HOST_MARK = 'tidy: async-host';
 
+/** STYLE.md §7.11: Prettier at 100 columns. */
+const MAX_COLUMNS = 100;
+
 /** Layers import downward only (DESIGN.md §1). */
 const LAYER_ORDER = ['sim', 'topology', 'tcp', 'wsk', 'explore', 'report', 'cli'] as const;
 const FORBIDDEN_IMPORTS: Readonly<Record<string, readonly string[]>> = {
@@ -54,9 +57,11 @@ export function scanSource(file: string, text: string, layer: string): TidyFindi
   const lines = text.split('\n');
   const asyncHost = text.includes(ASYNC_HOST_MARK);
   lines.forEach((content, index) => {
+    const report = (rule: string): void =>
+      void findings.push({ file, line: index + 1, rule, text: content.trim() });
+    if (content.length > MAX_COLUMNS) report(`line over ${MAX_COLUMNS} columns (${content.length})`);
     if (isComment(content)) return;
     const code = content.replace(/\/\/.*$/, '');
-    const report = (rule: string): void => void findings.push({ file, line: index + 1, rule, text: content.trim() });
     if (layer !== 'cli') for (const ban of DETERMINISM_BANS) if (ban.pattern.test(code)) report(ban.rule);
     if ((layer === 'sim' || layer === 'tcp') && !asyncHost && ASYNC_BAN.pattern.test(code)) report(ASYNC_BAN.rule);
     const imported = /from ['"]\.\.\/(\w+)\//.exec(code)?.[1];
