@@ -296,12 +296,7 @@ export class Connection implements TcpConnection {
   /** Immediate listener: answer the SYN with a SYN,ACK (LISTEN → SYN-RECEIVED). */
   answerSyn(now: number): void {
     if (this.state !== 'LISTEN') assert(false, `answerSyn in ${this.state}`);
-    this.iss = this.owner.initialSequence(this) | 0;
-    this.sndUna = this.iss;
-    this.sndNxt = seqAdd(this.iss, 1);
-    const handshake = this.opening();
-    handshake.attemptStart = now;
-    handshake.synSent = 0;
+    const handshake = this.beginAttempt(now);
     handshake.giveUpAt = now + this.profile.halfOpenTimeout;
     this.setState('SYN-RECEIVED', 'SYN received');
     this.rcvEdge = seqAdd(this.rcvNxt, this.synWindow());
@@ -1000,13 +995,19 @@ export class Connection implements TcpConnection {
   // ---------------------------------------------------------------------------------------------
   // Sending.
 
-  private startAttempt(now: number, cause: string): void {
+  /** A fresh ISN (tcp.md §1.9) and a new attempt's clock: what every SYN or SYN,ACK starts from. */
+  private beginAttempt(now: number): Handshake {
     this.iss = this.owner.initialSequence(this) | 0;
     this.sndUna = this.iss;
     this.sndNxt = seqAdd(this.iss, 1);
     const handshake = this.opening();
     handshake.attemptStart = now;
     handshake.synSent = 0;
+    return handshake;
+  }
+
+  private startAttempt(now: number, cause: string): void {
+    this.beginAttempt(now);
     this.retransmitAt = NEVER;
     this.bits &= ~HANDSHAKE_RETRANSMITTED;
     this.setState('SYN-SENT', cause);

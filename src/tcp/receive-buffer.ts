@@ -13,6 +13,7 @@
  */
 import { assert } from '../sim/index.ts';
 import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from './segment.ts';
+import { dropFront } from './chunks.ts';
 
 const EMPTY = new Uint8Array(0);
 
@@ -130,13 +131,6 @@ export class ReceiveBuffer {
 
   #consume(count: number): void {
     this.unread -= count;
-    let left = count + this.#head;
-    while (left > 0) {
-      const first = this.#chunks[0] as Uint8Array;
-      if (left < first.length) break;
-      left -= first.length;
-      this.#chunks.shift();
-    }
-    this.#head = left;
+    this.#head = dropFront(this.#chunks, this.#head, count);
   }
 }

@@ -8,6 +8,7 @@
  * on the first send or shutdown, so idle connections pay nothing for it (DESIGN.md §8).
  */
 import { assert } from '../sim/index.ts';
+import { dropFront } from './chunks.ts';
 
 const EMPTY = new Uint8Array(0);
 
@@ -94,13 +95,6 @@ export class SendBuffer {
 
   #drop(count: number): void {
     this.length -= count;
-    let left = count + this.#head;
-    while (left > 0) {
-      const first = this.#chunks[0] as Uint8Array;
-      if (left < first.length) break;
-      left -= first.length;
-      this.#chunks.shift();
-    }
-    this.#head = left;
+    this.#head = dropFront(this.#chunks, this.#head, count);
   }
 }
