@@ -1,0 +1,124 @@
+/**
+ * The per-host kernel's core: IRQL, the choice stream, the verifier hook and tracing, shared by
+ * the IRP, pool, MDL and dispatcher modules (DESIGN.md §3, "Callbacks and completion routines
+ * run at DISPATCH_LEVEL by default"; §5 verifier; §2 labelled choices).
+ *
+ * IRQL model: the kernel keeps one current IRQL. Code that is not inside `runAt` (driver load,
+ * system threads, work items) runs at PASSIVE_LEVEL; the model runs callbacks and completion
+ * routines through `runCallback`, which raises to DISPATCH_LEVEL unless the labelled choice
+ * 'callback at PASSIVE' (probability `passiveCallbacks`, default 0) picks PASSIVE_LEVEL, as
+ * Windows allows any IRQL ≤ DISPATCH_LEVEL (wsk.md §4.1, §6.3). A callback never runs below the
+ * IRQL of its caller.
+ *
+ * Violations (DESIGN.md §4, second row) end the run through `Simulator.fail('violation', ...)`
+ * after the current event; the message starts with the stable rule id and names host and time.
+ * The model never throws through its own state for a driver's misuse.
+ */
+import { formatInstant, type ChoiceStream, type Simulator } from '../sim/index.ts';
+
+export type KIRQL = number & { readonly __brand: 'KIRQL' };
+export const PASSIVE_LEVEL = 0 as KIRQL;
+export const APC_LEVEL = 1 as KIRQL;
+export const DISPATCH_LEVEL = 2 as KIRQL;
+
+export interface KernelOptions {
+  /** Probability that IoAllocateIrp fails (returns null). @defaultValue 0 */
+  readonly irpAllocationFailure?: number;
+  /** Probability that ExAllocatePoolWithTag fails. @defaultValue 0 */
+  readonly poolAllocationFailure?: number;
+  /** Probability that IoAllocateMdl fails. @defaultValue 0 */
+  readonly mdlAllocationFailure?: number;
+  /** Probability that IoAllocateWorkItem fails. @defaultValue 0 */
+  readonly workItemAllocationFailure?: number;
+  /** Probability that a call Windows may complete either way pends. @defaultValue 0.5 */
+  readonly pendingCompletions?: number;
+  /** Probability that a callback or completion routine runs at PASSIVE_LEVEL. @defaultValue 0 */
+  readonly passiveCallbacks?: number;
+  /** Verifier rule ids switched off for this kernel (tests of the honoured-but-illegal paths). */
+  readonly disabledRules?: readonly string[];
+}
+
+/** One reported violation, also kept on the kernel for tests and reports. */
+export interface Violation {
+  readonly rule: string;
+  readonly message: string;
+  readonly at: number;
+}
+
+export class KernelCore {
+  readonly sim: Simulator;
+  readonly host: string;
+  readonly options: KernelOptions;
+  /** The kernel's choice stream: 'kernel/<host>'. */
+  readonly choices: ChoiceStream;
+  readonly violations: Violation[] = [];
+  /** @internal the current IRQL; read it with KeGetCurrentIrql. */
+  irql: KIRQL = PASSIVE_LEVEL;
+  /** @internal spin locks held now (ke.ts), checked when a callback returns. */
+  spinLocksHeld = 0;
+  readonly #disabled: ReadonlySet<string>;
+
+  constructor(sim: Simulator, host: string, options: KernelOptions = {}) {
+    this.sim = sim;
+    this.host = host;
+    this.options = options;
+    this.choices = sim.choices.stream(`kernel/${host}`);
+    this.#disabled = new Set(options.disabledRules ?? []);
+  }
+
+  /** Reports a verifier violation: the run fails after the current event. */
+  violation(rule: string, detail: string): void {
+    if (this.#disabled.has(rule)) return;
+    const message = `${rule}: ${detail} (host ${this.host} at ${formatInstant(this.sim.now)})`;
+    this.violations.push({ rule, message, at: this.sim.now });
+    this.sim.emit({ type: 'wsk.violation', host: this.host, rule });
+    this.sim.fail('violation', message);
+  }
+
+  /** Runs `body` at `irql` (never below the current one) and restores the IRQL after. */
+  runAt<R>(irql: KIRQL, body: () => R): R {
+    const old = this.irql;
+    const locks = this.spinLocksHeld;
+    const level = (irql > old ? irql : old) as KIRQL;
+    this.irql = level;
+    let result: R;
+    try {
+      result = body();
+    } catch (error) {
+      this.irql = old;
+      throw error;
+    }
+    if (this.irql !== level) {
+      this.violation(
+        'IRQL-NOT-RESTORED',
+        `a callback entered at IRQL ${level} returned at IRQL ${this.irql}`,
+      );
+    }
+    if (this.spinLocksHeld > locks) {
+      this.violation('SPINLOCK-HELD-ON-RETURN', 'a callback returned holding a spin lock');
+    }
+    this.irql = old;
+    return result;
+  }
+
+  /** Runs a callback or completion routine at DISPATCH_LEVEL, or PASSIVE_LEVEL by choice. */
+  runCallback<R>(body: () => R): R {
+    const passive = this.choices.chance('callback at PASSIVE', this.options.passiveCallbacks ?? 0);
+    return this.runAt(passive ? PASSIVE_LEVEL : DISPATCH_LEVEL, body);
+  }
+
+  /** Draws an injected allocation failure for `what` ('pool', 'irp', 'mdl', 'work item'). */
+  allocationFails(what: string, probability: number | undefined): boolean {
+    return this.choices.chance(`${what} allocation fails`, probability ?? 0);
+  }
+
+  /** Checks that a routine documented for IRQL ≤ `max` runs there; a violation otherwise. */
+  requireIrql(routine: string, max: KIRQL): boolean {
+    if (this.irql <= max) return true;
+    this.violation(
+      'IRQL-TOO-HIGH',
+      `${routine} called at IRQL ${this.irql}; it must be called at IRQL <= ${max}`,
+    );
+    return false;
+  }
+}

@@ -1,0 +1,394 @@
+/**
+ * IRPs for WSK (reference/wsk.md §6; DESIGN.md §3 "Every IRP-taking call completes its IRP exactly
+ * once, through its completion routine"; §5 IRP rules).
+ *
+ * Driver side (WDK names): IoAllocateIrp, IoFreeIrp, IoReuseIrp, IoSetCompletionRoutine,
+ * IoSetCancelRoutine, IoCancelIrp, IoReleaseCancelSpinLock, IoCompleteRequest; fields IoStatus,
+ * PendingReturned, Cancel, CancelIrql, CancelRoutine, MdlAddress, StackCount, CurrentLocation.
+ *
+ * Model side (what a WSK call uses, not part of the WDK surface): `issue` when a call takes the
+ * IRP, then either `completeInline` (the routine has run before the call returns, the call
+ * returns IoStatus.Status, PendingReturned FALSE — wsk.md §6.3) or `pend` (the call returns
+ * STATUS_PENDING, PendingReturned TRUE) followed by `complete` — before or after the call returns,
+ * both are legal in Windows — or `completeLater` (a completion event after a delay).
+ *
+ * Sources of each behaviour:
+ * - Which routine runs: IofCompleteRequest's test (ReactOS ntoskrnl/io/iomgr/irp.c, as in the
+ *   WDK docs of IoSetCompletionRoutine): success && InvokeOnSuccess, or failure && InvokeOnError,
+ *   or Irp->Cancel && InvokeOnCancel.
+ * - Driver-allocated IRPs: routine mandatory, all three flags TRUE, return
+ *   STATUS_MORE_PROCESSING_REQUIRED (wsk.md §6.2).
+ * - No reuse, free or second call before the routine ran (wsk.md §6.3); IoReuseIrp reinitialises
+ *   the IRP, clearing the completion routine, MdlAddress, Cancel and PendingReturned
+ *   (IoReuseIrp / IoInitializeIrp docs).
+ * - IoCancelIrp: sets Cancel, takes the cancel routine under the cancel spin lock (IRQL raised
+ *   to DISPATCH_LEVEL, old IRQL in Irp.CancelIrql), calls it and returns TRUE; without a routine
+ *   returns FALSE and the IRP completes normally later (wsk.md §6.4). The routine must release
+ *   the lock with IoReleaseCancelSpinLock(Irp.CancelIrql).
+ *
+ * Policies (Windows undocumented): a model-pended IRP is cancellable when the model passes a
+ * withdraw hook to `pend`; cancelled IRPs complete with STATUS_CANCELLED (DESIGN.md §3 table).
+ * Reissuing a completed IRP without IoReuseIrp is accepted (KSOCKET reuses first; nothing
+ * documents the omission as illegal). Whether a call pends is the choice 'IRP pends'
+ * (probability `pendingCompletions`, default 0.5; the tape default is inline completion).
+ *
+ * Violation rule ids: IRP-COMPLETED-TWICE, IRP-COMPLETED-NOT-ISSUED, IRP-COMPLETED-PENDING,
+ * IRP-FREED-WHILE-PENDING, IRP-FREED-TWICE, IRP-USE-AFTER-FREE, IRP-REUSED-WHILE-PENDING,
+ * IRP-NO-COMPLETION-ROUTINE, IRP-COMPLETION-FLAGS, IRP-COMPLETION-RETURN, IRP-NO-STACK-LOCATION,
+ * IRP-CANCEL-LOCK-NOT-RELEASED, CANCEL-SPINLOCK-NOT-HELD.
+ */
+import { DISPATCH_LEVEL, type KIRQL, type KernelCore } from './core.ts';
+import type { MDL } from './mdl.ts';
+import {
+  NT_SUCCESS,
+  STATUS_CANCELLED,
+  STATUS_MORE_PROCESSING_REQUIRED,
+  STATUS_PENDING,
+  STATUS_SUCCESS,
+  statusName,
+  type NTSTATUS,
+} from './ntstatus.ts';
+
+/** An opaque device object; the model passes null where Windows passes the device. */
+export type PDEVICE_OBJECT = object | null;
+
+export interface IO_STATUS_BLOCK {
+  Status: NTSTATUS;
+  /** ULONG_PTR: a byte count, or a pointer (the new socket for WskSocket/WskAccept). */
+  Information: unknown;
+}
+
+export type IO_COMPLETION_ROUTINE = (
+  DeviceObject: PDEVICE_OBJECT,
+  Irp: IRP,
+  Context: unknown,
+) => NTSTATUS;
+export type DRIVER_CANCEL = (DeviceObject: PDEVICE_OBJECT, Irp: IRP) => void;
+
+type IrpState = 'idle' | 'issued' | 'pending' | 'completed' | 'freed';
+
+interface Completion {
+  readonly routine: IO_COMPLETION_ROUTINE;
+  readonly context: unknown;
+  readonly onSuccess: boolean;
+  readonly onError: boolean;
+  readonly onCancel: boolean;
+}
+
+export class IRP {
+  readonly IoStatus: IO_STATUS_BLOCK = { Status: STATUS_SUCCESS, Information: 0 };
+  PendingReturned = false;
+  Cancel = false;
+  CancelIrql: KIRQL = 0 as KIRQL;
+  CancelRoutine: DRIVER_CANCEL | null = null;
+  MdlAddress: MDL | null = null;
+  readonly StackCount: number;
+  CurrentLocation: number;
+  /** @internal */ readonly id: number;
+  /** @internal */ state: IrpState = 'idle';
+  /** @internal */ completion: Completion | null = null;
+  /** @internal allocated by the driver with IoAllocateIrp (all are, until IRPs from above). */
+  readonly driverOwned: boolean;
+  /** @internal the WSK operation that holds it. */
+  operation = '';
+
+  /** @internal use IoAllocateIrp */
+  constructor(id: number, stackCount: number, driverOwned: boolean) {
+    this.id = id;
+    this.StackCount = stackCount;
+    this.CurrentLocation = stackCount + 1;
+    this.driverOwned = driverOwned;
+  }
+}
+
+export class IrpManager {
+  readonly #k: KernelCore;
+  #nextId = 1;
+  readonly #live = new Set<IRP>();
+  #cancelLockHeld = false;
+
+  constructor(kernel: KernelCore) {
+    this.#k = kernel;
+  }
+
+  // ---- WDK routines -------------------------------------------------------------------------
+
+  IoAllocateIrp(StackSize: number, ChargeQuota: boolean): IRP | null {
+    void ChargeQuota;
+    const k = this.#k;
+    if (k.allocationFails('irp', k.options.irpAllocationFailure)) {
+      this.#trace(null, 'allocation-failed');
+      return null;
+    }
+    const irp = new IRP(this.#nextId++, StackSize, true);
+    this.#live.add(irp);
+    this.#trace(irp, 'allocated');
+    return irp;
+  }
+
+  IoFreeIrp(Irp: IRP): void {
+    if (Irp.state === 'freed') return this.#k.violation('IRP-FREED-TWICE', this.#name(Irp));
+    if (Irp.state === 'issued' || Irp.state === 'pending') {
+      return this.#k.violation(
+        'IRP-FREED-WHILE-PENDING',
+        `${this.#name(Irp)} freed while ${Irp.operation} holds it`,
+      );
+    }
+    Irp.state = 'freed';
+    this.#live.delete(Irp);
+    this.#trace(Irp, 'freed');
+  }
+
+  IoReuseIrp(Irp: IRP, Status: NTSTATUS): void {
+    if (!this.#usable(Irp, 'IoReuseIrp')) return;
+    Irp.IoStatus.Status = Status;
+    Irp.IoStatus.Information = 0;
+    Irp.PendingReturned = false;
+    Irp.Cancel = false;
+    Irp.CancelRoutine = null;
+    Irp.MdlAddress = null;
+    Irp.CurrentLocation = Irp.StackCount + 1;
+    Irp.completion = null;
+    Irp.operation = '';
+    Irp.state = 'idle';
+    this.#trace(Irp, 'reused', Status);
+  }
+
+  IoSetCompletionRoutine(
+    Irp: IRP,
+    CompletionRoutine: IO_COMPLETION_ROUTINE | null,
+    Context: unknown,
+    InvokeOnSuccess: boolean,
+    InvokeOnError: boolean,
+    InvokeOnCancel: boolean,
+  ): void {
+    if (!this.#usable(Irp, 'IoSetCompletionRoutine')) return;
+    Irp.completion =
+      CompletionRoutine === null
+        ? null
+        : {
+            routine: CompletionRoutine,
+            context: Context,
+            onSuccess: InvokeOnSuccess,
+            onError: InvokeOnError,
+            onCancel: InvokeOnCancel,
+          };
+  }
+
+  /** Atomically exchanges the cancel routine; returns the previous one. */
+  IoSetCancelRoutine(Irp: IRP, CancelRoutine: DRIVER_CANCEL | null): DRIVER_CANCEL | null {
+    const previous = Irp.CancelRoutine;
+    Irp.CancelRoutine = CancelRoutine;
+    return previous;
+  }
+
+  IoCancelIrp(Irp: IRP): boolean {
+    const k = this.#k;
+    if (Irp.state === 'freed') {
+      k.violation('IRP-USE-AFTER-FREE', `IoCancelIrp on freed ${this.#name(Irp)}`);
+      return false;
+    }
+    if (!k.requireIrql('IoCancelIrp', DISPATCH_LEVEL)) return false;
+    Irp.CancelIrql = k.irql;
+    k.irql = DISPATCH_LEVEL;
+    this.#cancelLockHeld = true;
+    Irp.Cancel = true;
+    const routine = this.IoSetCancelRoutine(Irp, null);
+    this.#trace(Irp, routine === null ? 'cancel-flagged' : 'cancel');
+    if (routine === null) {
+      this.IoReleaseCancelSpinLock(Irp.CancelIrql);
+      return false;
+    }
+    routine(null, Irp);
+    if (this.#cancelLockHeld) {
+      k.violation(
+        'IRP-CANCEL-LOCK-NOT-RELEASED',
+        `the cancel routine of ${this.#name(Irp)} returned holding the cancel spin lock`,
+      );
+      this.IoReleaseCancelSpinLock(Irp.CancelIrql);
+    }
+    return true;
+  }
+
+  IoReleaseCancelSpinLock(Irql: KIRQL): void {
+    if (!this.#cancelLockHeld) {
+      this.#k.violation('CANCEL-SPINLOCK-NOT-HELD', 'IoReleaseCancelSpinLock without the lock');
+      return;
+    }
+    this.#cancelLockHeld = false;
+    this.#k.irql = Irql;
+  }
+
+  /** Completes with the status already in Irp.IoStatus (a cancel routine's usual ending). */
+  IoCompleteRequest(Irp: IRP, PriorityBoost: number): void {
+    void PriorityBoost;
+    this.complete(Irp, Irp.IoStatus.Status, Irp.IoStatus.Information);
+  }
+
+  // ---- model side ---------------------------------------------------------------------------
+
+  /** A WSK call takes `Irp`; false (with a violation reported) when the IRP cannot be used. */
+  issue(Irp: IRP, operation: string): boolean {
+    const k = this.#k;
+    const name = this.#name(Irp);
+    if (Irp.state === 'freed') {
+      k.violation('IRP-USE-AFTER-FREE', `${name} passed to ${operation} after IoFreeIrp`);
+      return false;
+    }
+    if (Irp.state === 'issued' || Irp.state === 'pending') {
+      k.violation(
+        'IRP-REUSED-WHILE-PENDING',
+        `${name} passed to ${operation} while ${Irp.operation} still holds it`,
+      );
+      return false;
+    }
+    if (Irp.StackCount < 1) {
+      k.violation('IRP-NO-STACK-LOCATION', `${name} has no stack location for ${operation}`);
+      return false;
+    }
+    const completion = Irp.completion;
+    if (completion === null && Irp.driverOwned) {
+      k.violation('IRP-NO-COMPLETION-ROUTINE', `${name} passed to ${operation} without one`);
+      return false;
+    }
+    if (
+      completion !== null &&
+      Irp.driverOwned &&
+      !(completion.onSuccess && completion.onError && completion.onCancel)
+    ) {
+      k.violation(
+        'IRP-COMPLETION-FLAGS',
+        `${name}: a driver-allocated IRP's completion routine must be invoked on success, ` +
+          'error and cancel',
+      );
+    }
+    Irp.state = 'issued';
+    Irp.operation = operation;
+    Irp.PendingReturned = false;
+    Irp.IoStatus.Status = STATUS_PENDING;
+    this.#trace(Irp, 'issued');
+    return true;
+  }
+
+  /**
+   * The call will return STATUS_PENDING: PendingReturned is set. With `withdraw`, the IRP is
+   * cancellable: IoCancelIrp calls withdraw(Irp) and completes it with STATUS_CANCELLED.
+   */
+  pend(Irp: IRP, withdraw: ((Irp: IRP) => void) | null = null): NTSTATUS {
+    if (Irp.state !== 'issued') {
+      this.#k.violation('IRP-COMPLETED-NOT-ISSUED', `${this.#name(Irp)} pended in ${Irp.state}`);
+      return STATUS_PENDING;
+    }
+    Irp.state = 'pending';
+    Irp.PendingReturned = true;
+    this.#trace(Irp, 'pending');
+    if (withdraw !== null) {
+      Irp.CancelRoutine = (_device, irp) => {
+        this.IoReleaseCancelSpinLock(irp.CancelIrql);
+        withdraw(irp);
+        this.complete(irp, STATUS_CANCELLED, 0);
+      };
+      // IoCancelIrp before the IRP reached us: cancel at once (IoSetCancelRoutine docs).
+      if (Irp.Cancel) this.IoCancelIrp(Irp);
+    }
+    return STATUS_PENDING;
+  }
+
+  /** Completes inline: the routine runs now and the call returns `Status`. */
+  completeInline(Irp: IRP, Status: NTSTATUS, Information: unknown = 0): NTSTATUS {
+    this.complete(Irp, Status, Information);
+    return Status;
+  }
+
+  /** Pends now and completes as an event `delay` ns later; returns STATUS_PENDING. */
+  completeLater(Irp: IRP, delay: number, Status: NTSTATUS, Information: unknown = 0): NTSTATUS {
+    this.pend(Irp);
+    this.#k.sim.schedule(delay, `${this.#k.host} irp ${Irp.id} completes`, () => {
+      if (Irp.state === 'pending') this.complete(Irp, Status, Information);
+    });
+    return STATUS_PENDING;
+  }
+
+  /** The choice point 'IRP pends' where Windows may complete a call either way. */
+  choosePending(): boolean {
+    const k = this.#k;
+    return k.choices.chance('IRP pends', k.options.pendingCompletions ?? 0.5);
+  }
+
+  /** Completes `Irp` exactly once through its completion routine (IofCompleteRequest). */
+  complete(Irp: IRP, Status: NTSTATUS, Information: unknown = 0): void {
+    const k = this.#k;
+    const name = this.#name(Irp);
+    if (Irp.state === 'completed') {
+      return k.violation('IRP-COMPLETED-TWICE', `${name} (${Irp.operation}) completed again`);
+    }
+    if (Irp.state === 'freed') return k.violation('IRP-USE-AFTER-FREE', `${name} completed`);
+    if (Irp.state === 'idle') {
+      return k.violation('IRP-COMPLETED-NOT-ISSUED', `${name} completed before any call took it`);
+    }
+    if (Status === STATUS_PENDING) {
+      return k.violation('IRP-COMPLETED-PENDING', `${name} completed with STATUS_PENDING`);
+    }
+    Irp.PendingReturned = Irp.state === 'pending';
+    Irp.state = 'completed';
+    Irp.CancelRoutine = null;
+    Irp.IoStatus.Status = Status;
+    Irp.IoStatus.Information = Information;
+    Irp.CurrentLocation = Irp.StackCount + 1;
+    this.#trace(Irp, Status === STATUS_CANCELLED ? 'cancelled' : 'completed', Status);
+    const c = Irp.completion;
+    if (c === null) return;
+    const invoke =
+      (NT_SUCCESS(Status) && c.onSuccess) || (!NT_SUCCESS(Status) && c.onError) ||
+      (Irp.Cancel && c.onCancel);
+    if (!invoke) return;
+    const result = k.runCallback(() => c.routine(null, Irp, c.context));
+    if (Irp.driverOwned && result !== STATUS_MORE_PROCESSING_REQUIRED) {
+      k.violation(
+        'IRP-COMPLETION-RETURN',
+        `the completion routine of driver-allocated ${name} returned ${statusName(result)}, ` +
+          'not STATUS_MORE_PROCESSING_REQUIRED',
+      );
+    }
+  }
+
+  /** IRPs allocated and not freed, in allocation order (for leak reports). */
+  outstanding(): readonly IRP[] {
+    return [...this.#live];
+  }
+
+  /** IRPs a call holds: issued or pending, not yet completed (for liveness checks). */
+  inFlight(): readonly IRP[] {
+    return [...this.#live].filter((irp) => irp.state === 'issued' || irp.state === 'pending');
+  }
+
+  #usable(Irp: IRP, routine: string): boolean {
+    if (Irp.state === 'freed') {
+      this.#k.violation('IRP-USE-AFTER-FREE', `${routine} on freed ${this.#name(Irp)}`);
+      return false;
+    }
+    if (Irp.state === 'issued' || Irp.state === 'pending') {
+      this.#k.violation(
+        'IRP-REUSED-WHILE-PENDING',
+        `${routine} on ${this.#name(Irp)} while ${Irp.operation} holds it`,
+      );
+      return false;
+    }
+    return true;
+  }
+
+  #name(Irp: IRP): string {
+    return `IRP #${Irp.id}`;
+  }
+
+  #trace(Irp: IRP | null, event: string, Status?: NTSTATUS): void {
+    this.#k.sim.emit({
+      type: 'wsk.irp',
+      host: this.#k.host,
+      irp: Irp === null ? 0 : Irp.id,
+      event,
+      ...(Irp !== null && Irp.operation !== '' && { op: Irp.operation }),
+      ...(Status !== undefined && { status: statusName(Status) }),
+    });
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Pool memory (DESIGN.md §3 "Pool memory"; §5 "pool allocation never freed (by tag)").
+ *
+ * ExAllocatePoolWithTag(PoolType, NumberOfBytes, Tag) returns an object the driver keeps its
+ * fields on, as C code keeps them in the allocated block, or null when the choice
+ * 'pool allocation fails' (probability `poolAllocationFailure`, default 0) injects a failure.
+ * Like pool memory in C, the object starts empty: its fields are undefined until written.
+ * Pool type values are the POOL_TYPE enumeration of wdm.h (NonPagedPool 0, PagedPool 1,
+ * NonPagedPoolNx 512). Tags are ULONGs as in C (a four-character literal such as 'Echo' is
+ * accepted and kept as written); leaks() reports outstanding allocations by tag and bytes.
+ *
+ * Checks at the access: every pool object is a Proxy over its block. After ExFreePoolWithTag,
+ * any read or write is the violation POOL-USE-AFTER-FREE (the read yields undefined, the write
+ * is dropped, the run ends after the current event). Touching PagedPool at IRQL ≥
+ * DISPATCH_LEVEL is POOL-PAGED-AT-DISPATCH (paged memory may fault; the WDK requires IRQL <
+ * DISPATCH_LEVEL), and allocating or freeing PagedPool there is IRQL-TOO-HIGH. Freeing twice is
+ * POOL-DOUBLE-FREE, with the wrong tag POOL-TAG-MISMATCH (BAD_POOL_CALLER in Windows), an object
+ * that did not come from the pool POOL-FREE-FOREIGN.
+ *
+ * Symbol keys and `then` are exempt (the runtime reads them when inspecting a value or resolving
+ * a promise with it; driver code does not).
+ *
+ * Cost: a Proxy trap runs on every property access of a pool object, roughly an order of
+ * magnitude slower than a plain property access; model code keeps its own state in plain
+ * objects, so only driver code touching its own pool blocks pays it.
+ */
+import { APC_LEVEL, DISPATCH_LEVEL, type KernelCore } from './core.ts';
+
+export const NonPagedPool = 0;
+export const PagedPool = 1;
+export const NonPagedPoolNx = 512;
+export type POOL_TYPE = typeof NonPagedPool | typeof PagedPool | typeof NonPagedPoolNx;
+
+/** A ULONG pool tag, or the four characters of a C multi-character literal. */
+export type PoolTag = number | string;
+
+interface Block {
+  readonly id: number;
+  readonly poolType: POOL_TYPE;
+  readonly bytes: number;
+  readonly tag: PoolTag;
+  freed: boolean;
+}
+
+/** One outstanding allocation, as leaks() lists it. */
+export interface PoolLeak {
+  readonly tag: string;
+  readonly bytes: number;
+  readonly poolType: POOL_TYPE;
+}
+
+export function tagText(tag: PoolTag): string {
+  if (typeof tag === 'string') return tag;
+  // A ULONG tag is shown as debuggers show it: its bytes in memory (little-endian) order, so
+  // the C literal 'ohcE' (0x6F686345) reads "Echo".
+  let text = '';
+  for (let shift = 0; shift < 32; shift += 8) {
+    const code = (tag >>> shift) & 0xff;
+    text += code >= 0x20 && code < 0x7f ? String.fromCharCode(code) : '.';
+  }
+  return text;
+}
+
+export class PoolManager {
+  readonly #k: KernelCore;
+  readonly #blocks = new WeakMap<object, Block>();
+  readonly #live = new Map<number, Block>();
+  #nextId = 1;
+
+  constructor(kernel: KernelCore) {
+    this.#k = kernel;
+  }
+
+  ExAllocatePoolWithTag<T extends object = Record<string, unknown>>(
+    PoolType: POOL_TYPE,
+    NumberOfBytes: number,
+    Tag: PoolTag,
+  ): T | null {
+    const k = this.#k;
+    const max = PoolType === PagedPool ? APC_LEVEL : DISPATCH_LEVEL;
+    if (!k.requireIrql('ExAllocatePoolWithTag', max)) return null;
+    if (k.allocationFails('pool', k.options.poolAllocationFailure)) {
+      this.#trace('allocation-failed', Tag, NumberOfBytes);
+      return null;
+    }
+    const block: Block = {
+      id: this.#nextId++,
+      poolType: PoolType,
+      bytes: NumberOfBytes,
+      tag: Tag,
+      freed: false,
+    };
+    const proxy: object = new Proxy({}, this.#handler(block));
+    this.#blocks.set(proxy, block);
+    this.#live.set(block.id, block);
+    this.#trace('allocated', Tag, NumberOfBytes);
+    return proxy as T;
+  }
+
+  ExFreePoolWithTag(P: object, Tag: PoolTag): void {
+    const k = this.#k;
+    const block = this.#blocks.get(P);
+    if (block === undefined) {
+      return k.violation('POOL-FREE-FOREIGN', 'ExFreePoolWithTag on memory not from the pool');
+    }
+    if (block.freed) {
+      return k.violation('POOL-DOUBLE-FREE', `block #${block.id} tag ${tagText(block.tag)}`);
+    }
+    const max = block.poolType === PagedPool ? APC_LEVEL : DISPATCH_LEVEL;
+    if (!k.requireIrql('ExFreePoolWithTag', max)) return;
+    if (Tag !== block.tag) {
+      return k.violation(
+        'POOL-TAG-MISMATCH',
+        `block #${block.id} allocated with tag ${tagText(block.tag)}, freed with ${tagText(Tag)}`,
+      );
+    }
+    block.freed = true;
+    this.#live.delete(block.id);
+    this.#trace('freed', Tag, block.bytes);
+  }
+
+  /** Outstanding allocations, in allocation order. */
+  leaks(): readonly PoolLeak[] {
+    return [...this.#live.values()].map((b) => ({
+      tag: tagText(b.tag),
+      bytes: b.bytes,
+      poolType: b.poolType,
+    }));
+  }
+
+  #handler(block: Block): ProxyHandler<object> {
+    const check = (key: string | symbol, how: string): boolean => {
+      // Symbol keys and `then` are read by the runtime (inspection, promise resolution of a
+      // value that is a pool object), not by driver code: never a violation.
+      if (typeof key === 'symbol' || key === 'then') return true;
+      const k = this.#k;
+      const where = `${how} of ${String(key)} on pool block #${block.id} (${tagText(block.tag)})`;
+      if (block.freed) {
+        k.violation('POOL-USE-AFTER-FREE', `${where} after ExFreePoolWithTag`);
+        return false;
+      }
+      if (block.poolType === PagedPool && k.irql >= DISPATCH_LEVEL) {
+        k.violation('POOL-PAGED-AT-DISPATCH', `${where} at IRQL ${k.irql}`);
+      }
+      return true;
+    };
+    return {
+      get: (target, key, receiver) =>
+        check(key, 'read') ? Reflect.get(target, key, receiver) : undefined,
+      set: (target, key, value, receiver) =>
+        check(key, 'write') ? Reflect.set(target, key, value, receiver) : true,
+      has: (target, key) => check(key, 'read') && Reflect.has(target, key),
+      deleteProperty: (target, key) =>
+        check(key, 'write') ? Reflect.deleteProperty(target, key) : true,
+    };
+  }
+
+  #trace(event: string, tag: PoolTag, bytes: number): void {
+    this.#k.sim.emit({ type: 'wsk.pool', host: this.#k.host, event, tag: tagText(tag), bytes });
+  }
+}
