@@ -14,7 +14,12 @@
  * after the current event; the message starts with the stable rule id and names host and time.
  * The model never throws through its own state for a driver's misuse.
  */
-import { formatInstant, type ChoiceStream, type Simulator } from '../sim/index.ts';
+import {
+  formatInstant,
+  type ChoiceStream,
+  type DurationInput,
+  type Simulator,
+} from '../sim/index.ts';
 
 export type KIRQL = number & { readonly __brand: 'KIRQL' };
 export const PASSIVE_LEVEL = 0 as KIRQL;
@@ -34,6 +39,13 @@ export interface KernelOptions {
   readonly pendingCompletions?: number;
   /** Probability that a callback or completion routine runs at PASSIVE_LEVEL. @defaultValue 0 */
   readonly passiveCallbacks?: number;
+  /**
+   * When the host's WSK provider becomes ready (registration.ts): a virtual time from the start,
+   * or 'never' (until `k.wsk.makeProviderReady()`). @defaultValue '0s' (ready at once)
+   */
+  readonly wskProviderReadyAt?: DurationInput | 'never';
+  /** The provider's WSK_PROVIDER_DISPATCH.Version. @defaultValue MAKE_WSK_VERSION(1, 0) */
+  readonly wskProviderVersion?: number;
   /** Verifier rule ids switched off for this kernel (tests of the honoured-but-illegal paths). */
   readonly disabledRules?: readonly string[];
 }

@@ -1,4 +1,8 @@
-/** The WSK model, part 1: NTSTATUS and the per-host kernel services (DESIGN.md §3–§5). */
+/**
+ * The WSK model, part 1: NTSTATUS, the per-host kernel services (DESIGN.md §3–§5), addresses
+ * and constants (address.ts, wsk.md §7.1, §2), registration and the client-level provider
+ * dispatch (registration.ts, wsk.md §1, §2.2, §3.3).
+ */
 export * from './ntstatus.ts';
 export {
   APC_LEVEL,
@@ -52,3 +56,23 @@ export {
   type IO_WORKITEM_ROUTINE,
   type KDEFERRED_ROUTINE,
 } from './deferred.ts';
+export * from './address.ts';
+export {
+  NPI_WSK_INTERFACE_ID,
+  WSK_CACHED_SECURITY_DESCRIPTOR,
+  WSK_CLIENT,
+  WSK_PROVIDER_CHARACTERISTICS,
+  WSK_PROVIDER_NPI,
+  WSK_REGISTRATION,
+  WSK_TRANSPORT_SIZE,
+  WskManager,
+  type PFN_WSK_CLIENT_EVENT,
+  type PFN_WSK_CONTROL_CLIENT,
+  type PSECURITY_DESCRIPTOR,
+  type PWSK_CLIENT,
+  type WSK_CLIENT_DISPATCH,
+  type WSK_CLIENT_NPI,
+  type WSK_EVENT_CALLBACK_CONTROL,
+  type WSK_PROVIDER_DISPATCH,
+  type WSK_TRANSPORT,
+} from './registration.ts';

@@ -2,7 +2,9 @@
  * The kernel of one host: the WDK routines a driver calls, as DriverEntry code sees them
  * (DESIGN.md §3: "A driver is a function that receives its host's kernel"; `const {
  * IoAllocateIrp, ... } = k;` must make the C body read the same, so every routine is a bound
- * function property, safe to destructure). Later issues attach WSK (WskRegister, ...) here.
+ * function property, safe to destructure). WSK registration and capture (registration.ts) are
+ * attached here too: WskRegister, WskDeregister, WskCaptureProviderNPI, WskReleaseProviderNPI,
+ * WskQueryProviderCharacteristics.
  *
  * The model side is reachable through `irps` (issue / pend / complete an IRP for a WSK call),
  * `pool` (leaks), `mdls`, `ke` and `deferred`; irp.ts, pool.ts, mdl.ts, ke.ts and deferred.ts
@@ -18,6 +20,7 @@ import { IrpManager } from './irp.ts';
 import { KeManager } from './ke.ts';
 import { MdlManager } from './mdl.ts';
 import { PoolManager } from './pool.ts';
+import { WskManager } from './registration.ts';
 
 export class Kernel extends KernelCore {
   readonly irps: IrpManager;
@@ -25,6 +28,8 @@ export class Kernel extends KernelCore {
   readonly mdls: MdlManager;
   readonly ke: KeManager;
   readonly deferred: DeferredManager;
+  /** The host's WSK provider: registration, capture, provider readiness (registration.ts). */
+  readonly wsk: WskManager;
 
   // IRPs (irp.ts)
   readonly IoAllocateIrp: IrpManager['IoAllocateIrp'];
@@ -72,6 +77,12 @@ export class Kernel extends KernelCore {
   readonly KeReleaseSpinLock: DeferredManager['KeReleaseSpinLock'];
   readonly KeAcquireSpinLockAtDpcLevel: DeferredManager['KeAcquireSpinLockAtDpcLevel'];
   readonly KeReleaseSpinLockFromDpcLevel: DeferredManager['KeReleaseSpinLockFromDpcLevel'];
+  // WSK registration (registration.ts)
+  readonly WskRegister: WskManager['WskRegister'];
+  readonly WskDeregister: WskManager['WskDeregister'];
+  readonly WskCaptureProviderNPI: WskManager['WskCaptureProviderNPI'];
+  readonly WskReleaseProviderNPI: WskManager['WskReleaseProviderNPI'];
+  readonly WskQueryProviderCharacteristics: WskManager['WskQueryProviderCharacteristics'];
 
   constructor(sim: Simulator, host: string, options: KernelOptions = {}) {
     super(sim, host, options);
@@ -121,6 +132,12 @@ export class Kernel extends KernelCore {
     this.KeReleaseSpinLock = deferred.KeReleaseSpinLock.bind(deferred);
     this.KeAcquireSpinLockAtDpcLevel = deferred.KeAcquireSpinLockAtDpcLevel.bind(deferred);
     this.KeReleaseSpinLockFromDpcLevel = deferred.KeReleaseSpinLockFromDpcLevel.bind(deferred);
+    const wsk = (this.wsk = new WskManager(this, irps));
+    this.WskRegister = wsk.WskRegister.bind(wsk);
+    this.WskDeregister = wsk.WskDeregister.bind(wsk);
+    this.WskCaptureProviderNPI = wsk.WskCaptureProviderNPI.bind(wsk);
+    this.WskReleaseProviderNPI = wsk.WskReleaseProviderNPI.bind(wsk);
+    this.WskQueryProviderCharacteristics = wsk.WskQueryProviderCharacteristics.bind(wsk);
   }
 
   /** Outstanding pool allocations by tag and size (DESIGN.md §5 "pool allocation never freed"). */

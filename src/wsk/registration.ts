@@ -1,0 +1,736 @@
+/**
+ * WSK registration, provider capture and the client-level provider dispatch (reference/wsk.md
+ * §1 registration and version negotiation, §2.2 provider dispatch order, §3.3 WskControlClient,
+ * §4.8 static event callbacks; DESIGN.md §3 surface, §4 status / violation / advisory).
+ *
+ * Routines, attached to the Kernel as bound functions (kernel.ts):
+ * - WskRegister(WskClientNpi, WskRegistration): NTSTATUS. PASSIVE_LEVEL.
+ * - WskCaptureProviderNPI(WskRegistration, WaitTimeout, WskProviderNpi). WSK_NO_WAIT returns the
+ *   NTSTATUS itself (≤ DISPATCH_LEVEL, usable from a callback); any other timeout returns a
+ *   promise of it (PASSIVE_LEVEL, in a system thread), so `await WskCaptureProviderNPI(...)`
+ *   ports either way.
+ * - WskReleaseProviderNPI(WskRegistration): void. ≤ DISPATCH_LEVEL.
+ * - WskQueryProviderCharacteristics(WskRegistration, WskProviderCharacteristics): NTSTATUS.
+ * - WskDeregister(WskRegistration): a promise that settles when every capture is released
+ *   and every IRP passed to a provider-dispatch call has completed (wsk.md §1.2 (a), (d); the
+ *   one such IRP so far is WSK_TRANSPORT_LIST_CHANGE's). PASSIVE_LEVEL; blocking needs a system
+ *   thread. Conditions (b) calls in flight (every call here returns before anything else runs)
+ *   and (c) open sockets belong to the sockets slice, which extends `#drained`.
+ *
+ * Statuses, each from wsk.md §1.2 unless marked:
+ * - capture while the provider is not ready: NO_WAIT → STATUS_DEVICE_NOT_READY at once; a timeout
+ *   → STATUS_DEVICE_NOT_READY when it expires (the documented code for "provider not yet
+ *   available"); INFINITE waits for readiness.
+ * - capture after WskDeregister began → STATUS_DEVICE_NOT_READY; captures blocked in other
+ *   threads are released with STATUS_DEVICE_NOT_READY at once.
+ * - major version unsupported → STATUS_NOINTERFACE (§1.3), decided when the provider is ready.
+ *
+ * Misuse (DESIGN.md §4: the documentation requires or forbids it → violation, the run fails):
+ * - IRQL-TOO-HIGH (core.ts) for WskRegister / WskDeregister / a waiting capture above PASSIVE and
+ *   for NO_WAIT capture / release / WskControlClient above DISPATCH (§1.2 IRQL column).
+ * - WAIT-OUTSIDE-THREAD (as ke.ts): a capture or deregister that must block, called outside a
+ *   system thread.
+ * - WSK-REGISTRATION-INVALID: a WSK_REGISTRATION never passed to a successful WskRegister (of
+ *   this host), or one whose deregistration completed, used by release (or by capture, when
+ *   never registered). The block is opaque and initialised by WskRegister (§1.1); using an
+ *   uninitialised one is what the docs forbid. Exception: capture once deregistration began
+ *   (or ended) is documented → STATUS_DEVICE_NOT_READY.
+ * - WSK-REGISTRATION-IN-USE: WskRegister on a block that is still registered (§1.2: each
+ *   registration has its own block and exactly one WskDeregister).
+ * - WSK-DEREGISTER-TWICE: a second WskDeregister for one WskRegister (§1.2: exactly one).
+ * - WSK-RELEASE-WITHOUT-CAPTURE: WskReleaseProviderNPI with no successful capture outstanding
+ *   (§1.2: exactly one release per successful capture).
+ * - WSK-CALL-AFTER-RELEASE: a WSK_PROVIDER_DISPATCH call by a client whose captures are all
+ *   released (§1.2: no further calls through that dispatch after release).
+ * - WSK-CLIENT-INVALID: a Client argument that is not a PWSK_CLIENT of this host.
+ * - WSK-RELEASE-SD-UNKNOWN: WSK_RELEASE_SD of a descriptor that this client has not cached (or
+ *   already released): a stale pointer handed to the provider.
+ *
+ * Named policies where Windows is silent (README fidelity table):
+ * - wskProviderReadyAt (KernelOptions): the virtual time the host's WSK provider becomes ready;
+ *   default 0 (ready at once); 'never' keeps it unready until `k.wsk.makeProviderReady()`.
+ *   [gap] wsk.md §1.3 "model provider readiness as a switch".
+ * - wskProviderVersion (KernelOptions): the provider's WSK_PROVIDER_DISPATCH.Version, default
+ *   MAKE_WSK_VERSION(1, 0) [infer: every public sample asks for 1.0, wsk.md §1.1]. A request for
+ *   another major, or for a higher minor than the provider's, gets STATUS_NOINTERFACE [the
+ *   minor case is a gap: §1.3 only says providers may report a higher minor than asked].
+ * - WskRegister with a NULL Dispatch or Reserved ≠ 0 (§1.1 "must be 0") → STATUS_INVALID_PARAMETER
+ *   (DESIGN.md §3 "bad arguments where Windows documents no code"); the advisory half of that
+ *   policy waits for the advisory channel, which the kernel does not have yet.
+ * - WskControlClient's argument policies: see its doc comment below.
+ */
+import { parseDuration, type Parking, type SimEvent } from '../sim/index.ts';
+import {
+  AF_INET,
+  AF_INET6,
+  IPPROTO_TCP,
+  MAKE_WSK_VERSION,
+  SOCK_STREAM,
+  WSK_CACHE_SD,
+  WSK_EVENT_ACCEPT,
+  WSK_EVENT_DISCONNECT,
+  WSK_EVENT_RECEIVE,
+  WSK_EVENT_RECEIVE_FROM,
+  WSK_EVENT_SEND_BACKLOG,
+  WSK_INFINITE_WAIT,
+  WSK_MAJOR_VERSION,
+  WSK_MINOR_VERSION,
+  WSK_NO_WAIT,
+  WSK_RELEASE_SD,
+  WSK_SET_STATIC_EVENT_CALLBACKS,
+  WSK_TDI_BEHAVIOR,
+  WSK_TDI_BEHAVIOR_BYPASS_TDI,
+  WSK_TDI_DEVICENAME_MAPPING,
+  WSK_TRANSPORT_LIST_CHANGE,
+  WSK_TRANSPORT_LIST_QUERY,
+  type ADDRESS_FAMILY,
+} from './address.ts';
+import { DISPATCH_LEVEL, PASSIVE_LEVEL, type KernelCore } from './core.ts';
+import type { IRP, IrpManager } from './irp.ts';
+import {
+  STATUS_BUFFER_OVERFLOW,
+  STATUS_DEVICE_NOT_READY,
+  STATUS_INVALID_DEVICE_STATE,
+  STATUS_INVALID_PARAMETER,
+  STATUS_NOINTERFACE,
+  STATUS_NOT_SUPPORTED,
+  STATUS_SUCCESS,
+  STATUS_UNSUCCESSFUL,
+  statusName,
+  type NTSTATUS,
+} from './ntstatus.ts';
+
+// ---- structures (wsk.md §1.1) ---------------------------------------------------------------
+
+export type PFN_WSK_CLIENT_EVENT = (
+  ClientContext: unknown,
+  EventType: number,
+  Information: unknown,
+  InformationLength: number,
+) => NTSTATUS;
+
+export interface WSK_CLIENT_DISPATCH {
+  Version: number;
+  /** Must be 0. */
+  Reserved: number;
+  /** No client-level events are defined (wsk.md §1.1); never called. */
+  WskClientEvent: PFN_WSK_CLIENT_EVENT | null;
+}
+
+export interface WSK_CLIENT_NPI {
+  ClientContext: unknown;
+  Dispatch: WSK_CLIENT_DISPATCH | null;
+}
+
+/** Opaque; initialised by WskRegister; the client never writes it (wsk.md §1.1). */
+export class WSK_REGISTRATION {
+  /** @internal */ state: Registration | null = null;
+}
+
+/** The opaque client object (wsk.h: `typedef PVOID PWSK_CLIENT`). */
+export class WSK_CLIENT {
+  /** @internal */ readonly registration: Registration;
+  /** @internal */ readonly host: string;
+  /**
+   * @internal Set by the sockets slice when this client creates its first socket; the
+   * ordering rule of WSK_SET_STATIC_EVENT_CALLBACKS and WSK_TDI_BEHAVIOR reads it.
+   */
+  socketCreated = false;
+  /** @internal The static event mask (wsk.md §4.8); 0 when never set. */
+  staticEventMask = 0;
+  /** @internal WSK_TDI_BEHAVIOR flags. */
+  tdiBehavior = 0;
+  /** @internal Security descriptors cached by WSK_CACHE_SD and not yet released. */
+  readonly cachedSds = new Set<WSK_CACHED_SECURITY_DESCRIPTOR>();
+
+  /** @internal */
+  constructor(registration: Registration, host: string) {
+    this.registration = registration;
+    this.host = host;
+  }
+}
+export type PWSK_CLIENT = WSK_CLIENT;
+
+/** Filled by WskCaptureProviderNPI. */
+export class WSK_PROVIDER_NPI {
+  Client: PWSK_CLIENT | null = null;
+  Dispatch: WSK_PROVIDER_DISPATCH | null = null;
+}
+
+/** Filled by WskQueryProviderCharacteristics (wsk.h). */
+export class WSK_PROVIDER_CHARACTERISTICS {
+  HighestVersion = 0;
+  LowestVersion = 0;
+}
+
+/** A WSK_TRANSPORT entry (wsk.h; wsk.md §3.3). */
+export interface WSK_TRANSPORT {
+  Version: number;
+  SocketType: number;
+  Protocol: number;
+  AddressFamily: ADDRESS_FAMILY;
+  /** The GUID as text. */
+  ProviderId: string;
+}
+/**
+ * sizeof(WSK_TRANSPORT): USHORT Version, USHORT SocketType, ULONG Protocol, ADDRESS_FAMILY
+ * (USHORT) + 2 bytes padding to align GUID's ULONG, GUID (16) = 28. Output sizes of
+ * WSK_TRANSPORT_LIST_QUERY are counted in these.
+ */
+export const WSK_TRANSPORT_SIZE = 28;
+
+/** A security descriptor as drivers hand it around (PSECURITY_DESCRIPTOR): opaque here. */
+export type PSECURITY_DESCRIPTOR = object;
+
+/** What WSK_CACHE_SD returns: an opaque handle standing for the cached descriptor. */
+export class WSK_CACHED_SECURITY_DESCRIPTOR {
+  readonly SecurityDescriptor: PSECURITY_DESCRIPTOR;
+  /** @internal */
+  constructor(SecurityDescriptor: PSECURITY_DESCRIPTOR) {
+    this.SecurityDescriptor = SecurityDescriptor;
+  }
+}
+
+/**
+ * NPI_WSK_INTERFACE_ID (wsk.h declares it `extern CONST NPIID`; its GUID value is not in the
+ * reference, so it is an opaque identity here: pass this object, as C passes its address).
+ */
+export const NPI_WSK_INTERFACE_ID: object = Object.freeze({ name: 'NPI_WSK_INTERFACE_ID' });
+
+/** The input of WSK_SET_STATIC_EVENT_CALLBACKS. */
+export interface WSK_EVENT_CALLBACK_CONTROL {
+  NpiId: object;
+  EventMask: number;
+}
+
+export type PFN_WSK_CONTROL_CLIENT = (
+  Client: PWSK_CLIENT,
+  ControlCode: number,
+  InputSize: number,
+  InputBuffer: unknown,
+  OutputSize: number,
+  OutputBuffer: unknown,
+  OutputSizeReturned: { value: number } | null,
+  Irp: IRP | null,
+) => NTSTATUS;
+
+/**
+ * The client-level provider dispatch (wsk.md §2.2 / §1.1 member order: Version, Reserved,
+ * WskSocket, WskSocketConnect, WskControlClient, WskGetAddressInfo, WskFreeAddressInfo,
+ * WskGetNameInfo). Present in this slice: Version, Reserved, WskControlClient. The next slice
+ * adds WskSocket and WskSocketConnect (then the Windows 7 name-resolution members); they are
+ * absent from the object and from this type until they work.
+ */
+export interface WSK_PROVIDER_DISPATCH {
+  readonly Version: number;
+  readonly Reserved: number;
+  readonly WskControlClient: PFN_WSK_CONTROL_CLIENT;
+}
+
+// ---- model state ----------------------------------------------------------------------------
+
+interface CaptureWaiter {
+  readonly registration: Registration;
+  readonly parking: Parking<NTSTATUS>;
+  readonly npi: WSK_PROVIDER_NPI;
+  timer: SimEvent<undefined> | null;
+}
+
+/** @internal One WskRegister's state. */
+export interface Registration {
+  readonly npi: WSK_CLIENT_NPI;
+  readonly client: WSK_CLIENT;
+  phase: 'registered' | 'deregistering' | 'deregistered';
+  captures: number;
+  readonly blocked: CaptureWaiter[];
+  readonly deregisterWaiters: Parking<void>[];
+  /** IRPs passed to provider-dispatch calls and not yet completed (wsk.md §1.2 (d)). */
+  readonly pendingIrps: Set<IRP>;
+}
+
+const STATIC_EVENT_MASK =
+  WSK_EVENT_ACCEPT |
+  WSK_EVENT_RECEIVE |
+  WSK_EVENT_DISCONNECT |
+  WSK_EVENT_SEND_BACKLOG |
+  WSK_EVENT_RECEIVE_FROM;
+
+/**
+ * WSK_TRANSPORT.Version and .ProviderId that the model reports: [gap] no source gives the values
+ * Windows fills in; 0 and the nil GUID mark them as not modelled rather than guess.
+ */
+const TRANSPORT_VERSION = 0;
+const TRANSPORT_PROVIDER_ID = '00000000-0000-0000-0000-000000000000';
+
+export class WskManager {
+  readonly #k: KernelCore;
+  readonly #irps: IrpManager;
+  readonly #registrations = new Set<Registration>();
+  readonly #readyWaiters = new Set<CaptureWaiter>();
+  #ready = false;
+  #addresses: () => readonly string[] = () => [];
+  /** The provider's WSK_PROVIDER_DISPATCH.Version (policy wskProviderVersion). */
+  readonly providerVersion: number;
+  readonly #dispatch: WSK_PROVIDER_DISPATCH;
+
+  constructor(kernel: KernelCore, irps: IrpManager) {
+    this.#k = kernel;
+    this.#irps = irps;
+    const options = kernel.options;
+    this.providerVersion = options.wskProviderVersion ?? MAKE_WSK_VERSION(1, 0);
+    this.#dispatch = Object.freeze({
+      Version: this.providerVersion,
+      Reserved: 0,
+      WskControlClient: this.WskControlClient.bind(this),
+    });
+    const readyAt = options.wskProviderReadyAt ?? '0s';
+    if (readyAt !== 'never') {
+      const at = parseDuration('wskProviderReadyAt', readyAt);
+      if (at <= kernel.sim.now) this.#ready = true;
+      else {
+        kernel.sim.scheduleAt(at, `${kernel.host} WSK provider ready`, () =>
+          this.makeProviderReady(),
+        );
+      }
+    }
+  }
+
+  /** @internal The host's addresses, for the transport list (Simulation.kernel sets it). */
+  attachAddresses(addresses: () => readonly string[]): void {
+    this.#addresses = addresses;
+  }
+
+  /** True once the host's WSK provider is ready. */
+  get providerReady(): boolean {
+    return this.#ready;
+  }
+
+  /** Makes the provider ready now and completes the captures waiting for it. */
+  makeProviderReady(): void {
+    if (this.#ready) return;
+    this.#ready = true;
+    this.#k.sim.emit({ type: 'wsk.provider-ready', host: this.#k.host });
+    for (const waiter of [...this.#readyWaiters]) {
+      const registration = waiter.registration;
+      this.#wake(registration, waiter, this.#capture(registration, waiter.npi));
+    }
+  }
+
+  /** @internal Called by the sockets slice when `Client` creates a socket. */
+  noteSocketCreated(Client: PWSK_CLIENT): void {
+    Client.socketCreated = true;
+  }
+
+  // ---- WskRegister / WskDeregister ----------------------------------------------------------
+
+  WskRegister(WskClientNpi: WSK_CLIENT_NPI, WskRegistration: WSK_REGISTRATION): NTSTATUS {
+    const k = this.#k;
+    if (!k.requireIrql('WskRegister', PASSIVE_LEVEL)) return STATUS_UNSUCCESSFUL;
+    if (WskRegistration.state !== null && this.#registrations.has(WskRegistration.state)) {
+      k.violation('WSK-REGISTRATION-IN-USE', 'WskRegister on a WSK_REGISTRATION still registered');
+      return STATUS_UNSUCCESSFUL;
+    }
+    const Dispatch = WskClientNpi.Dispatch;
+    if (Dispatch === null || Dispatch.Reserved !== 0) {
+      return this.#trace('WskRegister', STATUS_INVALID_PARAMETER);
+    }
+    const registration: Registration = {
+      npi: WskClientNpi,
+      client: undefined as unknown as WSK_CLIENT,
+      phase: 'registered',
+      captures: 0,
+      blocked: [],
+      deregisterWaiters: [],
+      pendingIrps: new Set(),
+    };
+    (registration as { client: WSK_CLIENT }).client = new WSK_CLIENT(registration, k.host);
+    WskRegistration.state = registration;
+    this.#registrations.add(registration);
+    return this.#trace('WskRegister', STATUS_SUCCESS);
+  }
+
+  WskDeregister(WskRegistration: WSK_REGISTRATION): PromiseLike<void> {
+    const k = this.#k;
+    const done = Promise.resolve();
+    if (!k.requireIrql('WskDeregister', PASSIVE_LEVEL)) return done;
+    const registration = this.#registrationOf(WskRegistration, 'WskDeregister');
+    if (registration === undefined) return done;
+    if (registration.phase !== 'registered') {
+      k.violation('WSK-DEREGISTER-TWICE', 'WskDeregister called twice for one WskRegister');
+      return done;
+    }
+    registration.phase = 'deregistering';
+    k.sim.emit({ type: 'wsk.call', host: k.host, call: 'WskDeregister' });
+    // Captures blocked in other threads return STATUS_DEVICE_NOT_READY at once (wsk.md §1.2).
+    for (const waiter of registration.blocked.slice()) {
+      this.#wake(registration, waiter, STATUS_DEVICE_NOT_READY);
+    }
+    if (this.#drained(registration)) {
+      this.#finish(registration);
+      return done;
+    }
+    if (k.sim.threads.current === null) {
+      k.violation(
+        'WAIT-OUTSIDE-THREAD',
+        'WskDeregister would block (captures not released) outside a system thread',
+      );
+      return done;
+    }
+    const parking = k.sim.threads.park<void>();
+    registration.deregisterWaiters.push(parking);
+    return parking;
+  }
+
+  // ---- capture / release ----------------------------------------------------------------------
+
+  WskCaptureProviderNPI(
+    WskRegistration: WSK_REGISTRATION,
+    WaitTimeout: typeof WSK_NO_WAIT,
+    WskProviderNpi: WSK_PROVIDER_NPI,
+  ): NTSTATUS;
+  WskCaptureProviderNPI(
+    WskRegistration: WSK_REGISTRATION,
+    WaitTimeout: number,
+    WskProviderNpi: WSK_PROVIDER_NPI,
+  ): NTSTATUS | PromiseLike<NTSTATUS>;
+  WskCaptureProviderNPI(
+    WskRegistration: WSK_REGISTRATION,
+    WaitTimeout: number,
+    WskProviderNpi: WSK_PROVIDER_NPI,
+  ): NTSTATUS | PromiseLike<NTSTATUS> {
+    const k = this.#k;
+    const noWait = WaitTimeout === WSK_NO_WAIT;
+    const answer = (status: NTSTATUS): NTSTATUS | PromiseLike<NTSTATUS> =>
+      noWait ? status : Promise.resolve(status);
+    if (!k.requireIrql('WskCaptureProviderNPI', noWait ? DISPATCH_LEVEL : PASSIVE_LEVEL)) {
+      return answer(STATUS_UNSUCCESSFUL);
+    }
+    // After WskDeregister was called (also once it has returned, the block still being valid
+    // memory) a capture fails with STATUS_DEVICE_NOT_READY (wsk.md §1.2) rather than a violation.
+    const previous = WskRegistration.state;
+    if (previous !== null && previous.phase === 'deregistered' && previous.client.host === k.host) {
+      return answer(this.#trace('WskCaptureProviderNPI', STATUS_DEVICE_NOT_READY));
+    }
+    const registration = this.#registrationOf(WskRegistration, 'WskCaptureProviderNPI');
+    if (registration === undefined) return answer(STATUS_UNSUCCESSFUL);
+    if (registration.phase === 'deregistering') {
+      return answer(this.#trace('WskCaptureProviderNPI', STATUS_DEVICE_NOT_READY));
+    }
+    if (this.#ready) return answer(this.#capture(registration, WskProviderNpi));
+    if (noWait) return this.#trace('WskCaptureProviderNPI', STATUS_DEVICE_NOT_READY);
+    if (k.sim.threads.current === null) {
+      k.violation(
+        'WAIT-OUTSIDE-THREAD',
+        'WskCaptureProviderNPI would wait for the provider outside a system thread',
+      );
+      return answer(STATUS_UNSUCCESSFUL);
+    }
+    const waiter: CaptureWaiter = {
+      registration,
+      parking: k.sim.threads.park<NTSTATUS>(),
+      npi: WskProviderNpi,
+      timer: null,
+    };
+    registration.blocked.push(waiter);
+    this.#readyWaiters.add(waiter);
+    if (WaitTimeout !== WSK_INFINITE_WAIT) {
+      waiter.timer = k.sim.schedule(WaitTimeout * 1e6, `${k.host} WSK capture timeout`, () => {
+        waiter.timer = null;
+        const status = this.#trace('WskCaptureProviderNPI', STATUS_DEVICE_NOT_READY);
+        this.#wake(registration, waiter, status);
+      });
+    }
+    return waiter.parking;
+  }
+
+  WskReleaseProviderNPI(WskRegistration: WSK_REGISTRATION): void {
+    const k = this.#k;
+    if (!k.requireIrql('WskReleaseProviderNPI', DISPATCH_LEVEL)) return;
+    const registration = this.#registrationOf(WskRegistration, 'WskReleaseProviderNPI');
+    if (registration === undefined) return;
+    if (registration.captures === 0) {
+      k.violation(
+        'WSK-RELEASE-WITHOUT-CAPTURE',
+        'WskReleaseProviderNPI without an outstanding successful WskCaptureProviderNPI',
+      );
+      return;
+    }
+    registration.captures--;
+    k.sim.emit({ type: 'wsk.call', host: k.host, call: 'WskReleaseProviderNPI' });
+    if (registration.phase === 'deregistering' && this.#drained(registration)) {
+      this.#finish(registration);
+    }
+  }
+
+  /**
+   * WskQueryProviderCharacteristics(WskRegistration, WskProviderCharacteristics): the range of
+   * versions the provider supports (here the one policy version, so Highest = Lowest), for a
+   * client whose capture returned STATUS_NOINTERFACE (wsk.md §1.2, §1.3). ≤ DISPATCH_LEVEL.
+   * STATUS_DEVICE_NOT_READY while the provider is not ready or once deregistration began
+   * [doc lists the code; when exactly: infer, as for capture].
+   */
+  WskQueryProviderCharacteristics(
+    WskRegistration: WSK_REGISTRATION,
+    WskProviderCharacteristics: WSK_PROVIDER_CHARACTERISTICS,
+  ): NTSTATUS {
+    const k = this.#k;
+    if (!k.requireIrql('WskQueryProviderCharacteristics', DISPATCH_LEVEL)) {
+      return STATUS_UNSUCCESSFUL;
+    }
+    const registration = this.#registrationOf(WskRegistration, 'WskQueryProviderCharacteristics');
+    if (registration === undefined) return STATUS_UNSUCCESSFUL;
+    const call = 'WskQueryProviderCharacteristics';
+    if (!this.#ready || registration.phase !== 'registered') {
+      return this.#trace(call, STATUS_DEVICE_NOT_READY);
+    }
+    WskProviderCharacteristics.HighestVersion = this.providerVersion;
+    WskProviderCharacteristics.LowestVersion = this.providerVersion;
+    return this.#trace(call, STATUS_SUCCESS);
+  }
+
+  // ---- WskControlClient (wsk.md §3.3) -------------------------------------------------------
+
+  /**
+   * WskControlClient(Client, ControlCode, InputSize, InputBuffer, OutputSize, OutputBuffer,
+   * OutputSizeReturned, Irp). Buffers are what C's pointers point at:
+   * - WSK_TRANSPORT_LIST_QUERY: OutputBuffer a WSK_TRANSPORT[] the call fills from index 0,
+   *   sizes in bytes (WSK_TRANSPORT_SIZE each); OutputSizeReturned required. OutputSize 0 with a
+   *   NULL buffer (or any too-small size) → STATUS_BUFFER_OVERFLOW with the required size
+   *   [doc]. The list: one SOCK_STREAM / IPPROTO_TCP transport for AF_INET when the host has an
+   *   IPv4 address and one for AF_INET6 when it has an IPv6 address [infer: the TCP transports
+   *   the host can use; UDP arrives with datagram sockets].
+   * - WSK_CACHE_SD: InputBuffer `{ value: PSECURITY_DESCRIPTOR }`, OutputBuffer `{ value }`
+   *   receiving a WSK_CACHED_SECURITY_DESCRIPTOR; each call caches afresh and needs its own
+   *   WSK_RELEASE_SD [infer].
+   * - WSK_RELEASE_SD: InputBuffer `{ value: cached }`.
+   * - WSK_SET_STATIC_EVENT_CALLBACKS: InputBuffer a WSK_EVENT_CALLBACK_CONTROL; the mask is ORed
+   *   into the client's static mask (static callbacks are permanent, §4.8) [infer].
+   * - WSK_TDI_BEHAVIOR: InputBuffer `{ value: flags }` (only WSK_TDI_BEHAVIOR_BYPASS_TDI).
+   * Pointer-sized InputSize / OutputSize of the SD, static-callback and TDI codes are not
+   * checked. Policies [gap, wsk.md §3.3 recommends them]: an IRP passed where it must be NULL,
+   * a NULL or malformed argument, an unknown event bit or control code →
+   * STATUS_INVALID_PARAMETER (the IRP is left untouched: the call did not take it);
+   * WSK_SET_STATIC_EVENT_CALLBACKS or WSK_TDI_BEHAVIOR after the client created a socket →
+   * STATUS_INVALID_DEVICE_STATE. WSK_TRANSPORT_LIST_CHANGE pends its IRP until IoCancelIrp
+   * (a host's transports never change here). Not modelled: WSK_TDI_DEVICENAME_MAPPING (no TDI)
+   * → STATUS_NOT_SUPPORTED.
+   */
+  WskControlClient(
+    Client: PWSK_CLIENT,
+    ControlCode: number,
+    InputSize: number,
+    InputBuffer: unknown,
+    OutputSize: number,
+    OutputBuffer: unknown,
+    OutputSizeReturned: { value: number } | null,
+    Irp: IRP | null,
+  ): NTSTATUS {
+    void InputSize;
+    const k = this.#k;
+    if (!k.requireIrql('WskControlClient', DISPATCH_LEVEL)) return STATUS_UNSUCCESSFUL;
+    if (!this.#clientUsable(Client, 'WskControlClient')) return STATUS_UNSUCCESSFUL;
+    const status = (s: NTSTATUS): NTSTATUS => this.#trace(`WskControlClient(${ControlCode})`, s);
+    const needsNoIrp =
+      ControlCode === WSK_TRANSPORT_LIST_QUERY ||
+      ControlCode === WSK_CACHE_SD ||
+      ControlCode === WSK_RELEASE_SD ||
+      ControlCode === WSK_SET_STATIC_EVENT_CALLBACKS ||
+      ControlCode === WSK_TDI_BEHAVIOR;
+    if (needsNoIrp && Irp !== null) return status(STATUS_INVALID_PARAMETER);
+    switch (ControlCode) {
+      case WSK_TRANSPORT_LIST_QUERY: {
+        if (OutputSizeReturned === null) return status(STATUS_INVALID_PARAMETER);
+        const transports = this.transports();
+        const required = transports.length * WSK_TRANSPORT_SIZE;
+        if (OutputBuffer === null && OutputSize !== 0) return status(STATUS_INVALID_PARAMETER);
+        if (OutputBuffer !== null && !Array.isArray(OutputBuffer)) {
+          return status(STATUS_INVALID_PARAMETER);
+        }
+        if (OutputSize < required || (OutputBuffer === null && required > 0)) {
+          OutputSizeReturned.value = required;
+          return status(STATUS_BUFFER_OVERFLOW);
+        }
+        const out = OutputBuffer as WSK_TRANSPORT[] | null;
+        transports.forEach((transport, index) => {
+          if (out !== null) out[index] = transport;
+        });
+        OutputSizeReturned.value = required;
+        return status(STATUS_SUCCESS);
+      }
+      case WSK_CACHE_SD: {
+        const sd = holderValue(InputBuffer);
+        if (sd === null || typeof sd !== 'object' || !isHolder(OutputBuffer)) {
+          return status(STATUS_INVALID_PARAMETER);
+        }
+        const cached = new WSK_CACHED_SECURITY_DESCRIPTOR(sd);
+        Client.cachedSds.add(cached);
+        OutputBuffer.value = cached;
+        return status(STATUS_SUCCESS);
+      }
+      case WSK_RELEASE_SD: {
+        const cached = holderValue(InputBuffer);
+        if (cached === null || cached === undefined) return status(STATUS_INVALID_PARAMETER);
+        if (
+          !(cached instanceof WSK_CACHED_SECURITY_DESCRIPTOR) ||
+          !Client.cachedSds.delete(cached)
+        ) {
+          k.violation(
+            'WSK-RELEASE-SD-UNKNOWN',
+            'WSK_RELEASE_SD of a descriptor this client has not cached, or released already',
+          );
+          return STATUS_UNSUCCESSFUL;
+        }
+        return status(STATUS_SUCCESS);
+      }
+      case WSK_SET_STATIC_EVENT_CALLBACKS: {
+        const control = InputBuffer as WSK_EVENT_CALLBACK_CONTROL | null;
+        if (
+          control === null ||
+          typeof control !== 'object' ||
+          control.NpiId !== NPI_WSK_INTERFACE_ID ||
+          typeof control.EventMask !== 'number' ||
+          (control.EventMask & ~STATIC_EVENT_MASK) !== 0
+        ) {
+          return status(STATUS_INVALID_PARAMETER);
+        }
+        if (Client.socketCreated) return status(STATUS_INVALID_DEVICE_STATE);
+        Client.staticEventMask |= control.EventMask;
+        return status(STATUS_SUCCESS);
+      }
+      case WSK_TDI_BEHAVIOR: {
+        const flags = holderValue(InputBuffer);
+        if (typeof flags !== 'number' || (flags & ~WSK_TDI_BEHAVIOR_BYPASS_TDI) !== 0) {
+          return status(STATUS_INVALID_PARAMETER);
+        }
+        if (Client.socketCreated) return status(STATUS_INVALID_DEVICE_STATE);
+        Client.tdiBehavior = flags;
+        return status(STATUS_SUCCESS);
+      }
+      case WSK_TRANSPORT_LIST_CHANGE: {
+        // IRP required; it completes when a transport is added or removed (wsk.md §3.3). A
+        // simulated host's addresses never change, so it stays pending until IoCancelIrp
+        // (STATUS_CANCELLED) — and, like any pending IRP, holds up WskDeregister.
+        if (Irp === null) return status(STATUS_INVALID_PARAMETER);
+        if (!this.#irps.issue(Irp, 'WskControlClient(WSK_TRANSPORT_LIST_CHANGE)')) {
+          return STATUS_UNSUCCESSFUL;
+        }
+        const registration = Client.registration;
+        registration.pendingIrps.add(Irp);
+        return status(
+          this.#irps.pend(Irp, (irp) => {
+            registration.pendingIrps.delete(irp);
+            if (registration.phase === 'deregistering' && this.#drained(registration)) {
+              this.#finish(registration);
+            }
+          }),
+        );
+      }
+      case WSK_TDI_DEVICENAME_MAPPING:
+        return status(STATUS_NOT_SUPPORTED);
+      default:
+        return status(STATUS_INVALID_PARAMETER);
+    }
+  }
+
+  /** The transports WSK_TRANSPORT_LIST_QUERY reports for this host (IPv4 first). */
+  transports(): WSK_TRANSPORT[] {
+    const addresses = this.#addresses();
+    const families: ADDRESS_FAMILY[] = [];
+    if (addresses.some((a) => !a.includes(':'))) families.push(AF_INET);
+    if (addresses.some((a) => a.includes(':'))) families.push(AF_INET6);
+    return families.map((AddressFamily) => ({
+      Version: TRANSPORT_VERSION,
+      SocketType: SOCK_STREAM,
+      Protocol: IPPROTO_TCP,
+      AddressFamily,
+      ProviderId: TRANSPORT_PROVIDER_ID,
+    }));
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  #capture(registration: Registration, npi: WSK_PROVIDER_NPI): NTSTATUS {
+    const wanted = registration.npi.Dispatch?.Version ?? 0;
+    const have = this.providerVersion;
+    if (
+      WSK_MAJOR_VERSION(wanted) !== WSK_MAJOR_VERSION(have) ||
+      WSK_MINOR_VERSION(wanted) > WSK_MINOR_VERSION(have)
+    ) {
+      return this.#trace('WskCaptureProviderNPI', STATUS_NOINTERFACE);
+    }
+    registration.captures++;
+    npi.Client = registration.client;
+    npi.Dispatch = this.#dispatch;
+    return this.#trace('WskCaptureProviderNPI', STATUS_SUCCESS);
+  }
+
+  #wake(registration: Registration, waiter: CaptureWaiter, status: NTSTATUS): void {
+    const index = registration.blocked.indexOf(waiter);
+    if (index >= 0) registration.blocked.splice(index, 1);
+    this.#readyWaiters.delete(waiter);
+    waiter.timer?.cancel();
+    waiter.timer = null;
+    waiter.parking.wake(status);
+  }
+
+  /** Whether deregistration may complete: captures released, IRPs done (sockets: next slice). */
+  #drained(registration: Registration): boolean {
+    return registration.captures === 0 && registration.pendingIrps.size === 0;
+  }
+
+  #finish(registration: Registration): void {
+    registration.phase = 'deregistered';
+    this.#registrations.delete(registration);
+    this.#k.sim.emit({ type: 'wsk.call', host: this.#k.host, call: 'WskDeregister done' });
+    for (const parking of registration.deregisterWaiters.splice(0)) parking.wake();
+  }
+
+  #registrationOf(WskRegistration: WSK_REGISTRATION, routine: string): Registration | undefined {
+    const registration = WskRegistration.state;
+    if (registration?.phase === 'deregistered' && routine === 'WskDeregister') {
+      this.#k.violation('WSK-DEREGISTER-TWICE', 'WskDeregister called twice for one WskRegister');
+      return undefined;
+    }
+    if (registration === null || !this.#registrations.has(registration)) {
+      this.#k.violation(
+        'WSK-REGISTRATION-INVALID',
+        `${routine} on a WSK_REGISTRATION that is not registered on this host`,
+      );
+      return undefined;
+    }
+    return registration;
+  }
+
+  #clientUsable(Client: PWSK_CLIENT, routine: string): boolean {
+    const k = this.#k;
+    if (
+      !(Client instanceof WSK_CLIENT) ||
+      Client.host !== k.host ||
+      !this.#registrations.has(Client.registration)
+    ) {
+      k.violation('WSK-CLIENT-INVALID', `${routine} with a Client that is not one of this host's`);
+      return false;
+    }
+    if (Client.registration.captures === 0) {
+      k.violation(
+        'WSK-CALL-AFTER-RELEASE',
+        `${routine} through a provider dispatch whose capture was released`,
+      );
+      return false;
+    }
+    return true;
+  }
+
+  #trace(call: string, status: NTSTATUS): NTSTATUS {
+    this.#k.sim.emit({ type: 'wsk.call', host: this.#k.host, call, status: statusName(status) });
+    return status;
+  }
+}
+
+function isHolder(value: unknown): value is { value: unknown } {
+  return typeof value === 'object' && value !== null && 'value' in value;
+}
+
+function holderValue(value: unknown): unknown {
+  return isHolder(value) ? value.value : null;
+}
