@@ -50,6 +50,7 @@ export {
   type SendResult as TcpSendResult,
 } from './tcp/index.ts';
 export { PcapCapture, readPcap, type CaptureOptions } from './report/index.ts';
+export * from './wsk/index.ts';
 export { Simulation, type SimulationOptions } from './simulation.ts';
 export {
   defineScenario,
