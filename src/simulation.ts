@@ -105,6 +105,7 @@ export class Simulation extends Network<Payload> {
     const node = this.host(host);
     const kernel = new Kernel(this.core, node.name, options);
     kernel.wsk.attachAddresses(() => node.addresses);
+    kernel.wsk.attachTcp(() => this.tcp(host));
     this.#kernels.set(host, kernel);
     return kernel;
   }

@@ -1,7 +1,8 @@
 /**
  * The WSK model, part 1: NTSTATUS, the per-host kernel services (DESIGN.md §3–§5), addresses
  * and constants (address.ts, wsk.md §7.1, §2), registration and the client-level provider
- * dispatch (registration.ts, wsk.md §1, §2.2, §3.3).
+ * dispatch (registration.ts, wsk.md §1, §2.2, §3.3), stream sockets over TCP (socket.ts,
+ * wsk.md §3.1, §3.2, §3.4, §3.6, §3.7, §3.13, §3.14, §8).
  */
 export * from './ntstatus.ts';
 export {
@@ -76,3 +77,18 @@ export {
   type WSK_PROVIDER_DISPATCH,
   type WSK_TRANSPORT,
 } from './registration.ts';
+export {
+  WSK_SOCKET,
+  type PFN_WSK_ACCEPT,
+  type PFN_WSK_BIND,
+  type PFN_WSK_CLOSE_SOCKET,
+  type PFN_WSK_CONNECT,
+  type PFN_WSK_GET_LOCAL_ADDRESS,
+  type PFN_WSK_GET_REMOTE_ADDRESS,
+  type PFN_WSK_SOCKET,
+  type PFN_WSK_SOCKET_CONNECT,
+  type PWSK_SOCKET,
+  type WSK_PROVIDER_CONNECTION_DISPATCH,
+  type WSK_PROVIDER_LISTEN_DISPATCH,
+} from './socket-types.ts';
+export { connectErrorStatus, outcomeStatus } from './socket-status.ts';

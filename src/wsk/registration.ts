@@ -14,8 +14,8 @@
  * - WskDeregister(WskRegistration): a promise that settles when every capture is released
  *   and every IRP passed to a provider-dispatch call has completed (wsk.md §1.2 (a), (d); the
  *   one such IRP so far is WSK_TRANSPORT_LIST_CHANGE's). PASSIVE_LEVEL; blocking needs a system
- *   thread. Conditions (b) calls in flight (every call here returns before anything else runs)
- *   and (c) open sockets belong to the sockets slice, which extends `#drained`.
+ *   thread. Condition (b) calls in flight holds trivially (every call here returns before
+ *   anything else runs); (c) open sockets: the client's sockets (socket.ts) must all be closed.
  *
  * Statuses, each from wsk.md §1.2 unless marked:
  * - capture while the provider is not ready: NO_WAIT → STATUS_DEVICE_NOT_READY at once; a timeout
@@ -87,6 +87,9 @@ import {
 } from './address.ts';
 import { DISPATCH_LEVEL, PASSIVE_LEVEL, type KernelCore } from './core.ts';
 import type { IRP, IrpManager } from './irp.ts';
+import { SocketProvider } from './socket.ts';
+import type { PFN_WSK_SOCKET, PFN_WSK_SOCKET_CONNECT } from './socket-types.ts';
+import type { TcpStack } from '../tcp/stack.ts';
 import {
   STATUS_BUFFER_OVERFLOW,
   STATUS_DEVICE_NOT_READY,
@@ -217,13 +220,15 @@ export type PFN_WSK_CONTROL_CLIENT = (
 /**
  * The client-level provider dispatch (wsk.md §2.2 / §1.1 member order: Version, Reserved,
  * WskSocket, WskSocketConnect, WskControlClient, WskGetAddressInfo, WskFreeAddressInfo,
- * WskGetNameInfo). Present in this slice: Version, Reserved, WskControlClient. The next slice
- * adds WskSocket and WskSocketConnect (then the Windows 7 name-resolution members); they are
- * absent from the object and from this type until they work.
+ * WskGetNameInfo). Present: Version, Reserved, WskSocket, WskSocketConnect (socket.ts),
+ * WskControlClient. The Windows 7 name-resolution members are absent from the object and from
+ * this type until they work.
  */
 export interface WSK_PROVIDER_DISPATCH {
   readonly Version: number;
   readonly Reserved: number;
+  readonly WskSocket: PFN_WSK_SOCKET;
+  readonly WskSocketConnect: PFN_WSK_SOCKET_CONNECT;
   readonly WskControlClient: PFN_WSK_CONTROL_CLIENT;
 }
 
@@ -272,15 +277,29 @@ export class WskManager {
   /** The provider's WSK_PROVIDER_DISPATCH.Version (policy wskProviderVersion). */
   readonly providerVersion: number;
   readonly #dispatch: WSK_PROVIDER_DISPATCH;
+  /** The host's sockets: WskSocket, WskSocketConnect and the socket dispatch tables. */
+  readonly sockets: SocketProvider;
 
   constructor(kernel: KernelCore, irps: IrpManager) {
     this.#k = kernel;
     this.#irps = irps;
     const options = kernel.options;
     this.providerVersion = options.wskProviderVersion ?? MAKE_WSK_VERSION(1, 0);
+    const sockets = (this.sockets = new SocketProvider(kernel, irps, {
+      clientUsable: (Client, routine) => this.#clientUsable(Client, routine),
+      noteSocketCreated: (Client) => this.noteSocketCreated(Client),
+      noteSocketClosed: (Client) => {
+        const registration = Client.registration;
+        if (registration.phase === 'deregistering' && this.#drained(registration)) {
+          this.#finish(registration);
+        }
+      },
+    }));
     this.#dispatch = Object.freeze({
       Version: this.providerVersion,
       Reserved: 0,
+      WskSocket: sockets.WskSocket.bind(sockets),
+      WskSocketConnect: sockets.WskSocketConnect.bind(sockets),
       WskControlClient: this.WskControlClient.bind(this),
     });
     const readyAt = options.wskProviderReadyAt ?? '0s';
@@ -298,6 +317,11 @@ export class WskManager {
   /** @internal The host's addresses, for the transport list (Simulation.kernel sets it). */
   attachAddresses(addresses: () => readonly string[]): void {
     this.#addresses = addresses;
+  }
+
+  /** @internal The host's TCP stack, for sockets (Simulation.kernel sets it). */
+  attachTcp(tcp: () => TcpStack): void {
+    this.sockets.attachTcp(tcp);
   }
 
   /** True once the host's WSK provider is ready. */
@@ -673,9 +697,13 @@ export class WskManager {
     waiter.parking.wake(status);
   }
 
-  /** Whether deregistration may complete: captures released, IRPs done (sockets: next slice). */
+  /** Whether deregistration may complete: captures released, IRPs done, sockets closed. */
   #drained(registration: Registration): boolean {
-    return registration.captures === 0 && registration.pendingIrps.size === 0;
+    return (
+      registration.captures === 0 &&
+      registration.pendingIrps.size === 0 &&
+      this.sockets.openSocketsOf(registration.client) === 0
+    );
   }
 
   #finish(registration: Registration): void {

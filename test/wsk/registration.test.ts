@@ -98,7 +98,9 @@ describe('wsk: registration and capture', () => {
       log.push(`capture ${await k.WskCaptureProviderNPI(Registration, WSK_INFINITE_WAIT, Npi)}`);
       expect(Npi.Client).not.toBeNull();
       expect(Npi.Dispatch?.Version).toBe(MAKE_WSK_VERSION(1, 0));
-      expect(Object.keys(Npi.Dispatch ?? {})).toEqual(['Version', 'Reserved', 'WskControlClient']);
+      expect(Object.keys(Npi.Dispatch ?? {})).toEqual([
+        'Version', 'Reserved', 'WskSocket', 'WskSocketConnect', 'WskControlClient',
+      ]);
       k.WskReleaseProviderNPI(Registration);
       await k.WskDeregister(Registration);
       log.push(`deregistered ${sim.now}`);
