@@ -1,0 +1,342 @@
+/**
+ * The listening page's first sample ("Listening for and accepting incoming connections":
+ * AcceptConnection and its AcceptComplete routine), ported with syntax changes only, in the
+ * shape of DESIGN.md §3. A server driver registers, captures the provider NPI, creates a
+ * WSK_FLAG_LISTEN_SOCKET, binds it to port 80 (a listening socket listens on bind) and posts an
+ * accept IRP; each completion takes the accepted socket from IoStatus.Information, posts the next
+ * accept, frees its IRP and returns STATUS_MORE_PROCESSING_REQUIRED. Three client hosts connect
+ * with WskSocketConnect at 0, 40 and 90 ms. Whether each WSK call completes inline or pends is
+ * the kernel's seeded choice, so the seeds run both paths. At the end every socket is closed (the
+ * close cancels the accept still queued), the NPI released and the client deregistered.
+ *
+ *   npx wsksim run accept-irp --seed 2 --trace --pcap accept.pcap
+ */
+import { defineScenario } from '../src/explore/scenario.ts';
+import type { Simulation } from '../src/simulation.ts';
+import {
+  AF_INET,
+  Executive,
+  IO_NO_INCREMENT,
+  IPPROTO_TCP,
+  IRP,
+  KEVENT,
+  KernelMode,
+  MAKE_WSK_VERSION,
+  NotificationEvent,
+  SOCK_STREAM,
+  STATUS_INSUFFICIENT_RESOURCES,
+  STATUS_MORE_PROCESSING_REQUIRED,
+  STATUS_PENDING,
+  STATUS_SUCCESS,
+  WSK_FLAG_LISTEN_SOCKET,
+  WSK_INFINITE_WAIT,
+  WSK_PROVIDER_NPI,
+  WSK_REGISTRATION,
+  sockaddr,
+  sockaddrText,
+  statusName,
+  type IO_COMPLETION_ROUTINE,
+  type Kernel,
+  type KernelOptions,
+  type NTSTATUS,
+  type PWSK_SOCKET,
+  type WSK_CLIENT_NPI,
+  type WSK_PROVIDER_CONNECTION_DISPATCH,
+  type WSK_PROVIDER_DISPATCH,
+  type WSK_PROVIDER_LISTEN_DISPATCH,
+} from '../src/wsk/index.ts';
+
+const SERVER = '10.0.0.2';
+const CLIENTS = [
+  { host: 'client1', ipv4: '10.0.0.11', at: 0 },
+  { host: 'client2', ipv4: '10.0.0.12', at: 40e6 },
+  { host: 'client3', ipv4: '10.0.0.13', at: 90e6 },
+] as const;
+/** 2.5 ms a hop, two hops each way through the switch. */
+const ROUND_TRIP = 10e6;
+
+export interface Handles {
+  /** Completion-routine calls per IRP, for every IRP of every driver. */
+  readonly calls: Map<IRP, number>;
+  /** Each client's connect: status, when, and its socket's local address. */
+  readonly connects: Map<string, { status: NTSTATUS; at: number; local: string }>;
+  /** Remote address of each socket the server accepted, in accept order. */
+  readonly accepted: string[];
+  /** Accept IRPs that completed with a failure status (the one the listener's close cancels). */
+  readonly failedAccepts: string[];
+  /** Hosts whose driver ran to WskDeregister's return. */
+  readonly unloaded: Set<string>;
+}
+
+/** Client NPI and registration: the driver's DriverEntry preamble. */
+async function register(k: Kernel, Registration: WSK_REGISTRATION, Npi: WSK_PROVIDER_NPI) {
+  const ClientNpi: WSK_CLIENT_NPI = {
+    ClientContext: null,
+    Dispatch: { Version: MAKE_WSK_VERSION(1, 0), Reserved: 0, WskClientEvent: null },
+  };
+  let Status = k.WskRegister(ClientNpi, Registration);
+  if (Status !== STATUS_SUCCESS) throw new Error(`WskRegister: ${statusName(Status)}`);
+  Status = await k.WskCaptureProviderNPI(Registration, WSK_INFINITE_WAIT, Npi);
+  if (Status !== STATUS_SUCCESS) throw new Error(`WskCaptureProviderNPI: ${statusName(Status)}`);
+}
+
+/**
+ * The usual synchronous-call helper of WSK drivers: an IRP whose completion routine signals a
+ * KEVENT, waited on when the call pends.
+ */
+function syncCaller(k: Kernel, calls: Map<IRP, number>) {
+  const SyncComplete: IO_COMPLETION_ROUTINE = (DeviceObject, Irp, Context) => {
+    void DeviceObject;
+    calls.set(Irp, (calls.get(Irp) ?? 0) + 1);
+    k.KeSetEvent(Context as KEVENT, IO_NO_INCREMENT, false);
+    return STATUS_MORE_PROCESSING_REQUIRED;
+  };
+  return async (call: (Irp: IRP) => NTSTATUS): Promise<IRP> => {
+    const Irp = k.IoAllocateIrp(1, false);
+    if (!Irp) throw new Error('IoAllocateIrp failed');
+    const Event = new KEVENT();
+    k.KeInitializeEvent(Event, NotificationEvent, false);
+    k.IoSetCompletionRoutine(Irp, SyncComplete, Event, true, true, true);
+    if (call(Irp) === STATUS_PENDING)
+      await k.KeWaitForSingleObject(Event, Executive, KernelMode, false, null);
+    return Irp;
+  };
+}
+
+function serverDriver(sim: Simulation, handles: Handles) {
+  const { calls, accepted, failedAccepts } = handles;
+  return async (k: Kernel): Promise<void> => {
+    const Registration = new WSK_REGISTRATION();
+    const Npi = new WSK_PROVIDER_NPI();
+    await register(k, Registration, Npi);
+    const Dispatch = Npi.Dispatch as WSK_PROVIDER_DISPATCH;
+    const sync = syncCaller(k, calls);
+    const AllAccepted = new KEVENT();
+    k.KeInitializeEvent(AllAccepted, NotificationEvent, false);
+    const AcceptedSockets: PWSK_SOCKET[] = [];
+    let ListenSocket: PWSK_SOCKET | null = null;
+
+    // ---- The sample, ported with syntax changes only ----
+
+    // Function to accept an incoming connection
+    function AcceptConnection(
+      Socket: PWSK_SOCKET,
+      AcceptSocketContext: unknown,
+      AcceptSocketDispatch: null,
+    ): NTSTATUS {
+      // Get pointer to the socket's provider dispatch structure
+      const Dispatch = Socket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
+
+      // Allocate an IRP
+      const Irp = k.IoAllocateIrp(1, false);
+
+      // Check result
+      if (!Irp) {
+        // Return error
+        return STATUS_INSUFFICIENT_RESOURCES;
+      }
+
+      // Set the completion routine for the IRP
+      k.IoSetCompletionRoutine(Irp, AcceptComplete, AcceptSocketContext, true, true, true);
+
+      // Initiate the accept operation on the socket
+      const Status = Dispatch.WskAccept(
+        Socket,
+        0, // No flags
+        AcceptSocketContext,
+        AcceptSocketDispatch,
+        null,
+        null,
+        Irp,
+      );
+
+      // Return the status of the call to WskAccept()
+      return Status;
+    }
+
+    // The accept IRP's completion routine
+    const AcceptComplete: IO_COMPLETION_ROUTINE = (DeviceObject, Irp, Context) => {
+      void DeviceObject; // UNREFERENCED_PARAMETER(DeviceObject);
+      calls.set(Irp, (calls.get(Irp) ?? 0) + 1);
+
+      // Check the result of the accept operation
+      if (Irp.IoStatus.Status === STATUS_SUCCESS) {
+        // Get the accepted socket object from the IRP
+        const Socket = Irp.IoStatus.Information as PWSK_SOCKET;
+
+        // Get the accepted socket's context
+        const AcceptSocketContext = Context;
+
+        // Perform the next operation on the accepted socket: keep it, accept the next one
+        AcceptedSockets.push(Socket);
+        void AcceptSocketContext;
+        if (AcceptedSockets.length === CLIENTS.length)
+          k.KeSetEvent(AllAccepted, IO_NO_INCREMENT, false);
+        else AcceptConnection(ListenSocket as PWSK_SOCKET, null, null);
+      }
+
+      // Error status
+      else {
+        // Handle error
+        failedAccepts.push(`${statusName(Irp.IoStatus.Status)} @${sim.now}`);
+      }
+
+      // Free the IRP
+      k.IoFreeIrp(Irp);
+
+      // Always return STATUS_MORE_PROCESSING_REQUIRED to
+      // terminate the completion processing of the IRP.
+      return STATUS_MORE_PROCESSING_REQUIRED;
+    };
+
+    // ---- DriverEntry's body ----
+
+    let Irp = await sync((Irp) =>
+      Dispatch.WskSocket(
+        Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET,
+        null, null, null, null, null, Irp,
+      ),
+    );
+    if (Irp.IoStatus.Status !== STATUS_SUCCESS)
+      throw new Error(`WskSocket: ${statusName(Irp.IoStatus.Status)}`);
+    ListenSocket = Irp.IoStatus.Information as PWSK_SOCKET;
+    k.IoFreeIrp(Irp);
+    const Listen = ListenSocket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
+    Irp = await sync((Irp) => Listen.WskBind(ListenSocket!, sockaddr('0.0.0.0:80'), 0, Irp));
+    if (Irp.IoStatus.Status !== STATUS_SUCCESS)
+      throw new Error(`WskBind: ${statusName(Irp.IoStatus.Status)}`);
+    k.IoFreeIrp(Irp);
+
+    // One accept queued at a time; each completion posts the next until all clients are in.
+    const Status = AcceptConnection(ListenSocket, null, null);
+    if (Status !== STATUS_PENDING && Status !== STATUS_SUCCESS)
+      throw new Error(`AcceptConnection: ${statusName(Status)}`);
+    await k.KeWaitForSingleObject(AllAccepted, Executive, KernelMode, false, null);
+
+    // One more accept stays queued: closing the listener cancels it.
+    AcceptConnection(ListenSocket, null, null);
+
+    for (const Socket of AcceptedSockets) {
+      const Connection = Socket.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH;
+      const Remote = sockaddr('0.0.0.0:0');
+      Irp = await sync((Irp) => Connection.WskGetRemoteAddress(Socket, Remote, Irp));
+      if (Irp.IoStatus.Status !== STATUS_SUCCESS)
+        throw new Error(`WskGetRemoteAddress: ${statusName(Irp.IoStatus.Status)}`);
+      k.IoFreeIrp(Irp);
+      accepted.push(sockaddrText(Remote));
+      k.IoFreeIrp(await sync((Irp) => Connection.WskCloseSocket(Socket, Irp)));
+    }
+    k.IoFreeIrp(await sync((Irp) => Listen.WskCloseSocket(ListenSocket!, Irp)));
+    k.WskReleaseProviderNPI(Registration);
+    await k.WskDeregister(Registration);
+    handles.unloaded.add('server');
+  };
+}
+
+function clientDriver(sim: Simulation, host: string, handles: Handles) {
+  const { calls, connects } = handles;
+  return async (k: Kernel): Promise<void> => {
+    const Registration = new WSK_REGISTRATION();
+    const Npi = new WSK_PROVIDER_NPI();
+    await register(k, Registration, Npi);
+    const Dispatch = Npi.Dispatch as WSK_PROVIDER_DISPATCH;
+    const sync = syncCaller(k, calls);
+    let Irp = await sync((Irp) =>
+      Dispatch.WskSocketConnect(
+        Npi.Client!, SOCK_STREAM, IPPROTO_TCP, sockaddr('0.0.0.0:0'), sockaddr(`${SERVER}:80`),
+        0, null, null, null, null, null, Irp,
+      ),
+    );
+    const Status = Irp.IoStatus.Status;
+    const at = sim.now;
+    const Socket = Irp.IoStatus.Information as PWSK_SOCKET | 0;
+    k.IoFreeIrp(Irp);
+    if (Status !== STATUS_SUCCESS || Socket === 0) {
+      connects.set(host, { status: Status, at, local: '' });
+    } else {
+      const Connection = Socket.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH;
+      const Local = sockaddr('0.0.0.0:0');
+      Irp = await sync((Irp) => Connection.WskGetLocalAddress(Socket, Local, Irp));
+      k.IoFreeIrp(Irp);
+      connects.set(host, { status: Status, at, local: sockaddrText(Local) });
+      // Keep the connection a while (the server's close resets it), then close our end.
+      const Never = new KEVENT();
+      k.KeInitializeEvent(Never, NotificationEvent, false);
+      await k.KeWaitForSingleObject(Never, Executive, KernelMode, false, { QuadPart: -3_000_000 });
+      k.IoFreeIrp(await sync((Irp) => Connection.WskCloseSocket(Socket, Irp)));
+    }
+    k.WskReleaseProviderNPI(Registration);
+    await k.WskDeregister(Registration);
+    handles.unloaded.add(host);
+  };
+}
+
+/**
+ * Builds the world with the given kernel options on every host (test/wsk/scenarios.test.ts runs
+ * it with every call inline and every call pended).
+ */
+export function buildAcceptIrp(sim: Simulation, kernel: KernelOptions = {}): Handles {
+  sim.addHost({ name: 'server', ipv4: SERVER });
+  sim.addSwitch('lan');
+  sim.addLink('server', 'lan', { latency: '2500us' });
+  sim.tcp('server');
+  sim.kernel('server', kernel);
+  const handles: Handles = {
+    calls: new Map(),
+    connects: new Map(),
+    accepted: [],
+    failedAccepts: [],
+    unloaded: new Set(),
+  };
+  sim.load('server', serverDriver(sim, handles));
+  for (const { host, ipv4, at } of CLIENTS) {
+    sim.addHost({ name: host, ipv4 });
+    sim.addLink(host, 'lan', { latency: '2500us' });
+    sim.tcp(host);
+    sim.kernel(host, kernel);
+    const driver = clientDriver(sim, host, handles);
+    sim.at(`${at / 1e6}ms`, `load ${host}`, () => void sim.load(host, driver));
+  }
+  return handles;
+}
+
+/** The scenario's checks, for the scenario and for the tests. */
+export function checkAcceptIrp(
+  sim: Simulation,
+  { calls, connects, accepted, failedAccepts, unloaded }: Handles,
+): void {
+  const locals: string[] = [];
+  for (const { host, at } of CLIENTS) {
+    const connect = connects.get(host);
+    const expected = { status: 'STATUS_SUCCESS', at: at + ROUND_TRIP };
+    const actual = connect && { status: statusName(connect.status), at: connect.at };
+    if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+      const [want, got] = [JSON.stringify(expected), JSON.stringify(actual)];
+      throw new Error(`${host}: expected ${want}, got ${got}`);
+    }
+    locals.push((connect as { local: string }).local);
+  }
+  if (JSON.stringify(accepted) !== JSON.stringify(locals))
+    throw new Error(`accepted ${JSON.stringify(accepted)}, clients ${JSON.stringify(locals)}`);
+  if (JSON.stringify(failedAccepts) !== JSON.stringify(['STATUS_CANCELLED @105000000']))
+    throw new Error(`failed accepts: ${JSON.stringify(failedAccepts)}`);
+  const extra = [...calls.values()].filter((n) => n !== 1);
+  if (extra.length > 0) throw new Error(`completion routines ran ${extra.join(', ')} times`);
+  for (const host of ['server', ...CLIENTS.map((c) => c.host)]) {
+    if (!unloaded.has(host)) throw new Error(`${host}: driver did not deregister`);
+    const k = sim.kernel(host);
+    if (k.violations.length > 0) throw new Error(`${host}: ${JSON.stringify(k.violations)}`);
+    if (k.wsk.sockets.openSockets !== 0) throw new Error(`${host}: sockets left open`);
+  }
+}
+
+export default defineScenario({
+  name: 'accept-irp',
+  description:
+    "The listening page's AcceptConnection / AcceptComplete sample accepts three " +
+    'WskSocketConnect clients',
+  seeds: [1, 2, 3],
+  build: (sim) => buildAcceptIrp(sim),
+  check: ({ sim }, handles) => checkAcceptIrp(sim, handles),
+  limits: { time: '1m' },
+});
