@@ -6,6 +6,7 @@ import { benchCore } from './core.ts';
 import { formatMetric, type Metric } from './measure.ts';
 import { benchShowcase } from './showcase.ts';
 import { benchTcp } from './tcp.ts';
+import { benchWsk } from './wsk.ts';
 
 type Bench = () => Promise<Metric[]>;
 
@@ -13,6 +14,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   core: benchCore,
   showcase: benchShowcase,
   tcp: benchTcp,
+  wsk: benchWsk,
 };
 
 async function main(argv: readonly string[]): Promise<void> {

@@ -30,7 +30,7 @@ interface Handshakes {
   run(): Promise<number>;
 }
 
-function buildHandshakes(): Handshakes {
+function buildHandshakes(connections = CONNECTIONS): Handshakes {
   const sim = new Simulation({ seed: 1 });
   const clientHost = sim.addHost({ name: 'client', ipv4: '10.0.0.1' });
   const serverHost = sim.addHost({ name: 'server', ipv4: '10.0.0.2' });
@@ -50,7 +50,7 @@ function buildHandshakes(): Handshakes {
     onEstablished(connection) {
       kept.push(connection);
       established++;
-      if (started < CONNECTIONS) open();
+      if (started < connections) open();
     },
   };
   const open = (): void => {
@@ -66,15 +66,18 @@ function buildHandshakes(): Handshakes {
       for (let i = 0; i < IN_FLIGHT; i++) open();
       // Established connections keep no timer, so the run ends at quiescence once all are made.
       await sim.run();
-      if (kept.length !== 2 * CONNECTIONS) throw new Error(`only ${kept.length} connection ends established`);
+      if (kept.length !== 2 * connections) throw new Error(`only ${kept.length} connection ends established`);
       return established;
     },
   };
 }
 
-/** One simulated run of the handshake model (also for profiling). */
-export async function benchTcpOnce(): Promise<number> {
-  return buildHandshakes().run();
+/**
+ * One simulated run of the handshake model (also for profiling, and the baseline of
+ * bench/wsk.ts, which may ask for fewer connections).
+ */
+export async function benchTcpOnce(connections = CONNECTIONS): Promise<number> {
+  return buildHandshakes(connections).run();
 }
 
 async function simulatedHandshakes(): Promise<number> {
