@@ -177,9 +177,7 @@ export class SocketProvider {
     void OwningThread;
     void SecurityDescriptor;
     const call = 'WskSocket';
-    if (!this.#k.requireIrql(call, DISPATCH_LEVEL)) return STATUS_UNSUCCESSFUL;
-    if (!this.#clients.clientUsable(Client, call)) return STATUS_UNSUCCESSFUL;
-    if (!this.#irps.issue(Irp, call)) return STATUS_UNSUCCESSFUL;
+    if (!this.#enterClientCall(call, Client, Irp)) return STATUS_UNSUCCESSFUL;
     let kind: SocketState['kind'] | null = null;
     if (Flags === WSK_FLAG_LISTEN_SOCKET) kind = 'listen';
     else if (Flags === WSK_FLAG_CONNECTION_SOCKET) kind = 'connection';
@@ -215,9 +213,7 @@ export class SocketProvider {
     void OwningThread;
     void SecurityDescriptor;
     const call = 'WskSocketConnect';
-    if (!this.#k.requireIrql(call, DISPATCH_LEVEL)) return STATUS_UNSUCCESSFUL;
-    if (!this.#clients.clientUsable(Client, call)) return STATUS_UNSUCCESSFUL;
-    if (!this.#irps.issue(Irp, call)) return STATUS_UNSUCCESSFUL;
+    if (!this.#enterClientCall(call, Client, Irp)) return STATUS_UNSUCCESSFUL;
     if (Flags !== 0) return this.#finish(call, Irp, STATUS_INVALID_PARAMETER);
     // The family is LocalAddress's (wsk.md §3.2).
     const family = sockaddrFamily(LocalAddress);
@@ -358,6 +354,16 @@ export class SocketProvider {
   }
 
   // ---- internals ------------------------------------------------------------------------------
+
+  /**
+   * What every client-level call checks first (wsk.md §3.0): IRQL at most DISPATCH_LEVEL, a
+   * usable client, and the IRP taken for the call. A failed check has reported its violation.
+   */
+  #enterClientCall(call: string, Client: PWSK_CLIENT, Irp: IRP): boolean {
+    if (!this.#k.requireIrql(call, DISPATCH_LEVEL)) return false;
+    if (!this.#clients.clientUsable(Client, call)) return false;
+    return this.#irps.issue(Irp, call);
+  }
 
   #unsupported(family: ADDRESS_FAMILY, SocketType: number, Protocol: number): NTSTATUS | null {
     if (family !== AF_INET && family !== AF_INET6) return STATUS_NOT_SUPPORTED;
