@@ -106,6 +106,15 @@ export class TcpStack implements ConnectionOwner {
     return [...this.#table.connections()];
   }
 
+  /**
+   * Whether some connection in the demultiplexing table (TIME-WAIT included) has no outcome yet
+   * and local port `port`: the same answer as scanning `connections()` for `outcome === null`
+   * and `localPort === port`, from a per-port count (O(1)).
+   */
+  hasLiveConnectionOnPort(port: number): boolean {
+    return this.#table.liveOnPort(port) > 0;
+  }
+
   listeners(): TcpListener[] {
     return this.#listeners.all();
   }
@@ -126,6 +135,7 @@ export class TcpStack implements ConnectionOwner {
       const filed = this.#timers.deadlineOf(connection);
       if (connection.heapIndex >= 0) assert(filed === deadline, `#${connection.id}: stale timer`);
     }
+    this.#table.checkLive();
     for (const listener of this.#listeners.all()) {
       for (const ready of listener.ready) {
         assert(listener.children.has(ready), `listener ${listener.id}: ready but not a child`);
@@ -208,6 +218,9 @@ export class TcpStack implements ConnectionOwner {
   }
 
   reported(connection: Connection, outcome: Outcome): void {
+    if ((connection.bits & BOUND) !== 0) {
+      this.#table.settled(connection, this.#addresses.indexOf(connection.localAddress));
+    }
     this.#trace.outcome(connection.id, outcome);
   }
 

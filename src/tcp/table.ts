@@ -10,7 +10,7 @@
  * Lookup allocates nothing: connections sit in one map per (local address, remote address),
  * keyed by both ports packed into one small integer (no boxed number keys).
  */
-import type { ChoiceStream } from '../sim/index.ts';
+import { assert, type ChoiceStream } from '../sim/index.ts';
 import type { Connection } from './connection.ts';
 import type { TcpProfile } from './profiles.ts';
 
@@ -31,6 +31,13 @@ export class ConnectionTable {
   readonly #byLocal: Map<string, Map<number, Connection>>[] = [];
   /** Active opens bound to each local port (across all local addresses). */
   readonly #portUse = new Int32Array(PORTS);
+  /**
+   * Per local port: connections in the table whose outcome is still null (TIME-WAIT ones have
+   * reported theirs). Kept by add / delete / settled / clear; never negative.
+   */
+  readonly #live = new Int32Array(PORTS);
+  /** The sum of #live (lets checkLive compare without scanning every port). */
+  #liveTotal = 0;
   #size = 0;
 
   get size(): number {
@@ -52,8 +59,17 @@ export class ConnectionTable {
       byKey = new Map();
       byRemote.set(connection.remoteAddress, byKey);
     }
-    byKey.set(tupleKey(connection.localPort, connection.remotePort), connection);
+    const key = tupleKey(connection.localPort, connection.remotePort);
+    const previous = byKey.get(key);
+    if (previous !== undefined && previous !== connection && previous.outcome === null) {
+      this.#unlive(previous.localPort);
+    }
+    byKey.set(key, connection);
     this.#size++;
+    if (connection.outcome === null) {
+      this.#live[connection.localPort] = this.liveOnPort(connection.localPort) + 1;
+      this.#liveTotal++;
+    }
     if (holdsPort) this.#portUse[connection.localPort] = this.portUse(connection.localPort) + 1;
   }
 
@@ -63,12 +79,49 @@ export class ConnectionTable {
     if (byKey?.get(key) !== connection) return;
     byKey.delete(key);
     this.#size--;
+    if (connection.outcome === null) this.#unlive(connection.localPort);
     if (holdsPort) this.#portUse[connection.localPort] = this.portUse(connection.localPort) - 1;
   }
 
   /** Active opens bound to a local port. */
   portUse(port: number): number {
     return this.#portUse[port] as number;
+  }
+
+  /** The connection got its outcome (the owner's `reported` hook): it no longer counts as live. */
+  settled(connection: Connection, localIndex: number): void {
+    const key = tupleKey(connection.localPort, connection.remotePort);
+    if (this.get(localIndex, connection.remoteAddress, key) !== connection) return;
+    this.#unlive(connection.localPort);
+  }
+
+  /** Connections in the table on local port `port` whose outcome is still null. */
+  liveOnPort(port: number): number {
+    return this.#live[port] as number;
+  }
+
+  /** Throws when the live counts disagree with a recount of the table (checkInvariants). */
+  checkLive(): void {
+    const recount = new Map<number, number>();
+    let total = 0;
+    for (const connection of this.connections()) {
+      if (connection.outcome !== null) continue;
+      recount.set(connection.localPort, (recount.get(connection.localPort) ?? 0) + 1);
+      total++;
+    }
+    assert(total === this.#liveTotal, `tcp: ${this.#liveTotal} live connections, not ${total}`);
+    for (const [port, count] of recount) {
+      if (count !== this.#live[port]) {
+        assert(false, `tcp: live count of port ${port} is ${this.#live[port]}, not ${count}`);
+      }
+    }
+  }
+
+  #unlive(port: number): void {
+    const count = (this.#live[port] as number) - 1;
+    assert(count >= 0, `tcp: live count of port ${port} below zero`);
+    this.#live[port] = count;
+    this.#liveTotal--;
   }
 
   /** Every connection, in insertion order per remote address. */
@@ -82,6 +135,8 @@ export class ConnectionTable {
   clear(): void {
     this.#byLocal.length = 0;
     this.#portUse.fill(0);
+    this.#live.fill(0);
+    this.#liveTotal = 0;
     this.#size = 0;
   }
 

@@ -119,6 +119,12 @@ export class SocketProvider {
   #nextId = 1;
   #nextEphemeral = 0;
   readonly #open = new Set<SocketState>();
+  /**
+   * Open sockets that hold their bound port (`holdsPort`, `bound` set), by bound port: the
+   * candidates of #inUse's socket check. Filed when such a socket binds, dropped when it leaves
+   * #open (WskCloseSocket, #discard); accepted sockets (holdsPort false) are never filed.
+   */
+  readonly #holders = new Map<number, Set<SocketState>>();
   readonly listenDispatch: WSK_PROVIDER_LISTEN_DISPATCH;
   readonly connectionDispatch: WSK_PROVIDER_CONNECTION_DISPATCH;
 
@@ -336,6 +342,7 @@ export class SocketProvider {
     if (state === null) return STATUS_UNSUCCESSFUL;
     state.closed = true;
     this.#open.delete(state);
+    this.#unfile(state);
     // Pending IRPs first, each with STATUS_CANCELLED (wsk.md §3.13; DESIGN.md §3 policy).
     for (const queued of state.accepts.splice(0)) {
       this.#irps.complete(queued.irp, STATUS_CANCELLED, 0);
@@ -411,6 +418,7 @@ export class SocketProvider {
   #discard(state: SocketState): void {
     state.closed = true;
     this.#open.delete(state);
+    this.#unfile(state);
     this.#clients.noteSocketClosed(state.client);
   }
 
@@ -471,6 +479,7 @@ export class SocketProvider {
     }
     state.bound = { address: checked.address, port };
     state.holdsPort = true;
+    this.#file(state);
     return STATUS_SUCCESS;
   }
 
@@ -507,6 +516,7 @@ export class SocketProvider {
     state.listener = result.listener;
     state.bound = { address: checked.address, port };
     state.holdsPort = true;
+    this.#file(state);
     return STATUS_SUCCESS;
   }
 
@@ -619,16 +629,40 @@ export class SocketProvider {
 
   /** Bind conflict without the sharing table (see the module header). */
   #inUse(stack: TcpStack, family: ADDRESS_FAMILY, address: string, port: number): boolean {
-    for (const other of this.#open) {
-      const bound = other.bound;
-      if (!other.holdsPort || bound === null || bound.port !== port) continue;
-      if (other.family !== family) continue;
-      if (isWildcard(address) || isWildcard(bound.address) || bound.address === address) {
-        return true;
+    const holders = this.#holders.get(port);
+    if (holders !== undefined) {
+      for (const other of holders) {
+        const bound = other.bound;
+        if (!other.holdsPort || bound === null || bound.port !== port) continue;
+        if (other.family !== family) continue;
+        if (isWildcard(address) || isWildcard(bound.address) || bound.address === address) {
+          return true;
+        }
       }
     }
     if (stack.listeners().some((l) => !l.closed && l.localPort === port)) return true;
-    return stack.connections().some((c) => c.outcome === null && c.localPort === port);
+    return stack.hasLiveConnectionOnPort(port);
+  }
+
+  /** Files an open socket that now holds its bound port in #holders. */
+  #file(state: SocketState): void {
+    const bound = state.bound;
+    if (!state.holdsPort || bound === null || !this.#open.has(state)) return;
+    let holders = this.#holders.get(bound.port);
+    if (holders === undefined) {
+      holders = new Set();
+      this.#holders.set(bound.port, holders);
+    }
+    holders.add(state);
+  }
+
+  /** Takes a socket that left #open out of #holders. */
+  #unfile(state: SocketState): void {
+    const bound = state.bound;
+    if (bound === null) return;
+    const holders = this.#holders.get(bound.port);
+    if (holders === undefined || !holders.delete(state)) return;
+    if (holders.size === 0) this.#holders.delete(bound.port);
   }
 
   #trace(call: string, status: NTSTATUS): NTSTATUS {

@@ -274,3 +274,67 @@ describe('tcp: TIME-WAIT and a new SYN (RFC 9293 MAY-2)', () => {
     expect(fx.marked('tcp: time-wait reopened by new syn')).toBe(1);
   });
 });
+
+describe('tcp: hasLiveConnectionOnPort', () => {
+  function scan(stack: TcpStack, port: number): boolean {
+    return stack.connections().some((c) => c.outcome === null && c.localPort === port);
+  }
+
+  it('counts table entries without an outcome: connect, establish, close to TIME-WAIT, crash', async () => {
+    const fx = new Fixture();
+    const server = new Log(fx.sim);
+    fx.stack('server').listen({ local: { port: 80 } }, server);
+    const client = fx.stack('client');
+    const check = (port: number, live: boolean): void => {
+      expect(client.hasLiveConnectionOnPort(port)).toBe(live);
+      expect(scan(client, port)).toBe(live);
+      client.checkInvariants();
+      fx.stack('server').checkInvariants();
+    };
+    check(50000, false);
+    const result = client.connect({ remote: SERVER, local: { port: 50000 } }, new Log(fx.sim));
+    if (!result.ok) throw new Error(result.error);
+    check(50000, true); // SYN-SENT
+    check(50001, false);
+    expect(fx.stack('server').hasLiveConnectionOnPort(80)).toBe(false);
+    await fx.run('1s');
+    expect(result.connection.state).toBe('ESTABLISHED');
+    check(50000, true);
+    expect(fx.stack('server').hasLiveConnectionOnPort(80)).toBe(true);
+    result.connection.shutdown();
+    await fx.run('1100ms');
+    server.accepted[0]?.shutdown();
+    await fx.run('1200ms');
+    expect(result.connection.state).toBe('TIME-WAIT');
+    expect(result.connection.outcome).not.toBeNull();
+    expect(client.connections()).toHaveLength(1);
+    check(50000, false); // TIME-WAIT: in the table, outcome reported
+    expect(fx.stack('server').hasLiveConnectionOnPort(80)).toBe(false);
+    fx.stack('server').checkInvariants();
+    const second = client.connect({ remote: SERVER, local: { port: 50002 } }, new Log(fx.sim));
+    expect(second.ok).toBe(true);
+    await fx.run('2s');
+    check(50002, true);
+    fx.net.crash('client');
+    check(50002, false);
+    check(50000, false);
+    expect(client.connections()).toEqual([]);
+  });
+
+  it('an aborted connection stops counting at once; one that never left SYN-SENT on refusal too', async () => {
+    const fx = new Fixture();
+    const client = fx.stack('client');
+    const refused = client.connect({ remote: SERVER, local: { port: 50010 } }, new Log(fx.sim));
+    if (!refused.ok) throw new Error(refused.error);
+    expect(client.hasLiveConnectionOnPort(50010)).toBe(true);
+    await fx.run('60s');
+    expect(refused.connection.outcome).not.toBeNull();
+    expect(client.hasLiveConnectionOnPort(50010)).toBe(scan(client, 50010));
+    expect(client.hasLiveConnectionOnPort(50010)).toBe(false);
+    const aborted = client.connect({ remote: SERVER, local: { port: 50011 } }, new Log(fx.sim));
+    if (!aborted.ok) throw new Error(aborted.error);
+    aborted.connection.abort();
+    expect(client.hasLiveConnectionOnPort(50011)).toBe(false);
+    client.checkInvariants();
+  });
+});

@@ -42,7 +42,7 @@ import {
   type WSK_PROVIDER_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
 } from '../../src/wsk/index.ts';
-import type { TcpProfileOptions } from '../../src/tcp/index.ts';
+import type { TcpConnection, TcpProfileOptions } from '../../src/tcp/index.ts';
 import { outcomeStatus } from '../../src/wsk/socket-status.ts';
 
 const MS = 1e6;
@@ -428,6 +428,43 @@ describe('wsk sockets: bind, addresses, close', () => {
       return 'sin_port' in addr ? addr.sin_port : -1;
     });
     expect(ports).toEqual([49152, 49153]);
+  });
+
+  it('bind: a port held by a live TCP connection conflicts; a TIME-WAIT-only one does not', async () => {
+    const { sim, client } = world();
+    const accepted: TcpConnection[] = [];
+    sim.tcp('server').listen({ local: { port: 80 } }, {
+      onReady: (listener) => {
+        for (let c = listener.accept({}); c !== null; c = listener.accept({})) accepted.push(c);
+      },
+    });
+    const stack = sim.tcp('client');
+    const result = stack.connect({ remote: { address: '10.0.0.2', port: 80 }, local: { port: 50000 } });
+    if (!result.ok) throw new Error(result.error);
+    const a = connectionSocket(client);
+    const b = connectionSocket(client, AF_INET6);
+    expect(bind(client, a, '0.0.0.0:50000')).toBe(STATUS_ADDRESS_ALREADY_EXISTS); // SYN-SENT
+    await sim.run({ until: '1s' });
+    expect(result.connection.state).toBe('ESTABLISHED');
+    expect(bind(client, a, '10.0.0.1:50000')).toBe(STATUS_ADDRESS_ALREADY_EXISTS);
+    expect(bind(client, b, '[::]:50000')).toBe(STATUS_ADDRESS_ALREADY_EXISTS); // any family
+    result.connection.shutdown();
+    await sim.run({ until: '2s' });
+    accepted[0]?.shutdown();
+    await sim.run({ until: '3s' });
+    expect(result.connection.state).toBe('TIME-WAIT');
+    expect(stack.connections()).toHaveLength(1);
+    expect(bind(client, a, '10.0.0.1:50000')).toBe(STATUS_SUCCESS);
+    // The socket holds the port now: same family conflicts, the other family does not.
+    const c = connectionSocket(client);
+    expect(bind(client, c, '0.0.0.0:50000')).toBe(STATUS_ADDRESS_ALREADY_EXISTS);
+    expect(bind(client, b, '[::]:50000')).toBe(STATUS_SUCCESS);
+    // Closing the holder frees the port for the next bind.
+    const closeIrp = client.irp('close');
+    (a.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH).WskCloseSocket(a, closeIrp);
+    expect(closeIrp.IoStatus.Status).toBe(STATUS_SUCCESS);
+    expect(bind(client, c, '0.0.0.0:50000')).toBe(STATUS_SUCCESS);
+    stack.checkInvariants();
   });
 
   it('GetRemoteAddress unconnected and GetLocalAddress unbound → STATUS_INVALID_DEVICE_STATE', () => {
