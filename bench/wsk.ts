@@ -13,10 +13,10 @@
  * WskSocketConnect binds its socket to an ephemeral port that no other WSK socket of the host may
  * hold (socket.ts's bind check has no sharing table and ignores the stack's 4-tuple sharing), so
  * one client address runs out after the 16,384 ports of the windows range
- * (STATUS_INSUFFICIENT_RESOURCES); and that check walks every open socket and every TCP
- * connection of the host on each bind, so n connects cost O(n²). Until src/wsk lifts both, the
- * bench makes CONNECTIONS = 1e4 and compares with the TCP-only model making the same 1e4
- * (bench/tcp.ts's own builder); set CONNECTIONS to 100_000 when it can.
+ * (STATUS_INSUFFICIENT_RESOURCES). Until src/wsk shares ports by 4-tuple where the profile does,
+ * the bench makes CONNECTIONS = 1e4 and compares with the TCP-only model making the same 1e4
+ * (bench/tcp.ts's own builder); set CONNECTIONS to 100_000 when it can. (The bind check itself
+ * is constant-time per port since it stopped scanning every socket and TCP connection.)
  *
  * Ratio: WSK handshakes/s ÷ the TCP-only figure, measured side by side in alternating rounds in
  * the same process.
