@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { SimConfigError } from '../../src/sim/index.ts';
 import {
-  addressFamily, formatEndpoint, isIPv4, isIPv6, parseAddress, parseEndpoint, parseIPv4, parseIPv6,
+  addressBytes, addressFamily, formatAddressBytes, formatEndpoint, isIPv4, isIPv6, parseAddress, parseEndpoint, parseIPv4, parseIPv6,
 } from '../../src/topology/index.ts';
 
 function rejection(run: () => unknown): SimConfigError {
@@ -105,5 +105,44 @@ describe('topology: endpoints', () => {
   it('formats back, bracketing IPv6', () => {
     expect(formatEndpoint({ address: 'fd00::2', port: 80 })).toBe('[fd00::2]:80');
     expect(formatEndpoint({ address: '10.0.0.2', port: 80 })).toBe('10.0.0.2:80');
+  });
+});
+
+describe('topology: address bytes (for wire encoders)', () => {
+  const forms: [string, string][] = [
+    ['::', '::'],
+    ['::1', '::1'],
+    ['1::', '1::'],
+    ['2001:DB8:0:0:1:0:0:1', '2001:db8::1:0:0:1'],
+    ['2001:db8:0:0:0:0:2:1', '2001:db8::2:1'],
+    ['2001:db8::0:1', '2001:db8::1'],
+    ['2001:db8:0:1:1:1:1:1', '2001:db8:0:1:1:1:1:1'],
+    ['0:0:0:0:0:ffff:a00:1', '::ffff:10.0.0.1'],
+    ['::10.0.0.1', '::a00:1'],
+  ];
+  for (const [text, canonical] of forms) {
+    it(`parses ${text} and prints it as ${canonical} (RFC 5952)`, () => {
+      const parsed = addressBytes(text);
+      expect(parsed).toHaveLength(16);
+      expect(formatAddressBytes(parsed as Uint8Array, 0, 6)).toBe(canonical);
+    });
+  }
+
+  const malformed = [
+    '', ':', ':::', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1::2::3', '12345::', 'g::',
+  ];
+  for (const text of malformed) {
+    it(`refuses ${JSON.stringify(text)}`, () => {
+      expect(addressBytes(text)).toBeUndefined();
+    });
+  }
+
+  it('IPv4: four network-order bytes, printed back from any offset', () => {
+    const bytes = addressBytes('10.0.0.254') as Uint8Array;
+    expect([...bytes]).toEqual([10, 0, 0, 254]);
+    const packet = new Uint8Array([0xff, ...bytes]);
+    expect(formatAddressBytes(packet, 1, 4)).toBe('10.0.0.254');
+    expect(addressBytes('10.0.0.256')).toBeUndefined();
+    expect(addressBytes('010.0.0.1')).toBeUndefined();
   });
 });
