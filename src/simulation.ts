@@ -32,7 +32,12 @@ import {
 } from './sim/index.ts';
 import { TcpStack, type TcpProfileOptions } from './tcp/index.ts';
 import { Network, type Payload } from './topology/index.ts';
-import { Kernel, type KTHREAD, type KernelOptions } from './wsk/index.ts';
+import { Kernel, type Advisory, type KTHREAD, type KernelOptions } from './wsk/index.ts';
+
+/** An advisory with the host whose kernel recorded it. */
+export interface HostAdvisory extends Advisory {
+  readonly host: string;
+}
 
 export type SimulationOptions = SimulatorOptions;
 
@@ -118,6 +123,15 @@ export class Simulation extends Network<Payload> {
   load(host: string, driver: (k: Kernel) => void | PromiseLike<void>): KTHREAD {
     const k = this.kernel(host);
     return k.ke.startThread(`${host}/DriverEntry`, () => driver(k));
+  }
+
+  /** Every kernel's advisories (DESIGN.md §4), host by host in creation order. */
+  advisories(): readonly HostAdvisory[] {
+    const all: HostAdvisory[] = [];
+    for (const [host, kernel] of this.#kernels) {
+      for (const advisory of kernel.advisories) all.push({ host, ...advisory });
+    }
+    return all;
   }
 
   /** The IP TTL a packet from `address` carries: its host's TCP profile's, else 64. */

@@ -18,7 +18,7 @@ import {
   type TraceRecord,
 } from '../sim/index.ts';
 import { PcapCapture } from '../report/index.ts';
-import { Simulation } from '../simulation.ts';
+import { Simulation, type HostAdvisory } from '../simulation.ts';
 
 export interface ScenarioLimits {
   /** Virtual time the scenario's run may take. @defaultValue '1h' */
@@ -80,6 +80,8 @@ export interface ScenarioResult {
   readonly tail: readonly TraceRecord[];
   /** The pcap file, when asked for. */
   readonly pcap?: Uint8Array;
+  /** Advisories the kernels recorded (DESIGN.md §4): legal, almost always a bug. */
+  readonly advisories: readonly HostAdvisory[];
 }
 
 /** Validates a scenario definition once, at load, naming the faulty field. */
@@ -161,6 +163,7 @@ export async function runScenario<H>(
     ...(core.trace.keep && { trace: core.trace.records() }),
     ...(request.logEvents === true && { eventLog: core.eventLog() }),
     tail: core.trace.tail(20),
+    advisories: sim.advisories(),
     ...(capture !== undefined && { pcap: capture.bytes() }),
   };
 }

@@ -22,8 +22,12 @@ export interface Endpoint {
 
 export interface ConnectRequest {
   readonly remote: Endpoint;
-  /** Local address and/or port; the stack picks what is left out (ephemeral port, own address). */
-  readonly local?: { readonly address?: string; readonly port?: number };
+  /**
+   * Local address and/or port; the stack picks what is left out (ephemeral port, own address).
+   * `shared`: the layer above lets this port be shared (WSK's SO_REUSEADDR): only the 4-tuple
+   * must be unique, whatever the profile's portSharing.
+   */
+  readonly local?: { readonly address?: string; readonly port?: number; readonly shared?: boolean };
 }
 
 export type ConnectError =

@@ -59,6 +59,8 @@ export interface ResolvedConnect {
   readonly localIndex: number;
   /** null: pick an ephemeral port. */
   readonly localPort: number | null;
+  /** The port may be shared by 4-tuple whatever the profile says (ConnectRequest.local). */
+  readonly sharedPort: boolean;
   readonly remoteAddress: string;
   readonly remotePort: number;
 }
@@ -92,6 +94,7 @@ export function resolveConnectRequest(
     localAddress,
     localIndex: host.addresses.indexOf(localAddress),
     localPort: localPort ?? null,
+    sharedPort: local?.['shared'] === true,
     remoteAddress: target.canonical,
     remotePort,
   };

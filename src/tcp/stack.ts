@@ -152,7 +152,7 @@ export class TcpStack implements ConnectionOwner {
     }
     const resolved = resolveConnectRequest(this.host, request);
     if (typeof resolved === 'string') return { ok: false, error: resolved };
-    const { localAddress, localIndex, remoteAddress, remotePort } = resolved;
+    const { localAddress, localIndex, remoteAddress, remotePort, sharedPort } = resolved;
     let localPort = resolved.localPort;
     if (localPort === null) {
       localPort = this.#table.pickEphemeral(
@@ -160,7 +160,7 @@ export class TcpStack implements ConnectionOwner {
         localIndex, remoteAddress, remotePort,
       );
       if (localPort === null) return { ok: false, error: 'no-ephemeral-port' };
-    } else if (this.#portTaken(localPort, localIndex, remoteAddress, remotePort)) {
+    } else if (this.#portTaken(localPort, localIndex, remoteAddress, remotePort, sharedPort)) {
       return { ok: false, error: 'address-in-use' };
     }
     const connection = Connection.active(
@@ -315,9 +315,12 @@ export class TcpStack implements ConnectionOwner {
     this.#send(resetAnswer(segment));
   }
 
-  #portTaken(port: number, localIndex: number, remoteAddress: string, remotePort: number): boolean {
+  #portTaken(
+    port: number, localIndex: number, remoteAddress: string, remotePort: number, shared: boolean,
+  ): boolean {
     if (this.#listeners.has(port)) return true;
-    if (this.profile.portSharing === 'exclusive' && this.#table.portUse(port) > 0) return true;
+    const exclusive = this.profile.portSharing === 'exclusive' && !shared;
+    if (exclusive && this.#table.portUse(port) > 0) return true;
     return this.#table.has(localIndex, remoteAddress, tupleKey(port, remotePort));
   }
 

@@ -11,6 +11,11 @@
  * - MAKE_WSK_VERSION / WSK_MAJOR_VERSION / WSK_MINOR_VERSION: wsk.md §1.1 (wsk.h macros).
  * - WSK_NO_WAIT = 0, WSK_INFINITE_WAIT = 0xFFFFFFFF: wsk.md §1.2.
  * - WSK_CONTROL_CLIENT codes 2–8: wsk.md §3.3.
+ * - WskControlSocket request types and options: wsk.md §3.12's table (SO_REUSEADDR 0x0004,
+ *   SO_EXCLUSIVEADDRUSE = ~SO_REUSEADDR, SO_CONDITIONAL_ACCEPT 0x3002, SO_WSK_SECURITY 0x4001,
+ *   SO_WSK_EVENT_CALLBACK 0x4002, IPV6_V6ONLY 27 at IPPROTO_IPV6 41). SOL_SOCKET = 0xffff and
+ *   the request types WskSetOption 0, WskGetOption 1, WskIoctl 2 are ws2def.h's / wsk.h's.
+ * - WSK_FLAG_AT_DISPATCH_LEVEL 0x8: wsk.md §4.1.
  *
  * SOCKADDR_IN / SOCKADDR_IN6 keep ws2def.h's field names. The one departure (DESIGN.md §3):
  * ports are host-order numbers (80, not 0x5000), and addresses are canonical strings
@@ -115,6 +120,27 @@ export const WSK_EVENT_DISCONNECT = 0x00000080;
 export const WSK_EVENT_RECEIVE_FROM = 0x00000100;
 export const WSK_EVENT_ACCEPT = 0x00000200;
 export const WSK_EVENT_DISABLE = 0x80000000;
+/** An event callback's Flags: it runs at DISPATCH_LEVEL for certain (wsk.md §4.1). */
+export const WSK_FLAG_AT_DISPATCH_LEVEL = 0x00000008;
+
+// ---- WskControlSocket (wsk.md §3.12) ---------------------------------------------------------
+
+/** WSK_CONTROL_SOCKET_TYPE */
+export const WskSetOption = 0;
+export const WskGetOption = 1;
+export const WskIoctl = 2;
+export type WSK_CONTROL_SOCKET_TYPE = number;
+
+export const SOL_SOCKET = 0xffff;
+export const IPPROTO_IPV6 = 41;
+export const SO_REUSEADDR = 0x0004;
+/** `((int)(~SO_REUSEADDR))`; as the ULONG ControlCode carries it, 0xFFFFFFFB. */
+export const SO_EXCLUSIVEADDRUSE = ~SO_REUSEADDR >>> 0;
+export const SO_CONDITIONAL_ACCEPT = 0x3002;
+export const WSK_SO_BASE = 0x4000;
+export const SO_WSK_SECURITY = WSK_SO_BASE + 1;
+export const SO_WSK_EVENT_CALLBACK = WSK_SO_BASE + 2;
+export const IPV6_V6ONLY = 27;
 
 // ---- versions and waits (wsk.md §1.1, §1.2) --------------------------------------------------
 

@@ -13,6 +13,10 @@
  * Violations (DESIGN.md §4, second row) end the run through `Simulator.fail('violation', ...)`
  * after the current event; the message starts with the stable rule id and names host and time.
  * The model never throws through its own state for a driver's misuse.
+ *
+ * Advisories (DESIGN.md §4, third row: legal but almost always a bug) are recorded on the kernel
+ * and in the trace (record type 'wsk.advisory', hashed like any model event) and leave the run
+ * alone, unless the kernel is `strict`: then the first one fails the run (kind 'advisory').
  */
 import {
   formatInstant,
@@ -37,6 +41,11 @@ export interface KernelOptions {
   readonly workItemAllocationFailure?: number;
   /** Probability that a call Windows may complete either way pends. @defaultValue 0.5 */
   readonly pendingCompletions?: number;
+  /**
+   * Probability that WskAcceptEvent takes a connection although a WskAccept IRP is queued (the
+   * race wsk.md §3.7 documents). @defaultValue 0
+   */
+  readonly acceptCallbackRace?: number;
   /** Probability that a callback or completion routine runs at PASSIVE_LEVEL. @defaultValue 0 */
   readonly passiveCallbacks?: number;
   /**
@@ -48,10 +57,19 @@ export interface KernelOptions {
   readonly wskProviderVersion?: number;
   /** Verifier rule ids switched off for this kernel (tests of the honoured-but-illegal paths). */
   readonly disabledRules?: readonly string[];
+  /** Advisories fail the run (DESIGN.md §4). @defaultValue false */
+  readonly strict?: boolean;
 }
 
 /** One reported violation, also kept on the kernel for tests and reports. */
 export interface Violation {
+  readonly rule: string;
+  readonly message: string;
+  readonly at: number;
+}
+
+/** One advisory: legal, but almost always a bug (DESIGN.md §4). */
+export interface Advisory {
   readonly rule: string;
   readonly message: string;
   readonly at: number;
@@ -64,6 +82,7 @@ export class KernelCore {
   /** The kernel's choice stream: 'kernel/<host>'. */
   readonly choices: ChoiceStream;
   readonly violations: Violation[] = [];
+  readonly advisories: Advisory[] = [];
   /** @internal the current IRQL; read it with KeGetCurrentIrql. */
   irql: KIRQL = PASSIVE_LEVEL;
   /** @internal spin locks held now (ke.ts), checked when a callback returns. */
@@ -85,6 +104,15 @@ export class KernelCore {
     this.violations.push({ rule, message, at: this.sim.now });
     this.sim.emit({ type: 'wsk.violation', host: this.host, rule });
     this.sim.fail('violation', message);
+  }
+
+  /** Records an advisory; under `strict` it fails the run after the current event. */
+  advisory(rule: string, detail: string): void {
+    if (this.#disabled.has(rule)) return;
+    const message = `${rule}: ${detail} (host ${this.host} at ${formatInstant(this.sim.now)})`;
+    this.advisories.push({ rule, message, at: this.sim.now });
+    this.sim.emit({ type: 'wsk.advisory', host: this.host, rule, info: detail });
+    if (this.options.strict === true) this.sim.fail('advisory', message);
   }
 
   /** Runs `body` at `irql` (never below the current one) and restores the IRQL after. */

@@ -1,14 +1,16 @@
 /**
  * The WSK model, part 1: NTSTATUS, the per-host kernel services (DESIGN.md §3–§5), addresses
  * and constants (address.ts, wsk.md §7.1, §2), registration and the client-level provider
- * dispatch (registration.ts, wsk.md §1, §2.2, §3.3), stream sockets over TCP (socket.ts,
- * wsk.md §3.1, §3.2, §3.4, §3.6, §3.7, §3.13, §3.14, §8).
+ * dispatch (registration.ts, wsk.md §1, §2.2, §3.3), basic, listening, connection and stream
+ * sockets over TCP (socket.ts and the modules it composes, wsk.md §3.1–§3.7, §3.12–§3.14, §4.2,
+ * §4.7, §7.3, §8).
  */
 export * from './ntstatus.ts';
 export {
   APC_LEVEL,
   DISPATCH_LEVEL,
   PASSIVE_LEVEL,
+  type Advisory,
   type KIRQL,
   type KernelOptions,
   type Violation,
@@ -78,8 +80,18 @@ export {
   type WSK_TRANSPORT,
 } from './registration.ts';
 export {
+  PsInitialSystemProcess,
+  SECURITY_DESCRIPTOR,
+  type Binding,
+  type ShareMode,
+  type ShareVerdict,
+} from './sharing.ts';
+export {
   WSK_SOCKET,
   type PFN_WSK_ACCEPT,
+  type PFN_WSK_ACCEPT_EVENT,
+  type PFN_WSK_CONTROL_SOCKET,
+  type PFN_WSK_LISTEN,
   type PFN_WSK_BIND,
   type PFN_WSK_CLOSE_SOCKET,
   type PFN_WSK_CONNECT,
@@ -88,7 +100,12 @@ export {
   type PFN_WSK_SOCKET,
   type PFN_WSK_SOCKET_CONNECT,
   type PWSK_SOCKET,
+  type WSK_CLIENT_CONNECTION_DISPATCH,
+  type WSK_CLIENT_LISTEN_DISPATCH,
+  type WSK_CLIENT_STREAM_DISPATCH,
+  type WSK_PROVIDER_BASIC_DISPATCH,
   type WSK_PROVIDER_CONNECTION_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
+  type WSK_PROVIDER_STREAM_DISPATCH,
 } from './socket-types.ts';
 export { connectErrorStatus, outcomeStatus } from './socket-status.ts';

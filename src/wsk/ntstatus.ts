@@ -35,6 +35,8 @@ export const STATUS_MORE_PROCESSING_REQUIRED = status(
   0xc0000016,
 );
 export const STATUS_ACCESS_DENIED = status('STATUS_ACCESS_DENIED', 0xc0000022);
+/** Not in the reference tables: ntstatus.h's value, for an option buffer too small. */
+export const STATUS_BUFFER_TOO_SMALL = status('STATUS_BUFFER_TOO_SMALL', 0xc0000023);
 export const STATUS_INSUFFICIENT_RESOURCES = status('STATUS_INSUFFICIENT_RESOURCES', 0xc000009a);
 export const STATUS_DEVICE_NOT_READY = status('STATUS_DEVICE_NOT_READY', 0xc00000a3);
 export const STATUS_IO_TIMEOUT = status('STATUS_IO_TIMEOUT', 0xc00000b5);

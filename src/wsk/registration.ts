@@ -294,6 +294,7 @@ export class WskManager {
           this.#finish(registration);
         }
       },
+      staticEvents: (Client) => Client.staticEventMask,
     }));
     this.#dispatch = Object.freeze({
       Version: this.providerVersion,

@@ -5,9 +5,10 @@
  * allocates, and the model state behind it. The behaviour is in socket.ts.
  */
 import type { TcpConnection, TcpListener } from '../tcp/port.ts';
-import type { ADDRESS_FAMILY, SOCKADDR } from './address.ts';
+import type { ADDRESS_FAMILY, SOCKADDR, WSK_CONTROL_SOCKET_TYPE } from './address.ts';
 import type { IRP } from './irp.ts';
 import type { NTSTATUS } from './ntstatus.ts';
+import type { ShareMode } from './sharing.ts';
 import type { PSECURITY_DESCRIPTOR, PWSK_CLIENT } from './registration.ts';
 
 export type PFN_WSK_CLOSE_SOCKET = (Socket: PWSK_SOCKET, Irp: IRP) => NTSTATUS;
@@ -43,21 +44,86 @@ export type PFN_WSK_GET_REMOTE_ADDRESS = (
   Irp: IRP,
 ) => NTSTATUS;
 
-/** wsk.md §2.2 LISTEN order; present: the members that work in this slice. */
-export interface WSK_PROVIDER_LISTEN_DISPATCH {
+export type PFN_WSK_CONTROL_SOCKET = (
+  Socket: PWSK_SOCKET,
+  RequestType: WSK_CONTROL_SOCKET_TYPE,
+  ControlCode: number,
+  Level: number,
+  InputSize: number,
+  InputBuffer: unknown,
+  OutputSize: number,
+  OutputBuffer: unknown,
+  OutputSizeReturned: { value: number } | null,
+  Irp: IRP | null,
+) => NTSTATUS;
+export type PFN_WSK_LISTEN = (Socket: PWSK_SOCKET, Irp: IRP) => NTSTATUS;
+
+/** wsk.md §2.2 BASIC order. */
+export interface WSK_PROVIDER_BASIC_DISPATCH {
+  readonly WskControlSocket: PFN_WSK_CONTROL_SOCKET;
   readonly WskCloseSocket: PFN_WSK_CLOSE_SOCKET;
+}
+
+/** wsk.md §2.2 LISTEN order; present: the members that work (WskInspectComplete: issue 6). */
+export interface WSK_PROVIDER_LISTEN_DISPATCH extends WSK_PROVIDER_BASIC_DISPATCH {
   readonly WskBind: PFN_WSK_BIND;
   readonly WskAccept: PFN_WSK_ACCEPT;
   readonly WskGetLocalAddress: PFN_WSK_GET_LOCAL_ADDRESS;
 }
 
-/** wsk.md §2.2 CONNECTION order; present: the members that work in this slice. */
-export interface WSK_PROVIDER_CONNECTION_DISPATCH {
-  readonly WskCloseSocket: PFN_WSK_CLOSE_SOCKET;
+/** wsk.md §2.2 CONNECTION order; present: the members that work (the data path: issue 7). */
+export interface WSK_PROVIDER_CONNECTION_DISPATCH extends WSK_PROVIDER_BASIC_DISPATCH {
   readonly WskBind: PFN_WSK_BIND;
   readonly WskConnect: PFN_WSK_CONNECT;
   readonly WskGetLocalAddress: PFN_WSK_GET_LOCAL_ADDRESS;
   readonly WskGetRemoteAddress: PFN_WSK_GET_REMOTE_ADDRESS;
+}
+
+/** wsk.md §2.2 STREAM order; present: the members that work (the data path: issue 7). */
+export interface WSK_PROVIDER_STREAM_DISPATCH extends WSK_PROVIDER_BASIC_DISPATCH {
+  readonly WskBind: PFN_WSK_BIND;
+  readonly WskAccept: PFN_WSK_ACCEPT;
+  readonly WskConnect: PFN_WSK_CONNECT;
+  readonly WskListen: PFN_WSK_LISTEN;
+  readonly WskGetLocalAddress: PFN_WSK_GET_LOCAL_ADDRESS;
+  readonly WskGetRemoteAddress: PFN_WSK_GET_REMOTE_ADDRESS;
+}
+
+// ---- client (upcall) dispatch tables (wsk.md §2.3, §4) --------------------------------------
+
+/**
+ * PFN_WSK_ACCEPT_EVENT (wsk.md §4.2): the listening socket's context, Flags
+ * (WSK_FLAG_AT_DISPATCH_LEVEL or 0), the two addresses (valid during the call only), the
+ * accepted socket (null once when the listening socket died) and the two out-parameters.
+ */
+export type PFN_WSK_ACCEPT_EVENT = (
+  SocketContext: unknown,
+  Flags: number,
+  LocalAddress: SOCKADDR,
+  RemoteAddress: SOCKADDR,
+  AcceptSocket: PWSK_SOCKET | null,
+  AcceptSocketContext: { value: unknown },
+  AcceptSocketDispatch: { value: WSK_CLIENT_CONNECTION_DISPATCH | null },
+) => NTSTATUS;
+
+/** WSK_CLIENT_LISTEN_DISPATCH: entries the client never enables may be null (wsk.md §2.3). */
+export interface WSK_CLIENT_LISTEN_DISPATCH {
+  readonly WskAcceptEvent: PFN_WSK_ACCEPT_EVENT | null;
+  readonly WskInspectEvent?: unknown;
+  readonly WskAbortEvent?: unknown;
+}
+
+/** WSK_CLIENT_CONNECTION_DISPATCH (its callbacks are delivered from issue 7 on). */
+export interface WSK_CLIENT_CONNECTION_DISPATCH {
+  readonly WskReceiveEvent: unknown;
+  readonly WskDisconnectEvent: unknown;
+  readonly WskSendBacklogEvent: unknown;
+}
+
+/** WSK_CLIENT_STREAM_DISPATCH: the tables a stream socket uses in either role. */
+export interface WSK_CLIENT_STREAM_DISPATCH {
+  readonly Listen: WSK_CLIENT_LISTEN_DISPATCH | null;
+  readonly Connect: WSK_CLIENT_CONNECTION_DISPATCH | null;
 }
 
 export type PFN_WSK_SOCKET = (
@@ -104,19 +170,47 @@ export interface QueuedAccept {
   readonly remote: SOCKADDR | null;
 }
 
+/** A category's role once decided: a stream socket has none until WskListen / WskConnect. */
+export type SocketRole = 'listen' | 'connection' | null;
+
+/** @internal The options of WskControlSocket that govern the bind (wsk.md §3.12, §7.3). */
+export interface SocketOptions {
+  share: ShareMode;
+  /** IPV6_V6ONLY; default 1 for AF_INET6 sockets (wsk.md §7.2). */
+  v6only: boolean;
+  conditionalAccept: boolean;
+  securityDescriptor: object | null;
+}
+
+/** @internal A disable of an event that waits for the running callbacks (wsk.md §4.7). */
+export interface PendingDisable {
+  readonly event: number;
+  readonly irp: IRP | null;
+}
+
 /** @internal One socket's model state. */
 export interface SocketState {
   readonly id: number;
-  readonly kind: 'listen' | 'connection';
+  readonly category: 'basic' | 'listen' | 'connection' | 'stream';
+  /** What the socket does: its category's role, or a stream socket's once committed. */
+  role: SocketRole;
   readonly client: PWSK_CLIENT;
   readonly family: ADDRESS_FAMILY;
-  readonly context: unknown;
-  readonly clientDispatch: unknown;
+  /** SocketContext; for a socket of WskAcceptEvent, what the callback set. */
+  context: unknown;
+  clientDispatch: unknown;
+  /** The owning process (PsInitialSystemProcess for a NULL OwningProcess). */
+  readonly owner: unknown;
+  readonly options: SocketOptions;
   closed: boolean;
+  /** The transport invalidated it: calls answer STATUS_FILE_FORCED_CLOSED (wsk.md §3.0). */
+  dead: boolean;
   /** Bound endpoint (wildcard address for an any-address bind); null before WskBind. */
   bound: Endpoint | null;
-  /** Holds its bound port in the host's table (false for accepted sockets). */
+  /** Holds its bound port in the host's table (false for most accepted sockets). */
   holdsPort: boolean;
+  /** Listening: bound listening socket, or a stream socket after WskListen. */
+  listening: boolean;
   listener: TcpListener | null;
   readonly accepts: QueuedAccept[];
   connection: TcpConnection | null;
@@ -125,11 +219,22 @@ export interface SocketState {
   connectIrp: IRP | null;
   /** A WskSocketConnect whose socket is handed out only on success. */
   connectSocketIrp: IRP | null;
+  /** WSK_EVENT_* enabled now (wsk.md §4.7). */
+  events: number;
+  /** Enabled events that may not be disabled: static ones, inherited ones on a listener. */
+  fixedEvents: number;
+  /** Connection events a listening socket hands to sockets of WskAcceptEvent (§4.7). */
+  inherited: number;
+  /** Event callbacks running now, by event bit. */
+  readonly running: Map<number, number>;
+  readonly disables: PendingDisable[];
+  /** The NULL accept indication was delivered (at most once, wsk.md §4.2). */
+  deathIndicated: boolean;
 }
 
 /** The socket object WSK allocates (wsk.h WSK_SOCKET: its one field is Dispatch). */
 export class WSK_SOCKET {
-  /** WSK_PROVIDER_LISTEN_DISPATCH or WSK_PROVIDER_CONNECTION_DISPATCH, by category. */
+  /** The provider dispatch table of the socket's category (wsk.md §2.1). */
   readonly Dispatch: object;
   /** @internal */ readonly state: SocketState;
   /** @internal */ readonly host: string;

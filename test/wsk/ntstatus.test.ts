@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as wsk from '../../src/wsk/index.ts';
 import { NT_SUCCESS, statusName, type NTSTATUS } from '../../src/wsk/index.ts';
 
-// The tables of reference/wsk.md §8 and tcp.md §5.2, plus STATUS_UNSUCCESSFUL (ntstatus.h).
+// The tables of reference/wsk.md §8 and tcp.md §5.2, plus STATUS_UNSUCCESSFUL and
+// STATUS_BUFFER_TOO_SMALL (ntstatus.h).
 const EXPECTED: Record<string, number> = {
   STATUS_SUCCESS: 0x00000000,
   STATUS_TIMEOUT: 0x00000102,
@@ -14,6 +15,7 @@ const EXPECTED: Record<string, number> = {
   STATUS_INVALID_DEVICE_REQUEST: 0xc0000010,
   STATUS_MORE_PROCESSING_REQUIRED: 0xc0000016,
   STATUS_ACCESS_DENIED: 0xc0000022,
+  STATUS_BUFFER_TOO_SMALL: 0xc0000023,
   STATUS_INSUFFICIENT_RESOURCES: 0xc000009a,
   STATUS_DEVICE_NOT_READY: 0xc00000a3,
   STATUS_IO_TIMEOUT: 0xc00000b5,

@@ -10,6 +10,7 @@ import {
   MAKE_WSK_VERSION,
   SOCK_DGRAM,
   SOCK_STREAM,
+  STATUS_ACCESS_DENIED,
   STATUS_ADDRESS_ALREADY_EXISTS,
   STATUS_CANCELLED,
   STATUS_CONNECTION_ABORTED,
@@ -23,9 +24,11 @@ import {
   STATUS_NOT_SUPPORTED,
   STATUS_PENDING,
   STATUS_SUCCESS,
+  WSK_FLAG_BASIC_SOCKET,
   WSK_FLAG_CONNECTION_SOCKET,
   WSK_FLAG_DATAGRAM_SOCKET,
   WSK_FLAG_LISTEN_SOCKET,
+  WSK_FLAG_STREAM_SOCKET,
   WSK_NO_WAIT,
   WSK_PROVIDER_NPI,
   WSK_REGISTRATION,
@@ -130,10 +133,13 @@ function listenSocket(d: Driver, family = AF_INET): PWSK_SOCKET {
 }
 
 function connectionSocket(d: Driver, family = AF_INET): PWSK_SOCKET {
+  return socketOf(d, WSK_FLAG_CONNECTION_SOCKET, family);
+}
+
+function socketOf(d: Driver, Flags: number, family = AF_INET, Dispatch: unknown = null) {
   const Irp = d.irp('socket');
   d.Dispatch.WskSocket(
-    d.Npi.Client!, family, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET,
-    null, null, null, null, null, Irp,
+    d.Npi.Client!, family, SOCK_STREAM, IPPROTO_TCP, Flags, null, Dispatch, null, null, null, Irp,
   );
   expect(Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
   return Irp.IoStatus.Information as PWSK_SOCKET;
@@ -194,12 +200,20 @@ describe('wsk sockets: provider dispatch', () => {
     const listen = listenSocket(server);
     expect(listen).toBeInstanceOf(WSK_SOCKET);
     expect(Object.keys(listen.Dispatch)).toEqual([
-      'WskCloseSocket', 'WskBind', 'WskAccept', 'WskGetLocalAddress',
+      'WskControlSocket', 'WskCloseSocket', 'WskBind', 'WskAccept', 'WskGetLocalAddress',
     ]);
     expect(Object.keys(connectionSocket(server).Dispatch)).toEqual([
-      'WskCloseSocket', 'WskBind', 'WskConnect', 'WskGetLocalAddress', 'WskGetRemoteAddress',
+      'WskControlSocket', 'WskCloseSocket', 'WskBind', 'WskConnect', 'WskGetLocalAddress',
+      'WskGetRemoteAddress',
     ]);
-    expect(server.log).toEqual(['socket STATUS_SUCCESS @0', 'socket STATUS_SUCCESS @0']);
+    expect(Object.keys(socketOf(server, WSK_FLAG_STREAM_SOCKET).Dispatch)).toEqual([
+      'WskControlSocket', 'WskCloseSocket', 'WskBind', 'WskAccept', 'WskConnect', 'WskListen',
+      'WskGetLocalAddress', 'WskGetRemoteAddress',
+    ]);
+    expect(Object.keys(socketOf(server, WSK_FLAG_BASIC_SOCKET).Dispatch)).toEqual([
+      'WskControlSocket', 'WskCloseSocket',
+    ]);
+    expect(server.log).toEqual(Array(4).fill('socket STATUS_SUCCESS @0'));
   });
 
   it('datagram sockets and SOCK_DGRAM are not supported yet; bad Flags are invalid', () => {
@@ -411,7 +425,8 @@ describe('wsk sockets: bind, addresses, close', () => {
     const b = listenSocket(server);
     const c = connectionSocket(server);
     expect(bind(server, a, '0.0.0.0:80')).toBe(STATUS_SUCCESS);
-    expect(bind(server, b, '10.0.0.2:80')).toBe(STATUS_ADDRESS_ALREADY_EXISTS);
+    // wsk.md §7.3: none/specific after none/wildcard is a CHECK cell; NULL SD → denied.
+    expect(bind(server, b, '10.0.0.2:80')).toBe(STATUS_ACCESS_DENIED);
     expect(bind(server, c, '0.0.0.0:80')).toBe(STATUS_ADDRESS_ALREADY_EXISTS);
     expect(bind(server, a, '0.0.0.0:81')).toBe(STATUS_INVALID_PARAMETER);
     expect(bind(server, b, '[::]:80')).toBe(STATUS_INVALID_PARAMETER);
@@ -455,15 +470,16 @@ describe('wsk sockets: bind, addresses, close', () => {
     expect(result.connection.state).toBe('TIME-WAIT');
     expect(stack.connections()).toHaveLength(1);
     expect(bind(client, a, '10.0.0.1:50000')).toBe(STATUS_SUCCESS);
-    // The socket holds the port now: same family conflicts, the other family does not.
+    // The socket holds the address now: the same address conflicts (wsk.md §7.3 none/none
+    // specific: INUSE), the other family does not.
     const c = connectionSocket(client);
-    expect(bind(client, c, '0.0.0.0:50000')).toBe(STATUS_ADDRESS_ALREADY_EXISTS);
+    expect(bind(client, c, '10.0.0.1:50000')).toBe(STATUS_ADDRESS_ALREADY_EXISTS);
     expect(bind(client, b, '[::]:50000')).toBe(STATUS_SUCCESS);
-    // Closing the holder frees the port for the next bind.
+    // Closing the holder frees the address for the next bind.
     const closeIrp = client.irp('close');
     (a.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH).WskCloseSocket(a, closeIrp);
     expect(closeIrp.IoStatus.Status).toBe(STATUS_SUCCESS);
-    expect(bind(client, c, '0.0.0.0:50000')).toBe(STATUS_SUCCESS);
+    expect(bind(client, c, '10.0.0.1:50000')).toBe(STATUS_SUCCESS);
     stack.checkInvariants();
   });
 

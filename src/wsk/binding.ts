@@ -1,0 +1,153 @@
+/**
+ * The host's WSK bindings: which open socket holds which port, whether a new WskBind may share
+ * an address (sharing.ts, reference/wsk.md §7.3), and the ephemeral pick of port 0 (wsk.md §7.2:
+ * assigned at bind; DESIGN.md §3 ephemeral ports).
+ *
+ * Who holds a port: every open socket bound with WskBind or WskSocketConnect, and a socket
+ * accepted from an SO_EXCLUSIVEADDRUSE listener, which keeps the listener's address exclusive
+ * until it closes (tcp.md §6, "an exclusive listener's port may stay unavailable until its
+ * accepted connections fully close"). Other accepted sockets hold nothing [gap, wsk.md §7.3:
+ * the model's choice].
+ *
+ * Users of the host's TCP stack that are not WSK sockets (a scenario's raw listener or
+ * connection) count as a binding that shares with nothing: any live one on the port, of either
+ * family, makes the bind STATUS_ADDRESS_ALREADY_EXISTS. TIME-WAIT endpoints never block a bind
+ * [gap, wsk.md §7.3].
+ *
+ * Port 0 never shares: the pick is the first port of the profile's ephemeral range, after the
+ * last one handed out, that no binding of an overlapping family and address holds and no
+ * foreign user has. Windows gives an explicitly bound socket its port for its exclusive use
+ * (tcp.md §6: ≈16 k outbound connections per local address), whatever the stack's 4-tuple
+ * sharing does for connections made without a bind.
+ */
+import type { TcpConnection, TcpListener } from '../tcp/port.ts';
+import type { TcpStack } from '../tcp/stack.ts';
+import { AF_INET6 } from './address.ts';
+import {
+  STATUS_ACCESS_DENIED,
+  STATUS_ADDRESS_ALREADY_EXISTS,
+  STATUS_SUCCESS,
+  type NTSTATUS,
+} from './ntstatus.ts';
+import { bindVerdict, type Binding, type ShareMode } from './sharing.ts';
+import type { Endpoint, SocketState } from './socket-types.ts';
+
+const VERDICT_STATUS = {
+  success: STATUS_SUCCESS,
+  'in-use': STATUS_ADDRESS_ALREADY_EXISTS,
+  denied: STATUS_ACCESS_DENIED,
+} as const;
+
+export class BindTable {
+  /** Open sockets that hold their bound port, by port. */
+  readonly #holders = new Map<number, Set<SocketState>>();
+  /** TCP listeners and connections that belong to WSK sockets (not foreign users). */
+  readonly #own = new WeakSet<TcpListener | TcpConnection>();
+  #nextEphemeral = 0;
+
+  /** Marks a TCP listener or connection as a WSK socket's. */
+  adopt(user: TcpListener | TcpConnection): void {
+    this.#own.add(user);
+  }
+
+  /** The status of `state` binding `endpoint`: SUCCESS, ADDRESS_ALREADY_EXISTS, ACCESS_DENIED. */
+  verdict(stack: TcpStack, state: SocketState, endpoint: Endpoint): NTSTATUS {
+    const second = bindingOf(state, endpoint, state.options.share);
+    const holders = this.#holders.get(endpoint.port);
+    if (holders !== undefined) {
+      const verdict = bindVerdict(holdings(holders), second);
+      if (verdict !== 'success') return VERDICT_STATUS[verdict];
+    }
+    if (this.#foreign(stack, endpoint.port)) return STATUS_ADDRESS_ALREADY_EXISTS;
+    return STATUS_SUCCESS;
+  }
+
+  /** Port 0's pick for `state` on `address`, or null when the range is exhausted. */
+  ephemeral(stack: TcpStack, state: SocketState, address: string): number | null {
+    const min = stack.profile.ephemeralPortMin;
+    const span = stack.profile.ephemeralPortMax - min + 1;
+    for (let i = 0; i < span; i++) {
+      const port = min + ((this.#nextEphemeral + i) % span);
+      if (this.#free(stack, state, { address, port })) {
+        this.#nextEphemeral = (port - min + 1) % span;
+        return port;
+      }
+    }
+    return null;
+  }
+
+  /** Files an open socket that holds its bound port. */
+  file(state: SocketState): void {
+    const bound = state.bound;
+    if (!state.holdsPort || bound === null || state.closed) return;
+    let holders = this.#holders.get(bound.port);
+    if (holders === undefined) {
+      holders = new Set();
+      this.#holders.set(bound.port, holders);
+    }
+    holders.add(state);
+  }
+
+  /** Takes a socket that left the open set out of the table. */
+  unfile(state: SocketState): void {
+    const bound = state.bound;
+    if (bound === null) return;
+    const holders = this.#holders.get(bound.port);
+    if (holders === undefined || !holders.delete(state)) return;
+    if (holders.size === 0) this.#holders.delete(bound.port);
+  }
+
+  /** Open sockets holding `port`, in bind order. */
+  holdersOf(port: number): readonly SocketState[] {
+    const holders = this.#holders.get(port);
+    return holders === undefined ? [] : [...holders];
+  }
+
+  #free(stack: TcpStack, state: SocketState, endpoint: Endpoint): boolean {
+    const holders = this.#holders.get(endpoint.port);
+    if (holders !== undefined) {
+      // An exclusive ask conflicts with every binding it meets: 'success' means it meets none.
+      const ask = bindingOf(state, endpoint, 'exclusive');
+      if (bindVerdict(holdings(holders), ask) !== 'success') return false;
+    }
+    return !this.#foreign(stack, endpoint.port);
+  }
+
+  /** A live TCP listener or connection on `port` that no WSK socket owns. */
+  #foreign(stack: TcpStack, port: number): boolean {
+    for (const listener of stack.listeners()) {
+      if (!listener.closed && listener.localPort === port && !this.#own.has(listener)) return true;
+    }
+    if (!stack.hasLiveConnectionOnPort(port)) return false;
+    return stack
+      .connections()
+      .some(
+        (c) =>
+          c.localPort === port &&
+          c.outcome === null &&
+          c.state !== 'TIME-WAIT' &&
+          !this.#own.has(c),
+      );
+  }
+}
+
+/** The sharing check's view of a socket bound (or asking to bind) to `endpoint`. */
+function bindingOf(state: SocketState, endpoint: Endpoint, mode: ShareMode): Binding {
+  const ipv6 = state.family === AF_INET6;
+  return {
+    family: ipv6 ? 'ipv6' : 'ipv4',
+    address: endpoint.address,
+    port: endpoint.port,
+    mode,
+    dualStack: ipv6 && !state.options.v6only,
+    securityDescriptor: state.options.securityDescriptor,
+    owner: state.owner,
+  };
+}
+
+function* holdings(holders: Iterable<SocketState>): Iterable<Binding> {
+  for (const holder of holders) {
+    const bound = holder.bound;
+    if (bound !== null) yield bindingOf(holder, bound, holder.options.share);
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * Connection-oriented sockets, and stream sockets in their connection role: WskConnect, the
+ * TCP active open behind WskSocketConnect, WskGetLocalAddress / WskGetRemoteAddress, and their
+ * part of WskCloseSocket (reference/wsk.md §3.2, §3.5, §3.6, §3.13, §3.14, §8).
+ *
+ * Statuses and policies (source in brackets):
+ * - WskConnect on an unbound socket → STATUS_INVALID_DEVICE_STATE [§3.6 "only on a bound
+ *   socket", code undocumented; §3.14 uses it for the same condition]. Connecting twice, or an
+ *   address of the other family → STATUS_INVALID_PARAMETER with an advisory [§3.6 gap; DESIGN.md
+ *   §3]. A stream socket committed to listening → STATUS_INVALID_DEVICE_STATE [§3.5 gap: the
+ *   wrong-role code is undocumented]; a stream socket's WskConnect commits it to connecting.
+ * - Dual stack: a dual-stack AF_INET6 socket connects to '::ffff:a.b.c.d' over IPv4 (§7.2).
+ * - A socket bound with SO_REUSEADDR asks the stack for 4-tuple sharing of its port; others
+ *   keep the port exclusive (§7.3; tcp.md §6).
+ * - Connect failures from the TCP outcome [§8 bold rows] and the port's local errors:
+ *   socket-status.ts.
+ * - GetLocalAddress: unbound → STATUS_INVALID_DEVICE_STATE; a wildcard-bound socket reports the
+ *   real IP once connected [§3.14]. GetRemoteAddress: not connected →
+ *   STATUS_INVALID_DEVICE_STATE [§3.14]. Both are on the listening table too (GetLocalAddress).
+ * - Close: a pending connect completes STATUS_CANCELLED first [DESIGN.md §3]; a connection that
+ *   has not ended is aborted (RST where synchronized): no graceful disconnect exists yet, so
+ *   every live connection counts as not fully disconnected [§3.13].
+ */
+import type { ConnectionHandler, TcpConnection } from '../tcp/port.ts';
+import { sockaddrFamily, type SOCKADDR } from './address.ts';
+import type { IRP } from './irp.ts';
+import {
+  STATUS_CANCELLED,
+  STATUS_INVALID_DEVICE_STATE,
+  STATUS_INVALID_PARAMETER,
+  STATUS_NOT_SUPPORTED,
+  STATUS_PENDING,
+  STATUS_SUCCESS,
+  STATUS_UNSUCCESSFUL,
+  type NTSTATUS,
+} from './ntstatus.ts';
+import { endpointOf, isWildcard, transportAddress, writeSockaddr } from './socket-address.ts';
+import type { SocketCore } from './socket-core.ts';
+import { connectErrorStatus, outcomeStatus } from './socket-status.ts';
+import type { Endpoint, PWSK_SOCKET, SocketState } from './socket-types.ts';
+
+export class ConnectionSockets {
+  readonly #core: SocketCore;
+  /** What a pending connect IRP's Information becomes on success (the socket, or 0). */
+  readonly #information = new Map<IRP, unknown>();
+
+  constructor(core: SocketCore) {
+    this.#core = core;
+  }
+
+  WskConnect(Socket: PWSK_SOCKET, RemoteAddress: SOCKADDR, Flags: number, Irp: IRP): NTSTATUS {
+    const call = 'WskConnect';
+    const core = this.#core;
+    const state = core.enter(Socket, call, Irp);
+    if (state === null) return STATUS_UNSUCCESSFUL;
+    if (Flags !== 0) return core.invalid(call, Irp, 'WSK-RESERVED-FLAGS', 'Flags must be 0');
+    if (state.role === 'listen') return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
+    if (state.bound === null) return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
+    if (state.connection !== null) {
+      return core.invalid(call, Irp, 'WSK-CONNECT-TWICE', 'the socket connected already');
+    }
+    if (sockaddrFamily(RemoteAddress) !== state.family) {
+      return core.invalid(call, Irp, 'WSK-FAMILY-MISMATCH', 'address family differs');
+    }
+    const started = this.connect(state, RemoteAddress, Irp, 0);
+    if (started !== STATUS_SUCCESS) return core.finish(call, Irp, started);
+    state.role = 'connection';
+    return core.trace(call, STATUS_PENDING);
+  }
+
+  WskGetLocalAddress(Socket: PWSK_SOCKET, LocalAddress: SOCKADDR, Irp: IRP): NTSTATUS {
+    const call = 'WskGetLocalAddress';
+    const core = this.#core;
+    const state = core.enter(Socket, call, Irp);
+    if (state === null) return STATUS_UNSUCCESSFUL;
+    const connection = state.connection;
+    const local: Endpoint | null =
+      connection !== null && state.connected
+        ? { address: connection.localAddress, port: connection.localPort }
+        : state.bound;
+    if (local === null) return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
+    writeSockaddr(LocalAddress, state.family, local);
+    return core.finish(call, Irp, STATUS_SUCCESS);
+  }
+
+  WskGetRemoteAddress(Socket: PWSK_SOCKET, RemoteAddress: SOCKADDR, Irp: IRP): NTSTATUS {
+    const call = 'WskGetRemoteAddress';
+    const core = this.#core;
+    const state = core.enter(Socket, call, Irp);
+    if (state === null) return STATUS_UNSUCCESSFUL;
+    const connection = state.connection;
+    if (connection === null || !state.connected) {
+      return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
+    }
+    const remote = { address: connection.remoteAddress, port: connection.remotePort };
+    writeSockaddr(RemoteAddress, state.family, remote);
+    return core.finish(call, Irp, STATUS_SUCCESS);
+  }
+
+  /**
+   * Starts the TCP active open of a bound socket; SUCCESS means `Irp` is pended and completes
+   * with the outcome, with `information` as its Information on success.
+   */
+  connect(state: SocketState, Remote: SOCKADDR, Irp: IRP, information: unknown): NTSTATUS {
+    const core = this.#core;
+    const stack = core.stack();
+    const bound = state.bound;
+    if (stack === null || bound === null) return STATUS_NOT_SUPPORTED;
+    const target = endpointOf(Remote);
+    const remote = { address: transportAddress(state, target.address), port: target.port };
+    const shared = state.options.share === 'reuse';
+    const local = isWildcard(bound.address)
+      ? { port: bound.port, shared }
+      : { address: transportAddress(state, bound.address), port: bound.port, shared };
+    if (remote.address.includes(':') !== (local.address ?? remote.address).includes(':')) {
+      return STATUS_INVALID_PARAMETER;
+    }
+    const result = stack.connect({ remote, local }, this.handler);
+    if (!result.ok) return connectErrorStatus(result.error);
+    const connection = result.connection;
+    this.own(state, connection);
+    state.connectIrp = Irp;
+    this.#information.set(Irp, information);
+    core.irps.pend(Irp, (irp) => {
+      // IoCancelIrp on a pending connect: the attempt is abandoned (wsk.md §6.4).
+      this.#information.delete(irp);
+      if (state.connectIrp === irp) state.connectIrp = null;
+      if (state.connectSocketIrp === irp) {
+        state.connectSocketIrp = null;
+        core.retire(state);
+      }
+      if (connection.outcome === null) connection.abort();
+    });
+    return STATUS_SUCCESS;
+  }
+
+  /** Makes `connection` the socket's own (also for accepted sockets). */
+  own(state: SocketState, connection: TcpConnection): void {
+    connection.user = state;
+    state.connection = connection;
+    this.#core.bindings.adopt(connection);
+  }
+
+  /** WskCloseSocket's part for a connection: cancel the connect, abort what is live. */
+  close(state: SocketState): void {
+    const connectIrp = state.connectIrp;
+    state.connectIrp = null;
+    if (connectIrp !== null) {
+      this.#information.delete(connectIrp);
+      this.#core.irps.complete(connectIrp, STATUS_CANCELLED, 0);
+    }
+    const connection = state.connection;
+    if (connection !== null && connection.outcome === null) connection.abort();
+  }
+
+  readonly handler: ConnectionHandler = {
+    onEstablished: (connection) => {
+      const state = connection.user as SocketState;
+      state.connected = true;
+      const irp = state.connectIrp;
+      if (irp === null) return;
+      state.connectIrp = null;
+      state.connectSocketIrp = null;
+      const information = this.#information.get(irp) ?? 0;
+      this.#information.delete(irp);
+      this.#core.irps.complete(irp, STATUS_SUCCESS, information);
+    },
+    onClosed: (connection, outcome) => {
+      const state = connection.user as SocketState;
+      const irp = state.connectIrp;
+      if (irp === null) return;
+      state.connectIrp = null;
+      this.#information.delete(irp);
+      if (state.connectSocketIrp === irp) {
+        // WskSocketConnect failed: no socket is returned (wsk.md §3.2).
+        state.connectSocketIrp = null;
+        this.#core.retire(state);
+      }
+      this.#core.irps.complete(irp, outcomeStatus(outcome), 0);
+    },
+  };
+}

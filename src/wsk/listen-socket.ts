@@ -1,0 +1,361 @@
+/**
+ * Listening sockets, and stream sockets in their listening role: listening on bind, WskListen,
+ * WskAccept, WskAcceptEvent, the listening socket's death, and its part of WskCloseSocket
+ * (reference/wsk.md §3.4, §3.5, §3.7, §3.13, §4.2, §4.7, §9 items 2, 7, 8, 9).
+ *
+ * - A listening socket listens once bound (§3.4); a stream socket listens after WskBind and
+ *   WskListen (§3.5), and is then committed to the role. WskListen on an unbound stream socket,
+ *   on one committed to connecting, or twice → STATUS_INVALID_DEVICE_STATE [§3.5 gap].
+ * - A wildcard bind listens on every address of the family; a dual-stack AF_INET6 socket's
+ *   '::' bind on IPv4 too, and its mapped-address bind on that IPv4 address (§7.2).
+ * - Sharing may let two listening sockets bind the same address and port (SO_REUSEADDR,
+ *   §7.3). Windows leaves undefined which one receives connections; the model gives them to
+ *   the socket that listened first, and to the next one when that one closes [gap: model's
+ *   choice]. The listen queue is the TCP stack's (DESIGN.md §3 "listener queue").
+ * - A ready connection (handshake complete) goes to the oldest queued WskAccept IRP; with none
+ *   queued, to WskAcceptEvent when WSK_EVENT_ACCEPT is enabled; otherwise it waits in the queue.
+ *   A queued IRP normally wins, but Windows documents a race in which the callback still runs
+ *   (§3.7, §9 item 7): the labelled choice 'accept callback despite queued WskAccept'
+ *   (KernelOptions.acceptCallbackRace, default 0) makes the callback take the connection.
+ *   Enabling the event with connections already waiting indicates them (zero-delay event).
+ * - WskAcceptEvent (§4.2): runs after the handshake with the listening socket's context,
+ *   WSK_FLAG_AT_DISPATCH_LEVEL when at DISPATCH_LEVEL, fresh address structures, the accepted
+ *   socket and the two out-parameters. STATUS_SUCCESS hands the socket over with the context
+ *   and dispatch the callback set; STATUS_REQUEST_NOT_ACCEPTED makes WSK close it, abortively
+ *   (RST: the connection is established). Any other return is a violation
+ *   (WSK-ACCEPT-EVENT-RETURN, §4.2 lists only those two), and the socket is closed likewise.
+ *   Connection events enabled on the listener start enabled on the socket (§4.7); a socket from
+ *   WskAccept has only the client's static ones (§2.4).
+ * - Death (`invalidate`, a fault verb: the transport takes the listening socket away, as when
+ *   its address disappears): queued WskAccept IRPs complete STATUS_FILE_FORCED_CLOSED, waiting
+ *   connections are reset, WskAcceptEvent runs once with a NULL socket (§4.2, §9 item 9), and
+ *   every later call but WskCloseSocket answers STATUS_FILE_FORCED_CLOSED (§3.0).
+ * - Close: queued WskAccept IRPs complete STATUS_CANCELLED, oldest first [§3.7 gap; DESIGN.md
+ *   §3], the stack's listener closes (waiting connections reset), then the close completes.
+ */
+import type { ListenerHandler, TcpConnection } from '../tcp/port.ts';
+import {
+  AF_INET6,
+  WSK_EVENT_ACCEPT,
+  WSK_FLAG_AT_DISPATCH_LEVEL,
+  type SOCKADDR,
+} from './address.ts';
+import type { ConnectionSockets } from './connection-socket.ts';
+import { DISPATCH_LEVEL } from './core.ts';
+import type { IRP } from './irp.ts';
+import {
+  STATUS_ADDRESS_ALREADY_EXISTS,
+  STATUS_CANCELLED,
+  STATUS_FILE_FORCED_CLOSED,
+  STATUS_INVALID_ADDRESS_COMPONENT,
+  STATUS_INVALID_DEVICE_STATE,
+  STATUS_INVALID_PARAMETER,
+  STATUS_PENDING,
+  STATUS_REQUEST_NOT_ACCEPTED,
+  STATUS_SUCCESS,
+  STATUS_UNSUCCESSFUL,
+  statusName,
+  type NTSTATUS,
+} from './ntstatus.ts';
+import { ipv4OfMapped } from './sharing.ts';
+import { dualStack, newSockaddr, unbind, writeSockaddr } from './socket-address.ts';
+import type { SocketCore } from './socket-core.ts';
+import { CONNECTION_EVENTS, type SocketEvents } from './socket-events.ts';
+import type {
+  PFN_WSK_ACCEPT_EVENT,
+  PWSK_SOCKET,
+  QueuedAccept,
+  SocketState,
+  WSK_CLIENT_CONNECTION_DISPATCH,
+  WSK_SOCKET,
+} from './socket-types.ts';
+
+export class ListenSockets {
+  readonly #core: SocketCore;
+  readonly #events: SocketEvents;
+  readonly #connections: ConnectionSockets;
+
+  constructor(core: SocketCore, events: SocketEvents, connections: ConnectionSockets) {
+    this.#core = core;
+    this.#events = events;
+    this.#connections = connections;
+  }
+
+  WskListen(Socket: PWSK_SOCKET, Irp: IRP): NTSTATUS {
+    const call = 'WskListen';
+    const core = this.#core;
+    const state = core.enter(Socket, call, Irp);
+    if (state === null) return STATUS_UNSUCCESSFUL;
+    if (state.bound === null || state.role !== null) {
+      return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
+    }
+    const status = this.listen(state);
+    if (status === STATUS_SUCCESS) state.role = 'listen';
+    return core.finish(call, Irp, status);
+  }
+
+  WskAccept(
+    ListenSocket: PWSK_SOCKET,
+    Flags: number,
+    AcceptSocketContext: unknown,
+    AcceptSocketDispatch: unknown,
+    LocalAddress: SOCKADDR | null,
+    RemoteAddress: SOCKADDR | null,
+    Irp: IRP,
+  ): NTSTATUS {
+    const call = 'WskAccept';
+    const core = this.#core;
+    const state = core.enter(ListenSocket, call, Irp);
+    if (state === null) return STATUS_UNSUCCESSFUL;
+    if (Flags !== 0) return core.invalid(call, Irp, 'WSK-RESERVED-FLAGS', 'Flags must be 0');
+    if (!state.listening) return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
+    const entry: QueuedAccept = {
+      irp: Irp,
+      context: AcceptSocketContext,
+      dispatch: AcceptSocketDispatch,
+      local: LocalAddress,
+      remote: RemoteAddress,
+    };
+    const listener = state.listener;
+    if (state.accepts.length === 0 && listener !== null && listener.readyCount > 0) {
+      const connection = listener.accept(this.#connections.handler);
+      if (connection !== null) {
+        const socket = this.#acceptedByIrp(state, entry, connection);
+        return core.finish(call, Irp, STATUS_SUCCESS, socket);
+      }
+    }
+    state.accepts.push(entry);
+    core.irps.pend(Irp, (irp) => {
+      const index = state.accepts.findIndex((queued) => queued.irp === irp);
+      if (index >= 0) state.accepts.splice(index, 1);
+    });
+    return core.trace(call, STATUS_PENDING);
+  }
+
+  /** Starts listening on the bound address (listening socket's bind, stream's WskListen). */
+  listen(state: SocketState): NTSTATUS {
+    const status = this.#startListener(state);
+    if (status === STATUS_SUCCESS || status === STATUS_ADDRESS_ALREADY_EXISTS) {
+      // A sharer of the very same address (§7.3) waits for the first listener to close.
+      state.listening = true;
+      return STATUS_SUCCESS;
+    }
+    unbind(this.#core, state);
+    return status;
+  }
+
+  /** WSK_EVENT_ACCEPT was just enabled: connections already waiting are indicated. */
+  acceptEnabled(state: SocketState): void {
+    const listener = state.listener;
+    if (listener === null || listener.readyCount === 0) return;
+    this.#core.k.sim.schedule(0, `${this.#core.k.host} wsk accept indications`, () => {
+      this.#deliver(state);
+    });
+  }
+
+  /** WskCloseSocket's part for a listening socket. */
+  close(state: SocketState): void {
+    const core = this.#core;
+    for (const queued of state.accepts.splice(0)) {
+      core.irps.complete(queued.irp, STATUS_CANCELLED, 0);
+    }
+    this.#stopListener(state);
+  }
+
+  /** The transport takes the listening socket away (see the module header). */
+  invalidate(state: SocketState): void {
+    if (state.closed || state.dead) return;
+    state.dead = true;
+    for (const queued of state.accepts.splice(0)) {
+      this.#core.irps.complete(queued.irp, STATUS_FILE_FORCED_CLOSED, 0);
+    }
+    this.#stopListener(state);
+    if ((state.events & WSK_EVENT_ACCEPT) === 0 || state.deathIndicated) return;
+    state.deathIndicated = true;
+    const any = { address: state.family === AF_INET6 ? '::' : '0.0.0.0', port: 0 };
+    this.#indicate(state, null, state.bound ?? any, any);
+  }
+
+  #startListener(state: SocketState): NTSTATUS {
+    const core = this.#core;
+    const stack = core.stack();
+    const bound = state.bound;
+    if (stack === null || bound === null) return STATUS_INVALID_DEVICE_STATE;
+    const address =
+      dualStack(state) && bound.address === '::'
+        ? undefined
+        : (dualStack(state) && ipv4OfMapped(bound.address)) || bound.address;
+    const result = stack.listen(
+      { local: { ...(address !== undefined && { address }), port: bound.port } },
+      this.#listenerHandler(state),
+    );
+    if (!result.ok) {
+      switch (result.error) {
+        case 'address-in-use':
+          return STATUS_ADDRESS_ALREADY_EXISTS;
+        case 'address-not-local':
+          return STATUS_INVALID_ADDRESS_COMPONENT;
+        case 'host-down':
+          return STATUS_FILE_FORCED_CLOSED;
+        default:
+          return STATUS_INVALID_PARAMETER;
+      }
+    }
+    core.bindings.adopt(result.listener);
+    state.listener = result.listener;
+    return STATUS_SUCCESS;
+  }
+
+  /** Closes the stack's listener; the next sharer of the address starts listening. */
+  #stopListener(state: SocketState): void {
+    const listener = state.listener;
+    state.listener = null;
+    state.listening = false;
+    if (listener === null) return;
+    listener.close();
+    const bound = state.bound;
+    if (bound === null) return;
+    for (const next of this.#core.bindings.holdersOf(bound.port)) {
+      if (next === state || !next.listening || next.listener !== null || next.dead) continue;
+      if (this.#startListener(next) === STATUS_SUCCESS) break;
+    }
+  }
+
+  #listenerHandler(state: SocketState): ListenerHandler {
+    return { onReady: () => this.#deliver(state) };
+  }
+
+  /** Hands ready connections out: queued IRPs first, then the accept callback. */
+  #deliver(state: SocketState): void {
+    const k = this.#core.k;
+    for (;;) {
+      const listener = state.listener;
+      if (state.closed || state.dead || listener === null || listener.readyCount === 0) return;
+      const callback = (state.events & WSK_EVENT_ACCEPT) !== 0;
+      const queued = state.accepts.length > 0;
+      if (!queued && !callback) return;
+      const race =
+        queued &&
+        callback &&
+        k.choices.chance(
+          'accept callback despite queued WskAccept',
+          k.options.acceptCallbackRace ?? 0,
+        );
+      const connection = listener.accept(this.#connections.handler);
+      if (connection === null) return;
+      if (queued && !race) {
+        const entry = state.accepts.shift() as QueuedAccept;
+        const socket = this.#acceptedByIrp(state, entry, connection);
+        this.#core.irps.complete(entry.irp, STATUS_SUCCESS, socket);
+      } else {
+        this.#acceptedByEvent(state, connection);
+      }
+    }
+  }
+
+  #acceptedByIrp(listen: SocketState, entry: QueuedAccept, connection: TcpConnection): WSK_SOCKET {
+    const socket = this.#accepted(listen, connection, entry.context, entry.dispatch, 0);
+    const local = { address: connection.localAddress, port: connection.localPort };
+    const remote = { address: connection.remoteAddress, port: connection.remotePort };
+    if (entry.local !== null) writeSockaddr(entry.local, listen.family, local);
+    if (entry.remote !== null) writeSockaddr(entry.remote, listen.family, remote);
+    return socket;
+  }
+
+  #acceptedByEvent(listen: SocketState, connection: TcpConnection): void {
+    const socket = this.#accepted(listen, connection, null, null, listen.inherited);
+    const local = { address: connection.localAddress, port: connection.localPort };
+    const remote = { address: connection.remoteAddress, port: connection.remotePort };
+    const status = this.#indicate(listen, socket, local, remote);
+    if (status === STATUS_SUCCESS) return;
+    // Not taken: WSK closes the socket itself, abortively (wsk.md §4.2).
+    this.#connections.close(socket.state);
+    this.#core.retire(socket.state);
+  }
+
+  /** Runs WskAcceptEvent; the socket takes the context and dispatch the callback set. */
+  #indicate(
+    listen: SocketState,
+    socket: WSK_SOCKET | null,
+    local: { address: string; port: number },
+    remote: { address: string; port: number },
+  ): NTSTATUS {
+    const core = this.#core;
+    const k = core.k;
+    const callback = this.#events.callback(listen, WSK_EVENT_ACCEPT) as PFN_WSK_ACCEPT_EVENT;
+    const context: { value: unknown } = { value: null };
+    const dispatch: { value: WSK_CLIENT_CONNECTION_DISPATCH | null } = { value: null };
+    const Local = newSockaddr(listen.family, local);
+    const Remote = newSockaddr(listen.family, remote);
+    const status = this.#events.invoke(listen, WSK_EVENT_ACCEPT, () =>
+      callback(
+        listen.context,
+        k.irql >= DISPATCH_LEVEL ? WSK_FLAG_AT_DISPATCH_LEVEL : 0,
+        Local,
+        Remote,
+        socket,
+        context,
+        dispatch,
+      ),
+    );
+    k.sim.emit({
+      type: 'wsk.callback',
+      host: k.host,
+      socket: listen.id,
+      callback: 'WskAcceptEvent',
+      status: statusName(status),
+    });
+    if (status !== STATUS_SUCCESS && status !== STATUS_REQUEST_NOT_ACCEPTED) {
+      k.violation(
+        'WSK-ACCEPT-EVENT-RETURN',
+        `WskAcceptEvent returned ${statusName(status)}; only STATUS_SUCCESS or ` +
+          'STATUS_REQUEST_NOT_ACCEPTED are allowed',
+      );
+    }
+    if (status === STATUS_SUCCESS && socket !== null) {
+      socket.state.context = context.value;
+      socket.state.clientDispatch = dispatch.value;
+    }
+    return status;
+  }
+
+  /** A socket for a connection of `listen` (wsk.md §3.7, §4.2; binding.ts for the port). */
+  #accepted(
+    listen: SocketState,
+    connection: TcpConnection,
+    context: unknown,
+    clientDispatch: unknown,
+    inherited: number,
+  ): WSK_SOCKET {
+    const core = this.#core;
+    const statics = core.clients.staticEvents(listen.client) & CONNECTION_EVENTS;
+    const socket = core.create(
+      {
+        category: 'connection',
+        client: listen.client,
+        family: listen.family,
+        context,
+        clientDispatch,
+        owner: listen.owner,
+        securityDescriptor: null,
+      },
+      statics | inherited,
+    );
+    const state = socket.state;
+    state.fixedEvents = statics;
+    state.options.v6only = listen.options.v6only;
+    this.#connections.own(state, connection);
+    state.connected = true;
+    const exclusive = listen.options.share === 'exclusive' && listen.bound !== null;
+    state.bound =
+      exclusive && listen.bound !== null
+        ? listen.bound
+        : { address: connection.localAddress, port: connection.localPort };
+    if (exclusive) {
+      state.options.share = 'exclusive';
+      state.holdsPort = true;
+      core.bindings.file(state);
+    }
+    return socket;
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * What every socket module shares (socket.ts composes them): the open sockets, the common entry
+ * checks of a call, completing a call whose result is known now, and tracing (reference/wsk.md
+ * §3.0 rules common to every IRP-taking call, §6.3 inline vs pending; DESIGN.md §4 status /
+ * violation / advisory).
+ *
+ * - Entry (§3.0): IRQL at most DISPATCH_LEVEL (IRQL-TOO-HIGH otherwise), a Socket that is one
+ *   of this host's WSK_SOCKETs (WSK-SOCKET-INVALID), not closed (WSK-CALL-AFTER-CLOSE, §3.13,
+ *   §6.5), then the IRP taken for the call (irp.ts). A socket the transport invalidated answers
+ *   every call but WskCloseSocket with STATUS_FILE_FORCED_CLOSED (§3.0: "this socket is dead;
+ *   call WskCloseSocket as soon as possible").
+ * - A result known at the call completes inline or, by the choice 'IRP pends' (Windows allows
+ *   both, §3.0, §6.3), as a zero-delay event after the call returned STATUS_PENDING.
+ * - Bad arguments where Windows documents no code complete STATUS_INVALID_PARAMETER and record
+ *   an advisory naming what was wrong (DESIGN.md §3 policy, §4 third row).
+ */
+import { assert } from '../sim/index.ts';
+import type { TcpStack } from '../tcp/stack.ts';
+import type { ADDRESS_FAMILY } from './address.ts';
+import { DISPATCH_LEVEL, type KernelCore } from './core.ts';
+import type { IRP, IrpManager } from './irp.ts';
+import {
+  STATUS_FILE_FORCED_CLOSED,
+  STATUS_INVALID_PARAMETER,
+  statusName,
+  type NTSTATUS,
+} from './ntstatus.ts';
+import type { PWSK_CLIENT } from './registration.ts';
+import { BindTable } from './binding.ts';
+import { PsInitialSystemProcess } from './sharing.ts';
+import { WSK_SOCKET, type PWSK_SOCKET, type SocketState } from './socket-types.ts';
+
+/** What the socket provider needs of the client level (registration.ts). */
+export interface ClientCheck {
+  clientUsable(Client: PWSK_CLIENT, routine: string): boolean;
+  noteSocketCreated(Client: PWSK_CLIENT): void;
+  /** A socket of `Client` closed: WskDeregister may now complete (wsk.md §1.2 (c)). */
+  noteSocketClosed(Client: PWSK_CLIENT): void;
+  /** The client's static event mask (wsk.md §4.8). */
+  staticEvents(Client: PWSK_CLIENT): number;
+}
+
+/** What a new socket is made of. */
+export interface SocketSpec {
+  readonly category: SocketState['category'];
+  readonly client: PWSK_CLIENT;
+  readonly family: ADDRESS_FAMILY;
+  readonly context: unknown;
+  readonly clientDispatch: unknown;
+  readonly owner: unknown;
+  readonly securityDescriptor: object | null;
+}
+
+/** The events a category can have enabled (wsk.md §2.4). */
+export type CategoryEvents = (category: SocketState['category']) => number;
+
+export class SocketCore {
+  readonly k: KernelCore;
+  readonly irps: IrpManager;
+  readonly clients: ClientCheck;
+  readonly bindings = new BindTable();
+  readonly open = new Set<SocketState>();
+  /** The provider table of each category (socket.ts fills it). */
+  readonly dispatch: Partial<Record<SocketState['category'], object>> = {};
+  #tcp: (() => TcpStack) | null = null;
+  #nextId = 1;
+
+  constructor(kernel: KernelCore, irps: IrpManager, clients: ClientCheck) {
+    this.k = kernel;
+    this.irps = irps;
+    this.clients = clients;
+  }
+
+  attachTcp(tcp: () => TcpStack): void {
+    this.#tcp = tcp;
+  }
+
+  stack(): TcpStack | null {
+    return this.#tcp === null ? null : this.#tcp();
+  }
+
+  /** Makes a socket; `events` are the ones enabled from the start (static, inherited). */
+  create(spec: SocketSpec, events: number): WSK_SOCKET {
+    const category = spec.category;
+    const state: SocketState = {
+      id: this.#nextId++,
+      category,
+      role: category === 'listen' || category === 'connection' ? category : null,
+      client: spec.client,
+      family: spec.family,
+      context: spec.context,
+      clientDispatch: spec.clientDispatch,
+      owner: spec.owner ?? PsInitialSystemProcess,
+      options: {
+        share: 'none',
+        v6only: true,
+        conditionalAccept: false,
+        securityDescriptor: spec.securityDescriptor,
+      },
+      closed: false,
+      dead: false,
+      bound: null,
+      holdsPort: false,
+      listening: false,
+      listener: null,
+      accepts: [],
+      connection: null,
+      connected: false,
+      connectIrp: null,
+      connectSocketIrp: null,
+      events,
+      fixedEvents: events,
+      inherited: 0,
+      running: new Map(),
+      disables: [],
+      deathIndicated: false,
+    };
+    this.open.add(state);
+    this.clients.noteSocketCreated(spec.client);
+    this.k.sim.emit({
+      type: 'wsk.socket',
+      host: this.k.host,
+      socket: state.id,
+      event: `created ${category}`,
+    });
+    const dispatch = this.dispatch[category];
+    assert(dispatch !== undefined, `no dispatch table for ${category} sockets`);
+    return new WSK_SOCKET(dispatch, state, this.k.host);
+  }
+
+  /** A socket leaves the open set (closed, or never handed out). */
+  retire(state: SocketState): void {
+    state.closed = true;
+    this.open.delete(state);
+    this.bindings.unfile(state);
+    this.clients.noteSocketClosed(state.client);
+  }
+
+  /**
+   * What every client-level call checks first (wsk.md §3.0): IRQL at most DISPATCH_LEVEL, a
+   * usable client, and the IRP taken for the call. A failed check has reported its violation.
+   */
+  enterClientCall(call: string, Client: PWSK_CLIENT, Irp: IRP): boolean {
+    if (!this.k.requireIrql(call, DISPATCH_LEVEL)) return false;
+    if (!this.clients.clientUsable(Client, call)) return false;
+    return this.irps.issue(Irp, call);
+  }
+
+  /** A socket call's checks before the IRP is taken; null when a violation was reported. */
+  check(Socket: PWSK_SOCKET, call: string): SocketState | null {
+    const k = this.k;
+    if (!k.requireIrql(call, DISPATCH_LEVEL)) return null;
+    if (!(Socket instanceof WSK_SOCKET) || Socket.host !== k.host) {
+      k.violation('WSK-SOCKET-INVALID', `${call} with a Socket that is not one of this host's`);
+      return null;
+    }
+    const state = Socket.state;
+    if (state.closed) {
+      k.violation('WSK-CALL-AFTER-CLOSE', `${call} on socket #${state.id} after WskCloseSocket`);
+      return null;
+    }
+    return state;
+  }
+
+  /**
+   * Common entry of an IRP-taking socket call: the checks, the IRP issue, and the dead-socket
+   * answer. Null means the call is over (violation reported, or the IRP completed).
+   */
+  enter(Socket: PWSK_SOCKET, call: string, Irp: IRP): SocketState | null {
+    const state = this.check(Socket, call);
+    if (state === null || !this.irps.issue(Irp, call)) return null;
+    if (state.dead) {
+      this.finish(call, Irp, STATUS_FILE_FORCED_CLOSED);
+      return null;
+    }
+    return state;
+  }
+
+  /** Completes a call whose result is known now: inline, or pended by the choice point. */
+  finish(call: string, Irp: IRP, Status: NTSTATUS, Information: unknown = 0): NTSTATUS {
+    if (this.irps.choosePending()) {
+      return this.trace(call, this.irps.completeLater(Irp, 0, Status, Information));
+    }
+    return this.trace(call, this.irps.completeInline(Irp, Status, Information));
+  }
+
+  /** STATUS_INVALID_PARAMETER for a bad argument Windows gives no code for, with an advisory. */
+  invalid(call: string, Irp: IRP, rule: string, detail: string): NTSTATUS {
+    this.k.advisory(rule, `${call}: ${detail}`);
+    return this.finish(call, Irp, STATUS_INVALID_PARAMETER);
+  }
+
+  trace(call: string, status: NTSTATUS): NTSTATUS {
+    this.k.sim.emit({ type: 'wsk.call', host: this.k.host, call, status: statusName(status) });
+    return status;
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * Event callbacks of a socket: which are enabled, enabling and disabling them through
+ * SO_WSK_EVENT_CALLBACK, and running one (reference/wsk.md §2.4, §4.1, §4.7, §4.8).
+ *
+ * - Every event is disabled on a new socket and on a socket WskAccept returns; the client's
+ *   static events (WSK_SET_STATIC_EVENT_CALLBACKS) of the socket's category are on from
+ *   creation and can be neither disabled nor enabled again (§2.4, §4.8).
+ * - Enable: any combination valid for the category, without an IRP; a listening socket after
+ *   bind, a connection-oriented socket after connect (§4.7). Connection events (RECEIVE,
+ *   DISCONNECT, SEND_BACKLOG) enabled on a listening socket are inherited by sockets that
+ *   WskAcceptEvent hands out and cannot be disabled there (§4.7).
+ * - Disable: one event per call (its flag | WSK_EVENT_DISABLE). No callback of it running →
+ *   STATUS_SUCCESS; running, with an IRP → STATUS_PENDING, the IRP completing when the running
+ *   calls return; running, no IRP → STATUS_EVENT_PENDING (§4.7). A disabled event starts no new
+ *   callback from the call on.
+ * - Policies [gap, DESIGN.md §3 "bad arguments"]: an event invalid for the category, several
+ *   events in one disable, an IRP on an enable, a fixed event disabled, a callback whose
+ *   dispatch entry is NULL, or an enable before bind / connect → STATUS_INVALID_PARAMETER with
+ *   an advisory. Disabling an event that is not enabled succeeds.
+ * - Callbacks run through the kernel's runCallback (DISPATCH_LEVEL, or PASSIVE by the choice
+ *   'callback at PASSIVE'; §4.1) and are counted while they run, so a disable and WskCloseSocket
+ *   can wait for them (§3.13).
+ */
+import {
+  WSK_EVENT_ACCEPT,
+  WSK_EVENT_DISABLE,
+  WSK_EVENT_DISCONNECT,
+  WSK_EVENT_RECEIVE,
+  WSK_EVENT_SEND_BACKLOG,
+} from './address.ts';
+import type { IRP } from './irp.ts';
+import {
+  STATUS_EVENT_PENDING,
+  STATUS_INVALID_PARAMETER,
+  STATUS_PENDING,
+  STATUS_SUCCESS,
+  type NTSTATUS,
+} from './ntstatus.ts';
+import type { SocketCore } from './socket-core.ts';
+import type { SocketState } from './socket-types.ts';
+
+export const CONNECTION_EVENTS = WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG;
+
+/** Events a socket may enable, by what it is (wsk.md §2.4). */
+export function categoryEvents(state: SocketState): number {
+  const role = state.role;
+  if (role === 'listen') return WSK_EVENT_ACCEPT | CONNECTION_EVENTS;
+  if (role === 'connection') return CONNECTION_EVENTS;
+  return 0;
+}
+
+/** The client callback an event calls, by name in the client's dispatch table. */
+const CALLBACK: Readonly<Record<number, string>> = {
+  [WSK_EVENT_ACCEPT]: 'WskAcceptEvent',
+  [WSK_EVENT_RECEIVE]: 'WskReceiveEvent',
+  [WSK_EVENT_DISCONNECT]: 'WskDisconnectEvent',
+  [WSK_EVENT_SEND_BACKLOG]: 'WskSendBacklogEvent',
+};
+
+export class SocketEvents {
+  readonly #core: SocketCore;
+  /** Sockets whose close waits for running callbacks, with what completes it. */
+  readonly #idle = new Map<SocketState, () => void>();
+
+  constructor(core: SocketCore) {
+    this.#core = core;
+  }
+
+  /** A client callback of `state` for `event`, or null (no dispatch, or a NULL entry). */
+  callback(state: SocketState, event: number): ((...args: never[]) => unknown) | null {
+    const name = CALLBACK[event];
+    const table = clientTable(state);
+    if (name === undefined || table === null) return null;
+    const entry = (table as Record<string, unknown>)[name];
+    return typeof entry === 'function' ? (entry as (...args: never[]) => unknown) : null;
+  }
+
+  /** SO_WSK_EVENT_CALLBACK with `mask` (already read from the control structure). */
+  control(call: string, state: SocketState, mask: number, Irp: IRP | null): NTSTATUS {
+    if ((mask & WSK_EVENT_DISABLE) !== 0) return this.#disable(call, state, mask, Irp);
+    const core = this.#core;
+    const fail = (rule: string, detail: string): NTSTATUS => {
+      core.k.advisory(rule, `${call}: ${detail}`);
+      return this.#answer(call, Irp, STATUS_INVALID_PARAMETER);
+    };
+    if (Irp !== null) return fail('WSK-EVENT-ENABLE-IRP', 'an enable takes no IRP');
+    const valid = categoryEvents(state);
+    if (mask === 0 || (mask & ~valid) !== 0) {
+      return fail('WSK-EVENT-INVALID', `event mask 0x${mask.toString(16)} for this socket`);
+    }
+    const ready = state.role === 'listen' ? state.bound !== null : state.connected;
+    if (!ready) return fail('WSK-OPTION-TIMING', 'events enabled before bind / connect');
+    const fixed = mask & state.fixedEvents & ~state.inherited;
+    if (fixed !== 0) return fail('WSK-EVENT-STATIC', 'a static event cannot be enabled again');
+    const own = state.role === 'listen' ? mask & WSK_EVENT_ACCEPT : mask;
+    for (let bit = 1; bit !== 0 && bit <= own; bit <<= 1) {
+      if ((own & bit) !== 0 && this.callback(state, bit) === null) {
+        return fail('WSK-EVENT-NO-CALLBACK', `the client dispatch has no ${CALLBACK[bit]}`);
+      }
+    }
+    if (state.role === 'listen') {
+      state.inherited |= mask & CONNECTION_EVENTS;
+      state.fixedEvents |= mask & CONNECTION_EVENTS;
+    }
+    state.events |= mask;
+    return core.trace(call, STATUS_SUCCESS);
+  }
+
+  /**
+   * Runs the client callback of `event` on `state` at callback IRQL, counted as running; returns
+   * what it returned.
+   */
+  invoke<R>(state: SocketState, event: number, body: () => R): R {
+    const running = state.running;
+    running.set(event, (running.get(event) ?? 0) + 1);
+    try {
+      return this.#core.k.runCallback(body);
+    } finally {
+      const left = (running.get(event) ?? 1) - 1;
+      if (left === 0) running.delete(event);
+      else running.set(event, left);
+      if (left === 0) this.#settle(state, event);
+    }
+  }
+
+  /** Callbacks of `state` running now. */
+  runningCount(state: SocketState): number {
+    let count = 0;
+    for (const n of state.running.values()) count += n;
+    return count;
+  }
+
+  /** Calls `done` once no callback of `state` runs (now, or when the last returns). */
+  whenIdle(state: SocketState, done: () => void): void {
+    if (this.runningCount(state) === 0) done();
+    else this.#idle.set(state, done);
+  }
+
+  #disable(call: string, state: SocketState, mask: number, Irp: IRP | null): NTSTATUS {
+    const core = this.#core;
+    const event = (mask & ~WSK_EVENT_DISABLE) >>> 0;
+    const single = event !== 0 && (event & (event - 1)) === 0;
+    let problem: string | null = null;
+    if (!single || (event & categoryEvents(state)) === 0) {
+      problem = 'disable one event of the socket per call';
+    } else if ((state.fixedEvents & event) !== 0) {
+      problem = 'a static or inherited event cannot be disabled';
+    }
+    if (problem !== null) {
+      core.k.advisory('WSK-EVENT-INVALID', `${call}: ${problem}`);
+      return this.#answer(call, Irp, STATUS_INVALID_PARAMETER);
+    }
+    state.events &= ~event;
+    if ((state.running.get(event) ?? 0) === 0) return this.#answer(call, Irp, STATUS_SUCCESS);
+    state.disables.push({ event, irp: Irp });
+    if (Irp === null) return core.trace(call, STATUS_EVENT_PENDING);
+    core.irps.pend(Irp);
+    return core.trace(call, STATUS_PENDING);
+  }
+
+  /** The last running callback of `event` returned: waiting disables and a close go on. */
+  #settle(state: SocketState, event: number): void {
+    const waiting = state.disables.filter((d) => d.event === event);
+    if (waiting.length > 0) {
+      state.disables.splice(
+        0,
+        state.disables.length,
+        ...state.disables.filter((d) => d.event !== event),
+      );
+      for (const { irp } of waiting)
+        if (irp !== null) this.#core.irps.complete(irp, STATUS_SUCCESS);
+    }
+    const done = this.#idle.get(state);
+    if (done !== undefined && this.runningCount(state) === 0) {
+      this.#idle.delete(state);
+      done();
+    }
+  }
+
+  #answer(call: string, Irp: IRP | null, Status: NTSTATUS): NTSTATUS {
+    if (Irp === null) return this.#core.trace(call, Status);
+    return this.#core.finish(call, Irp, Status);
+  }
+}
+
+/** The client dispatch table that holds `state`'s callbacks (a stream socket's by role). */
+function clientTable(state: SocketState): object | null {
+  const dispatch = state.clientDispatch;
+  if (typeof dispatch !== 'object' || dispatch === null) return null;
+  if (state.category !== 'stream') return dispatch;
+  const stream = dispatch as { Listen?: unknown; Connect?: unknown };
+  const table = state.role === 'listen' ? stream.Listen : stream.Connect;
+  return typeof table === 'object' && table !== null ? table : null;
+}
