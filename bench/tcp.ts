@@ -73,8 +73,7 @@ function buildHandshakes(connections = CONNECTIONS): Handshakes {
 }
 
 /**
- * One simulated run of the handshake model (also for profiling, and the baseline of
- * bench/wsk.ts, which may ask for fewer connections).
+ * One simulated run of the handshake model (also for profiling; `connections` may be fewer).
  */
 export async function benchTcpOnce(connections = CONNECTIONS): Promise<number> {
   return buildHandshakes(connections).run();
