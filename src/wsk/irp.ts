@@ -230,25 +230,23 @@ export class IrpManager {
   /** A WSK call takes `Irp`; false (with a violation reported) when the IRP cannot be used. */
   issue(Irp: IRP, operation: string): boolean {
     const k = this.#k;
-    const name = this.#name(Irp);
-    if (Irp.state === 'freed') {
-      k.violation('IRP-USE-AFTER-FREE', `${name} passed to ${operation} after IoFreeIrp`);
-      return false;
-    }
-    if (Irp.state === 'issued' || Irp.state === 'pending') {
-      k.violation(
-        'IRP-REUSED-WHILE-PENDING',
-        `${name} passed to ${operation} while ${Irp.operation} still holds it`,
-      );
+    if (Irp.state !== 'idle' && Irp.state !== 'completed') {
+      this.#unissuable(Irp, operation);
       return false;
     }
     if (Irp.StackCount < 1) {
-      k.violation('IRP-NO-STACK-LOCATION', `${name} has no stack location for ${operation}`);
+      k.violation(
+        'IRP-NO-STACK-LOCATION',
+        `${this.#name(Irp)} has no stack location for ${operation}`,
+      );
       return false;
     }
     const completion = Irp.completion;
     if (completion === null && Irp.driverOwned) {
-      k.violation('IRP-NO-COMPLETION-ROUTINE', `${name} passed to ${operation} without one`);
+      k.violation(
+        'IRP-NO-COMPLETION-ROUTINE',
+        `${this.#name(Irp)} passed to ${operation} without one`,
+      );
       return false;
     }
     if (
@@ -258,7 +256,7 @@ export class IrpManager {
     ) {
       k.violation(
         'IRP-COMPLETION-FLAGS',
-        `${name}: a driver-allocated IRP's completion routine must be invoked on success, ` +
+        `${this.#name(Irp)}: a driver-allocated IRP's completion routine must be invoked on success, ` +
           'error and cancel',
       );
     }
@@ -268,6 +266,20 @@ export class IrpManager {
     Irp.IoStatus.Status = STATUS_PENDING;
     this.#trace(Irp, 'issued');
     return true;
+  }
+
+  /** The violation of an IRP passed to a call while freed, or held by another call. */
+  #unissuable(Irp: IRP, operation: string): void {
+    const k = this.#k;
+    const name = this.#name(Irp);
+    if (Irp.state === 'freed') {
+      k.violation('IRP-USE-AFTER-FREE', `${name} passed to ${operation} after IoFreeIrp`);
+    } else {
+      k.violation(
+        'IRP-REUSED-WHILE-PENDING',
+        `${name} passed to ${operation} while ${Irp.operation} still holds it`,
+      );
+    }
   }
 
   /**
@@ -318,16 +330,8 @@ export class IrpManager {
   /** Completes `Irp` exactly once through its completion routine (IofCompleteRequest). */
   complete(Irp: IRP, Status: NTSTATUS, Information: unknown = 0): void {
     const k = this.#k;
-    const name = this.#name(Irp);
-    if (Irp.state === 'completed') {
-      return k.violation('IRP-COMPLETED-TWICE', `${name} (${Irp.operation}) completed again`);
-    }
-    if (Irp.state === 'freed') return k.violation('IRP-USE-AFTER-FREE', `${name} completed`);
-    if (Irp.state === 'idle') {
-      return k.violation('IRP-COMPLETED-NOT-ISSUED', `${name} completed before any call took it`);
-    }
-    if (Status === STATUS_PENDING) {
-      return k.violation('IRP-COMPLETED-PENDING', `${name} completed with STATUS_PENDING`);
+    if ((Irp.state !== 'issued' && Irp.state !== 'pending') || Status === STATUS_PENDING) {
+      return this.#uncompletable(Irp);
     }
     Irp.PendingReturned = Irp.state === 'pending';
     Irp.state = 'completed';
@@ -339,17 +343,32 @@ export class IrpManager {
     const c = Irp.completion;
     if (c === null) return;
     const invoke =
-      (NT_SUCCESS(Status) && c.onSuccess) || (!NT_SUCCESS(Status) && c.onError) ||
+      (NT_SUCCESS(Status) && c.onSuccess) ||
+      (!NT_SUCCESS(Status) && c.onError) ||
       (Irp.Cancel && c.onCancel);
     if (!invoke) return;
     const result = k.runCallback(() => c.routine(null, Irp, c.context));
     if (Irp.driverOwned && result !== STATUS_MORE_PROCESSING_REQUIRED) {
       k.violation(
         'IRP-COMPLETION-RETURN',
-        `the completion routine of driver-allocated ${name} returned ${statusName(result)}, ` +
-          'not STATUS_MORE_PROCESSING_REQUIRED',
+        `the completion routine of driver-allocated ${this.#name(Irp)} returned ` +
+          `${statusName(result)}, not STATUS_MORE_PROCESSING_REQUIRED`,
       );
     }
+  }
+
+  /** The violation of completing an IRP no call holds, or with STATUS_PENDING. */
+  #uncompletable(Irp: IRP): void {
+    const k = this.#k;
+    const name = this.#name(Irp);
+    if (Irp.state === 'completed') {
+      return k.violation('IRP-COMPLETED-TWICE', `${name} (${Irp.operation}) completed again`);
+    }
+    if (Irp.state === 'freed') return k.violation('IRP-USE-AFTER-FREE', `${name} completed`);
+    if (Irp.state === 'idle') {
+      return k.violation('IRP-COMPLETED-NOT-ISSUED', `${name} completed before any call took it`);
+    }
+    k.violation('IRP-COMPLETED-PENDING', `${name} completed with STATUS_PENDING`);
   }
 
   /** IRPs allocated and not freed, in allocation order (for leak reports). */
@@ -381,14 +400,17 @@ export class IrpManager {
     return `IRP #${Irp.id}`;
   }
 
+  /** One fixed-shape record per IRP event (absent fields undefined: neither hashed nor shown). */
   #trace(Irp: IRP | null, event: string, Status?: NTSTATUS): void {
-    this.#k.sim.emit({
+    const sim = this.#k.sim;
+    sim.trace.emit({
+      at: sim.now,
       type: 'wsk.irp',
       host: this.#k.host,
       irp: Irp === null ? 0 : Irp.id,
       event,
-      ...(Irp !== null && Irp.operation !== '' && { op: Irp.operation }),
-      ...(Status !== undefined && { status: statusName(Status) }),
+      op: Irp !== null && Irp.operation !== '' ? Irp.operation : undefined,
+      status: Status === undefined ? undefined : statusName(Status),
     });
   }
 }

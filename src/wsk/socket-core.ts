@@ -51,8 +51,13 @@ export interface SocketSpec {
   readonly securityDescriptor: object | null;
 }
 
-/** The events a category can have enabled (wsk.md §2.4). */
-export type CategoryEvents = (category: SocketState['category']) => number;
+/** The trace event of a new socket, by category (constant strings: hashed once each). */
+const CREATED: Readonly<Record<SocketState['category'], string>> = {
+  basic: 'created basic',
+  listen: 'created listen',
+  connection: 'created connection',
+  stream: 'created stream',
+};
 
 export class SocketCore {
   readonly k: KernelCore;
@@ -121,7 +126,7 @@ export class SocketCore {
       type: 'wsk.socket',
       host: this.k.host,
       socket: state.id,
-      event: `created ${category}`,
+      event: CREATED[category],
     });
     const dispatch = this.dispatch[category];
     assert(dispatch !== undefined, `no dispatch table for ${category} sockets`);
