@@ -19,6 +19,7 @@
  * alone, unless the kernel is `strict`: then the first one fails the run (kind 'advisory').
  */
 import {
+  checkNumber,
   formatInstant,
   type ChoiceStream,
   type DurationInput,
@@ -68,6 +69,17 @@ export interface Violation {
   readonly at: number;
 }
 
+/** The options that are probabilities, checked in [0, 1] at construction. */
+const PROBABILITIES = [
+  'irpAllocationFailure',
+  'poolAllocationFailure',
+  'mdlAllocationFailure',
+  'workItemAllocationFailure',
+  'pendingCompletions',
+  'acceptCallbackRace',
+  'passiveCallbacks',
+] as const;
+
 /** One advisory: legal, but almost always a bug (DESIGN.md §4). */
 export interface Advisory {
   readonly rule: string;
@@ -95,6 +107,10 @@ export class KernelCore {
     this.options = options;
     this.choices = sim.choices.stream(`kernel/${host}`);
     this.#disabled = new Set(options.disabledRules ?? []);
+    for (const name of PROBABILITIES) {
+      const value = options[name];
+      if (value !== undefined) checkNumber(`kernel(${host}).${name}`, value, 0, 1);
+    }
   }
 
   /** Reports a verifier violation: the run fails after the current event. */

@@ -55,8 +55,8 @@
  *   another major, or for a higher minor than the provider's, gets STATUS_NOINTERFACE [the
  *   minor case is a gap: §1.3 only says providers may report a higher minor than asked].
  * - WskRegister with a NULL Dispatch or Reserved ≠ 0 (§1.1 "must be 0") → STATUS_INVALID_PARAMETER
- *   (DESIGN.md §3 "bad arguments where Windows documents no code"); the advisory half of that
- *   policy waits for the advisory channel, which the kernel does not have yet.
+ *   (DESIGN.md §3 "bad arguments where Windows documents no code"), with the advisory
+ *   'WSK-REGISTER-INPUT' (DESIGN.md §4).
  * - WskControlClient's argument policies: see its doc comment below.
  */
 import { parseDuration, type Parking, type SimEvent } from '../sim/index.ts';
@@ -357,6 +357,7 @@ export class WskManager {
     }
     const Dispatch = WskClientNpi.Dispatch;
     if (Dispatch === null || Dispatch.Reserved !== 0) {
+      k.advisory('WSK-REGISTER-INPUT', 'WskRegister: NULL Dispatch or Reserved not 0');
       return this.#trace('WskRegister', STATUS_INVALID_PARAMETER);
     }
     const registration: Registration = {
@@ -534,7 +535,8 @@ export class WskManager {
    * Pointer-sized InputSize / OutputSize of the SD, static-callback and TDI codes are not
    * checked. Policies [gap, wsk.md §3.3 recommends them]: an IRP passed where it must be NULL,
    * a NULL or malformed argument, an unknown event bit or control code →
-   * STATUS_INVALID_PARAMETER (the IRP is left untouched: the call did not take it);
+   * STATUS_INVALID_PARAMETER with the advisory 'WSK-CONTROL-CLIENT-INPUT' (the IRP is left
+   * untouched: the call did not take it);
    * WSK_SET_STATIC_EVENT_CALLBACKS or WSK_TDI_BEHAVIOR after the client created a socket →
    * STATUS_INVALID_DEVICE_STATE. WSK_TRANSPORT_LIST_CHANGE pends its IRP until IoCancelIrp
    * (a host's transports never change here). Not modelled: WSK_TDI_DEVICENAME_MAPPING (no TDI)
@@ -554,7 +556,12 @@ export class WskManager {
     const k = this.#k;
     if (!k.requireIrql('WskControlClient', DISPATCH_LEVEL)) return STATUS_UNSUCCESSFUL;
     if (!this.#clientUsable(Client, 'WskControlClient')) return STATUS_UNSUCCESSFUL;
-    const status = (s: NTSTATUS): NTSTATUS => this.#trace(`WskControlClient(${ControlCode})`, s);
+    const status = (s: NTSTATUS): NTSTATUS => {
+      if (s === STATUS_INVALID_PARAMETER) {
+        k.advisory('WSK-CONTROL-CLIENT-INPUT', `WskControlClient(${ControlCode}): bad argument`);
+      }
+      return this.#trace(`WskControlClient(${ControlCode})`, s);
+    };
     const needsNoIrp =
       ControlCode === WSK_TRANSPORT_LIST_QUERY ||
       ControlCode === WSK_CACHE_SD ||

@@ -288,6 +288,9 @@ describe('wsk: registration and capture', () => {
     const Npi = clientNpi();
     (Npi.Dispatch as WSK_CLIENT_DISPATCH).Reserved = 1;
     expect(k.WskRegister(Npi, new WSK_REGISTRATION())).toBe(STATUS_INVALID_PARAMETER);
+    // DESIGN.md §4: a bad argument with no documented code is a status plus an advisory.
+    expect(k.advisories.map((a) => a.rule)).toEqual(['WSK-REGISTER-INPUT']);
+    expect(k.advisories[0]?.message).toMatch(/Reserved not 0 \(host server at 0/);
   });
 });
 
@@ -356,6 +359,7 @@ describe('wsk: WskControlClient', () => {
       call(Client, WSK_SET_STATIC_EVENT_CALLBACKS, 16, { NpiId, EventMask }, 0, null, null, null);
     expect(set(WSK_EVENT_ACCEPT | WSK_EVENT_DISABLE)).toBe(STATUS_INVALID_PARAMETER);
     expect(set(WSK_EVENT_ACCEPT, {})).toBe(STATUS_INVALID_PARAMETER);
+    expect(k.advisories.map((a) => a.rule)).toEqual(Array(2).fill('WSK-CONTROL-CLIENT-INPUT'));
     expect(set(WSK_EVENT_ACCEPT)).toBe(STATUS_SUCCESS);
     expect(Client.staticEventMask).toBe(WSK_EVENT_ACCEPT);
     k.wsk.noteSocketCreated(Client);
