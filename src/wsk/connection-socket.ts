@@ -31,7 +31,6 @@ import {
   STATUS_NOT_SUPPORTED,
   STATUS_PENDING,
   STATUS_SUCCESS,
-  STATUS_UNSUCCESSFUL,
   type NTSTATUS,
 } from './ntstatus.ts';
 import { endpointOf, isWildcard, transportAddress, writeSockaddr } from './socket-address.ts';
@@ -52,7 +51,7 @@ export class ConnectionSockets {
     const call = 'WskConnect';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
-    if (state === null) return STATUS_UNSUCCESSFUL;
+    if (typeof state === 'number') return state;
     if (Flags !== 0) return core.invalid(call, Irp, 'WSK-RESERVED-FLAGS', 'Flags must be 0');
     if (state.role === 'listen') return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
     if (state.bound === null) return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
@@ -72,7 +71,7 @@ export class ConnectionSockets {
     const call = 'WskGetLocalAddress';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
-    if (state === null) return STATUS_UNSUCCESSFUL;
+    if (typeof state === 'number') return state;
     const connection = state.connection;
     const local: Endpoint | null =
       connection !== null && state.connected
@@ -87,7 +86,7 @@ export class ConnectionSockets {
     const call = 'WskGetRemoteAddress';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
-    if (state === null) return STATUS_UNSUCCESSFUL;
+    if (typeof state === 'number') return state;
     const connection = state.connection;
     if (connection === null || !state.connected) {
       return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);

@@ -256,8 +256,8 @@ export class IrpManager {
     ) {
       k.violation(
         'IRP-COMPLETION-FLAGS',
-        `${this.#name(Irp)}: a driver-allocated IRP's completion routine must be invoked on success, ` +
-          'error and cancel',
+        `${this.#name(Irp)}: a driver-allocated IRP's completion routine must be invoked on ` +
+          'success, error and cancel',
       );
     }
     Irp.state = 'issued';

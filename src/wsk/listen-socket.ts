@@ -53,7 +53,6 @@ import {
   STATUS_PENDING,
   STATUS_REQUEST_NOT_ACCEPTED,
   STATUS_SUCCESS,
-  STATUS_UNSUCCESSFUL,
   statusName,
   type NTSTATUS,
 } from './ntstatus.ts';
@@ -85,7 +84,7 @@ export class ListenSockets {
     const call = 'WskListen';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
-    if (state === null) return STATUS_UNSUCCESSFUL;
+    if (typeof state === 'number') return state;
     if (state.bound === null || state.role !== null) {
       return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
     }
@@ -106,7 +105,7 @@ export class ListenSockets {
     const call = 'WskAccept';
     const core = this.#core;
     const state = core.enter(ListenSocket, call, Irp);
-    if (state === null) return STATUS_UNSUCCESSFUL;
+    if (typeof state === 'number') return state;
     if (Flags !== 0) return core.invalid(call, Irp, 'WSK-RESERVED-FLAGS', 'Flags must be 0');
     if (!state.listening) return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
     const entry: QueuedAccept = {

@@ -22,6 +22,7 @@ import type { IRP, IrpManager } from './irp.ts';
 import {
   STATUS_FILE_FORCED_CLOSED,
   STATUS_INVALID_PARAMETER,
+  STATUS_UNSUCCESSFUL,
   statusName,
   type NTSTATUS,
 } from './ntstatus.ts';
@@ -169,15 +170,14 @@ export class SocketCore {
 
   /**
    * Common entry of an IRP-taking socket call: the checks, the IRP issue, and the dead-socket
-   * answer. Null means the call is over (violation reported, or the IRP completed).
+   * answer. A status means the call is over: STATUS_UNSUCCESSFUL after a violation, or what a
+   * dead socket's IRP was completed with (STATUS_FILE_FORCED_CLOSED, or STATUS_PENDING when the
+   * completion pended; wsk.md §3.0, §6.3).
    */
-  enter(Socket: PWSK_SOCKET, call: string, Irp: IRP): SocketState | null {
+  enter(Socket: PWSK_SOCKET, call: string, Irp: IRP): SocketState | NTSTATUS {
     const state = this.check(Socket, call);
-    if (state === null || !this.irps.issue(Irp, call)) return null;
-    if (state.dead) {
-      this.finish(call, Irp, STATUS_FILE_FORCED_CLOSED);
-      return null;
-    }
+    if (state === null || !this.irps.issue(Irp, call)) return STATUS_UNSUCCESSFUL;
+    if (state.dead) return this.finish(call, Irp, STATUS_FILE_FORCED_CLOSED);
     return state;
   }
 

@@ -267,7 +267,7 @@ export class SocketProvider {
     const call = 'WskBind';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
-    if (state === null) return STATUS_UNSUCCESSFUL;
+    if (typeof state === 'number') return state;
     if (Flags !== 0) return core.invalid(call, Irp, 'WSK-RESERVED-FLAGS', 'Flags must be 0');
     if (state.category === 'basic') return core.finish(call, Irp, STATUS_NOT_SUPPORTED);
     let status = bindAddress(core, call, state, LocalAddress);
