@@ -11,7 +11,9 @@
  * - Sharing may let two listening sockets bind the same address and port (SO_REUSEADDR,
  *   §7.3). Windows leaves undefined which one receives connections; the model gives them to
  *   the socket that listened first, and to the next one when that one closes [gap: model's
- *   choice]. The listen queue is the TCP stack's (DESIGN.md §3 "listener queue").
+ *   choice]. A dual-stack '::' socket sharing with an IPv4 listener listens on IPv6 alone and
+ *   does not take the IPv4 side over when that one closes. The listen queue is the TCP
+ *   stack's (DESIGN.md §3 "listener queue").
  * - A ready connection (handshake complete) goes to the oldest queued WskAccept IRP; with none
  *   queued, to WskAcceptEvent when WSK_EVENT_ACCEPT is enabled; otherwise it waits in the queue.
  *   A queued IRP normally wins, but Windows documents a race in which the callback still runs
@@ -184,10 +186,16 @@ export class ListenSockets {
       dualStack(state) && bound.address === '::'
         ? undefined
         : (dualStack(state) && ipv4OfMapped(bound.address)) || bound.address;
-    const result = stack.listen(
+    const handler = this.#listenerHandler(state);
+    let result = stack.listen(
       { local: { ...(address !== undefined && { address }), port: bound.port } },
-      this.#listenerHandler(state),
+      handler,
     );
+    if (!result.ok && result.error === 'address-in-use' && address === undefined) {
+      // A dual-stack '::' sharer whose IPv4 side another socket listens on (SO_REUSEADDR):
+      // it listens on IPv6 alone; IPv4 stays with the other socket [model's choice].
+      result = stack.listen({ local: { address: '::', port: bound.port } }, handler);
+    }
     if (!result.ok) {
       switch (result.error) {
         case 'address-in-use':

@@ -112,8 +112,15 @@ export class SocketControl {
         return answer(this.#set(request, Level));
       }
       case WskGetOption: {
+        // An option the socket lacks → STATUS_NOT_SUPPORTED (header policy, wsk.md §3.12);
+        // #get says so with null, since an NTSTATUS is a number like the option's value.
         const value = this.#get(state, code, Level);
-        if (typeof value !== 'number') return answer(value);
+        if (value === null) return answer(STATUS_NOT_SUPPORTED);
+        if (code === SO_CONDITIONAL_ACCEPT && Irp === null) {
+          // wsk.md §3.12: SO_CONDITIONAL_ACCEPT needs an IRP for get as for set.
+          core.k.advisory('WSK-OPTION-NO-IRP', `${call}: this option needs an IRP`);
+          return answer(STATUS_INVALID_PARAMETER);
+        }
         if (OutputSize < ULONG || !isHolder(OutputBuffer)) return answer(STATUS_BUFFER_TOO_SMALL);
         OutputBuffer.value = value;
         return answer(STATUS_SUCCESS, ULONG);
@@ -194,8 +201,9 @@ export class SocketControl {
     }
   }
 
-  #get(state: SocketState, code: number, Level: number): number | NTSTATUS {
-    if (!applies(state, code, Level) || code === SO_WSK_SECURITY) return STATUS_NOT_SUPPORTED;
+  /** The ULONG value of an option, or null when the socket has no such option to read. */
+  #get(state: SocketState, code: number, Level: number): number | null {
+    if (!applies(state, code, Level) || code === SO_WSK_SECURITY) return null;
     const options = state.options;
     switch (code) {
       case SO_REUSEADDR:

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { Simulation } from '../../src/simulation.ts';
 import {
   AF_INET,
   AF_INET6,
   IPPROTO_TCP,
   IPPROTO_UDP,
-  IRP,
-  Kernel,
-  MAKE_WSK_VERSION,
   SOCK_DGRAM,
   SOCK_STREAM,
   STATUS_ACCESS_DENIED,
@@ -25,141 +21,32 @@ import {
   STATUS_PENDING,
   STATUS_SUCCESS,
   WSK_FLAG_BASIC_SOCKET,
-  WSK_FLAG_CONNECTION_SOCKET,
   WSK_FLAG_DATAGRAM_SOCKET,
   WSK_FLAG_LISTEN_SOCKET,
   WSK_FLAG_STREAM_SOCKET,
-  WSK_NO_WAIT,
-  WSK_PROVIDER_NPI,
-  WSK_REGISTRATION,
   WSK_SOCKET,
   sockaddr,
   statusName,
   type IO_COMPLETION_ROUTINE,
-  type KernelOptions,
   type NTSTATUS,
   type PWSK_SOCKET,
   type SOCKADDR,
-  type WSK_CLIENT_NPI,
   type WSK_PROVIDER_CONNECTION_DISPATCH,
-  type WSK_PROVIDER_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
 } from '../../src/wsk/index.ts';
-import type { TcpConnection, TcpProfileOptions } from '../../src/tcp/index.ts';
+import type { TcpConnection } from '../../src/tcp/index.ts';
 import { outcomeStatus } from '../../src/wsk/socket-status.ts';
-
-const MS = 1e6;
-const S = 1e9;
-
-interface World {
-  sim: Simulation;
-  server: Driver;
-  client: Driver;
-}
-
-interface Driver {
-  k: Kernel;
-  Registration: WSK_REGISTRATION;
-  Npi: WSK_PROVIDER_NPI;
-  Dispatch: WSK_PROVIDER_DISPATCH;
-  /** Completion log: '<name> <status> @<ms>'. */
-  log: string[];
-  /** Completion-routine calls per IRP. */
-  calls: Map<IRP, number>;
-  irp(name: string): IRP;
-}
-
-function world(
-  options: {
-    kernel?: KernelOptions;
-    clientTcp?: TcpProfileOptions;
-    serverTcp?: TcpProfileOptions;
-    seed?: number;
-  } = {},
-): World {
-  const sim = new Simulation({ seed: options.seed ?? 3, keepTrace: true });
-  sim.addHost({ name: 'server', ipv4: '10.0.0.2', ipv6: 'fd00::2' });
-  sim.addHost({ name: 'client', ipv4: '10.0.0.1', ipv6: 'fd00::1' });
-  sim.addLink('client', 'server', { latency: '5ms' });
-  // Both stacks exist from the start (a host without one would be a black hole).
-  sim.tcp('client', options.clientTcp ?? {});
-  sim.tcp('server', options.serverTcp ?? {});
-  const kernel = options.kernel ?? { pendingCompletions: 0 };
-  return { sim, server: driver(sim, 'server', kernel), client: driver(sim, 'client', kernel) };
-}
-
-function driver(sim: Simulation, host: string, options: KernelOptions): Driver {
-  const k = sim.kernel(host, options);
-  const ClientNpi: WSK_CLIENT_NPI = {
-    ClientContext: null,
-    Dispatch: { Version: MAKE_WSK_VERSION(1, 0), Reserved: 0, WskClientEvent: null },
-  };
-  const Registration = new WSK_REGISTRATION();
-  expect(k.WskRegister(ClientNpi, Registration)).toBe(STATUS_SUCCESS);
-  const Npi = new WSK_PROVIDER_NPI();
-  expect(k.WskCaptureProviderNPI(Registration, WSK_NO_WAIT, Npi)).toBe(STATUS_SUCCESS);
-  const log: string[] = [];
-  const calls = new Map<IRP, number>();
-  const routine: IO_COMPLETION_ROUTINE = (_device, Irp, Context) => {
-    calls.set(Irp, (calls.get(Irp) ?? 0) + 1);
-    log.push(`${String(Context)} ${statusName(Irp.IoStatus.Status)} @${sim.now / MS}`);
-    return STATUS_MORE_PROCESSING_REQUIRED;
-  };
-  return {
-    k,
-    Registration,
-    Npi,
-    Dispatch: Npi.Dispatch as WSK_PROVIDER_DISPATCH,
-    log,
-    calls,
-    irp(name: string): IRP {
-      const Irp = k.IoAllocateIrp(1, false) as IRP;
-      k.IoSetCompletionRoutine(Irp, routine, name, true, true, true);
-      return Irp;
-    },
-  };
-}
-
-function listenSocket(d: Driver, family = AF_INET): PWSK_SOCKET {
-  const Irp = d.irp('socket');
-  const client = d.Npi.Client;
-  if (client === null) throw new Error('no client');
-  d.Dispatch.WskSocket(
-    client, family, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET,
-    null, null, null, null, null, Irp,
-  );
-  expect(Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
-  return Irp.IoStatus.Information as PWSK_SOCKET;
-}
-
-function connectionSocket(d: Driver, family = AF_INET): PWSK_SOCKET {
-  return socketOf(d, WSK_FLAG_CONNECTION_SOCKET, family);
-}
-
-function socketOf(d: Driver, Flags: number, family = AF_INET, Dispatch: unknown = null) {
-  const Irp = d.irp('socket');
-  d.Dispatch.WskSocket(
-    d.Npi.Client!, family, SOCK_STREAM, IPPROTO_TCP, Flags, null, Dispatch, null, null, null, Irp,
-  );
-  expect(Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
-  return Irp.IoStatus.Information as PWSK_SOCKET;
-}
-
-function bind(d: Driver, Socket: PWSK_SOCKET, text: string): NTSTATUS {
-  const Irp = d.irp('bind');
-  const Dispatch = Socket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
-  Dispatch.WskBind(Socket, sockaddr(text), 0, Irp);
-  return Irp.IoStatus.Status;
-}
-
-function socketConnect(d: Driver, local: string, remote: string, Flags = 0, name = 'connect') {
-  const Irp = d.irp(name);
-  const returned = d.Dispatch.WskSocketConnect(
-    d.Npi.Client!, SOCK_STREAM, IPPROTO_TCP, sockaddr(local), sockaddr(remote), Flags,
-    null, null, null, null, null, Irp,
-  );
-  return { Irp, returned };
-}
+import {
+  MS,
+  S,
+  bind,
+  connectionSocket,
+  listenSocket,
+  socketConnect,
+  socketOf,
+  world,
+  type Driver,
+} from './support.ts';
 
 /** The listening page's AcceptConnection sample, ported with syntax changes only. */
 function acceptSample(d: Driver, accepted: PWSK_SOCKET[], remotes: SOCKADDR[]) {
