@@ -133,12 +133,19 @@ function isWildcard(address: string): boolean {
   return address === '0.0.0.0' || address === '::';
 }
 
+const NONE: readonly Listener[] = Object.freeze([]);
+
 /** A host's listeners by local port; several may share a port on disjoint addresses. */
 export class ListenerTable {
   readonly #byPort = new Map<number, Listener[]>();
 
   has(port: number): boolean {
     return this.#byPort.has(port);
+  }
+
+  /** The listeners on `port` (a live view: do not keep it). */
+  onPort(port: number): readonly Listener[] {
+    return this.#byPort.get(port) ?? NONE;
   }
 
   /** Whether a new listener on (address, port) would overlap an existing one. */

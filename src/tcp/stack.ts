@@ -119,6 +119,11 @@ export class TcpStack implements ConnectionOwner {
     return this.#listeners.all();
   }
 
+  /** The listeners on local port `port`, without copying the table (O(listeners on it)). */
+  listenersOnPort(port: number): readonly TcpListener[] {
+    return this.#listeners.onPort(port);
+  }
+
   /**
    * Throws AssertionError when the stack's books disagree (STYLE.md §7.8); tests call it often.
    * Each bound connection: SND.UNA ≤ SND.NXT, not finished, filed in the timer heap exactly when

@@ -10,9 +10,9 @@
  * the model's choice].
  *
  * Users of the host's TCP stack that are not WSK sockets (a scenario's raw listener or
- * connection) count as a binding that shares with nothing: any live one on the port, of either
- * family, makes the bind STATUS_ADDRESS_ALREADY_EXISTS. TIME-WAIT endpoints never block a bind
- * [gap, wsk.md §7.3].
+ * connection; a connection whose `user` is no open WSK socket) count as a binding that shares
+ * with nothing: any live one on the port, of either family, makes the bind
+ * STATUS_ADDRESS_ALREADY_EXISTS. TIME-WAIT endpoints never block a bind [gap, wsk.md §7.3].
  *
  * Port 0 never shares: the pick is the first port of the profile's ephemeral range, after the
  * last one handed out, that no binding of an overlapping family and address holds and no
@@ -20,7 +20,7 @@
  * (tcp.md §6: ≈16 k outbound connections per local address), whatever the stack's 4-tuple
  * sharing does for connections made without a bind.
  */
-import type { TcpConnection, TcpListener } from '../tcp/port.ts';
+import type { TcpListener } from '../tcp/port.ts';
 import type { TcpStack } from '../tcp/stack.ts';
 import { AF_INET6 } from './address.ts';
 import {
@@ -41,13 +41,19 @@ const VERDICT_STATUS = {
 export class BindTable {
   /** Open sockets that hold their bound port, by port. */
   readonly #holders = new Map<number, Set<SocketState>>();
-  /** TCP listeners and connections that belong to WSK sockets (not foreign users). */
-  readonly #own = new WeakSet<TcpListener | TcpConnection>();
+  /** TCP listeners that belong to WSK sockets (not foreign users). */
+  readonly #own = new WeakSet<TcpListener>();
+  /** The host's open WSK sockets: a connection whose `user` is one of them is WSK's. */
+  readonly #open: ReadonlySet<unknown>;
   #nextEphemeral = 0;
 
-  /** Marks a TCP listener or connection as a WSK socket's. */
-  adopt(user: TcpListener | TcpConnection): void {
-    this.#own.add(user);
+  constructor(open: ReadonlySet<unknown>) {
+    this.#open = open;
+  }
+
+  /** Marks a TCP listener as a WSK socket's (connections are known by their `user`). */
+  adopt(listener: TcpListener): void {
+    this.#own.add(listener);
   }
 
   /** The status of `state` binding `endpoint`: SUCCESS, ADDRESS_ALREADY_EXISTS, ACCESS_DENIED. */
@@ -115,8 +121,8 @@ export class BindTable {
 
   /** A live TCP listener or connection on `port` that no WSK socket owns. */
   #foreign(stack: TcpStack, port: number): boolean {
-    for (const listener of stack.listeners()) {
-      if (!listener.closed && listener.localPort === port && !this.#own.has(listener)) return true;
+    for (const listener of stack.listenersOnPort(port)) {
+      if (!listener.closed && !this.#own.has(listener)) return true;
     }
     if (!stack.hasLiveConnectionOnPort(port)) return false;
     return stack
@@ -126,7 +132,7 @@ export class BindTable {
           c.localPort === port &&
           c.outcome === null &&
           c.state !== 'TIME-WAIT' &&
-          !this.#own.has(c),
+          !this.#open.has(c.user),
       );
   }
 }

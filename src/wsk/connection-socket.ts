@@ -137,7 +137,6 @@ export class ConnectionSockets {
   own(state: SocketState, connection: TcpConnection): void {
     connection.user = state;
     state.connection = connection;
-    this.#core.bindings.adopt(connection);
   }
 
   /** WskCloseSocket's part for a connection: cancel the connect, abort what is live. */

@@ -157,8 +157,10 @@ export class ListenSockets {
   /** WskCloseSocket's part for a listening socket. */
   close(state: SocketState): void {
     const core = this.#core;
-    for (const queued of state.accepts.splice(0)) {
-      core.irps.complete(queued.irp, STATUS_CANCELLED, 0);
+    if (state.accepts.length > 0) {
+      for (const queued of state.accepts.splice(0)) {
+        core.irps.complete(queued.irp, STATUS_CANCELLED, 0);
+      }
     }
     this.#stopListener(state);
   }

@@ -29,7 +29,12 @@ import {
 import type { PWSK_CLIENT } from './registration.ts';
 import { BindTable } from './binding.ts';
 import { PsInitialSystemProcess } from './sharing.ts';
-import { WSK_SOCKET, type PWSK_SOCKET, type SocketState } from './socket-types.ts';
+import {
+  WSK_SOCKET,
+  type PWSK_SOCKET,
+  type QueuedAccept,
+  type SocketState,
+} from './socket-types.ts';
 
 /** What the socket provider needs of the client level (registration.ts). */
 export interface ClientCheck {
@@ -52,6 +57,9 @@ export interface SocketSpec {
   readonly securityDescriptor: object | null;
 }
 
+/** The accept queue of sockets that never accept (never written: WskAccept needs a listener). */
+const NO_ACCEPTS: QueuedAccept[] = [];
+
 /** The trace event of a new socket, by category (constant strings: hashed once each). */
 const CREATED: Readonly<Record<SocketState['category'], string>> = {
   basic: 'created basic',
@@ -64,8 +72,8 @@ export class SocketCore {
   readonly k: KernelCore;
   readonly irps: IrpManager;
   readonly clients: ClientCheck;
-  readonly bindings = new BindTable();
   readonly open = new Set<SocketState>();
+  readonly bindings = new BindTable(this.open);
   /** The provider table of each category (socket.ts fills it). */
   readonly dispatch: Partial<Record<SocketState['category'], object>> = {};
   #tcp: (() => TcpStack) | null = null;
@@ -109,7 +117,7 @@ export class SocketCore {
       holdsPort: false,
       listening: false,
       listener: null,
-      accepts: [],
+      accepts: category === 'listen' || category === 'stream' ? [] : NO_ACCEPTS,
       connection: null,
       connected: false,
       connectIrp: null,
@@ -117,8 +125,6 @@ export class SocketCore {
       events,
       fixedEvents: events,
       inherited: 0,
-      running: new Map(),
-      disables: [],
       deathIndicated: false,
     };
     this.open.add(state);

@@ -37,7 +37,13 @@ import {
   type NTSTATUS,
 } from './ntstatus.ts';
 import type { SocketCore } from './socket-core.ts';
-import type { SocketState } from './socket-types.ts';
+import type { PendingDisable, SocketState } from './socket-types.ts';
+
+/** What runs on a socket now: callbacks by event bit, and disables waiting for them. */
+interface Activity {
+  readonly running: Map<number, number>;
+  disables: PendingDisable[];
+}
 
 export const CONNECTION_EVENTS = WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG;
 
@@ -61,6 +67,8 @@ export class SocketEvents {
   readonly #core: SocketCore;
   /** Sockets whose close waits for running callbacks, with what completes it. */
   readonly #idle = new Map<SocketState, () => void>();
+  /** Sockets with a callback running or a disable waiting (most sockets have neither). */
+  readonly #activity = new Map<SocketState, Activity>();
 
   constructor(core: SocketCore) {
     this.#core = core;
@@ -111,7 +119,12 @@ export class SocketEvents {
    * what it returned.
    */
   invoke<R>(state: SocketState, event: number, body: () => R): R {
-    const running = state.running;
+    let activity = this.#activity.get(state);
+    if (activity === undefined) {
+      activity = { running: new Map(), disables: [] };
+      this.#activity.set(state, activity);
+    }
+    const running = activity.running;
     running.set(event, (running.get(event) ?? 0) + 1);
     try {
       return this.#core.k.runCallback(body);
@@ -119,14 +132,15 @@ export class SocketEvents {
       const left = (running.get(event) ?? 1) - 1;
       if (left === 0) running.delete(event);
       else running.set(event, left);
-      if (left === 0) this.#settle(state, event);
+      if (left === 0) this.#settle(state, activity, event);
     }
   }
 
   /** Callbacks of `state` running now. */
   runningCount(state: SocketState): number {
     let count = 0;
-    for (const n of state.running.values()) count += n;
+    const activity = this.#activity.get(state);
+    if (activity !== undefined) for (const n of activity.running.values()) count += n;
     return count;
   }
 
@@ -151,24 +165,27 @@ export class SocketEvents {
       return this.#answer(call, Irp, STATUS_INVALID_PARAMETER);
     }
     state.events &= ~event;
-    if ((state.running.get(event) ?? 0) === 0) return this.#answer(call, Irp, STATUS_SUCCESS);
-    state.disables.push({ event, irp: Irp });
+    const activity = this.#activity.get(state);
+    if (activity === undefined || (activity.running.get(event) ?? 0) === 0) {
+      return this.#answer(call, Irp, STATUS_SUCCESS);
+    }
+    activity.disables.push({ event, irp: Irp });
     if (Irp === null) return core.trace(call, STATUS_EVENT_PENDING);
     core.irps.pend(Irp);
     return core.trace(call, STATUS_PENDING);
   }
 
   /** The last running callback of `event` returned: waiting disables and a close go on. */
-  #settle(state: SocketState, event: number): void {
-    const waiting = state.disables.filter((d) => d.event === event);
+  #settle(state: SocketState, activity: Activity, event: number): void {
+    const waiting = activity.disables.filter((d) => d.event === event);
     if (waiting.length > 0) {
-      state.disables.splice(
-        0,
-        state.disables.length,
-        ...state.disables.filter((d) => d.event !== event),
-      );
-      for (const { irp } of waiting)
+      activity.disables = activity.disables.filter((d) => d.event !== event);
+      for (const { irp } of waiting) {
         if (irp !== null) this.#core.irps.complete(irp, STATUS_SUCCESS);
+      }
+    }
+    if (activity.running.size === 0 && activity.disables.length === 0) {
+      this.#activity.delete(state);
     }
     const done = this.#idle.get(state);
     if (done !== undefined && this.runningCount(state) === 0) {

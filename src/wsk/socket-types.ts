@@ -212,6 +212,7 @@ export interface SocketState {
   /** Listening: bound listening socket, or a stream socket after WskListen. */
   listening: boolean;
   listener: TcpListener | null;
+  /** Queued WskAccept IRPs (listening and stream sockets; others share an empty array). */
   readonly accepts: QueuedAccept[];
   connection: TcpConnection | null;
   /** The connection's handshake completed (connected or accepted). */
@@ -225,9 +226,6 @@ export interface SocketState {
   fixedEvents: number;
   /** Connection events a listening socket hands to sockets of WskAcceptEvent (§4.7). */
   inherited: number;
-  /** Event callbacks running now, by event bit. */
-  readonly running: Map<number, number>;
-  readonly disables: PendingDisable[];
   /** The NULL accept indication was delivered (at most once, wsk.md §4.2). */
   deathIndicated: boolean;
 }
