@@ -16,6 +16,7 @@
  *   npx wsksim run accept-event --seed 2 --trace
  */
 import { defineScenario } from '../src/explore/scenario.ts';
+import { register, sleep, syncCaller } from './support/driver.ts';
 import type { Simulation } from '../src/simulation.ts';
 import {
   AF_INET,
@@ -25,27 +26,22 @@ import {
   IRP,
   KEVENT,
   KernelMode,
-  MAKE_WSK_VERSION,
   NPI_WSK_INTERFACE_ID,
   NonPagedPool,
   NotificationEvent,
   SOCK_STREAM,
   SOL_SOCKET,
   SO_WSK_EVENT_CALLBACK,
-  STATUS_MORE_PROCESSING_REQUIRED,
-  STATUS_PENDING,
   STATUS_REQUEST_NOT_ACCEPTED,
   STATUS_SUCCESS,
   WSK_EVENT_ACCEPT,
   WSK_FLAG_LISTEN_SOCKET,
-  WSK_INFINITE_WAIT,
   WSK_PROVIDER_NPI,
   WSK_REGISTRATION,
   WskSetOption,
   sockaddr,
   sockaddrText,
   statusName,
-  type IO_COMPLETION_ROUTINE,
   type Kernel,
   type KernelOptions,
   type NTSTATUS,
@@ -53,7 +49,6 @@ import {
   type SOCKADDR,
   type WSK_CLIENT_CONNECTION_DISPATCH,
   type WSK_CLIENT_LISTEN_DISPATCH,
-  type WSK_CLIENT_NPI,
   type WSK_EVENT_CALLBACK_CONTROL,
   type WSK_PROVIDER_BASIC_DISPATCH,
   type WSK_PROVIDER_CONNECTION_DISPATCH,
@@ -90,48 +85,6 @@ export interface Handles {
   readonly rejected: string[];
   /** Hosts whose driver ran to WskDeregister's return. */
   readonly unloaded: Set<string>;
-}
-
-/** Client NPI and registration: the driver's DriverEntry preamble. */
-async function register(k: Kernel, Registration: WSK_REGISTRATION, Npi: WSK_PROVIDER_NPI) {
-  const ClientNpi: WSK_CLIENT_NPI = {
-    ClientContext: null,
-    Dispatch: { Version: MAKE_WSK_VERSION(1, 0), Reserved: 0, WskClientEvent: null },
-  };
-  let Status = k.WskRegister(ClientNpi, Registration);
-  if (Status !== STATUS_SUCCESS) throw new Error(`WskRegister: ${statusName(Status)}`);
-  Status = await k.WskCaptureProviderNPI(Registration, WSK_INFINITE_WAIT, Npi);
-  if (Status !== STATUS_SUCCESS) throw new Error(`WskCaptureProviderNPI: ${statusName(Status)}`);
-}
-
-/**
- * The usual synchronous-call helper of WSK drivers: an IRP whose completion routine signals a
- * KEVENT, waited on when the call pends.
- */
-function syncCaller(k: Kernel, calls: Map<IRP, number>) {
-  const SyncComplete: IO_COMPLETION_ROUTINE = (DeviceObject, Irp, Context) => {
-    void DeviceObject;
-    calls.set(Irp, (calls.get(Irp) ?? 0) + 1);
-    k.KeSetEvent(Context as KEVENT, IO_NO_INCREMENT, false);
-    return STATUS_MORE_PROCESSING_REQUIRED;
-  };
-  return async (call: (Irp: IRP) => NTSTATUS): Promise<IRP> => {
-    const Irp = k.IoAllocateIrp(1, false);
-    if (!Irp) throw new Error('IoAllocateIrp failed');
-    const Event = new KEVENT();
-    k.KeInitializeEvent(Event, NotificationEvent, false);
-    k.IoSetCompletionRoutine(Irp, SyncComplete, Event, true, true, true);
-    if (call(Irp) === STATUS_PENDING)
-      await k.KeWaitForSingleObject(Event, Executive, KernelMode, false, null);
-    return Irp;
-  };
-}
-
-/** Waits `ms` milliseconds (a relative timeout on an event nobody signals). */
-async function sleep(k: Kernel, ms: number): Promise<void> {
-  const Never = new KEVENT();
-  k.KeInitializeEvent(Never, NotificationEvent, false);
-  await k.KeWaitForSingleObject(Never, Executive, KernelMode, false, { QuadPart: -ms * 10_000 });
 }
 
 /** The sample's per-connection context (the page leaves its fields to the application). */

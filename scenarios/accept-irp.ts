@@ -12,6 +12,7 @@
  *   npx wsksim run accept-irp --seed 2 --trace --pcap accept.pcap
  */
 import { defineScenario } from '../src/explore/scenario.ts';
+import { register, syncCaller } from './support/driver.ts';
 import type { Simulation } from '../src/simulation.ts';
 import {
   AF_INET,
@@ -21,7 +22,6 @@ import {
   IRP,
   KEVENT,
   KernelMode,
-  MAKE_WSK_VERSION,
   NotificationEvent,
   SOCK_STREAM,
   STATUS_INSUFFICIENT_RESOURCES,
@@ -29,7 +29,6 @@ import {
   STATUS_PENDING,
   STATUS_SUCCESS,
   WSK_FLAG_LISTEN_SOCKET,
-  WSK_INFINITE_WAIT,
   WSK_PROVIDER_NPI,
   WSK_REGISTRATION,
   sockaddr,
@@ -40,7 +39,6 @@ import {
   type KernelOptions,
   type NTSTATUS,
   type PWSK_SOCKET,
-  type WSK_CLIENT_NPI,
   type WSK_PROVIDER_CONNECTION_DISPATCH,
   type WSK_PROVIDER_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
@@ -66,41 +64,6 @@ export interface Handles {
   readonly failedAccepts: string[];
   /** Hosts whose driver ran to WskDeregister's return. */
   readonly unloaded: Set<string>;
-}
-
-/** Client NPI and registration: the driver's DriverEntry preamble. */
-async function register(k: Kernel, Registration: WSK_REGISTRATION, Npi: WSK_PROVIDER_NPI) {
-  const ClientNpi: WSK_CLIENT_NPI = {
-    ClientContext: null,
-    Dispatch: { Version: MAKE_WSK_VERSION(1, 0), Reserved: 0, WskClientEvent: null },
-  };
-  let Status = k.WskRegister(ClientNpi, Registration);
-  if (Status !== STATUS_SUCCESS) throw new Error(`WskRegister: ${statusName(Status)}`);
-  Status = await k.WskCaptureProviderNPI(Registration, WSK_INFINITE_WAIT, Npi);
-  if (Status !== STATUS_SUCCESS) throw new Error(`WskCaptureProviderNPI: ${statusName(Status)}`);
-}
-
-/**
- * The usual synchronous-call helper of WSK drivers: an IRP whose completion routine signals a
- * KEVENT, waited on when the call pends.
- */
-function syncCaller(k: Kernel, calls: Map<IRP, number>) {
-  const SyncComplete: IO_COMPLETION_ROUTINE = (DeviceObject, Irp, Context) => {
-    void DeviceObject;
-    calls.set(Irp, (calls.get(Irp) ?? 0) + 1);
-    k.KeSetEvent(Context as KEVENT, IO_NO_INCREMENT, false);
-    return STATUS_MORE_PROCESSING_REQUIRED;
-  };
-  return async (call: (Irp: IRP) => NTSTATUS): Promise<IRP> => {
-    const Irp = k.IoAllocateIrp(1, false);
-    if (!Irp) throw new Error('IoAllocateIrp failed');
-    const Event = new KEVENT();
-    k.KeInitializeEvent(Event, NotificationEvent, false);
-    k.IoSetCompletionRoutine(Irp, SyncComplete, Event, true, true, true);
-    if (call(Irp) === STATUS_PENDING)
-      await k.KeWaitForSingleObject(Event, Executive, KernelMode, false, null);
-    return Irp;
-  };
 }
 
 function serverDriver(sim: Simulation, handles: Handles) {

@@ -19,7 +19,6 @@ import {
   IPPROTO_TCP,
   IRP,
   Kernel,
-  MAKE_WSK_VERSION,
   NPI_WSK_INTERFACE_ID,
   PASSIVE_LEVEL,
   SOCK_STREAM,
@@ -28,7 +27,6 @@ import {
   STATUS_EVENT_PENDING,
   STATUS_FILE_FORCED_CLOSED,
   STATUS_INVALID_PARAMETER,
-  STATUS_MORE_PROCESSING_REQUIRED,
   STATUS_PENDING,
   STATUS_REQUEST_NOT_ACCEPTED,
   STATUS_SUCCESS,
@@ -38,15 +36,11 @@ import {
   WSK_EVENT_RECEIVE,
   WSK_FLAG_AT_DISPATCH_LEVEL,
   WSK_FLAG_LISTEN_SOCKET,
-  WSK_NO_WAIT,
-  WSK_PROVIDER_NPI,
-  WSK_REGISTRATION,
   WSK_SET_STATIC_EVENT_CALLBACKS,
   WSK_SOCKET,
   WskSetOption,
   sockaddr,
   statusName,
-  type IO_COMPLETION_ROUTINE,
   type KIRQL,
   type KernelOptions,
   type NTSTATUS,
@@ -55,77 +49,12 @@ import {
   type SOCKADDR,
   type WSK_CLIENT_CONNECTION_DISPATCH,
   type WSK_CLIENT_LISTEN_DISPATCH,
-  type WSK_CLIENT_NPI,
   type WSK_PROVIDER_CONNECTION_DISPATCH,
-  type WSK_PROVIDER_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
 } from '../../src/wsk/index.ts';
+import { MS, world, type Driver } from './support.ts';
 
-const MS = 1e6;
-const LATENCY_MS = 5;
-
-// ---- helpers (copied from test/wsk/socket.test.ts's world / driver) ---------------------------
-
-interface World {
-  sim: Simulation;
-  server: Driver;
-  client: Driver;
-}
-
-interface Driver {
-  k: Kernel;
-  Registration: WSK_REGISTRATION;
-  Npi: WSK_PROVIDER_NPI;
-  Dispatch: WSK_PROVIDER_DISPATCH;
-  /** Completion log: '<name> <status> @<ms>', and the tests' own entries. */
-  log: string[];
-  /** Completion-routine calls per IRP. */
-  calls: Map<IRP, number>;
-  irp(name: string): IRP;
-}
-
-function world(options: { kernel?: KernelOptions; seed?: number } = {}): World {
-  const sim = new Simulation({ seed: options.seed ?? 3, keepTrace: true });
-  sim.addHost({ name: 'server', ipv4: '10.0.0.2', ipv6: 'fd00::2' });
-  sim.addHost({ name: 'client', ipv4: '10.0.0.1', ipv6: 'fd00::1' });
-  sim.addLink('client', 'server', { latency: `${LATENCY_MS}ms` });
-  sim.tcp('client');
-  sim.tcp('server');
-  const kernel = { pendingCompletions: 0, ...options.kernel };
-  return { sim, server: driver(sim, 'server', kernel), client: driver(sim, 'client', kernel) };
-}
-
-function driver(sim: Simulation, host: string, options: KernelOptions): Driver {
-  const k = sim.kernel(host, options);
-  const ClientNpi: WSK_CLIENT_NPI = {
-    ClientContext: null,
-    Dispatch: { Version: MAKE_WSK_VERSION(1, 0), Reserved: 0, WskClientEvent: null },
-  };
-  const Registration = new WSK_REGISTRATION();
-  expect(k.WskRegister(ClientNpi, Registration)).toBe(STATUS_SUCCESS);
-  const Npi = new WSK_PROVIDER_NPI();
-  expect(k.WskCaptureProviderNPI(Registration, WSK_NO_WAIT, Npi)).toBe(STATUS_SUCCESS);
-  const log: string[] = [];
-  const calls = new Map<IRP, number>();
-  const routine: IO_COMPLETION_ROUTINE = (_device, Irp, Context) => {
-    calls.set(Irp, (calls.get(Irp) ?? 0) + 1);
-    log.push(`${String(Context)} ${statusName(Irp.IoStatus.Status)} @${sim.now / MS}`);
-    return STATUS_MORE_PROCESSING_REQUIRED;
-  };
-  return {
-    k,
-    Registration,
-    Npi,
-    Dispatch: Npi.Dispatch as WSK_PROVIDER_DISPATCH,
-    log,
-    calls,
-    irp(name: string): IRP {
-      const Irp = k.IoAllocateIrp(1, false) as IRP;
-      k.IoSetCompletionRoutine(Irp, routine, name, true, true, true);
-      return Irp;
-    },
-  };
-}
+const LATENCY_MS = 5; // support.ts's world: a 5 ms link
 
 /** A listening socket whose SocketContext is 'listen-ctx' and client dispatch `Dispatch`. */
 function listenSocket(d: Driver, Dispatch: WSK_CLIENT_LISTEN_DISPATCH | null): PWSK_SOCKET {

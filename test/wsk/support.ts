@@ -67,7 +67,7 @@ export function world(
   // Both stacks exist from the start (a host without one would be a black hole).
   sim.tcp('client', options.clientTcp ?? {});
   sim.tcp('server', options.serverTcp ?? {});
-  const kernel = options.kernel ?? { pendingCompletions: 0 };
+  const kernel = { pendingCompletions: 0, ...options.kernel };
   return { sim, server: driver(sim, 'server', kernel), client: driver(sim, 'client', kernel) };
 }
 
