@@ -1,8 +1,9 @@
 /**
- * The socket-level types of wsk.h as this model exposes them (reference/wsk.md §2.1, §2.2): the
- * PFN_WSK_* signatures with Windows' parameter order, the listening and connection-oriented
- * dispatch tables (only the members that work, in wsk.h's order), the WSK_SOCKET object WSK
- * allocates, and the model state behind it. The behaviour is in socket.ts.
+ * The socket-level types of wsk.h as this model exposes them (reference/wsk.md §2.1–§2.3): the
+ * PFN_WSK_* signatures with Windows' parameter order, the provider dispatch tables of the basic,
+ * listening, connection-oriented and stream categories (only the members that work, in wsk.h's
+ * order), the client dispatch tables, the WSK_SOCKET object WSK allocates, and the model state
+ * behind it. The behaviour is in socket.ts and the modules it composes.
  */
 import type { TcpConnection, TcpListener } from '../tcp/port.ts';
 import type { ADDRESS_FAMILY, SOCKADDR, WSK_CONTROL_SOCKET_TYPE } from './address.ts';
