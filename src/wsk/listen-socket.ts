@@ -60,7 +60,7 @@ import {
 } from './ntstatus.ts';
 import { ipv4OfMapped } from './sharing.ts';
 import { dualStack, newSockaddr, unbind, writeSockaddr } from './socket-address.ts';
-import type { SocketCore } from './socket-core.ts';
+import { writableOptions, type SocketCore } from './socket-core.ts';
 import { CONNECTION_EVENTS, type SocketEvents } from './socket-events.ts';
 import type {
   PFN_WSK_ACCEPT_EVENT,
@@ -352,7 +352,7 @@ export class ListenSockets {
     );
     const state = socket.state;
     state.fixedEvents = statics;
-    state.options.v6only = listen.options.v6only;
+    if (!listen.options.v6only) writableOptions(state).v6only = false;
     this.#connections.own(state, connection);
     state.connected = true;
     const exclusive = listen.options.share === 'exclusive' && listen.bound !== null;
@@ -361,7 +361,7 @@ export class ListenSockets {
         ? listen.bound
         : { address: connection.localAddress, port: connection.localPort };
     if (exclusive) {
-      state.options.share = 'exclusive';
+      writableOptions(state).share = 'exclusive';
       state.holdsPort = true;
       core.bindings.file(state);
     }

@@ -51,7 +51,7 @@ import {
   STATUS_UNSUCCESSFUL,
   type NTSTATUS,
 } from './ntstatus.ts';
-import type { SocketCore } from './socket-core.ts';
+import { writableOptions, type SocketCore } from './socket-core.ts';
 import type { SocketEvents } from './socket-events.ts';
 import type { PWSK_SOCKET, SocketState } from './socket-types.ts';
 
@@ -164,7 +164,7 @@ export class SocketControl {
       if (typeof cached !== 'object' || cached === null) {
         return bad('WSK-OPTION-INPUT', 'SO_WSK_SECURITY needs a cached security descriptor');
       }
-      state.options.securityDescriptor = cached;
+      writableOptions(state).securityDescriptor = cached;
       return STATUS_SUCCESS;
     }
     const value = isHolder(request.input) ? request.input.value : undefined;
@@ -180,7 +180,7 @@ export class SocketControl {
     on: boolean,
     bad: (rule: string, detail: string) => NTSTATUS,
   ): NTSTATUS {
-    const options = state.options;
+    const options = writableOptions(state);
     switch (code) {
       case SO_REUSEADDR:
       case SO_EXCLUSIVEADDRUSE: {

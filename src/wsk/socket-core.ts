@@ -33,6 +33,7 @@ import {
   WSK_SOCKET,
   type PWSK_SOCKET,
   type QueuedAccept,
+  type SocketOptions,
   type SocketState,
 } from './socket-types.ts';
 
@@ -55,6 +56,20 @@ export interface SocketSpec {
   readonly clientDispatch: unknown;
   readonly owner: unknown;
   readonly securityDescriptor: object | null;
+}
+
+/** The options of a socket nobody configured (most sockets): shared, never written. */
+const DEFAULT_OPTIONS: Readonly<SocketOptions> = Object.freeze({
+  share: 'none',
+  v6only: true,
+  conditionalAccept: false,
+  securityDescriptor: null,
+});
+
+/** A socket's options, made its own before the first write. */
+export function writableOptions(state: SocketState): SocketOptions {
+  if (state.options === DEFAULT_OPTIONS) state.options = { ...DEFAULT_OPTIONS };
+  return state.options as SocketOptions;
 }
 
 /** The accept queue of sockets that never accept (never written: WskAccept needs a listener). */
@@ -105,12 +120,10 @@ export class SocketCore {
       context: spec.context,
       clientDispatch: spec.clientDispatch,
       owner: spec.owner ?? PsInitialSystemProcess,
-      options: {
-        share: 'none',
-        v6only: true,
-        conditionalAccept: false,
-        securityDescriptor: spec.securityDescriptor,
-      },
+      options:
+        spec.securityDescriptor === null
+          ? DEFAULT_OPTIONS
+          : { ...DEFAULT_OPTIONS, securityDescriptor: spec.securityDescriptor },
       closed: false,
       dead: false,
       bound: null,
@@ -129,7 +142,9 @@ export class SocketCore {
     };
     this.open.add(state);
     this.clients.noteSocketCreated(spec.client);
-    this.k.sim.emit({
+    const sim = this.k.sim;
+    sim.trace.emit({
+      at: sim.now,
       type: 'wsk.socket',
       host: this.k.host,
       socket: state.id,
@@ -202,7 +217,14 @@ export class SocketCore {
   }
 
   trace(call: string, status: NTSTATUS): NTSTATUS {
-    this.k.sim.emit({ type: 'wsk.call', host: this.k.host, call, status: statusName(status) });
+    const sim = this.k.sim;
+    sim.trace.emit({
+      at: sim.now,
+      type: 'wsk.call',
+      host: this.k.host,
+      call,
+      status: statusName(status),
+    });
     return status;
   }
 }

@@ -202,7 +202,8 @@ export interface SocketState {
   clientDispatch: unknown;
   /** The owning process (PsInitialSystemProcess for a NULL OwningProcess). */
   readonly owner: unknown;
-  readonly options: SocketOptions;
+  /** Shared defaults until an option is set (socket-core.ts `writableOptions`). */
+  options: Readonly<SocketOptions>;
   closed: boolean;
   /** The transport invalidated it: calls answer STATUS_FILE_FORCED_CLOSED (wsk.md §3.0). */
   dead: boolean;
