@@ -16,7 +16,13 @@
  *   npx wsksim run accept-event --seed 2 --trace
  */
 import { defineScenario } from '../src/explore/scenario.ts';
-import { register, sleep, syncCaller } from './support/driver.ts';
+import {
+  clientDriver,
+  register,
+  sleep,
+  syncCaller,
+  type ClientConnect,
+} from './support/driver.ts';
 import type { Simulation } from '../src/simulation.ts';
 import {
   AF_INET,
@@ -75,10 +81,7 @@ export interface Handles {
    * Each client's connect (status, when, its socket's local address) and its TCP connection's
    * outcome 300 ms later (null: still established).
    */
-  readonly connects: Map<
-    string,
-    { status: NTSTATUS; at: number; local: string; outcome: string | null }
-  >;
+  readonly connects: Map<string, ClientConnect>;
   /** Remote addresses of the connections WskAcceptEvent took, in order. */
   readonly accepted: string[];
   /** Remote addresses of the connections it rejected (allocation failed), in order. */
@@ -263,44 +266,6 @@ function serverDriver(handles: Handles) {
   };
 }
 
-function clientDriver(sim: Simulation, host: string, handles: Handles) {
-  const { calls, connects } = handles;
-  return async (k: Kernel): Promise<void> => {
-    const Registration = new WSK_REGISTRATION();
-    const Npi = new WSK_PROVIDER_NPI();
-    await register(k, Registration, Npi);
-    const Dispatch = Npi.Dispatch as WSK_PROVIDER_DISPATCH;
-    const sync = syncCaller(k, calls);
-    let Irp = await sync((Irp) =>
-      Dispatch.WskSocketConnect(
-        Npi.Client!, SOCK_STREAM, IPPROTO_TCP, sockaddr('0.0.0.0:0'), sockaddr(`${SERVER}:80`),
-        0, null, null, null, null, null, Irp,
-      ),
-    );
-    const Status = Irp.IoStatus.Status;
-    const at = sim.now;
-    const Socket = Irp.IoStatus.Information as PWSK_SOCKET | 0;
-    k.IoFreeIrp(Irp);
-    if (Status !== STATUS_SUCCESS || Socket === 0) {
-      connects.set(host, { status: Status, at, local: '', outcome: null });
-    } else {
-      const Connection = Socket.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH;
-      const Local = sockaddr('0.0.0.0:0');
-      Irp = await sync((Irp) => Connection.WskGetLocalAddress(Socket, Local, Irp));
-      k.IoFreeIrp(Irp);
-      await sleep(k, 300);
-      // What became of the connection: the model's record of it (a WskReceive or
-      // WskDisconnectEvent would tell the driver; the data path is a later part).
-      const outcome = Socket.state.connection?.outcome ?? null;
-      connects.set(host, { status: Status, at, local: sockaddrText(Local), outcome });
-      k.IoFreeIrp(await sync((Irp) => Connection.WskCloseSocket(Socket, Irp)));
-    }
-    k.WskReleaseProviderNPI(Registration);
-    await k.WskDeregister(Registration);
-    handles.unloaded.add(host);
-  };
-}
-
 /** Builds the world; `kernel` is every host's kernel options, the server's merged over them. */
 export function buildAcceptEvent(sim: Simulation, kernel: KernelOptions = {}): Handles {
   sim.addHost({ name: 'server', ipv4: SERVER });
@@ -321,7 +286,7 @@ export function buildAcceptEvent(sim: Simulation, kernel: KernelOptions = {}): H
     sim.addLink(host, 'lan', { latency: '2500us' });
     sim.tcp(host);
     sim.kernel(host, kernel);
-    const driver = clientDriver(sim, host, handles);
+    const driver = clientDriver(sim, host, SERVER, handles);
     sim.at(`${at / 1e6}ms`, `load ${host}`, () => void sim.load(host, driver));
   }
   return handles;

@@ -12,7 +12,7 @@
  *   npx wsksim run accept-irp --seed 2 --trace --pcap accept.pcap
  */
 import { defineScenario } from '../src/explore/scenario.ts';
-import { register, syncCaller } from './support/driver.ts';
+import { clientDriver, register, syncCaller, type ClientConnect } from './support/driver.ts';
 import type { Simulation } from '../src/simulation.ts';
 import {
   AF_INET,
@@ -57,7 +57,7 @@ export interface Handles {
   /** Completion-routine calls per IRP, for every IRP of every driver. */
   readonly calls: Map<IRP, number>;
   /** Each client's connect: status, when, and its socket's local address. */
-  readonly connects: Map<string, { status: NTSTATUS; at: number; local: string }>;
+  readonly connects: Map<string, ClientConnect>;
   /** Remote address of each socket the server accepted, in accept order. */
   readonly accepted: string[];
   /** Accept IRPs that completed with a failure status (the one the listener's close cancels). */
@@ -196,44 +196,6 @@ function serverDriver(sim: Simulation, handles: Handles) {
   };
 }
 
-function clientDriver(sim: Simulation, host: string, handles: Handles) {
-  const { calls, connects } = handles;
-  return async (k: Kernel): Promise<void> => {
-    const Registration = new WSK_REGISTRATION();
-    const Npi = new WSK_PROVIDER_NPI();
-    await register(k, Registration, Npi);
-    const Dispatch = Npi.Dispatch as WSK_PROVIDER_DISPATCH;
-    const sync = syncCaller(k, calls);
-    let Irp = await sync((Irp) =>
-      Dispatch.WskSocketConnect(
-        Npi.Client!, SOCK_STREAM, IPPROTO_TCP, sockaddr('0.0.0.0:0'), sockaddr(`${SERVER}:80`),
-        0, null, null, null, null, null, Irp,
-      ),
-    );
-    const Status = Irp.IoStatus.Status;
-    const at = sim.now;
-    const Socket = Irp.IoStatus.Information as PWSK_SOCKET | 0;
-    k.IoFreeIrp(Irp);
-    if (Status !== STATUS_SUCCESS || Socket === 0) {
-      connects.set(host, { status: Status, at, local: '' });
-    } else {
-      const Connection = Socket.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH;
-      const Local = sockaddr('0.0.0.0:0');
-      Irp = await sync((Irp) => Connection.WskGetLocalAddress(Socket, Local, Irp));
-      k.IoFreeIrp(Irp);
-      connects.set(host, { status: Status, at, local: sockaddrText(Local) });
-      // Keep the connection a while (the server's close resets it), then close our end.
-      const Never = new KEVENT();
-      k.KeInitializeEvent(Never, NotificationEvent, false);
-      await k.KeWaitForSingleObject(Never, Executive, KernelMode, false, { QuadPart: -3_000_000 });
-      k.IoFreeIrp(await sync((Irp) => Connection.WskCloseSocket(Socket, Irp)));
-    }
-    k.WskReleaseProviderNPI(Registration);
-    await k.WskDeregister(Registration);
-    handles.unloaded.add(host);
-  };
-}
-
 /**
  * Builds the world with the given kernel options on every host (test/wsk/scenarios.test.ts runs
  * it with every call inline and every call pended).
@@ -257,7 +219,7 @@ export function buildAcceptIrp(sim: Simulation, kernel: KernelOptions = {}): Han
     sim.addLink(host, 'lan', { latency: '2500us' });
     sim.tcp(host);
     sim.kernel(host, kernel);
-    const driver = clientDriver(sim, host, handles);
+    const driver = clientDriver(sim, host, SERVER, handles);
     sim.at(`${at / 1e6}ms`, `load ${host}`, () => void sim.load(host, driver));
   }
   return handles;

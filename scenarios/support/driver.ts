@@ -1,10 +1,14 @@
 /**
  * The DriverEntry preamble and helpers the WSK scenarios share, written as a driver writes them:
  * registration and capture of the provider NPI, the synchronous-call helper (an IRP whose
- * completion routine signals a KEVENT, waited on when the call pends), and a sleep.
+ * completion routine signals a KEVENT, waited on when the call pends), a sleep, and the client
+ * driver of the accept scenarios.
  */
+import type { Simulation } from '../../src/simulation.ts';
 import {
   Executive,
+  IPPROTO_TCP,
+  SOCK_STREAM,
   IO_NO_INCREMENT,
   IRP,
   KEVENT,
@@ -17,11 +21,16 @@ import {
   WSK_INFINITE_WAIT,
   WSK_PROVIDER_NPI,
   WSK_REGISTRATION,
+  sockaddr,
+  sockaddrText,
   statusName,
   type IO_COMPLETION_ROUTINE,
   type Kernel,
   type NTSTATUS,
+  type PWSK_SOCKET,
   type WSK_CLIENT_NPI,
+  type WSK_PROVIDER_CONNECTION_DISPATCH,
+  type WSK_PROVIDER_DISPATCH,
 } from '../../src/wsk/index.ts';
 
 /** Client NPI and registration: the driver's DriverEntry preamble. */
@@ -64,4 +73,61 @@ export async function sleep(k: Kernel, ms: number): Promise<void> {
   const Never = new KEVENT();
   k.KeInitializeEvent(Never, NotificationEvent, false);
   await k.KeWaitForSingleObject(Never, Executive, KernelMode, false, { QuadPart: -ms * 10_000 });
+}
+
+/** A client's connect: status, when, its local address, and its connection's fate 300 ms on. */
+export interface ClientConnect {
+  readonly status: NTSTATUS;
+  readonly at: number;
+  readonly local: string;
+  /** The TCP outcome 300 ms after the connect (null: still established). */
+  readonly outcome: string | null;
+}
+
+/** What the client driver records into. */
+export interface ClientHandles {
+  readonly calls: Map<IRP, number>;
+  readonly connects: Map<string, ClientConnect>;
+  readonly unloaded: Set<string>;
+}
+
+/**
+ * A client driver: WskSocketConnect to `server`:80, WskGetLocalAddress, keep the connection
+ * 300 ms (the server's close resets it, or it does not), close, deregister.
+ */
+export function clientDriver(sim: Simulation, host: string, server: string, h: ClientHandles) {
+  return async (k: Kernel): Promise<void> => {
+    const Registration = new WSK_REGISTRATION();
+    const Npi = new WSK_PROVIDER_NPI();
+    await register(k, Registration, Npi);
+    const Dispatch = Npi.Dispatch as WSK_PROVIDER_DISPATCH;
+    const sync = syncCaller(k, h.calls);
+    let Irp = await sync((Irp) =>
+      Dispatch.WskSocketConnect(
+        Npi.Client!, SOCK_STREAM, IPPROTO_TCP, sockaddr('0.0.0.0:0'), sockaddr(`${server}:80`),
+        0, null, null, null, null, null, Irp,
+      ),
+    );
+    const Status = Irp.IoStatus.Status;
+    const at = sim.now;
+    const Socket = Irp.IoStatus.Information as PWSK_SOCKET | 0;
+    k.IoFreeIrp(Irp);
+    if (Status !== STATUS_SUCCESS || Socket === 0) {
+      h.connects.set(host, { status: Status, at, local: '', outcome: null });
+    } else {
+      const Connection = Socket.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH;
+      const Local = sockaddr('0.0.0.0:0');
+      Irp = await sync((Irp) => Connection.WskGetLocalAddress(Socket, Local, Irp));
+      k.IoFreeIrp(Irp);
+      await sleep(k, 300);
+      // What became of the connection: the model's record of it (a WskReceive or
+      // WskDisconnectEvent would tell the driver; the data path is a later part).
+      const outcome = Socket.state.connection?.outcome ?? null;
+      h.connects.set(host, { status: Status, at, local: sockaddrText(Local), outcome });
+      k.IoFreeIrp(await sync((Irp) => Connection.WskCloseSocket(Socket, Irp)));
+    }
+    k.WskReleaseProviderNPI(Registration);
+    await k.WskDeregister(Registration);
+    h.unloaded.add(host);
+  };
 }
