@@ -17,7 +17,10 @@
  */
 import { defineScenario } from '../src/explore/scenario.ts';
 import {
-  clientDriver,
+  addClients,
+  checkConnected,
+  checkOncePerIrp,
+  checkUnloaded,
   register,
   sleep,
   syncCaller,
@@ -281,14 +284,7 @@ export function buildAcceptEvent(sim: Simulation, kernel: KernelOptions = {}): H
     unloaded: new Set(),
   };
   sim.load('server', serverDriver(handles));
-  for (const { host, ipv4, at } of CLIENTS) {
-    sim.addHost({ name: host, ipv4 });
-    sim.addLink(host, 'lan', { latency: '2500us' });
-    sim.tcp(host);
-    sim.kernel(host, kernel);
-    const driver = clientDriver(sim, host, SERVER, handles);
-    sim.at(`${at / 1e6}ms`, `load ${host}`, () => void sim.load(host, driver));
-  }
+  addClients(sim, CLIENTS, SERVER, kernel, handles);
   return handles;
 }
 
@@ -299,18 +295,10 @@ export function checkAcceptEvent(
 ): void {
   const reset: string[] = [];
   const kept: string[] = [];
-  for (const { host, at } of CLIENTS) {
-    const connect = connects.get(host);
-    const expected = { status: 'STATUS_SUCCESS', at: at + ROUND_TRIP };
-    const actual = connect && { status: statusName(connect.status), at: connect.at };
-    if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-      const [want, got] = [JSON.stringify(expected), JSON.stringify(actual)];
-      throw new Error(`${host}: expected ${want}, got ${got}`);
-    }
-    const { local, outcome } = connect as { local: string; outcome: string | null };
+  for (const { local, outcome } of checkConnected(CLIENTS, connects, ROUND_TRIP)) {
     if (outcome === 'reset') reset.push(local);
     else if (outcome === null) kept.push(local);
-    else throw new Error(`${host}: connection ended ${outcome}`);
+    else throw new Error(`the connection from ${local} ended ${outcome}`);
   }
   if (accepted.length + rejected.length !== CLIENTS.length)
     throw new Error(`accepted ${accepted.length} + rejected ${rejected.length} connections`);
@@ -318,15 +306,8 @@ export function checkAcceptEvent(
     throw new Error(`rejected ${JSON.stringify(rejected)}, reset ${JSON.stringify(reset)}`);
   if (JSON.stringify(accepted) !== JSON.stringify(kept))
     throw new Error(`accepted ${JSON.stringify(accepted)}, kept ${JSON.stringify(kept)}`);
-  const extra = [...calls.values()].filter((n) => n !== 1);
-  if (extra.length > 0) throw new Error(`completion routines ran ${extra.join(', ')} times`);
-  for (const host of ['server', ...CLIENTS.map((c) => c.host)]) {
-    if (!unloaded.has(host)) throw new Error(`${host}: driver did not deregister`);
-    const k = sim.kernel(host);
-    if (k.violations.length > 0) throw new Error(`${host}: ${JSON.stringify(k.violations)}`);
-    if (k.wsk.sockets.openSockets !== 0) throw new Error(`${host}: sockets left open`);
-    if (k.leaks().length > 0) throw new Error(`${host}: pool leaks ${JSON.stringify(k.leaks())}`);
-  }
+  checkOncePerIrp(calls);
+  checkUnloaded(sim, ['server', ...CLIENTS.map((c) => c.host)], unloaded);
 }
 
 export default defineScenario({

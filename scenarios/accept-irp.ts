@@ -12,7 +12,15 @@
  *   npx wsksim run accept-irp --seed 2 --trace --pcap accept.pcap
  */
 import { defineScenario } from '../src/explore/scenario.ts';
-import { clientDriver, register, syncCaller, type ClientConnect } from './support/driver.ts';
+import {
+  addClients,
+  checkConnected,
+  checkOncePerIrp,
+  checkUnloaded,
+  register,
+  syncCaller,
+  type ClientConnect,
+} from './support/driver.ts';
 import type { Simulation } from '../src/simulation.ts';
 import {
   AF_INET,
@@ -214,14 +222,7 @@ export function buildAcceptIrp(sim: Simulation, kernel: KernelOptions = {}): Han
     unloaded: new Set(),
   };
   sim.load('server', serverDriver(sim, handles));
-  for (const { host, ipv4, at } of CLIENTS) {
-    sim.addHost({ name: host, ipv4 });
-    sim.addLink(host, 'lan', { latency: '2500us' });
-    sim.tcp(host);
-    sim.kernel(host, kernel);
-    const driver = clientDriver(sim, host, SERVER, handles);
-    sim.at(`${at / 1e6}ms`, `load ${host}`, () => void sim.load(host, driver));
-  }
+  addClients(sim, CLIENTS, SERVER, kernel, handles);
   return handles;
 }
 
@@ -230,29 +231,13 @@ export function checkAcceptIrp(
   sim: Simulation,
   { calls, connects, accepted, failedAccepts, unloaded }: Handles,
 ): void {
-  const locals: string[] = [];
-  for (const { host, at } of CLIENTS) {
-    const connect = connects.get(host);
-    const expected = { status: 'STATUS_SUCCESS', at: at + ROUND_TRIP };
-    const actual = connect && { status: statusName(connect.status), at: connect.at };
-    if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-      const [want, got] = [JSON.stringify(expected), JSON.stringify(actual)];
-      throw new Error(`${host}: expected ${want}, got ${got}`);
-    }
-    locals.push((connect as { local: string }).local);
-  }
+  const locals = checkConnected(CLIENTS, connects, ROUND_TRIP).map((c) => c.local);
   if (JSON.stringify(accepted) !== JSON.stringify(locals))
     throw new Error(`accepted ${JSON.stringify(accepted)}, clients ${JSON.stringify(locals)}`);
   if (JSON.stringify(failedAccepts) !== JSON.stringify(['STATUS_CANCELLED @105000000']))
     throw new Error(`failed accepts: ${JSON.stringify(failedAccepts)}`);
-  const extra = [...calls.values()].filter((n) => n !== 1);
-  if (extra.length > 0) throw new Error(`completion routines ran ${extra.join(', ')} times`);
-  for (const host of ['server', ...CLIENTS.map((c) => c.host)]) {
-    if (!unloaded.has(host)) throw new Error(`${host}: driver did not deregister`);
-    const k = sim.kernel(host);
-    if (k.violations.length > 0) throw new Error(`${host}: ${JSON.stringify(k.violations)}`);
-    if (k.wsk.sockets.openSockets !== 0) throw new Error(`${host}: sockets left open`);
-  }
+  checkOncePerIrp(calls);
+  checkUnloaded(sim, ['server', ...CLIENTS.map((c) => c.host)], unloaded);
 }
 
 export default defineScenario({

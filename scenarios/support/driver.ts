@@ -26,6 +26,7 @@ import {
   statusName,
   type IO_COMPLETION_ROUTINE,
   type Kernel,
+  type KernelOptions,
   type NTSTATUS,
   type PWSK_SOCKET,
   type WSK_CLIENT_NPI,
@@ -130,4 +131,64 @@ export function clientDriver(sim: Simulation, host: string, server: string, h: C
     await k.WskDeregister(Registration);
     h.unloaded.add(host);
   };
+}
+
+/** A client host of the accept scenarios: its name, address and when its driver loads (ns). */
+export interface ClientSpec {
+  readonly host: string;
+  readonly ipv4: string;
+  readonly at: number;
+}
+
+/** Adds each client on the 'lan' switch (2.5 ms a hop) and loads its driver at its time. */
+export function addClients(
+  sim: Simulation,
+  clients: readonly ClientSpec[],
+  server: string,
+  kernel: KernelOptions,
+  h: ClientHandles,
+): void {
+  for (const { host, ipv4, at } of clients) {
+    sim.addHost({ name: host, ipv4 });
+    sim.addLink(host, 'lan', { latency: '2500us' });
+    sim.tcp(host);
+    sim.kernel(host, kernel);
+    const driver = clientDriver(sim, host, server, h);
+    sim.at(`${at / 1e6}ms`, `load ${host}`, () => void sim.load(host, driver));
+  }
+}
+
+/** Each client connected one round trip after it started; their connects, in client order. */
+export function checkConnected(
+  clients: readonly ClientSpec[],
+  connects: ReadonlyMap<string, ClientConnect>,
+  roundTrip: number,
+): ClientConnect[] {
+  return clients.map(({ host, at }) => {
+    const connect = connects.get(host);
+    const expected = { status: 'STATUS_SUCCESS', at: at + roundTrip };
+    const actual = connect && { status: statusName(connect.status), at: connect.at };
+    if (connect === undefined || JSON.stringify(actual) !== JSON.stringify(expected)) {
+      const [want, got] = [JSON.stringify(expected), JSON.stringify(actual)];
+      throw new Error(`${host}: expected ${want}, got ${got}`);
+    }
+    return connect;
+  });
+}
+
+/** Every host's driver deregistered with no violation, no socket left open, no pool leak. */
+export function checkUnloaded(sim: Simulation, hosts: readonly string[], unloaded: Set<string>) {
+  for (const host of hosts) {
+    if (!unloaded.has(host)) throw new Error(`${host}: driver did not deregister`);
+    const k = sim.kernel(host);
+    if (k.violations.length > 0) throw new Error(`${host}: ${JSON.stringify(k.violations)}`);
+    if (k.wsk.sockets.openSockets !== 0) throw new Error(`${host}: sockets left open`);
+    if (k.leaks().length > 0) throw new Error(`${host}: pool leaks ${JSON.stringify(k.leaks())}`);
+  }
+}
+
+/** Each completion routine ran exactly once. */
+export function checkOncePerIrp(calls: ReadonlyMap<IRP, number>): void {
+  const extra = [...calls.values()].filter((n) => n !== 1);
+  if (extra.length > 0) throw new Error(`completion routines ran ${extra.join(', ')} times`);
 }
