@@ -87,6 +87,7 @@ import {
 } from './address.ts';
 import { DISPATCH_LEVEL, PASSIVE_LEVEL, type KernelCore } from './core.ts';
 import type { IRP, IrpManager } from './irp.ts';
+import { holderValue, isHolder } from './holder.ts';
 import { SocketProvider } from './socket.ts';
 import type { PFN_WSK_SOCKET, PFN_WSK_SOCKET_CONNECT } from './socket-types.ts';
 import type { TcpStack } from '../tcp/stack.ts';
@@ -761,12 +762,4 @@ export class WskManager {
     this.#k.sim.emit({ type: 'wsk.call', host: this.#k.host, call, status: statusName(status) });
     return status;
   }
-}
-
-function isHolder(value: unknown): value is { value: unknown } {
-  return typeof value === 'object' && value !== null && 'value' in value;
-}
-
-function holderValue(value: unknown): unknown {
-  return isHolder(value) ? value.value : null;
 }

@@ -40,6 +40,7 @@ import {
   WskIoctl,
   WskSetOption,
 } from './address.ts';
+import { holderValue, isHolder } from './holder.ts';
 import type { IRP } from './irp.ts';
 import type { ListenSockets } from './listen-socket.ts';
 import {
@@ -160,14 +161,14 @@ export class SocketControl {
     if (needsIrp && irp === null) return bad('WSK-OPTION-NO-IRP', 'this option needs an IRP');
     if (state.bound !== null) return bad('WSK-OPTION-TIMING', 'set after bind, it does nothing');
     if (code === SO_WSK_SECURITY) {
-      const cached = isHolder(request.input) ? request.input.value : null;
+      const cached = holderValue(request.input);
       if (typeof cached !== 'object' || cached === null) {
         return bad('WSK-OPTION-INPUT', 'SO_WSK_SECURITY needs a cached security descriptor');
       }
       writableOptions(state).securityDescriptor = cached;
       return STATUS_SUCCESS;
     }
-    const value = isHolder(request.input) ? request.input.value : undefined;
+    const value = holderValue(request.input);
     if (request.inputSize < ULONG || typeof value !== 'number') {
       return bad('WSK-OPTION-INPUT', 'a ULONG option value is expected');
     }
@@ -252,8 +253,4 @@ function optionName(code: number): string {
     default:
       return `0x${code.toString(16)}`;
   }
-}
-
-function isHolder(value: unknown): value is { value: unknown } {
-  return typeof value === 'object' && value !== null && 'value' in value;
 }

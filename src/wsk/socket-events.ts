@@ -39,10 +39,12 @@ import {
 import type { SocketCore } from './socket-core.ts';
 import type { PendingDisable, SocketState } from './socket-types.ts';
 
-/** What runs on a socket now: callbacks by event bit, and disables waiting for them. */
+/** What runs on a socket now: callbacks by event bit, and the disables and close waiting. */
 interface Activity {
   readonly running: Map<number, number>;
   disables: PendingDisable[];
+  /** What completes a WskCloseSocket issued while callbacks ran. */
+  idle: (() => void) | null;
 }
 
 export const CONNECTION_EVENTS = WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG;
@@ -65,9 +67,7 @@ const CALLBACK: Readonly<Record<number, string>> = {
 
 export class SocketEvents {
   readonly #core: SocketCore;
-  /** Sockets whose close waits for running callbacks, with what completes it. */
-  readonly #idle = new Map<SocketState, () => void>();
-  /** Sockets with a callback running or a disable waiting (most sockets have neither). */
+  /** Sockets with a callback running (most sockets have none), with what waits for them. */
   readonly #activity = new Map<SocketState, Activity>();
 
   constructor(core: SocketCore) {
@@ -121,7 +121,7 @@ export class SocketEvents {
   invoke<R>(state: SocketState, event: number, body: () => R): R {
     let activity = this.#activity.get(state);
     if (activity === undefined) {
-      activity = { running: new Map(), disables: [] };
+      activity = { running: new Map(), disables: [], idle: null };
       this.#activity.set(state, activity);
     }
     const running = activity.running;
@@ -146,8 +146,9 @@ export class SocketEvents {
 
   /** Calls `done` once no callback of `state` runs (now, or when the last returns). */
   whenIdle(state: SocketState, done: () => void): void {
-    if (this.runningCount(state) === 0) done();
-    else this.#idle.set(state, done);
+    const activity = this.#activity.get(state);
+    if (activity === undefined) done();
+    else activity.idle = done;
   }
 
   #disable(call: string, state: SocketState, mask: number, Irp: IRP | null): NTSTATUS {
@@ -184,14 +185,10 @@ export class SocketEvents {
         if (irp !== null) this.#core.irps.complete(irp, STATUS_SUCCESS);
       }
     }
-    if (activity.running.size === 0 && activity.disables.length === 0) {
-      this.#activity.delete(state);
-    }
-    const done = this.#idle.get(state);
-    if (done !== undefined && this.runningCount(state) === 0) {
-      this.#idle.delete(state);
-      done();
-    }
+    if (activity.running.size > 0) return;
+    // No callback of the socket runs any more: every disable has settled; a close may go on.
+    this.#activity.delete(state);
+    activity.idle?.();
   }
 
   #answer(call: string, Irp: IRP | null, Status: NTSTATUS): NTSTATUS {
