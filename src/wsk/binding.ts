@@ -30,7 +30,7 @@ import {
   type NTSTATUS,
 } from './ntstatus.ts';
 import { bindVerdict, type Binding, type ShareMode } from './sharing.ts';
-import type { Endpoint, SocketState } from './socket-types.ts';
+import { SocketState, type Endpoint } from './socket-types.ts';
 
 const VERDICT_STATUS = {
   success: STATUS_SUCCESS,
@@ -40,19 +40,14 @@ const VERDICT_STATUS = {
 
 export class BindTable {
   /**
-   * Open sockets that hold their bound port, by port, in bind order. An array: most ports have
-   * one holder, and a one-element array costs a fraction of a Set.
+   * Open sockets that hold their bound port, by port, in bind order: the socket itself when it
+   * is the port's only holder (most ports: every ephemeral one), an array when several share.
+   * Read through `#holdersOn`.
    */
-  readonly #holders = new Map<number, SocketState[]>();
+  readonly #holders = new Map<number, SocketState | SocketState[]>();
   /** TCP listeners that belong to WSK sockets (not foreign users). */
   readonly #own = new WeakSet<TcpListener>();
-  /** The host's open WSK sockets: a connection whose `user` is one of them is WSK's. */
-  readonly #open: ReadonlySet<unknown>;
   #nextEphemeral = 0;
-
-  constructor(open: ReadonlySet<unknown>) {
-    this.#open = open;
-  }
 
   /** Marks a TCP listener as a WSK socket's (connections are known by their `user`). */
   adopt(listener: TcpListener): void {
@@ -62,7 +57,7 @@ export class BindTable {
   /** The status of `state` binding `endpoint`: SUCCESS, ADDRESS_ALREADY_EXISTS, ACCESS_DENIED. */
   verdict(stack: TcpStack, state: SocketState, endpoint: Endpoint): NTSTATUS {
     const second = bindingOf(state, endpoint, state.options.share);
-    const holders = this.#holders.get(endpoint.port);
+    const holders = this.#holdersOn(endpoint.port);
     if (holders !== undefined) {
       const verdict = bindVerdict(holdings(holders), second);
       if (verdict !== 'success') return VERDICT_STATUS[verdict];
@@ -90,8 +85,10 @@ export class BindTable {
     const bound = state.bound;
     if (!state.holdsPort || bound === null || state.closed) return;
     const holders = this.#holders.get(bound.port);
-    if (holders === undefined) this.#holders.set(bound.port, [state]);
-    else if (!holders.includes(state)) holders.push(state);
+    if (holders === undefined) this.#holders.set(bound.port, state);
+    else if (!Array.isArray(holders)) {
+      if (holders !== state) this.#holders.set(bound.port, [holders, state]);
+    } else if (!holders.includes(state)) holders.push(state);
   }
 
   /** Takes a socket that left the open set out of the table. */
@@ -99,20 +96,30 @@ export class BindTable {
     const bound = state.bound;
     if (bound === null) return;
     const holders = this.#holders.get(bound.port);
-    const index = holders === undefined ? -1 : holders.indexOf(state);
-    if (holders === undefined || index < 0) return;
-    holders.splice(index, 1);
-    if (holders.length === 0) this.#holders.delete(bound.port);
+    if (holders === state) {
+      this.#holders.delete(bound.port);
+      return;
+    }
+    const index = Array.isArray(holders) ? holders.indexOf(state) : -1;
+    if (index < 0) return;
+    const rest = holders as SocketState[];
+    rest.splice(index, 1);
+    if (rest.length === 1) this.#holders.set(bound.port, rest[0] as SocketState);
   }
 
-  /** Open sockets holding `port`, in bind order. */
+  /** Open sockets holding `port`, in bind order (a copy). */
   holdersOf(port: number): readonly SocketState[] {
+    return this.#holdersOn(port)?.slice() ?? [];
+  }
+
+  /** The holders of `port` as a list, or undefined when none. */
+  #holdersOn(port: number): readonly SocketState[] | undefined {
     const holders = this.#holders.get(port);
-    return holders === undefined ? [] : holders.slice();
+    return holders === undefined || Array.isArray(holders) ? holders : [holders];
   }
 
   #free(stack: TcpStack, state: SocketState, endpoint: Endpoint): boolean {
-    const holders = this.#holders.get(endpoint.port);
+    const holders = this.#holdersOn(endpoint.port);
     if (holders !== undefined) {
       // An exclusive ask conflicts with every binding it meets: 'success' means it meets none.
       const ask = bindingOf(state, endpoint, 'exclusive');
@@ -134,7 +141,7 @@ export class BindTable {
           c.localPort === port &&
           c.outcome === null &&
           c.state !== 'TIME-WAIT' &&
-          !this.#open.has(c.user),
+          !(c.user instanceof SocketState && !c.user.closed),
       );
   }
 }

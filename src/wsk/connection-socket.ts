@@ -41,7 +41,6 @@ import type { Endpoint, PWSK_SOCKET, SocketState } from './socket-types.ts';
 export class ConnectionSockets {
   readonly #core: SocketCore;
   /** What a pending connect IRP's Information becomes on success (the socket, or 0). */
-  readonly #information = new Map<IRP, unknown>();
 
   constructor(core: SocketCore) {
     this.#core = core;
@@ -61,7 +60,7 @@ export class ConnectionSockets {
     if (sockaddrFamily(RemoteAddress) !== state.family) {
       return core.invalid(call, Irp, 'WSK-FAMILY-MISMATCH', 'address family differs');
     }
-    const started = this.connect(state, RemoteAddress, Irp, 0);
+    const started = this.connect(state, RemoteAddress, Irp);
     if (started !== STATUS_SUCCESS) return core.finish(call, Irp, started);
     state.role = 'connection';
     return core.trace(call, STATUS_PENDING);
@@ -98,9 +97,9 @@ export class ConnectionSockets {
 
   /**
    * Starts the TCP active open of a bound socket; SUCCESS means `Irp` is pended and completes
-   * with the outcome, with `information` as its Information on success.
+   * with the outcome, with `state.connectReturns` (or 0) as its Information on success.
    */
-  connect(state: SocketState, Remote: SOCKADDR, Irp: IRP, information: unknown): NTSTATUS {
+  connect(state: SocketState, Remote: SOCKADDR, Irp: IRP): NTSTATUS {
     const core = this.#core;
     const stack = core.stack();
     const bound = state.bound;
@@ -119,14 +118,14 @@ export class ConnectionSockets {
     const connection = result.connection;
     this.own(state, connection);
     state.connectIrp = Irp;
-    this.#information.set(Irp, information);
     core.irps.pend(Irp, (irp) => {
       // IoCancelIrp on a pending connect: the attempt is abandoned (wsk.md §6.4).
-      this.#information.delete(irp);
-      if (state.connectIrp === irp) state.connectIrp = null;
-      if (state.connectSocketIrp === irp) {
-        state.connectSocketIrp = null;
-        core.retire(state);
+      if (state.connectIrp === irp) {
+        state.connectIrp = null;
+        if (state.connectReturns !== null) {
+          state.connectReturns = null;
+          core.retire(state);
+        }
       }
       if (connection.outcome === null) connection.abort();
     });
@@ -144,7 +143,6 @@ export class ConnectionSockets {
     const connectIrp = state.connectIrp;
     state.connectIrp = null;
     if (connectIrp !== null) {
-      this.#information.delete(connectIrp);
       this.#core.irps.complete(connectIrp, STATUS_CANCELLED, 0);
     }
     const connection = state.connection;
@@ -157,10 +155,9 @@ export class ConnectionSockets {
       state.connected = true;
       const irp = state.connectIrp;
       if (irp === null) return;
+      const information = state.connectReturns ?? 0;
       state.connectIrp = null;
-      state.connectSocketIrp = null;
-      const information = this.#information.get(irp) ?? 0;
-      this.#information.delete(irp);
+      state.connectReturns = null;
       this.#core.irps.complete(irp, STATUS_SUCCESS, information);
     },
     onClosed: (connection, outcome) => {
@@ -168,10 +165,9 @@ export class ConnectionSockets {
       const irp = state.connectIrp;
       if (irp === null) return;
       state.connectIrp = null;
-      this.#information.delete(irp);
-      if (state.connectSocketIrp === irp) {
+      if (state.connectReturns !== null) {
         // WskSocketConnect failed: no socket is returned (wsk.md §3.2).
-        state.connectSocketIrp = null;
+        state.connectReturns = null;
         this.#core.retire(state);
       }
       this.#core.irps.complete(irp, outcomeStatus(outcome), 0);

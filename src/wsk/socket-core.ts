@@ -32,9 +32,9 @@ import { PsInitialSystemProcess } from './sharing.ts';
 import {
   WSK_SOCKET,
   type PWSK_SOCKET,
+  SocketState,
   type QueuedAccept,
   type SocketOptions,
-  type SocketState,
 } from './socket-types.ts';
 
 /** What the socket provider needs of the client level (registration.ts). */
@@ -87,8 +87,9 @@ export class SocketCore {
   readonly k: KernelCore;
   readonly irps: IrpManager;
   readonly clients: ClientCheck;
-  readonly open = new Set<SocketState>();
-  readonly bindings = new BindTable(this.open);
+  /** The open sockets, in no particular order (`SocketState.slot` is each one's index). */
+  readonly open: SocketState[] = [];
+  readonly bindings = new BindTable();
   /** The provider table of each category (socket.ts fills it). */
   readonly dispatch: Partial<Record<SocketState['category'], object>> = {};
   #tcp: (() => TcpStack) | null = null;
@@ -111,10 +112,7 @@ export class SocketCore {
   /** Makes a socket; `events` are the ones enabled from the start (static, inherited). */
   create(spec: SocketSpec, events: number): WSK_SOCKET {
     const category = spec.category;
-    const state: SocketState = {
-      id: this.#nextId++,
-      category,
-      role: category === 'listen' || category === 'connection' ? category : null,
+    const init = {
       client: spec.client,
       family: spec.family,
       context: spec.context,
@@ -124,23 +122,10 @@ export class SocketCore {
         spec.securityDescriptor === null
           ? DEFAULT_OPTIONS
           : { ...DEFAULT_OPTIONS, securityDescriptor: spec.securityDescriptor },
-      closed: false,
-      dead: false,
-      bound: null,
-      holdsPort: false,
-      listening: false,
-      listener: null,
-      accepts: category === 'listen' || category === 'stream' ? [] : NO_ACCEPTS,
-      connection: null,
-      connected: false,
-      connectIrp: null,
-      connectSocketIrp: null,
-      events,
-      fixedEvents: events,
-      inherited: 0,
-      deathIndicated: false,
     };
-    this.open.add(state);
+    const accepts = category === 'listen' || category === 'stream' ? [] : NO_ACCEPTS;
+    const state = new SocketState(this.#nextId++, category, init, accepts, events);
+    state.slot = this.open.push(state) - 1;
     this.clients.noteSocketCreated(spec.client);
     const sim = this.k.sim;
     sim.trace.emit({
@@ -158,7 +143,14 @@ export class SocketCore {
   /** A socket leaves the open set (closed, or never handed out). */
   retire(state: SocketState): void {
     state.closed = true;
-    this.open.delete(state);
+    if (state.slot < 0) return; // retired already
+    const open = this.open;
+    const last = open.pop() as SocketState;
+    if (last !== state) {
+      open[state.slot] = last;
+      last.slot = state.slot;
+    }
+    state.slot = -1;
     this.bindings.unfile(state);
     this.clients.noteSocketClosed(state.client);
   }

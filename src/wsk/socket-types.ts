@@ -189,8 +189,29 @@ export interface PendingDisable {
   readonly irp: IRP | null;
 }
 
-/** @internal One socket's model state. */
-export interface SocketState {
+/** @internal What a SocketState starts from, beside its id, category, accepts and events. */
+export interface SocketInit {
+  readonly client: PWSK_CLIENT;
+  readonly family: ADDRESS_FAMILY;
+  readonly context: unknown;
+  readonly clientDispatch: unknown;
+  readonly owner: unknown;
+  readonly options: Readonly<SocketOptions>;
+}
+
+/** Bits of SocketState's packed flags. */
+const CLOSED = 1;
+const DEAD = 2;
+const HOLDS_PORT = 4;
+const LISTENING = 8;
+const CONNECTED = 16;
+const DEATH_INDICATED = 32;
+
+/**
+ * @internal One socket's model state. A class whose booleans share one packed field behind
+ * accessors: a simulation keeps 1e5 sockets and more, and each field costs every one of them.
+ */
+export class SocketState {
   readonly id: number;
   readonly category: 'basic' | 'listen' | 'connection' | 'stream';
   /** What the socket does: its category's role, or a stream socket's once committed. */
@@ -204,32 +225,92 @@ export interface SocketState {
   readonly owner: unknown;
   /** Shared defaults until an option is set (socket-core.ts `writableOptions`). */
   options: Readonly<SocketOptions>;
-  closed: boolean;
-  /** The transport invalidated it: calls answer STATUS_FILE_FORCED_CLOSED (wsk.md §3.0). */
-  dead: boolean;
   /** Bound endpoint (wildcard address for an any-address bind); null before WskBind. */
-  bound: Endpoint | null;
-  /** Holds its bound port in the host's table (false for most accepted sockets). */
-  holdsPort: boolean;
-  /** Listening: bound listening socket, or a stream socket after WskListen. */
-  listening: boolean;
-  listener: TcpListener | null;
+  bound: Endpoint | null = null;
+  listener: TcpListener | null = null;
   /** Queued WskAccept IRPs (listening and stream sockets; others share an empty array). */
   readonly accepts: QueuedAccept[];
-  connection: TcpConnection | null;
-  /** The connection's handshake completed (connected or accepted). */
-  connected: boolean;
-  connectIrp: IRP | null;
-  /** A WskSocketConnect whose socket is handed out only on success. */
-  connectSocketIrp: IRP | null;
+  connection: TcpConnection | null = null;
+  /** The pending connect: WskConnect's or WskSocketConnect's IRP. */
+  connectIrp: IRP | null = null;
+  /** What a WskSocketConnect's IRP returns on success (its socket); null for WskConnect. */
+  connectReturns: WSK_SOCKET | null = null;
   /** WSK_EVENT_* enabled now (wsk.md §4.7). */
   events: number;
   /** Enabled events that may not be disabled: static ones, inherited ones on a listener. */
   fixedEvents: number;
   /** Connection events a listening socket hands to sockets of WskAcceptEvent (§4.7). */
-  inherited: number;
+  inherited = 0;
+  /** Its index in the host's open sockets while open (socket-core.ts). */
+  slot = -1;
+  #flags = 0;
+
+  constructor(
+    id: number,
+    category: SocketState['category'],
+    spec: SocketInit,
+    accepts: QueuedAccept[],
+    events: number,
+  ) {
+    this.id = id;
+    this.category = category;
+    this.role = category === 'listen' || category === 'connection' ? category : null;
+    this.client = spec.client;
+    this.family = spec.family;
+    this.context = spec.context;
+    this.clientDispatch = spec.clientDispatch;
+    this.owner = spec.owner;
+    this.options = spec.options;
+    this.accepts = accepts;
+    this.events = events;
+    this.fixedEvents = events;
+  }
+
+  get closed(): boolean {
+    return (this.#flags & CLOSED) !== 0;
+  }
+  set closed(on: boolean) {
+    this.#set(CLOSED, on);
+  }
+  /** The transport invalidated it: calls answer STATUS_FILE_FORCED_CLOSED (wsk.md §3.0). */
+  get dead(): boolean {
+    return (this.#flags & DEAD) !== 0;
+  }
+  set dead(on: boolean) {
+    this.#set(DEAD, on);
+  }
+  /** Holds its bound port in the host's table (false for most accepted sockets). */
+  get holdsPort(): boolean {
+    return (this.#flags & HOLDS_PORT) !== 0;
+  }
+  set holdsPort(on: boolean) {
+    this.#set(HOLDS_PORT, on);
+  }
+  /** Listening: bound listening socket, or a stream socket after WskListen. */
+  get listening(): boolean {
+    return (this.#flags & LISTENING) !== 0;
+  }
+  set listening(on: boolean) {
+    this.#set(LISTENING, on);
+  }
+  /** The connection's handshake completed (connected or accepted). */
+  get connected(): boolean {
+    return (this.#flags & CONNECTED) !== 0;
+  }
+  set connected(on: boolean) {
+    this.#set(CONNECTED, on);
+  }
   /** The NULL accept indication was delivered (at most once, wsk.md §4.2). */
-  deathIndicated: boolean;
+  get deathIndicated(): boolean {
+    return (this.#flags & DEATH_INDICATED) !== 0;
+  }
+  set deathIndicated(on: boolean) {
+    this.#set(DEATH_INDICATED, on);
+  }
+
+  #set(bit: number, on: boolean): void {
+    this.#flags = on ? this.#flags | bit : this.#flags & ~bit;
+  }
 }
 
 /** The socket object WSK allocates (wsk.h WSK_SOCKET: its one field is Dispatch). */

@@ -148,7 +148,7 @@ export class SocketProvider {
 
   /** Sockets created and not yet closed (for WskDeregister and leak reports). */
   get openSockets(): number {
-    return this.#core.open.size;
+    return this.#core.open.length;
   }
 
   /** Open sockets of one client (WskDeregister waits for none, wsk.md §1.2 (c)). */
@@ -251,10 +251,10 @@ export class SocketProvider {
       core.retire(state);
       return core.finish(call, Irp, bound);
     }
-    state.connectSocketIrp = Irp;
-    const started = this.#connections.connect(state, RemoteAddress, Irp, socket);
+    state.connectReturns = socket;
+    const started = this.#connections.connect(state, RemoteAddress, Irp);
     if (started !== STATUS_SUCCESS) {
-      state.connectSocketIrp = null;
+      state.connectReturns = null;
       core.retire(state);
       return core.finish(call, Irp, started);
     }
