@@ -21,6 +21,7 @@
 import {
   SimConfigError,
   Simulator,
+  ns,
   parseDuration,
   type DurationInput,
   type RunOptions,
@@ -32,7 +33,15 @@ import {
 } from './sim/index.ts';
 import { TcpStack, type TcpProfileOptions } from './tcp/index.ts';
 import { Network, type Payload } from './topology/index.ts';
-import { Kernel, type Advisory, type KTHREAD, type KernelOptions } from './wsk/index.ts';
+import {
+  Kernel,
+  outstandingOf,
+  ruleOf,
+  type Advisory,
+  type KTHREAD,
+  type KernelOptions,
+  type Outstanding,
+} from './wsk/index.ts';
 
 /** An advisory with the host whose kernel recorded it. */
 export interface HostAdvisory extends Advisory {
@@ -41,11 +50,20 @@ export interface HostAdvisory extends Advisory {
 
 export type SimulationOptions = SimulatorOptions;
 
+/** Something a host's drivers left outstanding at the end of a run (wsk/outstanding.ts). */
+export interface HostOutstanding extends Outstanding {
+  readonly host: string;
+}
+
+/** The verifier's liveness phase by default (DESIGN.md §5). */
+export const DEFAULT_SETTLE = '120s';
+
 export class Simulation extends Network<Payload> {
   /** The simulator underneath: clock, event queue, choice source, trace, threads. */
   readonly core: Simulator;
   readonly #stacks = new Map<string, TcpStack>();
   readonly #kernels = new Map<string, Kernel>();
+  #rulesLocked = false;
 
   constructor(options: SimulationOptions) {
     const core = new Simulator(options);
@@ -107,6 +125,12 @@ export class Simulation extends Network<Payload> {
         );
       return existing;
     }
+    if (this.#rulesLocked && (options?.disabledRules?.length ?? 0) > 0) {
+      throw new SimConfigError(
+        `kernel(${host}).disabledRules`,
+        'a scenario may not lower a verifier rule (DESIGN.md §5); fix the driver instead',
+      );
+    }
     const node = this.host(host);
     const kernel = new Kernel(this.core, node.name, options);
     kernel.wsk.attachAddresses(() => node.addresses);
@@ -123,6 +147,60 @@ export class Simulation extends Network<Payload> {
   load(host: string, driver: (k: Kernel) => void | PromiseLike<void>): KTHREAD {
     const k = this.kernel(host);
     return k.ke.startThread(`${host}/DriverEntry`, () => driver(k));
+  }
+
+  /** From now on no kernel may switch verifier rules off (runScenario locks them). */
+  lockRules(): void {
+    this.#rulesLocked = true;
+  }
+
+  /** What every host's drivers left outstanding now, host by host in creation order. */
+  outstanding(): HostOutstanding[] {
+    const all: HostOutstanding[] = [];
+    for (const [host, kernel] of this.#kernels) {
+      for (const item of outstandingOf(kernel)) all.push({ host, ...item });
+    }
+    return all;
+  }
+
+  /**
+   * The verifier's liveness phase (DESIGN.md §5): every partition, hold and down link is healed,
+   * the simulation runs on for `duration`, and then anything a driver left outstanding fails
+   * the run: kind 'violation', the first item's rule, every item listed in the failure's
+   * details. Returns at once, changing nothing, when no host has a WSK kernel (nothing to
+   * check) or the run has failed already.
+   */
+  async settle(duration: DurationInput = DEFAULT_SETTLE): Promise<RunOutcome | null> {
+    const span = parseDuration('settle', duration);
+    if (this.#kernels.size === 0 || this.core.failure !== null) return null;
+    this.healAll();
+    const until = ns(this.core.now + span);
+    const outcome = await this.core.run({ until, timeLimit: ns(this.core.now + span + 1) });
+    if (outcome.failure !== undefined) return outcome;
+    const left = this.outstanding();
+    const first = left[0];
+    if (first === undefined) return outcome;
+    const lines = left.map(
+      (o) => `${o.rule} ${o.host}: ${o.detail}${o.site === undefined ? '' : ` (${o.site})`}`,
+    );
+    const message = `${first.rule}: ${left.length} left outstanding after the settle phase`;
+    const rule = ruleOf(first.rule);
+    this.core.fail('violation', message, {
+      rule: first.rule,
+      ...(rule !== undefined && { summary: rule.summary, source: rule.source }),
+      host: first.host,
+      ...first.place,
+      ...(first.site !== undefined && { site: first.site }),
+      outstanding: lines,
+    });
+    for (const o of left) {
+      this.kernel(o.host).report(o.rule, o.detail, {
+        ...o.place,
+        ...(o.site !== undefined && { site: o.site }),
+      });
+    }
+    const failure = this.core.failure;
+    return { ...outcome, status: 'failed', ...(failure !== null && { failure }) };
   }
 
   /** Every kernel's advisories (DESIGN.md §4), host by host in creation order. */

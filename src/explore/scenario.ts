@@ -39,6 +39,13 @@ export interface ScenarioDefinition<H = unknown> {
   readonly seeds?: readonly number[];
   /** Stop when this holds instead of at quiescence. */
   readonly until?: (handles: H) => boolean;
+  /**
+   * The verifier's liveness phase after the run and its check (DESIGN.md §5): faults healed,
+   * the simulation runs on this long, then every IRP must have completed, every socket be
+   * closed, every WskRegister deregistered, every IRP and pool block freed. Only when some host
+   * has a WSK kernel. @defaultValue '120s'
+   */
+  readonly settle?: DurationInput;
 }
 
 export interface Scenario<H = unknown> extends ScenarioDefinition<H> {
@@ -63,6 +70,8 @@ export interface RunRequest {
   readonly logEvents?: boolean;
   /** Capture every TCP segment on the wire as a pcap file (`result.pcap`). */
   readonly pcap?: boolean;
+  /** Record allocation sites (SimulatorOptions.recordSites); runScenario's own re-run sets it. */
+  readonly recordSites?: boolean;
 }
 
 export interface ScenarioResult {
@@ -105,6 +114,7 @@ export function defineScenario<H>(definition: ScenarioDefinition<H>): Scenario<H
   }
   if (definition.limits?.time !== undefined)
     parseDuration(`${where}.limits.time`, definition.limits.time);
+  if (definition.settle !== undefined) parseDuration(`${where}.settle`, definition.settle);
   if (definition.limits?.events !== undefined) {
     checkInteger(`${where}.limits.events`, definition.limits.events, 1, Number.MAX_SAFE_INTEGER);
   }
@@ -115,18 +125,38 @@ export function defineScenario<H>(definition: ScenarioDefinition<H>): Scenario<H
   return Object.freeze({ ...definition, seeds: Object.freeze([...seeds]) });
 }
 
-/** Runs one scenario with one seed; see the module header for what may throw. */
+/**
+ * Runs one scenario with one seed; see the module header for what may throw. When the verifier
+ * finds something left outstanding at the end, the same seed runs again with allocation sites
+ * recorded (the run is deterministic, so it is the same run) and the failure names them.
+ */
 export async function runScenario<H>(
   scenario: Scenario<H>,
   request: RunRequest,
 ): Promise<ScenarioResult> {
+  const result = await runOnce(scenario, request);
+  const details = result.failure?.details;
+  if (details?.outstanding === undefined || request.recordSites === true) return result;
+  const again = await runOnce(scenario, {
+    seed: request.seed,
+    recordSites: true,
+    ...(request.replay !== undefined && { replay: request.replay }),
+  });
+  const sited = again.failure?.details;
+  if (again.traceHash !== result.traceHash || sited?.outstanding === undefined) return result;
+  return { ...result, failure: { ...(result.failure as Failure), details: sited } };
+}
+
+async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<ScenarioResult> {
   const sim = new Simulation({
     seed: request.seed,
     ...(request.record !== undefined && { record: request.record }),
     ...(request.replay !== undefined && { replay: request.replay }),
     ...(request.keepTrace !== undefined && { keepTrace: request.keepTrace }),
     ...(request.logEvents !== undefined && { logEvents: request.logEvents }),
+    ...(request.recordSites !== undefined && { recordSites: request.recordSites }),
   });
+  sim.lockRules();
   const capture =
     request.pcap === true
       ? new PcapCapture(sim, { ipFor: (source) => ({ hopLimit: sim.ttlOf(source) }) })
@@ -147,6 +177,7 @@ export async function runScenario<H>(
         scenario.check?.({ sim, outcome: outcome as RunOutcome }, handles),
       );
     }
+    if (failure === undefined) failure = (await sim.settle(scenario.settle))?.failure;
   } catch (error) {
     failure = thrownFailure(sim, error, outcome === undefined ? 'build' : 'check');
   }

@@ -28,6 +28,7 @@ export {
   Simulator,
   type EventLogEntry,
   type Failure,
+  type FailureDetails,
   type FailureKind,
   type RunOptions,
   type RunOutcome,
@@ -35,3 +36,4 @@ export {
   type SimulatorOptions,
 } from './simulator.ts';
 export { firstDivergence, type Divergence } from './determinism.ts';
+export { callerSite } from './site.ts';

@@ -36,6 +36,12 @@ export interface SimulatorOptions {
   readonly sameInstantChoice?: boolean;
   /** Log (index, time, label, trace hash) after every event, for the determinism check. */
   readonly logEvents?: boolean;
+  /**
+   * Record the driver's file:line at every allocation the verifier may report as a leak: the
+   * re-run of a failing seed (DESIGN.md §5), since capturing a stack costs time. Display only:
+   * the run and its trace hash are the same either way. @defaultValue false
+   */
+  readonly recordSites?: boolean;
 }
 
 export interface RunOptions {
@@ -59,6 +65,25 @@ export interface Failure {
   readonly event?: string;
   /** The error object for thrown failures. */
   readonly error?: unknown;
+  /** What a verifier knows of a violation: its rule, where it happened (DESIGN.md §5). */
+  readonly details?: FailureDetails;
+}
+
+/** A verifier's account of a failure; every field but `rule` only when known. */
+export interface FailureDetails {
+  /** The stable rule id, e.g. 'IRP-COMPLETED-TWICE'. */
+  readonly rule: string;
+  /** One line: what the rule forbids. */
+  readonly summary?: string;
+  /** The documentation the rule rests on. */
+  readonly source?: string;
+  readonly host?: string;
+  readonly socket?: number;
+  readonly irp?: number;
+  /** The driver's file:line, captured at the violating call or by the re-run of a leak. */
+  readonly site?: string;
+  /** For a failure found at the end: each thing outstanding, one line each. */
+  readonly outstanding?: readonly string[];
 }
 
 export type RunStatus = 'quiescent' | 'reached-time' | 'condition-met' | 'failed';
@@ -94,6 +119,8 @@ export class Simulator {
   readonly choices: ChoiceSource;
   readonly trace: Trace;
   readonly threads: ThreadHost;
+  /** Allocation sites are recorded (SimulatorOptions.recordSites). */
+  readonly recordSites: boolean;
   readonly #queue = new EventQueue();
   readonly #sameInstantChoice: boolean;
   readonly #scheduler: ChoiceStream;
@@ -111,6 +138,7 @@ export class Simulator {
       ...(options.replay !== undefined && { replay: options.replay }),
     });
     this.seed = this.choices.seed;
+    this.recordSites = options.recordSites ?? false;
     this.trace = new Trace({ keep: options.keepTrace ?? false });
     this.#sameInstantChoice = options.sameInstantChoice ?? false;
     this.#scheduler = this.choices.stream('scheduler');
@@ -169,7 +197,7 @@ export class Simulator {
    * Ends the current run with a failure once the current event returns. Later layers (the
    * verifier) use this so that a violation never throws through the model's own state.
    */
-  fail(kind: FailureKind, message: string): void {
+  fail(kind: FailureKind, message: string, details?: FailureDetails): void {
     if (this.#failure !== null) return;
     this.#failure = {
       kind,
@@ -177,8 +205,10 @@ export class Simulator {
       seed: this.seed,
       at: this.#now,
       ...(this.#firing !== null && { event: this.#firing.label }),
+      ...(details !== undefined && { details }),
     };
   }
+
 
   /** The event log of a run made with `logEvents` (for the determinism check). */
   eventLog(): readonly EventLogEntry[] {

@@ -87,6 +87,11 @@ export class FaultState<P extends Payload = Payload> {
     return buffer;
   }
 
+  /** Each directed partition as [from, to] node indices. */
+  partitionPairs(): [number, number][] {
+    return [...this.#partitions].map((key) => [Math.floor(key / NODE_LIMIT), key % NODE_LIMIT]);
+  }
+
   /** 'a→b' for each directed partition, by node index (for snapshots). */
   partitions(nodes: readonly NodeState[]): string[] {
     return [...this.#partitions].map((key) => {

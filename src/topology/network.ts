@@ -205,7 +205,29 @@ export class Network<P extends Payload = Payload> {
     this.#fault('restart', host, null, when);
   }
 
-  /** Installs a per-packet rule after the others; returns a function that removes it. */
+  /**
+   * Ends every partition, hold and link failure now, each traced as its verb (heal-one-way,
+   * release, link-up): the start of the verifier's settle phase (DESIGN.md §5). Crashed hosts
+   * stay down, and faults scheduled for later still happen.
+   */
+  healAll(): void {
+    const world = this.#world;
+    const nodes = world.nodes;
+    for (const [from, to] of world.faults.partitionPairs()) {
+      const a = nodes[from] as NodeState;
+      applyNow(world, { verb: 'heal-one-way', a, b: nodes[to] as NodeState, link: null });
+    }
+    for (const hold of world.faults.holds()) {
+      const a = nodes[hold.a] as NodeState;
+      applyNow(world, { verb: 'release', a, b: nodes[hold.b] as NodeState, link: null });
+    }
+    for (const link of world.links) {
+      if (link.isUp) continue;
+      const { from, to } = link.forward;
+      applyNow(world, { verb: 'link-up', a: from, b: to, link });
+    }
+  }
+
   /**
    * Shows `tap` every packet that leaves its host (not those refused at the host: no route, host
    * down), at the instant it leaves, before loss or a partition can act on it: what a capture at
@@ -221,6 +243,7 @@ export class Network<P extends Payload = Payload> {
     };
   }
 
+  /** Installs a per-packet rule after the others; returns a function that removes it. */
   addRule(rule: Rule<P>): () => void {
     if (typeof rule !== 'function') throw new SimConfigError('addRule.rule', 'expected a function');
     const rules = this.#world.rules;

@@ -19,12 +19,16 @@
  * alone, unless the kernel is `strict`: then the first one fails the run (kind 'advisory').
  */
 import {
+  assert,
+  callerSite,
   checkNumber,
   formatInstant,
   type ChoiceStream,
   type DurationInput,
+  type FailureDetails,
   type Simulator,
 } from '../sim/index.ts';
+import { ruleOf, type RuleChannel, type VerifierRule } from './rules.ts';
 
 export type KIRQL = number & { readonly __brand: 'KIRQL' };
 export const PASSIVE_LEVEL = 0 as KIRQL;
@@ -63,10 +67,15 @@ export interface KernelOptions {
 }
 
 /** One reported violation, also kept on the kernel for tests and reports. */
-export interface Violation {
-  readonly rule: string;
+export interface Violation extends FailureDetails {
   readonly message: string;
   readonly at: number;
+}
+
+/** The objects a violation concerns, by their ids in the trace. */
+export interface ViolationPlace {
+  readonly socket?: number;
+  readonly irp?: number;
 }
 
 /** The options that are probabilities, checked in [0, 1] at construction. */
@@ -85,6 +94,8 @@ export interface Advisory {
   readonly rule: string;
   readonly message: string;
   readonly at: number;
+  /** The driver's file:line at the call, when there is a driver frame on the stack. */
+  readonly site?: string;
 }
 
 export class KernelCore {
@@ -99,6 +110,9 @@ export class KernelCore {
   irql: KIRQL = PASSIVE_LEVEL;
   /** @internal spin locks held now (ke.ts), checked when a callback returns. */
   spinLocksHeld = 0;
+  /** The callback running now (0: none), each run of a callback a new number. */
+  #callback = 0;
+  #callbacks = 0;
   readonly #disabled: ReadonlySet<string>;
 
   constructor(sim: Simulator, host: string, options: KernelOptions = {}) {
@@ -113,22 +127,39 @@ export class KernelCore {
     }
   }
 
-  /** Reports a verifier violation: the run fails after the current event. */
-  violation(rule: string, detail: string): void {
+  /**
+   * Reports a verifier violation: the run fails after the current event, with the rule, the
+   * host, the socket and IRP concerned and the driver's file:line (DESIGN.md §5).
+   */
+  violation(rule: string, detail: string, place: ViolationPlace = {}): void {
     if (this.#disabled.has(rule)) return;
+    const site = callerSite();
+    this.report(rule, detail, { ...place, ...(site !== null && { site }) });
+  }
+
+  /** Reports a violation whose place and site the caller knows (leaks found at the end). */
+  report(rule: string, detail: string, place: ViolationPlace & { site?: string }): void {
+    if (this.#disabled.has(rule)) return;
+    const { summary, source } = catalogued(rule, 'violation');
     const message = `${rule}: ${detail} (host ${this.host} at ${formatInstant(this.sim.now)})`;
-    this.violations.push({ rule, message, at: this.sim.now });
+    const details = { rule, summary, source, host: this.host, ...place };
+    this.violations.push({ ...details, message, at: this.sim.now });
     this.sim.emit({ type: 'wsk.violation', host: this.host, rule });
-    this.sim.fail('violation', message);
+    this.sim.fail('violation', message, details);
   }
 
   /** Records an advisory; under `strict` it fails the run after the current event. */
   advisory(rule: string, detail: string): void {
     if (this.#disabled.has(rule)) return;
+    const { summary, source } = catalogued(rule, 'advisory');
     const message = `${rule}: ${detail} (host ${this.host} at ${formatInstant(this.sim.now)})`;
-    this.advisories.push({ rule, message, at: this.sim.now });
+    const site = callerSite();
+    this.advisories.push({ rule, message, at: this.sim.now, ...(site !== null && { site }) });
     this.sim.emit({ type: 'wsk.advisory', host: this.host, rule, info: detail });
-    if (this.options.strict === true) this.sim.fail('advisory', message);
+    if (this.options.strict === true) {
+      const details = { rule, summary, source, host: this.host, ...(site !== null && { site }) };
+      this.sim.fail('advisory', message, details);
+    }
   }
 
   /** Runs `body` at `irql` (never below the current one) and restores the IRQL after. */
@@ -136,13 +167,17 @@ export class KernelCore {
     const old = this.irql;
     const locks = this.spinLocksHeld;
     const level = (irql > old ? irql : old) as KIRQL;
+    const outer = this.#callback;
     this.irql = level;
+    this.#callback = ++this.#callbacks;
     let result: R;
     try {
       result = body();
     } catch (error) {
       this.irql = old;
       throw error;
+    } finally {
+      this.#callback = outer;
     }
     if (this.irql !== level) {
       this.violation(
@@ -155,6 +190,14 @@ export class KernelCore {
     }
     this.irql = old;
     return result;
+  }
+
+  /**
+   * Who runs now, for spin lock ownership: the callback being run (by number), else the system
+   * thread, else the event (driver code run from the simulator directly).
+   */
+  context(): unknown {
+    return this.#callback !== 0 ? this.#callback : (this.sim.threads.current ?? 'event');
   }
 
   /** Runs a callback or completion routine at DISPATCH_LEVEL, or PASSIVE_LEVEL by choice. */
@@ -177,4 +220,12 @@ export class KernelCore {
     );
     return false;
   }
+}
+
+/** The catalogue's entry for `id`; an id it lacks, or of the other channel, is a model bug. */
+function catalogued(id: string, channel: RuleChannel): VerifierRule {
+  const rule = ruleOf(id);
+  assert(rule !== undefined, `rule ${id} is not in the catalogue (rules.ts)`);
+  assert(rule.channel === channel, `rule ${id} is ${rule.channel}, reported as ${channel}`);
+  return rule;
 }

@@ -11,8 +11,11 @@
  * - Spin locks: KeAcquireSpinLock raises to DISPATCH_LEVEL and stores the old IRQL in the
  *   `{ value }` out-parameter; KeReleaseSpinLock lowers to the IRQL given. Acquiring a held lock
  *   (a deadlock on the model's one processor) is SPINLOCK-RECURSIVE-ACQUIRE, releasing a free
- *   one SPINLOCK-RELEASE-NOT-HELD; a callback (runAt/runCallback in core.ts) returning with a
- *   lock it took still held is SPINLOCK-HELD-ON-RETURN, at another IRQL IRQL-NOT-RESTORED.
+ *   one SPINLOCK-RELEASE-NOT-HELD, one that another callback or thread acquired
+ *   SPINLOCK-RELEASE-NOT-OWNER (WDK KeReleaseSpinLock: the caller holds it), a wait while one is
+ *   held SPINLOCK-HELD-ACROSS-WAIT (ke.ts); a callback (runAt/runCallback in core.ts)
+ *   returning with a lock it took still held is SPINLOCK-HELD-ON-RETURN, at another IRQL
+ *   IRQL-NOT-RESTORED.
  */
 import type { SimEvent } from '../sim/index.ts';
 import { DISPATCH_LEVEL, type KIRQL, type KernelCore } from './core.ts';
@@ -55,6 +58,8 @@ export type IO_WORKITEM_ROUTINE = (
 
 export class KSPIN_LOCK {
   /** @internal */ held = false;
+  /** @internal who acquired it: KernelCore.context() at the acquire */
+  owner: unknown = null;
 }
 
 export class DeferredManager {
@@ -178,6 +183,7 @@ export class DeferredManager {
       );
     }
     lock.held = true;
+    lock.owner = this.#k.context();
     this.#k.spinLocksHeld++;
   }
 
@@ -185,6 +191,12 @@ export class DeferredManager {
     if (!lock.held) {
       this.#k.violation('SPINLOCK-RELEASE-NOT-HELD', 'spin lock released while free');
       return false;
+    }
+    if (lock.owner !== this.#k.context()) {
+      this.#k.violation(
+        'SPINLOCK-RELEASE-NOT-OWNER',
+        'spin lock released by code that did not acquire it (another callback or thread)',
+      );
     }
     lock.held = false;
     this.#k.spinLocksHeld--;

@@ -109,3 +109,5 @@ export {
   type WSK_PROVIDER_STREAM_DISPATCH,
 } from './socket-types.ts';
 export { connectErrorStatus, outcomeStatus } from './socket-status.ts';
+export { RULES, ruleOf, type RuleChannel, type VerifierRule } from './rules.ts';
+export { outstandingOf, type Outstanding } from './outstanding.ts';

@@ -37,6 +37,7 @@
  * IRP-NO-COMPLETION-ROUTINE, IRP-COMPLETION-FLAGS, IRP-COMPLETION-RETURN, IRP-NO-STACK-LOCATION,
  * IRP-CANCEL-LOCK-NOT-RELEASED, CANCEL-SPINLOCK-NOT-HELD.
  */
+import { callerSite } from '../sim/index.ts';
 import { DISPATCH_LEVEL, type KIRQL, type KernelCore } from './core.ts';
 import type { MDL } from './mdl.ts';
 import {
@@ -75,8 +76,36 @@ interface Completion {
   readonly onCancel: boolean;
 }
 
+/**
+ * IO_STATUS_BLOCK as the model keeps it: a failure that a pended IRP completed with is marked
+ * unread until driver code reads Status, for the advisory WSK-STATUS-IGNORED (DESIGN.md §4:
+ * "a returned failure status the driver ignored"). An inline completion's status is the call's
+ * return value, which the driver sees, so only pended completions are marked.
+ */
+export class IoStatusBlock implements IO_STATUS_BLOCK {
+  #status: NTSTATUS = STATUS_SUCCESS;
+  Information: unknown = 0;
+  /** @internal a pended completion's failure, not yet read by the driver */
+  unread = false;
+
+  get Status(): NTSTATUS {
+    this.unread = false;
+    return this.#status;
+  }
+
+  set Status(Status: NTSTATUS) {
+    this.#status = Status;
+    this.unread = false;
+  }
+
+  /** @internal the model's own read, which does not count as the driver's */
+  peek(): NTSTATUS {
+    return this.#status;
+  }
+}
+
 export class IRP {
-  readonly IoStatus: IO_STATUS_BLOCK = { Status: STATUS_SUCCESS, Information: 0 };
+  readonly IoStatus = new IoStatusBlock();
   PendingReturned = false;
   Cancel = false;
   CancelIrql: KIRQL = 0 as KIRQL;
@@ -91,6 +120,8 @@ export class IRP {
   readonly driverOwned: boolean;
   /** @internal the WSK operation that holds it. */
   operation = '';
+  /** @internal the driver's file:line at IoAllocateIrp, when sites are recorded */
+  site: string | null = null;
 
   /** @internal use IoAllocateIrp */
   constructor(id: number, stackCount: number, driverOwned: boolean) {
@@ -121,19 +152,23 @@ export class IrpManager {
       return null;
     }
     const irp = new IRP(this.#nextId++, StackSize, true);
+    if (k.sim.recordSites) irp.site = callerSite();
     this.#live.add(irp);
     this.#trace(irp, 'allocated');
     return irp;
   }
 
   IoFreeIrp(Irp: IRP): void {
-    if (Irp.state === 'freed') return this.#k.violation('IRP-FREED-TWICE', this.#name(Irp));
+    if (Irp.state === 'freed')
+      return this.#k.violation('IRP-FREED-TWICE', this.#name(Irp), { irp: Irp.id });
     if (Irp.state === 'issued' || Irp.state === 'pending') {
       return this.#k.violation(
         'IRP-FREED-WHILE-PENDING',
         `${this.#name(Irp)} freed while ${Irp.operation} holds it`,
+        { irp: Irp.id },
       );
     }
+    this.#noteIgnored(Irp, 'IoFreeIrp');
     Irp.state = 'freed';
     this.#live.delete(Irp);
     this.#trace(Irp, 'freed');
@@ -141,6 +176,7 @@ export class IrpManager {
 
   IoReuseIrp(Irp: IRP, Status: NTSTATUS): void {
     if (!this.#usable(Irp, 'IoReuseIrp')) return;
+    this.#noteIgnored(Irp, 'IoReuseIrp');
     Irp.IoStatus.Status = Status;
     Irp.IoStatus.Information = 0;
     Irp.PendingReturned = false;
@@ -185,7 +221,7 @@ export class IrpManager {
   IoCancelIrp(Irp: IRP): boolean {
     const k = this.#k;
     if (Irp.state === 'freed') {
-      k.violation('IRP-USE-AFTER-FREE', `IoCancelIrp on freed ${this.#name(Irp)}`);
+      k.violation('IRP-USE-AFTER-FREE', `IoCancelIrp on freed ${this.#name(Irp)}`, { irp: Irp.id });
       return false;
     }
     if (!k.requireIrql('IoCancelIrp', DISPATCH_LEVEL)) return false;
@@ -204,6 +240,7 @@ export class IrpManager {
       k.violation(
         'IRP-CANCEL-LOCK-NOT-RELEASED',
         `the cancel routine of ${this.#name(Irp)} returned holding the cancel spin lock`,
+        { irp: Irp.id },
       );
       this.IoReleaseCancelSpinLock(Irp.CancelIrql);
     }
@@ -222,7 +259,7 @@ export class IrpManager {
   /** Completes with the status already in Irp.IoStatus (a cancel routine's usual ending). */
   IoCompleteRequest(Irp: IRP, PriorityBoost: number): void {
     void PriorityBoost;
-    this.complete(Irp, Irp.IoStatus.Status, Irp.IoStatus.Information);
+    this.complete(Irp, Irp.IoStatus.peek(), Irp.IoStatus.Information);
   }
 
   // ---- model side ---------------------------------------------------------------------------
@@ -238,6 +275,7 @@ export class IrpManager {
       k.violation(
         'IRP-NO-STACK-LOCATION',
         `${this.#name(Irp)} has no stack location for ${operation}`,
+        { irp: Irp.id },
       );
       return false;
     }
@@ -246,6 +284,7 @@ export class IrpManager {
       k.violation(
         'IRP-NO-COMPLETION-ROUTINE',
         `${this.#name(Irp)} passed to ${operation} without one`,
+        { irp: Irp.id },
       );
       return false;
     }
@@ -258,6 +297,7 @@ export class IrpManager {
         'IRP-COMPLETION-FLAGS',
         `${this.#name(Irp)}: a driver-allocated IRP's completion routine must be invoked on ` +
           'success, error and cancel',
+        { irp: Irp.id },
       );
     }
     Irp.state = 'issued';
@@ -273,11 +313,14 @@ export class IrpManager {
     const k = this.#k;
     const name = this.#name(Irp);
     if (Irp.state === 'freed') {
-      k.violation('IRP-USE-AFTER-FREE', `${name} passed to ${operation} after IoFreeIrp`);
+      k.violation('IRP-USE-AFTER-FREE', `${name} passed to ${operation} after IoFreeIrp`, {
+        irp: Irp.id,
+      });
     } else {
       k.violation(
         'IRP-REUSED-WHILE-PENDING',
         `${name} passed to ${operation} while ${Irp.operation} still holds it`,
+        { irp: Irp.id },
       );
     }
   }
@@ -288,7 +331,9 @@ export class IrpManager {
    */
   pend(Irp: IRP, withdraw: ((Irp: IRP) => void) | null = null): NTSTATUS {
     if (Irp.state !== 'issued') {
-      this.#k.violation('IRP-COMPLETED-NOT-ISSUED', `${this.#name(Irp)} pended in ${Irp.state}`);
+      this.#k.violation('IRP-COMPLETED-NOT-ISSUED', `${this.#name(Irp)} pended in ${Irp.state}`, {
+        irp: Irp.id,
+      });
       return STATUS_PENDING;
     }
     Irp.state = 'pending';
@@ -338,6 +383,7 @@ export class IrpManager {
     Irp.CancelRoutine = null;
     Irp.IoStatus.Status = Status;
     Irp.IoStatus.Information = Information;
+    Irp.IoStatus.unread = Irp.PendingReturned && !NT_SUCCESS(Status);
     Irp.CurrentLocation = Irp.StackCount + 1;
     this.#trace(Irp, Status === STATUS_CANCELLED ? 'cancelled' : 'completed', Status);
     const c = Irp.completion;
@@ -353,6 +399,7 @@ export class IrpManager {
         'IRP-COMPLETION-RETURN',
         `the completion routine of driver-allocated ${this.#name(Irp)} returned ` +
           `${statusName(result)}, not STATUS_MORE_PROCESSING_REQUIRED`,
+        { irp: Irp.id },
       );
     }
   }
@@ -362,13 +409,26 @@ export class IrpManager {
     const k = this.#k;
     const name = this.#name(Irp);
     if (Irp.state === 'completed') {
-      return k.violation('IRP-COMPLETED-TWICE', `${name} (${Irp.operation}) completed again`);
+      return k.violation('IRP-COMPLETED-TWICE', `${name} (${Irp.operation}) completed again`, {
+        irp: Irp.id,
+      });
     }
     if (Irp.state === 'freed') return k.violation('IRP-USE-AFTER-FREE', `${name} completed`);
     if (Irp.state === 'idle') {
       return k.violation('IRP-COMPLETED-NOT-ISSUED', `${name} completed before any call took it`);
     }
     k.violation('IRP-COMPLETED-PENDING', `${name} completed with STATUS_PENDING`);
+  }
+
+  /** The advisory WSK-STATUS-IGNORED when `Irp`'s failure was never read (IoStatusBlock). */
+  #noteIgnored(Irp: IRP, routine: string): void {
+    if (!Irp.IoStatus.unread) return;
+    Irp.IoStatus.unread = false;
+    const status = statusName(Irp.IoStatus.peek());
+    this.#k.advisory(
+      'WSK-STATUS-IGNORED',
+      `${routine} on ${this.#name(Irp)}: ${Irp.operation} failed with ${status}, never read`,
+    );
   }
 
   /** IRPs allocated and not freed, in allocation order (for leak reports). */
@@ -383,13 +443,16 @@ export class IrpManager {
 
   #usable(Irp: IRP, routine: string): boolean {
     if (Irp.state === 'freed') {
-      this.#k.violation('IRP-USE-AFTER-FREE', `${routine} on freed ${this.#name(Irp)}`);
+      this.#k.violation('IRP-USE-AFTER-FREE', `${routine} on freed ${this.#name(Irp)}`, {
+        irp: Irp.id,
+      });
       return false;
     }
     if (Irp.state === 'issued' || Irp.state === 'pending') {
       this.#k.violation(
         'IRP-REUSED-WHILE-PENDING',
         `${routine} on ${this.#name(Irp)} while ${Irp.operation} holds it`,
+        { irp: Irp.id },
       );
       return false;
     }

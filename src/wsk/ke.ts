@@ -148,6 +148,11 @@ export class KeManager {
     const k = this.#k;
     const poll = Timeout !== null && Timeout.QuadPart === 0;
     if (!this.initialized(Object, 'KeWaitForSingleObject')) return Promise.resolve(STATUS_TIMEOUT);
+    if (!poll && k.spinLocksHeld > 0) {
+      // Checked before the IRQL, which the held lock raised: the lock is the driver's mistake.
+      k.violation('SPINLOCK-HELD-ACROSS-WAIT', 'KeWaitForSingleObject while holding a spin lock');
+      return Promise.resolve(STATUS_TIMEOUT);
+    }
     if (!k.requireIrql('KeWaitForSingleObject', poll ? DISPATCH_LEVEL : APC_LEVEL)) {
       return Promise.resolve(STATUS_TIMEOUT);
     }

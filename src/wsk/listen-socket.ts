@@ -35,6 +35,7 @@
  * - Close: queued WskAccept IRPs complete STATUS_CANCELLED, oldest first [§3.7 gap; DESIGN.md
  *   §3], the stack's listener closes (waiting connections reset), then the close completes.
  */
+import { transient } from './transient.ts';
 import type { ListenerHandler, TcpConnection } from '../tcp/port.ts';
 import {
   AF_INET6,
@@ -264,6 +265,8 @@ export class ListenSockets {
 
   #acceptedByIrp(listen: SocketState, entry: QueuedAccept, connection: TcpConnection): WSK_SOCKET {
     const socket = this.#accepted(listen, connection, entry.context, entry.dispatch, 0);
+    // A leak report names the accept IRP's allocation for a socket accepted through it.
+    if (entry.irp.site !== null) this.#core.noteSite(socket.state, entry.irp.site);
     const local = { address: connection.localAddress, port: connection.localPort };
     const remote = { address: connection.remoteAddress, port: connection.remotePort };
     if (entry.local !== null) writeSockaddr(entry.local, listen.family, local);
@@ -294,19 +297,22 @@ export class ListenSockets {
     const callback = this.#events.callback(listen, WSK_EVENT_ACCEPT) as PFN_WSK_ACCEPT_EVENT;
     const context: { value: unknown } = { value: null };
     const dispatch: { value: WSK_CLIENT_CONNECTION_DISPATCH | null } = { value: null };
-    const Local = newSockaddr(listen.family, local);
-    const Remote = newSockaddr(listen.family, remote);
+    // The addresses are valid during the call only (wsk.md §4.2): revoked when it returns.
+    const Local = transient(k, newSockaddr(listen.family, local), 'LocalAddress', listen.id);
+    const Remote = transient(k, newSockaddr(listen.family, remote), 'RemoteAddress', listen.id);
     const status = this.#events.invoke(listen, WSK_EVENT_ACCEPT, () =>
       callback(
         listen.context,
         k.irql >= DISPATCH_LEVEL ? WSK_FLAG_AT_DISPATCH_LEVEL : 0,
-        Local,
-        Remote,
+        Local.view,
+        Remote.view,
         socket,
         context,
         dispatch,
       ),
     );
+    Local.revoke();
+    Remote.revoke();
     k.sim.emit({
       type: 'wsk.callback',
       host: k.host,
@@ -319,6 +325,7 @@ export class ListenSockets {
         'WSK-ACCEPT-EVENT-RETURN',
         `WskAcceptEvent returned ${statusName(status)}; only STATUS_SUCCESS or ` +
           'STATUS_REQUEST_NOT_ACCEPTED are allowed',
+        { socket: listen.id },
       );
     }
     if (status === STATUS_SUCCESS && socket !== null) {

@@ -24,6 +24,7 @@
  * magnitude slower than a plain property access; model code keeps its own state in plain
  * objects, so only driver code touching its own pool blocks pays it.
  */
+import { callerSite } from '../sim/index.ts';
 import { APC_LEVEL, DISPATCH_LEVEL, type KernelCore } from './core.ts';
 
 export const NonPagedPool = 0;
@@ -40,6 +41,8 @@ interface Block {
   readonly bytes: number;
   readonly tag: PoolTag;
   freed: boolean;
+  /** The driver's file:line at the allocation, when sites are recorded. */
+  readonly site: string | null;
 }
 
 /** One outstanding allocation, as leaks() lists it. */
@@ -47,6 +50,8 @@ export interface PoolLeak {
   readonly tag: string;
   readonly bytes: number;
   readonly poolType: POOL_TYPE;
+  /** The driver's file:line at the allocation, when sites were recorded. */
+  readonly site?: string;
 }
 
 export function tagText(tag: PoolTag): string {
@@ -89,6 +94,7 @@ export class PoolManager {
       bytes: NumberOfBytes,
       tag: Tag,
       freed: false,
+      site: k.sim.recordSites ? callerSite() : null,
     };
     const proxy: object = new Proxy({}, this.#handler(block));
     this.#blocks.set(proxy, block);
@@ -125,6 +131,7 @@ export class PoolManager {
       tag: tagText(b.tag),
       bytes: b.bytes,
       poolType: b.poolType,
+      ...(b.site !== null && { site: b.site }),
     }));
   }
 

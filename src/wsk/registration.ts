@@ -59,7 +59,7 @@
  *   'WSK-REGISTER-INPUT' (DESIGN.md §4).
  * - WskControlClient's argument policies: see its doc comment below.
  */
-import { parseDuration, type Parking, type SimEvent } from '../sim/index.ts';
+import { callerSite, parseDuration, type Parking, type SimEvent } from '../sim/index.ts';
 import {
   AF_INET,
   AF_INET6,
@@ -252,6 +252,8 @@ export interface Registration {
   readonly deregisterWaiters: Parking<void>[];
   /** IRPs passed to provider-dispatch calls and not yet completed (wsk.md §1.2 (d)). */
   readonly pendingIrps: Set<IRP>;
+  /** The driver's file:line at WskRegister, when sites are recorded. */
+  readonly site: string | null;
 }
 
 const STATIC_EVENT_MASK =
@@ -343,6 +345,11 @@ export class WskManager {
   }
 
   /** @internal Called by the sockets slice when `Client` creates a socket. */
+  /** Registrations whose WskDeregister has not returned, in registration order. */
+  registered(): readonly Registration[] {
+    return [...this.#registrations];
+  }
+
   noteSocketCreated(Client: PWSK_CLIENT): void {
     Client.socketCreated = true;
   }
@@ -369,6 +376,7 @@ export class WskManager {
       blocked: [],
       deregisterWaiters: [],
       pendingIrps: new Set(),
+      site: k.sim.recordSites ? callerSite() : null,
     };
     (registration as { client: WSK_CLIENT }).client = new WSK_CLIENT(registration, k.host);
     WskRegistration.state = registration;

@@ -14,7 +14,7 @@
  * - Bad arguments where Windows documents no code complete STATUS_INVALID_PARAMETER and record
  *   an advisory naming what was wrong (DESIGN.md §3 policy, §4 third row).
  */
-import { assert } from '../sim/index.ts';
+import { assert, callerSite } from '../sim/index.ts';
 import type { TcpStack } from '../tcp/stack.ts';
 import type { ADDRESS_FAMILY } from './address.ts';
 import { DISPATCH_LEVEL, type KernelCore } from './core.ts';
@@ -90,6 +90,8 @@ export class SocketCore {
   /** The open sockets, in no particular order (`SocketState.slot` is each one's index). */
   readonly open: SocketState[] = [];
   readonly bindings = new BindTable();
+  /** Where the driver made each socket, when sites are recorded (leak reports). */
+  readonly #sites = new WeakMap<SocketState, string>();
   /** The provider table of each category (socket.ts fills it). */
   readonly dispatch: Partial<Record<SocketState['category'], object>> = {};
   #tcp: (() => TcpStack) | null = null;
@@ -126,6 +128,10 @@ export class SocketCore {
     const accepts = category === 'listen' || category === 'stream' ? [] : NO_ACCEPTS;
     const state = new SocketState(this.#nextId++, category, init, accepts, events);
     state.slot = this.open.push(state) - 1;
+    if (this.k.sim.recordSites) {
+      const site = callerSite();
+      if (site !== null) this.#sites.set(state, site);
+    }
     this.clients.noteSocketCreated(spec.client);
     const sim = this.k.sim;
     sim.trace.emit({
@@ -138,6 +144,16 @@ export class SocketCore {
     const dispatch = this.dispatch[category];
     assert(dispatch !== undefined, `no dispatch table for ${category} sockets`);
     return new WSK_SOCKET(dispatch, state, this.k.host);
+  }
+
+  /** Records where the driver made `state` when its creation had no driver frame. */
+  noteSite(state: SocketState, site: string): void {
+    if (!this.#sites.has(state)) this.#sites.set(state, site);
+  }
+
+  /** Where the driver made `state`, when sites were recorded. */
+  siteOf(state: SocketState): string | undefined {
+    return this.#sites.get(state);
   }
 
   /** A socket leaves the open set (closed, or never handed out). */

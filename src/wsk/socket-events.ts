@@ -91,7 +91,13 @@ export class SocketEvents {
       core.k.advisory(rule, `${call}: ${detail}`);
       return this.#answer(call, Irp, STATUS_INVALID_PARAMETER);
     };
-    if (Irp !== null) return fail('WSK-EVENT-ENABLE-IRP', 'an enable takes no IRP');
+    if (Irp !== null) {
+      // wsk.md §4.7: an enable is made "without an IRP" [doc]; the verifier's violation.
+      core.k.violation('WSK-EVENT-ENABLE-IRP', `${call}: an enable takes no IRP`, {
+        socket: state.id,
+      });
+      return this.#answer(call, Irp, STATUS_INVALID_PARAMETER);
+    }
     const valid = categoryEvents(state);
     if (mask === 0 || (mask & ~valid) !== 0) {
       return fail('WSK-EVENT-INVALID', `event mask 0x${mask.toString(16)} for this socket`);
@@ -155,6 +161,13 @@ export class SocketEvents {
     const core = this.#core;
     const event = (mask & ~WSK_EVENT_DISABLE) >>> 0;
     const single = event !== 0 && (event & (event - 1)) === 0;
+    if (event !== 0 && !single) {
+      // wsk.md §4.7: one event per disable [doc]; the verifier's violation.
+      core.k.violation('WSK-EVENT-DISABLE-SEVERAL', `${call}: mask 0x${event.toString(16)}`, {
+        socket: state.id,
+      });
+      return this.#answer(call, Irp, STATUS_INVALID_PARAMETER);
+    }
     let problem: string | null = null;
     if (!single || (event & categoryEvents(state)) === 0) {
       problem = 'disable one event of the socket per call';

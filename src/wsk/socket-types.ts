@@ -241,6 +241,8 @@ export class SocketState {
   fixedEvents: number;
   /** Connection events a listening socket hands to sockets of WskAcceptEvent (§4.7). */
   inherited = 0;
+  /** Calls on it that have not returned (socket-dispatch.ts). */
+  calls = 0;
   /** Its index in the host's open sockets while open (socket-core.ts). */
   slot = -1;
   #flags = 0;

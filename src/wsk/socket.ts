@@ -47,6 +47,7 @@ import {
   type SOCKADDR,
 } from './address.ts';
 import { ConnectionSockets } from './connection-socket.ts';
+import { dispatchTable } from './socket-dispatch.ts';
 import type { KernelCore } from './core.ts';
 import type { IRP, IrpManager } from './irp.ts';
 import { ListenSockets } from './listen-socket.ts';
@@ -109,15 +110,15 @@ export class SocketProvider {
     const WskListen = listen.WskListen.bind(listen);
     const WskGetLocalAddress = connections.WskGetLocalAddress.bind(connections);
     const WskGetRemoteAddress = connections.WskGetRemoteAddress.bind(connections);
-    this.basicDispatch = Object.freeze({ WskControlSocket, WskCloseSocket });
-    this.listenDispatch = Object.freeze({
+    this.basicDispatch = dispatchTable(core, 'basic', { WskControlSocket, WskCloseSocket });
+    this.listenDispatch = dispatchTable(core, 'listen', {
       WskControlSocket,
       WskCloseSocket,
       WskBind,
       WskAccept,
       WskGetLocalAddress,
     });
-    this.connectionDispatch = Object.freeze({
+    this.connectionDispatch = dispatchTable(core, 'connection', {
       WskControlSocket,
       WskCloseSocket,
       WskBind,
@@ -125,7 +126,7 @@ export class SocketProvider {
       WskGetLocalAddress,
       WskGetRemoteAddress,
     });
-    this.streamDispatch = Object.freeze({
+    this.streamDispatch = dispatchTable(core, 'stream', {
       WskControlSocket,
       WskCloseSocket,
       WskBind,
@@ -149,6 +150,14 @@ export class SocketProvider {
   /** Sockets created and not yet closed (for WskDeregister and leak reports). */
   get openSockets(): number {
     return this.#core.open.length;
+  }
+
+  /** The open sockets with where the driver made each (when sites were recorded). */
+  stillOpen(): { readonly id: number; readonly category: string; readonly site?: string }[] {
+    return this.#core.open.map((state) => {
+      const site = this.#core.siteOf(state);
+      return { id: state.id, category: state.category, ...(site !== undefined && { site }) };
+    });
   }
 
   /** Open sockets of one client (WskDeregister waits for none, wsk.md §1.2 (c)). */
@@ -281,7 +290,14 @@ export class SocketProvider {
     const call = 'WskCloseSocket';
     const core = this.#core;
     const state = core.check(Socket, call);
-    if (state === null || !core.irps.issue(Irp, call)) return STATUS_UNSUCCESSFUL;
+    if (state === null) return STATUS_UNSUCCESSFUL;
+    if (state.calls > 1) {
+      // Its own call is counted (socket-dispatch.ts): another one has not returned (§6.5).
+      const detail = `socket #${state.id} while another call on it has not returned`;
+      core.k.violation('WSK-CLOSE-DURING-CALL', detail, { socket: state.id });
+      return STATUS_UNSUCCESSFUL;
+    }
+    if (!core.irps.issue(Irp, call)) return STATUS_UNSUCCESSFUL;
     core.retire(state);
     this.#listen.close(state);
     this.#connections.close(state);

@@ -165,9 +165,10 @@ function recorder(
     SocketContext, Flags, LocalAddress, RemoteAddress, AcceptSocket, AcceptSocketContext,
     AcceptSocketDispatch,
   ) => {
+    // The addresses are valid during the call only (wsk.md §4.2): kept as copies.
     seen.push({
-      at: k.sim.now / MS, SocketContext, Flags, irql: k.KeGetCurrentIrql(), LocalAddress,
-      RemoteAddress, AcceptSocket,
+      at: k.sim.now / MS, SocketContext, Flags, irql: k.KeGetCurrentIrql(),
+      LocalAddress: { ...LocalAddress }, RemoteAddress: { ...RemoteAddress }, AcceptSocket,
     });
     options.during?.(AcceptSocket);
     AcceptSocketContext.value = options.context ?? null;
@@ -208,7 +209,7 @@ describe('WskAcceptEvent: enabling', () => {
     expect(seen).toEqual([]);
   });
 
-  it('enable before bind, with an IRP, or without a WskAcceptEvent → STATUS_INVALID_PARAMETER', () => {
+  it('enable before bind, with an IRP (a violation), or without a WskAcceptEvent → invalid', () => {
     const { server } = world();
     const seen: Indication[] = [];
     const listen = listenSocket(server, listenDispatch(recorder(server.k, seen)));
@@ -220,6 +221,10 @@ describe('WskAcceptEvent: enabling', () => {
     expect(withIrp.IoStatus.Status).toBe(STATUS_INVALID_PARAMETER);
     expect(server.calls.get(withIrp)).toBe(1);
     expect(listen.state.events).toBe(0);
+    // wsk.md §4.7: an enable takes no IRP [doc], so the verifier reports it (DESIGN.md §5).
+    expect(server.k.violations.map((v) => [v.rule, v.socket])).toEqual([
+      ['WSK-EVENT-ENABLE-IRP', listen.state.id],
+    ]);
 
     const noCallback = listenSocket(server, listenDispatch(null));
     expect(bind(server, noCallback, '0.0.0.0:81')).toBe(STATUS_SUCCESS);
@@ -228,14 +233,13 @@ describe('WskAcceptEvent: enabling', () => {
     expect(bind(server, noDispatch, '0.0.0.0:82')).toBe(STATUS_SUCCESS);
     expect(eventControl(noDispatch, WSK_EVENT_ACCEPT)).toBe(STATUS_INVALID_PARAMETER);
     expect(advisoryRules(server.k)).toEqual([
-      'WSK-OPTION-TIMING', 'WSK-EVENT-ENABLE-IRP', 'WSK-EVENT-NO-CALLBACK',
-      'WSK-EVENT-NO-CALLBACK',
+      'WSK-OPTION-TIMING', 'WSK-EVENT-NO-CALLBACK', 'WSK-EVENT-NO-CALLBACK',
     ]);
     expect([listen, noCallback, noDispatch].map((s) => s.state.events)).toEqual([0, 0, 0]);
     // The good enable, once bound, without an IRP.
     expect(eventControl(listen, WSK_EVENT_ACCEPT)).toBe(STATUS_SUCCESS);
     expect(listen.state.events).toBe(WSK_EVENT_ACCEPT);
-    expect(server.k.violations).toEqual([]);
+    expect(server.k.violations).toHaveLength(1);
   });
 
   it('enabling WSK_EVENT_ACCEPT with connections already waiting indicates them', async () => {

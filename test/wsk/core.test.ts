@@ -19,33 +19,41 @@ describe('wsk: kernel core', () => {
 
   it('an advisory is recorded and traced, and leaves the run alone', async () => {
     const { sim, k } = setup();
-    sim.schedule(1e6, 'driver', () => k.advisory('WSK-TEST', 'something legal but odd'));
+    sim.schedule(1e6, 'driver', () => k.advisory('WSK-OPTION-TIMING', 'something legal but odd'));
     const outcome = await sim.run();
     expect(outcome.status).toBe('quiescent');
     expect(k.advisories).toEqual([
       {
-        rule: 'WSK-TEST',
-        message: 'WSK-TEST: something legal but odd (host server at 0.001000s)',
+        rule: 'WSK-OPTION-TIMING',
+        message: 'WSK-OPTION-TIMING: something legal but odd (host server at 0.001000s)',
         at: 1e6,
+        site: expect.stringMatching(/^test\/wsk\/core\.test\.ts:\d+$/),
       },
     ]);
     const records = sim.trace.records().filter((r) => r.type === 'wsk.advisory');
     expect(records).toEqual([
-      { at: 1e6, type: 'wsk.advisory', host: 'server', rule: 'WSK-TEST', info: 'something legal but odd' },
+      { at: 1e6, type: 'wsk.advisory', host: 'server', rule: 'WSK-OPTION-TIMING', info: 'something legal but odd' },
     ]);
     expect(k.violations).toEqual([]);
   });
 
   it('under strict, the first advisory fails the run; a disabled rule records nothing', async () => {
     const strict = setup({ strict: true });
-    strict.sim.schedule(2e6, 'driver', () => strict.k.advisory('WSK-TEST', 'odd'));
+    strict.sim.schedule(2e6, 'driver', () => strict.k.advisory('WSK-OPTION-TIMING', 'odd'));
     const outcome = await strict.sim.run();
     expect(outcome.status).toBe('failed');
     expect(outcome.failure?.kind).toBe('advisory');
-    expect(outcome.failure?.message).toMatch(/^WSK-TEST: odd \(host server at 0.002000s\)/);
-    const quiet = setup({ strict: true, disabledRules: ['WSK-TEST'] });
-    quiet.k.advisory('WSK-TEST', 'odd');
+    expect(outcome.failure?.message).toMatch(/^WSK-OPTION-TIMING: odd \(host server at 0.002000s\)/);
+    const quiet = setup({ strict: true, disabledRules: ['WSK-OPTION-TIMING'] });
+    quiet.k.advisory('WSK-OPTION-TIMING', 'odd');
     expect(quiet.k.advisories).toEqual([]);
     expect((await quiet.sim.run()).status).toBe('quiescent');
+  });
+
+  it('a rule id the catalogue lacks, or reported on the wrong channel, is a model bug', () => {
+    const { k } = setup();
+    expect(() => k.violation('NO-SUCH-RULE', 'x')).toThrow(/not in the catalogue/);
+    expect(() => k.advisory('IRP-COMPLETED-TWICE', 'x')).toThrow(/is violation, reported as/);
+    expect(() => k.violation('WSK-OPTION-TIMING', 'x')).toThrow(/is advisory, reported as/);
   });
 });

@@ -866,6 +866,7 @@ describe('advisories of bad arguments (DESIGN.md §4)', () => {
           statusName(bind(server, listen, '0.0.0.0:80')),
           statusName(bind(server, listen, '0.0.0.0:80')),
         ];
+        server.unload([listen]);
         return { statuses };
       },
       check: (_run, handles) => {

@@ -50,6 +50,11 @@ export interface Driver {
   /** Completion-routine calls per IRP. */
   calls: Map<IRP, number>;
   irp(name: string): IRP;
+  /**
+   * Unloads as a driver must for the verifier's end-of-run check (DESIGN.md §5), in a system
+   * thread: closes `sockets`, releases the NPI, waits for WskDeregister, frees every IRP.
+   */
+  unload(sockets: readonly PWSK_SOCKET[]): void;
 }
 
 export function world(
@@ -83,6 +88,7 @@ export function driver(sim: Simulation, host: string, options: KernelOptions): D
   expect(k.WskCaptureProviderNPI(Registration, WSK_NO_WAIT, Npi)).toBe(STATUS_SUCCESS);
   const log: string[] = [];
   const calls = new Map<IRP, number>();
+  const irps: IRP[] = [];
   const routine: IO_COMPLETION_ROUTINE = (_device, Irp, Context) => {
     calls.set(Irp, (calls.get(Irp) ?? 0) + 1);
     log.push(`${String(Context)} ${statusName(Irp.IoStatus.Status)} @${sim.now / MS}`);
@@ -98,7 +104,18 @@ export function driver(sim: Simulation, host: string, options: KernelOptions): D
     irp(name: string): IRP {
       const Irp = k.IoAllocateIrp(1, false) as IRP;
       k.IoSetCompletionRoutine(Irp, routine, name, true, true, true);
+      irps.push(Irp);
       return Irp;
+    },
+    unload(sockets: readonly PWSK_SOCKET[]): void {
+      sim.load(host, async () => {
+        for (const Socket of sockets) {
+          (Socket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH).WskCloseSocket(Socket, this.irp('close'));
+        }
+        k.WskReleaseProviderNPI(Registration);
+        await k.WskDeregister(Registration);
+        for (const Irp of irps) k.IoFreeIrp(Irp);
+      });
     },
   };
 }

@@ -1,0 +1,52 @@
+/**
+ * The driver's own file:line for a report (DESIGN.md §5: "capture the driver's file:line at the
+ * moment of a violation"): the first frame of the current stack that is not wsksim's own code
+ * (its src/ directory), not a dependency and not Node's. Stack traces are source-mapped under
+ * vitest and tsx, so the line is the TypeScript source line.
+ *
+ * Display only: a site never feeds a run's decisions or its trace hash, so a path that differs
+ * between machines cannot make two runs differ.
+ */
+
+/** This package's src/ directory as stack frames spell it (a file path, '/'-separated). */
+const OWN_SOURCE = decodeURIComponent(new URL('..', import.meta.url).pathname);
+const PACKAGE_ROOT = decodeURIComponent(new URL('../..', import.meta.url).pathname);
+/** Frames kept while looking for the driver's: deep enough for the model's call chains. */
+const STACK_DEPTH = 60;
+
+/** `file:line` of the innermost caller outside wsksim's src/, or null when there is none. */
+export function callerSite(): string | null {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = STACK_DEPTH;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  for (const line of stack.split('\n')) {
+    const file = frameFile(line);
+    if (file === null || isForeign(file.path)) continue;
+    return `${shorten(file.path)}:${file.line}`;
+  }
+  return null;
+}
+
+/** The file and line of one `    at f (file:line:col)` frame. */
+function frameFile(frame: string): { path: string; line: number } | null {
+  const match = /\(?((?:file:\/\/)?[^\s()]+):(\d+):\d+\)?\s*$/.exec(frame);
+  if (match === null || !frame.trimStart().startsWith('at ')) return null;
+  const raw = match[1] as string;
+  const path = raw.startsWith('file://') ? decodeURIComponent(new URL(raw).pathname) : raw;
+  return { path, line: Number(match[2]) };
+}
+
+function isForeign(path: string): boolean {
+  return (
+    path.startsWith(OWN_SOURCE) ||
+    path.startsWith('node:') ||
+    path.includes('/node_modules/') ||
+    !(path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path))
+  );
+}
+
+/** A path inside the package relative to its root; others as they are. */
+function shorten(path: string): string {
+  return path.startsWith(PACKAGE_ROOT) ? path.slice(PACKAGE_ROOT.length) : path;
+}

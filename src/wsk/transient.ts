@@ -1,0 +1,53 @@
+/**
+ * Objects a callback may use only while it runs (reference/wsk.md §4.2: WskAcceptEvent's
+ * LocalAddress and RemoteAddress "are valid only for the duration of the call"; §5 the same for
+ * WskInspectEvent's). The callback gets a view of the object; once the callback has returned the
+ * view is revoked, and any later read or write through it is the violation
+ * WSK-CALLBACK-ADDRESS-AFTER-RETURN, caught at the access with the driver's file:line (DESIGN.md
+ * §5), once per view. The access still answers with the old content, so the run ends cleanly
+ * after the current event rather than in a TypeError of the model's making.
+ *
+ * A driver that copies what it needs during the call (`{ ...RemoteAddress }`, a field read into
+ * a local) is unaffected: only the view is revoked, never the copy.
+ */
+import type { KernelCore } from './core.ts';
+
+export interface Transient<T extends object> {
+  /** What the callback receives. */
+  readonly view: T;
+  /** The callback returned: from now on every access through `view` is a violation. */
+  revoke(): void;
+}
+
+/** A revocable view of `target`; `what` names it in the report, `socket` is its socket's id. */
+export function transient<T extends object>(
+  k: KernelCore,
+  target: T,
+  what: string,
+  socket: number,
+): Transient<T> {
+  let live = true;
+  let reported = false;
+  const late = (access: string, key: string | symbol): void => {
+    if (live || reported || typeof key === 'symbol' || key === 'then') return;
+    reported = true; // the first late access is the report; the rest would repeat it
+    const detail = `${what}.${key} ${access} after the callback returned`;
+    k.violation('WSK-CALLBACK-ADDRESS-AFTER-RETURN', detail, { socket });
+  };
+  const view = new Proxy(target, {
+    get(object, key, receiver) {
+      late('read', key);
+      return Reflect.get(object, key, receiver) as unknown;
+    },
+    set(object, key, value, receiver) {
+      late('written', key);
+      return Reflect.set(object, key, value, receiver);
+    },
+  });
+  return {
+    view,
+    revoke: () => {
+      live = false;
+    },
+  };
+}
