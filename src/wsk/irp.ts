@@ -120,6 +120,8 @@ export class IRP {
   readonly driverOwned: boolean;
   /** @internal the WSK operation that holds it. */
   operation = '';
+  /** @internal the cached security descriptor the call holding it was given */
+  descriptor: object | null = null;
   /** @internal the driver's file:line at IoAllocateIrp, when sites are recorded */
   site: string | null = null;
 
@@ -301,6 +303,7 @@ export class IrpManager {
       );
     }
     Irp.state = 'issued';
+    Irp.descriptor = null;
     Irp.operation = operation;
     Irp.PendingReturned = false;
     Irp.IoStatus.Status = STATUS_PENDING;

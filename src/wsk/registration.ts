@@ -613,7 +613,7 @@ export class WskManager {
         if (cached === null || cached === undefined) return status(STATUS_INVALID_PARAMETER);
         if (
           !(cached instanceof WSK_CACHED_SECURITY_DESCRIPTOR) ||
-          !Client.cachedSds.delete(cached)
+          !Client.cachedSds.has(cached)
         ) {
           k.violation(
             'WSK-RELEASE-SD-UNKNOWN',
@@ -621,6 +621,14 @@ export class WskManager {
           );
           return STATUS_UNSUCCESSFUL;
         }
+        const holder = this.#irps.inFlight().find((irp) => irp.descriptor === cached);
+        if (holder !== undefined) {
+          // wsk.md §3.1: a cached descriptor stays cached until the IRP given it completes.
+          const detail = `WSK_RELEASE_SD while IRP #${holder.id} (${holder.operation}) holds it`;
+          k.violation('WSK-SD-RELEASED-IN-USE', detail, { irp: holder.id });
+          return STATUS_UNSUCCESSFUL;
+        }
+        Client.cachedSds.delete(cached);
         return status(STATUS_SUCCESS);
       }
       case WSK_SET_STATIC_EVENT_CALLBACKS: {

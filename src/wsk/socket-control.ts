@@ -166,6 +166,7 @@ export class SocketControl {
         return bad('WSK-OPTION-INPUT', 'SO_WSK_SECURITY needs a cached security descriptor');
       }
       writableOptions(state).securityDescriptor = cached;
+      if (irp !== null) irp.descriptor = cached;
       return STATUS_SUCCESS;
     }
     const value = holderValue(request.input);

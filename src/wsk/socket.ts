@@ -199,6 +199,7 @@ export class SocketProvider {
     const call = 'WskSocket';
     const core = this.#core;
     if (!core.enterClientCall(call, Client, Irp)) return STATUS_UNSUCCESSFUL;
+    Irp.descriptor = cachedDescriptor(SecurityDescriptor);
     const category = CATEGORY_OF_FLAGS[Flags];
     if (category === undefined) {
       if (Flags === WSK_FLAG_DATAGRAM_SOCKET) return core.finish(call, Irp, STATUS_NOT_SUPPORTED);
@@ -237,6 +238,7 @@ export class SocketProvider {
     const call = 'WskSocketConnect';
     const core = this.#core;
     if (!core.enterClientCall(call, Client, Irp)) return STATUS_UNSUCCESSFUL;
+    Irp.descriptor = cachedDescriptor(SecurityDescriptor);
     if (Flags !== 0) return core.invalid(call, Irp, 'WSK-RESERVED-FLAGS', 'Flags must be 0');
     const family = sockaddrFamily(LocalAddress);
     const unsupported = unsupportedSocket(family, SocketType, Protocol);
@@ -324,6 +326,11 @@ function unsupportedSocket(
   if (family !== AF_INET && family !== AF_INET6) return STATUS_NOT_SUPPORTED;
   if (SocketType !== SOCK_STREAM || Protocol !== IPPROTO_TCP) return STATUS_NOT_SUPPORTED;
   return null;
+}
+
+/** A SecurityDescriptor argument that is a cached handle, else null (WSK-SD-RELEASED-IN-USE). */
+function cachedDescriptor(SecurityDescriptor: PSECURITY_DESCRIPTOR | null): object | null {
+  return SecurityDescriptor instanceof WSK_CACHED_SECURITY_DESCRIPTOR ? SecurityDescriptor : null;
 }
 
 /** The descriptor a SecurityDescriptor argument stands for (a cached one is unwrapped). */
