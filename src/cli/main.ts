@@ -4,7 +4,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { runScenario, type ScenarioResult } from '../explore/scenario.ts';
-import { SimConfigError, formatInstant, formatRecord, type Tape } from '../sim/index.ts';
+import {
+  SimConfigError,
+  formatInstant,
+  formatRecord,
+  type FailureDetails,
+  type Tape,
+} from '../sim/index.ts';
+import { RULES } from '../wsk/index.ts';
 import { UsageError, integerFlag, parseArgs, type ParsedArgs } from './args.ts';
 import { checkDeterminism, logRun } from './check.ts';
 import { listScenarioNames, loadScenario } from './load.ts';
@@ -23,6 +30,7 @@ usage:
                           run the seed twice (here and in a child process), compare trace
                           hashes and name the first event where the runs diverge
   wsksim list             the scenarios shipped in scenarios/
+  wsksim rules            the verifier's rules: id, channel, what each forbids, its source
 `;
 
 type Write = (text: string) => void;
@@ -43,6 +51,8 @@ export async function main(
         return await check(rest, out);
       case 'list':
         return list(out);
+      case 'rules':
+        return rules(out);
       case 'event-log':
         return await eventLog(rest, out);
       case undefined:
@@ -86,11 +96,12 @@ async function run(argv: readonly string[], out: Write, showcase: boolean): Prom
   if (pcapFile !== undefined && result.pcap !== undefined) writeFileSync(pcapFile, result.pcap);
   if (recordFile !== undefined)
     writeFileSync(recordFile, `${JSON.stringify({ tape: result.tape ?? [] }, null, 1)}\n`);
-  out(summary(result));
+  out(summary(result, reference));
   return result.status === 'passed' ? 0 : 1;
 }
 
-function summary(result: ScenarioResult): string {
+/** The run's closing lines; `reference` is how the scenario was named (a name or a file). */
+function summary(result: ScenarioResult, reference: string): string {
   const lines = [
     `scenario ${result.scenario}  seed ${result.seed}  ${result.status}`,
     `virtual time ${formatInstant(result.now)}  events ${result.events}  ` +
@@ -102,8 +113,9 @@ function summary(result: ScenarioResult): string {
       `failure: ${failure.kind} at ${formatInstant(failure.at)}` +
         `${failure.event === undefined ? '' : ` in '${failure.event}'`}: ${failure.message}`,
     );
+    if (failure.details !== undefined) lines.push(...detailLines(failure.details));
     lines.push('last trace records:', ...result.tail.map((record) => `  ${formatRecord(record)}`));
-    lines.push(`replay: wsksim run ${result.scenario} --seed ${result.seed}`);
+    lines.push(`replay: wsksim run ${reference} --seed ${result.seed}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -133,6 +145,30 @@ async function check(argv: readonly string[], out: Write): Promise<number> {
 async function eventLog(argv: readonly string[], out: Write): Promise<number> {
   const args = parseArgs(argv, { values: ['seed'], switches: [] });
   out(JSON.stringify(await logRun(onePositional(args, 'scenario'), integerFlag(args, 'seed', 1))));
+  return 0;
+}
+
+/** A verifier failure's account, one fact per line (DESIGN.md §5). */
+function detailLines(details: FailureDetails): string[] {
+  const lines = [`  rule ${details.rule}${details.summary === undefined ? '' : `: ${details.summary}`}`];
+  if (details.source !== undefined) lines.push(`  source ${details.source}`);
+  const where = [
+    details.host === undefined ? '' : `host ${details.host}`,
+    details.socket === undefined ? '' : `socket #${details.socket}`,
+    details.irp === undefined ? '' : `IRP #${details.irp}`,
+  ].filter((part) => part !== '');
+  if (where.length > 0) lines.push(`  on ${where.join(', ')}`);
+  if (details.site !== undefined) lines.push(`  at ${details.site}`);
+  if (details.outstanding !== undefined) {
+    lines.push('  outstanding:', ...details.outstanding.map((line) => `    ${line}`));
+  }
+  return lines;
+}
+
+function rules(out: Write): number {
+  for (const rule of RULES.values()) {
+    out(`${rule.id}  ${rule.channel}\n  ${rule.summary}\n  source: ${rule.source}\n`);
+  }
   return 0;
 }
 

@@ -2,8 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkDeterminism } from '../../src/cli/check.ts';
 import { main } from '../../src/cli/main.ts';
+import { RULES } from '../../src/wsk/index.ts';
 
 const NONDETERMINISTIC = fileURLToPath(new URL('../fixtures/nondeterministic.ts', import.meta.url));
+const LEAKY = fileURLToPath(new URL('../fixtures/leaky-driver.ts', import.meta.url));
 
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -58,5 +60,27 @@ describe('cli: usage', () => {
 
   it('list names the shipped scenarios', async () => {
     expect((await cli(['list'])).out.split('\n')).toContain('showcase');
+  });
+});
+
+describe('cli: verifier reports', () => {
+  it('a leak found at the end names the rule, the host, the IRP and each allocation line', async () => {
+    const { code, out } = await cli(['run', LEAKY]);
+    expect(code).toBe(1);
+    expect(out).toContain('failure: violation at 120.000000s: IRP-LEAKED: 2 left outstanding');
+    expect(out).toContain('  rule IRP-LEAKED: An IRP allocated with IoAllocateIrp is never freed.');
+    expect(out).toContain('  on host server, IRP #1\n  at test/fixtures/leaky-driver.ts:26\n');
+    expect(out).toContain(
+      '    POOL-LEAKED server: pool tag Leak, 64 bytes never freed (test/fixtures/leaky-driver.ts:28)',
+    );
+    expect(out).toContain(`replay: wsksim run ${LEAKY} --seed 1`);
+  });
+
+  it('rules lists every rule of the catalogue with its channel and source', async () => {
+    const { code, out } = await cli(['rules']);
+    expect(code).toBe(0);
+    const ids = [...out.matchAll(/^([A-Z][A-Z0-9-]+) {2}(violation|advisory)$/gm)].map((m) => m[1]);
+    expect(ids).toEqual([...RULES.keys()]);
+    expect(out).toContain('WSK-CLOSE-DURING-CALL  violation\n  WskCloseSocket');
   });
 });
