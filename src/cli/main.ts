@@ -150,7 +150,8 @@ async function eventLog(argv: readonly string[], out: Write): Promise<number> {
 
 /** A verifier failure's account, one fact per line (DESIGN.md §5). */
 function detailLines(details: FailureDetails): string[] {
-  const lines = [`  rule ${details.rule}${details.summary === undefined ? '' : `: ${details.summary}`}`];
+  const summary = details.summary === undefined ? '' : `: ${details.summary}`;
+  const lines = [`  rule ${details.rule}${summary}`];
   if (details.source !== undefined) lines.push(`  source ${details.source}`);
   const where = [
     details.host === undefined ? '' : `host ${details.host}`,

@@ -19,8 +19,8 @@
  * - WskSocketConnect: the family is LocalAddress's [§3.2]; a RemoteAddress of another family →
  *   STATUS_INVALID_PARAMETER with an advisory; its bind and connect fail as WskBind and
  *   WskConnect do, and then no socket is returned [§3.2].
- * - WskBind on a basic socket → STATUS_NOT_SUPPORTED [§2.1: basic sockets cannot be bound]
- *   (it has no WskBind member; the check is for a driver that casts the table wrongly).
+ * - A basic socket has no WskBind member [§2.1: basic sockets cannot be bound]; another
+ *   table's WskBind called on it is the violation WSK-WRONG-DISPATCH (socket-dispatch.ts).
  * - SecurityDescriptor (a WSK_CACHED_SECURITY_DESCRIPTOR or a descriptor) and OwningProcess
  *   (NULL: the System process) feed the sharing table's CHECK cells [§7.3]; OwningThread is
  *   not used.
@@ -280,7 +280,6 @@ export class SocketProvider {
     const state = core.enter(Socket, call, Irp);
     if (typeof state === 'number') return state;
     if (Flags !== 0) return core.invalid(call, Irp, 'WSK-RESERVED-FLAGS', 'Flags must be 0');
-    if (state.category === 'basic') return core.finish(call, Irp, STATUS_NOT_SUPPORTED);
     let status = bindAddress(core, call, state, LocalAddress);
     // A listening socket listens once bound (wsk.md §3.4).
     if (status === STATUS_SUCCESS && state.category === 'listen')
