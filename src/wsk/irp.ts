@@ -416,11 +416,13 @@ export class IrpManager {
         irp: Irp.id,
       });
     }
-    if (Irp.state === 'freed') return k.violation('IRP-USE-AFTER-FREE', `${name} completed`);
+    const place = { irp: Irp.id };
+    if (Irp.state === 'freed') return k.violation('IRP-USE-AFTER-FREE', `${name} completed`, place);
     if (Irp.state === 'idle') {
-      return k.violation('IRP-COMPLETED-NOT-ISSUED', `${name} completed before any call took it`);
+      const detail = `${name} completed before any call took it`;
+      return k.violation('IRP-COMPLETED-NOT-ISSUED', detail, place);
     }
-    k.violation('IRP-COMPLETED-PENDING', `${name} completed with STATUS_PENDING`);
+    k.violation('IRP-COMPLETED-PENDING', `${name} completed with STATUS_PENDING`, place);
   }
 
   /** The advisory WSK-STATUS-IGNORED when `Irp`'s failure was never read (IoStatusBlock). */

@@ -240,6 +240,23 @@ export class KeManager {
    * @internal Starts `body` at PASSIVE_LEVEL as a simulator thread (an event at this instant);
    * the returned KTHREAD is signalled when the body's promise settles.
    */
+  /**
+   * A system thread ended: it must have released its spin locks and be back at PASSIVE_LEVEL,
+   * as a callback must when it returns (SPINLOCK-HELD-ON-RETURN, IRQL-NOT-RESTORED); the
+   * kernel is put back so later code is not blamed for it.
+   */
+  #checkExit(name: string): void {
+    const k = this.#k;
+    if (k.spinLocksHeld > 0) {
+      k.violation('SPINLOCK-HELD-ON-RETURN', `system thread ${name} ended holding a spin lock`);
+      k.spinLocksHeld = 0;
+    }
+    if (k.irql !== PASSIVE_LEVEL) {
+      k.violation('IRQL-NOT-RESTORED', `system thread ${name} ended at IRQL ${k.irql}`);
+    }
+    k.irql = PASSIVE_LEVEL;
+  }
+
   startThread(name: string, body: () => void | PromiseLike<void>): KTHREAD {
     const k = this.#k;
     const thread = new KTHREAD();
@@ -248,6 +265,7 @@ export class KeManager {
       k.irql = PASSIVE_LEVEL;
       return Promise.resolve(body()).then(() => {
         this.#threads.delete(simThread);
+        this.#checkExit(name);
         this.signal(thread);
       });
     });
