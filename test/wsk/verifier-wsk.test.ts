@@ -1,0 +1,1032 @@
+/**
+ * The verifier's WSK rules, one case per rule (DESIGN.md §5: "for every rule: a minimal driver
+ * that breaks it, asserting the rule id and the reported file:line; and its correct twin"):
+ * every catalogue rule whose id starts with WSK- (violations and advisories), and the end-of-run
+ * rules IRP-LEAKED, IRP-NEVER-COMPLETED and POOL-LEAKED.
+ *
+ * The line that breaks a rule carries the trailing comment `// breaks RULE-ID`; the expected
+ * site is this file at that line, read from the file's own source (a call written over several
+ * lines is marked on the line that opens it, where the stack frame points). One exception:
+ * WSK-ACCEPT-EVENT-RETURN is checked after the callback returned, so its site is the driver's
+ * call that ran the simulation, marked `// runs RULE-ID`. A rule checked at the call
+ * is asserted on k.violations / k.advisories; a rule found at the end of a run goes through
+ * runScenario, whose re-run with sites recorded names the ALLOCATION site (IoAllocateIrp,
+ * ExAllocatePoolWithTag, WskSocket, WskRegister), the line marked for those rules. Each twin
+ * does the same thing right and reports nothing (a leak twin cleans up and its scenario
+ * passes). Last, the set of rules covered here must equal the catalogue's WSK-* rules plus the
+ * three leak rules, so a new rule without a test fails CI, and a scenario may not lower a rule.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { defineScenario, runScenario } from '../../src/explore/scenario.ts';
+import type { Simulation } from '../../src/simulation.ts';
+import {
+  AF_INET,
+  IPPROTO_TCP,
+  IRP,
+  MAKE_WSK_VERSION,
+  NPI_WSK_INTERFACE_ID,
+  NonPagedPoolNx,
+  RULES,
+  SECURITY_DESCRIPTOR,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  SO_EXCLUSIVEADDRUSE,
+  SO_REUSEADDR,
+  SO_WSK_EVENT_CALLBACK,
+  STATUS_CANCELLED,
+  STATUS_CONNECTION_REFUSED,
+  STATUS_INVALID_PARAMETER,
+  STATUS_MORE_PROCESSING_REQUIRED,
+  STATUS_SUCCESS,
+  WSK_CACHE_SD,
+  WSK_EVENT_ACCEPT,
+  WSK_EVENT_DISABLE,
+  WSK_EVENT_RECEIVE,
+  WSK_EVENT_RECEIVE_FROM,
+  WSK_FLAG_CONNECTION_SOCKET,
+  WSK_FLAG_LISTEN_SOCKET,
+  WSK_INFINITE_WAIT,
+  WSK_NO_WAIT,
+  WSK_PROVIDER_NPI,
+  WSK_REGISTRATION,
+  WSK_RELEASE_SD,
+  WSK_SET_STATIC_EVENT_CALLBACKS,
+  WSK_TRANSPORT_LIST_QUERY,
+  WSK_TRANSPORT_SIZE,
+  WskSetOption,
+  sockaddr,
+  type IO_COMPLETION_ROUTINE,
+  type Kernel,
+  type KernelOptions,
+  type PFN_WSK_ACCEPT_EVENT,
+  type PFN_WSK_CONTROL_SOCKET,
+  type PWSK_SOCKET,
+  type SOCKADDR,
+  type SOCKADDR_IN,
+  type WSK_CLIENT_LISTEN_DISPATCH,
+  type WSK_CLIENT_NPI,
+  type WSK_PROVIDER_CONNECTION_DISPATCH,
+  type WSK_PROVIDER_DISPATCH,
+  type WSK_PROVIDER_LISTEN_DISPATCH,
+} from '../../src/wsk/index.ts';
+import {
+  bind,
+  connectionSocket,
+  listenSocket,
+  socketConnect,
+  socketOf,
+  world,
+  type Driver,
+  type World,
+} from './support.ts';
+
+// ---- sites ------------------------------------------------------------------------------------
+
+const FILE = 'test/wsk/verifier-wsk.test.ts';
+const SOURCE = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+
+/** The 1-based line ending in `// <verb> <rule>`; throws unless exactly one line does. */
+function lineOf(rule: string, verb: 'breaks' | 'runs' = 'breaks'): number {
+  const marker = new RegExp(`// ${verb} ${rule}$`);
+  const lines = SOURCE.flatMap((text, index) => (marker.test(text.trimEnd()) ? [index + 1] : []));
+  if (lines.length !== 1) {
+    throw new Error(`the marker '// ${verb} ${rule}' is on ${lines.length} lines, not one`);
+  }
+  return lines[0] as number;
+}
+
+const siteOf = (rule: string, verb: 'breaks' | 'runs' = 'breaks'): string =>
+  `${FILE}:${lineOf(rule, verb)}`;
+
+// ---- helpers (setup only: a breaking call is always written out in its case) ---------------
+
+const L = (Socket: PWSK_SOCKET) => Socket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
+const C = (Socket: PWSK_SOCKET) => Socket.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH;
+
+/** WskControlSocket's arguments to set a ULONG-valued (or other) socket option. */
+function setOption(
+  Socket: PWSK_SOCKET,
+  ControlCode: number,
+  InputBuffer: unknown,
+  Irp: IRP | null,
+  InputSize = 4,
+): Parameters<PFN_WSK_CONTROL_SOCKET> {
+  const Level = SOL_SOCKET;
+  return [Socket, WskSetOption, ControlCode, Level, InputSize, InputBuffer, 0, null, null, Irp];
+}
+
+/** WskControlSocket's arguments for SO_WSK_EVENT_CALLBACK with `EventMask`. */
+function events(
+  Socket: PWSK_SOCKET,
+  EventMask: number,
+  Irp: IRP | null = null,
+): Parameters<PFN_WSK_CONTROL_SOCKET> {
+  const control = { NpiId: NPI_WSK_INTERFACE_ID, EventMask: EventMask >>> 0 };
+  return setOption(Socket, SO_WSK_EVENT_CALLBACK, control, Irp, 16);
+}
+
+function clientNpi(Reserved = 0): WSK_CLIENT_NPI {
+  return {
+    ClientContext: null,
+    Dispatch: { Version: MAKE_WSK_VERSION(1, 0), Reserved, WskClientEvent: null },
+  };
+}
+
+const accepting: PFN_WSK_ACCEPT_EVENT = () => STATUS_SUCCESS;
+
+function listenDispatch(WskAcceptEvent: PFN_WSK_ACCEPT_EVENT | null): WSK_CLIENT_LISTEN_DISPATCH {
+  return { WskAcceptEvent, WskInspectEvent: null, WskAbortEvent: null };
+}
+
+/** A listening socket of `d` on 0.0.0.0:80 with the client dispatch `Dispatch`. */
+function boundListener(d: Driver, Dispatch: WSK_CLIENT_LISTEN_DISPATCH | null = null) {
+  const Listen = socketOf(d, WSK_FLAG_LISTEN_SOCKET, AF_INET, Dispatch);
+  expect(bind(d, Listen, '0.0.0.0:80')).toBe(STATUS_SUCCESS);
+  return Listen;
+}
+
+/** An IRP of `k` whose completion routine runs on success, error and cancel. */
+function irpOf(k: Kernel, routine: IO_COMPLETION_ROUTINE = quiet): IRP {
+  const Irp = k.IoAllocateIrp(1, false) as IRP;
+  k.IoSetCompletionRoutine(Irp, routine, null, true, true, true);
+  return Irp;
+}
+
+/** A completion routine that reads nothing (as a driver that ignores the status). */
+const quiet: IO_COMPLETION_ROUTINE = () => STATUS_MORE_PROCESSING_REQUIRED;
+
+/** A server listening on 80 and a client connection the server has accepted (WskAccept). */
+async function accepted(w: World): Promise<{ Listen: PWSK_SOCKET; Accepted: PWSK_SOCKET }> {
+  const Listen = listenSocket(w.server);
+  expect(bind(w.server, Listen, '0.0.0.0:80')).toBe(STATUS_SUCCESS);
+  socketConnect(w.client, '0.0.0.0:0', '10.0.0.2:80');
+  await w.sim.run({ until: '100ms' });
+  const Irp = w.server.irp('accept');
+  expect(L(Listen).WskAccept(Listen, 0, null, null, null, null, Irp)).toBe(STATUS_SUCCESS);
+  return { Listen, Accepted: Irp.IoStatus.Information as PWSK_SOCKET };
+}
+
+/** Runs until `Irp`'s completion routine has run (support.ts's log counts the calls). */
+async function completion(w: World, d: Driver, Irp: IRP): Promise<void> {
+  await w.sim.run({ until: () => d.calls.has(Irp) });
+  expect(d.calls.get(Irp)).toBe(1);
+}
+
+// ---- rules checked at the call ------------------------------------------------------------
+
+interface Case {
+  readonly rule: string;
+  readonly kernel?: KernelOptions;
+  /** The driver that breaks the rule, on the line marked `// breaks <rule>`. */
+  readonly breaks: (w: World) => void | Promise<void>;
+  /** The same driver done right. */
+  readonly twin: (w: World) => void | Promise<void>;
+  /**
+   * Where the site is when it cannot be the breaking line: 'runs', the line marked
+   * `// runs <rule>` (the driver's call that ran the simulation), for a rule the model checks
+   * after the driver's callback has returned, when no driver frame of the callback is left.
+   */
+  readonly reportedAt?: 'runs';
+}
+
+const CASES: readonly Case[] = [
+  // ---- registration -------------------------------------------------------------------------
+  {
+    rule: 'WSK-REGISTRATION-INVALID',
+    breaks: ({ server: { k } }) => {
+      const Registration = new WSK_REGISTRATION();
+      k.WskCaptureProviderNPI( // breaks WSK-REGISTRATION-INVALID
+        Registration, WSK_NO_WAIT, new WSK_PROVIDER_NPI(),
+      );
+    },
+    twin: ({ server: { k } }) => {
+      const Registration = new WSK_REGISTRATION();
+      expect(k.WskRegister(clientNpi(), Registration)).toBe(STATUS_SUCCESS);
+      const Npi = new WSK_PROVIDER_NPI();
+      expect(k.WskCaptureProviderNPI(Registration, WSK_NO_WAIT, Npi)).toBe(STATUS_SUCCESS);
+      k.WskReleaseProviderNPI(Registration);
+    },
+  },
+  {
+    rule: 'WSK-REGISTRATION-IN-USE',
+    breaks: ({ server: { k, Registration } }) => {
+      k.WskRegister(clientNpi(), Registration); // breaks WSK-REGISTRATION-IN-USE
+    },
+    twin: ({ server: { k } }) => {
+      expect(k.WskRegister(clientNpi(), new WSK_REGISTRATION())).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-REGISTER-INPUT',
+    breaks: ({ server: { k } }) => {
+      k.WskRegister(clientNpi(1), new WSK_REGISTRATION()); // breaks WSK-REGISTER-INPUT
+    },
+    twin: ({ server: { k } }) => {
+      expect(k.WskRegister(clientNpi(0), new WSK_REGISTRATION())).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-DEREGISTER-TWICE',
+    breaks: async ({ server: { k } }) => {
+      const Registration = new WSK_REGISTRATION();
+      expect(k.WskRegister(clientNpi(), Registration)).toBe(STATUS_SUCCESS);
+      await k.WskDeregister(Registration);
+      await k.WskDeregister(Registration); // breaks WSK-DEREGISTER-TWICE
+    },
+    twin: async ({ server: { k } }) => {
+      const Registration = new WSK_REGISTRATION();
+      expect(k.WskRegister(clientNpi(), Registration)).toBe(STATUS_SUCCESS);
+      await k.WskDeregister(Registration);
+    },
+  },
+  {
+    rule: 'WSK-RELEASE-WITHOUT-CAPTURE',
+    breaks: ({ server: { k } }) => {
+      const Registration = new WSK_REGISTRATION();
+      expect(k.WskRegister(clientNpi(), Registration)).toBe(STATUS_SUCCESS);
+      k.WskReleaseProviderNPI(Registration); // breaks WSK-RELEASE-WITHOUT-CAPTURE
+    },
+    twin: ({ server: { k } }) => {
+      const Registration = new WSK_REGISTRATION();
+      expect(k.WskRegister(clientNpi(), Registration)).toBe(STATUS_SUCCESS);
+      expect(k.WskCaptureProviderNPI(Registration, WSK_NO_WAIT, new WSK_PROVIDER_NPI())).toBe(
+        STATUS_SUCCESS,
+      );
+      k.WskReleaseProviderNPI(Registration);
+    },
+  },
+  {
+    rule: 'WSK-CALL-AFTER-RELEASE',
+    breaks: ({ server: d }) => {
+      d.k.WskReleaseProviderNPI(d.Registration);
+      const Irp = d.irp('socket');
+      d.Dispatch.WskSocket( // breaks WSK-CALL-AFTER-RELEASE
+        d.Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null, null, null,
+        null, null, Irp,
+      );
+    },
+    twin: ({ server: d }) => {
+      const Irp = d.irp('socket');
+      d.Dispatch.WskSocket(
+        d.Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null, null, null,
+        null, null, Irp,
+      );
+      expect(Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
+      d.k.WskReleaseProviderNPI(d.Registration);
+    },
+  },
+  {
+    rule: 'WSK-CLIENT-INVALID',
+    breaks: ({ server: d, client }) => {
+      // The client host's PWSK_CLIENT given to the server host's provider dispatch.
+      const Irp = d.irp('socket');
+      d.Dispatch.WskSocket( // breaks WSK-CLIENT-INVALID
+        client.Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null, null,
+        null, null, null, Irp,
+      );
+    },
+    twin: ({ server: d }) => {
+      const Irp = d.irp('socket');
+      d.Dispatch.WskSocket(
+        d.Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null, null,
+        null, null, null, Irp,
+      );
+      expect(Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-CONTROL-CLIENT-INPUT',
+    breaks: ({ server: d }) => {
+      const Returned = { value: 0 };
+      const Client = d.Npi.Client!;
+      const Irp = d.irp('query');
+      d.Dispatch.WskControlClient( // breaks WSK-CONTROL-CLIENT-INPUT
+        Client, WSK_TRANSPORT_LIST_QUERY, 0, null, 0, null, Returned, Irp,
+      );
+    },
+    twin: ({ server: d }) => {
+      const Returned = { value: 0 };
+      const Transports: unknown[] = [];
+      const Size = 2 * WSK_TRANSPORT_SIZE;
+      const status = d.Dispatch.WskControlClient(
+        d.Npi.Client!, WSK_TRANSPORT_LIST_QUERY, 0, null, Size, Transports, Returned, null,
+      );
+      expect(status).toBe(STATUS_SUCCESS);
+      expect(Transports).toHaveLength(2);
+    },
+  },
+  {
+    rule: 'WSK-RELEASE-SD-UNKNOWN',
+    breaks: ({ server: d }) => {
+      const Client = d.Npi.Client!;
+      const Cached = { value: null as unknown };
+      const Sd = { value: new SECURITY_DESCRIPTOR('Everyone') };
+      d.Dispatch.WskControlClient(Client, WSK_CACHE_SD, 8, Sd, 8, Cached, null, null);
+      d.Dispatch.WskControlClient(Client, WSK_RELEASE_SD, 8, Cached, 0, null, null, null);
+      d.Dispatch.WskControlClient( // breaks WSK-RELEASE-SD-UNKNOWN
+        Client, WSK_RELEASE_SD, 8, Cached, 0, null, null, null,
+      );
+    },
+    twin: ({ server: d }) => {
+      const Client = d.Npi.Client!;
+      const Cached = { value: null as unknown };
+      const Sd = { value: new SECURITY_DESCRIPTOR('Everyone') };
+      d.Dispatch.WskControlClient(Client, WSK_CACHE_SD, 8, Sd, 8, Cached, null, null);
+      expect(
+        d.Dispatch.WskControlClient(Client, WSK_RELEASE_SD, 8, Cached, 0, null, null, null),
+      ).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-SD-RELEASED-IN-USE',
+    kernel: { pendingCompletions: 1 },
+    breaks: ({ server: d }) => {
+      const Client = d.Npi.Client!;
+      const Cached = { value: null as unknown };
+      const Sd = { value: new SECURITY_DESCRIPTOR('Everyone') };
+      d.Dispatch.WskControlClient(Client, WSK_CACHE_SD, 8, Sd, 8, Cached, null, null);
+      const Descriptor = Cached.value as SECURITY_DESCRIPTOR;
+      d.Dispatch.WskSocket(
+        Client, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null, null, null, null,
+        Descriptor, d.irp('socket'),
+      );
+      // The WskSocket IRP is pending: its descriptor must stay cached until it completes.
+      d.Dispatch.WskControlClient( // breaks WSK-SD-RELEASED-IN-USE
+        Client, WSK_RELEASE_SD, 8, Cached, 0, null, null, null,
+      );
+    },
+    twin: async (w) => {
+      const d = w.server;
+      const Client = d.Npi.Client!;
+      const Cached = { value: null as unknown };
+      const Sd = { value: new SECURITY_DESCRIPTOR('Everyone') };
+      d.Dispatch.WskControlClient(Client, WSK_CACHE_SD, 8, Sd, 8, Cached, null, null);
+      const Descriptor = Cached.value as SECURITY_DESCRIPTOR;
+      const Irp = d.irp('socket');
+      d.Dispatch.WskSocket(
+        Client, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null, null, null, null,
+        Descriptor, Irp,
+      );
+      await completion(w, d, Irp);
+      expect(Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
+      expect(
+        d.Dispatch.WskControlClient(Client, WSK_RELEASE_SD, 8, Cached, 0, null, null, null),
+      ).toBe(STATUS_SUCCESS);
+    },
+  },
+
+  // ---- sockets ------------------------------------------------------------------------------
+  {
+    rule: 'WSK-SOCKET-INVALID',
+    breaks: ({ server, client }) => {
+      const Listen = listenSocket(server);
+      const Foreign = listenSocket(client); // the client host's socket
+      L(Listen).WskCloseSocket(Foreign, server.irp('close')); // breaks WSK-SOCKET-INVALID
+    },
+    twin: ({ server }) => {
+      const Listen = listenSocket(server);
+      expect(L(Listen).WskCloseSocket(Listen, server.irp('close'))).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-CALL-AFTER-CLOSE',
+    breaks: ({ server }) => {
+      const Socket = connectionSocket(server);
+      L(Socket).WskCloseSocket(Socket, server.irp('close'));
+      C(Socket).WskBind( // breaks WSK-CALL-AFTER-CLOSE
+        Socket, sockaddr('0.0.0.0:0'), 0, server.irp('bind'),
+      );
+    },
+    twin: ({ server }) => {
+      const Socket = connectionSocket(server);
+      expect(C(Socket).WskBind(Socket, sockaddr('0.0.0.0:0'), 0, server.irp('bind'))).toBe(
+        STATUS_SUCCESS,
+      );
+      expect(L(Socket).WskCloseSocket(Socket, server.irp('close'))).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-CLOSE-DURING-CALL',
+    breaks: ({ server: d }) => {
+      const Socket = connectionSocket(d);
+      const Close = d.irp('close');
+      // WskBind completes inline (pendingCompletions 0): its routine runs inside WskBind.
+      const Bind = irpOf(d.k, () => {
+        C(Socket).WskCloseSocket(Socket, Close); // breaks WSK-CLOSE-DURING-CALL
+        return STATUS_MORE_PROCESSING_REQUIRED;
+      });
+      C(Socket).WskBind(Socket, sockaddr('0.0.0.0:0'), 0, Bind);
+    },
+    twin: ({ server: d }) => {
+      const Socket = connectionSocket(d);
+      let bound = false;
+      const Bind = irpOf(d.k, (_device, Irp) => {
+        bound = Irp.IoStatus.Status === STATUS_SUCCESS; // note it; close once WskBind returned
+        return STATUS_MORE_PROCESSING_REQUIRED;
+      });
+      C(Socket).WskBind(Socket, sockaddr('0.0.0.0:0'), 0, Bind);
+      expect(bound).toBe(true);
+      expect(C(Socket).WskCloseSocket(Socket, d.irp('close'))).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-WRONG-DISPATCH',
+    breaks: async (w) => {
+      const { Listen, Accepted } = await accepted(w);
+      // The listening socket's table used for the accepted (connection) socket.
+      L(Listen).WskCloseSocket(Accepted, w.server.irp('close')); // breaks WSK-WRONG-DISPATCH
+    },
+    twin: async (w) => {
+      const { Accepted } = await accepted(w);
+      expect(C(Accepted).WskCloseSocket(Accepted, w.server.irp('close'))).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-RESERVED-FLAGS',
+    breaks: ({ server }) => {
+      const Socket = connectionSocket(server);
+      C(Socket).WskBind( // breaks WSK-RESERVED-FLAGS
+        Socket, sockaddr('0.0.0.0:0'), 1, server.irp('bind'),
+      );
+    },
+    twin: ({ server }) => {
+      const Socket = connectionSocket(server);
+      expect(C(Socket).WskBind(Socket, sockaddr('0.0.0.0:0'), 0, server.irp('bind'))).toBe(
+        STATUS_SUCCESS,
+      );
+    },
+  },
+  {
+    rule: 'WSK-SOCKET-FLAGS',
+    breaks: ({ server: d }) => {
+      const Flags = WSK_FLAG_LISTEN_SOCKET | WSK_FLAG_CONNECTION_SOCKET; // not one category
+      const Irp = d.irp('socket');
+      d.Dispatch.WskSocket( // breaks WSK-SOCKET-FLAGS
+        d.Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, Flags, null, null, null, null, null, Irp,
+      );
+    },
+    twin: ({ server: d }) => {
+      const Irp = d.irp('socket');
+      d.Dispatch.WskSocket(
+        d.Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_CONNECTION_SOCKET, null, null,
+        null, null, null, Irp,
+      );
+      expect(Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-FAMILY-MISMATCH',
+    breaks: ({ server }) => {
+      const Socket = connectionSocket(server); // AF_INET
+      C(Socket).WskBind( // breaks WSK-FAMILY-MISMATCH
+        Socket, sockaddr('[::]:0'), 0, server.irp('bind'),
+      );
+    },
+    twin: ({ server }) => {
+      const Socket = connectionSocket(server);
+      expect(C(Socket).WskBind(Socket, sockaddr('0.0.0.0:0'), 0, server.irp('bind'))).toBe(
+        STATUS_SUCCESS,
+      );
+    },
+  },
+  {
+    rule: 'WSK-DOUBLE-BIND',
+    breaks: ({ server }) => {
+      const Socket = connectionSocket(server);
+      C(Socket).WskBind(Socket, sockaddr('0.0.0.0:0'), 0, server.irp('bind'));
+      C(Socket).WskBind( // breaks WSK-DOUBLE-BIND
+        Socket, sockaddr('0.0.0.0:0'), 0, server.irp('bind'),
+      );
+    },
+    twin: ({ server }) => {
+      const Socket = connectionSocket(server);
+      expect(C(Socket).WskBind(Socket, sockaddr('0.0.0.0:0'), 0, server.irp('bind'))).toBe(
+        STATUS_SUCCESS,
+      );
+    },
+  },
+  {
+    rule: 'WSK-CONNECT-TWICE',
+    breaks: async (w) => {
+      boundListener(w.server);
+      const Socket = connectionSocket(w.client);
+      expect(bind(w.client, Socket, '0.0.0.0:0')).toBe(STATUS_SUCCESS);
+      const Connect = w.client.irp('connect');
+      C(Socket).WskConnect(Socket, sockaddr('10.0.0.2:80'), 0, Connect);
+      await completion(w, w.client, Connect);
+      expect(Connect.IoStatus.Status).toBe(STATUS_SUCCESS);
+      C(Socket).WskConnect( // breaks WSK-CONNECT-TWICE
+        Socket, sockaddr('10.0.0.2:80'), 0, w.client.irp('again'),
+      );
+    },
+    twin: async (w) => {
+      boundListener(w.server);
+      const Socket = connectionSocket(w.client);
+      expect(bind(w.client, Socket, '0.0.0.0:0')).toBe(STATUS_SUCCESS);
+      const Connect = w.client.irp('connect');
+      C(Socket).WskConnect(Socket, sockaddr('10.0.0.2:80'), 0, Connect);
+      await completion(w, w.client, Connect);
+      expect(Connect.IoStatus.Status).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-OPTION-NO-IRP',
+    breaks: ({ server }) => {
+      const Socket = connectionSocket(server);
+      C(Socket).WskControlSocket( // breaks WSK-OPTION-NO-IRP
+        ...setOption(Socket, SO_REUSEADDR, { value: 1 }, null),
+      );
+    },
+    twin: ({ server }) => {
+      const Socket = connectionSocket(server);
+      const Irp = server.irp('option');
+      const Reuse = setOption(Socket, SO_REUSEADDR, { value: 1 }, Irp);
+      const status = C(Socket).WskControlSocket(...Reuse);
+      expect(status).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-OPTION-TIMING',
+    breaks: ({ server }) => {
+      const Socket = connectionSocket(server);
+      expect(bind(server, Socket, '0.0.0.0:0')).toBe(STATUS_SUCCESS);
+      const Irp = server.irp('option');
+      C(Socket).WskControlSocket( // breaks WSK-OPTION-TIMING
+        ...setOption(Socket, SO_REUSEADDR, { value: 1 }, Irp),
+      );
+    },
+    twin: ({ server }) => {
+      const Socket = connectionSocket(server);
+      const Irp = server.irp('option');
+      const Reuse = setOption(Socket, SO_REUSEADDR, { value: 1 }, Irp);
+      const status = C(Socket).WskControlSocket(...Reuse);
+      expect(status).toBe(STATUS_SUCCESS);
+      expect(bind(server, Socket, '0.0.0.0:0')).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-OPTION-INPUT',
+    breaks: ({ server }) => {
+      const Socket = connectionSocket(server);
+      const Irp = server.irp('option');
+      C(Socket).WskControlSocket( // breaks WSK-OPTION-INPUT
+        ...setOption(Socket, SO_REUSEADDR, { value: 1 }, Irp, 2),
+      );
+    },
+    twin: ({ server }) => {
+      const Socket = connectionSocket(server);
+      const Irp = server.irp('option');
+      expect(
+        C(Socket).WskControlSocket(...setOption(Socket, SO_REUSEADDR, { value: 1 }, Irp, 4)),
+      ).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-OPTION-CONFLICT',
+    breaks: ({ server }) => {
+      const Socket = connectionSocket(server);
+      const [Reuse, Exclusive] = [server.irp('reuse'), server.irp('exclusive')];
+      C(Socket).WskControlSocket(...setOption(Socket, SO_REUSEADDR, { value: 1 }, Reuse));
+      C(Socket).WskControlSocket( // breaks WSK-OPTION-CONFLICT
+        ...setOption(Socket, SO_EXCLUSIVEADDRUSE, { value: 1 }, Exclusive),
+      );
+    },
+    twin: ({ server }) => {
+      const Socket = connectionSocket(server);
+      const [Reuse, Exclusive] = [server.irp('reuse'), server.irp('exclusive')];
+      C(Socket).WskControlSocket(...setOption(Socket, SO_REUSEADDR, { value: 1 }, Reuse));
+      const Off = server.irp('off');
+      C(Socket).WskControlSocket(...setOption(Socket, SO_REUSEADDR, { value: 0 }, Off));
+      const On = setOption(Socket, SO_EXCLUSIVEADDRUSE, { value: 1 }, Exclusive);
+      expect(C(Socket).WskControlSocket(...On)).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-STATUS-IGNORED',
+    breaks: async (w) => {
+      const { k } = w.client;
+      const Socket = connectionSocket(w.client);
+      expect(bind(w.client, Socket, '0.0.0.0:0')).toBe(STATUS_SUCCESS);
+      const Connect = irpOf(k); // its routine does not read IoStatus.Status
+      C(Socket).WskConnect(Socket, sockaddr('10.0.0.2:81'), 0, Connect); // nobody listens: RST
+      await w.sim.run();
+      k.IoFreeIrp(Connect); // breaks WSK-STATUS-IGNORED
+    },
+    twin: async (w) => {
+      const { k } = w.client;
+      const Socket = connectionSocket(w.client);
+      expect(bind(w.client, Socket, '0.0.0.0:0')).toBe(STATUS_SUCCESS);
+      const Connect = irpOf(k);
+      C(Socket).WskConnect(Socket, sockaddr('10.0.0.2:81'), 0, Connect);
+      await w.sim.run();
+      expect(Connect.IoStatus.Status).toBe(STATUS_CONNECTION_REFUSED);
+      k.IoFreeIrp(Connect);
+    },
+  },
+
+  // ---- callbacks ----------------------------------------------------------------------------
+  {
+    rule: 'WSK-EVENT-ENABLE-IRP',
+    breaks: ({ server }) => {
+      const Listen = boundListener(server, listenDispatch(accepting));
+      L(Listen).WskControlSocket( // breaks WSK-EVENT-ENABLE-IRP
+        ...events(Listen, WSK_EVENT_ACCEPT, server.irp('enable')),
+      );
+    },
+    twin: ({ server }) => {
+      const Listen = boundListener(server, listenDispatch(accepting));
+      expect(L(Listen).WskControlSocket(...events(Listen, WSK_EVENT_ACCEPT, null))).toBe(
+        STATUS_SUCCESS,
+      );
+    },
+  },
+  {
+    rule: 'WSK-EVENT-DISABLE-SEVERAL',
+    breaks: ({ server }) => {
+      const Listen = boundListener(server, listenDispatch(accepting));
+      L(Listen).WskControlSocket(...events(Listen, WSK_EVENT_ACCEPT));
+      const Mask = WSK_EVENT_DISABLE | WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE;
+      L(Listen).WskControlSocket(...events(Listen, Mask)); // breaks WSK-EVENT-DISABLE-SEVERAL
+    },
+    twin: ({ server }) => {
+      const Listen = boundListener(server, listenDispatch(accepting));
+      L(Listen).WskControlSocket(...events(Listen, WSK_EVENT_ACCEPT));
+      const Mask = WSK_EVENT_DISABLE | WSK_EVENT_ACCEPT;
+      expect(L(Listen).WskControlSocket(...events(Listen, Mask))).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-EVENT-INVALID',
+    breaks: ({ server }) => {
+      const Listen = boundListener(server, listenDispatch(accepting));
+      L(Listen).WskControlSocket( // breaks WSK-EVENT-INVALID
+        ...events(Listen, WSK_EVENT_RECEIVE_FROM),
+      );
+    },
+    twin: ({ server }) => {
+      const Listen = boundListener(server, listenDispatch(accepting));
+      expect(L(Listen).WskControlSocket(...events(Listen, WSK_EVENT_ACCEPT))).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-EVENT-STATIC',
+    breaks: ({ server: d }) => {
+      const control = { NpiId: NPI_WSK_INTERFACE_ID, EventMask: WSK_EVENT_ACCEPT };
+      const Client = d.Npi.Client!;
+      const Static = WSK_SET_STATIC_EVENT_CALLBACKS;
+      d.Dispatch.WskControlClient(Client, Static, 16, control, 0, null, null, null);
+      const Listen = boundListener(d, listenDispatch(accepting));
+      L(Listen).WskControlSocket(...events(Listen, WSK_EVENT_ACCEPT)); // breaks WSK-EVENT-STATIC
+    },
+    twin: ({ server: d }) => {
+      const control = { NpiId: NPI_WSK_INTERFACE_ID, EventMask: WSK_EVENT_ACCEPT };
+      const Client = d.Npi.Client!;
+      const Static = WSK_SET_STATIC_EVENT_CALLBACKS;
+      d.Dispatch.WskControlClient(Client, Static, 16, control, 0, null, null, null);
+      const Listen = boundListener(d, listenDispatch(accepting));
+      expect(Listen.state.events & WSK_EVENT_ACCEPT).toBe(WSK_EVENT_ACCEPT); // on already
+    },
+  },
+  {
+    rule: 'WSK-EVENT-NO-CALLBACK',
+    breaks: ({ server }) => {
+      const Listen = boundListener(server, listenDispatch(null));
+      L(Listen).WskControlSocket( // breaks WSK-EVENT-NO-CALLBACK
+        ...events(Listen, WSK_EVENT_ACCEPT),
+      );
+    },
+    twin: ({ server }) => {
+      const Listen = boundListener(server, listenDispatch(accepting));
+      expect(L(Listen).WskControlSocket(...events(Listen, WSK_EVENT_ACCEPT))).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-ACCEPT-EVENT-RETURN',
+    breaks: async (w) => {
+      const Listen = boundListener(
+        w.server,
+        listenDispatch(() => {
+          return STATUS_INVALID_PARAMETER; // breaks WSK-ACCEPT-EVENT-RETURN
+        }),
+      );
+      L(Listen).WskControlSocket(...events(Listen, WSK_EVENT_ACCEPT));
+      socketConnect(w.client, '0.0.0.0:0', '10.0.0.2:80');
+      await w.sim.run({ until: '100ms' }); // runs WSK-ACCEPT-EVENT-RETURN
+    },
+    // The return value is checked once the callback has returned: the innermost driver frame
+    // then is the call that runs the simulation (site.ts), not the `return` statement.
+    reportedAt: 'runs',
+    twin: async (w) => {
+      const Listen = boundListener(
+        w.server,
+        listenDispatch(() => {
+          return STATUS_SUCCESS;
+        }),
+      );
+      L(Listen).WskControlSocket(...events(Listen, WSK_EVENT_ACCEPT));
+      socketConnect(w.client, '0.0.0.0:0', '10.0.0.2:80');
+      await w.sim.run({ until: '100ms' });
+    },
+  },
+  {
+    rule: 'WSK-CALLBACK-ADDRESS-AFTER-RETURN',
+    breaks: async (w) => {
+      let Kept: SOCKADDR | null = null;
+      const Listen = boundListener(
+        w.server,
+        listenDispatch((_context, _flags, _local, RemoteAddress) => {
+          Kept = RemoteAddress; // keeps the callback's view, valid during the call only
+          return STATUS_SUCCESS;
+        }),
+      );
+      L(Listen).WskControlSocket(...events(Listen, WSK_EVENT_ACCEPT));
+      socketConnect(w.client, '0.0.0.0:0', '10.0.0.2:80');
+      await w.sim.run({ until: '100ms' });
+      const Remote = Kept as SOCKADDR_IN | null;
+      expect(Remote?.sin_addr).toBe('10.0.0.1'); // breaks WSK-CALLBACK-ADDRESS-AFTER-RETURN
+    },
+    twin: async (w) => {
+      let Kept: SOCKADDR | null = null;
+      const Listen = boundListener(
+        w.server,
+        listenDispatch((_context, _flags, _local, RemoteAddress) => {
+          Kept = { ...RemoteAddress }; // a copy made during the call
+          return STATUS_SUCCESS;
+        }),
+      );
+      L(Listen).WskControlSocket(...events(Listen, WSK_EVENT_ACCEPT));
+      socketConnect(w.client, '0.0.0.0:0', '10.0.0.2:80');
+      await w.sim.run({ until: '100ms' });
+      const Remote = Kept as SOCKADDR_IN | null;
+      expect(Remote?.sin_addr).toBe('10.0.0.1');
+    },
+  },
+];
+
+type Reported = readonly [rule: string, site: string | undefined];
+
+function violationsOf(w: World): Reported[] {
+  return [w.server, w.client].flatMap((d) => d.k.violations.map((v) => [v.rule, v.site] as const));
+}
+
+function advisoriesOf(w: World): Reported[] {
+  return [w.server, w.client].flatMap((d) => d.k.advisories.map((a) => [a.rule, a.site] as const));
+}
+
+describe('verifier: WSK rules checked at the call', () => {
+  for (const c of CASES) {
+    const channel = RULES.get(c.rule)?.channel;
+
+    it(`${c.rule}: the breaking driver is reported at its line`, async () => {
+      expect(channel).toBeDefined();
+      const w = world({ kernel: c.kernel ?? {} });
+      await c.breaks(w);
+      const expected: Reported = [c.rule, siteOf(c.rule, c.reportedAt)];
+      if (channel === 'violation') {
+        expect(violationsOf(w)).toEqual([expected]);
+        expect(w.sim.core.failure?.details?.rule).toBe(c.rule);
+      } else {
+        expect(violationsOf(w)).toEqual([]);
+        expect(advisoriesOf(w).filter(([rule]) => rule === c.rule)).toEqual([expected]);
+      }
+    });
+
+    it(`${c.rule}: the correct twin reports nothing`, async () => {
+      const w = world({ kernel: c.kernel ?? {} });
+      await c.twin(w);
+      expect(violationsOf(w)).toEqual([]);
+      expect(advisoriesOf(w)).toEqual([]);
+      expect(w.sim.core.failure).toBeNull();
+    });
+  }
+});
+
+// ---- rules checked at the end of a run ---------------------------------------------------
+
+interface Session {
+  readonly Registration: WSK_REGISTRATION;
+  readonly Dispatch: WSK_PROVIDER_DISPATCH;
+  readonly Client: NonNullable<WSK_PROVIDER_NPI['Client']>;
+}
+
+/** WskRegister and WskCaptureProviderNPI, from DriverEntry. */
+async function attach(k: Kernel): Promise<Session> {
+  const Registration = new WSK_REGISTRATION();
+  expect(k.WskRegister(clientNpi(), Registration)).toBe(STATUS_SUCCESS);
+  const Npi = new WSK_PROVIDER_NPI();
+  expect(await k.WskCaptureProviderNPI(Registration, WSK_INFINITE_WAIT, Npi)).toBe(STATUS_SUCCESS);
+  return { Registration, Dispatch: Npi.Dispatch!, Client: Npi.Client! };
+}
+
+/** WskReleaseProviderNPI, then WskDeregister (waiting in the system thread). */
+async function detach(k: Kernel, s: Session): Promise<void> {
+  k.WskReleaseProviderNPI(s.Registration);
+  await k.WskDeregister(s.Registration);
+}
+
+/** Runs one socket call on a fresh IRP that completes inline; frees the IRP; its Information. */
+function inline(k: Kernel, call: (Irp: IRP) => unknown): unknown {
+  const Irp = irpOf(k);
+  call(Irp);
+  expect(Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
+  const Information = Irp.IoStatus.Information;
+  k.IoFreeIrp(Irp);
+  return Information;
+}
+
+function newListener(k: Kernel, s: Session): PWSK_SOCKET {
+  const Listen = inline(k, (Irp) =>
+    s.Dispatch.WskSocket(
+      s.Client, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null, null, null, null,
+      null, Irp,
+    ),
+  ) as PWSK_SOCKET;
+  inline(k, (Irp) => L(Listen).WskBind(Listen, sockaddr('0.0.0.0:80'), 0, Irp));
+  return Listen;
+}
+
+function closeSocket(k: Kernel, Socket: PWSK_SOCKET): void {
+  inline(k, (Irp) => L(Socket).WskCloseSocket(Socket, Irp));
+}
+
+interface LeakCase {
+  readonly rule: string;
+  /** DriverEntry of the breaking driver; its allocation is on the line marked for the rule. */
+  readonly breaks: (k: Kernel) => Promise<void>;
+  /** DriverEntry of the twin, which cleans up before it returns. */
+  readonly twin: (k: Kernel) => Promise<void>;
+}
+
+const LEAKS: readonly LeakCase[] = [
+  {
+    rule: 'IRP-LEAKED',
+    breaks: async (k) => {
+      const s = await attach(k);
+      k.IoAllocateIrp(1, false); // breaks IRP-LEAKED
+      await detach(k, s);
+    },
+    twin: async (k) => {
+      const s = await attach(k);
+      const Irp = k.IoAllocateIrp(1, false);
+      if (Irp !== null) k.IoFreeIrp(Irp);
+      await detach(k, s);
+    },
+  },
+  {
+    rule: 'IRP-NEVER-COMPLETED',
+    breaks: async (k) => {
+      const s = await attach(k);
+      const Listen = newListener(k, s);
+      const Accept = k.IoAllocateIrp(1, false) as IRP; // breaks IRP-NEVER-COMPLETED
+      k.IoSetCompletionRoutine(Accept, quiet, null, true, true, true);
+      L(Listen).WskAccept(Listen, 0, null, null, null, null, Accept); // no client ever connects
+    },
+    twin: async (k) => {
+      const s = await attach(k);
+      const Listen = newListener(k, s);
+      const Accept = k.IoAllocateIrp(1, false) as IRP;
+      k.IoSetCompletionRoutine(Accept, quiet, null, true, true, true);
+      L(Listen).WskAccept(Listen, 0, null, null, null, null, Accept);
+      closeSocket(k, Listen); // completes the pending WskAccept with STATUS_CANCELLED
+      expect(Accept.IoStatus.Status).toBe(STATUS_CANCELLED);
+      k.IoFreeIrp(Accept);
+      await detach(k, s);
+    },
+  },
+  {
+    rule: 'POOL-LEAKED',
+    breaks: async (k) => {
+      const s = await attach(k);
+      k.ExAllocatePoolWithTag(NonPagedPoolNx, 64, 'Vwsk'); // breaks POOL-LEAKED
+      await detach(k, s);
+    },
+    twin: async (k) => {
+      const s = await attach(k);
+      const Block = k.ExAllocatePoolWithTag(NonPagedPoolNx, 64, 'Vwsk');
+      if (Block !== null) k.ExFreePoolWithTag(Block, 'Vwsk');
+      await detach(k, s);
+    },
+  },
+  {
+    rule: 'WSK-SOCKET-LEAKED',
+    breaks: async (k) => {
+      const s = await attach(k);
+      const Irp = irpOf(k);
+      s.Dispatch.WskSocket( // breaks WSK-SOCKET-LEAKED
+        s.Client, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null, null, null, null,
+        null, Irp,
+      );
+      expect(Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
+      k.IoFreeIrp(Irp);
+      await detach(k, s); // WskDeregister waits for the socket's close, forever
+    },
+    twin: async (k) => {
+      const s = await attach(k);
+      const Irp = irpOf(k);
+      s.Dispatch.WskSocket(
+        s.Client, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null, null, null, null,
+        null, Irp,
+      );
+      expect(Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
+      const Socket = Irp.IoStatus.Information as PWSK_SOCKET;
+      k.IoFreeIrp(Irp);
+      closeSocket(k, Socket);
+      await detach(k, s);
+    },
+  },
+  {
+    rule: 'WSK-NOT-DEREGISTERED',
+    breaks: async (k) => {
+      const Registration = new WSK_REGISTRATION();
+      k.WskRegister(clientNpi(), Registration); // breaks WSK-NOT-DEREGISTERED
+      const Npi = new WSK_PROVIDER_NPI();
+      expect(await k.WskCaptureProviderNPI(Registration, WSK_INFINITE_WAIT, Npi)).toBe(
+        STATUS_SUCCESS,
+      );
+      k.WskReleaseProviderNPI(Registration);
+    },
+    twin: async (k) => {
+      const Registration = new WSK_REGISTRATION();
+      k.WskRegister(clientNpi(), Registration);
+      const Npi = new WSK_PROVIDER_NPI();
+      expect(await k.WskCaptureProviderNPI(Registration, WSK_INFINITE_WAIT, Npi)).toBe(
+        STATUS_SUCCESS,
+      );
+      k.WskReleaseProviderNPI(Registration);
+      await k.WskDeregister(Registration);
+    },
+  },
+];
+
+/** One host with a TCP stack and a kernel whose calls complete inline, running `entry`. */
+function hostWith(sim: Simulation, entry: (k: Kernel) => Promise<void>): void {
+  sim.addHost({ name: 'server', ipv4: '10.0.0.2' });
+  sim.tcp('server');
+  sim.kernel('server', { pendingCompletions: 0 });
+  sim.load('server', entry);
+}
+
+function leakScenario(name: string, entry: (k: Kernel) => Promise<void>) {
+  return defineScenario({
+    name,
+    description: `verifier-wsk.test.ts: ${name}`,
+    build: (sim) => hostWith(sim, entry),
+    settle: '1s',
+  });
+}
+
+describe('verifier: rules checked at the end of a run', () => {
+  for (const c of LEAKS) {
+    const name = c.rule.toLowerCase();
+
+    it(`${c.rule}: the breaking driver fails the run, naming its allocation site`, async () => {
+      const result = await runScenario(leakScenario(`breaks-${name}`, c.breaks), { seed: 1 });
+      expect(result.status).toBe('failed');
+      expect(result.failure?.kind).toBe('violation');
+      expect(result.failure?.details?.rule).toBe(c.rule);
+      expect(result.failure?.details?.site).toBe(siteOf(c.rule));
+      expect(result.failure?.details?.outstanding?.[0]).toContain(`(${siteOf(c.rule)})`);
+    });
+
+    it(`${c.rule}: the correct twin cleans up and passes`, async () => {
+      const result = await runScenario(leakScenario(`twin-${name}`, c.twin), { seed: 1 });
+      expect(result.failure).toBeUndefined();
+      expect(result.status).toBe('passed');
+      expect(result.advisories).toEqual([]);
+    });
+  }
+});
+
+// ---- the catalogue and the scenario lock ---------------------------------------------------
+
+describe('verifier: coverage of the catalogue', () => {
+  it('every WSK-* rule and the three leak rules have a case here, and nothing else', () => {
+    const covered = [...CASES, ...LEAKS].map((c) => c.rule);
+    expect(new Set(covered).size).toBe(covered.length);
+    const wanted = [...RULES.keys()].filter((id) => id.startsWith('WSK-'));
+    wanted.push('IRP-LEAKED', 'IRP-NEVER-COMPLETED', 'POOL-LEAKED');
+    expect([...covered].sort()).toEqual(wanted.sort());
+    for (const rule of covered) expect(() => lineOf(rule)).not.toThrow();
+  });
+
+  it('lineOf throws for a rule without a marker', () => {
+    expect(() => lineOf('NO-SUCH-RULE')).toThrow(/on 0 lines/);
+  });
+
+  it('a scenario lowering a rule fails: config, naming kernel(<host>).disabledRules', async () => {
+    const scenario = defineScenario({
+      name: 'lowers-a-rule',
+      description: 'verifier-wsk.test.ts: switches POOL-LEAKED off',
+      build: (sim) => {
+        sim.addHost({ name: 'server', ipv4: '10.0.0.2' });
+        sim.kernel('server', { disabledRules: ['POOL-LEAKED'] });
+      },
+    });
+    const result = await runScenario(scenario, { seed: 1 });
+    expect(result.status).toBe('failed');
+    expect(result.failure?.kind).toBe('config');
+    expect(result.failure?.message).toContain('kernel(server).disabledRules');
+  });
+});
