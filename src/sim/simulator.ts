@@ -209,7 +209,6 @@ export class Simulator {
     };
   }
 
-
   /** The event log of a run made with `logEvents` (for the determinism check). */
   eventLog(): readonly EventLogEntry[] {
     return this.#eventLog ?? [];

@@ -40,7 +40,6 @@ import type { Endpoint, PWSK_SOCKET, SocketState } from './socket-types.ts';
 
 export class ConnectionSockets {
   readonly #core: SocketCore;
-  /** What a pending connect IRP's Information becomes on success (the socket, or 0). */
 
   constructor(core: SocketCore) {
     this.#core = core;

@@ -237,10 +237,6 @@ export class KeManager {
   }
 
   /**
-   * @internal Starts `body` at PASSIVE_LEVEL as a simulator thread (an event at this instant);
-   * the returned KTHREAD is signalled when the body's promise settles.
-   */
-  /**
    * A system thread ended: it must have released its spin locks and be back at PASSIVE_LEVEL,
    * as a callback must when it returns (SPINLOCK-HELD-ON-RETURN, IRQL-NOT-RESTORED); the
    * kernel is put back so later code is not blamed for it.
@@ -257,6 +253,10 @@ export class KeManager {
     k.irql = PASSIVE_LEVEL;
   }
 
+  /**
+   * @internal Starts `body` at PASSIVE_LEVEL as a simulator thread (an event at this instant);
+   * the returned KTHREAD is signalled when the body's promise settles.
+   */
   startThread(name: string, body: () => void | PromiseLike<void>): KTHREAD {
     const k = this.#k;
     const thread = new KTHREAD();

@@ -344,12 +344,12 @@ export class WskManager {
     }
   }
 
-  /** @internal Called by the sockets slice when `Client` creates a socket. */
   /** Registrations whose WskDeregister has not returned, in registration order. */
   registered(): readonly Registration[] {
     return [...this.#registrations];
   }
 
+  /** @internal Called by the sockets slice when `Client` creates a socket. */
   noteSocketCreated(Client: PWSK_CLIENT): void {
     Client.socketCreated = true;
   }

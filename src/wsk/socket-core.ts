@@ -30,9 +30,9 @@ import type { PWSK_CLIENT } from './registration.ts';
 import { BindTable } from './binding.ts';
 import { PsInitialSystemProcess } from './sharing.ts';
 import {
+  SocketState,
   WSK_SOCKET,
   type PWSK_SOCKET,
-  SocketState,
   type QueuedAccept,
   type SocketOptions,
 } from './socket-types.ts';
