@@ -4,8 +4,11 @@
  * peer RST, closed). A passive child nobody has accepted yet tells its listener's books instead:
  * established → the ready queue and onReady; gone → out of the queues, and an offer answered
  * 'later' or 'accept' is withdrawn with its reason (DESIGN.md §3: WskAbortEvent for requests
- * answered Pend or Accept). Handlers may call back into the port while being told: the loop
- * picks up whatever those calls add, and a connection is never told re-entrantly.
+ * answered Pend or Accept). An offer stays on the books until its connection is accepted, so a
+ * ready connection reset before anyone took it is withdrawn too: every accepted offer ends in
+ * exactly one of accept() or a withdrawal (reference/wsk.md §5.2). Handlers may call back into
+ * the port while being told: the loop picks up whatever those calls add, and a connection is
+ * never told re-entrantly.
  */
 import {
   FIRST_OWNER_BIT, NOTICE_ACKED, NOTICE_CLOSED, NOTICE_DATA, NOTICE_ESTABLISHED, NOTICE_PEER_FIN,
@@ -68,7 +71,6 @@ function toListener(connection: Connection, notices: number, tracer: TcpTracer):
   const listener = connection.listener;
   if (listener === null || listener.closed) return;
   if ((notices & NOTICE_ESTABLISHED) !== 0 && connection.outcome === null) {
-    if (listener.offers.size !== 0) listener.offers.delete(connection.id);
     listener.ready.push(connection);
     connection.bits |= READY;
     tracer.listener(listener.id, 'ready', connection.id, '');

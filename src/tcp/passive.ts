@@ -43,6 +43,7 @@ export class PassiveOpens implements ListenerOwner {
     if (connection === undefined) return null;
     connection.bits &= ~READY;
     listener.children.delete(connection);
+    if (listener.offers.size !== 0) listener.offers.delete(connection.id);
     assert(connection.outcome === null, 'a closed connection stayed in the ready queue');
     connection.bits |= ACCEPTED;
     this.#stack.trace.listener(listener.id, 'accepted', connection.id, '');

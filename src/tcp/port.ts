@@ -148,7 +148,7 @@ export interface Offer {
 
 export type OfferAnswer = 'accept' | 'reject' | 'later';
 
-/** Why an offer (answered 'later' or 'accept') disappeared before its connection was ready. */
+/** Why an offer (answered 'later' or 'accept') disappeared before its connection was accepted. */
 export type WithdrawReason =
   | 'expired' // the offer lifetime ran out while 'later'
   | 'reset' // the client sent a RST (or RST answered our SYN-ACK)
@@ -187,6 +187,9 @@ export interface ListenerHandler {
   onReady?(listener: TcpListener): void;
   /** Deferred mode: a SYN arrived; answer now or 'later' (absent method: 'accept'). */
   onOffer?(listener: TcpListener, offer: Offer): OfferAnswer;
-  /** Deferred mode: an offer answered 'later' or 'accept' went away before it was ready. */
+  /**
+   * Deferred mode: an offer answered 'later' or 'accept' went away before it was accepted
+   * (half-open, or ready in the queue and not yet taken by accept()).
+   */
   onOfferWithdrawn?(listener: TcpListener, offer: Offer, reason: WithdrawReason): void;
 }

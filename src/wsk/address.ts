@@ -142,6 +142,11 @@ export const SO_WSK_SECURITY = WSK_SO_BASE + 1;
 export const SO_WSK_EVENT_CALLBACK = WSK_SO_BASE + 2;
 export const IPV6_V6ONLY = 27;
 
+/** IOC_WSK = IOC_WS2 | 0x07000000; wsk.h: _WSAIOR(IOC_WSK, n) = IOC_OUT | IOC_WSK | n. */
+export const IOC_WSK = 0x0f000000;
+/** _WSAIOR(IOC_WSK, 0x5) (wsk.h; wsk.md §3.12). */
+export const SIO_WSK_QUERY_INSPECT_ID = (0x40000000 | IOC_WSK | 0x5) >>> 0;
+
 // ---- versions and waits (wsk.md §1.1, §1.2) --------------------------------------------------
 
 /** `((USHORT)((Mj) << 8) | (USHORT)((Mn) & 0xff))` */

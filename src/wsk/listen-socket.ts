@@ -34,6 +34,9 @@
  *   every later call but WskCloseSocket answers STATUS_FILE_FORCED_CLOSED (§3.0).
  * - Close: queued WskAccept IRPs complete STATUS_CANCELLED, oldest first [§3.7 gap; DESIGN.md
  *   §3], the stack's listener closes (waiting connections reset), then the close completes.
+ * - Conditional accept (SO_CONDITIONAL_ACCEPT, §5): the socket listens in the stack's deferred
+ *   mode and inspect.ts answers each request; what it accepts is delivered as above. Its death
+ *   is told through WskInspectEvent's NULL InspectID instead of WskAcceptEvent's NULL socket.
  */
 import { transient } from './transient.ts';
 import type { ListenerHandler, TcpConnection } from '../tcp/port.ts';
@@ -45,6 +48,7 @@ import {
 } from './address.ts';
 import type { ConnectionSockets } from './connection-socket.ts';
 import { DISPATCH_LEVEL } from './core.ts';
+import type { ConditionalAccept } from './inspect.ts';
 import type { IRP } from './irp.ts';
 import {
   STATUS_ADDRESS_ALREADY_EXISTS,
@@ -76,11 +80,18 @@ export class ListenSockets {
   readonly #core: SocketCore;
   readonly #events: SocketEvents;
   readonly #connections: ConnectionSockets;
+  readonly #conditional: ConditionalAccept;
 
-  constructor(core: SocketCore, events: SocketEvents, connections: ConnectionSockets) {
+  constructor(
+    core: SocketCore,
+    events: SocketEvents,
+    connections: ConnectionSockets,
+    conditional: ConditionalAccept,
+  ) {
     this.#core = core;
     this.#events = events;
     this.#connections = connections;
+    this.#conditional = conditional;
   }
 
   WskListen(Socket: PWSK_SOCKET, Irp: IRP): NTSTATUS {
@@ -164,6 +175,7 @@ export class ListenSockets {
       }
     }
     this.#stopListener(state);
+    this.#conditional.forget(state);
   }
 
   /** The transport takes the listening socket away (see the module header). */
@@ -174,7 +186,14 @@ export class ListenSockets {
       this.#core.irps.complete(queued.irp, STATUS_FILE_FORCED_CLOSED, 0);
     }
     this.#stopListener(state);
-    if ((state.events & WSK_EVENT_ACCEPT) === 0 || state.deathIndicated) return;
+    this.#conditional.forget(state);
+    if (state.deathIndicated) return;
+    if (state.options.conditionalAccept) {
+      state.deathIndicated = true;
+      this.#conditional.indicateDeath(state);
+      return;
+    }
+    if ((state.events & WSK_EVENT_ACCEPT) === 0) return;
     state.deathIndicated = true;
     const any = { address: state.family === AF_INET6 ? '::' : '0.0.0.0', port: 0 };
     this.#indicate(state, null, state.bound ?? any, any);
@@ -190,14 +209,15 @@ export class ListenSockets {
         ? undefined
         : (dualStack(state) && ipv4OfMapped(bound.address)) || bound.address;
     const handler = this.#listenerHandler(state);
+    const mode = state.options.conditionalAccept ? 'deferred' : 'immediate';
     let result = stack.listen(
-      { local: { ...(address !== undefined && { address }), port: bound.port } },
+      { local: { ...(address !== undefined && { address }), port: bound.port }, mode },
       handler,
     );
     if (!result.ok && result.error === 'address-in-use' && address === undefined) {
       // A dual-stack '::' sharer whose IPv4 side another socket listens on (SO_REUSEADDR):
       // it listens on IPv6 alone; IPv4 stays with the other socket [model's choice].
-      result = stack.listen({ local: { address: '::', port: bound.port } }, handler);
+      result = stack.listen({ local: { address: '::', port: bound.port }, mode }, handler);
     }
     if (!result.ok) {
       switch (result.error) {
@@ -232,7 +252,9 @@ export class ListenSockets {
   }
 
   #listenerHandler(state: SocketState): ListenerHandler {
-    return { onReady: () => this.#deliver(state) };
+    const onReady = (): void => this.#deliver(state);
+    if (state.options.conditionalAccept) return this.#conditional.handler(state, onReady);
+    return { onReady };
   }
 
   /** Hands ready connections out: queued IRPs first, then the accept callback. */
@@ -362,6 +384,9 @@ export class ListenSockets {
     if (!listen.options.v6only) writableOptions(state).v6only = false;
     this.#connections.own(state, connection);
     state.connected = true;
+    if (listen.options.conditionalAccept) {
+      this.#conditional.noteAccepted(listen, state, connection.id);
+    }
     const exclusive = listen.options.share === 'exclusive' && listen.bound !== null;
     state.bound =
       exclusive && listen.bound !== null

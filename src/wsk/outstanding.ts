@@ -3,10 +3,10 @@
  * IRP has completed, no inspection is pended, every socket is closed, WskDeregister has
  * returned"; "IRP leaked at the end of the run"; "pool allocation never freed (by tag)").
  *
- * One entry per object, in a fixed order (IRPs a call still holds, IRPs never freed, sockets,
- * registrations, pool), each with its rule, a line naming the object, and the driver's
- * file:line of its allocation when the run recorded sites (the re-run of a failing seed).
- * Conditional-accept inspections join the list when the model has them.
+ * One entry per object, in a fixed order (IRPs a call still holds, IRPs never freed, pended
+ * inspections, sockets, registrations, pool), each with its rule, a line naming the object,
+ * and the driver's file:line of its allocation when the run recorded sites (the re-run of a
+ * failing seed).
  */
 import type { Kernel } from './kernel.ts';
 import type { ViolationPlace } from './core.ts';
@@ -40,6 +40,13 @@ export function outstandingOf(k: Kernel): Outstanding[] {
   for (const irp of irps) {
     if (irp.state === 'issued' || irp.state === 'pending') continue;
     add('IRP-LEAKED', `IRP #${irp.id} never freed`, { irp: irp.id }, irp.site);
+  }
+  // A pended inspection is named by its listening socket's creation site.
+  for (const { socket, id, site } of k.wsk.sockets.stillPended()) {
+    const detail =
+      `inspection {Key ${id.Key}, SerialNumber ${id.SerialNumber}} on socket #${socket} ` +
+      'pended, never completed or aborted';
+    add('WSK-INSPECTION-PENDED', detail, { socket }, site);
   }
   for (const socket of k.wsk.sockets.stillOpen()) {
     const detail = `${socket.category} socket #${socket.id} never closed`;

@@ -457,6 +457,51 @@ const LIST: readonly VerifierRule[] = [
     source: 'wsk.md §4.2; DESIGN §5 (callbacks)',
   },
 
+
+  // ---- conditional accept (wsk.md §4.3, §4.4, §5) --------------------------------------------
+  {
+    id: 'WSK-CONDITIONAL-NO-CALLBACK',
+    channel: 'advisory',
+    summary: 'SO_CONDITIONAL_ACCEPT is set on a socket without WskInspectEvent and WskAbortEvent.',
+    source: 'wsk.md §2.3, §5.1; DESIGN §3 (bad arguments), §4',
+  },
+  {
+    id: 'WSK-INSPECT-EVENT-RETURN',
+    channel: 'violation',
+    summary: 'WskInspectEvent returns other than WskInspectAccept, WskInspectReject or Pend.',
+    source: 'wsk.md §4.3; DESIGN §5 (callbacks)',
+  },
+  {
+    id: 'WSK-ABORT-EVENT-RETURN',
+    channel: 'violation',
+    summary: 'WskAbortEvent returns other than STATUS_SUCCESS.',
+    source: 'wsk.md §4.4; DESIGN §5 (callbacks)',
+  },
+  {
+    id: 'WSK-INSPECT-ID-AFTER-RETURN',
+    channel: 'violation',
+    summary: 'An inspect ID a callback was given is used after it returned (kept, not copied).',
+    source: 'wsk.md §5.2, §9.1; DESIGN §5 (conditional accept)',
+  },
+  {
+    id: 'WSK-INSPECT-COMPLETE-TWICE',
+    channel: 'violation',
+    summary: 'WskInspectComplete is called a second time for one inspect ID.',
+    source: 'wsk.md §5.2; DESIGN §5 (conditional accept)',
+  },
+  {
+    id: 'WSK-INSPECT-COMPLETE-ACTION',
+    channel: 'violation',
+    summary: 'WskInspectComplete is given an action other than accept or reject.',
+    source: 'wsk.md §3.8; DESIGN §5 (conditional accept)',
+  },
+  {
+    id: 'WSK-INSPECT-UNKNOWN-ID',
+    channel: 'advisory',
+    summary: 'WskInspectComplete names an inspect ID the listening socket never left pended.',
+    source: 'wsk.md §5.2, §11.2; DESIGN §3 (unknown ID: STATUS_SUCCESS, nothing established)',
+  },
+
   // ---- liveness and leaks at the end of a run (DESIGN §5) ------------------------------------
   {
     id: 'IRP-LEAKED',
@@ -475,6 +520,12 @@ const LIST: readonly VerifierRule[] = [
     channel: 'violation',
     summary: 'A pool allocation is never freed (reported by tag and size).',
     source: 'DESIGN §5 (kernel); WDK ExAllocatePoolWithTag, ExFreePoolWithTag',
+  },
+  {
+    id: 'WSK-INSPECTION-PENDED',
+    channel: 'violation',
+    summary: 'An inspection left pended is neither completed nor aborted after the settle phase.',
+    source: 'DESIGN §5 (liveness: no inspection is pended); wsk.md §5.2',
   },
   {
     id: 'WSK-SOCKET-LEAKED',

@@ -11,8 +11,12 @@
  * Options (level; set / get; categories; when):
  * - SO_REUSEADDR, SO_EXCLUSIVEADDRUSE (SOL_SOCKET): ULONG 0/1, IRP required / ULONG; listening,
  *   connection, stream; before bind.
- * - SO_CONDITIONAL_ACCEPT (SOL_SOCKET): ULONG 0/1, IRP required, stored (its behaviour is
- *   conditional accept's) / ULONG; listening; before bind.
+ * - SO_CONDITIONAL_ACCEPT (SOL_SOCKET): ULONG 0/1, IRP required / ULONG; listening; before
+ *   bind (inspect.ts). Turning it on needs WskInspectEvent and WskAbortEvent in the client's
+ *   listen dispatch (§5.1 step 1); without them STATUS_INVALID_PARAMETER with the advisory
+ *   WSK-CONDITIONAL-NO-CALLBACK [gap; DESIGN.md §3 "bad arguments"].
+ * - SIO_WSK_QUERY_INSPECT_ID (WskIoctl): a socket accepted from a conditional listening socket
+ *   writes its WSK_INSPECT_ID; any other socket → STATUS_INVALID_DEVICE_REQUEST (§3.12).
  * - SO_WSK_SECURITY (SOL_SOCKET): a cached SD for the §7.3 CHECK cells / —; listening,
  *   connection, stream; before bind.
  * - SO_WSK_EVENT_CALLBACK (SOL_SOCKET): socket-events.ts.
@@ -22,7 +26,7 @@
  * is required, SO_REUSEADDR with SO_EXCLUSIVEADDRUSE set (or the reverse; the user-mode pages
  * give WSAEINVAL), a malformed or short input → STATUS_INVALID_PARAMETER with an advisory. An
  * option outside its categories or family, an option or IOCTL not modelled (SO_KEEPALIVE,
- * SO_RCVBUF, SIO_*: later parts) → STATUS_NOT_SUPPORTED. An output buffer under 4 bytes →
+ * SO_RCVBUF, other SIO_*: later parts) → STATUS_NOT_SUPPORTED. An output buffer under 4 bytes →
  * STATUS_BUFFER_TOO_SMALL. Request types other than the three → STATUS_INVALID_PARAMETER.
  */
 import {
@@ -35,12 +39,14 @@ import {
   SO_REUSEADDR,
   SO_WSK_EVENT_CALLBACK,
   SO_WSK_SECURITY,
+  SIO_WSK_QUERY_INSPECT_ID,
   WSK_EVENT_ACCEPT,
   WskGetOption,
   WskIoctl,
   WskSetOption,
 } from './address.ts';
 import { holderValue, isHolder } from './holder.ts';
+import type { ConditionalAccept } from './inspect.ts';
 import type { IRP } from './irp.ts';
 import type { ListenSockets } from './listen-socket.ts';
 import {
@@ -53,7 +59,7 @@ import {
   type NTSTATUS,
 } from './ntstatus.ts';
 import { writableOptions, type SocketCore } from './socket-core.ts';
-import type { SocketEvents } from './socket-events.ts';
+import { ABORT_CALLBACK, INSPECT_CALLBACK, type SocketEvents } from './socket-events.ts';
 import type { PWSK_SOCKET, SocketState } from './socket-types.ts';
 
 const ULONG = 4;
@@ -72,11 +78,18 @@ export class SocketControl {
   readonly #core: SocketCore;
   readonly #events: SocketEvents;
   readonly #listen: ListenSockets;
+  readonly #conditional: ConditionalAccept;
 
-  constructor(core: SocketCore, events: SocketEvents, listen: ListenSockets) {
+  constructor(
+    core: SocketCore,
+    events: SocketEvents,
+    listen: ListenSockets,
+    conditional: ConditionalAccept,
+  ) {
     this.#core = core;
     this.#events = events;
     this.#listen = listen;
+    this.#conditional = conditional;
   }
 
   WskControlSocket(
@@ -126,8 +139,10 @@ export class SocketControl {
         OutputBuffer.value = value;
         return answer(STATUS_SUCCESS, ULONG);
       }
-      case WskIoctl:
-        return answer(STATUS_NOT_SUPPORTED);
+      case WskIoctl: {
+        if (code !== SIO_WSK_QUERY_INSPECT_ID) return answer(STATUS_NOT_SUPPORTED);
+        return answer(...this.#conditional.queryInspectId(state, OutputSize, OutputBuffer));
+      }
       default:
         return answer(STATUS_INVALID_PARAMETER);
     }
@@ -195,12 +210,24 @@ export class SocketControl {
         return STATUS_SUCCESS;
       }
       case SO_CONDITIONAL_ACCEPT:
+        if (on && !this.#hasInspectCallbacks(state)) {
+          return bad('WSK-CONDITIONAL-NO-CALLBACK', 'the client dispatch lacks the callbacks');
+        }
         options.conditionalAccept = on;
         return STATUS_SUCCESS;
       default:
         options.v6only = on;
         return STATUS_SUCCESS;
     }
+  }
+
+  /** Whether the client's listen dispatch has WskInspectEvent and WskAbortEvent (§5.1). */
+  #hasInspectCallbacks(state: SocketState): boolean {
+    const events = this.#events;
+    return (
+      events.callback(state, INSPECT_CALLBACK) !== null &&
+      events.callback(state, ABORT_CALLBACK) !== null
+    );
   }
 
   /** The ULONG value of an option, or null when the socket has no such option to read. */
@@ -251,6 +278,8 @@ function optionName(code: number): string {
       return 'SO_WSK_EVENT_CALLBACK';
     case IPV6_V6ONLY:
       return 'IPV6_V6ONLY';
+    case SIO_WSK_QUERY_INSPECT_ID:
+      return 'SIO_WSK_QUERY_INSPECT_ID';
     default:
       return `0x${code.toString(16)}`;
   }

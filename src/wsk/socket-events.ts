@@ -49,6 +49,13 @@ interface Activity {
 
 export const CONNECTION_EVENTS = WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG;
 
+/**
+ * Not WSK_EVENT_* flags: the conditional-accept callbacks, run and counted like events (a close
+ * waits for them) but never enabled or disabled: SO_CONDITIONAL_ACCEPT turns them on (§2.4).
+ */
+export const INSPECT_CALLBACK = 0x10000;
+export const ABORT_CALLBACK = 0x20000;
+
 /** Events a socket may enable, by what it is (wsk.md §2.4). */
 export function categoryEvents(state: SocketState): number {
   const role = state.role;
@@ -63,6 +70,8 @@ const CALLBACK: Readonly<Record<number, string>> = {
   [WSK_EVENT_RECEIVE]: 'WskReceiveEvent',
   [WSK_EVENT_DISCONNECT]: 'WskDisconnectEvent',
   [WSK_EVENT_SEND_BACKLOG]: 'WskSendBacklogEvent',
+  [INSPECT_CALLBACK]: 'WskInspectEvent',
+  [ABORT_CALLBACK]: 'WskAbortEvent',
 };
 
 export class SocketEvents {

@@ -59,16 +59,51 @@ export type PFN_WSK_CONTROL_SOCKET = (
 ) => NTSTATUS;
 export type PFN_WSK_LISTEN = (Socket: PWSK_SOCKET, Irp: IRP) => NTSTATUS;
 
+/**
+ * WSK_INSPECT_ID (wsk.md §5.2): identifies one connection request to a conditional-accept
+ * listener. The values carry no meaning; compare both fields, never the pointer. The object a
+ * callback receives is valid during the call only (copy it: `{ ...InspectID }`).
+ */
+export class WSK_INSPECT_ID {
+  Key: number;
+  SerialNumber: number;
+  constructor(Key = 0, SerialNumber = 0) {
+    this.Key = Key;
+    this.SerialNumber = SerialNumber;
+  }
+}
+export type PWSK_INSPECT_ID = WSK_INSPECT_ID;
+
+/** WSK_INSPECT_ACTION (wsk.md §4.3, wsk.h order). */
+export type WSK_INSPECT_ACTION = number;
+export const WskInspectReject = 0;
+export const WskInspectAccept = 1;
+export const WskInspectPend = 2;
+export const WskInspectMax = 3;
+/** The listening page's sample spells them without the prefix (DESIGN.md §3): both work. */
+export const InspectReject = WskInspectReject;
+export const InspectAccept = WskInspectAccept;
+export const InspectPend = WskInspectPend;
+
+/** PFN_WSK_INSPECT_COMPLETE (wsk.md §3.8): the app's copy of the ID, accept or reject. */
+export type PFN_WSK_INSPECT_COMPLETE = (
+  ListenSocket: PWSK_SOCKET,
+  InspectID: PWSK_INSPECT_ID,
+  Action: WSK_INSPECT_ACTION,
+  Irp: IRP,
+) => NTSTATUS;
+
 /** wsk.md §2.2 BASIC order. */
 export interface WSK_PROVIDER_BASIC_DISPATCH {
   readonly WskControlSocket: PFN_WSK_CONTROL_SOCKET;
   readonly WskCloseSocket: PFN_WSK_CLOSE_SOCKET;
 }
 
-/** wsk.md §2.2 LISTEN order; present: the members that work (WskInspectComplete: issue 6). */
+/** wsk.md §2.2 LISTEN order. */
 export interface WSK_PROVIDER_LISTEN_DISPATCH extends WSK_PROVIDER_BASIC_DISPATCH {
   readonly WskBind: PFN_WSK_BIND;
   readonly WskAccept: PFN_WSK_ACCEPT;
+  readonly WskInspectComplete: PFN_WSK_INSPECT_COMPLETE;
   readonly WskGetLocalAddress: PFN_WSK_GET_LOCAL_ADDRESS;
 }
 
@@ -107,11 +142,29 @@ export type PFN_WSK_ACCEPT_EVENT = (
   AcceptSocketDispatch: { value: WSK_CLIENT_CONNECTION_DISPATCH | null },
 ) => NTSTATUS;
 
-/** WSK_CLIENT_LISTEN_DISPATCH: entries the client never enables may be null (wsk.md §2.3). */
+/**
+ * PFN_WSK_INSPECT_EVENT (wsk.md §4.3): a connection request reached a conditional-accept
+ * listener, before any handshake. The addresses and the ID are valid during the call only;
+ * a NULL InspectID says the listening socket is dead.
+ */
+export type PFN_WSK_INSPECT_EVENT = (
+  SocketContext: unknown,
+  LocalAddress: SOCKADDR,
+  RemoteAddress: SOCKADDR,
+  InspectID: PWSK_INSPECT_ID | null,
+) => WSK_INSPECT_ACTION;
+
+/** PFN_WSK_ABORT_EVENT (wsk.md §4.4): a request answered Pend or Accept was dropped. */
+export type PFN_WSK_ABORT_EVENT = (SocketContext: unknown, InspectID: PWSK_INSPECT_ID) => NTSTATUS;
+
+/**
+ * WSK_CLIENT_LISTEN_DISPATCH: entries the client never enables may be null (wsk.md §2.3); the
+ * last two are needed once SO_CONDITIONAL_ACCEPT is on.
+ */
 export interface WSK_CLIENT_LISTEN_DISPATCH {
   readonly WskAcceptEvent: PFN_WSK_ACCEPT_EVENT | null;
-  readonly WskInspectEvent?: unknown;
-  readonly WskAbortEvent?: unknown;
+  readonly WskInspectEvent?: PFN_WSK_INSPECT_EVENT | null;
+  readonly WskAbortEvent?: PFN_WSK_ABORT_EVENT | null;
 }
 
 /** WSK_CLIENT_CONNECTION_DISPATCH (its callbacks are delivered from issue 7 on). */

@@ -50,6 +50,7 @@ import { ConnectionSockets } from './connection-socket.ts';
 import { dispatchTable } from './socket-dispatch.ts';
 import type { KernelCore } from './core.ts';
 import type { IRP, IrpManager } from './irp.ts';
+import { ConditionalAccept, type PendedInspection } from './inspect.ts';
 import { ListenSockets } from './listen-socket.ts';
 import {
   STATUS_NOT_SUPPORTED,
@@ -91,6 +92,7 @@ export class SocketProvider {
   readonly #events: SocketEvents;
   readonly #connections: ConnectionSockets;
   readonly #listen: ListenSockets;
+  readonly #conditional: ConditionalAccept;
   readonly basicDispatch: WSK_PROVIDER_BASIC_DISPATCH;
   readonly listenDispatch: WSK_PROVIDER_LISTEN_DISPATCH;
   readonly connectionDispatch: WSK_PROVIDER_CONNECTION_DISPATCH;
@@ -100,12 +102,14 @@ export class SocketProvider {
     const core = (this.#core = new SocketCore(kernel, irps, clients));
     const events = (this.#events = new SocketEvents(core));
     const connections = (this.#connections = new ConnectionSockets(core));
-    const listen = (this.#listen = new ListenSockets(core, events, connections));
-    const control = new SocketControl(core, events, listen);
+    const conditional = (this.#conditional = new ConditionalAccept(core, events));
+    const listen = (this.#listen = new ListenSockets(core, events, connections, conditional));
+    const control = new SocketControl(core, events, listen, conditional);
     const WskControlSocket = control.WskControlSocket.bind(control);
     const WskCloseSocket = this.WskCloseSocket.bind(this);
     const WskBind = this.WskBind.bind(this);
     const WskAccept = listen.WskAccept.bind(listen);
+    const WskInspectComplete = conditional.WskInspectComplete.bind(conditional);
     const WskConnect = connections.WskConnect.bind(connections);
     const WskListen = listen.WskListen.bind(listen);
     const WskGetLocalAddress = connections.WskGetLocalAddress.bind(connections);
@@ -116,6 +120,7 @@ export class SocketProvider {
       WskCloseSocket,
       WskBind,
       WskAccept,
+      WskInspectComplete,
       WskGetLocalAddress,
     });
     this.connectionDispatch = dispatchTable(core, 'connection', {
@@ -158,6 +163,11 @@ export class SocketProvider {
       const site = this.#core.siteOf(state);
       return { id: state.id, category: state.category, ...(site !== undefined && { site }) };
     });
+  }
+
+  /** Inspections a driver left pended (conditional accept), for the end-of-run check. */
+  stillPended(): PendedInspection[] {
+    return this.#conditional.stillPended();
   }
 
   /** Open sockets of one client (WskDeregister waits for none, wsk.md §1.2 (c)). */

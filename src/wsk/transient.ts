@@ -4,8 +4,10 @@
  * WskInspectEvent's). The callback gets a view of the object; once the callback has returned the
  * view is revoked, and any later read or write through it is the violation
  * WSK-CALLBACK-ADDRESS-AFTER-RETURN, caught at the access with the driver's file:line (DESIGN.md
- * §5), once per view. The access still answers with the old content, so the run ends cleanly
- * after the current event rather than in a TypeError of the model's making.
+ * §5), once per view; for WskInspectEvent's and WskAbortEvent's InspectID the rule is
+ * WSK-INSPECT-ID-AFTER-RETURN (a driver that keeps the pointer instead of copying the ID, wsk.md
+ * §5.2, §9.1). The access still answers with the old content, so the run ends cleanly after the
+ * current event rather than in a TypeError of the model's making.
  *
  * A driver that copies what it needs during the call (`{ ...RemoteAddress }`, a field read into
  * a local) is unaffected: only the view is revoked, never the copy.
@@ -19,12 +21,16 @@ export interface Transient<T extends object> {
   revoke(): void;
 }
 
-/** A revocable view of `target`; `what` names it in the report, `socket` is its socket's id. */
+/**
+ * A revocable view of `target`; `what` names it in the report, `socket` is its socket's id,
+ * `rule` the violation of a late access (an inspect ID has its own, WSK-INSPECT-ID-AFTER-RETURN).
+ */
 export function transient<T extends object>(
   k: KernelCore,
   target: T,
   what: string,
   socket: number,
+  rule = 'WSK-CALLBACK-ADDRESS-AFTER-RETURN',
 ): Transient<T> {
   let live = true;
   let reported = false;
@@ -32,7 +38,7 @@ export function transient<T extends object>(
     if (live || reported || typeof key === 'symbol' || key === 'then') return;
     reported = true; // the first late access is the report; the rest would repeat it
     const detail = `${what}.${key} ${access} after the callback returned`;
-    k.violation('WSK-CALLBACK-ADDRESS-AFTER-RETURN', detail, { socket });
+    k.violation(rule, detail, { socket });
   };
   const view = new Proxy(target, {
     get(object, key, receiver) {

@@ -149,6 +149,41 @@ describe('tcp: deferred listener, later', () => {
     expect(fx.stack('server').connections()).toEqual([]);
   });
 
+  it('accepted offer, ready but not yet taken, then client RST: withdrawn (reset); accept() finds nothing', async () => {
+    const { fx, server, listener } = deferred({}, {}, ['server']);
+    server.autoAccept = false;
+    const clientHost = fx.host('client');
+    const isn = 5000;
+    const segment = (flags: number, seq: number, ack: number): TcpSegment =>
+      new TcpSegment('10.0.0.1', '10.0.0.2', 40001, 80, seq, ack, flags, 64240, flags === SYN ? { mss: 1460 } : NO_OPTIONS, new Uint8Array(0), isn, 0);
+    clientHost.send('10.0.0.1', '10.0.0.2', 44, segment(SYN, isn, 0));
+    await fx.run('100ms');
+    const synAck = fx.wire.find((entry) => entry.from === 'server');
+    const serverIsn = synAck?.segment.seq ?? -1;
+    clientHost.send('10.0.0.1', '10.0.0.2', 40, segment(ACK, isn + 1, serverIsn + 1));
+    await fx.run('200ms');
+    expect(listener.readyCount).toBe(1);
+    clientHost.send('10.0.0.1', '10.0.0.2', 40, segment(RST | ACK, isn + 1, serverIsn + 1));
+    await fx.run('300ms');
+    expect(server.plain()).toEqual([
+      '0.5ms offer from 10.0.0.1:40001 → accept', '100.5ms ready (1)', '200.5ms withdrawn reset',
+    ]);
+    expect(listener.accept()).toBeNull();
+  });
+
+  it('accepted offer, ready but not yet taken, listener closed: withdrawn (closed), the connection reset', async () => {
+    const { fx, server, listener } = deferred();
+    server.autoAccept = false;
+    fx.stack('client').connect({ remote: SERVER }, new Log(fx.sim));
+    await fx.run('100ms');
+    listener.close();
+    await fx.run('200ms');
+    expect(server.plain()).toEqual([
+      expect.stringMatching(/offer/), '1.5ms ready (1)', '100ms withdrawn closed',
+    ]);
+    expect(fx.lines().slice(3)).toEqual(['100ms server>client RST,ACK seq=1 ack=1']);
+  });
+
   it('listener closed with an offer pending: withdrawn (closed) before close returns; the next SYN meets a closed port', async () => {
     const { fx, server, listener } = deferred();
     server.answer = 'later';

@@ -105,13 +105,17 @@ type Member =
   | 'WskAccept'
   | 'WskConnect'
   | 'WskListen'
+  | 'WskInspectComplete'
   | 'WskGetLocalAddress'
   | 'WskGetRemoteAddress';
 
 /** The provider dispatch of each category (wsk.md §2.2, the members the model implements). */
 const MEMBERS: Record<Category, readonly Member[]> = {
   basic: ['WskControlSocket', 'WskCloseSocket'],
-  listen: ['WskControlSocket', 'WskCloseSocket', 'WskBind', 'WskAccept', 'WskGetLocalAddress'],
+  listen: [
+    'WskControlSocket', 'WskCloseSocket', 'WskBind', 'WskAccept', 'WskInspectComplete',
+    'WskGetLocalAddress',
+  ],
   connection: [
     'WskControlSocket', 'WskCloseSocket', 'WskBind', 'WskConnect', 'WskGetLocalAddress',
     'WskGetRemoteAddress',

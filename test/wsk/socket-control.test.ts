@@ -253,7 +253,8 @@ describe('WskControlSocket: options (wsk.md §3.12)', () => {
 
   it('SO_CONDITIONAL_ACCEPT is stored on a listening socket, not supported on a connection socket', () => {
     const { server } = world();
-    const listen = listenSocket(server);
+    const conditional = { WskAcceptEvent: null, WskInspectEvent: () => 1, WskAbortEvent: () => 0 };
+    const listen = socketOf(server, WSK_FLAG_LISTEN_SOCKET, AF_INET, conditional);
     expect(getOption(server, listen, SO_CONDITIONAL_ACCEPT).value).toBe(0);
     expect(setOption(server, listen, SO_CONDITIONAL_ACCEPT, 1).returned).toBe(STATUS_SUCCESS);
     const back = getOption(server, listen, SO_CONDITIONAL_ACCEPT);
@@ -276,6 +277,18 @@ describe('WskControlSocket: options (wsk.md §3.12)', () => {
     );
     expect(noIrp).toBe(STATUS_INVALID_PARAMETER);
     expect(rules(server)).toEqual(['WSK-OPTION-NO-IRP']);
+  });
+
+  it('SO_CONDITIONAL_ACCEPT on a socket without WskInspectEvent and WskAbortEvent: invalid (§5.1)', () => {
+    const { server } = world();
+    const noAbort = { WskAcceptEvent: null, WskInspectEvent: () => 1, WskAbortEvent: null };
+    for (const Dispatch of [null, noAbort]) {
+      const listen = socketOf(server, WSK_FLAG_LISTEN_SOCKET, AF_INET, Dispatch);
+      const set = setOption(server, listen, SO_CONDITIONAL_ACCEPT, 1, { name: 'set' });
+      expect(set.returned).toBe(STATUS_INVALID_PARAMETER);
+      expect(getOption(server, listen, SO_CONDITIONAL_ACCEPT).value).toBe(0);
+    }
+    expect(rules(server)).toEqual(['WSK-CONDITIONAL-NO-CALLBACK', 'WSK-CONDITIONAL-NO-CALLBACK']);
   });
 
   it('an option not modelled and WskIoctl: STATUS_NOT_SUPPORTED; a bad request type is invalid', () => {

@@ -87,7 +87,8 @@ describe('wsk sockets: provider dispatch', () => {
     const listen = listenSocket(server);
     expect(listen).toBeInstanceOf(WSK_SOCKET);
     expect(Object.keys(listen.Dispatch)).toEqual([
-      'WskControlSocket', 'WskCloseSocket', 'WskBind', 'WskAccept', 'WskGetLocalAddress',
+      'WskControlSocket', 'WskCloseSocket', 'WskBind', 'WskAccept', 'WskInspectComplete',
+      'WskGetLocalAddress',
     ]);
     expect(Object.keys(connectionSocket(server).Dispatch)).toEqual([
       'WskControlSocket', 'WskCloseSocket', 'WskBind', 'WskConnect', 'WskGetLocalAddress',

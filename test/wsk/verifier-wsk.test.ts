@@ -23,15 +23,21 @@ import { defineScenario, runScenario } from '../../src/explore/scenario.ts';
 import type { Simulation } from '../../src/simulation.ts';
 import {
   AF_INET,
+  Executive,
+  IO_NO_INCREMENT,
   IPPROTO_TCP,
   IRP,
+  KEVENT,
+  KernelMode,
   MAKE_WSK_VERSION,
   NPI_WSK_INTERFACE_ID,
   NonPagedPoolNx,
+  NotificationEvent,
   RULES,
   SECURITY_DESCRIPTOR,
   SOCK_STREAM,
   SOL_SOCKET,
+  SO_CONDITIONAL_ACCEPT,
   SO_EXCLUSIVEADDRUSE,
   SO_REUSEADDR,
   SO_WSK_EVENT_CALLBACK,
@@ -40,6 +46,7 @@ import {
   STATUS_INVALID_PARAMETER,
   STATUS_MORE_PROCESSING_REQUIRED,
   STATUS_SUCCESS,
+  STATUS_UNSUCCESSFUL,
   WSK_CACHE_SD,
   WSK_EVENT_ACCEPT,
   WSK_EVENT_DISABLE,
@@ -48,6 +55,7 @@ import {
   WSK_FLAG_CONNECTION_SOCKET,
   WSK_FLAG_LISTEN_SOCKET,
   WSK_INFINITE_WAIT,
+  WSK_INSPECT_ID,
   WSK_NO_WAIT,
   WSK_PROVIDER_NPI,
   WSK_REGISTRATION,
@@ -55,13 +63,19 @@ import {
   WSK_SET_STATIC_EVENT_CALLBACKS,
   WSK_TRANSPORT_LIST_QUERY,
   WSK_TRANSPORT_SIZE,
+  WskInspectAccept,
+  WskInspectMax,
+  WskInspectPend,
+  WskInspectReject,
   WskSetOption,
   sockaddr,
   type IO_COMPLETION_ROUTINE,
   type Kernel,
   type KernelOptions,
+  type PFN_WSK_ABORT_EVENT,
   type PFN_WSK_ACCEPT_EVENT,
   type PFN_WSK_CONTROL_SOCKET,
+  type PFN_WSK_INSPECT_EVENT,
   type PWSK_SOCKET,
   type SOCKADDR,
   type SOCKADDR_IN,
@@ -145,6 +159,40 @@ function boundListener(d: Driver, Dispatch: WSK_CLIENT_LISTEN_DISPATCH | null = 
   const Listen = socketOf(d, WSK_FLAG_LISTEN_SOCKET, AF_INET, Dispatch);
   expect(bind(d, Listen, '0.0.0.0:80')).toBe(STATUS_SUCCESS);
   return Listen;
+}
+
+const aborted: PFN_WSK_ABORT_EVENT = () => STATUS_SUCCESS;
+const pending: PFN_WSK_INSPECT_EVENT = () => WskInspectPend;
+
+function inspectDispatch(
+  WskInspectEvent: PFN_WSK_INSPECT_EVENT,
+  WskAbortEvent: PFN_WSK_ABORT_EVENT = aborted,
+): WSK_CLIENT_LISTEN_DISPATCH {
+  return { WskAcceptEvent: null, WskInspectEvent, WskAbortEvent };
+}
+
+/** A listening socket of `d` with SO_CONDITIONAL_ACCEPT, bound to 0.0.0.0:80. */
+function conditionalListener(d: Driver, Dispatch: WSK_CLIENT_LISTEN_DISPATCH): PWSK_SOCKET {
+  const Listen = socketOf(d, WSK_FLAG_LISTEN_SOCKET, AF_INET, Dispatch);
+  const on = setOption(Listen, SO_CONDITIONAL_ACCEPT, { value: 1 }, irpOf(d.k));
+  expect(L(Listen).WskControlSocket(...on)).toBe(STATUS_SUCCESS);
+  expect(bind(d, Listen, '0.0.0.0:80')).toBe(STATUS_SUCCESS);
+  return Listen;
+}
+
+/** A conditional listener that pends every request, with one request pended; its ID's copy. */
+async function pended(w: World, Dispatch = inspectDispatch(pending)) {
+  let Id: WSK_INSPECT_ID | null = null;
+  const Listen = conditionalListener(w.server, {
+    ...Dispatch,
+    WskInspectEvent: (context, local, remote, InspectID) => {
+      if (InspectID !== null) Id = { ...InspectID };
+      return (Dispatch.WskInspectEvent as PFN_WSK_INSPECT_EVENT)(context, local, remote, InspectID);
+    },
+  });
+  socketConnect(w.client, '0.0.0.0:0', '10.0.0.2:80');
+  await w.sim.run({ until: '100ms' });
+  return { Listen, Id: Id as unknown as WSK_INSPECT_ID };
 }
 
 /** An IRP of `k` whose completion routine runs on success, error and cancel. */
@@ -763,6 +811,120 @@ const CASES: readonly Case[] = [
       expect(Remote?.sin_addr).toBe('10.0.0.1');
     },
   },
+  // ---- conditional accept -------------------------------------------------------------------
+  {
+    rule: 'WSK-CONDITIONAL-NO-CALLBACK',
+    breaks: ({ server }) => {
+      const Listen = socketOf(server, WSK_FLAG_LISTEN_SOCKET, AF_INET, listenDispatch(accepting));
+      L(Listen).WskControlSocket( // breaks WSK-CONDITIONAL-NO-CALLBACK
+        ...setOption(Listen, SO_CONDITIONAL_ACCEPT, { value: 1 }, irpOf(server.k)),
+      );
+    },
+    twin: ({ server }) => {
+      const Listen = socketOf(server, WSK_FLAG_LISTEN_SOCKET, AF_INET, inspectDispatch(pending));
+      const on = setOption(Listen, SO_CONDITIONAL_ACCEPT, { value: 1 }, irpOf(server.k));
+      expect(L(Listen).WskControlSocket(...on)).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-INSPECT-EVENT-RETURN',
+    breaks: async (w) => {
+      conditionalListener(
+        w.server,
+        inspectDispatch(() => {
+          return WskInspectMax; // breaks WSK-INSPECT-EVENT-RETURN
+        }),
+      );
+      socketConnect(w.client, '0.0.0.0:0', '10.0.0.2:80');
+      await w.sim.run({ until: '100ms' }); // runs WSK-INSPECT-EVENT-RETURN
+    },
+    // Checked once the callback has returned, as WSK-ACCEPT-EVENT-RETURN.
+    reportedAt: 'runs',
+    twin: async (w) => {
+      conditionalListener(w.server, inspectDispatch(() => WskInspectAccept));
+      socketConnect(w.client, '0.0.0.0:0', '10.0.0.2:80');
+      await w.sim.run({ until: '100ms' });
+    },
+  },
+  {
+    rule: 'WSK-ABORT-EVENT-RETURN',
+    breaks: async (w) => {
+      const { Listen } = await pended(
+        w,
+        inspectDispatch(pending, () => {
+          return STATUS_UNSUCCESSFUL; // breaks WSK-ABORT-EVENT-RETURN
+        }),
+      );
+      // Closing the listening socket aborts the pended request, inside this call.
+      L(Listen).WskCloseSocket(Listen, irpOf(w.server.k)); // runs WSK-ABORT-EVENT-RETURN
+    },
+    reportedAt: 'runs',
+    twin: async (w) => {
+      const { Listen } = await pended(w);
+      expect(L(Listen).WskCloseSocket(Listen, irpOf(w.server.k))).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-INSPECT-ID-AFTER-RETURN',
+    breaks: async (w) => {
+      let Kept: WSK_INSPECT_ID | null = null;
+      const Listen = conditionalListener(
+        w.server,
+        inspectDispatch((_context, _local, _remote, InspectID) => {
+          Kept = InspectID; // keeps the pointer, valid during the call only
+          return WskInspectPend;
+        }),
+      );
+      socketConnect(w.client, '0.0.0.0:0', '10.0.0.2:80');
+      await w.sim.run({ until: '100ms' });
+      const Id = Kept as unknown as WSK_INSPECT_ID;
+      L(Listen).WskInspectComplete(Listen, Id, WskInspectAccept, irpOf(w.server.k)); // breaks WSK-INSPECT-ID-AFTER-RETURN
+    },
+    twin: async (w) => {
+      const { Listen, Id } = await pended(w);
+      const Irp = irpOf(w.server.k);
+      expect(L(Listen).WskInspectComplete(Listen, Id, WskInspectAccept, Irp)).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-INSPECT-COMPLETE-TWICE',
+    breaks: async (w) => {
+      const { Listen, Id } = await pended(w);
+      L(Listen).WskInspectComplete(Listen, Id, WskInspectReject, irpOf(w.server.k));
+      L(Listen).WskInspectComplete(Listen, Id, WskInspectReject, irpOf(w.server.k)); // breaks WSK-INSPECT-COMPLETE-TWICE
+    },
+    twin: async (w) => {
+      const { Listen, Id } = await pended(w);
+      const Irp = irpOf(w.server.k);
+      expect(L(Listen).WskInspectComplete(Listen, Id, WskInspectReject, Irp)).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-INSPECT-COMPLETE-ACTION',
+    breaks: async (w) => {
+      const { Listen, Id } = await pended(w);
+      L(Listen).WskInspectComplete(Listen, Id, WskInspectPend, irpOf(w.server.k)); // breaks WSK-INSPECT-COMPLETE-ACTION
+    },
+    twin: async (w) => {
+      const { Listen, Id } = await pended(w);
+      const Irp = irpOf(w.server.k);
+      expect(L(Listen).WskInspectComplete(Listen, Id, WskInspectAccept, Irp)).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-INSPECT-UNKNOWN-ID',
+    breaks: async (w) => {
+      const { Listen, Id } = await pended(w);
+      const Other = new WSK_INSPECT_ID(Id.Key, Id.SerialNumber + 1);
+      L(Listen).WskInspectComplete(Listen, Other, WskInspectAccept, irpOf(w.server.k)); // breaks WSK-INSPECT-UNKNOWN-ID
+    },
+    twin: async (w) => {
+      const { Listen, Id } = await pended(w);
+      const Same = new WSK_INSPECT_ID(Id.Key, Id.SerialNumber);
+      const Irp = irpOf(w.server.k);
+      expect(L(Listen).WskInspectComplete(Listen, Same, WskInspectAccept, Irp)).toBe(STATUS_SUCCESS);
+    },
+  },
 ];
 
 type Reported = readonly [rule: string, site: string | undefined];
@@ -853,6 +1015,8 @@ function closeSocket(k: Kernel, Socket: PWSK_SOCKET): void {
 
 interface LeakCase {
   readonly rule: string;
+  /** A client host (10.0.0.1) whose TCP stack connects to the server's port 80 at 10 ms. */
+  readonly client?: boolean;
   /** DriverEntry of the breaking driver; its allocation is on the line marked for the rule. */
   readonly breaks: (k: Kernel) => Promise<void>;
   /** DriverEntry of the twin, which cleans up before it returns. */
@@ -860,6 +1024,46 @@ interface LeakCase {
 }
 
 const LEAKS: readonly LeakCase[] = [
+  {
+    rule: 'WSK-INSPECTION-PENDED',
+    client: true,
+    breaks: async (k) => {
+      const s = await attach(k);
+      const Listen = inline(k, (Irp) =>
+        s.Dispatch.WskSocket( // breaks WSK-INSPECTION-PENDED
+          s.Client, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null,
+          inspectDispatch(pending), null, null, null, Irp,
+        ),
+      ) as PWSK_SOCKET;
+      inline(k, (Irp) => L(Listen).WskControlSocket(...setOption(Listen, SO_CONDITIONAL_ACCEPT, { value: 1 }, Irp)));
+      inline(k, (Irp) => L(Listen).WskBind(Listen, sockaddr('0.0.0.0:80'), 0, Irp));
+      // Pends the request and never decides; the listening socket stays open.
+    },
+    twin: async (k) => {
+      const s = await attach(k);
+      const Done = new KEVENT();
+      k.KeInitializeEvent(Done, NotificationEvent, false);
+      let Id: WSK_INSPECT_ID | null = null;
+      const Dispatch = inspectDispatch((_context, _local, _remote, InspectID) => {
+        Id = InspectID === null ? null : { ...InspectID };
+        k.KeSetEvent(Done, IO_NO_INCREMENT, false);
+        return WskInspectPend;
+      });
+      const Listen = inline(k, (Irp) =>
+        s.Dispatch.WskSocket(
+          s.Client, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null, Dispatch,
+          null, null, null, Irp,
+        ),
+      ) as PWSK_SOCKET;
+      inline(k, (Irp) => L(Listen).WskControlSocket(...setOption(Listen, SO_CONDITIONAL_ACCEPT, { value: 1 }, Irp)));
+      inline(k, (Irp) => L(Listen).WskBind(Listen, sockaddr('0.0.0.0:80'), 0, Irp));
+      await k.KeWaitForSingleObject(Done, Executive, KernelMode, false, null);
+      const Pended = Id as unknown as WSK_INSPECT_ID;
+      inline(k, (Irp) => L(Listen).WskInspectComplete(Listen, Pended, WskInspectReject, Irp));
+      closeSocket(k, Listen);
+      await detach(k, s);
+    },
+  },
   {
     rule: 'IRP-LEAKED',
     breaks: async (k) => {
@@ -960,19 +1164,32 @@ const LEAKS: readonly LeakCase[] = [
   },
 ];
 
-/** One host with a TCP stack and a kernel whose calls complete inline, running `entry`. */
-function hostWith(sim: Simulation, entry: (k: Kernel) => Promise<void>): void {
+/**
+ * One host with a TCP stack and a kernel whose calls complete inline, running `entry`; with
+ * `client`, a second host whose stack connects to it at 10 ms.
+ */
+function hostWith(sim: Simulation, entry: (k: Kernel) => Promise<void>, client = false): void {
   sim.addHost({ name: 'server', ipv4: '10.0.0.2' });
   sim.tcp('server');
   sim.kernel('server', { pendingCompletions: 0 });
   sim.load('server', entry);
+  if (!client) return;
+  sim.addHost({ name: 'client', ipv4: '10.0.0.1' });
+  sim.addLink('client', 'server', { latency: '1ms' });
+  const stack = sim.tcp('client');
+  sim.at('10ms', 'connect', () => void stack.connect({ remote: { address: '10.0.0.2', port: 80 } }, {}));
 }
 
-function leakScenario(name: string, entry: (k: Kernel) => Promise<void>) {
+/** With a client, the run stops at 1 s, before the pend lifetime (30 s) would abort. */
+function leakScenario(name: string, entry: (k: Kernel) => Promise<void>, client = false) {
   return defineScenario({
     name,
     description: `verifier-wsk.test.ts: ${name}`,
-    build: (sim) => hostWith(sim, entry),
+    build: (sim) => {
+      hostWith(sim, entry, client);
+      return sim;
+    },
+    ...(client && { until: (sim: Simulation) => sim.now >= 1e9 }),
     settle: '1s',
   });
 }
@@ -982,7 +1199,8 @@ describe('verifier: rules checked at the end of a run', () => {
     const name = c.rule.toLowerCase();
 
     it(`${c.rule}: the breaking driver fails the run, naming its allocation site`, async () => {
-      const result = await runScenario(leakScenario(`breaks-${name}`, c.breaks), { seed: 1 });
+      const scenario = leakScenario(`breaks-${name}`, c.breaks, c.client);
+      const result = await runScenario(scenario, { seed: 1 });
       expect(result.status).toBe('failed');
       expect(result.failure?.kind).toBe('violation');
       expect(result.failure?.details?.rule).toBe(c.rule);
@@ -991,7 +1209,7 @@ describe('verifier: rules checked at the end of a run', () => {
     });
 
     it(`${c.rule}: the correct twin cleans up and passes`, async () => {
-      const result = await runScenario(leakScenario(`twin-${name}`, c.twin), { seed: 1 });
+      const result = await runScenario(leakScenario(`twin-${name}`, c.twin, c.client), { seed: 1 });
       expect(result.failure).toBeUndefined();
       expect(result.status).toBe('passed');
       expect(result.advisories).toEqual([]);

@@ -1,0 +1,313 @@
+/**
+ * Conditional accept on a listening socket (reference/wsk.md §4.3, §4.4, §5; tcp.md §4),
+ * over the TCP stack's deferred listener (tcp/port.ts: offers, decide, withdrawals).
+ *
+ * - Setup: SO_CONDITIONAL_ACCEPT with an IRP before bind (socket-control.ts) makes the socket
+ *   listen in deferred mode once bound; WskInspectEvent and WskAbortEvent are then on for good
+ *   (§5.1, §2.4: not enable-able, not disable-able).
+ * - A SYN (not a retransmission: those are absorbed while a request is pended, DESIGN.md §3)
+ *   runs WskInspectEvent(SocketContext, LocalAddress, RemoteAddress, InspectID) before anything
+ *   goes on the wire (§5.2 [hdr]). The addresses and the ID are fresh objects valid during the
+ *   call only (transient.ts). The ID is { Key: the listening socket's id, SerialNumber: the
+ *   request's id }: two requests never share one, and a copy compares equal by content.
+ *   WskInspectAccept → SYN-ACK at once; WskInspectReject → the TCP profile's rejectAnswer
+ *   (RST,ACK; 'silent' drops, DESIGN.md §3); WskInspectPend → nothing on the wire. Any other
+ *   value is WSK-INSPECT-EVENT-RETURN, and the request is rejected.
+ * - WskAbortEvent(SocketContext, InspectID) when a request answered Pend or Accept goes away
+ *   before it is accepted (§4.4, §5.3): the client's RST, the SYN-ACK schedule exhausted, the
+ *   pend lifetime (the TCP profile's offerLifetime, 30 s), the listening socket closed (before
+ *   the close IRP completes) or dead. After an Accept exactly one of delivery (WskAccept or
+ *   WskAcceptEvent, listen-socket.ts) or abort follows (tcp/delivery.ts keeps the offer until
+ *   it is accepted). WskAbortEvent must return STATUS_SUCCESS (WSK-ABORT-EVENT-RETURN).
+ * - WskInspectComplete(ListenSocket, InspectID, Action, Irp) finds the request by content
+ *   (§3.8, §5.2): a pended one is accepted (SYN-ACK now) or rejected, STATUS_SUCCESS. One that
+ *   was aborted meanwhile: STATUS_SUCCESS, nothing established (DESIGN.md §3). An ID never
+ *   pended on this socket: the same, with the advisory WSK-INSPECT-UNKNOWN-ID. A second call
+ *   for one ID is WSK-INSPECT-COMPLETE-TWICE; an action other than accept or reject
+ *   WSK-INSPECT-COMPLETE-ACTION with STATUS_INVALID_PARAMETER (§5.2 recommended policy). A
+ *   socket not in conditional mode, or not listening: STATUS_INVALID_DEVICE_STATE [§3.8 gap].
+ * - Death (listen-socket.ts `invalidate`): pended and accepted requests are aborted, then
+ *   WskInspectEvent runs once with a NULL InspectID (§4.3, §9.9). [gap: model's choice] The
+ *   accept callback's NULL indication is not delivered as well, so the driver hears of the
+ *   death once.
+ * - SIO_WSK_QUERY_INSPECT_ID (§3.12) on a socket accepted from a conditional listening socket
+ *   writes its ID; on any other socket STATUS_INVALID_DEVICE_REQUEST.
+ * - A request left pended, neither completed nor aborted, is WSK-INSPECTION-PENDED at the end
+ *   of the run (DESIGN.md §5, outstanding.ts).
+ */
+import type { ListenerHandler, Offer, OfferAnswer, TcpListener } from '../tcp/port.ts';
+import { assert } from '../sim/index.ts';
+import { AF_INET } from './address.ts';
+import type { IRP } from './irp.ts';
+import {
+  STATUS_BUFFER_TOO_SMALL,
+  STATUS_INVALID_DEVICE_REQUEST,
+  STATUS_INVALID_DEVICE_STATE,
+  STATUS_INVALID_PARAMETER,
+  STATUS_SUCCESS,
+  statusName,
+  type NTSTATUS,
+} from './ntstatus.ts';
+import { newSockaddr } from './socket-address.ts';
+import type { SocketCore } from './socket-core.ts';
+import { ABORT_CALLBACK, INSPECT_CALLBACK, type SocketEvents } from './socket-events.ts';
+import {
+  WSK_INSPECT_ID,
+  WskInspectAccept,
+  WskInspectPend,
+  WskInspectReject,
+  type Endpoint,
+  type PFN_WSK_ABORT_EVENT,
+  type PFN_WSK_INSPECT_EVENT,
+  type PWSK_SOCKET,
+  type SocketState,
+  type WSK_INSPECT_ACTION,
+} from './socket-types.ts';
+import { transient } from './transient.ts';
+
+/** sizeof(WSK_INSPECT_ID) on x64: a ULONG_PTR and a ULONG, padded. */
+const INSPECT_ID_SIZE = 16;
+
+/** A request the driver answered WskInspectPend. */
+interface Inspection {
+  readonly listener: TcpListener;
+  /** 'pended' until WskInspectComplete decides it or the request is aborted. */
+  phase: 'pended' | 'decided' | 'aborted';
+  /** WskInspectComplete was called for it. */
+  completed: boolean;
+}
+
+/** A pended inspection as the end-of-run check lists it. */
+export interface PendedInspection {
+  readonly socket: number;
+  readonly id: WSK_INSPECT_ID;
+  /** Where the driver made the listening socket, when sites are recorded. */
+  readonly site?: string;
+}
+
+export class ConditionalAccept {
+  readonly #core: SocketCore;
+  readonly #events: SocketEvents;
+  /** Pended requests of each conditional listening socket, by request id. */
+  readonly #pended = new Map<SocketState, Map<number, Inspection>>();
+  /** The inspect ID of each socket accepted from a conditional listening socket. */
+  readonly #ids = new WeakMap<SocketState, WSK_INSPECT_ID>();
+
+  constructor(core: SocketCore, events: SocketEvents) {
+    this.#core = core;
+    this.#events = events;
+  }
+
+  /** The TCP listener's handler for a conditional listening socket. */
+  handler(state: SocketState, onReady: () => void): ListenerHandler {
+    return {
+      onReady,
+      onOffer: (listener, offer) => this.#inspect(state, listener, offer),
+      onOfferWithdrawn: (_listener, offer) => this.#abort(state, offer),
+    };
+  }
+
+  WskInspectComplete(
+    ListenSocket: PWSK_SOCKET,
+    InspectID: WSK_INSPECT_ID,
+    Action: WSK_INSPECT_ACTION,
+    Irp: IRP,
+  ): NTSTATUS {
+    const call = 'WskInspectComplete';
+    const core = this.#core;
+    const state = core.enter(ListenSocket, call, Irp);
+    if (typeof state === 'number') return state;
+    if (!state.options.conditionalAccept || !state.listening) {
+      return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
+    }
+    if (Action !== WskInspectAccept && Action !== WskInspectReject) {
+      const detail = `Action ${String(Action)}: only WskInspectAccept or WskInspectReject`;
+      core.k.violation('WSK-INSPECT-COMPLETE-ACTION', detail, { socket: state.id, irp: Irp.id });
+      return core.finish(call, Irp, STATUS_INVALID_PARAMETER);
+    }
+    const key = readId(InspectID);
+    const inspection =
+      key?.Key === state.id ? this.#pended.get(state)?.get(key.SerialNumber) : null;
+    if (inspection === undefined || inspection === null) {
+      core.k.advisory('WSK-INSPECT-UNKNOWN-ID', `${call}: ${idText(key)} was never pended here`);
+      return core.finish(call, Irp, STATUS_SUCCESS);
+    }
+    if (inspection.completed) {
+      const detail = `${call} again for ${idText(key)}`;
+      core.k.violation('WSK-INSPECT-COMPLETE-TWICE', detail, { socket: state.id, irp: Irp.id });
+      return core.finish(call, Irp, STATUS_SUCCESS);
+    }
+    inspection.completed = true;
+    if (inspection.phase === 'pended') {
+      inspection.phase = 'decided';
+      const answer = Action === WskInspectAccept ? 'accept' : 'reject';
+      const result = inspection.listener.decide((key as WSK_INSPECT_ID).SerialNumber, answer);
+      assert(result.ok, `a pended request the stack does not know: ${idText(key)}`);
+    }
+    return core.finish(call, Irp, STATUS_SUCCESS);
+  }
+
+  /** A socket accepted from conditional listening socket `listen` keeps its request's ID. */
+  noteAccepted(listen: SocketState, accepted: SocketState, requestId: number): void {
+    this.#ids.set(accepted, new WSK_INSPECT_ID(listen.id, requestId));
+  }
+
+  /** SIO_WSK_QUERY_INSPECT_ID: the status and the bytes written. */
+  queryInspectId(
+    state: SocketState,
+    OutputSize: number,
+    OutputBuffer: unknown,
+  ): [NTSTATUS, number] {
+    const id = this.#ids.get(state);
+    if (id === undefined || state.role !== 'connection') return [STATUS_INVALID_DEVICE_REQUEST, 0];
+    if (OutputSize < INSPECT_ID_SIZE || typeof OutputBuffer !== 'object' || OutputBuffer === null) {
+      return [STATUS_BUFFER_TOO_SMALL, 0];
+    }
+    Object.assign(OutputBuffer, { Key: id.Key, SerialNumber: id.SerialNumber });
+    return [STATUS_SUCCESS, INSPECT_ID_SIZE];
+  }
+
+  /** The listening socket died: WskInspectEvent once with a NULL InspectID (§4.3, §9.9). */
+  indicateDeath(state: SocketState): void {
+    const any = { address: state.family === AF_INET ? '0.0.0.0' : '::', port: 0 };
+    this.#callInspect(state, state.bound ?? any, any, null);
+  }
+
+  /** The listening socket closed or died: its books go (its requests were aborted first). */
+  forget(state: SocketState): void {
+    this.#pended.delete(state);
+  }
+
+  /** Requests left pended, for the end-of-run check. */
+  stillPended(): PendedInspection[] {
+    const list: PendedInspection[] = [];
+    for (const [state, pended] of this.#pended) {
+      const site = this.#core.siteOf(state);
+      for (const [id, inspection] of pended) {
+        if (inspection.phase !== 'pended') continue;
+        const entry = { socket: state.id, id: new WSK_INSPECT_ID(state.id, id) };
+        list.push(site === undefined ? entry : { ...entry, site });
+      }
+    }
+    return list;
+  }
+
+  #inspect(state: SocketState, listener: TcpListener, offer: Offer): OfferAnswer {
+    const local = { address: offer.localAddress, port: offer.localPort };
+    const remote = { address: offer.remoteAddress, port: offer.remotePort };
+    const id = new WSK_INSPECT_ID(state.id, offer.id);
+    const action = this.#callInspect(state, local, remote, id);
+    // Closed from inside the callback: the request went with the listener.
+    if (state.closed || state.listener !== listener) return 'reject';
+    switch (action) {
+      case WskInspectAccept:
+        return 'accept';
+      case WskInspectReject:
+        return 'reject';
+      case WskInspectPend:
+        this.#pendedOf(state).set(offer.id, { listener, phase: 'pended', completed: false });
+        return 'later';
+      default: {
+        const detail = `WskInspectEvent returned ${String(action)}; the request is rejected`;
+        this.#core.k.violation('WSK-INSPECT-EVENT-RETURN', detail, { socket: state.id });
+        return 'reject';
+      }
+    }
+  }
+
+  /** Runs WskInspectEvent with transient addresses and ID (null: the socket is dead). */
+  #callInspect(
+    state: SocketState,
+    local: Endpoint,
+    remote: Endpoint,
+    id: WSK_INSPECT_ID | null,
+  ): WSK_INSPECT_ACTION {
+    const k = this.#core.k;
+    const callback = this.#events.callback(state, INSPECT_CALLBACK) as PFN_WSK_INSPECT_EVENT;
+    assert(callback !== null, 'a conditional listening socket without WskInspectEvent');
+    const Local = transient(k, newSockaddr(state.family, local), 'LocalAddress', state.id);
+    const Remote = transient(k, newSockaddr(state.family, remote), 'RemoteAddress', state.id);
+    const Id = id === null ? null : inspectView(this.#core, id, state);
+    const action = this.#events.invoke(state, INSPECT_CALLBACK, () =>
+      callback(state.context, Local.view, Remote.view, Id === null ? null : Id.view),
+    );
+    Local.revoke();
+    Remote.revoke();
+    Id?.revoke();
+    k.sim.emit({
+      type: 'wsk.callback',
+      host: k.host,
+      socket: state.id,
+      callback: 'WskInspectEvent',
+      status: actionName(action),
+      ...(id !== null && { request: id.SerialNumber }),
+    });
+    return action;
+  }
+
+  /** A request answered Pend or Accept went away before it was accepted: WskAbortEvent. */
+  #abort(state: SocketState, offer: Offer): void {
+    const inspection = this.#pended.get(state)?.get(offer.id);
+    if (inspection !== undefined) inspection.phase = 'aborted';
+    const k = this.#core.k;
+    const callback = this.#events.callback(state, ABORT_CALLBACK) as PFN_WSK_ABORT_EVENT;
+    assert(callback !== null, 'a conditional listening socket without WskAbortEvent');
+    const Id = inspectView(this.#core, new WSK_INSPECT_ID(state.id, offer.id), state);
+    const status = this.#events.invoke(state, ABORT_CALLBACK, () =>
+      callback(state.context, Id.view),
+    );
+    Id.revoke();
+    k.sim.emit({
+      type: 'wsk.callback',
+      host: k.host,
+      socket: state.id,
+      callback: 'WskAbortEvent',
+      status: statusName(status),
+      request: offer.id,
+    });
+    if (status !== STATUS_SUCCESS) {
+      const detail = `WskAbortEvent returned ${statusName(status)}; only STATUS_SUCCESS is allowed`;
+      k.violation('WSK-ABORT-EVENT-RETURN', detail, { socket: state.id });
+    }
+  }
+
+  #pendedOf(state: SocketState): Map<number, Inspection> {
+    let pended = this.#pended.get(state);
+    if (pended === undefined) {
+      pended = new Map();
+      this.#pended.set(state, pended);
+    }
+    return pended;
+  }
+}
+
+function inspectView(core: SocketCore, id: WSK_INSPECT_ID, state: SocketState) {
+  return transient(core.k, id, 'InspectID', state.id, 'WSK-INSPECT-ID-AFTER-RETURN');
+}
+
+/** The two fields of the driver's InspectID argument (its copy), or null when it has none. */
+function readId(InspectID: unknown): WSK_INSPECT_ID | null {
+  if (typeof InspectID !== 'object' || InspectID === null) return null;
+  const { Key, SerialNumber } = InspectID as { Key?: unknown; SerialNumber?: unknown };
+  if (typeof Key !== 'number' || typeof SerialNumber !== 'number') return null;
+  return new WSK_INSPECT_ID(Key, SerialNumber);
+}
+
+function idText(id: WSK_INSPECT_ID | null): string {
+  return id === null
+    ? 'no inspect ID'
+    : `inspect ID {Key ${id.Key}, SerialNumber ${id.SerialNumber}}`;
+}
+
+function actionName(action: WSK_INSPECT_ACTION): string {
+  switch (action) {
+    case WskInspectReject:
+      return 'WskInspectReject';
+    case WskInspectAccept:
+      return 'WskInspectAccept';
+    case WskInspectPend:
+      return 'WskInspectPend';
+    default:
+      return String(action);
+  }
+}
