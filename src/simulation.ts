@@ -23,6 +23,7 @@ import {
   Simulator,
   ns,
   parseDuration,
+  type ChoiceStream,
   type DurationInput,
   type RunOptions,
   type RunOutcome,
@@ -64,6 +65,7 @@ export class Simulation extends Network<Payload> {
   readonly #stacks = new Map<string, TcpStack>();
   readonly #kernels = new Map<string, Kernel>();
   #rulesLocked = false;
+  #choices: ChoiceStream | undefined;
 
   constructor(options: SimulationOptions) {
     const core = new Simulator(options);
@@ -231,5 +233,14 @@ export class Simulation extends Network<Payload> {
   /** The choices made so far, when made with `record: true` or `replay`. */
   tape(): Tape {
     return this.core.choices.tape();
+  }
+
+  /**
+   * The choice stream of a scenario's own choice points (a driver's decision delay, which
+   * client goes first): labelled draws recorded on the tape and replayed like the model's
+   * (DESIGN.md §2), e.g. `sim.choices.between('decision delay ms', 0, 40_000)`.
+   */
+  get choices(): ChoiceStream {
+    return (this.#choices ??= this.core.choices.stream('scenario'));
   }
 }

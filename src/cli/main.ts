@@ -3,7 +3,8 @@
  * the terminal and child processes; it never reaches into a run's decisions.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { runScenario, type ScenarioResult } from '../explore/scenario.ts';
+import { runScenario, type Scenario, type ScenarioResult } from '../explore/scenario.ts';
+import { runSeeds, type SeedLoopResult } from '../explore/seeds.ts';
 import {
   SimConfigError,
   formatInstant,
@@ -26,6 +27,9 @@ usage:
       --record FILE       write the choice tape of the run to FILE (JSON)
       --replay FILE       replay a recorded tape instead of seeded choices
       --pcap FILE         write every TCP segment on the wire to FILE (classic pcap)
+  wsksim fuzz <scenario|file.ts> [--runs N] [--seed S]
+                          run seeds S, S+1, ... (default 1, 100 runs); list every failing seed;
+                          report the first failure with the command that replays it
   wsksim check <scenario|file.ts> [--seed N]
                           run the seed twice (here and in a child process), compare trace
                           hashes and name the first event where the runs diverge
@@ -49,6 +53,8 @@ export async function main(
         return await run(rest, out, false);
       case 'check':
         return await check(rest, out);
+      case 'fuzz':
+        return await fuzz(rest, out);
       case 'list':
         return list(out);
       case 'rules':
@@ -116,6 +122,46 @@ function summary(result: ScenarioResult, reference: string): string {
     if (failure.details !== undefined) lines.push(...detailLines(failure.details));
     lines.push('last trace records:', ...result.tail.map((record) => `  ${formatRecord(record)}`));
     lines.push(`replay: wsksim run ${reference} --seed ${result.seed}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** `wsksim fuzz`: the seed loop; exit 0 when its verdict is good (explore/seeds.ts). */
+async function fuzz(argv: readonly string[], out: Write): Promise<number> {
+  const args = parseArgs(argv, { values: ['runs', 'seed'], switches: [] });
+  const reference = onePositional(args, 'scenario');
+  const scenario = await loadScenario(reference);
+  const runs = integerFlag(args, 'runs', 100);
+  if (runs < 1) throw new UsageError(`--runs expects at least 1, got ${runs}`);
+  const from = integerFlag(args, 'seed', 1);
+  const loop = await runSeeds(scenario, { from, runs });
+  out(fuzzReport(scenario, loop, reference, from));
+  return loop.ok ? 0 : 1;
+}
+
+function fuzzReport(
+  scenario: Scenario<unknown>,
+  loop: SeedLoopResult,
+  reference: string,
+  from: number,
+): string {
+  const lines = [
+    `fuzz ${loop.scenario}  seeds ${from}–${from + loop.runs - 1}  ` +
+      `${loop.passed} passed, ${loop.failures.length} failed`,
+    ...loop.failures.map((f) => {
+      const message = f.message.startsWith(f.what) ? f.message : `${f.what}: ${f.message}`;
+      return `  seed ${f.seed}  ${f.expected ? '(expected) ' : ''}${message}`;
+    }),
+  ];
+  if (scenario.expect !== undefined) {
+    const found = loop.failures.filter((f) => f.expected).length;
+    lines.push(
+      `expect ${scenario.expect}: ${found === 0 ? 'not found' : `found on ${found} seeds`}` +
+        `${loop.failures.length > found ? '; other failures too' : ''}`,
+    );
+  }
+  if (loop.first !== undefined) {
+    lines.push('first failure:', summary(loop.first, reference).trimEnd());
   }
   return `${lines.join('\n')}\n`;
 }

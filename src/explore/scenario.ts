@@ -46,6 +46,12 @@ export interface ScenarioDefinition<H = unknown> {
    * has a WSK kernel. @defaultValue '120s'
    */
   readonly settle?: DurationInput;
+  /**
+   * For a scenario that demonstrates a bug (DESIGN.md §5): the failure it must produce, a
+   * verifier rule id (matched against the failure's rule) or a text the check's failure
+   * message contains. `failsAsExpected` tells a run that failed that way from any other.
+   */
+  readonly expect?: string;
 }
 
 export interface Scenario<H = unknown> extends ScenarioDefinition<H> {
@@ -115,6 +121,15 @@ export function defineScenario<H>(definition: ScenarioDefinition<H>): Scenario<H
   if (definition.limits?.time !== undefined)
     parseDuration(`${where}.limits.time`, definition.limits.time);
   if (definition.settle !== undefined) parseDuration(`${where}.settle`, definition.settle);
+  if (
+    definition.expect !== undefined &&
+    (typeof definition.expect !== 'string' || definition.expect === '')
+  ) {
+    throw new SimConfigError(
+      `${where}.expect`,
+      'expected a rule id or a check message, as a string',
+    );
+  }
   if (definition.limits?.events !== undefined) {
     checkInteger(`${where}.limits.events`, definition.limits.events, 1, Number.MAX_SAFE_INTEGER);
   }
@@ -123,6 +138,15 @@ export function defineScenario<H>(definition: ScenarioDefinition<H>): Scenario<H
     checkInteger(`${where}.seeds[${i}]`, seed, 0, Number.MAX_SAFE_INTEGER),
   );
   return Object.freeze({ ...definition, seeds: Object.freeze([...seeds]) });
+}
+
+/** Whether `result` failed the way its scenario's `expect` says (false when it passed). */
+export function failsAsExpected<H>(scenario: Scenario<H>, result: ScenarioResult): boolean {
+  const expected = scenario.expect;
+  const failure = result.failure;
+  if (expected === undefined || failure === undefined) return false;
+  if (failure.details?.rule === expected) return true;
+  return failure.kind === 'check' && failure.message.includes(expected);
 }
 
 /**

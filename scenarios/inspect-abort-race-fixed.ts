@@ -1,0 +1,21 @@
+/**
+ * The correct twin of inspect-abort-race (DESIGN.md §5): the same server, clients and decision
+ * delays, but its WskAbortEvent only marks the request's record as aborted; the work item that
+ * still holds the record frees it, and skips WskInspectComplete for an aborted request (calling
+ * it would be allowed too: it completes STATUS_SUCCESS and establishes nothing, wsk.md §5.2).
+ * It passes on every seed.
+ *
+ *   npx wsksim fuzz inspect-abort-race-fixed --runs 50
+ */
+import { defineScenario } from '../src/explore/scenario.ts';
+import { buildInspectAbortRace, checkInspectAbortRace } from './inspect-abort-race.ts';
+
+export default defineScenario({
+  name: 'inspect-abort-race-fixed',
+  description:
+    "inspect-abort-race's correct twin: WskAbortEvent marks the record and the work item frees it",
+  seeds: [1, 2, 3, 4, 5, 6, 7, 8],
+  build: (sim) => buildInspectAbortRace(sim, true),
+  check: ({ sim }, handles) => checkInspectAbortRace(sim, handles),
+  limits: { time: '5m' },
+});
