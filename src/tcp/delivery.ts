@@ -1,7 +1,8 @@
 /**
  * Delivering what connections leave in `notices` to the layer above (port.ts). A connection the
  * user holds tells its handler, in a fixed order (established, data, bytes transmitted,
- * acknowledged sends, peer FIN, peer RST, closed). A passive child nobody has accepted yet tells its listener's books instead:
+ * acknowledged sends, peer FIN, peer RST, closed). A passive child nobody has accepted yet tells
+ * its listener's books instead:
  * established → the ready queue and onReady; gone → out of the queues, and an offer answered
  * 'later' or 'accept' is withdrawn with its reason (DESIGN.md §3: WskAbortEvent for requests
  * answered Pend or Accept). Handlers may call back into the port while being told: the loop

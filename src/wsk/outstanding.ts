@@ -3,9 +3,11 @@
  * IRP has completed, no inspection is pended, every socket is closed, WskDeregister has
  * returned"; "IRP leaked at the end of the run"; "pool allocation never freed (by tag)").
  *
- * One entry per object, in a fixed order (IRPs a call still holds, IRPs never freed, sockets,
- * registrations, pool), each with its rule, a line naming the object, and the driver's
- * file:line of its allocation when the run recorded sites (the re-run of a failing seed).
+ * One entry per object, in a fixed order (IRPs a call still holds, IRPs never freed, receive
+ * indications retained and never released (wsk.md §3.15; named by their socket's creation
+ * site), sockets, registrations, pool), each with its rule, a line naming the object, and the
+ * driver's file:line of its allocation when the run recorded sites (the re-run of a failing
+ * seed).
  * Conditional-accept inspections join the list when the model has them.
  */
 import type { Kernel } from './kernel.ts';
@@ -40,6 +42,10 @@ export function outstandingOf(k: Kernel): Outstanding[] {
   for (const irp of irps) {
     if (irp.state === 'issued' || irp.state === 'pending') continue;
     add('IRP-LEAKED', `IRP #${irp.id} never freed`, { irp: irp.id }, irp.site);
+  }
+  for (const socket of k.wsk.sockets.retainedIndications()) {
+    const detail = `socket #${socket.id}: ${socket.count} retained indication list(s) not released`;
+    add('WSK-INDICATION-NOT-RELEASED', detail, { socket: socket.id }, socket.site);
   }
   for (const socket of k.wsk.sockets.stillOpen()) {
     const detail = `${socket.category} socket #${socket.id} never closed`;

@@ -54,6 +54,7 @@ import {
 } from './ntstatus.ts';
 import { writableOptions, type SocketCore } from './socket-core.ts';
 import type { SocketEvents } from './socket-events.ts';
+import { dataIoctl } from './socket-ioctl.ts';
 import type { PWSK_SOCKET, SocketState } from './socket-types.ts';
 
 const ULONG = 4;
@@ -127,7 +128,7 @@ export class SocketControl {
         return answer(STATUS_SUCCESS, ULONG);
       }
       case WskIoctl:
-        return answer(STATUS_NOT_SUPPORTED);
+        return answer(...dataIoctl(state, code, OutputSize, OutputBuffer));
       default:
         return answer(STATUS_INVALID_PARAMETER);
     }
