@@ -497,6 +497,19 @@ describe('wsk: WskRelease, close with retained indications, the ideal send backl
     expect(p.w.server.k.violations.map((v) => v.rule)).toEqual(['WSK-INDICATION-NOT-RELEASED']);
   });
 
+  it('retained indications on a socket still open are listed at the end of the run', async () => {
+    const p = await pair({
+      dispatch: { WskReceiveEvent: () => STATUS_PENDING, WskDisconnectEvent: null, WskSendBacklogEvent: null },
+      enable: WSK_EVENT_RECEIVE,
+    });
+    send(p.w.client, p.Client, 'kept');
+    await p.sim.run({ until: '200ms' });
+    const rules = p.sim.outstanding().map((o) => `${o.host} ${o.rule}`);
+    expect(rules).toContain('server WSK-INDICATION-NOT-RELEASED');
+    expect(rules.indexOf('server WSK-INDICATION-NOT-RELEASED'))
+      .toBeLessThan(rules.indexOf('server WSK-SOCKET-LEAKED'));
+  });
+
   it('SIO_WSK_QUERY_IDEAL_SEND_BACKLOG: the most the connection keeps in flight', async () => {
     const { Client } = await pair();
     const out = { value: 0 };
