@@ -157,7 +157,7 @@ export class ConnectionData {
     }
     const data = this.dataOf(state, connection);
     if (abortive) {
-      if (data.failure === null) this.#abortLocally(state, data, connection);
+      if (data.failure === null) this.#abortLocally(data, connection);
       return core.finish(call, Irp, STATUS_SUCCESS);
     }
     if (data.failure !== null) return core.finish(call, Irp, data.failure);
@@ -338,7 +338,7 @@ export class ConnectionData {
   }
 
   /** WSK_FLAG_ABORTIVE, or a cancelled send: RST, and the IRPs complete (module header). */
-  #abortLocally(state: SocketState, data: DataState, connection: TcpConnection): void {
+  #abortLocally(data: DataState, connection: TcpConnection): void {
     data.failure = STATUS_CONNECTION_ABORTED;
     const irps = this.#core.irps;
     for (const send of data.sends.splice(0)) irps.complete(send.irp, STATUS_CANCELLED, 0);
@@ -349,14 +349,13 @@ export class ConnectionData {
       irps.complete(receive.irp, STATUS_CONNECTION_ABORTED, receive.filled);
     }
     if (connection.outcome === null) connection.abort();
-    void state;
   }
 
   #sendCancelled(state: SocketState, data: DataState, irp: IRP): void {
     const index = data.sends.findIndex((send) => send.irp === irp);
     if (index >= 0) data.sends.splice(index, 1);
     const connection = state.connection;
-    if (data.failure === null && connection !== null) this.#abortLocally(state, data, connection);
+    if (data.failure === null && connection !== null) this.#abortLocally(data, connection);
   }
 
   /** Fails every pending data IRP with `status`, which later data calls get too. */

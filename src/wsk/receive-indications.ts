@@ -38,8 +38,12 @@
  * WSK-SEND-BACKLOG-EVENT-RETURN otherwise).
  */
 import type { TcpConnection } from '../tcp/port.ts';
-import { WSK_EVENT_DISCONNECT, WSK_EVENT_RECEIVE, WSK_EVENT_SEND_BACKLOG } from './address.ts';
-import { WSK_FLAG_AT_DISPATCH_LEVEL } from './address.ts';
+import {
+  WSK_EVENT_DISCONNECT,
+  WSK_EVENT_RECEIVE,
+  WSK_EVENT_SEND_BACKLOG,
+  WSK_FLAG_AT_DISPATCH_LEVEL,
+} from './address.ts';
 import { DISPATCH_LEVEL } from './core.ts';
 import type { DataState } from './data-state.ts';
 import {
@@ -126,7 +130,8 @@ export class ReceiveIndications {
     const bit = abortive ? ABORTIVE : GRACEFUL;
     if ((data.disconnects & bit) !== 0 || state.closed) return;
     if ((state.events & WSK_EVENT_DISCONNECT) === 0) return;
-    const callback = this.#events.callback(state, WSK_EVENT_DISCONNECT) as PFN_WSK_DISCONNECT_EVENT;
+    const event = WSK_EVENT_DISCONNECT;
+    const callback = this.#events.callback(state, event) as PFN_WSK_DISCONNECT_EVENT | null;
     if (callback === null) return;
     data.disconnects |= bit;
     const k = this.#core.k;
