@@ -79,6 +79,7 @@ export const NOTICE_ACKED = 4;
 export const NOTICE_PEER_FIN = 8;
 export const NOTICE_PEER_RESET = 16;
 export const NOTICE_CLOSED = 32;
+export const NOTICE_TRANSMITTED = 64;
 
 // Bits of `bits`: small facts kept in one integer so a connection stays one small object.
 const PASSIVE = 1 << 0; // SYN-RECEIVED was reached from LISTEN (RFC 9293 MUST-11)
@@ -263,6 +264,24 @@ export class Connection implements TcpConnection {
     const result = this.userSend(this.owner.now, bytes);
     this.owner.settle(this);
     return result;
+  }
+
+  peek(maxBytes = Number.MAX_SAFE_INTEGER): Uint8Array {
+    if (typeof maxBytes !== 'number' || !(maxBytes >= 0)) return EMPTY;
+    const buffer = this.transfer === null ? null : this.transfer.receiveBuffer;
+    return buffer === null ? EMPTY : buffer.peek(maxBytes);
+  }
+
+  /** Data bytes queued by `send` that have not yet left once (the FIN not counted). */
+  get unsent(): number {
+    const buffer = this.transfer === null ? null : this.transfer.sendBuffer;
+    if (buffer === null || (this.bits & FIN_SENT) !== 0) return 0;
+    return Math.max(0, buffer.length - seqDiff(this.sndNxt, this.sndUna));
+  }
+
+  /** What the sender may keep in flight: min(largest window the peer offered, profile limit). */
+  get sendCapacity(): number {
+    return Math.min(this.maxSndWnd, this.profile.sendWindowLimit);
   }
 
   read(maxBytes = Number.MAX_SAFE_INTEGER): Uint8Array {
@@ -1086,6 +1105,7 @@ export class Connection implements TcpConnection {
     this.transmit(this.segment(now, ACK | (fin ? FIN : 0) | (push ? PSH : 0), this.sndNxt, data));
     this.sndNxt = seqAdd(this.sndNxt, data.length + (fin ? 1 : 0));
     if (fin) this.bits |= FIN_SENT;
+    if (data.length > 0) this.notices |= NOTICE_TRANSMITTED;
     const transfer = this.data();
     if (transfer.rttStartedAt < 0 && (this.bits & RECOVERING) === 0) {
       transfer.rttStartedAt = now;

@@ -1,7 +1,8 @@
 /**
  * Delivering what connections leave in `notices` to the layer above (port.ts). A connection the
- * user holds tells its handler, in a fixed order (established, data, acknowledged sends, peer FIN,
- * peer RST, closed). A passive child nobody has accepted yet tells its listener's books instead:
+ * user holds tells its handler, in a fixed order (established, data, bytes transmitted,
+ * acknowledged sends, peer FIN, peer RST, closed). A passive child nobody has accepted yet tells
+ * its listener's books instead:
  * established → the ready queue and onReady; gone → out of the queues, and an offer answered
  * 'later' or 'accept' is withdrawn with its reason (DESIGN.md §3: WskAbortEvent for requests
  * answered Pend or Accept). An offer stays on the books until its connection is accepted, so a
@@ -12,7 +13,7 @@
  */
 import {
   FIRST_OWNER_BIT, NOTICE_ACKED, NOTICE_CLOSED, NOTICE_DATA, NOTICE_ESTABLISHED, NOTICE_PEER_FIN,
-  NOTICE_PEER_RESET, type Connection,
+  NOTICE_PEER_RESET, NOTICE_TRANSMITTED, type Connection,
 } from './connection.ts';
 import type { Listener } from './listener.ts';
 import type { Offer, WithdrawReason } from './port.ts';
@@ -51,6 +52,7 @@ function toHandler(connection: Connection, notices: number): void {
   if ((notices & NOTICE_DATA) !== 0 && connection.readable > 0) {
     connection.handler?.onData?.(connection);
   }
+  if ((notices & NOTICE_TRANSMITTED) !== 0) connection.handler?.onTransmitted?.(connection);
   // An acknowledged send implies the transfer state (completeRequests allocates it).
   const transfer = connection.transfer;
   if ((notices & NOTICE_ACKED) !== 0 && transfer !== null) {

@@ -86,6 +86,12 @@ export interface TcpConnection {
   send(bytes: Uint8Array): SendResult;
   /** Up to `maxBytes` in-order received bytes (empty when none). */
   read(maxBytes?: number): Uint8Array;
+  /** Up to `maxBytes` in-order received bytes, left unread (WSK's receive indications). */
+  peek(maxBytes?: number): Uint8Array;
+  /** Bytes queued by `send` that have not left once yet (WSK's send-on-transmit switch). */
+  readonly unsent: number;
+  /** Bytes the sender may keep in flight: min(largest peer window, profile sendWindowLimit). */
+  readonly sendCapacity: number;
   /** Half-close: a FIN follows the queued data; its id is acknowledged when the FIN is. */
   shutdown(): SendResult;
   /** Abortive close: RST where the state is synchronized, silence otherwise (tcp.md §1.2). */
@@ -98,6 +104,8 @@ export interface ConnectionHandler {
   onEstablished?(connection: TcpConnection): void;
   /** New in-order bytes can be read. */
   onData?(connection: TcpConnection): void;
+  /** New data left in one or more segments (`unsent` went down). */
+  onTransmitted?(connection: TcpConnection): void;
   /** Send request `id` (or the FIN of shutdown `id`) is acknowledged by the peer. */
   onAcknowledged?(connection: TcpConnection, id: number): void;
   /** The peer half-closed (its FIN arrived in order). */

@@ -54,6 +54,13 @@ export class ReceiveBuffer {
 
   /** Up to `max` in-order bytes, removed from the buffer (empty when none). */
   read(max: number): Uint8Array {
+    const out = this.peek(max);
+    this.#consume(out.length);
+    return out;
+  }
+
+  /** Up to `max` in-order bytes, left in the buffer (empty when none). */
+  peek(max: number): Uint8Array {
     const count = Math.min(max, this.unread);
     if (count === 0) return EMPTY;
     const first = this.#chunks[0] as Uint8Array;
@@ -73,7 +80,6 @@ export class ReceiveBuffer {
         offset = 0;
       }
     }
-    this.#consume(count);
     return out;
   }
 

@@ -17,12 +17,14 @@
  * - GetLocalAddress: unbound → STATUS_INVALID_DEVICE_STATE; a wildcard-bound socket reports the
  *   real IP once connected [§3.14]. GetRemoteAddress: not connected →
  *   STATUS_INVALID_DEVICE_STATE [§3.14]. Both are on the listening table too (GetLocalAddress).
- * - Close: a pending connect completes STATUS_CANCELLED first [DESIGN.md §3]; a connection that
- *   has not ended is aborted (RST where synchronized): no graceful disconnect exists yet, so
- *   every live connection counts as not fully disconnected [§3.13].
+ * - Close: a pending connect completes STATUS_CANCELLED first [DESIGN.md §3]; the data path
+ *   (connection-data.ts) completes its IRPs; a connection that has not ended is aborted (RST
+ *   where synchronized) unless its graceful WskDisconnect completed [§3.13, §10.5].
+ * - The TCP port's data notifications go to the data path (connection-data.ts).
  */
 import type { ConnectionHandler, TcpConnection } from '../tcp/port.ts';
 import { sockaddrFamily, type SOCKADDR } from './address.ts';
+import type { ConnectionData } from './connection-data.ts';
 import type { IRP } from './irp.ts';
 import {
   STATUS_CANCELLED,
@@ -40,6 +42,8 @@ import type { Endpoint, PWSK_SOCKET, SocketState } from './socket-types.ts';
 
 export class ConnectionSockets {
   readonly #core: SocketCore;
+  /** The data path (socket.ts sets it once both exist). */
+  data: ConnectionData | null = null;
 
   constructor(core: SocketCore) {
     this.#core = core;
@@ -144,8 +148,9 @@ export class ConnectionSockets {
     if (connectIrp !== null) {
       this.#core.irps.complete(connectIrp, STATUS_CANCELLED, 0);
     }
+    const graceful = this.data !== null && this.data.close(state);
     const connection = state.connection;
-    if (connection !== null && connection.outcome === null) connection.abort();
+    if (connection !== null && connection.outcome === null && !graceful) connection.abort();
   }
 
   readonly handler: ConnectionHandler = {
@@ -159,10 +164,18 @@ export class ConnectionSockets {
       state.connectReturns = null;
       this.#core.irps.complete(irp, STATUS_SUCCESS, information);
     },
+    onData: (connection) => this.data?.onData(connection.user as SocketState),
+    onTransmitted: (connection) => {
+      this.data?.onTransmitted(connection.user as SocketState, connection);
+    },
+    onAcknowledged: (connection, id) => {
+      this.data?.onAcknowledged(connection.user as SocketState, connection, id);
+    },
+    onPeerFin: (connection) => this.data?.onPeerFin(connection.user as SocketState),
     onClosed: (connection, outcome) => {
       const state = connection.user as SocketState;
       const irp = state.connectIrp;
-      if (irp === null) return;
+      if (irp === null) return this.data?.onClosed(state, outcome);
       state.connectIrp = null;
       if (state.connectReturns !== null) {
         // WskSocketConnect failed: no socket is returned (wsk.md §3.2).

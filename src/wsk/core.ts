@@ -23,6 +23,7 @@ import {
   callerSite,
   checkNumber,
   formatInstant,
+  SimConfigError,
   type ChoiceStream,
   type DurationInput,
   type FailureDetails,
@@ -53,6 +54,17 @@ export interface KernelOptions {
   readonly acceptCallbackRace?: number;
   /** Probability that a callback or completion routine runs at PASSIVE_LEVEL. @defaultValue 0 */
   readonly passiveCallbacks?: number;
+  /**
+   * When WskSend completes (DESIGN.md §3 policy; wsk.md §3.9, §11 item 5): 'acknowledged', when
+   * the peer has acknowledged its last byte, or 'transmitted', when its last byte has left once.
+   * @defaultValue 'acknowledged'
+   */
+  readonly wskSendCompletion?: 'acknowledged' | 'transmitted';
+  /**
+   * Probability that WskReceiveEvent gets data although a WskReceive IRP is queued (the race
+   * wsk.md §3.10, §4.5 document). @defaultValue 0
+   */
+  readonly receiveCallbackRace?: number;
   /**
    * When the host's WSK provider becomes ready (registration.ts): a virtual time from the start,
    * or 'never' (until `k.wsk.makeProviderReady()`). @defaultValue '0s' (ready at once)
@@ -87,6 +99,7 @@ const PROBABILITIES = [
   'pendingCompletions',
   'acceptCallbackRace',
   'passiveCallbacks',
+  'receiveCallbackRace',
 ] as const;
 
 /** One advisory: legal, but almost always a bug (DESIGN.md §4). */
@@ -124,6 +137,11 @@ export class KernelCore {
     for (const name of PROBABILITIES) {
       const value = options[name];
       if (value !== undefined) checkNumber(`kernel(${host}).${name}`, value, 0, 1);
+    }
+    const completion = options.wskSendCompletion;
+    if (completion !== undefined && completion !== 'acknowledged' && completion !== 'transmitted') {
+      const reason = `must be 'acknowledged' or 'transmitted', not ${String(completion)}`;
+      throw new SimConfigError(`kernel(${host}).wskSendCompletion`, reason);
     }
   }
 

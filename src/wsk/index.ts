@@ -3,7 +3,8 @@
  * and constants (address.ts, wsk.md §7.1, §2), registration and the client-level provider
  * dispatch (registration.ts, wsk.md §1, §2.2, §3.3), basic, listening, connection and stream
  * sockets over TCP (socket.ts and the modules it composes, wsk.md §3.1–§3.7, §3.12–§3.14, §4.2,
- * §4.7, §7.3, §8).
+ * §4.7, §7.3, §8), and their data path (connection-data.ts, receive-indications.ts, wsk.md
+ * §3.9–§3.11, §3.15, §4.5, §4.6).
  */
 export * from './ntstatus.ts';
 export {
@@ -121,6 +122,26 @@ export {
   type WSK_PROVIDER_LISTEN_DISPATCH,
   type WSK_PROVIDER_STREAM_DISPATCH,
 } from './socket-types.ts';
-export { connectErrorStatus, outcomeStatus } from './socket-status.ts';
+export { connectErrorStatus, dataFailureStatus, outcomeStatus } from './socket-status.ts';
+export {
+  SIO_WSK_QUERY_IDEAL_SEND_BACKLOG,
+  WSK_DATA_INDICATION,
+  WSK_FLAG_ABORTIVE,
+  WSK_FLAG_DRAIN,
+  WSK_FLAG_ENTIRE_MESSAGE,
+  WSK_FLAG_NODELAY,
+  WSK_FLAG_RELEASE_ASAP,
+  WSK_FLAG_WAITALL,
+  type PFN_WSK_DISCONNECT,
+  type PFN_WSK_DISCONNECT_EVENT,
+  type PFN_WSK_RECEIVE,
+  type PFN_WSK_RECEIVE_EVENT,
+  type PFN_WSK_RELEASE_DATA_INDICATION_LIST,
+  type PFN_WSK_SEND,
+  type PFN_WSK_SEND_BACKLOG_EVENT,
+  type PWSK_BUF,
+  type PWSK_DATA_INDICATION,
+  type WSK_BUF,
+} from './data-types.ts';
 export { RULES, ruleOf, type RuleChannel, type VerifierRule } from './rules.ts';
 export { outstandingOf, type Outstanding } from './outstanding.ts';

@@ -4,9 +4,10 @@
  * returned"; "IRP leaked at the end of the run"; "pool allocation never freed (by tag)").
  *
  * One entry per object, in a fixed order (IRPs a call still holds, IRPs never freed, pended
- * inspections, sockets, registrations, pool), each with its rule, a line naming the object,
- * and the driver's file:line of its allocation when the run recorded sites (the re-run of a
- * failing seed).
+ * inspections, receive indications retained and never released (wsk.md §3.15; named by their
+ * socket's creation site), sockets, registrations, pool), each with its rule, a line naming
+ * the object, and the driver's file:line of its allocation when the run recorded sites (the
+ * re-run of a failing seed).
  */
 import type { Kernel } from './kernel.ts';
 import type { ViolationPlace } from './core.ts';
@@ -47,6 +48,10 @@ export function outstandingOf(k: Kernel): Outstanding[] {
       `inspection {Key ${id.Key}, SerialNumber ${id.SerialNumber}} on socket #${socket} ` +
       'pended, never completed or aborted';
     add('WSK-INSPECTION-PENDED', detail, { socket }, site);
+  }
+  for (const socket of k.wsk.sockets.retainedIndications()) {
+    const detail = `socket #${socket.id}: ${socket.count} retained indication list(s) not released`;
+    add('WSK-INDICATION-NOT-RELEASED', detail, { socket: socket.id }, socket.site);
   }
   for (const socket of k.wsk.sockets.stillOpen()) {
     const detail = `${socket.category} socket #${socket.id} never closed`;

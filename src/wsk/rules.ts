@@ -412,6 +412,30 @@ const LIST: readonly VerifierRule[] = [
     summary: 'An IRP completed with a failure is freed or reused without IoStatus.Status read.',
     source: 'wsk.md §3.0, §6.2; DESIGN §4 (third row)',
   },
+  {
+    id: 'WSK-DATA-FLAGS',
+    channel: 'advisory',
+    summary: 'WskSend, WskReceive or WskDisconnect gets Flags it does not document, or a bad mix.',
+    source: 'wsk.md §3.9–§3.11; DESIGN §3 (bad arguments), §4',
+  },
+  {
+    id: 'WSK-BUF-INVALID',
+    channel: 'advisory',
+    summary: 'A WSK_BUF has no MDL, an Offset outside its first MDL or a Length past its chain.',
+    source: 'wsk.md §3.0, §3.9, §3.10; wsk.h WSK_BUF; DESIGN §3 (bad arguments), §4',
+  },
+  {
+    id: 'WSK-RELEASE-NOT-RETAINED',
+    channel: 'violation',
+    summary: 'WskRelease gets a list WskReceiveEvent did not retain, or one released already.',
+    source: 'wsk.md §3.15, §4.5; WDK PFN_WSK_RELEASE_DATA_INDICATION_LIST',
+  },
+  {
+    id: 'WSK-INDICATION-NOT-RELEASED',
+    channel: 'violation',
+    summary: 'Receive indications retained with STATUS_PENDING are never given back by WskRelease.',
+    source: 'wsk.md §3.13, §3.15, §9.15; DESIGN §5 (socket)',
+  },
 
   // ---- WSK callbacks (wsk.md §4) -------------------------------------------------------------
   {
@@ -449,6 +473,24 @@ const LIST: readonly VerifierRule[] = [
     channel: 'violation',
     summary: 'WskAcceptEvent returns other than STATUS_SUCCESS or STATUS_REQUEST_NOT_ACCEPTED.',
     source: 'wsk.md §4.2; DESIGN §5 (callbacks)',
+  },
+  {
+    id: 'WSK-RECEIVE-EVENT-RETURN',
+    channel: 'violation',
+    summary: 'WskReceiveEvent returns a status or BytesAccepted the documentation does not allow.',
+    source: 'wsk.md §4.5; wsk.h PFN_WSK_RECEIVE_EVENT; DESIGN §5 (callbacks)',
+  },
+  {
+    id: 'WSK-DISCONNECT-EVENT-RETURN',
+    channel: 'violation',
+    summary: 'WskDisconnectEvent returns other than STATUS_SUCCESS.',
+    source: 'wsk.md §4.6; wsk.h PFN_WSK_DISCONNECT_EVENT; DESIGN §5 (callbacks)',
+  },
+  {
+    id: 'WSK-SEND-BACKLOG-EVENT-RETURN',
+    channel: 'violation',
+    summary: 'WskSendBacklogEvent returns other than STATUS_SUCCESS.',
+    source: 'wsk.md §4.6; wsk.h PFN_WSK_SEND_BACKLOG_EVENT; DESIGN §5 (callbacks)',
   },
   {
     id: 'WSK-CALLBACK-ADDRESS-AFTER-RETURN',

@@ -60,6 +60,7 @@ import {
 } from './ntstatus.ts';
 import { writableOptions, type SocketCore } from './socket-core.ts';
 import { ABORT_CALLBACK, INSPECT_CALLBACK, type SocketEvents } from './socket-events.ts';
+import { dataIoctl } from './socket-ioctl.ts';
 import type { PWSK_SOCKET, SocketState } from './socket-types.ts';
 
 const ULONG = 4;
@@ -140,8 +141,10 @@ export class SocketControl {
         return answer(STATUS_SUCCESS, ULONG);
       }
       case WskIoctl: {
-        if (code !== SIO_WSK_QUERY_INSPECT_ID) return answer(STATUS_NOT_SUPPORTED);
-        return answer(...this.#conditional.queryInspectId(state, OutputSize, OutputBuffer));
+        if (code === SIO_WSK_QUERY_INSPECT_ID) {
+          return answer(...this.#conditional.queryInspectId(state, OutputSize, OutputBuffer));
+        }
+        return answer(...dataIoctl(state, code, OutputSize, OutputBuffer));
       }
       default:
         return answer(STATUS_INVALID_PARAMETER);

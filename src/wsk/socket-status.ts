@@ -55,3 +55,16 @@ export function connectErrorStatus(error: ConnectError): NTSTATUS {
       return STATUS_INVALID_PARAMETER;
   }
 }
+
+/**
+ * The status data calls fail with once an established connection ended without a graceful
+ * close (wsk.md §3.10, §11 item 10; tcp.md §5.1, §5.2). Policies, each the conventional
+ * mapping: a peer RST → STATUS_CONNECTION_RESET (tcp.md §5.1 "valid RST on established
+ * connection"); the data retransmission limit → STATUS_CONNECTION_ABORTED (tcp.md §5.1: Winsock
+ * reports WSAECONNABORTED for a locally initiated abort after a retransmission timeout; wsk.md §8
+ * "local stack gave up on an established connection"); any other end, a local abort included →
+ * STATUS_CONNECTION_ABORTED (wsk.md §8 "or local abort").
+ */
+export function dataFailureStatus(outcome: Outcome): NTSTATUS {
+  return outcome === 'reset' ? STATUS_CONNECTION_RESET : STATUS_CONNECTION_ABORTED;
+}

@@ -7,6 +7,16 @@
  */
 import type { TcpConnection, TcpListener } from '../tcp/port.ts';
 import type { ADDRESS_FAMILY, SOCKADDR, WSK_CONTROL_SOCKET_TYPE } from './address.ts';
+import type {
+  PFN_WSK_DISCONNECT,
+  PFN_WSK_DISCONNECT_EVENT,
+  PFN_WSK_RECEIVE,
+  PFN_WSK_RECEIVE_EVENT,
+  PFN_WSK_RELEASE_DATA_INDICATION_LIST,
+  PFN_WSK_SEND,
+  PFN_WSK_SEND_BACKLOG_EVENT,
+} from './data-types.ts';
+import type { DataState } from './data-state.ts';
 import type { IRP } from './irp.ts';
 import type { NTSTATUS } from './ntstatus.ts';
 import type { ShareMode } from './sharing.ts';
@@ -107,20 +117,28 @@ export interface WSK_PROVIDER_LISTEN_DISPATCH extends WSK_PROVIDER_BASIC_DISPATC
   readonly WskGetLocalAddress: PFN_WSK_GET_LOCAL_ADDRESS;
 }
 
-/** wsk.md §2.2 CONNECTION order; present: the members that work (the data path: issue 7). */
+/** wsk.md §2.2 CONNECTION order; present: the members that work (WskConnectEx: later). */
 export interface WSK_PROVIDER_CONNECTION_DISPATCH extends WSK_PROVIDER_BASIC_DISPATCH {
   readonly WskBind: PFN_WSK_BIND;
   readonly WskConnect: PFN_WSK_CONNECT;
   readonly WskGetLocalAddress: PFN_WSK_GET_LOCAL_ADDRESS;
   readonly WskGetRemoteAddress: PFN_WSK_GET_REMOTE_ADDRESS;
+  readonly WskSend: PFN_WSK_SEND;
+  readonly WskReceive: PFN_WSK_RECEIVE;
+  readonly WskDisconnect: PFN_WSK_DISCONNECT;
+  readonly WskRelease: PFN_WSK_RELEASE_DATA_INDICATION_LIST;
 }
 
-/** wsk.md §2.2 STREAM order; present: the members that work (the data path: issue 7). */
+/** wsk.md §2.2 STREAM order; present: the members that work (WskConnectEx: later). */
 export interface WSK_PROVIDER_STREAM_DISPATCH extends WSK_PROVIDER_BASIC_DISPATCH {
   readonly WskBind: PFN_WSK_BIND;
   readonly WskAccept: PFN_WSK_ACCEPT;
   readonly WskConnect: PFN_WSK_CONNECT;
   readonly WskListen: PFN_WSK_LISTEN;
+  readonly WskSend: PFN_WSK_SEND;
+  readonly WskReceive: PFN_WSK_RECEIVE;
+  readonly WskDisconnect: PFN_WSK_DISCONNECT;
+  readonly WskRelease: PFN_WSK_RELEASE_DATA_INDICATION_LIST;
   readonly WskGetLocalAddress: PFN_WSK_GET_LOCAL_ADDRESS;
   readonly WskGetRemoteAddress: PFN_WSK_GET_REMOTE_ADDRESS;
 }
@@ -167,11 +185,11 @@ export interface WSK_CLIENT_LISTEN_DISPATCH {
   readonly WskAbortEvent?: PFN_WSK_ABORT_EVENT | null;
 }
 
-/** WSK_CLIENT_CONNECTION_DISPATCH (its callbacks are delivered from issue 7 on). */
+/** WSK_CLIENT_CONNECTION_DISPATCH: entries never enabled may be null (wsk.md §2.3, §4.5–§4.6). */
 export interface WSK_CLIENT_CONNECTION_DISPATCH {
-  readonly WskReceiveEvent: unknown;
-  readonly WskDisconnectEvent: unknown;
-  readonly WskSendBacklogEvent: unknown;
+  readonly WskReceiveEvent: PFN_WSK_RECEIVE_EVENT | null;
+  readonly WskDisconnectEvent: PFN_WSK_DISCONNECT_EVENT | null;
+  readonly WskSendBacklogEvent: PFN_WSK_SEND_BACKLOG_EVENT | null;
 }
 
 /** WSK_CLIENT_STREAM_DISPATCH: the tables a stream socket uses in either role. */
@@ -288,6 +306,8 @@ export class SocketState {
   connectIrp: IRP | null = null;
   /** What a WskSocketConnect's IRP returns on success (its socket); null for WskConnect. */
   connectReturns: WSK_SOCKET | null = null;
+  /** The data path's state once a connection carries data or is ended (data-state.ts). */
+  data: DataState | null = null;
   /** WSK_EVENT_* enabled now (wsk.md §4.7). */
   events: number;
   /** Enabled events that may not be disabled: static ones, inherited ones on a listener. */

@@ -46,7 +46,9 @@ import {
   type ADDRESS_FAMILY,
   type SOCKADDR,
 } from './address.ts';
+import { ConnectionData } from './connection-data.ts';
 import { ConnectionSockets } from './connection-socket.ts';
+import { ReceiveIndications } from './receive-indications.ts';
 import { dispatchTable } from './socket-dispatch.ts';
 import type { KernelCore } from './core.ts';
 import type { IRP, IrpManager } from './irp.ts';
@@ -114,6 +116,12 @@ export class SocketProvider {
     const WskListen = listen.WskListen.bind(listen);
     const WskGetLocalAddress = connections.WskGetLocalAddress.bind(connections);
     const WskGetRemoteAddress = connections.WskGetRemoteAddress.bind(connections);
+    const indications = new ReceiveIndications(core, events);
+    const data = (connections.data = new ConnectionData(core, indications));
+    const WskSend = data.WskSend.bind(data);
+    const WskReceive = data.WskReceive.bind(data);
+    const WskDisconnect = data.WskDisconnect.bind(data);
+    const WskRelease = indications.WskRelease.bind(indications);
     this.basicDispatch = dispatchTable(core, 'basic', { WskControlSocket, WskCloseSocket });
     this.listenDispatch = dispatchTable(core, 'listen', {
       WskControlSocket,
@@ -130,6 +138,10 @@ export class SocketProvider {
       WskConnect,
       WskGetLocalAddress,
       WskGetRemoteAddress,
+      WskSend,
+      WskReceive,
+      WskDisconnect,
+      WskRelease,
     });
     this.streamDispatch = dispatchTable(core, 'stream', {
       WskControlSocket,
@@ -138,6 +150,10 @@ export class SocketProvider {
       WskAccept,
       WskConnect,
       WskListen,
+      WskSend,
+      WskReceive,
+      WskDisconnect,
+      WskRelease,
       WskGetLocalAddress,
       WskGetRemoteAddress,
     });
@@ -150,6 +166,18 @@ export class SocketProvider {
   /** @internal The host's TCP stack (Simulation.kernel wires it). */
   attachTcp(tcp: () => TcpStack): void {
     this.#core.attachTcp(tcp);
+  }
+
+  /** Open sockets holding receive indications never given back with WskRelease (leaks). */
+  retainedIndications(): { readonly id: number; readonly count: number; readonly site?: string }[] {
+    const list = [];
+    for (const state of this.#core.open) {
+      const count = state.data?.retained.size ?? 0;
+      if (count === 0) continue;
+      const site = this.#core.siteOf(state);
+      list.push({ id: state.id, count, ...(site !== undefined && { site }) });
+    }
+    return list;
   }
 
   /** Sockets created and not yet closed (for WskDeregister and leak reports). */

@@ -338,3 +338,31 @@ describe('tcp: hasLiveConnectionOnPort', () => {
     client.checkInvariants();
   });
 });
+
+describe('tcp: port, peek / unsent / sendCapacity / onTransmitted (WSK data path)', () => {
+  it('peek leaves bytes unread; unsent falls to 0 once data left; onTransmitted tells when', async () => {
+    const fx = new Fixture();
+    const server = new Log(fx.sim);
+    fx.stack('server').listen({ local: { port: 80 } }, server);
+    const told: string[] = [];
+    const handler = {
+      onTransmitted: (c: { unsent: number }) => void told.push(`sent ${c.unsent} @${fx.sim.now}`),
+    };
+    const result = fx.stack('client').connect({ remote: SERVER }, handler);
+    if (!result.ok) throw new Error(result.error);
+    const connection = result.connection;
+    await fx.run('10ms');
+    expect(connection.sendCapacity).toBe(64240); // the server's window, under the 64 KiB limit
+    expect(connection.send(new Uint8Array([1, 2, 3])).ok).toBe(true);
+    expect(connection.unsent).toBe(0);
+    expect(told).toEqual([]);
+    await fx.run('20ms');
+    expect(told).toEqual([`sent 0 @${10e6}`]);
+    const accepted = server.accepted[0];
+    if (accepted === undefined) throw new Error('not accepted');
+    expect([...accepted.peek(2)]).toEqual([1, 2]);
+    expect(accepted.readable).toBe(3);
+    expect([...accepted.read()]).toEqual([1, 2, 3]);
+    expect(accepted.peek().length).toBe(0);
+  });
+});

@@ -92,11 +92,12 @@ describe('wsk sockets: provider dispatch', () => {
     ]);
     expect(Object.keys(connectionSocket(server).Dispatch)).toEqual([
       'WskControlSocket', 'WskCloseSocket', 'WskBind', 'WskConnect', 'WskGetLocalAddress',
-      'WskGetRemoteAddress',
+      'WskGetRemoteAddress', 'WskSend', 'WskReceive', 'WskDisconnect', 'WskRelease',
     ]);
     expect(Object.keys(socketOf(server, WSK_FLAG_STREAM_SOCKET).Dispatch)).toEqual([
       'WskControlSocket', 'WskCloseSocket', 'WskBind', 'WskAccept', 'WskConnect', 'WskListen',
-      'WskGetLocalAddress', 'WskGetRemoteAddress',
+      'WskSend', 'WskReceive', 'WskDisconnect', 'WskRelease', 'WskGetLocalAddress',
+      'WskGetRemoteAddress',
     ]);
     expect(Object.keys(socketOf(server, WSK_FLAG_BASIC_SOCKET).Dispatch)).toEqual([
       'WskControlSocket', 'WskCloseSocket',

@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defineScenario, runScenario } from '../../src/explore/scenario.ts';
+import type { TcpProfileOptions } from '../../src/tcp/index.ts';
 import type { Simulation } from '../../src/simulation.ts';
 import {
   AF_INET,
@@ -42,6 +43,8 @@ import {
   SO_REUSEADDR,
   SO_WSK_EVENT_CALLBACK,
   STATUS_CANCELLED,
+  STATUS_DATA_NOT_ACCEPTED,
+  STATUS_PENDING,
   STATUS_CONNECTION_REFUSED,
   STATUS_INVALID_PARAMETER,
   STATUS_MORE_PROCESSING_REQUIRED,
@@ -52,6 +55,12 @@ import {
   WSK_EVENT_DISABLE,
   WSK_EVENT_RECEIVE,
   WSK_EVENT_RECEIVE_FROM,
+  WSK_EVENT_DISCONNECT,
+  WSK_EVENT_SEND_BACKLOG,
+  WSK_FLAG_DRAIN,
+  WSK_FLAG_WAITALL,
+  type WSK_CLIENT_CONNECTION_DISPATCH,
+  type WSK_DATA_INDICATION,
   WSK_FLAG_CONNECTION_SOCKET,
   WSK_FLAG_LISTEN_SOCKET,
   WSK_INFINITE_WAIT,
@@ -216,6 +225,62 @@ async function accepted(w: World): Promise<{ Listen: PWSK_SOCKET; Accepted: PWSK
   return { Listen, Accepted: Irp.IoStatus.Information as PWSK_SOCKET };
 }
 
+/** A server socket accepted (WskAccept) with the client `Dispatch`, the events `mask` on. */
+async function acceptedWith(
+  w: World,
+  Dispatch: WSK_CLIENT_CONNECTION_DISPATCH,
+  mask: number,
+): Promise<{ Client: PWSK_SOCKET; Server: PWSK_SOCKET }> {
+  const Listen = listenSocket(w.server);
+  expect(bind(w.server, Listen, '0.0.0.0:80')).toBe(STATUS_SUCCESS);
+  const { Irp: Connect } = socketConnect(w.client, '0.0.0.0:0', '10.0.0.2:80');
+  await w.sim.run({ until: '100ms' });
+  const Irp = w.server.irp('accept');
+  expect(L(Listen).WskAccept(Listen, 0, null, Dispatch, null, null, Irp)).toBe(STATUS_SUCCESS);
+  const Server = Irp.IoStatus.Information as PWSK_SOCKET;
+  if (mask !== 0) expect(C(Server).WskControlSocket(...events(Server, mask))).toBe(STATUS_SUCCESS);
+  return { Client: Connect.IoStatus.Information as PWSK_SOCKET, Server };
+}
+
+/** A client socket (WskSocketConnect) with the client `Dispatch`, the events `mask` on. */
+async function connectedWith(
+  w: World,
+  Dispatch: WSK_CLIENT_CONNECTION_DISPATCH,
+  mask: number,
+): Promise<PWSK_SOCKET> {
+  boundListener(w.server);
+  const Irp = w.client.irp('connect');
+  w.client.Dispatch.WskSocketConnect(
+    w.client.Npi.Client!, SOCK_STREAM, IPPROTO_TCP, sockaddr('0.0.0.0:0'), sockaddr('10.0.0.2:80'),
+    0, null, Dispatch, null, null, null, Irp,
+  );
+  await w.sim.run({ until: '100ms' });
+  const Client = Irp.IoStatus.Information as PWSK_SOCKET;
+  expect(C(Client).WskControlSocket(...events(Client, mask))).toBe(STATUS_SUCCESS);
+  return Client;
+}
+
+/** WskSend of `text` on a fresh IRP. */
+function sendText(d: Driver, Socket: PWSK_SOCKET, text: string): IRP {
+  const bytes = new TextEncoder().encode(text);
+  const Mdl = d.k.IoAllocateMdl(bytes, bytes.length, false, false, null);
+  const Irp = d.irp('send');
+  C(Socket).WskSend(Socket, { Mdl, Offset: 0, Length: bytes.length }, 0, Irp);
+  return Irp;
+}
+
+/** A client dispatch with the given callbacks, the others NULL. */
+function connectionDispatch(
+  callbacks: Partial<WSK_CLIENT_CONNECTION_DISPATCH>,
+): WSK_CLIENT_CONNECTION_DISPATCH {
+  return {
+    WskReceiveEvent: null,
+    WskDisconnectEvent: null,
+    WskSendBacklogEvent: null,
+    ...callbacks,
+  };
+}
+
 /** Runs until `Irp`'s completion routine has run (support.ts's log counts the calls). */
 async function completion(w: World, d: Driver, Irp: IRP): Promise<void> {
   await w.sim.run({ until: () => d.calls.has(Irp) });
@@ -227,6 +292,8 @@ async function completion(w: World, d: Driver, Irp: IRP): Promise<void> {
 interface Case {
   readonly rule: string;
   readonly kernel?: KernelOptions;
+  /** The TCP profiles of the world, when the case needs other than the defaults. */
+  readonly tcp?: { readonly clientTcp?: TcpProfileOptions; readonly serverTcp?: TcpProfileOptions };
   /** The driver that breaks the rule, on the line marked `// breaks <rule>`. */
   readonly breaks: (w: World) => void | Promise<void>;
   /** The same driver done right. */
@@ -925,6 +992,166 @@ const CASES: readonly Case[] = [
       expect(L(Listen).WskInspectComplete(Listen, Same, WskInspectAccept, Irp)).toBe(STATUS_SUCCESS);
     },
   },
+  // ---- the data path (wsk.md §3.9–§3.11, §3.15, §4.5, §4.6) --------------------------------
+  {
+    rule: 'WSK-DATA-FLAGS',
+    breaks: async (w) => {
+      const { Server } = await acceptedWith(w, connectionDispatch({}), 0);
+      const Flags = WSK_FLAG_WAITALL | WSK_FLAG_DRAIN; // exclusive (wsk.md §3.10)
+      C(Server).WskReceive(Server, { Mdl: null, Offset: 0, Length: 0 }, Flags, w.server.irp('r')); // breaks WSK-DATA-FLAGS
+    },
+    twin: async (w) => {
+      const { Server } = await acceptedWith(w, connectionDispatch({}), 0);
+      const Flags = WSK_FLAG_DRAIN;
+      C(Server).WskReceive(Server, { Mdl: null, Offset: 0, Length: 0 }, Flags, w.server.irp('r'));
+    },
+  },
+  {
+    rule: 'WSK-BUF-INVALID',
+    breaks: async (w) => {
+      const { Client } = await acceptedWith(w, connectionDispatch({}), 0);
+      const Irp = w.client.irp('send');
+      C(Client).WskSend(Client, { Mdl: null, Offset: 0, Length: 4 }, 0, Irp); // breaks WSK-BUF-INVALID
+    },
+    twin: async (w) => {
+      const { Client } = await acceptedWith(w, connectionDispatch({}), 0);
+      const Data = new Uint8Array(4);
+      const Mdl = w.client.k.IoAllocateMdl(Data, 4, false, false, null);
+      C(Client).WskSend(Client, { Mdl, Offset: 0, Length: 4 }, 0, w.client.irp('send'));
+    },
+  },
+  {
+    rule: 'WSK-RELEASE-NOT-RETAINED',
+    breaks: async (w) => {
+      const kept: WSK_DATA_INDICATION[] = [];
+      const Dispatch = connectionDispatch({
+        WskReceiveEvent: (_c, _f, Indication) => {
+          if (Indication !== null) kept.push(Indication);
+          return STATUS_PENDING;
+        },
+      });
+      const { Client, Server } = await acceptedWith(w, Dispatch, WSK_EVENT_RECEIVE);
+      sendText(w.client, Client, 'data');
+      await w.sim.run({ until: '200ms' });
+      const Indication = kept[0] as WSK_DATA_INDICATION;
+      expect(C(Server).WskRelease(Server, Indication)).toBe(STATUS_SUCCESS);
+      C(Server).WskRelease(Server, Indication); // breaks WSK-RELEASE-NOT-RETAINED
+    },
+    twin: async (w) => {
+      const kept: WSK_DATA_INDICATION[] = [];
+      const Dispatch = connectionDispatch({
+        WskReceiveEvent: (_c, _f, Indication) => {
+          if (Indication !== null) kept.push(Indication);
+          return STATUS_PENDING;
+        },
+      });
+      const { Client, Server } = await acceptedWith(w, Dispatch, WSK_EVENT_RECEIVE);
+      sendText(w.client, Client, 'data');
+      await w.sim.run({ until: '200ms' });
+      expect(C(Server).WskRelease(Server, kept[0] as WSK_DATA_INDICATION)).toBe(STATUS_SUCCESS);
+    },
+  },
+  {
+    rule: 'WSK-INDICATION-NOT-RELEASED',
+    breaks: async (w) => {
+      const Dispatch = connectionDispatch({ WskReceiveEvent: () => STATUS_PENDING });
+      const { Client, Server } = await acceptedWith(w, Dispatch, WSK_EVENT_RECEIVE);
+      sendText(w.client, Client, 'data');
+      await w.sim.run({ until: '200ms' });
+      C(Server).WskCloseSocket(Server, w.server.irp('close')); // breaks WSK-INDICATION-NOT-RELEASED
+    },
+    twin: async (w) => {
+      const kept: WSK_DATA_INDICATION[] = [];
+      const Dispatch = connectionDispatch({
+        WskReceiveEvent: (_c, _f, Indication) => {
+          if (Indication !== null) kept.push(Indication);
+          return STATUS_PENDING;
+        },
+      });
+      const { Client, Server } = await acceptedWith(w, Dispatch, WSK_EVENT_RECEIVE);
+      sendText(w.client, Client, 'data');
+      await w.sim.run({ until: '200ms' });
+      for (const Indication of kept) C(Server).WskRelease(Server, Indication);
+      C(Server).WskCloseSocket(Server, w.server.irp('close'));
+    },
+  },
+  {
+    rule: 'WSK-RECEIVE-EVENT-RETURN',
+    breaks: async (w) => {
+      const Dispatch = connectionDispatch({
+        WskReceiveEvent: () => {
+          return STATUS_INVALID_PARAMETER; // breaks WSK-RECEIVE-EVENT-RETURN
+        },
+      });
+      const { Client } = await acceptedWith(w, Dispatch, WSK_EVENT_RECEIVE);
+      sendText(w.client, Client, 'data');
+      await w.sim.run({ until: '200ms' }); // runs WSK-RECEIVE-EVENT-RETURN
+    },
+    reportedAt: 'runs',
+    twin: async (w) => {
+      const Dispatch = connectionDispatch({
+        WskReceiveEvent: () => {
+          return STATUS_DATA_NOT_ACCEPTED;
+        },
+      });
+      const { Client } = await acceptedWith(w, Dispatch, WSK_EVENT_RECEIVE);
+      sendText(w.client, Client, 'data');
+      await w.sim.run({ until: '200ms' });
+    },
+  },
+  {
+    rule: 'WSK-DISCONNECT-EVENT-RETURN',
+    breaks: async (w) => {
+      const Dispatch = connectionDispatch({
+        WskDisconnectEvent: () => {
+          return STATUS_PENDING; // breaks WSK-DISCONNECT-EVENT-RETURN
+        },
+      });
+      const { Client } = await acceptedWith(w, Dispatch, WSK_EVENT_DISCONNECT);
+      C(Client).WskDisconnect(Client, null, 0, w.client.irp('disconnect'));
+      await w.sim.run({ until: '200ms' }); // runs WSK-DISCONNECT-EVENT-RETURN
+    },
+    reportedAt: 'runs',
+    twin: async (w) => {
+      const Dispatch = connectionDispatch({
+        WskDisconnectEvent: () => {
+          return STATUS_SUCCESS;
+        },
+      });
+      const { Client } = await acceptedWith(w, Dispatch, WSK_EVENT_DISCONNECT);
+      C(Client).WskDisconnect(Client, null, 0, w.client.irp('disconnect'));
+      await w.sim.run({ until: '200ms' });
+    },
+  },
+  {
+    rule: 'WSK-SEND-BACKLOG-EVENT-RETURN',
+    // The server's ACK of the data opens a window wider than its SYN-ACK's: the backlog grows.
+    tcp: { serverTcp: { receiveBuffer: 262144 }, clientTcp: { sendWindowLimit: 1048576 } },
+    breaks: async (w) => {
+      const Dispatch = connectionDispatch({
+        WskSendBacklogEvent: () => {
+          return STATUS_DATA_NOT_ACCEPTED; // breaks WSK-SEND-BACKLOG-EVENT-RETURN
+        },
+      });
+      const Client = await connectedWith(w, Dispatch, WSK_EVENT_SEND_BACKLOG);
+      sendText(w.client, Client, 'data');
+      await w.sim.run({ until: '200ms' }); // runs WSK-SEND-BACKLOG-EVENT-RETURN
+    },
+    reportedAt: 'runs',
+    twin: async (w) => {
+      let told = 0;
+      const Dispatch = connectionDispatch({
+        WskSendBacklogEvent: (_context, IdealBacklogSize) => {
+          told = IdealBacklogSize;
+          return STATUS_SUCCESS;
+        },
+      });
+      const Client = await connectedWith(w, Dispatch, WSK_EVENT_SEND_BACKLOG);
+      sendText(w.client, Client, 'data');
+      await w.sim.run({ until: '200ms' });
+      expect(told).toBeGreaterThan(65535);
+    },
+  },
 ];
 
 type Reported = readonly [rule: string, site: string | undefined];
@@ -943,7 +1170,7 @@ describe('verifier: WSK rules checked at the call', () => {
 
     it(`${c.rule}: the breaking driver is reported at its line`, async () => {
       expect(channel).toBeDefined();
-      const w = world({ kernel: c.kernel ?? {} });
+      const w = world({ ...c.tcp, kernel: c.kernel ?? {} });
       await c.breaks(w);
       const expected: Reported = [c.rule, siteOf(c.rule, c.reportedAt)];
       if (channel === 'violation') {
@@ -956,7 +1183,7 @@ describe('verifier: WSK rules checked at the call', () => {
     });
 
     it(`${c.rule}: the correct twin reports nothing`, async () => {
-      const w = world({ kernel: c.kernel ?? {} });
+      const w = world({ ...c.tcp, kernel: c.kernel ?? {} });
       await c.twin(w);
       expect(violationsOf(w)).toEqual([]);
       expect(advisoriesOf(w)).toEqual([]);

@@ -1,0 +1,422 @@
+/**
+ * The data path of a connection socket (and a stream socket in its connection role): WskSend,
+ * WskReceive, WskDisconnect, what the TCP port's notifications do to them, and their part of
+ * WskCloseSocket (reference/wsk.md §3.9–§3.11, §3.13, §4.5, §6.4, §9 items 4, 15–18, §11 items
+ * 5, 6, 10; tcp.md §5.1). receive-indications.ts runs the callbacks.
+ *
+ * WskSend (§3.9): Flags 0 or WSK_FLAG_NODELAY (accepted; the model's TCP has no Nagle, so data
+ * leaves at once anyway). All bytes or an error, never part (§3.9 [sample]; §11 item 5). When
+ * it completes is the policy `wskSendCompletion` (DESIGN.md §3): 'acknowledged' (default) when
+ * the peer acknowledged its last byte, 'transmitted' when its last byte left once. The data is
+ * copied at the call, so the driver may reuse its buffer once the IRP completed. A zero-length
+ * send completes at once. Cancelling a pending send aborts the connection (policy [infer]: bytes
+ * handed to a stream cannot be taken back; AFD does the same) and the send completes
+ * STATUS_CANCELLED, the other IRPs as after a local abort.
+ *
+ * WskReceive (§3.10): Flags 0, WSK_FLAG_WAITALL or WSK_FLAG_DRAIN (not both; DRAIN with a
+ * zero-length buffer). Queued receives complete in FIFO order [§11 gap; ECHO's assumption],
+ * IoStatus.Information = bytes. Without WAITALL a receive completes as soon as some data is
+ * there; WAITALL when its buffer is full; DRAIN discards data and completes at the FIN. Once
+ * the peer's FIN is read, every queued and later receive completes STATUS_SUCCESS with what it
+ * holds (0 bytes: the FIN) [ECHO]. A zero-length receive completes when data waits (its way to
+ * re-arm WskReceiveEvent, §4.5). Pending receives are cancellable (STATUS_CANCELLED, §6.4).
+ * Queued receives take precedence over WskReceiveEvent, except by the choice 'receive callback
+ * despite queued WskReceive' (probability `receiveCallbackRace`, default 0; §3.10, §4.5).
+ *
+ * WskDisconnect (§3.11): graceful (Flags 0): the optional final buffer is sent, then the FIN;
+ * the IRP completes when the FIN is acknowledged (DESIGN.md §3), possibly never; it is
+ * cancellable (STATUS_CANCELLED, the FIN stays sent) and an abortive disconnect or a close
+ * forces it (STATUS_CANCELLED, policy: the word §3.11 uses for what an abort does to sends).
+ * Later sends and a second graceful disconnect → STATUS_INVALID_DEVICE_STATE (policy [gap]: the
+ * code §3.14 gives for a call in the wrong state). Abortive (WSK_FLAG_ABORTIVE, Buffer NULL):
+ * RST; pending sends and a pending graceful disconnect complete STATUS_CANCELLED (policy: "all
+ * in-progress and pending sends are cancelled" [doc]), pending receives and every later data
+ * call STATUS_CONNECTION_ABORTED (policy: tcp.md §5.2, a local abort); the abortive IRP itself
+ * completes STATUS_SUCCESS, also when the connection had already ended.
+ *
+ * Failures (socket-status.ts dataFailureStatus, §11 item 10): a peer RST fails pending and later
+ * data calls with STATUS_CONNECTION_RESET, the retransmission limit with
+ * STATUS_CONNECTION_ABORTED; WskDisconnectEvent(WSK_FLAG_ABORTIVE) and the NULL indication follow.
+ * A send or receive on a socket that is not connected → STATUS_INVALID_DEVICE_STATE (§3.14's
+ * code for the same condition).
+ *
+ * Close (§3.13, §9 items 4, 15, 18): pending data IRPs complete STATUS_CANCELLED (DESIGN.md §3);
+ * a connection whose graceful disconnect completed (our FIN acknowledged) is not aborted, so the
+ * peer sees no RST (§10.5); every other live connection is aborted (RST). A transport
+ * invalidation (the fault verb) fails them STATUS_FILE_FORCED_CLOSED (§3.0) and indicates NULL.
+ *
+ * Bad arguments (DESIGN.md §3 policy: STATUS_INVALID_PARAMETER plus an advisory): Flags outside
+ * the call's documented ones or a forbidden combination (WSK-DATA-FLAGS), a WSK_BUF that does not
+ * describe its bytes (WSK-BUF-INVALID, wsk-buf.ts). A WSK_BUF over a freed MDL is
+ * MDL-USE-AFTER-FREE.
+ */
+import type { SendError, TcpConnection } from '../tcp/port.ts';
+import type { Outcome } from '../tcp/state.ts';
+import { DataState, type PendingReceive } from './data-state.ts';
+import {
+  WSK_FLAG_ABORTIVE,
+  WSK_FLAG_DRAIN,
+  WSK_FLAG_NODELAY,
+  WSK_FLAG_WAITALL,
+  type WSK_BUF,
+} from './data-types.ts';
+import type { IRP } from './irp.ts';
+import {
+  STATUS_CANCELLED,
+  STATUS_CONNECTION_ABORTED,
+  STATUS_FILE_FORCED_CLOSED,
+  STATUS_INVALID_DEVICE_STATE,
+  STATUS_INVALID_PARAMETER,
+  STATUS_PENDING,
+  STATUS_SUCCESS,
+  type NTSTATUS,
+} from './ntstatus.ts';
+import type { ReceiveIndications } from './receive-indications.ts';
+import type { SocketCore } from './socket-core.ts';
+import { dataFailureStatus } from './socket-status.ts';
+import type { PWSK_SOCKET, SocketState } from './socket-types.ts';
+import { bufFreed, bufProblem, bufRead, bufWrite } from './wsk-buf.ts';
+
+export class ConnectionData {
+  readonly #core: SocketCore;
+  readonly #indications: ReceiveIndications;
+
+  constructor(core: SocketCore, indications: ReceiveIndications) {
+    this.#core = core;
+    this.#indications = indications;
+  }
+
+  WskSend(Socket: PWSK_SOCKET, Buffer: WSK_BUF, Flags: number, Irp: IRP): NTSTATUS {
+    const call = 'WskSend';
+    const core = this.#core;
+    const state = core.enter(Socket, call, Irp);
+    if (typeof state === 'number') return state;
+    if ((Flags & ~WSK_FLAG_NODELAY) !== 0) return this.#badFlags(call, Irp, Flags);
+    const bad = this.#badBuffer(call, Irp, Buffer);
+    if (bad !== null) return bad;
+    const connection = this.#usable(state);
+    if (typeof connection === 'number') return core.finish(call, Irp, connection);
+    const data = this.dataOf(state, connection);
+    if (data.shutDown) return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
+    if (Buffer.Length === 0) return core.finish(call, Irp, STATUS_SUCCESS, 0);
+    const bytes = bufRead(Buffer);
+    const result = connection.send(bytes);
+    if (!result.ok) return core.finish(call, Irp, sendErrorStatus(result.error, data));
+    data.queued += bytes.length;
+    data.sends.push({ irp: Irp, id: result.id, end: data.queued, length: bytes.length });
+    core.irps.pend(Irp, (irp) => this.#sendCancelled(state, data, irp));
+    return core.trace(call, STATUS_PENDING);
+  }
+
+  WskReceive(Socket: PWSK_SOCKET, Buffer: WSK_BUF, Flags: number, Irp: IRP): NTSTATUS {
+    const call = 'WskReceive';
+    const core = this.#core;
+    const state = core.enter(Socket, call, Irp);
+    if (typeof state === 'number') return state;
+    const known = WSK_FLAG_WAITALL | WSK_FLAG_DRAIN;
+    if ((Flags & ~known) !== 0) return this.#badFlags(call, Irp, Flags);
+    const waitAll = (Flags & WSK_FLAG_WAITALL) !== 0;
+    const drain = (Flags & WSK_FLAG_DRAIN) !== 0;
+    if (waitAll && drain) return this.#badFlags(call, Irp, Flags, 'WAITALL and DRAIN together');
+    const bad = this.#badBuffer(call, Irp, Buffer);
+    if (bad !== null) return bad;
+    if (drain && Buffer.Length !== 0) {
+      return this.#badFlags(call, Irp, Flags, 'WSK_FLAG_DRAIN with a non-empty buffer');
+    }
+    const connection = this.#usable(state);
+    if (typeof connection === 'number') return core.finish(call, Irp, connection);
+    const data = this.dataOf(state, connection);
+    const entry: PendingReceive = { irp: Irp, buffer: Buffer, waitAll, drain, filled: 0 };
+    if (data.receives.length === 0 && serve(connection, entry)) {
+      this.#rearm(state, data);
+      return core.finish(call, Irp, STATUS_SUCCESS, entry.filled);
+    }
+    data.receives.push(entry);
+    core.irps.pend(Irp, () => {
+      const index = data.receives.indexOf(entry);
+      if (index >= 0) data.receives.splice(index, 1);
+    });
+    return core.trace(call, STATUS_PENDING);
+  }
+
+  WskDisconnect(Socket: PWSK_SOCKET, Buffer: WSK_BUF | null, Flags: number, Irp: IRP): NTSTATUS {
+    const call = 'WskDisconnect';
+    const core = this.#core;
+    const state = core.enter(Socket, call, Irp);
+    if (typeof state === 'number') return state;
+    if ((Flags & ~WSK_FLAG_ABORTIVE) !== 0) return this.#badFlags(call, Irp, Flags);
+    const abortive = (Flags & WSK_FLAG_ABORTIVE) !== 0;
+    if (abortive && Buffer !== null) {
+      return this.#badFlags(call, Irp, Flags, 'an abortive disconnect with a Buffer');
+    }
+    const bad = Buffer === null ? null : this.#badBuffer(call, Irp, Buffer);
+    if (bad !== null) return bad;
+    const connection = state.connection;
+    if (state.role !== 'connection' || connection === null || !state.connected) {
+      return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
+    }
+    const data = this.dataOf(state, connection);
+    if (abortive) {
+      if (data.failure === null) this.#abortLocally(data, connection);
+      return core.finish(call, Irp, STATUS_SUCCESS);
+    }
+    if (data.failure !== null) return core.finish(call, Irp, data.failure);
+    if (data.shutDown) return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
+    const started = this.#shutdown(data, connection, Buffer);
+    if (started !== STATUS_SUCCESS) return core.finish(call, Irp, started);
+    data.disconnect = Irp;
+    core.irps.pend(Irp, (irp) => {
+      if (data.disconnect === irp) data.disconnect = null;
+    });
+    return core.trace(call, STATUS_PENDING);
+  }
+
+  /** The data state of a connected socket, made on first need. */
+  dataOf(state: SocketState, connection: TcpConnection): DataState {
+    let data = state.data;
+    if (data === null) {
+      data = state.data = new DataState();
+      data.backlog = connection.sendCapacity;
+    }
+    return data;
+  }
+
+  // ---- the TCP port's notifications (connection-socket.ts's handler forwards them) ----------
+
+  onData(state: SocketState): void {
+    this.pump(state);
+  }
+
+  onTransmitted(state: SocketState, connection: TcpConnection): void {
+    const data = this.#live(state);
+    if (data === null) return;
+    if (this.#core.k.options.wskSendCompletion === 'transmitted') {
+      const left = data.queued - connection.unsent;
+      while (data.sends.length > 0 && (data.sends[0]?.end ?? Infinity) <= left) {
+        this.#completeFirstSend(data);
+      }
+    }
+    this.#indications.backlogChanged(state, data, connection);
+  }
+
+  onAcknowledged(state: SocketState, connection: TcpConnection, id: number): void {
+    const data = this.#live(state);
+    if (data === null) return;
+    // In 'transmitted' mode the sends completed already; an ACK implies they left.
+    while (data.sends.length > 0 && (data.sends[0]?.id ?? Infinity) <= id) {
+      this.#completeFirstSend(data);
+    }
+    if (data.finId !== 0 && id >= data.finId) {
+      data.gracefullyDisconnected = true;
+      const irp = data.disconnect;
+      data.disconnect = null;
+      if (irp !== null) this.#core.irps.complete(irp, STATUS_SUCCESS, 0);
+    }
+    if (!state.closed) this.#indications.backlogChanged(state, data, connection);
+  }
+
+  onPeerFin(state: SocketState): void {
+    this.pump(state);
+    const data = this.#live(state);
+    if (data !== null && data.failure === null) {
+      this.#indications.disconnectEvent(state, data, false);
+    }
+  }
+
+  onClosed(state: SocketState, outcome: Outcome): void {
+    const data = this.#live(state);
+    if (data === null || data.failure !== null) return;
+    if (outcome === 'closed') return this.pump(state); // both FINs: receives see the end
+    this.#fail(data, dataFailureStatus(outcome));
+    this.#indications.disconnectEvent(state, data, true);
+    this.#indications.indicateDeath(state, data);
+  }
+
+  /** WskCloseSocket's part (or the transport's invalidation); true: the close sends no RST. */
+  close(state: SocketState): boolean {
+    const data = state.data;
+    if (data === null) return false;
+    if (!state.closed) {
+      // Invalidated by the transport: the socket is dead (wsk.md §3.0).
+      this.#fail(data, STATUS_FILE_FORCED_CLOSED);
+      this.#indications.indicateDeath(state, data);
+      return false;
+    }
+    this.#fail(data, STATUS_CANCELLED);
+    this.#indications.closing(state, data);
+    return data.gracefullyDisconnected;
+  }
+
+  /**
+   * Runs the receive side: queued receives first (FIFO), then WskReceiveEvent for what is left,
+   * until neither can make progress.
+   */
+  pump(state: SocketState): void {
+    const connection = state.connection;
+    for (;;) {
+      const data = this.#live(state);
+      if (data === null || connection === null || data.failure !== null) return;
+      const readable = connection.readable > 0;
+      const indicate = readable && this.#indications.canIndicate(state, data);
+      if (data.receives.length > 0 && !(indicate && this.#race())) {
+        if (!this.#serveQueue(state, data, connection)) return;
+        continue;
+      }
+      if (!indicate) return;
+      this.#indications.indicate(state, data, connection);
+    }
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  /** The data state of an open, connected socket, or null. */
+  #live(state: SocketState): DataState | null {
+    const connection = state.connection;
+    if (state.closed || connection === null || !state.connected) return null;
+    return this.dataOf(state, connection);
+  }
+
+  /** A connected socket's connection, or the status a data call gets. */
+  #usable(state: SocketState): TcpConnection | NTSTATUS {
+    const connection = state.connection;
+    if (state.role !== 'connection' || connection === null || !state.connected) {
+      return STATUS_INVALID_DEVICE_STATE;
+    }
+    return state.data?.failure ?? connection;
+  }
+
+  /** Completes the queue's heads while they can; true when one completed. */
+  #serveQueue(state: SocketState, data: DataState, connection: TcpConnection): boolean {
+    let progressed = false;
+    for (;;) {
+      const head = data.receives[0];
+      if (head === undefined || state.closed || data.failure !== null) return progressed;
+      if (!serve(connection, head)) return progressed;
+      data.receives.shift();
+      progressed = true;
+      this.#rearm(state, data);
+      this.#core.irps.complete(head.irp, STATUS_SUCCESS, head.filled);
+    }
+  }
+
+  /** A completed receive re-arms WskReceiveEvent (wsk.md §4.5); it runs on a later event. */
+  #rearm(state: SocketState, data: DataState): void {
+    if (data.indications === 'armed') return;
+    data.indications = 'armed';
+    if (data.pumpScheduled) return;
+    data.pumpScheduled = true;
+    this.#core.k.sim.schedule(0, `${this.#core.k.host} wsk receive side`, () => {
+      data.pumpScheduled = false;
+      this.pump(state);
+    });
+  }
+
+  #race(): boolean {
+    const k = this.#core.k;
+    const probability = k.options.receiveCallbackRace ?? 0;
+    return k.choices.chance('receive callback despite queued WskReceive', probability);
+  }
+
+  #completeFirstSend(data: DataState): void {
+    const send = data.sends.shift();
+    if (send !== undefined) this.#core.irps.complete(send.irp, STATUS_SUCCESS, send.length);
+  }
+
+  /** The final buffer (if any), then the FIN; SUCCESS when both were queued. */
+  #shutdown(data: DataState, connection: TcpConnection, Buffer: WSK_BUF | null): NTSTATUS {
+    if (Buffer !== null && Buffer.Length > 0) {
+      const bytes = bufRead(Buffer);
+      const sent = connection.send(bytes);
+      if (!sent.ok) return sendErrorStatus(sent.error, data);
+      data.queued += bytes.length;
+    }
+    const result = connection.shutdown();
+    if (!result.ok) return sendErrorStatus(result.error, data);
+    data.shutDown = true;
+    data.finId = result.id;
+    return STATUS_SUCCESS;
+  }
+
+  /** WSK_FLAG_ABORTIVE, or a cancelled send: RST, and the IRPs complete (module header). */
+  #abortLocally(data: DataState, connection: TcpConnection): void {
+    data.failure = STATUS_CONNECTION_ABORTED;
+    const irps = this.#core.irps;
+    for (const send of data.sends.splice(0)) irps.complete(send.irp, STATUS_CANCELLED, 0);
+    const disconnect = data.disconnect;
+    data.disconnect = null;
+    if (disconnect !== null) irps.complete(disconnect, STATUS_CANCELLED, 0);
+    for (const receive of data.receives.splice(0)) {
+      irps.complete(receive.irp, STATUS_CONNECTION_ABORTED, receive.filled);
+    }
+    if (connection.outcome === null) connection.abort();
+  }
+
+  #sendCancelled(state: SocketState, data: DataState, irp: IRP): void {
+    const index = data.sends.findIndex((send) => send.irp === irp);
+    if (index >= 0) data.sends.splice(index, 1);
+    const connection = state.connection;
+    if (data.failure === null && connection !== null) this.#abortLocally(data, connection);
+  }
+
+  /** Fails every pending data IRP with `status`, which later data calls get too. */
+  #fail(data: DataState, status: NTSTATUS): void {
+    data.failure = status;
+    const irps = this.#core.irps;
+    for (const send of data.sends.splice(0)) irps.complete(send.irp, status, 0);
+    const disconnect = data.disconnect;
+    data.disconnect = null;
+    if (disconnect !== null) irps.complete(disconnect, status, 0);
+    for (const receive of data.receives.splice(0)) {
+      irps.complete(receive.irp, status, receive.filled);
+    }
+  }
+
+  #badFlags(call: string, Irp: IRP, Flags: number, what?: string): NTSTATUS {
+    const detail = what ?? `Flags 0x${(Flags >>> 0).toString(16)} are not documented for it`;
+    return this.#core.invalid(call, Irp, 'WSK-DATA-FLAGS', detail);
+  }
+
+  /** The bad-argument answer for a WSK_BUF that describes no bytes, or null when it is good. */
+  #badBuffer(call: string, Irp: IRP, Buffer: WSK_BUF): NTSTATUS | null {
+    const problem = bufProblem(Buffer);
+    if (problem !== null) return this.#core.invalid(call, Irp, 'WSK-BUF-INVALID', problem);
+    if (!bufFreed(Buffer)) return null;
+    this.#core.k.violation('MDL-USE-AFTER-FREE', `${call} with a WSK_BUF over a freed MDL`);
+    return this.#core.finish(call, Irp, STATUS_INVALID_PARAMETER);
+  }
+}
+
+/**
+ * Moves what `entry` can take from the transport into its buffer; true when it is complete
+ * (module header: without WAITALL some data, WAITALL a full buffer, DRAIN the FIN, a zero-length
+ * receive data waiting, any receive the FIN once the data is read).
+ */
+function serve(connection: TcpConnection, entry: PendingReceive): boolean {
+  const length = entry.buffer.Length;
+  if (entry.drain) {
+    if (connection.readable > 0) connection.read();
+    return connection.peerFinished;
+  }
+  const want = length - entry.filled;
+  if (want > 0 && connection.readable > 0) {
+    const bytes = connection.read(want);
+    bufWrite(entry.buffer, entry.filled, bytes);
+    entry.filled += bytes.length;
+  }
+  if (connection.readable === 0 && connection.peerFinished) return true;
+  if (length === 0) return connection.readable > 0;
+  return entry.waitAll ? entry.filled === length : entry.filled > 0;
+}
+
+/** A send or shutdown the TCP port refused, as the data call reports it. */
+function sendErrorStatus(error: SendError, data: DataState): NTSTATUS {
+  switch (error) {
+    case 'not-connected':
+    case 'shut-down':
+      return STATUS_INVALID_DEVICE_STATE;
+    case 'closed':
+      return data.failure ?? STATUS_CONNECTION_ABORTED;
+    case 'invalid-argument':
+      return STATUS_INVALID_PARAMETER;
+  }
+}

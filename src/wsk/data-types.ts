@@ -1,0 +1,99 @@
+/**
+ * The data path's part of wsk.h (reference/wsk.md §3.9–§3.11, §3.15, §4.5, §4.6, §3.12): the
+ * flag constants of WskSend, WskReceive, WskDisconnect and WskReceiveEvent, the IOCTL
+ * SIO_WSK_QUERY_IDEAL_SEND_BACKLOG, WSK_BUF and WSK_DATA_INDICATION, and the PFN_WSK_* types of
+ * the provider members and client callbacks, with Windows' parameter order.
+ *
+ * Values, each checked against wsk.h (T-RN-R/ddk_headers km/wsk.h): WSK_FLAG_NODELAY 0x2,
+ * WSK_FLAG_WAITALL 0x2, WSK_FLAG_DRAIN 0x4, WSK_FLAG_ABORTIVE 0x1, WSK_FLAG_RELEASE_ASAP 0x2,
+ * WSK_FLAG_ENTIRE_MESSAGE 0x4. SIO_WSK_QUERY_IDEAL_SEND_BACKLOG is `_WSAIOR(IOC_WSK, 0x3)`:
+ * IOC_OUT 0x40000000 | IOC_WSK (IOC_WS2 0x08000000 | 0x07000000) | 3 = 0x4F000003 (ws2def.h).
+ *
+ * WSK_BUF keeps its fields (Mdl, Offset, Length); SIZE_T out-parameters are holders `{ value }`
+ * (DESIGN.md §3). A WSK_DATA_INDICATION is a class because WSK allocates it, as it does the
+ * WSK_SOCKET.
+ */
+import type { IRP } from './irp.ts';
+import type { MDL } from './mdl.ts';
+import type { NTSTATUS } from './ntstatus.ts';
+import type { PWSK_SOCKET } from './socket-types.ts';
+
+/** WskSend: push this and the queued data now (wsk.md §3.9). */
+export const WSK_FLAG_NODELAY = 0x00000002;
+/** WskReceive: complete only when the buffer is full, at the peer's FIN or an abort (§3.10). */
+export const WSK_FLAG_WAITALL = 0x00000002;
+/** WskReceive: discard incoming data until disconnect; the buffer length must be 0 (§3.10). */
+export const WSK_FLAG_DRAIN = 0x00000004;
+/** WskDisconnect: abortive (RST); WskDisconnectEvent: the peer aborted (§3.11, §4.6). */
+export const WSK_FLAG_ABORTIVE = 0x00000001;
+/** WskReceiveEvent: do not keep the indicated buffers, or give them back soon (§4.5). */
+export const WSK_FLAG_RELEASE_ASAP = 0x00000002;
+/** WskReceiveEvent: for TCP, a PUSH was seen in at least one segment (§4.5). */
+export const WSK_FLAG_ENTIRE_MESSAGE = 0x00000004;
+/** WskControlSocket WskIoctl: the ideal send backlog, a SIZE_T (§3.12, §4.6). */
+export const SIO_WSK_QUERY_IDEAL_SEND_BACKLOG = 0x4f000003;
+
+/** wsk.h WSK_BUF: `Length` bytes from `Offset` in the first MDL of the chain `Mdl`. */
+export interface WSK_BUF {
+  Mdl: MDL | null;
+  /** Must lie within the first MDL (wsk.h). */
+  Offset: number;
+  Length: number;
+}
+export type PWSK_BUF = WSK_BUF;
+
+/** wsk.h WSK_DATA_INDICATION: one element of the list WskReceiveEvent indicates. */
+export class WSK_DATA_INDICATION {
+  Next: WSK_DATA_INDICATION | null;
+  readonly Buffer: WSK_BUF;
+
+  /** @internal WSK allocates indications (receive-indications.ts). */
+  constructor(Next: WSK_DATA_INDICATION | null, Buffer: WSK_BUF) {
+    this.Next = Next;
+    this.Buffer = Buffer;
+  }
+}
+export type PWSK_DATA_INDICATION = WSK_DATA_INDICATION;
+
+export type PFN_WSK_SEND = (
+  Socket: PWSK_SOCKET,
+  Buffer: WSK_BUF,
+  Flags: number,
+  Irp: IRP,
+) => NTSTATUS;
+export type PFN_WSK_RECEIVE = (
+  Socket: PWSK_SOCKET,
+  Buffer: WSK_BUF,
+  Flags: number,
+  Irp: IRP,
+) => NTSTATUS;
+export type PFN_WSK_DISCONNECT = (
+  Socket: PWSK_SOCKET,
+  Buffer: WSK_BUF | null,
+  Flags: number,
+  Irp: IRP,
+) => NTSTATUS;
+export type PFN_WSK_RELEASE_DATA_INDICATION_LIST = (
+  Socket: PWSK_SOCKET,
+  DataIndication: WSK_DATA_INDICATION,
+) => NTSTATUS;
+
+/**
+ * PFN_WSK_RECEIVE_EVENT (wsk.md §4.5): the socket's context, Flags, the indicated list (null
+ * once when the socket died), the bytes indicated and BytesAccepted (set it only to accept
+ * part of the indication).
+ */
+export type PFN_WSK_RECEIVE_EVENT = (
+  SocketContext: unknown,
+  Flags: number,
+  DataIndication: WSK_DATA_INDICATION | null,
+  BytesIndicated: number,
+  BytesAccepted: { value: number },
+) => NTSTATUS;
+/** PFN_WSK_DISCONNECT_EVENT (§4.6): Flags WSK_FLAG_ABORTIVE for a peer reset. */
+export type PFN_WSK_DISCONNECT_EVENT = (SocketContext: unknown, Flags: number) => NTSTATUS;
+/** PFN_WSK_SEND_BACKLOG_EVENT (§4.6): the new ideal send backlog. */
+export type PFN_WSK_SEND_BACKLOG_EVENT = (
+  SocketContext: unknown,
+  IdealBacklogSize: number,
+) => NTSTATUS;
