@@ -78,6 +78,8 @@ export interface RunRequest {
   readonly pcap?: boolean;
   /** Record allocation sites (SimulatorOptions.recordSites); runScenario's own re-run sets it. */
   readonly recordSites?: boolean;
+  /** Hand each set of events due at one instant to the choice source ('same-instant <time>'). */
+  readonly sameInstantChoice?: boolean;
 }
 
 export interface ScenarioResult {
@@ -165,6 +167,9 @@ export async function runScenario<H>(
     seed: request.seed,
     recordSites: true,
     ...(request.replay !== undefined && { replay: request.replay }),
+    ...(request.sameInstantChoice !== undefined && {
+      sameInstantChoice: request.sameInstantChoice,
+    }),
   });
   const sited = again.failure?.details;
   if (again.traceHash !== result.traceHash || sited?.outstanding === undefined) return result;
@@ -179,6 +184,9 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
     ...(request.keepTrace !== undefined && { keepTrace: request.keepTrace }),
     ...(request.logEvents !== undefined && { logEvents: request.logEvents }),
     ...(request.recordSites !== undefined && { recordSites: request.recordSites }),
+    ...(request.sameInstantChoice !== undefined && {
+      sameInstantChoice: request.sameInstantChoice,
+    }),
   });
   sim.lockRules();
   const capture =

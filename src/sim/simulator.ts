@@ -273,7 +273,8 @@ export class Simulator {
     for (;;) {
       if (predicate !== null && this.#holds(predicate))
         return this.#failure === null ? 'condition-met' : 'failed';
-      const next = this.#sameInstantChoice ? this.#peekChosen() : queue.peek();
+      const next = this.#sameInstantChoice ? this.#chosen() : queue.peek();
+      if (this.#failure !== null) return 'failed';
       if (next === undefined) return this.#quiesce(plan);
       if (next.at > plan.stopAt || next.at > plan.timeLimit || this.#eventsTotal >= budgetEnd) {
         return this.#stop(plan, next, budgetEnd);
@@ -328,6 +329,16 @@ export class Simulator {
     }
   }
 
+  /** The pick among same-instant events; a replayed tape that disagrees fails the run. */
+  #chosen(): SimEvent | undefined {
+    try {
+      return this.#peekChosen();
+    } catch (error) {
+      this.#failFromError(error);
+      return undefined;
+    }
+  }
+
   /** Same-instant mode: gathers every live event due at the earliest instant into #ready. */
   #peekChosen(): SimEvent | undefined {
     const ready = this.#ready;
@@ -341,7 +352,9 @@ export class Simulator {
       top = this.#queue.peek();
     }
     if (ready.length === 0) return undefined;
-    const index = this.#scheduler.pick('same-instant', ready.length);
+    // The instant is in the label, so a report or an enumeration can tell one tie from another.
+    const label = `same-instant ${formatInstant((ready[0] as SimEvent).at)}`;
+    const index = this.#scheduler.pick(label, ready.length);
     return ready[index];
   }
 

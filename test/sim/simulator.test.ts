@@ -107,15 +107,32 @@ describe('sim: same-instant choice', () => {
     expect(fired).toEqual(['a', 'b', 'c', 'd']);
   });
 
+  it('a tape whose pick is out of range fails the run as tape-diverged, never throws', async () => {
+    const sim = new Simulator({
+      seed: 1,
+      sameInstantChoice: true,
+      replay: [{ label: 'same-instant 0.000000s', value: 9 }],
+    });
+    const fired: string[] = [];
+    schedule4(sim, fired);
+    const outcome = await sim.run();
+    expect(outcome.status).toBe('failed');
+    expect(outcome.failure?.kind).toBe('tape-diverged');
+    expect(outcome.failure?.message).toBe(
+      "tape diverged at entry 0: value 9 of 'same-instant 0.000000s' is outside [0, 3]",
+    );
+    expect(fired).toEqual([]);
+  });
+
   it('with a scripted tape, they run in the scripted order', async () => {
     const sim = new Simulator({
       seed: 1,
       sameInstantChoice: true,
       // Candidates remaining: [a,b,c,d] pick 3 → d; [a,b,c] pick 1 → b; [a,c] pick 1 → c; then a.
       replay: [
-        { label: 'same-instant', value: 3 },
-        { label: 'same-instant', value: 1 },
-        { label: 'same-instant', value: 1 },
+        { label: 'same-instant 0.000000s', value: 3 },
+        { label: 'same-instant 0.000000s', value: 1 },
+        { label: 'same-instant 0.000000s', value: 1 },
       ],
     });
     const fired: string[] = [];
