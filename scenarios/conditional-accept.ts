@@ -23,37 +23,28 @@ import {
   addClients,
   checkOncePerIrp,
   checkUnloaded,
+  conditionalListener,
   register,
   sleep,
   syncCaller,
+  QUIET_CONNECTION_DISPATCH,
   type ClientHandles,
 } from './support/driver.ts';
 import {
-  AF_INET,
   Executive,
   IO_NO_INCREMENT,
-  IPPROTO_TCP,
   IRP,
   KEVENT,
   KernelMode,
-  NPI_WSK_INTERFACE_ID,
   NotificationEvent,
   InspectAccept,
   InspectPend,
   InspectReject,
-  SOCK_STREAM,
-  SOL_SOCKET,
-  SO_CONDITIONAL_ACCEPT,
-  SO_WSK_EVENT_CALLBACK,
   STATUS_SUCCESS,
-  WSK_EVENT_ACCEPT,
-  WSK_FLAG_LISTEN_SOCKET,
   WSK_INSPECT_ID,
   WSK_PROVIDER_NPI,
   WSK_REGISTRATION,
   WskInspectAccept,
-  WskSetOption,
-  sockaddr,
   sockaddrText,
   statusName,
   type Kernel,
@@ -62,11 +53,9 @@ import {
   type PWSK_INSPECT_ID,
   type PWSK_SOCKET,
   type SOCKADDR,
-  type WSK_CLIENT_CONNECTION_DISPATCH,
   type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_INSPECT_ACTION,
   type WSK_PROVIDER_CONNECTION_DISPATCH,
-  type WSK_PROVIDER_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
 } from '../src/wsk/index.ts';
 
@@ -95,7 +84,6 @@ function serverDriver(sim: Simulation, handles: Handles) {
     const Registration = new WSK_REGISTRATION();
     const Npi = new WSK_PROVIDER_NPI();
     await register(k, Registration, Npi);
-    const Dispatch = Npi.Dispatch as WSK_PROVIDER_DISPATCH;
     const sync = syncCaller(k, handles.calls);
     const Pended = new KEVENT();
     k.KeInitializeEvent(Pended, NotificationEvent, false);
@@ -191,57 +179,28 @@ function serverDriver(sim: Simulation, handles: Handles) {
 
     // ---- The rest of the driver: accepted sockets through WskAcceptEvent ----
 
-    const ConnectionDispatch: WSK_CLIENT_CONNECTION_DISPATCH = {
-      WskReceiveEvent: () => STATUS_SUCCESS,
-      WskDisconnectEvent: () => STATUS_SUCCESS,
-      WskSendBacklogEvent: () => STATUS_SUCCESS,
-    };
     const ListenDispatch: WSK_CLIENT_LISTEN_DISPATCH = {
       WskAcceptEvent: (_ctx, _flags, _local, RemoteAddress, AcceptSocket, Context, Dispatch) => {
         if (AcceptSocket === null) return STATUS_SUCCESS;
         handles.events.push(`${now()} WskAcceptEvent ${sockaddrText(RemoteAddress)}`);
         Accepted.push(AcceptSocket);
         Context.value = null;
-        Dispatch.value = ConnectionDispatch;
+        Dispatch.value = QUIET_CONNECTION_DISPATCH;
         return STATUS_SUCCESS;
       },
       WskInspectEvent,
       WskAbortEvent,
     };
 
-    let Irp = await sync((Irp) =>
-      Dispatch.WskSocket(
-        Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null,
-        ListenDispatch, null, null, null, Irp,
-      ),
-    );
-    const ListenSocket = Irp.IoStatus.Information as PWSK_SOCKET;
-    k.IoFreeIrp(Irp);
+    const ListenSocket = await conditionalListener(Npi, sync, k, ListenDispatch);
     const Listen = ListenSocket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
-    // SO_CONDITIONAL_ACCEPT, with an IRP, before the bind (wsk.md §5.1).
-    Irp = await sync((Irp) =>
-      Listen.WskControlSocket(
-        ListenSocket, WskSetOption, SO_CONDITIONAL_ACCEPT, SOL_SOCKET, 4, { value: 1 }, 0, null,
-        null, Irp,
-      ),
-    );
-    if (Irp.IoStatus.Status !== STATUS_SUCCESS)
-      throw new Error(`SO_CONDITIONAL_ACCEPT: ${statusName(Irp.IoStatus.Status)}`);
-    k.IoFreeIrp(Irp);
-    Irp = await sync((Irp) => Listen.WskBind(ListenSocket, sockaddr('0.0.0.0:80'), 0, Irp));
-    k.IoFreeIrp(Irp);
-    const Control = { NpiId: NPI_WSK_INTERFACE_ID, EventMask: WSK_EVENT_ACCEPT };
-    Listen.WskControlSocket(
-      ListenSocket, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, 16, Control, 0, null, null,
-      null,
-    );
 
     // The pended request: decided DECISION_MS later, with the saved ID's copy.
     await k.KeWaitForSingleObject(Pended, Executive, KernelMode, false, null);
     await sleep(k, DECISION_MS);
     const Id = PendingInspectID as WSK_INSPECT_ID | null;
     if (Id !== null) {
-      Irp = await sync((Irp) => Listen.WskInspectComplete(ListenSocket, Id, WskInspectAccept, Irp));
+      const Irp = await sync((Irp) => Listen.WskInspectComplete(ListenSocket, Id, WskInspectAccept, Irp));
       handles.events.push(`${now()} WskInspectComplete ${statusName(Irp.IoStatus.Status)}`);
       k.IoFreeIrp(Irp);
       PendingInspectID = null;

@@ -25,43 +25,34 @@ import {
   addClients,
   checkOncePerIrp,
   checkUnloaded,
+  conditionalListener,
   register,
   syncCaller,
+  QUIET_CONNECTION_DISPATCH,
   type ClientHandles,
 } from './support/driver.ts';
 import {
-  AF_INET,
   DelayedWorkQueue,
   Executive,
   IO_NO_INCREMENT,
   IO_WORKITEM,
-  IPPROTO_TCP,
   IRP,
   KDPC,
   KEVENT,
   KSPIN_LOCK,
   KTIMER,
   KernelMode,
-  NPI_WSK_INTERFACE_ID,
   NonPagedPool,
   NotificationEvent,
   PASSIVE_LEVEL,
   InspectAccept,
   InspectPend,
   InspectReject,
-  SOCK_STREAM,
-  SOL_SOCKET,
-  SO_CONDITIONAL_ACCEPT,
-  SO_WSK_EVENT_CALLBACK,
   STATUS_IO_TIMEOUT,
   STATUS_MORE_PROCESSING_REQUIRED,
   STATUS_SUCCESS,
-  WSK_EVENT_ACCEPT,
-  WSK_FLAG_LISTEN_SOCKET,
   WSK_PROVIDER_NPI,
   WSK_REGISTRATION,
-  WskSetOption,
-  sockaddr,
   statusName,
   type IO_COMPLETION_ROUTINE,
   type KIRQL,
@@ -70,12 +61,10 @@ import {
   type PWSK_INSPECT_ID,
   type PWSK_SOCKET,
   type SOCKADDR,
-  type WSK_CLIENT_CONNECTION_DISPATCH,
   type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_INSPECT_ACTION,
   type WSK_INSPECT_ID,
   type WSK_PROVIDER_CONNECTION_DISPATCH,
-  type WSK_PROVIDER_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
 } from '../src/wsk/index.ts';
 
@@ -112,7 +101,6 @@ function serverDriver(sim: Simulation, handles: Handles, fixed: boolean) {
     const Registration = new WSK_REGISTRATION();
     const Npi = new WSK_PROVIDER_NPI();
     await register(k, Registration, Npi);
-    const Dispatch = Npi.Dispatch as WSK_PROVIDER_DISPATCH;
     const sync = syncCaller(k, handles.calls);
     const RecordLock = new KSPIN_LOCK();
     k.KeInitializeSpinLock(RecordLock);
@@ -223,18 +211,12 @@ function serverDriver(sim: Simulation, handles: Handles, fixed: boolean) {
       return STATUS_SUCCESS;
     }
 
-    const ConnectionDispatch: WSK_CLIENT_CONNECTION_DISPATCH = {
-      WskReceiveEvent: () => STATUS_SUCCESS,
-      WskDisconnectEvent: () => STATUS_SUCCESS,
-      WskSendBacklogEvent: () => STATUS_SUCCESS,
-    };
-
     const ListenDispatch: WSK_CLIENT_LISTEN_DISPATCH = {
       WskAcceptEvent: (_ctx, _flags, _local, _remote, AcceptSocket, Context, Dispatch) => {
         if (AcceptSocket === null) return STATUS_SUCCESS;
         Accepted.push(AcceptSocket);
         Context.value = null;
-        Dispatch.value = ConnectionDispatch;
+        Dispatch.value = QUIET_CONNECTION_DISPATCH;
         NoteOutcome('accepted');
         return STATUS_SUCCESS;
       },
@@ -243,31 +225,9 @@ function serverDriver(sim: Simulation, handles: Handles, fixed: boolean) {
     };
 
     // ---- DriverEntry's body: a conditional listening socket on port 80 ----
-    let Irp = await sync((Irp) =>
-      Dispatch.WskSocket(
-        Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null,
-        ListenDispatch, null, null, null, Irp,
-      ),
-    );
-    const Socket = Irp.IoStatus.Information as PWSK_SOCKET;
-    k.IoFreeIrp(Irp);
+    const Socket = await conditionalListener(Npi, sync, k, ListenDispatch);
     const Listen = Socket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
-    Irp = await sync((Irp) =>
-      Listen.WskControlSocket(
-        Socket, WskSetOption, SO_CONDITIONAL_ACCEPT, SOL_SOCKET, 4, { value: 1 }, 0, null, null,
-        Irp,
-      ),
-    );
-    k.IoFreeIrp(Irp);
-    Irp = await sync((Irp) => Listen.WskBind(Socket, sockaddr('0.0.0.0:80'), 0, Irp));
-    if (Irp.IoStatus.Status !== STATUS_SUCCESS)
-      throw new Error(`WskBind: ${statusName(Irp.IoStatus.Status)}`);
-    k.IoFreeIrp(Irp);
     ListenSocket = Socket;
-    const Control = { NpiId: NPI_WSK_INTERFACE_ID, EventMask: WSK_EVENT_ACCEPT };
-    Listen.WskControlSocket(
-      Socket, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, 16, Control, 0, null, null, null,
-    );
 
     // ---- unload, once every request is decided ----
     await k.KeWaitForSingleObject(AllDecided, Executive, KernelMode, false, null);

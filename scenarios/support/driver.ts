@@ -6,6 +6,7 @@
  */
 import type { Simulation } from '../../src/simulation.ts';
 import {
+  AF_INET,
   Executive,
   IPPROTO_TCP,
   SOCK_STREAM,
@@ -14,13 +15,20 @@ import {
   KEVENT,
   KernelMode,
   MAKE_WSK_VERSION,
+  NPI_WSK_INTERFACE_ID,
   NotificationEvent,
+  SOL_SOCKET,
+  SO_CONDITIONAL_ACCEPT,
+  SO_WSK_EVENT_CALLBACK,
   STATUS_MORE_PROCESSING_REQUIRED,
   STATUS_PENDING,
   STATUS_SUCCESS,
+  WSK_EVENT_ACCEPT,
+  WSK_FLAG_LISTEN_SOCKET,
   WSK_INFINITE_WAIT,
   WSK_PROVIDER_NPI,
   WSK_REGISTRATION,
+  WskSetOption,
   sockaddr,
   sockaddrText,
   statusName,
@@ -29,9 +37,12 @@ import {
   type KernelOptions,
   type NTSTATUS,
   type PWSK_SOCKET,
+  type WSK_CLIENT_CONNECTION_DISPATCH,
+  type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_CLIENT_NPI,
   type WSK_PROVIDER_CONNECTION_DISPATCH,
   type WSK_PROVIDER_DISPATCH,
+  type WSK_PROVIDER_LISTEN_DISPATCH,
 } from '../../src/wsk/index.ts';
 
 /** Client NPI and registration: the driver's DriverEntry preamble. */
@@ -191,4 +202,52 @@ export function checkUnloaded(sim: Simulation, hosts: readonly string[], unloade
 export function checkOncePerIrp(calls: ReadonlyMap<IRP, number>): void {
   const extra = [...calls.values()].filter((n) => n !== 1);
   if (extra.length > 0) throw new Error(`completion routines ran ${extra.join(', ')} times`);
+}
+
+/** Callbacks of accepted sockets that take what they are told and nothing more. */
+export const QUIET_CONNECTION_DISPATCH: WSK_CLIENT_CONNECTION_DISPATCH = Object.freeze({
+  WskReceiveEvent: () => STATUS_SUCCESS,
+  WskDisconnectEvent: () => STATUS_SUCCESS,
+  WskSendBacklogEvent: () => STATUS_SUCCESS,
+});
+
+/**
+ * The conditional-accept scenarios' listening socket: WskSocket with `ListenDispatch`,
+ * SO_CONDITIONAL_ACCEPT with an IRP before WskBind to 0.0.0.0:80 (wsk.md §5.1), then
+ * WSK_EVENT_ACCEPT enabled, so what the driver accepts arrives through its WskAcceptEvent.
+ */
+export async function conditionalListener(
+  Npi: WSK_PROVIDER_NPI,
+  sync: ReturnType<typeof syncCaller>,
+  k: Kernel,
+  ListenDispatch: WSK_CLIENT_LISTEN_DISPATCH,
+): Promise<PWSK_SOCKET> {
+  const Dispatch = Npi.Dispatch as WSK_PROVIDER_DISPATCH;
+  let Irp = await sync((Irp) =>
+    Dispatch.WskSocket(
+      Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null,
+      ListenDispatch, null, null, null, Irp,
+    ),
+  );
+  const Socket = Irp.IoStatus.Information as PWSK_SOCKET;
+  k.IoFreeIrp(Irp);
+  const Listen = Socket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
+  for (const call of [
+    (Irp: IRP) =>
+      Listen.WskControlSocket(
+        Socket, WskSetOption, SO_CONDITIONAL_ACCEPT, SOL_SOCKET, 4, { value: 1 }, 0, null, null,
+        Irp,
+      ),
+    (Irp: IRP) => Listen.WskBind(Socket, sockaddr('0.0.0.0:80'), 0, Irp),
+  ]) {
+    Irp = await sync(call);
+    const Status = Irp.IoStatus.Status;
+    k.IoFreeIrp(Irp);
+    if (Status !== STATUS_SUCCESS) throw new Error(`listening socket: ${statusName(Status)}`);
+  }
+  const Control = { NpiId: NPI_WSK_INTERFACE_ID, EventMask: WSK_EVENT_ACCEPT };
+  Listen.WskControlSocket(
+    Socket, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, 16, Control, 0, null, null, null,
+  );
+  return Socket;
 }

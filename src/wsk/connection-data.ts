@@ -339,15 +339,7 @@ export class ConnectionData {
 
   /** WSK_FLAG_ABORTIVE, or a cancelled send: RST, and the IRPs complete (module header). */
   #abortLocally(data: DataState, connection: TcpConnection): void {
-    data.failure = STATUS_CONNECTION_ABORTED;
-    const irps = this.#core.irps;
-    for (const send of data.sends.splice(0)) irps.complete(send.irp, STATUS_CANCELLED, 0);
-    const disconnect = data.disconnect;
-    data.disconnect = null;
-    if (disconnect !== null) irps.complete(disconnect, STATUS_CANCELLED, 0);
-    for (const receive of data.receives.splice(0)) {
-      irps.complete(receive.irp, STATUS_CONNECTION_ABORTED, receive.filled);
-    }
+    this.#fail(data, STATUS_CONNECTION_ABORTED, STATUS_CANCELLED);
     if (connection.outcome === null) connection.abort();
   }
 
@@ -358,14 +350,17 @@ export class ConnectionData {
     if (data.failure === null && connection !== null) this.#abortLocally(data, connection);
   }
 
-  /** Fails every pending data IRP with `status`, which later data calls get too. */
-  #fail(data: DataState, status: NTSTATUS): void {
+  /**
+   * Fails every pending data IRP with `status` (sends and a graceful disconnect with `cancelled`
+   * when given: a local abort cancels them), and later data calls with `status`.
+   */
+  #fail(data: DataState, status: NTSTATUS, cancelled: NTSTATUS = status): void {
     data.failure = status;
     const irps = this.#core.irps;
-    for (const send of data.sends.splice(0)) irps.complete(send.irp, status, 0);
+    for (const send of data.sends.splice(0)) irps.complete(send.irp, cancelled, 0);
     const disconnect = data.disconnect;
     data.disconnect = null;
-    if (disconnect !== null) irps.complete(disconnect, status, 0);
+    if (disconnect !== null) irps.complete(disconnect, cancelled, 0);
     for (const receive of data.receives.splice(0)) {
       irps.complete(receive.irp, status, receive.filled);
     }

@@ -24,7 +24,8 @@
  *   it is signalled when the thread ends, so `KeWaitForSingleObject` on it (after the no-op
  *   ObReferenceObjectByHandle) waits for the exit, as unload code does.
  * - PsTerminateSystemThread cannot unwind an async function: port `PsTerminateSystemThread(s);`
- *   as `return PsTerminateSystemThread(s);` (it records the exit status).
+ *   as `return void PsTerminateSystemThread(s);` (it records the exit status; `void` because a
+ *   KSTART_ROUTINE returns nothing).
  */
 import type { Parking, SimEvent, SimThread } from '../sim/index.ts';
 import { APC_LEVEL, DISPATCH_LEVEL, PASSIVE_LEVEL, type KIRQL, type KernelCore } from './core.ts';
