@@ -16,8 +16,8 @@
  * WskReceive (§3.10): Flags 0, WSK_FLAG_WAITALL or WSK_FLAG_DRAIN (not both; DRAIN with a
  * zero-length buffer). Queued receives complete in FIFO order [§11 gap; ECHO's assumption],
  * also when the 'IRP pends' choice defers a served receive's completion (later ones wait
- * behind it), IoStatus.Information = bytes. Without WAITALL a receive completes as soon as some data is
- * there; WAITALL when its buffer is full; DRAIN discards data and completes at the FIN. Once
+ * behind it), IoStatus.Information = bytes. Without WAITALL a receive completes as soon as
+ * some data is there; WAITALL when its buffer is full; DRAIN discards data and completes at the FIN. Once
  * the peer's FIN is read, every queued and later receive completes STATUS_SUCCESS with what it
  * holds (0 bytes: the FIN) [ECHO]. A zero-length receive completes when data waits (its way to
  * re-arm WskReceiveEvent, §4.5). Pending receives are cancellable (STATUS_CANCELLED, §6.4).
