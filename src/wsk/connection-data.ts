@@ -14,15 +14,15 @@
  * STATUS_CANCELLED, the other IRPs as after a local abort.
  *
  * WskReceive (§3.10): Flags 0, WSK_FLAG_WAITALL or WSK_FLAG_DRAIN (not both; DRAIN with a
- * zero-length buffer). Queued receives complete in FIFO order [§11 gap; ECHO's assumption],
- * also when the 'IRP pends' choice defers a served receive's completion (later ones wait
- * behind it), IoStatus.Information = bytes. Without WAITALL a receive completes as soon as
- * some data is there; WAITALL when its buffer is full; DRAIN discards data and completes at the FIN. Once
- * the peer's FIN is read, every queued and later receive completes STATUS_SUCCESS with what it
- * holds (0 bytes: the FIN) [ECHO]. A zero-length receive completes when data waits (its way to
- * re-arm WskReceiveEvent, §4.5). Pending receives are cancellable (STATUS_CANCELLED, §6.4).
- * Queued receives take precedence over WskReceiveEvent, except by the choice 'receive callback
- * despite queued WskReceive' (probability `receiveCallbackRace`, default 0; §3.10, §4.5).
+ * zero-length buffer). Queued receives complete in FIFO order [§11 gap; ECHO's assumption], also
+ * when the 'IRP pends' choice defers a served receive's completion (later ones wait behind it),
+ * IoStatus.Information = bytes. Without WAITALL a receive completes as soon as some data is there;
+ * WAITALL when its buffer is full; DRAIN discards data and completes at the FIN. Once the peer's
+ * FIN is read, every queued and later receive completes STATUS_SUCCESS with what it holds (0 bytes:
+ * the FIN) [ECHO]. A zero-length receive completes when data waits (its way to re-arm
+ * WskReceiveEvent, §4.5). Pending receives are cancellable (STATUS_CANCELLED, §6.4). Queued
+ * receives take precedence over WskReceiveEvent, except by the choice 'receive callback despite
+ * queued WskReceive' (probability `receiveCallbackRace`, default 0; §3.10, §4.5).
  *
  * WskDisconnect (§3.11): graceful (Flags 0): the optional final buffer is sent, then the FIN;
  * the IRP completes when the FIN is acknowledged (DESIGN.md §3), possibly never; it is
