@@ -14,14 +14,15 @@
  * STATUS_CANCELLED, the other IRPs as after a local abort.
  *
  * WskReceive (§3.10): Flags 0, WSK_FLAG_WAITALL or WSK_FLAG_DRAIN (not both; DRAIN with a
- * zero-length buffer). Queued receives complete in FIFO order [§11 gap; ECHO's assumption],
- * IoStatus.Information = bytes. Without WAITALL a receive completes as soon as some data is
- * there; WAITALL when its buffer is full; DRAIN discards data and completes at the FIN. Once
- * the peer's FIN is read, every queued and later receive completes STATUS_SUCCESS with what it
- * holds (0 bytes: the FIN) [ECHO]. A zero-length receive completes when data waits (its way to
- * re-arm WskReceiveEvent, §4.5). Pending receives are cancellable (STATUS_CANCELLED, §6.4).
- * Queued receives take precedence over WskReceiveEvent, except by the choice 'receive callback
- * despite queued WskReceive' (probability `receiveCallbackRace`, default 0; §3.10, §4.5).
+ * zero-length buffer). Queued receives complete in FIFO order [§11 gap; ECHO's assumption], also
+ * when the 'IRP pends' choice defers a served receive's completion (later ones wait behind it),
+ * IoStatus.Information = bytes. Without WAITALL a receive completes as soon as some data is there;
+ * WAITALL when its buffer is full; DRAIN discards data and completes at the FIN. Once the peer's
+ * FIN is read, every queued and later receive completes STATUS_SUCCESS with what it holds (0 bytes:
+ * the FIN) [ECHO]. A zero-length receive completes when data waits (its way to re-arm
+ * WskReceiveEvent, §4.5). Pending receives are cancellable (STATUS_CANCELLED, §6.4). Queued
+ * receives take precedence over WskReceiveEvent, except by the choice 'receive callback despite
+ * queued WskReceive' (probability `receiveCallbackRace`, default 0; §3.10, §4.5).
  *
  * WskDisconnect (§3.11): graceful (Flags 0): the optional final buffer is sent, then the FIN;
  * the IRP completes when the FIN is acknowledged (DESIGN.md §3), possibly never; it is
@@ -129,7 +130,13 @@ export class ConnectionData {
     const entry: PendingReceive = { irp: Irp, buffer: Buffer, waitAll, drain, filled: 0 };
     if (data.receives.length === 0 && serve(connection, entry)) {
       this.#rearm(state, data);
-      return core.finish(call, Irp, STATUS_SUCCESS, entry.filled);
+      // Inline unless the choice pends it or an earlier receive's completion is still due.
+      if (!core.irps.choosePending() && data.receivesCompleting === 0) {
+        return core.trace(call, core.irps.completeInline(Irp, STATUS_SUCCESS, entry.filled));
+      }
+      core.irps.pend(Irp);
+      this.#completeReceiveLater(data, Irp, entry.filled);
+      return core.trace(call, STATUS_PENDING);
     }
     data.receives.push(entry);
     core.irps.pend(Irp, () => {
@@ -295,8 +302,23 @@ export class ConnectionData {
       data.receives.shift();
       progressed = true;
       this.#rearm(state, data);
-      this.#core.irps.complete(head.irp, STATUS_SUCCESS, head.filled);
+      if (data.receivesCompleting > 0) this.#completeReceiveLater(data, head.irp, head.filled);
+      else this.#core.irps.complete(head.irp, STATUS_SUCCESS, head.filled);
     }
+  }
+
+  /**
+   * Completes a served receive on a zero-delay event. Receives served after it complete on later
+   * events too, so completions keep the order in which the receives got their bytes (FIFO, which
+   * ECHO's two outstanding receives rely on).
+   */
+  #completeReceiveLater(data: DataState, Irp: IRP, filled: number): void {
+    const k = this.#core.k;
+    data.receivesCompleting++;
+    k.sim.schedule(0, `${k.host} irp ${Irp.id} completes`, () => {
+      data.receivesCompleting--;
+      if (Irp.state === 'pending') this.#core.irps.complete(Irp, STATUS_SUCCESS, filled);
+    });
   }
 
   /** A completed receive re-arms WskReceiveEvent (wsk.md §4.5); it runs on a later event. */

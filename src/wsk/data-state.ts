@@ -53,6 +53,11 @@ export class DataState {
   indications: Indications = 'armed';
   /** WskReceiveEvent is running (it is never re-entered for one socket, wsk.md §4.1). */
   indicating = false;
+  /**
+   * Served receives whose completion waits on a zero-delay event (the 'IRP pends' choice); a
+   * receive served meanwhile completes after them, keeping completions in FIFO order.
+   */
+  receivesCompleting = 0;
   /** A zero-delay event will run the receive side (re-armed indications, late receives). */
   pumpScheduled = false;
   /** The NULL indication was delivered (at most once, wsk.md §4.5). */

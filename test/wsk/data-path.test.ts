@@ -216,6 +216,28 @@ describe('wsk: WskReceive', () => {
     expect(rs.map((r) => got(r.buffer, r.Irp))).toEqual(['abcd', 'efgh', 'ij']);
   });
 
+  it('a served receive whose completion pends keeps the next one behind it (FIFO, ECHO)', async () => {
+    const { w, sim, Client, Server } = await pair();
+    send(w.client, Client, 'abcdefgh');
+    await sim.run({ until: '150ms' });
+    // The 'IRP pends' choice pends the first receive's completion, not the second's: the second
+    // must still complete after the first, or a driver echoing in completion order (the WSK echo
+    // sample, two receives outstanding) sends 'efgh' before 'abcd'.
+    const options = w.server.k.options as { pendingCompletions?: number };
+    options.pendingCompletions = 1;
+    const r1 = receive(w.server, Server, 4, 'r1');
+    options.pendingCompletions = 0;
+    const r2 = receive(w.server, Server, 4, 'r2');
+    expect([r1.returned, r2.returned]).toEqual([STATUS_PENDING, STATUS_PENDING]);
+    await sim.run({ until: '200ms' });
+    expect(w.server.log.slice(-2)).toEqual(['r1 STATUS_SUCCESS @150', 'r2 STATUS_SUCCESS @150']);
+    expect([got(r1.buffer, r1.Irp), got(r2.buffer, r2.Irp)]).toEqual(['abcd', 'efgh']);
+    // With nothing left waiting, the next receive served at the call completes inline again.
+    send(w.client, Client, 'ij');
+    await sim.run({ until: '250ms' });
+    expect(receive(w.server, Server, 4, 'r3').returned).toBe(STATUS_SUCCESS);
+  });
+
   it('WAITALL completes only with a full buffer; data already there completes a receive inline', async () => {
     const { w, sim, Client, Server } = await pair();
     const all = receive(w.server, Server, 8, 'all', WSK_FLAG_WAITALL);
