@@ -46,7 +46,7 @@
  */
 import { defineScenario } from '../src/explore/scenario.ts';
 import type { Simulation } from '../src/simulation.ts';
-import { register, sleep, syncCaller } from './support/driver.ts';
+import { checkOncePerIrp, register, sleep, syncCaller } from './support/driver.ts';
 import {
   AF_INET6,
   Executive,
@@ -1302,8 +1302,7 @@ export function checkEchoServer(
     if (k.wsk.sockets.openSockets !== 0) fail(`${host}: sockets left open`);
     if (k.leaks().length > 0) fail(`${host}: pool leaks ${JSON.stringify(k.leaks())}`);
   }
-  const extra = [...handles.calls.values()].filter((n) => n !== 1);
-  if (extra.length > 0) fail(`completion routines ran ${extra.join(', ')} times`);
+  checkOncePerIrp(handles.calls);
 }
 
 export default defineScenario({
