@@ -158,10 +158,8 @@ export class ConnectionData {
     }
     const bad = Buffer === null ? null : this.#badBuffer(call, Irp, Buffer);
     if (bad !== null) return bad;
-    const connection = state.connection;
-    if (state.role !== 'connection' || connection === null || !state.connected) {
-      return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
-    }
+    const connection = connectedOf(state);
+    if (connection === null) return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
     const data = this.dataOf(state, connection);
     if (abortive) {
       if (data.failure === null) this.#abortLocally(data, connection);
@@ -278,17 +276,14 @@ export class ConnectionData {
 
   /** The data state of an open, connected socket, or null. */
   #live(state: SocketState): DataState | null {
-    const connection = state.connection;
-    if (state.closed || connection === null || !state.connected) return null;
-    return this.dataOf(state, connection);
+    const connection = connectedOf(state);
+    return state.closed || connection === null ? null : this.dataOf(state, connection);
   }
 
   /** A connected socket's connection, or the status a data call gets. */
   #usable(state: SocketState): TcpConnection | NTSTATUS {
-    const connection = state.connection;
-    if (state.role !== 'connection' || connection === null || !state.connected) {
-      return STATUS_INVALID_DEVICE_STATE;
-    }
+    const connection = connectedOf(state);
+    if (connection === null) return STATUS_INVALID_DEVICE_STATE;
     return state.data?.failure ?? connection;
   }
 
@@ -401,6 +396,11 @@ export class ConnectionData {
     this.#core.k.violation('MDL-USE-AFTER-FREE', `${call} with a WSK_BUF over a freed MDL`);
     return this.#core.finish(call, Irp, STATUS_INVALID_PARAMETER);
   }
+}
+
+/** The connection of a socket in the connection role whose handshake completed, or null. */
+function connectedOf(state: SocketState): TcpConnection | null {
+  return state.role === 'connection' && state.connected ? state.connection : null;
 }
 
 /**

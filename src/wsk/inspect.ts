@@ -234,14 +234,7 @@ export class ConditionalAccept {
     Local.revoke();
     Remote.revoke();
     Id?.revoke();
-    k.sim.emit({
-      type: 'wsk.callback',
-      host: k.host,
-      socket: state.id,
-      callback: 'WskInspectEvent',
-      status: actionName(action),
-      ...(id !== null && { request: id.SerialNumber }),
-    });
+    this.#events.traced(state, 'WskInspectEvent', actionName(action), id?.SerialNumber);
     return action;
   }
 
@@ -257,14 +250,7 @@ export class ConditionalAccept {
       callback(state.context, Id.view),
     );
     Id.revoke();
-    k.sim.emit({
-      type: 'wsk.callback',
-      host: k.host,
-      socket: state.id,
-      callback: 'WskAbortEvent',
-      status: statusName(status),
-      request: offer.id,
-    });
+    this.#events.traced(state, 'WskAbortEvent', statusName(status), offer.id);
     if (status !== STATUS_SUCCESS) {
       const detail = `WskAbortEvent returned ${statusName(status)}; only STATUS_SUCCESS is allowed`;
       k.violation('WSK-ABORT-EVENT-RETURN', detail, { socket: state.id });

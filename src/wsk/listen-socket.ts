@@ -335,13 +335,7 @@ export class ListenSockets {
     );
     Local.revoke();
     Remote.revoke();
-    k.sim.emit({
-      type: 'wsk.callback',
-      host: k.host,
-      socket: listen.id,
-      callback: 'WskAcceptEvent',
-      status: statusName(status),
-    });
+    this.#events.traced(listen, 'WskAcceptEvent', statusName(status));
     if (status !== STATUS_SUCCESS && status !== STATUS_REQUEST_NOT_ACCEPTED) {
       k.violation(
         'WSK-ACCEPT-EVENT-RETURN',

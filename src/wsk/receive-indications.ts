@@ -138,7 +138,7 @@ export class ReceiveIndications {
     const status = this.#events.invoke(state, WSK_EVENT_DISCONNECT, () =>
       callback(state.context, (abortive ? WSK_FLAG_ABORTIVE : 0) | atDispatch(k.irql)),
     );
-    this.#traced(state, 'WskDisconnectEvent', status);
+    this.#events.traced(state, 'WskDisconnectEvent', statusName(status));
     if (status !== STATUS_SUCCESS) {
       this.#badReturn(state, 'WSK-DISCONNECT-EVENT-RETURN', 'WskDisconnectEvent', status);
     }
@@ -154,7 +154,7 @@ export class ReceiveIndications {
     const callback = this.#events.callback(state, event) as PFN_WSK_SEND_BACKLOG_EVENT | null;
     if (callback === null) return;
     const status = this.#events.invoke(state, event, () => callback(state.context, backlog));
-    this.#traced(state, 'WskSendBacklogEvent', status);
+    this.#events.traced(state, 'WskSendBacklogEvent', statusName(status));
     if (status !== STATUS_SUCCESS) {
       this.#badReturn(state, 'WSK-SEND-BACKLOG-EVENT-RETURN', 'WskSendBacklogEvent', status);
     }
@@ -187,7 +187,7 @@ export class ReceiveIndications {
     } finally {
       data.indicating = false;
     }
-    this.#traced(state, 'WskReceiveEvent', status);
+    this.#events.traced(state, 'WskReceiveEvent', statusName(status));
     return status;
   }
 
@@ -233,17 +233,6 @@ export class ReceiveIndications {
     detail = `returned ${statusName(status)}, which the documentation does not allow`,
   ): void {
     this.#core.k.violation(rule, `${callback} ${detail}`, { socket: state.id });
-  }
-
-  #traced(state: SocketState, callback: string, status: NTSTATUS): void {
-    const k = this.#core.k;
-    k.sim.emit({
-      type: 'wsk.callback',
-      host: k.host,
-      socket: state.id,
-      callback,
-      status: statusName(status),
-    });
   }
 }
 

@@ -151,6 +151,22 @@ export class SocketEvents {
     }
   }
 
+  /**
+   * Traces what a client callback of `state` returned: `result` is the status's name (or
+   * WskInspectEvent's action), `request` the conditional-accept request it was about.
+   */
+  traced(state: SocketState, callback: string, result: string, request?: number): void {
+    const k = this.#core.k;
+    k.sim.emit({
+      type: 'wsk.callback',
+      host: k.host,
+      socket: state.id,
+      callback,
+      status: result,
+      ...(request !== undefined && { request }),
+    });
+  }
+
   /** Callbacks of `state` running now. */
   runningCount(state: SocketState): number {
     let count = 0;
