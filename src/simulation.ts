@@ -148,7 +148,7 @@ export class Simulation extends Network<Payload> {
    */
   load(host: string, driver: (k: Kernel) => void | PromiseLike<void>): KTHREAD {
     const k = this.kernel(host);
-    return k.ke.startThread(`${host}/DriverEntry`, () => driver(k));
+    return k.threads.startThread(`${host}/DriverEntry`, () => driver(k));
   }
 
   /** From now on no kernel may switch verifier rules off (runScenario locks them). */

@@ -28,9 +28,9 @@ import {
   STATUS_ADDRESS_ALREADY_EXISTS,
   STATUS_SUCCESS,
   type NTSTATUS,
-} from './ntstatus.ts';
+} from '../nt/index.ts';
 import { bindVerdict, type Binding, type ShareMode } from './sharing.ts';
-import { SocketState, type Endpoint } from './socket-types.ts';
+import { SocketState, type Endpoint } from './socket-state.ts';
 
 const VERDICT_STATUS = {
   success: STATUS_SUCCESS,

@@ -61,7 +61,6 @@ import {
   WSK_FLAG_WAITALL,
   type WSK_BUF,
 } from './data-types.ts';
-import type { IRP } from './irp.ts';
 import {
   STATUS_CANCELLED,
   STATUS_CONNECTION_ABORTED,
@@ -70,12 +69,13 @@ import {
   STATUS_INVALID_PARAMETER,
   STATUS_PENDING,
   STATUS_SUCCESS,
+  type IRP,
   type NTSTATUS,
-} from './ntstatus.ts';
+} from '../nt/index.ts';
 import type { ReceiveIndications } from './receive-indications.ts';
 import type { SocketCore } from './socket-core.ts';
 import { dataFailureStatus } from './socket-status.ts';
-import type { PWSK_SOCKET, SocketState } from './socket-types.ts';
+import type { PWSK_SOCKET, SocketState } from './socket-state.ts';
 import { bufFreed, bufProblem, bufRead, bufWrite } from './wsk-buf.ts';
 
 export class ConnectionData {

@@ -25,7 +25,6 @@
 import type { ConnectionHandler, TcpConnection } from '../tcp/port.ts';
 import { sockaddrFamily, type SOCKADDR } from './address.ts';
 import type { ConnectionData } from './connection-data.ts';
-import type { IRP } from './irp.ts';
 import {
   STATUS_CANCELLED,
   STATUS_INVALID_DEVICE_STATE,
@@ -33,12 +32,13 @@ import {
   STATUS_NOT_SUPPORTED,
   STATUS_PENDING,
   STATUS_SUCCESS,
+  type IRP,
   type NTSTATUS,
-} from './ntstatus.ts';
+} from '../nt/index.ts';
 import { endpointOf, isWildcard, transportAddress, writeSockaddr } from './socket-address.ts';
 import type { SocketCore } from './socket-core.ts';
 import { connectErrorStatus, outcomeStatus } from './socket-status.ts';
-import type { Endpoint, PWSK_SOCKET, SocketState } from './socket-types.ts';
+import type { Endpoint, PWSK_SOCKET, SocketState } from './socket-state.ts';
 
 export class ConnectionSockets {
   readonly #core: SocketCore;

@@ -5,8 +5,7 @@
  * first data call or notification, so the many sockets that only connect carry none of it.
  */
 import type { WSK_BUF, WSK_DATA_INDICATION } from './data-types.ts';
-import type { IRP } from './irp.ts';
-import type { NTSTATUS } from './ntstatus.ts';
+import type { IRP, NTSTATUS } from '../nt/index.ts';
 
 /** A WskSend waiting for its bytes to be acknowledged (or to leave, by the switch). */
 export interface PendingSend {

@@ -1,8 +1,8 @@
 /**
  * The data path's part of wsk.h (reference/wsk.md §3.9–§3.11, §3.15, §4.5, §4.6, §3.12): the
  * flag constants of WskSend, WskReceive, WskDisconnect and WskReceiveEvent, the IOCTL
- * SIO_WSK_QUERY_IDEAL_SEND_BACKLOG, WSK_BUF and WSK_DATA_INDICATION, and the PFN_WSK_* types of
- * the provider members and client callbacks, with Windows' parameter order.
+ * SIO_WSK_QUERY_IDEAL_SEND_BACKLOG, WSK_BUF and WSK_DATA_INDICATION; the PFN_WSK_* types of
+ * the provider members and client callbacks are in dispatch-types.ts.
  *
  * Values, each checked against wsk.h (T-RN-R/ddk_headers km/wsk.h): WSK_FLAG_NODELAY 0x2,
  * WSK_FLAG_WAITALL 0x2, WSK_FLAG_DRAIN 0x4, WSK_FLAG_ABORTIVE 0x1, WSK_FLAG_RELEASE_ASAP 0x2,
@@ -13,10 +13,7 @@
  * (DESIGN.md §3). A WSK_DATA_INDICATION is a class because WSK allocates it, as it does the
  * WSK_SOCKET.
  */
-import type { IRP } from './irp.ts';
-import type { MDL } from './mdl.ts';
-import type { NTSTATUS } from './ntstatus.ts';
-import type { PWSK_SOCKET } from './socket-types.ts';
+import type { MDL } from '../nt/index.ts';
 
 /** WskSend: push this and the queued data now (wsk.md §3.9). */
 export const WSK_FLAG_NODELAY = 0x00000002;
@@ -54,46 +51,3 @@ export class WSK_DATA_INDICATION {
   }
 }
 export type PWSK_DATA_INDICATION = WSK_DATA_INDICATION;
-
-export type PFN_WSK_SEND = (
-  Socket: PWSK_SOCKET,
-  Buffer: WSK_BUF,
-  Flags: number,
-  Irp: IRP,
-) => NTSTATUS;
-export type PFN_WSK_RECEIVE = (
-  Socket: PWSK_SOCKET,
-  Buffer: WSK_BUF,
-  Flags: number,
-  Irp: IRP,
-) => NTSTATUS;
-export type PFN_WSK_DISCONNECT = (
-  Socket: PWSK_SOCKET,
-  Buffer: WSK_BUF | null,
-  Flags: number,
-  Irp: IRP,
-) => NTSTATUS;
-export type PFN_WSK_RELEASE_DATA_INDICATION_LIST = (
-  Socket: PWSK_SOCKET,
-  DataIndication: WSK_DATA_INDICATION,
-) => NTSTATUS;
-
-/**
- * PFN_WSK_RECEIVE_EVENT (wsk.md §4.5): the socket's context, Flags, the indicated list (null
- * once when the socket died), the bytes indicated and BytesAccepted (set it only to accept
- * part of the indication).
- */
-export type PFN_WSK_RECEIVE_EVENT = (
-  SocketContext: unknown,
-  Flags: number,
-  DataIndication: WSK_DATA_INDICATION | null,
-  BytesIndicated: number,
-  BytesAccepted: { value: number },
-) => NTSTATUS;
-/** PFN_WSK_DISCONNECT_EVENT (§4.6): Flags WSK_FLAG_ABORTIVE for a peer reset. */
-export type PFN_WSK_DISCONNECT_EVENT = (SocketContext: unknown, Flags: number) => NTSTATUS;
-/** PFN_WSK_SEND_BACKLOG_EVENT (§4.6): the new ideal send backlog. */
-export type PFN_WSK_SEND_BACKLOG_EVENT = (
-  SocketContext: unknown,
-  IdealBacklogSize: number,
-) => NTSTATUS;

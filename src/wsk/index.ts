@@ -1,65 +1,16 @@
 /**
- * The WSK model, part 1: NTSTATUS, the per-host kernel services (DESIGN.md §3–§5), addresses
+ * The WSK provider over the NT kernel layer (src/nt, re-exported here): addresses
  * and constants (address.ts, wsk.md §7.1, §2), registration and the client-level provider
  * dispatch (registration.ts, wsk.md §1, §2.2, §3.3), basic, listening, connection and stream
  * sockets over TCP (socket.ts and the modules it composes, wsk.md §3.1–§3.7, §3.12–§3.14, §4.2,
  * §4.7, §7.3, §8), and their data path (connection-data.ts, receive-indications.ts, wsk.md
  * §3.9–§3.11, §3.15, §4.5, §4.6).
  */
-export * from './ntstatus.ts';
-export {
-  APC_LEVEL,
-  DISPATCH_LEVEL,
-  PASSIVE_LEVEL,
-  type Advisory,
-  type KIRQL,
-  type KernelOptions,
-  type Violation,
-} from './core.ts';
-export { Kernel } from './kernel.ts';
-export {
-  IRP,
-  type DRIVER_CANCEL,
-  type IO_COMPLETION_ROUTINE,
-  type IO_STATUS_BLOCK,
-  type PDEVICE_OBJECT,
-} from './irp.ts';
-export {
-  NonPagedPool,
-  NonPagedPoolNx,
-  PagedPool,
-  tagText,
-  type POOL_TYPE,
-  type PoolLeak,
-  type PoolTag,
-} from './pool.ts';
-export { MDL, MdlMappingNoExecute, NormalPagePriority } from './mdl.ts';
-export {
-  DispatcherObject,
-  Executive,
-  IO_NO_INCREMENT,
-  KEVENT,
-  KTHREAD,
-  KernelMode,
-  NotificationEvent,
-  SynchronizationEvent,
-  UserMode,
-  type EVENT_TYPE,
-  type HANDLE,
-  type KSTART_ROUTINE,
-  type LARGE_INTEGER,
-} from './ke.ts';
-export {
-  CriticalWorkQueue,
-  DelayedWorkQueue,
-  HyperCriticalWorkQueue,
-  IO_WORKITEM,
-  KDPC,
-  KSPIN_LOCK,
-  KTIMER,
-  type IO_WORKITEM_ROUTINE,
-  type KDEFERRED_ROUTINE,
-} from './deferred.ts';
+// The kernel layer under the provider: a driver receives both in one kernel object.
+export * from '../nt/index.ts';
+export { Kernel, WSK_ROUTINES, type WskRoutines } from './kernel.ts';
+export { checkKernelOptions, type KernelOptions, type WskPolicies } from './options.ts';
+export type { WskKernelCore } from './provider-kernel.ts';
 export * from './address.ts';
 export {
   NPI_WSK_INTERFACE_ID,
@@ -69,7 +20,6 @@ export {
   WSK_PROVIDER_NPI,
   WSK_REGISTRATION,
   WSK_TRANSPORT_SIZE,
-  WskManager,
   type PFN_WSK_CLIENT_EVENT,
   type PFN_WSK_CONTROL_CLIENT,
   type PSECURITY_DESCRIPTOR,
@@ -79,7 +29,8 @@ export {
   type WSK_EVENT_CALLBACK_CONTROL,
   type WSK_PROVIDER_DISPATCH,
   type WSK_TRANSPORT,
-} from './registration.ts';
+} from './client.ts';
+export { WskManager } from './registration.ts';
 export {
   PsInitialSystemProcess,
   SECURITY_DESCRIPTOR,
@@ -92,7 +43,6 @@ export {
   InspectPend,
   InspectReject,
   WSK_INSPECT_ID,
-  WSK_SOCKET,
   WskInspectAccept,
   WskInspectMax,
   WskInspectPend,
@@ -111,9 +61,6 @@ export {
   type PFN_WSK_CONNECT,
   type PFN_WSK_GET_LOCAL_ADDRESS,
   type PFN_WSK_GET_REMOTE_ADDRESS,
-  type PFN_WSK_SOCKET,
-  type PFN_WSK_SOCKET_CONNECT,
-  type PWSK_SOCKET,
   type WSK_CLIENT_CONNECTION_DISPATCH,
   type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_CLIENT_STREAM_DISPATCH,
@@ -121,7 +68,9 @@ export {
   type WSK_PROVIDER_CONNECTION_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
   type WSK_PROVIDER_STREAM_DISPATCH,
-} from './socket-types.ts';
+} from './dispatch-types.ts';
+export { WSK_SOCKET, type PWSK_SOCKET } from './socket-state.ts';
+export { type PFN_WSK_SOCKET, type PFN_WSK_SOCKET_CONNECT } from './client.ts';
 export { connectErrorStatus, dataFailureStatus, outcomeStatus } from './socket-status.ts';
 export {
   SIO_WSK_QUERY_IDEAL_SEND_BACKLOG,
@@ -132,6 +81,11 @@ export {
   WSK_FLAG_NODELAY,
   WSK_FLAG_RELEASE_ASAP,
   WSK_FLAG_WAITALL,
+  type PWSK_BUF,
+  type PWSK_DATA_INDICATION,
+  type WSK_BUF,
+} from './data-types.ts';
+export {
   type PFN_WSK_DISCONNECT,
   type PFN_WSK_DISCONNECT_EVENT,
   type PFN_WSK_RECEIVE,
@@ -139,9 +93,15 @@ export {
   type PFN_WSK_RELEASE_DATA_INDICATION_LIST,
   type PFN_WSK_SEND,
   type PFN_WSK_SEND_BACKLOG_EVENT,
-  type PWSK_BUF,
-  type PWSK_DATA_INDICATION,
-  type WSK_BUF,
-} from './data-types.ts';
-export { RULES, ruleOf, type RuleChannel, type VerifierRule } from './rules.ts';
+} from './dispatch-types.ts';
+export {
+  RULES,
+  ruleOf,
+  WSK_RULE_LIST,
+  WSK_RULES,
+  type AdvisoryId,
+  type ViolationId,
+  type WskAdvisoryId,
+  type WskViolationId,
+} from './rules.ts';
 export { outstandingOf, type Outstanding } from './outstanding.ts';

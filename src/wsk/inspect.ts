@@ -38,7 +38,6 @@
 import type { ListenerHandler, Offer, OfferAnswer, TcpListener } from '../tcp/port.ts';
 import { assert } from '../sim/index.ts';
 import { AF_INET } from './address.ts';
-import type { IRP } from './irp.ts';
 import {
   STATUS_BUFFER_TOO_SMALL,
   STATUS_INVALID_DEVICE_REQUEST,
@@ -46,8 +45,9 @@ import {
   STATUS_INVALID_PARAMETER,
   STATUS_SUCCESS,
   statusName,
+  type IRP,
   type NTSTATUS,
-} from './ntstatus.ts';
+} from '../nt/index.ts';
 import { newSockaddr } from './socket-address.ts';
 import type { SocketCore } from './socket-core.ts';
 import { ABORT_CALLBACK, INSPECT_CALLBACK, type SocketEvents } from './socket-events.ts';
@@ -56,13 +56,11 @@ import {
   WskInspectAccept,
   WskInspectPend,
   WskInspectReject,
-  type Endpoint,
   type PFN_WSK_ABORT_EVENT,
   type PFN_WSK_INSPECT_EVENT,
-  type PWSK_SOCKET,
-  type SocketState,
   type WSK_INSPECT_ACTION,
-} from './socket-types.ts';
+} from './dispatch-types.ts';
+import { type Endpoint, type PWSK_SOCKET, type SocketState } from './socket-state.ts';
 import { transient } from './transient.ts';
 
 /** sizeof(WSK_INSPECT_ID) on x64: a ULONG_PTR and a ULONG, padded. */

@@ -47,10 +47,8 @@ import {
   type SOCKADDR,
 } from './address.ts';
 import type { ConnectionSockets } from './connection-socket.ts';
-import { DISPATCH_LEVEL } from './core.ts';
-import type { ConditionalAccept } from './inspect.ts';
-import type { IRP } from './irp.ts';
 import {
+  DISPATCH_LEVEL,
   STATUS_ADDRESS_ALREADY_EXISTS,
   STATUS_CANCELLED,
   STATUS_FILE_FORCED_CLOSED,
@@ -61,20 +59,16 @@ import {
   STATUS_REQUEST_NOT_ACCEPTED,
   STATUS_SUCCESS,
   statusName,
+  type IRP,
   type NTSTATUS,
-} from './ntstatus.ts';
+} from '../nt/index.ts';
+import type { ConditionalAccept } from './inspect.ts';
 import { ipv4OfMapped } from './sharing.ts';
 import { dualStack, newSockaddr, unbind, writeSockaddr } from './socket-address.ts';
 import { writableOptions, type SocketCore } from './socket-core.ts';
 import { CONNECTION_EVENTS, type SocketEvents } from './socket-events.ts';
-import type {
-  PFN_WSK_ACCEPT_EVENT,
-  PWSK_SOCKET,
-  QueuedAccept,
-  SocketState,
-  WSK_CLIENT_CONNECTION_DISPATCH,
-  WSK_SOCKET,
-} from './socket-types.ts';
+import type { PFN_WSK_ACCEPT_EVENT, WSK_CLIENT_CONNECTION_DISPATCH } from './dispatch-types.ts';
+import type { PWSK_SOCKET, QueuedAccept, SocketState, WSK_SOCKET } from './socket-state.ts';
 
 export class ListenSockets {
   readonly #core: SocketCore;

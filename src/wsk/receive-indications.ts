@@ -44,17 +44,9 @@ import {
   WSK_EVENT_SEND_BACKLOG,
   WSK_FLAG_AT_DISPATCH_LEVEL,
 } from './address.ts';
-import { DISPATCH_LEVEL } from './core.ts';
-import type { DataState } from './data-state.ts';
 import {
-  WSK_DATA_INDICATION,
-  WSK_FLAG_ABORTIVE,
-  type PFN_WSK_DISCONNECT_EVENT,
-  type PFN_WSK_RECEIVE_EVENT,
-  type PFN_WSK_SEND_BACKLOG_EVENT,
-} from './data-types.ts';
-import { MDL } from './mdl.ts';
-import {
+  DISPATCH_LEVEL,
+  MDL,
   STATUS_DATA_NOT_ACCEPTED,
   STATUS_INVALID_PARAMETER,
   STATUS_PENDING,
@@ -62,11 +54,19 @@ import {
   STATUS_UNSUCCESSFUL,
   statusName,
   type NTSTATUS,
-} from './ntstatus.ts';
+} from '../nt/index.ts';
+import type { DataState } from './data-state.ts';
+import { WSK_DATA_INDICATION, WSK_FLAG_ABORTIVE } from './data-types.ts';
+import {
+  type PFN_WSK_DISCONNECT_EVENT,
+  type PFN_WSK_RECEIVE_EVENT,
+  type PFN_WSK_SEND_BACKLOG_EVENT,
+} from './dispatch-types.ts';
 import type { SocketCore } from './socket-core.ts';
 import type { SocketEvents } from './socket-events.ts';
 import { idealSendBacklog } from './socket-ioctl.ts';
-import type { PWSK_SOCKET, SocketState } from './socket-types.ts';
+import type { PWSK_SOCKET, SocketState } from './socket-state.ts';
+import type { ViolationId } from './rules.ts';
 
 /** Bits of DataState.disconnects: the flavours of WskDisconnectEvent delivered. */
 const GRACEFUL = 1;
@@ -227,7 +227,7 @@ export class ReceiveIndications {
 
   #badReturn(
     state: SocketState,
-    rule: string,
+    rule: ViolationId,
     callback: string,
     status: NTSTATUS,
     detail = `returned ${statusName(status)}, which the documentation does not allow`,

@@ -28,7 +28,7 @@
  */
 import { assert, assertNever } from '../sim/index.ts';
 import { isIPv4 } from '../topology/index.ts';
-import { WSK_CACHED_SECURITY_DESCRIPTOR } from './registration.ts';
+import { WSK_CACHED_SECURITY_DESCRIPTOR } from './client.ts';
 
 /** No option, SO_REUSEADDR, SO_EXCLUSIVEADDRUSE (both set before bind; wsk.md §7.3). */
 export type ShareMode = 'none' | 'reuse' | 'exclusive';

@@ -30,10 +30,10 @@ import {
   STATUS_NOT_SUPPORTED,
   STATUS_SUCCESS,
   type NTSTATUS,
-} from './ntstatus.ts';
+} from '../nt/index.ts';
 import { ipv4OfMapped } from './sharing.ts';
 import type { SocketCore } from './socket-core.ts';
-import type { Endpoint, SocketState } from './socket-types.ts';
+import type { Endpoint, SocketState } from './socket-state.ts';
 
 /** Binds `state` to `LocalAddress` (see the module header); the caller completes the IRP. */
 export function bindAddress(

@@ -45,10 +45,6 @@ import {
   WskIoctl,
   WskSetOption,
 } from './address.ts';
-import { holderValue, isHolder } from './holder.ts';
-import type { ConditionalAccept } from './inspect.ts';
-import type { IRP } from './irp.ts';
-import type { ListenSockets } from './listen-socket.ts';
 import {
   STATUS_BUFFER_TOO_SMALL,
   STATUS_FILE_FORCED_CLOSED,
@@ -56,12 +52,18 @@ import {
   STATUS_NOT_SUPPORTED,
   STATUS_SUCCESS,
   STATUS_UNSUCCESSFUL,
+  holderValue,
+  isHolder,
+  type IRP,
   type NTSTATUS,
-} from './ntstatus.ts';
+} from '../nt/index.ts';
+import type { ConditionalAccept } from './inspect.ts';
+import type { ListenSockets } from './listen-socket.ts';
 import { writableOptions, type SocketCore } from './socket-core.ts';
 import { ABORT_CALLBACK, INSPECT_CALLBACK, type SocketEvents } from './socket-events.ts';
 import { dataIoctl } from './socket-ioctl.ts';
-import type { PWSK_SOCKET, SocketState } from './socket-types.ts';
+import type { PWSK_SOCKET, SocketState } from './socket-state.ts';
+import type { AdvisoryId } from './rules.ts';
 
 const ULONG = 4;
 
@@ -170,7 +172,7 @@ export class SocketControl {
   #set(request: Request, Level: number): NTSTATUS {
     const { call, state, code, irp } = request;
     const k = this.#core.k;
-    const bad = (rule: string, detail: string): NTSTATUS => {
+    const bad = (rule: AdvisoryId, detail: string): NTSTATUS => {
       k.advisory(rule, `${call}: ${detail}`);
       return STATUS_INVALID_PARAMETER;
     };
@@ -198,7 +200,7 @@ export class SocketControl {
     state: SocketState,
     code: number,
     on: boolean,
-    bad: (rule: string, detail: string) => NTSTATUS,
+    bad: (rule: AdvisoryId, detail: string) => NTSTATUS,
   ): NTSTATUS {
     const options = writableOptions(state);
     switch (code) {

@@ -17,16 +17,18 @@
 import { assert, callerSite } from '../sim/index.ts';
 import type { TcpStack } from '../tcp/stack.ts';
 import type { ADDRESS_FAMILY } from './address.ts';
-import { DISPATCH_LEVEL, type KernelCore } from './core.ts';
-import type { IRP, IrpManager } from './irp.ts';
 import {
+  DISPATCH_LEVEL,
   STATUS_FILE_FORCED_CLOSED,
   STATUS_INVALID_PARAMETER,
   STATUS_UNSUCCESSFUL,
   statusName,
+  type IRP,
+  type IrpManager,
   type NTSTATUS,
-} from './ntstatus.ts';
-import type { PWSK_CLIENT } from './registration.ts';
+} from '../nt/index.ts';
+import type { WskKernelCore } from './provider-kernel.ts';
+import type { PWSK_CLIENT } from './client.ts';
 import { BindTable } from './binding.ts';
 import { PsInitialSystemProcess } from './sharing.ts';
 import {
@@ -35,7 +37,8 @@ import {
   type PWSK_SOCKET,
   type QueuedAccept,
   type SocketOptions,
-} from './socket-types.ts';
+} from './socket-state.ts';
+import type { AdvisoryId } from './rules.ts';
 
 /** What the socket provider needs of the client level (registration.ts). */
 export interface ClientCheck {
@@ -84,7 +87,7 @@ const CREATED: Readonly<Record<SocketState['category'], string>> = {
 };
 
 export class SocketCore {
-  readonly k: KernelCore;
+  readonly k: WskKernelCore;
   readonly irps: IrpManager;
   readonly clients: ClientCheck;
   /** The open sockets, in no particular order (`SocketState.slot` is each one's index). */
@@ -97,7 +100,7 @@ export class SocketCore {
   #tcp: (() => TcpStack) | null = null;
   #nextId = 1;
 
-  constructor(kernel: KernelCore, irps: IrpManager, clients: ClientCheck) {
+  constructor(kernel: WskKernelCore, irps: IrpManager, clients: ClientCheck) {
     this.k = kernel;
     this.irps = irps;
     this.clients = clients;
@@ -219,7 +222,7 @@ export class SocketCore {
   }
 
   /** STATUS_INVALID_PARAMETER for a bad argument Windows gives no code for, with an advisory. */
-  invalid(call: string, Irp: IRP, rule: string, detail: string): NTSTATUS {
+  invalid(call: string, Irp: IRP, rule: AdvisoryId, detail: string): NTSTATUS {
     this.k.advisory(rule, `${call}: ${detail}`);
     return this.finish(call, Irp, STATUS_INVALID_PARAMETER);
   }

@@ -18,8 +18,8 @@
  * entry checks report it (socket-core.ts).
  */
 import type { SocketCore } from './socket-core.ts';
-import { STATUS_UNSUCCESSFUL, type NTSTATUS } from './ntstatus.ts';
-import { WSK_SOCKET, type PWSK_SOCKET, type SocketState } from './socket-types.ts';
+import { STATUS_UNSUCCESSFUL, type NTSTATUS } from '../nt/index.ts';
+import { WSK_SOCKET, type PWSK_SOCKET, type SocketState } from './socket-state.ts';
 
 type Member = (Socket: PWSK_SOCKET, ...rest: never[]) => NTSTATUS;
 

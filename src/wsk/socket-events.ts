@@ -28,16 +28,17 @@ import {
   WSK_EVENT_RECEIVE,
   WSK_EVENT_SEND_BACKLOG,
 } from './address.ts';
-import type { IRP } from './irp.ts';
 import {
   STATUS_EVENT_PENDING,
   STATUS_INVALID_PARAMETER,
   STATUS_PENDING,
   STATUS_SUCCESS,
+  type IRP,
   type NTSTATUS,
-} from './ntstatus.ts';
+} from '../nt/index.ts';
 import type { SocketCore } from './socket-core.ts';
-import type { PendingDisable, SocketState } from './socket-types.ts';
+import type { PendingDisable, SocketState } from './socket-state.ts';
+import type { AdvisoryId } from './rules.ts';
 
 /** What runs on a socket now: callbacks by event bit, and the disables and close waiting. */
 interface Activity {
@@ -96,7 +97,7 @@ export class SocketEvents {
   control(call: string, state: SocketState, mask: number, Irp: IRP | null): NTSTATUS {
     if ((mask & WSK_EVENT_DISABLE) !== 0) return this.#disable(call, state, mask, Irp);
     const core = this.#core;
-    const fail = (rule: string, detail: string): NTSTATUS => {
+    const fail = (rule: AdvisoryId, detail: string): NTSTATUS => {
       core.k.advisory(rule, `${call}: ${detail}`);
       return this.#answer(call, Irp, STATUS_INVALID_PARAMETER);
     };

@@ -19,15 +19,15 @@
  */
 import type { TcpConnection } from '../tcp/port.ts';
 import { SIO_WSK_QUERY_IDEAL_SEND_BACKLOG } from './data-types.ts';
-import { isHolder } from './holder.ts';
 import {
   STATUS_BUFFER_TOO_SMALL,
   STATUS_INVALID_DEVICE_STATE,
   STATUS_NOT_SUPPORTED,
   STATUS_SUCCESS,
+  isHolder,
   type NTSTATUS,
-} from './ntstatus.ts';
-import type { SocketState } from './socket-types.ts';
+} from '../nt/index.ts';
+import type { SocketState } from './socket-state.ts';
 
 const SIZE_T = 8;
 

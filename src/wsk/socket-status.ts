@@ -16,7 +16,7 @@ import {
   STATUS_IO_TIMEOUT,
   STATUS_NETWORK_UNREACHABLE,
   type NTSTATUS,
-} from './ntstatus.ts';
+} from '../nt/index.ts';
 
 /** wsk.md §8's conventional mapping of a failed connect. */
 export function outcomeStatus(outcome: Outcome): NTSTATUS {

@@ -50,34 +50,34 @@ import { ConnectionData } from './connection-data.ts';
 import { ConnectionSockets } from './connection-socket.ts';
 import { ReceiveIndications } from './receive-indications.ts';
 import { dispatchTable } from './socket-dispatch.ts';
-import type { KernelCore } from './core.ts';
-import type { IRP, IrpManager } from './irp.ts';
-import { ConditionalAccept, type PendedInspection } from './inspect.ts';
-import { ListenSockets } from './listen-socket.ts';
 import {
   STATUS_NOT_SUPPORTED,
   STATUS_PENDING,
   STATUS_SUCCESS,
   STATUS_UNSUCCESSFUL,
+  type IRP,
+  type IrpManager,
   type NTSTATUS,
-} from './ntstatus.ts';
+} from '../nt/index.ts';
+import type { WskKernelCore } from './provider-kernel.ts';
+import { ConditionalAccept, type PendedInspection } from './inspect.ts';
+import { ListenSockets } from './listen-socket.ts';
 import {
   WSK_CACHED_SECURITY_DESCRIPTOR,
   type PSECURITY_DESCRIPTOR,
   type PWSK_CLIENT,
-} from './registration.ts';
+} from './client.ts';
 import { bindAddress } from './socket-address.ts';
 import { SocketControl } from './socket-control.ts';
 import { SocketCore, type ClientCheck } from './socket-core.ts';
 import { CONNECTION_EVENTS, SocketEvents } from './socket-events.ts';
+import type { PWSK_SOCKET, SocketState } from './socket-state.ts';
 import type {
-  PWSK_SOCKET,
-  SocketState,
   WSK_PROVIDER_BASIC_DISPATCH,
   WSK_PROVIDER_CONNECTION_DISPATCH,
   WSK_PROVIDER_LISTEN_DISPATCH,
   WSK_PROVIDER_STREAM_DISPATCH,
-} from './socket-types.ts';
+} from './dispatch-types.ts';
 import type { TcpStack } from '../tcp/stack.ts';
 
 export type { ClientCheck } from './socket-core.ts';
@@ -100,7 +100,7 @@ export class SocketProvider {
   readonly connectionDispatch: WSK_PROVIDER_CONNECTION_DISPATCH;
   readonly streamDispatch: WSK_PROVIDER_STREAM_DISPATCH;
 
-  constructor(kernel: KernelCore, irps: IrpManager, clients: ClientCheck) {
+  constructor(kernel: WskKernelCore, irps: IrpManager, clients: ClientCheck) {
     const core = (this.#core = new SocketCore(kernel, irps, clients));
     const events = (this.#events = new SocketEvents(core));
     const connections = (this.#connections = new ConnectionSockets(core));

@@ -12,7 +12,8 @@
  * A driver that copies what it needs during the call (`{ ...RemoteAddress }`, a field read into
  * a local) is unaffected: only the view is revoked, never the copy.
  */
-import type { KernelCore } from './core.ts';
+import type { WskKernelCore } from './provider-kernel.ts';
+import type { ViolationId } from './rules.ts';
 
 export interface Transient<T extends object> {
   /** What the callback receives. */
@@ -26,11 +27,11 @@ export interface Transient<T extends object> {
  * `rule` the violation of a late access (an inspect ID has its own, WSK-INSPECT-ID-AFTER-RETURN).
  */
 export function transient<T extends object>(
-  k: KernelCore,
+  k: WskKernelCore,
   target: T,
   what: string,
   socket: number,
-  rule = 'WSK-CALLBACK-ADDRESS-AFTER-RETURN',
+  rule: ViolationId = 'WSK-CALLBACK-ADDRESS-AFTER-RETURN',
 ): Transient<T> {
   let live = true;
   let reported = false;

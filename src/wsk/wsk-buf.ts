@@ -11,7 +11,7 @@
  * violation MDL-USE-AFTER-FREE (mdl.ts's rule), reported by the caller.
  */
 import type { WSK_BUF } from './data-types.ts';
-import { MDL } from './mdl.ts';
+import { MDL } from '../nt/index.ts';
 
 /** What is wrong with `buffer`, or null when it describes `Length` readable/writable bytes. */
 export function bufProblem(buffer: unknown): string | null {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WSK_CACHED_SECURITY_DESCRIPTOR } from '../../src/wsk/registration.ts';
+import { WSK_CACHED_SECURITY_DESCRIPTOR } from '../../src/wsk/client.ts';
 import {
   PsInitialSystemProcess,
   SECURITY_DESCRIPTOR,

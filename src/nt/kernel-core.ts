@@ -1,7 +1,9 @@
 /**
  * The per-host kernel's core: IRQL, the choice stream, the verifier hook and tracing, shared by
  * the IRP, pool, MDL and dispatcher modules (DESIGN.md §3, "Callbacks and completion routines
- * run at DISPATCH_LEVEL by default"; §5 verifier; §2 labelled choices).
+ * run at DISPATCH_LEVEL by default"; §5 verifier; §2 labelled choices). It is generic in the
+ * rule ids it accepts: the kernel layer's own (rules.ts), or those plus a provider's, so a
+ * misspelt id is a compile error.
  *
  * IRQL model: the kernel keeps one current IRQL. Code that is not inside `runAt` (driver load,
  * system threads, work items) runs at PASSIVE_LEVEL; the model runs callbacks and completion
@@ -21,62 +23,15 @@
 import {
   assert,
   callerSite,
-  checkNumber,
   formatInstant,
-  SimConfigError,
   type ChoiceStream,
-  type DurationInput,
   type FailureDetails,
   type Simulator,
 } from '../sim/index.ts';
-import { ruleOf, type RuleChannel, type VerifierRule } from './rules.ts';
-
-export type KIRQL = number & { readonly __brand: 'KIRQL' };
-export const PASSIVE_LEVEL = 0 as KIRQL;
-export const APC_LEVEL = 1 as KIRQL;
-export const DISPATCH_LEVEL = 2 as KIRQL;
-
-export interface KernelOptions {
-  /** Probability that IoAllocateIrp fails (returns null). @defaultValue 0 */
-  readonly irpAllocationFailure?: number;
-  /** Probability that ExAllocatePoolWithTag fails. @defaultValue 0 */
-  readonly poolAllocationFailure?: number;
-  /** Probability that IoAllocateMdl fails. @defaultValue 0 */
-  readonly mdlAllocationFailure?: number;
-  /** Probability that IoAllocateWorkItem fails. @defaultValue 0 */
-  readonly workItemAllocationFailure?: number;
-  /** Probability that a call Windows may complete either way pends. @defaultValue 0.5 */
-  readonly pendingCompletions?: number;
-  /**
-   * Probability that WskAcceptEvent takes a connection although a WskAccept IRP is queued (the
-   * race wsk.md §3.7 documents). @defaultValue 0
-   */
-  readonly acceptCallbackRace?: number;
-  /** Probability that a callback or completion routine runs at PASSIVE_LEVEL. @defaultValue 0 */
-  readonly passiveCallbacks?: number;
-  /**
-   * When WskSend completes (DESIGN.md §3 policy; wsk.md §3.9, §11 item 5): 'acknowledged', when
-   * the peer has acknowledged its last byte, or 'transmitted', when its last byte has left once.
-   * @defaultValue 'acknowledged'
-   */
-  readonly wskSendCompletion?: 'acknowledged' | 'transmitted';
-  /**
-   * Probability that WskReceiveEvent gets data although a WskReceive IRP is queued (the race
-   * wsk.md §3.10, §4.5 document). @defaultValue 0
-   */
-  readonly receiveCallbackRace?: number;
-  /**
-   * When the host's WSK provider becomes ready (registration.ts): a virtual time from the start,
-   * or 'never' (until `k.wsk.makeProviderReady()`). @defaultValue '0s' (ready at once)
-   */
-  readonly wskProviderReadyAt?: DurationInput | 'never';
-  /** The provider's WSK_PROVIDER_DISPATCH.Version. @defaultValue MAKE_WSK_VERSION(1, 0) */
-  readonly wskProviderVersion?: number;
-  /** Verifier rule ids switched off for this kernel (tests of the honoured-but-illegal paths). */
-  readonly disabledRules?: readonly string[];
-  /** Advisories fail the run (DESIGN.md §4). @defaultValue false */
-  readonly strict?: boolean;
-}
+import type { LayeredRule, RuleChannel } from './catalogue.ts';
+import { DISPATCH_LEVEL, PASSIVE_LEVEL, type KIRQL } from './irql.ts';
+import { checkNtOptions, type NtKernelOptions } from './options.ts';
+import { NT_RULES, type NtAdvisoryId, type NtViolationId } from './rules.ts';
 
 /** One reported violation, also kept on the kernel for tests and reports. */
 export interface Violation extends FailureDetails {
@@ -90,18 +45,6 @@ export interface ViolationPlace {
   readonly irp?: number;
 }
 
-/** The options that are probabilities, checked in [0, 1] at construction. */
-const PROBABILITIES = [
-  'irpAllocationFailure',
-  'poolAllocationFailure',
-  'mdlAllocationFailure',
-  'workItemAllocationFailure',
-  'pendingCompletions',
-  'acceptCallbackRace',
-  'passiveCallbacks',
-  'receiveCallbackRace',
-] as const;
-
 /** One advisory: legal, but almost always a bug (DESIGN.md §4). */
 export interface Advisory {
   readonly rule: string;
@@ -111,54 +54,62 @@ export interface Advisory {
   readonly site?: string;
 }
 
-export class KernelCore {
+export class KernelCore<
+  Options extends NtKernelOptions = NtKernelOptions,
+  ViolationRule extends string = NtViolationId,
+  AdvisoryRule extends string = NtAdvisoryId,
+> {
   readonly sim: Simulator;
   readonly host: string;
-  readonly options: KernelOptions;
+  readonly options: Options;
   /** The kernel's choice stream: 'kernel/<host>'. */
   readonly choices: ChoiceStream;
   readonly violations: Violation[] = [];
   readonly advisories: Advisory[] = [];
   /** @internal the current IRQL; read it with KeGetCurrentIrql. */
   irql: KIRQL = PASSIVE_LEVEL;
-  /** @internal spin locks held now (ke.ts), checked when a callback returns. */
+  /** @internal spin locks held now (spin-locks.ts), checked when a callback returns. */
   spinLocksHeld = 0;
   /** The callback running now (0: none), each run of a callback a new number. */
   #callback = 0;
   #callbacks = 0;
   readonly #disabled: ReadonlySet<string>;
+  readonly #catalogue: ReadonlyMap<string, LayeredRule>;
 
-  constructor(sim: Simulator, host: string, options: KernelOptions = {}) {
+  /** `catalogue`: every rule this kernel may report (the kernel's own, or with a provider's). */
+  constructor(
+    sim: Simulator,
+    host: string,
+    options: Options,
+    catalogue: ReadonlyMap<string, LayeredRule> = NT_RULES,
+  ) {
     this.sim = sim;
     this.host = host;
     this.options = options;
+    this.#catalogue = catalogue;
     this.choices = sim.choices.stream(`kernel/${host}`);
     this.#disabled = new Set(options.disabledRules ?? []);
-    for (const name of PROBABILITIES) {
-      const value = options[name];
-      if (value !== undefined) checkNumber(`kernel(${host}).${name}`, value, 0, 1);
-    }
-    const completion = options.wskSendCompletion;
-    if (completion !== undefined && completion !== 'acknowledged' && completion !== 'transmitted') {
-      const reason = `must be 'acknowledged' or 'transmitted', not ${String(completion)}`;
-      throw new SimConfigError(`kernel(${host}).wskSendCompletion`, reason);
-    }
+    checkNtOptions(host, options);
   }
 
   /**
    * Reports a verifier violation: the run fails after the current event, with the rule, the
    * host, the socket and IRP concerned and the driver's file:line (DESIGN.md §5).
    */
-  violation(rule: string, detail: string, place: ViolationPlace = {}): void {
+  violation(rule: NtViolationId | ViolationRule, detail: string, place: ViolationPlace = {}): void {
     if (this.#disabled.has(rule)) return;
     const site = callerSite();
     this.report(rule, detail, { ...place, ...(site !== null && { site }) });
   }
 
   /** Reports a violation whose place and site the caller knows (leaks found at the end). */
-  report(rule: string, detail: string, place: ViolationPlace & { site?: string }): void {
+  report(
+    rule: NtViolationId | ViolationRule,
+    detail: string,
+    place: ViolationPlace & { site?: string },
+  ): void {
     if (this.#disabled.has(rule)) return;
-    const { summary, source } = catalogued(rule, 'violation');
+    const { summary, source } = this.#catalogued(rule, 'violation');
     const message = `${rule}: ${detail} (host ${this.host} at ${formatInstant(this.sim.now)})`;
     const details = { rule, summary, source, host: this.host, ...place };
     this.violations.push({ ...details, message, at: this.sim.now });
@@ -167,9 +118,9 @@ export class KernelCore {
   }
 
   /** Records an advisory; under `strict` it fails the run after the current event. */
-  advisory(rule: string, detail: string): void {
+  advisory(rule: NtAdvisoryId | AdvisoryRule, detail: string): void {
     if (this.#disabled.has(rule)) return;
-    const { summary, source } = catalogued(rule, 'advisory');
+    const { summary, source } = this.#catalogued(rule, 'advisory');
     const message = `${rule}: ${detail} (host ${this.host} at ${formatInstant(this.sim.now)})`;
     const site = callerSite();
     this.advisories.push({ rule, message, at: this.sim.now, ...(site !== null && { site }) });
@@ -238,12 +189,12 @@ export class KernelCore {
     );
     return false;
   }
-}
 
-/** The catalogue's entry for `id`; an id it lacks, or of the other channel, is a model bug. */
-function catalogued(id: string, channel: RuleChannel): VerifierRule {
-  const rule = ruleOf(id);
-  assert(rule !== undefined, `rule ${id} is not in the catalogue (rules.ts)`);
-  assert(rule.channel === channel, `rule ${id} is ${rule.channel}, reported as ${channel}`);
-  return rule;
+  /** The catalogue's entry for `id`; an id it lacks, or of the other channel, is a model bug. */
+  #catalogued(id: string, channel: RuleChannel): LayeredRule {
+    const rule = this.#catalogue.get(id);
+    assert(rule !== undefined, `rule ${id} is not in the catalogue`);
+    assert(rule.channel === channel, `rule ${id} is ${rule.channel}, reported as ${channel}`);
+    return rule;
+  }
 }

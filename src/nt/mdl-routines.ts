@@ -15,27 +15,9 @@
  * MDL-BAD-LENGTH (Windows returns NULL above its size limit; a length past the buffer would
  * describe memory the driver does not own).
  */
-import type { KernelCore } from './core.ts';
 import type { IRP } from './irp.ts';
-
-export class MDL {
-  Next: MDL | null = null;
-  readonly ByteCount: number;
-  readonly ByteOffset = 0;
-  /** @internal the described bytes */
-  readonly bytes: Uint8Array;
-  /** @internal */ freed = false;
-
-  /** @internal use IoAllocateMdl */
-  constructor(bytes: Uint8Array) {
-    this.bytes = bytes;
-    this.ByteCount = bytes.length;
-  }
-}
-
-/** The two values of MmGetSystemAddressForMdlSafe's Priority argument most code passes. */
-export const NormalPagePriority = 16;
-export const MdlMappingNoExecute = 0x40000000;
+import type { KernelCore } from './kernel-core.ts';
+import { MDL } from './mdl.ts';
 
 export class MdlManager {
   readonly #k: KernelCore;

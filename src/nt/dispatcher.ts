@@ -1,11 +1,11 @@
 /**
- * Dispatcher objects, waits and system threads (DESIGN.md §3: "system threads written as
- * `async` functions that `await k.KeWaitForSingleObject(...)`; the simulator resumes them as
- * ordinary events"). Timers, DPCs, work items and spin locks are in deferred.ts.
+ * Dispatcher objects, events and waits (WDK reference pages: KeInitializeEvent, KeSetEvent,
+ * KeResetEvent, KeClearEvent, KeReadStateEvent, KeWaitForSingleObject). System threads are in
+ * threads.ts, timers and DPCs in timers.ts.
  *
  * Built on the simulator's threads (src/sim/threads.ts): a wait parks the calling system thread
  * on a `Parking`; KeSetEvent, a timer's expiry or a thread's exit wakes it, and the thread
- * resumes as a simulator event at that instant. Behaviour, from the WDK reference pages:
+ * resumes as a simulator event at that instant. Behaviour:
  * - KEVENT: a NotificationEvent stays signalled and releases every waiter; a
  *   SynchronizationEvent releases one waiter (first come, first served) and resets itself.
  *   KeSetEvent, KeResetEvent return the previous state; KeReadStateEvent the current one.
@@ -17,18 +17,10 @@
  *   Only system threads (and work items, which run as threads) can block: a blocking wait
  *   from a callback is the violation WAIT-OUTSIDE-THREAD. An object used before its
  *   KeInitialize* call is OBJECT-NOT-INITIALIZED.
- * - PsCreateSystemThread(ThreadHandle, DesiredAccess, ObjectAttributes, ProcessHandle, ClientId,
- *   StartRoutine, StartContext) starts StartRoutine(StartContext) as a simulator thread at
- *   PASSIVE_LEVEL, as an event at the current instant. DesiredAccess, ObjectAttributes,
- *   ProcessHandle and ClientId are accepted and ignored. The handle is the thread object itself:
- *   it is signalled when the thread ends, so `KeWaitForSingleObject` on it (after the no-op
- *   ObReferenceObjectByHandle) waits for the exit, as unload code does.
- * - PsTerminateSystemThread cannot unwind an async function: port `PsTerminateSystemThread(s);`
- *   as `return void PsTerminateSystemThread(s);` (it records the exit status; `void` because a
- *   KSTART_ROUTINE returns nothing).
  */
-import type { Parking, SimEvent, SimThread } from '../sim/index.ts';
-import { APC_LEVEL, DISPATCH_LEVEL, PASSIVE_LEVEL, type KIRQL, type KernelCore } from './core.ts';
+import type { Parking, SimEvent } from '../sim/index.ts';
+import { APC_LEVEL, DISPATCH_LEVEL } from './irql.ts';
+import type { KernelCore } from './kernel-core.ts';
 import { STATUS_SUCCESS, STATUS_TIMEOUT, type NTSTATUS } from './ntstatus.ts';
 
 /** LARGE_INTEGER as drivers use it for times: QuadPart in 100 ns units. */
@@ -46,7 +38,7 @@ export const UserMode = 1;
 /** WORK_QUEUE_TYPE. */
 export const IO_NO_INCREMENT = 0;
 
-interface Waiter {
+export interface Waiter {
   readonly parking: Parking<NTSTATUS>;
   timeout: SimEvent<undefined> | null;
 }
@@ -61,44 +53,12 @@ export class DispatcherObject {
 
 export class KEVENT extends DispatcherObject {}
 
-/** A system thread; also its HANDLE and its PETHREAD. */
-export class KTHREAD extends DispatcherObject {
-  /** @internal */ exitStatus: NTSTATUS = STATUS_SUCCESS;
-  /** @internal */ simThread: SimThread | null = null;
-}
-export type HANDLE = KTHREAD;
-export type KSTART_ROUTINE = (StartContext: unknown) => void | PromiseLike<void>;
 
-export class KeManager {
+export class DispatcherManager {
   readonly #k: KernelCore;
-  readonly #threads = new Map<SimThread, KTHREAD>();
-  #nextThread = 1;
 
   constructor(kernel: KernelCore) {
     this.#k = kernel;
-  }
-
-  // ---- IRQL ---------------------------------------------------------------------------------
-
-  KeGetCurrentIrql(): KIRQL {
-    return this.#k.irql;
-  }
-
-  KeRaiseIrql(NewIrql: KIRQL, OldIrql: { value: KIRQL }): void {
-    const k = this.#k;
-    if (NewIrql < k.irql) {
-      return k.violation('IRQL-RAISE-LOWER', `KeRaiseIrql to ${NewIrql} from ${k.irql}`);
-    }
-    OldIrql.value = k.irql;
-    k.irql = NewIrql;
-  }
-
-  KeLowerIrql(NewIrql: KIRQL): void {
-    const k = this.#k;
-    if (NewIrql > k.irql) {
-      return k.violation('IRQL-LOWER-RAISE', `KeLowerIrql to ${NewIrql} from ${k.irql}`);
-    }
-    k.irql = NewIrql;
   }
 
   // ---- events -------------------------------------------------------------------------------
@@ -179,100 +139,6 @@ export class KeManager {
       });
     }
     return waiter.parking;
-  }
-
-  // ---- system threads -----------------------------------------------------------------------
-
-  PsCreateSystemThread(
-    ThreadHandle: { value: HANDLE | null },
-    DesiredAccess: number,
-    ObjectAttributes: unknown,
-    ProcessHandle: unknown,
-    ClientId: unknown,
-    StartRoutine: KSTART_ROUTINE,
-    StartContext: unknown,
-  ): NTSTATUS {
-    void DesiredAccess;
-    void ObjectAttributes;
-    void ProcessHandle;
-    void ClientId;
-    const name = `${this.#k.host}/system-${this.#nextThread++}`;
-    ThreadHandle.value = this.startThread(name, () => StartRoutine(StartContext));
-    return STATUS_SUCCESS;
-  }
-
-  /** Records the exit status; the caller returns from its start routine right after. */
-  PsTerminateSystemThread(ExitStatus: NTSTATUS): NTSTATUS {
-    const current = this.#k.sim.threads.current;
-    const thread = current === null ? undefined : this.#threads.get(current);
-    if (thread === undefined) {
-      this.#k.violation('THREAD-TERMINATE-OUTSIDE-THREAD', 'PsTerminateSystemThread');
-    } else thread.exitStatus = ExitStatus;
-    return ExitStatus;
-  }
-
-  /** The handle is the object: Object.value = Handle. */
-  ObReferenceObjectByHandle(
-    Handle: HANDLE,
-    DesiredAccess: number,
-    ObjectType: unknown,
-    AccessMode: number,
-    Object: { value: unknown },
-    HandleInformation: unknown,
-  ): NTSTATUS {
-    void DesiredAccess;
-    void ObjectType;
-    void AccessMode;
-    void HandleInformation;
-    Object.value = Handle;
-    return STATUS_SUCCESS;
-  }
-
-  ObDereferenceObject(Object: unknown): void {
-    void Object;
-  }
-
-  ZwClose(Handle: unknown): NTSTATUS {
-    void Handle;
-    return STATUS_SUCCESS;
-  }
-
-  /**
-   * A system thread ended: it must have released its spin locks and be back at PASSIVE_LEVEL,
-   * as a callback must when it returns (SPINLOCK-HELD-ON-RETURN, IRQL-NOT-RESTORED); the
-   * kernel is put back so later code is not blamed for it.
-   */
-  #checkExit(name: string): void {
-    const k = this.#k;
-    if (k.spinLocksHeld > 0) {
-      k.violation('SPINLOCK-HELD-ON-RETURN', `system thread ${name} ended holding a spin lock`);
-      k.spinLocksHeld = 0;
-    }
-    if (k.irql !== PASSIVE_LEVEL) {
-      k.violation('IRQL-NOT-RESTORED', `system thread ${name} ended at IRQL ${k.irql}`);
-    }
-    k.irql = PASSIVE_LEVEL;
-  }
-
-  /**
-   * @internal Starts `body` at PASSIVE_LEVEL as a simulator thread (an event at this instant);
-   * the returned KTHREAD is signalled when the body's promise settles.
-   */
-  startThread(name: string, body: () => void | PromiseLike<void>): KTHREAD {
-    const k = this.#k;
-    const thread = new KTHREAD();
-    thread.initialized = true;
-    const simThread = k.sim.threads.spawn(name, () => {
-      k.irql = PASSIVE_LEVEL;
-      return Promise.resolve(body()).then(() => {
-        this.#threads.delete(simThread);
-        this.#checkExit(name);
-        this.signal(thread);
-      });
-    });
-    thread.simThread = simThread;
-    this.#threads.set(simThread, thread);
-    return thread;
   }
 
   /** @internal Signals `object` and releases its waiters (one for a synchronization object). */

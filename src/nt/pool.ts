@@ -25,7 +25,8 @@
  * objects, so only driver code touching its own pool blocks pays it.
  */
 import { callerSite } from '../sim/index.ts';
-import { APC_LEVEL, DISPATCH_LEVEL, type KernelCore } from './core.ts';
+import { APC_LEVEL, DISPATCH_LEVEL } from './irql.ts';
+import type { KernelCore } from './kernel-core.ts';
 
 export const NonPagedPool = 0;
 export const PagedPool = 1;

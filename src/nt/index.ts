@@ -1,0 +1,75 @@
+/**
+ * The NT kernel layer: the kernel services drivers use (IRPs, MDLs, pool, IRQL, dispatcher
+ * objects and waits, system threads, timers and DPCs, work items, spin locks), NTSTATUS, the
+ * kernel's verifier rules and its end-of-run checks. It depends on src/sim only; the WSK
+ * provider (src/wsk) builds on it (docs/model.md#the-nt-kernel).
+ */
+export * from './ntstatus.ts';
+export { APC_LEVEL, DISPATCH_LEVEL, PASSIVE_LEVEL, type KIRQL } from './irql.ts';
+export {
+  catalogueOf,
+  type LayeredRule,
+  type RuleChannel,
+  type RuleIdOf,
+  type VerifierRule,
+} from './catalogue.ts';
+export { NT_RULE_LIST, NT_RULES, type NtAdvisoryId, type NtViolationId } from './rules.ts';
+export { checkNtOptions, type NtKernelOptions } from './options.ts';
+export { KernelCore, type Advisory, type Violation, type ViolationPlace } from './kernel-core.ts';
+export { NT_ROUTINES, NtKernel, type NtManagers, type NtRoutines } from './kernel.ts';
+export { bindRoutines, type RoutinesOf } from './routines.ts';
+export {
+  IRP,
+  IoStatusBlock,
+  type DRIVER_CANCEL,
+  type IO_COMPLETION_ROUTINE,
+  type IO_STATUS_BLOCK,
+  type IrpState,
+  type PDEVICE_OBJECT,
+} from './irp.ts';
+export { IrpManager } from './irp-routines.ts';
+export {
+  NonPagedPool,
+  NonPagedPoolNx,
+  PagedPool,
+  PoolManager,
+  tagText,
+  type POOL_TYPE,
+  type PoolLeak,
+  type PoolTag,
+} from './pool.ts';
+export { MDL, MdlMappingNoExecute, NormalPagePriority } from './mdl.ts';
+export { MdlManager } from './mdl-routines.ts';
+export { IrqlManager } from './irql-routines.ts';
+export {
+  DispatcherManager,
+  DispatcherObject,
+  Executive,
+  IO_NO_INCREMENT,
+  KEVENT,
+  KernelMode,
+  NotificationEvent,
+  SynchronizationEvent,
+  UserMode,
+  type EVENT_TYPE,
+  type LARGE_INTEGER,
+} from './dispatcher.ts';
+export { KTHREAD, ThreadManager, type HANDLE, type KSTART_ROUTINE } from './threads.ts';
+export { ObjectManager } from './objects.ts';
+export { KDPC, KTIMER, TimerManager, type KDEFERRED_ROUTINE } from './timers.ts';
+export {
+  CriticalWorkQueue,
+  DelayedWorkQueue,
+  HyperCriticalWorkQueue,
+  IO_WORKITEM,
+  WorkItemManager,
+  type IO_WORKITEM_ROUTINE,
+} from './work-items.ts';
+export { KSPIN_LOCK, SpinLockManager } from './spin-locks.ts';
+export { isHolder, holderValue } from './holder.ts';
+export {
+  addOutstanding,
+  outstandingIrps,
+  outstandingPool,
+  type Outstanding,
+} from './outstanding.ts';

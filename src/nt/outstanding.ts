@@ -1,0 +1,57 @@
+/**
+ * What a driver left behind in the kernel, as the verifier's end-of-run check lists it: IRPs a
+ * call still holds, IRPs never freed, pool never freed (by tag and size). Each entry has its
+ * rule, a line naming the object, and the driver's file:line of its allocation when the run
+ * recorded sites (the re-run of a failing seed). A provider adds its own objects between the
+ * IRPs and the pool (wsk/outstanding.ts).
+ */
+import type { IrpManager } from './irp-routines.ts';
+import type { ViolationPlace } from './kernel-core.ts';
+import type { PoolManager } from './pool.ts';
+import type { NtViolationId } from './rules.ts';
+
+export interface Outstanding<Rule extends string = NtViolationId> {
+  readonly rule: Rule;
+  /** One line naming the object, e.g. 'IRP #4 (WskAccept) never completed'. */
+  readonly detail: string;
+  readonly place: ViolationPlace;
+  /** The driver's file:line where it was allocated, when recorded. */
+  readonly site?: string;
+}
+
+/** Adds one entry to `list`, with its site when one was recorded. */
+export function addOutstanding<Rule extends string>(
+  list: Outstanding<Rule>[],
+  rule: Rule,
+  detail: string,
+  place: ViolationPlace,
+  site?: string | null,
+): void {
+  list.push({ rule, detail, place, ...(site !== null && site !== undefined && { site }) });
+}
+
+/** IRPs never completed, then IRPs completed but never freed, in allocation order. */
+export function outstandingIrps(irps: IrpManager): Outstanding[] {
+  const list: Outstanding[] = [];
+  const all = irps.outstanding();
+  for (const irp of all) {
+    if (irp.state !== 'issued' && irp.state !== 'pending') continue;
+    const detail = `IRP #${irp.id} (${irp.operation}) never completed`;
+    addOutstanding(list, 'IRP-NEVER-COMPLETED', detail, { irp: irp.id }, irp.site);
+  }
+  for (const irp of all) {
+    if (irp.state === 'issued' || irp.state === 'pending') continue;
+    addOutstanding(list, 'IRP-LEAKED', `IRP #${irp.id} never freed`, { irp: irp.id }, irp.site);
+  }
+  return list;
+}
+
+/** Pool allocations never freed, by tag and size. */
+export function outstandingPool(pool: PoolManager): Outstanding[] {
+  const list: Outstanding[] = [];
+  for (const leak of pool.leaks()) {
+    const detail = `pool tag ${leak.tag}, ${leak.bytes} bytes never freed`;
+    addOutstanding(list, 'POOL-LEAKED', detail, {}, leak.site);
+  }
+  return list;
+}

@@ -1,0 +1,196 @@
+/**
+ * The client level of wsk.h, as drivers use it before they have a socket: registration
+ * (WSK_REGISTRATION, WSK_CLIENT_NPI and its dispatch), the provider NPI and the client-level
+ * provider dispatch (WskSocket, WskSocketConnect, WskControlClient) with Windows' parameter
+ * order, security descriptors and the transport list's entries; and, behind the opaque
+ * WSK_REGISTRATION and WSK_CLIENT, the provider's record of one WskRegister. The routines are
+ * in registration.ts (docs/model.md#registration-and-capture).
+ */
+import type { IRP, NTSTATUS } from '../nt/index.ts';
+import type { Parking, SimEvent } from '../sim/index.ts';
+import type { ADDRESS_FAMILY, SOCKADDR } from './address.ts';
+
+// ---- structures -----------------------------------------------------------------------------
+
+
+// ---- structures (wsk.md §1.1) ---------------------------------------------------------------
+
+export type PFN_WSK_CLIENT_EVENT = (
+  ClientContext: unknown,
+  EventType: number,
+  Information: unknown,
+  InformationLength: number,
+) => NTSTATUS;
+
+export interface WSK_CLIENT_DISPATCH {
+  Version: number;
+  /** Must be 0. */
+  Reserved: number;
+  /** No client-level events are defined (wsk.md §1.1); never called. */
+  WskClientEvent: PFN_WSK_CLIENT_EVENT | null;
+}
+
+export interface WSK_CLIENT_NPI {
+  ClientContext: unknown;
+  Dispatch: WSK_CLIENT_DISPATCH | null;
+}
+
+/** Opaque; initialised by WskRegister; the client never writes it (wsk.md §1.1). */
+export class WSK_REGISTRATION {
+  /** @internal */ state: Registration | null = null;
+}
+
+/** The opaque client object (wsk.h: `typedef PVOID PWSK_CLIENT`). */
+export class WSK_CLIENT {
+  /** @internal */ readonly registration: Registration;
+  /** @internal */ readonly host: string;
+  /**
+   * @internal Set by the sockets slice when this client creates its first socket; the
+   * ordering rule of WSK_SET_STATIC_EVENT_CALLBACKS and WSK_TDI_BEHAVIOR reads it.
+   */
+  socketCreated = false;
+  /** @internal The static event mask (wsk.md §4.8); 0 when never set. */
+  staticEventMask = 0;
+  /** @internal WSK_TDI_BEHAVIOR flags. */
+  tdiBehavior = 0;
+  /** @internal Security descriptors cached by WSK_CACHE_SD and not yet released. */
+  readonly cachedSds = new Set<WSK_CACHED_SECURITY_DESCRIPTOR>();
+
+  /** @internal */
+  constructor(registration: Registration, host: string) {
+    this.registration = registration;
+    this.host = host;
+  }
+}
+export type PWSK_CLIENT = WSK_CLIENT;
+
+/** A security descriptor as drivers hand it around (PSECURITY_DESCRIPTOR): opaque here. */
+export type PSECURITY_DESCRIPTOR = object;
+
+/** What WSK_CACHE_SD returns: an opaque handle standing for the cached descriptor. */
+export class WSK_CACHED_SECURITY_DESCRIPTOR {
+  readonly SecurityDescriptor: PSECURITY_DESCRIPTOR;
+  /** @internal */
+  constructor(SecurityDescriptor: PSECURITY_DESCRIPTOR) {
+    this.SecurityDescriptor = SecurityDescriptor;
+  }
+}
+
+/**
+ * NPI_WSK_INTERFACE_ID (wsk.h declares it `extern CONST NPIID`; its GUID value is not in the
+ * reference, so it is an opaque identity here: pass this object, as C passes its address).
+ */
+export const NPI_WSK_INTERFACE_ID: object = Object.freeze({ name: 'NPI_WSK_INTERFACE_ID' });
+
+/** The input of WSK_SET_STATIC_EVENT_CALLBACKS. */
+export interface WSK_EVENT_CALLBACK_CONTROL {
+  NpiId: object;
+  EventMask: number;
+}
+
+/** Filled by WskQueryProviderCharacteristics (wsk.h). */
+export class WSK_PROVIDER_CHARACTERISTICS {
+  HighestVersion = 0;
+  LowestVersion = 0;
+}
+
+/** A WSK_TRANSPORT entry (wsk.h; wsk.md §3.3). */
+export interface WSK_TRANSPORT {
+  Version: number;
+  SocketType: number;
+  Protocol: number;
+  AddressFamily: ADDRESS_FAMILY;
+  /** The GUID as text. */
+  ProviderId: string;
+}
+/**
+ * sizeof(WSK_TRANSPORT): USHORT Version, USHORT SocketType, ULONG Protocol, ADDRESS_FAMILY
+ * (USHORT) + 2 bytes padding to align GUID's ULONG, GUID (16) = 28. Output sizes of
+ * WSK_TRANSPORT_LIST_QUERY are counted in these.
+ */
+export const WSK_TRANSPORT_SIZE = 28;
+
+export type PFN_WSK_SOCKET = (
+  Client: PWSK_CLIENT,
+  AddressFamily: ADDRESS_FAMILY,
+  SocketType: number,
+  Protocol: number,
+  Flags: number,
+  SocketContext: unknown,
+  Dispatch: unknown,
+  OwningProcess: unknown,
+  OwningThread: unknown,
+  SecurityDescriptor: PSECURITY_DESCRIPTOR | null,
+  Irp: IRP,
+) => NTSTATUS;
+
+export type PFN_WSK_SOCKET_CONNECT = (
+  Client: PWSK_CLIENT,
+  SocketType: number,
+  Protocol: number,
+  LocalAddress: SOCKADDR,
+  RemoteAddress: SOCKADDR,
+  Flags: number,
+  SocketContext: unknown,
+  Dispatch: unknown,
+  OwningProcess: unknown,
+  OwningThread: unknown,
+  SecurityDescriptor: PSECURITY_DESCRIPTOR | null,
+  Irp: IRP,
+) => NTSTATUS;
+
+export type PFN_WSK_CONTROL_CLIENT = (
+  Client: PWSK_CLIENT,
+  ControlCode: number,
+  InputSize: number,
+  InputBuffer: unknown,
+  OutputSize: number,
+  OutputBuffer: unknown,
+  OutputSizeReturned: { value: number } | null,
+  Irp: IRP | null,
+) => NTSTATUS;
+
+/**
+ * The client-level provider dispatch (wsk.md §2.2 / §1.1 member order: Version, Reserved,
+ * WskSocket, WskSocketConnect, WskControlClient, WskGetAddressInfo, WskFreeAddressInfo,
+ * WskGetNameInfo). Present: Version, Reserved, WskSocket, WskSocketConnect (socket.ts),
+ * WskControlClient. The Windows 7 name-resolution members are absent from the object and from
+ * this type until they work.
+ */
+export interface WSK_PROVIDER_DISPATCH {
+  readonly Version: number;
+  readonly Reserved: number;
+  readonly WskSocket: PFN_WSK_SOCKET;
+  readonly WskSocketConnect: PFN_WSK_SOCKET_CONNECT;
+  readonly WskControlClient: PFN_WSK_CONTROL_CLIENT;
+}
+
+/** Filled by WskCaptureProviderNPI. */
+export class WSK_PROVIDER_NPI {
+  Client: PWSK_CLIENT | null = null;
+  Dispatch: WSK_PROVIDER_DISPATCH | null = null;
+}
+
+// ---- the provider's record of a registration -----------------------------------------------
+
+
+export interface CaptureWaiter {
+  readonly registration: Registration;
+  readonly parking: Parking<NTSTATUS>;
+  readonly npi: WSK_PROVIDER_NPI;
+  timer: SimEvent<undefined> | null;
+}
+
+/** @internal One WskRegister's state. */
+export interface Registration {
+  readonly npi: WSK_CLIENT_NPI;
+  readonly client: WSK_CLIENT;
+  phase: 'registered' | 'deregistering' | 'deregistered';
+  captures: number;
+  readonly blocked: CaptureWaiter[];
+  readonly deregisterWaiters: Parking<void>[];
+  /** IRPs passed to provider-dispatch calls and not yet completed (wsk.md §1.2 (d)). */
+  readonly pendingIrps: Set<IRP>;
+  /** The driver's file:line at WskRegister, when sites are recorded. */
+  readonly site: string | null;
+}
