@@ -33,10 +33,10 @@
  */
 import { assert } from '../sim/index.ts';
 import { Handshake, NEVER } from './handshake.ts';
-import type { Listener } from './listener.ts';
 import { NO_OPTIONS, TcpSegment } from './payload.ts';
 import type {
-  AbortResult, ConnectionHandler, SendError, SendResult, TcpConnection,
+  AbortResult, ConnectionHandler, ListenerHandler, Offer, SendError, SendResult, TcpConnection,
+  TcpListener,
 } from './port.ts';
 import type { RejectAnswer, TcpProfile } from './profiles.ts';
 import { ReceiveBuffer } from './receive-buffer.ts';
@@ -54,6 +54,24 @@ export type TransmitResult = 'sent' | 'no-route' | 'dropped';
 
 /** The owner's verdict on a passive handshake completing (the listener's queue, tcp.md §3). */
 export type Admission = 'admit' | 'drop' | 'reset';
+
+/**
+ * The listener a passive connection was forked from, as its owner reads it through the child
+ * (`connection.listener`): the queues the child sits in and the verdict on its handshake. The
+ * connection only carries it. `Listener` (listener.ts) implements it; declaring it here keeps
+ * listener.ts, which holds connections, from being imported back.
+ */
+export interface ParentListener extends TcpListener {
+  readonly handler: ListenerHandler;
+  /** Ready connections, oldest first. */
+  readonly ready: Connection[];
+  /** Every child not yet accepted: offered, half-open or ready. */
+  readonly children: Set<Connection>;
+  /** Deferred mode: the offers not accepted yet, by offer (connection) id. */
+  readonly offers: Map<number, { readonly offer: Offer }>;
+  /** The queue's verdict on a completing handshake. */
+  admitsEstablished(): Admission;
+}
 
 /** What a connection needs from whoever runs it: the stack, or a test harness. */
 export interface ConnectionOwner {
@@ -118,7 +136,7 @@ export class Connection implements TcpConnection {
   readonly localPort: number;
   readonly remoteAddress: string;
   readonly remotePort: number;
-  listener: Listener | null = null;
+  listener: ParentListener | null = null;
   handler: ConnectionHandler | null = null;
   user: unknown = undefined;
   state: TcpState;
@@ -187,7 +205,7 @@ export class Connection implements TcpConnection {
    * mode) or `holdOffer(now, lifetime)` (deferred mode).
    */
   static passive(
-    owner: ConnectionOwner, profile: TcpProfile, id: number, listener: Listener | null,
+    owner: ConnectionOwner, profile: TcpProfile, id: number, listener: ParentListener | null,
     syn: Segment, deferred: boolean,
   ): Connection {
     const child = new Connection(

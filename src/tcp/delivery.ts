@@ -13,9 +13,8 @@
  */
 import {
   FIRST_OWNER_BIT, NOTICE_ACKED, NOTICE_CLOSED, NOTICE_DATA, NOTICE_ESTABLISHED, NOTICE_PEER_FIN,
-  NOTICE_PEER_RESET, NOTICE_TRANSMITTED, type Connection,
+  NOTICE_PEER_RESET, NOTICE_TRANSMITTED, type Connection, type ParentListener,
 } from './connection.ts';
-import type { Listener } from './listener.ts';
 import type { Offer, WithdrawReason } from './port.ts';
 import type { Outcome } from './state.ts';
 import type { TcpTracer } from './tracer.ts';
@@ -93,7 +92,7 @@ function toListener(connection: Connection, notices: number, tracer: TcpTracer):
 
 /** Tells a deferred listener that an offer went away. */
 export function withdraw(
-  listener: Listener, offer: Offer, reason: WithdrawReason, tracer: TcpTracer,
+  listener: ParentListener, offer: Offer, reason: WithdrawReason, tracer: TcpTracer,
 ): void {
   tracer.offer(listener.id, offer.id, 'withdrawn', reason);
   listener.handler.onOfferWithdrawn?.(listener, offer, reason);

@@ -15,9 +15,9 @@
  * A ready child reset by its peer before accept leaves the queue silently (accept() never hands
  * out a dead connection). The listener only keeps the books; the stack does the I/O.
  */
-import type { Admission, Connection } from './connection.ts';
+import type { Admission, Connection, ParentListener } from './connection.ts';
 import type {
-  ConnectionHandler, DecideResult, ListenMode, ListenerHandler, Offer, TcpConnection, TcpListener,
+  ConnectionHandler, DecideResult, ListenMode, ListenerHandler, Offer, TcpConnection,
 } from './port.ts';
 import type { RejectAnswer, TcpProfile } from './profiles.ts';
 
@@ -36,7 +36,7 @@ export interface OfferEntry {
   readonly connection: Connection;
 }
 
-export class Listener implements TcpListener {
+export class Listener implements ParentListener {
   readonly owner: ListenerOwner;
   readonly profile: TcpProfile;
   readonly id: number;

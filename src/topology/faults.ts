@@ -21,6 +21,7 @@ import type { Link } from './link.ts';
 import type { NodeState } from './node.ts';
 import type { Payload } from './packet.ts';
 import type { Transit } from './transit.ts';
+import type { Vertex } from './vertex.ts';
 
 export type FaultVerb =
   | 'partition' | 'heal' | 'partition-one-way' | 'heal-one-way'
@@ -38,11 +39,11 @@ export interface Fault {
 /** Node indices stay below this, so a pair of them is one safe-integer key. */
 export const NODE_LIMIT = 1 << 20;
 
-function directedKey(from: NodeState, to: NodeState): number {
+function directedKey(from: Vertex, to: Vertex): number {
   return from.index * NODE_LIMIT + to.index;
 }
 
-function pairKey(a: NodeState, b: NodeState): number {
+function pairKey(a: Vertex, b: Vertex): number {
   return a.index < b.index ? directedKey(a, b) : directedKey(b, a);
 }
 

@@ -10,8 +10,8 @@
  * does to packets already on the wire (they keep going, as they would on a real cable).
  */
 import { type Instant, type SimEvent, type Simulator } from '../sim/index.ts';
-import type { NodeHandle, NodeState } from './node.ts';
 import type { Packet, Payload, SendResult } from './packet.ts';
+import type { NodeHandle, Vertex } from './vertex.ts';
 
 /** What a host handle needs from the world. */
 export interface HostPort<P extends Payload> {
@@ -22,7 +22,7 @@ export interface HostPort<P extends Payload> {
 
 /** A host as the world holds it. */
 export class HostState<P extends Payload = Payload> {
-  readonly node: NodeState;
+  readonly node: Vertex;
   readonly ipv4: string | undefined;
   readonly ipv6: string | undefined;
   readonly addresses: readonly string[];
@@ -36,7 +36,7 @@ export class HostState<P extends Payload = Payload> {
   sent = 0;
   received = 0;
 
-  constructor(node: NodeState, ipv4: string | undefined, ipv6: string | undefined) {
+  constructor(node: Vertex, ipv4: string | undefined, ipv6: string | undefined) {
     this.node = node;
     this.ipv4 = ipv4;
     this.ipv6 = ipv6;

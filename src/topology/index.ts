@@ -27,7 +27,7 @@ export type {
   ResolvedLink,
 } from './options.ts';
 export { resolveLinkOptions } from './options.ts';
-export type { NodeHandle, NodeKind } from './node.ts';
+export type { NodeHandle, NodeKind } from './vertex.ts';
 export { Host, HostTimer } from './host.ts';
 export type { FaultVerb } from './faults.ts';
 export {

@@ -10,6 +10,7 @@ import type { HostState } from './host.ts';
 import type { Link, LinkDirection } from './link.ts';
 import type { NodeState } from './node.ts';
 import type { Payload } from './packet.ts';
+import type { Vertex } from './vertex.ts';
 import type { World } from './world.ts';
 
 function checkDirection(direction: LinkDirection, now: number): void {
@@ -63,7 +64,7 @@ export function checkNetworkInvariants<P extends Payload>(world: World<P>): void
     checkHost(host, world.hostsByAddress);
   }
   for (const { a, b, buffer } of world.faults.holds()) {
-    const pair = [world.nodes[a], world.nodes[b]];
+    const pair: (Vertex | undefined)[] = [world.nodes[a], world.nodes[b]];
     for (const packet of buffer) {
       assert(packet.to !== null, `held packet ${packet.id} has no target host`);
       assert(pair.includes(packet.from.node), `held packet ${packet.id} is from outside its hold`);

@@ -18,8 +18,8 @@
  * as a misbehaving switch downstream would make it).
  */
 import type { ChoiceSource, ChoiceStream } from '../sim/index.ts';
-import type { NodeState } from './node.ts';
 import type { ResolvedDirection, ResolvedLink } from './options.ts';
+import type { Vertex } from './vertex.ts';
 
 /** `admit` results below zero: why the packet was dropped on entry. */
 export const DROP_LINK_DOWN = -1;
@@ -72,8 +72,8 @@ class DepartureRing {
 /** One direction of a link: its options, its random stream, its transmitter and its counters. */
 export class LinkDirection {
   readonly link: Link;
-  readonly from: NodeState;
-  readonly to: NodeState;
+  readonly from: Vertex;
+  readonly to: Vertex;
   readonly options: ResolvedDirection;
   /** 'a→b', for traces and snapshots. */
   readonly name: string;
@@ -102,8 +102,8 @@ export class LinkDirection {
 
   constructor(
     link: Link,
-    from: NodeState,
-    to: NodeState,
+    from: Vertex,
+    to: Vertex,
     options: ResolvedDirection,
     choices: ChoiceSource,
   ) {
@@ -241,8 +241,8 @@ export class Link {
 
   constructor(
     index: number,
-    a: NodeState,
-    b: NodeState,
+    a: Vertex,
+    b: Vertex,
     options: ResolvedLink,
     choices: ChoiceSource,
   ) {

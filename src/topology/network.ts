@@ -15,13 +15,14 @@ import { applyFault, operandsOf, NODE_LIMIT, type Fault, type FaultVerb } from '
 import { Host, HostState } from './host.ts';
 import { checkNetworkInvariants } from './invariants.ts';
 import { Link } from './link.ts';
-import { NodeState, type NodeHandle, type NodeKind } from './node.ts';
+import { NodeState } from './node.ts';
 import { takeSnapshot, type NetworkSnapshot } from './netstat.ts';
 import {
   checkNodeName, resolveLinkOptions, type LinkOptions, type ResolvedLink,
 } from './options.ts';
 import type { Payload } from './packet.ts';
 import type { Rule } from './rules.ts';
+import type { NodeHandle, NodeKind } from './vertex.ts';
 import { World, type PacketTap } from './world.ts';
 
 export interface HostOptions {
@@ -224,7 +225,8 @@ export class Network<P extends Payload = Payload> {
     for (const link of world.links) {
       if (link.isUp) continue;
       const { from, to } = link.forward;
-      applyNow(world, { verb: 'link-up', a: from, b: to, link });
+      const a = nodes[from.index] as NodeState;
+      applyNow(world, { verb: 'link-up', a, b: nodes[to.index] as NodeState, link });
     }
   }
 

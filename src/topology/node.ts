@@ -7,17 +7,13 @@
  */
 import type { HostState } from './host.ts';
 import type { LinkDirection } from './link.ts';
+import type { NodeKind, Vertex } from './vertex.ts';
 
-export type NodeKind = 'host' | 'switch' | 'router';
-
-/** What `addSwitch` and `addRouter` return (and a host handle also satisfies). */
-export interface NodeHandle {
-  readonly name: string;
-  readonly kind: NodeKind;
-}
-
-/** A node as the world holds it. */
-export class NodeState {
+/**
+ * A node as the world holds it, at `index` in its node array. Its link directions and host
+ * point back at it as a Vertex (vertex.ts).
+ */
+export class NodeState implements Vertex {
   /** Creation order, and the index of this node in routing tables. */
   readonly index: number;
   readonly name: string;
@@ -41,7 +37,7 @@ export class NodeState {
   }
 
   /** The outgoing direction towards `neighbour`, if a link joins them. */
-  directionTo(neighbour: NodeState): LinkDirection | undefined {
+  directionTo(neighbour: Vertex): LinkDirection | undefined {
     return this.out.find((direction) => direction.to === neighbour);
   }
 }

@@ -8,9 +8,13 @@
  *
  * Left out: routing protocols and their convergence time (a change is known everywhere at
  * once), link costs other than one hop, equal-cost multipath, and routes through hosts.
+ *
+ * Links and hosts name nodes as vertices (vertex.ts); a vertex's table lives on its NodeState,
+ * found by index in the world's node array.
  */
 import type { LinkDirection } from './link.ts';
 import type { NodeState } from './node.ts';
+import type { Vertex } from './vertex.ts';
 
 export class Routing {
   readonly #nodes: readonly NodeState[];
@@ -28,13 +32,14 @@ export class Routing {
   }
 
   /** The direction `from` sends on towards `to`, or null when no path is up. */
-  nextHop(from: NodeState, to: NodeState): LinkDirection | null {
-    if (from.routesEpoch !== this.#epoch) this.#compute(from);
-    return from.routes[to.index] ?? null;
+  nextHop(from: Vertex, to: Vertex): LinkDirection | null {
+    const node = this.#nodes[from.index] as NodeState;
+    if (node.routesEpoch !== this.#epoch) this.#compute(node);
+    return node.routes[to.index] ?? null;
   }
 
   /** The node names of the current path, `from` first; empty when there is none. */
-  path(from: NodeState, to: NodeState): string[] {
+  path(from: Vertex, to: Vertex): string[] {
     const names = [from.name];
     let node = from;
     while (node !== to) {
@@ -57,11 +62,11 @@ export class Routing {
       // Only the source and forwarding nodes pass packets on: a path never crosses a host.
       if (node !== source && !node.forwards) continue;
       for (const direction of node.out) {
-        const next = direction.to;
-        if (seen[next.index] === 1 || !direction.link.isUp) continue;
-        seen[next.index] = 1;
-        first[next.index] = node === source ? direction : first[node.index] ?? null;
-        queue.push(next);
+        const index = direction.to.index;
+        if (seen[index] === 1 || !direction.link.isUp) continue;
+        seen[index] = 1;
+        first[index] = node === source ? direction : first[node.index] ?? null;
+        queue.push(this.#nodes[index] as NodeState);
       }
     }
     source.routes = first;

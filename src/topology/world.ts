@@ -166,7 +166,7 @@ export class World<P extends Payload = Payload> implements HostPort<P>, FaultTar
     const direction = packet.direction as LinkDirection;
     const link = direction.link;
     if (!link.isUp || link.epoch !== packet.linkEpoch) return this.#drop(packet, 'link-down');
-    const node = direction.to;
+    const node = this.nodes[direction.to.index] as NodeState;
     if (node.host !== null) {
       assert(node.host === packet.to, `packet ${packet.id} reached ${node.name}, not its target`);
       return this.#final(packet, false);
