@@ -1,6 +1,7 @@
 /**
- * The tidy scanner (STYLE.md §7.10, after TigerBeetle's tidy.zig): reads source text and
- * reports each banned construct with file:line and the replacement to use.
+ * The tidy scanner (after TigerBeetle's tidy.zig): reads source text and reports each banned
+ * construct with file:line and the replacement to use. Layers and import cycles are checked on
+ * the import graph (imports.ts).
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -37,15 +38,6 @@ const ASYNC_HOST_MARK = 'tidy: async-host';
 /** STYLE.md §7.11: Prettier at 100 columns. */
 const MAX_COLUMNS = 100;
 
-/** Layers import downward only (DESIGN.md §1). */
-const LAYER_ORDER = ['sim', 'topology', 'tcp', 'wsk', 'explore', 'report', 'cli'] as const;
-const FORBIDDEN_IMPORTS: Readonly<Record<string, readonly string[]>> = {
-  sim: ['topology', 'tcp', 'wsk', 'explore', 'report', 'cli'],
-  topology: ['tcp', 'wsk', 'explore', 'report', 'cli'],
-  tcp: ['wsk', 'explore', 'cli'],
-  wsk: ['explore', 'cli'],
-};
-
 function isComment(line: string): boolean {
   const trimmed = line.trim();
   return trimmed.startsWith('//') || trimmed.startsWith('*') || trimmed.startsWith('/*');
@@ -64,10 +56,6 @@ export function scanSource(file: string, text: string, layer: string): TidyFindi
     const code = content.replace(/\/\/.*$/, '');
     if (layer !== 'cli') for (const ban of DETERMINISM_BANS) if (ban.pattern.test(code)) report(ban.rule);
     if ((layer === 'sim' || layer === 'tcp') && !asyncHost && ASYNC_BAN.pattern.test(code)) report(ASYNC_BAN.rule);
-    const imported = /from ['"]\.\.\/(\w+)\//.exec(code)?.[1];
-    if (imported !== undefined && (FORBIDDEN_IMPORTS[layer] ?? []).includes(imported)) {
-      report(`import direction: ${layer} must not import ${imported} (order: ${LAYER_ORDER.join(' → ')})`);
-    }
   });
   return findings;
 }
