@@ -212,9 +212,21 @@ function detailLines(details: FailureDetails): string[] {
   return lines;
 }
 
+/** The layers' titles in `wsksim rules`, lowest first. */
+const RULE_LAYERS: Readonly<Record<string, string>> = {
+  nt: 'NT kernel (src/nt)',
+  wsk: 'WSK provider (src/wsk)',
+};
+
 function rules(out: Write): number {
-  for (const rule of RULES.values()) {
-    out(`${rule.id}  ${rule.channel}\n  ${rule.summary}\n  source: ${rule.source}\n`);
+  const rules = [...RULES.values()];
+  for (const [layer, title] of Object.entries(RULE_LAYERS)) {
+    const own = rules.filter((rule) => rule.layer === layer);
+    out(`# ${title}: ${own.length} rules\n\n`);
+    for (const rule of own) {
+      out(`${rule.id}  ${rule.channel}\n  ${rule.summary}\n  source: ${rule.source}\n`);
+    }
+    out('\n');
   }
   return 0;
 }

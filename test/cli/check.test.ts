@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkDeterminism } from '../../src/cli/check.ts';
 import { main } from '../../src/cli/main.ts';
-import { RULES } from '../../src/wsk/index.ts';
+import { NT_RULES, RULES, WSK_RULES } from '../../src/wsk/index.ts';
 
 const NONDETERMINISTIC = fileURLToPath(new URL('../fixtures/nondeterministic.ts', import.meta.url));
 const LEAKY = fileURLToPath(new URL('../fixtures/leaky-driver.ts', import.meta.url));
@@ -76,11 +76,19 @@ describe('cli: verifier reports', () => {
     expect(out).toContain(`replay: wsksim run ${LEAKY} --seed 1`);
   });
 
-  it('rules lists every rule of the catalogue with its channel and source', async () => {
+  it('rules lists every rule of the catalogue by layer, with its channel and source', async () => {
     const { code, out } = await cli(['rules']);
     expect(code).toBe(0);
     const ids = [...out.matchAll(/^([A-Z][A-Z0-9-]+) {2}(violation|advisory)$/gm)].map((m) => m[1]);
     expect(ids).toEqual([...RULES.keys()]);
+    const headings = [...out.matchAll(/^# (.+): (\d+) rules$/gm)].map((m) => [m[1], Number(m[2])]);
+    expect(headings).toEqual([
+      ['NT kernel (src/nt)', NT_RULES.size],
+      ['WSK provider (src/wsk)', WSK_RULES.size],
+    ]);
+    const ntPart = out.slice(0, out.indexOf('# WSK provider'));
+    expect(ntPart).toContain('IRP-COMPLETED-TWICE  violation');
+    expect(ntPart).not.toContain('WSK-CLOSE-DURING-CALL');
     expect(out).toContain('WSK-CLOSE-DURING-CALL  violation\n  WskCloseSocket');
   });
 });
