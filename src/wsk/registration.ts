@@ -26,10 +26,11 @@
  * - major version unsupported → STATUS_NOINTERFACE (§1.3), decided when the provider is ready.
  *
  * Misuse (DESIGN.md §4: the documentation requires or forbids it → violation, the run fails):
- * - IRQL-TOO-HIGH (nt/kernel-core.ts) for WskRegister / WskDeregister / a waiting capture above PASSIVE and
- *   for NO_WAIT capture / release / WskControlClient above DISPATCH (§1.2 IRQL column).
- * - WAIT-OUTSIDE-THREAD (as nt/dispatcher.ts): a capture or deregister that must block, called outside a
- *   system thread.
+ * - IRQL-TOO-HIGH (nt/kernel-core.ts) for WskRegister / WskDeregister / a waiting capture
+ *   above PASSIVE and for NO_WAIT capture / release / WskControlClient above DISPATCH (§1.2
+ *   IRQL column).
+ * - WAIT-OUTSIDE-THREAD (as nt/dispatcher.ts): a capture or deregister that must block, called
+ *   outside a system thread.
  * - WSK-REGISTRATION-INVALID: a WSK_REGISTRATION never passed to a successful WskRegister (of
  *   this host), or one whose deregistration completed, used by release (or by capture, when
  *   never registered). The block is opaque and initialised by WskRegister (§1.1); using an
