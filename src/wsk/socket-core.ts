@@ -6,9 +6,9 @@
  *
  * - Entry (§3.0): IRQL at most DISPATCH_LEVEL (IRQL-TOO-HIGH otherwise), a Socket that is one
  *   of this host's WSK_SOCKETs (WSK-SOCKET-INVALID), not closed (WSK-CALL-AFTER-CLOSE, §3.13,
- *   §6.5), then the IRP taken for the call (nt/irp-routines.ts). A socket the transport invalidated answers
- *   every call but WskCloseSocket with STATUS_FILE_FORCED_CLOSED (§3.0: "this socket is dead;
- *   call WskCloseSocket as soon as possible").
+ *   §6.5), then the IRP taken for the call (nt/irp-routines.ts). A socket the transport
+ *   invalidated answers every call but WskCloseSocket with STATUS_FILE_FORCED_CLOSED (§3.0:
+ *   "this socket is dead; call WskCloseSocket as soon as possible").
  * - A result known at the call completes inline or, by the choice 'IRP pends' (Windows allows
  *   both, §3.0, §6.3), as a zero-delay event after the call returned STATUS_PENDING.
  * - Bad arguments where Windows documents no code complete STATUS_INVALID_PARAMETER and record
