@@ -27,8 +27,9 @@ while IFS= read -r hit; do
   rest="${hit#*:}"
   line="${rest%%:*}"
   token="${rest#*:}"
-  # A token that names a file of the repository (e.g. docs/tcp.md) is a link, not a citation.
-  if [ -f "$root/$token" ]; then
+  # A token that names a file of the repository (e.g. docs/tcp.md, or ../docs/tcp.md written in a
+  # file under docs/) is a link, not a citation.
+  if [ -f "$root/$token" ] || [ -f "$root/$(dirname "$file")/$token" ]; then
     continue
   fi
   printf '%s:%s: %s\n' "$file" "$line" "$token"
