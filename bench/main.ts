@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --json] [-- --only name,...]`: the performance metrics of DESIGN.md §8.
- * Metric names are an interface: later work adds names, never renames them.
+ * `npm run bench [-- --json] [-- --only name,...]`: the performance metrics of
+ * docs/design.md#performance-metrics. Metric names are an interface: later work adds names, never
+ * renames them.
  */
 import { benchCore } from './core.ts';
 import { formatMetric, type Metric } from './measure.ts';

@@ -1,6 +1,7 @@
 /**
- * Side-by-side measurement (DESIGN.md §8): every figure is a ratio to a baseline measured in the
- * same process, in alternating rounds, so a noisy shared machine moves both sides together.
+ * Side-by-side measurement (docs/design.md#performance-metrics): every figure is a ratio to a
+ * baseline measured in the same process, in alternating rounds, so a noisy shared machine moves
+ * both sides together.
  */
 
 export interface Metric {

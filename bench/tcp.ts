@@ -1,5 +1,5 @@
 /**
- * tcp_handshakes_vs_loopback and tcp_heap_bytes_per_conn (DESIGN.md §8).
+ * tcp_handshakes_vs_loopback and tcp_heap_bytes_per_conn (docs/design.md#performance-metrics).
  *
  * Simulated side: 1e5 connections between two hosts, 100 in flight at a time, each kept
  * established to the end (SYN, SYN-ACK, ACK, both ends ESTABLISHED), windows10 profile on both.

@@ -1,24 +1,25 @@
 /**
- * wsk_accept_vs_tcp (DESIGN.md §8): 1e5 connections, 100 in flight at a time, each kept
- * established to the end, made through the WSK model: every client calls WskSocketConnect, whose
- * completion routine keeps the socket and starts the next connect; the server has one
- * WSK_FLAG_LISTEN_SOCKET per port, bound (so listening), with ACCEPTS_QUEUED WskAccept IRPs
- * queued on each of its sixteen ports, every accept's completion routine posting the next. Every
- * IRP is allocated, given a completion routine and freed as a driver would. Kernel options are
- * the defaults: verifier on, half of the calls Windows may complete either way pend. Every host
- * runs the default windows10 TCP profile.
+ * wsk_accept_vs_tcp (docs/design.md#performance-metrics): 1e5 connections, 100 in flight at a time,
+ * each kept established to the end, made through the WSK model: every client calls
+ * WskSocketConnect, whose completion routine keeps the socket and starts the next connect; the
+ * server has one WSK_FLAG_LISTEN_SOCKET per port, bound (so listening), with ACCEPTS_QUEUED
+ * WskAccept IRPs queued on each of its sixteen ports, every accept's completion routine posting the
+ * next. Every IRP is allocated, given a completion routine and freed as a driver would. Kernel
+ * options are the defaults: verifier on, half of the calls Windows may complete either way pend.
+ * Every host runs the default windows10 TCP profile.
  *
  * Topology: CLIENTS client hosts (10.0.0.1 ... 10.0.0.7), each joined to the server (10.0.1.1)
  * by its own direct 100 µs link, each with its own WSK kernel and captured provider NPI.
  * Several client addresses because WskSocketConnect binds its socket to an ephemeral port for the
- * socket's exclusive use, and Windows has ≈16 k such ports per local IP (tcp.md §6: "by default
- * an implicit bind takes a port for the socket's exclusive use ... So per local IP, ≈16 k
- * concurrent outbound connections"; the windows range 49152–65535 is 16,384 ports); a host here
- * has one IPv4 address, so 1e5 kept connections need ⌈1e5 / 16,384⌉ = 7 clients. Connection n
- * is made by client n mod 7 (round-robin, ≤ 14,286 each) to server port 80 + n mod 16. Direct
- * links rather than a switch: through a switch every packet makes two hops (two link
- * admissions, two arrival events and a forwarding lookup at the switch), on a direct link one,
- * and the server's route to each client is one array lookup either way.
+ * socket's exclusive use, and Windows has ≈16 k such ports per local IP
+ * (docs/tcp.md#ephemeral-ports-time-wait-and-4-tuples: "An implicit bind takes a port for that
+ * socket's exclusive use, so one local address holds about 16 k outbound connections at once"; the
+ * windows range 49152–65535 is 16,384 ports); a host here has one IPv4 address, so 1e5 kept
+ * connections need ⌈1e5 / 16,384⌉ = 7 clients. Connection n is made by client n mod 7 (round-robin,
+ * ≤ 14,286 each) to server port 80 + n mod 16. Direct links rather than a switch: through a switch
+ * every packet makes two hops (two link admissions, two arrival events and a forwarding lookup at
+ * the switch), on a direct link one, and the server's route to each client is one array lookup
+ * either way.
  *
  * Ratio: WSK handshakes/s ÷ the TCP-only figure on the same topology (benchTcpOnlyOnce: the same
  * hosts, links and profiles, the TCP port's connect and listen used directly, as bench/tcp.ts's
@@ -51,7 +52,10 @@ import { sideBySide, type Metric } from './measure.ts';
 
 const CONNECTIONS = 100_000;
 const IN_FLIGHT = 100;
-/** Ephemeral ports per client address under Windows' exclusive implicit bind (tcp.md §6). */
+/**
+ * Ephemeral ports per client address under Windows' exclusive implicit bind
+ * (docs/tcp.md#ephemeral-ports-time-wait-and-4-tuples).
+ */
 const PORTS_PER_CLIENT = 16_384;
 /** ⌈CONNECTIONS / PORTS_PER_CLIENT⌉ client hosts. */
 const CLIENTS = 7;

@@ -2,16 +2,16 @@
  * The listening page's second sample ("Listening for and accepting incoming connections":
  * WskAcceptEvent with a WSK_CLIENT_CONNECTION_DISPATCH for the accepted sockets), ported with
  * syntax changes only, with the enabling page's EnableWskAcceptEvent ("Enabling and Disabling
- * Event Callback Functions"), in the shape of DESIGN.md §3. A server driver registers, creates a
- * WSK_FLAG_LISTEN_SOCKET whose client dispatch is a WSK_CLIENT_LISTEN_DISPATCH
- * { WskAcceptEvent, NULL, NULL }, binds it to port 80 and enables WSK_EVENT_ACCEPT. Each
- * indication allocates a per-connection context with ExAllocatePoolWithTag; the server's kernel
- * injects pool allocation failures (poolAllocationFailure 0.3), and a failed allocation makes
- * the callback return STATUS_REQUEST_NOT_ACCEPTED: WSK closes that socket abortively and its
- * client, whose connect had succeeded, sees a RST (wsk.md §4.2). Four client hosts connect with
- * WskSocketConnect at 0, 30, 60 and 90 ms and look at their connection 300 ms later. Seed 2
- * rejects one connection, seed 1 none, seed 3 two. At the end every socket is closed, every
- * context freed, the NPI released and the client deregistered.
+ * Event Callback Functions"), in the shape of docs/design.md#the-wsk-surface. A server driver
+ * registers, creates a WSK_FLAG_LISTEN_SOCKET whose client dispatch is a WSK_CLIENT_LISTEN_DISPATCH
+ * { WskAcceptEvent, NULL, NULL }, binds it to port 80 and enables WSK_EVENT_ACCEPT. Each indication
+ * allocates a per-connection context with ExAllocatePoolWithTag; the server's kernel injects pool
+ * allocation failures (poolAllocationFailure 0.3), and a failed allocation makes the callback
+ * return STATUS_REQUEST_NOT_ACCEPTED: WSK closes that socket abortively and its client, whose
+ * connect had succeeded, sees a RST (docs/model.md#wskacceptevent). Four client hosts connect with
+ * WskSocketConnect at 0, 30, 60 and 90 ms and look at their connection 300 ms later. Seed 2 rejects
+ * one connection, seed 1 none, seed 3 two. At the end every socket is closed, every context freed,
+ * the NPI released and the client deregistered.
  *
  *   npx wsksim run accept-event --seed 2 --trace
  */

@@ -1,13 +1,13 @@
 /**
  * The listening page's first sample ("Listening for and accepting incoming connections":
  * AcceptConnection and its AcceptComplete routine), ported with syntax changes only, in the
- * shape of DESIGN.md §3. A server driver registers, captures the provider NPI, creates a
- * WSK_FLAG_LISTEN_SOCKET, binds it to port 80 (a listening socket listens on bind) and posts an
- * accept IRP; each completion takes the accepted socket from IoStatus.Information, posts the next
- * accept, frees its IRP and returns STATUS_MORE_PROCESSING_REQUIRED. Three client hosts connect
- * with WskSocketConnect at 0, 40 and 90 ms. Whether each WSK call completes inline or pends is
- * the kernel's seeded choice, so the seeds run both paths. At the end every socket is closed (the
- * close cancels the accept still queued), the NPI released and the client deregistered.
+ * shape of docs/design.md#the-wsk-surface. A server driver registers, captures the provider NPI,
+ * creates a WSK_FLAG_LISTEN_SOCKET, binds it to port 80 (a listening socket listens on bind) and
+ * posts an accept IRP; each completion takes the accepted socket from IoStatus.Information, posts
+ * the next accept, frees its IRP and returns STATUS_MORE_PROCESSING_REQUIRED. Three client hosts
+ * connect with WskSocketConnect at 0, 40 and 90 ms. Whether each WSK call completes inline or pends
+ * is the kernel's seeded choice, so the seeds run both paths. At the end every socket is closed
+ * (the close cancels the accept still queued), the NPI released and the client deregistered.
  *
  *   npx wsksim run accept-irp --seed 2 --trace --pcap accept.pcap
  */

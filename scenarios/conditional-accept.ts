@@ -1,7 +1,8 @@
 /**
  * Conditional accept, the listening page's sample ("Listening for and accepting incoming
  * connections": WskInspectEvent and WskAbortEvent, with the PendingInspectID global) ported
- * with syntax changes only; reference/wsk.md §5, tcp.md §4 and §8.3 S8 and S10.
+ * with syntax changes only; docs/model.md#conditional-accept; docs/tcp.md#deferred-accept,
+ * #scenario-expectations (S8, S10).
  *
  * The server sets SO_CONDITIONAL_ACCEPT on a listening socket before binding it to port 80
  * and enables WskAcceptEvent for what it accepts. Its WskInspectEvent fills the sample's three

@@ -1,8 +1,9 @@
 /**
  * A windows10 client connects to a port nobody listens on. The server answers each SYN with
  * RST,ACK; windows10 retries the SYN 0.5 s after each RST, four times, and reports the connect
- * refused when the fourth retry's RST arrives: 2.0 s plus five round trips (DESIGN.md §3,
- * tcp.md §2.2). A linux client on the same network gives up at the first RST.
+ * refused when the fourth retry's RST arrives: 2.0 s plus five round trips
+ * (docs/policies.md#tcp-profile-policies, docs/tcp.md#windows-timings). A linux client on the same
+ * network gives up at the first RST.
  *
  *   npx wsksim run connect-refused --trace --pcap refused.pcap
  */

@@ -1,18 +1,19 @@
 /**
  * The Windows-driver-samples WSK echo server (microsoft/Windows-driver-samples,
- * network/wsk/echosrv/wsksmple.c; reference/wsk.md §10), ported to the model: its functions,
- * structures, fields and control flow keep the sample's names and order, its C turned into
- * TypeScript (the comments are ours). One worker thread drains a work queue (an SList whose
- * push signals a synchronization KEVENT when the list was empty; the flushed list is reversed
- * to keep FIFO order); completion routines and the accept callback only enqueue operations.
- * The listening socket is one dual-stack AF_INET6 socket on [::]:40007 with IPV6_V6ONLY 0 and
- * WskAcceptEvent switched on by WSK_SET_STATIC_EVENT_CALLBACKS. Each accepted connection has
- * two operation contexts, each with an IRP and a 2048-byte buffer, looping receive → send →
- * receive; a 0-byte receive leads to a graceful WskDisconnect, its completion to
- * WskCloseSocket, the close's completion to freeing the context (wsk.md §10.3). Unload closes
+ * network/wsk/echosrv/wsksmple.c; docs/model.md#the-echo-server-sample), ported to the model: its
+ * functions, structures, fields and control flow keep the sample's names and order, its C turned
+ * into TypeScript (the comments are ours). One worker thread drains a work queue (an SList whose
+ * push signals a synchronization KEVENT when the list was empty; the flushed list is reversed to
+ * keep FIFO order); completion routines and the accept callback only enqueue operations. The
+ * listening socket is one dual-stack AF_INET6 socket on [::]:40007 with IPV6_V6ONLY 0 and
+ * WskAcceptEvent switched on by WSK_SET_STATIC_EVENT_CALLBACKS. Each accepted connection has two
+ * operation contexts, each with an IRP and a 2048-byte buffer, looping receive → send → receive; a
+ * 0-byte receive leads to a graceful WskDisconnect, its completion to WskCloseSocket, the close's
+ * completion to freeing the context (docs/model.md#echo-server-per-connection-flow). Unload closes
  * the listener and waits in WskDeregister until every connection is closed, that is until its
- * client hangs up (§10.4). A NULL accept indication (a dead listener) makes the sample close
- * the listener and create a new one (§10.3 item 1).
+ * client hangs up (docs/model.md#echo-server-unload). A NULL accept indication (a dead listener)
+ * makes the sample close the listener and create a new one
+ * (docs/model.md#echo-server-per-connection-flow, step 1).
  *
  * What the model lacks and the port builds on what it has: InterlockedPushEntrySList and
  * InterlockedFlushSList are a list and a KSPIN_LOCK; ExAllocatePoolZero is
@@ -1178,7 +1179,7 @@ const CLEAN = { latency: '2500us' } as const;
 /**
  * Clients whose path to the server loses nothing: a RST is sent once and never retransmitted,
  * so clientR's, lost, would leave the server's connection open for ever (the sample has no idle
- * timeout, wsk.md §10.1) and the unload waiting for it.
+ * timeout, docs/model.md#echo-server-design) and the unload waiting for it.
  */
 const LOSSLESS: readonly string[] = ['clientR'];
 

@@ -1,9 +1,9 @@
 /**
- * The correct twin of inspect-abort-race (DESIGN.md §5): the same server, clients and decision
- * delays, but its WskAbortEvent only marks the request's record as aborted; the work item that
- * still holds the record frees it, and skips WskInspectComplete for an aborted request (calling
- * it would be allowed too: it completes STATUS_SUCCESS and establishes nothing, wsk.md §5.2).
- * It passes on every seed.
+ * The correct twin of inspect-abort-race (docs/design.md#scenarios-may-not-lower-a-rule): the same
+ * server, clients and decision delays, but its WskAbortEvent only marks the request's record as
+ * aborted; the work item that still holds the record frees it, and skips WskInspectComplete for an
+ * aborted request (calling it would be allowed too: it completes STATUS_SUCCESS and establishes
+ * nothing, docs/model.md#inspect-pend-complete-abort). It passes on every seed.
  *
  *   npx wsksim fuzz inspect-abort-race-fixed --runs 50
  */

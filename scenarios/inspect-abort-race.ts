@@ -1,8 +1,9 @@
 /**
- * The race this project exists for (reference/wsk.md §9 item 1, §5.2; tcp.md §4.3): an abort
- * arriving while an inspection is pended. A conditional-accept server pends every connection
- * request, keeps a record per request in pool memory, and decides later, from a work item
- * queued by a timer's DPC, whose delay is a choice point ('decision delay ms', 0 to 40 s).
+ * The race this project exists for (docs/model.md#pitfalls-and-races, pitfall 1;
+ * #inspect-pend-complete-abort; docs/tcp.md#abandonment-and-timing): an abort arriving while an
+ * inspection is pended. A conditional-accept server pends every connection request, keeps a record
+ * per request in pool memory, and decides later, from a work item queued by a timer's DPC, whose
+ * delay is a choice point ('decision delay ms', 0 to 40 s).
  *
  * Four windows10 clients connect at 0, 50, 100 and 150 ms. A request decided within 21 s is
  * accepted (the client's SYN retransmissions were absorbed; the SYN-ACK goes when the work
@@ -14,7 +15,8 @@
  * the inspection" invites, but the timer and the work item still hold it; the work item then
  * reads the freed record (POOL-USE-AFTER-FREE, caught at the access). It fails only on seeds
  * where some decision comes after the lifetime, so the scenario declares that failure
- * (`expect`, DESIGN.md §5) and its twin, inspect-abort-race-fixed, never fails. Find it:
+ * (`expect`, docs/design.md#scenarios-may-not-lower-a-rule) and its twin, inspect-abort-race-fixed,
+ * never fails. Find it:
  *
  *   npx wsksim fuzz inspect-abort-race --runs 50
  *   npx wsksim run inspect-abort-race --seed 2 --trace

@@ -1,11 +1,12 @@
 /**
- * WskSocketConnect's outcomes, each from a driver's own completion routine (DESIGN.md §3
- * policies, wsk.md §3.2, §8). From a windows10 client: to a listener → STATUS_SUCCESS after one
- * round trip; to a closed port → STATUS_CONNECTION_REFUSED at 2.0 s plus five round trips (the
+ * WskSocketConnect's outcomes, each from a driver's own completion routine
+ * (docs/policies.md#socket-bind-and-connect-policies; docs/model.md#wsksocketconnect,
+ * #connect-and-connection-failures). From a windows10 client: to a listener → STATUS_SUCCESS after
+ * one round trip; to a closed port → STATUS_CONNECTION_REFUSED at 2.0 s plus five round trips (the
  * SYN retried 0.5 s after each RST, four times); to a black hole (a host whose closed ports stay
  * silent) and across a partition → STATUS_IO_TIMEOUT at 21 s (SYNs at 0, 1, 3, 7, 15 s); to an
- * address with no route → STATUS_NETWORK_UNREACHABLE at once. From a linux client: the closed
- * port is refused after one round trip. And the local failures, completed at once: Flags ≠ 0 →
+ * address with no route → STATUS_NETWORK_UNREACHABLE at once. From a linux client: the closed port
+ * is refused after one round trip. And the local failures, completed at once: Flags ≠ 0 →
  * STATUS_INVALID_PARAMETER, SOCK_DGRAM → STATUS_NOT_SUPPORTED, an IPv6 remote for an IPv4 local
  * address → STATUS_INVALID_PARAMETER, a local address a listening socket holds →
  * STATUS_ADDRESS_ALREADY_EXISTS. The round trip is 10 ms (2.5 ms a hop, two hops each way).

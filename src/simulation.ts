@@ -1,7 +1,8 @@
 /**
- * The Simulation: the handle a scenario or a test builds a world on (DESIGN.md §7). It is the
- * network (hosts, switches, routers, links, fault verbs and packet rules, from src/topology)
- * together with the simulator that drives it (clock, queue, choices, trace, from src/sim):
+ * The Simulation: the handle a scenario or a test builds a world on
+ * (docs/design.md#scenarios-cli-and-reports). It is the network (hosts, switches, routers, links,
+ * fault verbs and packet rules, from src/topology) together with the simulator that drives it
+ * (clock, queue, choices, trace, from src/sim):
  *
  *   const sim = new Simulation({ seed: 7 });
  *   const a = sim.addHost({ name: 'a', ipv4: '10.0.0.1' });
@@ -12,11 +13,11 @@
  * A host's TCP stack is made on first use: `sim.tcp('client', { profile: 'linux' })`; so is its
  * WSK kernel: `sim.kernel('server', { wskProviderReadyAt: '1s' })`.
  *
- * Running a driver: DESIGN.md §3 writes `host.load((k) => ...)`, but topology's Host must not
- * know WSK (layers import downward only, DESIGN.md §1), so the spelling here is
- * `sim.load('server', (k) => { ... })`: the driver runs as DriverEntry in a system thread at
- * PASSIVE_LEVEL at the current virtual time (it may `await` kernel waits such as
- * KeWaitForSingleObject, WskCaptureProviderNPI or WskDeregister).
+ * Running a driver: topology's Host must not know WSK (layers import downward only,
+ * docs/design.md#layers), so a driver is loaded through the simulation
+ * (docs/design.md#the-wsk-surface), `sim.load('server', (k) => { ... })`: the driver runs as
+ * DriverEntry in a system thread at PASSIVE_LEVEL at the current virtual time (it may `await`
+ * kernel waits such as KeWaitForSingleObject, WskCaptureProviderNPI or WskDeregister).
  */
 import {
   SimConfigError,
@@ -56,7 +57,7 @@ export interface HostOutstanding extends Outstanding {
   readonly host: string;
 }
 
-/** The verifier's liveness phase by default (DESIGN.md §5). */
+/** The verifier's liveness phase by default (docs/design.md#liveness-at-the-end-of-a-run). */
 export const DEFAULT_SETTLE = '120s';
 
 export class Simulation extends Network<Payload> {
@@ -130,7 +131,7 @@ export class Simulation extends Network<Payload> {
     if (this.#rulesLocked && (options?.disabledRules?.length ?? 0) > 0) {
       throw new SimConfigError(
         `kernel(${host}).disabledRules`,
-        'a scenario may not lower a verifier rule (DESIGN.md §5); fix the driver instead',
+        'a scenario may not lower a verifier rule (docs/design.md#the-verifier); fix the driver',
       );
     }
     const node = this.host(host);
@@ -166,11 +167,11 @@ export class Simulation extends Network<Payload> {
   }
 
   /**
-   * The verifier's liveness phase (DESIGN.md §5): every partition, hold and down link is healed,
-   * the simulation runs on for `duration`, and then anything a driver left outstanding fails
-   * the run: kind 'violation', the first item's rule, every item listed in the failure's
-   * details. Returns at once, changing nothing, when no host has a WSK kernel (nothing to
-   * check) or the run has failed already.
+   * The verifier's liveness phase (docs/design.md#liveness-at-the-end-of-a-run): every partition,
+   * hold and down link is healed, the simulation runs on for `duration`, and then anything a driver
+   * left outstanding fails the run: kind 'violation', the first item's rule, every item listed in
+   * the failure's details. Returns at once, changing nothing, when no host has a WSK kernel
+   * (nothing to check) or the run has failed already.
    */
   async settle(duration: DurationInput = DEFAULT_SETTLE): Promise<RunOutcome | null> {
     const span = parseDuration('settle', duration);
@@ -205,7 +206,10 @@ export class Simulation extends Network<Payload> {
     return { ...outcome, status: 'failed', ...(failure !== null && { failure }) };
   }
 
-  /** Every kernel's advisories (DESIGN.md §4), host by host in creation order. */
+  /**
+   * Every kernel's advisories (docs/design.md#status-violation-or-advisory), host by host in
+   * creation order.
+   */
   advisories(): readonly HostAdvisory[] {
     const all: HostAdvisory[] = [];
     for (const [host, kernel] of this.#kernels) {
@@ -238,7 +242,8 @@ export class Simulation extends Network<Payload> {
   /**
    * The choice stream of a scenario's own choice points (a driver's decision delay, which
    * client goes first): labelled draws recorded on the tape and replayed like the model's
-   * (DESIGN.md §2), e.g. `sim.choices.between('decision delay ms', 0, 40_000)`.
+   * (docs/design.md#determinism-contract), e.g.
+   * `sim.choices.between('decision delay ms', 0, 40_000)`.
    */
   get choices(): ChoiceStream {
     return (this.#choices ??= this.core.choices.stream('scenario'));

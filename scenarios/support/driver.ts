@@ -213,8 +213,9 @@ export const QUIET_CONNECTION_DISPATCH: WSK_CLIENT_CONNECTION_DISPATCH = Object.
 
 /**
  * The conditional-accept scenarios' listening socket: WskSocket with `ListenDispatch`,
- * SO_CONDITIONAL_ACCEPT with an IRP before WskBind to 0.0.0.0:80 (wsk.md §5.1), then
- * WSK_EVENT_ACCEPT enabled, so what the driver accepts arrives through its WskAcceptEvent.
+ * SO_CONDITIONAL_ACCEPT with an IRP before WskBind to 0.0.0.0:80
+ * (docs/model.md#turning-conditional-accept-on), then WSK_EVENT_ACCEPT enabled, so what the driver
+ * accepts arrives through its WskAcceptEvent.
  */
 export async function conditionalListener(
   Npi: WSK_PROVIDER_NPI,

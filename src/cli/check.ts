@@ -1,8 +1,8 @@
 /**
- * The determinism check (DESIGN.md §2): run one seed of a scenario here and once more in a child
- * process, compare the trace hashes and, when they differ, name the first event at which the
- * two runs diverge. Each run logs (event, time, label, trace hash after it); the child prints
- * its log as JSON on stdout.
+ * The determinism check (docs/design.md#determinism-contract): run one seed of a scenario here and
+ * once more in a child process, compare the trace hashes and, when they differ, name the first
+ * event at which the two runs diverge. Each run logs (event, time, label, trace hash after it); the
+ * child prints its log as JSON on stdout.
  */
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';

@@ -1,6 +1,6 @@
 /**
- * The `wsksim` command. The one door to the outside world (DESIGN.md §2): arguments, files,
- * the terminal and child processes; it never reaches into a run's decisions.
+ * The `wsksim` command. The one door to the outside world (docs/design.md#determinism-contract):
+ * arguments, files, the terminal and child processes; it never reaches into a run's decisions.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { runScenario, type Scenario, type ScenarioResult } from '../explore/scenario.ts';
@@ -194,7 +194,7 @@ async function eventLog(argv: readonly string[], out: Write): Promise<number> {
   return 0;
 }
 
-/** A verifier failure's account, one fact per line (DESIGN.md §5). */
+/** A verifier failure's account, one fact per line (docs/design.md#the-verifier). */
 function detailLines(details: FailureDetails): string[] {
   const summary = details.summary === undefined ? '' : `: ${details.summary}`;
   const lines = [`  rule ${details.rule}${summary}`];

@@ -1,11 +1,12 @@
 /**
- * Every run of a small choice tree (DESIGN.md §6 `exhaustive`: bounded enumeration, for tiny
- * race scenarios such as every order of the events due at one instant). A run is replayed
- * from a tape prefix; past the prefix every choice takes its default (DESIGN.md §2), and the
- * replayed run records the whole tape it used. The next run takes the last entry that can
- * still grow, one more, and defaults after it (an odometer over the tree, depth first); an
- * entry has run out when the grown value is outside its range, which the replay reports as
- * 'tape-diverged'. So each leaf of the tree runs once, plus one probe per exhausted entry.
+ * Every run of a small choice tree (docs/design.md#exploration, `exhaustive`: bounded enumeration,
+ * for tiny race scenarios such as every order of the events due at one instant). A run is replayed
+ * from a tape prefix; past the prefix every choice takes its default
+ * (docs/design.md#determinism-contract), and the replayed run records the whole tape it used. The
+ * next run takes the last entry that can still grow, one more, and defaults after it (an odometer
+ * over the tree, depth first); an entry has run out when the grown value is outside its range,
+ * which the replay reports as 'tape-diverged'. So each leaf of the tree runs once, plus one probe
+ * per exhausted entry.
  */
 import type { Failure, Tape } from '../sim/index.ts';
 

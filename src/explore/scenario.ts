@@ -1,10 +1,11 @@
 /**
- * Scenarios (DESIGN.md §7): a module whose default export is `defineScenario({...})`. A scenario
- * builds a simulation, runs it within its limits, and checks the outcome. `runScenario` is the
- * one way every caller (tests, the CLI, campaigns, the determinism check) runs one, and it
- * never throws for what happens inside the run: a check that fails, a build that throws, a
- * livelock or an assertion all come back as a failed result naming the seed, so a campaign can
- * record it and go on. Only a malformed definition or request throws, naming the option.
+ * Scenarios (docs/design.md#scenarios-cli-and-reports): a module whose default export is
+ * `defineScenario({...})`. A scenario builds a simulation, runs it within its limits, and checks
+ * the outcome. `runScenario` is the one way every caller (tests, the CLI, campaigns, the
+ * determinism check) runs one, and it never throws for what happens inside the run: a check that
+ * fails, a build that throws, a livelock or an assertion all come back as a failed result naming
+ * the seed, so a campaign can record it and go on. Only a malformed definition or request throws,
+ * naming the option.
  */
 import {
   SimConfigError,
@@ -40,16 +41,17 @@ export interface ScenarioDefinition<H = unknown> {
   /** Stop when this holds instead of at quiescence. */
   readonly until?: (handles: H) => boolean;
   /**
-   * The verifier's liveness phase after the run and its check (DESIGN.md §5): faults healed,
-   * the simulation runs on this long, then every IRP must have completed, every socket be
-   * closed, every WskRegister deregistered, every IRP and pool block freed. Only when some host
-   * has a WSK kernel. @defaultValue '120s'
+   * The verifier's liveness phase after the run and its check
+   * (docs/design.md#liveness-at-the-end-of-a-run): faults healed, the simulation runs on this long,
+   * then every IRP must have completed, every socket be closed, every WskRegister deregistered,
+   * every IRP and pool block freed. Only when some host has a WSK kernel. @defaultValue '120s'
    */
   readonly settle?: DurationInput;
   /**
-   * For a scenario that demonstrates a bug (DESIGN.md §5): the failure it must produce, a
-   * verifier rule id (matched against the failure's rule) or a text the check's failure
-   * message contains. `failsAsExpected` tells a run that failed that way from any other.
+   * For a scenario that demonstrates a bug (docs/design.md#scenarios-may-not-lower-a-rule): the
+   * failure it must produce, a verifier rule id (matched against the failure's rule) or a text the
+   * check's failure message contains. `failsAsExpected` tells a run that failed that way from any
+   * other.
    */
   readonly expect?: string;
 }
@@ -97,7 +99,10 @@ export interface ScenarioResult {
   readonly tail: readonly TraceRecord[];
   /** The pcap file, when asked for. */
   readonly pcap?: Uint8Array;
-  /** Advisories the kernels recorded (DESIGN.md §4): legal, almost always a bug. */
+  /**
+   * Advisories the kernels recorded (docs/design.md#status-violation-or-advisory): legal, almost
+   * always a bug.
+   */
   readonly advisories: readonly HostAdvisory[];
 }
 

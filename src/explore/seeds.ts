@@ -1,9 +1,10 @@
 /**
- * The seed loop (DESIGN.md §6, the first strategy: `random`, seeded choices): one scenario run
- * on N consecutive seeds. Every run is recorded and the loop goes on after a failure, so a
- * campaign loses nothing; the first failure is kept whole for its report and replay command.
- * A scenario that declares the failure it demonstrates (`expect`, DESIGN.md §5) is judged on
- * that: its failures must all be the expected one, and it must fail that way at least once.
+ * The seed loop (docs/design.md#exploration, the first strategy: `random`, seeded choices): one
+ * scenario run on N consecutive seeds. Every run is recorded and the loop goes on after a failure,
+ * so a campaign loses nothing; the first failure is kept whole for its report and replay command. A
+ * scenario that declares the failure it demonstrates (`expect`,
+ * docs/design.md#scenarios-may-not-lower-a-rule) is judged on that: its failures must all be the
+ * expected one, and it must fail that way at least once.
  */
 import { checkInteger } from '../sim/index.ts';
 import { failsAsExpected, runScenario, type Scenario, type ScenarioResult } from './scenario.ts';

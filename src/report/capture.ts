@@ -1,9 +1,9 @@
 /**
  * A capture of a whole simulation: every TCP segment that leaves a host, at the instant it
- * leaves, written as classic pcap (DESIGN.md §7 `--pcap`; tcp.md §7.1–7.2). This is what a
- * capture on every sender's interface would record: a segment lost on the way is in the file
- * (so its retransmission shows as one), a packet refused at its host (no route) is not.
- * Packets whose payload is not a TCP segment are skipped.
+ * leaves, written as classic pcap (docs/design.md#scenarios-cli-and-reports, `--pcap`;
+ * docs/tcp.md#capture-format). This is what a capture on every sender's interface would record: a
+ * segment lost on the way is in the file (so its retransmission shows as one), a packet refused at
+ * its host (no route) is not. Packets whose payload is not a TCP segment are skipped.
  */
 import type { Network, Packet } from '../topology/index.ts';
 import type { Segment } from '../tcp/segment.ts';

@@ -1,6 +1,7 @@
 /**
- * Report formats (DESIGN.md §1, §7): for now the classic pcap of the segments on the wire
- * (tcp.md §7.1–7.2). JSON lines, the HTML timeline and Mermaid will join it here.
+ * Report formats (docs/design.md#layers, #scenarios-cli-and-reports): for now the classic pcap of
+ * the segments on the wire (docs/tcp.md#capture-format). JSON lines, the HTML timeline and Mermaid
+ * will join it here.
  */
 export {
   LINKTYPE_RAW,

@@ -1,6 +1,7 @@
 /**
  * Classic pcap ("libpcap savefile") output of the segments on the wire, for `--pcap`
- * (DESIGN.md §7; format after tcp.md §7.1, draft-ietf-opsawg-pcap and the Wireshark wiki).
+ * (docs/design.md#scenarios-cli-and-reports; format after docs/tcp.md#classic-pcap,
+ * draft-ietf-opsawg-pcap and the Wireshark wiki).
  *
  * Files use the nanosecond magic 0xA1B23C4D because virtual time is an integer count of
  * nanoseconds, so every timestamp in the file equals the virtual time exactly (seconds since
@@ -10,7 +11,7 @@
  * Records must come in non-decreasing time order, since Wireshark's TCP analysis assumes
  * capture order; adding one out of order is a simulator bug and fails an assertion.
  *
- * Left out: pcapng (tcp.md §7.3) with per-host interfaces and comments, and any link type
+ * Left out: pcapng (docs/tcp.md#pcapng) with per-host interfaces and comments, and any link type
  * other than raw IP.
  */
 import { assert } from '../sim/index.ts';
@@ -140,7 +141,7 @@ export class PcapWriter {
 
 /**
  * Encodes segments into a pcap as they are sent, numbering each source address's IPv4 packets
- * with its own identification counter (tcp.md §7.2: "e.g. per-host counter").
+ * with its own identification counter (the encoding: docs/tcp.md#ipv4-ipv6-and-tcp-encoding).
  */
 export class SegmentCapture {
   private readonly writer = new PcapWriter();

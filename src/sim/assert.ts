@@ -1,7 +1,7 @@
 /**
- * Assertions: the channel for simulator bugs (STYLE.md §7.7). A failed assertion is never a
- * modelled failure and never a configuration error; it stops the run and is reported with the
- * seed and the last trace lines by the run loop.
+ * Assertions: the channel for simulator bugs (docs/design.md#three-error-channels). A failed
+ * assertion is never a modelled failure and never a configuration error; it stops the run and is
+ * reported with the seed and the last trace lines by the run loop.
  */
 
 export class AssertionError extends Error {

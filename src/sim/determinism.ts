@@ -1,9 +1,9 @@
 /**
- * The pure half of the determinism check (DESIGN.md §2): given the event logs of two runs of the
- * same seed, name the first event at which they differ. Running the second copy in a child
- * process is the CLI's job (src/cli is the one door to processes); comparing is done here.
- * Each log entry carries the trace hash after its event, so the first differing entry is the
- * first event whose label, time or emitted records differ.
+ * The pure half of the determinism check (docs/design.md#determinism-contract): given the event
+ * logs of two runs of the same seed, name the first event at which they differ. Running the second
+ * copy in a child process is the CLI's job (src/cli is the one door to processes); comparing is
+ * done here. Each log entry carries the trace hash after its event, so the first differing entry is
+ * the first event whose label, time or emitted records differ.
  */
 import type { EventLogEntry } from './simulator.ts';
 import { formatInstant } from './time.ts';

@@ -1,6 +1,7 @@
 /**
  * Configuration errors: the channel for scenario and option input the simulator cannot honour
- * (STYLE.md §7.7). Each names the option it rejects, so the message can be acted upon.
+ * (docs/design.md#three-error-channels). Each names the option it rejects, so the message can be
+ * acted upon.
  */
 
 export class SimConfigError extends Error {

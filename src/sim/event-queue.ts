@@ -1,8 +1,9 @@
 /**
  * The event queue: a binary heap (tinyqueue) ordered by (time, insertion sequence), so events due
  * at the same instant run in the order they were scheduled, as in ns-3 and SimPy. Ties are never
- * left to heap internals (STYLE.md §7.3). Cancelled events stay in the heap and are skipped when
- * they reach the top: cancelling is O(1), and the pending count excludes them.
+ * left to heap internals (docs/design.md#simulation-core-time-queue-choices-and-trace). Cancelled
+ * events stay in the heap and are skipped when they reach the top: cancelling is O(1), and the
+ * pending count excludes them.
  */
 import TinyQueue from 'tinyqueue';
 import type { Instant } from './time.ts';

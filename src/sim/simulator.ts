@@ -2,9 +2,9 @@
  * The simulator: one virtual clock, one event queue, the choice source, the trace and the
  * thread host. `run()` fires events in (time, insertion) order until the queue is quiescent, a
  * virtual time is reached or a predicate holds. Every run has an event budget and a time limit;
- * hitting either ends the run with a reported livelock failure, never a hang (DESIGN.md §9).
- * Whatever a handler throws ends the run with a failure that names the seed, the time and the
- * event; nothing escapes `run()`.
+ * hitting either ends the run with a reported livelock failure, never a hang
+ * (docs/design.md#reliability). Whatever a handler throws ends the run with a failure that names
+ * the seed, the time and the event; nothing escapes `run()`.
  *
  * tidy: async-host — `run()` awaits the thread host's pump between events (see threads.ts);
  * nothing else in this file is asynchronous.
@@ -38,8 +38,9 @@ export interface SimulatorOptions {
   readonly logEvents?: boolean;
   /**
    * Record the driver's file:line at every allocation the verifier may report as a leak: the
-   * re-run of a failing seed (DESIGN.md §5), since capturing a stack costs time. Display only:
-   * the run and its trace hash are the same either way. @defaultValue false
+   * re-run of a failing seed (docs/design.md#stacks-and-allocation-sites), since capturing a stack
+   * costs time. Display only: the run and its trace hash are the same either way.
+   * @defaultValue false
    */
   readonly recordSites?: boolean;
 }
@@ -65,7 +66,10 @@ export interface Failure {
   readonly event?: string;
   /** The error object for thrown failures. */
   readonly error?: unknown;
-  /** What a verifier knows of a violation: its rule, where it happened (DESIGN.md §5). */
+  /**
+   * What a verifier knows of a violation: its rule, where it happened
+   * (docs/design.md#the-verifier).
+   */
   readonly details?: FailureDetails;
 }
 

@@ -1,8 +1,8 @@
 /**
- * The driver's own file:line for a report (DESIGN.md §5: "capture the driver's file:line at the
- * moment of a violation"): the first frame of the current stack that is not wsksim's own code
- * (its src/ directory), not a dependency and not Node's. Stack traces are source-mapped under
- * vitest and tsx, so the line is the TypeScript source line.
+ * The driver's own file:line for a report (docs/design.md#stacks-and-allocation-sites: "The
+ * driver's file:line is captured at the moment of a violation"): the first frame of the current
+ * stack that is not wsksim's own code (its src/ directory), not a dependency and not Node's. Stack
+ * traces are source-mapped under vitest and tsx, so the line is the TypeScript source line.
  *
  * Display only: a site never feeds a run's decisions or its trace hash, so a path that differs
  * between machines cannot make two runs differ.

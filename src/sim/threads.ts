@@ -1,5 +1,6 @@
 /**
- * Kernel threads written as async functions, hosted deterministically (DESIGN.md §2, last point).
+ * Kernel threads written as async functions, hosted deterministically
+ * (docs/design.md#determinism-contract).
  *
  * Mechanism: an awaitable run. A thread body is an ordinary `async` function. It may await only
  * simulator waits (`Parking`, which kernel objects such as KEVENT build on) or promises that

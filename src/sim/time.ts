@@ -1,9 +1,10 @@
 /**
  * Virtual time. Inside the simulator time is an integer count of nanoseconds held in a branded
  * number: a safe integer covers about 104 days, and plain numbers keep the hot path free of
- * bigint (STYLE.md §7.3). At the user-facing edge a duration is a string with a unit
- * ('250us', '5ms', '1.5s') or a helper value (ms(5)); a bare number is rejected, naming the
- * option, because "5" could mean 5 ns or 5 s (DESIGN.md §2).
+ * bigint (docs/design.md#simulation-core-time-queue-choices-and-trace). At the user-facing edge a
+ * duration is a string with a unit ('250us', '5ms', '1.5s') or a helper value (ms(5)); a bare
+ * number is rejected, naming the option, because "5" could mean 5 ns or 5 s
+ * (docs/design.md#determinism-contract).
  */
 import { SimConfigError, describeValue } from './errors.ts';
 

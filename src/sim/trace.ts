@@ -1,9 +1,10 @@
 /**
- * The trace: typed records stamped with virtual time (STYLE.md §7.3). Every record is folded
- * into a 64-bit trace hash as it is emitted, which is cheap enough to do always; the records
- * themselves are kept only when asked (`keep`), apart from a short ring of the latest ones that
- * failure reports quote. Records are flat objects of strings, numbers and booleans so that the
- * hash and the JSON-lines format need no per-type code.
+ * The trace: typed records stamped with virtual time
+ * (docs/design.md#simulation-core-time-queue-choices-and-trace). Every record is folded into a
+ * 64-bit trace hash as it is emitted, which is cheap enough to do always; the records themselves
+ * are kept only when asked (`keep`), apart from a short ring of the latest ones that failure
+ * reports quote. Records are flat objects of strings, numbers and booleans so that the hash and the
+ * JSON-lines format need no per-type code.
  *
  * One field name is display-only: `info` (a payload's description, a human note) is printed and
  * kept but never hashed, so a layer may fill it only when records are kept and the hash stays

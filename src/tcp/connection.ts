@@ -1,23 +1,26 @@
 /**
- * One TCP connection: the RFC 9293 state machine, pure (STYLE.md §7.5). It does no I/O and has no
- * clock: every entry point is handed `now`; segments leave through `owner.transmit`, the next
- * timer is `nextDeadline()`, and what the layer above must hear is left in `notices` for the owner
- * (the per-host stack, or a test harness) to deliver. Read RFC 9293 §3.5 (establishment, reset),
- * §3.6 (closing), §3.10.7 (segment arrival) and RFC 6298 first; tcp.md §1 condenses them.
+ * One TCP connection: the RFC 9293 state machine, pure
+ * (docs/design.md#a-readable-tcp-state-machine). It does no I/O and has no clock: every entry point
+ * is handed `now`; segments leave through `owner.transmit`, the next timer is `nextDeadline()`, and
+ * what the layer above must hear is left in `notices` for the owner (the per-host stack, or a test
+ * harness) to deliver. Read RFC 9293 §3.5 (establishment, reset), §3.6 (closing), §3.10.7 (segment
+ * arrival) and RFC 6298 first; docs/tcp.md#state-machine condenses them.
  *
  * Modelled: all RFC states with their names; three-way handshake and simultaneous open
- * (tcp.md §1.4, four segments, ISNs unchanged); RST generation and acceptance (tcp.md §1.5–1.6)
- * with RFC 5961 challenge ACKs when the profile says so; half-open detection (tcp.md §1.7); FIN,
- * half-close, simultaneous close, TIME-WAIT with re-ACK of a retransmitted FIN (tcp.md §1.8);
- * SYN and SYN-ACK retransmission on the profile's schedules with the connect deadline and the
- * windows retry-on-RST rule (tcp.md §2, DESIGN.md §3); MSS segmentation, cumulative ACK, window
- * scaling and receive-window flow control with zero-window probes and silly-window avoidance on
- * both sides (RFC 9293 §3.8.6.2); RFC 6298 retransmission (initial RTO, minimum, maximum,
- * backoff kept until an ACK covers data never retransmitted, Karn) with RTT samples from
- * timestamps when both sides use them (RFC 7323 §4), fast retransmit on three duplicate ACKs and
- * NewReno-style retransmission of the next hole on a partial ACK; out-of-order segments buffered
- * within the advertised window (receive-buffer.ts), duplicates discarded; abort after the
- * profile's data retransmission limit ('timed-out', nothing sent).
+ * (docs/tcp.md#handshake-and-simultaneous-open, four segments, ISNs unchanged); RST generation and
+ * acceptance (docs/tcp.md#reset-generation, #rst-acceptance-and-rfc-5961) with RFC 5961 challenge
+ * ACKs when the profile says so; half-open detection (docs/tcp.md#half-open-connections); FIN,
+ * half-close, simultaneous close, TIME-WAIT with re-ACK of a retransmitted FIN
+ * (docs/tcp.md#closing-and-time-wait); SYN and SYN-ACK retransmission on the profile's schedules
+ * with the connect deadline and the windows retry-on-RST rule
+ * (docs/tcp.md#syn-and-syn-ack-retransmission, docs/policies.md#tcp-profile-policies); MSS
+ * segmentation, cumulative ACK, window scaling and receive-window flow control with zero-window
+ * probes and silly-window avoidance on both sides (RFC 9293 §3.8.6.2); RFC 6298 retransmission
+ * (initial RTO, minimum, maximum, backoff kept until an ACK covers data never retransmitted, Karn)
+ * with RTT samples from timestamps when both sides use them (RFC 7323 §4), fast retransmit on three
+ * duplicate ACKs and NewReno-style retransmission of the next hole on a partial ACK; out-of-order
+ * segments buffered within the advertised window (receive-buffer.ts), duplicates discarded; abort
+ * after the profile's data retransmission limit ('timed-out', nothing sent).
  *
  * Not modelled, and what it costs:
  * - Congestion control (slow start, cwnd, RFC 5681): the sender keeps at most
@@ -52,7 +55,10 @@ import { Transfer } from './transfer.ts';
 /** What became of a segment handed to the owner. */
 export type TransmitResult = 'sent' | 'no-route' | 'dropped';
 
-/** The owner's verdict on a passive handshake completing (the listener's queue, tcp.md §3). */
+/**
+ * The owner's verdict on a passive handshake completing (the listener's queue,
+ * docs/tcp.md#listen-queue).
+ */
 export type Admission = 'admit' | 'drop' | 'reset';
 
 /**
@@ -80,7 +86,10 @@ export interface ConnectionOwner {
   transmit(connection: Connection, segment: TcpSegment): TransmitResult;
   /** Asked when the final ACK of a passive handshake arrives. */
   admit(connection: Connection): Admission;
-  /** A fresh initial sequence number (tcp.md §1.9), as an unsigned or signed 32-bit value. */
+  /**
+   * A fresh initial sequence number (docs/tcp.md#initial-sequence-numbers), as an unsigned or
+   * signed 32-bit value.
+   */
   initialSequence(connection: Connection): number;
   transitioned(connection: Connection, from: TcpState, to: TcpState, cause: string): void;
   reported(connection: Connection, outcome: Outcome): void;
@@ -160,8 +169,9 @@ export class Connection implements TcpConnection {
   /** Opening handshake state (handshake.ts): from the open until ESTABLISHED or closed. */
   handshake: Handshake | null = null;
   /**
-   * The retransmission timer as data (STYLE.md §7.5): SYN, SYN,ACK, data or zero-window probe;
-   * NEVER when not running. The give-up and TIME-WAIT timers live in `handshake` and `transfer`.
+   * The retransmission timer as data (docs/design.md#a-readable-tcp-state-machine): SYN, SYN,ACK,
+   * data or zero-window probe; NEVER when not running. The give-up and TIME-WAIT timers live in
+   * `handshake` and `transfer`.
    */
   retransmitAt = NEVER;
   // Retransmission (rtt.ts, RFC 6298).
@@ -324,7 +334,7 @@ export class Connection implements TcpConnection {
   // ---------------------------------------------------------------------------------------------
   // Pure entry points: each takes the time.
 
-  /** Active OPEN (tcp.md §1.2): CLOSED → SYN-SENT; the connect deadline starts now. */
+  /** Active OPEN (docs/tcp.md#transitions): CLOSED → SYN-SENT; the connect deadline starts now. */
   open(now: number): void {
     this.opening().giveUpAt = now + this.profile.connectTimeout;
     this.startAttempt(now, 'active open');
@@ -353,7 +363,10 @@ export class Connection implements TcpConnection {
     this.answerSyn(now);
   }
 
-  /** A deferred offer rejected: RST,ACK to the SYN (tcp.md §4.2) or nothing, per the answer. */
+  /**
+   * A deferred offer rejected: RST,ACK to the SYN (docs/tcp.md#deferred-accept-on-the-wire) or
+   * nothing, per the answer.
+   */
   rejectOffer(answer: RejectAnswer): void {
     if (this.state !== 'LISTEN') assert(false, `rejectOffer in ${this.state}`);
     this.bits &= ~(OFFER_PENDING | OFFERED);
@@ -371,7 +384,10 @@ export class Connection implements TcpConnection {
     this.close(outcome, cause);
   }
 
-  /** The stack resets this connection (listener closed with it unaccepted, tcp.md §8.2 item 8). */
+  /**
+   * The stack resets this connection (listener closed with it unaccepted:
+   * docs/tcp.md#packetdrill-checks, check 8).
+   */
   resetByStack(now: number, cause: string): void {
     this.sendRstAck(now);
     this.close('aborted', cause);
@@ -468,7 +484,8 @@ export class Connection implements TcpConnection {
         if (this.outcome !== null) return { ok: false, error: 'closed' };
         this.close('aborted', 'abort while waiting to retry the SYN');
         return { ok: true };
-      // Abandoning a connect sends nothing (tcp.md §8.2 item 3, S12).
+      // Abandoning a connect sends nothing (docs/tcp.md#packetdrill-checks, check 3;
+      // #scenario-expectations, S12).
       case 'SYN-SENT':
       case 'LISTEN':
         this.close('aborted', 'abort before synchronization: nothing sent');
@@ -487,7 +504,10 @@ export class Connection implements TcpConnection {
   // ---------------------------------------------------------------------------------------------
   // Segment arrival, per state.
 
-  /** LISTEN child with an offer pending upward (deferred accept, tcp.md §4.4). */
+  /**
+   * LISTEN child with an offer pending upward (deferred accept,
+   * docs/tcp.md#one-offered-request-step-by-step).
+   */
   private onSegmentWhileOffered(segment: Segment): void {
     const flags = segment.flags;
     const seq = fromWire(segment.seq);
@@ -500,13 +520,14 @@ export class Connection implements TcpConnection {
       this.owner.mark('tcp: offer withdrawn by client rst');
       return this.close('reset', 'client RST while the offer is pending');
     }
-    // Duplicate SYNs are absorbed, not re-offered (DESIGN.md §3 "SYNs repeated while pended").
+    // Duplicate SYNs are absorbed, not re-offered (docs/policies.md#conditional-accept-policies).
     if ((flags & SYN) !== 0 && (flags & ACK) === 0) {
       this.owner.mark('tcp: duplicate syn absorbed while offer pending');
       const reason = seq === this.irs ? 'duplicate SYN absorbed' : 'new SYN absorbed while offered';
       return this.reject(segment, reason);
     }
-    // Anything acknowledging what we never sent gets <SEQ=SEG.ACK><CTL=RST> (tcp.md §1.5 group 2).
+    // Anything acknowledging what we never sent gets <SEQ=SEG.ACK><CTL=RST>
+    // (docs/tcp.md#reset-generation, group 2).
     if ((flags & ACK) !== 0) {
       this.transmit(this.rawSegment(fromWire(segment.ack), 0, RST, 0, 0));
       return this.reject(segment, 'ACK while the offer is pending');
@@ -514,7 +535,10 @@ export class Connection implements TcpConnection {
     return this.reject(segment, 'no SYN, RST or ACK while offered');
   }
 
-  /** CLOSED while waiting to retry a SYN: behave as if there were no TCB (tcp.md §1.5 group 1). */
+  /**
+   * CLOSED while waiting to retry a SYN: behave as if there were no TCB
+   * (docs/tcp.md#reset-generation, group 1).
+   */
   private onSegmentInClosed(segment: Segment): void {
     if ((segment.flags & RST) !== 0) return this.reject(segment, 'RST while CLOSED');
     this.transmit(resetAnswer(segment));
@@ -526,14 +550,16 @@ export class Connection implements TcpConnection {
     const ack = fromWire(segment.ack);
     const hasAck = (flags & ACK) !== 0;
     const ackOk = hasAck && seqGt(ack, this.iss) && seqLe(ack, this.sndNxt);
-    // An ACK not acknowledging our SYN gets <SEQ=SEG.ACK><CTL=RST> (tcp.md §1.5, S12, S13).
+    // An ACK not acknowledging our SYN gets <SEQ=SEG.ACK><CTL=RST> (docs/tcp.md#reset-generation;
+    // #scenario-expectations, S12, S13).
     if (hasAck && !ackOk) {
       if ((flags & RST) !== 0) return this.reject(segment, 'RST with a bad ACK in SYN-SENT');
       this.owner.mark('tcp: rst for unacceptable ack in SYN-SENT');
       this.transmit(this.rawSegment(ack, 0, RST, 0, 0));
       return this.reject(segment, 'ACK does not acknowledge our SYN');
     }
-    // A RST counts only if it acknowledges our SYN (tcp.md §1.6, §8.2 item 11).
+    // A RST counts only if it acknowledges our SYN (docs/tcp.md#rst-acceptance-and-rfc-5961;
+    // #packetdrill-checks, check 11).
     if ((flags & RST) !== 0) {
       if (!ackOk) return this.reject(segment, 'RST without ACK in SYN-SENT');
       return this.onResetInSynSent(now);
@@ -543,14 +569,15 @@ export class Connection implements TcpConnection {
     this.rcvNxt = seqAdd(this.irs, 1);
     this.takePeerSynOptions(segment);
     // SYN,ACK acknowledging our SYN completes the active open; the ACK leaves at once
-    // (tcp.md §8.2 item 1).
+    // (docs/tcp.md#packetdrill-checks, check 1).
     if (ackOk) {
       this.rcvEdge = seqAdd(this.rcvNxt, this.synWindow());
       this.establishFromSyn(now, segment, ack, 'SYN,ACK received');
       this.sendAck(now);
       return;
     }
-    // A bare SYN is a simultaneous open: SYN,ACK with our original ISS (tcp.md §1.4, MUST-10).
+    // A bare SYN is a simultaneous open: SYN,ACK with our original ISS
+    // (docs/tcp.md#handshake-and-simultaneous-open, MUST-10).
     this.owner.mark('tcp: simultaneous open');
     this.sndWnd = segment.window;
     this.maxSndWnd = segment.window;
@@ -562,7 +589,10 @@ export class Connection implements TcpConnection {
     this.sendSynAck(now);
   }
 
-  /** A RST,ACK answered our SYN: refused, unless the profile retries (windows, tcp.md §2.2). */
+  /**
+   * A RST,ACK answered our SYN: refused, unless the profile retries (windows,
+   * docs/tcp.md#windows-timings).
+   */
   private onResetInSynSent(now: number): void {
     const handshake = this.opening();
     if (handshake.rstRetries < this.profile.rstRetries) {
@@ -581,13 +611,15 @@ export class Connection implements TcpConnection {
     const flags = segment.flags;
     const seq = fromWire(segment.seq);
     if ((flags & (SYN | RST)) === SYN && seq === this.irs) {
-      // Simultaneous open: the peer's SYN,ACK acknowledges our SYN; no third ACK (tcp.md §1.4).
+      // Simultaneous open: the peer's SYN,ACK acknowledges our SYN; no third ACK
+      // (docs/tcp.md#handshake-and-simultaneous-open).
       const ack = fromWire(segment.ack);
       if ((flags & ACK) !== 0 && !this.isPassive && ack === this.sndNxt) {
         this.establishFromSyn(now, segment, ack, 'SYN,ACK received (simultaneous open)');
         return;
       }
-      // A retransmitted SYN: our SYN,ACK was lost or is late; send it again (tcp.md §2.3, S5).
+      // A retransmitted SYN: our SYN,ACK was lost or is late; send it again
+      // (docs/tcp.md#linux-timings; #scenario-expectations, S5).
       if ((flags & ACK) === 0) {
         if (!this.profile.synAckOnDuplicateSyn) {
           return this.reject(segment, 'duplicate SYN in SYN-RECEIVED');
@@ -606,7 +638,8 @@ export class Connection implements TcpConnection {
     const flags = segment.flags;
     const seq = fromWire(segment.seq);
     const length = segmentLength(segment);
-    // TIME-WAIT: a retransmitted FIN is ACKed again and restarts the 2MSL timer (tcp.md §1.8).
+    // TIME-WAIT: a retransmitted FIN is ACKed again and restarts the 2MSL timer
+    // (docs/tcp.md#closing-and-time-wait).
     const finAgain = (flags & (FIN | RST)) === FIN && seqAdd(seq, length) === this.rcvNxt;
     if (this.state === 'TIME-WAIT' && finAgain) {
       this.owner.mark('tcp: fin re-acked in TIME-WAIT');
@@ -616,7 +649,8 @@ export class Connection implements TcpConnection {
     }
     const unacceptable = this.acceptability(seq, length);
     if ((flags & RST) !== 0) return this.onReset(now, segment, seq, unacceptable);
-    // An unacceptable segment gets <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and is dropped (§1.3).
+    // An unacceptable segment gets <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and is dropped
+    // (docs/tcp.md#sequence-numbers-and-acceptability).
     if (unacceptable !== null) {
       const old = unacceptable === 'old';
       this.owner.mark(old ? 'tcp: duplicate segment discarded' : 'tcp: segment beyond window');
@@ -634,7 +668,10 @@ export class Connection implements TcpConnection {
     this.processText(now, segment, seq);
   }
 
-  /** RST in SYN-RECEIVED or a synchronized state (tcp.md §1.6, RFC 5961 §3.2). */
+  /**
+   * RST in SYN-RECEIVED or a synchronized state (docs/tcp.md#rst-acceptance-and-rfc-5961,
+   * RFC 5961 §3.2).
+   */
   private onReset(
     now: number, segment: Segment, seq: number, unacceptable: Unacceptable | null,
   ): void {
@@ -665,7 +702,10 @@ export class Connection implements TcpConnection {
     }
   }
 
-  /** A SYN inside the window of a synchronized connection (tcp.md §1.6, §1.7). */
+  /**
+   * A SYN inside the window of a synchronized connection (docs/tcp.md#rst-acceptance-and-rfc-5961,
+   * #half-open-connections).
+   */
   private onSynInWindow(now: number, segment: Segment): void {
     // Passive SYN-RECEIVED returns to LISTEN (RFC 9293 §3.10.7.4 fourth); our child just closes.
     if (this.state === 'SYN-RECEIVED' && this.isPassive) {
@@ -720,9 +760,12 @@ export class Connection implements TcpConnection {
     return this.afterAck(now);
   }
 
-  /** SYN-RECEIVED: an ACK of our SYN,ACK completes the open if the listener admits it (§3). */
+  /**
+   * SYN-RECEIVED: an ACK of our SYN,ACK completes the open if the listener admits it
+   * (docs/tcp.md#listen-queue).
+   */
   private completePassiveOpen(now: number, segment: Segment, ack: number): boolean {
-    // An ACK outside SND.UNA..SND.NXT draws <SEQ=SEG.ACK><CTL=RST> (tcp.md §1.5).
+    // An ACK outside SND.UNA..SND.NXT draws <SEQ=SEG.ACK><CTL=RST> (docs/tcp.md#reset-generation).
     if (!(seqGt(ack, this.sndUna) && seqLe(ack, this.sndNxt))) {
       this.transmit(this.rawSegment(ack, 0, RST, 0, 0));
       this.reject(segment, 'ACK outside SND.UNA..SND.NXT in SYN-RECEIVED');
@@ -730,7 +773,8 @@ export class Connection implements TcpConnection {
     }
     if (this.isPassive) {
       const admission = this.owner.admit(this);
-      // linux, accept queue full: the final ACK is dropped; the SYN,ACK timer runs on (§3.2).
+      // linux, accept queue full: the final ACK is dropped; the SYN,ACK timer runs on
+      // (docs/tcp.md#linux-accept-queue).
       if (admission === 'drop') {
         this.owner.mark('tcp: final ack dropped, accept queue full');
         this.reject(segment, 'final ACK dropped: accept queue full');
@@ -925,7 +969,10 @@ export class Connection implements TcpConnection {
     return true;
   }
 
-  /** The peer's FIN reached in order: it occupies one sequence number (tcp.md §1.3). */
+  /**
+   * The peer's FIN reached in order: it occupies one sequence number
+   * (docs/tcp.md#sequence-numbers-and-acceptability).
+   */
   private consumeFin(now: number): void {
     this.rcvNxt = seqAdd(this.rcvNxt, 1);
     const receiveBuffer = this.transfer === null ? null : this.transfer.receiveBuffer;
@@ -964,12 +1011,13 @@ export class Connection implements TcpConnection {
       case 'LISTEN':
         this.owner.mark('tcp: offer expired');
         return this.close('timed-out', 'offer lifetime expired');
-      // The connect deadline: STATUS_IO_TIMEOUT / ETIMEDOUT (tcp.md §2.4); nothing is sent.
+      // The connect deadline: STATUS_IO_TIMEOUT / ETIMEDOUT
+      // (docs/tcp.md#syn-timelines-side-by-side); nothing is sent.
       case 'SYN-SENT':
       case 'CLOSED':
         this.owner.mark('tcp: connect timed out');
         return this.close('timed-out', 'connect deadline reached');
-      // A half-open connection nobody completes is dropped (DESIGN.md §3 "unanswered SYN-ACK").
+      // A half-open connection nobody completes is dropped (docs/policies.md#tcp-profile-policies).
       case 'SYN-RECEIVED':
         this.owner.mark(this.isPassive ? 'tcp: half-open dropped' : 'tcp: connect timed out');
         return this.close(
@@ -1032,7 +1080,10 @@ export class Connection implements TcpConnection {
   // ---------------------------------------------------------------------------------------------
   // Sending.
 
-  /** A fresh ISN (tcp.md §1.9) and a new attempt's clock: what every SYN or SYN,ACK starts from. */
+  /**
+   * A fresh ISN (docs/tcp.md#initial-sequence-numbers) and a new attempt's clock: what every SYN or
+   * SYN,ACK starts from.
+   */
   private beginAttempt(now: number): Handshake {
     this.iss = this.owner.initialSequence(this) | 0;
     this.sndUna = this.iss;
@@ -1174,7 +1225,9 @@ export class Connection implements TcpConnection {
     );
   }
 
-  /** A segment built from given numbers (RSTs answering a segment, tcp.md §1.5). */
+  /**
+   * A segment built from given numbers (RSTs answering a segment, docs/tcp.md#reset-generation).
+   */
   private rawSegment(
     seq: number, ack: number, flags: number, seqBase: number, ackBase: number,
   ): TcpSegment {
@@ -1287,7 +1340,10 @@ export class Connection implements TcpConnection {
     return { timestamp: { value: timestampNow(now), echo: this.tsRecent } };
   }
 
-  /** What the peer's SYN or SYN,ACK offers, and what is therefore in force (tcp.md §7.2). */
+  /**
+   * What the peer's SYN or SYN,ACK offers, and what is therefore in force
+   * (docs/tcp.md#ipv4-ipv6-and-tcp-encoding).
+   */
   private takePeerSynOptions(segment: Segment): void {
     const options = segment.options;
     const profile = this.profile;
@@ -1387,8 +1443,9 @@ function cachedHandshakeOptions(
 }
 
 /**
- * The answer when no connection exists (tcp.md §1.5 group 1): <SEQ=SEG.ACK><CTL=RST> to a segment
- * with ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. Never called for a RST.
+ * The answer when no connection exists (docs/tcp.md#reset-generation, group 1):
+ * <SEQ=SEG.ACK><CTL=RST> to a segment with ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
+ * Never called for a RST.
  */
 export function resetAnswer(segment: Segment): TcpSegment {
   assert((segment.flags & RST) === 0, 'never answer a RST with a RST');

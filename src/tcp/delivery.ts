@@ -4,12 +4,12 @@
  * acknowledged sends, peer FIN, peer RST, closed). A passive child nobody has accepted yet tells
  * its listener's books instead:
  * established → the ready queue and onReady; gone → out of the queues, and an offer answered
- * 'later' or 'accept' is withdrawn with its reason (DESIGN.md §3: WskAbortEvent for requests
- * answered Pend or Accept). An offer stays on the books until its connection is accepted, so a
- * ready connection reset before anyone took it is withdrawn too: every accepted offer ends in
- * exactly one of accept() or a withdrawal (reference/wsk.md §5.2). Handlers may call back into
- * the port while being told: the loop picks up whatever those calls add, and a connection is
- * never told re-entrantly.
+ * 'later' or 'accept' is withdrawn with its reason (docs/model.md#wskabortevent: WskAbortEvent for
+ * requests answered Pend or Accept). An offer stays on the books until its connection is accepted,
+ * so a ready connection reset before anyone took it is withdrawn too: every accepted offer ends in
+ * exactly one of accept() or a withdrawal (docs/model.md#inspect-pend-complete-abort). Handlers may
+ * call back into the port while being told: the loop picks up whatever those calls add, and a
+ * connection is never told re-entrantly.
  */
 import {
   FIRST_OWNER_BIT, NOTICE_ACKED, NOTICE_CLOSED, NOTICE_DATA, NOTICE_ESTABLISHED, NOTICE_PEER_FIN,

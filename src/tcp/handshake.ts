@@ -1,9 +1,10 @@
 /**
  * The part of a connection's state that only the opening handshake uses (connection.ts): when
  * the current attempt began, how many SYNs or SYN,ACKs it has sent, the windows retries after a
- * RST (tcp.md §2.2) and the connect, half-open or offer deadline. A connection holds it from its
- * open (or its fork from a listener) until it is ESTABLISHED or closed, then drops it: the object
- * dies young, and established connections carry none of these fields (DESIGN.md §8).
+ * RST (docs/tcp.md#windows-timings) and the connect, half-open or offer deadline. A connection
+ * holds it from its open (or its fork from a listener) until it is ESTABLISHED or closed, then
+ * drops it: the object dies young, and established connections carry none of these fields
+ * (docs/design.md#performance-metrics).
  */
 
 /**

@@ -1,6 +1,6 @@
 /**
- * The TCP layer (DESIGN.md §1): a pure RFC 9293 connection state machine (connection.ts), a
- * per-host stack with ports, demultiplexing, listeners and timers (stack.ts), and the OS profiles
+ * The TCP layer (docs/design.md#layers): a pure RFC 9293 connection state machine (connection.ts),
+ * a per-host stack with ports, demultiplexing, listeners and timers (stack.ts), and the OS profiles
  * (profiles.ts). The layer above uses the narrow port of port.ts.
  */
 export { TcpStack, type TcpHost } from './stack.ts';

@@ -1,16 +1,19 @@
 /**
- * A listening socket and its queues (tcp.md §3, DESIGN.md §3 "listener queue"), in immediate or
- * deferred-accept mode (tcp.md §4.4, DESIGN.md §1).
+ * A listening socket and its queues (docs/tcp.md#listen-queue,
+ * docs/policies.md#tcp-profile-policies), in immediate or deferred-accept mode
+ * (docs/tcp.md#one-offered-request-step-by-step, docs/design.md#layers).
  *
  * Children are the connections a SYN forked from this listener that the user has not accepted
  * yet: pending offers (deferred mode), half-open connections in SYN-RECEIVED and ready
  * (ESTABLISHED) ones. The two queue models differ in what they count and how they overflow:
  * - 'single' (windows): one limit on all children together (pending offers included); a SYN that
- *   would exceed it is answered RST,ACK (tcp.md §3.3, KB113576; the SQL CSS wiki capture).
+ *   would exceed it is answered RST,ACK (docs/tcp.md#windows-backlog, KB113576; the SQL CSS wiki
+ *   capture).
  * - 'accept-queue' (linux): the limit bounds ready connections only, tested with "greater than"
  *   so a backlog of N lets N+1 wait; a SYN arriving when it is full is dropped silently, and a
  *   final ACK is dropped (the SYN-ACK timer re-sends) or, with abortOnOverflow, answered RST
- *   (tcp.md §3.2). SYN cookies make the half-open side unbounded, so it is not limited here.
+ *   (docs/tcp.md#linux-accept-queue). SYN cookies make the half-open side unbounded, so it is not
+ *   limited here.
  *
  * A ready child reset by its peer before accept leaves the queue silently (accept() never hands
  * out a dead connection). The listener only keeps the books; the stack does the I/O.
@@ -166,7 +169,10 @@ export class ListenerTable {
     if (sharing.length === 0) this.#byPort.delete(listener.localPort);
   }
 
-  /** The listener taking segments for (address, port): the most specific match (tcp.md §6). */
+  /**
+   * The listener taking segments for (address, port): the most specific match
+   * (docs/tcp.md#ephemeral-ports-time-wait-and-4-tuples).
+   */
   find(address: string, port: number): Listener | null {
     const sharing = this.#byPort.get(port);
     if (sharing === undefined) return null;

@@ -1,8 +1,10 @@
 /**
  * The passive side of a host's stack: segments that reach a listener without a connection
- * (tcp.md §1.5 LISTEN rows), the listener's queue verdicts (tcp.md §3), deferred-accept offers
- * (tcp.md §4.4; DESIGN.md §1, §3) and what the layer above does to a listener (accept, decide,
- * close). The stack hands it the few services it needs; the books live on the Listener.
+ * (docs/tcp.md#reset-generation, the LISTEN rows), the listener's queue verdicts
+ * (docs/tcp.md#listen-queue), deferred-accept offers (docs/tcp.md#deferred-accept;
+ * docs/design.md#layers; docs/policies.md#conditional-accept-policies) and what the layer above
+ * does to a listener (accept, decide, close). The stack hands it the few services it needs; the
+ * books live on the Listener.
  */
 import { assert } from '../sim/index.ts';
 import { Connection, resetAnswer, type ConnectionOwner } from './connection.ts';
@@ -63,8 +65,9 @@ export class PassiveOpens implements ListenerOwner {
   }
 
   /**
-   * Closing a listener (DESIGN.md §3): pending offers are withdrawn with nothing sent, half-open
-   * children are discarded silently (tcp.md §8.2 item 7), ready ones are reset (item 8).
+   * Closing a listener (docs/policies.md#conditional-accept-policies): pending offers are withdrawn
+   * with nothing sent, half-open children are discarded silently (docs/tcp.md#packetdrill-checks,
+   * check 7), ready ones are reset (check 8).
    */
   closeListener(listener: Listener): void {
     listener.closed = true;
@@ -88,7 +91,10 @@ export class PassiveOpens implements ListenerOwner {
     listener.offers.clear();
   }
 
-  /** A segment for a listener and no connection (tcp.md §1.5 LISTEN rows, §3). */
+  /**
+   * A segment for a listener and no connection (docs/tcp.md#reset-generation, the LISTEN rows;
+   * #listen-queue).
+   */
   onSegment(listener: Listener, segment: Segment, localIndex: number): void {
     const flags = segment.flags;
     // LISTEN + RST: nothing, never a RST for a RST.
@@ -120,7 +126,10 @@ export class PassiveOpens implements ListenerOwner {
     this.#stack.after(child);
   }
 
-  /** Deferred mode: the SYN is offered upward before any answer goes out (tcp.md §4.4). */
+  /**
+   * Deferred mode: the SYN is offered upward before any answer goes out
+   * (docs/tcp.md#one-offered-request-step-by-step).
+   */
   #offer(listener: Listener, child: Connection): void {
     const offer: Offer = Object.freeze({
       id: child.id, localAddress: child.localAddress, localPort: child.localPort,

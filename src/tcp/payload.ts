@@ -1,13 +1,14 @@
 /**
- * The TCP segment as it travels inside a topology packet (STYLE.md §7.1): an object with the
- * fields of `Segment` (segment.ts), which the pcap writer encodes, plus `describe()` for traces and
- * a cheap integer `digest` folded into the trace hash. Sequence numbers in `describe()` are
- * relative to the sender's and receiver's initial sequence numbers where the sender knows them
- * (`seqBase`, `ackBase`), as Wireshark shows them (tcp.md §7.2); a RST sent without a connection
- * uses absolute numbers except for the ACK of a SYN, which is relative to that SYN.
+ * The TCP segment as it travels inside a topology packet
+ * (docs/design.md#layering-and-dependency-direction): an object with the fields of `Segment`
+ * (segment.ts), which the pcap writer encodes, plus `describe()` for traces and a cheap integer
+ * `digest` folded into the trace hash. Sequence numbers in `describe()` are relative to the
+ * sender's and receiver's initial sequence numbers where the sender knows them (`seqBase`,
+ * `ackBase`), as Wireshark shows them (docs/tcp.md#ipv4-ipv6-and-tcp-encoding); a RST sent without
+ * a connection uses absolute numbers except for the ACK of a SYN, which is relative to that SYN.
  *
  * Size on the wire: IP header (20 bytes IPv4, 40 IPv6, no options) + TCP header (20 bytes + the
- * options padded to a multiple of 4, tcp.md §7.2) + data.
+ * options padded to a multiple of 4, docs/tcp.md#ipv4-ipv6-and-tcp-encoding) + data.
  */
 import type { Payload } from '../topology/packet.ts';
 import { ACK, flagNames, type Segment, type TcpOptions } from './segment.ts';

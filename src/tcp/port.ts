@@ -1,14 +1,16 @@
 /**
- * The narrow port the TCP layer offers upward (DESIGN.md §1, STYLE.md §7.1): connect, listen,
- * accept notifications, send, receive, shutdown and abort, plus notifications. src/wsk builds
- * WskSocketConnect, WskAccept, WskSend, WskReceive, WskDisconnect and the event callbacks on it.
+ * The narrow port the TCP layer offers upward (docs/design.md#layers,
+ * #layering-and-dependency-direction): connect, listen, accept notifications, send, receive,
+ * shutdown and abort, plus notifications. src/wsk builds WskSocketConnect, WskAccept, WskSend,
+ * WskReceive, WskDisconnect and the event callbacks on it.
  *
- * Error style (STYLE.md §7.7): bad input at the port returns a small union naming the error; it
- * never throws from inside the stack. How a connection ends is an `Outcome` (state.ts) delivered
- * once through `onClosed`. Handlers are plain objects whose methods receive the connection or
- * listener, so one handler may serve many connections and no closure is made per connection.
- * Notifications never run inside the port call that caused them: they are delivered when the
- * stack finishes processing a segment or timer, or on a zero-delay event after a port call.
+ * Error style (docs/design.md#three-error-channels): bad input at the port returns a small union
+ * naming the error; it never throws from inside the stack. How a connection ends is an `Outcome`
+ * (state.ts) delivered once through `onClosed`. Handlers are plain objects whose methods receive
+ * the connection or listener, so one handler may serve many connections and no closure is made per
+ * connection. Notifications never run inside the port call that caused them: they are delivered
+ * when the stack finishes processing a segment or timer, or on a zero-delay event after a port
+ * call.
  */
 import type { DurationInput } from '../sim/index.ts';
 import type { RejectAnswer } from './profiles.ts';
@@ -94,7 +96,10 @@ export interface TcpConnection {
   readonly sendCapacity: number;
   /** Half-close: a FIN follows the queued data; its id is acknowledged when the FIN is. */
   shutdown(): SendResult;
-  /** Abortive close: RST where the state is synchronized, silence otherwise (tcp.md §1.2). */
+  /**
+   * Abortive close: RST where the state is synchronized, silence otherwise
+   * (docs/tcp.md#transitions).
+   */
   abort(): AbortResult;
 }
 
@@ -120,7 +125,10 @@ export interface ConnectionHandler {
 export type ListenMode =
   /** The stack completes handshakes itself and queues ready connections. */
   | 'immediate'
-  /** Each SYN is offered upward first; the answer decides (DESIGN.md §1, conditional accept). */
+  /**
+   * Each SYN is offered upward first; the answer decides (docs/design.md#layers, conditional
+   * accept).
+   */
   | 'deferred';
 
 export interface ListenRequest {

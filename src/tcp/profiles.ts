@@ -1,14 +1,16 @@
 /**
  * OS profiles: the timings and policies that make a simulated stack behave like Windows 10,
- * Windows 7 or Linux, with exactly the values of DESIGN.md §3's policy table (sources in tcp.md
- * §0, §2, §3, §6). Every value can be overridden per host. Options come in two tiers, after
- * fast-check (STYLE.md §7.4): users write `TcpProfileOptions` (every field optional, durations as
- * strings such as '500ms'), `resolveProfile` fills the defaults of the named profile, validates the
- * result and returns a frozen `TcpProfile` in nanoseconds; a bad value throws SimConfigError
- * naming the option.
+ * Windows 7 or Linux, with exactly the values of the policy table in
+ * docs/policies.md#tcp-profile-policies (sources in docs/tcp.md#profiles-at-a-glance,
+ * #syn-and-syn-ack-retransmission, #listen-queue, #ephemeral-ports-time-wait-and-4-tuples). Every
+ * value can be overridden per host. Options come in two tiers, after fast-check
+ * (docs/design.md#options-are-data-state-is-separate): users write `TcpProfileOptions` (every field
+ * optional, durations as strings such as '500ms'), `resolveProfile` fills the defaults of the named
+ * profile, validates the result and returns a frozen `TcpProfile` in nanoseconds; a bad value
+ * throws SimConfigError naming the option.
  *
- * Values the policy table does not fix are chosen here and marked "chosen": window sizes, the
- * send-window cap that stands in for congestion control, minimum/maximum RTO and the data
+ * Values no source fixes are chosen here and marked "chosen", as in the policy table: window sizes,
+ * the send-window cap that stands in for congestion control, minimum/maximum RTO and the data
  * retransmission limit (Windows TcpMaxDataRetransmissions = 5, MinRto 300 ms; Linux
  * tcp_retries2 = 15, TCP_RTO_MIN 200 ms, TCP_RTO_MAX 120 s).
  */
@@ -19,14 +21,16 @@ import {
 export type ProfileName = 'windows10' | 'windows7' | 'linux';
 export const PROFILE_NAMES: readonly ProfileName[] = ['windows10', 'windows7', 'linux'];
 
-/** What a listener's queue limit counts (DESIGN.md §3 "listener queue"). */
+/** What a listener's queue limit counts (docs/policies.md#tcp-profile-policies). */
 export type ListenQueueModel =
   /** windows: one limit on unaccepted connections, half-open and ready; overflow → RST,ACK. */
   | 'single'
   /** linux: the accept queue holds ready ones; full → SYN dropped, final ACK dropped (or RST). */
   | 'accept-queue';
 
-/** How ephemeral and bound ports may be shared (tcp.md §6). */
+/**
+ * How ephemeral and bound ports may be shared (docs/tcp.md#ephemeral-ports-time-wait-and-4-tuples).
+ */
 export type PortSharing =
   /** windows: an implicitly bound port is the socket's alone, also through TIME-WAIT. */
   | 'exclusive'
@@ -51,7 +55,9 @@ export interface TcpProfileOptions {
   readonly synAckSchedule?: readonly DurationInput[];
   /** When an unanswered half-open connection is dropped, from its first SYN-ACK. */
   readonly halfOpenTimeout?: DurationInput;
-  /** Re-send the SYN-ACK when a duplicate SYN arrives in SYN-RECEIVED (tcp.md §2.3). */
+  /**
+   * Re-send the SYN-ACK when a duplicate SYN arrives in SYN-RECEIVED (docs/tcp.md#linux-timings).
+   */
   readonly synAckOnDuplicateSyn?: boolean;
   readonly listenQueue?: ListenQueueModel;
   /** Queue limit of a listener that names no backlog (windows 200; linux somaxconn 4096). */
@@ -82,9 +88,12 @@ export interface TcpProfileOptions {
   readonly rtoMax?: DurationInput;
   /** Data/FIN retransmissions before the connection is aborted with 'timed-out'. */
   readonly dataRetransmissions?: number;
-  /** RFC 5961 RST/SYN handling with challenge ACKs (tcp.md §1.6). */
+  /** RFC 5961 RST/SYN handling with challenge ACKs (docs/tcp.md#rst-acceptance-and-rfc-5961). */
   readonly rfc5961?: boolean;
-  /** Lifetime of an offer left pending in a deferred-accept listener (DESIGN.md §3). */
+  /**
+   * Lifetime of an offer left pending in a deferred-accept listener
+   * (docs/policies.md#conditional-accept-policies).
+   */
   readonly offerLifetime?: DurationInput;
   /** Wire answer when a deferred-accept listener rejects an offer. */
   readonly rejectAnswer?: RejectAnswer;
@@ -129,33 +138,40 @@ export interface TcpProfile {
 
 type Defaults = Required<Omit<TcpProfileOptions, 'profile'>>;
 
-/** Shared by the Windows profiles: everything but the SYN timing (DESIGN.md §3). */
+/**
+ * Shared by the Windows profiles: everything but the SYN timing
+ * (docs/policies.md#tcp-profile-policies).
+ */
 const WINDOWS_COMMON = {
-  // tcp.md §2.2: a RST proves the host alive, so the SYN is retried at the base interval.
+  // docs/tcp.md#windows-timings: a RST proves the host alive, so the SYN is retried at the base
+  // interval.
   rstRetryDelay: '500ms',
-  // DESIGN.md §3: last documented default (TcpMaxConnectResponseRetransmissions 2), 1 s doubling.
+  // docs/policies.md#tcp-profile-policies: last documented default
+  // (TcpMaxConnectResponseRetransmissions 2), 1 s doubling.
   synAckSchedule: ['0s', '1s', '3s'],
   halfOpenTimeout: '7s',
-  synAckOnDuplicateSyn: true, // chosen: as Linux (tcp.md §2.3); Windows undocumented
+  synAckOnDuplicateSyn: true, // chosen: as Linux (docs/tcp.md#linux-timings); Windows undocumented
   listenQueue: 'single',
-  listenBacklog: 200, // tcp.md §3.3: "typically 200 with no tuning knob"
+  listenBacklog: 200, // docs/tcp.md#windows-backlog: "typically 200 with no tuning knob"
   abortOnOverflow: false,
   closedPortAnswer: 'rst',
-  ephemeralPortMin: 49152, // tcp.md §6, KB929851
+  ephemeralPortMin: 49152, // docs/tcp.md#ephemeral-ports-time-wait-and-4-tuples, KB929851
   ephemeralPortMax: 65535,
   portSharing: 'exclusive',
   timeWait: '120s', // TcpTimedWaitDelay
   mss: 1460,
-  windowScale: 8, // tcp.md §7.2 typical Windows 10 SYN
+  windowScale: 8, // a typical Windows 10 SYN (docs/tcp.md#ipv4-ipv6-and-tcp-encoding)
   sackPermitted: true,
   timestamps: false,
   synWindow: 64240,
   receiveBuffer: 262144, // chosen
   sendWindowLimit: 65536, // chosen
   rtoMin: '300ms', // chosen: netsh MinRto
-  rtoMax: '60s', // tcp.md §2.2 TCP_MAXRT note: 60 s ceiling
+  rtoMax: '60s', // docs/tcp.md#windows-timings: TCP_MAXRT's 60 s ceiling
   dataRetransmissions: 5, // chosen: TcpMaxDataRetransmissions
-  rfc5961: true, // tcp.md §1.6: unknown for Windows, on is the safer modern assumption
+  // Unknown for Windows, on is the safer modern assumption
+  // (docs/tcp.md#rst-acceptance-and-rfc-5961).
+  rfc5961: true,
   offerLifetime: '30s',
   rejectAnswer: 'rst',
   ttl: 128,
@@ -173,12 +189,13 @@ const DEFAULTS: { readonly [name in ProfileName]: Defaults } = {
     ...WINDOWS_COMMON,
     synSchedule: ['0s', '3s', '9s'],
     connectTimeout: '21s',
-    // Inferred: the same retry-on-RST mechanism up to the SYN retransmission limit (tcp.md §2.2).
+    // Inferred: the same retry-on-RST mechanism up to the SYN retransmission limit
+    // (docs/tcp.md#windows-timings).
     rstRetries: 2,
     rtoInitial: '3s',
   },
   linux: {
-    // tcp.md §2.3, Linux ≥ 6.5 with tcp_syn_linear_timeouts = 4.
+    // docs/tcp.md#linux-timings, Linux ≥ 6.5 with tcp_syn_linear_timeouts = 4.
     synSchedule: ['0s', '1s', '2s', '3s', '4s', '5s', '7s', '11s', '19s', '35s', '67s'],
     connectTimeout: '131s',
     rstRetries: 0,

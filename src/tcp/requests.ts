@@ -1,9 +1,10 @@
 /**
  * Checking what the layer above hands the port (port.ts): connect and listen requests are
  * validated here and turned into canonical values, or into the named error the port returns.
- * Nothing here throws: bad input at the port is a result, not an exception (STYLE.md §7.7).
- * Addresses compare as strings inside the stack, as topology's packets carry them, so input is
- * brought to topology's canonical form (dotted quad; RFC 5952 for IPv6) with topology's parser.
+ * Nothing here throws: bad input at the port is a result, not an exception
+ * (docs/design.md#three-error-channels). Addresses compare as strings inside the stack, as
+ * topology's packets carry them, so input is brought to topology's canonical form (dotted quad;
+ * RFC 5952 for IPv6) with topology's parser.
  */
 import { parseDuration } from '../sim/index.ts';
 import {

@@ -1,11 +1,12 @@
 /**
- * The retransmission timer's arithmetic, RFC 6298 (tcp.md §2.1): SRTT and RTTVAR from RTT
+ * The retransmission timer's arithmetic, RFC 6298 (docs/tcp.md#rto-rules): SRTT and RTTVAR from RTT
  * samples, RTO = SRTT + max(G, 4·RTTVAR) clamped to the profile's [rtoMin, rtoMax], doubling on
  * each expiry (§5.5). Karn's rule — no sample from a retransmitted segment — is the caller's
  * part: it times one segment at a time and forgets the timing when it retransmits.
  *
  * The estimator is a handful of fields on the connection itself rather than an object of its own,
- * so a connection costs one allocation (DESIGN.md §8); these functions work on those fields.
+ * so a connection costs one allocation (docs/design.md#performance-metrics); these functions work
+ * on those fields.
  */
 import type { TcpProfile } from './profiles.ts';
 

@@ -2,10 +2,11 @@
  * The send side of one connection: bytes the user handed to `send()` that the peer has not yet
  * acknowledged, kept as the user's own Uint8Arrays (no copy; segments are views into them), and
  * the bookkeeping that completes each send when its last byte is acknowledged — WskSend completes
- * when its bytes are acknowledged (DESIGN.md §3 "when WskSend completes").
+ * when its bytes are acknowledged (docs/policies.md#data-path-policies).
  *
  * Offsets are counted from SND.UNA: offset 0 is the oldest unacknowledged byte. Allocated lazily,
- * on the first send or shutdown, so idle connections pay nothing for it (DESIGN.md §8).
+ * on the first send or shutdown, so idle connections pay nothing for it
+ * (docs/design.md#performance-metrics).
  */
 import { assert } from '../sim/index.ts';
 import { dropFront } from './chunks.ts';

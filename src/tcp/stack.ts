@@ -1,16 +1,17 @@
 /**
  * The TCP stack of one host: the only TCP code that touches topology and the simulator
- * (STYLE.md §7.1). It attaches to a topology Host (`onReceive`, `onCrash`), demultiplexes
- * arriving segments to connections (table.ts) or listeners (listener.ts), answers segments that
- * find neither (tcp.md §1.5 group 1, the profile's closed-port answer), schedules each
- * connection's `nextDeadline()` as a host-scoped event, and delivers the notices connections
- * leave to the handlers above (port.ts). A crash loses every connection and listener, silently:
- * the host's upper layers die with it.
+ * (docs/design.md#layering-and-dependency-direction). It attaches to a topology Host (`onReceive`,
+ * `onCrash`), demultiplexes arriving segments to connections (table.ts) or listeners (listener.ts),
+ * answers segments that find neither (docs/tcp.md#reset-generation, group 1; the profile's
+ * closed-port answer), schedules each connection's `nextDeadline()` as a host-scoped event, and
+ * delivers the notices connections leave to the handlers above (port.ts). A crash loses every
+ * connection and listener, silently: the host's upper layers die with it.
  *
- * Performance (DESIGN.md §8): no closure or Map per connection; connection timers live in one
- * indexed heap per stack (timers.ts) behind a single pending host-scoped event, rescheduled only
- * when the earliest deadline moves earlier (a wake-up that comes early just re-arms), so idle
- * connections hold no timer state; segment text is built only when the trace keeps records.
+ * Performance (docs/design.md#performance-metrics): no closure or Map per connection; connection
+ * timers live in one indexed heap per stack (timers.ts) behind a single pending host-scoped event,
+ * rescheduled only when the earliest deadline moves earlier (a wake-up that comes early just
+ * re-arms), so idle connections hold no timer state; segment text is built only when the trace
+ * keeps records.
  */
 import { assert, type ChoiceStream, type Simulator } from '../sim/index.ts';
 import type { Packet, Payload, SendResult } from '../topology/index.ts';
@@ -125,9 +126,9 @@ export class TcpStack implements ConnectionOwner {
   }
 
   /**
-   * Throws AssertionError when the stack's books disagree (STYLE.md §7.8); tests call it often.
-   * Each bound connection: SND.UNA ≤ SND.NXT, not finished, filed in the timer heap exactly when
-   * it has a deadline; each listener's ready connections are its children.
+   * Throws AssertionError when the stack's books disagree (docs/design.md#assertions); tests call
+   * it often. Each bound connection: SND.UNA ≤ SND.NXT, not finished, filed in the timer heap
+   * exactly when it has a deadline; each listener's ready connections are its children.
    */
   checkInvariants(): void {
     for (const connection of this.#table.connections() as Iterable<Connection>) {
@@ -213,7 +214,10 @@ export class TcpStack implements ConnectionOwner {
     return listener.admitsEstablished();
   }
 
-  /** ISN = M + F (tcp.md §1.9): a 4 µs clock plus a labelled draw from the host's ISN stream. */
+  /**
+   * ISN = M + F (docs/tcp.md#initial-sequence-numbers): a 4 µs clock plus a labelled draw from the
+   * host's ISN stream.
+   */
   initialSequence(_connection: Connection): number {
     return (Math.floor(this.sim.now / 4000) + this.#isn.between('tcp: isn', 0, 0xffffffff)) >>> 0;
   }
@@ -291,7 +295,8 @@ export class TcpStack implements ConnectionOwner {
 
   /**
    * RFC 9293 MAY-2: a new SYN with a higher sequence number ends a TIME-WAIT held for the same
-   * 4-tuple when a listener would take it (tcp.md §1.8, §6).
+   * 4-tuple when a listener would take it (docs/tcp.md#closing-and-time-wait,
+   * #ephemeral-ports-time-wait-and-4-tuples).
    */
   #reopensTimeWait(connection: Connection, segment: Segment): boolean {
     if ((segment.flags & (SYN | ACK | RST)) !== SYN) return false;
@@ -303,7 +308,10 @@ export class TcpStack implements ConnectionOwner {
     return true;
   }
 
-  /** No connection and no listener (tcp.md §1.5 group 1; DESIGN.md §3 "closed port"). */
+  /**
+   * No connection and no listener (docs/tcp.md#reset-generation, group 1;
+   * docs/policies.md#tcp-profile-policies, closed port).
+   */
   #answerWithoutConnection(segment: Segment): void {
     if ((segment.flags & RST) !== 0) {
       return this.#trace.rejected(0, segment, 'RST without a connection');
@@ -381,7 +389,10 @@ export class TcpStack implements ConnectionOwner {
     return result.reason === 'no-route' ? 'no-route' : 'dropped';
   }
 
-  /** A crash loses all state (DESIGN.md §1): connections and listeners vanish, nothing is sent. */
+  /**
+   * A crash loses all state (docs/design.md#layers): connections and listeners vanish, nothing is
+   * sent.
+   */
   #onCrash(): void {
     const connections = [...this.#table.connections()];
     for (const connection of connections) {

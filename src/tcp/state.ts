@@ -1,14 +1,14 @@
 /**
- * TCP connection states with their RFC 9293 spellings (tcp.md §1.1), the table of legal moves
- * between them (tcp.md §1.2), and the outcomes a connection reports upward.
+ * TCP connection states with their RFC 9293 spellings (docs/tcp.md#states), the table of legal
+ * moves between them (docs/tcp.md#transitions), and the outcomes a connection reports upward.
  *
- * The table is one half of a pair of assertions (STYLE.md §7.5): the per-state switch in
- * connection.ts decides where a segment moves a connection, and `setState` asserts that the move
- * is in this table. A passive child connection is forked from its listener in LISTEN (as RFC
- * 9293's "the TCB is forked" reading of LISTEN + SYN); where the RFC returns a passive
- * SYN-RECEIVED TCB to LISTEN on a RST, our child closes instead and the listener, a separate
- * object, simply stays in LISTEN. Not modelled: the RFC's LISTEN + SEND → SYN-SENT (no socket API
- * does it) and CLOSE in SYN-RECEIVED before the handshake completes.
+ * The table is one half of a pair of assertions (docs/design.md#a-readable-tcp-state-machine): the
+ * per-state switch in connection.ts decides where a segment moves a connection, and `setState`
+ * asserts that the move is in this table. A passive child connection is forked from its listener in
+ * LISTEN (as RFC 9293's "the TCB is forked" reading of LISTEN + SYN); where the RFC returns a
+ * passive SYN-RECEIVED TCB to LISTEN on a RST, our child closes instead and the listener, a
+ * separate object, simply stays in LISTEN. Not modelled: the RFC's LISTEN + SEND → SYN-SENT (no
+ * socket API does it) and CLOSE in SYN-RECEIVED before the handshake completes.
  */
 
 export type TcpState =
@@ -30,9 +30,9 @@ export const TCP_STATES: readonly TcpState[] = [
 ];
 
 /**
- * Legal moves (tcp.md §1.2). Every state may fall to CLOSED (RST, ABORT, timeout, crash);
- * CLOSED → SYN-SENT is the active open, and also the windows retry of a SYN after a RST
- * (tcp.md §2.2), which the model traces as a new attempt from CLOSED.
+ * Legal moves (docs/tcp.md#transitions). Every state may fall to CLOSED (RST, ABORT, timeout,
+ * crash); CLOSED → SYN-SENT is the active open, and also the windows retry of a SYN after a RST
+ * (docs/tcp.md#windows-timings), which the model traces as a new attempt from CLOSED.
  */
 export const TRANSITIONS: { readonly [from in TcpState]: readonly TcpState[] } = {
   'CLOSED': ['SYN-SENT'],
@@ -54,7 +54,7 @@ export function isLegalTransition(from: TcpState, to: TcpState): boolean {
 
 /**
  * Synchronized states (RFC 9293 §3.5.2): both sides' sequence numbers are known. A bad segment
- * here draws an empty ACK, not a RST (tcp.md §1.5, group 3).
+ * here draws an empty ACK, not a RST (docs/tcp.md#reset-generation, group 3).
  */
 export function isSynchronized(state: TcpState): boolean {
   switch (state) {
@@ -79,7 +79,8 @@ export function canReceive(state: TcpState): boolean {
 }
 
 /**
- * How a connection ended, as the port reports it upward (tcp.md §5.1 maps each to NTSTATUS):
+ * How a connection ended, as the port reports it upward
+ * (docs/tcp.md#wire-events-and-the-status-a-driver-sees maps each to NTSTATUS):
  * - `closed`: both directions finished gracefully (our FIN acknowledged and the peer's FIN seen);
  * - `refused`: a RST answered our SYN (after the profile's retries);
  * - `timed-out`: the connect deadline or the data retransmission limit ran out;

@@ -1,9 +1,11 @@
 /**
- * Demultiplexing and ports for one host (tcp.md §6): at most one connection per 4-tuple (local
- * address, local port, remote address, remote port), and the count of active opens bound to each
- * local port, which decides what is free under the profile's port sharing:
+ * Demultiplexing and ports for one host (docs/tcp.md#ephemeral-ports-time-wait-and-4-tuples): at
+ * most one connection per 4-tuple (local address, local port, remote address, remote port), and the
+ * count of active opens bound to each local port, which decides what is free under the profile's
+ * port sharing:
  * - 'exclusive' (windows): a local port used by any connection, TIME-WAIT included, is not handed
- *   out again until that connection is gone (tcp.md §6, S14);
+ *   out again until that connection is gone (docs/tcp.md#ephemeral-ports-time-wait-and-4-tuples;
+ *   #scenario-expectations, S14);
  * - 'four-tuple' (linux): a port may be reused towards another remote endpoint.
  * Ports with a listener are never handed out as ephemeral ports.
  *
@@ -143,7 +145,8 @@ export class ConnectionTable {
   /**
    * An ephemeral port for a connection from `localIndex` to (remote, remotePort), or null when
    * the range is exhausted. The first candidate is a labelled draw from the host's port stream
-   * (the order is seeded, tcp.md §6 determinism note); the search goes up from there, wrapping.
+   * (the order is seeded, docs/tcp.md#ephemeral-ports-time-wait-and-4-tuples); the search goes up
+   * from there, wrapping.
    */
   pickEphemeral(
     profile: TcpProfile, ports: ChoiceStream, listening: ListeningPorts,

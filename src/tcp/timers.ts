@@ -8,12 +8,13 @@
  * connection timer is still its own simulator event, ordered with every other event of the run.
  * Compared with one simulator event per connection this allocates nothing per armed timer, and
  * timers that are disarmed (a SYN answered before its retransmission) leave no stale events —
- * 1e5 kept connections hold no timer state at all (DESIGN.md §8). Ties at one instant go to the
- * lower connection id: deterministic, and the order in which connections were made.
+ * 1e5 kept connections hold no timer state at all (docs/design.md#performance-metrics). Ties at one
+ * instant go to the lower connection id: deterministic, and the order in which connections were
+ * made.
  *
  * Each entry's due time and connection id sit in arrays parallel to the connections, so sifting
  * compares numbers in two dense arrays instead of reading scattered connection objects, and a
- * connection carries only its `heapIndex` (DESIGN.md §8).
+ * connection carries only its `heapIndex` (docs/design.md#performance-metrics).
  */
 import type { Connection } from './connection.ts';
 

@@ -1,6 +1,7 @@
 /**
- * The TCP layer's trace records (STYLE.md §7.3): flat objects of strings and numbers, stamped
- * with virtual time, folded into the trace hash whether or not they are kept. Record types:
+ * The TCP layer's trace records (docs/design.md#simulation-core-time-queue-choices-and-trace): flat
+ * objects of strings and numbers, stamped with virtual time, folded into the trace hash whether or
+ * not they are kept. Record types:
  * - `tcp`: a state transition `{host, conn, from, to, cause}`;
  * - segments themselves are not traced here: topology traces every packet sent, delivered or
  *   dropped, with the segment's digest (seq, ack, flags, length, window) in the hash and its

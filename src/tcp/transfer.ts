@@ -4,7 +4,7 @@
  * request completion, the position of the peer's FIN and the end of TIME-WAIT. A connection
  * allocates it on first need, always in a synchronized state (its ISS is fixed by then), so the
  * many connections that only shake hands — or stay idle once established — carry none of these
- * fields (DESIGN.md §8).
+ * fields (docs/design.md#performance-metrics).
  */
 import { NEVER } from './handshake.ts';
 import type { ReceiveBuffer } from './receive-buffer.ts';

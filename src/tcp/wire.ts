@@ -1,15 +1,16 @@
 /**
  * The wire form of a segment: the whole IP packet that carries it, byte for byte, so that a pcap
- * of a run decodes cleanly in Wireshark and tshark (tcp.md §7.2; headers after RFC 791 §3.1 and
- * RFC 8200 §3, the TCP header after RFC 9293 §3.1, checksums after RFC 1071 with the IPv6
- * pseudo-header of RFC 8200 §8.1, options after RFC 6691, RFC 7323 §2–3 and RFC 2018 §2).
+ * of a run decodes cleanly in Wireshark and tshark (docs/tcp.md#ipv4-ipv6-and-tcp-encoding; headers
+ * after RFC 791 §3.1 and RFC 8200 §3, the TCP header after RFC 9293 §3.1, checksums after RFC 1071
+ * with the IPv6 pseudo-header of RFC 8200 §8.1, options after RFC 6691, RFC 7323 §2–3 and
+ * RFC 2018 §2).
  *
  * Options are laid out the way the two profiles' operating systems lay them out, because a
  * trace that looks like a real capture is easier to compare with one: a Windows SYN is
- * `MSS, NOP, WS, NOP, NOP, SACK_PERM`, a Linux SYN `MSS, SACK_PERM, TS, NOP, WS` (tcp.md §7.2).
- * The segment does not say which OS sent it, so the layout defaults to Linux's when timestamps
- * are present (Linux sends them by default, Windows does not) and to Windows' otherwise; the two
- * agree whenever timestamps are absent.
+ * `MSS, NOP, WS, NOP, NOP, SACK_PERM`, a Linux SYN `MSS, SACK_PERM, TS, NOP, WS`
+ * (docs/tcp.md#ipv4-ipv6-and-tcp-encoding). The segment does not say which OS sent it, so the
+ * layout defaults to Linux's when timestamps are present (Linux sends them by default, Windows does
+ * not) and to Windows' otherwise; the two agree whenever timestamps are absent.
  *
  * Deliberately left out: IP options, IPv6 extension headers and fragmentation (the simulated
  * stack never sends them), the urgent pointer (always 0), SACK blocks and ECN (the segment type

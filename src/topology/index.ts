@@ -1,7 +1,8 @@
 /**
  * The topology layer: hosts with IPv4/IPv6 addresses, switches, routers and links with
  * latency, jitter, loss, duplication, reordering and bandwidth; shortest-path routing; fault
- * verbs and per-packet rules. It carries packets whose payload it never reads (DESIGN.md §1).
+ * verbs and per-packet rules. It carries packets whose payload it never reads
+ * (docs/design.md#layers).
  */
 export {
   addressBytes,

@@ -1,9 +1,9 @@
 /**
- * The topology layer's invariants, checked by tests after every event (STYLE.md §7.8, after
- * TigerBeetle's checkers). Each is a property the packet path relies on but does not re-check
+ * The topology layer's invariants, checked by tests after every event (docs/design.md#assertions,
+ * after TigerBeetle's checkers). Each is a property the packet path relies on but does not re-check
  * on every packet: queues within capacity, transmitters never idle behind their own queue,
- * addresses owned by exactly the host that lists them, held packets kept only for held pairs
- * and headed for their own target, cached routes leaving from the node that caches them.
+ * addresses owned by exactly the host that lists them, held packets kept only for held pairs and
+ * headed for their own target, cached routes leaving from the node that caches them.
  */
 import { assert } from '../sim/index.ts';
 import type { HostState } from './host.ts';

@@ -130,7 +130,8 @@ export class LinkDirection {
    * duplication and the copy's jitter) is drawn first, in this fixed order, whatever the
    * outcomes. So every packet costs the tape the same entries: flipping one loss or changing
    * one delay in a recorded tape changes that packet's fate and nothing after it, which is what
-   * makes tapes editable by hand and shrinkable (DESIGN.md §2, §6).
+   * makes tapes editable by hand and shrinkable (docs/design.md#determinism-contract,
+   * #exploration).
    */
   admit(now: number, bytes: number): number {
     if (!this.link.isUp) return this.#drop(DROP_LINK_DOWN);

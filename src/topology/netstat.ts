@@ -2,7 +2,7 @@
  * A `netstat`-like snapshot of the network: hosts with their counters, each link direction with
  * its queue and counters, the faults in force and drops by reason. It is built from counters the
  * packet path keeps anyway, so taking one costs only the copy; it is frozen plain data, never a
- * live reference into the world (STYLE.md §7.4).
+ * live reference into the world (docs/design.md#options-are-data-state-is-separate).
  */
 import type { LinkDirection } from './link.ts';
 import type { Payload } from './packet.ts';

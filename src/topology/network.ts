@@ -2,7 +2,8 @@
  * The network handle: build a topology (hosts, switches, routers, links), then break it with
  * fault verbs and per-packet rules. Everything lives in a private world (world.ts); this class
  * checks what users hand it, names the option when something is wrong (SimConfigError), and
- * returns handles and frozen snapshots, never the live state (STYLE.md §7.4).
+ * returns handles and frozen snapshots, never the live state
+ * (docs/design.md#options-are-data-state-is-separate).
  *
  * Each fault verb applies now, or at an absolute virtual time with `{ at: '2s' }`; its operands
  * are checked when it is called, not when it fires. A verb that changes nothing (healing hosts
@@ -208,8 +209,9 @@ export class Network<P extends Payload = Payload> {
 
   /**
    * Ends every partition, hold and link failure now, each traced as its verb (heal-one-way,
-   * release, link-up): the start of the verifier's settle phase (DESIGN.md §5). Crashed hosts
-   * stay down, and faults scheduled for later still happen.
+   * release, link-up): the start of the verifier's settle phase
+   * (docs/design.md#liveness-at-the-end-of-a-run). Crashed hosts stay down, and faults scheduled
+   * for later still happen.
    */
   healAll(): void {
     const world = this.#world;

@@ -1,9 +1,10 @@
 /**
- * Link options in two tiers (STYLE.md §7.4, after fast-check): users write `LinkOptions`, every
- * field optional; `resolveLinkOptions` fills each default once, validates, and returns a frozen
- * `ResolvedLink` with one `ResolvedDirection` per direction. A per-direction override
- * (`forward` is a→b, `reverse` is b→a) replaces single fields of the shared options.
- * Every rejection is a SimConfigError naming the option path, e.g. `links[a-b].forward.loss`.
+ * Link options in two tiers (docs/design.md#options-are-data-state-is-separate, after fast-check):
+ * users write `LinkOptions`, every field optional; `resolveLinkOptions` fills each default once,
+ * validates, and returns a frozen `ResolvedLink` with one `ResolvedDirection` per direction. A
+ * per-direction override (`forward` is a→b, `reverse` is b→a) replaces single fields of the shared
+ * options. Every rejection is a SimConfigError naming the option path, e.g.
+ * `links[a-b].forward.loss`.
  *
  * Probabilities are plain numbers in [0, 1] rather than integer ratios: the choice source takes
  * a number and compares it with one 32-bit draw, so a ratio type would add nothing but ceremony.

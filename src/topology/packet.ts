@@ -1,8 +1,9 @@
 /**
- * What topology carries: a packet whose payload it never reads (STYLE.md §7.1, after
- * TigerBeetle's packet simulator and turmoil's fabric). Source and target are canonical IP
- * address strings ('10.0.0.1', 'fd00::1'); `bytes` is the size on the wire, which bandwidth and
- * queue limits use; the payload belongs to the layer above and only describes itself for traces.
+ * What topology carries: a packet whose payload it never reads
+ * (docs/design.md#layering-and-dependency-direction, after TigerBeetle's packet simulator and
+ * turmoil's fabric). Source and target are canonical IP address strings ('10.0.0.1', 'fd00::1');
+ * `bytes` is the size on the wire, which bandwidth and queue limits use; the payload belongs to the
+ * layer above and only describes itself for traces.
  */
 
 /** The upper layer's content of a packet. */

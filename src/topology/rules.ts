@@ -1,10 +1,10 @@
 /**
- * Per-packet rules: the hook for every fault the verbs do not cover (STYLE.md §7.4, after
- * turmoil). A rule sees each packet at send time, after the sending host and the route are
- * known, and returns a verdict: pass, deliver after an extra delay, or drop with a reason.
- * Rules run in install order and the first verdict that is not pass wins, so a test can write
- * "drop the second SYN-ACK" without touching src/topology. With no rule installed the hook
- * costs one length check per packet.
+ * Per-packet rules: the hook for every fault the verbs do not cover
+ * (docs/design.md#options-are-data-state-is-separate, after turmoil). A rule sees each packet at
+ * send time, after the sending host and the route are known, and returns a verdict: pass, deliver
+ * after an extra delay, or drop with a reason. Rules run in install order and the first verdict
+ * that is not pass wins, so a test can write "drop the second SYN-ACK" without touching
+ * src/topology. With no rule installed the hook costs one length check per packet.
  *
  * A 'deliver' delay holds the packet at the sender for that long before it enters the first
  * link, so the packet arrives that much later and packets sent after it may overtake it.

@@ -5,9 +5,10 @@
  * that a delivery event takes it as its argument and no closure is made per packet.
  * A duplicate is a second Transit with the same id.
  *
- * Packet trace records (STYLE.md §7.3) have one shape; absent fields are undefined, which the
- * trace hash skips. `info` (the payload's description) is filled only when records are kept, and
- * never hashed, so the hot path builds no strings and keeping records does not change the hash.
+ * Packet trace records (docs/design.md#simulation-core-time-queue-choices-and-trace) have one
+ * shape; absent fields are undefined, which the trace hash skips. `info` (the payload's
+ * description) is filled only when records are kept, and never hashed, so the hot path builds no
+ * strings and keeping records does not change the hash.
  */
 import type { Simulator, TraceRecord } from '../sim/index.ts';
 import type { HostState } from './host.ts';

@@ -1,7 +1,7 @@
 /**
  * The world: every node, link, address and fault in force, and the packet path through them.
- * It is private to the `Network` handle (STYLE.md §7.4: handle versus world); tests see it only
- * through snapshots and `checkInvariants`.
+ * It is private to the `Network` handle (docs/design.md#options-are-data-state-is-separate: handle
+ * versus world); tests see it only through snapshots and `checkInvariants`.
  *
  * The packet path is the simulator's hot loop, so it allocates one `Transit` per packet (plus
  * its trace records and the event) and nothing else: no closure, no array copy, and no string

@@ -1,8 +1,9 @@
 /**
  * The seed loop (src/explore/seeds.ts) and `wsksim fuzz`: every seed run and recorded, the loop
  * going on after a failure, the first failure kept whole, and the verdict for a scenario with
- * and without `expect` (DESIGN.md §5, §6). The scenarios here decide with `sim.choices`, the
- * scenario's own choice stream, so which seeds fail is the seeded draw's doing.
+ * and without `expect` (docs/design.md#scenarios-may-not-lower-a-rule, #exploration). The scenarios
+ * here decide with `sim.choices`, the scenario's own choice stream, so which seeds fail is the
+ * seeded draw's doing.
  */
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';

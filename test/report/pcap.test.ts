@@ -1,9 +1,9 @@
 /**
- * Tests of src/report/pcap.ts: the savefile layout byte for byte (tcp.md §7.1), the time-order
- * assertion, reading files back, and tshark as an oracle on hand-built conversations (issue 3
- * "Tests"): a clean decode with every checksum verified, record timestamps equal to the virtual
- * times to the nanosecond, and the retransmission and port-reuse flags tshark's TCP analysis
- * should raise.
+ * Tests of src/report/pcap.ts: the savefile layout byte for byte (docs/tcp.md#classic-pcap), the
+ * time-order assertion, reading files back, and tshark as an oracle on hand-built conversations
+ * (issue 3 "Tests"): a clean decode with every checksum verified, record timestamps equal to the
+ * virtual times to the nanosecond, and the retransmission and port-reuse flags tshark's TCP
+ * analysis should raise.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -33,7 +33,10 @@ function littleEndian32(value: number): number[] {
   return [value & 0xff, (value >>> 8) & 0xff, (value >>> 16) & 0xff, value >>> 24];
 }
 
-/** Builds the two directions of one connection from a template (STYLE.md §7.12). */
+/**
+ * Builds the two directions of one connection from a template
+ * (docs/design.md#how-tests-are-written).
+ */
 function conversation(client: string, server: string, clientPort: number, serverPort = 80) {
   const base = { window: 64240, options: {}, data: NO_DATA, seq: 0, ack: 0, flags: 0 };
   const fromClient = (fields: Partial<Segment>): Segment => ({
@@ -213,7 +216,8 @@ describe('report: pcap decoded by tshark', () => {
       ['1460', '8', '0402', '32'],
       ['', '', '', '20'],
     ]);
-    // Relative numbering works because the SYNs are in the capture (tcp.md §7.2).
+    // Relative numbering works because the SYNs are in the capture
+    // (docs/tcp.md#ipv4-ipv6-and-tcp-encoding).
     expect(tsharkFields(path, ['tcp.seq', 'tcp.ack', 'tcp.window_size'])).toEqual([
       ['0', '0', '64240'],
       ['0', '1', '64240'],
@@ -279,7 +283,8 @@ describe('report: pcap decoded by tshark', () => {
   });
 
   itWithTshark('SYN, RST,ACK, a new SYN on the same 4-tuple → tcp.analysis.reused_ports', () => {
-    // The windows10 retry-on-RST pattern (tcp.md §2.2): SYN, RST,ACK, 0.5 s, SYN again.
+    // The windows10 retry-on-RST pattern (docs/tcp.md#windows-timings): SYN, RST,ACK, 0.5 s, SYN
+    // again.
     const { fromClient, fromServer } = conversation('10.0.0.1', '10.0.0.2', 50000, 8080);
     const records: SegmentRecord[] = [];
     for (let attempt = 0; attempt < 5; attempt++) {

@@ -1,10 +1,10 @@
 /**
  * The WSK echo server scenario (scenarios/echo-server.ts), one test per expectation of
- * reference/wsk.md §10.5: echo in order under loss and reordering, IPv4 peers seen as
- * IPv4-mapped addresses, a half-close drained without a RST, a client's RST closing the
- * server's socket with nothing leaked, unload waiting for the clients, a dead listener
- * recreated once. Every run goes through runScenario, so the verifier's settle phase and leak
- * rules apply, and the scenario's own check (bytes, order, frees, unload) runs each time.
+ * docs/model.md#echo-server-expectations: echo in order under loss and reordering, IPv4 peers seen
+ * as IPv4-mapped addresses, a half-close drained without a RST, a client's RST closing the server's
+ * socket with nothing leaked, unload waiting for the clients, a dead listener recreated once. Every
+ * run goes through runScenario, so the verifier's settle phase and leak rules apply, and the
+ * scenario's own check (bytes, order, frees, unload) runs each time.
  */
 import { describe, expect, it } from 'vitest';
 import { defineScenario, runScenario } from '../../src/explore/scenario.ts';
@@ -61,7 +61,7 @@ const v6 = (chunks: number[], more: Partial<EchoClientSpec> = {}): EchoClientSpe
   host: 'client6', ipv6: 'fd00::12', at: 0, chunks, end: 'graceful', ...more,
 });
 
-describe('echo server (wsk.md §10.5)', () => {
+describe('echo server (docs/model.md#echo-server-expectations)', () => {
   it.each([1, 2, 3, 4, 5])(
     'echoes every byte in order under loss 0.1 and reorder 0.05 (seed %i)',
     async (seed) => {

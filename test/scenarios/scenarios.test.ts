@@ -1,8 +1,9 @@
 /**
  * Every scenario in scenarios/: each of its seeds runs twice to the same trace hash and passes
  * its checks, and the formatted trace of its first seed is a golden snapshot, so a change of
- * behaviour shows up as a reviewed diff (STYLE.md §7.12). A scenario that demonstrates a bug
- * (`expect`, DESIGN.md §5) fails that way on some of its seeds and passes on the others.
+ * behaviour shows up as a reviewed diff. A scenario that demonstrates a bug (`expect`,
+ * docs/design.md#scenarios-may-not-lower-a-rule) fails that way on some of its seeds and passes on
+ * the others.
  */
 import { describe, expect, it } from 'vitest';
 import { listScenarioNames, loadScenario } from '../../src/cli/load.ts';

@@ -1,10 +1,10 @@
 /**
- * Every shipped scenario runs clean under the verifier for 200 seeds (issue 5; DESIGN.md §5):
- * rules locked, the settle phase run, nothing left outstanding, no violation, and no advisory
- * but those the scenario provokes on purpose. A scenario that demonstrates a bug (`expect`)
- * fails only the way it declares, on some seeds, and passes on others; its twin is an
- * ordinary scenario here, so it never fails.
- * A failure names the seed, so `wsksim run <scenario> --seed N` replays it.
+ * Every shipped scenario runs clean under the verifier for 200 seeds (issue 5;
+ * docs/design.md#scenarios-may-not-lower-a-rule): rules locked, the settle phase run, nothing left
+ * outstanding, no violation, and no advisory but those the scenario provokes on purpose. A scenario
+ * that demonstrates a bug (`expect`) fails only the way it declares, on some seeds, and passes on
+ * others; its twin is an ordinary scenario here, so it never fails. A failure names the seed, so
+ * `wsksim run <scenario> --seed N` replays it.
  */
 import { describe, expect, it } from 'vitest';
 import { listScenarioNames, loadScenario } from '../../src/cli/load.ts';

@@ -35,7 +35,7 @@ export const DETERMINISM_BANS: readonly Ban[] = [
 export const ASYNC_BAN: Ban = { rule: 'async/await → the synchronous event loop', pattern: /\basync\b|\bawait\b/ };
 const ASYNC_HOST_MARK = 'tidy: async-host';
 
-/** STYLE.md §7.11: Prettier at 100 columns. */
+/** Prettier's width: 100 columns (docs/design.md#compiler-and-formatter-settings). */
 const MAX_COLUMNS = 100;
 
 function isComment(line: string): boolean {

@@ -1,8 +1,8 @@
 /**
- * tshark as a test oracle for the pcaps the simulator writes (issue 3 "Tests", tcp.md §7.1–7.2):
- * a pcap passes when tshark decodes every packet with no malformed packet, no error-level
- * expert info and every checksum verified good, and tshark's own TCP analysis flags the
- * retransmissions and port reuse the run should show.
+ * tshark as a test oracle for the pcaps the simulator writes (issue 3 "Tests",
+ * docs/tcp.md#capture-format): a pcap passes when tshark decodes every packet with no malformed
+ * packet, no error-level expert info and every checksum verified good, and tshark's own TCP
+ * analysis flags the retransmissions and port reuse the run should show.
  *
  * tshark is a system package (Debian `tshark`, installed by .ci/run). Without it a test skips
  * and says why, except under CI=true, where nothing may skip and the test fails instead.

@@ -1,7 +1,7 @@
 /**
- * The pure connection, fed segments and timer ticks at explicit times (STYLE.md §7.12),
- * grouped by state as smoltcp's tests are. Sequence numbers are relative to our ISN (ISS) and
- * the peer's (IRS); every expected segment is written out.
+ * The pure connection, fed segments and timer ticks at explicit times
+ * (docs/design.md#how-tests-are-written), grouped by state as smoltcp's tests are. Sequence numbers
+ * are relative to our ISN (ISS) and the peer's (IRS); every expected segment is written out.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -42,7 +42,7 @@ function acceptedPassive(options = {}): Harness {
 }
 
 describe('tcp: CLOSED', () => {
-  it('active open → SYN-SENT, SYN with the windows10 options (tcp.md §7.2)', () => {
+  it('active open → SYN-SENT, SYN with the windows10 options', () => {
     const h = new Harness();
     h.connection.open(0);
     expect(h.state).toBe('SYN-SENT');
@@ -117,7 +117,7 @@ describe('tcp: SYN-SENT', () => {
     expect(h.outcomes).toEqual(['timed-out']);
   });
 
-  it('RST without ACK → ignored, SYN retransmitted on schedule (tcp.md §8.2 item 11)', () => {
+  it('RST without ACK → ignored, SYN retransmitted on schedule (packetdrill check 11)', () => {
     const h = new Harness();
     h.connection.open(0);
     h.take();
@@ -146,7 +146,8 @@ describe('tcp: SYN-SENT', () => {
       h.deliver(sentAt + 1 * MS, rstAck(h.connection.iss));
       expect(h.state).toBe('CLOSED');
       expect(h.outcomes).toEqual([]);
-      // A SYN,ACK arriving while CLOSED meets no connection: RST (tcp.md §1.5 group 1).
+      // A SYN,ACK arriving while CLOSED meets no connection: RST (docs/tcp.md#reset-generation,
+      // group 1).
       h.deliver(sentAt + 2 * MS, peer(SYN | ACK, 0, 1));
       expect(h.takeRaw().at(-1)?.segment.flags).toBe(RST);
       h.isn = ISS + retry * 7;
@@ -164,7 +165,7 @@ describe('tcp: SYN-SENT', () => {
     expect(h.marks()).toContain('tcp: syn retried after rst');
   });
 
-  it('ACK not acknowledging our SYN → <SEQ=SEG.ACK><CTL=RST> (tcp.md §1.5)', () => {
+  it('ACK not acknowledging our SYN → <SEQ=SEG.ACK><CTL=RST>', () => {
     const h = new Harness();
     h.connection.open(0);
     h.take();
@@ -223,7 +224,7 @@ describe('tcp: SYN-RECEIVED (passive)', () => {
     expect(h.state).toBe('CLOSED');
   });
 
-  it('duplicate SYN → SYN,ACK re-sent at once, the schedule unchanged (tcp.md §2.3)', () => {
+  it('duplicate SYN → SYN,ACK re-sent at once, the schedule unchanged', () => {
     const h = Harness.passive();
     h.connection.answerSyn(0);
     h.take();
@@ -244,7 +245,7 @@ describe('tcp: SYN-RECEIVED (passive)', () => {
     expect(h.take()).toEqual([]);
   });
 
-  it('ACK with data → ESTABLISHED and the data delivered (tcp.md §8.2 item 12)', () => {
+  it('ACK with data → ESTABLISHED and the data delivered (packetdrill check 12)', () => {
     const h = Harness.passive();
     h.connection.answerSyn(0);
     h.take();
@@ -586,7 +587,7 @@ describe('tcp: closing', () => {
     expect(h.take()).toEqual(['2ms FIN,ACK seq=1 ack=1', '302ms FIN,ACK seq=1 ack=1']);
   });
 
-  it('abort in ESTABLISHED → RST,ACK; in SYN-SENT → nothing (tcp.md §8.2 item 3)', () => {
+  it('abort in ESTABLISHED → RST,ACK; in SYN-SENT → nothing (packetdrill check 3)', () => {
     const h = established();
     expect(h.abort(2 * MS)).toEqual({ ok: true });
     expect(h.take()).toEqual(['2ms RST,ACK seq=1 ack=1']);

@@ -79,7 +79,10 @@ export class Fixture {
     return stack;
   }
 
-  /** How often source code marked `name` (coverage marks, STYLE.md §7.12). */
+  /**
+   * How often source code marked `name` (coverage marks: a test asserts that the branch it aims at
+   * ran).
+   */
   marked(name: string): number {
     return this.sim.trace.marks().get(name) ?? 0;
   }

@@ -1,7 +1,8 @@
 /**
  * Test harness for the pure connection (connection.ts): a ConnectionOwner that records what the
  * connection sends, with explicit times, and a template for segments the peer sends, so a test
- * reads as a conversation (STYLE.md §7.12): at 0 ms the peer sends SYN, expect SYN,ACK back.
+ * reads as a conversation (docs/design.md#how-tests-are-written): at 0 ms the peer sends SYN,
+ * expect SYN,ACK back.
  */
 import { Trace } from '../../src/sim/index.ts';
 import {
@@ -22,7 +23,7 @@ export const ISS = 1000;
 /** The peer's ISN. */
 export const IRS = 5000;
 
-/** A Windows 10 SYN's options (tcp.md §7.2). */
+/** A Windows 10 SYN's options (docs/tcp.md#ipv4-ipv6-and-tcp-encoding). */
 export const WINDOWS_SYN: TcpOptions = { mss: 1460, windowScale: 8, sackPermitted: true };
 
 export const MS = 1_000_000;

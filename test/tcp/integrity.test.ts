@@ -132,7 +132,8 @@ describe('tcp: data integrity under loss, reordering and duplication', () => {
       });
       expect(listen.ok).toBe(true);
       expect(fx.stack('client').connect({ remote: { address: '10.0.0.2', port: 80 } }, client).ok).toBe(true);
-      // The stacks' books are checked between events, every 5 ms of virtual time (STYLE.md §7.8).
+      // The stacks' books are checked between events, every 5 ms of virtual time
+      // (docs/design.md#assertions).
       const check = (): void => {
         fx.stack('client').checkInvariants();
         fx.stack('server').checkInvariants();

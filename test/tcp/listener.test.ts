@@ -1,7 +1,8 @@
 /**
  * Listeners over src/topology's Network: the deferred-accept mode (each SYN offered upward;
  * accept, reject or later; duplicates absorbed; lifetime; client RST) and the queue policies
- * (tcp.md §3, §4.4; DESIGN.md §3). Wire and notifications are asserted with their times.
+ * (docs/tcp.md#listen-queue, #deferred-accept; docs/policies.md#tcp-profile-policies). Wire and
+ * notifications are asserted with their times.
  */
 import { describe, expect, it } from 'vitest';
 import { NO_OPTIONS, TcpSegment } from '../../src/tcp/payload.ts';
@@ -209,7 +210,7 @@ describe('tcp: listener queues', () => {
     expect(logs.map((log) => log.plain())).toEqual([[], [], ['1ms closed refused']]);
   });
 
-  it('linux: a listener closed with a ready, unaccepted connection resets it (tcp.md §8.2 item 8)', async () => {
+  it('linux: a listener closed with a ready, unaccepted connection resets it (packetdrill check 8)', async () => {
     const fx = new Fixture({ hosts: { client: { ipv4: '10.0.0.1', tcp: { profile: 'linux' } }, server: { ipv4: '10.0.0.2', tcp: { profile: 'linux' } } } });
     const server = new Log(fx.sim);
     server.autoAccept = false;

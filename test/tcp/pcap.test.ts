@@ -1,9 +1,9 @@
 /**
- * Pcaps of real stack runs, decoded by tshark (issue 3, tcp.md §7.1–7.2): a handshake, 1 MB under
- * 10% loss, a refused connect on windows10 and on linux, a simultaneous open. Every file must
- * decode with no malformed packet and good IP and TCP checksums; tshark's own analysis must mark
- * the retransmissions of the lossy transfer and windows10's reuse of the 4-tuple when it retries
- * a refused SYN, and mark no reuse on linux, which gives up at once.
+ * Pcaps of real stack runs, decoded by tshark (issue 3, docs/tcp.md#capture-format): a handshake,
+ * 1 MB under 10% loss, a refused connect on windows10 and on linux, a simultaneous open. Every file
+ * must decode with no malformed packet and good IP and TCP checksums; tshark's own analysis must
+ * mark the retransmissions of the lossy transfer and windows10's reuse of the 4-tuple when it
+ * retries a refused SYN, and mark no reuse on linux, which gives up at once.
  */
 import { describe, expect, it } from 'vitest';
 import { PcapCapture, readPcap } from '../../src/report/index.ts';

@@ -1,6 +1,6 @@
 /**
- * The OS profiles (profiles.ts): exactly DESIGN.md §3's policy table, per-host overrides, and
- * validation that names the option.
+ * The OS profiles (profiles.ts): exactly the policy table of docs/policies.md#tcp-profile-policies,
+ * per-host overrides, and validation that names the option.
  */
 import { describe, expect, it } from 'vitest';
 import { SimConfigError } from '../../src/sim/index.ts';

@@ -1,8 +1,8 @@
 /**
- * The TCP-level part of tcp.md §8.3's scenarios (S1–S7, S11–S14) over src/topology's Network:
- * segments on the wire with their virtual times (sequence numbers relative to the ISNs), and what
- * the port reports, under the profile each scenario names. Links are 0.5 ms each way (1 ms RTT)
- * unless a test says otherwise.
+ * The TCP-level part of the scenarios in docs/tcp.md#scenario-expectations (S1–S7, S11–S14) over
+ * src/topology's Network: segments on the wire with their virtual times (sequence numbers relative
+ * to the ISNs), and what the port reports, under the profile each scenario names. Links are 0.5 ms
+ * each way (1 ms RTT) unless a test says otherwise.
  */
 import { describe, expect, it } from 'vitest';
 import type { TcpConnection } from '../../src/tcp/port.ts';

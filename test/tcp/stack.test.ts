@@ -175,7 +175,7 @@ describe('tcp: demultiplexing', () => {
     expect(fx.stack('client').connect({ remote: SERVER }, null)).toEqual({ ok: false, error: 'no-ephemeral-port' });
   });
 
-  it('LISTEN answers a stray ACK with RST seq=SEG.ACK, ignores a RST; the next SYN still connects (tcp.md §8.2 item 9)', async () => {
+  it('LISTEN answers a stray ACK with RST seq=SEG.ACK, ignores a RST; the next SYN still connects (packetdrill check 9)', async () => {
     const fx = new Fixture({ stacks: ['server'] });
     const server = new Log(fx.sim);
     fx.stack('server').listen({ local: { port: 80 } }, server);

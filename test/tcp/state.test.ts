@@ -1,4 +1,4 @@
-/** The state table (state.ts): RFC names, and the moves tcp.md §1.2 lists. */
+/** The state table (state.ts): RFC names, and the moves docs/tcp.md#transitions lists. */
 import { describe, expect, it } from 'vitest';
 import { TCP_STATES, TRANSITIONS, isLegalTransition, isSynchronized } from '../../src/tcp/state.ts';
 
@@ -11,7 +11,7 @@ describe('tcp: states', () => {
     expect(Object.keys(TRANSITIONS).sort()).toEqual([...TCP_STATES].sort());
   });
 
-  it('the moves of tcp.md §1.2 are legal; shortcuts are not', () => {
+  it('the moves of docs/tcp.md#transitions are legal; shortcuts are not', () => {
     const legal: [string, string][] = [
       ['CLOSED', 'SYN-SENT'], ['LISTEN', 'SYN-RECEIVED'], ['SYN-SENT', 'ESTABLISHED'], ['SYN-SENT', 'SYN-RECEIVED'],
       ['SYN-RECEIVED', 'ESTABLISHED'], ['ESTABLISHED', 'FIN-WAIT-1'], ['ESTABLISHED', 'CLOSE-WAIT'],

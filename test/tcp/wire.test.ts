@@ -1,7 +1,8 @@
 /**
- * Tests of src/tcp/wire.ts: header layout and option order byte for byte (tcp.md §7.2),
- * encode → decode round trips for IPv4 and IPv6 with every option set, and checksums checked
- * against an independent, deliberately naive computation and against known answers.
+ * Tests of src/tcp/wire.ts: header layout and option order byte for byte
+ * (docs/tcp.md#ipv4-ipv6-and-tcp-encoding), encode → decode round trips for IPv4 and IPv6 with
+ * every option set, and checksums checked against an independent, deliberately naive computation
+ * and against known answers.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +21,10 @@ import {
 const NO_DATA = new Uint8Array(0);
 const FULL_MSS = new Uint8Array(1460).fill(7);
 
-/** A segment template: only the interesting fields change per test (STYLE.md §7.12). */
+/**
+ * A segment template: only the interesting fields change per test
+ * (docs/design.md#how-tests-are-written).
+ */
 function segment(fields: Partial<Segment> = {}): Segment {
   return {
     source: '10.0.0.1',

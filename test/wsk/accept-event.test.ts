@@ -1,9 +1,11 @@
 /**
- * WskAcceptEvent and SO_WSK_EVENT_CALLBACK on listening sockets (reference/wsk.md §2.3, §2.4,
- * §3.7, §4.1, §4.2, §4.7, §4.8, §9 items 7, 8, 9): events off by default, enable timing and
- * arguments, the callback's arguments and out-parameters, STATUS_REQUEST_NOT_ACCEPTED (RST on
- * the wire), indication of waiting connections on enable, precedence of queued WskAccept IRPs
- * and the race choice, inheritance, static callbacks, disable and close from inside the
+ * WskAcceptEvent and SO_WSK_EVENT_CALLBACK on listening sockets
+ * (docs/model.md#client-dispatch-tables, #events-per-category, #wskaccept,
+ * #rules-for-every-callback, #wskacceptevent, #enabling-and-disabling-events,
+ * #static-event-callbacks, #pitfalls-and-races, pitfalls 7, 8, 9): events off by default, enable
+ * timing and arguments, the callback's arguments and out-parameters, STATUS_REQUEST_NOT_ACCEPTED
+ * (RST on the wire), indication of waiting connections on enable, precedence of queued WskAccept
+ * IRPs and the race choice, inheritance, static callbacks, disable and close from inside the
  * callback, the listening socket's death, and a bad return value.
  *
  * The world: client 10.0.0.1 and server 10.0.0.2 on one 5 ms link, so a client SYN sent at 0
@@ -165,7 +167,7 @@ function recorder(
     SocketContext, Flags, LocalAddress, RemoteAddress, AcceptSocket, AcceptSocketContext,
     AcceptSocketDispatch,
   ) => {
-    // The addresses are valid during the call only (wsk.md §4.2): kept as copies.
+    // The addresses are valid during the call only (docs/model.md#wskacceptevent): kept as copies.
     seen.push({
       at: k.sim.now / MS, SocketContext, Flags, irql: k.KeGetCurrentIrql(),
       LocalAddress: { ...LocalAddress }, RemoteAddress: { ...RemoteAddress }, AcceptSocket,
@@ -221,7 +223,8 @@ describe('WskAcceptEvent: enabling', () => {
     expect(withIrp.IoStatus.Status).toBe(STATUS_INVALID_PARAMETER);
     expect(server.calls.get(withIrp)).toBe(1);
     expect(listen.state.events).toBe(0);
-    // wsk.md §4.7: an enable takes no IRP [doc], so the verifier reports it (DESIGN.md §5).
+    // docs/model.md#enabling-and-disabling-events: an enable takes no IRP [doc], so the verifier
+    // reports it (docs/design.md#the-verifier).
     expect(server.k.violations.map((v) => [v.rule, v.socket])).toEqual([
       ['WSK-EVENT-ENABLE-IRP', listen.state.id],
     ]);

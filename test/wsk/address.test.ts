@@ -38,7 +38,7 @@ import {
   sockaddrText,
 } from '../../src/wsk/index.ts';
 
-describe('wsk: constants (wsk.md §1, §2, §3.3, §7.1)', () => {
+describe('wsk: constants (docs/model.md)', () => {
   it('have their Windows values', () => {
     expect([AF_UNSPEC, AF_INET, AF_INET6]).toEqual([0, 2, 23]);
     expect([SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, IPPROTO_TCP, IPPROTO_UDP]).toEqual([1, 2, 3, 6, 17]);

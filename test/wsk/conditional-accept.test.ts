@@ -1,6 +1,7 @@
 /**
- * Conditional accept end to end (reference/wsk.md §3.8, §4.3, §4.4, §5; tcp.md §4, §8.3 S8–S10;
- * DESIGN.md §3 policies): every row of wsk.md §5.2 as the exact sequence of callbacks and IRP
+ * Conditional accept end to end (docs/model.md#conditional-accept; docs/tcp.md#deferred-accept,
+ * #scenario-expectations, S8–S10; docs/policies.md#conditional-accept-policies): every row of the
+ * table in docs/model.md#inspect-pend-complete-abort as the exact sequence of callbacks and IRP
  * completions with their virtual times, what the client sees, and the segments on the wire.
  *
  * The world (support.ts): client 10.0.0.1 (windows10: SYNs at 0, 1, 3, 7, 15 s, gives up at
@@ -211,7 +212,7 @@ function sendRaw(client: Host, segment: TcpSegment): void {
 
 // ---- tests ------------------------------------------------------------------------------------
 
-describe('conditional accept: the life of a request (wsk.md §5.2)', () => {
+describe('conditional accept: the life of a request', () => {
   it('accept: WskInspectEvent before any SYN-ACK; handshake; the queued WskAccept IRP completes', async () => {
     const { sim, server, client } = world();
     const c = conditional(server, () => InspectAccept);
@@ -224,7 +225,8 @@ describe('conditional accept: the life of a request (wsk.md §5.2)', () => {
       '0 10.0.0.1>10.0.0.2 SYN', '5 10.0.0.2>10.0.0.1 SYN,ACK', '10 10.0.0.1>10.0.0.2 ACK',
     ]);
     expect(c.remotes[0]).toMatch(/^10\.0\.0\.1:\d+$/);
-    // The accepted socket answers SIO_WSK_QUERY_INSPECT_ID with its request's ID (§3.12).
+    // The accepted socket answers SIO_WSK_QUERY_INSPECT_ID with its request's ID
+    // (docs/model.md#socket-options-and-control).
     const socket = Irp.IoStatus.Information as PWSK_SOCKET;
     expect(queryId(socket)).toEqual({ status: STATUS_SUCCESS, id: { ...c.ids[0] }, size: 16 });
     expect(queryId(socket, 8).status).toBe(STATUS_BUFFER_TOO_SMALL);

@@ -4,7 +4,8 @@
  * and abortive WskDisconnect with what reaches the wire, failure statuses after a peer RST and
  * the retransmission limit, close without RST after a graceful disconnect, every return-value
  * rule of WskReceiveEvent, WskDisconnectEvent, WskRelease, the ideal send backlog, and the
- * receive race choice (reference/wsk.md §3.9–§3.13, §3.15, §4.5, §4.6; tcp.md §5.1).
+ * receive race choice (docs/model.md#the-data-path, #socket-options-and-control, #wskclosesocket;
+ * docs/tcp.md#wire-events-and-the-status-a-driver-sees).
  *
  * The world (support.ts): client 10.0.0.1, server 10.0.0.2, 5 ms one way; the client connects at
  * 0 and the server accepts at 100 ms, so data sent at 100 ms arrives at 105 and is acknowledged
@@ -301,7 +302,8 @@ describe('wsk: WskDisconnect', () => {
     expect(w.client.log.slice(-1)).toEqual(['disconnect STATUS_SUCCESS @110']);
     expect(w.server.log.slice(-1)).toEqual(['eof STATUS_SUCCESS @105']);
     expect(send(w.client, Client, 'late').returned).toBe(STATUS_INVALID_DEVICE_STATE);
-    // The echo server's ending (wsk.md §10.3): 0 bytes → graceful disconnect → close.
+    // The echo server's ending (docs/model.md#echo-server-per-connection-flow): 0 bytes → graceful
+    // disconnect → close.
     disconnect(w.server, Server);
     await sim.run({ until: '300ms' });
     close(w.server, Server);

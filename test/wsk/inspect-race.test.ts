@@ -1,11 +1,12 @@
 /**
- * The abort/decision race at one virtual instant (issue 6; reference/wsk.md §5.2, §9 item 1;
- * DESIGN.md §2 same-instant choice, §6 exhaustive): a request pended at 5 ms meets, at exactly
- * 30.005 s, the pend lifetime's expiry, the client's RST and the work item that calls
- * WskInspectComplete(accept) (queued by a timer's DPC set for that instant). With the
- * same-instant choice on, src/explore/exhaustive.ts runs every order the queue can take, and
- * every one of them ends in exactly one of delivery or WskAbortEvent, never both, never
- * neither. A second world drops the RST and has a linux client still retrying its SYN, so the
+ * The abort/decision race at one virtual instant (issue 6;
+ * docs/model.md#inspect-pend-complete-abort, #pitfalls-and-races, pitfall 1;
+ * docs/design.md#determinism-contract on same-instant events, #exploration on `exhaustive`): a
+ * request pended at 5 ms meets, at exactly 30.005 s, the pend lifetime's expiry, the client's RST
+ * and the work item that calls WskInspectComplete(accept) (queued by a timer's DPC set for that
+ * instant). With the same-instant choice on, src/explore/exhaustive.ts runs every order the queue
+ * can take, and every one of them ends in exactly one of delivery or WskAbortEvent, never both,
+ * never neither. A second world drops the RST and has a linux client still retrying its SYN, so the
  * order decides the outcome: expiry first aborts, the decision first delivers.
  */
 import { describe, expect, it } from 'vitest';

@@ -7,28 +7,33 @@
  * Information is a socket), the order of completions, the addresses written, the open-socket
  * count, and, for misuse, the verifier rule that ends the run.
  *
- * The reference model's rules (reference/wsk.md):
- * - §2.1, §2.2: the Flags of WskSocket pick the category and its dispatch members; datagram →
- *   STATUS_NOT_SUPPORTED, other Flags → STATUS_INVALID_PARAMETER (README fidelity table).
- * - §3.0, §6.3: every call completes its IRP exactly once, inline (the call returns the IRP's
- *   status) or pended (STATUS_PENDING, completed later); both are run (pendingCompletions 0 / 1).
- * - §3.4, §7.2, §7.3: bind twice or another family → STATUS_INVALID_PARAMETER; an address not
- *   the host's → STATUS_INVALID_ADDRESS_COMPONENT; port 0 → the next ephemeral port; the
- *   sharing table for wildcard binds with no option or SO_REUSEADDR (none after anything and
- *   SO_REUSEADDR after none are conflicts); a listening socket listens once bound.
- * - §3.5, §3.6, §3.14: WskListen / WskConnect / WskAccept on a socket not bound or in the other
- *   role → STATUS_INVALID_DEVICE_STATE; connect twice → STATUS_INVALID_PARAMETER; refused →
- *   STATUS_CONNECTION_REFUSED (§8); addresses only when bound / connected.
- * - §3.7: WskAccept completes at once with a waiting connection, otherwise it is queued (FIFO).
- * - §3.12: SO_REUSEADDR needs an IRP and must precede bind (STATUS_INVALID_PARAMETER after);
- *   basic sockets have no such option (STATUS_NOT_SUPPORTED).
- * - §3.13, §6.4, §6.5: close cancels queued accepts (STATUS_CANCELLED, oldest first) before
- *   the close IRP completes; no call after close (WSK-CALL-AFTER-CLOSE); IoCancelIrp cancels a
- *   queued accept; the Cancel flag stays on a completed IRP until IoReuseIrp, so a reissued one
- *   is cancelled as soon as it pends cancellably.
- * - §6.1, §6.3: an IRP must not be reused or freed before its completion routine ran
- *   (IRP-REUSED-WHILE-PENDING, IRP-FREED-WHILE-PENDING), nor used after IoFreeIrp
- *   (IRP-USE-AFTER-FREE, IRP-FREED-TWICE).
+ * The reference model's rules (docs/model.md):
+ * - #categories, #provider-dispatch-tables: the Flags of WskSocket pick the category and its
+ *   dispatch members; datagram → STATUS_NOT_SUPPORTED, other Flags → STATUS_INVALID_PARAMETER
+ *   (README fidelity table).
+ * - #rules-common-to-every-call, #inline-or-pending-completion: every call completes its IRP
+ *   exactly once, inline (the call returns the IRP's status) or pended (STATUS_PENDING, completed
+ *   later); both are run (pendingCompletions 0 / 1).
+ * - #bind, #family-wildcard-and-ephemeral-ports, #address-sharing: bind twice or another family →
+ *   STATUS_INVALID_PARAMETER; an address not the host's → STATUS_INVALID_ADDRESS_COMPONENT; port 0
+ *   → the next ephemeral port; the sharing table for wildcard binds with no option or SO_REUSEADDR
+ *   (none after anything and SO_REUSEADDR after none are conflicts); a listening socket listens
+ *   once bound.
+ * - #wsklisten, #wskconnect, #local-and-remote-addresses: WskListen / WskConnect / WskAccept on a
+ *   socket not bound or in the other role → STATUS_INVALID_DEVICE_STATE; connect twice →
+ *   STATUS_INVALID_PARAMETER; refused → STATUS_CONNECTION_REFUSED
+ *   (#connect-and-connection-failures); addresses only when bound / connected.
+ * - #wskaccept: WskAccept completes at once with a waiting connection, otherwise it is queued
+ *   (FIFO).
+ * - #socket-options-and-control: SO_REUSEADDR needs an IRP and must precede bind
+ *   (STATUS_INVALID_PARAMETER after); basic sockets have no such option (STATUS_NOT_SUPPORTED).
+ * - #wskclosesocket, #cancellation, #close-deregister-and-outstanding-irps: close cancels queued
+ *   accepts (STATUS_CANCELLED, oldest first) before the close IRP completes; no call after close
+ *   (WSK-CALL-AFTER-CLOSE); IoCancelIrp cancels a queued accept; the Cancel flag stays on a
+ *   completed IRP until IoReuseIrp, so a reissued one is cancelled as soon as it pends cancellably.
+ * - #obtaining-an-irp, #inline-or-pending-completion: an IRP must not be reused or freed before its
+ *   completion routine ran (IRP-REUSED-WHILE-PENDING, IRP-FREED-WHILE-PENDING), nor used after
+ *   IoFreeIrp (IRP-USE-AFTER-FREE, IRP-FREED-TWICE).
  * - README: two SO_REUSEADDR listeners of one address — the first to listen gets the
  *   connections, the next in bind order takes over when it closes.
  *
@@ -38,10 +43,11 @@
  *   TCP stack's port rules decide, Windows documents nothing.
  * - Suspected model bugs, left out so the suite stays green (reported, not fixed):
  *   (1) an SO_REUSEADDR wildcard bind of a port whose SO_REUSEADDR listener holds connections
- *   not yet accepted → STATUS_ADDRESS_ALREADY_EXISTS, where §7.3 says STATUS_SUCCESS (the
- *   waiting connections count as a foreign TCP user); (2) listening (WskBind of a listening
- *   socket, WskListen) on a port another SO_REUSEADDR socket's live outgoing connection uses →
- *   STATUS_SUCCESS, but the socket never listens: peers are refused, WskAccept pends forever.
+ *   not yet accepted → STATUS_ADDRESS_ALREADY_EXISTS, where docs/model.md#address-sharing says
+ *   STATUS_SUCCESS (the waiting connections count as a foreign TCP user); (2) listening (WskBind of
+ *   a listening socket, WskListen) on a port another SO_REUSEADDR socket's live outgoing connection
+ *   uses → STATUS_SUCCESS, but the socket never listens: peers are refused, WskAccept pends
+ *   forever.
  * - IPv6 sockets, specific-address binds and SO_EXCLUSIVEADDRUSE (sharing.test.ts and
  *   socket-control.test.ts cover the table cell by cell); timing-dependent races (cancel of a
  *   pending connect): the simulation runs to quiescence after every command.
@@ -85,7 +91,9 @@ import {
 import type { TcpConnection } from '../../src/tcp/index.ts';
 import { world, type World } from './support.ts';
 
-/** The fixed port binds may share (wsk.md §7.3) and the ports of the peer host. */
+/**
+ * The fixed port binds may share (docs/model.md#address-sharing) and the ports of the peer host.
+ */
 const FIXED_PORT = 5000;
 const PEER_OPEN_PORT = 80;
 const PEER_CLOSED_PORT = 81;
@@ -109,7 +117,10 @@ type Member =
   | 'WskGetLocalAddress'
   | 'WskGetRemoteAddress';
 
-/** The provider dispatch of each category (wsk.md §2.2, the members the model implements). */
+/**
+ * The provider dispatch of each category (docs/model.md#provider-dispatch-tables, the members the
+ * model implements).
+ */
 const MEMBERS: Record<Category, readonly Member[]> = {
   basic: ['WskControlSocket', 'WskCloseSocket'],
   listen: [
@@ -167,7 +178,10 @@ interface MSocket {
   /** Bound port (wildcard address), in bind order `bindSeq`; accepted: the listener's port. */
   port: number | null;
   bindSeq: number;
-  /** Stream commitment (wsk.md §3.5); a connection socket's connect sets 'connection' too. */
+  /**
+   * Stream commitment (docs/model.md#wsklisten); a connection socket's connect sets 'connection'
+   * too.
+   */
   role: 'listen' | 'connection' | null;
   listening: boolean;
   /** Holds the TCP listener of its port (false for a sharer that waits its turn). */
@@ -231,7 +245,9 @@ function liveActiveFrom(m: Model, port: number, self: MSocket): MSocket | undefi
   );
 }
 
-/** wsk.md §7.3 for two wildcard binds of one family: rows second, columns first. */
+/**
+ * docs/model.md#address-sharing for two wildcard binds of one family: rows second, columns first.
+ */
 function shareCell(first: MSocket, secondReuse: boolean): NTSTATUS {
   if (!secondReuse) return STATUS_ADDRESS_ALREADY_EXISTS; // none after none / after REUSEADDR
   return first.reuse ? STATUS_SUCCESS : STATUS_ACCESS_DENIED; // REUSEADDR after none: DENIED
@@ -309,8 +325,8 @@ function routineOf(r: Real): IO_COMPLETION_ROUTINE {
 
 /**
  * Gets the IRP for a call: a fresh one, or one the test holds, passed as is or after
- * IoReuseIrp and IoSetCompletionRoutine (wsk.md §6.1 item 2, KSOCKET's pattern). False for
- * `made` when IoReuseIrp raised a violation: the call is not made.
+ * IoReuseIrp and IoSetCompletionRoutine (docs/model.md#obtaining-an-irp, KSOCKET's pattern). False
+ * for `made` when IoReuseIrp raised a violation: the call is not made.
  */
 function takeIrp(m: Model, r: Real, pick: IrpPick): { irp: MIrp; made: boolean } {
   const held = pickIrp(m, pick);
@@ -403,7 +419,8 @@ function checkAll(m: Model, r: Real, expected: string[]): void {
 
 /**
  * A call's common prefix: IoReuseIrp of a held IRP comes first; then, for a socket-level call,
- * the closed socket (wsk.md §3.13), then the IRP the call takes (§6.3).
+ * the closed socket (docs/model.md#wskclosesocket), then the IRP the call takes
+ * (#inline-or-pending-completion).
  */
 function entry(m: Model, s: MSocket | null, pick: IrpPick | null): Outcome | null {
   const rule = pick === null ? null : irpViolation(pickIrp(m, pick));
@@ -436,7 +453,7 @@ function newSocket(real: PWSK_SOCKET, category: Category, accepted: boolean): MS
   };
 }
 
-/** The socket an accept hands out for the oldest waiting peer (wsk.md §3.7). */
+/** The socket an accept hands out for the oldest waiting peer (docs/model.md#wskaccept). */
 function acceptedSocket(m: Model, listen: MSocket, irp: MIrp, peerPort: number): void {
   const real = irp.real.IoStatus.Information as PWSK_SOCKET;
   expect(real).toBeInstanceOf(WSK_SOCKET);
@@ -533,7 +550,7 @@ class SocketCmd extends Base {
   async run(m: Model, r: Real): Promise<void> {
     const d = serverOf(r);
     const category = CATEGORY_OF_FLAGS[this.flags];
-    // wsk.md §2.1; datagram sockets are not modelled yet (README).
+    // docs/model.md#categories; datagram sockets are not modelled yet (README).
     const status =
       category !== undefined
         ? STATUS_SUCCESS
@@ -614,7 +631,7 @@ class BindCmd extends Base {
     if (outcome.kind === 'now' && outcome.status === STATUS_SUCCESS) {
       s.port = this.address === 'port0' ? 49152 + m.ephemeral++ : FIXED_PORT;
       s.bindSeq = ++m.bindSeq;
-      // A listening socket listens once bound (wsk.md §3.4).
+      // A listening socket listens once bound (docs/model.md#bind).
       if (s.category === 'listen') startListening(m, s);
     }
     await simple(m, r, this.irp, outcome, (Irp) =>
@@ -697,7 +714,8 @@ class ConnectCmd extends Base {
     // TCP: the 4-tuple must be unique.
     if (twin !== undefined) return now(s, STATUS_ADDRESS_ALREADY_EXISTS);
     const held = pickIrp(m, this.irp);
-    // A reissued IRP that IoCancelIrp flagged is cancelled as soon as it pends (wsk.md §6.4).
+    // A reissued IRP that IoCancelIrp flagged is cancelled as soon as it pends
+    // (docs/model.md#cancellation).
     const status =
       held?.cancelFlag === true && !this.irp.viaReuse
         ? STATUS_CANCELLED
@@ -765,7 +783,8 @@ class AcceptCmd extends Base {
     const done = (await perform(m, r, this.irp, outcome, call)) as Performed;
     const expected: string[] = [];
     if (done.irp.cancelFlag) {
-      // Irp.Cancel is still set by an IoCancelIrp: cancelled as soon as it is queued (§6.4).
+      // Irp.Cancel is still set by an IoCancelIrp: cancelled as soon as it is queued
+      // (docs/model.md#cancellation).
       completed(done.irp, STATUS_CANCELLED);
       expected.push(`${done.irp.name} STATUS_CANCELLED`);
     } else {
@@ -790,7 +809,10 @@ class AddressCmd extends Base {
     this.socket = socket;
     this.irp = irp;
   }
-  /** wsk.md §3.14: the address text, or null for STATUS_INVALID_DEVICE_STATE. */
+  /**
+   * docs/model.md#local-and-remote-addresses: the address text, or null for
+   * STATUS_INVALID_DEVICE_STATE.
+   */
   address(s: MSocket): string | null {
     if (this.remote) return s.conn === 'connected' ? `${PEER_ADDRESS}:${s.remotePort}` : null;
     if (s.conn === 'connected') return `${SERVER_ADDRESS}:${s.port}`;
@@ -843,7 +865,8 @@ class ReuseAddrCmd extends Base {
     if (s === undefined) return null;
     const early = entry(m, s, this.withIrp ? this.irp : null);
     if (early !== null) return { s, outcome: early };
-    // wsk.md §3.12: not an option of basic sockets; IRP required; before bind.
+    // docs/model.md#socket-options-and-control: not an option of basic sockets; IRP required;
+    // before bind.
     if (s.category === 'basic') return now(s, STATUS_NOT_SUPPORTED);
     if (!this.withIrp || s.port !== null) return now(s, STATUS_INVALID_PARAMETER);
     return now(s, STATUS_SUCCESS);
@@ -863,7 +886,7 @@ class ReuseAddrCmd extends Base {
       await simple(m, r, this.irp, outcome, call);
       return;
     }
-    // No IRP: the status is the return value (wsk.md §3.12).
+    // No IRP: the status is the return value (docs/model.md#socket-options-and-control).
     await settle(m, r, null, call(null), outcome, []);
   }
   toString(): string {
@@ -891,7 +914,8 @@ class CloseCmd extends Base {
       dispatch(s).WskCloseSocket(s.real, Irp),
     );
     if (done === null) return;
-    // wsk.md §3.13: queued accepts complete STATUS_CANCELLED, oldest first, then the close.
+    // docs/model.md#wskclosesocket: queued accepts complete STATUS_CANCELLED, oldest first, then
+    // the close.
     const expected: string[] = [];
     for (const queued of s.accepts.splice(0)) {
       completed(queued, STATUS_CANCELLED);
@@ -1031,7 +1055,8 @@ class CancelIrpCmd extends Base {
       return settle(m, r, null, 0 as NTSTATUS, outcome, []);
     }
     irp.cancelFlag = true;
-    // Only queued accepts are pending between commands; they are cancellable (wsk.md §6.4).
+    // Only queued accepts are pending between commands; they are cancellable
+    // (docs/model.md#cancellation).
     expect(cancelled).toBe(irp.state === 'pending');
     const expected: string[] = [];
     if (irp.state === 'pending') {
@@ -1179,7 +1204,7 @@ function property() {
   });
 }
 
-describe('wsk sockets: model-based test (wsk.md §2–§4, §6, §7)', () => {
+describe('wsk sockets: model-based test (docs/model.md)', () => {
   it('random WSK call sequences give the statuses and violations the model predicts', async () => {
     const seed = Number(process.env['WSK_MODEL_SEED'] ?? SEED);
     await fc.assert(property(), { seed, numRuns: NUM_RUNS });

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as wsk from '../../src/wsk/index.ts';
 import { NT_SUCCESS, statusName, type NTSTATUS } from '../../src/wsk/index.ts';
 
-// The tables of reference/wsk.md §8 and tcp.md §5.2, plus STATUS_UNSUCCESSFUL and
-// STATUS_BUFFER_TOO_SMALL (ntstatus.h).
+// The table of docs/model.md#ntstatus-values and the statuses it lists as also exported, with
+// their ntstatus.h values.
 const EXPECTED: Record<string, number> = {
   STATUS_SUCCESS: 0x00000000,
   STATUS_TIMEOUT: 0x00000102,

@@ -288,7 +288,8 @@ describe('wsk: registration and capture', () => {
     const Npi = clientNpi();
     (Npi.Dispatch as WSK_CLIENT_DISPATCH).Reserved = 1;
     expect(k.WskRegister(Npi, new WSK_REGISTRATION())).toBe(STATUS_INVALID_PARAMETER);
-    // DESIGN.md §4: a bad argument with no documented code is a status plus an advisory.
+    // docs/design.md#status-violation-or-advisory: a bad argument with no documented code is a
+    // status plus an advisory.
     expect(k.advisories.map((a) => a.rule)).toEqual(['WSK-REGISTER-INPUT']);
     expect(k.advisories[0]?.message).toMatch(/Reserved not 0 \(host server at 0/);
   });

@@ -11,7 +11,8 @@ import {
   type ShareVerdict,
 } from '../../src/wsk/sharing.ts';
 
-// An independent literal copy of wsk.md §7.3 (rows: second bind; columns: first bind).
+// An independent literal copy of docs/model.md#address-sharing (rows: second bind; columns: first
+// bind).
 const KINDS = [
   'none, wildcard',
   'none, specific',
@@ -76,7 +77,7 @@ const CELLS = KINDS.flatMap((second) =>
   KINDS.map((first, column) => ({ second, first, cell: TABLE[second][column] as string })),
 );
 
-describe.each(['ipv4', 'ipv6'] as const)('wsk: sharing table, wsk.md §7.3 (%s)', (family) => {
+describe.each(['ipv4', 'ipv6'] as const)('wsk: the address sharing table (%s)', (family) => {
   it('has 36 cells', () => {
     expect(CELLS).toHaveLength(36);
   });
@@ -198,7 +199,7 @@ describe('wsk: sharing, bindings that do not overlap', () => {
   });
 });
 
-describe('wsk: sharing, dual-stack sockets (wsk.md §7.2)', () => {
+describe('wsk: sharing, dual-stack sockets', () => {
   const dualWildcard = binding({ family: 'ipv6', address: '::', dualStack: true });
   const v6onlyWildcard = binding({ family: 'ipv6', address: '::', dualStack: false });
   const ipv4Wildcard = binding({ address: '0.0.0.0' });

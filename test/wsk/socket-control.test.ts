@@ -1,7 +1,9 @@
 /**
- * WskControlSocket's options (reference/wsk.md §3.12) and what they do to WskBind: the sharing
- * table end to end (§7.3), dual stack (§7.2), stream sockets' WskListen / WskConnect (§3.5),
- * and the advisories of bad arguments (DESIGN.md §4; socket.ts and socket-control.ts headers).
+ * WskControlSocket's options (docs/model.md#socket-options-and-control) and what they do to
+ * WskBind: the sharing table end to end (#address-sharing), dual stack
+ * (#family-wildcard-and-ephemeral-ports), stream sockets' WskListen / WskConnect (#wsklisten), and
+ * the advisories of bad arguments (docs/design.md#status-violation-or-advisory; socket.ts and
+ * socket-control.ts headers).
  */
 import { describe, expect, it } from 'vitest';
 import { defineScenario, runScenario } from '../../src/explore/scenario.ts';
@@ -105,7 +107,10 @@ function rules(d: Driver): string[] {
   return d.k.advisories.map((a) => a.rule);
 }
 
-/** WskSocket with the security arguments the sharing table's CHECK cells read (wsk.md §7.3). */
+/**
+ * WskSocket with the security arguments the sharing table's CHECK cells read
+ * (docs/model.md#address-sharing).
+ */
 function secureSocket(
   d: Driver,
   Flags: number,
@@ -142,7 +147,7 @@ function remoteOf(d: Driver, Socket: PWSK_SOCKET, empty = '[::]:0'): SOCKADDR {
   return Remote;
 }
 
-describe('WskControlSocket: options (wsk.md §3.12)', () => {
+describe('WskControlSocket: options (docs/model.md#socket-options-and-control)', () => {
   it('SO_REUSEADDR set with an IRP reads back 1: Information and OutputSizeReturned are 4', () => {
     const { server } = world();
     const listen = listenSocket(server);
@@ -224,7 +229,8 @@ describe('WskControlSocket: options (wsk.md §3.12)', () => {
     expect(late.returned).toBe(STATUS_INVALID_PARAMETER);
     expect(rules(server)).toEqual(['WSK-OPTION-TIMING']);
     expect(getOption(server, listen, SO_REUSEADDR).value).toBe(0);
-    // So a second SO_REUSEADDR socket cannot share the address (wsk.md §7.3: DENIED).
+    // So a second SO_REUSEADDR socket cannot share the address (docs/model.md#address-sharing:
+    // DENIED).
     const second = listenSocket(server);
     setOption(server, second, SO_REUSEADDR, 1, { name: 'reuse2' });
     expect(bind(server, second, '0.0.0.0:80')).toBe(STATUS_ACCESS_DENIED);
@@ -270,7 +276,7 @@ describe('WskControlSocket: options (wsk.md §3.12)', () => {
       'conn-get STATUS_NOT_SUPPORTED @0',
     ]);
     expect(server.k.advisories).toEqual([]);
-    // wsk.md §3.12: its get needs an IRP too.
+    // docs/model.md#socket-options-and-control: its get needs an IRP too.
     const noIrp = dispatchOf(listen).WskControlSocket(
       listen, WskGetOption, SO_CONDITIONAL_ACCEPT, SOL_SOCKET, 0, null, 4, { value: -1 }, null,
       null,
@@ -279,7 +285,7 @@ describe('WskControlSocket: options (wsk.md §3.12)', () => {
     expect(rules(server)).toEqual(['WSK-OPTION-NO-IRP']);
   });
 
-  it('SO_CONDITIONAL_ACCEPT on a socket without WskInspectEvent and WskAbortEvent: invalid (§5.1)', () => {
+  it('SO_CONDITIONAL_ACCEPT on a socket without WskInspectEvent and WskAbortEvent: invalid', () => {
     const { server } = world();
     const noAbort = { WskAcceptEvent: null, WskInspectEvent: () => 1, WskAbortEvent: null };
     for (const Dispatch of [null, noAbort]) {
@@ -383,7 +389,7 @@ describe('WskControlSocket: options (wsk.md §3.12)', () => {
   });
 });
 
-describe('WskBind: the sharing table end to end (wsk.md §7.3)', () => {
+describe('WskBind: the sharing table end to end (docs/model.md#address-sharing)', () => {
   it('two SO_REUSEADDR listeners share 0.0.0.0:80; the first gets connections, the second after it closes', async () => {
     const { sim, server, client } = world();
     const first = listenSocket(server);
@@ -565,7 +571,7 @@ describe('WskBind: the sharing table end to end (wsk.md §7.3)', () => {
     expect(close(server, listen, 'close-listen')).toBe(STATUS_SUCCESS);
     const next = listenSocket(server);
     expect(bind(server, next, '0.0.0.0:80')).toBe(STATUS_ADDRESS_ALREADY_EXISTS);
-    // none/specific after EXCLUSIVE/wildcard: DENIED (wsk.md §7.3).
+    // none/specific after EXCLUSIVE/wildcard: DENIED (docs/model.md#address-sharing).
     expect(bind(server, connectionSocket(server), '10.0.0.2:80')).toBe(STATUS_ACCESS_DENIED);
     expect(close(server, accepted, 'close-accepted')).toBe(STATUS_SUCCESS);
     expect(server.log.slice(-6)).toEqual([
@@ -592,7 +598,7 @@ describe('WskBind: the sharing table end to end (wsk.md §7.3)', () => {
   });
 });
 
-describe('dual stack (wsk.md §7.2)', () => {
+describe('dual stack (docs/model.md#family-wildcard-and-ephemeral-ports)', () => {
   it('IPV6_V6ONLY 0 on [::]:80 accepts an IPv4 client; addresses are IPv4-mapped', async () => {
     const { sim, server, client } = world();
     const listen = listenSocket(server, AF_INET6);
@@ -690,7 +696,8 @@ describe('dual stack (wsk.md §7.2)', () => {
     const listen = listenSocket(server, AF_INET6);
     setOption(server, listen, IPV6_V6ONLY, 0, { level: IPPROTO_IPV6, name: null });
     expect(bind(server, listen, '[::ffff:10.0.0.2]:80')).toBe(STATUS_SUCCESS);
-    // It holds IPv4 10.0.0.2:80 (wsk.md §7.2): an AF_INET bind of that address is in use.
+    // It holds IPv4 10.0.0.2:80 (docs/model.md#family-wildcard-and-ephemeral-ports): an AF_INET
+    // bind of that address is in use.
     expect(bind(server, listenSocket(server, AF_INET), '10.0.0.2:80')).toBe(
       STATUS_ADDRESS_ALREADY_EXISTS,
     );
@@ -737,7 +744,7 @@ describe('dual stack (wsk.md §7.2)', () => {
   });
 });
 
-describe('stream sockets: WskListen and WskConnect (wsk.md §3.5)', () => {
+describe('stream sockets: WskListen and WskConnect (docs/model.md#wsklisten)', () => {
   it('WskListen needs a bind; once listening, it accepts and WskConnect is refused', async () => {
     const { sim, server, client } = world();
     const s = socketOf(server, WSK_FLAG_STREAM_SOCKET);
@@ -802,7 +809,7 @@ describe('stream sockets: WskListen and WskConnect (wsk.md §3.5)', () => {
   });
 });
 
-describe('advisories of bad arguments (DESIGN.md §4)', () => {
+describe('advisories of bad arguments (docs/design.md#status-violation-or-advisory)', () => {
   it('reserved Flags, double bind, family mismatch: STATUS_INVALID_PARAMETER with an advisory each', () => {
     const { sim, server, client } = world();
     const listen = listenSocket(server);

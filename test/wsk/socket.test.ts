@@ -257,7 +257,7 @@ describe('wsk sockets: accept and WskSocketConnect', () => {
     ]);
   });
 
-  it('maps every TCP outcome of a failed connect per wsk.md §8', () => {
+  it('maps every TCP outcome of a failed connect per docs/model.md#ntstatus-values', () => {
     expect(outcomeStatus('refused')).toBe(STATUS_CONNECTION_REFUSED);
     expect(outcomeStatus('timed-out')).toBe(STATUS_IO_TIMEOUT);
     expect(outcomeStatus('unreachable')).toBe(STATUS_NETWORK_UNREACHABLE);
@@ -314,7 +314,8 @@ describe('wsk sockets: bind, addresses, close', () => {
     const b = listenSocket(server);
     const c = connectionSocket(server);
     expect(bind(server, a, '0.0.0.0:80')).toBe(STATUS_SUCCESS);
-    // wsk.md §7.3: none/specific after none/wildcard is a CHECK cell; NULL SD → denied.
+    // docs/model.md#address-sharing: none/specific after none/wildcard is a CHECK cell; NULL SD →
+    // denied.
     expect(bind(server, b, '10.0.0.2:80')).toBe(STATUS_ACCESS_DENIED);
     expect(bind(server, c, '0.0.0.0:80')).toBe(STATUS_ADDRESS_ALREADY_EXISTS);
     expect(bind(server, a, '0.0.0.0:81')).toBe(STATUS_INVALID_PARAMETER);
@@ -359,8 +360,8 @@ describe('wsk sockets: bind, addresses, close', () => {
     expect(result.connection.state).toBe('TIME-WAIT');
     expect(stack.connections()).toHaveLength(1);
     expect(bind(client, a, '10.0.0.1:50000')).toBe(STATUS_SUCCESS);
-    // The socket holds the address now: the same address conflicts (wsk.md §7.3 none/none
-    // specific: INUSE), the other family does not.
+    // The socket holds the address now: the same address conflicts (docs/model.md#address-sharing,
+    // none/none specific: INUSE), the other family does not.
     const c = connectionSocket(client);
     expect(bind(client, c, '10.0.0.1:50000')).toBe(STATUS_ADDRESS_ALREADY_EXISTS);
     expect(bind(client, b, '[::]:50000')).toBe(STATUS_SUCCESS);

@@ -51,8 +51,9 @@ export interface Driver {
   calls: Map<IRP, number>;
   irp(name: string): IRP;
   /**
-   * Unloads as a driver must for the verifier's end-of-run check (DESIGN.md §5), in a system
-   * thread: closes `sockets`, releases the NPI, waits for WskDeregister, frees every IRP.
+   * Unloads as a driver must for the verifier's end-of-run check
+   * (docs/design.md#liveness-at-the-end-of-a-run), in a system thread: closes `sockets`, releases
+   * the NPI, waits for WskDeregister, frees every IRP.
    */
   unload(sockets: readonly PWSK_SOCKET[]): void;
 }

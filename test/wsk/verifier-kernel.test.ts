@@ -1,9 +1,10 @@
 /**
- * The verifier's kernel rules, one case per rule (DESIGN.md §5: "for every rule: a minimal
- * driver that breaks it, asserting the rule id and the reported file:line; and its correct
- * twin"). Covered: every catalogue rule (src/wsk/rules.ts) whose id starts with IRP-, CANCEL-,
- * MDL-, POOL-, IRQL-, SPINLOCK-, WAIT-, OBJECT-, THREAD- or WORKITEM-, except the end-of-run
- * rules IRP-LEAKED, IRP-NEVER-COMPLETED and POOL-LEAKED (verifier-wsk.test.ts has those).
+ * The verifier's kernel rules (docs/design.md#kernel-rules, #irp-rules), one case per rule: a
+ * minimal driver that breaks it, asserting the rule id and the reported file:line, and its correct
+ * twin (README, "The verifier"). Covered: every catalogue rule (src/wsk/rules.ts) whose id starts
+ * with IRP-, CANCEL-, MDL-, POOL-, IRQL-, SPINLOCK-, WAIT-, OBJECT-, THREAD- or WORKITEM-, except
+ * the end-of-run rules IRP-LEAKED, IRP-NEVER-COMPLETED and POOL-LEAKED (verifier-wsk.test.ts has
+ * those).
  *
  * Each case's `breaks` driver marks the line that breaks the rule with a trailing comment
  * `// breaks <RULE-ID>`; the test finds that line in this file's own source and checks that the
@@ -91,7 +92,10 @@ function host(options: KernelOptions = {}): Host {
 
 const done: IO_COMPLETION_ROUTINE = () => STATUS_MORE_PROCESSING_REQUIRED;
 
-/** IoAllocateIrp and IoSetCompletionRoutine for success, error and cancel (wsk.md §6.2). */
+/**
+ * IoAllocateIrp and IoSetCompletionRoutine for success, error and cancel
+ * (docs/model.md#completion-routines).
+ */
 function irp(k: Kernel, routine: IO_COMPLETION_ROUTINE = done, StackSize = 1): IRP {
   const Irp = k.IoAllocateIrp(StackSize, false);
   if (Irp === null) throw new Error('IoAllocateIrp failed');

@@ -1,8 +1,8 @@
 /**
- * The verifier's WSK rules, one case per rule (DESIGN.md §5: "for every rule: a minimal driver
- * that breaks it, asserting the rule id and the reported file:line; and its correct twin"):
- * every catalogue rule whose id starts with WSK- (violations and advisories), and the end-of-run
- * rules IRP-LEAKED, IRP-NEVER-COMPLETED and POOL-LEAKED.
+ * The verifier's WSK rules (docs/design.md#the-verifier), one case per rule: a minimal driver that
+ * breaks it, asserting the rule id and the reported file:line, and its correct twin (README, "The
+ * verifier"): every catalogue rule whose id starts with WSK- (violations and advisories), and the
+ * end-of-run rules IRP-LEAKED, IRP-NEVER-COMPLETED and POOL-LEAKED.
  *
  * The line that breaks a rule carries the trailing comment `// breaks RULE-ID`; the expected
  * site is this file at that line, read from the file's own source (a call written over several
@@ -992,12 +992,12 @@ const CASES: readonly Case[] = [
       expect(L(Listen).WskInspectComplete(Listen, Same, WskInspectAccept, Irp)).toBe(STATUS_SUCCESS);
     },
   },
-  // ---- the data path (wsk.md §3.9–§3.11, §3.15, §4.5, §4.6) --------------------------------
+  // ---- the data path (docs/model.md#the-data-path) ------------------------------------------
   {
     rule: 'WSK-DATA-FLAGS',
     breaks: async (w) => {
       const { Server } = await acceptedWith(w, connectionDispatch({}), 0);
-      const Flags = WSK_FLAG_WAITALL | WSK_FLAG_DRAIN; // exclusive (wsk.md §3.10)
+      const Flags = WSK_FLAG_WAITALL | WSK_FLAG_DRAIN; // exclusive (docs/model.md#wskreceive)
       C(Server).WskReceive(Server, { Mdl: null, Offset: 0, Length: 0 }, Flags, w.server.irp('r')); // breaks WSK-DATA-FLAGS
     },
     twin: async (w) => {
