@@ -9,7 +9,7 @@
  * accepted connections fully close"). Other accepted sockets hold nothing [gap, wsk.md §7.3:
  * the model's choice].
  *
- * Users of the host's TCP stack that are not WSK sockets (a scenario's raw listener or
+ * Users of the host's transport that are not WSK sockets (a scenario's raw TCP listener or
  * connection; a connection whose `user` is no open WSK socket) count as a binding that shares
  * with nothing: any live one on the port, of either family, makes the bind
  * STATUS_ADDRESS_ALREADY_EXISTS. TIME-WAIT endpoints never block a bind [gap, wsk.md §7.3].
@@ -21,7 +21,6 @@
  * sharing does for connections made without a bind.
  */
 import type { TcpListener } from '../tcp/port.ts';
-import type { TcpStack } from '../tcp/stack.ts';
 import { AF_INET6 } from './address.ts';
 import {
   STATUS_ACCESS_DENIED,
@@ -31,6 +30,7 @@ import {
 } from '../nt/index.ts';
 import { bindVerdict, type Binding, type ShareMode } from './sharing.ts';
 import { SocketState, type Endpoint } from './socket-state.ts';
+import type { Transport } from './transport.ts';
 
 const VERDICT_STATUS = {
   success: STATUS_SUCCESS,
@@ -55,24 +55,24 @@ export class BindTable {
   }
 
   /** The status of `state` binding `endpoint`: SUCCESS, ADDRESS_ALREADY_EXISTS, ACCESS_DENIED. */
-  verdict(stack: TcpStack, state: SocketState, endpoint: Endpoint): NTSTATUS {
+  verdict(transport: Transport, state: SocketState, endpoint: Endpoint): NTSTATUS {
     const second = bindingOf(state, endpoint, state.options.share);
     const holders = this.#holdersOn(endpoint.port);
     if (holders !== undefined) {
       const verdict = bindVerdict(holdings(holders), second);
       if (verdict !== 'success') return VERDICT_STATUS[verdict];
     }
-    if (this.#foreign(stack, endpoint.port)) return STATUS_ADDRESS_ALREADY_EXISTS;
+    if (this.#foreign(transport, endpoint.port)) return STATUS_ADDRESS_ALREADY_EXISTS;
     return STATUS_SUCCESS;
   }
 
   /** Port 0's pick for `state` on `address`, or null when the range is exhausted. */
-  ephemeral(stack: TcpStack, state: SocketState, address: string): number | null {
-    const min = stack.profile.ephemeralPortMin;
-    const span = stack.profile.ephemeralPortMax - min + 1;
+  ephemeral(transport: Transport, state: SocketState, address: string): number | null {
+    const { min, max } = transport.ephemeralPorts;
+    const span = max - min + 1;
     for (let i = 0; i < span; i++) {
       const port = min + ((this.#nextEphemeral + i) % span);
-      if (this.#free(stack, state, { address, port })) {
+      if (this.#free(transport, state, { address, port })) {
         this.#nextEphemeral = (port - min + 1) % span;
         return port;
       }
@@ -118,31 +118,24 @@ export class BindTable {
     return holders === undefined || Array.isArray(holders) ? holders : [holders];
   }
 
-  #free(stack: TcpStack, state: SocketState, endpoint: Endpoint): boolean {
+  #free(transport: Transport, state: SocketState, endpoint: Endpoint): boolean {
     const holders = this.#holdersOn(endpoint.port);
     if (holders !== undefined) {
       // An exclusive ask conflicts with every binding it meets: 'success' means it meets none.
       const ask = bindingOf(state, endpoint, 'exclusive');
       if (bindVerdict(holdings(holders), ask) !== 'success') return false;
     }
-    return !this.#foreign(stack, endpoint.port);
+    return !this.#foreign(transport, endpoint.port);
   }
 
-  /** A live TCP listener or connection on `port` that no WSK socket owns. */
-  #foreign(stack: TcpStack, port: number): boolean {
-    for (const listener of stack.listenersOnPort(port)) {
+  /** A live listener or connection of the transport on `port` that no WSK socket owns. */
+  #foreign(transport: Transport, port: number): boolean {
+    for (const listener of transport.listenersOnPort(port)) {
       if (!listener.closed && !this.#own.has(listener)) return true;
     }
-    if (!stack.hasLiveConnectionOnPort(port)) return false;
-    return stack
-      .connections()
-      .some(
-        (c) =>
-          c.localPort === port &&
-          c.outcome === null &&
-          c.state !== 'TIME-WAIT' &&
-          !(c.user instanceof SocketState && !c.user.closed),
-      );
+    return transport
+      .liveConnectionsOnPort(port)
+      .some((c) => !(c.user instanceof SocketState && !c.user.closed));
   }
 }
 

@@ -104,9 +104,9 @@ export class ConnectionSockets {
    */
   connect(state: SocketState, Remote: SOCKADDR, Irp: IRP): NTSTATUS {
     const core = this.#core;
-    const stack = core.stack();
+    const transport = core.transport();
     const bound = state.bound;
-    if (stack === null || bound === null) return STATUS_NOT_SUPPORTED;
+    if (transport === null || bound === null) return STATUS_NOT_SUPPORTED;
     const target = endpointOf(Remote);
     const remote = { address: transportAddress(state, target.address), port: target.port };
     const shared = state.options.share === 'reuse';
@@ -116,7 +116,7 @@ export class ConnectionSockets {
     if (remote.address.includes(':') !== (local.address ?? remote.address).includes(':')) {
       return STATUS_INVALID_PARAMETER;
     }
-    const result = stack.connect({ remote, local }, this.handler);
+    const result = transport.connect({ remote, local }, this.handler);
     if (!result.ok) return connectErrorStatus(result.error);
     const connection = result.connection;
     this.own(state, connection);

@@ -195,23 +195,23 @@ export class ListenSockets {
 
   #startListener(state: SocketState): NTSTATUS {
     const core = this.#core;
-    const stack = core.stack();
+    const transport = core.transport();
     const bound = state.bound;
-    if (stack === null || bound === null) return STATUS_INVALID_DEVICE_STATE;
+    if (transport === null || bound === null) return STATUS_INVALID_DEVICE_STATE;
     const address =
       dualStack(state) && bound.address === '::'
         ? undefined
         : (dualStack(state) && ipv4OfMapped(bound.address)) || bound.address;
     const handler = this.#listenerHandler(state);
     const mode = state.options.conditionalAccept ? 'deferred' : 'immediate';
-    let result = stack.listen(
+    let result = transport.listen(
       { local: { ...(address !== undefined && { address }), port: bound.port }, mode },
       handler,
     );
     if (!result.ok && result.error === 'address-in-use' && address === undefined) {
       // A dual-stack '::' sharer whose IPv4 side another socket listens on (SO_REUSEADDR):
       // it listens on IPv6 alone; IPv4 stays with the other socket [model's choice].
-      result = stack.listen({ local: { address: '::', port: bound.port }, mode }, handler);
+      result = transport.listen({ local: { address: '::', port: bound.port }, mode }, handler);
     }
     if (!result.ok) {
       switch (result.error) {
