@@ -1,7 +1,7 @@
 /**
  * A host's TCP stack as the WSK provider's transport (src/wsk/transport.ts): the adapter
- * Simulation.kernel hands the host's WSK provider. It lives here, above both layers, because
- * src/tcp must not know WSK and src/wsk must not know the stack (DESIGN.md §1).
+ * Simulation.kernel hands the host's WSK provider. It lives here, above both layers: src/tcp
+ * must not know WSK (layers import downward only, DESIGN.md §1), and src/wsk knows only the seam.
  */
 import type {
   ConnectRequest,
@@ -10,13 +10,9 @@ import type {
   ListenRequest,
   ListenResult,
   ListenerHandler,
-  TcpConnection,
-  TcpListener,
   TcpStack,
 } from './tcp/index.ts';
-import type { PortRange, Transport } from './wsk/index.ts';
-
-const NO_CONNECTIONS: readonly TcpConnection[] = Object.freeze([]);
+import type { OwnedRequest, PortOwner, PortRange, Transport } from './wsk/index.ts';
 
 export class TcpTransport implements Transport {
   readonly #stack: TcpStack;
@@ -32,23 +28,20 @@ export class TcpTransport implements Transport {
     return this.#stack.host.addresses;
   }
 
-  listen(request: ListenRequest, handler: ListenerHandler): ListenResult {
+  listen(request: OwnedRequest<ListenRequest>, handler: ListenerHandler): ListenResult {
     return this.#stack.listen(request, handler);
   }
 
-  connect(request: ConnectRequest, handler: ConnectionHandler): ConnectResult {
+  connect(request: OwnedRequest<ConnectRequest>, handler: ConnectionHandler): ConnectResult {
     return this.#stack.connect(request, handler);
   }
 
-  listenersOnPort(port: number): readonly TcpListener[] {
-    return this.#stack.listenersOnPort(port);
-  }
-
-  liveConnectionsOnPort(port: number): readonly TcpConnection[] {
-    const stack = this.#stack;
-    if (!stack.hasLiveConnectionOnPort(port)) return NO_CONNECTIONS;
-    return stack
-      .connections()
-      .filter((c) => c.localPort === port && c.outcome === null && c.state !== 'TIME-WAIT');
+  /**
+   * The stack's `user`s of the port: the tokens WSK sockets passed down with their requests or
+   * set on the connections they accepted, and undefined for a scenario's raw listener or
+   * connection (only the WSK provider marks requests on a host it runs on).
+   */
+  portOwners(port: number): readonly (PortOwner | undefined)[] {
+    return this.#stack.portUsers(port) as readonly (PortOwner | undefined)[];
   }
 }

@@ -48,6 +48,8 @@ export class Listener implements TcpListener {
   readonly offerLifetime: number;
   readonly rejectAnswer: RejectAnswer;
   readonly handler: ListenerHandler;
+  /** ListenRequest.user (port.ts). */
+  user: unknown = undefined;
   closed = false;
   /** Ready connections, oldest first. */
   readonly ready: Connection[] = [];

@@ -28,6 +28,8 @@ export interface ConnectRequest {
    * must be unique, whatever the profile's portSharing.
    */
   readonly local?: { readonly address?: string; readonly port?: number; readonly shared?: boolean };
+  /** The connection's `user` from the start (the layer above's socket object). */
+  readonly user?: unknown;
 }
 
 export type ConnectError =
@@ -72,7 +74,10 @@ export interface TcpConnection {
   readonly readable: number;
   /** True once the peer's FIN has been received in order (no more data will arrive). */
   readonly peerFinished: boolean;
-  /** Free slot for the layer above (its socket object). */
+  /**
+   * Free slot for the layer above (its socket object): ConnectRequest.user, or set by whoever
+   * accepts the connection. The stack never looks inside; it hands it back (portUsers).
+   */
   user: unknown;
   /**
    * Sets who gets this connection's notifications (for accepted connections); the new handler
@@ -134,6 +139,8 @@ export interface ListenRequest {
   readonly offerLifetime?: DurationInput;
   /** Deferred mode: wire answer to a rejected offer. @defaultValue profile rejectAnswer ('rst') */
   readonly rejectAnswer?: RejectAnswer;
+  /** The listener's `user` (the layer above's socket object). */
+  readonly user?: unknown;
 }
 
 export type ListenError =
@@ -173,6 +180,8 @@ export interface TcpListener {
   readonly localPort: number;
   readonly mode: ListenMode;
   readonly closed: boolean;
+  /** ListenRequest.user: the stack never looks inside; it hands it back (portUsers). */
+  readonly user: unknown;
   /** Connections ready to accept. */
   readonly readyCount: number;
   /**

@@ -48,6 +48,8 @@ export interface TcpHost {
   schedule<T>(delay: number, label: string, fire: (arg: T) => void, arg: T): { cancel(): void };
 }
 
+const NO_USERS: readonly unknown[] = Object.freeze([]);
+
 function fireWake(stack: TcpStack): void {
   stack.onWake();
 }
@@ -125,6 +127,26 @@ export class TcpStack implements ConnectionOwner {
   }
 
   /**
+   * The `user` of everything on local port `port` (port.ts): each open listener's, then each
+   * connection's that has not ended (TIME-WAIT ones have); undefined where none was set.
+   * O(listeners on the port) when no connection lives on it.
+   */
+  portUsers(port: number): readonly unknown[] {
+    const listeners = this.#listeners.onPort(port);
+    const live = this.#table.liveOnPort(port) > 0;
+    if (listeners.length === 0 && !live) return NO_USERS;
+    const users: unknown[] = [];
+    for (const listener of listeners) if (!listener.closed) users.push(listener.user);
+    if (!live) return users;
+    for (const c of this.#table.connections()) {
+      if (c.localPort === port && c.outcome === null && c.state !== 'TIME-WAIT') {
+        users.push(c.user);
+      }
+    }
+    return users;
+  }
+
+  /**
    * Throws AssertionError when the stack's books disagree (STYLE.md §7.8); tests call it often.
    * Each bound connection: SND.UNA ≤ SND.NXT, not finished, filed in the timer heap exactly when
    * it has a deadline; each listener's ready connections are its children.
@@ -172,6 +194,7 @@ export class TcpStack implements ConnectionOwner {
       this, this.profile, this.#nextId++, localAddress, localPort, remoteAddress, remotePort,
     );
     connection.handler = handler;
+    connection.user = request.user;
     connection.bits |= ACCEPTED | HOLDS_PORT;
     this.#bind(connection, localIndex);
     connection.open(this.sim.now);
@@ -195,6 +218,7 @@ export class TcpStack implements ConnectionOwner {
       this.#passive, this.profile, this.#nextId++, address, port, resolved.mode,
       resolved.backlog, resolved.offerLifetime, resolved.rejectAnswer, handler,
     );
+    listener.user = request.user;
     this.#listeners.add(listener);
     this.#trace.listener(listener.id, 'listening', 0, `${address ?? '*'}:${port} ${resolved.mode}`);
     return { ok: true, listener };

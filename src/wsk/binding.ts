@@ -10,8 +10,8 @@
  * the model's choice].
  *
  * Users of the host's transport that are not WSK sockets (a scenario's raw TCP listener or
- * connection; a connection whose `user` is no open WSK socket) count as a binding that shares
- * with nothing: any live one on the port, of either family, makes the bind
+ * connection; a use whose token, transport.ts, is no open WSK socket's) count as a binding that
+ * shares with nothing: any live one on the port, of either family, makes the bind
  * STATUS_ADDRESS_ALREADY_EXISTS. TIME-WAIT endpoints never block a bind [gap, wsk.md §7.3].
  *
  * Port 0 never shares: the pick is the first port of the profile's ephemeral range, after the
@@ -20,7 +20,6 @@
  * (tcp.md §6: ≈16 k outbound connections per local address), whatever the stack's 4-tuple
  * sharing does for connections made without a bind.
  */
-import type { TcpListener } from '../tcp/port.ts';
 import { AF_INET6 } from './address.ts';
 import {
   STATUS_ACCESS_DENIED,
@@ -29,7 +28,7 @@ import {
   type NTSTATUS,
 } from '../nt/index.ts';
 import { bindVerdict, type Binding, type ShareMode } from './sharing.ts';
-import { SocketState, type Endpoint } from './socket-state.ts';
+import type { Endpoint, SocketState } from './socket-state.ts';
 import type { Transport } from './transport.ts';
 
 const VERDICT_STATUS = {
@@ -45,14 +44,7 @@ export class BindTable {
    * Read through `#holdersOn`.
    */
   readonly #holders = new Map<number, SocketState | SocketState[]>();
-  /** TCP listeners that belong to WSK sockets (not foreign users). */
-  readonly #own = new WeakSet<TcpListener>();
   #nextEphemeral = 0;
-
-  /** Marks a TCP listener as a WSK socket's (connections are known by their `user`). */
-  adopt(listener: TcpListener): void {
-    this.#own.add(listener);
-  }
 
   /** The status of `state` binding `endpoint`: SUCCESS, ADDRESS_ALREADY_EXISTS, ACCESS_DENIED. */
   verdict(transport: Transport, state: SocketState, endpoint: Endpoint): NTSTATUS {
@@ -128,14 +120,12 @@ export class BindTable {
     return !this.#foreign(transport, endpoint.port);
   }
 
-  /** A live listener or connection of the transport on `port` that no WSK socket owns. */
+  /** A live listener or connection on `port` whose token is no open WSK socket's. */
   #foreign(transport: Transport, port: number): boolean {
-    for (const listener of transport.listenersOnPort(port)) {
-      if (!listener.closed && !this.#own.has(listener)) return true;
+    for (const owner of transport.portOwners(port)) {
+      if (owner === undefined || owner.closed) return true;
     }
-    return transport
-      .liveConnectionsOnPort(port)
-      .some((c) => !(c.user instanceof SocketState && !c.user.closed));
+    return false;
   }
 }
 

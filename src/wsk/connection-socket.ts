@@ -116,7 +116,7 @@ export class ConnectionSockets {
     if (remote.address.includes(':') !== (local.address ?? remote.address).includes(':')) {
       return STATUS_INVALID_PARAMETER;
     }
-    const result = transport.connect({ remote, local }, this.handler);
+    const result = transport.connect({ remote, local, user: state }, this.handler);
     if (!result.ok) return connectErrorStatus(result.error);
     const connection = result.connection;
     this.own(state, connection);
@@ -135,7 +135,7 @@ export class ConnectionSockets {
     return STATUS_SUCCESS;
   }
 
-  /** Makes `connection` the socket's own (also for accepted sockets). */
+  /** Makes `connection` the socket's own, its token included (also for accepted sockets). */
   own(state: SocketState, connection: TcpConnection): void {
     connection.user = state;
     state.connection = connection;

@@ -204,14 +204,13 @@ export class ListenSockets {
         : (dualStack(state) && ipv4OfMapped(bound.address)) || bound.address;
     const handler = this.#listenerHandler(state);
     const mode = state.options.conditionalAccept ? 'deferred' : 'immediate';
-    let result = transport.listen(
-      { local: { ...(address !== undefined && { address }), port: bound.port }, mode },
-      handler,
-    );
+    const local = { ...(address !== undefined && { address }), port: bound.port };
+    let result = transport.listen({ local, mode, user: state }, handler);
     if (!result.ok && result.error === 'address-in-use' && address === undefined) {
       // A dual-stack '::' sharer whose IPv4 side another socket listens on (SO_REUSEADDR):
       // it listens on IPv6 alone; IPv4 stays with the other socket [model's choice].
-      result = transport.listen({ local: { address: '::', port: bound.port }, mode }, handler);
+      const ipv6 = { address: '::', port: bound.port };
+      result = transport.listen({ local: ipv6, mode, user: state }, handler);
     }
     if (!result.ok) {
       switch (result.error) {
@@ -225,7 +224,6 @@ export class ListenSockets {
           return STATUS_INVALID_PARAMETER;
       }
     }
-    core.bindings.adopt(result.listener);
     state.listener = result.listener;
     return STATUS_SUCCESS;
   }

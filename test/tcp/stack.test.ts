@@ -339,6 +339,35 @@ describe('tcp: hasLiveConnectionOnPort', () => {
   });
 });
 
+describe('tcp: portUsers', () => {
+  it('hands back the user of each open listener and live connection on the port', async () => {
+    const fx = new Fixture();
+    const server = fx.stack('server');
+    const log = new Log(fx.sim);
+    log.autoAccept = false;
+    const listening = server.listen({ local: { port: 80 }, user: 'listen token' }, log);
+    if (!listening.ok) throw new Error(listening.error);
+    expect(server.portUsers(80)).toEqual(['listen token']);
+    expect(server.portUsers(81)).toEqual([]);
+    const client = fx.stack('client');
+    const connect = { remote: SERVER, local: { port: 50000 }, user: 'connect token' };
+    const connected = client.connect(connect, new Log(fx.sim));
+    if (!connected.ok) throw new Error(connected.error);
+    expect(connected.connection.user).toBe('connect token');
+    expect(client.portUsers(50000)).toEqual(['connect token']);
+    await fx.run('1s');
+    // The child nobody accepted yet has no user; the one accepted has what its acceptor set.
+    expect(server.portUsers(80)).toEqual(['listen token', undefined]);
+    const accepted = listening.listener.accept(log);
+    if (accepted === null) throw new Error('nothing to accept');
+    accepted.user = 'accepted token';
+    expect(server.portUsers(80)).toEqual(['listen token', 'accepted token']);
+    listening.listener.close();
+    accepted.abort();
+    expect(server.portUsers(80)).toEqual([]);
+  });
+});
+
 describe('tcp: port, peek / unsent / sendCapacity / onTransmitted (WSK data path)', () => {
   it('peek leaves bytes unread; unsent falls to 0 once data left; onTransmitted tells when', async () => {
     const fx = new Fixture();
