@@ -7,7 +7,25 @@
  * accepted from an SO_EXCLUSIVEADDRUSE listener, which keeps the listener's address exclusive
  * until it closes (tcp.md §6, "an exclusive listener's port may stay unavailable until its
  * accepted connections fully close"). Other accepted sockets hold nothing [gap, wsk.md §7.3:
- * the model's choice].
+ * the model's choice], and connections still waiting in a listener's queue are the listener's.
+ *
+ * SO_REUSEADDR sharers once bound [doc]. Microsoft's "Sharing Transport Addresses" rules a
+ * bind against an address "already in use by another socket"; "Using SO_REUSEADDR and
+ * SO_EXCLUSIVEADDRUSE" says that once the second socket "has successfully bound", the sockets
+ * share the port and which one takes an incoming request is undefined; the Winsock listen and
+ * connect pages give WSAEADDRINUSE there only to a socket "not marked to allow address reuse
+ * with SO_REUSEADDR". Hence:
+ * - a connection waiting in an SO_REUSEADDR listener's queue is no other socket (no WSK_SOCKET
+ *   exists until accept): the table's cell against the listener alone decides the bind;
+ * - an SO_REUSEADDR socket listens (STATUS_SUCCESS, and takes the requests no connection's
+ *   4-tuple matches) on a port another SO_REUSEADDR socket's live connection uses, and connects
+ *   from a port another SO_REUSEADDR socket listens on; only the 4-tuple must be unique
+ *   (STATUS_ADDRESS_ALREADY_EXISTS otherwise). The stack is told with `shared` (tcp/port.ts).
+ * The pages:
+ * https://learn.microsoft.com/windows-hardware/drivers/network/sharing-transport-addresses
+ * https://learn.microsoft.com/windows/win32/winsock/using-so-reuseaddr-and-so-exclusiveaddruse
+ * https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-listen
+ * https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-connect
  *
  * Users of the host's transport that are not WSK sockets (a scenario's raw TCP listener or
  * connection; a use whose token, transport.ts, is no open WSK socket's) count as a binding that

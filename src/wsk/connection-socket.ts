@@ -10,8 +10,9 @@
  *   §3]. A stream socket committed to listening → STATUS_INVALID_DEVICE_STATE [§3.5 gap: the
  *   wrong-role code is undocumented]; a stream socket's WskConnect commits it to connecting.
  * - Dual stack: a dual-stack AF_INET6 socket connects to '::ffff:a.b.c.d' over IPv4 (§7.2).
- * - A socket bound with SO_REUSEADDR asks the stack for 4-tuple sharing of its port; others
- *   keep the port exclusive (§7.3; tcp.md §6).
+ * - A socket bound with SO_REUSEADDR asks the stack for 4-tuple sharing of its port, also
+ *   where another SO_REUSEADDR socket listens on it (binding.ts header); others keep the port
+ *   exclusive (§7.3; tcp.md §6).
  * - Connect failures from the TCP outcome [§8 bold rows] and the port's local errors:
  *   socket-status.ts.
  * - GetLocalAddress: unbound → STATUS_INVALID_DEVICE_STATE; a wildcard-bound socket reports the
