@@ -34,6 +34,7 @@ import {
   type TraceRecord,
 } from './sim/index.ts';
 import { TcpStack, type TcpProfileOptions } from './tcp/index.ts';
+import { TcpTransport } from './tcp-transport.ts';
 import { Network, type Payload } from './topology/index.ts';
 import {
   Kernel,
@@ -137,7 +138,8 @@ export class Simulation extends Network<Payload> {
     const node = this.host(host);
     const kernel = new Kernel(this.core, node.name, options);
     kernel.wsk.attachAddresses(() => node.addresses);
-    kernel.wsk.attachTcp(() => this.tcp(host));
+    let transport: TcpTransport | null = null;
+    kernel.wsk.attachTransport(() => (transport ??= new TcpTransport(this.tcp(host))));
     this.#kernels.set(host, kernel);
     return kernel;
   }

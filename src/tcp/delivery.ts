@@ -32,6 +32,8 @@ export const HOLDS_PORT = FIRST_OWNER_BIT << 3;
 export const NOTIFY_PENDING = FIRST_OWNER_BIT << 4;
 /** Notices are being delivered right now. */
 export const DELIVERING = FIRST_OWNER_BIT << 5;
+/** An active open whose port the layer above shares (ConnectRequest.local.shared). */
+export const SHARES_PORT = FIRST_OWNER_BIT << 6;
 
 /** Delivers every pending notice of `connection`, including those its handlers cause. */
 export function deliverNotices(connection: Connection, tracer: TcpTracer): void {

@@ -51,6 +51,10 @@ export class Listener implements ParentListener {
   readonly offerLifetime: number;
   readonly rejectAnswer: RejectAnswer;
   readonly handler: ListenerHandler;
+  /** ListenRequest.user (port.ts). */
+  user: unknown = undefined;
+  /** Active opens that share the port do not keep it out (ListenRequest.local.shared). */
+  sharedPort = false;
   closed = false;
   /** Ready connections, oldest first. */
   readonly ready: Connection[] = [];
@@ -144,6 +148,11 @@ export class ListenerTable {
 
   has(port: number): boolean {
     return this.#byPort.has(port);
+  }
+
+  /** Whether a listener on `port` keeps out even the active opens that share the port. */
+  hasUnshared(port: number): boolean {
+    return this.#byPort.get(port)?.some((listener) => !listener.sharedPort) === true;
   }
 
   /** The listeners on `port` (a live view: do not keep it). */

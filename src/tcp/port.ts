@@ -27,9 +27,12 @@ export interface ConnectRequest {
   /**
    * Local address and/or port; the stack picks what is left out (ephemeral port, own address).
    * `shared`: the layer above lets this port be shared (WSK's SO_REUSEADDR): only the 4-tuple
-   * must be unique, whatever the profile's portSharing.
+   * must be unique, whatever the profile's portSharing, and a listener that shares the port
+   * too does not keep the connection out.
    */
   readonly local?: { readonly address?: string; readonly port?: number; readonly shared?: boolean };
+  /** The connection's `user` from the start (the layer above's socket object). */
+  readonly user?: unknown;
 }
 
 export type ConnectError =
@@ -74,7 +77,11 @@ export interface TcpConnection {
   readonly readable: number;
   /** True once the peer's FIN has been received in order (no more data will arrive). */
   readonly peerFinished: boolean;
-  /** Free slot for the layer above (its socket object). */
+  /**
+   * Free slot for the layer above (its socket object): ConnectRequest.user, or set by whoever
+   * accepts the connection. The stack never looks inside; it hands it back (portUsers, where a
+   * connection nobody accepted yet counts as its listener's user).
+   */
   user: unknown;
   /**
    * Sets who gets this connection's notifications (for accepted connections); the new handler
@@ -132,8 +139,12 @@ export type ListenMode =
   | 'deferred';
 
 export interface ListenRequest {
-  /** Local port and address (omitted: every address; '0.0.0.0' / '::': every one of a family). */
-  readonly local: { readonly address?: string; readonly port: number };
+  /**
+   * Local port and address (omitted: every address; '0.0.0.0' / '::': every one of a family).
+   * `shared`: the layer above lets this port be shared (WSK's SO_REUSEADDR): active opens that
+   * share it too do not keep the listener out, nor it them; only the 4-tuple must be unique.
+   */
+  readonly local: { readonly address?: string; readonly port: number; readonly shared?: boolean };
   /** Queue limit (profile default: windows 200, linux 4096). */
   readonly backlog?: number;
   /** @defaultValue 'immediate' */
@@ -142,6 +153,8 @@ export interface ListenRequest {
   readonly offerLifetime?: DurationInput;
   /** Deferred mode: wire answer to a rejected offer. @defaultValue profile rejectAnswer ('rst') */
   readonly rejectAnswer?: RejectAnswer;
+  /** The listener's `user` (the layer above's socket object). */
+  readonly user?: unknown;
 }
 
 export type ListenError =
@@ -181,6 +194,8 @@ export interface TcpListener {
   readonly localPort: number;
   readonly mode: ListenMode;
   readonly closed: boolean;
+  /** ListenRequest.user: the stack never looks inside; it hands it back (portUsers). */
+  readonly user: unknown;
   /** Connections ready to accept. */
   readonly readyCount: number;
   /**

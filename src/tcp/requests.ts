@@ -74,6 +74,8 @@ export interface ResolvedListen {
   readonly mode: ListenMode;
   readonly offerLifetime: number;
   readonly rejectAnswer: RejectAnswer;
+  /** Active opens that share the port do not keep the listener out (ListenRequest.local). */
+  readonly sharedPort: boolean;
 }
 
 export function resolveConnectRequest(
@@ -137,7 +139,8 @@ export function resolveListenRequest(
   if (rejectAnswer !== 'rst' && rejectAnswer !== 'silent') return 'invalid-argument';
   const offerLifetime = lifetime(request['offerLifetime'], profile.offerLifetime);
   if (offerLifetime === null) return 'invalid-argument';
-  return { address, port: local['port'], backlog, mode, offerLifetime, rejectAnswer };
+  const sharedPort = local['shared'] === true;
+  return { address, port: local['port'], backlog, mode, offerLifetime, rejectAnswer, sharedPort };
 }
 
 function lifetime(input: unknown, fallback: number): number | null {

@@ -19,7 +19,7 @@ import {
   Connection, resetAnswer, type Admission, type ConnectionOwner, type TransmitResult,
 } from './connection.ts';
 import {
-  ACCEPTED, BOUND, DELIVERING, HOLDS_PORT, NOTIFY_PENDING, deliverNotices,
+  ACCEPTED, BOUND, DELIVERING, HOLDS_PORT, NOTIFY_PENDING, SHARES_PORT, deliverNotices,
 } from './delivery.ts';
 import { Listener, ListenerTable } from './listener.ts';
 import { PassiveOpens } from './passive.ts';
@@ -47,6 +47,15 @@ export interface TcpHost {
   onReceive(handler: (packet: Packet) => void): void;
   onCrash(handler: () => void): void;
   schedule<T>(delay: number, label: string, fire: (arg: T) => void, arg: T): { cancel(): void };
+}
+
+const NO_USERS: readonly unknown[] = Object.freeze([]);
+
+/** A connection's user; a passive one nobody accepted yet answers to its listener's. */
+function userOf(connection: Connection): unknown {
+  const listener = connection.listener;
+  if ((connection.bits & ACCEPTED) !== 0 || listener === null) return connection.user;
+  return listener.user;
 }
 
 function fireWake(stack: TcpStack): void {
@@ -126,6 +135,27 @@ export class TcpStack implements ConnectionOwner {
   }
 
   /**
+   * The `user` of everything on local port `port` (port.ts): each open listener's, then each
+   * connection's that has not ended (TIME-WAIT ones have), a connection nobody accepted yet
+   * counting as its listener's; undefined where none was set. O(listeners on the port) when no
+   * connection lives on it.
+   */
+  portUsers(port: number): readonly unknown[] {
+    const listeners = this.#listeners.onPort(port);
+    const live = this.#table.liveOnPort(port) > 0;
+    if (listeners.length === 0 && !live) return NO_USERS;
+    const users: unknown[] = [];
+    for (const listener of listeners) if (!listener.closed) users.push(listener.user);
+    if (!live) return users;
+    for (const c of this.#table.connections()) {
+      if (c.localPort === port && c.outcome === null && c.state !== 'TIME-WAIT') {
+        users.push(userOf(c));
+      }
+    }
+    return users;
+  }
+
+  /**
    * Throws AssertionError when the stack's books disagree (docs/design.md#assertions); tests call
    * it often. Each bound connection: SND.UNA ≤ SND.NXT, not finished, filed in the timer heap
    * exactly when it has a deadline; each listener's ready connections are its children.
@@ -173,7 +203,8 @@ export class TcpStack implements ConnectionOwner {
       this, this.profile, this.#nextId++, localAddress, localPort, remoteAddress, remotePort,
     );
     connection.handler = handler;
-    connection.bits |= ACCEPTED | HOLDS_PORT;
+    connection.user = request.user;
+    connection.bits |= ACCEPTED | HOLDS_PORT | (sharedPort ? SHARES_PORT : 0);
     this.#bind(connection, localIndex);
     connection.open(this.sim.now);
     this.settle(connection);
@@ -189,13 +220,15 @@ export class TcpStack implements ConnectionOwner {
     const resolved = resolveListenRequest(this.host, this.profile, request);
     if (typeof resolved === 'string') return { ok: false, error: resolved };
     const { address, port } = resolved;
-    if (this.#listeners.conflicts(address, port) || this.#table.portUse(port) > 0) {
+    if (this.#listeners.conflicts(address, port) || this.#portHeld(port, resolved.sharedPort)) {
       return { ok: false, error: 'address-in-use' };
     }
     const listener = new Listener(
       this.#passive, this.profile, this.#nextId++, address, port, resolved.mode,
       resolved.backlog, resolved.offerLifetime, resolved.rejectAnswer, handler,
     );
+    listener.user = request.user;
+    listener.sharedPort = resolved.sharedPort;
     this.#listeners.add(listener);
     this.#trace.listener(listener.id, 'listening', 0, `${address ?? '*'}:${port} ${resolved.mode}`);
     return { ok: true, listener };
@@ -331,10 +364,24 @@ export class TcpStack implements ConnectionOwner {
   #portTaken(
     port: number, localIndex: number, remoteAddress: string, remotePort: number, shared: boolean,
   ): boolean {
-    if (this.#listeners.has(port)) return true;
+    if (shared ? this.#listeners.hasUnshared(port) : this.#listeners.has(port)) return true;
     const exclusive = this.profile.portSharing === 'exclusive' && !shared;
     if (exclusive && this.#table.portUse(port) > 0) return true;
     return this.#table.has(localIndex, remoteAddress, tupleKey(port, remotePort));
+  }
+
+  /**
+   * Whether active opens keep a new listener off `port`: any of them, or for a listener that
+   * shares the port, one that does not (a scan, only when the port has active opens).
+   */
+  #portHeld(port: number, shared: boolean): boolean {
+    if (this.#table.portUse(port) === 0) return false;
+    if (!shared) return true;
+    for (const c of this.#table.connections()) {
+      const holds = (c.bits & (HOLDS_PORT | SHARES_PORT)) === HOLDS_PORT;
+      if (holds && c.localPort === port) return true;
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------------------------------------

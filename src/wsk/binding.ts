@@ -7,11 +7,29 @@
  * accepted from an SO_EXCLUSIVEADDRUSE listener, which keeps the listener's address exclusive
  * until it closes (tcp.md §6, "an exclusive listener's port may stay unavailable until its
  * accepted connections fully close"). Other accepted sockets hold nothing [gap, wsk.md §7.3:
- * the model's choice].
+ * the model's choice], and connections still waiting in a listener's queue are the listener's.
  *
- * Users of the host's TCP stack that are not WSK sockets (a scenario's raw listener or
- * connection; a connection whose `user` is no open WSK socket) count as a binding that shares
- * with nothing: any live one on the port, of either family, makes the bind
+ * SO_REUSEADDR sharers once bound [doc]. Microsoft's "Sharing Transport Addresses" rules a
+ * bind against an address "already in use by another socket"; "Using SO_REUSEADDR and
+ * SO_EXCLUSIVEADDRUSE" says that once the second socket "has successfully bound", the sockets
+ * share the port and which one takes an incoming request is undefined; the Winsock listen and
+ * connect pages give WSAEADDRINUSE there only to a socket "not marked to allow address reuse
+ * with SO_REUSEADDR". Hence:
+ * - a connection waiting in an SO_REUSEADDR listener's queue is no other socket (no WSK_SOCKET
+ *   exists until accept): the table's cell against the listener alone decides the bind;
+ * - an SO_REUSEADDR socket listens (STATUS_SUCCESS, and takes the requests no connection's
+ *   4-tuple matches) on a port another SO_REUSEADDR socket's live connection uses, and connects
+ *   from a port another SO_REUSEADDR socket listens on; only the 4-tuple must be unique
+ *   (STATUS_ADDRESS_ALREADY_EXISTS otherwise). The stack is told with `shared` (tcp/port.ts).
+ * The pages:
+ * https://learn.microsoft.com/windows-hardware/drivers/network/sharing-transport-addresses
+ * https://learn.microsoft.com/windows/win32/winsock/using-so-reuseaddr-and-so-exclusiveaddruse
+ * https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-listen
+ * https://learn.microsoft.com/windows/win32/api/winsock2/nf-winsock2-connect
+ *
+ * Users of the host's transport that are not WSK sockets (a scenario's raw TCP listener or
+ * connection; a use whose token, transport.ts, is no open WSK socket's) count as a binding that
+ * shares with nothing: any live one on the port, of either family, makes the bind
  * STATUS_ADDRESS_ALREADY_EXISTS. TIME-WAIT endpoints never block a bind [gap, wsk.md §7.3].
  *
  * Port 0 never shares: the pick is the first port of the profile's ephemeral range, after the
@@ -20,8 +38,6 @@
  * (tcp.md §6: ≈16 k outbound connections per local address), whatever the stack's 4-tuple
  * sharing does for connections made without a bind.
  */
-import type { TcpListener } from '../tcp/port.ts';
-import type { TcpStack } from '../tcp/stack.ts';
 import { AF_INET6 } from './address.ts';
 import {
   STATUS_ACCESS_DENIED,
@@ -30,7 +46,8 @@ import {
   type NTSTATUS,
 } from '../nt/index.ts';
 import { bindVerdict, type Binding, type ShareMode } from './sharing.ts';
-import { SocketState, type Endpoint } from './socket-state.ts';
+import type { Endpoint, SocketState } from './socket-state.ts';
+import type { Transport } from './transport.ts';
 
 const VERDICT_STATUS = {
   success: STATUS_SUCCESS,
@@ -45,34 +62,27 @@ export class BindTable {
    * Read through `#holdersOn`.
    */
   readonly #holders = new Map<number, SocketState | SocketState[]>();
-  /** TCP listeners that belong to WSK sockets (not foreign users). */
-  readonly #own = new WeakSet<TcpListener>();
   #nextEphemeral = 0;
 
-  /** Marks a TCP listener as a WSK socket's (connections are known by their `user`). */
-  adopt(listener: TcpListener): void {
-    this.#own.add(listener);
-  }
-
   /** The status of `state` binding `endpoint`: SUCCESS, ADDRESS_ALREADY_EXISTS, ACCESS_DENIED. */
-  verdict(stack: TcpStack, state: SocketState, endpoint: Endpoint): NTSTATUS {
+  verdict(transport: Transport, state: SocketState, endpoint: Endpoint): NTSTATUS {
     const second = bindingOf(state, endpoint, state.options.share);
     const holders = this.#holdersOn(endpoint.port);
     if (holders !== undefined) {
       const verdict = bindVerdict(holdings(holders), second);
       if (verdict !== 'success') return VERDICT_STATUS[verdict];
     }
-    if (this.#foreign(stack, endpoint.port)) return STATUS_ADDRESS_ALREADY_EXISTS;
+    if (this.#foreign(transport, endpoint.port)) return STATUS_ADDRESS_ALREADY_EXISTS;
     return STATUS_SUCCESS;
   }
 
   /** Port 0's pick for `state` on `address`, or null when the range is exhausted. */
-  ephemeral(stack: TcpStack, state: SocketState, address: string): number | null {
-    const min = stack.profile.ephemeralPortMin;
-    const span = stack.profile.ephemeralPortMax - min + 1;
+  ephemeral(transport: Transport, state: SocketState, address: string): number | null {
+    const { min, max } = transport.ephemeralPorts;
+    const span = max - min + 1;
     for (let i = 0; i < span; i++) {
       const port = min + ((this.#nextEphemeral + i) % span);
-      if (this.#free(stack, state, { address, port })) {
+      if (this.#free(transport, state, { address, port })) {
         this.#nextEphemeral = (port - min + 1) % span;
         return port;
       }
@@ -118,31 +128,22 @@ export class BindTable {
     return holders === undefined || Array.isArray(holders) ? holders : [holders];
   }
 
-  #free(stack: TcpStack, state: SocketState, endpoint: Endpoint): boolean {
+  #free(transport: Transport, state: SocketState, endpoint: Endpoint): boolean {
     const holders = this.#holdersOn(endpoint.port);
     if (holders !== undefined) {
       // An exclusive ask conflicts with every binding it meets: 'success' means it meets none.
       const ask = bindingOf(state, endpoint, 'exclusive');
       if (bindVerdict(holdings(holders), ask) !== 'success') return false;
     }
-    return !this.#foreign(stack, endpoint.port);
+    return !this.#foreign(transport, endpoint.port);
   }
 
-  /** A live TCP listener or connection on `port` that no WSK socket owns. */
-  #foreign(stack: TcpStack, port: number): boolean {
-    for (const listener of stack.listenersOnPort(port)) {
-      if (!listener.closed && !this.#own.has(listener)) return true;
+  /** A live listener or connection on `port` whose token is no open WSK socket's. */
+  #foreign(transport: Transport, port: number): boolean {
+    for (const owner of transport.portOwners(port)) {
+      if (owner === undefined || owner.closed) return true;
     }
-    if (!stack.hasLiveConnectionOnPort(port)) return false;
-    return stack
-      .connections()
-      .some(
-        (c) =>
-          c.localPort === port &&
-          c.outcome === null &&
-          c.state !== 'TIME-WAIT' &&
-          !(c.user instanceof SocketState && !c.user.closed),
-      );
+    return false;
   }
 }
 

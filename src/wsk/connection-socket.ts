@@ -10,8 +10,9 @@
  *   §3]. A stream socket committed to listening → STATUS_INVALID_DEVICE_STATE [§3.5 gap: the
  *   wrong-role code is undocumented]; a stream socket's WskConnect commits it to connecting.
  * - Dual stack: a dual-stack AF_INET6 socket connects to '::ffff:a.b.c.d' over IPv4 (§7.2).
- * - A socket bound with SO_REUSEADDR asks the stack for 4-tuple sharing of its port; others
- *   keep the port exclusive (§7.3; tcp.md §6).
+ * - A socket bound with SO_REUSEADDR asks the stack for 4-tuple sharing of its port, also
+ *   where another SO_REUSEADDR socket listens on it (binding.ts header); others keep the port
+ *   exclusive (§7.3; tcp.md §6).
  * - Connect failures from the TCP outcome [§8 bold rows] and the port's local errors:
  *   socket-status.ts.
  * - GetLocalAddress: unbound → STATUS_INVALID_DEVICE_STATE; a wildcard-bound socket reports the
@@ -104,9 +105,9 @@ export class ConnectionSockets {
    */
   connect(state: SocketState, Remote: SOCKADDR, Irp: IRP): NTSTATUS {
     const core = this.#core;
-    const stack = core.stack();
+    const transport = core.transport();
     const bound = state.bound;
-    if (stack === null || bound === null) return STATUS_NOT_SUPPORTED;
+    if (transport === null || bound === null) return STATUS_NOT_SUPPORTED;
     const target = endpointOf(Remote);
     const remote = { address: transportAddress(state, target.address), port: target.port };
     const shared = state.options.share === 'reuse';
@@ -116,7 +117,7 @@ export class ConnectionSockets {
     if (remote.address.includes(':') !== (local.address ?? remote.address).includes(':')) {
       return STATUS_INVALID_PARAMETER;
     }
-    const result = stack.connect({ remote, local }, this.handler);
+    const result = transport.connect({ remote, local, user: state }, this.handler);
     if (!result.ok) return connectErrorStatus(result.error);
     const connection = result.connection;
     this.own(state, connection);
@@ -135,7 +136,7 @@ export class ConnectionSockets {
     return STATUS_SUCCESS;
   }
 
-  /** Makes `connection` the socket's own (also for accepted sockets). */
+  /** Makes `connection` the socket's own, its token included (also for accepted sockets). */
   own(state: SocketState, connection: TcpConnection): void {
     connection.user = state;
     state.connection = connection;

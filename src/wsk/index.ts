@@ -31,6 +31,7 @@ export {
   type WSK_TRANSPORT,
 } from './client.ts';
 export { WskManager } from './registration.ts';
+export type { OwnedRequest, PortOwner, PortRange, Transport } from './transport.ts';
 export {
   PsInitialSystemProcess,
   SECURITY_DESCRIPTOR,

@@ -12,8 +12,9 @@
  *   §7.3). Windows leaves undefined which one receives connections; the model gives them to
  *   the socket that listened first, and to the next one when that one closes [gap: model's
  *   choice]. A dual-stack '::' socket sharing with an IPv4 listener listens on IPv6 alone and
- *   does not take the IPv4 side over when that one closes. The listen queue is the TCP
- *   stack's (DESIGN.md §3 "listener queue").
+ *   does not take the IPv4 side over when that one closes. An SO_REUSEADDR socket listens
+ *   also where another SO_REUSEADDR socket's connection uses the port (binding.ts header).
+ *   The listen queue is the TCP stack's (DESIGN.md §3 "listener queue").
  * - A ready connection (handshake complete) goes to the oldest queued WskAccept IRP; with none
  *   queued, to WskAcceptEvent when WSK_EVENT_ACCEPT is enabled; otherwise it waits in the queue.
  *   A queued IRP normally wins, but Windows documents a race in which the callback still runs
@@ -195,23 +196,23 @@ export class ListenSockets {
 
   #startListener(state: SocketState): NTSTATUS {
     const core = this.#core;
-    const stack = core.stack();
+    const transport = core.transport();
     const bound = state.bound;
-    if (stack === null || bound === null) return STATUS_INVALID_DEVICE_STATE;
+    if (transport === null || bound === null) return STATUS_INVALID_DEVICE_STATE;
     const address =
       dualStack(state) && bound.address === '::'
         ? undefined
         : (dualStack(state) && ipv4OfMapped(bound.address)) || bound.address;
     const handler = this.#listenerHandler(state);
     const mode = state.options.conditionalAccept ? 'deferred' : 'immediate';
-    let result = stack.listen(
-      { local: { ...(address !== undefined && { address }), port: bound.port }, mode },
-      handler,
-    );
+    const shared = state.options.share === 'reuse';
+    const local = { ...(address !== undefined && { address }), port: bound.port, shared };
+    let result = transport.listen({ local, mode, user: state }, handler);
     if (!result.ok && result.error === 'address-in-use' && address === undefined) {
       // A dual-stack '::' sharer whose IPv4 side another socket listens on (SO_REUSEADDR):
       // it listens on IPv6 alone; IPv4 stays with the other socket [model's choice].
-      result = stack.listen({ local: { address: '::', port: bound.port }, mode }, handler);
+      const ipv6 = { address: '::', port: bound.port, shared };
+      result = transport.listen({ local: ipv6, mode, user: state }, handler);
     }
     if (!result.ok) {
       switch (result.error) {
@@ -225,7 +226,6 @@ export class ListenSockets {
           return STATUS_INVALID_PARAMETER;
       }
     }
-    core.bindings.adopt(result.listener);
     state.listener = result.listener;
     return STATUS_SUCCESS;
   }

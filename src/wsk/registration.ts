@@ -122,7 +122,7 @@ import {
 } from './client.ts';
 import type { WskKernelCore } from './provider-kernel.ts';
 import { SocketProvider } from './socket.ts';
-import type { TcpStack } from '../tcp/stack.ts';
+import type { Transport } from './transport.ts';
 
 // ---- model state ----------------------------------------------------------------------------
 
@@ -193,9 +193,9 @@ export class WskManager {
     this.#addresses = addresses;
   }
 
-  /** @internal The host's TCP stack, for sockets (Simulation.kernel sets it). */
-  attachTcp(tcp: () => TcpStack): void {
-    this.sockets.attachTcp(tcp);
+  /** @internal The host's transport, for sockets (Simulation.kernel sets it). */
+  attachTransport(transport: () => Transport): void {
+    this.sockets.attachTransport(transport);
   }
 
   /** True once the host's WSK provider is ready. */

@@ -12,10 +12,9 @@
  *   [§7.2 candidate].
  * - Sharing (§7.3, binding.ts): STATUS_ADDRESS_ALREADY_EXISTS or STATUS_ACCESS_DENIED.
  * - Port 0 → the ephemeral pick (binding.ts); none left → STATUS_INSUFFICIENT_RESOURCES.
- * - No TCP stack on the host → STATUS_NOT_SUPPORTED (no transport for the socket).
+ * - No transport on the host → STATUS_NOT_SUPPORTED.
  */
 import type { Endpoint as TcpEndpoint } from '../tcp/port.ts';
-import type { TcpStack } from '../tcp/stack.ts';
 import {
   AF_INET,
   AF_INET6,
@@ -34,6 +33,7 @@ import {
 import { ipv4OfMapped } from './sharing.ts';
 import type { SocketCore } from './socket-core.ts';
 import type { Endpoint, SocketState } from './socket-state.ts';
+import type { Transport } from './transport.ts';
 
 /** Binds `state` to `LocalAddress` (see the module header); the caller completes the IRP. */
 export function bindAddress(
@@ -54,18 +54,18 @@ export function bindAddress(
   if (!Number.isInteger(endpoint.port) || endpoint.port < 0 || endpoint.port > 65535) {
     return STATUS_INVALID_PARAMETER;
   }
-  const stack = core.stack();
-  if (stack === null) return STATUS_NOT_SUPPORTED;
-  if (!isWildcard(endpoint.address) && !isLocal(stack, state, endpoint.address)) {
+  const transport = core.transport();
+  if (transport === null) return STATUS_NOT_SUPPORTED;
+  if (!isWildcard(endpoint.address) && !isLocal(transport, state, endpoint.address)) {
     return STATUS_INVALID_ADDRESS_COMPONENT;
   }
   let port = endpoint.port;
   if (port === 0) {
-    const picked = core.bindings.ephemeral(stack, state, endpoint.address);
+    const picked = core.bindings.ephemeral(transport, state, endpoint.address);
     if (picked === null) return STATUS_INSUFFICIENT_RESOURCES;
     port = picked;
   } else {
-    const verdict = core.bindings.verdict(stack, state, endpoint);
+    const verdict = core.bindings.verdict(transport, state, endpoint);
     if (verdict !== STATUS_SUCCESS) return verdict;
   }
   state.bound = { address: endpoint.address, port };
@@ -81,10 +81,10 @@ export function unbind(core: SocketCore, state: SocketState): void {
   state.holdsPort = false;
 }
 
-function isLocal(stack: TcpStack, state: SocketState, address: string): boolean {
-  if (stack.host.addresses.includes(address)) return true;
+function isLocal(transport: Transport, state: SocketState, address: string): boolean {
+  if (transport.addresses.includes(address)) return true;
   const mapped = dualStack(state) ? ipv4OfMapped(address) : null;
-  return mapped !== null && stack.host.addresses.includes(mapped);
+  return mapped !== null && transport.addresses.includes(mapped);
 }
 
 export function isWildcard(address: string): boolean {

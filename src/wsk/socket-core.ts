@@ -15,7 +15,6 @@
  *   an advisory naming what was wrong (DESIGN.md §3 policy, §4 third row).
  */
 import { assert, callerSite } from '../sim/index.ts';
-import type { TcpStack } from '../tcp/stack.ts';
 import type { ADDRESS_FAMILY } from './address.ts';
 import {
   DISPATCH_LEVEL,
@@ -39,6 +38,7 @@ import {
   type SocketOptions,
 } from './socket-state.ts';
 import type { AdvisoryId } from './rules.ts';
+import type { Transport } from './transport.ts';
 
 /** What the socket provider needs of the client level (registration.ts). */
 export interface ClientCheck {
@@ -97,7 +97,7 @@ export class SocketCore {
   readonly #sites = new WeakMap<SocketState, string>();
   /** The provider table of each category (socket.ts fills it). */
   readonly dispatch: Partial<Record<SocketState['category'], object>> = {};
-  #tcp: (() => TcpStack) | null = null;
+  #transport: (() => Transport) | null = null;
   #nextId = 1;
 
   constructor(kernel: WskKernelCore, irps: IrpManager, clients: ClientCheck) {
@@ -106,12 +106,13 @@ export class SocketCore {
     this.clients = clients;
   }
 
-  attachTcp(tcp: () => TcpStack): void {
-    this.#tcp = tcp;
+  attachTransport(transport: () => Transport): void {
+    this.#transport = transport;
   }
 
-  stack(): TcpStack | null {
-    return this.#tcp === null ? null : this.#tcp();
+  /** The host's transport, or null when none is attached. */
+  transport(): Transport | null {
+    return this.#transport === null ? null : this.#transport();
   }
 
   /** Makes a socket; `events` are the ones enabled from the start (static, inherited). */

@@ -78,7 +78,7 @@ import type {
   WSK_PROVIDER_LISTEN_DISPATCH,
   WSK_PROVIDER_STREAM_DISPATCH,
 } from './dispatch-types.ts';
-import type { TcpStack } from '../tcp/stack.ts';
+import type { Transport } from './transport.ts';
 
 export type { ClientCheck } from './socket-core.ts';
 
@@ -163,9 +163,9 @@ export class SocketProvider {
     core.dispatch.stream = this.streamDispatch;
   }
 
-  /** @internal The host's TCP stack (Simulation.kernel wires it). */
-  attachTcp(tcp: () => TcpStack): void {
-    this.#core.attachTcp(tcp);
+  /** @internal The host's transport (Simulation.kernel wires it). */
+  attachTransport(transport: () => Transport): void {
+    this.#core.attachTransport(transport);
   }
 
   /** Open sockets holding receive indications never given back with WskRelease (leaks). */

@@ -9,7 +9,9 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 /**
  * The layers, lowest first. A file may import from its own layer and from any layer before it;
  * layers on one rank (tcp and udp) may not import each other. `index` is the package's surface
- * (src/index.ts), `simulation` is src/simulation.ts.
+ * (src/index.ts); `simulation` is the other files at the top of src/, which assemble the layers
+ * below (simulation.ts, and tcp-transport.ts, which hands a host's TCP stack to its WSK
+ * provider).
  */
 export const LAYERS: readonly (readonly string[])[] = [
   ['sim'],
@@ -77,10 +79,10 @@ export function importsOf(root: string, path: string, text: string): ImportEdge[
   return edges;
 }
 
-/** The layer a file of src/ belongs to: its folder, or `simulation` / `index` at the top. */
+/** The layer a file of src/ belongs to: its folder, or `index` / `simulation` at the top. */
 export function layerOf(file: string): string {
   const parts = file.split('/');
-  if (parts.length === 2) return parts[1]!.replace(/\.ts$/, '');
+  if (parts.length === 2) return parts[1] === 'index.ts' ? 'index' : 'simulation';
   return parts[1]!;
 }
 

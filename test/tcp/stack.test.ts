@@ -339,6 +339,75 @@ describe('tcp: hasLiveConnectionOnPort', () => {
   });
 });
 
+describe('tcp: portUsers', () => {
+  it('hands back the user of each open listener and live connection on the port', async () => {
+    const fx = new Fixture();
+    const server = fx.stack('server');
+    const log = new Log(fx.sim);
+    log.autoAccept = false;
+    const listening = server.listen({ local: { port: 80 }, user: 'listen token' }, log);
+    if (!listening.ok) throw new Error(listening.error);
+    expect(server.portUsers(80)).toEqual(['listen token']);
+    expect(server.portUsers(81)).toEqual([]);
+    const client = fx.stack('client');
+    const connect = { remote: SERVER, local: { port: 50000 }, user: 'connect token' };
+    const connected = client.connect(connect, new Log(fx.sim));
+    if (!connected.ok) throw new Error(connected.error);
+    expect(connected.connection.user).toBe('connect token');
+    expect(client.portUsers(50000)).toEqual(['connect token']);
+    await fx.run('1s');
+    // The child nobody accepted yet is its listener's; the one accepted has what its acceptor set.
+    expect(server.portUsers(80)).toEqual(['listen token', 'listen token']);
+    const accepted = listening.listener.accept(log);
+    if (accepted === null) throw new Error('nothing to accept');
+    accepted.user = 'accepted token';
+    expect(server.portUsers(80)).toEqual(['listen token', 'accepted token']);
+    listening.listener.close();
+    accepted.abort();
+    expect(server.portUsers(80)).toEqual([]);
+  });
+});
+
+describe('tcp: a port shared by listeners and active opens (local.shared)', () => {
+  it('a shared listener and shared active opens do not keep each other out', async () => {
+    const fx = new Fixture();
+    fx.stack('client').listen({ local: { port: 80 } }, new Log(fx.sim));
+    const server = fx.stack('server');
+    const out = { remote: { address: '10.0.0.1', port: 80 }, local: { port: 5000 } };
+    const shared = { ...out, local: { port: 5000, shared: true } };
+    expect(server.connect(shared, new Log(fx.sim)).ok).toBe(true);
+    expect(server.listen({ local: { port: 5000 } }, new Log(fx.sim))).toEqual({
+      ok: false,
+      error: 'address-in-use',
+    });
+    const listening = server.listen({ local: { port: 5000, shared: true } }, new Log(fx.sim));
+    expect(listening.ok).toBe(true);
+    // The 4-tuple stays unique; another remote port is free; an unshared open is kept out.
+    expect(server.connect(shared, new Log(fx.sim))).toEqual({ ok: false, error: 'address-in-use' });
+    const other = { remote: { address: '10.0.0.1', port: 81 }, local: { port: 5000 } };
+    expect(server.connect({ ...other, local: { port: 5000, shared: true } }, null).ok).toBe(true);
+    expect(server.connect(other, null)).toEqual({ ok: false, error: 'address-in-use' });
+    await fx.run('1s');
+    server.checkInvariants();
+  });
+
+  it('an unshared active open keeps a shared listener out; an unshared listener, shared opens', () => {
+    const fx = new Fixture();
+    const server = fx.stack('server');
+    const remote = { address: '10.0.0.1', port: 80 };
+    expect(server.connect({ remote, local: { port: 5000 } }, null).ok).toBe(true);
+    expect(server.listen({ local: { port: 5000, shared: true } })).toEqual({
+      ok: false,
+      error: 'address-in-use',
+    });
+    expect(server.listen({ local: { port: 6000 } }).ok).toBe(true);
+    expect(server.connect({ remote, local: { port: 6000, shared: true } }, null)).toEqual({
+      ok: false,
+      error: 'address-in-use',
+    });
+  });
+});
+
 describe('tcp: port, peek / unsent / sendCapacity / onTransmitted (WSK data path)', () => {
   it('peek leaves bytes unread; unsent falls to 0 once data left; onTransmitted tells when', async () => {
     const fx = new Fixture();

@@ -36,18 +36,13 @@
  *   IoFreeIrp (IRP-USE-AFTER-FREE, IRP-FREED-TWICE).
  * - README: two SO_REUSEADDR listeners of one address — the first to listen gets the
  *   connections, the next in bind order takes over when it closes.
+ * - SO_REUSEADDR sharers once bound (binding.ts header: "Using SO_REUSEADDR and
+ *   SO_EXCLUSIVEADDRUSE", the Winsock listen and connect pages): connections waiting in a
+ *   listener's queue are the listener's, so they do not block a bind the table allows; a socket
+ *   listens, and connects, on a port another sharer's connection or listener uses (only the
+ *   4-tuple must be unique).
  *
- * Left out because the outcome is not predictable from the documented rules (the command's
- * check() skips it):
- * - WskConnect from a port on which a listener of another socket listens (SO_REUSEADDR): the
- *   TCP stack's port rules decide, Windows documents nothing.
- * - Suspected model bugs, left out so the suite stays green (reported, not fixed):
- *   (1) an SO_REUSEADDR wildcard bind of a port whose SO_REUSEADDR listener holds connections
- *   not yet accepted → STATUS_ADDRESS_ALREADY_EXISTS, where docs/model.md#address-sharing says
- *   STATUS_SUCCESS (the waiting connections count as a foreign TCP user); (2) listening (WskBind of
- *   a listening socket, WskListen) on a port another SO_REUSEADDR socket's live outgoing connection
- *   uses → STATUS_SUCCESS, but the socket never listens: peers are refused, WskAccept pends
- *   forever.
+ * Left out (the command's check() skips it or never generates it):
  * - IPv6 sockets, specific-address binds and SO_EXCLUSIVEADDRUSE (sharing.test.ts and
  *   socket-control.test.ts cover the table cell by cell); timing-dependent races (cancel of a
  *   pending connect): the simulation runs to quiescence after every command.
@@ -236,13 +231,6 @@ function holders(m: Model, port: number): MSocket[] {
 
 function activeListener(m: Model, port: number): MSocket | undefined {
   return m.sockets.find((s) => open(s) && s.active && s.port === port);
-}
-
-/** An open socket other than `self` with a live outgoing connection from `port`. */
-function liveActiveFrom(m: Model, port: number, self: MSocket): MSocket | undefined {
-  return m.sockets.find(
-    (s) => s !== self && open(s) && !s.accepted && s.port === port && s.conn === 'connected',
-  );
 }
 
 /**
@@ -470,11 +458,6 @@ function startListening(m: Model, s: MSocket): void {
   s.active = activeListener(m, s.port as number) === undefined;
 }
 
-/** Whether listening on `port` is outside what the model predicts (see the header). */
-function listenUnpredictable(m: Model, s: MSocket, port: number): boolean {
-  return liveActiveFrom(m, port, s) !== undefined;
-}
-
 // ---- commands ----------------------------------------------------------------------------------
 
 type Cmd = fc.AsyncCommand<Model, Real>;
@@ -601,7 +584,7 @@ class BindCmd extends Base {
     this.flags = flags;
     this.irp = irp;
   }
-  /** The outcome, or null where the model does not predict it (see the header). */
+  /** The outcome, or null when there is no socket to call it on. */
   plan(m: Model): Plan {
     const s = pickSocket(m, this.socket, 'WskBind');
     if (s === undefined) return null;
@@ -616,9 +599,6 @@ class BindCmd extends Base {
         const cell = shareCell(first, s.reuse);
         if (cell !== STATUS_SUCCESS) return now(s, cell);
       }
-      // Suspected model bug 1: connections waiting in a listener count as a foreign user.
-      if ((activeListener(m, FIXED_PORT)?.ready.length ?? 0) > 0) return null;
-      if (s.category === 'listen' && listenUnpredictable(m, s, FIXED_PORT)) return null;
     }
     return now(s, STATUS_SUCCESS);
   }
@@ -659,7 +639,6 @@ class ListenCmd extends Base {
     const early = entry(m, s, this.irp);
     if (early !== null) return { s, outcome: early };
     if (s.port === null || s.role !== null) return now(s, STATUS_INVALID_DEVICE_STATE);
-    if (listenUnpredictable(m, s, s.port)) return null; // suspected model bug 2
     return now(s, STATUS_SUCCESS);
   }
   possible(m: Model): boolean {
@@ -703,8 +682,6 @@ class ConnectCmd extends Base {
     if (early !== null) return { s, outcome: early };
     if (s.role === 'listen' || s.port === null) return now(s, STATUS_INVALID_DEVICE_STATE);
     if (s.conn !== null || this.target === 'ipv6') return now(s, STATUS_INVALID_PARAMETER);
-    // Not predicted: the port's listener belongs to another socket (SO_REUSEADDR sharers).
-    if (activeListener(m, s.port) !== undefined) return null;
     const port = this.target === 'open' ? PEER_OPEN_PORT : PEER_CLOSED_PORT;
     const twin = m.sockets.find(
       (o) =>

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { WSK_CACHED_SECURITY_DESCRIPTOR } from '../../src/wsk/client.ts';
 import {
+  SOL_SOCKET,
+  SO_REUSEADDR,
+  STATUS_ADDRESS_ALREADY_EXISTS,
+  STATUS_PENDING,
+  STATUS_SUCCESS,
+  WSK_FLAG_STREAM_SOCKET,
+  WSK_SOCKET,
+  WskSetOption,
+  sockaddr,
+  type PWSK_SOCKET,
+  type WSK_PROVIDER_STREAM_DISPATCH,
+} from '../../src/wsk/index.ts';
+import {
   PsInitialSystemProcess,
   SECURITY_DESCRIPTOR,
   bindVerdict,
@@ -10,6 +23,15 @@ import {
   type ShareMode,
   type ShareVerdict,
 } from '../../src/wsk/sharing.ts';
+import {
+  bind,
+  connectionSocket,
+  listenSocket,
+  socketConnect,
+  socketOf,
+  world,
+  type Driver,
+} from './support.ts';
 
 // An independent literal copy of docs/model.md#address-sharing (rows: second bind; columns: first
 // bind).
@@ -297,5 +319,107 @@ describe('wsk: bindVerdict', () => {
     const second = binding({ address: '0.0.0.0', mode: 'reuse' });
     expect(bindVerdict(new Set([reuseWildcard, exclusiveWildcard]), second)).toBe('denied');
     expect(bindVerdict(new Set([reuseWildcard]), second)).toBe('success');
+  });
+});
+
+// ---- SO_REUSEADDR sharers once bound, end to end (binding.ts header) -------------------------
+
+function dispatchOf(Socket: PWSK_SOCKET): WSK_PROVIDER_STREAM_DISPATCH {
+  return Socket.Dispatch as WSK_PROVIDER_STREAM_DISPATCH;
+}
+
+/** A socket of `make` with SO_REUSEADDR set (with an IRP, before bind: wsk.md §3.12). */
+function reusing(d: Driver, make: (d: Driver) => PWSK_SOCKET): PWSK_SOCKET {
+  const Socket = make(d);
+  const Irp = d.irp('reuse');
+  dispatchOf(Socket).WskControlSocket(
+    Socket, WskSetOption, SO_REUSEADDR, SOL_SOCKET, 4, { value: 1 }, 0, null, null, Irp,
+  );
+  expect(Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
+  return Socket;
+}
+
+function accept(d: Driver, listen: PWSK_SOCKET, name: string) {
+  const Irp = d.irp(name);
+  const returned = dispatchOf(listen).WskAccept(listen, 0, null, null, null, null, Irp);
+  return { Irp, returned };
+}
+
+function connect(d: Driver, Socket: PWSK_SOCKET, remote: string, name: string) {
+  const Irp = d.irp(name);
+  const returned = dispatchOf(Socket).WskConnect(Socket, sockaddr(remote), 0, Irp);
+  return { Irp, returned };
+}
+
+describe('wsk: SO_REUSEADDR sharers once bound (binding.ts header)', () => {
+  it('connections waiting in an SO_REUSEADDR listener do not block a second SO_REUSEADDR bind', async () => {
+    const { sim, server, client } = world();
+    const listen = reusing(server, listenSocket);
+    expect(bind(server, listen, '0.0.0.0:80')).toBe(STATUS_SUCCESS);
+    const peer = socketConnect(client, '0.0.0.0:0', '10.0.0.2:80');
+    await sim.run({ until: '100ms' });
+    expect(peer.Irp.IoStatus.Status).toBe(STATUS_SUCCESS); // waiting in the listener's queue
+    // REUSEADDR/wildcard after REUSEADDR/wildcard: SUCCESS (wsk.md §7.3).
+    expect(bind(server, reusing(server, connectionSocket), '0.0.0.0:80')).toBe(STATUS_SUCCESS);
+    // none/wildcard after REUSEADDR/wildcard is still INUSE.
+    expect(bind(server, connectionSocket(server), '0.0.0.0:80')).toBe(
+      STATUS_ADDRESS_ALREADY_EXISTS,
+    );
+    // The waiting connection is still the listener's to hand out.
+    const a = accept(server, listen, 'accept');
+    expect(a.returned).toBe(STATUS_SUCCESS);
+    expect(a.Irp.IoStatus.Information).toBeInstanceOf(WSK_SOCKET);
+  });
+
+  it('an SO_REUSEADDR socket listens on a port another one connects from, and accepts', async () => {
+    const { sim, server, client } = world();
+    expect(bind(client, listenSocket(client), '0.0.0.0:80')).toBe(STATUS_SUCCESS);
+    const out = reusing(server, connectionSocket);
+    expect(bind(server, out, '0.0.0.0:5000')).toBe(STATUS_SUCCESS);
+    const outgoing = connect(server, out, '10.0.0.1:80', 'connect');
+    expect(outgoing.returned).toBe(STATUS_PENDING);
+    await sim.run({ until: '100ms' });
+    expect(outgoing.Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
+    // A listening socket listens once bound; a stream socket after WskListen (wsk.md §3.4, §3.5).
+    const listen = reusing(server, listenSocket);
+    expect(bind(server, listen, '0.0.0.0:5000')).toBe(STATUS_SUCCESS);
+    const a = accept(server, listen, 'accept');
+    expect(a.returned).toBe(STATUS_PENDING);
+    const peer = socketConnect(client, '0.0.0.0:0', '10.0.0.2:5000', 0, 'peer');
+    await sim.run({ until: '200ms' });
+    expect(peer.Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
+    expect(a.Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
+    expect(a.Irp.IoStatus.Information).toBeInstanceOf(WSK_SOCKET);
+
+    const stream = reusing(server, (d) => socketOf(d, WSK_FLAG_STREAM_SOCKET));
+    expect(bind(server, stream, '0.0.0.0:5000')).toBe(STATUS_SUCCESS);
+    const listened = server.irp('listen');
+    expect(dispatchOf(stream).WskListen(stream, listened)).toBe(STATUS_SUCCESS);
+    expect(server.k.advisories).toEqual([]);
+  });
+
+  it('an SO_REUSEADDR socket connects from a port another one listens on; the 4-tuple stays unique', async () => {
+    const { sim, server, client } = world();
+    expect(bind(client, listenSocket(client), '0.0.0.0:80')).toBe(STATUS_SUCCESS);
+    const listen = reusing(server, listenSocket);
+    expect(bind(server, listen, '0.0.0.0:5000')).toBe(STATUS_SUCCESS);
+    const first = reusing(server, connectionSocket);
+    expect(bind(server, first, '0.0.0.0:5000')).toBe(STATUS_SUCCESS);
+    const outgoing = connect(server, first, '10.0.0.1:80', 'connect');
+    expect(outgoing.returned).toBe(STATUS_PENDING);
+    await sim.run({ until: '100ms' });
+    expect(outgoing.Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
+    // The same 4-tuple again: STATUS_ADDRESS_ALREADY_EXISTS (the stack's 4-tuple rule).
+    const twin = reusing(server, connectionSocket);
+    expect(bind(server, twin, '0.0.0.0:5000')).toBe(STATUS_SUCCESS);
+    expect(connect(server, twin, '10.0.0.1:80', 'twin').returned).toBe(
+      STATUS_ADDRESS_ALREADY_EXISTS,
+    );
+    // The listener still takes connection requests.
+    const a = accept(server, listen, 'accept');
+    const peer = socketConnect(client, '0.0.0.0:0', '10.0.0.2:5000', 0, 'peer');
+    await sim.run({ until: '200ms' });
+    expect(peer.Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
+    expect(a.Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
   });
 });
