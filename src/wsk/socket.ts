@@ -44,7 +44,6 @@ import {
   WSK_FLAG_STREAM_SOCKET,
   sockaddrFamily,
   type ADDRESS_FAMILY,
-  type SOCKADDR,
 } from './address.ts';
 import { ConnectionData } from './connection-data.ts';
 import { ConnectionSockets } from './connection-socket.ts';
@@ -55,7 +54,6 @@ import {
   STATUS_PENDING,
   STATUS_SUCCESS,
   STATUS_UNSUCCESSFUL,
-  type IRP,
   type IrpManager,
   type NTSTATUS,
 } from '../nt/index.ts';
@@ -64,6 +62,8 @@ import { ConditionalAccept, type PendedInspection } from './inspect.ts';
 import { ListenSockets } from './listen-socket.ts';
 import {
   WSK_CACHED_SECURITY_DESCRIPTOR,
+  type PFN_WSK_SOCKET,
+  type PFN_WSK_SOCKET_CONNECT,
   type PSECURITY_DESCRIPTOR,
   type PWSK_CLIENT,
 } from './client.ts';
@@ -73,6 +73,8 @@ import { SocketCore, type ClientCheck } from './socket-core.ts';
 import { CONNECTION_EVENTS, SocketEvents } from './socket-events.ts';
 import type { PWSK_SOCKET, SocketState } from './socket-state.ts';
 import type {
+  PFN_WSK_BIND,
+  PFN_WSK_CLOSE_SOCKET,
   WSK_PROVIDER_BASIC_DISPATCH,
   WSK_PROVIDER_CONNECTION_DISPATCH,
   WSK_PROVIDER_LISTEN_DISPATCH,
@@ -107,21 +109,17 @@ export class SocketProvider {
     const conditional = (this.#conditional = new ConditionalAccept(core, events));
     const listen = (this.#listen = new ListenSockets(core, events, connections, conditional));
     const control = new SocketControl(core, events, listen, conditional);
-    const WskControlSocket = control.WskControlSocket.bind(control);
-    const WskCloseSocket = this.WskCloseSocket.bind(this);
-    const WskBind = this.WskBind.bind(this);
-    const WskAccept = listen.WskAccept.bind(listen);
-    const WskInspectComplete = conditional.WskInspectComplete.bind(conditional);
-    const WskConnect = connections.WskConnect.bind(connections);
-    const WskListen = listen.WskListen.bind(listen);
-    const WskGetLocalAddress = connections.WskGetLocalAddress.bind(connections);
-    const WskGetRemoteAddress = connections.WskGetRemoteAddress.bind(connections);
+    // The routines are arrow properties typed by their PFN_WSK_*: bound to their module's
+    // object already, one per host (these objects are), none per socket.
+    const { WskControlSocket } = control;
+    const { WskCloseSocket, WskBind } = this;
+    const { WskAccept, WskListen } = listen;
+    const { WskInspectComplete } = conditional;
+    const { WskConnect, WskGetLocalAddress, WskGetRemoteAddress } = connections;
     const indications = new ReceiveIndications(core, events);
     const data = (connections.data = new ConnectionData(core, indications));
-    const WskSend = data.WskSend.bind(data);
-    const WskReceive = data.WskReceive.bind(data);
-    const WskDisconnect = data.WskDisconnect.bind(data);
-    const WskRelease = indications.WskRelease.bind(indications);
+    const { WskSend, WskReceive, WskDisconnect } = data;
+    const { WskRelease } = indications;
     this.basicDispatch = dispatchTable(core, 'basic', { WskControlSocket, WskCloseSocket });
     this.listenDispatch = dispatchTable(core, 'listen', {
       WskControlSocket,
@@ -220,19 +218,19 @@ export class SocketProvider {
 
   // ---- client-level calls (WSK_PROVIDER_DISPATCH) ---------------------------------------------
 
-  WskSocket(
-    Client: PWSK_CLIENT,
-    AddressFamily: ADDRESS_FAMILY,
-    SocketType: number,
-    Protocol: number,
-    Flags: number,
-    SocketContext: unknown,
-    Dispatch: unknown,
-    OwningProcess: unknown,
-    OwningThread: unknown,
-    SecurityDescriptor: PSECURITY_DESCRIPTOR | null,
-    Irp: IRP,
-  ): NTSTATUS {
+  readonly WskSocket: PFN_WSK_SOCKET = (
+    Client,
+    AddressFamily,
+    SocketType,
+    Protocol,
+    Flags,
+    SocketContext,
+    Dispatch,
+    OwningProcess,
+    OwningThread,
+    SecurityDescriptor,
+    Irp,
+  ) => {
     void OwningThread;
     const call = 'WskSocket';
     const core = this.#core;
@@ -256,22 +254,22 @@ export class SocketProvider {
     };
     const socket = core.create(spec, this.#staticEvents(Client, category));
     return core.finish(call, Irp, STATUS_SUCCESS, socket);
-  }
+  };
 
-  WskSocketConnect(
-    Client: PWSK_CLIENT,
-    SocketType: number,
-    Protocol: number,
-    LocalAddress: SOCKADDR,
-    RemoteAddress: SOCKADDR,
-    Flags: number,
-    SocketContext: unknown,
-    Dispatch: unknown,
-    OwningProcess: unknown,
-    OwningThread: unknown,
-    SecurityDescriptor: PSECURITY_DESCRIPTOR | null,
-    Irp: IRP,
-  ): NTSTATUS {
+  readonly WskSocketConnect: PFN_WSK_SOCKET_CONNECT = (
+    Client,
+    SocketType,
+    Protocol,
+    LocalAddress,
+    RemoteAddress,
+    Flags,
+    SocketContext,
+    Dispatch,
+    OwningProcess,
+    OwningThread,
+    SecurityDescriptor,
+    Irp,
+  ) => {
     void OwningThread;
     const call = 'WskSocketConnect';
     const core = this.#core;
@@ -308,11 +306,11 @@ export class SocketProvider {
       return core.finish(call, Irp, started);
     }
     return core.trace(call, STATUS_PENDING);
-  }
+  };
 
   // ---- socket-level calls shared by the categories ---------------------------------------------
 
-  WskBind(Socket: PWSK_SOCKET, LocalAddress: SOCKADDR, Flags: number, Irp: IRP): NTSTATUS {
+  readonly WskBind: PFN_WSK_BIND = (Socket, LocalAddress, Flags, Irp) => {
     const call = 'WskBind';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -323,9 +321,9 @@ export class SocketProvider {
     if (status === STATUS_SUCCESS && state.category === 'listen')
       status = this.#listen.listen(state);
     return core.finish(call, Irp, status);
-  }
+  };
 
-  WskCloseSocket(Socket: PWSK_SOCKET, Irp: IRP): NTSTATUS {
+  readonly WskCloseSocket: PFN_WSK_CLOSE_SOCKET = (Socket, Irp) => {
     const call = 'WskCloseSocket';
     const core = this.#core;
     const state = core.check(Socket, call);
@@ -345,7 +343,7 @@ export class SocketProvider {
     core.irps.pend(Irp);
     this.#events.whenIdle(state, () => core.irps.complete(Irp, STATUS_SUCCESS, 0));
     return core.trace(call, STATUS_PENDING);
-  }
+  };
 
   #staticEvents(Client: PWSK_CLIENT, category: SocketState['category']): number {
     const mask = this.#core.clients.staticEvents(Client);
