@@ -45,6 +45,7 @@ import {
   WSK_EVENT_ACCEPT,
   WSK_FLAG_AT_DISPATCH_LEVEL,
 } from './address.ts';
+import { startingEvents } from './categories.ts';
 import type { ConnectionSockets } from './connection-socket.ts';
 import {
   DISPATCH_LEVEL,
@@ -64,7 +65,7 @@ import type { ConditionalAccept } from './inspect.ts';
 import { ipv4OfMapped } from './sharing.ts';
 import { dualStack, newSockaddr, unbind, writeSockaddr } from './socket-address.ts';
 import { writableOptions, type SocketCore } from './socket-core.ts';
-import { CONNECTION_EVENTS, type SocketEvents } from './socket-events.ts';
+import type { SocketEvents } from './socket-events.ts';
 import type {
   PFN_WSK_ACCEPT,
   PFN_WSK_ACCEPT_EVENT,
@@ -357,7 +358,7 @@ export class ListenSockets {
     inherited: number,
   ): WSK_SOCKET {
     const core = this.#core;
-    const statics = core.clients.staticEvents(listen.client) & CONNECTION_EVENTS;
+    const statics = startingEvents('connection', core.clients.staticEvents(listen.client));
     const socket = core.create(
       {
         category: 'connection',

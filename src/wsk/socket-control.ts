@@ -57,6 +57,7 @@ import {
   type IRP,
   type NTSTATUS,
 } from '../nt/index.ts';
+import { hasMember } from './categories.ts';
 import type { ConditionalAccept } from './inspect.ts';
 import type { ListenSockets } from './listen-socket.ts';
 import { writableOptions, type SocketCore } from './socket-core.ts';
@@ -253,18 +254,22 @@ export class SocketControl {
   }
 }
 
-/** Whether an option (other than SO_WSK_EVENT_CALLBACK) exists for the socket (header table). */
+/**
+ * Whether an option (other than SO_WSK_EVENT_CALLBACK) exists for the socket (header table).
+ * The SOL_SOCKET ones govern the bind: they exist where the category's table has WskBind, and
+ * SO_CONDITIONAL_ACCEPT where it has WskInspectComplete (categories.ts).
+ */
 function applies(state: SocketState, code: number, Level: number): boolean {
   const category = state.category;
   if (Level === IPPROTO_IPV6) return code === IPV6_V6ONLY && state.family === AF_INET6;
-  if (Level !== SOL_SOCKET || category === 'basic') return false;
+  if (Level !== SOL_SOCKET || !hasMember(category, 'WskBind')) return false;
   switch (code) {
     case SO_REUSEADDR:
     case SO_EXCLUSIVEADDRUSE:
     case SO_WSK_SECURITY:
       return true;
     case SO_CONDITIONAL_ACCEPT:
-      return category === 'listen';
+      return hasMember(category, 'WskInspectComplete');
     default:
       return false;
   }
