@@ -52,7 +52,7 @@ interface CategoryRow {
   readonly clientDispatch: ClientDispatchName | null;
 }
 
-/** The categories, in wsk.h's order of their flags (datagram, 0x4, is not here yet). */
+/** The categories, by their flags' values (datagram's, 0x4, has no row yet). */
 export const SOCKET_CATEGORIES = {
   basic: {
     flags: WSK_FLAG_BASIC_SOCKET,
