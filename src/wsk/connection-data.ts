@@ -72,10 +72,11 @@ import {
   type IRP,
   type NTSTATUS,
 } from '../nt/index.ts';
+import type { PFN_WSK_DISCONNECT, PFN_WSK_RECEIVE, PFN_WSK_SEND } from './dispatch-types.ts';
 import type { ReceiveIndications } from './receive-indications.ts';
 import type { SocketCore } from './socket-core.ts';
 import { dataFailureStatus } from './socket-status.ts';
-import type { PWSK_SOCKET, SocketState } from './socket-state.ts';
+import type { SocketState } from './socket-state.ts';
 import { bufFreed, bufProblem, bufRead, bufWrite } from './wsk-buf.ts';
 
 export class ConnectionData {
@@ -87,7 +88,7 @@ export class ConnectionData {
     this.#indications = indications;
   }
 
-  WskSend(Socket: PWSK_SOCKET, Buffer: WSK_BUF, Flags: number, Irp: IRP): NTSTATUS {
+  readonly WskSend: PFN_WSK_SEND = (Socket, Buffer, Flags, Irp) => {
     const call = 'WskSend';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -107,9 +108,9 @@ export class ConnectionData {
     data.sends.push({ irp: Irp, id: result.id, end: data.queued, length: bytes.length });
     core.irps.pend(Irp, (irp) => this.#sendCancelled(state, data, irp));
     return core.trace(call, STATUS_PENDING);
-  }
+  };
 
-  WskReceive(Socket: PWSK_SOCKET, Buffer: WSK_BUF, Flags: number, Irp: IRP): NTSTATUS {
+  readonly WskReceive: PFN_WSK_RECEIVE = (Socket, Buffer, Flags, Irp) => {
     const call = 'WskReceive';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -144,9 +145,9 @@ export class ConnectionData {
       if (index >= 0) data.receives.splice(index, 1);
     });
     return core.trace(call, STATUS_PENDING);
-  }
+  };
 
-  WskDisconnect(Socket: PWSK_SOCKET, Buffer: WSK_BUF | null, Flags: number, Irp: IRP): NTSTATUS {
+  readonly WskDisconnect: PFN_WSK_DISCONNECT = (Socket, Buffer, Flags, Irp) => {
     const call = 'WskDisconnect';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -174,7 +175,7 @@ export class ConnectionData {
       if (data.disconnect === irp) data.disconnect = null;
     });
     return core.trace(call, STATUS_PENDING);
-  }
+  };
 
   /** The data state of a connected socket, made on first need. */
   dataOf(state: SocketState, connection: TcpConnection): DataState {

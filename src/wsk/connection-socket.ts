@@ -39,7 +39,12 @@ import {
 import { endpointOf, isWildcard, transportAddress, writeSockaddr } from './socket-address.ts';
 import type { SocketCore } from './socket-core.ts';
 import { connectErrorStatus, outcomeStatus } from './socket-status.ts';
-import type { Endpoint, PWSK_SOCKET, SocketState } from './socket-state.ts';
+import type { Endpoint, SocketState } from './socket-state.ts';
+import type {
+  PFN_WSK_CONNECT,
+  PFN_WSK_GET_LOCAL_ADDRESS,
+  PFN_WSK_GET_REMOTE_ADDRESS,
+} from './dispatch-types.ts';
 
 export class ConnectionSockets {
   readonly #core: SocketCore;
@@ -50,7 +55,7 @@ export class ConnectionSockets {
     this.#core = core;
   }
 
-  WskConnect(Socket: PWSK_SOCKET, RemoteAddress: SOCKADDR, Flags: number, Irp: IRP): NTSTATUS {
+  readonly WskConnect: PFN_WSK_CONNECT = (Socket, RemoteAddress, Flags, Irp) => {
     const call = 'WskConnect';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -68,9 +73,9 @@ export class ConnectionSockets {
     if (started !== STATUS_SUCCESS) return core.finish(call, Irp, started);
     state.role = 'connection';
     return core.trace(call, STATUS_PENDING);
-  }
+  };
 
-  WskGetLocalAddress(Socket: PWSK_SOCKET, LocalAddress: SOCKADDR, Irp: IRP): NTSTATUS {
+  readonly WskGetLocalAddress: PFN_WSK_GET_LOCAL_ADDRESS = (Socket, LocalAddress, Irp) => {
     const call = 'WskGetLocalAddress';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -83,9 +88,9 @@ export class ConnectionSockets {
     if (local === null) return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
     writeSockaddr(LocalAddress, state.family, local);
     return core.finish(call, Irp, STATUS_SUCCESS);
-  }
+  };
 
-  WskGetRemoteAddress(Socket: PWSK_SOCKET, RemoteAddress: SOCKADDR, Irp: IRP): NTSTATUS {
+  readonly WskGetRemoteAddress: PFN_WSK_GET_REMOTE_ADDRESS = (Socket, RemoteAddress, Irp) => {
     const call = 'WskGetRemoteAddress';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -97,7 +102,7 @@ export class ConnectionSockets {
     const remote = { address: connection.remoteAddress, port: connection.remotePort };
     writeSockaddr(RemoteAddress, state.family, remote);
     return core.finish(call, Irp, STATUS_SUCCESS);
-  }
+  };
 
   /**
    * Starts the TCP active open of a bound socket; SUCCESS means `Irp` is pended and completes

@@ -2,11 +2,13 @@
  * wsk.h's socket-level function types and dispatch tables, with Windows' parameter order
  * (docs/model.md#sockets-and-dispatch-tables): the PFN_WSK_* signatures of the provider members
  * and of the client callbacks, the provider dispatch tables of the basic, listening,
- * connection-oriented and stream categories (only the members that work, in wsk.h's order), the
- * client dispatch tables, and what conditional accept passes (WSK_INSPECT_ID, the actions).
+ * connection-oriented and stream categories (made from categories.ts's rows: only the members
+ * that work, in wsk.h's order), the client dispatch tables, and what conditional accept passes
+ * (WSK_INSPECT_ID, the actions).
  */
 import type { IRP, NTSTATUS } from '../nt/index.ts';
 import type { SOCKADDR, WSK_CONTROL_SOCKET_TYPE } from './address.ts';
+import type { SOCKET_CATEGORIES, SocketCategory } from './categories.ts';
 import type { WSK_BUF, WSK_DATA_INDICATION } from './data-types.ts';
 import type { PWSK_SOCKET } from './socket-state.ts';
 
@@ -92,45 +94,46 @@ export type PFN_WSK_INSPECT_COMPLETE = (
   Irp: IRP,
 ) => NTSTATUS;
 
-/** wsk.md §2.2 BASIC order. */
-export interface WSK_PROVIDER_BASIC_DISPATCH {
+/**
+ * The socket-level provider routines by their member names in wsk.h's tables, each typed by its
+ * PFN: what the category tables are made of (categories.ts lists each table's members).
+ */
+export interface ProviderRoutines {
   readonly WskControlSocket: PFN_WSK_CONTROL_SOCKET;
   readonly WskCloseSocket: PFN_WSK_CLOSE_SOCKET;
-}
-
-/** wsk.md §2.2 LISTEN order. */
-export interface WSK_PROVIDER_LISTEN_DISPATCH extends WSK_PROVIDER_BASIC_DISPATCH {
   readonly WskBind: PFN_WSK_BIND;
   readonly WskAccept: PFN_WSK_ACCEPT;
   readonly WskInspectComplete: PFN_WSK_INSPECT_COMPLETE;
-  readonly WskGetLocalAddress: PFN_WSK_GET_LOCAL_ADDRESS;
-}
-
-/** wsk.md §2.2 CONNECTION order; present: the members that work (WskConnectEx: later). */
-export interface WSK_PROVIDER_CONNECTION_DISPATCH extends WSK_PROVIDER_BASIC_DISPATCH {
-  readonly WskBind: PFN_WSK_BIND;
-  readonly WskConnect: PFN_WSK_CONNECT;
-  readonly WskGetLocalAddress: PFN_WSK_GET_LOCAL_ADDRESS;
-  readonly WskGetRemoteAddress: PFN_WSK_GET_REMOTE_ADDRESS;
-  readonly WskSend: PFN_WSK_SEND;
-  readonly WskReceive: PFN_WSK_RECEIVE;
-  readonly WskDisconnect: PFN_WSK_DISCONNECT;
-  readonly WskRelease: PFN_WSK_RELEASE_DATA_INDICATION_LIST;
-}
-
-/** wsk.md §2.2 STREAM order; present: the members that work (WskConnectEx: later). */
-export interface WSK_PROVIDER_STREAM_DISPATCH extends WSK_PROVIDER_BASIC_DISPATCH {
-  readonly WskBind: PFN_WSK_BIND;
-  readonly WskAccept: PFN_WSK_ACCEPT;
   readonly WskConnect: PFN_WSK_CONNECT;
   readonly WskListen: PFN_WSK_LISTEN;
+  readonly WskGetLocalAddress: PFN_WSK_GET_LOCAL_ADDRESS;
+  readonly WskGetRemoteAddress: PFN_WSK_GET_REMOTE_ADDRESS;
   readonly WskSend: PFN_WSK_SEND;
   readonly WskReceive: PFN_WSK_RECEIVE;
   readonly WskDisconnect: PFN_WSK_DISCONNECT;
   readonly WskRelease: PFN_WSK_RELEASE_DATA_INDICATION_LIST;
-  readonly WskGetLocalAddress: PFN_WSK_GET_LOCAL_ADDRESS;
-  readonly WskGetRemoteAddress: PFN_WSK_GET_REMOTE_ADDRESS;
 }
+
+/** The provider dispatch table of category `C`: the members of its row in categories.ts. */
+export type ProviderDispatch<C extends SocketCategory> = Pick<
+  ProviderRoutines,
+  (typeof SOCKET_CATEGORIES)[C]['members'][number]
+>;
+
+/** Every category's provider dispatch table. */
+export type ProviderTables = { readonly [C in SocketCategory]: ProviderDispatch<C> };
+
+/** wsk.md §2.2 BASIC (members: categories.ts). */
+export interface WSK_PROVIDER_BASIC_DISPATCH extends ProviderDispatch<'basic'> {}
+
+/** wsk.md §2.2 LISTEN (members: categories.ts). */
+export interface WSK_PROVIDER_LISTEN_DISPATCH extends ProviderDispatch<'listen'> {}
+
+/** wsk.md §2.2 CONNECTION; the members that work (categories.ts; WskConnectEx: later). */
+export interface WSK_PROVIDER_CONNECTION_DISPATCH extends ProviderDispatch<'connection'> {}
+
+/** wsk.md §2.2 STREAM; the members that work (categories.ts; WskConnectEx: later). */
+export interface WSK_PROVIDER_STREAM_DISPATCH extends ProviderDispatch<'stream'> {}
 
 // ---- client (upcall) dispatch tables (wsk.md §2.3, §4) --------------------------------------
 

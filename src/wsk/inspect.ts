@@ -45,7 +45,6 @@ import {
   STATUS_INVALID_PARAMETER,
   STATUS_SUCCESS,
   statusName,
-  type IRP,
   type NTSTATUS,
 } from '../nt/index.ts';
 import { newSockaddr } from './socket-address.ts';
@@ -57,10 +56,11 @@ import {
   WskInspectPend,
   WskInspectReject,
   type PFN_WSK_ABORT_EVENT,
+  type PFN_WSK_INSPECT_COMPLETE,
   type PFN_WSK_INSPECT_EVENT,
   type WSK_INSPECT_ACTION,
 } from './dispatch-types.ts';
-import { type Endpoint, type PWSK_SOCKET, type SocketState } from './socket-state.ts';
+import { type Endpoint, type SocketState } from './socket-state.ts';
 import { transient } from './transient.ts';
 
 /** sizeof(WSK_INSPECT_ID) on x64: a ULONG_PTR and a ULONG, padded. */
@@ -105,12 +105,12 @@ export class ConditionalAccept {
     };
   }
 
-  WskInspectComplete(
-    ListenSocket: PWSK_SOCKET,
-    InspectID: WSK_INSPECT_ID,
-    Action: WSK_INSPECT_ACTION,
-    Irp: IRP,
-  ): NTSTATUS {
+  readonly WskInspectComplete: PFN_WSK_INSPECT_COMPLETE = (
+    ListenSocket,
+    InspectID,
+    Action,
+    Irp,
+  ) => {
     const call = 'WskInspectComplete';
     const core = this.#core;
     const state = core.enter(ListenSocket, call, Irp);
@@ -143,7 +143,7 @@ export class ConditionalAccept {
       assert(result.ok, `a pended request the stack does not know: ${idText(key)}`);
     }
     return core.finish(call, Irp, STATUS_SUCCESS);
-  }
+  };
 
   /** A socket accepted from conditional listening socket `listen` keeps its request's ID. */
   noteAccepted(listen: SocketState, accepted: SocketState, requestId: number): void {

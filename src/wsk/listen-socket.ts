@@ -45,8 +45,8 @@ import {
   AF_INET6,
   WSK_EVENT_ACCEPT,
   WSK_FLAG_AT_DISPATCH_LEVEL,
-  type SOCKADDR,
 } from './address.ts';
+import { startingEvents } from './categories.ts';
 import type { ConnectionSockets } from './connection-socket.ts';
 import {
   DISPATCH_LEVEL,
@@ -60,16 +60,20 @@ import {
   STATUS_REQUEST_NOT_ACCEPTED,
   STATUS_SUCCESS,
   statusName,
-  type IRP,
   type NTSTATUS,
 } from '../nt/index.ts';
 import type { ConditionalAccept } from './inspect.ts';
 import { ipv4OfMapped } from './sharing.ts';
 import { dualStack, newSockaddr, unbind, writeSockaddr } from './socket-address.ts';
 import { writableOptions, type SocketCore } from './socket-core.ts';
-import { CONNECTION_EVENTS, type SocketEvents } from './socket-events.ts';
-import type { PFN_WSK_ACCEPT_EVENT, WSK_CLIENT_CONNECTION_DISPATCH } from './dispatch-types.ts';
-import type { PWSK_SOCKET, QueuedAccept, SocketState, WSK_SOCKET } from './socket-state.ts';
+import type { SocketEvents } from './socket-events.ts';
+import type {
+  PFN_WSK_ACCEPT,
+  PFN_WSK_ACCEPT_EVENT,
+  PFN_WSK_LISTEN,
+  WSK_CLIENT_CONNECTION_DISPATCH,
+} from './dispatch-types.ts';
+import type { QueuedAccept, SocketState, WSK_SOCKET } from './socket-state.ts';
 
 export class ListenSockets {
   readonly #core: SocketCore;
@@ -89,7 +93,7 @@ export class ListenSockets {
     this.#conditional = conditional;
   }
 
-  WskListen(Socket: PWSK_SOCKET, Irp: IRP): NTSTATUS {
+  readonly WskListen: PFN_WSK_LISTEN = (Socket, Irp) => {
     const call = 'WskListen';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -100,17 +104,17 @@ export class ListenSockets {
     const status = this.listen(state);
     if (status === STATUS_SUCCESS) state.role = 'listen';
     return core.finish(call, Irp, status);
-  }
+  };
 
-  WskAccept(
-    ListenSocket: PWSK_SOCKET,
-    Flags: number,
-    AcceptSocketContext: unknown,
-    AcceptSocketDispatch: unknown,
-    LocalAddress: SOCKADDR | null,
-    RemoteAddress: SOCKADDR | null,
-    Irp: IRP,
-  ): NTSTATUS {
+  readonly WskAccept: PFN_WSK_ACCEPT = (
+    ListenSocket,
+    Flags,
+    AcceptSocketContext,
+    AcceptSocketDispatch,
+    LocalAddress,
+    RemoteAddress,
+    Irp,
+  ) => {
     const call = 'WskAccept';
     const core = this.#core;
     const state = core.enter(ListenSocket, call, Irp);
@@ -138,7 +142,7 @@ export class ListenSockets {
       if (index >= 0) state.accepts.splice(index, 1);
     });
     return core.trace(call, STATUS_PENDING);
-  }
+  };
 
   /** Starts listening on the bound address (listening socket's bind, stream's WskListen). */
   listen(state: SocketState): NTSTATUS {
@@ -354,7 +358,7 @@ export class ListenSockets {
     inherited: number,
   ): WSK_SOCKET {
     const core = this.#core;
-    const statics = core.clients.staticEvents(listen.client) & CONNECTION_EVENTS;
+    const statics = startingEvents('connection', core.clients.staticEvents(listen.client));
     const socket = core.create(
       {
         category: 'connection',

@@ -100,7 +100,6 @@ import {
   holderValue,
   isHolder,
   statusName,
-  type IRP,
   type IrpManager,
   type NTSTATUS,
 } from '../nt/index.ts';
@@ -112,6 +111,7 @@ import {
   WSK_TRANSPORT_SIZE,
   WSK_REGISTRATION,
   type CaptureWaiter,
+  type PFN_WSK_CONTROL_CLIENT,
   type PWSK_CLIENT,
   type Registration,
   type WSK_CLIENT_NPI,
@@ -172,9 +172,9 @@ export class WskManager {
     this.#dispatch = Object.freeze({
       Version: this.providerVersion,
       Reserved: 0,
-      WskSocket: sockets.WskSocket.bind(sockets),
-      WskSocketConnect: sockets.WskSocketConnect.bind(sockets),
-      WskControlClient: this.WskControlClient.bind(this),
+      WskSocket: sockets.WskSocket,
+      WskSocketConnect: sockets.WskSocketConnect,
+      WskControlClient: this.WskControlClient,
     });
     const readyAt = options.wskProviderReadyAt ?? '0s';
     if (readyAt !== 'never') {
@@ -421,16 +421,16 @@ export class WskManager {
    * (a host's transports never change here). Not modelled: WSK_TDI_DEVICENAME_MAPPING (no TDI)
    * → STATUS_NOT_SUPPORTED.
    */
-  WskControlClient(
-    Client: PWSK_CLIENT,
-    ControlCode: number,
-    InputSize: number,
-    InputBuffer: unknown,
-    OutputSize: number,
-    OutputBuffer: unknown,
-    OutputSizeReturned: { value: number } | null,
-    Irp: IRP | null,
-  ): NTSTATUS {
+  readonly WskControlClient: PFN_WSK_CONTROL_CLIENT = (
+    Client,
+    ControlCode,
+    InputSize,
+    InputBuffer,
+    OutputSize,
+    OutputBuffer,
+    OutputSizeReturned,
+    Irp,
+  ) => {
     void InputSize;
     const k = this.#k;
     if (!k.requireIrql('WskControlClient', DISPATCH_LEVEL)) return STATUS_UNSUCCESSFUL;
@@ -549,7 +549,7 @@ export class WskManager {
       default:
         return status(STATUS_INVALID_PARAMETER);
     }
-  }
+  };
 
   /** The transports WSK_TRANSPORT_LIST_QUERY reports for this host (IPv4 first). */
   transports(): WSK_TRANSPORT[] {

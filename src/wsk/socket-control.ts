@@ -57,12 +57,14 @@ import {
   type IRP,
   type NTSTATUS,
 } from '../nt/index.ts';
+import { hasMember } from './categories.ts';
 import type { ConditionalAccept } from './inspect.ts';
 import type { ListenSockets } from './listen-socket.ts';
 import { writableOptions, type SocketCore } from './socket-core.ts';
 import { ABORT_CALLBACK, INSPECT_CALLBACK, type SocketEvents } from './socket-events.ts';
 import { dataIoctl } from './socket-ioctl.ts';
-import type { PWSK_SOCKET, SocketState } from './socket-state.ts';
+import type { PFN_WSK_CONTROL_SOCKET } from './dispatch-types.ts';
+import type { SocketState } from './socket-state.ts';
 import type { AdvisoryId } from './rules.ts';
 
 const ULONG = 4;
@@ -95,18 +97,18 @@ export class SocketControl {
     this.#conditional = conditional;
   }
 
-  WskControlSocket(
-    Socket: PWSK_SOCKET,
-    RequestType: number,
-    ControlCode: number,
-    Level: number,
-    InputSize: number,
-    InputBuffer: unknown,
-    OutputSize: number,
-    OutputBuffer: unknown,
-    OutputSizeReturned: { value: number } | null,
-    Irp: IRP | null,
-  ): NTSTATUS {
+  readonly WskControlSocket: PFN_WSK_CONTROL_SOCKET = (
+    Socket,
+    RequestType,
+    ControlCode,
+    Level,
+    InputSize,
+    InputBuffer,
+    OutputSize,
+    OutputBuffer,
+    OutputSizeReturned,
+    Irp,
+  ) => {
     const core = this.#core;
     const call = `WskControlSocket(${optionName(ControlCode >>> 0)})`;
     const state = core.check(Socket, call);
@@ -151,7 +153,7 @@ export class SocketControl {
       default:
         return answer(STATUS_INVALID_PARAMETER);
     }
-  }
+  };
 
   #eventCallback(request: Request): NTSTATUS {
     const { call, state, input, irp } = request;
@@ -252,18 +254,22 @@ export class SocketControl {
   }
 }
 
-/** Whether an option (other than SO_WSK_EVENT_CALLBACK) exists for the socket (header table). */
+/**
+ * Whether an option (other than SO_WSK_EVENT_CALLBACK) exists for the socket (header table).
+ * The SOL_SOCKET ones govern the bind: they exist where the category's table has WskBind, and
+ * SO_CONDITIONAL_ACCEPT where it has WskInspectComplete (categories.ts).
+ */
 function applies(state: SocketState, code: number, Level: number): boolean {
   const category = state.category;
   if (Level === IPPROTO_IPV6) return code === IPV6_V6ONLY && state.family === AF_INET6;
-  if (Level !== SOL_SOCKET || category === 'basic') return false;
+  if (Level !== SOL_SOCKET || !hasMember(category, 'WskBind')) return false;
   switch (code) {
     case SO_REUSEADDR:
     case SO_EXCLUSIVEADDRUSE:
     case SO_WSK_SECURITY:
       return true;
     case SO_CONDITIONAL_ACCEPT:
-      return category === 'listen';
+      return hasMember(category, 'WskInspectComplete');
     default:
       return false;
   }

@@ -29,6 +29,7 @@ import {
 import type { WskKernelCore } from './provider-kernel.ts';
 import type { PWSK_CLIENT } from './client.ts';
 import { BindTable } from './binding.ts';
+import { byCategory, hasMember, type SocketCategory } from './categories.ts';
 import { PsInitialSystemProcess } from './sharing.ts';
 import {
   SocketState,
@@ -52,7 +53,7 @@ export interface ClientCheck {
 
 /** What a new socket is made of. */
 export interface SocketSpec {
-  readonly category: SocketState['category'];
+  readonly category: SocketCategory;
   readonly client: PWSK_CLIENT;
   readonly family: ADDRESS_FAMILY;
   readonly context: unknown;
@@ -78,13 +79,14 @@ export function writableOptions(state: SocketState): SocketOptions {
 /** The accept queue of sockets that never accept (never written: WskAccept needs a listener). */
 const NO_ACCEPTS: QueuedAccept[] = [];
 
-/** The trace event of a new socket, by category (constant strings: hashed once each). */
-const CREATED: Readonly<Record<SocketState['category'], string>> = {
-  basic: 'created basic',
-  listen: 'created listen',
-  connection: 'created connection',
-  stream: 'created stream',
-};
+/**
+ * What a new socket of each category gets: its trace event (made once: each string is hashed
+ * once) and whether it queues WskAccept IRPs (its table has WskAccept).
+ */
+const CREATION = byCategory((category) => ({
+  event: `created ${category}`,
+  queuesAccepts: hasMember(category, 'WskAccept'),
+}));
 
 export class SocketCore {
   readonly k: WskKernelCore;
@@ -96,7 +98,7 @@ export class SocketCore {
   /** Where the driver made each socket, when sites are recorded (leak reports). */
   readonly #sites = new WeakMap<SocketState, string>();
   /** The provider table of each category (socket.ts fills it). */
-  readonly dispatch: Partial<Record<SocketState['category'], object>> = {};
+  readonly dispatch: Partial<Record<SocketCategory, object>> = {};
   #transport: (() => Transport) | null = null;
   #nextId = 1;
 
@@ -129,7 +131,8 @@ export class SocketCore {
           ? DEFAULT_OPTIONS
           : { ...DEFAULT_OPTIONS, securityDescriptor: spec.securityDescriptor },
     };
-    const accepts = category === 'listen' || category === 'stream' ? [] : NO_ACCEPTS;
+    const creation = CREATION[category];
+    const accepts = creation.queuesAccepts ? [] : NO_ACCEPTS;
     const state = new SocketState(this.#nextId++, category, init, accepts, events);
     state.slot = this.open.push(state) - 1;
     if (this.k.sim.recordSites) {
@@ -143,7 +146,7 @@ export class SocketCore {
       type: 'wsk.socket',
       host: this.k.host,
       socket: state.id,
-      event: CREATED[category],
+      event: creation.event,
     });
     const dispatch = this.dispatch[category];
     assert(dispatch !== undefined, `no dispatch table for ${category} sockets`);

@@ -1,7 +1,8 @@
 /**
  * The provider dispatch tables a socket's Dispatch points at, one per category, with wsk.h's
- * members in wsk.h's order (reference/wsk.md §2.2). Each member of a table is the category's
- * own function, which checks two rules before the call runs (DESIGN.md §5):
+ * members in wsk.h's order (reference/wsk.md §2.2; the rows of categories.ts). Each member of
+ * a table is the category's own function, which checks two rules before the call runs
+ * (DESIGN.md §5):
  *
  * - WSK-WRONG-DISPATCH: the socket is of another category than the table's. A driver that
  *   keeps one socket's table and calls it with another socket, or casts a table to a layout
@@ -19,26 +20,37 @@
  */
 import type { SocketCore } from './socket-core.ts';
 import { STATUS_UNSUCCESSFUL, type NTSTATUS } from '../nt/index.ts';
-import { WSK_SOCKET, type PWSK_SOCKET, type SocketState } from './socket-state.ts';
+import { SOCKET_CATEGORIES, SOCKET_CATEGORY_NAMES, type SocketCategory } from './categories.ts';
+import type { ProviderDispatch, ProviderRoutines, ProviderTables } from './dispatch-types.ts';
+import { WSK_SOCKET, type PWSK_SOCKET } from './socket-state.ts';
 
 type Member = (Socket: PWSK_SOCKET, ...rest: never[]) => NTSTATUS;
 
-/** A frozen table of `category` whose members run `members`' functions under the checks. */
-export function dispatchTable<T extends Record<string, Member>>(
-  core: SocketCore,
-  category: SocketState['category'],
-  members: T,
-): T {
-  const table: Record<string, Member> = {};
-  for (const [name, member] of Object.entries(members)) {
-    table[name] = guarded(core, category, name, member);
+/** Every category's table, in the order of categories.ts, made of the host's `routines`. */
+export function dispatchTables(core: SocketCore, routines: ProviderRoutines): ProviderTables {
+  const tables: Partial<Record<SocketCategory, object>> = {};
+  for (const category of SOCKET_CATEGORY_NAMES) {
+    tables[category] = dispatchTable(core, category, routines);
   }
-  return Object.freeze(table) as T;
+  return tables as ProviderTables;
+}
+
+/** A frozen table of `category`: its row's members, each running its routine under the checks. */
+function dispatchTable<C extends SocketCategory>(
+  core: SocketCore,
+  category: C,
+  routines: ProviderRoutines,
+): ProviderDispatch<C> {
+  const table: Record<string, Member> = {};
+  for (const name of SOCKET_CATEGORIES[category].members) {
+    table[name] = guarded(core, category, name, routines[name]);
+  }
+  return Object.freeze(table) as ProviderDispatch<C>;
 }
 
 function guarded(
   core: SocketCore,
-  category: SocketState['category'],
+  category: SocketCategory,
   name: string,
   member: Member,
 ): Member {

@@ -8,7 +8,8 @@
  * - Enable: any combination valid for the category, without an IRP; a listening socket after
  *   bind, a connection-oriented socket after connect (§4.7). Connection events (RECEIVE,
  *   DISCONNECT, SEND_BACKLOG) enabled on a listening socket are inherited by sockets that
- *   WskAcceptEvent hands out and cannot be disabled there (§4.7).
+ *   WskAcceptEvent hands out and cannot be disabled there (§4.7). Each role's events, and
+ *   which of them it hands on, are in categories.ts's table.
  * - Disable: one event per call (its flag | WSK_EVENT_DISABLE). No callback of it running →
  *   STATUS_SUCCESS; running, with an IRP → STATUS_PENDING, the IRP completing when the running
  *   calls return; running, no IRP → STATUS_EVENT_PENDING (§4.7). A disabled event starts no new
@@ -36,6 +37,7 @@ import {
   type IRP,
   type NTSTATUS,
 } from '../nt/index.ts';
+import { SOCKET_CATEGORIES, roleEvents } from './categories.ts';
 import type { SocketCore } from './socket-core.ts';
 import type { PendingDisable, SocketState } from './socket-state.ts';
 import type { AdvisoryId } from './rules.ts';
@@ -48,22 +50,12 @@ interface Activity {
   idle: (() => void) | null;
 }
 
-export const CONNECTION_EVENTS = WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG;
-
 /**
  * Not WSK_EVENT_* flags: the conditional-accept callbacks, run and counted like events (a close
  * waits for them) but never enabled or disabled: SO_CONDITIONAL_ACCEPT turns them on (§2.4).
  */
 export const INSPECT_CALLBACK = 0x10000;
 export const ABORT_CALLBACK = 0x20000;
-
-/** Events a socket may enable, by what it is (wsk.md §2.4). */
-export function categoryEvents(state: SocketState): number {
-  const role = state.role;
-  if (role === 'listen') return WSK_EVENT_ACCEPT | CONNECTION_EVENTS;
-  if (role === 'connection') return CONNECTION_EVENTS;
-  return 0;
-}
 
 /** The client callback an event calls, by name in the client's dispatch table. */
 const CALLBACK: Readonly<Record<number, string>> = {
@@ -108,24 +100,24 @@ export class SocketEvents {
       });
       return this.#answer(call, Irp, STATUS_INVALID_PARAMETER);
     }
-    const valid = categoryEvents(state);
-    if (mask === 0 || (mask & ~valid) !== 0) {
+    const role = state.role;
+    if (role === null || mask === 0 || (mask & ~roleEvents(role)) !== 0) {
       return fail('WSK-EVENT-INVALID', `event mask 0x${mask.toString(16)} for this socket`);
     }
-    const ready = state.role === 'listen' ? state.bound !== null : state.connected;
+    const ready = role === 'listen' ? state.bound !== null : state.connected;
     if (!ready) return fail('WSK-OPTION-TIMING', 'events enabled before bind / connect');
     const fixed = mask & state.fixedEvents & ~state.inherited;
     if (fixed !== 0) return fail('WSK-EVENT-STATIC', 'a static event cannot be enabled again');
-    const own = state.role === 'listen' ? mask & WSK_EVENT_ACCEPT : mask;
+    const { events, inherits } = SOCKET_CATEGORIES[role];
+    const own = mask & events;
     for (let bit = 1; bit !== 0 && bit <= own; bit <<= 1) {
       if ((own & bit) !== 0 && this.callback(state, bit) === null) {
         return fail('WSK-EVENT-NO-CALLBACK', `the client dispatch has no ${CALLBACK[bit]}`);
       }
     }
-    if (state.role === 'listen') {
-      state.inherited |= mask & CONNECTION_EVENTS;
-      state.fixedEvents |= mask & CONNECTION_EVENTS;
-    }
+    // A listening socket's connection events are its accepted sockets' (§4.7).
+    state.inherited |= mask & inherits;
+    state.fixedEvents |= mask & inherits;
     state.events |= mask;
     return core.trace(call, STATUS_SUCCESS);
   }
@@ -195,7 +187,7 @@ export class SocketEvents {
       return this.#answer(call, Irp, STATUS_INVALID_PARAMETER);
     }
     let problem: string | null = null;
-    if (!single || (event & categoryEvents(state)) === 0) {
+    if (!single || (event & roleEvents(state.role)) === 0) {
       problem = 'disable one event of the socket per call';
     } else if ((state.fixedEvents & event) !== 0) {
       problem = 'a static or inherited event cannot be disabled';
@@ -240,7 +232,9 @@ export class SocketEvents {
 function clientTable(state: SocketState): object | null {
   const dispatch = state.clientDispatch;
   if (typeof dispatch !== 'object' || dispatch === null) return null;
-  if (state.category !== 'stream') return dispatch;
+  // A stream socket's callbacks are in its role's table of WSK_CLIENT_STREAM_DISPATCH.
+  const client = SOCKET_CATEGORIES[state.category].clientDispatch;
+  if (client !== 'WSK_CLIENT_STREAM_DISPATCH') return dispatch;
   const stream = dispatch as { Listen?: unknown; Connect?: unknown };
   const table = state.role === 'listen' ? stream.Listen : stream.Connect;
   return typeof table === 'object' && table !== null ? table : null;

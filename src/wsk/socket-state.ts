@@ -7,6 +7,7 @@
 import type { IRP } from '../nt/index.ts';
 import type { TcpConnection, TcpListener } from '../tcp/port.ts';
 import type { ADDRESS_FAMILY, SOCKADDR } from './address.ts';
+import { SOCKET_CATEGORIES, type SocketCategory, type SocketRole } from './categories.ts';
 import type { PWSK_CLIENT } from './client.ts';
 import type { DataState } from './data-state.ts';
 import type { ShareMode } from './sharing.ts';
@@ -26,9 +27,6 @@ export interface QueuedAccept {
   readonly local: SOCKADDR | null;
   readonly remote: SOCKADDR | null;
 }
-
-/** A category's role once decided: a stream socket has none until WskListen / WskConnect. */
-export type SocketRole = 'listen' | 'connection' | null;
 
 /** @internal The options of WskControlSocket that govern the bind (wsk.md §3.12, §7.3). */
 export interface SocketOptions {
@@ -69,7 +67,7 @@ const DEATH_INDICATED = 32;
  */
 export class SocketState {
   readonly id: number;
-  readonly category: 'basic' | 'listen' | 'connection' | 'stream';
+  readonly category: SocketCategory;
   /** What the socket does: its category's role, or a stream socket's once committed. */
   role: SocketRole;
   readonly client: PWSK_CLIENT;
@@ -107,14 +105,14 @@ export class SocketState {
 
   constructor(
     id: number,
-    category: SocketState['category'],
+    category: SocketCategory,
     spec: SocketInit,
     accepts: QueuedAccept[],
     events: number,
   ) {
     this.id = id;
     this.category = category;
-    this.role = category === 'listen' || category === 'connection' ? category : null;
+    this.role = SOCKET_CATEGORIES[category].role;
     this.client = spec.client;
     this.family = spec.family;
     this.context = spec.context;

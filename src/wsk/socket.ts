@@ -5,7 +5,7 @@
  * listen-socket.ts, connection-socket.ts and socket-control.ts; socket-core.ts holds the
  * checks every call shares, socket-address.ts and binding.ts the bind.
  *
- * Categories (§2.1): basic (WskControlSocket, WskCloseSocket; cannot be bound), listening,
+ * Categories (§2.1; categories.ts has a row for each): basic (cannot be bound), listening,
  * connection-oriented and stream, IPv4 and IPv6, SOCK_STREAM / IPPROTO_TCP. A dispatch table
  * holds the members that work, in wsk.h's order. Datagram sockets are a later part: WskSocket
  * answers the category, and WskSocketConnect SOCK_DGRAM / SOCK_RAW, with STATUS_NOT_SUPPORTED.
@@ -36,26 +36,25 @@ import {
   AF_INET6,
   IPPROTO_TCP,
   SOCK_STREAM,
-  WSK_EVENT_ACCEPT,
-  WSK_FLAG_BASIC_SOCKET,
-  WSK_FLAG_CONNECTION_SOCKET,
-  WSK_FLAG_DATAGRAM_SOCKET,
-  WSK_FLAG_LISTEN_SOCKET,
-  WSK_FLAG_STREAM_SOCKET,
   sockaddrFamily,
   type ADDRESS_FAMILY,
-  type SOCKADDR,
 } from './address.ts';
+import {
+  LATER_CATEGORY_FLAGS,
+  SOCKET_CATEGORIES,
+  categoryOfFlags,
+  startingEvents,
+  type SocketCategory,
+} from './categories.ts';
 import { ConnectionData } from './connection-data.ts';
 import { ConnectionSockets } from './connection-socket.ts';
 import { ReceiveIndications } from './receive-indications.ts';
-import { dispatchTable } from './socket-dispatch.ts';
+import { dispatchTables } from './socket-dispatch.ts';
 import {
   STATUS_NOT_SUPPORTED,
   STATUS_PENDING,
   STATUS_SUCCESS,
   STATUS_UNSUCCESSFUL,
-  type IRP,
   type IrpManager,
   type NTSTATUS,
 } from '../nt/index.ts';
@@ -64,15 +63,19 @@ import { ConditionalAccept, type PendedInspection } from './inspect.ts';
 import { ListenSockets } from './listen-socket.ts';
 import {
   WSK_CACHED_SECURITY_DESCRIPTOR,
+  type PFN_WSK_SOCKET,
+  type PFN_WSK_SOCKET_CONNECT,
   type PSECURITY_DESCRIPTOR,
   type PWSK_CLIENT,
 } from './client.ts';
 import { bindAddress } from './socket-address.ts';
 import { SocketControl } from './socket-control.ts';
 import { SocketCore, type ClientCheck } from './socket-core.ts';
-import { CONNECTION_EVENTS, SocketEvents } from './socket-events.ts';
-import type { PWSK_SOCKET, SocketState } from './socket-state.ts';
+import { SocketEvents } from './socket-events.ts';
+import type { PWSK_SOCKET } from './socket-state.ts';
 import type {
+  PFN_WSK_BIND,
+  PFN_WSK_CLOSE_SOCKET,
   WSK_PROVIDER_BASIC_DISPATCH,
   WSK_PROVIDER_CONNECTION_DISPATCH,
   WSK_PROVIDER_LISTEN_DISPATCH,
@@ -81,13 +84,6 @@ import type {
 import type { Transport } from './transport.ts';
 
 export type { ClientCheck } from './socket-core.ts';
-
-const CATEGORY_OF_FLAGS: Readonly<Record<number, SocketState['category']>> = {
-  [WSK_FLAG_BASIC_SOCKET]: 'basic',
-  [WSK_FLAG_LISTEN_SOCKET]: 'listen',
-  [WSK_FLAG_CONNECTION_SOCKET]: 'connection',
-  [WSK_FLAG_STREAM_SOCKET]: 'stream',
-};
 
 export class SocketProvider {
   readonly #core: SocketCore;
@@ -107,60 +103,30 @@ export class SocketProvider {
     const conditional = (this.#conditional = new ConditionalAccept(core, events));
     const listen = (this.#listen = new ListenSockets(core, events, connections, conditional));
     const control = new SocketControl(core, events, listen, conditional);
-    const WskControlSocket = control.WskControlSocket.bind(control);
-    const WskCloseSocket = this.WskCloseSocket.bind(this);
-    const WskBind = this.WskBind.bind(this);
-    const WskAccept = listen.WskAccept.bind(listen);
-    const WskInspectComplete = conditional.WskInspectComplete.bind(conditional);
-    const WskConnect = connections.WskConnect.bind(connections);
-    const WskListen = listen.WskListen.bind(listen);
-    const WskGetLocalAddress = connections.WskGetLocalAddress.bind(connections);
-    const WskGetRemoteAddress = connections.WskGetRemoteAddress.bind(connections);
     const indications = new ReceiveIndications(core, events);
     const data = (connections.data = new ConnectionData(core, indications));
-    const WskSend = data.WskSend.bind(data);
-    const WskReceive = data.WskReceive.bind(data);
-    const WskDisconnect = data.WskDisconnect.bind(data);
-    const WskRelease = indications.WskRelease.bind(indications);
-    this.basicDispatch = dispatchTable(core, 'basic', { WskControlSocket, WskCloseSocket });
-    this.listenDispatch = dispatchTable(core, 'listen', {
-      WskControlSocket,
-      WskCloseSocket,
-      WskBind,
-      WskAccept,
-      WskInspectComplete,
-      WskGetLocalAddress,
+    // The routines are arrow properties typed by their PFN_WSK_*: bound to their module's
+    // object already, one per host (these objects are), none per socket.
+    const tables = dispatchTables(core, {
+      WskControlSocket: control.WskControlSocket,
+      WskCloseSocket: this.WskCloseSocket,
+      WskBind: this.WskBind,
+      WskAccept: listen.WskAccept,
+      WskInspectComplete: conditional.WskInspectComplete,
+      WskConnect: connections.WskConnect,
+      WskListen: listen.WskListen,
+      WskGetLocalAddress: connections.WskGetLocalAddress,
+      WskGetRemoteAddress: connections.WskGetRemoteAddress,
+      WskSend: data.WskSend,
+      WskReceive: data.WskReceive,
+      WskDisconnect: data.WskDisconnect,
+      WskRelease: indications.WskRelease,
     });
-    this.connectionDispatch = dispatchTable(core, 'connection', {
-      WskControlSocket,
-      WskCloseSocket,
-      WskBind,
-      WskConnect,
-      WskGetLocalAddress,
-      WskGetRemoteAddress,
-      WskSend,
-      WskReceive,
-      WskDisconnect,
-      WskRelease,
-    });
-    this.streamDispatch = dispatchTable(core, 'stream', {
-      WskControlSocket,
-      WskCloseSocket,
-      WskBind,
-      WskAccept,
-      WskConnect,
-      WskListen,
-      WskSend,
-      WskReceive,
-      WskDisconnect,
-      WskRelease,
-      WskGetLocalAddress,
-      WskGetRemoteAddress,
-    });
-    core.dispatch.basic = this.basicDispatch;
-    core.dispatch.listen = this.listenDispatch;
-    core.dispatch.connection = this.connectionDispatch;
-    core.dispatch.stream = this.streamDispatch;
+    Object.assign(core.dispatch, tables);
+    this.basicDispatch = tables.basic;
+    this.listenDispatch = tables.listen;
+    this.connectionDispatch = tables.connection;
+    this.streamDispatch = tables.stream;
   }
 
   /** @internal The host's transport (Simulation.kernel wires it). */
@@ -220,27 +186,27 @@ export class SocketProvider {
 
   // ---- client-level calls (WSK_PROVIDER_DISPATCH) ---------------------------------------------
 
-  WskSocket(
-    Client: PWSK_CLIENT,
-    AddressFamily: ADDRESS_FAMILY,
-    SocketType: number,
-    Protocol: number,
-    Flags: number,
-    SocketContext: unknown,
-    Dispatch: unknown,
-    OwningProcess: unknown,
-    OwningThread: unknown,
-    SecurityDescriptor: PSECURITY_DESCRIPTOR | null,
-    Irp: IRP,
-  ): NTSTATUS {
+  readonly WskSocket: PFN_WSK_SOCKET = (
+    Client,
+    AddressFamily,
+    SocketType,
+    Protocol,
+    Flags,
+    SocketContext,
+    Dispatch,
+    OwningProcess,
+    OwningThread,
+    SecurityDescriptor,
+    Irp,
+  ) => {
     void OwningThread;
     const call = 'WskSocket';
     const core = this.#core;
     if (!core.enterClientCall(call, Client, Irp)) return STATUS_UNSUCCESSFUL;
     Irp.descriptor = cachedDescriptor(SecurityDescriptor);
-    const category = CATEGORY_OF_FLAGS[Flags];
+    const category = categoryOfFlags(Flags);
     if (category === undefined) {
-      if (Flags === WSK_FLAG_DATAGRAM_SOCKET) return core.finish(call, Irp, STATUS_NOT_SUPPORTED);
+      if (LATER_CATEGORY_FLAGS.includes(Flags)) return core.finish(call, Irp, STATUS_NOT_SUPPORTED);
       return core.invalid(call, Irp, 'WSK-SOCKET-FLAGS', `Flags 0x${Flags.toString(16)}`);
     }
     const unsupported = unsupportedSocket(AddressFamily, SocketType, Protocol);
@@ -256,22 +222,22 @@ export class SocketProvider {
     };
     const socket = core.create(spec, this.#staticEvents(Client, category));
     return core.finish(call, Irp, STATUS_SUCCESS, socket);
-  }
+  };
 
-  WskSocketConnect(
-    Client: PWSK_CLIENT,
-    SocketType: number,
-    Protocol: number,
-    LocalAddress: SOCKADDR,
-    RemoteAddress: SOCKADDR,
-    Flags: number,
-    SocketContext: unknown,
-    Dispatch: unknown,
-    OwningProcess: unknown,
-    OwningThread: unknown,
-    SecurityDescriptor: PSECURITY_DESCRIPTOR | null,
-    Irp: IRP,
-  ): NTSTATUS {
+  readonly WskSocketConnect: PFN_WSK_SOCKET_CONNECT = (
+    Client,
+    SocketType,
+    Protocol,
+    LocalAddress,
+    RemoteAddress,
+    Flags,
+    SocketContext,
+    Dispatch,
+    OwningProcess,
+    OwningThread,
+    SecurityDescriptor,
+    Irp,
+  ) => {
     void OwningThread;
     const call = 'WskSocketConnect';
     const core = this.#core;
@@ -308,11 +274,11 @@ export class SocketProvider {
       return core.finish(call, Irp, started);
     }
     return core.trace(call, STATUS_PENDING);
-  }
+  };
 
   // ---- socket-level calls shared by the categories ---------------------------------------------
 
-  WskBind(Socket: PWSK_SOCKET, LocalAddress: SOCKADDR, Flags: number, Irp: IRP): NTSTATUS {
+  readonly WskBind: PFN_WSK_BIND = (Socket, LocalAddress, Flags, Irp) => {
     const call = 'WskBind';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -320,12 +286,12 @@ export class SocketProvider {
     if (Flags !== 0) return core.invalid(call, Irp, 'WSK-RESERVED-FLAGS', 'Flags must be 0');
     let status = bindAddress(core, call, state, LocalAddress);
     // A listening socket listens once bound (wsk.md §3.4).
-    if (status === STATUS_SUCCESS && state.category === 'listen')
+    if (status === STATUS_SUCCESS && SOCKET_CATEGORIES[state.category].listensOnBind)
       status = this.#listen.listen(state);
     return core.finish(call, Irp, status);
-  }
+  };
 
-  WskCloseSocket(Socket: PWSK_SOCKET, Irp: IRP): NTSTATUS {
+  readonly WskCloseSocket: PFN_WSK_CLOSE_SOCKET = (Socket, Irp) => {
     const call = 'WskCloseSocket';
     const core = this.#core;
     const state = core.check(Socket, call);
@@ -345,13 +311,10 @@ export class SocketProvider {
     core.irps.pend(Irp);
     this.#events.whenIdle(state, () => core.irps.complete(Irp, STATUS_SUCCESS, 0));
     return core.trace(call, STATUS_PENDING);
-  }
+  };
 
-  #staticEvents(Client: PWSK_CLIENT, category: SocketState['category']): number {
-    const mask = this.#core.clients.staticEvents(Client);
-    if (category === 'listen') return mask & WSK_EVENT_ACCEPT;
-    if (category === 'connection') return mask & CONNECTION_EVENTS;
-    return 0;
+  #staticEvents(Client: PWSK_CLIENT, category: SocketCategory): number {
+    return startingEvents(category, this.#core.clients.staticEvents(Client));
   }
 }
 
