@@ -39,3 +39,39 @@ export function setRegistrationPhase(
   }
   (registration as { phase: RegistrationPhase }).phase = next;
 }
+
+// ---- inspection (inspect.ts) ----------------------------------------------------------------
+
+/**
+ * A request the driver answered WskInspectPend, and its outcome:
+ * - pended: neither WskInspectComplete nor WskAbortEvent yet;
+ * - decided: WskInspectComplete accepted or rejected it while pended;
+ * - aborted: WskAbortEvent ran for it before any WskInspectComplete;
+ * - finished: both happened (an accepted request aborted before delivery, or a complete for a
+ *   request aborted meanwhile); nothing more can.
+ */
+export type InspectionPhase = 'pended' | 'decided' | 'aborted' | 'finished';
+
+export const INSPECTION_TRANSITIONS: {
+  readonly [from in InspectionPhase]: readonly InspectionPhase[];
+} = {
+  pended: ['decided', 'aborted'],
+  decided: ['finished'],
+  aborted: ['finished'],
+  finished: [],
+};
+
+/** Every change of an inspection's phase goes through here, asserted against the table. */
+export function setInspectionPhase(
+  inspection: { readonly phase: InspectionPhase },
+  next: InspectionPhase,
+  socket: number,
+  request: number,
+): void {
+  const from = inspection.phase;
+  if (!INSPECTION_TRANSITIONS[from].includes(next)) {
+    const which = `socket #${socket}, request ${request}`;
+    assert(false, `wsk: illegal inspection transition ${from} → ${next} (${which})`);
+  }
+  (inspection as { phase: InspectionPhase }).phase = next;
+}
