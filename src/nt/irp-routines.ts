@@ -283,7 +283,9 @@ export class IrpManager {
   /** Pends now and completes as an event `delay` ns later; returns STATUS_PENDING. */
   completeLater(Irp: IRP, delay: number, Status: NTSTATUS, Information: unknown = 0): NTSTATUS {
     this.pend(Irp);
+    Irp.completionDue = true;
     this.#k.sim.schedule(delay, `${this.#k.host} irp ${Irp.id} completes`, () => {
+      Irp.completionDue = false;
       if (Irp.state === 'pending') this.complete(Irp, Status, Information);
     });
     return STATUS_PENDING;
@@ -354,6 +356,11 @@ export class IrpManager {
       'WSK-STATUS-IGNORED',
       `${routine} on ${this.#name(Irp)}: ${Irp.operation} failed with ${status}, never read`,
     );
+  }
+
+  /** @internal The cancel spin lock is held (IoCancelIrp until IoReleaseCancelSpinLock). */
+  get cancelLockHeld(): boolean {
+    return this.#cancelLockHeld;
   }
 
   /** IRPs allocated and not freed, in allocation order (for leak reports). */

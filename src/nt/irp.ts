@@ -84,6 +84,11 @@ export class IRP {
   descriptor: object | null = null;
   /** @internal the driver's file:line at IoAllocateIrp, when sites are recorded */
   site: string | null = null;
+  /**
+   * @internal a completion event is due for it (IrpManager.completeLater, or a provider's own
+   * deferred completion): that event holds it. Bookkeeping for the invariant checker only.
+   */
+  completionDue = false;
 
   /** @internal use IoAllocateIrp */
   constructor(id: number, stackCount: number, driverOwned: boolean) {
