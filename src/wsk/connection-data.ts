@@ -310,7 +310,9 @@ export class ConnectionData {
   #completeReceiveLater(data: DataState, Irp: IRP, filled: number): void {
     const k = this.#core.k;
     data.receivesCompleting++;
+    Irp.completionDue = true;
     k.sim.schedule(0, `${k.host} irp ${Irp.id} completes`, () => {
+      Irp.completionDue = false;
       data.receivesCompleting--;
       if (Irp.state === 'pending') this.#core.irps.complete(Irp, STATUS_SUCCESS, filled);
     });

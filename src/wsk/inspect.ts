@@ -87,6 +87,14 @@ export interface PendedInspection {
   readonly site?: string;
 }
 
+/** @internal A request answered WskInspectPend, as the invariant checker reads it. */
+export interface InspectionView {
+  readonly socket: SocketState;
+  readonly request: number;
+  readonly phase: InspectionPhase;
+  readonly listener: TcpListener;
+}
+
 export class ConditionalAccept {
   readonly #core: SocketCore;
   readonly #events: SocketEvents;
@@ -181,6 +189,17 @@ export class ConditionalAccept {
   /** The listening socket closed or died: its books go (its requests were aborted first). */
   forget(state: SocketState): void {
     this.#pended.delete(state);
+  }
+
+  /** @internal Every request answered WskInspectPend and not forgotten, for the checker. */
+  inspections(): InspectionView[] {
+    const list: InspectionView[] = [];
+    for (const [socket, pended] of this.#pended) {
+      for (const [request, { phase, listener }] of pended) {
+        list.push({ socket, request, phase, listener });
+      }
+    }
+    return list;
   }
 
   /** Requests left pended, for the end-of-run check. */
