@@ -38,6 +38,7 @@ import { TcpTransport } from './tcp-transport.ts';
 import { Network, type Payload } from './topology/index.ts';
 import {
   Kernel,
+  checkWskInvariants,
   outstandingOf,
   ruleOf,
   type Advisory,
@@ -157,6 +158,18 @@ export class Simulation extends Network<Payload> {
   /** From now on no kernel may switch verifier rules off (runScenario locks them). */
   lockRules(): void {
     this.#rulesLocked = true;
+  }
+
+  /**
+   * Throws AssertionError when any layer's books disagree (STYLE.md §7.8): the network's, every
+   * TCP stack's, every kernel's and its WSK provider's. Tests run it after every event with
+   * `core.betweenEvents = () => sim.checkInvariants()` (RunRequest.checkInvariants); it only
+   * reads, so the run and its trace hash are the same.
+   */
+  override checkInvariants(): void {
+    super.checkInvariants();
+    for (const stack of this.#stacks.values()) stack.checkInvariants();
+    for (const kernel of this.#kernels.values()) checkWskInvariants(kernel);
   }
 
   /** What every host's drivers left outstanding now, host by host in creation order. */

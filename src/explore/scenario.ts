@@ -82,6 +82,11 @@ export interface RunRequest {
   readonly recordSites?: boolean;
   /** Hand each set of events due at one instant to the choice source ('same-instant <time>'). */
   readonly sameInstantChoice?: boolean;
+  /**
+   * Check every layer's invariants after every event (Simulation.checkInvariants, tests): a
+   * broken one fails the run as an assertion; the run and its trace hash are the same.
+   */
+  readonly checkInvariants?: boolean;
 }
 
 export interface ScenarioResult {
@@ -171,6 +176,7 @@ export async function runScenario<H>(
   const again = await runOnce(scenario, {
     seed: request.seed,
     recordSites: true,
+    ...(request.checkInvariants !== undefined && { checkInvariants: request.checkInvariants }),
     ...(request.replay !== undefined && { replay: request.replay }),
     ...(request.sameInstantChoice !== undefined && {
       sameInstantChoice: request.sameInstantChoice,
@@ -194,6 +200,7 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
     }),
   });
   sim.lockRules();
+  if (request.checkInvariants === true) sim.core.betweenEvents = () => sim.checkInvariants();
   const capture =
     request.pcap === true
       ? new PcapCapture(sim, { ipFor: (source) => ({ hopLimit: sim.ttlOf(source) }) })

@@ -67,6 +67,7 @@ export {
 } from './work-items.ts';
 export { KSPIN_LOCK, SpinLockManager } from './spin-locks.ts';
 export { isHolder, holderValue } from './holder.ts';
+export { IrpHolders, checkNtInvariants, type CheckedKernel } from './invariants.ts';
 export {
   addOutstanding,
   outstandingIrps,

@@ -32,12 +32,16 @@
  * documents the omission as illegal). Whether a call pends is the choice 'IRP pends'
  * (probability `pendingCompletions`, default 0.5; the tape default is inline completion).
  *
+ * Lifecycle: every change of Irp.state goes through setIrpState, which asserts the move is in
+ * irp-state.ts's table; a misuse is reported before the state would change, and it does not.
+ *
  * Violation rule ids: IRP-COMPLETED-TWICE, IRP-COMPLETED-NOT-ISSUED, IRP-COMPLETED-PENDING,
  * IRP-FREED-WHILE-PENDING, IRP-FREED-TWICE, IRP-USE-AFTER-FREE, IRP-REUSED-WHILE-PENDING,
  * IRP-NO-COMPLETION-ROUTINE, IRP-COMPLETION-FLAGS, IRP-COMPLETION-RETURN, IRP-NO-STACK-LOCATION,
  * IRP-CANCEL-LOCK-NOT-RELEASED, CANCEL-SPINLOCK-NOT-HELD.
  */
 import { callerSite } from '../sim/index.ts';
+import { setIrpState } from './irp-state.ts';
 import { IRP, type DRIVER_CANCEL, type IO_COMPLETION_ROUTINE } from './irp.ts';
 import { DISPATCH_LEVEL, type KIRQL } from './irql.ts';
 import type { KernelCore } from './kernel-core.ts';
@@ -87,7 +91,7 @@ export class IrpManager {
       );
     }
     this.#noteIgnored(Irp, 'IoFreeIrp');
-    Irp.state = 'freed';
+    setIrpState(Irp, 'freed');
     this.#live.delete(Irp);
     this.#trace(Irp, 'freed');
   }
@@ -104,7 +108,7 @@ export class IrpManager {
     Irp.CurrentLocation = Irp.StackCount + 1;
     Irp.completion = null;
     Irp.operation = '';
-    Irp.state = 'idle';
+    setIrpState(Irp, 'idle');
     this.#trace(Irp, 'reused', Status);
   }
 
@@ -218,7 +222,7 @@ export class IrpManager {
         { irp: Irp.id },
       );
     }
-    Irp.state = 'issued';
+    setIrpState(Irp, 'issued');
     Irp.descriptor = null;
     Irp.operation = operation;
     Irp.PendingReturned = false;
@@ -255,7 +259,7 @@ export class IrpManager {
       });
       return STATUS_PENDING;
     }
-    Irp.state = 'pending';
+    setIrpState(Irp, 'pending');
     Irp.PendingReturned = true;
     this.#trace(Irp, 'pending');
     if (withdraw !== null) {
@@ -279,7 +283,9 @@ export class IrpManager {
   /** Pends now and completes as an event `delay` ns later; returns STATUS_PENDING. */
   completeLater(Irp: IRP, delay: number, Status: NTSTATUS, Information: unknown = 0): NTSTATUS {
     this.pend(Irp);
+    Irp.completionDue = true;
     this.#k.sim.schedule(delay, `${this.#k.host} irp ${Irp.id} completes`, () => {
+      Irp.completionDue = false;
       if (Irp.state === 'pending') this.complete(Irp, Status, Information);
     });
     return STATUS_PENDING;
@@ -298,7 +304,7 @@ export class IrpManager {
       return this.#uncompletable(Irp);
     }
     Irp.PendingReturned = Irp.state === 'pending';
-    Irp.state = 'completed';
+    setIrpState(Irp, 'completed');
     Irp.CancelRoutine = null;
     Irp.IoStatus.Status = Status;
     Irp.IoStatus.Information = Information;
@@ -350,6 +356,11 @@ export class IrpManager {
       'WSK-STATUS-IGNORED',
       `${routine} on ${this.#name(Irp)}: ${Irp.operation} failed with ${status}, never read`,
     );
+  }
+
+  /** @internal The cancel spin lock is held (IoCancelIrp until IoReleaseCancelSpinLock). */
+  get cancelLockHeld(): boolean {
+    return this.#cancelLockHeld;
   }
 
   /** IRPs allocated and not freed, in allocation order (for leak reports). */

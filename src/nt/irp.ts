@@ -4,6 +4,7 @@
  * (its lifecycle state, the completion routine, the operation that holds it). The routines
  * that act on it are in irp-routines.ts.
  */
+import type { IrpState } from './irp-state.ts';
 import type { KIRQL } from './irql.ts';
 import type { MDL } from './mdl.ts';
 import { STATUS_SUCCESS, type NTSTATUS } from './ntstatus.ts';
@@ -24,7 +25,7 @@ export type IO_COMPLETION_ROUTINE = (
 ) => NTSTATUS;
 export type DRIVER_CANCEL = (DeviceObject: PDEVICE_OBJECT, Irp: IRP) => void;
 
-export type IrpState = 'idle' | 'issued' | 'pending' | 'completed' | 'freed';
+export type { IrpState } from './irp-state.ts';
 
 export interface Completion {
   readonly routine: IO_COMPLETION_ROUTINE;
@@ -72,7 +73,8 @@ export class IRP {
   readonly StackCount: number;
   CurrentLocation: number;
   /** @internal */ readonly id: number;
-  /** @internal */ state: IrpState = 'idle';
+  /** @internal written only by setIrpState (irp-state.ts), which checks the move */
+  readonly state: IrpState = 'idle';
   /** @internal */ completion: Completion | null = null;
   /** @internal allocated by the driver with IoAllocateIrp (all are, until IRPs from above). */
   readonly driverOwned: boolean;
@@ -82,6 +84,11 @@ export class IRP {
   descriptor: object | null = null;
   /** @internal the driver's file:line at IoAllocateIrp, when sites are recorded */
   site: string | null = null;
+  /**
+   * @internal a completion event is due for it (IrpManager.completeLater, or a provider's own
+   * deferred completion): that event holds it. Bookkeeping for the invariant checker only.
+   */
+  completionDue = false;
 
   /** @internal use IoAllocateIrp */
   constructor(id: number, stackCount: number, driverOwned: boolean) {

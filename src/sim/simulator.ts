@@ -125,6 +125,13 @@ export class Simulator {
   readonly threads: ThreadHost;
   /** Allocation sites are recorded (SimulatorOptions.recordSites). */
   readonly recordSites: boolean;
+  /**
+   * A check run between events: before each event, once the thread code the previous one
+   * resumed has parked, and when a run ends. Tests set it to the model's invariant checkers
+   * (STYLE.md §7.8). It must only read: a run is the same with it or without it. What it
+   * throws fails the run as a throwing handler does (an AssertionError: kind 'assertion').
+   */
+  betweenEvents: (() => void) | null = null;
   readonly #queue = new EventQueue();
   readonly #sameInstantChoice: boolean;
   readonly #scheduler: ChoiceStream;
@@ -245,7 +252,11 @@ export class Simulator {
 
   #slice(plan: RunPlan, firstEvent: number): RunStatus {
     const budgetEnd = firstEvent + plan.eventBudget;
-    const plain = plan.predicate === null && !this.#sameInstantChoice && this.#eventLog === null;
+    const plain =
+      plan.predicate === null &&
+      !this.#sameInstantChoice &&
+      this.#eventLog === null &&
+      this.betweenEvents === null;
     return plain ? this.#sliceFast(plan, budgetEnd) : this.#sliceFull(plan, budgetEnd);
   }
 
@@ -274,7 +285,9 @@ export class Simulator {
   #sliceFull(plan: RunPlan, budgetEnd: number): RunStatus {
     const queue = this.#queue;
     const predicate = plan.predicate;
+    const check = this.betweenEvents;
     for (;;) {
+      if (check !== null && !this.#passes(check)) return 'failed';
       if (predicate !== null && this.#holds(predicate))
         return this.#failure === null ? 'condition-met' : 'failed';
       const next = this.#sameInstantChoice ? this.#chosen() : queue.peek();
@@ -321,6 +334,17 @@ export class Simulator {
     if (plan.stopAt === Infinity) return 'quiescent';
     this.#now = plan.stopAt as Instant;
     return 'reached-time';
+  }
+
+  /** Runs the between-events check; one that throws fails the run like a handler would. */
+  #passes(check: () => void): boolean {
+    try {
+      check();
+      return true;
+    } catch (error) {
+      this.#failFromError(error);
+      return false;
+    }
   }
 
   /** Evaluates a run predicate; a predicate that throws fails the run like a handler would. */

@@ -117,6 +117,11 @@ export class BindTable {
     if (rest.length === 1) this.#holders.set(bound.port, rest[0] as SocketState);
   }
 
+  /** @internal Every port with its holders in bind order (copies), for the invariant checker. */
+  entries(): [number, readonly SocketState[]][] {
+    return [...this.#holders].map(([port, holders]) => [port, [holders].flat()]);
+  }
+
   /** Open sockets holding `port`, in bind order (a copy). */
   holdersOf(port: number): readonly SocketState[] {
     return this.#holdersOn(port)?.slice() ?? [];

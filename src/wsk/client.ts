@@ -9,6 +9,7 @@
 import type { IRP, NTSTATUS } from '../nt/index.ts';
 import type { Parking, SimEvent } from '../sim/index.ts';
 import type { ADDRESS_FAMILY, SOCKADDR } from './address.ts';
+import type { RegistrationPhase } from './lifecycle.ts';
 
 // ---- structures -----------------------------------------------------------------------------
 
@@ -185,7 +186,8 @@ export interface CaptureWaiter {
 export interface Registration {
   readonly npi: WSK_CLIENT_NPI;
   readonly client: WSK_CLIENT;
-  phase: 'registered' | 'deregistering' | 'deregistered';
+  /** Written only by setRegistrationPhase (lifecycle.ts), which checks the move. */
+  readonly phase: RegistrationPhase;
   captures: number;
   readonly blocked: CaptureWaiter[];
   readonly deregisterWaiters: Parking<void>[];

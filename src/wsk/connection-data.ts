@@ -306,12 +306,17 @@ export class ConnectionData {
   /**
    * Completes a served receive on a zero-delay event. Receives served after it complete on later
    * events too, so completions keep the order in which the receives got their bytes (FIFO, which
-   * ECHO's two outstanding receives rely on).
+   * ECHO's two outstanding receives rely on). Its bytes are in its buffer already, so it is no
+   * longer cancellable: IoCancelIrp meanwhile only sets Irp.Cancel (a queued receive's cancel
+   * routine would complete it STATUS_CANCELLED with 0 bytes, and the bytes would be lost).
    */
   #completeReceiveLater(data: DataState, Irp: IRP, filled: number): void {
     const k = this.#core.k;
+    this.#core.irps.IoSetCancelRoutine(Irp, null);
     data.receivesCompleting++;
+    Irp.completionDue = true;
     k.sim.schedule(0, `${k.host} irp ${Irp.id} completes`, () => {
+      Irp.completionDue = false;
       data.receivesCompleting--;
       if (Irp.state === 'pending') this.#core.irps.complete(Irp, STATUS_SUCCESS, filled);
     });

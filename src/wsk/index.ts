@@ -106,3 +106,4 @@ export {
   type WskViolationId,
 } from './rules.ts';
 export { outstandingOf, type Outstanding } from './outstanding.ts';
+export { checkWskInvariants } from './invariants.ts';

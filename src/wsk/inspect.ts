@@ -34,6 +34,8 @@
  *   writes its ID; on any other socket STATUS_INVALID_DEVICE_REQUEST.
  * - A request left pended, neither completed nor aborted, is WSK-INSPECTION-PENDED at the end
  *   of the run (DESIGN.md §5, outstanding.ts).
+ * - A pended request's phase (pended, decided, aborted, finished) changes only through
+ *   setInspectionPhase, asserted against lifecycle.ts's table.
  */
 import type { ListenerHandler, Offer, OfferAnswer, TcpListener } from '../tcp/port.ts';
 import { assert } from '../sim/index.ts';
@@ -60,6 +62,7 @@ import {
   type PFN_WSK_INSPECT_EVENT,
   type WSK_INSPECT_ACTION,
 } from './dispatch-types.ts';
+import { setInspectionPhase, type InspectionPhase } from './lifecycle.ts';
 import { type Endpoint, type SocketState } from './socket-state.ts';
 import { transient } from './transient.ts';
 
@@ -69,10 +72,11 @@ const INSPECT_ID_SIZE = 16;
 /** A request the driver answered WskInspectPend. */
 interface Inspection {
   readonly listener: TcpListener;
-  /** 'pended' until WskInspectComplete decides it or the request is aborted. */
-  phase: 'pended' | 'decided' | 'aborted';
-  /** WskInspectComplete was called for it. */
-  completed: boolean;
+  /**
+   * 'pended' until WskInspectComplete decides it or the request is aborted; written only by
+   * setInspectionPhase (lifecycle.ts), which checks the move.
+   */
+  readonly phase: InspectionPhase;
 }
 
 /** A pended inspection as the end-of-run check lists it. */
@@ -81,6 +85,14 @@ export interface PendedInspection {
   readonly id: WSK_INSPECT_ID;
   /** Where the driver made the listening socket, when sites are recorded. */
   readonly site?: string;
+}
+
+/** @internal A request answered WskInspectPend, as the invariant checker reads it. */
+export interface InspectionView {
+  readonly socket: SocketState;
+  readonly request: number;
+  readonly phase: InspectionPhase;
+  readonly listener: TcpListener;
 }
 
 export class ConditionalAccept {
@@ -130,16 +142,19 @@ export class ConditionalAccept {
       core.k.advisory('WSK-INSPECT-UNKNOWN-ID', `${call}: ${idText(key)} was never pended here`);
       return core.finish(call, Irp, STATUS_SUCCESS);
     }
-    if (inspection.completed) {
+    if (inspection.phase === 'decided' || inspection.phase === 'finished') {
       const detail = `${call} again for ${idText(key)}`;
       core.k.violation('WSK-INSPECT-COMPLETE-TWICE', detail, { socket: state.id, irp: Irp.id });
       return core.finish(call, Irp, STATUS_SUCCESS);
     }
-    inspection.completed = true;
-    if (inspection.phase === 'pended') {
-      inspection.phase = 'decided';
+    const serial = (key as WSK_INSPECT_ID).SerialNumber;
+    if (inspection.phase !== 'pended') {
+      // Aborted meanwhile: nothing to decide (module header).
+      setInspectionPhase(inspection, 'finished', state.id, serial);
+    } else {
+      setInspectionPhase(inspection, 'decided', state.id, serial);
       const answer = Action === WskInspectAccept ? 'accept' : 'reject';
-      const result = inspection.listener.decide((key as WSK_INSPECT_ID).SerialNumber, answer);
+      const result = inspection.listener.decide(serial, answer);
       assert(result.ok, `a pended request the stack does not know: ${idText(key)}`);
     }
     return core.finish(call, Irp, STATUS_SUCCESS);
@@ -176,6 +191,17 @@ export class ConditionalAccept {
     this.#pended.delete(state);
   }
 
+  /** @internal Every request answered WskInspectPend and not forgotten, for the checker. */
+  inspections(): InspectionView[] {
+    const list: InspectionView[] = [];
+    for (const [socket, pended] of this.#pended) {
+      for (const [request, { phase, listener }] of pended) {
+        list.push({ socket, request, phase, listener });
+      }
+    }
+    return list;
+  }
+
   /** Requests left pended, for the end-of-run check. */
   stillPended(): PendedInspection[] {
     const list: PendedInspection[] = [];
@@ -203,7 +229,7 @@ export class ConditionalAccept {
       case WskInspectReject:
         return 'reject';
       case WskInspectPend:
-        this.#pendedOf(state).set(offer.id, { listener, phase: 'pended', completed: false });
+        this.#pendedOf(state).set(offer.id, { listener, phase: 'pended' });
         return 'later';
       default: {
         const detail = `WskInspectEvent returned ${String(action)}; the request is rejected`;
@@ -239,7 +265,11 @@ export class ConditionalAccept {
   /** A request answered Pend or Accept went away before it was accepted: WskAbortEvent. */
   #abort(state: SocketState, offer: Offer): void {
     const inspection = this.#pended.get(state)?.get(offer.id);
-    if (inspection !== undefined) inspection.phase = 'aborted';
+    if (inspection !== undefined) {
+      // One the driver decided is finished (it accepted it: a rejected one is never aborted).
+      const next = inspection.phase === 'decided' ? 'finished' : 'aborted';
+      setInspectionPhase(inspection, next, state.id, offer.id);
+    }
     const k = this.#core.k;
     const callback = this.#events.callback(state, ABORT_CALLBACK) as PFN_WSK_ABORT_EVENT;
     assert(callback !== null, 'a conditional listening socket without WskAbortEvent');

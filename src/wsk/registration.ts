@@ -17,6 +17,9 @@
  *   thread. Condition (b) calls in flight holds trivially (every call here returns before
  *   anything else runs); (c) open sockets: the client's sockets (socket.ts) must all be closed.
  *
+ * A registration's phase (registered → deregistering → deregistered) changes only through
+ * setRegistrationPhase, asserted against lifecycle.ts's table.
+ *
  * Statuses, each from wsk.md §1.2 unless marked:
  * - capture while the provider is not ready: NO_WAIT → STATUS_DEVICE_NOT_READY at once; a timeout
  *   → STATUS_DEVICE_NOT_READY when it expires (the documented code for "provider not yet
@@ -120,6 +123,7 @@ import {
   type WSK_PROVIDER_NPI,
   type WSK_TRANSPORT,
 } from './client.ts';
+import { setRegistrationPhase } from './lifecycle.ts';
 import type { WskKernelCore } from './provider-kernel.ts';
 import { SocketProvider } from './socket.ts';
 import type { Transport } from './transport.ts';
@@ -264,7 +268,7 @@ export class WskManager {
       k.violation('WSK-DEREGISTER-TWICE', 'WskDeregister called twice for one WskRegister');
       return done;
     }
-    registration.phase = 'deregistering';
+    setRegistrationPhase(registration, 'deregistering');
     k.sim.emit({ type: 'wsk.call', host: k.host, call: 'WskDeregister' });
     // Captures blocked in other threads return STATUS_DEVICE_NOT_READY at once (wsk.md §1.2).
     for (const waiter of registration.blocked.slice()) {
@@ -602,7 +606,7 @@ export class WskManager {
   }
 
   #finish(registration: Registration): void {
-    registration.phase = 'deregistered';
+    setRegistrationPhase(registration, 'deregistered');
     this.#registrations.delete(registration);
     this.#k.sim.emit({ type: 'wsk.call', host: this.#k.host, call: 'WskDeregister done' });
     for (const parking of registration.deregisterWaiters.splice(0)) parking.wake();

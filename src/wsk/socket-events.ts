@@ -160,6 +160,11 @@ export class SocketEvents {
     });
   }
 
+  /** @internal Sockets with a callback running, or a disable or close waiting for one. */
+  get busySockets(): number {
+    return this.#activity.size;
+  }
+
   /** Callbacks of `state` running now. */
   runningCount(state: SocketState): number {
     let count = 0;

@@ -10,6 +10,16 @@ import type { ADDRESS_FAMILY, SOCKADDR } from './address.ts';
 import { SOCKET_CATEGORIES, type SocketCategory, type SocketRole } from './categories.ts';
 import type { PWSK_CLIENT } from './client.ts';
 import type { DataState } from './data-state.ts';
+import {
+  CLOSED,
+  CONNECTED,
+  DEAD,
+  DEATH_INDICATED,
+  HOLDS_PORT,
+  LISTENING,
+  illegalSocketMove,
+  isLegalSocketMove,
+} from './lifecycle.ts';
 import type { ShareMode } from './sharing.ts';
 
 
@@ -53,17 +63,11 @@ export interface SocketInit {
   readonly options: Readonly<SocketOptions>;
 }
 
-/** Bits of SocketState's packed flags. */
-const CLOSED = 1;
-const DEAD = 2;
-const HOLDS_PORT = 4;
-const LISTENING = 8;
-const CONNECTED = 16;
-const DEATH_INDICATED = 32;
-
 /**
  * @internal One socket's model state. A class whose booleans share one packed field behind
  * accessors: a simulation keeps 1e5 sockets and more, and each field costs every one of them.
+ * The lifecycle flags (closed, dead, holdsPort, listening, connected, deathIndicated) change
+ * only as lifecycle.ts's table allows: each setter asserts the move.
  */
 export class SocketState {
   readonly id: number;
@@ -167,7 +171,11 @@ export class SocketState {
   }
 
   #set(bit: number, on: boolean): void {
-    this.#flags = on ? this.#flags | bit : this.#flags & ~bit;
+    const flags = this.#flags;
+    const next = on ? flags | bit : flags & ~bit;
+    if (next === flags) return;
+    if (!isLegalSocketMove(flags, bit, on)) illegalSocketMove(this.id, flags, bit, on);
+    this.#flags = next;
   }
 }
 

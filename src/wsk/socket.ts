@@ -59,7 +59,7 @@ import {
   type NTSTATUS,
 } from '../nt/index.ts';
 import type { WskKernelCore } from './provider-kernel.ts';
-import { ConditionalAccept, type PendedInspection } from './inspect.ts';
+import { ConditionalAccept, type InspectionView, type PendedInspection } from './inspect.ts';
 import { ListenSockets } from './listen-socket.ts';
 import {
   WSK_CACHED_SECURITY_DESCRIPTOR,
@@ -72,7 +72,7 @@ import { bindAddress } from './socket-address.ts';
 import { SocketControl } from './socket-control.ts';
 import { SocketCore, type ClientCheck } from './socket-core.ts';
 import { SocketEvents } from './socket-events.ts';
-import type { PWSK_SOCKET } from './socket-state.ts';
+import type { PWSK_SOCKET, SocketState } from './socket-state.ts';
 import type {
   PFN_WSK_BIND,
   PFN_WSK_CLOSE_SOCKET,
@@ -162,6 +162,26 @@ export class SocketProvider {
   /** Inspections a driver left pended (conditional accept), for the end-of-run check. */
   stillPended(): PendedInspection[] {
     return this.#conditional.stillPended();
+  }
+
+  /** @internal The open sockets, each at its slot (socket-core.ts), for the invariant checker. */
+  openStates(): readonly SocketState[] {
+    return this.#core.open;
+  }
+
+  /** @internal The bind table's ports and holders (binding.ts), for the invariant checker. */
+  boundPorts(): [number, readonly SocketState[]][] {
+    return this.#core.bindings.entries();
+  }
+
+  /** @internal Sockets with a callback running (none between events), for the checker. */
+  busySockets(): number {
+    return this.#events.busySockets;
+  }
+
+  /** @internal Pended conditional-accept requests (inspect.ts), for the invariant checker. */
+  inspections(): InspectionView[] {
+    return this.#conditional.inspections();
   }
 
   /** Open sockets of one client (WskDeregister waits for none, wsk.md §1.2 (c)). */

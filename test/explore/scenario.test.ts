@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import showcase from '../../scenarios/showcase.ts';
 import { defineScenario, runScenario } from '../../src/explore/scenario.ts';
 import { SimConfigError, type Tape, type TapeEntry } from '../../src/sim/index.ts';
+import { KSPIN_LOCK } from '../../src/wsk/index.ts';
 import { packetRecords, type PacketRecord } from '../../src/topology/index.ts';
 
 /** (id, phase, time, reason) of every packet record, for comparing runs packet by packet. */
@@ -111,6 +112,26 @@ describe('explore: scenario definitions and failures', () => {
     const result = await runScenario(looping, { seed: 5 });
     expect(result.failure).toMatchObject({ kind: 'livelock', message: 'event budget of 100 spent with 1 event pending' });
     expect(result.tail.length).toBe(0);
+  });
+
+  it('checkInvariants: a model inconsistency after an event fails the run as an assertion', async () => {
+    // A plain event leaves a spin lock held: no routine hears it, only the checker sees it.
+    const scenario = defineScenario({
+      name: 'locks', description: 'd',
+      build: (sim) => {
+        sim.addHost({ name: 'h', ipv4: '10.0.0.1' });
+        const k = sim.kernel('h');
+        const lock = (): void => k.KeAcquireSpinLock(new KSPIN_LOCK(), { value: k.irql });
+        sim.at('1ms', 'take a lock', lock);
+      },
+    });
+    expect((await runScenario(scenario, { seed: 1 })).status).toBe('passed');
+    const checked = await runScenario(scenario, { seed: 1, checkInvariants: true });
+    expect(checked.failure).toMatchObject({
+      kind: 'assertion',
+      message: 'host h: 1 spin lock(s) held between events',
+      at: 1e6,
+    });
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * Every scenario in scenarios/: each of its seeds runs twice to the same trace hash and passes
  * its checks, and the formatted trace of its first seed is a golden snapshot, so a change of
- * behaviour shows up as a reviewed diff. A scenario that demonstrates a bug (`expect`,
+ * behaviour shows up as a reviewed diff. On seeds 1–3 each also runs with every layer's
+ * invariants checked after every event (Simulation.checkInvariants: network, TCP, kernel and WSK
+ * provider), to the same status and trace hash. A scenario that demonstrates a bug (`expect`,
  * docs/design.md#scenarios-may-not-lower-a-rule) fails that way on some of its seeds and passes on
  * the others.
  */
@@ -11,6 +13,8 @@ import { failsAsExpected, runScenario } from '../../src/explore/scenario.ts';
 import { formatRecord } from '../../src/sim/index.ts';
 
 const names = listScenarioNames();
+/** Seeds every scenario runs with every layer's invariants checked after each event. */
+const CHECKED_SEEDS = [1, 2, 3];
 
 describe('scenarios', () => {
   it('there is at least the showcase', () => {
@@ -33,6 +37,18 @@ describe('scenarios', () => {
       }
       // A bug scenario's failure depends on timing: some of its seeds fail, others pass.
       if (scenario.expect !== undefined) expect([...outcomes].sort()).toEqual(['failed', 'passed']);
+    });
+
+    it('the model checks itself after every event on seeds 1–3, changing nothing', async () => {
+      const scenario = await loadScenario(name);
+      for (const seed of CHECKED_SEEDS) {
+        const plain = await runScenario(scenario, { seed });
+        const checked = await runScenario(scenario, { seed, checkInvariants: true });
+        const replay = `seed ${seed}: ${checked.failure?.message ?? ''}`;
+        expect(checked.failure?.kind, replay).not.toBe('assertion');
+        expect(checked.status, replay).toBe(plain.status);
+        expect(checked.traceHash, replay).toBe(plain.traceHash);
+      }
     });
 
     it('golden trace of its first seed', async () => {

@@ -182,6 +182,54 @@ describe('sim: run edges', () => {
     expect(outcome.failure).toMatchObject({ kind: 'assertion', message: 'invariant broken: queue over capacity', at: 7 });
   });
 
+  it('betweenEvents runs before each event, after thread code parked, and at the end', async () => {
+    const seen: string[] = [];
+    const sim = new Simulator({ seed: 3, keepTrace: true });
+    let step = 'start';
+    sim.schedule(1, 'a', () => void (step = 'after a'));
+    sim.threads.spawn('T', async () => {
+      step = 'thread running';
+      const parking = sim.threads.park();
+      sim.schedule(5, 'wake', () => parking.wake());
+      step = 'thread parked';
+      await parking;
+      step = 'thread done';
+    });
+    sim.betweenEvents = () => void seen.push(`${sim.now} ${step}`);
+    const outcome = await sim.run();
+    expect(outcome.status).toBe('quiescent');
+    // Never 'thread running': the check waits for the thread to park.
+    expect(seen).toEqual(['0 start', '0 thread parked', '1 after a', '5 after a', '5 thread done']);
+  });
+
+  it('betweenEvents only reads: the same run and trace hash with or without it', async () => {
+    const hashes: string[] = [];
+    for (const check of [null, () => undefined]) {
+      const sim = new Simulator({ seed: 4 });
+      ticker(sim, 1e6, []);
+      sim.schedule(0, 'note', () => sim.emit({ type: 'note', n: 1 }));
+      sim.betweenEvents = check;
+      const outcome = await sim.run({ until: '10ms' });
+      hashes.push(`${outcome.now} ${outcome.events} ${sim.trace.hash()}`);
+    }
+    expect(hashes[1]).toBe(hashes[0]);
+  });
+
+  it('a betweenEvents check that throws fails the run; no event follows', async () => {
+    const sim = new Simulator({ seed: 2 });
+    const fired: number[] = [];
+    sim.schedule(7, 'e', () => void fired.push(7));
+    sim.schedule(9, 'e', () => void fired.push(9));
+    sim.betweenEvents = () => {
+      if (fired.length === 1) throw new AssertionError('invariant broken: IRP held twice');
+    };
+    const outcome = await sim.run();
+    expect(outcome.status).toBe('failed');
+    const message = 'invariant broken: IRP held twice';
+    expect(outcome.failure).toMatchObject({ kind: 'assertion', message, at: 7 });
+    expect(fired).toEqual([7]);
+  });
+
   it('the display-only info field is kept but not hashed', () => {
     const plain = new Simulator({ seed: 1 });
     const noted = new Simulator({ seed: 1, keepTrace: true });

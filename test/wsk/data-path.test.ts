@@ -25,6 +25,7 @@ import {
   STATUS_DATA_NOT_ACCEPTED,
   STATUS_INVALID_DEVICE_STATE,
   STATUS_INVALID_PARAMETER,
+  STATUS_MORE_PROCESSING_REQUIRED,
   STATUS_PENDING,
   STATUS_SUCCESS,
   WSK_EVENT_DISCONNECT,
@@ -237,6 +238,37 @@ describe('wsk: WskReceive', () => {
     send(w.client, Client, 'ij');
     await sim.run({ until: '250ms' });
     expect(receive(w.server, Server, 4, 'r3').returned).toBe(STATUS_SUCCESS);
+  });
+
+  it('a served receive waiting behind a pended completion is no longer cancellable', async () => {
+    const { w, sim, Client, Server } = await pair();
+    sim.core.betweenEvents = () => sim.checkInvariants();
+    send(w.client, Client, 'abc');
+    await sim.run({ until: '150ms' });
+    // At 165 ms, before the client's 'def' (sent at 160 ms) arrives: r1 takes 'abc' and its
+    // completion pends; r2 queues. 'def' fills r2, whose completion waits behind r1's (FIFO);
+    // r1's completion routine cancels r2 meanwhile: too late, r2 completes with its bytes.
+    const k = w.server.k;
+    const r2 = w.server.irp('r2');
+    const r1 = k.IoAllocateIrp(1, false) as IRP;
+    let cancelled: boolean | null = null;
+    k.IoSetCompletionRoutine(r1, () => {
+      cancelled = k.IoCancelIrp(r2);
+      return STATUS_MORE_PROCESSING_REQUIRED;
+    }, null, true, true, true);
+    const options = k.options as { pendingCompletions?: number };
+    const into = buf(w.server, 3);
+    sim.core.scheduleAt(165 * MS, 'receives', () => {
+      options.pendingCompletions = 1;
+      expect(C(Server).WskReceive(Server, buf(w.server, 3), 0, r1)).toBe(STATUS_PENDING);
+      options.pendingCompletions = 0;
+      expect(C(Server).WskReceive(Server, into, 0, r2)).toBe(STATUS_PENDING);
+    });
+    sim.core.scheduleAt(160 * MS, 'send', () => send(w.client, Client, 'def'));
+    expect((await sim.run({ until: '200ms' })).failure).toBeUndefined();
+    expect(cancelled).toBe(false);
+    expect(w.server.log.slice(-1)).toEqual(['r2 STATUS_SUCCESS @165']);
+    expect(got(into, r2)).toBe('def');
   });
 
   it('WAITALL completes only with a full buffer; data already there completes a receive inline', async () => {
