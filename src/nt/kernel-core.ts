@@ -113,7 +113,7 @@ export class KernelCore<
     const message = `${rule}: ${detail} (host ${this.host} at ${formatInstant(this.sim.now)})`;
     const details = { rule, summary, source, host: this.host, ...place };
     this.violations.push({ ...details, message, at: this.sim.now });
-    this.sim.emit({ type: 'wsk.violation', host: this.host, rule });
+    this.sim.trace.emit({ at: this.sim.now, type: 'wsk.violation', host: this.host, rule });
     this.sim.fail('violation', message, details);
   }
 
@@ -124,7 +124,8 @@ export class KernelCore<
     const message = `${rule}: ${detail} (host ${this.host} at ${formatInstant(this.sim.now)})`;
     const site = callerSite();
     this.advisories.push({ rule, message, at: this.sim.now, ...(site !== null && { site }) });
-    this.sim.emit({ type: 'wsk.advisory', host: this.host, rule, info: detail });
+    const at = this.sim.now;
+    this.sim.trace.emit({ at, type: 'wsk.advisory', host: this.host, rule, info: detail });
     if (this.options.strict === true) {
       const details = { rule, summary, source, host: this.host, ...(site !== null && { site }) };
       this.sim.fail('advisory', message, details);

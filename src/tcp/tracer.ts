@@ -1,14 +1,7 @@
 /**
- * The TCP layer's trace records (STYLE.md §7.3): flat objects of strings and numbers, stamped
- * with virtual time, folded into the trace hash whether or not they are kept. Record types:
- * - `tcp`: a state transition `{host, conn, from, to, cause}`;
- * - segments themselves are not traced here: topology traces every packet sent, delivered or
- *   dropped, with the segment's digest (seq, ack, flags, length, window) in the hash and its
- *   one-line description (sequence numbers relative to the ISNs) in the display-only `info`
- *   field when records are kept, so a second record per segment would only repeat it;
- * - `tcp-outcome`: how a connection ended; `tcp-drop`: a segment rejected, with the reason;
- * - `tcp-listener` and `tcp-offer`: listener queue and deferred-accept events; `tcp-crash`.
- * `conn` 0 stands for the stack itself (a RST sent without a connection).
+ * The TCP layer's trace records (STYLE.md §7.3), emitted: one method per record type of
+ * records.ts, which lists them with their fields. Each is stamped with virtual time and folded
+ * into the trace hash whether or not records are kept.
  */
 import type { Simulator } from '../sim/index.ts';
 import { TcpSegment } from './payload.ts';

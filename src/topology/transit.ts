@@ -9,25 +9,11 @@
  * trace hash skips. `info` (the payload's description) is filled only when records are kept, and
  * never hashed, so the hot path builds no strings and keeping records does not change the hash.
  */
-import type { Simulator, TraceRecord } from '../sim/index.ts';
+import type { Simulator } from '../sim/index.ts';
 import type { HostState } from './host.ts';
 import type { LinkDirection } from './link.ts';
 import type { Packet, Payload } from './packet.ts';
-
-export type PacketPhase = 'sent' | 'delivered' | 'dropped';
-
-/** A packet trace record. */
-export interface PacketRecord extends TraceRecord {
-  readonly type: 'packet';
-  readonly phase: PacketPhase;
-  readonly id: number;
-  readonly source: string;
-  readonly target: string;
-  readonly bytes: number;
-  readonly reason: string | undefined;
-  readonly digest: number | undefined;
-  readonly info: string | undefined;
-}
+import type { FaultRecord, PacketPhase, PacketRecord } from './records.ts';
 
 export class Transit<P extends Payload = Payload> implements Packet<P> {
   readonly id: number;
@@ -87,29 +73,6 @@ export function tracePacket(
     info: trace.keep ? packet.payload.describe() : undefined,
   };
   trace.emit(record);
-}
-
-/** True for the packet records among a trace's records. */
-export function isPacketRecord(record: TraceRecord): record is PacketRecord {
-  return record.type === 'packet';
-}
-
-/** The packet records of a trace, in order (for tests, reports and checks). */
-export function packetRecords(records: readonly TraceRecord[]): PacketRecord[] {
-  return records.filter(isPacketRecord);
-}
-
-/** True for the fault records among a trace's records. */
-export function isFaultRecord(record: TraceRecord): record is FaultRecord {
-  return record.type === 'fault';
-}
-
-/** A fault trace record: the verb and the nodes it names. */
-export interface FaultRecord extends TraceRecord {
-  readonly type: 'fault';
-  readonly verb: string;
-  readonly a: string;
-  readonly b: string | undefined;
 }
 
 export function traceFault(sim: Simulator, verb: string, a: string, b: string | undefined): void {

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineScenario, runScenario } from '../../src/explore/scenario.ts';
 import { Simulation } from '../../src/simulation.ts';
-import { packetRecords } from '../../src/topology/transit.ts';
+import { packetRecords } from '../../src/topology/records.ts';
 import {
   AF_INET,
   AF_INET6,
