@@ -166,6 +166,6 @@ export class PoolManager {
   #trace(event: string, tag: PoolTag, bytes: number): void {
     const sim = this.#k.sim;
     const host = this.#k.host;
-    sim.trace.emit({ at: sim.now, type: 'wsk.pool', host, event, tag: tagText(tag), bytes });
+    sim.trace.emit({ at: sim.now, type: 'nt.pool', host, event, tag: tagText(tag), bytes });
   }
 }

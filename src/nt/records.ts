@@ -1,33 +1,33 @@
 /**
  * The NT kernel layer's trace records (STYLE.md §7.3), added to the catalogue of
  * src/sim/records.ts; fields in the order they are emitted and hashed:
- * - `wsk.irp`: an IRP event (allocated, issued, pending, completed, freed, …), with the operation
+ * - `nt.irp`: an IRP event (allocated, issued, pending, completed, freed, …), with the operation
  *   holding the IRP and the completion status when there is one (irp-routines.ts);
- * - `wsk.pool`: a pool allocation or free, with its tag and size (pool.ts);
- * - `wsk.violation`: a verifier rule broken (the run fails); `wsk.advisory`: a legal but almost
+ * - `nt.pool`: a pool allocation or free, with its tag and size (pool.ts);
+ * - `nt.violation`: a verifier rule broken (the run fails); `nt.advisory`: a legal but almost
  *   always wrong use, its detail in the display-only `info` (kernel-core.ts).
  */
-import type { TraceRecordOf } from '../sim/index.ts';
+import type { TraceRecordOf, TraceType } from '../sim/index.ts';
 
 declare module '../sim/records.ts' {
   interface TraceCatalogue {
-    'wsk.irp': {
+    'nt.irp': {
       readonly host: string;
       readonly irp: number;
       readonly event: string;
       readonly op: string | undefined;
       readonly status: string | undefined;
     };
-    'wsk.pool': {
+    'nt.pool': {
       readonly host: string;
       readonly event: string;
       readonly tag: string;
       readonly bytes: number;
     };
-    'wsk.violation': { readonly host: string; readonly rule: string };
-    'wsk.advisory': { readonly host: string; readonly rule: string; readonly info: string };
+    'nt.violation': { readonly host: string; readonly rule: string };
+    'nt.advisory': { readonly host: string; readonly rule: string; readonly info: string };
   }
 }
 
-/** The NT kernel layer's records. */
-export type NtRecord = TraceRecordOf<'wsk.irp' | 'wsk.pool' | 'wsk.violation' | 'wsk.advisory'>;
+/** The NT kernel layer's records: those whose type starts with `nt.`. */
+export type NtRecord = TraceRecordOf<Extract<TraceType, `nt.${string}`>>;

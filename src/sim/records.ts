@@ -7,6 +7,9 @@
  * one is a compile error, and so is a reader's comparison with a type that does not exist.
  * The simulator itself emits no records of its own.
  *
+ * A record type is named `layer.thing`: the layer that emits it (`net` for src/topology, `tcp`,
+ * `nt`, `wsk`), then what the record is (`net.packet`, `tcp.transition`, `nt.irp`, `wsk.call`).
+ *
  * A record is a flat object: `at` (virtual time), `type`, then its fields, each a string, a
  * number or a boolean, or undefined when absent (undefined is neither hashed nor printed). The
  * hash folds the values in the order the emitter writes them, so each catalogue entry lists its

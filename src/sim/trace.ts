@@ -125,7 +125,7 @@ function hex32(value: number): string {
   return (value >>> 0).toString(16).padStart(8, '0');
 }
 
-/** One line per record, simulated time first: `0.005000s packet phase=sent id=1 ...`. */
+/** One line per record, simulated time first: `0.005000s net.packet phase=sent id=1 ...`. */
 export function formatRecord(record: FlatRecord): string {
   let line = `${formatInstant(record.at)} ${record.type}`;
   for (const key in record) {

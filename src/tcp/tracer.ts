@@ -19,18 +19,18 @@ export class TcpTracer {
 
   transition(conn: number, from: TcpState, to: TcpState, cause: string): void {
     const at = this.#sim.now;
-    this.#sim.trace.emit({ at, type: 'tcp', host: this.#host, conn, from, to, cause });
+    this.#sim.trace.emit({ at, type: 'tcp.transition', host: this.#host, conn, from, to, cause });
   }
 
   outcome(conn: number, outcome: Outcome): void {
     const at = this.#sim.now;
-    this.#sim.trace.emit({ at, type: 'tcp-outcome', host: this.#host, conn, outcome });
+    this.#sim.trace.emit({ at, type: 'tcp.outcome', host: this.#host, conn, outcome });
   }
 
   rejected(conn: number, segment: Segment, reason: string): void {
     const trace = this.#sim.trace;
     trace.emit({
-      at: this.#sim.now, type: 'tcp-drop', host: this.#host, conn, reason,
+      at: this.#sim.now, type: 'tcp.drop', host: this.#host, conn, reason,
       info: trace.keep && segment instanceof TcpSegment ? segment.describe() : undefined,
     });
   }
@@ -38,16 +38,16 @@ export class TcpTracer {
   listener(listener: number, event: string, conn: number, detail: string): void {
     const at = this.#sim.now;
     const host = this.#host;
-    this.#sim.trace.emit({ at, type: 'tcp-listener', host, listener, event, conn, detail });
+    this.#sim.trace.emit({ at, type: 'tcp.listener', host, listener, event, conn, detail });
   }
 
   offer(listener: number, offer: number, event: string, detail: string): void {
     const at = this.#sim.now;
     const host = this.#host;
-    this.#sim.trace.emit({ at, type: 'tcp-offer', host, listener, offer, event, detail });
+    this.#sim.trace.emit({ at, type: 'tcp.offer', host, listener, offer, event, detail });
   }
 
   crash(connections: number): void {
-    this.#sim.trace.emit({ at: this.#sim.now, type: 'tcp-crash', host: this.#host, connections });
+    this.#sim.trace.emit({ at: this.#sim.now, type: 'tcp.crash', host: this.#host, connections });
   }
 }

@@ -62,7 +62,7 @@ export function tracePacket(
   const trace = sim.trace;
   const record: PacketRecord = {
     at: sim.now,
-    type: 'packet',
+    type: 'net.packet',
     phase,
     id: packet.id,
     source: packet.source,
@@ -76,6 +76,6 @@ export function tracePacket(
 }
 
 export function traceFault(sim: Simulator, verb: string, a: string, b: string | undefined): void {
-  const record: FaultRecord = { at: sim.now, type: 'fault', verb, a, b };
+  const record: FaultRecord = { at: sim.now, type: 'net.fault', verb, a, b };
   sim.trace.emit(record);
 }

@@ -9,7 +9,7 @@
  * - `wsk.socket`: a socket created (socket-core.ts);
  * - `wsk.provider-ready`: the provider attached and ready for clients (registration.ts).
  */
-import type { TraceRecordOf } from '../sim/index.ts';
+import type { TraceRecordOf, TraceType } from '../sim/index.ts';
 
 declare module '../sim/records.ts' {
   interface TraceCatalogue {
@@ -30,7 +30,5 @@ declare module '../sim/records.ts' {
   }
 }
 
-/** The WSK provider's records. */
-export type WskRecord = TraceRecordOf<
-  'wsk.call' | 'wsk.callback' | 'wsk.socket' | 'wsk.provider-ready'
->;
+/** The WSK provider's records: those whose type starts with `wsk.`. */
+export type WskRecord = TraceRecordOf<Extract<TraceType, `wsk.${string}`>>;

@@ -186,11 +186,12 @@ describe('sim: run edges', () => {
   it('the display-only info field is kept but not hashed', () => {
     const plain = new Simulator({ seed: 1 });
     const noted = new Simulator({ seed: 1, keepTrace: true });
-    emitUncatalogued(plain.trace, { at: 0, type: 'packet', id: 1 });
-    emitUncatalogued(noted.trace, { at: 0, type: 'packet', id: 1, info: 'SYN seq=0' });
+    emitUncatalogued(plain.trace, { at: 0, type: 'test.note', id: 1 });
+    emitUncatalogued(noted.trace, { at: 0, type: 'test.note', id: 1, info: 'SYN seq=0' });
     expect(noted.trace.hash()).toBe(plain.trace.hash());
-    expect(noted.trace.records()[0]).toEqual({ at: 0, type: 'packet', id: 1, info: 'SYN seq=0' });
-    emitUncatalogued(plain.trace, { at: 0, type: 'packet', id: 2 });
+    const note = { at: 0, type: 'test.note', id: 1, info: 'SYN seq=0' };
+    expect(noted.trace.records()[0]).toEqual(note);
+    emitUncatalogued(plain.trace, { at: 0, type: 'test.note', id: 2 });
     expect(plain.trace.hash()).not.toBe(noted.trace.hash());
   });
 });

@@ -14,7 +14,7 @@ async function interleaving(seed: number, sameInstantChoice = false): Promise<{ 
   const log: string[] = [];
   const note = (what: string): void => {
     log.push(`${sim.now / 1e6}ms ${what}`);
-    emitUncatalogued(sim.trace, { at: sim.now, type: 'note', what });
+    emitUncatalogued(sim.trace, { at: sim.now, type: 'test.note', what });
   };
   const jitter = sim.choices.stream('threads');
   const worker = (name: string) => async (): Promise<void> => {

@@ -6,7 +6,7 @@
  */
 import type { FlatRecord, Trace, TraceRecord } from '../../src/sim/index.ts';
 
-/** Emits a record of a test's own making, e.g. `{ at: sim.now, type: 'note', what }`. */
+/** Emits a record of a test's own making, e.g. `{ at: sim.now, type: 'test.note', what }`. */
 export function emitUncatalogued(trace: Trace, record: FlatRecord): void {
   trace.emit(record as unknown as TraceRecord);
 }

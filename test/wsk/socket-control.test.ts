@@ -192,7 +192,7 @@ describe('WskControlSocket: options (wsk.md §3.12)', () => {
       'clear STATUS_SUCCESS @0',
       'exclusive2 STATUS_SUCCESS @0',
     ]);
-    const records = sim.records().filter((r) => r.type === 'wsk.advisory');
+    const records = sim.records().filter((r) => r.type === 'nt.advisory');
     expect(records).toEqual([
       expect.objectContaining({ host: 'server', rule: 'WSK-OPTION-CONFLICT' }),
     ]);
