@@ -43,6 +43,7 @@ export {
   type TcpOptions,
   type TcpProfile,
   type TcpProfileOptions,
+  type TcpRecord,
   type TcpState,
   type WithdrawReason,
   type Endpoint as TcpEndpoint,

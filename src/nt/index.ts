@@ -16,6 +16,7 @@ export {
 export { NT_RULE_LIST, NT_RULES, type NtAdvisoryId, type NtViolationId } from './rules.ts';
 export { checkNtOptions, type NtKernelOptions } from './options.ts';
 export { KernelCore, type Advisory, type Violation, type ViolationPlace } from './kernel-core.ts';
+export type { NtRecord } from './records.ts';
 export { NT_ROUTINES, NtKernel, type NtManagers, type NtRoutines } from './kernel.ts';
 export { bindRoutines, type RoutinesOf } from './routines.ts';
 export {

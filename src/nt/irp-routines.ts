@@ -400,7 +400,7 @@ export class IrpManager {
     const sim = this.#k.sim;
     sim.trace.emit({
       at: sim.now,
-      type: 'wsk.irp',
+      type: 'nt.irp',
       host: this.#k.host,
       irp: Irp === null ? 0 : Irp.id,
       event,

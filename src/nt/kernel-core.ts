@@ -17,7 +17,7 @@
  * The model never throws through its own state for a driver's misuse.
  *
  * Advisories (DESIGN.md §4, third row: legal but almost always a bug) are recorded on the kernel
- * and in the trace (record type 'wsk.advisory', hashed like any model event) and leave the run
+ * and in the trace (record type 'nt.advisory', hashed like any model event) and leave the run
  * alone, unless the kernel is `strict`: then the first one fails the run (kind 'advisory').
  */
 import {
@@ -113,7 +113,7 @@ export class KernelCore<
     const message = `${rule}: ${detail} (host ${this.host} at ${formatInstant(this.sim.now)})`;
     const details = { rule, summary, source, host: this.host, ...place };
     this.violations.push({ ...details, message, at: this.sim.now });
-    this.sim.emit({ type: 'wsk.violation', host: this.host, rule });
+    this.sim.trace.emit({ at: this.sim.now, type: 'nt.violation', host: this.host, rule });
     this.sim.fail('violation', message, details);
   }
 
@@ -124,7 +124,8 @@ export class KernelCore<
     const message = `${rule}: ${detail} (host ${this.host} at ${formatInstant(this.sim.now)})`;
     const site = callerSite();
     this.advisories.push({ rule, message, at: this.sim.now, ...(site !== null && { site }) });
-    this.sim.emit({ type: 'wsk.advisory', host: this.host, rule, info: detail });
+    const at = this.sim.now;
+    this.sim.trace.emit({ at, type: 'nt.advisory', host: this.host, rule, info: detail });
     if (this.options.strict === true) {
       const details = { rule, summary, source, host: this.host, ...(site !== null && { site }) };
       this.sim.fail('advisory', message, details);

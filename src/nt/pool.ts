@@ -164,6 +164,8 @@ export class PoolManager {
   }
 
   #trace(event: string, tag: PoolTag, bytes: number): void {
-    this.#k.sim.emit({ type: 'wsk.pool', host: this.#k.host, event, tag: tagText(tag), bytes });
+    const sim = this.#k.sim;
+    const host = this.#k.host;
+    sim.trace.emit({ at: sim.now, type: 'nt.pool', host, event, tag: tagText(tag), bytes });
   }
 }

@@ -22,7 +22,15 @@ export {
   type TapeEntry,
 } from './choice.ts';
 export { EventQueue, SimEvent } from './event-queue.ts';
-export { DISPLAY_ONLY, Trace, formatRecord, type TraceRecord, type TraceValue } from './trace.ts';
+export { DISPLAY_ONLY, Trace, formatRecord } from './trace.ts';
+export type {
+  FlatRecord,
+  TraceCatalogue,
+  TraceRecord,
+  TraceRecordOf,
+  TraceType,
+  TraceValue,
+} from './records.ts';
 export { Parking, SimThread, ThreadHost, type ThreadState } from './threads.ts';
 export {
   Simulator,

@@ -14,7 +14,7 @@ import { ChoiceSource, TapeDivergedError, type ChoiceStream, type Tape } from '.
 import { SimConfigError, checkInteger } from './errors.ts';
 import { EventQueue, type SimEvent } from './event-queue.ts';
 import { ThreadHost, type SimThread } from './threads.ts';
-import { Trace, type TraceRecord } from './trace.ts';
+import { Trace } from './trace.ts';
 import {
   formatInstant,
   parseDuration,
@@ -197,11 +197,6 @@ export class Simulator {
       `scheduleAt: ${at} is in the past or not an integer`,
     );
     return this.#queue.push(at as Instant, label, fire, arg as T);
-  }
-
-  /** Emits a trace record stamped with the current time. */
-  emit(record: Omit<TraceRecord, 'at'> & { readonly type: string }): void {
-    this.trace.emit({ at: this.#now, ...record } as TraceRecord);
   }
 
   /**

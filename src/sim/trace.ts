@@ -4,22 +4,15 @@
  * 64-bit trace hash as it is emitted, which is cheap enough to do always; the records themselves
  * are kept only when asked (`keep`), apart from a short ring of the latest ones that failure
  * reports quote. Records are flat objects of strings, numbers and booleans so that the hash and the
- * JSON-lines format need no per-type code.
+ * JSON-lines format need no per-type code; which records exist, and their fields, is the
+ * catalogue's business (records.ts).
  *
  * One field name is display-only: `info` (a payload's description, a human note) is printed and
  * kept but never hashed, so a layer may fill it only when records are kept and the hash stays
  * the same either way. What a run decided must be in the other fields.
  */
+import type { FlatRecord, TraceRecord } from './records.ts';
 import { formatInstant } from './time.ts';
-
-export type TraceValue = string | number | boolean;
-
-/** A trace record: its time, its type, and flat fields. Layers define their own record types. */
-export interface TraceRecord {
-  readonly at: number;
-  readonly type: string;
-  readonly [field: string]: TraceValue | undefined;
-}
 
 const TAIL_LENGTH = 64;
 /** Distinct strings whose hashes are remembered; past that they are hashed each time. */
@@ -46,6 +39,7 @@ export class Trace {
     this.keep = options.keep ?? false;
   }
 
+  /** Folds a catalogued record into the hash (and keeps it, when asked). */
   emit(record: TraceRecord): void {
     this.#fold(record);
     this.#tail[this.#count % TAIL_LENGTH] = record;
@@ -85,7 +79,7 @@ export class Trace {
     return this.#marks;
   }
 
-  #fold(record: TraceRecord): void {
+  #fold(record: FlatRecord): void {
     let low = this.#hashLow;
     let high = this.#hashHigh;
     for (const key in record) {
@@ -132,8 +126,8 @@ function hex32(value: number): string {
   return (value >>> 0).toString(16).padStart(8, '0');
 }
 
-/** One line per record, simulated time first: `0.005000s packet phase=sent id=1 ...`. */
-export function formatRecord(record: TraceRecord): string {
+/** One line per record, simulated time first: `0.005000s net.packet phase=sent id=1 ...`. */
+export function formatRecord(record: FlatRecord): string {
   let line = `${formatInstant(record.at)} ${record.type}`;
   for (const key in record) {
     if (key === 'at' || key === 'type') continue;

@@ -14,6 +14,7 @@ export {
   type ListenQueueModel, type PortSharing, type ProfileName, type RejectAnswer, type TcpProfile,
   type TcpProfileOptions,
 } from './profiles.ts';
+export type { TcpRecord } from './records.ts';
 export { TCP_STATES, isSynchronized, type Failure, type Outcome, type TcpState } from './state.ts';
 export { TcpSegment, describeOptions, ipHeaderBytes, optionBytes } from './payload.ts';
 export {

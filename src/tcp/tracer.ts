@@ -1,15 +1,7 @@
 /**
- * The TCP layer's trace records (docs/design.md#simulation-core-time-queue-choices-and-trace): flat
- * objects of strings and numbers, stamped with virtual time, folded into the trace hash whether or
- * not they are kept. Record types:
- * - `tcp`: a state transition `{host, conn, from, to, cause}`;
- * - segments themselves are not traced here: topology traces every packet sent, delivered or
- *   dropped, with the segment's digest (seq, ack, flags, length, window) in the hash and its
- *   one-line description (sequence numbers relative to the ISNs) in the display-only `info`
- *   field when records are kept, so a second record per segment would only repeat it;
- * - `tcp-outcome`: how a connection ended; `tcp-drop`: a segment rejected, with the reason;
- * - `tcp-listener` and `tcp-offer`: listener queue and deferred-accept events; `tcp-crash`.
- * `conn` 0 stands for the stack itself (a RST sent without a connection).
+ * The TCP layer's trace records (docs/design.md#simulation-core-time-queue-choices-and-trace),
+ * emitted: one method per record type of records.ts, which lists them with their fields. Each is
+ * stamped with virtual time and folded into the trace hash whether or not records are kept.
  */
 import type { Simulator } from '../sim/index.ts';
 import { TcpSegment } from './payload.ts';
@@ -27,18 +19,18 @@ export class TcpTracer {
 
   transition(conn: number, from: TcpState, to: TcpState, cause: string): void {
     const at = this.#sim.now;
-    this.#sim.trace.emit({ at, type: 'tcp', host: this.#host, conn, from, to, cause });
+    this.#sim.trace.emit({ at, type: 'tcp.transition', host: this.#host, conn, from, to, cause });
   }
 
   outcome(conn: number, outcome: Outcome): void {
     const at = this.#sim.now;
-    this.#sim.trace.emit({ at, type: 'tcp-outcome', host: this.#host, conn, outcome });
+    this.#sim.trace.emit({ at, type: 'tcp.outcome', host: this.#host, conn, outcome });
   }
 
   rejected(conn: number, segment: Segment, reason: string): void {
     const trace = this.#sim.trace;
     trace.emit({
-      at: this.#sim.now, type: 'tcp-drop', host: this.#host, conn, reason,
+      at: this.#sim.now, type: 'tcp.drop', host: this.#host, conn, reason,
       info: trace.keep && segment instanceof TcpSegment ? segment.describe() : undefined,
     });
   }
@@ -46,16 +38,16 @@ export class TcpTracer {
   listener(listener: number, event: string, conn: number, detail: string): void {
     const at = this.#sim.now;
     const host = this.#host;
-    this.#sim.trace.emit({ at, type: 'tcp-listener', host, listener, event, conn, detail });
+    this.#sim.trace.emit({ at, type: 'tcp.listener', host, listener, event, conn, detail });
   }
 
   offer(listener: number, offer: number, event: string, detail: string): void {
     const at = this.#sim.now;
     const host = this.#host;
-    this.#sim.trace.emit({ at, type: 'tcp-offer', host, listener, offer, event, detail });
+    this.#sim.trace.emit({ at, type: 'tcp.offer', host, listener, offer, event, detail });
   }
 
   crash(connections: number): void {
-    this.#sim.trace.emit({ at: this.#sim.now, type: 'tcp-crash', host: this.#host, connections });
+    this.#sim.trace.emit({ at: this.#sim.now, type: 'tcp.crash', host: this.#host, connections });
   }
 }

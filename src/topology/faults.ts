@@ -2,7 +2,8 @@
  * Fault verbs (docs/design.md#options-are-data-state-is-separate): partition and heal, both ways or
  * one way, between two hosts; link down and up; hold and release between two hosts; host crash and
  * restart. Each verb is resolved (names checked) when it is called and applied either at once or as
- * a simulator event at a virtual time, and is traced as `{type: 'fault', verb, a, b}` when applied.
+ * a simulator event at a virtual time, and is traced as `{type: 'net.fault', verb, a, b}` when
+ * applied.
  *
  * Where each fault bites:
  * - partition: packets between the two hosts are dropped 'partition' at send and again at final

@@ -44,9 +44,10 @@ export {
   isPacketRecord,
   packetRecords,
   type FaultRecord,
+  type NetRecord,
   type PacketPhase,
   type PacketRecord,
-} from './transit.ts';
+} from './records.ts';
 export type { DirectionSnapshot, HostSnapshot, LinkSnapshot, NetworkSnapshot } from './netstat.ts';
 export {
   Network,

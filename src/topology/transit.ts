@@ -10,25 +10,11 @@
  * description) is filled only when records are kept, and never hashed, so the hot path builds no
  * strings and keeping records does not change the hash.
  */
-import type { Simulator, TraceRecord } from '../sim/index.ts';
+import type { Simulator } from '../sim/index.ts';
 import type { HostState } from './host.ts';
 import type { LinkDirection } from './link.ts';
 import type { Packet, Payload } from './packet.ts';
-
-export type PacketPhase = 'sent' | 'delivered' | 'dropped';
-
-/** A packet trace record. */
-export interface PacketRecord extends TraceRecord {
-  readonly type: 'packet';
-  readonly phase: PacketPhase;
-  readonly id: number;
-  readonly source: string;
-  readonly target: string;
-  readonly bytes: number;
-  readonly reason: string | undefined;
-  readonly digest: number | undefined;
-  readonly info: string | undefined;
-}
+import type { FaultRecord, PacketPhase, PacketRecord } from './records.ts';
 
 export class Transit<P extends Payload = Payload> implements Packet<P> {
   readonly id: number;
@@ -77,7 +63,7 @@ export function tracePacket(
   const trace = sim.trace;
   const record: PacketRecord = {
     at: sim.now,
-    type: 'packet',
+    type: 'net.packet',
     phase,
     id: packet.id,
     source: packet.source,
@@ -90,30 +76,7 @@ export function tracePacket(
   trace.emit(record);
 }
 
-/** True for the packet records among a trace's records. */
-export function isPacketRecord(record: TraceRecord): record is PacketRecord {
-  return record.type === 'packet';
-}
-
-/** The packet records of a trace, in order (for tests, reports and checks). */
-export function packetRecords(records: readonly TraceRecord[]): PacketRecord[] {
-  return records.filter(isPacketRecord);
-}
-
-/** True for the fault records among a trace's records. */
-export function isFaultRecord(record: TraceRecord): record is FaultRecord {
-  return record.type === 'fault';
-}
-
-/** A fault trace record: the verb and the nodes it names. */
-export interface FaultRecord extends TraceRecord {
-  readonly type: 'fault';
-  readonly verb: string;
-  readonly a: string;
-  readonly b: string | undefined;
-}
-
 export function traceFault(sim: Simulator, verb: string, a: string, b: string | undefined): void {
-  const record: FaultRecord = { at: sim.now, type: 'fault', verb, a, b };
+  const record: FaultRecord = { at: sim.now, type: 'net.fault', verb, a, b };
   sim.trace.emit(record);
 }

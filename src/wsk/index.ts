@@ -11,6 +11,7 @@ export * from '../nt/index.ts';
 export { Kernel, WSK_ROUTINES, type WskRoutines } from './kernel.ts';
 export { checkKernelOptions, type KernelOptions, type WskPolicies } from './options.ts';
 export type { WskKernelCore } from './provider-kernel.ts';
+export type { WskRecord } from './records.ts';
 export * from './address.ts';
 export {
   NPI_WSK_INTERFACE_ID,

@@ -211,7 +211,8 @@ export class WskManager {
   makeProviderReady(): void {
     if (this.#ready) return;
     this.#ready = true;
-    this.#k.sim.emit({ type: 'wsk.provider-ready', host: this.#k.host });
+    const sim = this.#k.sim;
+    sim.trace.emit({ at: sim.now, type: 'wsk.provider-ready', host: this.#k.host });
     for (const waiter of [...this.#readyWaiters]) {
       const registration = waiter.registration;
       this.#wake(registration, waiter, this.#capture(registration, waiter.npi));
@@ -269,7 +270,7 @@ export class WskManager {
       return done;
     }
     setRegistrationPhase(registration, 'deregistering');
-    k.sim.emit({ type: 'wsk.call', host: k.host, call: 'WskDeregister' });
+    this.#traceCall('WskDeregister', undefined);
     // Captures blocked in other threads return STATUS_DEVICE_NOT_READY at once (wsk.md §1.2).
     for (const waiter of registration.blocked.slice()) {
       this.#wake(registration, waiter, STATUS_DEVICE_NOT_READY);
@@ -365,7 +366,7 @@ export class WskManager {
       return;
     }
     registration.captures--;
-    k.sim.emit({ type: 'wsk.call', host: k.host, call: 'WskReleaseProviderNPI' });
+    this.#traceCall('WskReleaseProviderNPI', undefined);
     if (registration.phase === 'deregistering' && this.#drained(registration)) {
       this.#finish(registration);
     }
@@ -608,7 +609,7 @@ export class WskManager {
   #finish(registration: Registration): void {
     setRegistrationPhase(registration, 'deregistered');
     this.#registrations.delete(registration);
-    this.#k.sim.emit({ type: 'wsk.call', host: this.#k.host, call: 'WskDeregister done' });
+    this.#traceCall('WskDeregister done', undefined);
     for (const parking of registration.deregisterWaiters.splice(0)) parking.wake();
   }
 
@@ -649,7 +650,13 @@ export class WskManager {
   }
 
   #trace(call: string, status: NTSTATUS): NTSTATUS {
-    this.#k.sim.emit({ type: 'wsk.call', host: this.#k.host, call, status: statusName(status) });
+    this.#traceCall(call, statusName(status));
     return status;
+  }
+
+  /** The call's record; `status` is undefined for calls that return none. */
+  #traceCall(call: string, status: string | undefined): void {
+    const sim = this.#k.sim;
+    sim.trace.emit({ at: sim.now, type: 'wsk.call', host: this.#k.host, call, status });
   }
 }

@@ -150,13 +150,15 @@ export class SocketEvents {
    */
   traced(state: SocketState, callback: string, result: string, request?: number): void {
     const k = this.#core.k;
-    k.sim.emit({
+    const sim = k.sim;
+    sim.trace.emit({
+      at: sim.now,
       type: 'wsk.callback',
       host: k.host,
       socket: state.id,
       callback,
       status: result,
-      ...(request !== undefined && { request }),
+      request,
     });
   }
 

@@ -47,7 +47,7 @@ describe('cli: usage', () => {
   it('run prints the trace with --trace and ends with the seed, status and trace hash', async () => {
     const { code, out } = await cli(['run', 'showcase', '--seed', '2', '--trace']);
     expect(code).toBe(0);
-    expect(out).toMatch(/^0\.000000s packet phase=sent id=1 source=10\.0\.0\.1 target=10\.0\.0\.2 bytes=64 digest=0 info="ping #0"$/m);
+    expect(out).toMatch(/^0\.000000s net\.packet phase=sent id=1 source=10\.0\.0\.1 target=10\.0\.0\.2 bytes=64 digest=0 info="ping #0"$/m);
     expect(out).toMatch(/scenario showcase {2}seed 2 {2}passed\nvirtual time \d\.\d{6}s {2}events \d+ {2}trace hash [0-9a-f]{16}\n$/);
   });
 

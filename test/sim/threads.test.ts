@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Simulator, type Parking } from '../../src/sim/index.ts';
+import { emitUncatalogued } from '../support/records.ts';
 
 /** A sleep built the way kernel waits will be: park the thread, wake it from a timer event. */
 function sleep(sim: Simulator, delay: number): Parking {
@@ -13,7 +14,7 @@ async function interleaving(seed: number, sameInstantChoice = false): Promise<{ 
   const log: string[] = [];
   const note = (what: string): void => {
     log.push(`${sim.now / 1e6}ms ${what}`);
-    sim.emit({ type: 'note', what });
+    emitUncatalogued(sim.trace, { at: sim.now, type: 'test.note', what });
   };
   const jitter = sim.choices.stream('threads');
   const worker = (name: string) => async (): Promise<void> => {

@@ -300,8 +300,9 @@ describe('tcp: S11 simultaneous open', () => {
     expect(b.plain()).toEqual(['1ms established']);
     expect(fx.marked('tcp: simultaneous open')).toBe(2);
     const path = (host: string): string[] => fx.sim.trace.records()
-      .filter((record) => record.type === 'tcp' && record['host'] === host)
-      .map((record) => `${String(record['from'])}→${String(record['to'])}`);
+      .filter((record) => record.type === 'tcp.transition')
+      .filter((record) => record.host === host)
+      .map((record) => `${record.from}→${record.to}`);
     expect(path('a')).toEqual(['CLOSED→SYN-SENT', 'SYN-SENT→SYN-RECEIVED', 'SYN-RECEIVED→ESTABLISHED']);
     expect(path('b')).toEqual(path('a'));
   });

@@ -72,7 +72,7 @@ describe('topology: trace records', () => {
     const reasons = new Set(packets.map((r) => r.reason).filter((r) => r !== undefined));
     expect(reasons).toEqual(new Set(['loss', 'queue-full', 'partition', 'host-crashed', 'host-down']));
     expect(packets[0]).toEqual({
-      at: 0, type: 'packet', phase: 'sent', id: 1, source: '10.0.0.1', target: '10.0.0.2', bytes: 500,
+      at: 0, type: 'net.packet', phase: 'sent', id: 1, source: '10.0.0.1', target: '10.0.0.2', bytes: 500,
       reason: undefined, digest: 0, info: 'note 0',
     });
     expect(net.netstat().delivered).toBe(packets.filter((r) => r.phase === 'delivered').length);

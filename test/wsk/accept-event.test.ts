@@ -339,7 +339,7 @@ describe('WskAcceptEvent: the call', () => {
     expect(rstSegments(sim)).toEqual([`15 10.0.0.2>10.0.0.1 RST,ACK 80→${port} seq=1 ack=1 win=0`]);
     expect(clientSocket.state.connection?.outcome).toBe('reset');
     // The client's TCP connection ended 'reset' when the RST arrived (one latency later).
-    const outcomes = sim.records().filter((r) => r.type === 'tcp-outcome');
+    const outcomes = sim.records().filter((r) => r.type === 'tcp.outcome');
     expect(outcomes.map((r) => [r.at / MS, r['host'], r['outcome']])).toEqual([
       [15, 'server', 'aborted'],
       [20, 'client', 'reset'],

@@ -30,9 +30,9 @@ describe('wsk: kernel core', () => {
         site: expect.stringMatching(/^test\/wsk\/core\.test\.ts:\d+$/),
       },
     ]);
-    const records = sim.trace.records().filter((r) => r.type === 'wsk.advisory');
+    const records = sim.trace.records().filter((r) => r.type === 'nt.advisory');
     expect(records).toEqual([
-      { at: 1e6, type: 'wsk.advisory', host: 'server', rule: 'WSK-OPTION-TIMING', info: 'something legal but odd' },
+      { at: 1e6, type: 'nt.advisory', host: 'server', rule: 'WSK-OPTION-TIMING', info: 'something legal but odd' },
     ]);
     expect(k.violations).toEqual([]);
   });

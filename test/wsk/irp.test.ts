@@ -60,7 +60,7 @@ function recorder(k: Kernel, seen: Seen[]): IO_COMPLETION_ROUTINE {
 const irpEvents = (sim: Simulator): string[] =>
   sim.trace
     .records()
-    .filter((r: TraceRecord) => r.type === 'wsk.irp')
+    .filter((r: TraceRecord) => r.type === 'nt.irp')
     .map((r) => `${r['event']}${r['status'] === undefined ? '' : ` ${r['status']}`}`);
 
 async function expectViolation(sim: Simulator, rule: string): Promise<void> {

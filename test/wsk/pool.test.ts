@@ -52,7 +52,7 @@ describe('wsk: pool', () => {
     k.ExFreePoolWithTag(b, 0x6f686345);
     expect(k.leaks()).toEqual([]);
     expect((await sim.run()).status).toBe('quiescent');
-    expect(sim.trace.records().filter((r) => r.type === 'wsk.pool').map((r) => r['event'])).toEqual([
+    expect(sim.trace.records().filter((r) => r.type === 'nt.pool').map((r) => r['event'])).toEqual([
       'allocated',
       'allocated',
       'freed',

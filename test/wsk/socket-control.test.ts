@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { defineScenario, runScenario } from '../../src/explore/scenario.ts';
 import { Simulation } from '../../src/simulation.ts';
-import { packetRecords } from '../../src/topology/transit.ts';
+import { packetRecords } from '../../src/topology/records.ts';
 import {
   AF_INET,
   AF_INET6,
@@ -197,7 +197,7 @@ describe('WskControlSocket: options (docs/model.md#socket-options-and-control)',
       'clear STATUS_SUCCESS @0',
       'exclusive2 STATUS_SUCCESS @0',
     ]);
-    const records = sim.records().filter((r) => r.type === 'wsk.advisory');
+    const records = sim.records().filter((r) => r.type === 'nt.advisory');
     expect(records).toEqual([
       expect.objectContaining({ host: 'server', rule: 'WSK-OPTION-CONFLICT' }),
     ]);

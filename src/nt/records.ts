@@ -1,0 +1,33 @@
+/**
+ * The NT kernel layer's trace records (STYLE.md §7.3), added to the catalogue of
+ * src/sim/records.ts; fields in the order they are emitted and hashed:
+ * - `nt.irp`: an IRP event (allocated, issued, pending, completed, freed, …), with the operation
+ *   holding the IRP and the completion status when there is one (irp-routines.ts);
+ * - `nt.pool`: a pool allocation or free, with its tag and size (pool.ts);
+ * - `nt.violation`: a verifier rule broken (the run fails); `nt.advisory`: a legal but almost
+ *   always wrong use, its detail in the display-only `info` (kernel-core.ts).
+ */
+import type { TraceRecordOf, TraceType } from '../sim/index.ts';
+
+declare module '../sim/records.ts' {
+  interface TraceCatalogue {
+    'nt.irp': {
+      readonly host: string;
+      readonly irp: number;
+      readonly event: string;
+      readonly op: string | undefined;
+      readonly status: string | undefined;
+    };
+    'nt.pool': {
+      readonly host: string;
+      readonly event: string;
+      readonly tag: string;
+      readonly bytes: number;
+    };
+    'nt.violation': { readonly host: string; readonly rule: string };
+    'nt.advisory': { readonly host: string; readonly rule: string; readonly info: string };
+  }
+}
+
+/** The NT kernel layer's records: those whose type starts with `nt.`. */
+export type NtRecord = TraceRecordOf<Extract<TraceType, `nt.${string}`>>;
