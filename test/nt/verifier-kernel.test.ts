@@ -62,7 +62,7 @@ import {
 
 // ---- where a rule is broken: the line of this file that carries its marker ------------------
 
-const FILE = 'test/wsk/verifier-kernel.test.ts';
+const FILE = 'test/nt/verifier-kernel.test.ts';
 const SOURCE = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
 
 /** The 1-based line of this file ending in `// breaks <rule>`; exactly one must. */
@@ -106,7 +106,7 @@ function irp(k: Kernel, routine: IO_COMPLETION_ROUTINE = done, StackSize = 1): I
 /**
  * An IRP pending in the driver's own queue, with `cancel` as its cancel routine. The model has
  * no IRPs from above yet (kernel.ts), so it is taken and pended through the model side
- * (k.irps.issue / k.irps.pend), as test/wsk/irp.test.ts does; what the driver then does with
+ * (k.irps.issue / k.irps.pend), as test/nt/irp.test.ts does; what the driver then does with
  * it (IoCompleteRequest, IoCancelIrp, its cancel routine) is driver code.
  */
 function queued(k: Kernel, cancel: DRIVER_CANCEL | null = null): IRP {

@@ -27,7 +27,7 @@ describe('wsk: kernel core', () => {
         rule: 'WSK-OPTION-TIMING',
         message: 'WSK-OPTION-TIMING: something legal but odd (host server at 0.001000s)',
         at: 1e6,
-        site: expect.stringMatching(/^test\/wsk\/core\.test\.ts:\d+$/),
+        site: expect.stringMatching(/^test\/nt\/kernel-core\.test\.ts:\d+$/),
       },
     ]);
     const records = sim.trace.records().filter((r) => r.type === 'nt.advisory');
