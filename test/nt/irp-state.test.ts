@@ -35,6 +35,15 @@ describe('nt: the IRP lifecycle table', () => {
     }
   });
 
+  it('the setter\'s bit table says exactly what the table says, for every pair', () => {
+    for (const from of IRP_STATES) {
+      for (const to of IRP_STATES) {
+        const listed = IRP_TRANSITIONS[from].includes(to);
+        expect(isLegalIrpTransition(from, to), `${from}→${to}`).toBe(listed);
+      }
+    }
+  });
+
   it('the setter asserts the move, naming the IRP, and leaves the state as it was', () => {
     const irp = { id: 9, state: 'pending' as IrpState };
     expect(() => setIrpState(irp, 'freed')).toThrow(AssertionError);

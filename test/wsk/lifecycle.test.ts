@@ -95,6 +95,19 @@ describe('wsk: the socket lifecycle', () => {
     expect(socketFlagNames(CLOSED | LISTENING)).toBe('{closed, listening}');
   });
 
+  it('the setter\'s flattened table says what SOCKET_MOVES says, in every combination', () => {
+    SOCKET_FLAGS.forEach((flag, i) => {
+      for (let flags = 0; flags < 1 << SOCKET_FLAGS.length; flags++) {
+        for (const on of [false, true]) {
+          const rule = on ? SOCKET_MOVES[flag].set : SOCKET_MOVES[flag].clear;
+          const { requires, forbids } = rule ?? { requires: -1, forbids: 0 };
+          const allowed = rule !== null && (flags & requires) === requires && !(flags & forbids);
+          expect(isLegalSocketMove(flags, 1 << i, on), `${flag} ${on} in ${flags}`).toBe(allowed);
+        }
+      }
+    });
+  });
+
   it('allows the moves the provider makes, and not their opposites', () => {
     expect(isLegalSocketMove(0, LISTENING, true)).toBe(true);
     expect(isLegalSocketMove(LISTENING, DEAD, true)).toBe(true);
