@@ -161,10 +161,10 @@ export class Simulation extends Network<Payload> {
   }
 
   /**
-   * Throws AssertionError when any layer's books disagree (STYLE.md §7.8): the network's, every
-   * TCP stack's, every kernel's and its WSK provider's. Tests run it after every event with
-   * `core.betweenEvents = () => sim.checkInvariants()` (RunRequest.checkInvariants); it only
-   * reads, so the run and its trace hash are the same.
+   * Throws AssertionError when any layer's books disagree (docs/design.md#assertions): the
+   * network's, every TCP stack's, every kernel's and its WSK provider's. Tests run it after every
+   * event with `core.betweenEvents = () => sim.checkInvariants()` (RunRequest.checkInvariants); it
+   * only reads, so the run and its trace hash are the same.
    */
   override checkInvariants(): void {
     super.checkInvariants();

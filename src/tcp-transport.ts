@@ -1,7 +1,8 @@
 /**
  * A host's TCP stack as the WSK provider's transport (src/wsk/transport.ts): the adapter
  * Simulation.kernel hands the host's WSK provider. It lives here, above both layers: src/tcp
- * must not know WSK (layers import downward only, DESIGN.md §1), and src/wsk knows only the seam.
+ * must not know WSK (layers import downward only, docs/design.md#layers), and src/wsk knows only
+ * the seam.
  */
 import type {
   ConnectRequest,

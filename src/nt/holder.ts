@@ -1,6 +1,7 @@
 /**
- * C pointer parameters as this model takes them (DESIGN.md §3: "C pointer out-parameters become
- * a mutable holder `{ value }`"; an input buffer such as `&optionValue` is a holder too).
+ * C pointer parameters as this model takes them (docs/design.md#the-wsk-surface: "A C pointer
+ * out-parameter becomes a mutable holder `{ value }`"; an input buffer such as `&optionValue` is a
+ * holder too).
  */
 
 /** True for a holder `{ value }`. */

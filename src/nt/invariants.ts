@@ -1,8 +1,9 @@
 /**
- * The NT kernel's invariants between events, checked by tests after every event (STYLE.md
- * §7.8, as topology/invariants.ts and TcpStack.checkInvariants do for their layers): properties
- * the kernel relies on but does not re-check on every call. A provider adds the IRPs it holds
- * (wsk/invariants.ts); the checks only read, so a run is the same with them or without.
+ * The NT kernel's invariants between events, checked by tests after every event
+ * (docs/design.md#assertions, as topology/invariants.ts and TcpStack.checkInvariants do for their
+ * layers): properties the kernel relies on but does not re-check on every call. A provider adds the
+ * IRPs it holds (wsk/invariants.ts); the checks only read, so a run is the same with them or
+ * without.
  *
  * - No driver code runs between events, so the IRQL is back at PASSIVE_LEVEL and no spin lock,
  *   the cancel spin lock included, is held. A callback, DPC or system thread that returns

@@ -1,6 +1,6 @@
 /**
- * IRPs for WSK (reference/wsk.md §6; DESIGN.md §3 "Every IRP-taking call completes its IRP exactly
- * once, through its completion routine"; §5 IRP rules).
+ * IRPs for WSK (docs/model.md#irps-and-completion-routines; docs/design.md#the-wsk-surface, "Every
+ * IRP-taking call completes its IRP exactly once, through its completion routine"; #irp-rules).
  *
  * Driver side (WDK names): IoAllocateIrp, IoFreeIrp, IoReuseIrp, IoSetCompletionRoutine,
  * IoSetCancelRoutine, IoCancelIrp, IoReleaseCancelSpinLock, IoCompleteRequest; fields IoStatus,
@@ -8,29 +8,31 @@
  *
  * Model side (what a WSK call uses, not part of the WDK surface): `issue` when a call takes the
  * IRP, then either `completeInline` (the routine has run before the call returns, the call
- * returns IoStatus.Status, PendingReturned FALSE — wsk.md §6.3) or `pend` (the call returns
- * STATUS_PENDING, PendingReturned TRUE) followed by `complete` — before or after the call returns,
- * both are legal in Windows — or `completeLater` (a completion event after a delay).
+ * returns IoStatus.Status, PendingReturned FALSE — docs/model.md#inline-or-pending-completion) or
+ * `pend` (the call returns STATUS_PENDING, PendingReturned TRUE) followed by `complete` — before or
+ * after the call returns, both are legal in Windows — or `completeLater` (a completion event after
+ * a delay).
  *
  * Sources of each behaviour:
  * - Which routine runs: IofCompleteRequest's test (ReactOS ntoskrnl/io/iomgr/irp.c, as in the
  *   WDK docs of IoSetCompletionRoutine): success && InvokeOnSuccess, or failure && InvokeOnError,
  *   or Irp->Cancel && InvokeOnCancel.
  * - Driver-allocated IRPs: routine mandatory, all three flags TRUE, return
- *   STATUS_MORE_PROCESSING_REQUIRED (wsk.md §6.2).
- * - No reuse, free or second call before the routine ran (wsk.md §6.3); IoReuseIrp reinitialises
- *   the IRP, clearing the completion routine, MdlAddress, Cancel and PendingReturned
- *   (IoReuseIrp / IoInitializeIrp docs).
+ *   STATUS_MORE_PROCESSING_REQUIRED (docs/model.md#completion-routines).
+ * - No reuse, free or second call before the routine ran
+ *   (docs/model.md#inline-or-pending-completion); IoReuseIrp reinitialises the IRP, clearing the
+ *   completion routine, MdlAddress, Cancel and PendingReturned (IoReuseIrp / IoInitializeIrp docs).
  * - IoCancelIrp: sets Cancel, takes the cancel routine under the cancel spin lock (IRQL raised
  *   to DISPATCH_LEVEL, old IRQL in Irp.CancelIrql), calls it and returns TRUE; without a routine
- *   returns FALSE and the IRP completes normally later (wsk.md §6.4). The routine must release
- *   the lock with IoReleaseCancelSpinLock(Irp.CancelIrql).
+ *   returns FALSE and the IRP completes normally later (docs/model.md#cancellation). The routine
+ *   must release the lock with IoReleaseCancelSpinLock(Irp.CancelIrql).
  *
  * Policies (Windows undocumented): a model-pended IRP is cancellable when the model passes a
- * withdraw hook to `pend`; cancelled IRPs complete with STATUS_CANCELLED (DESIGN.md §3 table).
- * Reissuing a completed IRP without IoReuseIrp is accepted (KSOCKET reuses first; nothing
- * documents the omission as illegal). Whether a call pends is the choice 'IRP pends'
- * (probability `pendingCompletions`, default 0.5; the tape default is inline completion).
+ * withdraw hook to `pend`; cancelled IRPs complete with STATUS_CANCELLED
+ * (docs/policies.md#completion-and-cancellation-policies). Reissuing a completed IRP without
+ * IoReuseIrp is accepted (KSOCKET reuses first; nothing documents the omission as illegal). Whether
+ * a call pends is the choice 'IRP pends' (probability `pendingCompletions`, default 0.5; the tape
+ * default is inline completion).
  *
  * Lifecycle: every change of Irp.state goes through setIrpState, which asserts the move is in
  * irp-state.ts's table; a misuse is reported before the state would change, and it does not.

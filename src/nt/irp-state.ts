@@ -1,7 +1,8 @@
 /**
  * An IRP's lifecycle in the model (irp-routines.ts): the states, the table of legal moves
  * between them, and the one setter every change of state goes through, which asserts the move
- * is in the table (STYLE.md §7.5, as tcp/state.ts does for connections).
+ * is in the table (docs/design.md#a-readable-tcp-state-machine, as tcp/state.ts does for
+ * connections).
  *
  * The table is the model's, not the driver's: a driver's misuse (completing twice, freeing while
  * a call holds the IRP, passing it to a second call) is reported as a violation before the state

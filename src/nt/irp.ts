@@ -37,9 +37,10 @@ export interface Completion {
 
 /**
  * IO_STATUS_BLOCK as the model keeps it: a failure that a pended IRP completed with is marked
- * unread until driver code reads Status, for the advisory WSK-STATUS-IGNORED (DESIGN.md §4:
- * "a returned failure status the driver ignored"). An inline completion's status is the call's
- * return value, which the driver sees, so only pended completions are marked.
+ * unread until driver code reads Status, for the advisory WSK-STATUS-IGNORED
+ * (docs/design.md#status-violation-or-advisory: "a pended IRP's failure status never read"). An
+ * inline completion's status is the call's return value, which the driver sees, so only pended
+ * completions are marked.
  */
 export class IoStatusBlock implements IO_STATUS_BLOCK {
   #status: NTSTATUS = STATUS_SUCCESS;

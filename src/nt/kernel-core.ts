@@ -1,24 +1,26 @@
 /**
  * The per-host kernel's core: IRQL, the choice stream, the verifier hook and tracing, shared by
- * the IRP, pool, MDL and dispatcher modules (DESIGN.md §3, "Callbacks and completion routines
- * run at DISPATCH_LEVEL by default"; §5 verifier; §2 labelled choices). It is generic in the
- * rule ids it accepts: the kernel layer's own (rules.ts), or those plus a provider's, so a
- * misspelt id is a compile error.
+ * the IRP, pool, MDL and dispatcher modules (docs/design.md#the-wsk-surface, "Callbacks and
+ * completion routines run at DISPATCH_LEVEL by default"; the verifier, #the-verifier; labelled
+ * choices, #determinism-contract). It is generic in the rule ids it accepts: the kernel layer's own
+ * (rules.ts), or those plus a provider's, so a misspelt id is a compile error.
  *
  * IRQL model: the kernel keeps one current IRQL. Code that is not inside `runAt` (driver load,
  * system threads, work items) runs at PASSIVE_LEVEL; the model runs callbacks and completion
  * routines through `runCallback`, which raises to DISPATCH_LEVEL unless the labelled choice
  * 'callback at PASSIVE' (probability `passiveCallbacks`, default 0) picks PASSIVE_LEVEL, as
- * Windows allows any IRQL ≤ DISPATCH_LEVEL (wsk.md §4.1, §6.3). A callback never runs below the
- * IRQL of its caller.
+ * Windows allows any IRQL ≤ DISPATCH_LEVEL (docs/model.md#rules-for-every-callback,
+ * #inline-or-pending-completion). A callback never runs below the IRQL of its caller.
  *
- * Violations (DESIGN.md §4, second row) end the run through `Simulator.fail('violation', ...)`
- * after the current event; the message starts with the stable rule id and names host and time.
- * The model never throws through its own state for a driver's misuse.
+ * Violations (docs/design.md#status-violation-or-advisory, second row) end the run through
+ * `Simulator.fail('violation', ...)` after the current event; the message starts with the stable
+ * rule id and names host and time. The model never throws through its own state for a driver's
+ * misuse.
  *
- * Advisories (DESIGN.md §4, third row: legal but almost always a bug) are recorded on the kernel
- * and in the trace (record type 'nt.advisory', hashed like any model event) and leave the run
- * alone, unless the kernel is `strict`: then the first one fails the run (kind 'advisory').
+ * Advisories (docs/design.md#status-violation-or-advisory, third row: legal but almost always a
+ * bug) are recorded on the kernel and in the trace (record type 'nt.advisory', hashed like any
+ * model event) and leave the run alone, unless the kernel is `strict`: then the first one fails the
+ * run (kind 'advisory').
  */
 import {
   assert,
@@ -45,7 +47,7 @@ export interface ViolationPlace {
   readonly irp?: number;
 }
 
-/** One advisory: legal, but almost always a bug (DESIGN.md §4). */
+/** One advisory: legal, but almost always a bug (docs/design.md#status-violation-or-advisory). */
 export interface Advisory {
   readonly rule: string;
   readonly message: string;
@@ -94,7 +96,7 @@ export class KernelCore<
 
   /**
    * Reports a verifier violation: the run fails after the current event, with the rule, the
-   * host, the socket and IRP concerned and the driver's file:line (DESIGN.md §5).
+   * host, the socket and IRP concerned and the driver's file:line (docs/design.md#the-verifier).
    */
   violation(rule: NtViolationId | ViolationRule, detail: string, place: ViolationPlace = {}): void {
     if (this.#disabled.has(rule)) return;

@@ -1,5 +1,6 @@
 /**
- * MDLs over Uint8Array (DESIGN.md §3; wsk.md §3.9–§3.10 use WSK_BUF { Mdl, Offset, Length }).
+ * MDLs over Uint8Array (docs/design.md#the-wsk-surface; WskSend and WskReceive take them in a
+ * WSK_BUF { Mdl, Offset, Length }: docs/model.md#the-data-path).
  *
  * IoAllocateMdl(VirtualAddress, Length, SecondaryBuffer, ChargeQuota, Irp) describes `Length`
  * bytes from the start of `VirtualAddress` (a Uint8Array standing for the buffer's virtual

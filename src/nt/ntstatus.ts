@@ -1,10 +1,11 @@
 /**
- * NTSTATUS: the status type of every WSK call and IRP (DESIGN.md §3, STYLE.md §7.6).
+ * NTSTATUS: the status type of every WSK call and IRP (docs/design.md#the-wsk-surface,
+ * #windows-names-at-the-edge-typescript-inside).
  *
- * Values are Windows' own, as unsigned 32-bit numbers, taken from `reference/wsk.md` §8 (verified
- * there against Wine's `include/ntstatus.h`) and `reference/tcp.md` §5.2 (verified against several
- * ntstatus.h copies). The one value not in those tables, STATUS_UNSUCCESSFUL (0xC0000001, the
- * reset status the samples pass to IoReuseIrp, wsk.md §6.1), comes from ntstatus.h directly.
+ * Values are Windows' own, as unsigned 32-bit numbers: those of ntstatus.h, as
+ * docs/model.md#ntstatus-values lists them (checked there against Wine's `include/ntstatus.h`).
+ * STATUS_UNSUCCESSFUL (0xC0000001) is the reset status the samples pass to IoReuseIrp
+ * (docs/model.md#irps-and-completion-routines).
  *
  * NT_SUCCESS follows ntdef.h: `((NTSTATUS)(Status)) >= 0`, i.e. severity success (0) or
  * informational (1); warnings (0x8…) and errors (0xC…) are failures.
@@ -35,7 +36,7 @@ export const STATUS_MORE_PROCESSING_REQUIRED = status(
   0xc0000016,
 );
 export const STATUS_ACCESS_DENIED = status('STATUS_ACCESS_DENIED', 0xc0000022);
-/** Not in the reference tables: ntstatus.h's value, for an option buffer too small. */
+/** ntstatus.h's value, for an output buffer too small for an option or IOCTL value. */
 export const STATUS_BUFFER_TOO_SMALL = status('STATUS_BUFFER_TOO_SMALL', 0xc0000023);
 export const STATUS_INSUFFICIENT_RESOURCES = status('STATUS_INSUFFICIENT_RESOURCES', 0xc000009a);
 export const STATUS_DEVICE_NOT_READY = status('STATUS_DEVICE_NOT_READY', 0xc00000a3);

@@ -1,5 +1,6 @@
 /**
- * Pool memory (DESIGN.md §3 "Pool memory"; §5 "pool allocation never freed (by tag)").
+ * Pool memory (docs/design.md#the-wsk-surface, "Pool memory"; #kernel-rules, "pool never freed (by
+ * tag and size)").
  *
  * ExAllocatePoolWithTag(PoolType, NumberOfBytes, Tag) returns an object the driver keeps its
  * fields on, as C code keeps them in the allocated block, or null when the choice

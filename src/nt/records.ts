@@ -1,5 +1,6 @@
 /**
- * The NT kernel layer's trace records (STYLE.md §7.3), added to the catalogue of
+ * The NT kernel layer's trace records
+ * (docs/design.md#simulation-core-time-queue-choices-and-trace), added to the catalogue of
  * src/sim/records.ts; fields in the order they are emitted and hashed:
  * - `nt.irp`: an IRP event (allocated, issued, pending, completed, freed, …), with the operation
  *   holding the IRP and the completion status when there is one (irp-routines.ts);

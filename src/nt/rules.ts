@@ -7,142 +7,158 @@
  *
  * WSK-STATUS-IGNORED is reported by the IRP routines (a pended IRP's failure never read), so it
  * sits here, in the layer that reports it; its id keeps the name it shipped with.
+ *
+ * A rule's `source` is one line: the docs/ sections it rests on, then the Microsoft Learn pages. A
+ * page is named by its title without the word for its kind, and names before one header share it:
+ * `IoAllocateIrp, IoFreeIrp (wdm.h)` are the pages "IoAllocateIrp function (wdm.h)" and "IoFreeIrp
+ * function (wdm.h)". Pages of other kinds keep their whole title: "IrqlKeRaiseLower rule (wdm)",
+ * "Bug Check 0xC2: BAD_POOL_CALLER". docs/model.md lists every page named here, with its URL, in
+ * the Sources of the section it backs. wsk/rules.ts follows the same convention.
  */
 import { catalogueOf, type RuleIdOf, type VerifierRule } from './catalogue.ts';
 
 export const NT_RULE_LIST = [
-  // ---- IRP (wsk.md §6) ----------------------------------------------------------------------
+  // ---- IRP (docs/model.md#irps-and-completion-routines) -------------------------------------
   {
     id: 'IRP-COMPLETED-TWICE',
     channel: 'violation',
     summary: 'An IRP is completed a second time.',
-    source: 'wsk.md §6.3; DESIGN §3, §5; WDK IoCompleteRequest',
+    source:
+      'docs/model.md#completion-routines; docs/design.md#irp-rules; IoCompleteRequest (wdm.h)',
   },
   {
     id: 'IRP-COMPLETED-NOT-ISSUED',
     channel: 'violation',
     summary: 'An IRP that no call holds is completed (or pended).',
-    source: 'wsk.md §6.1, §6.3; WDK IoCompleteRequest',
+    source:
+      'docs/model.md#obtaining-an-irp, #inline-or-pending-completion; IoCompleteRequest (wdm.h)',
   },
   {
     id: 'IRP-COMPLETED-PENDING',
     channel: 'violation',
     summary: 'An IRP is completed with STATUS_PENDING in IoStatus.Status.',
-    source: 'wsk.md §6.3; WDK IoCompleteRequest, SDV rule CompleteRequestStatusCheck',
+    source: 'docs/model.md#completion-routines; CompleteRequestStatusCheck rule (wdm)',
   },
   {
     id: 'IRP-FREED-WHILE-PENDING',
     channel: 'violation',
     summary: 'IoFreeIrp frees an IRP that a call still holds (its completion routine has not run).',
-    source: 'wsk.md §6.3; DESIGN §5; WDK IoFreeIrp',
+    source:
+      'docs/model.md#inline-or-pending-completion; docs/design.md#irp-rules; IoFreeIrp (wdm.h)',
   },
   {
     id: 'IRP-FREED-TWICE',
     channel: 'violation',
     summary: 'IoFreeIrp frees an IRP that was freed already.',
-    source: 'wsk.md §6.1; WDK IoFreeIrp',
+    source: 'docs/model.md#irps-and-completion-routines; IoFreeIrp (wdm.h)',
   },
   {
     id: 'IRP-USE-AFTER-FREE',
     channel: 'violation',
     summary: 'An IRP is used (passed to a call, reused, cancelled, completed) after IoFreeIrp.',
-    source: 'wsk.md §6.1–§6.3; WDK IoFreeIrp',
+    source: 'docs/model.md#irps-and-completion-routines; IoFreeIrp (wdm.h)',
   },
   {
     id: 'IRP-REUSED-WHILE-PENDING',
     channel: 'violation',
     summary: 'An IRP is reused or passed to another call before its completion routine has run.',
-    source: 'wsk.md §6.3, §9.11; DESIGN §5; WDK IoReuseIrp',
+    source:
+      'docs/model.md#inline-or-pending-completion; docs/design.md#irp-rules; IoReuseIrp (wdm.h)',
   },
   {
     id: 'IRP-NO-COMPLETION-ROUTINE',
     channel: 'violation',
     summary: 'A driver-allocated IRP is passed to a WSK call without a completion routine.',
-    source: 'wsk.md §6.2; DESIGN §5; WDK IoSetCompletionRoutine',
+    source:
+      'docs/model.md#completion-routines; docs/design.md#irp-rules; IoSetCompletionRoutine (wdm.h)',
   },
   {
     id: 'IRP-COMPLETION-FLAGS',
     channel: 'violation',
     summary:
       "A driver-allocated IRP's completion routine is not set for success, error and cancel.",
-    source: 'wsk.md §6.2; DESIGN §5; WDK IoSetCompletionRoutine',
+    source:
+      'docs/model.md#completion-routines; docs/design.md#irp-rules; IoSetCompletionRoutine (wdm.h)',
   },
   {
     id: 'IRP-COMPLETION-RETURN',
     channel: 'violation',
     summary:
       "A driver-allocated IRP's completion routine returns other than MORE_PROCESSING_REQUIRED.",
-    source: 'wsk.md §6.2, §9.12; DESIGN §5; WDK IoSetCompletionRoutine',
+    source:
+      'docs/model.md#completion-routines; docs/design.md#irp-rules; IoSetCompletionRoutine (wdm.h)',
   },
   {
     id: 'IRP-NO-STACK-LOCATION',
     channel: 'violation',
     summary: 'An IRP without a stack location is passed to a WSK call.',
-    source: 'wsk.md §6.1; WDK IoAllocateIrp',
+    source: 'docs/model.md#obtaining-an-irp; IoAllocateIrp (wdm.h)',
   },
   {
     id: 'IRP-CANCEL-LOCK-NOT-RELEASED',
     channel: 'violation',
     summary: 'A cancel routine returns without releasing the cancel spin lock.',
-    source: 'wsk.md §6.4; WDK IoCancelIrp, DRIVER_CANCEL, IoReleaseCancelSpinLock',
+    source:
+      'docs/model.md#cancellation; IoCancelIrp, DRIVER_CANCEL, IoReleaseCancelSpinLock (wdm.h)',
   },
   {
     id: 'CANCEL-SPINLOCK-NOT-HELD',
     channel: 'violation',
     summary: 'IoReleaseCancelSpinLock is called without the cancel spin lock held.',
-    source: 'wsk.md §6.4; WDK IoReleaseCancelSpinLock',
+    source: 'docs/model.md#cancellation; IoReleaseCancelSpinLock (wdm.h)',
   },
 
-  // ---- MDL (wsk.md §3.9–§3.10 WSK_BUF) -------------------------------------------------------
+  // ---- MDL (docs/model.md#mdls; WSK_BUF: #the-data-path) -------------------------------------
   {
     id: 'MDL-BAD-LENGTH',
     channel: 'violation',
     summary: 'IoAllocateMdl is asked for a Length of 0 or past the end of the buffer.',
-    source: 'wsk.md §3.9, §3.10 (WSK_BUF); WDK IoAllocateMdl',
+    source: 'docs/model.md#mdls, #wsksend, #wskreceive (WSK_BUF); IoAllocateMdl (wdm.h)',
   },
   {
     id: 'MDL-FREED-TWICE',
     channel: 'violation',
     summary: 'IoFreeMdl frees an MDL that was freed already.',
-    source: 'WDK IoFreeMdl',
+    source: 'docs/model.md#mdls; IoFreeMdl (wdm.h)',
   },
   {
     id: 'MDL-USE-AFTER-FREE',
     channel: 'violation',
     summary: 'An MDL is used after IoFreeMdl.',
-    source: 'WDK IoFreeMdl, MmGetSystemAddressForMdlSafe',
+    source: 'docs/model.md#mdls; IoFreeMdl, MmGetSystemAddressForMdlSafe (wdm.h)',
   },
 
-  // ---- pool (DESIGN §3 "Pool memory") --------------------------------------------------------
+  // ---- pool (docs/design.md#the-wsk-surface, "Pool memory"; docs/model.md#pool) --------------
   {
     id: 'POOL-USE-AFTER-FREE',
     channel: 'violation',
     summary: 'A pool block is read or written after ExFreePoolWithTag.',
-    source: 'DESIGN §3 (pool memory), §4; WDK ExFreePoolWithTag',
+    source:
+      'docs/design.md#the-wsk-surface, #status-violation-or-advisory; ExFreePoolWithTag (wdm.h)',
   },
   {
     id: 'POOL-DOUBLE-FREE',
     channel: 'violation',
     summary: 'ExFreePoolWithTag frees a pool block that was freed already.',
-    source: 'WDK ExFreePoolWithTag',
+    source: 'docs/model.md#pool; ExFreePoolWithTag (wdm.h)',
   },
   {
     id: 'POOL-TAG-MISMATCH',
     channel: 'violation',
     summary: 'ExFreePoolWithTag frees a block with another tag than it was allocated with.',
-    source: 'WDK ExFreePoolWithTag (bug check BAD_POOL_CALLER)',
+    source: 'docs/model.md#pool; ExFreePoolWithTag (wdm.h); Bug Check 0xC2: BAD_POOL_CALLER',
   },
   {
     id: 'POOL-FREE-FOREIGN',
     channel: 'violation',
     summary: 'ExFreePoolWithTag frees memory that did not come from the pool.',
-    source: 'WDK ExFreePoolWithTag (bug check BAD_POOL_CALLER)',
+    source: 'docs/model.md#pool; ExFreePoolWithTag (wdm.h); Bug Check 0xC2: BAD_POOL_CALLER',
   },
   {
     id: 'POOL-PAGED-AT-DISPATCH',
     channel: 'violation',
     summary: 'Paged pool is touched at IRQL >= DISPATCH_LEVEL.',
-    source: 'DESIGN §3 (pool memory); wsk.md §9.25; WDK ExAllocatePoolWithTag (PagedPool)',
+    source: 'docs/model.md#pool, #pitfalls-and-races (pitfall 25); ExAllocatePoolWithTag (wdm.h)',
   },
 
   // ---- IRQL, Ke, spin locks, work items, threads ---------------------------------------------
@@ -150,129 +166,131 @@ export const NT_RULE_LIST = [
     id: 'IRQL-TOO-HIGH',
     channel: 'violation',
     summary: 'A routine is called above the highest IRQL its documentation allows.',
-    source: 'wsk.md §1.2, §3.0, §3.12; DESIGN §5 (kernel); WDK IRQL of each routine',
+    source: "docs/model.md#irql, #rules-common-to-every-call; the IRQL of each routine's page",
   },
   {
     id: 'IRQL-RAISE-LOWER',
     channel: 'violation',
     summary: 'KeRaiseIrql is asked for an IRQL below the current one.',
-    source: 'WDK KeRaiseIrql, DDI rule IrqlKeRaiseLower',
+    source: 'docs/model.md#irql; KeRaiseIrql (wdm.h); IrqlKeRaiseLower rule (wdm)',
   },
   {
     id: 'IRQL-LOWER-RAISE',
     channel: 'violation',
     summary: 'KeLowerIrql is asked for an IRQL above the current one.',
-    source: 'WDK KeLowerIrql, DDI rule IrqlKeRaiseLower',
+    source: 'docs/model.md#irql; KeLowerIrql (wdm.h); IrqlKeRaiseLower rule (wdm)',
   },
   {
     id: 'IRQL-NOT-RESTORED',
     channel: 'violation',
     summary: 'A callback or completion routine returns at another IRQL than it was called at.',
-    source: 'wsk.md §4.1, §6.3; WDK KeRaiseIrql, KeLowerIrql',
+    source: 'docs/model.md#rules-for-every-callback, #irql; KeRaiseIrql, KeLowerIrql (wdm.h)',
   },
   {
     id: 'IRQL-NOT-DISPATCH',
     channel: 'violation',
     summary: 'KeAcquireSpinLockAtDpcLevel is called below DISPATCH_LEVEL.',
-    source: 'WDK KeAcquireSpinLockAtDpcLevel',
+    source: 'docs/model.md#spin-locks; KeAcquireSpinLockAtDpcLevel (wdm.h)',
   },
   {
     id: 'SPINLOCK-RECURSIVE-ACQUIRE',
     channel: 'violation',
     summary: 'A spin lock is acquired while already held (a deadlock).',
-    source: 'DESIGN §5 (spin lock misuse); WDK KeAcquireSpinLock',
+    source: 'docs/design.md#kernel-rules; docs/model.md#spin-locks; KeAcquireSpinLock (wdm.h)',
   },
   {
     id: 'SPINLOCK-RELEASE-NOT-HELD',
     channel: 'violation',
     summary: 'A spin lock is released that is not held.',
-    source: 'DESIGN §5 (spin lock misuse); WDK KeReleaseSpinLock',
+    source: 'docs/design.md#kernel-rules; docs/model.md#spin-locks; KeReleaseSpinLock (wdm.h)',
   },
   {
     id: 'SPINLOCK-RELEASE-NOT-OWNER',
     channel: 'violation',
     summary: 'A spin lock is released by a callback or thread other than the one that took it.',
-    source: 'DESIGN §5 (spin lock misuse); WDK KeReleaseSpinLock',
+    source: 'docs/design.md#kernel-rules; docs/model.md#spin-locks; KeReleaseSpinLock (wdm.h)',
   },
   {
     id: 'SPINLOCK-HELD-ON-RETURN',
     channel: 'violation',
     summary: 'A callback or completion routine returns still holding a spin lock it acquired.',
-    source: 'DESIGN §5 (spin lock misuse); wsk.md §4.1; WDK KeAcquireSpinLock',
+    source: 'docs/model.md#rules-for-every-callback, #spin-locks; KeAcquireSpinLock (wdm.h)',
   },
   {
     id: 'SPINLOCK-HELD-ACROSS-WAIT',
     channel: 'violation',
     summary: 'KeWaitForSingleObject with a non-zero timeout is called while holding a spin lock.',
-    source: 'DESIGN §5 (spin lock misuse); WDK KeAcquireSpinLock, KeWaitForSingleObject',
+    source: 'docs/design.md#kernel-rules; KeAcquireSpinLock, KeWaitForSingleObject (wdm.h)',
   },
   {
     id: 'WAIT-OUTSIDE-THREAD',
     channel: 'violation',
     summary: 'A wait that must block is made outside a system thread (in a callback or DPC).',
-    source: 'wsk.md §1.2, §4.1, §9.6; WDK KeWaitForSingleObject',
+    source: 'docs/model.md#system-threads-and-waits; KeWaitForSingleObject (wdm.h)',
   },
   {
     id: 'OBJECT-NOT-INITIALIZED',
     channel: 'violation',
     summary: 'A dispatcher object is used before its KeInitialize* call.',
-    source: 'WDK KeInitializeEvent, KeInitializeTimer',
+    source: 'docs/design.md#kernel-rules; KeInitializeEvent, KeInitializeTimer (wdm.h)',
   },
   {
     id: 'THREAD-TERMINATE-OUTSIDE-THREAD',
     channel: 'violation',
     summary: 'PsTerminateSystemThread is called outside a system thread.',
-    source: 'WDK PsTerminateSystemThread',
+    source: 'docs/model.md#system-threads-and-waits; PsTerminateSystemThread (wdm.h)',
   },
   {
     id: 'WORKITEM-QUEUED-TWICE',
     channel: 'violation',
     summary: 'IoQueueWorkItem queues a work item that is queued already.',
-    source: 'WDK IoQueueWorkItem',
+    source: 'docs/model.md#work-items; IoQueueWorkItem (wdm.h)',
   },
   {
     id: 'WORKITEM-FREED-WHILE-QUEUED',
     channel: 'violation',
     summary: 'IoFreeWorkItem frees a work item that is still queued.',
-    source: 'WDK IoFreeWorkItem, IoQueueWorkItem',
+    source: 'docs/model.md#work-items; IoFreeWorkItem, IoQueueWorkItem (wdm.h)',
   },
   {
     id: 'WORKITEM-FREED-TWICE',
     channel: 'violation',
     summary: 'IoFreeWorkItem frees a work item that was freed already.',
-    source: 'WDK IoFreeWorkItem',
+    source: 'docs/model.md#work-items; IoFreeWorkItem (wdm.h)',
   },
   {
     id: 'WORKITEM-USE-AFTER-FREE',
     channel: 'violation',
     summary: 'IoQueueWorkItem queues a work item after IoFreeWorkItem.',
-    source: 'WDK IoFreeWorkItem, IoQueueWorkItem',
+    source: 'docs/model.md#work-items; IoFreeWorkItem, IoQueueWorkItem (wdm.h)',
   },
 
   {
     id: 'WSK-STATUS-IGNORED',
     channel: 'advisory',
     summary: 'An IRP completed with a failure is freed or reused without IoStatus.Status read.',
-    source: 'wsk.md §3.0, §6.2; DESIGN §4 (third row)',
+    source:
+      'docs/model.md#completion-routines; docs/design.md#status-violation-or-advisory (third row)',
   },
   // ---- liveness and leaks at the end of a run -----------------------------------------------
   {
     id: 'IRP-LEAKED',
     channel: 'violation',
     summary: 'An IRP allocated with IoAllocateIrp is never freed.',
-    source: 'DESIGN §5; wsk.md §6.1, §6.2; WDK IoAllocateIrp, IoFreeIrp',
+    source:
+      'docs/design.md#irp-rules; docs/model.md#obtaining-an-irp; IoAllocateIrp, IoFreeIrp (wdm.h)',
   },
   {
     id: 'IRP-NEVER-COMPLETED',
     channel: 'violation',
     summary: 'An IRP a WSK call took has still not completed after the settle phase.',
-    source: 'DESIGN §5 (liveness); wsk.md §6.5',
+    source: 'docs/design.md#liveness-at-the-end-of-a-run; docs/model.md#registration-and-capture',
   },
   {
     id: 'POOL-LEAKED',
     channel: 'violation',
     summary: 'A pool allocation is never freed (reported by tag and size).',
-    source: 'DESIGN §5 (kernel); WDK ExAllocatePoolWithTag, ExFreePoolWithTag',
+    source: 'docs/design.md#kernel-rules; ExAllocatePoolWithTag, ExFreePoolWithTag (wdm.h)',
   },
 ] as const satisfies readonly VerifierRule[];
 

@@ -1,11 +1,11 @@
 /**
- * The catalogue of trace records (STYLE.md §7.3): every record type a run can emit, with its
- * fields. Each layer declares its own record types in a records.ts of its own
- * (src/topology/records.ts, src/tcp/records.ts, src/nt/records.ts, src/wsk/records.ts) by adding
- * them to `TraceCatalogue` (module augmentation), so this file imports nothing from above and
- * yet `Trace.emit` takes only catalogued records: a misspelt type, a missing field or an extra
- * one is a compile error, and so is a reader's comparison with a type that does not exist.
- * The simulator itself emits no records of its own.
+ * The catalogue of trace records (docs/design.md#simulation-core-time-queue-choices-and-trace):
+ * every record type a run can emit, with its fields. Each layer declares its own record types in a
+ * records.ts of its own (src/topology/records.ts, src/tcp/records.ts, src/nt/records.ts,
+ * src/wsk/records.ts) by adding them to `TraceCatalogue` (module augmentation), so this file
+ * imports nothing from above and yet `Trace.emit` takes only catalogued records: a misspelt type, a
+ * missing field or an extra one is a compile error, and so is a reader's comparison with a type
+ * that does not exist. The simulator itself emits no records of its own.
  *
  * A record type is named `layer.thing`: the layer that emits it (`net` for src/topology, `tcp`,
  * `nt`, `wsk`), then what the record is (`net.packet`, `tcp.transition`, `nt.irp`, `wsk.call`).

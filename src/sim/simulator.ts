@@ -128,8 +128,8 @@ export class Simulator {
   /**
    * A check run between events: before each event, once the thread code the previous one
    * resumed has parked, and when a run ends. Tests set it to the model's invariant checkers
-   * (STYLE.md §7.8). It must only read: a run is the same with it or without it. What it
-   * throws fails the run as a throwing handler does (an AssertionError: kind 'assertion').
+   * (docs/design.md#assertions). It must only read: a run is the same with it or without it. What
+   * it throws fails the run as a throwing handler does (an AssertionError: kind 'assertion').
    */
   betweenEvents: (() => void) | null = null;
   readonly #queue = new EventQueue();

@@ -1,7 +1,8 @@
 /**
- * The TCP layer's trace records (STYLE.md §7.3), added to the catalogue of src/sim/records.ts;
- * fields in the order they are emitted and hashed (tracer.ts emits them all). `conn` 0 stands for
- * the stack itself (a RST sent without a connection).
+ * The TCP layer's trace records (docs/design.md#simulation-core-time-queue-choices-and-trace),
+ * added to the catalogue of src/sim/records.ts; fields in the order they are emitted and hashed
+ * (tracer.ts emits them all). `conn` 0 stands for the stack itself (a RST sent without a
+ * connection).
  * - `tcp.transition`: a connection's state transition, with its cause;
  * - `tcp.outcome`: how a connection ended;
  * - `tcp.drop`: a segment TCP rejected, with the reason (the segment in the display-only `info`);

@@ -1,6 +1,6 @@
 /**
- * The network layer's trace records (STYLE.md §7.3), added to the catalogue of
- * src/sim/records.ts; fields in the order they are emitted and hashed:
+ * The network layer's trace records (docs/design.md#simulation-core-time-queue-choices-and-trace),
+ * added to the catalogue of src/sim/records.ts; fields in the order they are emitted and hashed:
  * - `net.packet`: a packet sent, delivered or dropped (`phase`), with the drop's `reason`, the
  *   payload's `digest` (what the hash sees of it) and its description in the display-only `info`,
  *   filled only when records are kept (emitted by transit.ts);

@@ -1,13 +1,14 @@
 /**
  * The host's WSK bindings: which open socket holds which port, whether a new WskBind may share
- * an address (sharing.ts, reference/wsk.md §7.3), and the ephemeral pick of port 0 (wsk.md §7.2:
- * assigned at bind; DESIGN.md §3 ephemeral ports).
+ * an address (sharing.ts, docs/model.md#address-sharing), and the ephemeral pick of port 0
+ * (docs/model.md#bind: assigned at bind; docs/policies.md#socket-bind-and-connect-policies).
  *
  * Who holds a port: every open socket bound with WskBind or WskSocketConnect, and a socket
  * accepted from an SO_EXCLUSIVEADDRUSE listener, which keeps the listener's address exclusive
- * until it closes (tcp.md §6, "an exclusive listener's port may stay unavailable until its
- * accepted connections fully close"). Other accepted sockets hold nothing [gap, wsk.md §7.3:
- * the model's choice], and connections still waiting in a listener's queue are the listener's.
+ * until it closes (docs/policies.md#socket-bind-and-connect-policies: "an exclusive listener's port
+ * may stay busy until its connections close"). Other accepted sockets hold nothing [gap, the
+ * model's choice, in the same table], and connections still waiting in a listener's queue are the
+ * listener's.
  *
  * SO_REUSEADDR sharers once bound [doc]. Microsoft's "Sharing Transport Addresses" rules a
  * bind against an address "already in use by another socket"; "Using SO_REUSEADDR and
@@ -30,13 +31,14 @@
  * Users of the host's transport that are not WSK sockets (a scenario's raw TCP listener or
  * connection; a use whose token, transport.ts, is no open WSK socket's) count as a binding that
  * shares with nothing: any live one on the port, of either family, makes the bind
- * STATUS_ADDRESS_ALREADY_EXISTS. TIME-WAIT endpoints never block a bind [gap, wsk.md §7.3].
+ * STATUS_ADDRESS_ALREADY_EXISTS. TIME-WAIT endpoints never block a bind [gap,
+ * docs/policies.md#socket-bind-and-connect-policies].
  *
  * Port 0 never shares: the pick is the first port of the profile's ephemeral range, after the
  * last one handed out, that no binding of an overlapping family and address holds and no
  * foreign user has. Windows gives an explicitly bound socket its port for its exclusive use
- * (tcp.md §6: ≈16 k outbound connections per local address), whatever the stack's 4-tuple
- * sharing does for connections made without a bind.
+ * (docs/tcp.md#ephemeral-ports-time-wait-and-4-tuples: ≈16 k outbound connections per local
+ * address), whatever the stack's 4-tuple sharing does for connections made without a bind.
  */
 import { AF_INET6 } from './address.ts';
 import {

@@ -1,10 +1,10 @@
 /**
- * The socket categories (reference/wsk.md §2.1–§2.4, §3.4, §4.7, §4.8), one row each: the
- * WskSocket Flags that ask for it, the members of its provider dispatch table in wsk.h's order
- * (only those that work), the role its sockets have from creation, the events of that role,
- * whether a bind makes it listen, and the client dispatch table its Dispatch argument is. The
- * modules that differ by category read these rows, and dispatch-types.ts makes the
- * WSK_PROVIDER_*_DISPATCH types from them.
+ * The socket categories (docs/model.md#sockets-and-dispatch-tables, #bind,
+ * #enabling-and-disabling-events, #static-event-callbacks), one row each: the WskSocket Flags that
+ * ask for it, the members of its provider dispatch table in wsk.h's order (only those that work),
+ * the role its sockets have from creation, the events of that role, whether a bind makes it listen,
+ * and the client dispatch table its Dispatch argument is. The modules that differ by category read
+ * these rows, and dispatch-types.ts makes the WSK_PROVIDER_*_DISPATCH types from them.
  *
  * Datagram sockets are a later part: WskSocket answers WSK_FLAG_DATAGRAM_SOCKET with
  * STATUS_NOT_SUPPORTED (LATER_CATEGORY_FLAGS) until their row is added here, with their
@@ -25,7 +25,10 @@ import {
 /** A connection's events: enabled on it, or on a listening socket for the sockets it accepts. */
 const CONNECTION_EVENTS = WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_SEND_BACKLOG;
 
-/** The client dispatch tables a WskSocket Dispatch can be, by their wsk.h names (§2.3). */
+/**
+ * The client dispatch tables a WskSocket Dispatch can be, by their wsk.h names
+ * (docs/model.md#client-dispatch-tables).
+ */
 type ClientDispatchName =
   | 'WSK_CLIENT_LISTEN_DISPATCH'
   | 'WSK_CLIENT_CONNECTION_DISPATCH'
@@ -33,22 +36,32 @@ type ClientDispatchName =
 
 /** What one category is. */
 interface CategoryRow {
-  /** WskSocket's Flags for it (WSK_FLAG_*_SOCKET, §2.1). */
+  /** WskSocket's Flags for it (WSK_FLAG_*_SOCKET, docs/model.md#categories). */
   readonly flags: number;
-  /** The members of its provider dispatch table, in wsk.h's order (§2.2). */
+  /**
+   * The members of its provider dispatch table, in wsk.h's order
+   * (docs/model.md#provider-dispatch-tables).
+   */
   readonly members: readonly string[];
   /** Its sockets' role from creation: a category's name; a stream socket's comes later. */
   readonly role: string | null;
   /**
-   * The events a socket in this role enables for itself (§2.4); those of them among the
-   * client's static events (§4.8) are on from creation.
+   * The events a socket in this role enables for itself (docs/model.md#events-per-category); those
+   * of them among the client's static events (docs/model.md#static-event-callbacks) are on from
+   * creation.
    */
   readonly events: number;
-  /** Events it enables for the sockets it accepts, which inherit them (§4.7). */
+  /**
+   * Events it enables for the sockets it accepts, which inherit them
+   * (docs/model.md#enabling-and-disabling-events).
+   */
   readonly inherits: number;
-  /** A bind makes it listen: it has no WskListen (§3.4). */
+  /** A bind makes it listen: it has no WskListen (docs/model.md#bind). */
   readonly listensOnBind: boolean;
-  /** The client dispatch table its Dispatch is (§2.3); null: it has no callbacks. */
+  /**
+   * The client dispatch table its Dispatch is (docs/model.md#client-dispatch-tables); null: it has
+   * no callbacks.
+   */
   readonly clientDispatch: ClientDispatchName | null;
 }
 

@@ -14,7 +14,7 @@ import type { RegistrationPhase } from './lifecycle.ts';
 // ---- structures -----------------------------------------------------------------------------
 
 
-// ---- structures (wsk.md §1.1) ---------------------------------------------------------------
+// ---- structures (docs/model.md#registration-and-capture) ------------------------------------
 
 export type PFN_WSK_CLIENT_EVENT = (
   ClientContext: unknown,
@@ -27,7 +27,7 @@ export interface WSK_CLIENT_DISPATCH {
   Version: number;
   /** Must be 0. */
   Reserved: number;
-  /** No client-level events are defined (wsk.md §1.1); never called. */
+  /** No client-level events are defined (docs/model.md#registration-and-capture); never called. */
   WskClientEvent: PFN_WSK_CLIENT_EVENT | null;
 }
 
@@ -36,7 +36,10 @@ export interface WSK_CLIENT_NPI {
   Dispatch: WSK_CLIENT_DISPATCH | null;
 }
 
-/** Opaque; initialised by WskRegister; the client never writes it (wsk.md §1.1). */
+/**
+ * Opaque; initialised by WskRegister; the client never writes it
+ * (docs/model.md#registration-and-capture).
+ */
 export class WSK_REGISTRATION {
   /** @internal */ state: Registration | null = null;
 }
@@ -50,7 +53,7 @@ export class WSK_CLIENT {
    * ordering rule of WSK_SET_STATIC_EVENT_CALLBACKS and WSK_TDI_BEHAVIOR reads it.
    */
   socketCreated = false;
-  /** @internal The static event mask (wsk.md §4.8); 0 when never set. */
+  /** @internal The static event mask (docs/model.md#static-event-callbacks); 0 when never set. */
   staticEventMask = 0;
   /** @internal WSK_TDI_BEHAVIOR flags. */
   tdiBehavior = 0;
@@ -95,7 +98,7 @@ export class WSK_PROVIDER_CHARACTERISTICS {
   LowestVersion = 0;
 }
 
-/** A WSK_TRANSPORT entry (wsk.h; wsk.md §3.3). */
+/** A WSK_TRANSPORT entry (wsk.h; docs/model.md#wskcontrolclient). */
 export interface WSK_TRANSPORT {
   Version: number;
   SocketType: number;
@@ -152,11 +155,11 @@ export type PFN_WSK_CONTROL_CLIENT = (
 ) => NTSTATUS;
 
 /**
- * The client-level provider dispatch (wsk.md §2.2 / §1.1 member order: Version, Reserved,
- * WskSocket, WskSocketConnect, WskControlClient, WskGetAddressInfo, WskFreeAddressInfo,
- * WskGetNameInfo). Present: Version, Reserved, WskSocket, WskSocketConnect (socket.ts),
- * WskControlClient. The Windows 7 name-resolution members are absent from the object and from
- * this type until they work.
+ * The client-level provider dispatch (docs/model.md#provider-dispatch-tables /
+ * #registration-and-capture member order: Version, Reserved, WskSocket, WskSocketConnect,
+ * WskControlClient, WskGetAddressInfo, WskFreeAddressInfo, WskGetNameInfo). Present: Version,
+ * Reserved, WskSocket, WskSocketConnect (socket.ts), WskControlClient. The Windows 7
+ * name-resolution members are absent from the object and from this type until they work.
  */
 export interface WSK_PROVIDER_DISPATCH {
   readonly Version: number;
@@ -191,7 +194,10 @@ export interface Registration {
   captures: number;
   readonly blocked: CaptureWaiter[];
   readonly deregisterWaiters: Parking<void>[];
-  /** IRPs passed to provider-dispatch calls and not yet completed (wsk.md §1.2 (d)). */
+  /**
+   * IRPs passed to provider-dispatch calls and not yet completed
+   * (docs/model.md#registration-and-capture, condition (d)).
+   */
   readonly pendingIrps: Set<IRP>;
   /** The driver's file:line at WskRegister, when sites are recorded. */
   readonly site: string | null;

@@ -1,54 +1,63 @@
 /**
  * The data path of a connection socket (and a stream socket in its connection role): WskSend,
  * WskReceive, WskDisconnect, what the TCP port's notifications do to them, and their part of
- * WskCloseSocket (reference/wsk.md §3.9–§3.11, §3.13, §4.5, §6.4, §9 items 4, 15–18, §11 items
- * 5, 6, 10; tcp.md §5.1). receive-indications.ts runs the callbacks.
+ * WskCloseSocket (docs/model.md#the-data-path, #wskclosesocket, #wskreceiveevent, #cancellation;
+ * #pitfalls-and-races, pitfalls 4, 15–18; docs/policies.md#open-wsk-questions, questions 5, 6, 10;
+ * docs/tcp.md#wire-events-and-the-status-a-driver-sees). receive-indications.ts runs the callbacks.
  *
- * WskSend (§3.9): Flags 0 or WSK_FLAG_NODELAY (accepted; the model's TCP has no Nagle, so data
- * leaves at once anyway). All bytes or an error, never part (§3.9 [sample]; §11 item 5). When
- * it completes is the policy `wskSendCompletion` (DESIGN.md §3): 'acknowledged' (default) when
- * the peer acknowledged its last byte, 'transmitted' when its last byte left once. The data is
- * copied at the call, so the driver may reuse its buffer once the IRP completed. A zero-length
- * send completes at once. Cancelling a pending send aborts the connection (policy [infer]: bytes
- * handed to a stream cannot be taken back; AFD does the same) and the send completes
- * STATUS_CANCELLED, the other IRPs as after a local abort.
+ * WskSend (docs/model.md#wsksend): Flags 0 or WSK_FLAG_NODELAY (accepted; the model's TCP has no
+ * Nagle, so data leaves at once anyway). All bytes or an error, never part (docs/model.md#wsksend
+ * [sample]; docs/policies.md#open-wsk-questions, question 5). When it completes is the policy
+ * `wskSendCompletion` (docs/policies.md#data-path-policies): 'acknowledged' (default) when the peer
+ * acknowledged its last byte, 'transmitted' when its last byte left once. The data is copied at the
+ * call, so the driver may reuse its buffer once the IRP completed. A zero-length send completes at
+ * once. Cancelling a pending send aborts the connection (policy [infer]: bytes handed to a stream
+ * cannot be taken back; AFD does the same) and the send completes STATUS_CANCELLED, the other IRPs
+ * as after a local abort.
  *
- * WskReceive (§3.10): Flags 0, WSK_FLAG_WAITALL or WSK_FLAG_DRAIN (not both; DRAIN with a
- * zero-length buffer). Queued receives complete in FIFO order [§11 gap; ECHO's assumption], also
- * when the 'IRP pends' choice defers a served receive's completion (later ones wait behind it),
- * IoStatus.Information = bytes. Without WAITALL a receive completes as soon as some data is there;
- * WAITALL when its buffer is full; DRAIN discards data and completes at the FIN. Once the peer's
- * FIN is read, every queued and later receive completes STATUS_SUCCESS with what it holds (0 bytes:
- * the FIN) [ECHO]. A zero-length receive completes when data waits (its way to re-arm
- * WskReceiveEvent, §4.5). Pending receives are cancellable (STATUS_CANCELLED, §6.4). Queued
- * receives take precedence over WskReceiveEvent, except by the choice 'receive callback despite
- * queued WskReceive' (probability `receiveCallbackRace`, default 0; §3.10, §4.5).
+ * WskReceive (docs/model.md#wskreceive): Flags 0, WSK_FLAG_WAITALL or WSK_FLAG_DRAIN (not both;
+ * DRAIN with a zero-length buffer). Queued receives complete in FIFO order [gap,
+ * docs/policies.md#data-path-policies; ECHO's assumption], also when the 'IRP pends' choice defers
+ * a served receive's completion (later ones wait behind it), IoStatus.Information = bytes. Without
+ * WAITALL a receive completes as soon as some data is there; WAITALL when its buffer is full; DRAIN
+ * discards data and completes at the FIN. Once the peer's FIN is read, every queued and later
+ * receive completes STATUS_SUCCESS with what it holds (0 bytes: the FIN) [ECHO]. A zero-length
+ * receive completes when data waits (its way to re-arm WskReceiveEvent,
+ * docs/model.md#wskreceiveevent). Pending receives are cancellable (STATUS_CANCELLED,
+ * docs/model.md#cancellation). Queued receives take precedence over WskReceiveEvent, except by the
+ * choice 'receive callback despite queued WskReceive' (probability `receiveCallbackRace`, default
+ * 0; docs/model.md#wskreceive, #wskreceiveevent).
  *
- * WskDisconnect (§3.11): graceful (Flags 0): the optional final buffer is sent, then the FIN;
- * the IRP completes when the FIN is acknowledged (DESIGN.md §3), possibly never; it is
- * cancellable (STATUS_CANCELLED, the FIN stays sent) and an abortive disconnect or a close
- * forces it (STATUS_CANCELLED, policy: the word §3.11 uses for what an abort does to sends).
- * Later sends and a second graceful disconnect → STATUS_INVALID_DEVICE_STATE (policy [gap]: the
- * code §3.14 gives for a call in the wrong state). Abortive (WSK_FLAG_ABORTIVE, Buffer NULL):
- * RST; pending sends and a pending graceful disconnect complete STATUS_CANCELLED (policy: "all
- * in-progress and pending sends are cancelled" [doc]), pending receives and every later data
- * call STATUS_CONNECTION_ABORTED (policy: tcp.md §5.2, a local abort); the abortive IRP itself
- * completes STATUS_SUCCESS, also when the connection had already ended.
+ * WskDisconnect (docs/model.md#wskdisconnect): graceful (Flags 0): the optional final buffer is
+ * sent, then the FIN; the IRP completes when the FIN is acknowledged
+ * (docs/policies.md#data-path-policies), possibly never; it is cancellable (STATUS_CANCELLED, the
+ * FIN stays sent) and an abortive disconnect or a close forces it (STATUS_CANCELLED, policy: the
+ * word docs/model.md#wskdisconnect uses for what an abort does to sends). Later sends and a second
+ * graceful disconnect → STATUS_INVALID_DEVICE_STATE (policy [gap]: the code
+ * docs/model.md#local-and-remote-addresses gives for a call in the wrong state). Abortive
+ * (WSK_FLAG_ABORTIVE, Buffer NULL): RST; pending sends and a pending graceful disconnect complete
+ * STATUS_CANCELLED (policy: "all in-progress and pending sends are cancelled" [doc]), pending
+ * receives and every later data call STATUS_CONNECTION_ABORTED (policy:
+ * docs/model.md#connect-and-connection-failures, a local abort); the abortive IRP itself completes
+ * STATUS_SUCCESS, also when the connection had already ended.
  *
- * Failures (socket-status.ts dataFailureStatus, §11 item 10): a peer RST fails pending and later
- * data calls with STATUS_CONNECTION_RESET, the retransmission limit with
- * STATUS_CONNECTION_ABORTED; WskDisconnectEvent(WSK_FLAG_ABORTIVE) and the NULL indication follow.
- * A send or receive on a socket that is not connected → STATUS_INVALID_DEVICE_STATE (§3.14's
- * code for the same condition).
+ * Failures (socket-status.ts dataFailureStatus, docs/policies.md#open-wsk-questions, question 10):
+ * a peer RST fails pending and later data calls with STATUS_CONNECTION_RESET, the retransmission
+ * limit with STATUS_CONNECTION_ABORTED; WskDisconnectEvent(WSK_FLAG_ABORTIVE) and the NULL
+ * indication follow. A send or receive on a socket that is not connected →
+ * STATUS_INVALID_DEVICE_STATE (the code docs/model.md#local-and-remote-addresses gives for the same
+ * condition).
  *
- * Close (§3.13, §9 items 4, 15, 18): pending data IRPs complete STATUS_CANCELLED (DESIGN.md §3);
- * a connection whose graceful disconnect completed (our FIN acknowledged) is not aborted, so the
- * peer sees no RST (§10.5); every other live connection is aborted (RST). A transport
- * invalidation (the fault verb) fails them STATUS_FILE_FORCED_CLOSED (§3.0) and indicates NULL.
+ * Close (docs/model.md#wskclosesocket; #pitfalls-and-races, pitfalls 4, 15, 18): pending data IRPs
+ * complete STATUS_CANCELLED (docs/policies.md#completion-and-cancellation-policies); a connection
+ * whose graceful disconnect completed (our FIN acknowledged) is not aborted, so the peer sees no
+ * RST (docs/model.md#echo-server-expectations); every other live connection is aborted (RST). A
+ * transport invalidation (the fault verb) fails them STATUS_FILE_FORCED_CLOSED
+ * (docs/model.md#rules-common-to-every-call) and indicates NULL.
  *
- * Bad arguments (DESIGN.md §3 policy: STATUS_INVALID_PARAMETER plus an advisory): Flags outside
- * the call's documented ones or a forbidden combination (WSK-DATA-FLAGS), a WSK_BUF that does not
- * describe its bytes (WSK-BUF-INVALID, wsk-buf.ts). A WSK_BUF over a freed MDL is
+ * Bad arguments (docs/policies.md#data-path-policies: STATUS_INVALID_PARAMETER plus an advisory):
+ * Flags outside the call's documented ones or a forbidden combination (WSK-DATA-FLAGS), a WSK_BUF
+ * that does not describe its bytes (WSK-BUF-INVALID, wsk-buf.ts). A WSK_BUF over a freed MDL is
  * MDL-USE-AFTER-FREE.
  */
 import type { SendError, TcpConnection } from '../tcp/port.ts';
@@ -243,7 +252,8 @@ export class ConnectionData {
     const data = state.data;
     if (data === null) return false;
     if (!state.closed) {
-      // Invalidated by the transport: the socket is dead (wsk.md §3.0).
+      // Invalidated by the transport: the socket is dead
+      // (docs/model.md#rules-common-to-every-call).
       this.#fail(data, STATUS_FILE_FORCED_CLOSED);
       this.#indications.indicateDeath(state, data);
       return false;
@@ -322,7 +332,10 @@ export class ConnectionData {
     });
   }
 
-  /** A completed receive re-arms WskReceiveEvent (wsk.md §4.5); it runs on a later event. */
+  /**
+   * A completed receive re-arms WskReceiveEvent (docs/model.md#wskreceiveevent); it runs on a later
+   * event.
+   */
   #rearm(state: SocketState, data: DataState): void {
     if (data.indications === 'armed') return;
     data.indications = 'armed';

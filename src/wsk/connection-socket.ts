@@ -1,26 +1,32 @@
 /**
  * Connection-oriented sockets, and stream sockets in their connection role: WskConnect, the
  * TCP active open behind WskSocketConnect, WskGetLocalAddress / WskGetRemoteAddress, and their
- * part of WskCloseSocket (reference/wsk.md §3.2, §3.5, §3.6, §3.13, §3.14, §8).
+ * part of WskCloseSocket (docs/model.md#wsksocketconnect, #wsklisten, #wskconnect, #wskclosesocket,
+ * #local-and-remote-addresses, #ntstatus-values).
  *
  * Statuses and policies (source in brackets):
- * - WskConnect on an unbound socket → STATUS_INVALID_DEVICE_STATE [§3.6 "only on a bound
- *   socket", code undocumented; §3.14 uses it for the same condition]. Connecting twice, or an
- *   address of the other family → STATUS_INVALID_PARAMETER with an advisory [§3.6 gap; DESIGN.md
- *   §3]. A stream socket committed to listening → STATUS_INVALID_DEVICE_STATE [§3.5 gap: the
- *   wrong-role code is undocumented]; a stream socket's WskConnect commits it to connecting.
- * - Dual stack: a dual-stack AF_INET6 socket connects to '::ffff:a.b.c.d' over IPv4 (§7.2).
+ * - WskConnect on an unbound socket → STATUS_INVALID_DEVICE_STATE [docs/model.md#wskconnect: it
+ *   "needs a bound connection-oriented or stream socket", code undocumented;
+ *   #local-and-remote-addresses uses it for the same condition]. Connecting twice, or an address of
+ *   the other family → STATUS_INVALID_PARAMETER with an advisory [gap, docs/model.md#wskconnect;
+ *   docs/policies.md#socket-bind-and-connect-policies]. A stream socket committed to listening →
+ *   STATUS_INVALID_DEVICE_STATE [gap, docs/model.md#wsklisten: the wrong-role code is
+ *   undocumented]; a stream socket's WskConnect commits it to connecting.
+ * - Dual stack: a dual-stack AF_INET6 socket connects to '::ffff:a.b.c.d' over IPv4
+ *   (docs/model.md#family-wildcard-and-ephemeral-ports).
  * - A socket bound with SO_REUSEADDR asks the stack for 4-tuple sharing of its port, also
  *   where another SO_REUSEADDR socket listens on it (binding.ts header); others keep the port
- *   exclusive (§7.3; tcp.md §6).
- * - Connect failures from the TCP outcome [§8 bold rows] and the port's local errors:
- *   socket-status.ts.
+ *   exclusive (docs/model.md#address-sharing; docs/tcp.md#ephemeral-ports-time-wait-and-4-tuples).
+ * - Connect failures from the TCP outcome [docs/model.md#connect-and-connection-failures] and the
+ *   port's local errors: socket-status.ts.
  * - GetLocalAddress: unbound → STATUS_INVALID_DEVICE_STATE; a wildcard-bound socket reports the
- *   real IP once connected [§3.14]. GetRemoteAddress: not connected →
- *   STATUS_INVALID_DEVICE_STATE [§3.14]. Both are on the listening table too (GetLocalAddress).
- * - Close: a pending connect completes STATUS_CANCELLED first [DESIGN.md §3]; the data path
- *   (connection-data.ts) completes its IRPs; a connection that has not ended is aborted (RST
- *   where synchronized) unless its graceful WskDisconnect completed [§3.13, §10.5].
+ *   real IP once connected [docs/model.md#local-and-remote-addresses]. GetRemoteAddress: not
+ *   connected → STATUS_INVALID_DEVICE_STATE [docs/model.md#local-and-remote-addresses]. Both are on
+ *   the listening table too (GetLocalAddress).
+ * - Close: a pending connect completes STATUS_CANCELLED first
+ *   [docs/policies.md#socket-bind-and-connect-policies]; the data path (connection-data.ts)
+ *   completes its IRPs; a connection that has not ended is aborted (RST where synchronized) unless
+ *   its graceful WskDisconnect completed [docs/model.md#wskclosesocket, #echo-server-expectations].
  * - The TCP port's data notifications go to the data path (connection-data.ts).
  */
 import type { ConnectionHandler, TcpConnection } from '../tcp/port.ts';
@@ -128,7 +134,7 @@ export class ConnectionSockets {
     this.own(state, connection);
     state.connectIrp = Irp;
     core.irps.pend(Irp, (irp) => {
-      // IoCancelIrp on a pending connect: the attempt is abandoned (wsk.md §6.4).
+      // IoCancelIrp on a pending connect: the attempt is abandoned (docs/model.md#cancellation).
       if (state.connectIrp === irp) {
         state.connectIrp = null;
         if (state.connectReturns !== null) {
@@ -184,7 +190,7 @@ export class ConnectionSockets {
       if (irp === null) return this.data?.onClosed(state, outcome);
       state.connectIrp = null;
       if (state.connectReturns !== null) {
-        // WskSocketConnect failed: no socket is returned (wsk.md §3.2).
+        // WskSocketConnect failed: no socket is returned (docs/model.md#wsksocketconnect).
         state.connectReturns = null;
         this.#core.retire(state);
       }

@@ -1,8 +1,8 @@
 /**
  * The data path's state of one connection socket (connection-data.ts, receive-indications.ts):
  * the WskSend, WskReceive and WskDisconnect IRPs it holds, how the connection ended for the
- * driver, and the receive indications (reference/wsk.md §3.9–§3.11, §4.5). Allocated on the
- * first data call or notification, so the many sockets that only connect carry none of it.
+ * driver, and the receive indications (docs/model.md#the-data-path, #wskreceiveevent). Allocated on
+ * the first data call or notification, so the many sockets that only connect carry none of it.
  */
 import type { WSK_BUF, WSK_DATA_INDICATION } from './data-types.ts';
 import type { IRP, NTSTATUS } from '../nt/index.ts';
@@ -27,7 +27,7 @@ export interface PendingReceive {
   filled: number;
 }
 
-/** Whether WskReceiveEvent may run (wsk.md §4.5). */
+/** Whether WskReceiveEvent may run (docs/model.md#wskreceiveevent). */
 export type Indications =
   /** Runs when data arrives and no WskReceive is queued. */
   | 'armed'
@@ -43,14 +43,20 @@ export class DataState {
   disconnect: IRP | null = null;
   /** The TCP port's id of our FIN (the shutdown request); 0 before a graceful disconnect. */
   finId = 0;
-  /** A graceful WskDisconnect was issued: no more sends (wsk.md §3.11). */
+  /** A graceful WskDisconnect was issued: no more sends (docs/model.md#wskdisconnect). */
   shutDown = false;
-  /** Our FIN was acknowledged: close need not abort (wsk.md §3.13, §10.5). */
+  /**
+   * Our FIN was acknowledged: close need not abort (docs/model.md#wskclosesocket,
+   * #echo-server-expectations).
+   */
   gracefullyDisconnected = false;
   /** Set once the connection failed: the status data calls complete with from then on. */
   failure: NTSTATUS | null = null;
   indications: Indications = 'armed';
-  /** WskReceiveEvent is running (it is never re-entered for one socket, wsk.md §4.1). */
+  /**
+   * WskReceiveEvent is running (it is never re-entered for one socket,
+   * docs/model.md#rules-for-every-callback).
+   */
   indicating = false;
   /**
    * Served receives whose completion waits on a zero-delay event (the 'IRP pends' choice); a
@@ -59,11 +65,14 @@ export class DataState {
   receivesCompleting = 0;
   /** A zero-delay event will run the receive side (re-armed indications, late receives). */
   pumpScheduled = false;
-  /** The NULL indication was delivered (at most once, wsk.md §4.5). */
+  /** The NULL indication was delivered (at most once, docs/model.md#wskreceiveevent). */
   deathIndicated = false;
   /** WskDisconnectEvent flavours delivered (receive-indications.ts bits; each at most once). */
   disconnects = 0;
-  /** Indication lists the driver retained with STATUS_PENDING, by their head (§3.15). */
+  /**
+   * Indication lists the driver retained with STATUS_PENDING, by their head
+   * (docs/model.md#wskrelease).
+   */
   readonly retained = new Set<WSK_DATA_INDICATION>();
   /** The ideal send backlog last reported (WskSendBacklogEvent fires when it changes). */
   backlog = 0;

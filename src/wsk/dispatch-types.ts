@@ -61,9 +61,10 @@ export type PFN_WSK_CONTROL_SOCKET = (
 export type PFN_WSK_LISTEN = (Socket: PWSK_SOCKET, Irp: IRP) => NTSTATUS;
 
 /**
- * WSK_INSPECT_ID (wsk.md §5.2): identifies one connection request to a conditional-accept
- * listener. The values carry no meaning; compare both fields, never the pointer. The object a
- * callback receives is valid during the call only (copy it: `{ ...InspectID }`).
+ * WSK_INSPECT_ID (docs/model.md#inspect-pend-complete-abort): identifies one connection request to
+ * a conditional-accept listener. The values carry no meaning; compare both fields, never the
+ * pointer. The object a callback receives is valid during the call only (copy it:
+ * `{ ...InspectID }`).
  */
 export class WSK_INSPECT_ID {
   Key: number;
@@ -75,18 +76,24 @@ export class WSK_INSPECT_ID {
 }
 export type PWSK_INSPECT_ID = WSK_INSPECT_ID;
 
-/** WSK_INSPECT_ACTION (wsk.md §4.3, wsk.h order). */
+/** WSK_INSPECT_ACTION (docs/model.md#wskinspectevent, wsk.h order). */
 export type WSK_INSPECT_ACTION = number;
 export const WskInspectReject = 0;
 export const WskInspectAccept = 1;
 export const WskInspectPend = 2;
 export const WskInspectMax = 3;
-/** The listening page's sample spells them without the prefix (DESIGN.md §3): both work. */
+/**
+ * The listening page's sample spells them without the prefix (docs/design.md#the-wsk-surface): both
+ * work.
+ */
 export const InspectReject = WskInspectReject;
 export const InspectAccept = WskInspectAccept;
 export const InspectPend = WskInspectPend;
 
-/** PFN_WSK_INSPECT_COMPLETE (wsk.md §3.8): the app's copy of the ID, accept or reject. */
+/**
+ * PFN_WSK_INSPECT_COMPLETE (docs/model.md#wskinspectcomplete): the app's copy of the ID, accept or
+ * reject.
+ */
 export type PFN_WSK_INSPECT_COMPLETE = (
   ListenSocket: PWSK_SOCKET,
   InspectID: PWSK_INSPECT_ID,
@@ -123,24 +130,30 @@ export type ProviderDispatch<C extends SocketCategory> = Pick<
 /** Every category's provider dispatch table. */
 export type ProviderTables = { readonly [C in SocketCategory]: ProviderDispatch<C> };
 
-/** wsk.md §2.2 BASIC (members: categories.ts). */
+/** docs/model.md#provider-dispatch-tables, basic (members: categories.ts). */
 export interface WSK_PROVIDER_BASIC_DISPATCH extends ProviderDispatch<'basic'> {}
 
-/** wsk.md §2.2 LISTEN (members: categories.ts). */
+/** docs/model.md#provider-dispatch-tables, listening (members: categories.ts). */
 export interface WSK_PROVIDER_LISTEN_DISPATCH extends ProviderDispatch<'listen'> {}
 
-/** wsk.md §2.2 CONNECTION; the members that work (categories.ts; WskConnectEx: later). */
+/**
+ * docs/model.md#provider-dispatch-tables, connection; the members that work (categories.ts;
+ * WskConnectEx: later).
+ */
 export interface WSK_PROVIDER_CONNECTION_DISPATCH extends ProviderDispatch<'connection'> {}
 
-/** wsk.md §2.2 STREAM; the members that work (categories.ts; WskConnectEx: later). */
+/**
+ * docs/model.md#provider-dispatch-tables, stream; the members that work (categories.ts;
+ * WskConnectEx: later).
+ */
 export interface WSK_PROVIDER_STREAM_DISPATCH extends ProviderDispatch<'stream'> {}
 
-// ---- client (upcall) dispatch tables (wsk.md §2.3, §4) --------------------------------------
+// ---- client (upcall) dispatch tables (docs/model.md#client-dispatch-tables, #event-callbacks) ---
 
 /**
- * PFN_WSK_ACCEPT_EVENT (wsk.md §4.2): the listening socket's context, Flags
- * (WSK_FLAG_AT_DISPATCH_LEVEL or 0), the two addresses (valid during the call only), the
- * accepted socket (null once when the listening socket died) and the two out-parameters.
+ * PFN_WSK_ACCEPT_EVENT (docs/model.md#wskacceptevent): the listening socket's context, Flags
+ * (WSK_FLAG_AT_DISPATCH_LEVEL or 0), the two addresses (valid during the call only), the accepted
+ * socket (null once when the listening socket died) and the two out-parameters.
  */
 export type PFN_WSK_ACCEPT_EVENT = (
   SocketContext: unknown,
@@ -153,9 +166,9 @@ export type PFN_WSK_ACCEPT_EVENT = (
 ) => NTSTATUS;
 
 /**
- * PFN_WSK_INSPECT_EVENT (wsk.md §4.3): a connection request reached a conditional-accept
- * listener, before any handshake. The addresses and the ID are valid during the call only;
- * a NULL InspectID says the listening socket is dead.
+ * PFN_WSK_INSPECT_EVENT (docs/model.md#wskinspectevent): a connection request reached a
+ * conditional-accept listener, before any handshake. The addresses and the ID are valid during the
+ * call only; a NULL InspectID says the listening socket is dead.
  */
 export type PFN_WSK_INSPECT_EVENT = (
   SocketContext: unknown,
@@ -164,12 +177,14 @@ export type PFN_WSK_INSPECT_EVENT = (
   InspectID: PWSK_INSPECT_ID | null,
 ) => WSK_INSPECT_ACTION;
 
-/** PFN_WSK_ABORT_EVENT (wsk.md §4.4): a request answered Pend or Accept was dropped. */
+/**
+ * PFN_WSK_ABORT_EVENT (docs/model.md#wskabortevent): a request answered Pend or Accept was dropped.
+ */
 export type PFN_WSK_ABORT_EVENT = (SocketContext: unknown, InspectID: PWSK_INSPECT_ID) => NTSTATUS;
 
 /**
- * WSK_CLIENT_LISTEN_DISPATCH: entries the client never enables may be null (wsk.md §2.3); the
- * last two are needed once SO_CONDITIONAL_ACCEPT is on.
+ * WSK_CLIENT_LISTEN_DISPATCH: entries the client never enables may be null
+ * (docs/model.md#client-dispatch-tables); the last two are needed once SO_CONDITIONAL_ACCEPT is on.
  */
 export interface WSK_CLIENT_LISTEN_DISPATCH {
   readonly WskAcceptEvent: PFN_WSK_ACCEPT_EVENT | null;
@@ -177,7 +192,10 @@ export interface WSK_CLIENT_LISTEN_DISPATCH {
   readonly WskAbortEvent?: PFN_WSK_ABORT_EVENT | null;
 }
 
-/** WSK_CLIENT_CONNECTION_DISPATCH: entries never enabled may be null (wsk.md §2.3, §4.5–§4.6). */
+/**
+ * WSK_CLIENT_CONNECTION_DISPATCH: entries never enabled may be null
+ * (docs/model.md#client-dispatch-tables, #the-data-path).
+ */
 export interface WSK_CLIENT_CONNECTION_DISPATCH {
   readonly WskReceiveEvent: PFN_WSK_RECEIVE_EVENT | null;
   readonly WskDisconnectEvent: PFN_WSK_DISCONNECT_EVENT | null;
@@ -217,9 +235,9 @@ export type PFN_WSK_RELEASE_DATA_INDICATION_LIST = (
 ) => NTSTATUS;
 
 /**
- * PFN_WSK_RECEIVE_EVENT (wsk.md §4.5): the socket's context, Flags, the indicated list (null
- * once when the socket died), the bytes indicated and BytesAccepted (set it only to accept
- * part of the indication).
+ * PFN_WSK_RECEIVE_EVENT (docs/model.md#wskreceiveevent): the socket's context, Flags, the indicated
+ * list (null once when the socket died), the bytes indicated and BytesAccepted (set it only to
+ * accept part of the indication).
  */
 export type PFN_WSK_RECEIVE_EVENT = (
   SocketContext: unknown,
@@ -228,9 +246,15 @@ export type PFN_WSK_RECEIVE_EVENT = (
   BytesIndicated: number,
   BytesAccepted: { value: number },
 ) => NTSTATUS;
-/** PFN_WSK_DISCONNECT_EVENT (§4.6): Flags WSK_FLAG_ABORTIVE for a peer reset. */
+/**
+ * PFN_WSK_DISCONNECT_EVENT (docs/model.md#wskdisconnectevent-and-wsksendbacklogevent): Flags
+ * WSK_FLAG_ABORTIVE for a peer reset.
+ */
 export type PFN_WSK_DISCONNECT_EVENT = (SocketContext: unknown, Flags: number) => NTSTATUS;
-/** PFN_WSK_SEND_BACKLOG_EVENT (§4.6): the new ideal send backlog. */
+/**
+ * PFN_WSK_SEND_BACKLOG_EVENT (docs/model.md#wskdisconnectevent-and-wsksendbacklogevent): the new
+ * ideal send backlog.
+ */
 export type PFN_WSK_SEND_BACKLOG_EVENT = (
   SocketContext: unknown,
   IdealBacklogSize: number,

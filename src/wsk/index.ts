@@ -1,10 +1,12 @@
 /**
  * The WSK provider over the NT kernel layer (src/nt, re-exported here): addresses
- * and constants (address.ts, wsk.md §7.1, §2), registration and the client-level provider
- * dispatch (registration.ts, wsk.md §1, §2.2, §3.3), basic, listening, connection and stream
- * sockets over TCP (socket.ts and the modules it composes, wsk.md §3.1–§3.7, §3.12–§3.14, §4.2,
- * §4.7, §7.3, §8), and their data path (connection-data.ts, receive-indications.ts, wsk.md
- * §3.9–§3.11, §3.15, §4.5, §4.6).
+ * and constants (address.ts, docs/model.md#address-formats, #sockets-and-dispatch-tables),
+ * registration and the client-level provider dispatch (registration.ts,
+ * docs/model.md#registration-and-capture, #provider-dispatch-tables, #wskcontrolclient), basic,
+ * listening, connection and stream sockets over TCP (socket.ts and the modules it composes,
+ * docs/model.md from #creating-sockets to #wskacceptevent, #enabling-and-disabling-events,
+ * #wskclosesocket, #ntstatus-values), and their data path (connection-data.ts,
+ * receive-indications.ts, docs/model.md#the-data-path).
  */
 // The kernel layer under the provider: a driver receives both in one kernel object.
 export * from '../nt/index.ts';

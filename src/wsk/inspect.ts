@@ -1,39 +1,46 @@
 /**
- * Conditional accept on a listening socket (reference/wsk.md §4.3, §4.4, §5; tcp.md §4),
- * over the TCP stack's deferred listener (tcp/port.ts: offers, decide, withdrawals).
+ * Conditional accept on a listening socket (docs/model.md#wskinspectevent, #wskabortevent,
+ * #conditional-accept; docs/tcp.md#deferred-accept), over the TCP stack's deferred listener
+ * (tcp/port.ts: offers, decide, withdrawals).
  *
  * - Setup: SO_CONDITIONAL_ACCEPT with an IRP before bind (socket-control.ts) makes the socket
  *   listen in deferred mode once bound; WskInspectEvent and WskAbortEvent are then on for good
- *   (§5.1, §2.4: not enable-able, not disable-able).
- * - A SYN (not a retransmission: those are absorbed while a request is pended, DESIGN.md §3)
- *   runs WskInspectEvent(SocketContext, LocalAddress, RemoteAddress, InspectID) before anything
- *   goes on the wire (§5.2 [hdr]). The addresses and the ID are fresh objects valid during the
- *   call only (transient.ts). The ID is { Key: the listening socket's id, SerialNumber: the
- *   request's id }: two requests never share one, and a copy compares equal by content.
- *   WskInspectAccept → SYN-ACK at once; WskInspectReject → the TCP profile's rejectAnswer
- *   (RST,ACK; 'silent' drops, DESIGN.md §3); WskInspectPend → nothing on the wire. Any other
- *   value is WSK-INSPECT-EVENT-RETURN, and the request is rejected.
+ *   (docs/model.md#turning-conditional-accept-on, #events-per-category: not enable-able, not
+ *   disable-able).
+ * - A SYN (not a retransmission: those are absorbed while a request is pended,
+ *   docs/policies.md#conditional-accept-policies) runs WskInspectEvent(SocketContext, LocalAddress,
+ *   RemoteAddress, InspectID) before anything goes on the wire
+ *   (docs/model.md#inspect-pend-complete-abort [hdr]). The addresses and the ID are fresh objects
+ *   valid during the call only (transient.ts). The ID is { Key: the listening socket's id,
+ *   SerialNumber: the request's id }: two requests never share one, and a copy compares equal by
+ *   content. WskInspectAccept → SYN-ACK at once; WskInspectReject → the TCP profile's rejectAnswer
+ *   (RST,ACK; 'silent' drops, docs/policies.md#conditional-accept-policies); WskInspectPend →
+ *   nothing on the wire. Any other value is WSK-INSPECT-EVENT-RETURN, and the request is rejected.
  * - WskAbortEvent(SocketContext, InspectID) when a request answered Pend or Accept goes away
- *   before it is accepted (§4.4, §5.3): the client's RST, the SYN-ACK schedule exhausted, the
- *   pend lifetime (the TCP profile's offerLifetime, 30 s), the listening socket closed (before
- *   the close IRP completes) or dead. After an Accept exactly one of delivery (WskAccept or
- *   WskAcceptEvent, listen-socket.ts) or abort follows (tcp/delivery.ts keeps the offer until
- *   it is accepted). WskAbortEvent must return STATUS_SUCCESS (WSK-ABORT-EVENT-RETURN).
+ *   before it is accepted (docs/model.md#wskabortevent, #conditional-accept-on-the-wire): the
+ *   client's RST, the SYN-ACK schedule exhausted, the pend lifetime (the TCP profile's
+ *   offerLifetime, 30 s), the listening socket closed (before the close IRP completes) or dead.
+ *   After an Accept exactly one of delivery (WskAccept or WskAcceptEvent, listen-socket.ts) or
+ *   abort follows (tcp/delivery.ts keeps the offer until it is accepted). WskAbortEvent must return
+ *   STATUS_SUCCESS (WSK-ABORT-EVENT-RETURN).
  * - WskInspectComplete(ListenSocket, InspectID, Action, Irp) finds the request by content
- *   (§3.8, §5.2): a pended one is accepted (SYN-ACK now) or rejected, STATUS_SUCCESS. One that
- *   was aborted meanwhile: STATUS_SUCCESS, nothing established (DESIGN.md §3). An ID never
- *   pended on this socket: the same, with the advisory WSK-INSPECT-UNKNOWN-ID. A second call
- *   for one ID is WSK-INSPECT-COMPLETE-TWICE; an action other than accept or reject
- *   WSK-INSPECT-COMPLETE-ACTION with STATUS_INVALID_PARAMETER (§5.2 recommended policy). A
- *   socket not in conditional mode, or not listening: STATUS_INVALID_DEVICE_STATE [§3.8 gap].
+ *   (docs/model.md#wskinspectcomplete, #inspect-pend-complete-abort): a pended one is accepted
+ *   (SYN-ACK now) or rejected, STATUS_SUCCESS. One that was aborted meanwhile: STATUS_SUCCESS,
+ *   nothing established (docs/policies.md#conditional-accept-policies). An ID never pended on this
+ *   socket: the same, with the advisory WSK-INSPECT-UNKNOWN-ID. A second call for one ID is
+ *   WSK-INSPECT-COMPLETE-TWICE; an action other than accept or reject WSK-INSPECT-COMPLETE-ACTION
+ *   with STATUS_INVALID_PARAMETER (policy: docs/policies.md#conditional-accept-policies). A socket
+ *   not in conditional mode, or not listening: STATUS_INVALID_DEVICE_STATE [gap,
+ *   docs/model.md#wskinspectcomplete].
  * - Death (listen-socket.ts `invalidate`): pended and accepted requests are aborted, then
- *   WskInspectEvent runs once with a NULL InspectID (§4.3, §9.9). [gap: model's choice] The
- *   accept callback's NULL indication is not delivered as well, so the driver hears of the
- *   death once.
- * - SIO_WSK_QUERY_INSPECT_ID (§3.12) on a socket accepted from a conditional listening socket
- *   writes its ID; on any other socket STATUS_INVALID_DEVICE_REQUEST.
+ *   WskInspectEvent runs once with a NULL InspectID (docs/model.md#wskinspectevent;
+ *   #pitfalls-and-races, pitfall 9). [gap: model's choice,
+ *   docs/policies.md#conditional-accept-policies] The accept callback's NULL indication is not
+ *   delivered as well, so the driver hears of the death once.
+ * - SIO_WSK_QUERY_INSPECT_ID (docs/model.md#socket-options-and-control) on a socket accepted from a
+ *   conditional listening socket writes its ID; on any other socket STATUS_INVALID_DEVICE_REQUEST.
  * - A request left pended, neither completed nor aborted, is WSK-INSPECTION-PENDED at the end
- *   of the run (DESIGN.md §5, outstanding.ts).
+ *   of the run (docs/design.md#liveness-at-the-end-of-a-run, outstanding.ts).
  * - A pended request's phase (pended, decided, aborted, finished) changes only through
  *   setInspectionPhase, asserted against lifecycle.ts's table.
  */
@@ -180,7 +187,10 @@ export class ConditionalAccept {
     return [STATUS_SUCCESS, INSPECT_ID_SIZE];
   }
 
-  /** The listening socket died: WskInspectEvent once with a NULL InspectID (§4.3, §9.9). */
+  /**
+   * The listening socket died: WskInspectEvent once with a NULL InspectID
+   * (docs/model.md#wskinspectevent; #pitfalls-and-races, pitfall 9).
+   */
   indicateDeath(state: SocketState): void {
     const any = { address: state.family === AF_INET ? '0.0.0.0' : '::', port: 0 };
     this.#callInspect(state, state.bound ?? any, any, null);

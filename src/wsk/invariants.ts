@@ -1,7 +1,8 @@
 /**
- * A WSK kernel's invariants between events, checked by tests after every event (STYLE.md §7.8):
- * the NT kernel's (nt/invariants.ts), given every IRP the provider holds, and the provider's own
- * books. The checks only read: a run is the same with them or without.
+ * A WSK kernel's invariants between events, checked by tests after every event
+ * (docs/design.md#assertions): the NT kernel's (nt/invariants.ts), given every IRP the provider
+ * holds, and the provider's own books. The checks only read: a run is the same with them or
+ * without.
  *
  * - IRP holders: an open socket's queued WskAccepts, its pending connect (WskConnect's or
  *   WskSocketConnect's), its data path's sends, receives and graceful disconnect; a

@@ -1,8 +1,9 @@
 /**
  * Lifecycle tables of the WSK provider's records, each with the one setter its changes go
- * through, which asserts the move is in the table (STYLE.md §7.5, as tcp/state.ts does for
- * connections and nt/irp-state.ts for IRPs): a registration's phase (registration.ts), a pended
- * inspection's (inspect.ts) and a socket's lifecycle flags (socket-state.ts).
+ * through, which asserts the move is in the table (docs/design.md#a-readable-tcp-state-machine, as
+ * tcp/state.ts does for connections and nt/irp-state.ts for IRPs): a registration's phase
+ * (registration.ts), a pended inspection's (inspect.ts) and a socket's lifecycle flags
+ * (socket-state.ts).
  *
  * The tables are the model's, not the driver's: a driver's misuse (a second WskDeregister, a
  * second WskInspectComplete, a call on a closed socket) is reported as a violation before the
@@ -15,7 +16,8 @@ import { assert } from '../sim/index.ts';
 
 /**
  * - registered: WskRegister succeeded; captures and calls may be made.
- * - deregistering: WskDeregister was called and waits for captures, IRPs and sockets (§1.2).
+ * - deregistering: WskDeregister was called and waits for captures, IRPs and sockets
+ *   (docs/model.md#registration-and-capture).
  * - deregistered: all of them are gone; the block is no longer registered.
  */
 export type RegistrationPhase = 'registered' | 'deregistering' | 'deregistered';

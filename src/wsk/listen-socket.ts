@@ -1,43 +1,52 @@
 /**
  * Listening sockets, and stream sockets in their listening role: listening on bind, WskListen,
  * WskAccept, WskAcceptEvent, the listening socket's death, and its part of WskCloseSocket
- * (reference/wsk.md §3.4, §3.5, §3.7, §3.13, §4.2, §4.7, §9 items 2, 7, 8, 9).
+ * (docs/model.md#bind, #wsklisten, #wskaccept, #wskclosesocket, #wskacceptevent,
+ * #enabling-and-disabling-events; #pitfalls-and-races, pitfalls 2, 7, 8, 9).
  *
- * - A listening socket listens once bound (§3.4); a stream socket listens after WskBind and
- *   WskListen (§3.5), and is then committed to the role. WskListen on an unbound stream socket,
- *   on one committed to connecting, or twice → STATUS_INVALID_DEVICE_STATE [§3.5 gap].
+ * - A listening socket listens once bound (docs/model.md#bind); a stream socket listens after
+ *   WskBind and WskListen (docs/model.md#wsklisten), and is then committed to the role. WskListen
+ *   on an unbound stream socket, on one committed to connecting, or twice →
+ *   STATUS_INVALID_DEVICE_STATE [gap, docs/model.md#wsklisten].
  * - A wildcard bind listens on every address of the family; a dual-stack AF_INET6 socket's
- *   '::' bind on IPv4 too, and its mapped-address bind on that IPv4 address (§7.2).
+ *   '::' bind on IPv4 too, and its mapped-address bind on that IPv4 address
+ *   (docs/model.md#family-wildcard-and-ephemeral-ports).
  * - Sharing may let two listening sockets bind the same address and port (SO_REUSEADDR,
- *   §7.3). Windows leaves undefined which one receives connections; the model gives them to
- *   the socket that listened first, and to the next one when that one closes [gap: model's
- *   choice]. A dual-stack '::' socket sharing with an IPv4 listener listens on IPv6 alone and
- *   does not take the IPv4 side over when that one closes. An SO_REUSEADDR socket listens
- *   also where another SO_REUSEADDR socket's connection uses the port (binding.ts header).
- *   The listen queue is the TCP stack's (DESIGN.md §3 "listener queue").
+ *   docs/model.md#address-sharing). Windows leaves undefined which one receives connections; the
+ *   model gives them to the socket that listened first, and to the next one when that one closes
+ *   [gap: model's choice, docs/policies.md#socket-bind-and-connect-policies]. A dual-stack '::'
+ *   socket sharing with an IPv4 listener listens on IPv6 alone and does not take the IPv4 side over
+ *   when that one closes. An SO_REUSEADDR socket listens also where another SO_REUSEADDR socket's
+ *   connection uses the port (binding.ts header). The listen queue is the TCP stack's
+ *   (docs/policies.md#tcp-profile-policies).
  * - A ready connection (handshake complete) goes to the oldest queued WskAccept IRP; with none
  *   queued, to WskAcceptEvent when WSK_EVENT_ACCEPT is enabled; otherwise it waits in the queue.
  *   A queued IRP normally wins, but Windows documents a race in which the callback still runs
- *   (§3.7, §9 item 7): the labelled choice 'accept callback despite queued WskAccept'
- *   (KernelOptions.acceptCallbackRace, default 0) makes the callback take the connection.
- *   Enabling the event with connections already waiting indicates them (zero-delay event).
- * - WskAcceptEvent (§4.2): runs after the handshake with the listening socket's context,
- *   WSK_FLAG_AT_DISPATCH_LEVEL when at DISPATCH_LEVEL, fresh address structures, the accepted
- *   socket and the two out-parameters. STATUS_SUCCESS hands the socket over with the context
- *   and dispatch the callback set; STATUS_REQUEST_NOT_ACCEPTED makes WSK close it, abortively
- *   (RST: the connection is established). Any other return is a violation
- *   (WSK-ACCEPT-EVENT-RETURN, §4.2 lists only those two), and the socket is closed likewise.
- *   Connection events enabled on the listener start enabled on the socket (§4.7); a socket from
- *   WskAccept has only the client's static ones (§2.4).
+ *   (docs/model.md#wskaccept; #pitfalls-and-races, pitfall 7): the labelled choice 'accept callback
+ *   despite queued WskAccept' (KernelOptions.acceptCallbackRace, default 0) makes the callback take
+ *   the connection. Enabling the event with connections already waiting indicates them (zero-delay
+ *   event).
+ * - WskAcceptEvent (docs/model.md#wskacceptevent): runs after the handshake with the listening
+ *   socket's context, WSK_FLAG_AT_DISPATCH_LEVEL when at DISPATCH_LEVEL, fresh address structures,
+ *   the accepted socket and the two out-parameters. STATUS_SUCCESS hands the socket over with the
+ *   context and dispatch the callback set; STATUS_REQUEST_NOT_ACCEPTED makes WSK close it,
+ *   abortively (RST: the connection is established). Any other return is a violation
+ *   (WSK-ACCEPT-EVENT-RETURN; docs/model.md#wskacceptevent lists only those two), and the socket is
+ *   closed likewise. Connection events enabled on the listener start enabled on the socket
+ *   (docs/model.md#enabling-and-disabling-events); a socket from WskAccept has only the client's
+ *   static ones (docs/model.md#events-per-category).
  * - Death (`invalidate`, a fault verb: the transport takes the listening socket away, as when
  *   its address disappears): queued WskAccept IRPs complete STATUS_FILE_FORCED_CLOSED, waiting
- *   connections are reset, WskAcceptEvent runs once with a NULL socket (§4.2, §9 item 9), and
- *   every later call but WskCloseSocket answers STATUS_FILE_FORCED_CLOSED (§3.0).
- * - Close: queued WskAccept IRPs complete STATUS_CANCELLED, oldest first [§3.7 gap; DESIGN.md
- *   §3], the stack's listener closes (waiting connections reset), then the close completes.
- * - Conditional accept (SO_CONDITIONAL_ACCEPT, §5): the socket listens in the stack's deferred
- *   mode and inspect.ts answers each request; what it accepts is delivered as above. Its death
- *   is told through WskInspectEvent's NULL InspectID instead of WskAcceptEvent's NULL socket.
+ *   connections are reset, WskAcceptEvent runs once with a NULL socket
+ *   (docs/model.md#wskacceptevent; #pitfalls-and-races, pitfall 9), and every later call but
+ *   WskCloseSocket answers STATUS_FILE_FORCED_CLOSED (docs/model.md#rules-common-to-every-call).
+ * - Close: queued WskAccept IRPs complete STATUS_CANCELLED, oldest first [gap,
+ *   docs/model.md#wskaccept; docs/policies.md#socket-bind-and-connect-policies], the stack's
+ *   listener closes (waiting connections reset), then the close completes.
+ * - Conditional accept (SO_CONDITIONAL_ACCEPT, docs/model.md#conditional-accept): the socket
+ *   listens in the stack's deferred mode and inspect.ts answers each request; what it accepts is
+ *   delivered as above. Its death is told through WskInspectEvent's NULL InspectID instead of
+ *   WskAcceptEvent's NULL socket.
  */
 import { transient } from './transient.ts';
 import type { ListenerHandler, TcpConnection } from '../tcp/port.ts';
@@ -148,7 +157,8 @@ export class ListenSockets {
   listen(state: SocketState): NTSTATUS {
     const status = this.#startListener(state);
     if (status === STATUS_SUCCESS || status === STATUS_ADDRESS_ALREADY_EXISTS) {
-      // A sharer of the very same address (§7.3) waits for the first listener to close.
+      // A sharer of the very same address (docs/model.md#address-sharing) waits for the first
+      // listener to close.
       state.listening = true;
       return STATUS_SUCCESS;
     }
@@ -300,7 +310,7 @@ export class ListenSockets {
     const remote = { address: connection.remoteAddress, port: connection.remotePort };
     const status = this.#indicate(listen, socket, local, remote);
     if (status === STATUS_SUCCESS) return;
-    // Not taken: WSK closes the socket itself, abortively (wsk.md §4.2).
+    // Not taken: WSK closes the socket itself, abortively (docs/model.md#wskacceptevent).
     this.#connections.close(socket.state);
     this.#core.retire(socket.state);
   }
@@ -317,7 +327,8 @@ export class ListenSockets {
     const callback = this.#events.callback(listen, WSK_EVENT_ACCEPT) as PFN_WSK_ACCEPT_EVENT;
     const context: { value: unknown } = { value: null };
     const dispatch: { value: WSK_CLIENT_CONNECTION_DISPATCH | null } = { value: null };
-    // The addresses are valid during the call only (wsk.md §4.2): revoked when it returns.
+    // The addresses are valid during the call only (docs/model.md#wskacceptevent): revoked when it
+    // returns.
     const Local = transient(k, newSockaddr(listen.family, local), 'LocalAddress', listen.id);
     const Remote = transient(k, newSockaddr(listen.family, remote), 'RemoteAddress', listen.id);
     const status = this.#events.invoke(listen, WSK_EVENT_ACCEPT, () =>
@@ -349,7 +360,10 @@ export class ListenSockets {
     return status;
   }
 
-  /** A socket for a connection of `listen` (wsk.md §3.7, §4.2; binding.ts for the port). */
+  /**
+   * A socket for a connection of `listen` (docs/model.md#wskaccept, #wskacceptevent; binding.ts for
+   * the port).
+   */
   #accepted(
     listen: SocketState,
     connection: TcpConnection,

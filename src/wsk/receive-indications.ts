@@ -1,10 +1,13 @@
 /**
- * The client callbacks of a connection socket's data path and WskRelease (reference/wsk.md §4.1,
- * §4.5, §4.6, §3.15, §9 items 9, 15, 16): WskReceiveEvent with its return-value rules,
- * WskDisconnectEvent, WskSendBacklogEvent. connection-data.ts decides when they run.
+ * The client callbacks of a connection socket's data path and WskRelease
+ * (docs/model.md#rules-for-every-callback, #wskreceiveevent,
+ * #wskdisconnectevent-and-wsksendbacklogevent, #wskrelease; #pitfalls-and-races,
+ * pitfalls 9, 15, 16): WskReceiveEvent with its return-value rules, WskDisconnectEvent,
+ * WskSendBacklogEvent. connection-data.ts decides when they run.
  *
- * WskReceiveEvent (§4.5), run only while no WskReceive is queued (pending receives take
- * precedence, connection-data.ts has the race), never re-entered for one socket (§4.1):
+ * WskReceiveEvent (docs/model.md#wskreceiveevent), run only while no WskReceive is queued (pending
+ * receives take precedence, connection-data.ts has the race), never re-entered for one socket
+ * (docs/model.md#rules-for-every-callback):
  * - The indication is one WSK_DATA_INDICATION holding every in-order byte the transport has
  *   (a copy, peeked: nothing is consumed before the callback answers). Flags carry
  *   WSK_FLAG_AT_DISPATCH_LEVEL when it runs at DISPATCH_LEVEL; WSK_FLAG_RELEASE_ASAP and
@@ -23,19 +26,19 @@
  * - NULL DataIndication: once, when the connection failed (peer RST, retransmission limit) or
  *   the transport invalidated the socket; not after a local abort, which the driver made.
  *
- * WskRelease (§3.15): the head of a list retained with STATUS_PENDING → STATUS_SUCCESS. Any other
- * pointer, or a list released already, is the violation WSK-RELEASE-NOT-RETAINED (returning the
- * documented STATUS_INVALID_PARAMETER): in Windows it hands memory back twice.
- * Retained lists at WskCloseSocket are the violation WSK-INDICATION-NOT-RELEASED (§3.13: close
- * does not release them and they "must be released beforehand"; after the close no WskRelease
- * is possible, so they leak for certain); on sockets still open at the end of a run they are
- * listed by outstanding.ts under the same rule.
+ * WskRelease (docs/model.md#wskrelease): the head of a list retained with STATUS_PENDING →
+ * STATUS_SUCCESS. Any other pointer, or a list released already, is the violation
+ * WSK-RELEASE-NOT-RETAINED (returning the documented STATUS_INVALID_PARAMETER): in Windows it hands
+ * memory back twice. Retained lists at WskCloseSocket are the violation WSK-INDICATION-NOT-RELEASED
+ * (docs/model.md#wskclosesocket, #wskrelease: close does not release them, and WskRelease "must
+ * come before the close"; after the close no WskRelease is possible, so they leak for certain); on
+ * sockets still open at the end of a run they are listed by outstanding.ts under the same rule.
  *
- * WskDisconnectEvent (§4.6): Flags 0 at the peer's FIN, WSK_FLAG_ABORTIVE when the connection
- * failed (peer RST, or the retransmission limit: policy, the connection is gone as after an
- * RST); each flavour at most once. WskSendBacklogEvent (§4.6): when the ideal send backlog
- * (socket-ioctl.ts) changes. Both must return STATUS_SUCCESS (WSK-DISCONNECT-EVENT-RETURN,
- * WSK-SEND-BACKLOG-EVENT-RETURN otherwise).
+ * WskDisconnectEvent (docs/model.md#wskdisconnectevent-and-wsksendbacklogevent): Flags 0 at the
+ * peer's FIN, WSK_FLAG_ABORTIVE when the connection failed (peer RST, or the retransmission limit:
+ * policy, the connection is gone as after an RST); each flavour at most once. WskSendBacklogEvent
+ * (same section): when the ideal send backlog (socket-ioctl.ts) changes. Both must return
+ * STATUS_SUCCESS (WSK-DISCONNECT-EVENT-RETURN, WSK-SEND-BACKLOG-EVENT-RETURN otherwise).
  */
 import type { TcpConnection } from '../tcp/port.ts';
 import {
@@ -115,7 +118,10 @@ export class ReceiveIndications {
     this.#settle(state, data, connection, indication, status, accepted.value);
   }
 
-  /** The NULL indication, once, when the socket stopped working (wsk.md §4.5, §9 item 9). */
+  /**
+   * The NULL indication, once, when the socket stopped working (docs/model.md#wskreceiveevent;
+   * #pitfalls-and-races, pitfall 9).
+   */
   indicateDeath(state: SocketState, data: DataState): void {
     if (data.deathIndicated || state.closed || (state.events & WSK_EVENT_RECEIVE) === 0) return;
     data.deathIndicated = true;
@@ -161,7 +167,10 @@ export class ReceiveIndications {
     }
   }
 
-  /** WskCloseSocket's part: retained lists can never be released now (wsk.md §3.13, §9.15). */
+  /**
+   * WskCloseSocket's part: retained lists can never be released now (docs/model.md#wskclosesocket;
+   * #pitfalls-and-races, pitfall 15).
+   */
   closing(state: SocketState, data: DataState): void {
     if (data.retained.size === 0) return;
     const detail =
@@ -192,7 +201,10 @@ export class ReceiveIndications {
     return status;
   }
 
-  /** What the answer to an indication does to the data and to further indications (§4.5). */
+  /**
+   * What the answer to an indication does to the data and to further indications
+   * (docs/model.md#wskreceiveevent).
+   */
   #settle(
     state: SocketState,
     data: DataState,
@@ -237,7 +249,7 @@ export class ReceiveIndications {
   }
 }
 
-/** The Flags bit a callback gets at DISPATCH_LEVEL (wsk.md §4.1). */
+/** The Flags bit a callback gets at DISPATCH_LEVEL (docs/model.md#rules-for-every-callback). */
 function atDispatch(irql: number): number {
   return irql >= DISPATCH_LEVEL ? WSK_FLAG_AT_DISPATCH_LEVEL : 0;
 }

@@ -1,6 +1,6 @@
 /**
- * The WSK provider's trace records (STYLE.md §7.3), added to the catalogue of
- * src/sim/records.ts; fields in the order they are emitted and hashed:
+ * The WSK provider's trace records (docs/design.md#simulation-core-time-queue-choices-and-trace),
+ * added to the catalogue of src/sim/records.ts; fields in the order they are emitted and hashed:
  * - `wsk.call`: a client's call into the provider and the status it returned (absent for calls
  *   that return none: WskDeregister, WskReleaseProviderNPI) (socket-core.ts, registration.ts);
  * - `wsk.callback`: what a client's event callback returned (`status`: the status's name, or

@@ -1,7 +1,8 @@
 /**
- * WSK registration, provider capture and the client-level provider dispatch (reference/wsk.md
- * §1 registration and version negotiation, §2.2 provider dispatch order, §3.3 WskControlClient,
- * §4.8 static event callbacks; DESIGN.md §3 surface, §4 status / violation / advisory).
+ * WSK registration, provider capture and the client-level provider dispatch
+ * (docs/model.md#registration-and-capture, #version-negotiation, #provider-dispatch-tables,
+ * #wskcontrolclient, #static-event-callbacks; docs/design.md#the-wsk-surface,
+ * #status-violation-or-advisory).
  *
  * Routines, attached to the Kernel as bound functions (kernel.ts):
  * - WskRegister(WskClientNpi, WskRegistration): NTSTATUS. PASSIVE_LEVEL.
@@ -12,40 +13,47 @@
  * - WskReleaseProviderNPI(WskRegistration): void. ≤ DISPATCH_LEVEL.
  * - WskQueryProviderCharacteristics(WskRegistration, WskProviderCharacteristics): NTSTATUS.
  * - WskDeregister(WskRegistration): a promise that settles when every capture is released
- *   and every IRP passed to a provider-dispatch call has completed (wsk.md §1.2 (a), (d); the
- *   one such IRP so far is WSK_TRANSPORT_LIST_CHANGE's). PASSIVE_LEVEL; blocking needs a system
- *   thread. Condition (b) calls in flight holds trivially (every call here returns before
- *   anything else runs); (c) open sockets: the client's sockets (socket.ts) must all be closed.
+ *   and every IRP passed to a provider-dispatch call has completed
+ *   (docs/model.md#registration-and-capture, conditions (a) and (d); the one such IRP so far is
+ *   WSK_TRANSPORT_LIST_CHANGE's). PASSIVE_LEVEL; blocking needs a system thread. Condition (b)
+ *   calls in flight holds trivially (every call here returns before anything else runs); (c) open
+ *   sockets: the client's sockets (socket.ts) must all be closed.
  *
  * A registration's phase (registered → deregistering → deregistered) changes only through
  * setRegistrationPhase, asserted against lifecycle.ts's table.
  *
- * Statuses, each from wsk.md §1.2 unless marked:
+ * Statuses, each from docs/model.md#registration-and-capture unless marked:
  * - capture while the provider is not ready: NO_WAIT → STATUS_DEVICE_NOT_READY at once; a timeout
  *   → STATUS_DEVICE_NOT_READY when it expires (the documented code for "provider not yet
  *   available"); INFINITE waits for readiness.
  * - capture after WskDeregister began → STATUS_DEVICE_NOT_READY; captures blocked in other
  *   threads are released with STATUS_DEVICE_NOT_READY at once.
- * - major version unsupported → STATUS_NOINTERFACE (§1.3), decided when the provider is ready.
+ * - major version unsupported → STATUS_NOINTERFACE (docs/model.md#version-negotiation), decided
+ *   when the provider is ready.
  *
- * Misuse (DESIGN.md §4: the documentation requires or forbids it → violation, the run fails):
+ * Misuse (docs/design.md#status-violation-or-advisory: the documentation requires or forbids it →
+ * violation, the run fails):
  * - IRQL-TOO-HIGH (nt/kernel-core.ts) for WskRegister / WskDeregister / a waiting capture
- *   above PASSIVE and for NO_WAIT capture / release / WskControlClient above DISPATCH (§1.2
- *   IRQL column).
+ *   above PASSIVE and for NO_WAIT capture / release / WskControlClient above DISPATCH
+ *   (docs/model.md#registration-and-capture, IRQL column).
  * - WAIT-OUTSIDE-THREAD (as nt/dispatcher.ts): a capture or deregister that must block, called
  *   outside a system thread.
  * - WSK-REGISTRATION-INVALID: a WSK_REGISTRATION never passed to a successful WskRegister (of
  *   this host), or one whose deregistration completed, used by release (or by capture, when
- *   never registered). The block is opaque and initialised by WskRegister (§1.1); using an
- *   uninitialised one is what the docs forbid. Exception: capture once deregistration began
- *   (or ended) is documented → STATUS_DEVICE_NOT_READY.
- * - WSK-REGISTRATION-IN-USE: WskRegister on a block that is still registered (§1.2: each
- *   registration has its own block and exactly one WskDeregister).
- * - WSK-DEREGISTER-TWICE: a second WskDeregister for one WskRegister (§1.2: exactly one).
+ *   never registered). The block is opaque and initialised by WskRegister
+ *   (docs/model.md#registration-and-capture); using an uninitialised one is what the docs forbid.
+ *   Exception: capture once deregistration began (or ended) is documented →
+ *   STATUS_DEVICE_NOT_READY.
+ * - WSK-REGISTRATION-IN-USE: WskRegister on a block that is still registered
+ *   (docs/model.md#registration-and-capture: each registration has its own block and exactly one
+ *   WskDeregister).
+ * - WSK-DEREGISTER-TWICE: a second WskDeregister for one WskRegister
+ *   (docs/model.md#registration-and-capture: exactly one).
  * - WSK-RELEASE-WITHOUT-CAPTURE: WskReleaseProviderNPI with no successful capture outstanding
- *   (§1.2: exactly one release per successful capture).
+ *   (docs/model.md#registration-and-capture: exactly one release per successful capture).
  * - WSK-CALL-AFTER-RELEASE: a WSK_PROVIDER_DISPATCH call by a client whose captures are all
- *   released (§1.2: no further calls through that dispatch after release).
+ *   released (docs/model.md#registration-and-capture: no further calls through that dispatch after
+ *   release).
  * - WSK-CLIENT-INVALID: a Client argument that is not a PWSK_CLIENT of this host.
  * - WSK-RELEASE-SD-UNKNOWN: WSK_RELEASE_SD of a descriptor that this client has not cached (or
  *   already released): a stale pointer handed to the provider.
@@ -53,14 +61,17 @@
  * Named policies where Windows is silent (README fidelity table):
  * - wskProviderReadyAt (KernelOptions): the virtual time the host's WSK provider becomes ready;
  *   default 0 (ready at once); 'never' keeps it unready until `k.wsk.makeProviderReady()`.
- *   [gap] wsk.md §1.3 "model provider readiness as a switch".
+ *   [gap] docs/policies.md#registration-and-capture-policies: "a switch is needed to test not-ready
+ *   captures".
  * - wskProviderVersion (KernelOptions): the provider's WSK_PROVIDER_DISPATCH.Version, default
- *   MAKE_WSK_VERSION(1, 0) [infer: every public sample asks for 1.0, wsk.md §1.1]. A request for
- *   another major, or for a higher minor than the provider's, gets STATUS_NOINTERFACE [the
- *   minor case is a gap: §1.3 only says providers may report a higher minor than asked].
- * - WskRegister with a NULL Dispatch or Reserved ≠ 0 (§1.1 "must be 0") → STATUS_INVALID_PARAMETER
- *   (DESIGN.md §3 "bad arguments where Windows documents no code"), with the advisory
- *   'WSK-REGISTER-INPUT' (DESIGN.md §4).
+ *   MAKE_WSK_VERSION(1, 0) [infer: every public sample asks for 1.0,
+ *   docs/model.md#version-negotiation]. A request for another major, or for a higher minor than the
+ *   provider's, gets STATUS_NOINTERFACE [the minor case is a gap: docs/model.md#version-negotiation
+ *   only says providers may report a higher minor than asked].
+ * - WskRegister with a NULL Dispatch or Reserved ≠ 0 (docs/model.md#registration-and-capture: "must
+ *   be 0") → STATUS_INVALID_PARAMETER (a bad argument where Windows documents no code:
+ *   docs/policies.md#registration-and-capture-policies), with the advisory 'WSK-REGISTER-INPUT'
+ *   (docs/design.md#status-violation-or-advisory).
  * - WskControlClient's argument policies: see its doc comment below.
  */
 import { callerSite, parseDuration } from '../sim/index.ts';
@@ -271,7 +282,8 @@ export class WskManager {
     }
     setRegistrationPhase(registration, 'deregistering');
     this.#traceCall('WskDeregister', undefined);
-    // Captures blocked in other threads return STATUS_DEVICE_NOT_READY at once (wsk.md §1.2).
+    // Captures blocked in other threads return STATUS_DEVICE_NOT_READY at once
+    // (docs/model.md#registration-and-capture).
     for (const waiter of registration.blocked.slice()) {
       this.#wake(registration, waiter, STATUS_DEVICE_NOT_READY);
     }
@@ -316,7 +328,8 @@ export class WskManager {
       return answer(STATUS_UNSUCCESSFUL);
     }
     // After WskDeregister was called (also once it has returned, the block still being valid
-    // memory) a capture fails with STATUS_DEVICE_NOT_READY (wsk.md §1.2) rather than a violation.
+    // memory) a capture fails with STATUS_DEVICE_NOT_READY (docs/model.md#registration-and-capture)
+    // rather than a violation.
     const previous = WskRegistration.state;
     if (previous !== null && previous.phase === 'deregistered' && previous.client.host === k.host) {
       return answer(this.#trace('WskCaptureProviderNPI', STATUS_DEVICE_NOT_READY));
@@ -375,9 +388,9 @@ export class WskManager {
   /**
    * WskQueryProviderCharacteristics(WskRegistration, WskProviderCharacteristics): the range of
    * versions the provider supports (here the one policy version, so Highest = Lowest), for a
-   * client whose capture returned STATUS_NOINTERFACE (wsk.md §1.2, §1.3). ≤ DISPATCH_LEVEL.
-   * STATUS_DEVICE_NOT_READY while the provider is not ready or once deregistration began
-   * [doc lists the code; when exactly: infer, as for capture].
+   * client whose capture returned STATUS_NOINTERFACE (docs/model.md#registration-and-capture,
+   * #version-negotiation). ≤ DISPATCH_LEVEL. STATUS_DEVICE_NOT_READY while the provider is not
+   * ready or once deregistration began [doc lists the code; when exactly: infer, as for capture].
    */
   WskQueryProviderCharacteristics(
     WskRegistration: WSK_REGISTRATION,
@@ -398,7 +411,7 @@ export class WskManager {
     return this.#trace(call, STATUS_SUCCESS);
   }
 
-  // ---- WskControlClient (wsk.md §3.3) -------------------------------------------------------
+  // ---- WskControlClient (docs/model.md#wskcontrolclient) ------------------------------------
 
   /**
    * WskControlClient(Client, ControlCode, InputSize, InputBuffer, OutputSize, OutputBuffer,
@@ -414,17 +427,17 @@ export class WskManager {
    *   WSK_RELEASE_SD [infer].
    * - WSK_RELEASE_SD: InputBuffer `{ value: cached }`.
    * - WSK_SET_STATIC_EVENT_CALLBACKS: InputBuffer a WSK_EVENT_CALLBACK_CONTROL; the mask is ORed
-   *   into the client's static mask (static callbacks are permanent, §4.8) [infer].
+   *   into the client's static mask (static callbacks are permanent,
+   *   docs/model.md#static-event-callbacks) [infer].
    * - WSK_TDI_BEHAVIOR: InputBuffer `{ value: flags }` (only WSK_TDI_BEHAVIOR_BYPASS_TDI).
    * Pointer-sized InputSize / OutputSize of the SD, static-callback and TDI codes are not
-   * checked. Policies [gap, wsk.md §3.3 recommends them]: an IRP passed where it must be NULL,
-   * a NULL or malformed argument, an unknown event bit or control code →
-   * STATUS_INVALID_PARAMETER with the advisory 'WSK-CONTROL-CLIENT-INPUT' (the IRP is left
-   * untouched: the call did not take it);
-   * WSK_SET_STATIC_EVENT_CALLBACKS or WSK_TDI_BEHAVIOR after the client created a socket →
-   * STATUS_INVALID_DEVICE_STATE. WSK_TRANSPORT_LIST_CHANGE pends its IRP until IoCancelIrp
-   * (a host's transports never change here). Not modelled: WSK_TDI_DEVICENAME_MAPPING (no TDI)
-   * → STATUS_NOT_SUPPORTED.
+   * checked. Policies [gap; docs/policies.md#registration-and-capture-policies lists them]: an IRP
+   * passed where it must be NULL, a NULL or malformed argument, an unknown event bit or control
+   * code → STATUS_INVALID_PARAMETER with the advisory 'WSK-CONTROL-CLIENT-INPUT' (the IRP is left
+   * untouched: the call did not take it); WSK_SET_STATIC_EVENT_CALLBACKS or WSK_TDI_BEHAVIOR after
+   * the client created a socket → STATUS_INVALID_DEVICE_STATE. WSK_TRANSPORT_LIST_CHANGE pends its
+   * IRP until IoCancelIrp (a host's transports never change here). Not modelled:
+   * WSK_TDI_DEVICENAME_MAPPING (no TDI) → STATUS_NOT_SUPPORTED.
    */
   readonly WskControlClient: PFN_WSK_CONTROL_CLIENT = (
     Client,
@@ -498,7 +511,8 @@ export class WskManager {
         }
         const holder = this.#irps.inFlight().find((irp) => irp.descriptor === cached);
         if (holder !== undefined) {
-          // wsk.md §3.1: a cached descriptor stays cached until the IRP given it completes.
+          // docs/model.md#wskcontrolclient: a cached descriptor stays cached until the IRP given it
+          // completes.
           const detail = `WSK_RELEASE_SD while IRP #${holder.id} (${holder.operation}) holds it`;
           k.violation('WSK-SD-RELEASED-IN-USE', detail, { irp: holder.id });
           return STATUS_UNSUCCESSFUL;
@@ -531,9 +545,10 @@ export class WskManager {
         return status(STATUS_SUCCESS);
       }
       case WSK_TRANSPORT_LIST_CHANGE: {
-        // IRP required; it completes when a transport is added or removed (wsk.md §3.3). A
-        // simulated host's addresses never change, so it stays pending until IoCancelIrp
-        // (STATUS_CANCELLED) — and, like any pending IRP, holds up WskDeregister.
+        // IRP required; it completes when a transport is added or removed
+        // (docs/model.md#wskcontrolclient). A simulated host's addresses never change, so it stays
+        // pending until IoCancelIrp (STATUS_CANCELLED) — and, like any pending IRP, holds up
+        // WskDeregister.
         if (Irp === null) return status(STATUS_INVALID_PARAMETER);
         if (!this.#irps.issue(Irp, 'WskControlClient(WSK_TRANSPORT_LIST_CHANGE)')) {
           return STATUS_UNSUCCESSFUL;

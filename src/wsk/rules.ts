@@ -3,6 +3,10 @@
  * accept, and the provider's end-of-run checks. Declared `as const` so `k.violation('…')` and
  * `k.advisory('…')` accept only these ids and the kernel's (nt/rules.ts), each in its own
  * channel. Order: registration, sockets, callbacks, conditional accept, liveness and leaks.
+ *
+ * A rule's `source` follows nt/rules.ts: the docs/ sections it rests on, then the Microsoft Learn
+ * pages by their short title (`WskRegister (wsk.h)` is the page "WskRegister function (wsk.h)");
+ * the URLs are in the Sources of docs/model.md.
  */
 import {
   catalogueOf,
@@ -15,277 +19,291 @@ import {
 } from '../nt/index.ts';
 
 export const WSK_RULE_LIST = [
-  // ---- WSK registration (wsk.md §1, §3.3) ----------------------------------------------------
+  // ---- WSK registration (docs/model.md#registration-and-capture, #wskcontrolclient) ----------
   {
     id: 'WSK-REGISTRATION-INVALID',
     channel: 'violation',
     summary: 'A WSK_REGISTRATION not registered on this host is used.',
-    source: 'wsk.md §1.1, §1.2; WDK WskRegister, WskReleaseProviderNPI',
+    source: 'docs/model.md#registration-and-capture; WskRegister, WskReleaseProviderNPI (wsk.h)',
   },
   {
     id: 'WSK-REGISTRATION-IN-USE',
     channel: 'violation',
     summary: 'WskRegister is called on a WSK_REGISTRATION that is still registered.',
-    source: 'wsk.md §1.2; WDK WskRegister',
+    source: 'docs/model.md#registration-and-capture; WskRegister (wsk.h)',
   },
   {
     id: 'WSK-REGISTER-INPUT',
     channel: 'advisory',
     summary: 'WskRegister is given a NULL client Dispatch, or a non-zero Reserved field.',
-    source: 'wsk.md §1.1; DESIGN §3 (bad arguments), §4',
+    source:
+      'docs/model.md#registration-and-capture; docs/policies.md#registration-and-capture-policies',
   },
   {
     id: 'WSK-DEREGISTER-TWICE',
     channel: 'violation',
     summary: 'WskDeregister is called a second time for one WskRegister.',
-    source: 'wsk.md §1.2; WDK WskDeregister',
+    source: 'docs/model.md#registration-and-capture; WskDeregister (wsk.h)',
   },
   {
     id: 'WSK-RELEASE-WITHOUT-CAPTURE',
     channel: 'violation',
     summary: 'WskReleaseProviderNPI is called with no successful capture outstanding.',
-    source: 'wsk.md §1.2; WDK WskReleaseProviderNPI',
+    source: 'docs/model.md#registration-and-capture; WskReleaseProviderNPI (wsk.h)',
   },
   {
     id: 'WSK-CALL-AFTER-RELEASE',
     channel: 'violation',
     summary: 'A WSK_PROVIDER_DISPATCH function is called after its capture was released.',
-    source: 'wsk.md §1.2; WDK WskReleaseProviderNPI',
+    source: 'docs/model.md#registration-and-capture; WskReleaseProviderNPI (wsk.h)',
   },
   {
     id: 'WSK-CLIENT-INVALID',
     channel: 'violation',
     summary: "A Client argument is not a PWSK_CLIENT of this host's registrations.",
-    source: 'wsk.md §1.1 (WSK_PROVIDER_NPI)',
+    source: 'docs/model.md#registration-and-capture (WSK_PROVIDER_NPI)',
   },
   {
     id: 'WSK-CONTROL-CLIENT-INPUT',
     channel: 'advisory',
     summary: 'WskControlClient is given a bad argument (an IRP that must be NULL, a bad buffer).',
-    source: 'wsk.md §3.3; DESIGN §3 (bad arguments), §4',
+    source: 'docs/model.md#wskcontrolclient; docs/policies.md#registration-and-capture-policies',
   },
   {
     id: 'WSK-RELEASE-SD-UNKNOWN',
     channel: 'violation',
     summary: 'WSK_RELEASE_SD releases a descriptor the client has not cached, or released already.',
-    source: 'wsk.md §3.3',
+    source: 'docs/model.md#wskcontrolclient',
   },
   {
     id: 'WSK-SD-RELEASED-IN-USE',
     channel: 'violation',
     summary: 'WSK_RELEASE_SD releases a cached descriptor while an IRP given it is still pending.',
-    source: 'wsk.md §3.1, §3.3',
+    source: 'docs/model.md#creating-sockets, #wskcontrolclient',
   },
 
-  // ---- WSK sockets (wsk.md §2, §3, §6.5, §7) -------------------------------------------------
+  // ---- WSK sockets (docs/model.md#sockets-and-dispatch-tables to #close-and-cancellation) ----
   {
     id: 'WSK-SOCKET-INVALID',
     channel: 'violation',
     summary: "A Socket argument is not one of this host's WSK_SOCKETs.",
-    source: 'wsk.md §3.0, §3.13',
+    source: 'docs/model.md#rules-common-to-every-call, #wskclosesocket',
   },
   {
     id: 'WSK-CALL-AFTER-CLOSE',
     channel: 'violation',
     summary: 'A socket function is called after WskCloseSocket on that socket.',
-    source: 'wsk.md §3.13, §6.5, §9.5; DESIGN §5',
+    source:
+      'docs/model.md#wskclosesocket, #pitfalls-and-races (pitfall 5); docs/design.md#socket-rules',
   },
   {
     id: 'WSK-CLOSE-DURING-CALL',
     channel: 'violation',
     summary: 'WskCloseSocket is called while another call on the socket has not returned.',
-    source: 'wsk.md §3.13, §6.5, §9.5; DESIGN §5',
+    source:
+      'docs/model.md#wskclosesocket, #pitfalls-and-races (pitfall 5); docs/design.md#socket-rules',
   },
   {
     id: 'WSK-WRONG-DISPATCH',
     channel: 'violation',
     summary: "A socket function is called through another category's dispatch table.",
-    source: 'wsk.md §2.2, §9.10; DESIGN §5',
+    source: 'docs/model.md#provider-dispatch-tables, #pitfalls-and-races (pitfall 10)',
   },
   {
     id: 'WSK-RESERVED-FLAGS',
     channel: 'advisory',
     summary: 'A reserved Flags argument is not 0.',
-    source: 'wsk.md §3.0; DESIGN §3 (bad arguments), §4',
+    source:
+      'docs/model.md#rules-common-to-every-call; docs/policies.md#socket-bind-and-connect-policies',
   },
   {
     id: 'WSK-SOCKET-FLAGS',
     channel: 'advisory',
     summary: 'WskSocket is given Flags that are not one socket category.',
-    source: 'wsk.md §2.1, §3.1; DESIGN §3 (bad arguments), §4',
+    source: 'docs/model.md#creating-sockets; docs/policies.md#socket-bind-and-connect-policies',
   },
   {
     id: 'WSK-FAMILY-MISMATCH',
     channel: 'advisory',
     summary: "An address argument is not of the socket's address family.",
-    source: 'wsk.md §3.2, §3.6, §7.1, §7.2; DESIGN §3 (bad arguments), §4',
+    source: 'docs/model.md#wskconnect, #bind; docs/policies.md#socket-bind-and-connect-policies',
   },
   {
     id: 'WSK-DOUBLE-BIND',
     channel: 'advisory',
     summary: 'WskBind is called on a socket that is bound already.',
-    source: 'wsk.md §3.4; DESIGN §3 (bad arguments), §4',
+    source: 'docs/model.md#bind; docs/policies.md#socket-bind-and-connect-policies',
   },
   {
     id: 'WSK-CONNECT-TWICE',
     channel: 'advisory',
     summary: 'WskConnect is called on a socket that has connected already.',
-    source: 'wsk.md §3.6; DESIGN §3 (bad arguments), §4',
+    source: 'docs/model.md#wskconnect; docs/policies.md#socket-bind-and-connect-policies',
   },
   {
     id: 'WSK-OPTION-NO-IRP',
     channel: 'advisory',
     summary: 'WskControlSocket sets or gets an option that needs an IRP without one.',
-    source: 'wsk.md §3.12; DESIGN §3 (bad arguments), §4',
+    source:
+      'docs/model.md#socket-options-and-control; docs/policies.md#socket-bind-and-connect-policies',
   },
   {
     id: 'WSK-OPTION-TIMING',
     channel: 'advisory',
     summary: 'An option is set after bind, or event callbacks are enabled before bind / connect.',
-    source: 'wsk.md §3.12, §4.7, §9.19; DESIGN §4 (third row)',
+    source: 'docs/model.md#socket-options-and-control; docs/design.md#status-violation-or-advisory',
   },
   {
     id: 'WSK-OPTION-INPUT',
     channel: 'advisory',
     summary: 'WskControlSocket is given a malformed or short option value.',
-    source: 'wsk.md §3.12; DESIGN §3 (bad arguments), §4',
+    source:
+      'docs/model.md#socket-options-and-control; docs/policies.md#socket-bind-and-connect-policies',
   },
   {
     id: 'WSK-OPTION-CONFLICT',
     channel: 'advisory',
     summary: 'SO_REUSEADDR and SO_EXCLUSIVEADDRUSE are both set on one socket.',
-    source: 'wsk.md §3.12, §7.3; DESIGN §3 (bad arguments), §4',
+    source:
+      'docs/model.md#socket-options-and-control; docs/policies.md#socket-bind-and-connect-policies',
   },
   {
     id: 'WSK-DATA-FLAGS',
     channel: 'advisory',
     summary: 'WskSend, WskReceive or WskDisconnect gets Flags it does not document, or a bad mix.',
-    source: 'wsk.md §3.9–§3.11; DESIGN §3 (bad arguments), §4',
+    source: 'docs/model.md#the-data-path; docs/policies.md#data-path-policies',
   },
   {
     id: 'WSK-BUF-INVALID',
     channel: 'advisory',
     summary: 'A WSK_BUF has no MDL, an Offset outside its first MDL or a Length past its chain.',
-    source: 'wsk.md §3.0, §3.9, §3.10; wsk.h WSK_BUF; DESIGN §3 (bad arguments), §4',
+    source: 'docs/model.md#the-data-path; docs/policies.md#data-path-policies; WSK_BUF (wsk.h)',
   },
   {
     id: 'WSK-RELEASE-NOT-RETAINED',
     channel: 'violation',
     summary: 'WskRelease gets a list WskReceiveEvent did not retain, or one released already.',
-    source: 'wsk.md §3.15, §4.5; WDK PFN_WSK_RELEASE_DATA_INDICATION_LIST',
+    source:
+      'docs/model.md#wskrelease, #wskreceiveevent; PFN_WSK_RELEASE_DATA_INDICATION_LIST (wsk.h)',
   },
   {
     id: 'WSK-INDICATION-NOT-RELEASED',
     channel: 'violation',
     summary: 'Receive indications retained with STATUS_PENDING are never given back by WskRelease.',
-    source: 'wsk.md §3.13, §3.15, §9.15; DESIGN §5 (socket)',
+    source:
+      'docs/model.md#wskrelease, #pitfalls-and-races (pitfall 15); docs/design.md#socket-rules',
   },
 
-  // ---- WSK callbacks (wsk.md §4) -------------------------------------------------------------
+  // ---- WSK callbacks (docs/model.md#event-callbacks) -----------------------------------------
   {
     id: 'WSK-EVENT-ENABLE-IRP',
     channel: 'violation',
     summary: 'SO_WSK_EVENT_CALLBACK enables events with an IRP.',
-    source: 'wsk.md §4.7, §9.19',
+    source: 'docs/model.md#enabling-and-disabling-events, #pitfalls-and-races (pitfall 19)',
   },
   {
     id: 'WSK-EVENT-DISABLE-SEVERAL',
     channel: 'violation',
     summary: 'SO_WSK_EVENT_CALLBACK disables more than one event in one call.',
-    source: 'wsk.md §4.7, §9.19',
+    source: 'docs/model.md#enabling-and-disabling-events, #pitfalls-and-races (pitfall 19)',
   },
   {
     id: 'WSK-EVENT-INVALID',
     channel: 'advisory',
     summary: "An event mask is invalid for the socket's category, or disables a fixed event.",
-    source: 'wsk.md §2.4, §4.7, §4.8; DESIGN §3 (bad arguments), §4',
+    source: 'docs/model.md#events-per-category; docs/policies.md#socket-bind-and-connect-policies',
   },
   {
     id: 'WSK-EVENT-STATIC',
     channel: 'advisory',
     summary: 'SO_WSK_EVENT_CALLBACK enables a static (or inherited) event again.',
-    source: 'wsk.md §4.7, §4.8; DESIGN §3 (bad arguments), §4',
+    source:
+      'docs/model.md#static-event-callbacks; docs/policies.md#socket-bind-and-connect-policies',
   },
   {
     id: 'WSK-EVENT-NO-CALLBACK',
     channel: 'advisory',
     summary: "An event is enabled whose entry in the client's dispatch table is NULL.",
-    source: 'wsk.md §2.3, §4.7; DESIGN §3 (bad arguments), §4',
+    source:
+      'docs/model.md#client-dispatch-tables; docs/policies.md#socket-bind-and-connect-policies',
   },
   {
     id: 'WSK-ACCEPT-EVENT-RETURN',
     channel: 'violation',
     summary: 'WskAcceptEvent returns other than STATUS_SUCCESS or STATUS_REQUEST_NOT_ACCEPTED.',
-    source: 'wsk.md §4.2; DESIGN §5 (callbacks)',
+    source: 'docs/model.md#wskacceptevent; docs/design.md#callback-rules',
   },
   {
     id: 'WSK-RECEIVE-EVENT-RETURN',
     channel: 'violation',
     summary: 'WskReceiveEvent returns a status or BytesAccepted the documentation does not allow.',
-    source: 'wsk.md §4.5; wsk.h PFN_WSK_RECEIVE_EVENT; DESIGN §5 (callbacks)',
+    source:
+      'docs/model.md#wskreceiveevent; docs/design.md#callback-rules; PFN_WSK_RECEIVE_EVENT (wsk.h)',
   },
   {
     id: 'WSK-DISCONNECT-EVENT-RETURN',
     channel: 'violation',
     summary: 'WskDisconnectEvent returns other than STATUS_SUCCESS.',
-    source: 'wsk.md §4.6; wsk.h PFN_WSK_DISCONNECT_EVENT; DESIGN §5 (callbacks)',
+    source:
+      'docs/model.md#wskdisconnectevent-and-wsksendbacklogevent; PFN_WSK_DISCONNECT_EVENT (wsk.h)',
   },
   {
     id: 'WSK-SEND-BACKLOG-EVENT-RETURN',
     channel: 'violation',
     summary: 'WskSendBacklogEvent returns other than STATUS_SUCCESS.',
-    source: 'wsk.md §4.6; wsk.h PFN_WSK_SEND_BACKLOG_EVENT; DESIGN §5 (callbacks)',
+    source: 'docs/design.md#callback-rules; PFN_WSK_SEND_BACKLOG_EVENT (wsk.h)',
   },
   {
     id: 'WSK-CALLBACK-ADDRESS-AFTER-RETURN',
     channel: 'violation',
     summary: 'An address a callback was given is read or written after the callback returned.',
-    source: 'wsk.md §4.2; DESIGN §5 (callbacks)',
+    source: 'docs/model.md#wskacceptevent; docs/design.md#callback-rules',
   },
 
 
-  // ---- conditional accept (wsk.md §4.3, §4.4, §5) --------------------------------------------
+  // ---- conditional accept (docs/model.md#conditional-accept) ---------------------------------
   {
     id: 'WSK-CONDITIONAL-NO-CALLBACK',
     channel: 'advisory',
     summary: 'SO_CONDITIONAL_ACCEPT is set on a socket without WskInspectEvent and WskAbortEvent.',
-    source: 'wsk.md §2.3, §5.1; DESIGN §3 (bad arguments), §4',
+    source:
+      'docs/model.md#turning-conditional-accept-on; docs/policies.md#conditional-accept-policies',
   },
   {
     id: 'WSK-INSPECT-EVENT-RETURN',
     channel: 'violation',
     summary: 'WskInspectEvent returns other than WskInspectAccept, WskInspectReject or Pend.',
-    source: 'wsk.md §4.3; DESIGN §5 (callbacks)',
+    source: 'docs/model.md#wskinspectevent; docs/design.md#conditional-accept-rules',
   },
   {
     id: 'WSK-ABORT-EVENT-RETURN',
     channel: 'violation',
     summary: 'WskAbortEvent returns other than STATUS_SUCCESS.',
-    source: 'wsk.md §4.4; DESIGN §5 (callbacks)',
+    source: 'docs/model.md#wskabortevent; docs/design.md#callback-rules',
   },
   {
     id: 'WSK-INSPECT-ID-AFTER-RETURN',
     channel: 'violation',
     summary: 'An inspect ID a callback was given is used after it returned (kept, not copied).',
-    source: 'wsk.md §5.2, §9.1; DESIGN §5 (conditional accept)',
+    source: 'docs/model.md#inspect-pend-complete-abort; docs/design.md#conditional-accept-rules',
   },
   {
     id: 'WSK-INSPECT-COMPLETE-TWICE',
     channel: 'violation',
     summary: 'WskInspectComplete is called a second time for one inspect ID.',
-    source: 'wsk.md §5.2; DESIGN §5 (conditional accept)',
+    source: 'docs/model.md#inspect-pend-complete-abort; docs/design.md#conditional-accept-rules',
   },
   {
     id: 'WSK-INSPECT-COMPLETE-ACTION',
     channel: 'violation',
     summary: 'WskInspectComplete is given an action other than accept or reject.',
-    source: 'wsk.md §3.8; DESIGN §5 (conditional accept)',
+    source: 'docs/model.md#wskinspectcomplete; docs/design.md#conditional-accept-rules',
   },
   {
     id: 'WSK-INSPECT-UNKNOWN-ID',
     channel: 'advisory',
     summary: 'WskInspectComplete names an inspect ID the listening socket never left pended.',
-    source: 'wsk.md §5.2, §11.2; DESIGN §3 (unknown ID: STATUS_SUCCESS, nothing established)',
+    source: 'docs/model.md#wskinspectcomplete; docs/policies.md#conditional-accept-policies',
   },
 
   // ---- liveness and leaks at the end of a run -----------------------------------------------
@@ -293,19 +311,20 @@ export const WSK_RULE_LIST = [
     id: 'WSK-INSPECTION-PENDED',
     channel: 'violation',
     summary: 'An inspection left pended is neither completed nor aborted after the settle phase.',
-    source: 'DESIGN §5 (liveness: no inspection is pended); wsk.md §5.2',
+    source:
+      'docs/design.md#liveness-at-the-end-of-a-run; docs/model.md#inspect-pend-complete-abort',
   },
   {
     id: 'WSK-SOCKET-LEAKED',
     channel: 'violation',
     summary: 'A socket is still open after the settle phase.',
-    source: 'DESIGN §5 (liveness); wsk.md §1.2, §6.5',
+    source: 'docs/design.md#liveness-at-the-end-of-a-run; docs/model.md#registration-and-capture',
   },
   {
     id: 'WSK-NOT-DEREGISTERED',
     channel: 'violation',
     summary: 'A WskRegister has no WskDeregister that returned by the end of the settle phase.',
-    source: 'DESIGN §5 (liveness); wsk.md §1.2',
+    source: 'docs/design.md#liveness-at-the-end-of-a-run; docs/model.md#registration-and-capture',
   },
 ] as const satisfies readonly VerifierRule[];
 

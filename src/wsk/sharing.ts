@@ -1,36 +1,44 @@
 /**
  * Transport-address sharing: may a WskBind take an address another socket already holds?
- * (reference/wsk.md §7.3, from the Microsoft page "Sharing Transport Addresses", with
- * "SO_REUSEADDR" and "SO_EXCLUSIVEADDRUSE"; dual-stack coverage from wsk.md §7.2, from "Dual-Stack
- * Sockets" and the blog post "Dual Stack Sockets on Windows Vista").
+ * (docs/model.md#address-sharing, from the Microsoft page "Sharing Transport Addresses", with
+ * "SO_REUSEADDR" and "SO_EXCLUSIVEADDRUSE"; dual-stack coverage from
+ * #family-wildcard-and-ephemeral-ports, from "Dual-Stack Sockets for IPv6 Winsock Applications" and
+ * the blog post "Dual Stack Sockets on Windows Vista").
  *
  * Modelled:
- * - The 6×6 table of wsk.md §7.3 (second bind's option and address kind against the first's),
- *   as data in SHARE_TABLE. Its cells: SUCCESS → 'success', INUSE → 'in-use' (the caller
- *   completes with STATUS_ADDRESS_ALREADY_EXISTS), DENIED → 'denied' (STATUS_ACCESS_DENIED).
+ * - The 6×6 table of docs/model.md#address-sharing (second bind's option and address kind against
+ *   the first's), as data in SHARE_TABLE. Its cells: SUCCESS → 'success', INUSE → 'in-use' (the
+ *   caller completes with STATUS_ADDRESS_ALREADY_EXISTS), DENIED → 'denied' (STATUS_ACCESS_DENIED).
  * - CHECK cells: the second socket's owning process is checked against the first socket's
  *   security descriptor. A NULL descriptor is the default one, which does not permit sharing
- *   (wsk.md §7.3), and so is any descriptor object other than a SECURITY_DESCRIPTOR below.
+ *   (docs/model.md#address-sharing), and so is any descriptor object other than a
+ *   SECURITY_DESCRIPTOR below.
  * - When two bindings meet at all: same port, same family, and equal addresses or a wildcard
- *   on either side ("same address" [infer], wsk.md §7.3); two different specific addresses
- *   never conflict [doc]. A dual-stack AF_INET6 socket (IPV6_V6ONLY = 0) bound to '::' also
- *   holds IPv4 '0.0.0.0', and one bound to '::ffff:a.b.c.d' holds IPv4 a.b.c.d, so a bind
- *   "fails if the port is busy on either stack" (wsk.md §7.2).
+ *   on either side ("same address" [infer], docs/model.md#address-sharing); two different specific
+ *   addresses never conflict [doc]. A dual-stack AF_INET6 socket (IPV6_V6ONLY = 0) bound to '::'
+ *   also holds IPv4 '0.0.0.0', and one bound to '::ffff:a.b.c.d' holds IPv4 a.b.c.d, so a bind
+ *   "fails if the port is busy on either stack"
+ *   (docs/model.md#family-wildcard-and-ephemeral-ports).
  *
  * Not modelled (the caller decides):
  * - Whether TIME_WAIT endpoints, or connections accepted from a listener, block a new bind:
- *   undocumented for WSK ([gap], wsk.md §7.3). Pass only the bindings that should count.
- * - Port 0: the caller assigns the ephemeral port before asking (wsk.md §7.2), and picks one
+ *   undocumented for WSK ([gap], docs/policies.md#socket-bind-and-connect-policies). Pass only the
+ *   bindings that should count.
+ * - Port 0: the caller assigns the ephemeral port before asking (docs/model.md#bind), and picks one
  *   that is free.
  * - Real access checks (tokens, ACLs, SO_WSK_SECURITY attached after bind): a
  *   SECURITY_DESCRIPTOR here is just the set of processes it lets share, or everyone.
- * - Whether the address is local at all, and the status of malformed addresses (wsk.md §7.2).
+ * - Whether the address is local at all, and the status of malformed addresses
+ *   (docs/model.md#family-wildcard-and-ephemeral-ports).
  */
 import { assert, assertNever } from '../sim/index.ts';
 import { isIPv4 } from '../topology/index.ts';
 import { WSK_CACHED_SECURITY_DESCRIPTOR } from './client.ts';
 
-/** No option, SO_REUSEADDR, SO_EXCLUSIVEADDRUSE (both set before bind; wsk.md §7.3). */
+/**
+ * No option, SO_REUSEADDR, SO_EXCLUSIVEADDRUSE (both set before bind;
+ * docs/model.md#address-sharing).
+ */
 export type ShareMode = 'none' | 'reuse' | 'exclusive';
 
 /** One socket's hold on a transport address, as the sharing check sees it. */
@@ -73,7 +81,8 @@ export const PsInitialSystemProcess: Readonly<{ name: 'System' }> = Object.freez
 
 /**
  * A security descriptor that grants address sharing: to the processes listed, or to everyone.
- * Any other descriptor object (or NULL) grants nothing, as the default descriptor (wsk.md §7.3).
+ * Any other descriptor object (or NULL) grants nothing, as the default descriptor
+ * (docs/model.md#address-sharing).
  */
 export class SECURITY_DESCRIPTOR {
   /** 'Everyone', or the owners (compared with ===) that may share; a frozen copy. */
@@ -85,13 +94,13 @@ export class SECURITY_DESCRIPTOR {
   }
 }
 
-// ---- the table (wsk.md §7.3) -----------------------------------------------------------------
+// ---- the table (docs/model.md#address-sharing) -----------------------------------------------
 
 type Cell = 'SUCCESS' | 'INUSE' | 'DENIED' | 'CHECK';
 
 /**
- * wsk.md §7.3, cell for cell: rows are the second bind, columns the first, both in the order
- * of kindIndex (none/wildcard, none/specific, REUSEADDR/wildcard, REUSEADDR/specific,
+ * docs/model.md#address-sharing, cell for cell: rows are the second bind, columns the first, both
+ * in the order of kindIndex (none/wildcard, none/specific, REUSEADDR/wildcard, REUSEADDR/specific,
  * EXCLUSIVE/wildcard, EXCLUSIVE/specific).
  */
 const SHARE_TABLE: readonly (readonly Cell[])[] = [
@@ -134,7 +143,10 @@ export function ipv4OfMapped(address: string): string | null {
   return isIPv4(ipv4) ? ipv4 : null;
 }
 
-/** The (family, address) pairs a binding holds (dual-stack coverage: wsk.md §7.2). */
+/**
+ * The (family, address) pairs a binding holds (dual-stack coverage:
+ * docs/model.md#family-wildcard-and-ephemeral-ports).
+ */
 function coverage(binding: Binding): readonly Covered[] {
   const own: Covered = { family: binding.family, address: binding.address };
   if (binding.family === 'ipv4' || !binding.dualStack) return [own];
@@ -172,9 +184,9 @@ function accessCheck(first: Binding, second: Binding): ShareVerdict {
 }
 
 /**
- * The wsk.md §7.3 cell for `second` binding where `first` already holds an overlapping
- * address; 'success' when the two do not overlap (different port, families that do not meet,
- * two different specific addresses).
+ * The docs/model.md#address-sharing cell for `second` binding where `first` already holds an
+ * overlapping address; 'success' when the two do not overlap (different port, families that do not
+ * meet, two different specific addresses).
  */
 export function shareVerdict(first: Binding, second: Binding): ShareVerdict {
   if (!bindingsOverlap(first, second)) return 'success';

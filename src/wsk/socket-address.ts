@@ -1,16 +1,19 @@
 /**
- * A socket's addresses: WskBind's checks and the port it takes (reference/wsk.md §3.4, §7.1–§7.3),
- * and the translation between a socket's SOCKADDRs and the TCP stack's endpoints, dual stack
- * included (wsk.md §7.2: an AF_INET6 socket with IPV6_V6ONLY = 0 meets IPv4 peers as
- * IPv4-mapped addresses '::ffff:a.b.c.d' in every SOCKADDR_IN6).
+ * A socket's addresses: WskBind's checks and the port it takes (docs/model.md#bind), and the
+ * translation between a socket's SOCKADDRs and the TCP stack's endpoints, dual stack included
+ * (docs/model.md#family-wildcard-and-ephemeral-ports: an AF_INET6 socket with IPV6_V6ONLY = 0 meets
+ * IPv4 peers as IPv4-mapped addresses '::ffff:a.b.c.d' in every SOCKADDR_IN6).
  *
  * Bind statuses (source in brackets):
  * - Bound already, or an address of the other family → STATUS_INVALID_PARAMETER with an advisory
- *   [§3.4, §7.2 gaps; DESIGN.md §3 policy]. A port outside 0–65535 → STATUS_INVALID_PARAMETER.
+ *   [gaps, docs/model.md#bind, #family-wildcard-and-ephemeral-ports;
+ *   docs/policies.md#socket-bind-and-connect-policies]. A port outside 0–65535 →
+ *   STATUS_INVALID_PARAMETER.
  * - An address that is neither the family's wildcard nor the host's own (for a dual-stack
  *   socket: nor the mapped form of the host's IPv4 address) → STATUS_INVALID_ADDRESS_COMPONENT
- *   [§7.2 candidate].
- * - Sharing (§7.3, binding.ts): STATUS_ADDRESS_ALREADY_EXISTS or STATUS_ACCESS_DENIED.
+ *   [docs/policies.md#socket-bind-and-connect-policies].
+ * - Sharing (docs/model.md#address-sharing, binding.ts): STATUS_ADDRESS_ALREADY_EXISTS or
+ *   STATUS_ACCESS_DENIED.
  * - Port 0 → the ephemeral pick (binding.ts); none left → STATUS_INSUFFICIENT_RESOURCES.
  * - No transport on the host → STATUS_NOT_SUPPORTED.
  */

@@ -1,33 +1,38 @@
 /**
- * WskControlSocket: the socket options of reference/wsk.md §3.12 that this part models.
+ * WskControlSocket: the socket options of docs/model.md#socket-options-and-control that this part
+ * models.
  *
  * WskControlSocket(Socket, RequestType, ControlCode, Level, InputSize, InputBuffer, OutputSize,
  * OutputBuffer, OutputSizeReturned, Irp). A ULONG option value is a holder `{ value }` (C's
- * `&optionValue`, DESIGN.md §3), its size 4; SO_WSK_EVENT_CALLBACK takes a
- * WSK_EVENT_CALLBACK_CONTROL; SO_WSK_SECURITY a holder of a WSK_CACHED_SECURITY_DESCRIPTOR.
- * With an IRP the call completes it (inline or pended, §6.3), Information = bytes written to
- * the output buffer; without one it returns the status (§3.12).
+ * `&optionValue`, docs/design.md#the-wsk-surface), its size 4; SO_WSK_EVENT_CALLBACK takes a
+ * WSK_EVENT_CALLBACK_CONTROL; SO_WSK_SECURITY a holder of a WSK_CACHED_SECURITY_DESCRIPTOR. With an
+ * IRP the call completes it (inline or pended, docs/model.md#inline-or-pending-completion),
+ * Information = bytes written to the output buffer; without one it returns the status
+ * (docs/model.md#socket-options-and-control).
  *
  * Options (level; set / get; categories; when):
  * - SO_REUSEADDR, SO_EXCLUSIVEADDRUSE (SOL_SOCKET): ULONG 0/1, IRP required / ULONG; listening,
  *   connection, stream; before bind.
  * - SO_CONDITIONAL_ACCEPT (SOL_SOCKET): ULONG 0/1, IRP required / ULONG; listening; before
  *   bind (inspect.ts). Turning it on needs WskInspectEvent and WskAbortEvent in the client's
- *   listen dispatch (§5.1 step 1); without them STATUS_INVALID_PARAMETER with the advisory
- *   WSK-CONDITIONAL-NO-CALLBACK [gap; DESIGN.md §3 "bad arguments"].
+ *   listen dispatch (docs/model.md#turning-conditional-accept-on, step 1); without them
+ *   STATUS_INVALID_PARAMETER with the advisory WSK-CONDITIONAL-NO-CALLBACK [gap;
+ *   docs/policies.md#conditional-accept-policies].
  * - SIO_WSK_QUERY_INSPECT_ID (WskIoctl): a socket accepted from a conditional listening socket
- *   writes its WSK_INSPECT_ID; any other socket → STATUS_INVALID_DEVICE_REQUEST (§3.12).
- * - SO_WSK_SECURITY (SOL_SOCKET): a cached SD for the §7.3 CHECK cells / —; listening,
- *   connection, stream; before bind.
+ *   writes its WSK_INSPECT_ID; any other socket → STATUS_INVALID_DEVICE_REQUEST
+ *   (docs/model.md#socket-options-and-control).
+ * - SO_WSK_SECURITY (SOL_SOCKET): a cached SD for the CHECK cells of
+ *   docs/model.md#address-sharing / —; listening, connection, stream; before bind.
  * - SO_WSK_EVENT_CALLBACK (SOL_SOCKET): socket-events.ts.
  * - IPV6_V6ONLY (IPPROTO_IPV6): ULONG, 0 = dual stack / ULONG; AF_INET6; before bind.
  *
- * Policies [gap; DESIGN.md §3 "bad arguments", §4 advisory]: set after bind, no IRP where one
- * is required, SO_REUSEADDR with SO_EXCLUSIVEADDRUSE set (or the reverse; the user-mode pages
- * give WSAEINVAL), a malformed or short input → STATUS_INVALID_PARAMETER with an advisory. An
- * option outside its categories or family, an option or IOCTL not modelled (SO_KEEPALIVE,
- * SO_RCVBUF, other SIO_*: later parts) → STATUS_NOT_SUPPORTED. An output buffer under 4 bytes →
- * STATUS_BUFFER_TOO_SMALL. Request types other than the three → STATUS_INVALID_PARAMETER.
+ * Policies [gap; docs/policies.md#socket-bind-and-connect-policies;
+ * docs/design.md#status-violation-or-advisory]: set after bind, no IRP where one is required,
+ * SO_REUSEADDR with SO_EXCLUSIVEADDRUSE set (or the reverse; the user-mode pages give WSAEINVAL), a
+ * malformed or short input → STATUS_INVALID_PARAMETER with an advisory. An option outside its
+ * categories or family, an option or IOCTL not modelled (SO_KEEPALIVE, SO_RCVBUF, other SIO_*:
+ * later parts) → STATUS_NOT_SUPPORTED. An output buffer under 4 bytes → STATUS_BUFFER_TOO_SMALL.
+ * Request types other than the three → STATUS_INVALID_PARAMETER.
  */
 import {
   AF_INET6,
@@ -131,12 +136,14 @@ export class SocketControl {
         return answer(this.#set(request, Level));
       }
       case WskGetOption: {
-        // An option the socket lacks → STATUS_NOT_SUPPORTED (header policy, wsk.md §3.12);
-        // #get says so with null, since an NTSTATUS is a number like the option's value.
+        // An option the socket lacks → STATUS_NOT_SUPPORTED (header policy,
+        // docs/model.md#socket-options-and-control); #get says so with null, since an NTSTATUS is a
+        // number like the option's value.
         const value = this.#get(state, code, Level);
         if (value === null) return answer(STATUS_NOT_SUPPORTED);
         if (code === SO_CONDITIONAL_ACCEPT && Irp === null) {
-          // wsk.md §3.12: SO_CONDITIONAL_ACCEPT needs an IRP for get as for set.
+          // docs/model.md#socket-options-and-control: SO_CONDITIONAL_ACCEPT needs an IRP for get as
+          // for set.
           core.k.advisory('WSK-OPTION-NO-IRP', `${call}: this option needs an IRP`);
           return answer(STATUS_INVALID_PARAMETER);
         }
@@ -228,7 +235,10 @@ export class SocketControl {
     }
   }
 
-  /** Whether the client's listen dispatch has WskInspectEvent and WskAbortEvent (§5.1). */
+  /**
+   * Whether the client's listen dispatch has WskInspectEvent and WskAbortEvent
+   * (docs/model.md#turning-conditional-accept-on).
+   */
   #hasInspectCallbacks(state: SocketState): boolean {
     const events = this.#events;
     return (

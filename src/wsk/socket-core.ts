@@ -1,18 +1,22 @@
 /**
  * What every socket module shares (socket.ts composes them): the open sockets, the common entry
- * checks of a call, completing a call whose result is known now, and tracing (reference/wsk.md
- * §3.0 rules common to every IRP-taking call, §6.3 inline vs pending; DESIGN.md §4 status /
- * violation / advisory).
+ * checks of a call, completing a call whose result is known now, and tracing
+ * (docs/model.md#rules-common-to-every-call, #inline-or-pending-completion;
+ * docs/design.md#status-violation-or-advisory).
  *
- * - Entry (§3.0): IRQL at most DISPATCH_LEVEL (IRQL-TOO-HIGH otherwise), a Socket that is one
- *   of this host's WSK_SOCKETs (WSK-SOCKET-INVALID), not closed (WSK-CALL-AFTER-CLOSE, §3.13,
- *   §6.5), then the IRP taken for the call (nt/irp-routines.ts). A socket the transport
- *   invalidated answers every call but WskCloseSocket with STATUS_FILE_FORCED_CLOSED (§3.0:
- *   "this socket is dead; call WskCloseSocket as soon as possible").
+ * - Entry (docs/model.md#rules-common-to-every-call): IRQL at most DISPATCH_LEVEL (IRQL-TOO-HIGH
+ *   otherwise), a Socket that is one of this host's WSK_SOCKETs (WSK-SOCKET-INVALID), not closed
+ *   (WSK-CALL-AFTER-CLOSE, docs/model.md#wskclosesocket, #close-deregister-and-outstanding-irps),
+ *   then the IRP taken for the call (nt/irp-routines.ts). A socket the transport invalidated
+ *   answers every call but WskCloseSocket with STATUS_FILE_FORCED_CLOSED
+ *   (docs/model.md#rules-common-to-every-call: "the socket is dead and should be closed as soon as
+ *   possible").
  * - A result known at the call completes inline or, by the choice 'IRP pends' (Windows allows
- *   both, §3.0, §6.3), as a zero-delay event after the call returned STATUS_PENDING.
+ *   both, docs/model.md#rules-common-to-every-call, #inline-or-pending-completion), as a zero-delay
+ *   event after the call returned STATUS_PENDING.
  * - Bad arguments where Windows documents no code complete STATUS_INVALID_PARAMETER and record
- *   an advisory naming what was wrong (DESIGN.md §3 policy, §4 third row).
+ *   an advisory naming what was wrong (docs/policies.md#socket-bind-and-connect-policies;
+ *   docs/design.md#status-violation-or-advisory, third row).
  */
 import { assert, callerSite } from '../sim/index.ts';
 import type { ADDRESS_FAMILY } from './address.ts';
@@ -45,9 +49,12 @@ import type { Transport } from './transport.ts';
 export interface ClientCheck {
   clientUsable(Client: PWSK_CLIENT, routine: string): boolean;
   noteSocketCreated(Client: PWSK_CLIENT): void;
-  /** A socket of `Client` closed: WskDeregister may now complete (wsk.md §1.2 (c)). */
+  /**
+   * A socket of `Client` closed: WskDeregister may now complete
+   * (docs/model.md#registration-and-capture, condition (c)).
+   */
   noteSocketClosed(Client: PWSK_CLIENT): void;
-  /** The client's static event mask (wsk.md §4.8). */
+  /** The client's static event mask (docs/model.md#static-event-callbacks). */
   staticEvents(Client: PWSK_CLIENT): number;
 }
 
@@ -179,8 +186,9 @@ export class SocketCore {
   }
 
   /**
-   * What every client-level call checks first (wsk.md §3.0): IRQL at most DISPATCH_LEVEL, a
-   * usable client, and the IRP taken for the call. A failed check has reported its violation.
+   * What every client-level call checks first (docs/model.md#rules-common-to-every-call): IRQL at
+   * most DISPATCH_LEVEL, a usable client, and the IRP taken for the call. A failed check has
+   * reported its violation.
    */
   enterClientCall(call: string, Client: PWSK_CLIENT, Irp: IRP): boolean {
     if (!this.k.requireIrql(call, DISPATCH_LEVEL)) return false;
@@ -208,7 +216,7 @@ export class SocketCore {
    * Common entry of an IRP-taking socket call: the checks, the IRP issue, and the dead-socket
    * answer. A status means the call is over: STATUS_UNSUCCESSFUL after a violation, or what a
    * dead socket's IRP was completed with (STATUS_FILE_FORCED_CLOSED, or STATUS_PENDING when the
-   * completion pended; wsk.md §3.0, §6.3).
+   * completion pended; docs/model.md#rules-common-to-every-call, #inline-or-pending-completion).
    */
   enter(Socket: PWSK_SOCKET, call: string, Irp: IRP): SocketState | NTSTATUS {
     const state = this.check(Socket, call);

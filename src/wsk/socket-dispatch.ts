@@ -1,19 +1,19 @@
 /**
  * The provider dispatch tables a socket's Dispatch points at, one per category, with wsk.h's
- * members in wsk.h's order (reference/wsk.md §2.2; the rows of categories.ts). Each member of
- * a table is the category's own function, which checks two rules before the call runs
- * (DESIGN.md §5):
+ * members in wsk.h's order (docs/model.md#provider-dispatch-tables; the rows of categories.ts).
+ * Each member of a table is the category's own function, which checks two rules before the call
+ * runs (docs/design.md#socket-rules):
  *
  * - WSK-WRONG-DISPATCH: the socket is of another category than the table's. A driver that
  *   keeps one socket's table and calls it with another socket, or casts a table to a layout
- *   its socket does not have (wsk.md §9.10), calls a function Windows defines only for the
- *   table's own category. The one cast that reads the same function (the socket's own table
- *   seen through another layout, as KSOCKET does for WskBind) reads it here too: the table is
- *   still the socket's.
+ *   its socket does not have (docs/model.md#pitfalls-and-races, pitfall 10), calls a function
+ *   Windows defines only for the table's own category. The one cast that reads the same function
+ *   (the socket's own table seen through another layout, as KSOCKET does for WskBind) reads it here
+ *   too: the table is still the socket's.
  * - WSK-CLOSE-DURING-CALL: WskCloseSocket while another call on the same socket has not
- *   returned (wsk.md §6.5, §9.5). In a simulation that happens when a completion routine or
- *   callback run inside a call closes the socket the call is on; each member counts the calls
- *   of its socket that are running.
+ *   returned (docs/model.md#close-deregister-and-outstanding-irps; #pitfalls-and-races, pitfall 5).
+ *   In a simulation that happens when a completion routine or callback run inside a call closes the
+ *   socket the call is on; each member counts the calls of its socket that are running.
  *
  * A Socket that is not one of this host's open sockets goes straight to the member, whose
  * entry checks report it (socket-core.ts).

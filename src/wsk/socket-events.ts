@@ -1,26 +1,29 @@
 /**
  * Event callbacks of a socket: which are enabled, enabling and disabling them through
- * SO_WSK_EVENT_CALLBACK, and running one (reference/wsk.md §2.4, §4.1, §4.7, §4.8).
+ * SO_WSK_EVENT_CALLBACK, and running one (docs/model.md#events-per-category,
+ * #rules-for-every-callback, #enabling-and-disabling-events, #static-event-callbacks).
  *
  * - Every event is disabled on a new socket and on a socket WskAccept returns; the client's
  *   static events (WSK_SET_STATIC_EVENT_CALLBACKS) of the socket's category are on from
- *   creation and can be neither disabled nor enabled again (§2.4, §4.8).
+ *   creation and can be neither disabled nor enabled again (docs/model.md#events-per-category,
+ *   #static-event-callbacks).
  * - Enable: any combination valid for the category, without an IRP; a listening socket after
- *   bind, a connection-oriented socket after connect (§4.7). Connection events (RECEIVE,
- *   DISCONNECT, SEND_BACKLOG) enabled on a listening socket are inherited by sockets that
- *   WskAcceptEvent hands out and cannot be disabled there (§4.7). Each role's events, and
- *   which of them it hands on, are in categories.ts's table.
+ *   bind, a connection-oriented socket after connect (docs/model.md#enabling-and-disabling-events).
+ *   Connection events (RECEIVE, DISCONNECT, SEND_BACKLOG) enabled on a listening socket are
+ *   inherited by sockets that WskAcceptEvent hands out and cannot be disabled there (same section).
+ *   Each role's events, and which of them it hands on, are in categories.ts's table.
  * - Disable: one event per call (its flag | WSK_EVENT_DISABLE). No callback of it running →
  *   STATUS_SUCCESS; running, with an IRP → STATUS_PENDING, the IRP completing when the running
- *   calls return; running, no IRP → STATUS_EVENT_PENDING (§4.7). A disabled event starts no new
- *   callback from the call on.
- * - Policies [gap, DESIGN.md §3 "bad arguments"]: an event invalid for the category, several
- *   events in one disable, an IRP on an enable, a fixed event disabled, a callback whose
- *   dispatch entry is NULL, or an enable before bind / connect → STATUS_INVALID_PARAMETER with
- *   an advisory. Disabling an event that is not enabled succeeds.
+ *   calls return; running, no IRP → STATUS_EVENT_PENDING
+ *   (docs/model.md#enabling-and-disabling-events). A disabled event starts no new callback from the
+ *   call on.
+ * - Policies [gap, docs/policies.md#socket-bind-and-connect-policies]: an event invalid for the
+ *   category, several events in one disable, an IRP on an enable, a fixed event disabled, a
+ *   callback whose dispatch entry is NULL, or an enable before bind / connect →
+ *   STATUS_INVALID_PARAMETER with an advisory. Disabling an event that is not enabled succeeds.
  * - Callbacks run through the kernel's runCallback (DISPATCH_LEVEL, or PASSIVE by the choice
- *   'callback at PASSIVE'; §4.1) and are counted while they run, so a disable and WskCloseSocket
- *   can wait for them (§3.13).
+ *   'callback at PASSIVE'; docs/model.md#rules-for-every-callback) and are counted while they run,
+ *   so a disable and WskCloseSocket can wait for them (docs/model.md#wskclosesocket).
  */
 import {
   WSK_EVENT_ACCEPT,
@@ -52,7 +55,8 @@ interface Activity {
 
 /**
  * Not WSK_EVENT_* flags: the conditional-accept callbacks, run and counted like events (a close
- * waits for them) but never enabled or disabled: SO_CONDITIONAL_ACCEPT turns them on (§2.4).
+ * waits for them) but never enabled or disabled: SO_CONDITIONAL_ACCEPT turns them on
+ * (docs/model.md#events-per-category).
  */
 export const INSPECT_CALLBACK = 0x10000;
 export const ABORT_CALLBACK = 0x20000;
@@ -94,7 +98,8 @@ export class SocketEvents {
       return this.#answer(call, Irp, STATUS_INVALID_PARAMETER);
     };
     if (Irp !== null) {
-      // wsk.md §4.7: an enable is made "without an IRP" [doc]; the verifier's violation.
+      // docs/model.md#enabling-and-disabling-events: an enable is made "without an IRP" [doc]; the
+      // verifier's violation.
       core.k.violation('WSK-EVENT-ENABLE-IRP', `${call}: an enable takes no IRP`, {
         socket: state.id,
       });
@@ -115,7 +120,8 @@ export class SocketEvents {
         return fail('WSK-EVENT-NO-CALLBACK', `the client dispatch has no ${CALLBACK[bit]}`);
       }
     }
-    // A listening socket's connection events are its accepted sockets' (§4.7).
+    // A listening socket's connection events are its accepted sockets'
+    // (docs/model.md#enabling-and-disabling-events).
     state.inherited |= mask & inherits;
     state.fixedEvents |= mask & inherits;
     state.events |= mask;
@@ -187,7 +193,8 @@ export class SocketEvents {
     const event = (mask & ~WSK_EVENT_DISABLE) >>> 0;
     const single = event !== 0 && (event & (event - 1)) === 0;
     if (event !== 0 && !single) {
-      // wsk.md §4.7: one event per disable [doc]; the verifier's violation.
+      // docs/model.md#enabling-and-disabling-events: one event per disable [doc]; the verifier's
+      // violation.
       core.k.violation('WSK-EVENT-DISABLE-SEVERAL', `${call}: mask 0x${event.toString(16)}`, {
         socket: state.id,
       });

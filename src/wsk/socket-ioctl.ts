@@ -1,7 +1,7 @@
 /**
- * WskControlSocket's WskIoctl requests of the data path (reference/wsk.md §3.12, §4.6):
- * SIO_WSK_QUERY_IDEAL_SEND_BACKLOG. socket-control.ts hands every WskIoctl here and completes
- * the call with the status and output size returned.
+ * WskControlSocket's WskIoctl requests of the data path (docs/model.md#socket-options-and-control,
+ * #wskdisconnectevent-and-wsksendbacklogevent): SIO_WSK_QUERY_IDEAL_SEND_BACKLOG. socket-control.ts
+ * hands every WskIoctl here and completes the call with the status and output size returned.
  *
  * The ideal send backlog (policy; Windows computes it from its own transport state and documents
  * no formula): the bytes the model's TCP keeps in flight at most, min(largest window the peer
@@ -13,9 +13,9 @@
  *
  * Statuses: a socket that is not a connection-oriented one (or a stream socket in that role) →
  * STATUS_NOT_SUPPORTED (socket-control.ts's policy for a request outside the category); not
- * connected → STATUS_INVALID_DEVICE_STATE (as §3.14); an output smaller than a SIZE_T (8 bytes)
- * or not a holder → STATUS_BUFFER_TOO_SMALL; success writes 8 bytes. The IRP is optional.
- * Every other IOCTL → STATUS_NOT_SUPPORTED, as before.
+ * connected → STATUS_INVALID_DEVICE_STATE (as docs/model.md#local-and-remote-addresses); an output
+ * smaller than a SIZE_T (8 bytes) or not a holder → STATUS_BUFFER_TOO_SMALL; success writes 8
+ * bytes. The IRP is optional. Every other IOCTL → STATUS_NOT_SUPPORTED, as before.
  */
 import type { TcpConnection } from '../tcp/port.ts';
 import { SIO_WSK_QUERY_IDEAL_SEND_BACKLOG } from './data-types.ts';

@@ -38,16 +38,25 @@ export interface QueuedAccept {
   readonly remote: SOCKADDR | null;
 }
 
-/** @internal The options of WskControlSocket that govern the bind (wsk.md §3.12, §7.3). */
+/**
+ * @internal The options of WskControlSocket that govern the bind
+ * (docs/model.md#socket-options-and-control, #address-sharing).
+ */
 export interface SocketOptions {
   share: ShareMode;
-  /** IPV6_V6ONLY; default 1 for AF_INET6 sockets (wsk.md §7.2). */
+  /**
+   * IPV6_V6ONLY; default 1 for AF_INET6 sockets
+   * (docs/model.md#family-wildcard-and-ephemeral-ports).
+   */
   v6only: boolean;
   conditionalAccept: boolean;
   securityDescriptor: object | null;
 }
 
-/** @internal A disable of an event that waits for the running callbacks (wsk.md §4.7). */
+/**
+ * @internal A disable of an event that waits for the running callbacks
+ * (docs/model.md#enabling-and-disabling-events).
+ */
 export interface PendingDisable {
   readonly event: number;
   readonly irp: IRP | null;
@@ -95,11 +104,14 @@ export class SocketState {
   connectReturns: WSK_SOCKET | null = null;
   /** The data path's state once a connection carries data or is ended (data-state.ts). */
   data: DataState | null = null;
-  /** WSK_EVENT_* enabled now (wsk.md §4.7). */
+  /** WSK_EVENT_* enabled now (docs/model.md#enabling-and-disabling-events). */
   events: number;
   /** Enabled events that may not be disabled: static ones, inherited ones on a listener. */
   fixedEvents: number;
-  /** Connection events a listening socket hands to sockets of WskAcceptEvent (§4.7). */
+  /**
+   * Connection events a listening socket hands to sockets of WskAcceptEvent
+   * (docs/model.md#enabling-and-disabling-events).
+   */
   inherited = 0;
   /** Calls on it that have not returned (socket-dispatch.ts). */
   calls = 0;
@@ -134,7 +146,10 @@ export class SocketState {
   set closed(on: boolean) {
     this.#set(CLOSED, on);
   }
-  /** The transport invalidated it: calls answer STATUS_FILE_FORCED_CLOSED (wsk.md §3.0). */
+  /**
+   * The transport invalidated it: calls answer STATUS_FILE_FORCED_CLOSED
+   * (docs/model.md#rules-common-to-every-call).
+   */
   get dead(): boolean {
     return (this.#flags & DEAD) !== 0;
   }
@@ -162,7 +177,7 @@ export class SocketState {
   set connected(on: boolean) {
     this.#set(CONNECTED, on);
   }
-  /** The NULL accept indication was delivered (at most once, wsk.md §4.2). */
+  /** The NULL accept indication was delivered (at most once, docs/model.md#wskacceptevent). */
   get deathIndicated(): boolean {
     return (this.#flags & DEATH_INDICATED) !== 0;
   }
@@ -181,7 +196,7 @@ export class SocketState {
 
 /** The socket object WSK allocates (wsk.h WSK_SOCKET: its one field is Dispatch). */
 export class WSK_SOCKET {
-  /** The provider dispatch table of the socket's category (wsk.md §2.1). */
+  /** The provider dispatch table of the socket's category (docs/model.md#categories). */
   readonly Dispatch: object;
   /** @internal */ readonly state: SocketState;
   /** @internal */ readonly host: string;

@@ -1,6 +1,7 @@
 /**
  * How a connect that failed reaches the driver: the TCP port's named outcomes and local errors
- * mapped to NTSTATUS values (reference/wsk.md §8, the conventional mapping; tcp.md §5.1).
+ * mapped to NTSTATUS values (docs/model.md#connect-and-connection-failures, the conventional
+ * mapping; docs/tcp.md#wire-events-and-the-status-a-driver-sees).
  */
 import type { ConnectError, Outcome } from '../tcp/index.ts';
 import {
@@ -18,7 +19,7 @@ import {
   type NTSTATUS,
 } from '../nt/index.ts';
 
-/** wsk.md §8's conventional mapping of a failed connect. */
+/** The conventional mapping of a failed connect (docs/model.md#connect-and-connection-failures). */
 export function outcomeStatus(outcome: Outcome): NTSTATUS {
   switch (outcome) {
     case 'refused':
@@ -58,12 +59,15 @@ export function connectErrorStatus(error: ConnectError): NTSTATUS {
 
 /**
  * The status data calls fail with once an established connection ended without a graceful
- * close (wsk.md §3.10, §11 item 10; tcp.md §5.1, §5.2). Policies, each the conventional
- * mapping: a peer RST → STATUS_CONNECTION_RESET (tcp.md §5.1 "valid RST on established
- * connection"); the data retransmission limit → STATUS_CONNECTION_ABORTED (tcp.md §5.1: Winsock
- * reports WSAECONNABORTED for a locally initiated abort after a retransmission timeout; wsk.md §8
- * "local stack gave up on an established connection"); any other end, a local abort included →
- * STATUS_CONNECTION_ABORTED (wsk.md §8 "or local abort").
+ * close (docs/model.md#wskreceive, #ntstatus-values; docs/policies.md#open-wsk-questions,
+ * question 10; docs/tcp.md#wire-events-and-the-status-a-driver-sees). Policies, each the
+ * conventional mapping: a peer RST → STATUS_CONNECTION_RESET
+ * (docs/tcp.md#wire-events-and-the-status-a-driver-sees, "valid RST on an established connection");
+ * the data retransmission limit → STATUS_CONNECTION_ABORTED (same table: Winsock reports
+ * WSAECONNABORTED for a locally initiated abort after a retransmission timeout;
+ * docs/model.md#ntstatus-values, "the local stack gave up (retransmission limit)"); any other end,
+ * a local abort included → STATUS_CONNECTION_ABORTED
+ * (docs/model.md#connect-and-connection-failures, "a local abort").
  */
 export function dataFailureStatus(outcome: Outcome): NTSTATUS {
   return outcome === 'reset' ? STATUS_CONNECTION_RESET : STATUS_CONNECTION_ABORTED;

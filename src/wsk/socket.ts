@@ -1,35 +1,40 @@
 /**
  * The WSK socket provider of one host: WskSocket and WskSocketConnect (the client-level calls),
- * the provider dispatch table of each category, WskBind and WskCloseSocket (reference/wsk.md
- * §2.1, §2.2 member order, §3.1, §3.2, §3.4, §3.13). The categories' own calls live in
- * listen-socket.ts, connection-socket.ts and socket-control.ts; socket-core.ts holds the
- * checks every call shares, socket-address.ts and binding.ts the bind.
+ * the provider dispatch table of each category, WskBind and WskCloseSocket
+ * (docs/model.md#categories, #provider-dispatch-tables for the member order, #creating-sockets,
+ * #wsksocketconnect, #bind, #wskclosesocket). The categories' own calls live in listen-socket.ts,
+ * connection-socket.ts and socket-control.ts; socket-core.ts holds the checks every call shares,
+ * socket-address.ts and binding.ts the bind.
  *
- * Categories (§2.1; categories.ts has a row for each): basic (cannot be bound), listening,
- * connection-oriented and stream, IPv4 and IPv6, SOCK_STREAM / IPPROTO_TCP. A dispatch table
- * holds the members that work, in wsk.h's order. Datagram sockets are a later part: WskSocket
+ * Categories (docs/model.md#categories; categories.ts has a row for each): basic (cannot be bound),
+ * listening, connection-oriented and stream, IPv4 and IPv6, SOCK_STREAM / IPPROTO_TCP. A dispatch
+ * table holds the members that work, in wsk.h's order. Datagram sockets are a later part: WskSocket
  * answers the category, and WskSocketConnect SOCK_DGRAM / SOCK_RAW, with STATUS_NOT_SUPPORTED.
  *
  * Statuses and policies (source in brackets):
  * - Reserved Flags ≠ 0 (WskBind, WskConnect, WskAccept, WskSocketConnect) →
- *   STATUS_INVALID_PARAMETER with an advisory [§3.0 gap; DESIGN.md §3 policy]. WskSocket's
- *   Flags other than the five categories → the same.
+ *   STATUS_INVALID_PARAMETER with an advisory [gap, docs/model.md#rules-common-to-every-call;
+ *   docs/policies.md#socket-bind-and-connect-policies]. WskSocket's Flags other than the five
+ *   categories → the same.
  * - Family other than AF_INET / AF_INET6, type other than SOCK_STREAM, protocol other than
- *   IPPROTO_TCP → STATUS_NOT_SUPPORTED [§3.1 gap; Wine's mapping].
- * - WskSocketConnect: the family is LocalAddress's [§3.2]; a RemoteAddress of another family →
- *   STATUS_INVALID_PARAMETER with an advisory; its bind and connect fail as WskBind and
- *   WskConnect do, and then no socket is returned [§3.2].
- * - A basic socket has no WskBind member [§2.1: basic sockets cannot be bound]; another
- *   table's WskBind called on it is the violation WSK-WRONG-DISPATCH (socket-dispatch.ts).
+ *   IPPROTO_TCP → STATUS_NOT_SUPPORTED [gap, docs/model.md#creating-sockets; Wine's mapping].
+ * - WskSocketConnect: the family is LocalAddress's [docs/model.md#wsksocketconnect]; a
+ *   RemoteAddress of another family → STATUS_INVALID_PARAMETER with an advisory; its bind and
+ *   connect fail as WskBind and WskConnect do, and then no socket is returned
+ *   [docs/model.md#wsksocketconnect].
+ * - A basic socket has no WskBind member [docs/model.md#categories: basic sockets cannot be bound];
+ *   another table's WskBind called on it is the violation WSK-WRONG-DISPATCH (socket-dispatch.ts).
  * - SecurityDescriptor (a WSK_CACHED_SECURITY_DESCRIPTOR or a descriptor) and OwningProcess
- *   (NULL: the System process) feed the sharing table's CHECK cells [§7.3]; OwningThread is
- *   not used.
- * - Close [§3.13, §6.5]: every pending IRP of the socket completes STATUS_CANCELLED first
- *   [DESIGN.md §3 table], a live connection is aborted, and the close IRP completes once no
- *   event callback of the socket is running (at once, or when the last one returns).
+ *   (NULL: the System process) feed the sharing table's CHECK cells
+ *   [docs/model.md#address-sharing]; OwningThread is not used.
+ * - Close [docs/model.md#wskclosesocket, #close-deregister-and-outstanding-irps]: every pending IRP
+ *   of the socket completes STATUS_CANCELLED first
+ *   [docs/policies.md#completion-and-cancellation-policies], a live connection is aborted, and the
+ *   close IRP completes once no event callback of the socket is running (at once, or when the last
+ *   one returns).
  *
- * Misuse (DESIGN.md §4, violations): WSK-CALL-AFTER-CLOSE, WSK-SOCKET-INVALID, IRQL-TOO-HIGH
- * (socket-core.ts); the IRP rules of irp.ts.
+ * Misuse (docs/design.md#status-violation-or-advisory, violations): WSK-CALL-AFTER-CLOSE,
+ * WSK-SOCKET-INVALID, IRQL-TOO-HIGH (socket-core.ts); the IRP rules of irp.ts.
  */
 import {
   AF_INET,
@@ -184,7 +189,10 @@ export class SocketProvider {
     return this.#conditional.inspections();
   }
 
-  /** Open sockets of one client (WskDeregister waits for none, wsk.md §1.2 (c)). */
+  /**
+   * Open sockets of one client (WskDeregister waits for none,
+   * docs/model.md#registration-and-capture, condition (c)).
+   */
   openSocketsOf(Client: PWSK_CLIENT): number {
     let count = 0;
     for (const state of this.#core.open) if (state.client === Client) count++;
@@ -305,7 +313,7 @@ export class SocketProvider {
     if (typeof state === 'number') return state;
     if (Flags !== 0) return core.invalid(call, Irp, 'WSK-RESERVED-FLAGS', 'Flags must be 0');
     let status = bindAddress(core, call, state, LocalAddress);
-    // A listening socket listens once bound (wsk.md §3.4).
+    // A listening socket listens once bound (docs/model.md#bind).
     if (status === STATUS_SUCCESS && SOCKET_CATEGORIES[state.category].listensOnBind)
       status = this.#listen.listen(state);
     return core.finish(call, Irp, status);
@@ -317,7 +325,8 @@ export class SocketProvider {
     const state = core.check(Socket, call);
     if (state === null) return STATUS_UNSUCCESSFUL;
     if (state.calls > 1) {
-      // Its own call is counted (socket-dispatch.ts): another one has not returned (§6.5).
+      // Its own call is counted (socket-dispatch.ts): another one has not returned
+      // (docs/model.md#close-deregister-and-outstanding-irps).
       const detail = `socket #${state.id} while another call on it has not returned`;
       core.k.violation('WSK-CLOSE-DURING-CALL', detail, { socket: state.id });
       return STATUS_UNSUCCESSFUL;

@@ -1,13 +1,14 @@
 /**
- * Objects a callback may use only while it runs (reference/wsk.md §4.2: WskAcceptEvent's
- * LocalAddress and RemoteAddress "are valid only for the duration of the call"; §5 the same for
+ * Objects a callback may use only while it runs (docs/model.md#wskacceptevent: WskAcceptEvent's
+ * LocalAddress and RemoteAddress "are valid only during the call"; #conditional-accept the same for
  * WskInspectEvent's). The callback gets a view of the object; once the callback has returned the
  * view is revoked, and any later read or write through it is the violation
- * WSK-CALLBACK-ADDRESS-AFTER-RETURN, caught at the access with the driver's file:line (DESIGN.md
- * §5), once per view; for WskInspectEvent's and WskAbortEvent's InspectID the rule is
- * WSK-INSPECT-ID-AFTER-RETURN (a driver that keeps the pointer instead of copying the ID, wsk.md
- * §5.2, §9.1). The access still answers with the old content, so the run ends cleanly after the
- * current event rather than in a TypeError of the model's making.
+ * WSK-CALLBACK-ADDRESS-AFTER-RETURN, caught at the access with the driver's file:line
+ * (docs/design.md#callback-rules), once per view; for WskInspectEvent's and WskAbortEvent's
+ * InspectID the rule is WSK-INSPECT-ID-AFTER-RETURN (a driver that keeps the pointer instead of
+ * copying the ID, docs/model.md#inspect-pend-complete-abort; #pitfalls-and-races, pitfall 1). The
+ * access still answers with the old content, so the run ends cleanly after the current event rather
+ * than in a TypeError of the model's making.
  *
  * A driver that copies what it needs during the call (`{ ...RemoteAddress }`, a field read into
  * a local) is unaffected: only the view is revoked, never the copy.

@@ -1,14 +1,14 @@
 /**
  * Reading and writing the bytes a WSK_BUF describes: `Length` bytes starting `Offset` bytes into
- * the first MDL, continuing through the chain's Next links (wsk.h WSK_BUF; wsk.md §3.0 "WSK_BUF
- * MDL chains", §3.9, §3.10). The MDLs are mdl.ts's: their bytes are views of the driver's
- * buffers, so a receive's data reaches the driver's memory.
+ * the first MDL, continuing through the chain's Next links (wsk.h WSK_BUF;
+ * docs/model.md#the-data-path, #wsksend, #wskreceive). The MDLs are mdl.ts's: their bytes are views
+ * of the driver's buffers, so a receive's data reaches the driver's memory.
  *
- * Checks (DESIGN.md §3 bad-argument policy, the caller turns a problem into
+ * Checks (docs/policies.md#data-path-policies, the caller turns a problem into
  * STATUS_INVALID_PARAMETER with the advisory WSK-BUF-INVALID): a non-zero Length needs an MDL;
- * Offset must be an integer inside the first MDL (wsk.h: "required to lie entirely within the
- * first MDL"); Length must fit in the chain from Offset on. An MDL already freed is the
- * violation MDL-USE-AFTER-FREE (mdl.ts's rule), reported by the caller.
+ * Offset must be an integer inside the first MDL (wsk.h: "required to lie entirely within the first
+ * MDL"); Length must fit in the chain from Offset on. An MDL already freed is the violation
+ * MDL-USE-AFTER-FREE (mdl.ts's rule), reported by the caller.
  */
 import type { WSK_BUF } from './data-types.ts';
 import { MDL } from '../nt/index.ts';

@@ -328,7 +328,10 @@ function dispatchOf(Socket: PWSK_SOCKET): WSK_PROVIDER_STREAM_DISPATCH {
   return Socket.Dispatch as WSK_PROVIDER_STREAM_DISPATCH;
 }
 
-/** A socket of `make` with SO_REUSEADDR set (with an IRP, before bind: wsk.md §3.12). */
+/**
+ * A socket of `make` with SO_REUSEADDR set (with an IRP, before bind:
+ * docs/model.md#socket-options-and-control).
+ */
 function reusing(d: Driver, make: (d: Driver) => PWSK_SOCKET): PWSK_SOCKET {
   const Socket = make(d);
   const Irp = d.irp('reuse');
@@ -359,7 +362,7 @@ describe('wsk: SO_REUSEADDR sharers once bound (binding.ts header)', () => {
     const peer = socketConnect(client, '0.0.0.0:0', '10.0.0.2:80');
     await sim.run({ until: '100ms' });
     expect(peer.Irp.IoStatus.Status).toBe(STATUS_SUCCESS); // waiting in the listener's queue
-    // REUSEADDR/wildcard after REUSEADDR/wildcard: SUCCESS (wsk.md §7.3).
+    // REUSEADDR/wildcard after REUSEADDR/wildcard: SUCCESS (docs/model.md#address-sharing).
     expect(bind(server, reusing(server, connectionSocket), '0.0.0.0:80')).toBe(STATUS_SUCCESS);
     // none/wildcard after REUSEADDR/wildcard is still INUSE.
     expect(bind(server, connectionSocket(server), '0.0.0.0:80')).toBe(
@@ -380,7 +383,8 @@ describe('wsk: SO_REUSEADDR sharers once bound (binding.ts header)', () => {
     expect(outgoing.returned).toBe(STATUS_PENDING);
     await sim.run({ until: '100ms' });
     expect(outgoing.Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
-    // A listening socket listens once bound; a stream socket after WskListen (wsk.md §3.4, §3.5).
+    // A listening socket listens once bound; a stream socket after WskListen (docs/model.md#bind,
+    // #wsklisten).
     const listen = reusing(server, listenSocket);
     expect(bind(server, listen, '0.0.0.0:5000')).toBe(STATUS_SUCCESS);
     const a = accept(server, listen, 'accept');
