@@ -1,14 +1,15 @@
 /**
  * The choice source: every nondeterministic decision of a run is one labelled call here
  * (docs/design.md#determinism-contract). In a seeded run the values come from per-subsystem
- * seedrandom streams, each derived from the root seed and its own name at setup, so a new draw in
- * one subsystem does not shift every other (TigerBeetle's VOPR does the same). On demand every
- * choice is recorded, in draw order, as (label, value): the tape. Replaying a tape feeds its values
- * back, checks each label, and stops the run with "tape diverged at entry i" on a mismatch. Where
- * the tape has run out, or an entry was deleted (value null), a choice takes its default, which is
- * always the minimum of its range: no fault for a chance, the first candidate for a pick, the
- * shortest delay for a range. So a shorter tape is a simpler run, and the empty tape is the
- * fault-free run.
+ * seedrandom streams, each started from a non-linear hash of the root seed and its own name
+ * (stream-seed.ts), so a new draw in one subsystem does not shift every other (TigerBeetle's VOPR
+ * does the same) and no two streams, nor one stream under neighbouring seeds, are correlated. On
+ * demand every choice is recorded, in draw order, as (label, value): the tape. Replaying a tape
+ * feeds its values back, checks each label, and stops the run with "tape diverged at entry i" on
+ * a mismatch. Where the tape has run out, or an entry was deleted (value null), a choice takes
+ * its default, which is always the minimum of its range: no fault for a chance, the first
+ * candidate for a pick, the shortest delay for a range. So a shorter tape is a simpler run, and
+ * the empty tape is the fault-free run.
  *
  * The generator is seedrandom's xor128: the fastest of its family (≈290M numbers/s against
  * ARC4's ≈32M, docs/design.md#performance-metrics), and its 32-bit resolution is ample for
@@ -17,6 +18,7 @@
  */
 import seedrandom from 'seedrandom';
 import { SimConfigError, checkInteger } from './errors.ts';
+import { streamState } from './stream-seed.ts';
 
 /** One recorded choice; a null value stands for "take the default" (an entry the shrinker cut). */
 export interface TapeEntry {
@@ -73,7 +75,8 @@ export class ChoiceSource {
   stream(name: string): ChoiceStream {
     let stream = this.#streams.get(name);
     if (stream === undefined) {
-      stream = new ChoiceStream(this, seedrandom.xor128(`${this.seed}/${name}`));
+      const state = streamState(this.seed, name);
+      stream = new ChoiceStream(this, seedrandom.xor128('', { state }));
       this.#streams.set(name, stream);
     }
     return stream;

@@ -108,10 +108,10 @@ describe('echo server (docs/model.md#echo-server-expectations)', () => {
     // disconnect completed (our FIN acknowledged at 35 ms); the context freed last.
     expect(serverLog(h, 'c1').slice(10)).toEqual([
       '25 OpReceive: c1 2048',
-      '25 ReceiveIrpCompletionRoutine: c1 STATUS_SUCCESS 0',
       '25 OpReceive: c1 2048',
-      '25 OpDisconnect: c1',
       '25 ReceiveIrpCompletionRoutine: c1 STATUS_SUCCESS 0',
+      '25 ReceiveIrpCompletionRoutine: c1 STATUS_SUCCESS 0',
+      '25 OpDisconnect: c1',
       '25 OpDisconnect: c1 SKIP',
       '35 DisconnectIrpCompletionRoutine: c1 STATUS_SUCCESS',
       '35 OpClose: c1',
@@ -133,8 +133,8 @@ describe('echo server (docs/model.md#echo-server-expectations)', () => {
       '125 ReceiveIrpCompletionRoutine: c1 STATUS_CONNECTION_RESET 0',
       '125 ReceiveIrpCompletionRoutine: c1 STATUS_CONNECTION_RESET 0',
       '125 OpClose: c1',
-      '125 CloseIrpCompletionRoutine: c1 STATUS_SUCCESS',
       '125 OpClose: c1 SKIP',
+      '125 CloseIrpCompletionRoutine: c1 STATUS_SUCCESS',
       '125 OpFree: c1',
       '125 FreeSocketContext: c1',
     ]);
