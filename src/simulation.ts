@@ -38,12 +38,15 @@ import { TcpTransport } from './tcp-transport.ts';
 import { Network, type Payload } from './topology/index.ts';
 import {
   Kernel,
+  checkKernelOptionNames,
+  checkKernelOverrides,
   checkWskInvariants,
   outstandingOf,
   ruleOf,
   type Advisory,
   type KTHREAD,
   type KernelOptions,
+  type KernelOverrides,
   type Outstanding,
 } from './wsk/index.ts';
 
@@ -52,7 +55,15 @@ export interface HostAdvisory extends Advisory {
   readonly host: string;
 }
 
-export type SimulationOptions = SimulatorOptions;
+export interface SimulationOptions extends SimulatorOptions {
+  /**
+   * Kernel options from outside the scenario, by host or `'*'` for every host (KernelOverrides;
+   * `wsksim --set kernel.<host>.<option>=<value>`): merged over the scenario's options when
+   * kernel() makes the host's kernel. Checked by name and value here; a host named that never
+   * gets a kernel is reported by unusedKernelOverrides().
+   */
+  readonly kernelOverrides?: KernelOverrides;
+}
 
 /** Something a host's drivers left outstanding at the end of a run (wsk/outstanding.ts). */
 export interface HostOutstanding extends Outstanding {
@@ -69,11 +80,15 @@ export class Simulation extends Network<Payload> {
   readonly #kernels = new Map<string, Kernel>();
   #rulesLocked = false;
   #choices: ChoiceStream | undefined;
+  readonly #overrides: KernelOverrides;
 
   constructor(options: SimulationOptions) {
-    const core = new Simulator(options);
+    const { kernelOverrides = {}, ...simulator } = options;
+    checkKernelOverrides('kernel', kernelOverrides);
+    const core = new Simulator(simulator);
     super(core);
     this.core = core;
+    this.#overrides = kernelOverrides;
   }
 
   get seed(): number {
@@ -118,7 +133,9 @@ export class Simulation extends Network<Payload> {
   /**
    * The WSK kernel of `host`, made on first use with `options` (KernelOptions: injected failures,
    * callback IRQL, WSK provider readiness and version, disabled rules). As with tcp(), options
-   * given again once the kernel exists are rejected (SimConfigError naming `kernel(<host>)`).
+   * given again once the kernel exists are rejected (SimConfigError naming `kernel(<host>)`), and
+   * so are names KernelOptions does not have. The simulation's kernelOverrides are merged over
+   * `options` when the kernel is made.
    */
   kernel(host: string, options?: KernelOptions): Kernel {
     const existing = this.#kernels.get(host);
@@ -130,6 +147,7 @@ export class Simulation extends Network<Payload> {
         );
       return existing;
     }
+    if (options !== undefined) checkKernelOptionNames(`kernel(${host})`, options);
     if (this.#rulesLocked && (options?.disabledRules?.length ?? 0) > 0) {
       throw new SimConfigError(
         `kernel(${host}).disabledRules`,
@@ -137,7 +155,11 @@ export class Simulation extends Network<Payload> {
       );
     }
     const node = this.host(host);
-    const kernel = new Kernel(this.core, node.name, options);
+    const overridden = this.#overrides['*'] !== undefined || this.#overrides[host] !== undefined;
+    const merged = overridden
+      ? { ...options, ...this.#overrides['*'], ...this.#overrides[host] }
+      : options;
+    const kernel = new Kernel(this.core, node.name, merged);
     kernel.wsk.attachAddresses(() => node.addresses);
     let transport: TcpTransport | null = null;
     kernel.wsk.attachTransport(() => (transport ??= new TcpTransport(this.tcp(host))));
@@ -153,6 +175,16 @@ export class Simulation extends Network<Payload> {
   load(host: string, driver: (k: Kernel) => void | PromiseLike<void>): KTHREAD {
     const k = this.kernel(host);
     return k.threads.startThread(`${host}/DriverEntry`, () => driver(k));
+  }
+
+  /**
+   * The hosts of kernelOverrides that have no kernel (so far), and `'*'` when no host has one:
+   * overrides that would do nothing. runScenario rejects them once the scenario is built.
+   */
+  unusedKernelOverrides(): string[] {
+    return Object.keys(this.#overrides).filter((host) =>
+      host === '*' ? this.#kernels.size === 0 : !this.#kernels.has(host),
+    );
   }
 
   /** From now on no kernel may switch verifier rules off (runScenario locks them). */

@@ -1,7 +1,7 @@
 /**
- * Command-line arguments: `command [positional...] [--flag value] [--switch]`. Unknown flags, a
- * missing value or a malformed number are usage errors naming the flag; the CLI prints them and
- * exits 2.
+ * Command-line arguments: `command [positional...] [--flag value] [--switch]`. A list flag may be
+ * given again and its values accumulate; any other flag given twice, an unknown flag, a missing
+ * value or a malformed number is a usage error naming the flag; the CLI prints it and exits 2.
  */
 
 export class UsageError extends Error {
@@ -13,39 +13,51 @@ export interface FlagSpec {
   readonly values: readonly string[];
   /** Flags that stand alone. */
   readonly switches: readonly string[];
+  /** Flags that take a value and may be repeated (`--set a=1 --set b=2`). */
+  readonly lists?: readonly string[];
 }
 
 export interface ParsedArgs {
   readonly positional: readonly string[];
   readonly values: ReadonlyMap<string, string>;
   readonly switches: ReadonlySet<string>;
+  /** Each list flag given, with its values in order. */
+  readonly lists: ReadonlyMap<string, readonly string[]>;
 }
 
 export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
   const positional: string[] = [];
   const values = new Map<string, string>();
   const switches = new Set<string>();
+  const lists = new Map<string, string[]>();
+  const listFlags = spec.lists ?? [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith('--')) {
       positional.push(arg);
       continue;
     }
-    const [flag, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    const equals = arg.indexOf('=');
+    const flag = equals < 0 ? arg.slice(2) : arg.slice(2, equals);
+    const inline = equals < 0 ? undefined : arg.slice(equals + 1);
     if (spec.switches.includes(flag)) {
       if (inline !== undefined) throw new UsageError(`--${flag} takes no value`);
+      if (switches.has(flag)) throw new UsageError(`--${flag} given more than once`);
       switches.add(flag);
-    } else if (spec.values.includes(flag)) {
+    } else if (spec.values.includes(flag) || listFlags.includes(flag)) {
       const value = inline ?? argv[++i];
       if (value === undefined || value.startsWith('--'))
         throw new UsageError(`--${flag} needs a value`);
-      values.set(flag, value);
+      if (listFlags.includes(flag)) lists.set(flag, [...(lists.get(flag) ?? []), value]);
+      else if (values.has(flag)) throw new UsageError(`--${flag} given more than once`);
+      else values.set(flag, value);
     } else {
-      const known = [...spec.values, ...spec.switches].map((f) => `--${f}`).join(', ');
+      const flags = [...spec.values, ...listFlags, ...spec.switches];
+      const known = flags.map((f) => `--${f}`).join(', ');
       throw new UsageError(`unknown option --${flag}${known === '' ? '' : ` (known: ${known})`}`);
     }
   }
-  return { positional, values, switches };
+  return { positional, values, switches, lists };
 }
 
 /** A non-negative safe integer flag value, or the fallback when absent. */

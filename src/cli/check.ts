@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runScenario } from '../explore/scenario.ts';
+import { runScenario, type RunRequest } from '../explore/scenario.ts';
 import { firstDivergence, type Divergence, type EventLogEntry } from '../sim/index.ts';
 import { loadScenario } from './load.ts';
 
@@ -24,17 +24,32 @@ interface LoggedRun {
   readonly eventLog: readonly EventLogEntry[];
 }
 
-export async function logRun(reference: string, seed: number): Promise<LoggedRun> {
-  const result = await runScenario(await loadScenario(reference), { seed, logEvents: true });
+/** What a run is asked besides its seed, and the flags that ask it (given to the child). */
+export interface RunKnobs {
+  readonly request: Omit<RunRequest, 'seed'>;
+  readonly flags: readonly string[];
+}
+
+const NO_KNOBS: RunKnobs = { request: {}, flags: [] };
+
+export async function logRun(
+  reference: string,
+  seed: number,
+  knobs: RunKnobs = NO_KNOBS,
+): Promise<LoggedRun> {
+  const scenario = await loadScenario(reference);
+  const result = await runScenario(scenario, { ...knobs.request, seed, logEvents: true });
   return { traceHash: result.traceHash, eventLog: result.eventLog ?? [] };
 }
 
-export async function checkDeterminism(reference: string, seed: number): Promise<CheckReport> {
-  const here = await logRun(reference, seed);
-  const child = spawnSync(process.execPath, [BIN, 'event-log', reference, '--seed', String(seed)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 30,
-  });
+export async function checkDeterminism(
+  reference: string,
+  seed: number,
+  knobs: RunKnobs = NO_KNOBS,
+): Promise<CheckReport> {
+  const here = await logRun(reference, seed, knobs);
+  const argv = [BIN, 'event-log', reference, '--seed', String(seed), ...knobs.flags];
+  const child = spawnSync(process.execPath, argv, { encoding: 'utf8', maxBuffer: 1 << 30 });
   if (child.status !== 0)
     throw new Error(`the child run failed (exit ${child.status}): ${child.stderr.trim()}`);
   const there = JSON.parse(child.stdout) as LoggedRun;

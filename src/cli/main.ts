@@ -3,18 +3,21 @@
  * arguments, files, the terminal and child processes; it never reaches into a run's decisions.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { runScenario, type Scenario, type ScenarioResult } from '../explore/scenario.ts';
 import { runSeeds, type SeedLoopResult } from '../explore/seeds.ts';
 import {
   SimConfigError,
+  formatDuration,
   formatInstant,
+  parseDuration,
   formatRecord,
   type FailureDetails,
   type Tape,
 } from '../sim/index.ts';
-import { RULES } from '../wsk/index.ts';
+import { RULES, parseKernelOption, type KernelOptions } from '../wsk/index.ts';
 import { UsageError, integerFlag, parseArgs, type ParsedArgs } from './args.ts';
-import { checkDeterminism, logRun } from './check.ts';
+import { checkDeterminism, logRun, type RunKnobs } from './check.ts';
 import { listScenarioNames, loadScenario } from './load.ts';
 
 const HELP = `wsksim — a deterministic network simulator with an executable model of Windows WSK
@@ -27,10 +30,18 @@ usage:
       --record FILE       write the choice tape of the run to FILE (JSON)
       --replay FILE       replay a recorded tape instead of seeded choices
       --pcap FILE         write every TCP segment on the wire to FILE (classic pcap)
-  wsksim fuzz <scenario|file.ts> [--runs N] [--seed S]
+      --set kernel.<host>.<option>=<value>
+                          a kernel option of <host>'s kernel (* for every host) over the
+                          scenario's; repeatable
+      --same-instant      let the choices order events due at the same instant
+  wsksim fuzz <scenario|file.ts> [--runs N] [--seed S] [--time T] [--bail] [--set ...]
                           run seeds S, S+1, ... (default 1, 100 runs); list every failing seed;
                           report the first failure with the command that replays it
-  wsksim check <scenario|file.ts> [--seed N]
+      --time T            stop when T of wall-clock time has passed (e.g. 60s)
+      --bail              stop at the first failure that is not the scenario's expect
+                          (any failure when it has none)
+      --set, --same-instant   as for run
+  wsksim check <scenario|file.ts> [--seed N] [--set ...] [--same-instant]
                           run the seed twice (here and in a child process), compare trace
                           hashes and name the first event where the runs diverge
   wsksim list             the scenarios shipped in scenarios/
@@ -80,18 +91,62 @@ export async function main(
   }
 }
 
+/** The flags that change a run besides its seed: `--set` (a list) and `--same-instant`. */
+const KNOB_FLAGS = { lists: ['set'], switches: ['same-instant'] } as const;
+
+/**
+ * The run request of `--set kernel.<host>.<option>=<value>` and `--same-instant`, and the flags
+ * again (for a replay command and the determinism check's child). A malformed --set is a usage
+ * error; a wrong option name or value a configuration error naming it (both exit 2).
+ */
+function runKnobs(args: ParsedArgs): RunKnobs {
+  const kernel: Record<string, Record<string, unknown>> = {};
+  const flags: string[] = [];
+  for (const text of args.lists.get('set') ?? []) {
+    const match = /^kernel\.([^=]+)\.([^.=]+)=(.*)$/s.exec(text);
+    if (match === null)
+      throw new UsageError(`--set ${text}: expected kernel.<host>.<option>=<value>`);
+    const [, host, option, value] = match as unknown as [string, string, string, string];
+    const where = `--set kernel.${host}.${option}`;
+    (kernel[host] ??= {})[option] = parseKernelOption(where, option, value);
+    flags.push('--set', text);
+  }
+  const sameInstant = args.switches.has('same-instant');
+  if (sameInstant) flags.push('--same-instant');
+  return {
+    request: {
+      ...(flags.includes('--set') && {
+        kernel: kernel as Readonly<Record<string, Omit<KernelOptions, 'disabledRules'>>>,
+      }),
+      ...(sameInstant && { sameInstantChoice: true }),
+    },
+    flags,
+  };
+}
+
+/** `flags` as they would be typed in a POSIX shell. */
+function shellWords(flags: readonly string[]): string {
+  return flags
+    .map((word) => (/^[\w.,:/=@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`))
+    .map((word) => ` ${word}`)
+    .join('');
+}
+
 async function run(argv: readonly string[], out: Write, showcase: boolean): Promise<number> {
   const args = parseArgs(argv, {
     values: ['seed', 'record', 'replay', 'pcap'],
-    switches: ['trace'],
+    switches: ['trace', ...KNOB_FLAGS.switches],
+    lists: KNOB_FLAGS.lists,
   });
   const reference = onePositional(args, 'scenario');
+  const knobs = runKnobs(args);
   const scenario = await loadScenario(reference);
   const seed = integerFlag(args, 'seed', scenario.seeds[0] ?? 1);
   const replayFile = args.values.get('replay');
   const recordFile = args.values.get('record');
   const pcapFile = args.values.get('pcap');
   const result = await runScenario(scenario, {
+    ...knobs.request,
     seed,
     keepTrace: showcase || args.switches.has('trace'),
     ...(recordFile !== undefined && { record: true }),
@@ -102,12 +157,15 @@ async function run(argv: readonly string[], out: Write, showcase: boolean): Prom
   if (pcapFile !== undefined && result.pcap !== undefined) writeFileSync(pcapFile, result.pcap);
   if (recordFile !== undefined)
     writeFileSync(recordFile, `${JSON.stringify({ tape: result.tape ?? [] }, null, 1)}\n`);
-  out(summary(result, reference));
+  out(summary(result, reference, knobs.flags));
   return result.status === 'passed' ? 0 : 1;
 }
 
-/** The run's closing lines; `reference` is how the scenario was named (a name or a file). */
-function summary(result: ScenarioResult, reference: string): string {
+/**
+ * The run's closing lines; `reference` is how the scenario was named (a name or a file), `flags`
+ * the knobs it ran with (in the replay command).
+ */
+function summary(result: ScenarioResult, reference: string, flags: readonly string[]): string {
   const lines = [
     `scenario ${result.scenario}  seed ${result.seed}  ${result.status}`,
     `virtual time ${formatInstant(result.now)}  events ${result.events}  ` +
@@ -121,33 +179,61 @@ function summary(result: ScenarioResult, reference: string): string {
     );
     if (failure.details !== undefined) lines.push(...detailLines(failure.details));
     lines.push('last trace records:', ...result.tail.map((record) => `  ${formatRecord(record)}`));
-    lines.push(`replay: wsksim run ${reference} --seed ${result.seed}`);
+    lines.push(`replay: wsksim run ${reference} --seed ${result.seed}${shellWords(flags)}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
 /** `wsksim fuzz`: the seed loop; exit 0 when its verdict is good (explore/seeds.ts). */
 async function fuzz(argv: readonly string[], out: Write): Promise<number> {
-  const args = parseArgs(argv, { values: ['runs', 'seed'], switches: [] });
+  const args = parseArgs(argv, {
+    values: ['runs', 'seed', 'time'],
+    switches: ['bail', ...KNOB_FLAGS.switches],
+    lists: KNOB_FLAGS.lists,
+  });
   const reference = onePositional(args, 'scenario');
-  const scenario = await loadScenario(reference);
+  const knobs = runKnobs(args);
   const runs = integerFlag(args, 'runs', 100);
   if (runs < 1) throw new UsageError(`--runs expects at least 1, got ${runs}`);
   const from = integerFlag(args, 'seed', 1);
-  const loop = await runSeeds(scenario, { from, runs });
-  out(fuzzReport(scenario, loop, reference, from));
+  const timeText = args.values.get('time');
+  const budget = timeText === undefined ? undefined : parseDuration('--time', timeText);
+  const scenario = await loadScenario(reference);
+  // The wall clock is read here only: the budget is the CLI's, never a run's.
+  const start = performance.now();
+  const loop = await runSeeds(scenario, {
+    from,
+    runs,
+    run: knobs.request,
+    bail: args.switches.has('bail'),
+    ...(budget !== undefined && {
+      shouldStop: () => (performance.now() - start) * 1e6 >= budget,
+    }),
+  });
+  const fuzzed = { reference, from, flags: knobs.flags, ...(budget !== undefined && { budget }) };
+  out(fuzzReport(scenario, loop, fuzzed));
   return loop.ok ? 0 : 1;
 }
 
-function fuzzReport(
-  scenario: Scenario<unknown>,
-  loop: SeedLoopResult,
-  reference: string,
-  from: number,
-): string {
+interface FuzzCampaign {
+  readonly reference: string;
+  readonly from: number;
+  readonly flags: readonly string[];
+  /** The --time budget in nanoseconds. */
+  readonly budget?: number;
+}
+
+function fuzzReport(scenario: Scenario<unknown>, loop: SeedLoopResult, c: FuzzCampaign): string {
+  const { reference, from } = c;
+  const stopped =
+    loop.stopped === undefined
+      ? ''
+      : `  stopped by ${
+          loop.stopped === 'bail' ? '--bail' : `--time ${formatDuration(c.budget ?? 0)}`
+        } after ${loop.runs} of ${loop.requested} runs`;
   const lines = [
     `fuzz ${loop.scenario}  seeds ${from}–${from + loop.runs - 1}  ` +
-      `${loop.passed} passed, ${loop.failures.length} failed`,
+      `${loop.passed} passed, ${loop.failures.length} failed${stopped}`,
     ...loop.failures.map((f) => {
       const message = f.message.startsWith(f.what) ? f.message : `${f.what}: ${f.message}`;
       return `  seed ${f.seed}  ${f.expected ? '(expected) ' : ''}${message}`;
@@ -161,16 +247,17 @@ function fuzzReport(
     );
   }
   if (loop.first !== undefined) {
-    lines.push('first failure:', summary(loop.first, reference).trimEnd());
+    lines.push('first failure:', summary(loop.first, reference, c.flags).trimEnd());
   }
   return `${lines.join('\n')}\n`;
 }
 
 async function check(argv: readonly string[], out: Write): Promise<number> {
-  const args = parseArgs(argv, { values: ['seed'], switches: [] });
+  const args = parseArgs(argv, { values: ['seed'], ...KNOB_FLAGS });
   const reference = onePositional(args, 'scenario');
+  const knobs = runKnobs(args);
   const seed = integerFlag(args, 'seed', (await loadScenario(reference)).seeds[0] ?? 1);
-  const report = await checkDeterminism(reference, seed);
+  const report = await checkDeterminism(reference, seed, knobs);
   if (report.divergence === null && report.hashes[0] === report.hashes[1]) {
     out(
       `deterministic: seed ${seed}, ${report.events[0]} events, ` +
@@ -189,8 +276,9 @@ async function check(argv: readonly string[], out: Write): Promise<number> {
 }
 
 async function eventLog(argv: readonly string[], out: Write): Promise<number> {
-  const args = parseArgs(argv, { values: ['seed'], switches: [] });
-  out(JSON.stringify(await logRun(onePositional(args, 'scenario'), integerFlag(args, 'seed', 1))));
+  const args = parseArgs(argv, { values: ['seed'], ...KNOB_FLAGS });
+  const reference = onePositional(args, 'scenario');
+  out(JSON.stringify(await logRun(reference, integerFlag(args, 'seed', 1), runKnobs(args))));
   return 0;
 }
 

@@ -20,6 +20,7 @@ import {
 } from '../sim/index.ts';
 import { PcapCapture } from '../report/index.ts';
 import { Simulation, type HostAdvisory } from '../simulation.ts';
+import type { KernelOverrides } from '../wsk/index.ts';
 
 export interface ScenarioLimits {
   /** Virtual time the scenario's run may take. @defaultValue '1h' */
@@ -80,8 +81,19 @@ export interface RunRequest {
   readonly pcap?: boolean;
   /** Record allocation sites (SimulatorOptions.recordSites); runScenario's own re-run sets it. */
   readonly recordSites?: boolean;
-  /** Hand each set of events due at one instant to the choice source ('same-instant <time>'). */
+  /**
+   * Hand each set of events due at one instant to the choice source ('same-instant <time>');
+   * `wsksim --same-instant`.
+   */
   readonly sameInstantChoice?: boolean;
+  /**
+   * Kernel options over the scenario's own, by host or `'*'` for every host, e.g.
+   * `{ server: { passiveCallbacks: 0.5 }, '*': { pendingCompletions: 1 } }`
+   * (SimulationOptions.kernelOverrides; `wsksim --set kernel.server.passiveCallbacks=0.5`). A
+   * wrong name or value, disabledRules, or a host the scenario's build gives no kernel throws
+   * SimConfigError naming it.
+   */
+  readonly kernel?: KernelOverrides;
   /**
    * Check every layer's invariants after every event (Simulation.checkInvariants, tests): a
    * broken one fails the run as an assertion; the run and its trace hash are the same.
@@ -181,6 +193,7 @@ export async function runScenario<H>(
     ...(request.sameInstantChoice !== undefined && {
       sameInstantChoice: request.sameInstantChoice,
     }),
+    ...(request.kernel !== undefined && { kernel: request.kernel }),
   });
   const sited = again.failure?.details;
   if (again.traceHash !== result.traceHash || sited?.outstanding === undefined) return result;
@@ -198,6 +211,7 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
     ...(request.sameInstantChoice !== undefined && {
       sameInstantChoice: request.sameInstantChoice,
     }),
+    ...(request.kernel !== undefined && { kernelOverrides: request.kernel }),
   });
   sim.lockRules();
   if (request.checkInvariants === true) sim.core.betweenEvents = () => sim.checkInvariants();
@@ -209,6 +223,8 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
   let outcome: RunOutcome | undefined;
   try {
     const handles = scenario.build(sim);
+    const unused = sim.unusedKernelOverrides();
+    if (unused.length > 0) throw new UnusedOverride(unused);
     const until = scenario.until;
     outcome = await sim.run({
       ...(until !== undefined && { until: () => until(handles) }),
@@ -223,6 +239,7 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
     }
     if (failure === undefined) failure = (await sim.settle(scenario.settle))?.failure;
   } catch (error) {
+    if (error instanceof UnusedOverride) throw error;
     failure = thrownFailure(sim, error, outcome === undefined ? 'build' : 'check');
   }
   const core = sim.core;
@@ -241,6 +258,20 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
     advisories: sim.advisories(),
     ...(capture !== undefined && { pcap: capture.bytes() }),
   };
+}
+
+/** Kernel overrides for hosts the scenario gives no kernel: a malformed request, thrown. */
+class UnusedOverride extends SimConfigError {
+  constructor(hosts: readonly string[]) {
+    const [first] = hosts;
+    super(
+      `kernel.${hosts.join(', kernel.')}`,
+      first === '*'
+        ? 'the scenario gives no host a kernel, so this override would do nothing'
+        : `the scenario gives host${hosts.length > 1 ? 's' : ''} ${hosts.join(', ')} no kernel, ` +
+            'so this override would do nothing',
+    );
+  }
 }
 
 function checkFailure(sim: Simulation, check: () => void): Failure | undefined {

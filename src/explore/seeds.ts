@@ -5,9 +5,19 @@
  * scenario that declares the failure it demonstrates (`expect`,
  * docs/design.md#scenarios-may-not-lower-a-rule) is judged on that: its failures must all be the
  * expected one, and it must fail that way at least once.
+ *
+ * Budgets end a campaign early: `bail` at the first failure that is not the expected one (for a
+ * scenario without `expect`, any failure), `shouldStop` when the caller says so (`wsksim fuzz
+ * --time`: the CLI reads the wall clock; nothing here does). Either way at least one seed runs.
  */
 import { checkInteger } from '../sim/index.ts';
-import { failsAsExpected, runScenario, type Scenario, type ScenarioResult } from './scenario.ts';
+import {
+  failsAsExpected,
+  runScenario,
+  type RunRequest,
+  type Scenario,
+  type ScenarioResult,
+} from './scenario.ts';
 
 export interface SeedLoopRequest {
   /** The first seed. @defaultValue 1 */
@@ -16,6 +26,12 @@ export interface SeedLoopRequest {
   readonly runs: number;
   /** Called after each run (progress). */
   readonly onRun?: (result: ScenarioResult) => void;
+  /** What every run is asked besides its seed (kernel overrides, same-instant choice). */
+  readonly run?: Omit<RunRequest, 'seed'>;
+  /** Stop after the first failure that is not the scenario's expected one. */
+  readonly bail?: boolean;
+  /** Asked after each run; true stops the loop (a budget the caller keeps). */
+  readonly shouldStop?: () => boolean;
 }
 
 /** One failing seed, in brief. */
@@ -30,7 +46,12 @@ export interface SeedFailure {
 
 export interface SeedLoopResult {
   readonly scenario: string;
+  /** The seeds run: `requested`, or fewer when a budget stopped the loop. */
   readonly runs: number;
+  /** The seeds asked for (SeedLoopRequest.runs). */
+  readonly requested: number;
+  /** What stopped the loop before `requested` seeds: `bail` or the caller's `shouldStop`. */
+  readonly stopped?: 'bail' | 'budget';
   readonly passed: number;
   readonly failures: readonly SeedFailure[];
   /** The first failing run, whole. */
@@ -52,19 +73,28 @@ export async function runSeeds<H>(
   const runs = checkInteger('runs', request.runs, 1, 1_000_000_000);
   const failures: SeedFailure[] = [];
   let first: ScenarioResult | undefined;
+  let done = 0;
+  let stopped: 'bail' | 'budget' | undefined;
   for (let seed = from; seed < from + runs; seed++) {
-    const result = await runScenario(scenario, { seed });
+    const result = await runScenario(scenario, { ...request.run, seed });
+    done++;
     request.onRun?.(result);
     const failure = result.failure;
-    if (failure === undefined) continue;
-    first ??= result;
-    failures.push({
-      seed,
-      what: failure.details?.rule ?? failure.kind,
-      message: failure.message,
-      expected: failsAsExpected(scenario, result),
-    });
+    if (failure !== undefined) {
+      first ??= result;
+      const expected = failsAsExpected(scenario, result);
+      failures.push({
+        seed,
+        what: failure.details?.rule ?? failure.kind,
+        message: failure.message,
+        expected,
+      });
+      if (request.bail === true && !expected) stopped = 'bail';
+    }
+    if (stopped === undefined && request.shouldStop?.() === true) stopped = 'budget';
+    if (stopped !== undefined) break;
   }
+  if (done === runs) stopped = undefined;
   const expected = scenario.expect;
   const ok =
     expected === undefined
@@ -72,8 +102,10 @@ export async function runSeeds<H>(
       : failures.length > 0 && failures.every((f) => f.expected);
   return {
     scenario: scenario.name,
-    runs,
-    passed: runs - failures.length,
+    runs: done,
+    requested: runs,
+    ...(stopped !== undefined && { stopped }),
+    passed: done - failures.length,
     failures,
     ...(first !== undefined && { first }),
     ...(expected !== undefined && { expect: expected }),

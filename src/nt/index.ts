@@ -14,7 +14,12 @@ export {
   type VerifierRule,
 } from './catalogue.ts';
 export { NT_RULE_LIST, NT_RULES, type NtAdvisoryId, type NtViolationId } from './rules.ts';
-export { checkNtOptions, type NtKernelOptions } from './options.ts';
+export {
+  NT_KERNEL_OPTION_NAMES,
+  NT_PROBABILITIES,
+  checkNtOptions,
+  type NtKernelOptions,
+} from './options.ts';
 export { KernelCore, type Advisory, type Violation, type ViolationPlace } from './kernel-core.ts';
 export type { NtRecord } from './records.ts';
 export { NT_ROUTINES, NtKernel, type NtManagers, type NtRoutines } from './kernel.ts';

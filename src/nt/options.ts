@@ -24,8 +24,26 @@ export interface NtKernelOptions {
   readonly strict?: boolean;
 }
 
+/** Every NtKernelOptions name, at run time (options given from outside are checked by name). */
+export const NT_KERNEL_OPTION_NAMES = [
+  'irpAllocationFailure',
+  'poolAllocationFailure',
+  'mdlAllocationFailure',
+  'workItemAllocationFailure',
+  'pendingCompletions',
+  'passiveCallbacks',
+  'disabledRules',
+  'strict',
+] as const satisfies readonly (keyof NtKernelOptions)[];
+
+// The list names every option: a key missing from it fails to compile here.
+const NT_NAMES_COMPLETE: Record<keyof NtKernelOptions, true> = Object.fromEntries(
+  NT_KERNEL_OPTION_NAMES.map((name) => [name, true]),
+) as Record<(typeof NT_KERNEL_OPTION_NAMES)[number], true>;
+void NT_NAMES_COMPLETE;
+
 /** The kernel options that are probabilities, checked in [0, 1] at construction. */
-const PROBABILITIES = [
+export const NT_PROBABILITIES = [
   'irpAllocationFailure',
   'poolAllocationFailure',
   'mdlAllocationFailure',
@@ -36,7 +54,7 @@ const PROBABILITIES = [
 
 /** Rejects a kernel option out of range, naming it as `kernel(<host>).<option>`. */
 export function checkNtOptions(host: string, options: NtKernelOptions): void {
-  for (const name of PROBABILITIES) {
+  for (const name of NT_PROBABILITIES) {
     const value = options[name];
     if (value !== undefined) checkNumber(`kernel(${host}).${name}`, value, 0, 1);
   }

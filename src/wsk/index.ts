@@ -11,7 +11,18 @@
 // The kernel layer under the provider: a driver receives both in one kernel object.
 export * from '../nt/index.ts';
 export { Kernel, WSK_ROUTINES, type WskRoutines } from './kernel.ts';
-export { checkKernelOptions, type KernelOptions, type WskPolicies } from './options.ts';
+export {
+  KERNEL_OPTION_NAMES,
+  WSK_POLICY_NAMES,
+  checkKernelOption,
+  checkKernelOptionNames,
+  checkKernelOptions,
+  checkKernelOverrides,
+  parseKernelOption,
+  type KernelOptions,
+  type KernelOverrides,
+  type WskPolicies,
+} from './options.ts';
 export type { WskKernelCore } from './provider-kernel.ts';
 export type { WskRecord } from './records.ts';
 export * from './address.ts';
