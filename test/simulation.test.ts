@@ -32,4 +32,32 @@ describe('simulation: handle', () => {
     await sim.run();
     expect(seen).toEqual([1.5e9]);
   });
+
+  it('kernel() merges kernelOverrides over the options given, \'*\' first, then the host\'s', () => {
+    const sim = new Simulation({
+      seed: 1,
+      kernelOverrides: { '*': { pendingCompletions: 1, strict: true }, a: { pendingCompletions: 0 } },
+    });
+    sim.addHost({ name: 'a', ipv4: '10.0.0.1' });
+    sim.addHost({ name: 'b', ipv4: '10.0.0.2' });
+    expect(sim.unusedKernelOverrides()).toEqual(['*', 'a']);
+    const a = sim.kernel('a', { pendingCompletions: 0.5, passiveCallbacks: 0.25 });
+    expect(a.options).toMatchObject({ pendingCompletions: 0, passiveCallbacks: 0.25, strict: true });
+    expect(sim.unusedKernelOverrides()).toEqual([]);
+    expect(sim.kernel('b').options).toMatchObject({ pendingCompletions: 1, strict: true });
+  });
+
+  it('kernel() rejects option names KernelOptions lacks; kernelOverrides are checked at once', () => {
+    const sim = new Simulation({ seed: 1 });
+    sim.addHost({ name: 'a', ipv4: '10.0.0.1' });
+    expect(() => sim.kernel('a', { pendingCompletion: 1 } as never)).toThrow(
+      /option 'kernel\(a\)\.pendingCompletion': unknown kernel option \(known: /,
+    );
+    expect(() => new Simulation({ seed: 1, kernelOverrides: { a: { wskProviderVersion: 1.5 } } })).toThrow(
+      /option 'kernel\.a\.wskProviderVersion': expected an integer/,
+    );
+    expect(() => new Simulation({ seed: 1, kernelOverrides: { a: { disabledRules: [] } as never } })).toThrow(
+      /kernel\.a\.disabledRules/,
+    );
+  });
 });

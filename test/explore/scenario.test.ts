@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import acceptIrp from '../../scenarios/accept-irp.ts';
 import showcase from '../../scenarios/showcase.ts';
 import { defineScenario, runScenario } from '../../src/explore/scenario.ts';
 import { SimConfigError, type Tape, type TapeEntry } from '../../src/sim/index.ts';
@@ -132,6 +133,41 @@ describe('explore: scenario definitions and failures', () => {
       message: 'host h: 1 spin lock(s) held between events',
       at: 1e6,
     });
+  });
+});
+
+describe('explore: knobs from outside the scenario', () => {
+  it('kernel overrides a host\'s kernel options: IoAllocateIrp fails on the server', async () => {
+    expect((await runScenario(acceptIrp, { seed: 1 })).status).toBe('passed');
+    for (const host of ['server', '*']) {
+      const result = await runScenario(acceptIrp, { seed: 1, kernel: { [host]: { irpAllocationFailure: 1 } } });
+      expect(result.status).toBe('failed');
+      expect(result.failure?.message).toBe('IoAllocateIrp failed');
+    }
+  });
+
+  it('a wrong name, value, disabledRules or a host without a kernel throws, naming it', async () => {
+    const run = (kernel: object) => runScenario(acceptIrp, { seed: 1, kernel: kernel as never });
+    await expect(run({ server: { nosuch: 1 } })).rejects.toThrow(
+      /option 'kernel\.server\.nosuch': unknown kernel option \(known: irpAllocationFailure/,
+    );
+    await expect(run({ server: { passiveCallbacks: '0.5' } })).rejects.toThrow(
+      /option 'kernel\.server\.passiveCallbacks': expected a number/,
+    );
+    await expect(run({ server: { disabledRules: ['IRP-LEAKED'] } })).rejects.toThrow(
+      /option 'kernel\.server\.disabledRules': verifier rules may not be switched off/,
+    );
+    await expect(run({ client: { strict: true } })).rejects.toThrow(
+      /option 'kernel\.client': the scenario gives host client no kernel/,
+    );
+    await expect(run({ ghost: { strict: true } })).rejects.toThrow(SimConfigError);
+  });
+
+  it('sameInstantChoice puts same-instant choices on the tape', async () => {
+    const plain = await runScenario(acceptIrp, { seed: 1, record: true });
+    const reordered = await runScenario(acceptIrp, { seed: 1, record: true, sameInstantChoice: true });
+    expect(plain.tape?.some((entry) => entry.label.startsWith('same-instant'))).toBe(false);
+    expect(reordered.tape?.some((entry) => entry.label.startsWith('same-instant'))).toBe(true);
   });
 });
 

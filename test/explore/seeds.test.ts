@@ -95,3 +95,39 @@ describe('cli: wsksim fuzz', () => {
     expect(err).toContain('--runs expects at least 1');
   });
 });
+
+describe('explore: seed-loop budgets', () => {
+  it('bail stops at the first failure that is not the expected one, any failure without expect', async () => {
+    const plain = await runSeeds(coin(false), { runs: 20, bail: true });
+    const firstFailing = plain.failures[0]?.seed;
+    expect(firstFailing).toBeDefined();
+    expect(plain).toMatchObject({ runs: firstFailing, requested: 20, stopped: 'bail', ok: false });
+    expect(plain.failures).toHaveLength(1);
+    const expected = await runSeeds(coin(true), { runs: 20, bail: true });
+    expect(expected.runs).toBe(20);
+    expect(expected.stopped).toBeUndefined();
+    expect(expected.failures.length).toBeGreaterThan(1);
+  });
+
+  it('shouldStop is asked after each run and stops the loop; at least one seed runs', async () => {
+    let asked = 0;
+    const loop = await runSeeds(coin(false), { runs: 20, shouldStop: () => ++asked >= 3 });
+    expect(loop).toMatchObject({ runs: 3, requested: 20, stopped: 'budget' });
+    expect(loop.passed + loop.failures.length).toBe(3);
+    const once = await runSeeds(coin(false), { runs: 20, shouldStop: () => true });
+    expect(once.runs).toBe(1);
+    const all = await runSeeds(coin(false), { runs: 2, shouldStop: () => ++asked >= 100 });
+    expect(all).toMatchObject({ runs: 2, requested: 2 });
+    expect(all.stopped).toBeUndefined();
+  });
+
+  it('every run gets the request\'s knobs: kernel overrides fail accept-irp\'s IRP allocation', async () => {
+    const scenario = await loadScenario('accept-irp');
+    const loop = await runSeeds(scenario, {
+      runs: 2,
+      run: { kernel: { server: { irpAllocationFailure: 1 } } },
+    });
+    expect(loop.failures.map((f) => f.message)).toEqual(['IoAllocateIrp failed', 'IoAllocateIrp failed']);
+  });
+});
+
