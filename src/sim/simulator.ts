@@ -11,6 +11,7 @@
  */
 import { AssertionError, assert } from './assert.ts';
 import { ChoiceSource, TapeDivergedError, type ChoiceStream, type Tape } from './choice.ts';
+import type { DeciderOption } from './decider.ts';
 import { SimConfigError, checkInteger } from './errors.ts';
 import { EventQueue, type SimEvent } from './event-queue.ts';
 import { ThreadHost, type SimThread } from './threads.ts';
@@ -32,6 +33,11 @@ export interface SimulatorOptions {
   readonly replay?: Tape;
   /** Keep every trace record, not only the hash and the latest few. @defaultValue false */
   readonly keepTrace?: boolean;
+  /**
+   * A strategy asked for every choice, same-instant picks included (their candidates are the
+   * events due); what it does not decide takes the seeded value. Not with `replay`.
+   */
+  readonly decider?: DeciderOption;
   /** Hand each set of events due at the same instant to the choice source. @defaultValue false */
   readonly sameInstantChoice?: boolean;
   /** Log (index, time, label, trace hash) after every event, for the determinism check. */
@@ -147,6 +153,7 @@ export class Simulator {
       seed: options.seed,
       ...(options.record !== undefined && { record: options.record }),
       ...(options.replay !== undefined && { replay: options.replay }),
+      ...(options.decider !== undefined && { decider: options.decider }),
     });
     this.seed = this.choices.seed;
     this.recordSites = options.recordSites ?? false;
@@ -377,7 +384,7 @@ export class Simulator {
     if (ready.length === 0) return undefined;
     // The instant is in the label, so a report or an enumeration can tell one tie from another.
     const label = `same-instant ${formatInstant((ready[0] as SimEvent).at)}`;
-    const index = this.#scheduler.pick(label, ready.length);
+    const index = this.#scheduler.pick(label, ready.length, ready);
     return ready[index];
   }
 
