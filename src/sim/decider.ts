@@ -14,8 +14,8 @@
 export type ChoiceKind = 'chance' | 'between' | 'exponential' | 'pick';
 
 /**
- * What a scheduler may tell a strategy about an event, beyond its label: set on the event
- * (`SimEvent.about`) by the layer that schedules it, null when it did not.
+ * What a scheduler may tell a strategy about an event, beyond its label: given to
+ * `Simulator.describe` by the layer that schedules it (kept only when a strategy is plugged in).
  */
 export interface EventAbout {
   /** The host the event belongs to. */
@@ -24,13 +24,14 @@ export interface EventAbout {
   readonly kind?: string;
 }
 
-/** One candidate of a same-instant pick: an event due at the instant (read-only view). */
+/** One candidate of a same-instant pick: an event due at the instant. */
 export interface Candidate {
   readonly label: string;
   /** Its virtual time (the same for every candidate of a pick). */
   readonly at: number;
   /** Its insertion sequence: the canonical order is by `seq`. */
   readonly seq: number;
+  /** What its scheduler told `Simulator.describe`, or null. */
   readonly about: EventAbout | null;
 }
 
@@ -51,7 +52,10 @@ export interface Choice {
   readonly probability: number;
   /** An exponential's mean; NaN otherwise. */
   readonly mean: number;
-  /** A same-instant pick's candidates in canonical order; null for any other choice. */
+  /**
+   * A same-instant pick's candidates in canonical order, when a strategy is plugged in; null for
+   * any other choice.
+   */
   readonly candidates: readonly Candidate[] | null;
   /**
    * The value the run's seed gives this choice. The first call draws it from the stream, later

@@ -6,7 +6,6 @@
  * pending count excludes them.
  */
 import TinyQueue from 'tinyqueue';
-import type { EventAbout } from './decider.ts';
 import type { Instant } from './time.ts';
 
 /** A scheduled event; also the handle returned to whoever scheduled it. */
@@ -17,11 +16,6 @@ export class SimEvent<T = unknown> {
   /** @internal */ readonly fire: (arg: T) => void;
   /** @internal */ readonly arg: T;
   /** @internal */ owner: EventQueue | null;
-  /**
-   * What a strategy may know of the event beyond its label (decider.ts): set by the layer that
-   * schedules it, null when it did not. Never read by a run that has no strategy.
-   */
-  about: EventAbout | null = null;
 
   constructor(
     at: Instant,

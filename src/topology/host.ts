@@ -107,7 +107,7 @@ export class Host<P extends Payload = Payload> implements NodeHandle {
   readonly kind = 'host';
   readonly #state: HostState<P>;
   readonly #port: HostPort<P>;
-  /** What a strategy is told of this host's timers (SimEvent.about): one object per host. */
+  /** What a strategy is told of this host's timers (Simulator.describe): one object per host. */
   readonly #timerAbout: EventAbout;
 
   /** @internal made by `Network.addHost` */
@@ -184,9 +184,9 @@ export class Host<P extends Payload = Payload> implements NodeHandle {
   schedule(delay: number, label: string, fire: () => void): HostTimer<undefined>;
   schedule<T>(delay: number, label: string, fire: (arg: T) => void, arg?: T): HostTimer<T> {
     const timer = new HostTimer<T>(this.#state, fire, arg as T);
-    const event = this.#port.sim.schedule(delay, label, fireHostTimer, timer);
-    event.about = this.#timerAbout;
-    timer.event = event;
+    const sim = this.#port.sim;
+    timer.event = sim.schedule(delay, label, fireHostTimer, timer);
+    sim.describe(timer.event, this.#timerAbout);
     return timer;
   }
 }

@@ -7,6 +7,7 @@ import {
   type DeciderOption,
   type SimulatorOptions,
 } from '../../src/sim/index.ts';
+import { Network } from '../../src/topology/index.ts';
 import { emitUncatalogued } from '../support/records.ts';
 
 function schedule4(sim: Simulator, fired: string[]): void {
@@ -72,7 +73,7 @@ describe('sim: deciders', () => {
     });
     const fired: string[] = [];
     schedule4(sim, fired);
-    sim.schedule(10, 'e', () => fired.push('e')).about = { host: 'h1', kind: 'timer' };
+    sim.describe(sim.schedule(10, 'e', () => fired.push('e')), { host: 'h1', kind: 'timer' });
     await sim.run();
     expect(fired).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(labels).toEqual([
@@ -91,8 +92,26 @@ describe('sim: deciders', () => {
     });
     expect(seen.map((choice) => choice.max)).toEqual([4, 3, 2, 1]);
     expect(labels.length).toBe(4);
-    // The descriptor the scheduler set, and null where it set none.
+    // What the scheduler described, and null where it described nothing.
     expect(abouts[0]).toEqual([null, null, null, null, { host: 'h1', kind: 'timer' }]);
+  });
+
+  it("a host's timers tell a strategy their host", async () => {
+    const abouts: unknown[][] = [];
+    const sim = new Simulator({
+      seed: 1,
+      sameInstantChoice: true,
+      decider: (choice) => {
+        abouts.push((choice.candidates ?? []).map((candidate) => candidate.about));
+        return undefined;
+      },
+    });
+    const net = new Network(sim);
+    const a = net.addHost({ name: 'a', ipv4: '10.0.0.1' });
+    a.schedule(5, 'a timer', () => undefined);
+    sim.schedule(5, 'plain', () => undefined);
+    await sim.run();
+    expect(abouts[0]).toEqual([{ host: 'a', kind: 'timer' }, null]);
   });
 
   it('a decider sees every choice with its stream, label, kind and bounds', () => {
