@@ -15,8 +15,15 @@
  * ARC4's ≈32M, docs/design.md#performance-metrics), and its 32-bit resolution is ample for
  * probabilities and delays. A choice with only one possible outcome (probability 0 or 1, an empty
  * range, a single candidate) is not a choice: it draws nothing and records nothing.
+ *
+ * Every choice is decided by a decider (decider.ts): the seeded run's (SeededDecider), the
+ * recording run's (RecordingDecider, wrapping another), the replaying run's (ReplayingDecider),
+ * or a strategy's (the `decider` option). A seeded run with no strategy and no recording takes a
+ * shortcut, the hot path: its streams call their generator directly and build no Choice.
  */
 import seedrandom from 'seedrandom';
+import { AssertionError } from './assert.ts';
+import type { Candidate, Choice, ChoiceKind, Decider, DeciderOption } from './decider.ts';
 import { SimConfigError, checkInteger } from './errors.ts';
 import { streamState } from './stream-seed.ts';
 
@@ -40,10 +47,11 @@ export class TapeDivergedError extends Error {
   }
 }
 
+/** Streams call their generator directly: no strategy, nothing recorded. */
 const SEEDED = 0;
-const RECORDING = 1;
-const REPLAYING = 2;
-type Mode = typeof SEEDED | typeof RECORDING | typeof REPLAYING;
+/** Streams hand every choice to the source's decider. */
+const DECIDING = 1;
+type Mode = typeof SEEDED | typeof DECIDING;
 
 export interface ChoiceSourceOptions {
   /** Root seed: a safe non-negative integer. */
@@ -52,23 +60,41 @@ export interface ChoiceSourceOptions {
   readonly record?: boolean;
   /** Replay these choices instead of drawing seeded values; implies recording what is used. */
   readonly replay?: Tape;
+  /**
+   * A strategy asked for every choice; what it does not decide takes the seeded value. Cannot be
+   * combined with `replay`, whose tape decides every choice.
+   */
+  readonly decider?: DeciderOption;
 }
 
 export class ChoiceSource {
   readonly seed: number;
   /** @internal read by streams on every draw */
   mode: Mode;
+  /** @internal decides every choice when `mode` is DECIDING */
+  readonly decider: Decider;
   readonly #streams = new Map<string, ChoiceStream>();
-  readonly #recorded: TapeEntry[] = [];
-  readonly #replay: Tape;
-  #cursor = 0;
+  readonly #recorder: RecordingDecider | null;
 
   constructor(options: ChoiceSourceOptions) {
     this.seed = checkInteger('seed', options.seed, 0, Number.MAX_SAFE_INTEGER);
-    this.#replay = options.replay ?? [];
-    if (options.replay !== undefined) validateTape(options.replay);
-    this.mode =
-      options.replay !== undefined ? REPLAYING : options.record === true ? RECORDING : SEEDED;
+    const { replay, decider: strategy } = options;
+    if (replay !== undefined) validateTape(replay);
+    if (strategy !== undefined && replay !== undefined)
+      throw new SimConfigError('decider', 'cannot be combined with replay: the tape decides');
+    let decider: Decider | null =
+      replay !== undefined
+        ? new ReplayingDecider(replay)
+        : strategy !== undefined
+          ? new CheckedDecider(checkDecider(strategy))
+          : null;
+    this.#recorder =
+      replay !== undefined || options.record === true
+        ? new RecordingDecider(decider ?? new SeededDecider())
+        : null;
+    decider = this.#recorder ?? decider;
+    this.mode = decider === null ? SEEDED : DECIDING;
+    this.decider = decider ?? new SeededDecider();
   }
 
   /** The stream for one subsystem; the same name always gives the same stream. */
@@ -76,7 +102,7 @@ export class ChoiceSource {
     let stream = this.#streams.get(name);
     if (stream === undefined) {
       const state = streamState(this.seed, name);
-      stream = new ChoiceStream(this, seedrandom.xor128('', { state }));
+      stream = new ChoiceStream(this, name, seedrandom.xor128('', { state }));
       this.#streams.set(name, stream);
     }
     return stream;
@@ -84,54 +110,29 @@ export class ChoiceSource {
 
   /** True when choices are being recorded (recording or replaying). */
   get isRecording(): boolean {
-    return this.mode !== SEEDED;
+    return this.#recorder !== null;
   }
 
   /** The choices made so far, in draw order (empty unless recording or replaying). */
   tape(): Tape {
-    return this.#recorded.slice();
+    return this.#recorder?.tape() ?? [];
   }
 
   /** Number of choices drawn from the tape or the streams and recorded so far. */
   get recordedCount(): number {
-    return this.#recorded.length;
-  }
-
-  /** @internal */
-  record(label: string, value: number): number {
-    this.#recorded.push({ label, value });
-    return value;
-  }
-
-  /** @internal A value from the replayed tape, or the default (`min`) past its end. */
-  replayed(label: string, min: number, max: number): number {
-    const index = this.#cursor++;
-    const entry = this.#replay[index];
-    if (entry === undefined) return this.record(label, min);
-    if (entry.label !== label) {
-      throw new TapeDivergedError(
-        index,
-        `the tape has '${entry.label}', the run asked for '${label}'`,
-      );
-    }
-    if (entry.value === null) return this.record(label, min);
-    if (!Number.isInteger(entry.value) || entry.value < min || entry.value > max) {
-      throw new TapeDivergedError(
-        index,
-        `value ${entry.value} of '${label}' is outside [${min}, ${max}]`,
-      );
-    }
-    return this.record(label, entry.value);
+    return this.#recorder?.recordedCount ?? 0;
   }
 }
 
 /** Per-subsystem stream of choices. All methods return the minimum when the tape is exhausted. */
 export class ChoiceStream {
+  readonly name: string;
   readonly #source: ChoiceSource;
   readonly #random: () => number;
 
-  constructor(source: ChoiceSource, random: () => number) {
+  constructor(source: ChoiceSource, name: string, random: () => number) {
     this.#source = source;
+    this.name = name;
     this.#random = random;
   }
 
@@ -141,33 +142,193 @@ export class ChoiceStream {
     if (probability >= 1) return true;
     const source = this.#source;
     if (source.mode === SEEDED) return this.#random() < probability;
-    if (source.mode === RECORDING)
-      return source.record(label, this.#random() < probability ? 1 : 0) === 1;
-    return source.replayed(label, 0, 1) === 1;
+    return this.#decide(source, 'chance', label, 0, 1, probability, NaN, null) === 1;
   }
 
   /** A uniform integer in [min, max]; the default is min. */
   between(label: string, min: number, max: number): number {
     if (max <= min) return min;
     const source = this.#source;
-    if (source.mode === REPLAYING) return source.replayed(label, min, max);
-    const value = min + Math.floor(this.#random() * (max - min + 1));
-    return source.mode === RECORDING ? source.record(label, value) : value;
+    if (source.mode === SEEDED) return min + Math.floor(this.#random() * (max - min + 1));
+    return this.#decide(source, 'between', label, min, max, NaN, NaN, null);
   }
 
   /** An exponentially distributed integer with the given mean, capped at `max`; default 0. */
   exponential(label: string, mean: number, max: number): number {
     if (mean <= 0 || max <= 0) return 0;
     const source = this.#source;
-    if (source.mode === REPLAYING) return source.replayed(label, 0, max);
-    const value = Math.min(max, Math.round(-mean * Math.log(1 - this.#random())));
-    return source.mode === RECORDING ? source.record(label, value) : value;
+    if (source.mode === SEEDED)
+      return Math.min(max, Math.round(-mean * Math.log(1 - this.#random())));
+    return this.#decide(source, 'exponential', label, 0, max, NaN, mean, null);
   }
 
-  /** An index in [0, count); the default is 0, the first (canonical) candidate. */
-  pick(label: string, count: number): number {
-    return this.between(label, 0, count - 1);
+  /**
+   * An index in [0, count); the default is 0, the first (canonical) candidate. A same-instant
+   * pick passes its candidates (`count` of them) for a strategy to see.
+   */
+  pick(label: string, count: number, candidates: readonly Candidate[] | null = null): number {
+    if (count <= 1) return 0;
+    const source = this.#source;
+    if (source.mode === SEEDED) return Math.floor(this.#random() * count);
+    return this.#decide(source, 'pick', label, 0, count - 1, NaN, NaN, candidates);
   }
+
+  #decide(
+    source: ChoiceSource,
+    kind: ChoiceKind,
+    label: string,
+    min: number,
+    max: number,
+    probability: number,
+    mean: number,
+    candidates: readonly Candidate[] | null,
+  ): number {
+    const choice = new PendingChoice(this.name, label, kind, min, max, this.#random);
+    choice.probability = probability;
+    choice.mean = mean;
+    choice.candidates = candidates;
+    return source.decider.decide(choice) as number;
+  }
+}
+
+/** A choice being decided; draws its seeded value on demand, at most once. */
+class PendingChoice implements Choice {
+  readonly stream: string;
+  readonly label: string;
+  readonly kind: ChoiceKind;
+  readonly min: number;
+  readonly max: number;
+  probability = NaN;
+  mean = NaN;
+  candidates: readonly Candidate[] | null = null;
+  readonly #random: () => number;
+  #seeded = NaN;
+
+  constructor(
+    stream: string,
+    label: string,
+    kind: ChoiceKind,
+    min: number,
+    max: number,
+    random: () => number,
+  ) {
+    this.stream = stream;
+    this.label = label;
+    this.kind = kind;
+    this.min = min;
+    this.max = max;
+    this.#random = random;
+  }
+
+  /** The draw of the seeded run: the same formulas as ChoiceStream's hot path. */
+  seeded(): number {
+    if (!Number.isNaN(this.#seeded)) return this.#seeded;
+    const r = this.#random();
+    const { min, max } = this;
+    this.#seeded =
+      this.kind === 'chance'
+        ? r < this.probability
+          ? 1
+          : 0
+        : this.kind === 'exponential'
+          ? Math.min(max, Math.round(-this.mean * Math.log(1 - r)))
+          : min + Math.floor(r * (max - min + 1));
+    return this.#seeded;
+  }
+}
+
+/** The seeded run as a decider: every choice takes the value its stream's generator gives. */
+export class SeededDecider implements Decider {
+  decide(choice: Choice): number {
+    return choice.seeded();
+  }
+}
+
+/** Records every choice `inner` decides (or defers to the seed) as a tape entry. */
+export class RecordingDecider implements Decider {
+  readonly #inner: Decider;
+  readonly #recorded: TapeEntry[] = [];
+
+  constructor(inner: Decider) {
+    this.#inner = inner;
+  }
+
+  decide(choice: Choice): number {
+    const value = this.#inner.decide(choice) ?? choice.seeded();
+    this.#recorded.push({ label: choice.label, value });
+    return value;
+  }
+
+  /** The choices recorded so far, in draw order. */
+  tape(): Tape {
+    return this.#recorded.slice();
+  }
+
+  get recordedCount(): number {
+    return this.#recorded.length;
+  }
+}
+
+/**
+ * Feeds a tape back, checking each label; past its end, or at an entry whose value is null, a
+ * choice takes its default (`min`). A mismatch throws TapeDivergedError naming the entry.
+ */
+export class ReplayingDecider implements Decider {
+  readonly #tape: Tape;
+  #cursor = 0;
+
+  constructor(tape: Tape) {
+    this.#tape = tape;
+  }
+
+  decide(choice: Choice): number {
+    const { label, min, max } = choice;
+    const index = this.#cursor++;
+    const entry = this.#tape[index];
+    if (entry === undefined) return min;
+    if (entry.label !== label) {
+      throw new TapeDivergedError(
+        index,
+        `the tape has '${entry.label}', the run asked for '${label}'`,
+      );
+    }
+    if (entry.value === null) return min;
+    if (!Number.isInteger(entry.value) || entry.value < min || entry.value > max) {
+      throw new TapeDivergedError(
+        index,
+        `value ${entry.value} of '${label}' is outside [${min}, ${max}]`,
+      );
+    }
+    return entry.value;
+  }
+}
+
+/** A strategy's decider: what it defers takes the seeded value; what it returns is checked. */
+class CheckedDecider implements Decider {
+  readonly #strategy: Decider;
+
+  constructor(strategy: Decider) {
+    this.#strategy = strategy;
+  }
+
+  decide(choice: Choice): number {
+    const value = this.#strategy.decide(choice);
+    if (value === undefined) return choice.seeded();
+    const { label, min, max } = choice;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new AssertionError(
+        `decider: value ${String(value)} of '${label}' is outside [${min}, ${max}]`,
+      );
+    }
+    return value;
+  }
+}
+
+function checkDecider(option: DeciderOption): Decider {
+  if (typeof option === 'function') return { decide: option };
+  if (typeof option === 'object' && option !== null && typeof option.decide === 'function')
+    return option;
+  throw new SimConfigError('decider', 'expected a function or an object with decide(choice)');
 }
 
 function validateTape(tape: unknown): void {

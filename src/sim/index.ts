@@ -17,10 +17,23 @@ export {
 export {
   ChoiceSource,
   ChoiceStream,
+  RecordingDecider,
+  ReplayingDecider,
+  SeededDecider,
   TapeDivergedError,
+  type ChoiceSourceOptions,
   type Tape,
   type TapeEntry,
 } from './choice.ts';
+export type {
+  Candidate,
+  Choice,
+  ChoiceKind,
+  DecideFunction,
+  Decider,
+  DeciderOption,
+  EventAbout,
+} from './decider.ts';
 export { EventQueue, SimEvent } from './event-queue.ts';
 export { DISPLAY_ONLY, Trace, formatRecord } from './trace.ts';
 export type {

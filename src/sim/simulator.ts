@@ -11,6 +11,7 @@
  */
 import { AssertionError, assert } from './assert.ts';
 import { ChoiceSource, TapeDivergedError, type ChoiceStream, type Tape } from './choice.ts';
+import type { Candidate, DeciderOption, EventAbout } from './decider.ts';
 import { SimConfigError, checkInteger } from './errors.ts';
 import { EventQueue, type SimEvent } from './event-queue.ts';
 import { ThreadHost, type SimThread } from './threads.ts';
@@ -32,6 +33,11 @@ export interface SimulatorOptions {
   readonly replay?: Tape;
   /** Keep every trace record, not only the hash and the latest few. @defaultValue false */
   readonly keepTrace?: boolean;
+  /**
+   * A strategy asked for every choice, same-instant picks included (their candidates are the
+   * events due); what it does not decide takes the seeded value. Not with `replay`.
+   */
+  readonly decider?: DeciderOption;
   /** Hand each set of events due at the same instant to the choice source. @defaultValue false */
   readonly sameInstantChoice?: boolean;
   /** Log (index, time, label, trace hash) after every event, for the determinism check. */
@@ -136,6 +142,8 @@ export class Simulator {
   readonly #sameInstantChoice: boolean;
   readonly #scheduler: ChoiceStream;
   readonly #ready: SimEvent[] = [];
+  /** What `describe` was told of events; null unless a strategy (`decider`) is plugged in. */
+  readonly #abouts: WeakMap<SimEvent, EventAbout> | null;
   readonly #eventLog: EventLogEntry[] | null;
   #now = 0 as Instant;
   #firing: SimEvent | null = null;
@@ -147,12 +155,14 @@ export class Simulator {
       seed: options.seed,
       ...(options.record !== undefined && { record: options.record }),
       ...(options.replay !== undefined && { replay: options.replay }),
+      ...(options.decider !== undefined && { decider: options.decider }),
     });
     this.seed = this.choices.seed;
     this.recordSites = options.recordSites ?? false;
     this.trace = new Trace({ keep: options.keepTrace ?? false });
     this.#sameInstantChoice = options.sameInstantChoice ?? false;
     this.#scheduler = this.choices.stream('scheduler');
+    this.#abouts = options.decider !== undefined ? new WeakMap() : null;
     this.#eventLog = options.logEvents === true ? [] : null;
     this.threads = new ThreadHost({
       scheduleNow: (label, fire, arg) => void this.#queue.push(this.#now, label, fire, arg),
@@ -197,6 +207,14 @@ export class Simulator {
       `scheduleAt: ${at} is in the past or not an integer`,
     );
     return this.#queue.push(at as Instant, label, fire, arg as T);
+  }
+
+  /**
+   * Tells a strategy (SimulatorOptions.decider) what an event is, beyond its label, for it to
+   * see among the candidates of a same-instant pick. Kept only when a strategy is plugged in.
+   */
+  describe<T>(event: SimEvent<T>, about: EventAbout): void {
+    if (this.#abouts !== null) this.#abouts.set(event as SimEvent, about);
   }
 
   /**
@@ -377,8 +395,20 @@ export class Simulator {
     if (ready.length === 0) return undefined;
     // The instant is in the label, so a report or an enumeration can tell one tie from another.
     const label = `same-instant ${formatInstant((ready[0] as SimEvent).at)}`;
-    const index = this.#scheduler.pick(label, ready.length);
+    const index = this.#scheduler.pick(label, ready.length, this.#candidates(ready));
     return ready[index];
+  }
+
+  /** A strategy's view of the events due at one instant; nothing to build without a strategy. */
+  #candidates(ready: readonly SimEvent[]): Candidate[] | null {
+    const abouts = this.#abouts;
+    if (abouts === null) return null;
+    return ready.map((event) => ({
+      label: event.label,
+      at: event.at,
+      seq: event.seq,
+      about: abouts.get(event) ?? null,
+    }));
   }
 
   #takeChosen(event: SimEvent): void {

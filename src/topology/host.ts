@@ -9,7 +9,7 @@
  * addresses ('127.0.0.1'; a host reaches itself through its own addresses), and what a crash
  * does to packets already on the wire (they keep going, as they would on a real cable).
  */
-import { type Instant, type SimEvent, type Simulator } from '../sim/index.ts';
+import { type EventAbout, type Instant, type SimEvent, type Simulator } from '../sim/index.ts';
 import type { Packet, Payload, SendResult } from './packet.ts';
 import type { NodeHandle, Vertex } from './vertex.ts';
 
@@ -107,11 +107,14 @@ export class Host<P extends Payload = Payload> implements NodeHandle {
   readonly kind = 'host';
   readonly #state: HostState<P>;
   readonly #port: HostPort<P>;
+  /** What a strategy is told of this host's timers (Simulator.describe): one object per host. */
+  readonly #timerAbout: EventAbout;
 
   /** @internal made by `Network.addHost` */
   constructor(state: HostState<P>, port: HostPort<P>) {
     this.#state = state;
     this.#port = port;
+    this.#timerAbout = { host: state.name, kind: 'timer' };
   }
 
   get name(): string {
@@ -181,7 +184,9 @@ export class Host<P extends Payload = Payload> implements NodeHandle {
   schedule(delay: number, label: string, fire: () => void): HostTimer<undefined>;
   schedule<T>(delay: number, label: string, fire: (arg: T) => void, arg?: T): HostTimer<T> {
     const timer = new HostTimer<T>(this.#state, fire, arg as T);
-    timer.event = this.#port.sim.schedule(delay, label, fireHostTimer, timer);
+    const sim = this.#port.sim;
+    timer.event = sim.schedule(delay, label, fireHostTimer, timer);
+    sim.describe(timer.event, this.#timerAbout);
     return timer;
   }
 }
