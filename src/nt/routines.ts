@@ -23,3 +23,38 @@ export function bindRoutines(target: object, manager: object, names: readonly st
     properties[name] = routine.bind(manager);
   }
 }
+
+/**
+ * Defines `names` of the manager kept at `manager` as routines of every kernel made by the class
+ * whose `prototype` is given: a getter that, on a kernel's first read of a routine, binds the
+ * manager's function and keeps it as the kernel's own property (writable, enumerable, as
+ * bindRoutines makes it), so later reads and destructuring (`const { IoAllocateIrp } = k;`) see
+ * the same bound function. A kernel costs nothing for the routines its driver never names; a
+ * fuzz campaign makes thousands of kernels.
+ */
+const OWN = { writable: true, enumerable: true, configurable: true } as const;
+
+export function defineRoutines(
+  prototype: object,
+  manager: string,
+  names: readonly string[],
+): void {
+  for (const name of names) {
+    Object.defineProperty(prototype, name, {
+      configurable: true,
+      enumerable: false,
+      get(this: Record<string, Record<string, (...args: unknown[]) => unknown>>) {
+        const owner = this[manager];
+        const routine = owner?.[name];
+        if (routine === undefined) throw new Error(`defineRoutines: no routine ${name}`);
+        const bound = routine.bind(owner);
+        Object.defineProperty(this, name, { ...OWN, value: bound });
+        return bound;
+      },
+      // An assignment (a test's stand-in) makes an own property, as with bindRoutines.
+      set(this: object, value: unknown) {
+        Object.defineProperty(this, name, { ...OWN, value });
+      },
+    });
+  }
+}
