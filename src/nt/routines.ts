@@ -24,16 +24,23 @@ export function bindRoutines(target: object, manager: object, names: readonly st
   }
 }
 
+const OWN = { writable: true, enumerable: true, configurable: true } as const;
+
+/** Where a kernel keeps the routines it has bound (defineRoutines), by name. */
+const BOUND = Symbol('bound routines');
+
+type Holder = Record<string, Record<string, (...args: unknown[]) => unknown>> & {
+  [BOUND]?: Map<string, unknown>;
+};
+
 /**
  * Defines `names` of the manager kept at `manager` as routines of every kernel made by the class
  * whose `prototype` is given: a getter that, on a kernel's first read of a routine, binds the
- * manager's function and keeps it as the kernel's own property (writable, enumerable, as
- * bindRoutines makes it), so later reads and destructuring (`const { IoAllocateIrp } = k;`) see
- * the same bound function. A kernel costs nothing for the routines its driver never names; a
- * fuzz campaign makes thousands of kernels.
+ * manager's function and keeps it in the kernel's own map, so later reads and destructuring
+ * (`const { IoAllocateIrp } = k;`) see the same bound function. A kernel costs nothing for the
+ * routines its driver never names (a fuzz campaign makes thousands of kernels), and its shape
+ * stays the one its constructor made. An assignment (a test's stand-in) makes an own property.
  */
-const OWN = { writable: true, enumerable: true, configurable: true } as const;
-
 export function defineRoutines(
   prototype: object,
   manager: string,
@@ -43,15 +50,18 @@ export function defineRoutines(
     Object.defineProperty(prototype, name, {
       configurable: true,
       enumerable: false,
-      get(this: Record<string, Record<string, (...args: unknown[]) => unknown>>) {
-        const owner = this[manager];
-        const routine = owner?.[name];
-        if (routine === undefined) throw new Error(`defineRoutines: no routine ${name}`);
-        const bound = routine.bind(owner);
-        Object.defineProperty(this, name, { ...OWN, value: bound });
-        return bound;
+      get(this: Holder) {
+        const bound = (this[BOUND] ??= new Map<string, unknown>());
+        let routine = bound.get(name);
+        if (routine === undefined) {
+          const owner = this[manager];
+          const unbound = owner?.[name];
+          if (unbound === undefined) throw new Error(`defineRoutines: no routine ${name}`);
+          routine = unbound.bind(owner);
+          bound.set(name, routine);
+        }
+        return routine;
       },
-      // An assignment (a test's stand-in) makes an own property, as with bindRoutines.
       set(this: object, value: unknown) {
         Object.defineProperty(this, name, { ...OWN, value });
       },
