@@ -25,24 +25,26 @@ const PAGES = 65536 >>> PAGE_BITS;
  * host that uses a handful of ports (every scenario run) costs a few KB, not two 256 KB arrays.
  */
 class PortCounts {
-  #pages: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(PAGES);
+  /** The pages, by port >>> PAGE_BITS; made on the first write too. */
+  #pages: (Int32Array | undefined)[] | null = null;
 
   get(port: number): number {
-    const page = this.#pages[port >>> PAGE_BITS];
+    const page = this.#pages?.[port >>> PAGE_BITS];
     return page === undefined ? 0 : (page[port & PAGE_MASK] as number);
   }
 
   set(port: number, count: number): void {
-    let page = this.#pages[port >>> PAGE_BITS];
+    const pages = (this.#pages ??= new Array<Int32Array | undefined>(PAGES));
+    let page = pages[port >>> PAGE_BITS];
     if (page === undefined) {
       page = new Int32Array(PAGE_MASK + 1);
-      this.#pages[port >>> PAGE_BITS] = page;
+      pages[port >>> PAGE_BITS] = page;
     }
     page[port & PAGE_MASK] = count;
   }
 
   clear(): void {
-    this.#pages = new Array<Int32Array | undefined>(PAGES);
+    this.#pages = null;
   }
 }
 
