@@ -6,7 +6,13 @@
  * The fuzz side is `wsksim fuzz`'s seed loop (explore/seeds.ts `runSeeds`): the scenario module
  * loaded once, consecutive seeds, strategy-free seeded runs, one job, each run's check and settle
  * phase included. A warm-up loop runs first so both sides are measured compiled.
+ *
+ * Both sides run in a child process with the V8 flag `wsksim` sets for itself (bin/wsksim.js:
+ * no allocation-site pretenuring), so the figure is the campaign's, and the flag cannot touch the
+ * other groups' figures.
  */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import scenario from '../scenarios/inspect-abort-race-fixed.ts';
 import { runSeeds } from '../src/explore/seeds.ts';
 import { EVENTS, PENDING, rawHold } from './core.ts';
@@ -24,7 +30,19 @@ async function fuzzRuns(runs: number): Promise<void> {
   if (!loop.ok) throw new Error(`bench fuzz: ${scenario.name} failed on some seed`);
 }
 
+/** The V8 flags bin/wsksim.js sets before anything else runs. */
+const WSKSIM_V8_FLAGS = ['--no-allocation-site-pretenuring'];
+
 export async function benchFuzz(): Promise<Metric[]> {
+  const out = execFileSync(
+    process.execPath,
+    [...WSKSIM_V8_FLAGS, '--import', 'tsx', fileURLToPath(import.meta.url)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return JSON.parse(out) as Metric[];
+}
+
+async function measure(): Promise<Metric[]> {
   await fuzzRuns(WARM_UP_RUNS);
   // Each side's work per second of its best round: one fuzz loop of RUNS runs, one hold model.
   const { ours, baseline } = await sideBySide(ROUNDS, 1, () => fuzzRuns(RUNS), rawHold);
@@ -39,4 +57,8 @@ export async function benchFuzz(): Promise<Metric[]> {
       baseline: { value: eventsPerSecond, unit: 'events/s (raw tinyqueue)' },
     },
   ];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.stdout.write(JSON.stringify(await measure()));
 }
