@@ -2,7 +2,8 @@
  * How a kernel object carries its routines: each manager's routines are listed once, in a
  * table of names, from which both the kernel's type and its bound properties are made. A
  * driver destructures them as C code calls them (`const { IoAllocateIrp, KeSetEvent } = k;`),
- * so each is an own property bound to its manager.
+ * so each reads as a function bound to its manager: defineRoutines binds one on a kernel's first
+ * read of it; bindRoutines (own properties, bound at once) is kept for other callers.
  */
 
 /** The routines `Names` of manager type `M`, as properties of the kernel. */
