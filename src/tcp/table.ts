@@ -25,8 +25,11 @@ const PAGES = 65536 >>> PAGE_BITS;
  * host that uses a handful of ports (every scenario run) costs a few KB, not two 256 KB arrays.
  */
 class PortCounts {
-  /** The pages, by port >>> PAGE_BITS; made on the first write too. */
-  #pages: (Int32Array | undefined)[] | null = null;
+  /**
+   * The pages, by port >>> PAGE_BITS; made on the first write too. A page is a plain array of
+   * small integers: a 1 KB typed array would get a separate backing store, slower to make.
+   */
+  #pages: (number[] | undefined)[] | null = null;
 
   get(port: number): number {
     const page = this.#pages?.[port >>> PAGE_BITS];
@@ -34,10 +37,10 @@ class PortCounts {
   }
 
   set(port: number, count: number): void {
-    const pages = (this.#pages ??= new Array<Int32Array | undefined>(PAGES));
+    const pages = (this.#pages ??= new Array<number[] | undefined>(PAGES));
     let page = pages[port >>> PAGE_BITS];
     if (page === undefined) {
-      page = new Int32Array(PAGE_MASK + 1);
+      page = new Array<number>(PAGE_MASK + 1).fill(0);
       pages[port >>> PAGE_BITS] = page;
     }
     page[port & PAGE_MASK] = count;
