@@ -8,8 +8,8 @@ import TinyQueue from 'tinyqueue';
 import { Simulator } from '../src/sim/index.ts';
 import { sideBySide, type Metric } from './measure.ts';
 
-const PENDING = 100_000;
-const EVENTS = 2_000_000;
+export const PENDING = 100_000;
+export const EVENTS = 2_000_000;
 const MAX_DELAY = 1_000_000;
 
 async function simulatorHold(): Promise<void> {
@@ -29,7 +29,8 @@ interface RawEvent {
   readonly seq: number;
 }
 
-function rawHold(): void {
+/** The raw tinyqueue hold model: EVENTS + PENDING events fired (bench/fuzz.ts reuses it). */
+export function rawHold(): void {
   const random = seedrandom.xor128('1/bench');
   const queue = new TinyQueue<RawEvent>([], (a, b) => a.at - b.at || a.seq - b.seq);
   let seq = 0;

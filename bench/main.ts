@@ -4,6 +4,7 @@
  * renames them.
  */
 import { benchCore } from './core.ts';
+import { benchFuzz } from './fuzz.ts';
 import { formatMetric, type Metric } from './measure.ts';
 import { benchShowcase } from './showcase.ts';
 import { benchTcp } from './tcp.ts';
@@ -13,6 +14,7 @@ type Bench = () => Promise<Metric[]>;
 
 const BENCHES: Readonly<Record<string, Bench>> = {
   core: benchCore,
+  fuzz: benchFuzz,
   showcase: benchShowcase,
   tcp: benchTcp,
   wsk: benchWsk,

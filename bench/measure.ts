@@ -10,6 +10,8 @@ export interface Metric {
   readonly unit: string;
   readonly ratio?: number;
   readonly baseline?: { readonly value: number; readonly unit: string };
+  /** For a metric whose value is itself a cost ratio: the figure measured on our side. */
+  readonly measured?: { readonly value: number; readonly unit: string };
 }
 
 /** Runs `work` once and returns its wall time in seconds. */
@@ -40,6 +42,11 @@ export async function sideBySide(
 
 export function formatMetric(metric: Metric): string {
   const value = `${round(metric.value)} ${metric.unit}`;
+  if (metric.measured !== undefined && metric.baseline !== undefined) {
+    const measured = `${round(metric.measured.value)} ${metric.measured.unit}`;
+    const baseline = `${round(metric.baseline.value)} ${metric.baseline.unit}`;
+    return `${metric.name.padEnd(38)} ${value}  (${measured} vs ${baseline})`;
+  }
   if (metric.ratio === undefined || metric.baseline === undefined)
     return `${metric.name.padEnd(38)} ${value}`;
   return `${metric.name.padEnd(38)} ratio ${round(metric.ratio)}  (${value} vs ${round(metric.baseline.value)} ${metric.baseline.unit})`;

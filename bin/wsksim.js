@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 // The wsksim command: registers tsx so scenarios (ours and the user's) load as TypeScript.
+import { setFlagsFromString } from 'node:v8';
 import { register } from 'tsx/esm/api';
 
+// A fuzz campaign builds a world per run and drops it. V8's allocation-site pretenuring learns
+// from the worlds alive during early scavenges to allocate their objects in old space, where
+// each dead world then keeps the next ones' young objects alive until a full collection: a
+// quarter of what a run allocates was promoted, and scavenging took ≈28% of a run. Without it
+// the seed loop runs ≈1.6× as fast. Set before any other code runs, as a command-line flag is.
+setFlagsFromString('--no-allocation-site-pretenuring');
 register();
 // A reader that stops early (`wsksim rules | head`) closes the pipe: that is not an error.
 process.stdout.on('error', (error) => {

@@ -22,7 +22,7 @@ import { MdlManager } from './mdl-routines.ts';
 import { ObjectManager } from './objects.ts';
 import type { NtKernelOptions } from './options.ts';
 import { PoolManager, type PoolLeak } from './pool.ts';
-import { bindRoutines, type RoutinesOf } from './routines.ts';
+import { defineRoutines, type RoutinesOf } from './routines.ts';
 import { NT_RULES, type NtAdvisoryId, type NtViolationId } from './rules.ts';
 import { SpinLockManager } from './spin-locks.ts';
 import { ThreadManager } from './threads.ts';
@@ -98,7 +98,8 @@ export type NtRoutines = RoutinesOf<IrpManager, Table['irps']> &
   RoutinesOf<WorkItemManager, Table['workItems']> &
   RoutinesOf<SpinLockManager, Table['spinLocks']>;
 
-// The class below gets its routine properties from NT_ROUTINES, bound in the constructor.
+// The class below gets its routine properties from NT_ROUTINES, bound on first read
+// (defineRoutines, below the class).
 export interface NtKernel<
   Options extends NtKernelOptions = NtKernelOptions,
   ViolationRule extends string = NtViolationId,
@@ -141,13 +142,14 @@ export class NtKernel<
     this.timers = new TimerManager(this, this.dispatcher);
     this.workItems = new WorkItemManager(this, this.threads);
     this.spinLocks = new SpinLockManager(this);
-    for (const name of Object.keys(NT_ROUTINES) as (keyof Table)[]) {
-      bindRoutines(this, this[name], NT_ROUTINES[name]);
-    }
   }
 
   /** Outstanding pool allocations by tag and size (the end-of-run POOL-LEAKED check). */
   leaks(): readonly PoolLeak[] {
     return this.pool.leaks();
   }
+}
+
+for (const name of Object.keys(NT_ROUTINES) as (keyof Table)[]) {
+  defineRoutines(NtKernel.prototype, name, NT_ROUTINES[name]);
 }

@@ -2,7 +2,8 @@
  * How a kernel object carries its routines: each manager's routines are listed once, in a
  * table of names, from which both the kernel's type and its bound properties are made. A
  * driver destructures them as C code calls them (`const { IoAllocateIrp, KeSetEvent } = k;`),
- * so each is an own property bound to its manager.
+ * so each reads as a function bound to its manager: defineRoutines binds one on a kernel's first
+ * read of it; bindRoutines (own properties, bound at once) is kept for other callers.
  */
 
 /** The routines `Names` of manager type `M`, as properties of the kernel. */
@@ -21,5 +22,50 @@ export function bindRoutines(target: object, manager: object, names: readonly st
     const routine = routines[name];
     if (routine === undefined) throw new Error(`bindRoutines: no routine ${name}`);
     properties[name] = routine.bind(manager);
+  }
+}
+
+const OWN = { writable: true, enumerable: true, configurable: true } as const;
+
+/** Where a kernel keeps the routines it has bound (defineRoutines), by name. */
+const BOUND = Symbol('bound routines');
+
+type Holder = Record<string, Record<string, (...args: unknown[]) => unknown>> & {
+  [BOUND]?: Map<string, unknown>;
+};
+
+/**
+ * Defines `names` of the manager kept at `manager` as routines of every kernel made by the class
+ * whose `prototype` is given: a getter that, on a kernel's first read of a routine, binds the
+ * manager's function and keeps it in the kernel's own map, so later reads and destructuring
+ * (`const { IoAllocateIrp } = k;`) see the same bound function. A kernel costs nothing for the
+ * routines its driver never names (a fuzz campaign makes thousands of kernels), and its shape
+ * stays the one its constructor made. An assignment (a test's stand-in) makes an own property.
+ */
+export function defineRoutines(
+  prototype: object,
+  manager: string,
+  names: readonly string[],
+): void {
+  for (const name of names) {
+    Object.defineProperty(prototype, name, {
+      configurable: true,
+      enumerable: false,
+      get(this: Holder) {
+        const bound = (this[BOUND] ??= new Map<string, unknown>());
+        let routine = bound.get(name);
+        if (routine === undefined) {
+          const owner = this[manager];
+          const unbound = owner?.[name];
+          if (unbound === undefined) throw new Error(`defineRoutines: no routine ${name}`);
+          routine = unbound.bind(owner);
+          bound.set(name, routine);
+        }
+        return routine;
+      },
+      set(this: object, value: unknown) {
+        Object.defineProperty(this, name, { ...OWN, value });
+      },
+    });
   }
 }

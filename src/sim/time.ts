@@ -49,8 +49,20 @@ function isDurationValue(value: unknown): value is DurationValue {
  * Resolves a user-facing duration to nanoseconds, or throws SimConfigError naming `option`.
  * Fractions of a nanosecond are rounded to the nearest nanosecond.
  */
+/**
+ * Parsed duration strings: options and profiles name the same few ('5m', '120s', '200ms') on
+ * every run, and a fuzz campaign builds thousands of runs. Only well-formed strings are kept;
+ * bounded so an unusual caller cannot grow it without limit.
+ */
+const parsedDurations = new Map<string, Duration>();
+const PARSED_DURATIONS_MAX = 1024;
+
 export function parseDuration(option: string, input: unknown): Duration {
   if (isDurationValue(input)) return input.ns as Duration;
+  if (typeof input === 'string') {
+    const cached = parsedDurations.get(input);
+    if (cached !== undefined) return cached;
+  }
   if (typeof input === 'number') {
     throw new SimConfigError(
       option,
@@ -75,6 +87,9 @@ export function parseDuration(option: string, input: unknown): Duration {
   const nanoseconds = Math.round(Number(match[1]) * UNIT_NS[match[2] as Unit]);
   if (!Number.isSafeInteger(nanoseconds)) {
     throw new SimConfigError(option, `duration ${JSON.stringify(input)} is too long`);
+  }
+  if (parsedDurations.size < PARSED_DURATIONS_MAX) {
+    parsedDurations.set(input, nanoseconds as Duration);
   }
   return nanoseconds as Duration;
 }

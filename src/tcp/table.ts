@@ -16,7 +16,40 @@ import { assert, type ChoiceStream } from '../sim/index.ts';
 import type { Connection } from './connection.ts';
 import type { TcpProfile } from './profiles.ts';
 
-const PORTS = 65536;
+const PAGE_BITS = 8;
+const PAGE_MASK = (1 << PAGE_BITS) - 1;
+const PAGES = 65536 >>> PAGE_BITS;
+
+/**
+ * A count per port, O(1) to read and write, in pages of 256 ports allocated on first write: a
+ * host that uses a handful of ports (every scenario run) costs a few KB, not two 256 KB arrays.
+ */
+class PortCounts {
+  /**
+   * The pages, by port >>> PAGE_BITS; made on the first write too. A page is a plain array of
+   * small integers: a 1 KB typed array would get a separate backing store, slower to make.
+   */
+  #pages: (number[] | undefined)[] | null = null;
+
+  get(port: number): number {
+    const page = this.#pages?.[port >>> PAGE_BITS];
+    return page === undefined ? 0 : (page[port & PAGE_MASK] as number);
+  }
+
+  set(port: number, count: number): void {
+    const pages = (this.#pages ??= new Array<number[] | undefined>(PAGES));
+    let page = pages[port >>> PAGE_BITS];
+    if (page === undefined) {
+      page = new Array<number>(PAGE_MASK + 1).fill(0);
+      pages[port >>> PAGE_BITS] = page;
+    }
+    page[port & PAGE_MASK] = count;
+  }
+
+  clear(): void {
+    this.#pages = null;
+  }
+}
 
 /** Which local ports have a listener (the stack's ListenerTable). */
 export interface ListeningPorts {
@@ -32,12 +65,12 @@ export class ConnectionTable {
   /** Per local address index: per remote address: connections by tupleKey. */
   readonly #byLocal: Map<string, Map<number, Connection>>[] = [];
   /** Active opens bound to each local port (across all local addresses). */
-  readonly #portUse = new Int32Array(PORTS);
+  readonly #portUse = new PortCounts();
   /**
    * Per local port: connections in the table whose outcome is still null (TIME-WAIT ones have
    * reported theirs). Kept by add / delete / settled / clear; never negative.
    */
-  readonly #live = new Int32Array(PORTS);
+  readonly #live = new PortCounts();
   /** The sum of #live (lets checkLive compare without scanning every port). */
   #liveTotal = 0;
   #size = 0;
@@ -69,10 +102,10 @@ export class ConnectionTable {
     byKey.set(key, connection);
     this.#size++;
     if (connection.outcome === null) {
-      this.#live[connection.localPort] = this.liveOnPort(connection.localPort) + 1;
+      this.#live.set(connection.localPort, this.liveOnPort(connection.localPort) + 1);
       this.#liveTotal++;
     }
-    if (holdsPort) this.#portUse[connection.localPort] = this.portUse(connection.localPort) + 1;
+    if (holdsPort) this.#portUse.set(connection.localPort, this.portUse(connection.localPort) + 1);
   }
 
   delete(connection: Connection, localIndex: number, holdsPort: boolean): void {
@@ -82,12 +115,12 @@ export class ConnectionTable {
     byKey.delete(key);
     this.#size--;
     if (connection.outcome === null) this.#unlive(connection.localPort);
-    if (holdsPort) this.#portUse[connection.localPort] = this.portUse(connection.localPort) - 1;
+    if (holdsPort) this.#portUse.set(connection.localPort, this.portUse(connection.localPort) - 1);
   }
 
   /** Active opens bound to a local port. */
   portUse(port: number): number {
-    return this.#portUse[port] as number;
+    return this.#portUse.get(port);
   }
 
   /** The connection got its outcome (the owner's `reported` hook): it no longer counts as live. */
@@ -99,7 +132,7 @@ export class ConnectionTable {
 
   /** Connections in the table on local port `port` whose outcome is still null. */
   liveOnPort(port: number): number {
-    return this.#live[port] as number;
+    return this.#live.get(port);
   }
 
   /** Throws when the live counts disagree with a recount of the table (checkInvariants). */
@@ -113,16 +146,16 @@ export class ConnectionTable {
     }
     assert(total === this.#liveTotal, `tcp: ${this.#liveTotal} live connections, not ${total}`);
     for (const [port, count] of recount) {
-      if (count !== this.#live[port]) {
-        assert(false, `tcp: live count of port ${port} is ${this.#live[port]}, not ${count}`);
+      if (count !== this.#live.get(port)) {
+        assert(false, `tcp: live count of port ${port} is ${this.#live.get(port)}, not ${count}`);
       }
     }
   }
 
   #unlive(port: number): void {
-    const count = (this.#live[port] as number) - 1;
+    const count = this.#live.get(port) - 1;
     assert(count >= 0, `tcp: live count of port ${port} below zero`);
-    this.#live[port] = count;
+    this.#live.set(port, count);
     this.#liveTotal--;
   }
 
@@ -136,8 +169,8 @@ export class ConnectionTable {
 
   clear(): void {
     this.#byLocal.length = 0;
-    this.#portUse.fill(0);
-    this.#live.fill(0);
+    this.#portUse.clear();
+    this.#live.clear();
     this.#liveTotal = 0;
     this.#size = 0;
   }
@@ -162,7 +195,7 @@ export class ConnectionTable {
       const port = min + ((start + i) % span);
       if (listening.has(port)) continue;
       const free = exclusive
-        ? this.#portUse[port] === 0
+        ? this.#portUse.get(port) === 0
         : byKey === undefined || !byKey.has(tupleKey(port, remotePort));
       if (free) return port;
     }

@@ -8,7 +8,7 @@
  * It is assembled here, where both layers are known; each layer lists its routines once, in a
  * table the kernel's type and its bound properties are both made from.
  */
-import { bindRoutines, NtKernel, type RoutinesOf } from '../nt/index.ts';
+import { defineRoutines, NtKernel, type RoutinesOf } from '../nt/index.ts';
 import type { Simulator } from '../sim/index.ts';
 import { checkKernelOptions, type KernelOptions } from './options.ts';
 import { WskManager } from './registration.ts';
@@ -25,7 +25,8 @@ export const WSK_ROUTINES = [
 
 export type WskRoutines = RoutinesOf<WskManager, typeof WSK_ROUTINES>;
 
-// The class below gets its WSK routine properties from WSK_ROUTINES, bound in the constructor.
+// The class below gets its WSK routine properties from WSK_ROUTINES, bound on first read
+// (defineRoutines, below the class).
 export interface Kernel extends WskRoutines {}
 
 export class Kernel extends NtKernel<KernelOptions, ViolationId, AdvisoryId> {
@@ -36,6 +37,7 @@ export class Kernel extends NtKernel<KernelOptions, ViolationId, AdvisoryId> {
     super(sim, host, options, RULES);
     checkKernelOptions(host, options);
     this.wsk = new WskManager(this, this.irps);
-    bindRoutines(this, this.wsk, WSK_ROUTINES);
   }
 }
+
+defineRoutines(Kernel.prototype, 'wsk', WSK_ROUTINES);
