@@ -1,18 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkDeterminism } from '../../src/cli/check.ts';
-import { main } from '../../src/cli/main.ts';
+import { cli } from '../support/cli.ts';
 import { NT_RULES, RULES, WSK_RULES } from '../../src/wsk/index.ts';
 
 const NONDETERMINISTIC = fileURLToPath(new URL('../fixtures/nondeterministic.ts', import.meta.url));
 const LEAKY = fileURLToPath(new URL('../fixtures/leaky-driver.ts', import.meta.url));
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, (t) => void (out += t), (t) => void (err += t));
-  return { code, out, err };
-}
 
 describe('cli: determinism check', () => {
   it('the same seed gives the same trace hash here and in a child process', async () => {

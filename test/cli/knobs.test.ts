@@ -8,17 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { cli } from '../support/cli.ts';
 import type { Tape } from '../../src/sim/index.ts';
 
 const LEAKY = fileURLToPath(new URL('../fixtures/leaky-driver.ts', import.meta.url));
 
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await main(argv, (t) => void (out += t), (t) => void (err += t));
-  return { code, out, err };
-}
 
 async function tapeOf(argv: string[]): Promise<Tape> {
   const dir = mkdtempSync(join(tmpdir(), 'wsksim-knobs-'));
