@@ -199,7 +199,9 @@ async function fuzz(argv: readonly string[], out: Write): Promise<number> {
   const timeText = args.values.get('time');
   const budget = timeText === undefined ? undefined : parseDuration('--time', timeText);
   const scenario = await loadScenario(reference);
-  // The wall clock is read here only: the budget is the CLI's, never a run's.
+  // Outside the simulated world: --time is a wall-clock budget for the campaign, read here in
+  // src/cli only and handed to the loop as a stop test between runs; no run ever reads it, so
+  // each run is still a pure function of its scenario, knobs and seed.
   const start = performance.now();
   const loop = await runSeeds(scenario, {
     from,
@@ -207,6 +209,7 @@ async function fuzz(argv: readonly string[], out: Write): Promise<number> {
     run: knobs.request,
     bail: args.switches.has('bail'),
     ...(budget !== undefined && {
+      // Wall clock by design (see above): between runs, never inside one.
       shouldStop: () => (performance.now() - start) * 1e6 >= budget,
     }),
   });

@@ -9,10 +9,10 @@
  * `chance(0.5)` disagreed on 20,000 of 20,000 seeds and every later draw agreed. Multiplying
  * modulo 2^32 is not linear over GF(2), so a multiplicative hash breaks that structure.
  *
- * The hash is cyrb128 (bryc, public domain: "cyrb128" in
- * https://github.com/bryc/code/blob/master/jshash/PRNGs.md), which turns a string into four
- * well-mixed 32-bit words, the size of xor128's state; it runs once per stream at setup, never
- * on the draw path.
+ * The hash is cyrb128, a public-domain 128-bit string hash (docs/design.md#determinism-contract
+ * describes it): four 32-bit lanes, each mixing every character by XOR and a multiplication by
+ * its own odd constant, then cross-mixed, give four well-mixed words, the size of xor128's state.
+ * It runs once per stream at setup, never on the draw path.
  */
 
 /** xor128's state: four 32-bit words, not all zero. */
