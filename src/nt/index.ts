@@ -23,7 +23,7 @@ export {
 export { KernelCore, type Advisory, type Violation, type ViolationPlace } from './kernel-core.ts';
 export type { NtRecord } from './records.ts';
 export { NT_ROUTINES, NtKernel, type NtManagers, type NtRoutines } from './kernel.ts';
-export { bindRoutines, defineRoutines, type RoutinesOf } from './routines.ts';
+export { defineRoutines, type RoutinesOf, type TableRoutines } from './routines.ts';
 export {
   IRP,
   IoStatusBlock,

@@ -22,7 +22,7 @@ import { MdlManager } from './mdl-routines.ts';
 import { ObjectManager } from './objects.ts';
 import type { NtKernelOptions } from './options.ts';
 import { PoolManager, type PoolLeak } from './pool.ts';
-import { defineRoutines, type RoutinesOf } from './routines.ts';
+import { defineRoutines, type TableRoutines } from './routines.ts';
 import { NT_RULES, type NtAdvisoryId, type NtViolationId } from './rules.ts';
 import { SpinLockManager } from './spin-locks.ts';
 import { ThreadManager } from './threads.ts';
@@ -87,16 +87,7 @@ export interface NtManagers {
 
 type Table = typeof NT_ROUTINES;
 /** The kernel routines as properties of the kernel object. */
-export type NtRoutines = RoutinesOf<IrpManager, Table['irps']> &
-  RoutinesOf<PoolManager, Table['pool']> &
-  RoutinesOf<MdlManager, Table['mdls']> &
-  RoutinesOf<IrqlManager, Table['irqlRoutines']> &
-  RoutinesOf<DispatcherManager, Table['dispatcher']> &
-  RoutinesOf<ThreadManager, Table['threads']> &
-  RoutinesOf<ObjectManager, Table['objects']> &
-  RoutinesOf<TimerManager, Table['timers']> &
-  RoutinesOf<WorkItemManager, Table['workItems']> &
-  RoutinesOf<SpinLockManager, Table['spinLocks']>;
+export type NtRoutines = TableRoutines<NtManagers, Table>;
 
 // The class below gets its routine properties from NT_ROUTINES, bound on first read
 // (defineRoutines, below the class).

@@ -3,7 +3,7 @@
  * table of names, from which both the kernel's type and its bound properties are made. A
  * driver destructures them as C code calls them (`const { IoAllocateIrp, KeSetEvent } = k;`),
  * so each reads as a function bound to its manager: defineRoutines binds one on a kernel's first
- * read of it; bindRoutines (own properties, bound at once) is kept for other callers.
+ * read of it.
  */
 
 /** The routines `Names` of manager type `M`, as properties of the kernel. */
@@ -11,19 +11,24 @@ export type RoutinesOf<M, Names extends readonly (keyof M)[]> = {
   readonly [N in Names[number]]: M[N];
 };
 
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (
+  i: infer I,
+) => void
+  ? I
+  : never;
+
 /**
- * Binds `names` of `manager` onto `target` as own properties. The tables that call it are
- * checked against their managers' types where they are declared (`satisfies`).
+ * Every routine a table names (manager name → routine names), as properties of the kernel, with
+ * each routine's type taken from its manager: the table is the one list of them.
  */
-export function bindRoutines(target: object, manager: object, names: readonly string[]): void {
-  const properties = target as Record<string, unknown>;
-  const routines = manager as Record<string, (...args: unknown[]) => unknown>;
-  for (const name of names) {
-    const routine = routines[name];
-    if (routine === undefined) throw new Error(`bindRoutines: no routine ${name}`);
-    properties[name] = routine.bind(manager);
-  }
-}
+export type TableRoutines<Managers, Table extends { readonly [M in keyof Managers]: unknown }> =
+  UnionToIntersection<
+    {
+      [M in keyof Managers]: Table[M] extends readonly (keyof Managers[M])[]
+        ? RoutinesOf<Managers[M], Table[M]>
+        : never;
+    }[keyof Managers]
+  >;
 
 const OWN = { writable: true, enumerable: true, configurable: true } as const;
 
