@@ -22,6 +22,7 @@
 import {
   SimConfigError,
   Simulator,
+  checkNumber,
   ns,
   parseDuration,
   type ChoiceStream,
@@ -35,7 +36,14 @@ import {
 } from './sim/index.ts';
 import { TcpStack, type TcpProfileOptions } from './tcp/index.ts';
 import { TcpTransport } from './tcp-transport.ts';
-import { Network, type Payload } from './topology/index.ts';
+import {
+  Network,
+  type LinkDirectionOptions,
+  type LinkInfo,
+  type LinkOptions,
+  type NodeRef,
+  type Payload,
+} from './topology/index.ts';
 import {
   Kernel,
   checkKernelOptionNames,
@@ -63,7 +71,34 @@ export interface SimulationOptions extends SimulatorOptions {
    * gets a kernel is reported by unusedKernelOverrides().
    */
   readonly kernelOverrides?: KernelOverrides;
+  /**
+   * Kernel options a campaign's strategy drew (a swarm run's knobs), by host or `'*'`: merged over
+   * the scenario's options and under kernelOverrides. Unlike kernelOverrides, a host named here
+   * that gets no kernel is no error: the strategy cannot know the scenario's hosts beforehand.
+   */
+  readonly kernelKnobs?: KernelOverrides;
+  /**
+   * Link faults from outside the scenario (a strategy's swarm draw within the scenario's declared
+   * fuzz space): every link direction's loss, duplication and reordering probability is at least
+   * these. What the links then take counts as injected faults. @defaultValue none
+   */
+  readonly linkFaults?: LinkFaults;
 }
+
+/** Link fault probabilities raised on every link (SimulationOptions.linkFaults). */
+export interface LinkFaults {
+  readonly loss?: number;
+  readonly duplicate?: number;
+  readonly reorder?: number;
+}
+
+/** The kernel options whose faults count as injected when they come from outside. */
+const ALLOCATION_FAILURES = [
+  'irpAllocationFailure',
+  'poolAllocationFailure',
+  'mdlAllocationFailure',
+  'workItemAllocationFailure',
+] as const;
 
 /** Something a host's drivers left outstanding at the end of a run (wsk/outstanding.ts). */
 export interface HostOutstanding extends Outstanding {
@@ -81,14 +116,56 @@ export class Simulation extends Network<Payload> {
   #rulesLocked = false;
   #choices: ChoiceStream | undefined;
   readonly #overrides: KernelOverrides;
+  readonly #knobs: KernelOverrides;
+  readonly #linkFaults: LinkFaults | null;
+  readonly #goals = new Map<string, boolean>();
 
   constructor(options: SimulationOptions) {
-    const { kernelOverrides = {}, ...simulator } = options;
+    const { kernelOverrides = {}, kernelKnobs = {}, linkFaults, ...simulator } = options;
     checkKernelOverrides('kernel', kernelOverrides);
+    checkKernelOverrides('kernelKnobs', kernelKnobs);
+    if (linkFaults !== undefined) checkLinkFaults(linkFaults);
     const core = new Simulator(simulator);
     super(core);
     this.core = core;
     this.#overrides = kernelOverrides;
+    this.#knobs = kernelKnobs;
+    this.#linkFaults = linkFaults ?? null;
+  }
+
+  /** Joins two nodes (Network.addLink), with the simulation's linkFaults raised over `options`. */
+  override addLink(a: NodeRef, b: NodeRef, options: LinkOptions = {}): LinkInfo {
+    const faults = this.#linkFaults;
+    if (faults === null) return super.addLink(a, b, options);
+    const info = super.addLink(a, b, raiseLinkFaults(options, faults));
+    for (const name of [`${info.a}→${info.b}`, `${info.b}→${info.a}`])
+      this.core.choices.stream(`link ${name}`).injecting = true;
+    return info;
+  }
+
+  /**
+   * A goal of the scenario (Antithesis's `sometimes`): records that `name` was reached when
+   * `condition` holds. A campaign reports the goals it never reached, so a scenario can say which
+   * states its exploration must get to. Costs one map look-up; never changes the run.
+   */
+  sometimes(name: string, condition: boolean): void {
+    if (condition) this.#goals.set(name, true);
+    else if (!this.#goals.has(name)) this.#goals.set(name, false);
+  }
+
+  /** Every goal named so far, and whether it was reached. */
+  goals(): ReadonlyMap<string, boolean> {
+    return this.#goals;
+  }
+
+  /** True when faults from outside the scenario were set (kernel allocation failures, links). */
+  get injectsFaults(): boolean {
+    if (this.#linkFaults !== null) return true;
+    return [this.#overrides, this.#knobs].some((overrides) =>
+      Object.values(overrides).some((options) =>
+        ALLOCATION_FAILURES.some((name) => (options?.[name] ?? 0) > 0),
+      ),
+    );
   }
 
   get seed(): number {
@@ -155,11 +232,13 @@ export class Simulation extends Network<Payload> {
       );
     }
     const node = this.host(host);
-    const overridden = this.#overrides['*'] !== undefined || this.#overrides[host] !== undefined;
-    const merged = overridden
-      ? { ...options, ...this.#overrides['*'], ...this.#overrides[host] }
-      : options;
+    const knobs = this.#knobs;
+    const overrides = this.#overrides;
+    const layers = [knobs['*'], knobs[host], overrides['*'], overrides[host]];
+    const overridden = layers.some((layer) => layer !== undefined);
+    const merged = overridden ? Object.assign({}, options, ...layers) : options;
     const kernel = new Kernel(this.core, node.name, merged);
+    if (overridden) kernel.choices.injecting = allocationFailuresSet(layers);
     kernel.wsk.attachAddresses(() => node.addresses);
     let transport: TcpTransport | null = null;
     kernel.wsk.attachTransport(() => (transport ??= new TcpTransport(this.tcp(host))));
@@ -295,4 +374,39 @@ export class Simulation extends Network<Payload> {
   get choices(): ChoiceStream {
     return (this.#choices ??= this.core.choices.stream('scenario'));
   }
+}
+
+function allocationFailuresSet(layers: readonly (KernelOverrides[string] | undefined)[]): boolean {
+  return layers.some((options) =>
+    ALLOCATION_FAILURES.some((name) => options?.[name] !== undefined),
+  );
+}
+
+function checkLinkFaults(faults: LinkFaults): void {
+  if (typeof faults !== 'object' || faults === null)
+    throw new SimConfigError('linkFaults', 'expected { loss?, duplicate?, reorder? }');
+  for (const [name, value] of Object.entries(faults)) {
+    if (name !== 'loss' && name !== 'duplicate' && name !== 'reorder')
+      throw new SimConfigError(`linkFaults.${name}`, 'expected loss, duplicate or reorder');
+    checkNumber(`linkFaults.${name}`, value, 0, 1);
+  }
+}
+
+/** `options` with every direction's fault probabilities at least `faults`. */
+function raiseLinkFaults(options: LinkOptions, faults: LinkFaults): LinkOptions {
+  const raise = <D extends LinkDirectionOptions>(direction: D): D => ({
+    ...direction,
+    ...(faults.loss !== undefined && { loss: Math.max(direction.loss ?? 0, faults.loss) }),
+    ...(faults.duplicate !== undefined && {
+      duplicate: Math.max(direction.duplicate ?? 0, faults.duplicate),
+    }),
+    ...(faults.reorder !== undefined && {
+      reorder: Math.max(direction.reorder ?? 0, faults.reorder),
+    }),
+  });
+  return {
+    ...raise(options),
+    ...(options.forward !== undefined && { forward: raise(options.forward) }),
+    ...(options.reverse !== undefined && { reverse: raise(options.reverse) }),
+  };
 }

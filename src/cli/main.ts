@@ -5,7 +5,21 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { runScenario, type Scenario, type ScenarioResult } from '../explore/scenario.ts';
-import { runSeeds, type SeedLoopResult } from '../explore/seeds.ts';
+import {
+  planRequest,
+  runCampaign,
+  type CampaignFailure,
+  type CampaignResult,
+} from '../explore/campaign.ts';
+import { makeStrategy } from '../explore/strategies/index.ts';
+import { resolveFuzzSpace } from '../explore/fuzz-space.ts';
+import {
+  DEFAULT_STRATEGY,
+  STRATEGY_NAMES,
+  type RunPlan,
+  type StrategyName,
+  type StrategyParams,
+} from '../explore/strategy.ts';
 import {
   SimConfigError,
   formatDuration,
@@ -34,9 +48,16 @@ usage:
                           a kernel option of <host>'s kernel (* for every host) over the
                           scenario's; repeatable
       --same-instant      let the choices order events due at the same instant
-  wsksim fuzz <scenario|file.ts> [--runs N] [--seed S] [--time T] [--bail] [--set ...]
-                          run seeds S, S+1, ... (default 1, 100 runs); list every failing seed;
-                          report the first failure with the command that replays it
+      --strategy S        the run of seed N under strategy S (random or swarm), as in a campaign
+  wsksim fuzz <scenario|file.ts> [--strategy S] [--runs N] [--seed S] [--time T] [--bail]
+                          a campaign: run i has seed S+i (default 1, 100 runs) and what the
+                          strategy varies; list every failing seed; report the first failure
+                          with the command that makes it again
+      --strategy S        random, swarm, systematic, pct, exhaustive, coverage or portfolio
+      --depth D           pct: bug depth (default 3)
+      --faults K          systematic: most allocation sites failed together (default 2)
+      --vary LABEL        exhaustive: vary the choices whose label contains LABEL (repeatable)
+      --limit N           exhaustive: the most runs (default --runs)
       --time T            stop when T of wall-clock time has passed (e.g. 60s)
       --bail              stop at the first failure that is not the scenario's expect
                           (any failure when it has none)
@@ -134,7 +155,7 @@ function shellWords(flags: readonly string[]): string {
 
 async function run(argv: readonly string[], out: Write, showcase: boolean): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['seed', 'record', 'replay', 'pcap'],
+    values: ['seed', 'record', 'replay', 'pcap', 'strategy'],
     switches: ['trace', ...KNOB_FLAGS.switches],
     lists: KNOB_FLAGS.lists,
   });
@@ -145,9 +166,11 @@ async function run(argv: readonly string[], out: Write, showcase: boolean): Prom
   const replayFile = args.values.get('replay');
   const recordFile = args.values.get('record');
   const pcapFile = args.values.get('pcap');
+  const planned = strategyRun(scenario, args, seed);
+  const { decider, ...request } = planRequest(knobs.request, planned.plan);
   const result = await runScenario(scenario, {
-    ...knobs.request,
-    seed,
+    ...request,
+    ...(decider !== undefined && replayFile === undefined && { decider }),
     keepTrace: showcase || args.switches.has('trace'),
     ...(recordFile !== undefined && { record: true }),
     ...(replayFile !== undefined && { replay: readTape(replayFile) }),
@@ -157,15 +180,39 @@ async function run(argv: readonly string[], out: Write, showcase: boolean): Prom
   if (pcapFile !== undefined && result.pcap !== undefined) writeFileSync(pcapFile, result.pcap);
   if (recordFile !== undefined)
     writeFileSync(recordFile, `${JSON.stringify({ tape: result.tape ?? [] }, null, 1)}\n`);
-  out(summary(result, reference, knobs.flags));
+  const flags = [...knobs.flags, ...planned.flags];
+  const replay = `wsksim run ${reference} --seed ${result.seed}${shellWords(flags)}`;
+  out(summary(result, replay, planned.plan.note));
   return result.status === 'passed' ? 0 : 1;
+}
+
+/**
+ * `run --strategy S`: the plan strategy S gives the run of seed N in any campaign. Only a strategy
+ * whose plans depend on the seed alone (Strategy.seedOnly) can say; the others are a usage error.
+ */
+function strategyRun(
+  scenario: Scenario<unknown>,
+  args: ParsedArgs,
+  seed: number,
+): { plan: RunPlan; flags: string[] } {
+  if (!args.values.has('strategy')) return { plan: { seed, request: {}, note: '' }, flags: [] };
+  const { name, params, flags } = strategyOf(args, 'random');
+  const context = { scenario, seed, runs: 1, space: resolveFuzzSpace(scenario.fuzz), params };
+  const strategy = makeStrategy(name, context);
+  if (!strategy.seedOnly) {
+    throw new UsageError(
+      `--strategy ${name}: a ${name} run depends on the campaign's earlier runs; ` +
+        `make it again with 'wsksim fuzz ... --strategy ${name}'`,
+    );
+  }
+  return { plan: strategy.next(0) as RunPlan, flags };
 }
 
 /**
  * The run's closing lines; `reference` is how the scenario was named (a name or a file), `flags`
  * the knobs it ran with (in the replay command).
  */
-function summary(result: ScenarioResult, reference: string, flags: readonly string[]): string {
+function summary(result: ScenarioResult, replay: string, note = ''): string {
   const lines = [
     `scenario ${result.scenario}  seed ${result.seed}  ${result.status}`,
     `virtual time ${formatInstant(result.now)}  events ${result.events}  ` +
@@ -178,33 +225,77 @@ function summary(result: ScenarioResult, reference: string, flags: readonly stri
         `${failure.event === undefined ? '' : ` in '${failure.event}'`}: ${failure.message}`,
     );
     if (failure.details !== undefined) lines.push(...detailLines(failure.details));
+    if (note !== '') lines.push(`varied: ${note}`);
+    const injected = result.faults.taken;
+    if (injected.length > 0) {
+      const shown = injected.slice(0, 5);
+      const more = injected.length > 5 ? `; ${injected.length - 5} more` : '';
+      const text = shown.map((f) => `${f.label} (${f.stream}) at ${formatInstant(f.at)}`);
+      lines.push(`injected faults: ${text.join('; ')}${more}`);
+    }
     lines.push('last trace records:', ...result.tail.map((record) => `  ${formatRecord(record)}`));
-    lines.push(`replay: wsksim run ${reference} --seed ${result.seed}${shellWords(flags)}`);
+    lines.push(`replay: ${replay}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** `wsksim fuzz`: the seed loop; exit 0 when its verdict is good (explore/seeds.ts). */
+/** The flags of a campaign's strategy (`--strategy` and its parameters). */
+const STRATEGY_FLAGS = {
+  values: ['strategy', 'depth', 'faults', 'limit'],
+  lists: ['vary'],
+} as const;
+
+/** `--strategy` and its parameters; a name not among STRATEGY_NAMES is a usage error. */
+function strategyOf(args: ParsedArgs, fallback: StrategyName): {
+  name: StrategyName;
+  params: StrategyParams;
+  flags: string[];
+} {
+  const text = args.values.get('strategy') ?? fallback;
+  if (!(STRATEGY_NAMES as readonly string[]).includes(text))
+    throw new UsageError(`--strategy expects one of ${STRATEGY_NAMES.join(', ')}, got '${text}'`);
+  const name = text as StrategyName;
+  const flags = args.values.has('strategy') ? ['--strategy', name] : [];
+  const params: { -readonly [K in keyof StrategyParams]: StrategyParams[K] } = {};
+  for (const flag of ['depth', 'faults', 'limit'] as const) {
+    if (!args.values.has(flag)) continue;
+    const value = integerFlag(args, flag, 0);
+    if (value < 1) throw new UsageError(`--${flag} expects at least 1, got ${value}`);
+    params[flag] = value;
+    flags.push(`--${flag}`, String(value));
+  }
+  const vary = args.lists.get('vary');
+  if (vary !== undefined) {
+    params.vary = vary;
+    for (const label of vary) flags.push('--vary', label);
+  }
+  return { name, params, flags };
+}
+
+/** `wsksim fuzz`: a campaign under a strategy; exit 0 when its verdict is good (campaign.ts). */
 async function fuzz(argv: readonly string[], out: Write): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['runs', 'seed', 'time'],
+    values: ['runs', 'seed', 'time', ...STRATEGY_FLAGS.values],
     switches: ['bail', ...KNOB_FLAGS.switches],
-    lists: KNOB_FLAGS.lists,
+    lists: [...KNOB_FLAGS.lists, ...STRATEGY_FLAGS.lists],
   });
   const reference = onePositional(args, 'scenario');
   const knobs = runKnobs(args);
+  const strategy = strategyOf(args, DEFAULT_STRATEGY);
   const runs = integerFlag(args, 'runs', 100);
   if (runs < 1) throw new UsageError(`--runs expects at least 1, got ${runs}`);
-  const from = integerFlag(args, 'seed', 1);
+  const seed = integerFlag(args, 'seed', 1);
   const timeText = args.values.get('time');
   const budget = timeText === undefined ? undefined : parseDuration('--time', timeText);
   const scenario = await loadScenario(reference);
   // Outside the simulated world: --time is a wall-clock budget for the campaign, read here in
-  // src/cli only and handed to the loop as a stop test between runs; no run ever reads it, so
-  // each run is still a pure function of its scenario, knobs and seed.
+  // src/cli only and handed to the campaign as a stop test between runs; no run ever reads it, so
+  // each run is still a pure function of its scenario, knobs, strategy and seed.
   const start = performance.now();
-  const loop = await runSeeds(scenario, {
-    from,
+  const campaign = await runCampaign(scenario, {
+    strategy: strategy.name,
+    params: strategy.params,
+    seed,
     runs,
     run: knobs.request,
     bail: args.switches.has('bail'),
@@ -213,35 +304,57 @@ async function fuzz(argv: readonly string[], out: Write): Promise<number> {
       shouldStop: () => (performance.now() - start) * 1e6 >= budget,
     }),
   });
-  const fuzzed = { reference, from, flags: knobs.flags, ...(budget !== undefined && { budget }) };
-  out(fuzzReport(scenario, loop, fuzzed));
-  return loop.ok ? 0 : 1;
+  const flags = [...knobs.flags, ...strategy.flags];
+  const fuzzed = { reference, flags, runs, ...(budget !== undefined && { budget }) };
+  out(fuzzReport(scenario, campaign, fuzzed));
+  return campaign.ok ? 0 : 1;
 }
 
 interface FuzzCampaign {
   readonly reference: string;
-  readonly from: number;
+  /** The knob and strategy flags, for the replay command. */
   readonly flags: readonly string[];
+  /** The --runs asked for. */
+  readonly runs: number;
   /** The --time budget in nanoseconds. */
   readonly budget?: number;
 }
 
-function fuzzReport(scenario: Scenario<unknown>, loop: SeedLoopResult, c: FuzzCampaign): string {
-  const { reference, from } = c;
+function fuzzReport(scenario: Scenario<unknown>, loop: CampaignResult, c: FuzzCampaign): string {
   const stopped =
     loop.stopped === undefined
       ? ''
-      : `  stopped by ${
-          loop.stopped === 'bail' ? '--bail' : `--time ${formatDuration(c.budget ?? 0)}`
+      : `  stopped ${
+          loop.stopped === 'bail'
+            ? 'by --bail'
+            : loop.stopped === 'exhausted'
+              ? `when ${loop.strategy} had nothing left to try`
+              : `by --time ${formatDuration(c.budget ?? 0)}`
         } after ${loop.runs} of ${loop.requested} runs`;
+  const last = loop.seed + loop.runs - 1;
   const lines = [
-    `fuzz ${loop.scenario}  seeds ${from}–${from + loop.runs - 1}  ` +
+    `fuzz ${loop.scenario}  strategy ${loop.strategy}  seeds ${loop.seed}–${last}  ` +
       `${loop.passed} passed, ${loop.failures.length} failed${stopped}`,
     ...loop.failures.map((f) => {
       const message = f.message.startsWith(f.what) ? f.message : `${f.what}: ${f.message}`;
-      return `  seed ${f.seed}  ${f.expected ? '(expected) ' : ''}${message}`;
+      const note = f.note === '' ? '' : `  [${f.note}]`;
+      return `  seed ${f.seed}  ${f.expected ? '(expected) ' : ''}${message}${note}`;
     }),
+    ...loop.report.map((line) => `${loop.strategy}: ${line}`),
   ];
+  if (loop.checksSkipped > 0) {
+    lines.push(
+      `check not applied on ${loop.checksSkipped} runs with injected faults ` +
+        '(the scenario does not set checkUnderFaults)',
+    );
+  }
+  const unreached = [...loop.goals].filter(([, reached]) => !reached).map(([goal]) => goal);
+  if (loop.goals.size > 0) {
+    lines.push(
+      `goals: ${loop.goals.size - unreached.length} of ${loop.goals.size} reached` +
+        (unreached.length === 0 ? '' : `; never reached: ${unreached.join(', ')}`),
+    );
+  }
   if (scenario.expect !== undefined) {
     const found = loop.failures.filter((f) => f.expected).length;
     lines.push(
@@ -250,9 +363,32 @@ function fuzzReport(scenario: Scenario<unknown>, loop: SeedLoopResult, c: FuzzCa
     );
   }
   if (loop.first !== undefined) {
-    lines.push('first failure:', summary(loop.first, reference, c.flags).trimEnd());
+    const first = loop.failures[0] as CampaignFailure;
+    const replay = replayCommand(c, loop, first);
+    lines.push('first failure:', summary(loop.first, replay, first.note).trimEnd());
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The command that makes a campaign's failing run again: for a strategy whose plans depend on the
+ * seed alone, `run` with that seed and strategy; for one that learns, the campaign up to that run.
+ */
+function replayCommand(c: FuzzCampaign, loop: CampaignResult, failure: CampaignFailure): string {
+  const seedOnly = makeStrategy(loop.strategy, {
+    scenario: { name: loop.scenario } as Scenario<unknown>,
+    seed: loop.seed,
+    runs: 1,
+    space: resolveFuzzSpace(undefined),
+    params: {},
+  }).seedOnly;
+  if (seedOnly) return `wsksim run ${c.reference} --seed ${failure.seed}${shellWords(c.flags)}`;
+  const named = c.flags.includes('--strategy');
+  const flags = named ? c.flags : [...c.flags, '--strategy', loop.strategy];
+  return (
+    `wsksim fuzz ${c.reference} --seed ${loop.seed} --runs ${failure.run + 1} --bail` +
+    shellWords(flags)
+  );
 }
 
 async function check(argv: readonly string[], out: Write): Promise<number> {

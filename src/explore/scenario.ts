@@ -11,15 +11,23 @@ import {
   SimConfigError,
   checkInteger,
   parseDuration,
+  type DeciderOption,
   type DurationInput,
   type EventLogEntry,
   type Failure,
+  type FaultTaken,
   type RunOutcome,
   type Tape,
   type TraceRecord,
 } from '../sim/index.ts';
 import { PcapCapture } from '../report/index.ts';
-import { Simulation, type HostAdvisory } from '../simulation.ts';
+import {
+  Simulation,
+  type HostAdvisory,
+  type LinkFaults,
+  type SimulationOptions,
+} from '../simulation.ts';
+import { checkFuzzSpace, type FuzzSpace } from './fuzz-space.ts';
 import type { KernelOverrides } from '../wsk/index.ts';
 
 export interface ScenarioLimits {
@@ -55,6 +63,20 @@ export interface ScenarioDefinition<H = unknown> {
    * other.
    */
   readonly expect?: string;
+  /**
+   * The check holds under injected faults too (it reads `run.faults` and tolerates what it must).
+   * By default a check is applied only to runs without injected faults: a run whose allocations a
+   * strategy failed, or whose links it made lossy, models an environment that failed, where a
+   * correct driver may deliver less than the check expects. Verifier violations, crashes, hangs,
+   * leaks and the liveness phase count in every run either way. @defaultValue false
+   */
+  readonly checkUnderFaults?: boolean;
+  /**
+   * What a campaign may vary beyond the scenario's own options (fuzz-space.ts): which kernel
+   * knobs, on which hosts, within which bounds, and which link faults. @defaultValue the kernel
+   * knobs on every host, no link faults
+   */
+  readonly fuzz?: FuzzSpace;
 }
 
 export interface Scenario<H = unknown> extends ScenarioDefinition<H> {
@@ -65,6 +87,20 @@ export interface Scenario<H = unknown> extends ScenarioDefinition<H> {
 export interface ScenarioRun {
   readonly sim: Simulation;
   readonly outcome: RunOutcome;
+  /**
+   * The faults injected from outside the scenario that the run took (allocations a strategy or a
+   * `--set` failed), and whether link faults were raised. The check sees a run with injected faults
+   * only when the scenario sets `checkUnderFaults`.
+   */
+  readonly faults: InjectedFaults;
+}
+
+/** What a run suffered that the scenario did not ask for. */
+export interface InjectedFaults {
+  /** Fault points that came out true and were injected (FaultTaken.injected), in order. */
+  readonly taken: readonly FaultTaken[];
+  /** The links' fault probabilities were raised (RunRequest.linkFaults). */
+  readonly links: boolean;
 }
 
 export interface RunRequest {
@@ -99,6 +135,20 @@ export interface RunRequest {
    * broken one fails the run as an assertion; the run and its trace hash are the same.
    */
   readonly checkInvariants?: boolean;
+  /**
+   * A strategy asked for every choice (decider.ts); what it leaves takes the seeded value. Not
+   * with `replay`.
+   */
+  readonly decider?: DeciderOption;
+  /**
+   * Kernel options a strategy drew for this run (SimulationOptions.kernelKnobs): under `kernel`,
+   * over the scenario's; hosts without a kernel are skipped.
+   */
+  readonly kernelKnobs?: KernelOverrides;
+  /** Offer allocation fault points of probability 0 to a decider (SimulatorOptions.faultPoints). */
+  readonly faultPoints?: boolean;
+  /** Raise every link's fault probabilities to at least these (SimulationOptions.linkFaults). */
+  readonly linkFaults?: LinkFaults;
 }
 
 export interface ScenarioResult {
@@ -121,6 +171,12 @@ export interface ScenarioResult {
    * always a bug.
    */
   readonly advisories: readonly HostAdvisory[];
+  /** Faults injected from outside the scenario that the run took. */
+  readonly faults: InjectedFaults;
+  /** Injected faults kept the scenario's check from being applied (`checkUnderFaults`). */
+  readonly checkSkipped: boolean;
+  /** The goals the run named (Simulation.sometimes), and whether it reached each. */
+  readonly goals: ReadonlyMap<string, boolean>;
 }
 
 /** Validates a scenario definition once, at load, naming the faulty field. */
@@ -157,6 +213,9 @@ export function defineScenario<H>(definition: ScenarioDefinition<H>): Scenario<H
   if (definition.limits?.events !== undefined) {
     checkInteger(`${where}.limits.events`, definition.limits.events, 1, Number.MAX_SAFE_INTEGER);
   }
+  if (definition.checkUnderFaults !== undefined && typeof definition.checkUnderFaults !== 'boolean')
+    throw new SimConfigError(`${where}.checkUnderFaults`, 'expected true or false');
+  if (definition.fuzz !== undefined) checkFuzzSpace(`${where}.fuzz`, definition.fuzz);
   const seeds = definition.seeds ?? [1];
   seeds.forEach((seed, i) =>
     checkInteger(`${where}.seeds[${i}]`, seed, 0, Number.MAX_SAFE_INTEGER),
@@ -185,34 +244,30 @@ export async function runScenario<H>(
   const result = await runOnce(scenario, request);
   const details = result.failure?.details;
   if (details?.outstanding === undefined || request.recordSites === true) return result;
+  // The same run again: the choices it made are replayed when a strategy decided them.
+  const { record, keepTrace, logEvents, pcap, decider, ...same } = request;
+  void record, void keepTrace, void logEvents, void pcap;
+  const replay = decider !== undefined ? result.tape : request.replay;
+  if (decider !== undefined && replay === undefined) return result;
   const again = await runOnce(scenario, {
-    seed: request.seed,
+    ...same,
+    ...(replay !== undefined && { replay }),
     recordSites: true,
-    ...(request.checkInvariants !== undefined && { checkInvariants: request.checkInvariants }),
-    ...(request.replay !== undefined && { replay: request.replay }),
-    ...(request.sameInstantChoice !== undefined && {
-      sameInstantChoice: request.sameInstantChoice,
-    }),
-    ...(request.kernel !== undefined && { kernel: request.kernel }),
   });
   const sited = again.failure?.details;
   if (again.traceHash !== result.traceHash || sited?.outstanding === undefined) return result;
   return { ...result, failure: { ...(result.failure as Failure), details: sited } };
 }
 
+/** The simulation a request asks for: its fields are SimulationOptions', but for `kernel`. */
+function simulationOptions(request: RunRequest): SimulationOptions {
+  const { kernel, pcap, checkInvariants, ...options } = request;
+  void pcap, void checkInvariants;
+  return kernel === undefined ? options : { ...options, kernelOverrides: kernel };
+}
+
 async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<ScenarioResult> {
-  const sim = new Simulation({
-    seed: request.seed,
-    ...(request.record !== undefined && { record: request.record }),
-    ...(request.replay !== undefined && { replay: request.replay }),
-    ...(request.keepTrace !== undefined && { keepTrace: request.keepTrace }),
-    ...(request.logEvents !== undefined && { logEvents: request.logEvents }),
-    ...(request.recordSites !== undefined && { recordSites: request.recordSites }),
-    ...(request.sameInstantChoice !== undefined && {
-      sameInstantChoice: request.sameInstantChoice,
-    }),
-    ...(request.kernel !== undefined && { kernelOverrides: request.kernel }),
-  });
+  const sim = new Simulation(simulationOptions(request));
   sim.lockRules();
   if (request.checkInvariants === true) sim.core.betweenEvents = () => sim.checkInvariants();
   const capture =
@@ -221,6 +276,8 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
       : undefined;
   let failure: Failure | undefined;
   let outcome: RunOutcome | undefined;
+  let faults: InjectedFaults = NO_FAULTS;
+  let checkSkipped = false;
   try {
     const handles = scenario.build(sim);
     const unused = sim.unusedKernelOverrides();
@@ -232,10 +289,15 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
       ...(scenario.limits?.events !== undefined && { eventBudget: scenario.limits.events }),
     });
     failure = outcome.failure;
-    if (failure === undefined && scenario.check !== undefined) {
-      failure = checkFailure(sim, () =>
-        scenario.check?.({ sim, outcome: outcome as RunOutcome }, handles),
-      );
+    faults = injectedFaults(sim, request);
+    checkSkipped =
+      failure === undefined &&
+      scenario.check !== undefined &&
+      isInjected(faults) &&
+      scenario.checkUnderFaults !== true;
+    if (failure === undefined && scenario.check !== undefined && !checkSkipped) {
+      const run = { sim, outcome, faults };
+      failure = checkFailure(sim, () => scenario.check?.(run, handles));
     }
     if (failure === undefined) failure = (await sim.settle(scenario.settle))?.failure;
   } catch (error) {
@@ -257,7 +319,23 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
     tail: core.trace.tail(20),
     advisories: sim.advisories(),
     ...(capture !== undefined && { pcap: capture.bytes() }),
+    faults: faults === NO_FAULTS ? injectedFaults(sim, request) : faults,
+    checkSkipped,
+    goals: sim.goals(),
   };
+}
+
+const NO_FAULTS: InjectedFaults = Object.freeze({ taken: Object.freeze([]), links: false });
+
+function injectedFaults(sim: Simulation, request: RunRequest): InjectedFaults {
+  const taken = sim.core.choices.faults().filter((fault) => fault.injected);
+  const links = request.linkFaults !== undefined;
+  return taken.length === 0 && !links ? NO_FAULTS : { taken, links };
+}
+
+/** Whether a run suffered faults from outside the scenario. */
+export function isInjected(faults: InjectedFaults): boolean {
+  return faults.taken.length > 0 || faults.links;
 }
 
 /** Kernel overrides for hosts the scenario gives no kernel: a malformed request, thrown. */

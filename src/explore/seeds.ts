@@ -1,7 +1,8 @@
 /**
- * The seed loop (docs/design.md#exploration, the first strategy: `random`, seeded choices): one
- * scenario run on N consecutive seeds. Every run is recorded and the loop goes on after a failure,
- * so a campaign loses nothing; the first failure is kept whole for its report and replay command. A
+ * The seed loop: a campaign (campaign.ts) under the `random` strategy, in the shape callers have
+ * used since before strategies: one scenario run on N consecutive seeds. Every run is recorded and
+ * the loop goes on after a failure, so a campaign loses nothing; the first failure is kept whole
+ * for its report and replay command. A
  * scenario that declares the failure it demonstrates (`expect`,
  * docs/design.md#scenarios-may-not-lower-a-rule) is judged on that: its failures must all be the
  * expected one, and it must fail that way at least once.
@@ -11,13 +12,8 @@
  * --time`: the CLI reads the wall clock; nothing here does). Either way at least one seed runs.
  */
 import { checkInteger } from '../sim/index.ts';
-import {
-  failsAsExpected,
-  runScenario,
-  type RunRequest,
-  type Scenario,
-  type ScenarioResult,
-} from './scenario.ts';
+import { runCampaign } from './campaign.ts';
+import type { RunRequest, Scenario, ScenarioResult } from './scenario.ts';
 
 export interface SeedLoopRequest {
   /** The first seed. @defaultValue 1 */
@@ -70,45 +66,31 @@ export async function runSeeds<H>(
   request: SeedLoopRequest,
 ): Promise<SeedLoopResult> {
   const from = checkInteger('from', request.from ?? 1, 0, Number.MAX_SAFE_INTEGER);
-  const runs = checkInteger('runs', request.runs, 1, 1_000_000_000);
-  const failures: SeedFailure[] = [];
-  let first: ScenarioResult | undefined;
-  let done = 0;
-  let stopped: 'bail' | 'budget' | undefined;
-  for (let seed = from; seed < from + runs; seed++) {
-    const result = await runScenario(scenario, { ...request.run, seed });
-    done++;
-    request.onRun?.(result);
-    const failure = result.failure;
-    if (failure !== undefined) {
-      first ??= result;
-      const expected = failsAsExpected(scenario, result);
-      failures.push({
-        seed,
-        what: failure.details?.rule ?? failure.kind,
-        message: failure.message,
-        expected,
-      });
-      if (request.bail === true && !expected) stopped = 'bail';
-    }
-    if (stopped === undefined && request.shouldStop?.() === true) stopped = 'budget';
-    if (stopped !== undefined) break;
-  }
-  if (done === runs) stopped = undefined;
-  const expected = scenario.expect;
-  const ok =
-    expected === undefined
-      ? failures.length === 0
-      : failures.length > 0 && failures.every((f) => f.expected);
+  const { onRun } = request;
+  const campaign = await runCampaign(scenario, {
+    strategy: 'random',
+    seed: from,
+    runs: request.runs,
+    ...(request.run !== undefined && { run: request.run }),
+    ...(request.bail !== undefined && { bail: request.bail }),
+    ...(request.shouldStop !== undefined && { shouldStop: request.shouldStop }),
+    ...(onRun !== undefined && { onRun: (result: ScenarioResult) => onRun(result) }),
+  });
+  const { scenario: name, runs, requested, stopped, passed, first, expect, ok } = campaign;
   return {
-    scenario: scenario.name,
-    runs: done,
-    requested: runs,
-    ...(stopped !== undefined && { stopped }),
-    passed: done - failures.length,
-    failures,
+    scenario: name,
+    runs,
+    requested,
+    ...(stopped !== undefined && stopped !== 'exhausted' && { stopped }),
+    passed,
+    failures: campaign.failures.map(({ seed, what, message, expected }) => ({
+      seed,
+      what,
+      message,
+      expected,
+    })),
     ...(first !== undefined && { first }),
-    ...(expected !== undefined && { expect: expected }),
+    ...(expect !== undefined && { expect }),
     ok,
   };
 }

@@ -180,7 +180,7 @@ export class KernelCore<
 
   /** Draws an injected allocation failure for `what` ('pool', 'irp', 'mdl', 'work item'). */
   allocationFails(what: string, probability: number | undefined): boolean {
-    return this.choices.chance(`${what} allocation fails`, probability ?? 0);
+    return this.choices.fault(`${what} allocation fails`, probability ?? 0);
   }
 
   /** Checks that a routine documented for IRQL ≤ `max` runs there; a violation otherwise. */

@@ -25,6 +25,7 @@ import seedrandom from 'seedrandom';
 import { AssertionError } from './assert.ts';
 import type { Candidate, Choice, ChoiceKind, Decider, DeciderOption } from './decider.ts';
 import { SimConfigError, checkInteger } from './errors.ts';
+import { callerSite } from './site.ts';
 import { streamState } from './stream-seed.ts';
 
 /** One recorded choice; a null value stands for "take the default" (an entry the shrinker cut). */
@@ -35,6 +36,21 @@ export interface TapeEntry {
 
 /** Recorded choices in draw order. */
 export type Tape = readonly TapeEntry[];
+
+/** A fault point that came out true (ChoiceStream.fault): a fault the run suffered. */
+export interface FaultTaken {
+  /** The stream it was drawn from, e.g. 'kernel/server'. */
+  readonly stream: string;
+  /** Its label, e.g. 'irp allocation fails'. */
+  readonly label: string;
+  /** The virtual time of the draw (ChoiceSourceOptions.clock), or 0 without a clock. */
+  readonly at: number;
+  /**
+   * Injected from outside the scenario: decided by a strategy at a fault point the scenario gave
+   * probability 0, or drawn in a stream whose probabilities came from outside (`injecting`).
+   */
+  readonly injected: boolean;
+}
 
 /** A replayed tape disagreed with the run: the run stops here and reports the entry. */
 export class TapeDivergedError extends Error {
@@ -65,6 +81,14 @@ export interface ChoiceSourceOptions {
    * combined with `replay`, whose tape decides every choice.
    */
   readonly decider?: DeciderOption;
+  /**
+   * Offer fault points whose probability is 0 to the decider (ChoiceStream.fault), so a strategy
+   * can inject a fault the scenario did not ask for. Changes the tape (each such point is a
+   * choice), so a tape recorded with it replays only with it. @defaultValue false
+   */
+  readonly faultPoints?: boolean;
+  /** The virtual time, for the faults list. */
+  readonly clock?: () => number;
 }
 
 export class ChoiceSource {
@@ -73,8 +97,12 @@ export class ChoiceSource {
   mode: Mode;
   /** @internal decides every choice when `mode` is DECIDING */
   readonly decider: Decider;
+  /** Fault points of probability 0 are choices (ChoiceSourceOptions.faultPoints). */
+  readonly faultPoints: boolean;
   readonly #streams = new Map<string, ChoiceStream>();
   readonly #recorder: RecordingDecider | null;
+  readonly #faults: FaultTaken[] = [];
+  readonly #clock: () => number;
 
   constructor(options: ChoiceSourceOptions) {
     this.seed = checkInteger('seed', options.seed, 0, Number.MAX_SAFE_INTEGER);
@@ -93,7 +121,9 @@ export class ChoiceSource {
         ? new RecordingDecider(decider ?? new SeededDecider())
         : null;
     decider = this.#recorder ?? decider;
-    this.mode = decider === null ? SEEDED : DECIDING;
+    this.faultPoints = options.faultPoints ?? false;
+    this.#clock = options.clock ?? (() => 0);
+    this.mode = decider === null && !this.faultPoints ? SEEDED : DECIDING;
     this.decider = decider ?? new SeededDecider();
   }
 
@@ -118,6 +148,16 @@ export class ChoiceSource {
     return this.#recorder?.tape() ?? [];
   }
 
+  /** The fault points that came out true so far, in draw order. */
+  faults(): readonly FaultTaken[] {
+    return this.#faults;
+  }
+
+  /** @internal a fault point came out true */
+  noteFault(stream: string, label: string, injected: boolean): void {
+    this.#faults.push({ stream, label, at: this.#clock(), injected });
+  }
+
   /** Number of choices drawn from the tape or the streams and recorded so far. */
   get recordedCount(): number {
     return this.#recorder?.recordedCount ?? 0;
@@ -127,6 +167,11 @@ export class ChoiceSource {
 /** Per-subsystem stream of choices. All methods return the minimum when the tape is exhausted. */
 export class ChoiceStream {
   readonly name: string;
+  /**
+   * This stream's fault probabilities came from outside the scenario (kernel options given with
+   * `--set`, a strategy's swarm draw): every fault it takes counts as injected.
+   */
+  injecting = false;
   readonly #source: ChoiceSource;
   readonly #random: () => number;
 
@@ -143,6 +188,23 @@ export class ChoiceStream {
     const source = this.#source;
     if (source.mode === SEEDED) return this.#random() < probability;
     return this.#decide(source, 'chance', label, 0, 1, probability, NaN, null) === 1;
+  }
+
+  /**
+   * A fault point: true injects the fault (an allocation fails). The same draw as `chance`, with
+   * two differences: when the source offers fault points, probability 0 is still a choice a
+   * strategy may decide (its seeded value is false and draws nothing), and a fault that comes out
+   * true is listed in the source's `faults()`.
+   */
+  fault(label: string, probability: number): boolean {
+    const source = this.#source;
+    let taken: boolean;
+    if (probability >= 1) taken = true;
+    else if (probability > 0) taken = this.chance(label, probability);
+    else if (!source.faultPoints) return false;
+    else taken = this.#decide(source, 'chance', label, 0, 1, 0, NaN, null, true) === 1;
+    if (taken) source.noteFault(this.name, label, probability <= 0 || this.injecting);
+    return taken;
   }
 
   /** A uniform integer in [min, max]; the default is min. */
@@ -182,11 +244,13 @@ export class ChoiceStream {
     probability: number,
     mean: number,
     candidates: readonly Candidate[] | null,
+    fault = false,
   ): number {
     const choice = new PendingChoice(this.name, label, kind, min, max, this.#random);
     choice.probability = probability;
     choice.mean = mean;
     choice.candidates = candidates;
+    choice.fault = fault;
     return source.decider.decide(choice) as number;
   }
 }
@@ -201,8 +265,10 @@ class PendingChoice implements Choice {
   probability = NaN;
   mean = NaN;
   candidates: readonly Candidate[] | null = null;
+  fault = false;
   readonly #random: () => number;
   #seeded = NaN;
+  #site: string | null | undefined;
 
   constructor(
     stream: string,
@@ -220,9 +286,15 @@ class PendingChoice implements Choice {
     this.#random = random;
   }
 
+  site(): string | null {
+    if (this.#site === undefined) this.#site = callerSite();
+    return this.#site;
+  }
+
   /** The draw of the seeded run: the same formulas as ChoiceStream's hot path. */
   seeded(): number {
     if (!Number.isNaN(this.#seeded)) return this.#seeded;
+    if (this.kind === 'chance' && !(this.probability > 0)) return (this.#seeded = 0);
     const r = this.#random();
     const { min, max } = this;
     this.#seeded =

@@ -58,6 +58,17 @@ export interface Choice {
    */
   readonly candidates: readonly Candidate[] | null;
   /**
+   * True for a fault point (ChoiceStream.fault): 1 injects a fault, such as an allocation that
+   * fails. A fault point whose probability is 0 is offered only when the run offers fault points
+   * (SimulatorOptions.faultPoints); its seeded value is 0 and draws nothing.
+   */
+  readonly fault: boolean;
+  /**
+   * The driver's file:line that made the choice (the first stack frame outside wsksim's src/), or
+   * null; captured on the first call, so only a strategy that asks pays for the stack.
+   */
+  site(): string | null;
+  /**
    * The value the run's seed gives this choice. The first call draws it from the stream, later
    * calls return the same value; a choice whose seeded value is never asked for draws nothing.
    */

@@ -22,6 +22,7 @@ export {
   SeededDecider,
   TapeDivergedError,
   type ChoiceSourceOptions,
+  type FaultTaken,
   type Tape,
   type TapeEntry,
 } from './choice.ts';

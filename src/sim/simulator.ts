@@ -38,6 +38,12 @@ export interface SimulatorOptions {
    * events due); what it does not decide takes the seeded value. Not with `replay`.
    */
   readonly decider?: DeciderOption;
+  /**
+   * Offer the fault points the scenario gave probability 0 (allocation failures) to the decider
+   * as choices (ChoiceSourceOptions.faultPoints); strategies that inject faults set it.
+   * @defaultValue false
+   */
+  readonly faultPoints?: boolean;
   /** Hand each set of events due at the same instant to the choice source. @defaultValue false */
   readonly sameInstantChoice?: boolean;
   /** Log (index, time, label, trace hash) after every event, for the determinism check. */
@@ -156,13 +162,16 @@ export class Simulator {
       ...(options.record !== undefined && { record: options.record }),
       ...(options.replay !== undefined && { replay: options.replay }),
       ...(options.decider !== undefined && { decider: options.decider }),
+      ...(options.faultPoints !== undefined && { faultPoints: options.faultPoints }),
+      clock: () => this.#now,
     });
     this.seed = this.choices.seed;
     this.recordSites = options.recordSites ?? false;
     this.trace = new Trace({ keep: options.keepTrace ?? false });
     this.#sameInstantChoice = options.sameInstantChoice ?? false;
     this.#scheduler = this.choices.stream('scheduler');
-    this.#abouts = options.decider !== undefined ? new WeakMap() : null;
+    this.#abouts =
+      options.decider !== undefined || options.faultPoints === true ? new WeakMap() : null;
     this.#eventLog = options.logEvents === true ? [] : null;
     this.threads = new ThreadHost({
       scheduleNow: (label, fire, arg) => void this.#queue.push(this.#now, label, fire, arg),

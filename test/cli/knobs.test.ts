@@ -134,27 +134,28 @@ describe('cli: wrong knobs exit 2, naming them', () => {
 
 describe('cli: fuzz budgets', () => {
   it('--bail goes on past the expected failure and stops at the first other one', async () => {
-    const expected = await cli(['fuzz', 'inspect-abort-race', '--runs', '3', '--bail']);
-    expect(expected.out).toMatch(/^fuzz inspect-abort-race {2}seeds 1–3 {2}\d passed, \d failed\n/);
+    const expected = await cli(['fuzz', 'inspect-abort-race', '--runs', '3', '--bail', '--strategy', 'random']);
+    expect(expected.out).toMatch(/^fuzz inspect-abort-race {2}strategy random {2}seeds 1–3 {2}\d passed, \d failed\n/);
     expect(expected.out).toContain('  seed 1  (expected) POOL-USE-AFTER-FREE');
     const other = await cli([
-      'fuzz', 'inspect-abort-race', '--runs', '3', '--bail',
+      'fuzz', 'inspect-abort-race', '--runs', '3', '--bail', '--strategy', 'random',
       '--set', 'kernel.server.irpAllocationFailure=1',
     ]);
     expect(other.code).toBe(1);
-    expect(other.out).toMatch(/^fuzz inspect-abort-race {2}seeds 1–1 {2}0 passed, 1 failed {2}stopped by --bail after 1 of 3 runs\n/);
-    expect(other.out).toContain('--seed 1 --set kernel.server.irpAllocationFailure=1\n');
+    expect(other.out).toMatch(/^fuzz inspect-abort-race {2}strategy random {2}seeds 1–1 {2}0 passed, 1 failed {2}stopped by --bail after 1 of 3 runs\n/);
+    expect(other.out).toContain('--seed 1 --set kernel.server.irpAllocationFailure=1 --strategy random\n');
+    expect(other.out).toContain('injected faults: irp allocation fails (kernel/server) at 0.000000s\n');
   });
 
   it('--bail on a scenario without expect stops at the first failure', async () => {
-    const { code, out } = await cli(['fuzz', LEAKY, '--runs', '5', '--bail']);
+    const { code, out } = await cli(['fuzz', LEAKY, '--runs', '5', '--bail', '--strategy', 'random']);
     expect(code).toBe(1);
-    expect(out).toMatch(/^fuzz leaky-driver {2}seeds 1–1 {2}0 passed, 1 failed {2}stopped by --bail after 1 of 5 runs\n/);
+    expect(out).toMatch(/^fuzz leaky-driver {2}strategy random {2}seeds 1–1 {2}0 passed, 1 failed {2}stopped by --bail after 1 of 5 runs\n/);
   });
 
   it('--time stops the campaign when its wall-clock budget is spent', async () => {
-    const { code, out } = await cli(['fuzz', 'accept-irp', '--runs', '1000', '--time', '1ms']);
-    const match = /^fuzz accept-irp {2}seeds 1–(\d+) .* stopped by --time 1ms after (\d+) of 1000 runs\n/.exec(out);
+    const { code, out } = await cli(['fuzz', 'accept-irp', '--runs', '1000', '--time', '1ms', '--strategy', 'random']);
+    const match = /^fuzz accept-irp {2}strategy random {2}seeds 1–(\d+) .* stopped by --time 1ms after (\d+) of 1000 runs\n/.exec(out);
     expect(match).not.toBeNull();
     expect(Number(match?.[2])).toBeLessThan(1000);
     expect(match?.[1]).toBe(match?.[2]);

@@ -74,22 +74,22 @@ describe('explore: the seed loop', () => {
 
 describe('cli: wsksim fuzz', () => {
   it('lists every failing seed, reports the first with its replay command, exit 0 when as expected', async () => {
-    const { code, out } = await cli(['fuzz', 'inspect-abort-race', '--runs', '4']);
+    const { code, out } = await cli(['fuzz', 'inspect-abort-race', '--runs', '4', '--strategy', 'random']);
     expect(code).toBe(0);
     const lines = out.split('\n');
-    expect(lines[0]).toMatch(/^fuzz inspect-abort-race {2}seeds 1–4 {2}\d passed, \d failed$/);
+    expect(lines[0]).toMatch(/^fuzz inspect-abort-race {2}strategy random {2}seeds 1–4 {2}\d passed, \d failed$/);
     expect(lines.filter((l) => l.startsWith('  seed '))).not.toEqual([]);
     for (const line of lines.filter((l) => l.startsWith('  seed '))) {
       expect(line).toMatch(/^ {2}seed \d {2}\(expected\) POOL-USE-AFTER-FREE: read of /);
     }
     expect(out).toMatch(/expect POOL-USE-AFTER-FREE: found on \d seeds\n/);
     expect(out).toMatch(/first failure:\nscenario inspect-abort-race {2}seed \d {2}failed\n/);
-    expect(out).toMatch(/replay: wsksim run inspect-abort-race --seed \d\n$/);
+    expect(out).toMatch(/replay: wsksim run inspect-abort-race --seed \d --strategy random\n$/);
   });
 
   it('a clean scenario: one line, exit 0; bad --runs is a usage error', async () => {
-    const { code, out } = await cli(['fuzz', 'inspect-abort-race-fixed', '--runs', '3', '--seed', '10']);
-    expect([code, out]).toEqual([0, 'fuzz inspect-abort-race-fixed  seeds 10–12  3 passed, 0 failed\n']);
+    const { code, out } = await cli(['fuzz', 'inspect-abort-race-fixed', '--runs', '3', '--seed', '10', '--strategy', 'random']);
+    expect([code, out]).toEqual([0, 'fuzz inspect-abort-race-fixed  strategy random  seeds 10–12  3 passed, 0 failed\n']);
     let err = '';
     expect(await main(['fuzz', 'showcase', '--runs', '0'], () => {}, (t) => void (err += t))).toBe(2);
     expect(err).toContain('--runs expects at least 1');

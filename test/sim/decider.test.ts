@@ -115,11 +115,11 @@ describe('sim: deciders', () => {
   });
 
   it('a decider sees every choice with its stream, label, kind and bounds', () => {
-    const seen: Omit<Choice, 'seeded' | 'candidates'>[] = [];
+    const seen: Omit<Choice, 'seeded' | 'candidates' | 'site'>[] = [];
     const source = new ChoiceSource({
       seed: 4,
-      decider: ({ stream, label, kind, min, max, probability, mean }) => {
-        seen.push({ stream, label, kind, min, max, probability, mean });
+      decider: ({ stream, label, kind, min, max, probability, mean, fault }) => {
+        seen.push({ stream, label, kind, min, max, probability, mean, fault });
         return undefined;
       },
     });
@@ -129,10 +129,10 @@ describe('sim: deciders', () => {
     s.exponential('rto', 100, 800);
     s.pick('which', 3);
     expect(seen).toEqual([
-      { stream: 's', label: 'loss', kind: 'chance', min: 0, max: 1, probability: 0.25, mean: NaN },
-      { stream: 's', label: 'jitter', kind: 'between', min: 3, max: 9, probability: NaN, mean: NaN },
-      { stream: 's', label: 'rto', kind: 'exponential', min: 0, max: 800, probability: NaN, mean: 100 },
-      { stream: 's', label: 'which', kind: 'pick', min: 0, max: 2, probability: NaN, mean: NaN },
+      { stream: 's', label: 'loss', kind: 'chance', min: 0, max: 1, probability: 0.25, mean: NaN, fault: false },
+      { stream: 's', label: 'jitter', kind: 'between', min: 3, max: 9, probability: NaN, mean: NaN, fault: false },
+      { stream: 's', label: 'rto', kind: 'exponential', min: 0, max: 800, probability: NaN, mean: 100, fault: false },
+      { stream: 's', label: 'which', kind: 'pick', min: 0, max: 2, probability: NaN, mean: NaN, fault: false },
     ]);
   });
 

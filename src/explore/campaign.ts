@@ -1,0 +1,200 @@
+/**
+ * A campaign (docs/design.md#exploration): one scenario run under a strategy (strategy.ts) until
+ * the run budget, the caller's budget (`shouldStop`, e.g. `wsksim fuzz --time`), `bail` or the
+ * strategy's own end (an exhaustive tree done). Every run is recorded and the campaign goes on
+ * after a failure, so nothing is lost; the first failure is kept whole for its report. A scenario
+ * that declares the failure it demonstrates (`expect`) is judged on that: its failures must all
+ * be the expected one, and it must fail that way at least once. The goals the runs named
+ * (Simulation.sometimes) are merged, and those never reached are reported.
+ */
+import { checkInteger } from '../sim/index.ts';
+import { resolveFuzzSpace } from './fuzz-space.ts';
+import {
+  failsAsExpected,
+  runScenario,
+  type RunRequest,
+  type Scenario,
+  type ScenarioResult,
+} from './scenario.ts';
+import { makeStrategy } from './strategies/index.ts';
+import {
+  DEFAULT_STRATEGY,
+  type RunPlan,
+  type Strategy,
+  type StrategyName,
+  type StrategyParams,
+} from './strategy.ts';
+
+export interface CampaignRequest {
+  /** @defaultValue DEFAULT_STRATEGY */
+  readonly strategy?: StrategyName;
+  readonly params?: StrategyParams;
+  /** The campaign seed: run i has seed `seed + i`. @defaultValue 1 */
+  readonly seed?: number;
+  /** The most runs. */
+  readonly runs: number;
+  /** What every run is asked besides what the strategy plans (`--set`, `--same-instant`). */
+  readonly run?: Omit<RunRequest, 'seed'>;
+  /** Stop after the first failure that is not the scenario's expected one. */
+  readonly bail?: boolean;
+  /** Asked after each run; true stops the campaign (a budget the caller keeps). */
+  readonly shouldStop?: () => boolean;
+  /** Called after each run (progress). */
+  readonly onRun?: (result: ScenarioResult, plan: RunPlan) => void;
+}
+
+/** One failing run, in brief. */
+export interface CampaignFailure {
+  /** The run's index in the campaign, from 0. */
+  readonly run: number;
+  readonly seed: number;
+  /** The failure's rule id, or its kind when no rule is involved. */
+  readonly what: string;
+  readonly message: string;
+  /** The failure the scenario declares (`expect`). */
+  readonly expected: boolean;
+  /** What the strategy varied in the run (RunPlan.note). */
+  readonly note: string;
+}
+
+export interface CampaignResult {
+  readonly scenario: string;
+  readonly strategy: StrategyName;
+  /** The campaign seed. */
+  readonly seed: number;
+  /** The runs made. */
+  readonly runs: number;
+  /** The runs asked for. */
+  readonly requested: number;
+  /** What ended the campaign before `requested` runs. */
+  readonly stopped?: 'bail' | 'budget' | 'exhausted';
+  readonly passed: number;
+  readonly failures: readonly CampaignFailure[];
+  /** The first failing run, whole, and its plan. */
+  readonly first?: ScenarioResult;
+  readonly firstPlan?: RunPlan;
+  readonly expect?: string;
+  /** Runs whose check injected faults kept from applying (ScenarioDefinition.checkUnderFaults). */
+  readonly checksSkipped: number;
+  /** Every goal the runs named, and whether some run reached it. */
+  readonly goals: ReadonlyMap<string, boolean>;
+  /** What the strategy reached (Strategy.report). */
+  readonly report: readonly string[];
+  /** The verdict: see the module header. */
+  readonly ok: boolean;
+}
+
+export async function runCampaign<H>(
+  scenario: Scenario<H>,
+  request: CampaignRequest,
+): Promise<CampaignResult> {
+  const seed = checkInteger('seed', request.seed ?? 1, 0, Number.MAX_SAFE_INTEGER);
+  const runs = checkInteger('runs', request.runs, 1, 1_000_000_000);
+  const name = request.strategy ?? DEFAULT_STRATEGY;
+  const context = {
+    scenario: scenario as Scenario<unknown>,
+    seed,
+    runs,
+    space: resolveFuzzSpace(scenario.fuzz),
+    params: request.params ?? {},
+  };
+  const strategy = makeStrategy(name, context);
+  const tally = new Tally(scenario as Scenario<unknown>);
+  let stopped: CampaignResult['stopped'];
+  for (let index = 0; index < runs; index++) {
+    const plan = strategy.next(index);
+    if (plan === null) {
+      stopped = 'exhausted';
+      break;
+    }
+    const result = await runScenario(scenario, planRequest(request.run ?? {}, plan));
+    strategy.observe(plan, result);
+    request.onRun?.(result, plan);
+    const failure = tally.add(index, plan, result);
+    if (request.bail === true && failure !== null && !failure.expected) stopped = 'bail';
+    else if (index + 1 < runs && request.shouldStop?.() === true) stopped = 'budget';
+    if (stopped !== undefined) break;
+  }
+  return tally.result(name, seed, runs, stopped, strategy);
+}
+
+/** A plan's run request: the campaign's knobs, the strategy's over them (but `--set` wins). */
+export function planRequest(base: Omit<RunRequest, 'seed'>, plan: RunPlan): RunRequest {
+  const { request } = plan;
+  const sameInstant = base.sameInstantChoice === true || request.sameInstantChoice === true;
+  return {
+    ...base,
+    ...request,
+    seed: plan.seed,
+    ...(base.kernel !== undefined && { kernel: base.kernel }),
+    ...(sameInstant && { sameInstantChoice: true }),
+    // A strategy's run is recorded: its result's tape replays it (for the sited re-run, a report).
+    ...(request.decider !== undefined && { record: true }),
+  };
+}
+
+/** The campaign's books: runs, failures, goals. */
+class Tally {
+  readonly #scenario: Scenario<unknown>;
+  readonly #failures: CampaignFailure[] = [];
+  readonly #goals = new Map<string, boolean>();
+  #runs = 0;
+  #checksSkipped = 0;
+  #first: { result: ScenarioResult; plan: RunPlan } | undefined;
+
+  constructor(scenario: Scenario<unknown>) {
+    this.#scenario = scenario;
+  }
+
+  /** Books one run; returns its failure in brief, or null when it passed. */
+  add(index: number, plan: RunPlan, result: ScenarioResult): CampaignFailure | null {
+    this.#runs++;
+    if (result.checkSkipped) this.#checksSkipped++;
+    for (const [goal, reached] of result.goals)
+      this.#goals.set(goal, reached || this.#goals.get(goal) === true);
+    const failure = result.failure;
+    if (failure === undefined) return null;
+    this.#first ??= { result, plan };
+    const brief: CampaignFailure = {
+      run: index,
+      seed: result.seed,
+      what: failure.details?.rule ?? failure.kind,
+      message: failure.message,
+      expected: failsAsExpected(this.#scenario, result),
+      note: plan.note,
+    };
+    this.#failures.push(brief);
+    return brief;
+  }
+
+  result(
+    strategy: StrategyName,
+    seed: number,
+    requested: number,
+    stopped: CampaignResult['stopped'],
+    planner: Strategy,
+  ): CampaignResult {
+    const failures = this.#failures;
+    const expect = this.#scenario.expect;
+    const ok =
+      expect === undefined
+        ? failures.length === 0
+        : failures.length > 0 && failures.every((f) => f.expected);
+    return {
+      scenario: this.#scenario.name,
+      strategy,
+      seed,
+      runs: this.#runs,
+      requested,
+      ...(stopped !== undefined && this.#runs < requested && { stopped }),
+      passed: this.#runs - failures.length,
+      failures,
+      ...(this.#first !== undefined && { first: this.#first.result, firstPlan: this.#first.plan }),
+      ...(expect !== undefined && { expect }),
+      checksSkipped: this.#checksSkipped,
+      goals: this.#goals,
+      report: planner.report(),
+      ok,
+    };
+  }
+}
