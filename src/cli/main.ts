@@ -8,6 +8,7 @@ import { runScenario, type Scenario, type ScenarioResult } from '../explore/scen
 import {
   planRequest,
   runCampaign,
+  seedOnlyRun,
   type CampaignFailure,
   type CampaignResult,
 } from '../explore/campaign.ts';
@@ -186,10 +187,7 @@ async function run(argv: readonly string[], out: Write, showcase: boolean): Prom
   return result.status === 'passed' ? 0 : 1;
 }
 
-/**
- * `run --strategy S`: the plan strategy S gives the run of seed N in any campaign. Only a strategy
- * whose plans depend on the seed alone (Strategy.seedOnly) can say; the others are a usage error.
- */
+/** `run --strategy S`: the plan strategy S gives the run of seed N in any campaign. */
 function strategyRun(
   scenario: Scenario<unknown>,
   args: ParsedArgs,
@@ -197,15 +195,7 @@ function strategyRun(
 ): { plan: RunPlan; flags: string[] } {
   if (!args.values.has('strategy')) return { plan: { seed, request: {}, note: '' }, flags: [] };
   const { name, params, flags } = strategyOf(args, 'random');
-  const context = { scenario, seed, runs: 1, space: resolveFuzzSpace(scenario.fuzz), params };
-  const strategy = makeStrategy(name, context);
-  if (!strategy.seedOnly) {
-    throw new UsageError(
-      `--strategy ${name}: a ${name} run depends on the campaign's earlier runs; ` +
-        `make it again with 'wsksim fuzz ... --strategy ${name}'`,
-    );
-  }
-  return { plan: strategy.next(0) as RunPlan, flags };
+  return { plan: seedOnlyRun(scenario, name, seed, params), flags };
 }
 
 /**

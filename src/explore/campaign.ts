@@ -7,7 +7,7 @@
  * be the expected one, and it must fail that way at least once. The goals the runs named
  * (Simulation.sometimes) are merged, and those never reached are reported.
  */
-import { checkInteger } from '../sim/index.ts';
+import { SimConfigError, checkInteger } from '../sim/index.ts';
 import { resolveFuzzSpace } from './fuzz-space.ts';
 import {
   failsAsExpected,
@@ -116,6 +116,35 @@ export async function runCampaign<H>(
     if (stopped !== undefined) break;
   }
   return tally.result(name, seed, runs, stopped, strategy);
+}
+
+/**
+ * The run of seed `seed` under a strategy whose plans depend on the seed alone (`wsksim run
+ * --strategy`, ScenarioDefinition.failingRuns), and its plan. Another strategy throws
+ * SimConfigError naming it: its runs depend on the campaign's earlier runs.
+ */
+export function seedOnlyRun<H>(
+  scenario: Scenario<H>,
+  name: StrategyName,
+  seed: number,
+  params: StrategyParams = {},
+): RunPlan {
+  const context = {
+    scenario: scenario as Scenario<unknown>,
+    seed,
+    runs: 1,
+    space: resolveFuzzSpace(scenario.fuzz),
+    params,
+  };
+  const strategy = makeStrategy(name, context);
+  if (!strategy.seedOnly) {
+    throw new SimConfigError(
+      'strategy',
+      `a ${name} run depends on the campaign's earlier runs; ` +
+        `make it again with 'wsksim fuzz ... --strategy ${name}'`,
+    );
+  }
+  return strategy.next(0) as RunPlan;
 }
 
 /** A plan's run request: the campaign's knobs, the strategy's over them (but `--set` wins). */

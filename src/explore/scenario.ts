@@ -72,11 +72,24 @@ export interface ScenarioDefinition<H = unknown> {
    */
   readonly checkUnderFaults?: boolean;
   /**
+   * For a bug scenario whose failure plain seeds rarely show: runs a campaign found that fail as
+   * `expect` says, each a strategy whose plans depend on the seed alone (Strategy.seedOnly) and a
+   * seed; `wsksim run <scenario> --strategy <strategy> --seed <seed>` makes each again, and the
+   * scenario suite checks that each still fails that way.
+   */
+  readonly failingRuns?: readonly FailingRun[];
+  /**
    * What a campaign may vary beyond the scenario's own options (fuzz-space.ts): which kernel
    * knobs, on which hosts, within which bounds, and which link faults. @defaultValue the kernel
    * knobs on every host, no link faults
    */
   readonly fuzz?: FuzzSpace;
+}
+
+/** A run that fails (ScenarioDefinition.failingRuns): a strategy and a seed. */
+export interface FailingRun {
+  readonly strategy: string;
+  readonly seed: number;
 }
 
 export interface Scenario<H = unknown> extends ScenarioDefinition<H> {
@@ -216,6 +229,11 @@ export function defineScenario<H>(definition: ScenarioDefinition<H>): Scenario<H
   if (definition.checkUnderFaults !== undefined && typeof definition.checkUnderFaults !== 'boolean')
     throw new SimConfigError(`${where}.checkUnderFaults`, 'expected true or false');
   if (definition.fuzz !== undefined) checkFuzzSpace(`${where}.fuzz`, definition.fuzz);
+  (definition.failingRuns ?? []).forEach((run, i) => {
+    if (typeof run?.strategy !== 'string')
+      throw new SimConfigError(`${where}.failingRuns[${i}].strategy`, 'expected a strategy name');
+    checkInteger(`${where}.failingRuns[${i}].seed`, run.seed, 0, Number.MAX_SAFE_INTEGER);
+  });
   const seeds = definition.seeds ?? [1];
   seeds.forEach((seed, i) =>
     checkInteger(`${where}.seeds[${i}]`, seed, 0, Number.MAX_SAFE_INTEGER),

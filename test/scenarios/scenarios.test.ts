@@ -4,12 +4,15 @@
  * behaviour shows up as a reviewed diff. On seeds 1–3 each also runs with every layer's
  * invariants checked after every event (Simulation.checkInvariants: network, TCP, kernel and WSK
  * provider), to the same status and trace hash. A scenario that demonstrates a bug (`expect`,
- * docs/design.md#scenarios-may-not-lower-a-rule) fails that way on some of its seeds and passes on
- * the others.
+ * docs/design.md#scenarios-may-not-lower-a-rule) fails that way on some of its seeds, or on the
+ * strategy runs it declares (`failingRuns`, for a bug plain seeds rarely show), and passes on the
+ * others.
  */
 import { describe, expect, it } from 'vitest';
 import { listScenarioNames, loadScenario } from '../../src/cli/load.ts';
+import { planRequest, seedOnlyRun } from '../../src/explore/campaign.ts';
 import { failsAsExpected, runScenario } from '../../src/explore/scenario.ts';
+import type { StrategyName } from '../../src/explore/strategy.ts';
 import { formatRecord } from '../../src/sim/index.ts';
 
 const names = listScenarioNames();
@@ -35,7 +38,17 @@ describe('scenarios', () => {
         expect(second.traceHash).toBe(first.traceHash);
         expect(second.status).toBe(first.status);
       }
-      // A bug scenario's failure depends on timing: some of its seeds fail, others pass.
+      // A rare bug's runs that fail (failingRuns): each fails the declared way, twice alike.
+      for (const { strategy, seed } of scenario.failingRuns ?? []) {
+        const request = planRequest({}, seedOnlyRun(scenario, strategy as StrategyName, seed));
+        const first = await runScenario(scenario, request);
+        const second = await runScenario(scenario, request);
+        const replay = `wsksim run ${name} --strategy ${strategy} --seed ${seed}`;
+        expect(failsAsExpected(scenario, first), `${replay}: ${first.failure?.message}`).toBe(true);
+        expect(second.traceHash).toBe(first.traceHash);
+        outcomes.add(first.status);
+      }
+      // A bug scenario's failure depends on timing: some of its runs fail, others pass.
       if (scenario.expect !== undefined) expect([...outcomes].sort()).toEqual(['failed', 'passed']);
     });
 

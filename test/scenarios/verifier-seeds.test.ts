@@ -37,8 +37,9 @@ describe('scenarios under the verifier', () => {
         }
       }
       expect(bad).toEqual([]);
+      // A rare bug (failingRuns declared) may pass on every plain seed.
       if (scenario.expect !== undefined) {
-        expect(expected).toBeGreaterThan(0);
+        if (scenario.failingRuns === undefined) expect(expected).toBeGreaterThan(0);
         expect(expected).toBeLessThan(SEEDS);
       }
     }, 60_000);
