@@ -142,7 +142,8 @@ function serverDriver(h: Handles, fixed: boolean) {
       const Conn = k.ExAllocatePoolWithTag<CONNECTION>(NonPagedPool, 96, CONNECTION_TAG);
       const WorkItem = Conn === null ? null : k.IoAllocateWorkItem(null);
       const Buffer = new Uint8Array(RECEIVE_LENGTH);
-      const Mdl = WorkItem === null ? null : k.IoAllocateMdl(Buffer, RECEIVE_LENGTH, false, false, null);
+      const Mdl =
+        WorkItem === null ? null : k.IoAllocateMdl(Buffer, RECEIVE_LENGTH, false, false, null);
       if (Conn === null || WorkItem === null || Mdl === null) {
         if (WorkItem !== null) k.IoFreeWorkItem(WorkItem);
         if (Conn !== null) k.ExFreePoolWithTag(Conn, CONNECTION_TAG);

@@ -5,7 +5,7 @@
  * callbacks at PASSIVE_LEVEL, allocation failures anywhere in the server, inline or pended
  * completions, the receive callback race.
  *
- *   npx wsksim fuzz receive-event-dpc-lock-fixed --runs 200 --set kernel.server.passiveCallbacks=0.5
+ *   npx wsksim fuzz receive-event-dpc-lock-fixed --set kernel.server.passiveCallbacks=0.5
  */
 import { defineScenario } from '../src/explore/scenario.ts';
 import { buildReceiveEventDpcLock, checkReceiveEventDpcLock } from './receive-event-dpc-lock.ts';

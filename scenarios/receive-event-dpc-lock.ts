@@ -4,7 +4,8 @@
  *
  * The driver collects text lines from clients on port 601 (syslog over TCP): its listening socket
  * has WskAcceptEvent, and WskReceiveEvent and WskDisconnectEvent enabled for the sockets it accepts
- * (connection events enabled on a listener are inherited, docs/model.md#enabling-and-disabling-events).
+ * (connection events enabled on a listener are inherited,
+ * docs/model.md#enabling-and-disabling-events).
  * Every connection appends what it receives to one log, counted in bytes and lines under one spin
  * lock; a client's FIN (or reset) closes its connection with a close IRP allocated at accept time.
  * Three clients connect at 0, 30 and 60 ms, send a few lines each and disconnect gracefully; the
@@ -120,7 +121,9 @@ function serverDriver(h: Handles, fixed: boolean) {
         const { Mdl, Offset, Length } = Entry.Buffer;
         const Bytes = k.MmGetSystemAddressForMdlSafe(Mdl as MDL, 0) as Uint8Array;
         h.log.bytes += Length;
-        for (const Byte of Bytes.subarray(Offset, Offset + Length)) if (Byte === 0x0a) h.log.lines++;
+        for (const Byte of Bytes.subarray(Offset, Offset + Length)) {
+          if (Byte === 0x0a) h.log.lines++;
+        }
       }
     }
 

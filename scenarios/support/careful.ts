@@ -1,11 +1,13 @@
 /**
- * What the rare-bug scenarios share (accept-loop-leak, receive-event-dpc-lock, inline-receive-depth,
- * receive-race-reuse and their twins): helpers written the way a careful WSK driver writes them,
- * so that whatever a campaign varies (allocation failures, inline or pended completions, callbacks
- * at PASSIVE_LEVEL, the documented callback races) reaches only the one bug a scenario shows.
+ * What the rare-bug scenarios share (accept-loop-leak, receive-event-dpc-lock,
+ * inline-receive-depth, receive-callback-race and their twins): helpers written the way a careful
+ * WSK driver writes them, so that whatever a campaign varies (allocation failures, inline or pended
+ * completions, callbacks at PASSIVE_LEVEL, the documented callback races) reaches only the one bug
+ * a scenario shows.
  *
  * - `carefulCaller`: support/driver.ts's synchronous-call helper, except that IoAllocateIrp may
- *   fail ("IoAllocateIrp function (wdm.h)", https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-ioallocateirp:
+ *   fail ("IoAllocateIrp function (wdm.h)",
+ *   https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wdm/nf-wdm-ioallocateirp:
  *   NULL when no IRP can be allocated): the call then returns null instead of throwing. A caller
  *   that must not fail (a close) passes an IRP it allocated beforehand.
  * - `openListener`: WskSocket, WskBind to 0.0.0.0:<port> and the event callbacks asked for; null
@@ -219,8 +221,7 @@ export interface SenderHandles {
  * a graceful WskDisconnect, WskCloseSocket (with an IRP allocated before the connect), deregister.
  * Gives up quietly where an allocation fails or a call fails.
  */
-export function senderClient(sim: Simulation, spec: SenderSpec, server: string, h: SenderHandles) {
-  void sim;
+export function senderClient(spec: SenderSpec, server: string, h: SenderHandles) {
   return async (k: Kernel): Promise<void> => {
     const Registration = new WSK_REGISTRATION();
     const Npi = new WSK_PROVIDER_NPI();
@@ -297,13 +298,16 @@ export function addSenders(
     sim.addLink(spec.host, 'lan', { latency: '2500us' });
     sim.tcp(spec.host);
     sim.kernel(spec.host, {});
-    const driver = senderClient(sim, spec, server, h);
+    const driver = senderClient(spec, server, h);
     sim.at(`${spec.at / 1e6}ms`, `load ${spec.host}`, () => void sim.load(spec.host, driver));
   }
 }
 
 /** Every client connected and sent all it had. */
-export function checkSent(specs: readonly SenderSpec[], senders: ReadonlyMap<string, SenderRecord>) {
+export function checkSent(
+  specs: readonly SenderSpec[],
+  senders: ReadonlyMap<string, SenderRecord>,
+): void {
   for (const { host, messages } of specs) {
     const record = senders.get(host);
     const total = messages.reduce((n, m) => n + m.length, 0);
