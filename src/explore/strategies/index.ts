@@ -6,10 +6,12 @@ import {
   type Strategy,
   type StrategyName,
 } from '../strategy.ts';
+import { pctStrategy } from './pct.ts';
 import { randomStrategy } from './random.ts';
 
 const FACTORIES: Partial<Record<StrategyName, (context: CampaignContext) => Strategy>> = {
   random: randomStrategy,
+  pct: pctStrategy,
 };
 
 /** The strategy `name` for a campaign; an unknown name throws SimConfigError naming it. */
