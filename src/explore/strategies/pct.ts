@@ -12,10 +12,13 @@
  * run made (50 before the first run), so a run's plan depends on the campaign's earlier runs and
  * the strategy is not seed-only.
  *
- * Left out: a window of nearby instants. Firing an event due later first would delay the
- * earlier ones past their due time: a packet could overtake an earlier one on its link, which a
- * link without reordering promises never happens, and a run's time would no longer be its events'
- * due times. Only events due at one instant, all of them equally ready, are ordered.
+ * Left out: the paper's freedom over events that are not due at one instant (a window of nearby
+ * instants). Firing an event due later first delays the earlier ones past their due time: a
+ * packet then arrives later than its link's latency and jitter allow and a timer fires late, a
+ * different network from the one the scenario built rather than another order of the same one;
+ * and a strategy that picks without chains (random, exhaustive) would let a packet overtake an
+ * earlier one on a link that never reorders. Only events due at one instant, equally ready, are
+ * ordered.
  */
 import seedrandom from 'seedrandom';
 import { checkInteger, streamState, type Tape } from '../../sim/index.ts';
