@@ -318,7 +318,7 @@ function fuzzReport(scenario: Scenario<unknown>, loop: CampaignResult, c: FuzzCa
           loop.stopped === 'bail'
             ? 'by --bail'
             : loop.stopped === 'exhausted'
-              ? `when ${loop.strategy} had nothing left to try`
+              ? `by ${loop.strategy} (its report below says why)`
               : `by --time ${formatDuration(c.budget ?? 0)}`
         } after ${loop.runs} of ${loop.requested} runs`;
   const { low, high } = loop.seeds;
