@@ -4,13 +4,14 @@
  * renames them.
  */
 import { benchCore } from './core.ts';
+import { benchExplore, exploreOptions } from './explore.ts';
 import { benchFuzz } from './fuzz.ts';
 import { formatMetric, type Metric } from './measure.ts';
 import { benchShowcase } from './showcase.ts';
 import { benchTcp } from './tcp.ts';
 import { benchWsk } from './wsk.ts';
 
-type Bench = () => Promise<Metric[]>;
+type Bench = (argv: readonly string[]) => Promise<Metric[]>;
 
 const BENCHES: Readonly<Record<string, Bench>> = {
   core: benchCore,
@@ -18,12 +19,19 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   showcase: benchShowcase,
   tcp: benchTcp,
   wsk: benchWsk,
+  explore: (argv) => benchExplore(exploreOptions(argv)),
 };
+
+/** Groups that run only when named with --only: they take minutes. */
+const ON_REQUEST: ReadonlySet<string> = new Set(['explore']);
 
 async function main(argv: readonly string[]): Promise<void> {
   const json = argv.includes('--json');
   const onlyIndex = argv.indexOf('--only');
-  const only = onlyIndex >= 0 ? (argv[onlyIndex + 1] ?? '').split(',') : Object.keys(BENCHES);
+  const only =
+    onlyIndex >= 0
+      ? (argv[onlyIndex + 1] ?? '').split(',')
+      : Object.keys(BENCHES).filter((name) => !ON_REQUEST.has(name));
   for (const name of only) {
     const bench = BENCHES[name];
     if (bench === undefined) {
@@ -32,7 +40,7 @@ async function main(argv: readonly string[]): Promise<void> {
       );
       process.exit(2);
     }
-    for (const metric of await bench()) {
+    for (const metric of await bench(argv)) {
       process.stdout.write(json ? `${JSON.stringify(metric)}\n` : `${formatMetric(metric)}\n`);
     }
   }

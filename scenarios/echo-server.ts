@@ -15,6 +15,16 @@
  * makes the sample close the listener and create a new one
  * (docs/model.md#echo-server-per-connection-flow, step 1).
  *
+ * One change from the sample, a race it has: WskDeregister returns once every socket is closed,
+ * and a WskCloseSocket that returns STATUS_PENDING completes its IRP only after it has closed the
+ * socket (PFN_WSK_CLOSE_SOCKET,
+ * https://learn.microsoft.com/en-us/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_close_socket),
+ * so the close's completion routine, which queues the context's free, may run after the unload
+ * stopped the worker: the context leaks, and on Windows the routine may run in an unloaded
+ * image. The port counts the closes whose completion routine has not run, plus one reference
+ * the unload drops after WskDeregister, and the unload waits on a notification event the last
+ * one sets before it stops the worker (docs/model.md#echo-server-unload).
+ *
  * What the model lacks and the port builds on what it has: InterlockedPushEntrySList and
  * InterlockedFlushSList are a list and a KSPIN_LOCK; ExAllocatePoolZero is
  * ExAllocatePoolWithTag with the fields written as RtlZeroMemory would leave them; ExFreePool
@@ -63,6 +73,7 @@ import {
   NPI_WSK_INTERFACE_ID,
   NT_SUCCESS,
   NonPagedPool,
+  NotificationEvent,
   SOCK_STREAM,
   STATUS_INSUFFICIENT_RESOURCES,
   STATUS_MORE_PROCESSING_REQUIRED,
@@ -304,6 +315,19 @@ function serverDriver(sim: Simulation, handles: Handles, DriverObject: DRIVER_OB
       Thread: null,
     };
 
+    // Not in the sample (see the header): closes whose completion routine has not run yet, plus
+    // one reference the unload holds until WskDeregister returned; the event is set when the
+    // count drops to 0, that is when the last close's free is queued.
+    let WskSampleCloseReferences = 1;
+    const WskSampleClosesDone = new KEVENT();
+
+    // Drop one close reference (the C: InterlockedDecrement); the last one sets the event
+    function WskSampleReleaseCloseReference(): void {
+      if (--WskSampleCloseReferences === 0) {
+        k.KeSetEvent(WskSampleClosesDone, 0, false);
+      }
+    }
+
     // [::]:40007 (the C writes the port in network byte order, 0x479c)
     const IPv6ListeningAddress: SOCKADDR = sockaddr(`[::]:${SERVER.port}`);
 
@@ -311,6 +335,8 @@ function serverDriver(sim: Simulation, handles: Handles, DriverObject: DRIVER_OB
     function DriverEntry(Driver: DRIVER_OBJECT): NTSTATUS {
       let status: NTSTATUS;
       const wskClientNpi: WSK_CLIENT_NPI = { ClientContext: null, Dispatch: null! };
+
+      k.KeInitializeEvent(WskSampleClosesDone, NotificationEvent, false);
 
       // The listening socket's context, used to queue the operation that sets it up
       WskSampleListeningSocketContext = WskSampleAllocateSocketContext(WskSampleWorkQueue, 0);
@@ -364,7 +390,14 @@ function serverDriver(sim: Simulation, handles: Handles, DriverObject: DRIVER_OB
       // captured the NPI yet, its capture will fail and the queue still drains.
       await k.WskDeregister(WskSampleRegistration);
 
-      // No socket is left, so no operation can be queued any more: stop the worker.
+      // Every socket is closed, but a pended close completes its IRP after closing the socket:
+      // wait until each close's completion routine has queued its free (not in the sample).
+      WskSampleReleaseCloseReference();
+      if (WskSampleCloseReferences > 0) DoTraceMessage(TRCINFO, 'UNLOAD: waiting for closes');
+      await k.KeWaitForSingleObject(WskSampleClosesDone, Executive, KernelMode, false, null);
+
+      // No socket is left and every free is queued, so no operation can be queued any more:
+      // stop the worker, which drains the queue first.
       await WskSampleStopWorkQueue(WskSampleWorkQueue);
 
       DoTraceMessage(TRCINFO, 'UNLOAD END');
@@ -988,6 +1021,9 @@ function serverDriver(sim: Simulation, handles: Handles, DriverObject: DRIVER_OB
 
         DoTraceMessage(TRCINFO, `OpClose: ${p(socketContext)}`);
 
+        // Not in the sample: the unload waits for this close's completion routine
+        WskSampleCloseReferences++;
+
         dispatch.WskCloseSocket(socketContext.Socket!, SocketOpContext.Irp!);
       }
     }
@@ -1009,6 +1045,7 @@ function serverDriver(sim: Simulation, handles: Handles, DriverObject: DRIVER_OB
       );
 
       WskSampleEnqueueOp(socketOpContext, WskSampleOpFree);
+      WskSampleReleaseCloseReference();
 
       return STATUS_MORE_PROCESSING_REQUIRED;
     };

@@ -318,12 +318,12 @@ function fuzzReport(scenario: Scenario<unknown>, loop: CampaignResult, c: FuzzCa
           loop.stopped === 'bail'
             ? 'by --bail'
             : loop.stopped === 'exhausted'
-              ? `when ${loop.strategy} had nothing left to try`
+              ? `by ${loop.strategy} (its report below says why)`
               : `by --time ${formatDuration(c.budget ?? 0)}`
         } after ${loop.runs} of ${loop.requested} runs`;
-  const last = loop.seed + loop.runs - 1;
+  const { low, high } = loop.seeds;
   const lines = [
-    `fuzz ${loop.scenario}  strategy ${loop.strategy}  seeds ${loop.seed}–${last}  ` +
+    `fuzz ${loop.scenario}  strategy ${loop.strategy}  seeds ${low}–${high}  ` +
       `${loop.passed} passed, ${loop.failures.length} failed${stopped}`,
     ...loop.failures.map((f) => {
       const message = f.message.startsWith(f.what) ? f.message : `${f.what}: ${f.message}`;

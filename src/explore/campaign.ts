@@ -62,6 +62,11 @@ export interface CampaignResult {
   readonly strategy: StrategyName;
   /** The campaign seed. */
   readonly seed: number;
+  /**
+   * The lowest and highest seed a run had: `seed` and `seed + runs - 1` for a strategy that
+   * gives run i seed `seed + i`, `seed` alone for one that runs every leaf on one seed.
+   */
+  readonly seeds: { readonly low: number; readonly high: number };
   /** The runs made. */
   readonly runs: number;
   /** The runs asked for. */
@@ -168,6 +173,7 @@ class Tally {
   readonly #failures: CampaignFailure[] = [];
   readonly #goals = new Map<string, boolean>();
   #runs = 0;
+  #seeds = { low: Infinity, high: -Infinity };
   #checksSkipped = 0;
   #first: { result: ScenarioResult; plan: RunPlan } | undefined;
 
@@ -178,6 +184,8 @@ class Tally {
   /** Books one run; returns its failure in brief, or null when it passed. */
   add(index: number, plan: RunPlan, result: ScenarioResult): CampaignFailure | null {
     this.#runs++;
+    const { low, high } = this.#seeds;
+    this.#seeds = { low: Math.min(low, plan.seed), high: Math.max(high, plan.seed) };
     if (result.checkSkipped) this.#checksSkipped++;
     for (const [goal, reached] of result.goals)
       this.#goals.set(goal, reached || this.#goals.get(goal) === true);
@@ -213,6 +221,7 @@ class Tally {
       scenario: this.#scenario.name,
       strategy,
       seed,
+      seeds: this.#runs === 0 ? { low: seed, high: seed } : this.#seeds,
       runs: this.#runs,
       requested,
       ...(stopped !== undefined && this.#runs < requested && { stopped }),

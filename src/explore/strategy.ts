@@ -2,8 +2,10 @@
  * The strategy seam of a campaign (docs/design.md#exploration): a strategy plans each run of a
  * campaign (its seed and what it varies beyond the seed: a decider, fault points, kernel knobs,
  * link faults, same-instant choice) and learns from each result. The campaign (campaign.ts) runs
- * the plans, records every failure and goes on. Every strategy gives run i the seed
- * `campaign seed + i`, so what it does not target is drawn from that run's seed as under `random`.
+ * the plans, records every failure and goes on. Every strategy but one gives run i the seed
+ * `campaign seed + i`, so what it does not target is drawn from that run's seed as under `random`;
+ * `exhaustive` runs every leaf of its tree on the campaign seed, since its tree is over the
+ * choices it varies and nothing else.
  */
 import type { RunRequest, Scenario, ScenarioResult } from './scenario.ts';
 import type { ResolvedFuzzSpace } from './fuzz-space.ts';
@@ -50,7 +52,7 @@ export interface StrategyParams {
 /** What a strategy knows of its campaign. */
 export interface CampaignContext {
   readonly scenario: Scenario<unknown>;
-  /** The campaign seed: run i has seed `seed + i`. */
+  /** The campaign seed: run i has seed `seed + i` (every run, under `exhaustive`). */
   readonly seed: number;
   /** The campaign's run budget. */
   readonly runs: number;

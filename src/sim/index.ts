@@ -59,3 +59,4 @@ export {
 } from './simulator.ts';
 export { firstDivergence, type Divergence } from './determinism.ts';
 export { callerSite } from './site.ts';
+export { streamState, type Xor128State } from './stream-seed.ts';

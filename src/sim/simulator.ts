@@ -316,6 +316,7 @@ export class Simulator {
       if (this.#failure !== null) return 'failed';
       if (next === undefined) return this.#quiesce(plan);
       if (next.at > plan.stopAt || next.at > plan.timeLimit || this.#eventsTotal >= budgetEnd) {
+        if (this.#sameInstantChoice) this.#returnReady();
         return this.#stop(plan, next, budgetEnd);
       }
       if (this.#sameInstantChoice) this.#takeChosen(next);
@@ -418,6 +419,15 @@ export class Simulator {
       seq: event.seq,
       about: abouts.get(event) ?? null,
     }));
+  }
+
+  /**
+   * A run that stops before the instant it gathered gives the events back to the queue: what is
+   * scheduled before the next run may fall due earlier, and must fire first.
+   */
+  #returnReady(): void {
+    for (const event of this.#ready) this.#queue.reattach(event);
+    this.#ready.length = 0;
   }
 
   #takeChosen(event: SimEvent): void {

@@ -35,9 +35,15 @@ export class HostState<P extends Payload = Payload> {
   /** Packets this host sent (accepted by `send`) and received. */
   sent = 0;
   received = 0;
+  /**
+   * What a strategy is told of every packet event on the way to this host (Simulator.describe):
+   * one frozen object per host, so describing costs no allocation.
+   */
+  readonly packetAbout: EventAbout;
 
   constructor(node: Vertex, ipv4: string | undefined, ipv6: string | undefined) {
     this.node = node;
+    this.packetAbout = Object.freeze({ host: node.name, kind: 'packet' });
     this.ipv4 = ipv4;
     this.ipv6 = ipv6;
     const addresses: string[] = [];
@@ -114,7 +120,7 @@ export class Host<P extends Payload = Payload> implements NodeHandle {
   constructor(state: HostState<P>, port: HostPort<P>) {
     this.#state = state;
     this.#port = port;
-    this.#timerAbout = { host: state.name, kind: 'timer' };
+    this.#timerAbout = Object.freeze({ host: state.name, kind: 'timer' });
   }
 
   get name(): string {

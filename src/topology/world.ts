@@ -11,8 +11,13 @@
  *           'dropped' with the reason if any check fails; then partition, then rules;
  *   hop:    enter a link direction (link.ts), arrive as an event, forward at a switch/router;
  *   final:  host crashed? partitioned? held? → else counted, traced 'delivered', handed up.
+ *
+ * Every packet event (an arrival at the far end of a link, a loopback, a release from a hold, the
+ * end of a rule's delay) is described to a strategy as its target host's packet event
+ * (HostState.packetAbout, Simulator.describe), even a hop that ends at a switch: it is a step of
+ * the packets flowing toward that host, which is what a scheduling strategy orders.
  */
-import { assert, type Simulator } from '../sim/index.ts';
+import { assert, type SimEvent, type Simulator } from '../sim/index.ts';
 import { addressFamily, isIPv4, isIPv6, parseAddress } from './address.ts';
 import { FaultState, type FaultTarget } from './faults.ts';
 import type { HostPort, HostState } from './host.ts';
@@ -118,7 +123,8 @@ export class World<P extends Payload = Payload> implements HostPort<P>, FaultTar
       this.#drop(packet, outcome.reason);
       return false;
     }
-    this.sim.schedule(outcome.delay, RULE_DELAY_LABEL, this.#onInject, packet);
+    const event = this.sim.schedule(outcome.delay, RULE_DELAY_LABEL, this.#onInject, packet);
+    this.#describe(event, packet);
     return false;
   }
 
@@ -137,7 +143,7 @@ export class World<P extends Payload = Payload> implements HostPort<P>, FaultTar
     const from = packet.from;
     const to = packet.to as HostState<P>;
     if (to === from) {
-      this.sim.schedule(0, LOOPBACK_LABEL, this.#onFinal, packet);
+      this.#describe(this.sim.schedule(0, LOOPBACK_LABEL, this.#onFinal, packet), packet);
       return;
     }
     this.#enter(packet, this.routing.nextHop(from.node, to.node) as LinkDirection);
@@ -151,13 +157,14 @@ export class World<P extends Payload = Payload> implements HostPort<P>, FaultTar
     if (departure < 0) return this.#drop(packet, admitDropReason(departure));
     packet.direction = direction;
     packet.linkEpoch = direction.link.epoch;
-    sim.schedule(direction.arrival(departure) - now, direction.eventLabel, this.#onArrive, packet);
+    const delay = direction.arrival(departure) - now;
+    this.#describe(sim.schedule(delay, direction.eventLabel, this.#onArrive, packet), packet);
     if (direction.shouldDuplicate()) {
       const copy = packet.copy();
       copy.direction = direction;
       copy.linkEpoch = packet.linkEpoch;
       const at = direction.duplicateArrival(departure);
-      sim.schedule(at - now, direction.eventLabel, this.#onArrive, copy);
+      this.#describe(sim.schedule(at - now, direction.eventLabel, this.#onArrive, copy), copy);
     }
   }
 
@@ -174,6 +181,11 @@ export class World<P extends Payload = Payload> implements HostPort<P>, FaultTar
     const next = this.routing.nextHop(node, (packet.to as HostState<P>).node);
     if (next === null) return this.#drop(packet, 'no-route');
     this.#enter(packet, next);
+  }
+
+  /** Tells a strategy that `event` carries a packet toward its target host (no-op without one). */
+  #describe(event: SimEvent<Transit<P>>, packet: Transit<P>): void {
+    this.sim.describe(event, (packet.to as HostState<P>).packetAbout);
   }
 
   /** Final delivery: a released packet was held once and is not held again. */
@@ -220,7 +232,9 @@ export class World<P extends Payload = Payload> implements HostPort<P>, FaultTar
   }
 
   deliverReleased(packets: readonly Transit<P>[], label: string): void {
-    for (const packet of packets) this.sim.schedule(0, label, this.#onReleased, packet);
+    for (const packet of packets) {
+      this.#describe(this.sim.schedule(0, label, this.#onReleased, packet), packet);
+    }
   }
 
   traceFault(verb: string, a: string, b: string | undefined): void {

@@ -27,6 +27,12 @@ export interface PendingReceive {
   filled: number;
 }
 
+/** A served receive whose completion is due on a zero-delay event, and the bytes it holds. */
+export interface CompletingReceive {
+  readonly irp: IRP;
+  readonly filled: number;
+}
+
 /** Whether WskReceiveEvent may run (docs/model.md#wskreceiveevent). */
 export type Indications =
   /** Runs when data arrives and no WskReceive is queued. */
@@ -59,10 +65,11 @@ export class DataState {
    */
   indicating = false;
   /**
-   * Served receives whose completion waits on a zero-delay event (the 'IRP pends' choice); a
-   * receive served meanwhile completes after them, keeping completions in FIFO order.
+   * Served receives whose completion waits on a zero-delay event (the 'IRP pends' choice), in the
+   * order they were served; a receive served meanwhile completes after them, keeping completions
+   * in FIFO order.
    */
-  receivesCompleting = 0;
+  readonly receivesCompleting: CompletingReceive[] = [];
   /** A zero-delay event will run the receive side (re-armed indications, late receives). */
   pumpScheduled = false;
   /** The NULL indication was delivered (at most once, docs/model.md#wskreceiveevent). */

@@ -148,13 +148,38 @@ describe('echo server (docs/model.md#echo-server-expectations)', () => {
     // the server's disconnect and close (2035 ms).
     expect(h.unload).toEqual({ start: 100, end: 2035 });
     expect(h.clients.get('client4')?.closedAt).toBe(2030);
+    // c1's close pends (the 'IRP pends' choice): WskDeregister returns before its completion
+    // routine ran, and the unload waits for it to queue the free before stopping the worker.
     expect(h.log.filter((l) => /UNLOAD|OpFree|WorkerThread/.test(l))).toEqual([
       '100 UNLOAD START',
       '100 OpFree: L',
+      '2035 UNLOAD: waiting for closes',
       '2035 OpFree: c1',
       '2035 WorkerThread: exit',
       '2035 UNLOAD END',
     ]);
+  });
+
+  it('unload waits for the completion routine of a close that pends, whatever runs first', async () => {
+    // WskDeregister returns once every socket is closed, and a close that pends completes its
+    // IRP only after that; its completion routine queues the context's free, so the worker
+    // must not be stopped before it ran. On these seeds the events due at one instant, in the
+    // seed's order, run the unload before the last close's completion.
+    let waited = 0;
+    for (const seed of [13, 17, 24, 41]) {
+      let handles: Handles | undefined;
+      const scenario = defineScenario({
+        name: 'echo-server-orders',
+        description: 'the echo server, same-instant events in the seed’s order',
+        build: (sim) => (handles = buildEchoServer(sim)),
+        check: ({ sim }, h: Handles) => checkEchoServer(sim, h),
+        limits: { time: '5m' },
+      });
+      const result = await runScenario(scenario, { seed, sameInstantChoice: true });
+      expect(result.failure, `seed ${seed}`).toBeUndefined();
+      if (handles?.log.some((line) => line.endsWith('UNLOAD: waiting for closes'))) waited++;
+    }
+    expect(waited).toBeGreaterThan(0);
   });
 
   it('a dead listener (NULL accept indication) is closed and recreated exactly once', async () => {

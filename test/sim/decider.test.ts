@@ -114,6 +114,41 @@ describe('sim: deciders', () => {
     expect(abouts[0]).toEqual([{ host: 'a', kind: 'timer' }, null]);
   });
 
+  it("a packet's arrival tells a strategy the host it goes to, as one frozen object", async () => {
+    const byInstant = new Map<string, { label: string; about: unknown }[]>();
+    const sim = new Simulator({
+      seed: 1,
+      sameInstantChoice: true,
+      decider: (choice) => {
+        const candidates = (choice.candidates ?? []).map(({ label, about }) => ({ label, about }));
+        if (!byInstant.has(choice.label)) byInstant.set(choice.label, candidates);
+        return 0;
+      },
+    });
+    const net = new Network(sim);
+    const a = net.addHost({ name: 'a', ipv4: '10.0.0.1' });
+    net.addHost({ name: 'b', ipv4: '10.0.0.2' });
+    net.addLink('a', 'b', { latency: '1ms' });
+    const payload = { digest: 0, describe: () => 'p' };
+    a.send('10.0.0.1', '10.0.0.2', 10, payload);
+    a.send('10.0.0.1', '10.0.0.1', 10, payload);
+    sim.schedule(0, 'now', () => undefined);
+    sim.schedule(1_000_000, 'later', () => undefined);
+    await sim.run();
+    expect(Object.fromEntries(byInstant)).toEqual({
+      'same-instant 0.000000s': [
+        { label: 'loopback', about: { host: 'a', kind: 'packet' } },
+        { label: 'now', about: null },
+      ],
+      'same-instant 0.001000s': [
+        { label: 'link a→b', about: { host: 'b', kind: 'packet' } },
+        { label: 'later', about: null },
+      ],
+    });
+    const [arrival] = byInstant.get('same-instant 0.001000s') ?? [];
+    expect(Object.isFrozen(arrival?.about)).toBe(true);
+  });
+
   it('a decider sees every choice with its stream, label, kind and bounds', () => {
     const seen: Omit<Choice, 'seeded' | 'candidates' | 'site'>[] = [];
     const source = new ChoiceSource({

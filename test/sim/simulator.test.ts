@@ -158,6 +158,20 @@ describe('sim: same-instant choice', () => {
     expect([...orders].some((order) => order.includes('victim'))).toBe(true);
     expect([...orders].some((order) => !order.includes('victim'))).toBe(true);
   });
+
+  it('a run that stops before the instant it gathered lets an earlier event scheduled next fire first', async () => {
+    const sim = new Simulator({ seed: 1, sameInstantChoice: true });
+    const fired: string[] = [];
+    const note = (name: string) => () => void fired.push(`${name}@${sim.now}`);
+    sim.schedule(20, 'late a', note('late a'));
+    sim.schedule(20, 'late b', note('late b'));
+    expect((await sim.run({ until: '10ns' })).status).toBe('reached-time');
+    sim.schedule(5, 'early', note('early'));
+    expect(sim.pendingEvents).toBe(3);
+    await sim.run();
+    expect(fired[0]).toBe('early@15');
+    expect(fired.slice(1).sort()).toEqual(['late a@20', 'late b@20']);
+  });
 });
 
 describe('sim: run edges', () => {

@@ -13,6 +13,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Simulation } from '../../src/simulation.ts';
+import type { DeciderOption } from '../../src/sim/index.ts';
 import { packetRecords } from '../../src/topology/index.ts';
 import {
   SIO_WSK_QUERY_IDEAL_SEND_BACKLOG,
@@ -73,6 +74,7 @@ interface PairOptions {
   dispatch?: WSK_CLIENT_CONNECTION_DISPATCH;
   enable?: number;
   seed?: number;
+  sameInstant?: DeciderOption;
 }
 
 /** A client connected to the server, the server's socket accepted at 100 ms. */
@@ -82,6 +84,7 @@ async function pair(options: PairOptions = {}): Promise<Pair> {
     ...(options.clientTcp !== undefined && { clientTcp: options.clientTcp }),
     ...(options.serverTcp !== undefined && { serverTcp: options.serverTcp }),
     ...(options.seed !== undefined && { seed: options.seed }),
+    ...(options.sameInstant !== undefined && { sameInstant: options.sameInstant }),
   });
   const Listen = listenSocket(w.server);
   expect(bind(w.server, Listen, '0.0.0.0:80')).toBe(STATUS_SUCCESS);
@@ -238,6 +241,27 @@ describe('wsk: WskReceive', () => {
     send(w.client, Client, 'ij');
     await sim.run({ until: '250ms' });
     expect(receive(w.server, Server, 4, 'r3').returned).toBe(STATUS_SUCCESS);
+  });
+
+  it('the FIFO holds whichever completion event a same-instant choice fires first', async () => {
+    // From 150 ms on, every set of events due at one instant fires last-scheduled first.
+    let reverse = false;
+    const { w, sim, Client, Server } = await pair({
+      sameInstant: (choice) => (reverse && choice.candidates !== null ? choice.max : undefined),
+    });
+    send(w.client, Client, 'abcdefgh');
+    await sim.run({ until: '150ms' });
+    reverse = true;
+    const options = w.server.k.options as { pendingCompletions?: number };
+    options.pendingCompletions = 1;
+    const r1 = receive(w.server, Server, 4, 'r1');
+    options.pendingCompletions = 0;
+    const r2 = receive(w.server, Server, 4, 'r2');
+    expect([r1.returned, r2.returned]).toEqual([STATUS_PENDING, STATUS_PENDING]);
+    await sim.run({ until: '200ms' });
+    // r2's completion event fires first, and completes r1: the receive served first.
+    expect(w.server.log.slice(-2)).toEqual(['r1 STATUS_SUCCESS @150', 'r2 STATUS_SUCCESS @150']);
+    expect([got(r1.buffer, r1.Irp), got(r2.buffer, r2.Irp)]).toEqual(['abcd', 'efgh']);
   });
 
   it('a served receive waiting behind a pended completion is no longer cancellable', async () => {

@@ -4,14 +4,14 @@
  * docs/design.md#determinism-contract on same-instant events, #exploration on `exhaustive`): a
  * request pended at 5 ms meets, at exactly 30.005 s, the pend lifetime's expiry, the client's RST
  * and the work item that calls WskInspectComplete(accept) (queued by a timer's DPC set for that
- * instant). With the same-instant choice on, src/explore/exhaustive.ts runs every order the queue
- * can take, and every one of them ends in exactly one of delivery or WskAbortEvent, never both,
+ * instant). With the same-instant choice on, the `exhaustive` strategy
+ * (src/explore/strategies/exhaustive.ts) runs every order the queue can take at that instant, and every one of them ends in exactly one of delivery or WskAbortEvent, never both,
  * never neither. A second world drops the RST and has a linux client still retrying its SYN, so the
  * order decides the outcome: expiry first aborts, the decision first delivers.
  */
 import { describe, expect, it } from 'vitest';
-import { everyChoice } from '../../src/explore/exhaustive.ts';
-import { defineScenario, runScenario } from '../../src/explore/scenario.ts';
+import { runCampaign } from '../../src/explore/campaign.ts';
+import { defineScenario } from '../../src/explore/scenario.ts';
 import type { Simulation } from '../../src/simulation.ts';
 import type { EventLogEntry } from '../../src/sim/index.ts';
 import { NO_OPTIONS, TcpSegment } from '../../src/tcp/payload.ts';
@@ -140,25 +140,26 @@ async function everyOrder(withRst: boolean) {
   let current: Seen = { outcomes: [] };
   const scenario = raceScenario(withRst, () => (current = { outcomes: [] }));
   const runs: { outcomes: string[]; order: string[]; status: string }[] = [];
-  const tree = await everyChoice(async (replay) => {
-    const request = { seed: 1, replay, sameInstantChoice: true, logEvents: true };
-    const result = await runScenario(scenario, request);
-    if (result.failure?.kind !== 'tape-diverged') {
+  const campaign = await runCampaign(scenario, {
+    strategy: 'exhaustive',
+    params: { vary: ['same-instant 30.005000s'] },
+    seed: 1,
+    runs: 500,
+    run: { logEvents: true },
+    onRun: (result) => {
       runs.push({ outcomes: current.outcomes, order: orderOf(result.eventLog ?? []), status: result.status });
-    }
-    return result;
-  }, { limit: 500, vary: (label) => label === 'same-instant 30.005000s' });
-  return { tree, runs };
+    },
+  });
+  return { report: campaign.report, runs };
 }
 
 describe('conditional accept: the race at one instant (every order)', () => {
   it('expiry, client RST and the work item’s WskInspectComplete: exactly one of delivery or abort, in every order', async () => {
-    const { tree, runs } = await everyOrder(true);
-    expect(tree.complete).toBe(true);
+    const { report, runs } = await everyOrder(true);
     // Four events at the instant (the lifetime timer, the RST, the KTIMER whose DPC queues the
     // work item, the work item's start), the work item after its timer: 4!/2 = 12 orders.
-    expect(tree.leaves.length).toBe(12);
-    expect(runs.length).toBe(tree.leaves.length);
+    expect(report[0]).toBe('complete: 12 of 12 leaves');
+    expect(runs.length).toBe(12);
     const orders = new Set(runs.map((r) => r.order.join(' ')));
     // All six orders of the three contenders are among the runs.
     expect([...orders].filter((o) => o.split(' ').length === 3).sort()).toEqual([
@@ -172,10 +173,10 @@ describe('conditional accept: the race at one instant (every order)', () => {
   });
 
   it('expiry and the decision alone (a linux client still retrying): the order decides, one outcome each time', async () => {
-    const { tree, runs } = await everyOrder(false);
-    expect(tree.complete).toBe(true);
+    const { report, runs } = await everyOrder(false);
     // The lifetime timer, the KTIMER and the work item's start (after its timer): 3!/2 = 3.
-    expect(tree.leaves.length).toBe(3);
+    expect(report[0]).toBe('complete: 3 of 3 leaves');
+    expect(runs.length).toBe(3);
     const byOrder = new Map<string, Set<string>>();
     for (const run of runs) {
       expect(run.outcomes, run.order.join(' ')).toHaveLength(1);
@@ -187,6 +188,5 @@ describe('conditional accept: the race at one instant (every order)', () => {
       expiry: ['abort'],
       decision: ['delivered'],
     });
-    expect(runs.length).toBe(tree.leaves.length);
   });
 });

@@ -29,6 +29,7 @@ import {
   type WSK_PROVIDER_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
 } from '../../src/wsk/index.ts';
+import type { DeciderOption } from '../../src/sim/index.ts';
 import type { TcpProfileOptions } from '../../src/tcp/index.ts';
 
 export const MS = 1e6;
@@ -64,9 +65,18 @@ export function world(
     clientTcp?: TcpProfileOptions;
     serverTcp?: TcpProfileOptions;
     seed?: number;
+    /** Orders the events due at one instant (SimulatorOptions.sameInstantChoice, decider). */
+    sameInstant?: DeciderOption;
   } = {},
 ): World {
-  const sim = new Simulation({ seed: options.seed ?? 3, keepTrace: true });
+  const sim = new Simulation({
+    seed: options.seed ?? 3,
+    keepTrace: true,
+    ...(options.sameInstant !== undefined && {
+      sameInstantChoice: true,
+      decider: options.sameInstant,
+    }),
+  });
   sim.addHost({ name: 'server', ipv4: '10.0.0.2', ipv6: 'fd00::2' });
   sim.addHost({ name: 'client', ipv4: '10.0.0.1', ipv6: 'fd00::1' });
   sim.addLink('client', 'server', { latency: '5ms' });

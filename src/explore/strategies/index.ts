@@ -6,10 +6,14 @@ import {
   type Strategy,
   type StrategyName,
 } from '../strategy.ts';
+import { exhaustiveStrategy } from './exhaustive.ts';
+import { pctStrategy } from './pct.ts';
 import { randomStrategy } from './random.ts';
 
 const FACTORIES: Partial<Record<StrategyName, (context: CampaignContext) => Strategy>> = {
   random: randomStrategy,
+  pct: pctStrategy,
+  exhaustive: exhaustiveStrategy,
 };
 
 /** The strategy `name` for a campaign; an unknown name throws SimConfigError naming it. */
