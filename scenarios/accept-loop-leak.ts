@@ -203,24 +203,32 @@ function serverDriver(h: Handles, fixed: boolean) {
       return STATUS_MORE_PROCESSING_REQUIRED;
     };
 
+    /** The listener and its first WskAccept; null, nothing left allocated, when a step fails. */
+    async function StartListening(): Promise<{ Socket: PWSK_SOCKET; CloseIrp: IRP } | null> {
+      const CloseIrp = k.IoAllocateIrp(1, false);
+      const FirstAcceptIrp = k.IoAllocateIrp(1, false);
+      if (CloseIrp === null || FirstAcceptIrp === null) {
+        if (CloseIrp !== null) k.IoFreeIrp(CloseIrp);
+        if (FirstAcceptIrp !== null) k.IoFreeIrp(FirstAcceptIrp);
+        return null;
+      }
+      const Socket = await openListener(k, Npi, sync, null, 0, PORT, CloseIrp);
+      if (Socket === null) {
+        k.IoFreeIrp(FirstAcceptIrp); // openListener freed CloseIrp
+        return null;
+      }
+      AcceptConnection(Socket, FirstAcceptIrp);
+      return { Socket, CloseIrp };
+    }
+
     // ---- DriverEntry's body, then the unload ----
 
-    const ListenCloseIrp = k.IoAllocateIrp(1, false);
-    const FirstAcceptIrp = ListenCloseIrp === null ? null : k.IoAllocateIrp(1, false);
-    const Listener =
-      ListenCloseIrp === null || FirstAcceptIrp === null
-        ? null
-        : await openListener(k, Npi, sync, null, 0, PORT, ListenCloseIrp);
+    const Listener = await StartListening();
     if (Listener !== null) {
-      AcceptConnection(Listener, FirstAcceptIrp as IRP);
       await sleep(k, UNLOAD_AT_MS);
       // The close completes the queued accept (STATUS_CANCELLED) before itself.
-      await closeSocket(k, sync, Listener, ListenCloseIrp as IRP);
+      await closeSocket(k, sync, Listener.Socket, Listener.CloseIrp);
       await Connections.drain();
-    } else {
-      // DriverEntry fails: free what it allocated.
-      if (FirstAcceptIrp !== null) k.IoFreeIrp(FirstAcceptIrp);
-      else if (ListenCloseIrp !== null) k.IoFreeIrp(ListenCloseIrp);
     }
     k.WskReleaseProviderNPI(Registration);
     await k.WskDeregister(Registration);

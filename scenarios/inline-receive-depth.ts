@@ -140,7 +140,9 @@ function serverDriver(h: Handles, fixed: boolean) {
         k.IoQueueWorkItem(Conn.WorkItem, CloseWorker, DelayedWorkQueue, Conn);
         return STATUS_MORE_PROCESSING_REQUIRED;
       }
-      if (!fixed && TooDeep(Conn)) return STATUS_MORE_PROCESSING_REQUIRED; // the bug: record lost
+      // The bug: the depth test comes before the record is processed, and the work item's
+      // receive overwrites the record in the buffer. The twin processes it first.
+      if (!fixed && TooDeep(Conn)) return STATUS_MORE_PROCESSING_REQUIRED;
       ProcessRecord(Conn);
       if (fixed && TooDeep(Conn)) return STATUS_MORE_PROCESSING_REQUIRED;
       Conn.InlineDepth++;
