@@ -7,9 +7,11 @@ import {
   type StrategyName,
 } from '../strategy.ts';
 import { randomStrategy } from './random.ts';
+import { swarmStrategy } from './swarm.ts';
 
 const FACTORIES: Partial<Record<StrategyName, (context: CampaignContext) => Strategy>> = {
   random: randomStrategy,
+  swarm: swarmStrategy,
 };
 
 /** The strategy `name` for a campaign; an unknown name throws SimConfigError naming it. */
