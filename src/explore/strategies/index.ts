@@ -8,10 +8,12 @@ import {
 } from '../strategy.ts';
 import { randomStrategy } from './random.ts';
 import { swarmStrategy } from './swarm.ts';
+import { systematicStrategy } from './systematic.ts';
 
 const FACTORIES: Partial<Record<StrategyName, (context: CampaignContext) => Strategy>> = {
   random: randomStrategy,
   swarm: swarmStrategy,
+  systematic: systematicStrategy,
 };
 
 /** The strategy `name` for a campaign; an unknown name throws SimConfigError naming it. */
