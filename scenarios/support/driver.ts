@@ -9,7 +9,7 @@
  * that failed is noted in the driver's `errors` and the driver cleans up and unloads instead of
  * crashing the machine; a scenario's check requires no errors on a run without injected faults.
  * Closing a socket needs an IRP and cannot be given up, so `closeSocket` tries again a little
- * later when none can be had.
+ * later when none can be had (`retried`).
  */
 import type { Simulation } from '../../src/simulation.ts';
 import {
@@ -109,22 +109,30 @@ export function completed(k: Kernel, Irp: IRP | null): CallResult {
   return { Status, Information };
 }
 
-/** How often, and how many milliseconds apart, a close is tried when no IRP can be had. */
-const CLOSE_TRIES = 100;
-const CLOSE_RETRY_MS = 10;
+/** How often, and how many milliseconds apart, a call is tried when no IRP can be had. */
+const TRIES = 100;
+const RETRY_MS = 10;
 
 /**
- * WskCloseSocket with a fresh IRP, waited for. A driver cannot leave a socket open, so when no
- * IRP can be had it waits a little and tries again; its status, or STATUS_INSUFFICIENT_RESOURCES
- * when every try failed (the socket is then left open, and the verifier reports it).
+ * A call the driver cannot give up (a close; a client's graceful disconnect, on a path where a
+ * lost reset would leave its peer waiting for ever): when no IRP can be had it waits a little and
+ * tries again. Its outcome, or STATUS_INSUFFICIENT_RESOURCES when every try failed.
+ */
+export async function retried(k: Kernel, sync: SyncCall, call: (Irp: IRP) => NTSTATUS) {
+  for (let tries = 1; ; tries++) {
+    const Irp = await sync(call);
+    if (Irp || tries === TRIES) return completed(k, Irp);
+    await sleep(k, RETRY_MS);
+  }
+}
+
+/**
+ * WskCloseSocket with a fresh IRP, waited for and tried again while no IRP can be had (a socket
+ * left open is a leak the verifier reports); its status.
  */
 export async function closeSocket(k: Kernel, sync: SyncCall, Socket: PWSK_SOCKET) {
   const Basic = Socket.Dispatch as WSK_PROVIDER_BASIC_DISPATCH;
-  for (let tries = 1; ; tries++) {
-    const Irp = await sync((Irp) => Basic.WskCloseSocket(Socket, Irp));
-    if (Irp || tries === CLOSE_TRIES) return completed(k, Irp).Status;
-    await sleep(k, CLOSE_RETRY_MS);
-  }
+  return (await retried(k, sync, (Irp) => Basic.WskCloseSocket(Socket, Irp))).Status;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { planRequest, runCampaign, seedOnlyRun } from '../../../src/explore/campaign.ts';
 import { resolveFuzzSpace, type FuzzSpace } from '../../../src/explore/fuzz-space.ts';
-import { runScenario } from '../../../src/explore/scenario.ts';
+import { runScenario, type Scenario } from '../../../src/explore/scenario.ts';
 import type { CampaignContext } from '../../../src/explore/strategy.ts';
 import { makeStrategy } from '../../../src/explore/strategies/index.ts';
 import { swarmDrawOf } from '../../../src/explore/strategies/swarm.ts';
@@ -19,7 +19,7 @@ import { FIXTURE, siteOf, unchecked, uncheckedWithin } from './fixture.ts';
 const SEEDS = Array.from({ length: 40 }, (_, i) => i + 1);
 
 function context(fuzz?: FuzzSpace): CampaignContext {
-  const scenario = fuzz === undefined ? unchecked : uncheckedWithin(fuzz);
+  const scenario = (fuzz === undefined ? unchecked : uncheckedWithin(fuzz)) as Scenario<unknown>;
   return { scenario, seed: 1, runs: 1, space: resolveFuzzSpace(fuzz), params: {} };
 }
 
