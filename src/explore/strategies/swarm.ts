@@ -34,7 +34,7 @@ export function swarmStrategy(context: CampaignContext): Strategy {
       const plan: RunPlan = {
         seed,
         request: { faultPoints: true, decider: run, draw: run.draw },
-        note: `swarm: ${describeDraw(draw, space)}`,
+        note: `swarm: ${describeDraw(draw, space) || 'nothing to vary in this fuzz space'}`,
       };
       draws.set(plan, draw);
       return plan;
