@@ -82,7 +82,6 @@ export interface Handles {
 
 function serverDriver(sim: Simulation, handles: Handles) {
   const { calls, accepted, failedAccepts, errors } = handles;
-  const NO_IRP = STATUS_INSUFFICIENT_RESOURCES;
   return async (k: Kernel): Promise<void> => {
     const Registration = new WSK_REGISTRATION();
     const Npi = new WSK_PROVIDER_NPI();
@@ -150,11 +149,7 @@ function serverDriver(sim: Simulation, handles: Handles) {
         void AcceptSocketContext;
         if (AcceptedSockets.length === CLIENTS.length)
           k.KeSetEvent(AllAccepted, IO_NO_INCREMENT, false);
-        else if (AcceptConnection(ListenSocket as PWSK_SOCKET, null, null) === NO_IRP) {
-          // No IRP for the next accept: stop accepting, let DriverEntry close what it has.
-          failed('AcceptConnection', NO_IRP);
-          k.KeSetEvent(AllAccepted, IO_NO_INCREMENT, false);
-        }
+        else AcceptConnection(ListenSocket as PWSK_SOCKET, null, null);
       }
 
       // Error status
@@ -189,6 +184,8 @@ function serverDriver(sim: Simulation, handles: Handles) {
       const Status = AcceptConnection(ListenSocket, null, null);
       if (Status !== STATUS_PENDING && Status !== STATUS_SUCCESS)
         return failed('AcceptConnection', Status);
+      // Not for ever: when a completion could not post the next accept (no IRP), or a client
+      // never came, the wait times out and the driver closes what it accepted.
       await k.KeWaitForSingleObject(AllAccepted, Executive, KernelMode, false, CLIENTS_TIMEOUT);
 
       // One more accept stays queued: closing the listener cancels it.
