@@ -17,10 +17,14 @@
  */
 import { defineScenario } from '../src/explore/scenario.ts';
 import {
+  CLIENTS_TIMEOUT,
   addClients,
   checkConnected,
+  checkNoErrors,
   checkOncePerIrp,
   checkUnloaded,
+  closeSocket,
+  completed,
   register,
   sleep,
   syncCaller,
@@ -60,7 +64,6 @@ import {
   type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_EVENT_CALLBACK_CONTROL,
   type WSK_PROVIDER_BASIC_DISPATCH,
-  type WSK_PROVIDER_CONNECTION_DISPATCH,
   type WSK_PROVIDER_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
 } from '../src/wsk/index.ts';
@@ -91,6 +94,8 @@ export interface Handles {
   readonly rejected: string[];
   /** Hosts whose driver ran to WskDeregister's return. */
   readonly unloaded: Set<string>;
+  /** What the drivers could not do, in order. */
+  readonly errors: string[];
 }
 
 /** The sample's per-connection context (the page leaves its fields to the application). */
@@ -101,7 +106,7 @@ interface WSK_APP_SOCKET_CONTEXT {
 type PWSK_APP_SOCKET_CONTEXT = WSK_APP_SOCKET_CONTEXT;
 
 function serverDriver(handles: Handles) {
-  const { calls, accepted, rejected } = handles;
+  const { calls, accepted, rejected, errors } = handles;
   return async (k: Kernel): Promise<void> => {
     const Registration = new WSK_REGISTRATION();
     const Npi = new WSK_PROVIDER_NPI();
@@ -235,34 +240,43 @@ function serverDriver(handles: Handles) {
 
     // ---- DriverEntry's body ----
 
-    let Irp = await sync((Irp) =>
-      Dispatch.WskSocket(
-        Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET,
-        null, ListenDispatch, null, null, null, Irp,
+    // A step that failed is noted; the driver then releases what it holds and unloads.
+    const failed = (what: string, Status: NTSTATUS): void =>
+      void errors.push(`server: ${what}: ${statusName(Status)}`);
+
+    async function Serve(ListenSocket: PWSK_SOCKET): Promise<void> {
+      const Listen = ListenSocket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
+      const bound = completed(
+        k,
+        await sync((Irp) => Listen.WskBind(ListenSocket, sockaddr('0.0.0.0:80'), 0, Irp)),
+      );
+      if (bound.Status !== STATUS_SUCCESS) return failed('WskBind', bound.Status);
+      const Status = EnableWskAcceptEvent(ListenSocket);
+      if (Status !== STATUS_SUCCESS) return failed('EnableWskAcceptEvent', Status);
+
+      // Every client indicated; the clients look at their connections first, then unload.
+      await k.KeWaitForSingleObject(AllIndicated, Executive, KernelMode, false, CLIENTS_TIMEOUT);
+      await sleep(k, 1000);
+    }
+
+    const made = completed(
+      k,
+      await sync((Irp) =>
+        Dispatch.WskSocket(
+          Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET,
+          null, ListenDispatch, null, null, null, Irp,
+        ),
       ),
     );
-    if (Irp.IoStatus.Status !== STATUS_SUCCESS)
-      throw new Error(`WskSocket: ${statusName(Irp.IoStatus.Status)}`);
-    const ListenSocket = Irp.IoStatus.Information as PWSK_SOCKET;
-    k.IoFreeIrp(Irp);
-    const Listen = ListenSocket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
-    Irp = await sync((Irp) => Listen.WskBind(ListenSocket, sockaddr('0.0.0.0:80'), 0, Irp));
-    if (Irp.IoStatus.Status !== STATUS_SUCCESS)
-      throw new Error(`WskBind: ${statusName(Irp.IoStatus.Status)}`);
-    k.IoFreeIrp(Irp);
-    const Status = EnableWskAcceptEvent(ListenSocket);
-    if (Status !== STATUS_SUCCESS) throw new Error(`EnableWskAcceptEvent: ${statusName(Status)}`);
-
-    // Every client indicated; the clients look at their connections first, then unload.
-    await k.KeWaitForSingleObject(AllIndicated, Executive, KernelMode, false, null);
-    await sleep(k, 1000);
-    for (const SocketContext of AcceptedContexts) {
-      const Socket = SocketContext.Socket;
-      const Connection = Socket.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH;
-      k.IoFreeIrp(await sync((Irp) => Connection.WskCloseSocket(Socket, Irp)));
-      k.ExFreePoolWithTag(SocketContext, SOCKET_CONTEXT_POOL_TAG);
-    }
-    k.IoFreeIrp(await sync((Irp) => Listen.WskCloseSocket(ListenSocket, Irp)));
+    if (made.Status === STATUS_SUCCESS) {
+      const ListenSocket = made.Information as PWSK_SOCKET;
+      await Serve(ListenSocket);
+      for (const SocketContext of AcceptedContexts) {
+        await closeSocket(k, sync, SocketContext.Socket);
+        k.ExFreePoolWithTag(SocketContext, SOCKET_CONTEXT_POOL_TAG);
+      }
+      await closeSocket(k, sync, ListenSocket);
+    } else failed('WskSocket', made.Status);
     k.WskReleaseProviderNPI(Registration);
     await k.WskDeregister(Registration);
     handles.unloaded.add('server');
@@ -282,6 +296,7 @@ export function buildAcceptEvent(sim: Simulation, kernel: KernelOptions = {}): H
     accepted: [],
     rejected: [],
     unloaded: new Set(),
+    errors: [],
   };
   sim.load('server', serverDriver(handles));
   addClients(sim, CLIENTS, SERVER, kernel, handles);
@@ -291,8 +306,9 @@ export function buildAcceptEvent(sim: Simulation, kernel: KernelOptions = {}): H
 /** The scenario's checks. */
 export function checkAcceptEvent(
   sim: Simulation,
-  { calls, connects, accepted, rejected, unloaded }: Handles,
+  { calls, connects, accepted, rejected, unloaded, errors }: Handles,
 ): void {
+  checkNoErrors(errors);
   const reset: string[] = [];
   const kept: string[] = [];
   for (const { local, outcome } of checkConnected(CLIENTS, connects, ROUND_TRIP)) {

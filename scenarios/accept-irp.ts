@@ -13,10 +13,14 @@
  */
 import { defineScenario } from '../src/explore/scenario.ts';
 import {
+  CLIENTS_TIMEOUT,
   addClients,
   checkConnected,
+  checkNoErrors,
   checkOncePerIrp,
   checkUnloaded,
+  closeSocket,
+  completed,
   register,
   syncCaller,
   type ClientConnect,
@@ -72,10 +76,12 @@ export interface Handles {
   readonly failedAccepts: string[];
   /** Hosts whose driver ran to WskDeregister's return. */
   readonly unloaded: Set<string>;
+  /** What the drivers could not do, in order. */
+  readonly errors: string[];
 }
 
 function serverDriver(sim: Simulation, handles: Handles) {
-  const { calls, accepted, failedAccepts } = handles;
+  const { calls, accepted, failedAccepts, errors } = handles;
   return async (k: Kernel): Promise<void> => {
     const Registration = new WSK_REGISTRATION();
     const Npi = new WSK_PROVIDER_NPI();
@@ -162,42 +168,56 @@ function serverDriver(sim: Simulation, handles: Handles) {
 
     // ---- DriverEntry's body ----
 
-    let Irp = await sync((Irp) =>
-      Dispatch.WskSocket(
-        Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET,
-        null, null, null, null, null, Irp,
+    // A step that failed is noted; the driver then releases what it holds and unloads.
+    const failed = (what: string, Status: NTSTATUS): void =>
+      void errors.push(`server: ${what}: ${statusName(Status)}`);
+
+    async function Serve(ListenSocket: PWSK_SOCKET): Promise<void> {
+      const Listen = ListenSocket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
+      const bound = completed(
+        k,
+        await sync((Irp) => Listen.WskBind(ListenSocket, sockaddr('0.0.0.0:80'), 0, Irp)),
+      );
+      if (bound.Status !== STATUS_SUCCESS) return failed('WskBind', bound.Status);
+
+      // One accept queued at a time; each completion posts the next until all clients are in.
+      const Status = AcceptConnection(ListenSocket, null, null);
+      if (Status !== STATUS_PENDING && Status !== STATUS_SUCCESS)
+        return failed('AcceptConnection', Status);
+      // Not for ever: when a completion could not post the next accept (no IRP), or a client
+      // never came, the wait times out and the driver closes what it accepted.
+      await k.KeWaitForSingleObject(AllAccepted, Executive, KernelMode, false, CLIENTS_TIMEOUT);
+
+      // One more accept stays queued: closing the listener cancels it.
+      AcceptConnection(ListenSocket, null, null);
+
+      for (const Socket of AcceptedSockets) {
+        const Connection = Socket.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH;
+        const Remote = sockaddr('0.0.0.0:0');
+        const named = completed(
+          k,
+          await sync((Irp) => Connection.WskGetRemoteAddress(Socket, Remote, Irp)),
+        );
+        if (named.Status === STATUS_SUCCESS) accepted.push(sockaddrText(Remote));
+        else failed('WskGetRemoteAddress', named.Status);
+        await closeSocket(k, sync, Socket);
+      }
+    }
+
+    const made = completed(
+      k,
+      await sync((Irp) =>
+        Dispatch.WskSocket(
+          Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET,
+          null, null, null, null, null, Irp,
+        ),
       ),
     );
-    if (Irp.IoStatus.Status !== STATUS_SUCCESS)
-      throw new Error(`WskSocket: ${statusName(Irp.IoStatus.Status)}`);
-    ListenSocket = Irp.IoStatus.Information as PWSK_SOCKET;
-    k.IoFreeIrp(Irp);
-    const Listen = ListenSocket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
-    Irp = await sync((Irp) => Listen.WskBind(ListenSocket!, sockaddr('0.0.0.0:80'), 0, Irp));
-    if (Irp.IoStatus.Status !== STATUS_SUCCESS)
-      throw new Error(`WskBind: ${statusName(Irp.IoStatus.Status)}`);
-    k.IoFreeIrp(Irp);
-
-    // One accept queued at a time; each completion posts the next until all clients are in.
-    const Status = AcceptConnection(ListenSocket, null, null);
-    if (Status !== STATUS_PENDING && Status !== STATUS_SUCCESS)
-      throw new Error(`AcceptConnection: ${statusName(Status)}`);
-    await k.KeWaitForSingleObject(AllAccepted, Executive, KernelMode, false, null);
-
-    // One more accept stays queued: closing the listener cancels it.
-    AcceptConnection(ListenSocket, null, null);
-
-    for (const Socket of AcceptedSockets) {
-      const Connection = Socket.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH;
-      const Remote = sockaddr('0.0.0.0:0');
-      Irp = await sync((Irp) => Connection.WskGetRemoteAddress(Socket, Remote, Irp));
-      if (Irp.IoStatus.Status !== STATUS_SUCCESS)
-        throw new Error(`WskGetRemoteAddress: ${statusName(Irp.IoStatus.Status)}`);
-      k.IoFreeIrp(Irp);
-      accepted.push(sockaddrText(Remote));
-      k.IoFreeIrp(await sync((Irp) => Connection.WskCloseSocket(Socket, Irp)));
-    }
-    k.IoFreeIrp(await sync((Irp) => Listen.WskCloseSocket(ListenSocket!, Irp)));
+    if (made.Status === STATUS_SUCCESS) {
+      ListenSocket = made.Information as PWSK_SOCKET;
+      await Serve(ListenSocket);
+      await closeSocket(k, sync, ListenSocket);
+    } else failed('WskSocket', made.Status);
     k.WskReleaseProviderNPI(Registration);
     await k.WskDeregister(Registration);
     handles.unloaded.add('server');
@@ -220,6 +240,7 @@ export function buildAcceptIrp(sim: Simulation, kernel: KernelOptions = {}): Han
     accepted: [],
     failedAccepts: [],
     unloaded: new Set(),
+    errors: [],
   };
   sim.load('server', serverDriver(sim, handles));
   addClients(sim, CLIENTS, SERVER, kernel, handles);
@@ -229,8 +250,9 @@ export function buildAcceptIrp(sim: Simulation, kernel: KernelOptions = {}): Han
 /** The scenario's checks, for the scenario and for the tests. */
 export function checkAcceptIrp(
   sim: Simulation,
-  { calls, connects, accepted, failedAccepts, unloaded }: Handles,
+  { calls, connects, accepted, failedAccepts, unloaded, errors }: Handles,
 ): void {
+  checkNoErrors(errors);
   const locals = checkConnected(CLIENTS, connects, ROUND_TRIP).map((c) => c.local);
   if (JSON.stringify(accepted) !== JSON.stringify(locals))
     throw new Error(`accepted ${JSON.stringify(accepted)}, clients ${JSON.stringify(locals)}`);

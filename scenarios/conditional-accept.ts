@@ -21,14 +21,18 @@
 import { defineScenario } from '../src/explore/scenario.ts';
 import type { Simulation } from '../src/simulation.ts';
 import {
+  CLIENTS_TIMEOUT,
+  QUIET_CONNECTION_DISPATCH,
   addClients,
+  checkNoErrors,
   checkOncePerIrp,
   checkUnloaded,
+  closeSocket,
+  completed,
   conditionalListener,
   register,
   sleep,
   syncCaller,
-  QUIET_CONNECTION_DISPATCH,
   type ClientHandles,
 } from './support/driver.ts';
 import {
@@ -56,7 +60,6 @@ import {
   type SOCKADDR,
   type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_INSPECT_ACTION,
-  type WSK_PROVIDER_CONNECTION_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
 } from '../src/wsk/index.ts';
 
@@ -193,27 +196,34 @@ function serverDriver(sim: Simulation, handles: Handles) {
       WskAbortEvent,
     };
 
-    const ListenSocket = await conditionalListener(Npi, sync, k, ListenDispatch);
-    const Listen = ListenSocket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
+    async function Serve(ListenSocket: PWSK_SOCKET): Promise<void> {
+      const Listen = ListenSocket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
 
-    // The pended request: decided DECISION_MS later, with the saved ID's copy.
-    await k.KeWaitForSingleObject(Pended, Executive, KernelMode, false, null);
-    await sleep(k, DECISION_MS);
-    const Id = PendingInspectID as WSK_INSPECT_ID | null;
-    if (Id !== null) {
-      const Irp = await sync((Irp) => Listen.WskInspectComplete(ListenSocket, Id, WskInspectAccept, Irp));
-      handles.events.push(`${now()} WskInspectComplete ${statusName(Irp.IoStatus.Status)}`);
-      k.IoFreeIrp(Irp);
-      PendingInspectID = null;
+      // The pended request: decided DECISION_MS later, with the saved ID's copy.
+      await k.KeWaitForSingleObject(Pended, Executive, KernelMode, false, CLIENTS_TIMEOUT);
+      await sleep(k, DECISION_MS);
+      const Id = PendingInspectID as WSK_INSPECT_ID | null;
+      if (Id !== null) {
+        const { Status } = completed(
+          k,
+          await sync((Irp) => Listen.WskInspectComplete(ListenSocket, Id, WskInspectAccept, Irp)),
+        );
+        handles.events.push(`${now()} WskInspectComplete ${statusName(Status)}`);
+        if (Status !== STATUS_SUCCESS)
+          handles.errors.push(`server: WskInspectComplete: ${statusName(Status)}`);
+        PendingInspectID = null;
+      }
+
+      // Unload at 3 s: what was accepted, then the listening socket.
+      await sleep(k, 3000 - sim.now / 1e6);
+      for (const Socket of Accepted) await closeSocket(k, sync, Socket);
     }
 
-    // Unload at 3 s: what was accepted, then the listening socket.
-    await sleep(k, 3000 - sim.now / 1e6);
-    for (const Socket of Accepted) {
-      const Connection = Socket.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH;
-      k.IoFreeIrp(await sync((Irp) => Connection.WskCloseSocket(Socket, Irp)));
+    const ListenSocket = await conditionalListener(Npi, sync, k, ListenDispatch, handles.errors);
+    if (ListenSocket !== null) {
+      await Serve(ListenSocket);
+      await closeSocket(k, sync, ListenSocket);
     }
-    k.IoFreeIrp(await sync((Irp) => Listen.WskCloseSocket(ListenSocket, Irp)));
     k.WskReleaseProviderNPI(Registration);
     await k.WskDeregister(Registration);
     handles.unloaded.add('server');
@@ -232,6 +242,7 @@ export function buildConditionalAccept(sim: Simulation): Handles {
     inspections: [],
     events: [],
     unloaded: new Set(),
+    errors: [],
   };
   sim.load('server', serverDriver(sim, handles));
   addClients(sim, CLIENTS, SERVER, {}, handles);
@@ -240,6 +251,7 @@ export function buildConditionalAccept(sim: Simulation): Handles {
 
 /** Both views, client and server, with their virtual times. */
 export function checkConditionalAccept(sim: Simulation, handles: Handles): void {
+  checkNoErrors(handles.errors);
   const view = CLIENTS.map(({ host }) => {
     const connect = handles.connects.get(host);
     if (connect === undefined) return `${host} none`;

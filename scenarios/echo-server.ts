@@ -57,7 +57,16 @@
  */
 import { defineScenario } from '../src/explore/scenario.ts';
 import type { Simulation } from '../src/simulation.ts';
-import { checkOncePerIrp, register, sleep, syncCaller } from './support/driver.ts';
+import {
+  checkNoErrors,
+  checkOncePerIrp,
+  closeSocket,
+  completed,
+  register,
+  retried,
+  sleep,
+  syncCaller,
+} from './support/driver.ts';
 import {
   AF_INET6,
   Executive,
@@ -182,8 +191,10 @@ export interface Handles {
   unload: { start: number; end: number };
   /** Completion-routine calls per IRP of the client drivers. */
   readonly calls: Map<IRP, number>;
-  /** Run after each accepted connection (the harness's unload trigger). */
-  readonly onAccept: (() => void)[];
+  /** Run after each accepted connection and each client's unload (the unload trigger). */
+  readonly onProgress: (() => void)[];
+  /** What the server could not do (DriverEntry failed), in order. */
+  readonly errors: string[];
 }
 
 /** The unload routine slot, as DriverEntry fills DriverObject->DriverUnload. */
@@ -836,7 +847,7 @@ function serverDriver(sim: Simulation, handles: Handles, DriverObject: DRIVER_OB
 
       // (The sample leaves RemoteAddress unreferenced; the scenario records it.)
       handles.accepted.push(sockaddrText(RemoteAddress));
-      for (const hook of handles.onAccept) hook();
+      for (const hook of handles.onProgress) hook();
       DoTraceMessage(TRCINFO, `AcceptEvent: ${p(socketContext)} ${sockaddrText(RemoteAddress)}`);
 
       // Two receives on the new socket; each completed receive is echoed by a send, each
@@ -1062,8 +1073,9 @@ function serverDriver(sim: Simulation, handles: Handles, DriverObject: DRIVER_OB
 
     // ---- End of the sample ----
 
+    // A DriverEntry that fails has released what it took; the driver is not loaded.
     const status = DriverEntry(DriverObject);
-    if (status !== STATUS_SUCCESS) throw new Error(`DriverEntry: ${statusName(status)}`);
+    if (status !== STATUS_SUCCESS) handles.errors.push(`server: DriverEntry: ${statusName(status)}`);
   };
 }
 
@@ -1123,33 +1135,43 @@ function clientDriver(sim: Simulation, spec: EchoClientSpec, index: number, hand
     const Remote = sockaddr(
       ipv6 ? `[${SERVER.ipv6}]:${SERVER.port}` : `${SERVER.ipv4}:${SERVER.port}`,
     );
-    let Irp = await sync((Irp) =>
-      Dispatch.WskSocketConnect(
-        Npi.Client!, SOCK_STREAM, IPPROTO_TCP, Local, Remote, 0, null, null, null, null, null,
-        Irp,
+    const connected = completed(
+      k,
+      await sync((Irp) =>
+        Dispatch.WskSocketConnect(
+          Npi.Client!, SOCK_STREAM, IPPROTO_TCP, Local, Remote, 0, null, null, null, null, null,
+          Irp,
+        ),
       ),
     );
-    record.connect = Irp.IoStatus.Status;
+    record.connect = connected.Status;
     record.connectedAt = ms();
-    const Socket = Irp.IoStatus.Information as PWSK_SOCKET;
-    k.IoFreeIrp(Irp);
+    const Socket = connected.Information as PWSK_SOCKET;
     if (record.connect === STATUS_SUCCESS) {
       const Connection = Socket.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH;
-      Irp = await sync((Irp) => Connection.WskGetLocalAddress(Socket, Local, Irp));
-      k.IoFreeIrp(Irp);
+      completed(k, await sync((Irp) => Connection.WskGetLocalAddress(Socket, Local, Irp)));
       record.local = sockaddrText(Local);
 
       // The receiver: WskReceive after WskReceive until a 0-byte one (the FIN) or a failure.
       const Receiver = { value: null as HANDLE | null };
+      let Closing = false;
       k.PsCreateSystemThread(Receiver, 0, null, null, null, async () => {
         const Buffer = new Uint8Array(CLIENT_RECEIVE_LENGTH);
-        const Mdl = k.IoAllocateMdl(Buffer, Buffer.length, false, false, null) as MDL;
+        const Mdl = k.IoAllocateMdl(Buffer, Buffer.length, false, false, null);
         const parts: Uint8Array[] = [];
-        for (;;) {
+        // No MDL, no receive: the receiver ends at once.
+        if (!Mdl) record.receiveEnd = 'no MDL';
+        for (; Mdl; ) {
+          // The socket is being closed: no WskReceive after WskCloseSocket.
+          if (Closing) {
+            record.receiveEnd = 'closed';
+            break;
+          }
           const wskbuf: WSK_BUF = { Mdl, Offset: 0, Length: Buffer.length };
-          const Irp = await sync((Irp) => Connection.WskReceive(Socket, wskbuf, 0, Irp));
-          const { Status, Information } = Irp.IoStatus;
-          k.IoFreeIrp(Irp);
+          const { Status, Information } = completed(
+            k,
+            await sync((Irp) => Connection.WskReceive(Socket, wskbuf, 0, Irp)),
+          );
           if (!NT_SUCCESS(Status) || Information === 0) {
             record.receiveEnd = NT_SUCCESS(Status) ? 'FIN' : statusName(Status);
             break;
@@ -1158,7 +1180,7 @@ function clientDriver(sim: Simulation, spec: EchoClientSpec, index: number, hand
         }
         record.receiveEndAt = ms();
         record.received = concat(parts);
-        k.IoFreeMdl(Mdl);
+        if (Mdl) k.IoFreeMdl(Mdl);
       }, null);
 
       const sent: Uint8Array[] = [];
@@ -1167,11 +1189,15 @@ function clientDriver(sim: Simulation, spec: EchoClientSpec, index: number, hand
       for (const size of spec.chunks) {
         const Chunk = all.slice(offset, offset + size);
         offset += size;
-        const Mdl = k.IoAllocateMdl(Chunk, Chunk.length, false, false, null) as MDL;
+        // No MDL, no send: the chunk is left out.
+        const Mdl = k.IoAllocateMdl(Chunk, Chunk.length, false, false, null);
+        if (!Mdl) continue;
         const wskbuf: WSK_BUF = { Mdl, Offset: 0, Length: Chunk.length };
-        Irp = await sync((Irp) => Connection.WskSend(Socket, wskbuf, 0, Irp));
-        if (Irp.IoStatus.Status === STATUS_SUCCESS) sent.push(Chunk);
-        k.IoFreeIrp(Irp);
+        const { Status } = completed(
+          k,
+          await sync((Irp) => Connection.WskSend(Socket, wskbuf, 0, Irp)),
+        );
+        if (Status === STATUS_SUCCESS) sent.push(Chunk);
         k.IoFreeMdl(Mdl);
       }
       record.sent = concat(sent);
@@ -1181,20 +1207,23 @@ function clientDriver(sim: Simulation, spec: EchoClientSpec, index: number, hand
         k.KeWaitForSingleObject(Thread, Executive, KernelMode, false, null);
       if (spec.end === 'graceful') {
         // Half-close, then read the rest of the echo up to the server's FIN.
-        Irp = await sync((Irp) => Connection.WskDisconnect(Socket, null, 0, Irp));
-        record.disconnect = Irp.IoStatus.Status;
-        k.IoFreeIrp(Irp);
-        await wait(Receiver.value!);
+        // Tried again while no IRP can be had: the close's reset instead could be lost.
+        record.disconnect = (
+          await retried(k, sync, (Irp) => Connection.WskDisconnect(Socket, null, 0, Irp))
+        ).Status;
+        // Not half-closed: no FIN will come back, the close resets instead.
+        if (record.disconnect === STATUS_SUCCESS) await wait(Receiver.value!);
       }
       // With the connection up (the 'abort' end) the close resets it and cancels the receive.
-      Irp = await sync((Irp) => Connection.WskCloseSocket(Socket, Irp));
-      k.IoFreeIrp(Irp);
+      Closing = true;
+      await closeSocket(k, sync, Socket);
       record.closedAt = ms();
       await wait(Receiver.value!);
     }
     k.WskReleaseProviderNPI(Registration);
     await k.WskDeregister(Registration);
     record.unloadedAt = ms();
+    for (const hook of handles.onProgress) hook();
   };
 }
 
@@ -1235,7 +1264,8 @@ export function buildEchoServer(sim: Simulation, options: EchoOptions = {}): Han
     listener: null,
     unload: { start: -1, end: -1 },
     calls: new Map(),
-    onAccept: [],
+    onProgress: [],
+    errors: [],
   };
   const DriverObject: DRIVER_OBJECT = { DriverUnload: null };
   sim.load('server', serverDriver(sim, handles, DriverObject));
@@ -1263,8 +1293,14 @@ export function buildEchoServer(sim: Simulation, options: EchoOptions = {}): Han
   const unloadAt = options.unloadAt ?? 'after-accepts';
   if (unloadAt !== 'after-accepts') sim.at(`${unloadAt}ms`, 'unload server', unload);
   else {
-    handles.onAccept.push(() => {
-      if (handles.accepted.length !== clients.length) return;
+    // Every client accepted, or gone without (its connect or the server's accept failed).
+    let scheduled = false;
+    const accountedFor = (spec: EchoClientSpec): boolean =>
+      peersOf(handles).includes(mapped(spec)) ||
+      (handles.clients.get(spec.host)?.unloadedAt ?? -1) >= 0;
+    handles.onProgress.push(() => {
+      if (scheduled || !clients.every(accountedFor)) return;
+      scheduled = true;
       sim.at(`${sim.now / 1e6 + 100}ms`, 'unload server', unload);
     });
   }
@@ -1278,6 +1314,11 @@ export function buildEchoServer(sim: Simulation, options: EchoOptions = {}): Han
 
 function same(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+/** The addresses of the peers the server accepted, in order (without their ports). */
+function peersOf(handles: Handles): string[] {
+  return handles.accepted.map((a) => a.replace(/^\[(.*)\]:\d+$/, '$1'));
 }
 
 /** The server's view of a client's address: IPv4 peers as IPv4-mapped IPv6 addresses. */
@@ -1301,6 +1342,7 @@ export function checkEchoServer(
   const fail = (what: string): never => {
     throw new Error(what);
   };
+  checkNoErrors(handles.errors);
   let lastHangUp = 0;
   for (const spec of clients) {
     const c = handles.clients.get(spec.host) ?? fail(`${spec.host}: never ran`);
@@ -1320,7 +1362,7 @@ export function checkEchoServer(
     if (c.unloadedAt < 0) fail(`${spec.host}: did not deregister`);
     lastHangUp = Math.max(lastHangUp, c.closedAt);
   }
-  const peers = handles.accepted.map((a) => a.replace(/^\[(.*)\]:\d+$/, '$1'));
+  const peers = peersOf(handles);
   const expected = clients.map(mapped);
   if (JSON.stringify([...peers].sort()) !== JSON.stringify([...expected].sort()))
     fail(`accepted ${JSON.stringify(peers)}, expected ${JSON.stringify(expected)}`);

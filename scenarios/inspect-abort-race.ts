@@ -24,13 +24,15 @@
 import { defineScenario } from '../src/explore/scenario.ts';
 import type { Simulation } from '../src/simulation.ts';
 import {
+  QUIET_CONNECTION_DISPATCH,
   addClients,
+  checkNoErrors,
   checkOncePerIrp,
   checkUnloaded,
+  closeSocket,
   conditionalListener,
   register,
   syncCaller,
-  QUIET_CONNECTION_DISPATCH,
   type ClientHandles,
 } from './support/driver.ts';
 import {
@@ -66,7 +68,6 @@ import {
   type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_INSPECT_ACTION,
   type WSK_INSPECT_ID,
-  type WSK_PROVIDER_CONNECTION_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
 } from '../src/wsk/index.ts';
 
@@ -97,6 +98,11 @@ interface INSPECT_RECORD {
 type PINSPECT_RECORD = INSPECT_RECORD;
 
 const RECORD_TAG = 'Insp';
+/**
+ * How long the server waits for every request to be decided, 60 s: past the longest decision
+ * (MAX_DELAY_MS), so only a client that never came (its own allocation failed) makes it give up.
+ */
+const DECIDED_TIMEOUT = Object.freeze({ QuadPart: -600_000_000 });
 
 function serverDriver(sim: Simulation, handles: Handles, fixed: boolean) {
   return async (k: Kernel): Promise<void> => {
@@ -227,17 +233,15 @@ function serverDriver(sim: Simulation, handles: Handles, fixed: boolean) {
     };
 
     // ---- DriverEntry's body: a conditional listening socket on port 80 ----
-    const Socket = await conditionalListener(Npi, sync, k, ListenDispatch);
-    const Listen = Socket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
+    const Socket = await conditionalListener(Npi, sync, k, ListenDispatch, handles.errors);
     ListenSocket = Socket;
 
     // ---- unload, once every request is decided ----
-    await k.KeWaitForSingleObject(AllDecided, Executive, KernelMode, false, null);
-    for (const Connection of Accepted) {
-      const Dispatch = Connection.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH;
-      k.IoFreeIrp(await sync((Irp) => Dispatch.WskCloseSocket(Connection, Irp)));
+    if (Socket !== null) {
+      await k.KeWaitForSingleObject(AllDecided, Executive, KernelMode, false, DECIDED_TIMEOUT);
+      for (const Connection of Accepted) await closeSocket(k, sync, Connection);
+      await closeSocket(k, sync, Socket);
     }
-    k.IoFreeIrp(await sync((Irp) => Listen.WskCloseSocket(Socket, Irp)));
     k.WskReleaseProviderNPI(Registration);
     await k.WskDeregister(Registration);
     handles.unloaded.add('server');
@@ -256,6 +260,7 @@ export function buildInspectAbortRace(sim: Simulation, fixed: boolean): Handles 
     connects: new Map(),
     outcomes: [],
     unloaded: new Set(),
+    errors: [],
   };
   sim.load('server', serverDriver(sim, handles, fixed));
   addClients(sim, CLIENTS, SERVER, {}, handles);
@@ -264,6 +269,7 @@ export function buildInspectAbortRace(sim: Simulation, fixed: boolean): Handles 
 
 /** Each client connected (accepted) or timed out at 21 s (aborted), as the server saw it. */
 export function checkInspectAbortRace(sim: Simulation, handles: Handles): void {
+  checkNoErrors(handles.errors);
   const statuses = CLIENTS.map(({ host }) => handles.connects.get(host)?.status);
   const connected = statuses.filter((s) => s === STATUS_SUCCESS).length;
   const timedOut = statuses.filter((s) => s === STATUS_IO_TIMEOUT).length;

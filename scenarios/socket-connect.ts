@@ -15,6 +15,7 @@
  */
 import { defineScenario } from '../src/explore/scenario.ts';
 import type { Simulation } from '../src/simulation.ts';
+import { checkNoErrors } from './support/driver.ts';
 import {
   AF_INET,
   Executive,
@@ -28,6 +29,7 @@ import {
   NotificationEvent,
   SOCK_DGRAM,
   SOCK_STREAM,
+  STATUS_INSUFFICIENT_RESOURCES,
   STATUS_MORE_PROCESSING_REQUIRED,
   STATUS_PENDING,
   STATUS_SUCCESS,
@@ -89,6 +91,8 @@ interface Handles {
   /** Per case: 'STATUS_X @ms', and how often its completion routine ran. */
   readonly outcomes: Map<string, { status: string; at: number; calls: number }>;
   readonly unloaded: Set<string>;
+  /** What the drivers could not do, in order. */
+  readonly errors: string[];
 }
 
 /** Registration, capture and a synchronous-call helper: the preamble of every driver here. */
@@ -109,10 +113,13 @@ async function open(k: Kernel) {
     k.KeSetEvent(Context as KEVENT, IO_NO_INCREMENT, false);
     return STATUS_MORE_PROCESSING_REQUIRED;
   };
-  /** Issues `call` with a fresh IRP, waits for it, frees it, returns status and information. */
+  /**
+   * Issues `call` with a fresh IRP, waits for it, frees it, returns status and information;
+   * STATUS_INSUFFICIENT_RESOURCES when no IRP could be had (the call was not made).
+   */
   const sync = async (call: (Irp: IRP) => NTSTATUS) => {
     const Irp = k.IoAllocateIrp(1, false);
-    if (!Irp) throw new Error('IoAllocateIrp failed');
+    if (!Irp) return { status: STATUS_INSUFFICIENT_RESOURCES, Information: 0 as unknown };
     const Event = new KEVENT();
     k.KeInitializeEvent(Event, NotificationEvent, false);
     k.IoSetCompletionRoutine(Irp, SyncComplete, Event, true, true, true);
@@ -126,40 +133,65 @@ async function open(k: Kernel) {
     k.WskReleaseProviderNPI(Registration);
     await k.WskDeregister(Registration);
   };
-  return { Npi, Dispatch: Npi.Dispatch as WSK_PROVIDER_DISPATCH, sync, close };
+  /** Waits `ms` milliseconds (a relative timeout on an event nobody signals). */
+  const sleep = async (ms: number) => {
+    const Never = new KEVENT();
+    k.KeInitializeEvent(Never, NotificationEvent, false);
+    await k.KeWaitForSingleObject(Never, Executive, KernelMode, false, { QuadPart: -ms * 10_000 });
+  };
+  return { Npi, Dispatch: Npi.Dispatch as WSK_PROVIDER_DISPATCH, sync, close, sleep };
 }
 
+/** A listening socket bound to `address`, or null when a step failed (noted in `errors`). */
 async function listenOn(
   d: Awaited<ReturnType<typeof open>>,
   address: string,
-): Promise<PWSK_SOCKET> {
+  errors: string[],
+): Promise<PWSK_SOCKET | null> {
   const made = await d.sync((Irp) =>
     d.Dispatch.WskSocket(
       d.Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET,
       null, null, null, null, null, Irp,
     ),
   );
+  if (made.status !== STATUS_SUCCESS) {
+    errors.push(`WskSocket: ${statusName(made.status)}`);
+    return null;
+  }
   const Socket = made.Information as PWSK_SOCKET;
   const Dispatch = Socket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
   const bound = await d.sync((Irp) => Dispatch.WskBind(Socket, sockaddr(address), 0, Irp));
-  if (bound.status !== STATUS_SUCCESS) throw new Error(`WskBind: ${statusName(bound.status)}`);
-  return Socket;
+  if (bound.status === STATUS_SUCCESS) return Socket;
+  errors.push(`WskBind: ${statusName(bound.status)}`);
+  await closeSocket(d, Socket);
+  return null;
 }
 
+/** How often, and how many milliseconds apart, a close is tried when no IRP can be had. */
+const CLOSE_TRIES = 100;
+const CLOSE_RETRY_MS = 10;
+
+/** WskCloseSocket; a socket cannot be left open, so when no IRP can be had it tries again. */
 async function closeSocket(d: Awaited<ReturnType<typeof open>>, Socket: PWSK_SOCKET) {
   const Dispatch = Socket.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH;
-  await d.sync((Irp) => Dispatch.WskCloseSocket(Socket, Irp));
+  for (let tries = 1; tries <= CLOSE_TRIES; tries++) {
+    const { status } = await d.sync((Irp) => Dispatch.WskCloseSocket(Socket, Irp));
+    if (status !== STATUS_INSUFFICIENT_RESOURCES) return;
+    await d.sleep(CLOSE_RETRY_MS);
+  }
 }
 
 /** The server: a listening socket on port 80 for a second, nothing on port 81. */
-async function serverDriver(k: Kernel): Promise<void> {
-  const d = await open(k);
-  const Socket = await listenOn(d, '0.0.0.0:80');
-  const Never = new KEVENT();
-  k.KeInitializeEvent(Never, NotificationEvent, false);
-  await k.KeWaitForSingleObject(Never, Executive, KernelMode, false, { QuadPart: -10_000_000 });
-  await closeSocket(d, Socket);
-  await d.close();
+function serverDriver(handles: Handles) {
+  return async (k: Kernel): Promise<void> => {
+    const d = await open(k);
+    const Socket = await listenOn(d, '0.0.0.0:80', handles.errors);
+    if (Socket !== null) {
+      await d.sleep(1000);
+      await closeSocket(d, Socket);
+    }
+    await d.close();
+  };
 }
 
 /** A client: every case of its host at once, each IRP with its own completion routine. */
@@ -168,7 +200,7 @@ function clientDriver(sim: Simulation, host: string, handles: Handles) {
     const d = await open(k);
     const cases = CASES.filter((c) => c.host === host);
     // The address-in-use case needs a socket holding its local address first.
-    const holder = host === 'windows' ? await listenOn(d, '0.0.0.0:5000') : null;
+    const holder = host === 'windows' ? await listenOn(d, '0.0.0.0:5000', handles.errors) : null;
     const AllDone = new KEVENT();
     k.KeInitializeEvent(AllDone, NotificationEvent, false);
     const sockets: PWSK_SOCKET[] = [];
@@ -191,7 +223,12 @@ function clientDriver(sim: Simulation, host: string, handles: Handles) {
     };
     for (const c of cases) {
       const Irp = k.IoAllocateIrp(1, false);
-      if (!Irp) throw new Error('IoAllocateIrp failed');
+      if (!Irp) {
+        // This case cannot be tried: noted, and no longer waited for.
+        handles.errors.push(`${c.name}: IoAllocateIrp failed`);
+        if (--pending === 0) k.KeSetEvent(AllDone, IO_NO_INCREMENT, false);
+        continue;
+      }
       k.IoSetCompletionRoutine(Irp, ConnectComplete, c.name, true, true, true);
       const SocketType = c.SocketType ?? SOCK_STREAM;
       const Protocol = SocketType === SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
@@ -229,13 +266,14 @@ export default defineScenario({
       sim.tcp(name, { profile, ...(name === 'blackhole' && { closedPortAnswer: 'silent' }) });
     }
     sim.partition('windows', 'island');
-    const handles: Handles = { outcomes: new Map(), unloaded: new Set() };
-    sim.load('server', serverDriver);
+    const handles: Handles = { outcomes: new Map(), unloaded: new Set(), errors: [] };
+    sim.load('server', serverDriver(handles));
     sim.load('windows', clientDriver(sim, 'windows', handles));
     sim.load('linux', clientDriver(sim, 'linux', handles));
     return handles;
   },
-  check({ sim }, { outcomes, unloaded }) {
+  check({ sim }, { outcomes, unloaded, errors }) {
+    checkNoErrors(errors);
     for (const c of CASES) {
       const expected = { status: c.status, at: c.at, calls: 1 };
       const actual = outcomes.get(c.name);

@@ -25,6 +25,7 @@ import {
   checkNumber,
   ns,
   parseDuration,
+  type ChoiceSource,
   type ChoiceStream,
   type DurationInput,
   type RunOptions,
@@ -83,6 +84,19 @@ export interface SimulationOptions extends SimulatorOptions {
    * these. What the links then take counts as injected faults. @defaultValue none
    */
   readonly linkFaults?: LinkFaults;
+  /**
+   * A strategy's draw at the start of the run (a swarm run's fault kinds and rates): called once,
+   * before the scenario builds anything, with the run's choice source. Its choices are the run's
+   * first, so they head a recorded tape and a replayed tape draws the same again; what it returns
+   * is merged over kernelKnobs and linkFaults. A strategy also starts its decider afresh here.
+   */
+  readonly draw?: (choices: ChoiceSource) => DrawnKnobs;
+}
+
+/** What a strategy's draw at the start of a run sets (SimulationOptions.draw). */
+export interface DrawnKnobs {
+  readonly kernelKnobs?: KernelOverrides;
+  readonly linkFaults?: LinkFaults;
 }
 
 /** Link fault probabilities raised on every link (SimulationOptions.linkFaults). */
@@ -121,16 +135,22 @@ export class Simulation extends Network<Payload> {
   readonly #goals = new Map<string, boolean>();
 
   constructor(options: SimulationOptions) {
-    const { kernelOverrides = {}, kernelKnobs = {}, linkFaults, ...simulator } = options;
+    const { kernelOverrides = {}, kernelKnobs, linkFaults, draw, ...simulator } = options;
     checkKernelOverrides('kernel', kernelOverrides);
-    checkKernelOverrides('kernelKnobs', kernelKnobs);
-    if (linkFaults !== undefined) checkLinkFaults(linkFaults);
     const core = new Simulator(simulator);
     super(core);
     this.core = core;
+    const drawn = draw?.(core.choices) ?? {};
+    const knobs = { ...kernelKnobs, ...drawn.kernelKnobs };
+    checkKernelOverrides('kernelKnobs', knobs);
+    const links =
+      linkFaults === undefined && drawn.linkFaults === undefined
+        ? null
+        : { ...linkFaults, ...drawn.linkFaults };
+    if (links !== null) checkLinkFaults(links);
     this.#overrides = kernelOverrides;
-    this.#knobs = kernelKnobs;
-    this.#linkFaults = linkFaults ?? null;
+    this.#knobs = knobs;
+    this.#linkFaults = links;
   }
 
   /** Joins two nodes (Network.addLink), with the simulation's linkFaults raised over `options`. */
@@ -156,6 +176,11 @@ export class Simulation extends Network<Payload> {
   /** Every goal named so far, and whether it was reached. */
   goals(): ReadonlyMap<string, boolean> {
     return this.#goals;
+  }
+
+  /** True when link faults from outside the scenario were raised (linkFaults or a draw). */
+  get raisesLinkFaults(): boolean {
+    return this.#linkFaults !== null;
   }
 
   /** True when faults from outside the scenario were set (kernel allocation failures, links). */

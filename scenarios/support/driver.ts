@@ -3,6 +3,13 @@
  * registration and capture of the provider NPI, the synchronous-call helper (an IRP whose
  * completion routine signals a KEVENT, waited on when the call pends), a sleep, and the client
  * driver of the accept scenarios.
+ *
+ * The drivers are careful ones: an allocation may fail (a campaign fails them on purpose,
+ * src/explore/strategies), so every IoAllocateIrp is checked, a call that could not be made or
+ * that failed is noted in the driver's `errors` and the driver cleans up and unloads instead of
+ * crashing the machine; a scenario's check requires no errors on a run without injected faults.
+ * Closing a socket needs an IRP and cannot be given up, so `closeSocket` tries again a little
+ * later when none can be had (`retried`).
  */
 import type { Simulation } from '../../src/simulation.ts';
 import {
@@ -20,6 +27,7 @@ import {
   SOL_SOCKET,
   SO_CONDITIONAL_ACCEPT,
   SO_WSK_EVENT_CALLBACK,
+  STATUS_INSUFFICIENT_RESOURCES,
   STATUS_MORE_PROCESSING_REQUIRED,
   STATUS_PENDING,
   STATUS_SUCCESS,
@@ -40,6 +48,7 @@ import {
   type WSK_CLIENT_CONNECTION_DISPATCH,
   type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_CLIENT_NPI,
+  type WSK_PROVIDER_BASIC_DISPATCH,
   type WSK_PROVIDER_CONNECTION_DISPATCH,
   type WSK_PROVIDER_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
@@ -68,9 +77,9 @@ export function syncCaller(k: Kernel, calls: Map<IRP, number>) {
     k.KeSetEvent(Context as KEVENT, IO_NO_INCREMENT, false);
     return STATUS_MORE_PROCESSING_REQUIRED;
   };
-  return async (call: (Irp: IRP) => NTSTATUS): Promise<IRP> => {
+  return async (call: (Irp: IRP) => NTSTATUS): Promise<IRP | null> => {
     const Irp = k.IoAllocateIrp(1, false);
-    if (!Irp) throw new Error('IoAllocateIrp failed');
+    if (!Irp) return null;
     const Event = new KEVENT();
     k.KeInitializeEvent(Event, NotificationEvent, false);
     k.IoSetCompletionRoutine(Irp, SyncComplete, Event, true, true, true);
@@ -79,6 +88,58 @@ export function syncCaller(k: Kernel, calls: Map<IRP, number>) {
     return Irp;
   };
 }
+
+/** The synchronous-call helper's type: the completed IRP, or null when none could be had. */
+export type SyncCall = ReturnType<typeof syncCaller>;
+
+/** What a synchronous call came to, its IRP freed. */
+export interface CallResult {
+  readonly Status: NTSTATUS;
+  readonly Information: unknown;
+}
+
+/**
+ * The IoStatus of a call `sync` made, read before its IRP is freed; STATUS_INSUFFICIENT_RESOURCES
+ * when no IRP could be had and the call was not made.
+ */
+export function completed(k: Kernel, Irp: IRP | null): CallResult {
+  if (!Irp) return { Status: STATUS_INSUFFICIENT_RESOURCES, Information: 0 };
+  const { Status, Information } = Irp.IoStatus;
+  k.IoFreeIrp(Irp);
+  return { Status, Information };
+}
+
+/** How often, and how many milliseconds apart, a call is tried when no IRP can be had. */
+const TRIES = 100;
+const RETRY_MS = 10;
+
+/**
+ * A call the driver cannot give up (a close; a client's graceful disconnect, on a path where a
+ * lost reset would leave its peer waiting for ever): when no IRP can be had it waits a little and
+ * tries again. Its outcome, or STATUS_INSUFFICIENT_RESOURCES when every try failed.
+ */
+export async function retried(k: Kernel, sync: SyncCall, call: (Irp: IRP) => NTSTATUS) {
+  for (let tries = 1; ; tries++) {
+    const Irp = await sync(call);
+    if (Irp || tries === TRIES) return completed(k, Irp);
+    await sleep(k, RETRY_MS);
+  }
+}
+
+/**
+ * WskCloseSocket with a fresh IRP, waited for and tried again while no IRP can be had (a socket
+ * left open is a leak the verifier reports); its status.
+ */
+export async function closeSocket(k: Kernel, sync: SyncCall, Socket: PWSK_SOCKET) {
+  const Basic = Socket.Dispatch as WSK_PROVIDER_BASIC_DISPATCH;
+  return (await retried(k, sync, (Irp) => Basic.WskCloseSocket(Socket, Irp))).Status;
+}
+
+/**
+ * How long a server waits for clients, 10 s (a relative timeout): far past the last one's
+ * connect, so only a client that never came (its own allocation failed) makes it give up.
+ */
+export const CLIENTS_TIMEOUT = Object.freeze({ QuadPart: -100_000_000 });
 
 /** Waits `ms` milliseconds (a relative timeout on an event nobody signals). */
 export async function sleep(k: Kernel, ms: number): Promise<void> {
@@ -99,6 +160,8 @@ export interface ClientConnect {
 /** What the client driver records into. */
 export interface ClientHandles {
   readonly calls: Map<IRP, number>;
+  /** What the drivers could not do ('<host>: <call>: <status>'), in order; a check wants none. */
+  readonly errors: string[];
   readonly connects: Map<string, ClientConnect>;
   readonly unloaded: Set<string>;
 }
@@ -114,29 +177,35 @@ export function clientDriver(sim: Simulation, host: string, server: string, h: C
     await register(k, Registration, Npi);
     const Dispatch = Npi.Dispatch as WSK_PROVIDER_DISPATCH;
     const sync = syncCaller(k, h.calls);
-    let Irp = await sync((Irp) =>
-      Dispatch.WskSocketConnect(
-        Npi.Client!, SOCK_STREAM, IPPROTO_TCP, sockaddr('0.0.0.0:0'), sockaddr(`${server}:80`),
-        0, null, null, null, null, null, Irp,
+    const connected = completed(
+      k,
+      await sync((Irp) =>
+        Dispatch.WskSocketConnect(
+          Npi.Client!, SOCK_STREAM, IPPROTO_TCP, sockaddr('0.0.0.0:0'), sockaddr(`${server}:80`),
+          0, null, null, null, null, null, Irp,
+        ),
       ),
     );
-    const Status = Irp.IoStatus.Status;
+    const Status = connected.Status;
     const at = sim.now;
-    const Socket = Irp.IoStatus.Information as PWSK_SOCKET | 0;
-    k.IoFreeIrp(Irp);
+    const Socket = connected.Information as PWSK_SOCKET | 0;
     if (Status !== STATUS_SUCCESS || Socket === 0) {
       h.connects.set(host, { status: Status, at, local: '', outcome: null });
     } else {
       const Connection = Socket.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH;
       const Local = sockaddr('0.0.0.0:0');
-      Irp = await sync((Irp) => Connection.WskGetLocalAddress(Socket, Local, Irp));
-      k.IoFreeIrp(Irp);
+      const named = completed(
+        k,
+        await sync((Irp) => Connection.WskGetLocalAddress(Socket, Local, Irp)),
+      );
+      if (named.Status !== STATUS_SUCCESS)
+        h.errors.push(`${host}: WskGetLocalAddress: ${statusName(named.Status)}`);
       await sleep(k, 300);
       // What became of the connection: the model's record of it (a WskReceive or
       // WskDisconnectEvent would tell the driver; the data path is a later part).
       const outcome = Socket.state.connection?.outcome ?? null;
       h.connects.set(host, { status: Status, at, local: sockaddrText(Local), outcome });
-      k.IoFreeIrp(await sync((Irp) => Connection.WskCloseSocket(Socket, Irp)));
+      await closeSocket(k, sync, Socket);
     }
     k.WskReleaseProviderNPI(Registration);
     await k.WskDeregister(Registration);
@@ -187,6 +256,11 @@ export function checkConnected(
   });
 }
 
+/** The drivers did all they set out to do: no call failed. */
+export function checkNoErrors(errors: readonly string[]): void {
+  if (errors.length > 0) throw new Error(errors.join('; '));
+}
+
 /** Every host's driver deregistered with no violation, no socket left open, no pool leak. */
 export function checkUnloaded(sim: Simulation, hosts: readonly string[], unloaded: Set<string>) {
   for (const host of hosts) {
@@ -215,23 +289,31 @@ export const QUIET_CONNECTION_DISPATCH: WSK_CLIENT_CONNECTION_DISPATCH = Object.
  * The conditional-accept scenarios' listening socket: WskSocket with `ListenDispatch`,
  * SO_CONDITIONAL_ACCEPT with an IRP before WskBind to 0.0.0.0:80
  * (docs/model.md#turning-conditional-accept-on), then WSK_EVENT_ACCEPT enabled, so what the driver
- * accepts arrives through its WskAcceptEvent.
+ * accepts arrives through its WskAcceptEvent. Null when a step failed (noted in `errors`; a socket
+ * made is closed again).
  */
 export async function conditionalListener(
   Npi: WSK_PROVIDER_NPI,
-  sync: ReturnType<typeof syncCaller>,
+  sync: SyncCall,
   k: Kernel,
   ListenDispatch: WSK_CLIENT_LISTEN_DISPATCH,
-): Promise<PWSK_SOCKET> {
+  errors: string[],
+): Promise<PWSK_SOCKET | null> {
   const Dispatch = Npi.Dispatch as WSK_PROVIDER_DISPATCH;
-  let Irp = await sync((Irp) =>
-    Dispatch.WskSocket(
-      Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null,
-      ListenDispatch, null, null, null, Irp,
+  const made = completed(
+    k,
+    await sync((Irp) =>
+      Dispatch.WskSocket(
+        Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null,
+        ListenDispatch, null, null, null, Irp,
+      ),
     ),
   );
-  const Socket = Irp.IoStatus.Information as PWSK_SOCKET;
-  k.IoFreeIrp(Irp);
+  if (made.Status !== STATUS_SUCCESS) {
+    errors.push(`${k.host}: listening socket: ${statusName(made.Status)}`);
+    return null;
+  }
+  const Socket = made.Information as PWSK_SOCKET;
   const Listen = Socket.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
   for (const call of [
     (Irp: IRP) =>
@@ -241,10 +323,12 @@ export async function conditionalListener(
       ),
     (Irp: IRP) => Listen.WskBind(Socket, sockaddr('0.0.0.0:80'), 0, Irp),
   ]) {
-    Irp = await sync(call);
-    const Status = Irp.IoStatus.Status;
-    k.IoFreeIrp(Irp);
-    if (Status !== STATUS_SUCCESS) throw new Error(`listening socket: ${statusName(Status)}`);
+    const { Status } = completed(k, await sync(call));
+    if (Status !== STATUS_SUCCESS) {
+      errors.push(`${k.host}: listening socket: ${statusName(Status)}`);
+      await closeSocket(k, sync, Socket);
+      return null;
+    }
   }
   const Control = { NpiId: NPI_WSK_INTERFACE_ID, EventMask: WSK_EVENT_ACCEPT };
   Listen.WskControlSocket(

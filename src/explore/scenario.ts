@@ -11,6 +11,7 @@ import {
   SimConfigError,
   checkInteger,
   parseDuration,
+  type ChoiceSource,
   type DeciderOption,
   type DurationInput,
   type EventLogEntry,
@@ -23,6 +24,7 @@ import {
 import { PcapCapture } from '../report/index.ts';
 import {
   Simulation,
+  type DrawnKnobs,
   type HostAdvisory,
   type LinkFaults,
   type SimulationOptions,
@@ -162,6 +164,12 @@ export interface RunRequest {
   readonly faultPoints?: boolean;
   /** Raise every link's fault probabilities to at least these (SimulationOptions.linkFaults). */
   readonly linkFaults?: LinkFaults;
+  /**
+   * A strategy's draw at the start of the run, from the run's own choices, so that it heads the
+   * tape (SimulationOptions.draw): the kernel knobs and link faults it returns are merged over
+   * `kernelKnobs` and `linkFaults`.
+   */
+  readonly draw?: (choices: ChoiceSource) => DrawnKnobs;
 }
 
 export interface ScenarioResult {
@@ -307,7 +315,7 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
       ...(scenario.limits?.events !== undefined && { eventBudget: scenario.limits.events }),
     });
     failure = outcome.failure;
-    faults = injectedFaults(sim, request);
+    faults = injectedFaults(sim);
     checkSkipped =
       failure === undefined &&
       scenario.check !== undefined &&
@@ -337,7 +345,7 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
     tail: core.trace.tail(20),
     advisories: sim.advisories(),
     ...(capture !== undefined && { pcap: capture.bytes() }),
-    faults: faults === NO_FAULTS ? injectedFaults(sim, request) : faults,
+    faults: faults === NO_FAULTS ? injectedFaults(sim) : faults,
     checkSkipped,
     goals: sim.goals(),
   };
@@ -345,9 +353,9 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
 
 const NO_FAULTS: InjectedFaults = Object.freeze({ taken: Object.freeze([]), links: false });
 
-function injectedFaults(sim: Simulation, request: RunRequest): InjectedFaults {
+function injectedFaults(sim: Simulation): InjectedFaults {
   const taken = sim.core.choices.faults().filter((fault) => fault.injected);
-  const links = request.linkFaults !== undefined;
+  const links = sim.raisesLinkFaults;
   return taken.length === 0 && !links ? NO_FAULTS : { taken, links };
 }
 

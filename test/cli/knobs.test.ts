@@ -12,6 +12,8 @@ import { cli } from '../support/cli.ts';
 import type { Tape } from '../../src/sim/index.ts';
 
 const LEAKY = fileURLToPath(new URL('../fixtures/leaky-driver.ts', import.meta.url));
+/** A driver that stops the machine when its IoAllocateIrp fails. */
+const UNCHECKED = 'test/fixtures/unchecked-irp.ts';
 
 
 async function tapeOf(argv: string[]): Promise<Tape> {
@@ -27,25 +29,26 @@ async function tapeOf(argv: string[]): Promise<Tape> {
 
 describe('cli: --set and --same-instant', () => {
   it('--set kernel.server.irpAllocationFailure=1 makes the driver\'s IoAllocateIrp fail', async () => {
-    expect((await cli(['run', 'accept-irp'])).code).toBe(0);
-    const { code, out } = await cli(['run', 'accept-irp', '--set', 'kernel.server.irpAllocationFailure=1']);
+    expect((await cli(['run', UNCHECKED])).code).toBe(0);
+    const { code, out } = await cli(['run', UNCHECKED, '--set', 'kernel.server.irpAllocationFailure=1']);
     expect(code).toBe(1);
     expect(out).toContain('IoAllocateIrp failed');
     expect(out).toContain('nt.irp host=server irp=0 event=allocation-failed');
-    expect(out).toContain('replay: wsksim run accept-irp --seed 1 --set kernel.server.irpAllocationFailure=1\n');
+    expect(out).toContain('injected faults: irp allocation fails (kernel/server) at 0.000000s\n');
+    expect(out).toContain(`replay: wsksim run ${UNCHECKED} --seed 1 --set kernel.server.irpAllocationFailure=1\n`);
   });
 
   it('kernel.*.<option> sets every host\'s kernel, and --set=value is the same flag', async () => {
-    const { code, out } = await cli(['run', 'accept-irp', '--set=kernel.*.irpAllocationFailure=1']);
+    const { code, out } = await cli(['run', UNCHECKED, '--set=kernel.*.irpAllocationFailure=1']);
     expect(code).toBe(1);
     expect(out).toContain('IoAllocateIrp failed');
-    expect(out).toContain("replay: wsksim run accept-irp --seed 1 --set 'kernel.*.irpAllocationFailure=1'\n");
+    expect(out).toContain(`replay: wsksim run ${UNCHECKED} --seed 1 --set 'kernel.*.irpAllocationFailure=1'\n`);
   });
 
   it('--set overrides what the scenario gives the kernel, and list flags accumulate', async () => {
-    const plain = await cli(['run', 'accept-irp', '--set', 'kernel.server.pendingCompletions=0.5']);
+    const plain = await cli(['run', UNCHECKED, '--set', 'kernel.server.pendingCompletions=0.5']);
     const both = await cli([
-      'run', 'accept-irp',
+      'run', UNCHECKED,
       '--set', 'kernel.server.pendingCompletions=0.5',
       '--set', 'kernel.server.irpAllocationFailure=1',
     ]);
@@ -137,14 +140,15 @@ describe('cli: fuzz budgets', () => {
     const expected = await cli(['fuzz', 'inspect-abort-race', '--runs', '3', '--bail', '--strategy', 'random']);
     expect(expected.out).toMatch(/^fuzz inspect-abort-race {2}strategy random {2}seeds 1–3 {2}\d passed, \d failed\n/);
     expect(expected.out).toContain('  seed 1  (expected) POOL-USE-AFTER-FREE');
+    // A provider that becomes ready only after the time limit: the driver waits for ever.
     const other = await cli([
       'fuzz', 'inspect-abort-race', '--runs', '3', '--bail', '--strategy', 'random',
-      '--set', 'kernel.server.irpAllocationFailure=1',
+      '--set', 'kernel.server.wskProviderReadyAt=400s',
     ]);
     expect(other.code).toBe(1);
     expect(other.out).toMatch(/^fuzz inspect-abort-race {2}strategy random {2}seeds 1–1 {2}0 passed, 1 failed {2}stopped by --bail after 1 of 3 runs\n/);
-    expect(other.out).toContain('--seed 1 --set kernel.server.irpAllocationFailure=1 --strategy random\n');
-    expect(other.out).toContain('injected faults: irp allocation fails (kernel/server) at 0.000000s\n');
+    expect(other.out).toContain('  seed 1  livelock: time limit 300.000000s reached');
+    expect(other.out).toContain('--seed 1 --set kernel.server.wskProviderReadyAt=400s --strategy random\n');
   });
 
   it('--bail on a scenario without expect stops at the first failure', async () => {

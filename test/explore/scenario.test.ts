@@ -141,8 +141,11 @@ describe('explore: knobs from outside the scenario', () => {
     expect((await runScenario(acceptIrp, { seed: 1 })).status).toBe('passed');
     for (const host of ['server', '*']) {
       const result = await runScenario(acceptIrp, { seed: 1, kernel: { [host]: { irpAllocationFailure: 1 } } });
-      expect(result.status).toBe('failed');
-      expect(result.failure?.message).toBe('IoAllocateIrp failed');
+      // The driver notes the failed WskSocket and unloads; the check does not apply to the run.
+      expect(result.status).toBe('passed');
+      expect(result.checkSkipped).toBe(true);
+      expect(result.faults.taken[0]).toMatchObject({ stream: 'kernel/server', label: 'irp allocation fails', injected: true });
+      expect(result.faults.taken.some((f) => f.stream !== 'kernel/server')).toBe(host === '*');
     }
   });
 

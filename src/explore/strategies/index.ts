@@ -9,11 +9,15 @@ import {
 import { exhaustiveStrategy } from './exhaustive.ts';
 import { pctStrategy } from './pct.ts';
 import { randomStrategy } from './random.ts';
+import { swarmStrategy } from './swarm.ts';
+import { systematicStrategy } from './systematic.ts';
 
 const FACTORIES: Partial<Record<StrategyName, (context: CampaignContext) => Strategy>> = {
   random: randomStrategy,
   pct: pctStrategy,
   exhaustive: exhaustiveStrategy,
+  swarm: swarmStrategy,
+  systematic: systematicStrategy,
 };
 
 /** The strategy `name` for a campaign; an unknown name throws SimConfigError naming it. */
