@@ -24,10 +24,12 @@
  *
  * Plain seeds never see it: no allocation fails unless a run asks (irpAllocationFailure is 0), so
  * `wsksim fuzz accept-loop-leak --strategy random --runs 1000` fails on no seed. Swarm finds it
- * when it draws an IRP failure rate and one of the three re-posts draws the failure; systematic
- * when it fails the re-post's IoAllocateIrp, a site of its own (the first accept's IRP is allocated
- * in DriverEntry, at another line). Or by hand:
+ * when it draws an IRP failure rate and one of the three re-posts draws the failure (46 of its
+ * first 1,000 runs); systematic when it fails the re-post's IoAllocateIrp, a site of its own (the
+ * first accept's IRP is allocated in DriverEntry, at another line): its 5th run. Either, or by hand:
  *
+ *   npx wsksim run accept-loop-leak --strategy swarm --seed 94
+ *   npx wsksim fuzz accept-loop-leak --strategy systematic
  *   npx wsksim run accept-loop-leak --set kernel.server.irpAllocationFailure=0.5 --seed 3
  *
  * The twin, accept-loop-leak-fixed, serves the accepted connection whatever the re-post did: a
@@ -270,6 +272,8 @@ export default defineScenario({
     'allocated and leaks the socket it has just accepted (expected: WSK-SOCKET-LEAKED)',
   seeds: [1, 2, 3],
   expect: 'WSK-SOCKET-LEAKED',
+  // A swarm run that fails so: wsksim run accept-loop-leak --strategy swarm --seed 94
+  failingRuns: [{ strategy: 'swarm', seed: 94 }],
   build: (sim) => buildAcceptLoopLeak(sim, false),
   check: ({ sim }, h) => checkAcceptLoopLeak(sim, h),
   // The clients are the test's harness: a campaign varies the server's kernel only.

@@ -25,9 +25,11 @@
  * Plain seeds almost never see it: the deferral needs MAX_INLINE_DEPTH (16) inline completions in
  * a row, and each re-post of buffered data completes inline or pends by the choice 'IRP pends'
  * (pendingCompletions 0.5): about 2^-16 per chance, 23 chances per client. `wsksim fuzz
- * inline-receive-depth --strategy random --runs 1000` fails on no seed. Swarm finds it whenever it
- * draws all-inline completions (pendingCompletions 0) or a low rate; by hand:
+ * inline-receive-depth --strategy random --runs 1000` fails on no seed (3 seeds in 20,000, about
+ * the 1.5 in 10,000 those odds give). Swarm finds it whenever it draws all-inline completions or
+ * a low rate of pended ones (276 of its first 1,000 runs). Either, or by hand:
  *
+ *   npx wsksim run inline-receive-depth --strategy swarm --seed 16
  *   npx wsksim run inline-receive-depth --set kernel.server.pendingCompletions=0
  *
  * The twin, inline-receive-depth-fixed, processes the record first and only then decides whether
@@ -277,6 +279,8 @@ export default defineScenario({
     "completions and loses the record in hand on that path (expected: 'records lost')",
   seeds: [1, 2, 3],
   expect: 'records lost',
+  // A swarm run that fails so: wsksim run inline-receive-depth --strategy swarm --seed 16
+  failingRuns: [{ strategy: 'swarm', seed: 16 }],
   build: (sim) => buildInlineReceiveDepth(sim, false),
   check: ({ sim }, h) => checkInlineReceiveDepth(sim, h),
   // The clients are the test's harness: a campaign varies the server's kernel only.

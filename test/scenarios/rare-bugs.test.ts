@@ -4,11 +4,13 @@
  * trigger a campaign strategy would find (one allocation site failed, callbacks at PASSIVE_LEVEL,
  * every completion inline, the receive callback race), its twin passes under the same trigger and
  * under all of them together (with same-instant reorderings and every allocation site failed in
- * turn), and plain seeds 1–200 pass for both: the bugs are rare by design.
+ * turn), the strategy meant for it finds it in a campaign of 100 runs, and plain seeds 1–200 pass
+ * for both: the bugs are rare by design.
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/cli/load.ts';
+import { runCampaign } from '../../src/explore/campaign.ts';
 import {
   failsAsExpected,
   runScenario,
@@ -56,13 +58,27 @@ interface Case {
   readonly bug: string;
   /** What makes the bug show (a strategy's draw). */
   readonly trigger: Omit<RunRequest, 'seed'>;
+  /** Strategies whose campaign of 100 runs from seed 1 finds the bug. */
+  readonly finders: readonly ('swarm' | 'systematic')[];
 }
 
 const CASES: readonly Case[] = [
-  { bug: 'accept-loop-leak', trigger: REPOST_FAILS },
-  { bug: 'receive-event-dpc-lock', trigger: { kernel: { server: { passiveCallbacks: 1 } } } },
-  { bug: 'inline-receive-depth', trigger: { kernel: { server: { pendingCompletions: 0 } } } },
-  { bug: 'receive-callback-race', trigger: { kernel: { server: { receiveCallbackRace: 1 } } } },
+  { bug: 'accept-loop-leak', trigger: REPOST_FAILS, finders: ['swarm', 'systematic'] },
+  {
+    bug: 'receive-event-dpc-lock',
+    trigger: { kernel: { server: { passiveCallbacks: 1 } } },
+    finders: ['swarm'],
+  },
+  {
+    bug: 'inline-receive-depth',
+    trigger: { kernel: { server: { pendingCompletions: 0 } } },
+    finders: ['swarm'],
+  },
+  {
+    bug: 'receive-callback-race',
+    trigger: { kernel: { server: { receiveCallbackRace: 1 } } },
+    finders: ['swarm'],
+  },
 ];
 
 /** Every trigger at once, with all-inline or all-pended completions. */
@@ -82,7 +98,7 @@ function why(result: ScenarioResult): string {
   return `seed ${result.seed}: ${result.failure?.message ?? 'passed'}`;
 }
 
-describe.each(CASES)('$bug', ({ bug: name, trigger }) => {
+describe.each(CASES)('$bug', ({ bug: name, trigger, finders }) => {
   const bug = () => loadScenario(name);
   const twin = () => loadScenario(`${name}-fixed`);
 
@@ -120,6 +136,14 @@ describe.each(CASES)('$bug', ({ bug: name, trigger }) => {
         expect(result.status, `${site}, ${why(result)}`).toBe('passed');
       }
     }
+  });
+
+  it.each(finders)('a %s campaign finds it, and fails no other way', async (strategy) => {
+    const result = await runCampaign(await bug(), { strategy, runs: 100, seed: 1 });
+    const other = result.failures.filter((f) => !f.expected).map((f) => `${f.seed}: ${f.message}`);
+    expect(other).toEqual([]);
+    expect(result.failures.length).toBeGreaterThan(0);
+    expect(result.ok).toBe(true);
   });
 
   it(`plain seeds 1–${PLAIN_SEEDS} pass, bug and twin alike: the bug is rare`, async () => {
