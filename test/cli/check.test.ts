@@ -32,7 +32,7 @@ describe('cli: determinism check', () => {
 describe('cli: usage', () => {
   it('wrong arguments get a clear message naming them and exit 2', async () => {
     expect(await cli(['run'])).toMatchObject({ code: 2, err: expect.stringContaining('missing scenario') });
-    expect(await cli(['run', 'no-such-scenario'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown scenario 'no-such-scenario' \(known: accept-event, accept-irp, conditional-accept, connect-refused, echo-server, inspect-abort-race, inspect-abort-race-fixed, showcase, socket-connect, transfer-under-loss; or give a \.ts file\)/) });
+    expect(await cli(['run', 'no-such-scenario'])).toMatchObject({ code: 2, err: expect.stringMatching(/unknown scenario 'no-such-scenario' \(known: accept-event, accept-irp, accept-loop-leak, accept-loop-leak-fixed, conditional-accept, connect-refused, echo-server, inline-receive-depth, inline-receive-depth-fixed, inspect-abort-race, inspect-abort-race-fixed, receive-callback-race, receive-callback-race-fixed, receive-event-dpc-lock, receive-event-dpc-lock-fixed, showcase, socket-connect, transfer-under-loss; or give a \.ts file\)/) });
     expect(await cli(['run', 'showcase', '--seed', '-3'])).toMatchObject({ code: 2, err: expect.stringContaining("--seed expects a non-negative integer, got '-3'") });
     expect(await cli(['run', 'showcase', '--speed', '3'])).toMatchObject({ code: 2, err: expect.stringContaining('unknown option --speed') });
     expect(await cli(['frobnicate'])).toMatchObject({ code: 2, err: expect.stringContaining("unknown command 'frobnicate'") });
