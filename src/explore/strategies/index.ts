@@ -6,10 +6,12 @@ import {
   type Strategy,
   type StrategyName,
 } from '../strategy.ts';
+import { coverageStrategy } from './coverage.ts';
 import { randomStrategy } from './random.ts';
 
 const FACTORIES: Partial<Record<StrategyName, (context: CampaignContext) => Strategy>> = {
   random: randomStrategy,
+  coverage: coverageStrategy,
 };
 
 /** The strategy `name` for a campaign; an unknown name throws SimConfigError naming it. */

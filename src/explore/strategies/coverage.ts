@@ -1,0 +1,138 @@
+/**
+ * `coverage`: greybox fuzzing over choice tapes, as AFL does over files ("Technical whitepaper
+ * for afl-fuzz", https://lcamtuf.coredump.cx/afl/technical_details.txt) and Zest and Hypothesis
+ * over a generator's choices ("Semantic Fuzzing with Zest", Padhye et al., ISSTA 2019). Each run
+ * is measured by its coverage (coverage-map.ts: the model's transitions it took, with hit-count
+ * buckets, and the goals it reached); a passing run that reached a point no earlier passing run
+ * did joins the corpus, as its tape of draws. Each later run either explores a fresh seed (one
+ * run in four, and every run while the corpus is empty) or mutates a corpus tape chosen
+ * uniformly (tape-mutations.ts: flip a chance, move a value, repick a same-instant ordering,
+ * splice with another corpus tape), and follows the mutant softly (guided-decider.ts): what the
+ * mutant no longer matches, and every draw past its end, takes run i's seeded value, seed S+i.
+ *
+ * Every run offers the allocation fault points (a flip there fails an allocation: the error
+ * paths are coverage too) and hands same-instant events to the choice source (a repick there
+ * reorders them), so every tape has the same kinds of draws. Nothing else is raised: a link's
+ * loss, duplication or reordering is a choice only where the scenario gave it a probability, so a
+ * mutant never makes a link lossy the scenario did not allow. As AFL does with crashes, a failing
+ * run is counted but neither joins the corpus nor adds to the coverage.
+ *
+ * Runs depend on the earlier runs (seedOnly false): a run is made again by the campaign up to it.
+ */
+import seedrandom from 'seedrandom';
+import { streamState } from '../../sim/stream-seed.ts';
+import { CoverageMap } from '../coverage-map.ts';
+import { GuidedDecider, type Draw } from '../guided-decider.ts';
+import { mutate, type Random } from '../tape-mutations.ts';
+import type { ScenarioResult } from '../scenario.ts';
+import type { CampaignContext, RunPlan, Strategy } from '../strategy.ts';
+
+/** The share of runs that explore a fresh seed once the corpus has a tape. */
+const FRESH_SHARE = 0.25;
+
+/** A tape that reached new coverage: the run it came from and its draws. */
+interface CorpusEntry {
+  readonly run: number;
+  readonly draws: readonly Draw[];
+}
+
+/** What a planned run is measured with, until its result comes back. */
+interface Probe {
+  readonly run: number;
+  readonly decider: GuidedDecider;
+  readonly map: CoverageMap;
+  readonly fresh: boolean;
+}
+
+export function coverageStrategy(context: CampaignContext): Strategy {
+  return new CoverageStrategy(context);
+}
+
+class CoverageStrategy implements Strategy {
+  readonly name = 'coverage';
+  readonly seedOnly = false;
+  readonly #seed: number;
+  readonly #random: Random;
+  readonly #corpus: CorpusEntry[] = [];
+  readonly #probes = new Map<RunPlan, Probe>();
+  /** The points passing runs reached, and their transitions. */
+  readonly #points = new Set<string>();
+  readonly #transitions = new Set<string>();
+  readonly #goals = new Map<string, boolean>();
+  #fresh = 0;
+  #mutants = 0;
+  #keptMutants = 0;
+  #failed = 0;
+
+  constructor(context: CampaignContext) {
+    this.#seed = context.seed;
+    const state = streamState(context.seed, 'coverage');
+    this.#random = seedrandom.xor128('', { state });
+  }
+
+  next(index: number): RunPlan {
+    const fresh = this.#corpus.length === 0 || this.#random() < FRESH_SHARE;
+    const { guide, note } = fresh ? { guide: [], note: 'fresh seed' } : this.#mutant();
+    const decider = new GuidedDecider(guide);
+    const map = new CoverageMap();
+    const plan: RunPlan = {
+      seed: this.#seed + index,
+      request: { decider, onRecord: map.listener, faultPoints: true, sameInstantChoice: true },
+      note,
+    };
+    this.#probes.set(plan, { run: index, decider, map, fresh });
+    return plan;
+  }
+
+  observe(plan: RunPlan, result: ScenarioResult): void {
+    const probe = this.#probes.get(plan);
+    if (probe === undefined) return;
+    this.#probes.delete(plan);
+    if (probe.fresh) this.#fresh++;
+    else this.#mutants++;
+    for (const [goal, reached] of result.goals)
+      this.#goals.set(goal, reached || this.#goals.get(goal) === true);
+    if (result.failure !== undefined) {
+      this.#failed++;
+      return;
+    }
+    probe.map.reach(result.goals);
+    if (this.#merge(probe.map) || this.#corpus.length === 0) {
+      this.#corpus.push({ run: probe.run, draws: probe.decider.draws() });
+      if (!probe.fresh) this.#keptMutants++;
+    }
+  }
+
+  report(): readonly string[] {
+    const unreached = [...this.#goals].filter(([, reached]) => !reached).map(([goal]) => goal);
+    return [
+      `${this.#transitions.size} transitions reached by passing runs ` +
+        `(${this.#points.size} points with hit counts)`,
+      `corpus of ${this.#corpus.length} tapes; ${this.#fresh} fresh runs, ` +
+        `${this.#mutants} mutants (${this.#keptMutants} kept), ${this.#failed} failed runs`,
+      ...(unreached.length > 0 ? [`goals never reached: ${unreached.join(', ')}`] : []),
+    ];
+  }
+
+  /** Adds a passing run's coverage; true when it reached a point none had. */
+  #merge(map: CoverageMap): boolean {
+    for (const transition of map.transitions()) this.#transitions.add(transition);
+    const before = this.#points.size;
+    for (const point of map.points()) this.#points.add(point);
+    return this.#points.size > before;
+  }
+
+  /** A mutant of a corpus tape, spliced (when it comes to that) with another corpus tape. */
+  #mutant(): { guide: readonly Draw[]; note: string } {
+    const base = this.#pickEntry();
+    const other = this.#corpus.length > 1 ? this.#pickEntry() : null;
+    const { tape, edits } = mutate(base.draws, other?.draws ?? null, this.#random);
+    const spliced = edits.some((edit) => edit.startsWith('splice'));
+    const source = `run ${base.run}${spliced && other !== null ? ` + run ${other.run}` : ''}`;
+    return { guide: tape, note: `mutant of ${source}: ${edits.join(', ') || 'no edit applies'}` };
+  }
+
+  #pickEntry(): CorpusEntry {
+    return this.#corpus[Math.floor(this.#random() * this.#corpus.length)] as CorpusEntry;
+  }
+}
