@@ -75,6 +75,9 @@ export interface Strategy {
   report(): readonly string[];
 }
 
+/** Makes a strategy for a campaign (strategies/index.ts registers one per name). */
+export type StrategyFactory = (context: CampaignContext) => Strategy;
+
 /** A plan that varies nothing beyond the seed. */
 export function seedPlan(seed: number): RunPlan {
   return { seed, request: {}, note: '' };

@@ -108,8 +108,8 @@ class CoverageStrategy implements Strategy {
     return [
       `${this.#transitions.size} transitions reached by passing runs ` +
         `(${this.#points.size} points with hit counts)`,
-      `corpus of ${this.#corpus.length} tapes; ${this.#fresh} fresh runs, ` +
-        `${this.#mutants} mutants (${this.#keptMutants} kept), ${this.#failed} failed runs`,
+      `corpus: ${this.#corpus.length} tapes; runs: ${this.#fresh} fresh, ` +
+        `${this.#mutants} mutants (${this.#keptMutants} kept), ${this.#failed} failed`,
       ...(unreached.length > 0 ? [`goals never reached: ${unreached.join(', ')}`] : []),
     ];
   }

@@ -7,11 +7,15 @@ import {
   type StrategyName,
 } from '../strategy.ts';
 import { coverageStrategy } from './coverage.ts';
+import { portfolioStrategy, type StrategyFactories } from './portfolio.ts';
 import { randomStrategy } from './random.ts';
 
-const FACTORIES: Partial<Record<StrategyName, (context: CampaignContext) => Strategy>> = {
+const FACTORIES: StrategyFactories = {
   random: randomStrategy,
   coverage: coverageStrategy,
+  // Its members are the strategies registered here among PORTFOLIO_MEMBERS, looked up when a
+  // campaign starts, so a strategy registered above joins the portfolio without more ado.
+  portfolio: (context) => portfolioStrategy(FACTORIES)(context),
 };
 
 /** The strategy `name` for a campaign; an unknown name throws SimConfigError naming it. */
