@@ -20,8 +20,11 @@ export const STRATEGY_NAMES = [
 ] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
-/** The strategy of a campaign that names none. */
-export const DEFAULT_STRATEGY: StrategyName = 'random';
+/**
+ * The strategy of a campaign that names none: the portfolio (strategies/portfolio.ts), which
+ * shares the runs among the others, since no one strategy finds every bug soonest.
+ */
+export const DEFAULT_STRATEGY: StrategyName = 'portfolio';
 
 /** One run as a strategy plans it. */
 export interface RunPlan {
