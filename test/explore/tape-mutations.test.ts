@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
 import type { Draw } from '../../src/explore/guided-decider.ts';
-import { flip, move, mutate, repick, splice } from '../../src/explore/tape-mutations.ts';
+import { flip, move, mutate, repick, reset, splice } from '../../src/explore/tape-mutations.ts';
 
 const chance = (label: string, value: number): Draw =>
   ({ label, value, kind: 'chance', min: 0, max: 1, fault: false });
@@ -66,11 +66,31 @@ describe('explore: mutations of a tape', () => {
     expect(tape).toEqual([...TAPE.slice(0, cut), ...other.slice(cut)]);
   });
 
+  it('reset sets a block of consecutive draws to their defaults', () => {
+    const long = Array.from({ length: 100 }, (_, i) => between(`d${i}`, 50, 10, 90));
+    for (let i = 0; i < 10; i++) {
+      const tape = long.slice();
+      const [, from, to] = /^reset #(\d+)-(\d+)$/.exec(reset(tape, null, randomOf(`z${i}`)) ?? '') ?? [];
+      const size = Number(to) - Number(from) + 1;
+      expect([2, 4, 8, 16, 32, 64]).toContain(size);
+      expect(tape.map((d) => d.value)).toEqual(long.map((_, at) => (at >= Number(from) && at <= Number(to) ? 10 : 50)));
+    }
+  });
+
+  it('two edits of one mutant never touch one draw: flips do not cancel out', () => {
+    for (let i = 0; i < 30; i++) {
+      const { tape, edits } = mutate([chance('a', 0), chance('b', 0)], null, randomOf(`c${i}`));
+      expect(tape.filter((d) => d.value === 1)).toHaveLength(edits.length);
+    }
+  });
+
   it('an edit that does not apply says so; mutate then takes another', () => {
     const onlyChances = [chance('a', 0), chance('b', 0)];
     expect(move(onlyChances.slice(), null, randomOf('1'))).toBeNull();
     expect(repick(onlyChances.slice(), null, randomOf('1'))).toBeNull();
     expect(splice(onlyChances.slice(), null, randomOf('1'))).toBeNull();
+    expect(reset([chance('a', 1)], null, randomOf('1'))).toBeNull();
+    expect(reset(onlyChances.slice(), null, randomOf('1'))).toBeNull();
     for (let i = 0; i < 20; i++) {
       const { edits } = mutate(onlyChances, null, randomOf(`f${i}`));
       expect(edits.length).toBeGreaterThan(0);
@@ -79,11 +99,12 @@ describe('explore: mutations of a tape', () => {
   });
 
   it('mutate stacks 1, 2 or 4 edits and leaves the base tape alone', () => {
-    const before = JSON.stringify(TAPE);
+    const base = Array.from({ length: 5 }, () => TAPE).flat();
+    const before = JSON.stringify(base);
     const counts = new Set<number>();
-    for (let i = 0; i < 40; i++) counts.add(mutate(TAPE, null, randomOf(`k${i}`)).edits.length);
+    for (let i = 0; i < 40; i++) counts.add(mutate(base, null, randomOf(`k${i}`)).edits.length);
     expect([...counts].sort()).toEqual([1, 2, 4]);
-    expect(JSON.stringify(TAPE)).toBe(before);
+    expect(JSON.stringify(base)).toBe(before);
     expect(mutate([], null, randomOf('e')).edits).toEqual([]);
   });
 });

@@ -4,11 +4,12 @@
  * over a generator's choices ("Semantic Fuzzing with Zest", Padhye et al., ISSTA 2019). Each run
  * is measured by its coverage (coverage-map.ts: the model's transitions it took, with hit-count
  * buckets, and the goals it reached); a passing run that reached a point no earlier passing run
- * did joins the corpus, as its tape of draws. Each later run either explores a fresh seed (one
- * run in four, and every run while the corpus is empty) or mutates a corpus tape chosen
- * uniformly (tape-mutations.ts: flip a chance, move a value, repick a same-instant ordering,
- * splice with another corpus tape), and follows the mutant softly (guided-decider.ts): what the
- * mutant no longer matches, and every draw past its end, takes run i's seeded value, seed S+i.
+ * did joins the corpus (corpus.ts), as its tape of draws. Each later run either explores a fresh
+ * seed (one run in four, and every run while the corpus is empty) or mutates a corpus tape,
+ * chosen the more often the rarer the points it found (tape-mutations.ts: flip a chance, move a
+ * value, repick a same-instant ordering, splice with another corpus tape), and follows the
+ * mutant softly (guided-decider.ts): what the mutant no longer matches, and every draw past its
+ * end, takes run i's seeded value, seed S+i.
  *
  * Every run offers the allocation fault points (a flip there fails an allocation: the error
  * paths are coverage too) and hands same-instant events to the choice source (a repick there
@@ -21,6 +22,7 @@
  */
 import seedrandom from 'seedrandom';
 import { streamState } from '../../sim/stream-seed.ts';
+import { Corpus, type CorpusEntry } from '../corpus.ts';
 import { CoverageMap } from '../coverage-map.ts';
 import { GuidedDecider, type Draw } from '../guided-decider.ts';
 import { mutate, type Random } from '../tape-mutations.ts';
@@ -29,12 +31,6 @@ import type { CampaignContext, RunPlan, Strategy } from '../strategy.ts';
 
 /** The share of runs that explore a fresh seed once the corpus has a tape. */
 const FRESH_SHARE = 0.25;
-
-/** A tape that reached new coverage: the run it came from and its draws. */
-interface CorpusEntry {
-  readonly run: number;
-  readonly draws: readonly Draw[];
-}
 
 /** What a planned run is measured with, until its result comes back. */
 interface Probe {
@@ -53,10 +49,9 @@ class CoverageStrategy implements Strategy {
   readonly seedOnly = false;
   readonly #seed: number;
   readonly #random: Random;
-  readonly #corpus: CorpusEntry[] = [];
+  readonly #corpus = new Corpus();
   readonly #probes = new Map<RunPlan, Probe>();
-  /** The points passing runs reached, and their transitions. */
-  readonly #points = new Set<string>();
+  /** The transitions passing runs took. */
   readonly #transitions = new Set<string>();
   readonly #goals = new Map<string, boolean>();
   #fresh = 0;
@@ -71,7 +66,7 @@ class CoverageStrategy implements Strategy {
   }
 
   next(index: number): RunPlan {
-    const fresh = this.#corpus.length === 0 || this.#random() < FRESH_SHARE;
+    const fresh = this.#corpus.size === 0 || this.#random() < FRESH_SHARE;
     const { guide, note } = fresh ? { guide: [], note: 'fresh seed' } : this.#mutant();
     const decider = new GuidedDecider(guide);
     const map = new CoverageMap();
@@ -97,8 +92,10 @@ class CoverageStrategy implements Strategy {
       return;
     }
     probe.map.reach(result.goals);
-    if (this.#merge(probe.map) || this.#corpus.length === 0) {
-      this.#corpus.push({ run: probe.run, draws: probe.decider.draws() });
+    for (const transition of probe.map.transitions()) this.#transitions.add(transition);
+    const found = this.#corpus.count(probe.map.points());
+    if (found.length > 0 || this.#corpus.size === 0) {
+      this.#corpus.add({ run: probe.run, draws: probe.decider.draws(), found });
       if (!probe.fresh) this.#keptMutants++;
     }
   }
@@ -107,32 +104,20 @@ class CoverageStrategy implements Strategy {
     const unreached = [...this.#goals].filter(([, reached]) => !reached).map(([goal]) => goal);
     return [
       `${this.#transitions.size} transitions reached by passing runs ` +
-        `(${this.#points.size} points with hit counts)`,
-      `corpus: ${this.#corpus.length} tapes; runs: ${this.#fresh} fresh, ` +
+        `(${[...this.#corpus.points()].length} points with hit counts)`,
+      `corpus: ${this.#corpus.size} tapes; runs: ${this.#fresh} fresh, ` +
         `${this.#mutants} mutants (${this.#keptMutants} kept), ${this.#failed} failed`,
       ...(unreached.length > 0 ? [`goals never reached: ${unreached.join(', ')}`] : []),
     ];
   }
 
-  /** Adds a passing run's coverage; true when it reached a point none had. */
-  #merge(map: CoverageMap): boolean {
-    for (const transition of map.transitions()) this.#transitions.add(transition);
-    const before = this.#points.size;
-    for (const point of map.points()) this.#points.add(point);
-    return this.#points.size > before;
-  }
-
   /** A mutant of a corpus tape, spliced (when it comes to that) with another corpus tape. */
   #mutant(): { guide: readonly Draw[]; note: string } {
-    const base = this.#pickEntry();
-    const other = this.#corpus.length > 1 ? this.#pickEntry() : null;
+    const base = this.#corpus.choose(this.#random) as CorpusEntry;
+    const other = this.#corpus.choose(this.#random, base);
     const { tape, edits } = mutate(base.draws, other?.draws ?? null, this.#random);
     const spliced = edits.some((edit) => edit.startsWith('splice'));
     const source = `run ${base.run}${spliced && other !== null ? ` + run ${other.run}` : ''}`;
     return { guide: tape, note: `mutant of ${source}: ${edits.join(', ') || 'no edit applies'}` };
-  }
-
-  #pickEntry(): CorpusEntry {
-    return this.#corpus[Math.floor(this.#random() * this.#corpus.length)] as CorpusEntry;
   }
 }
