@@ -98,6 +98,11 @@ export class EventQueue {
     return top;
   }
 
+  /** Puts back an event detach() removed and the caller still holds; it keeps its place. */
+  reattach(event: SimEvent): void {
+    if (event.owner === this) this.#heap.push(event);
+  }
+
   get size(): number {
     return this.live;
   }

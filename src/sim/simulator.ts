@@ -405,6 +405,13 @@ export class Simulator {
       if (!(ready[i] as SimEvent).isPending) ready.splice(i, 1);
     }
     let top = this.#queue.peek();
+    if (top !== undefined && ready.length > 0 && top.at < (ready[0] as SimEvent).at) {
+      // A run that stopped at a time kept the next instant's events; something scheduled since,
+      // between two runs, is due earlier: the kept events go back and wait their turn.
+      for (const event of ready) this.#queue.reattach(event);
+      ready.length = 0;
+      top = this.#queue.peek();
+    }
     const at = ready.length > 0 ? (ready[0] as SimEvent).at : top?.at;
     while (top !== undefined && top.at === at) {
       ready.push(this.#queue.detach() as SimEvent);
