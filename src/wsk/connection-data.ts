@@ -62,7 +62,7 @@
  */
 import type { SendError, TcpConnection } from '../tcp/port.ts';
 import type { Outcome } from '../tcp/state.ts';
-import { DataState, type PendingReceive } from './data-state.ts';
+import { DataState, type PendingReceive, type ServedReceive } from './data-state.ts';
 import {
   WSK_FLAG_ABORTIVE,
   WSK_FLAG_DRAIN,
@@ -141,7 +141,7 @@ export class ConnectionData {
     if (data.receives.length === 0 && serve(connection, entry)) {
       this.#rearm(state, data);
       // Inline unless the choice pends it or an earlier receive's completion is still due.
-      if (!core.irps.choosePending() && data.receivesCompleting === 0) {
+      if (!core.irps.choosePending() && data.completing.length === 0) {
         return core.trace(call, core.irps.completeInline(Irp, STATUS_SUCCESS, entry.filled));
       }
       core.irps.pend(Irp);
@@ -308,7 +308,7 @@ export class ConnectionData {
       data.receives.shift();
       progressed = true;
       this.#rearm(state, data);
-      if (data.receivesCompleting > 0) this.#completeReceiveLater(data, head.irp, head.filled);
+      if (data.completing.length > 0) this.#completeReceiveLater(data, head.irp, head.filled);
       else this.#core.irps.complete(head.irp, STATUS_SUCCESS, head.filled);
     }
   }
@@ -316,19 +316,24 @@ export class ConnectionData {
   /**
    * Completes a served receive on a zero-delay event. Receives served after it complete on later
    * events too, so completions keep the order in which the receives got their bytes (FIFO, which
-   * ECHO's two outstanding receives rely on). Its bytes are in its buffer already, so it is no
-   * longer cancellable: IoCancelIrp meanwhile only sets Irp.Cancel (a queued receive's cancel
-   * routine would complete it STATUS_CANCELLED with 0 bytes, and the bytes would be lost).
+   * ECHO's two outstanding receives rely on). Each event completes the first receive waiting in
+   * `data.completing`, not its own: events due at one instant may run in any order under
+   * same-instant choice, and the order of completions must not follow them. Its bytes are in its
+   * buffer already, so it is no longer cancellable: IoCancelIrp meanwhile only sets Irp.Cancel (a
+   * queued receive's cancel routine would complete it STATUS_CANCELLED with 0 bytes, and the bytes
+   * would be lost).
    */
   #completeReceiveLater(data: DataState, Irp: IRP, filled: number): void {
     const k = this.#core.k;
     this.#core.irps.IoSetCancelRoutine(Irp, null);
-    data.receivesCompleting++;
+    data.completing.push({ irp: Irp, filled });
     Irp.completionDue = true;
-    k.sim.schedule(0, `${k.host} irp ${Irp.id} completes`, () => {
-      Irp.completionDue = false;
-      data.receivesCompleting--;
-      if (Irp.state === 'pending') this.#core.irps.complete(Irp, STATUS_SUCCESS, filled);
+    k.sim.schedule(0, `${k.host} receive completes`, () => {
+      const first = data.completing.shift() as ServedReceive;
+      first.irp.completionDue = false;
+      if (first.irp.state === 'pending') {
+        this.#core.irps.complete(first.irp, STATUS_SUCCESS, first.filled);
+      }
     });
   }
 

@@ -27,6 +27,13 @@ export interface PendingReceive {
   filled: number;
 }
 
+/** A WskReceive that has its bytes and waits for its completion event. */
+export interface ServedReceive {
+  readonly irp: IRP;
+  /** The bytes it got: its IoStatus.Information. */
+  readonly filled: number;
+}
+
 /** Whether WskReceiveEvent may run (docs/model.md#wskreceiveevent). */
 export type Indications =
   /** Runs when data arrives and no WskReceive is queued. */
@@ -59,10 +66,12 @@ export class DataState {
    */
   indicating = false;
   /**
-   * Served receives whose completion waits on a zero-delay event (the 'IRP pends' choice); a
-   * receive served meanwhile completes after them, keeping completions in FIFO order.
+   * Served receives whose completion waits on a zero-delay event (the 'IRP pends' choice), in the
+   * order they were served; a receive served meanwhile completes after them, keeping completions
+   * in FIFO order. Each of those events completes the first of them, so the order holds whichever
+   * of the events due at one instant runs first (same-instant choice).
    */
-  receivesCompleting = 0;
+  readonly completing: ServedReceive[] = [];
   /** A zero-delay event will run the receive side (re-armed indications, late receives). */
   pumpScheduled = false;
   /** The NULL indication was delivered (at most once, docs/model.md#wskreceiveevent). */

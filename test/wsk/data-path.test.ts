@@ -12,7 +12,7 @@
  * at 110.
  */
 import { describe, expect, it } from 'vitest';
-import type { Simulation } from '../../src/simulation.ts';
+import type { Simulation, SimulationOptions } from '../../src/simulation.ts';
 import { packetRecords } from '../../src/topology/index.ts';
 import {
   SIO_WSK_QUERY_IDEAL_SEND_BACKLOG,
@@ -73,6 +73,7 @@ interface PairOptions {
   dispatch?: WSK_CLIENT_CONNECTION_DISPATCH;
   enable?: number;
   seed?: number;
+  simulation?: Omit<SimulationOptions, 'seed'>;
 }
 
 /** A client connected to the server, the server's socket accepted at 100 ms. */
@@ -82,6 +83,7 @@ async function pair(options: PairOptions = {}): Promise<Pair> {
     ...(options.clientTcp !== undefined && { clientTcp: options.clientTcp }),
     ...(options.serverTcp !== undefined && { serverTcp: options.serverTcp }),
     ...(options.seed !== undefined && { seed: options.seed }),
+    ...(options.simulation !== undefined && { simulation: options.simulation }),
   });
   const Listen = listenSocket(w.server);
   expect(bind(w.server, Listen, '0.0.0.0:80')).toBe(STATUS_SUCCESS);
@@ -238,6 +240,30 @@ describe('wsk: WskReceive', () => {
     send(w.client, Client, 'ij');
     await sim.run({ until: '250ms' });
     expect(receive(w.server, Server, 4, 'r3').returned).toBe(STATUS_SUCCESS);
+  });
+
+  it('pended completions keep FIFO order when the events due at one instant run in another order', async () => {
+    // Same-instant choice may run the zero-delay completion events in any order: the last
+    // candidate first, here. The receive served first must still complete first.
+    const { w, sim, Client, Server } = await pair({
+      simulation: {
+        sameInstantChoice: true,
+        decider: (choice) =>
+          choice.candidates?.some((event) => event.label.endsWith(' completes')) === true
+            ? choice.max
+            : 0,
+      },
+    });
+    send(w.client, Client, 'abcdefgh');
+    await sim.run({ until: '150ms' });
+    const options = w.server.k.options as { pendingCompletions?: number };
+    options.pendingCompletions = 1;
+    const r1 = receive(w.server, Server, 4, 'r1');
+    const r2 = receive(w.server, Server, 4, 'r2');
+    expect([r1.returned, r2.returned]).toEqual([STATUS_PENDING, STATUS_PENDING]);
+    expect((await sim.run({ until: '200ms' })).failure).toBeUndefined();
+    expect(w.server.log.slice(-2)).toEqual(['r1 STATUS_SUCCESS @150', 'r2 STATUS_SUCCESS @150']);
+    expect([got(r1.buffer, r1.Irp), got(r2.buffer, r2.Irp)]).toEqual(['abcd', 'efgh']);
   });
 
   it('a served receive waiting behind a pended completion is no longer cancellable', async () => {

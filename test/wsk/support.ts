@@ -4,7 +4,7 @@
  * completion log, and short spellings of WskSocket, WskBind and WskSocketConnect.
  */
 import { expect } from 'vitest';
-import { Simulation } from '../../src/simulation.ts';
+import { Simulation, type SimulationOptions } from '../../src/simulation.ts';
 import {
   AF_INET,
   IPPROTO_TCP,
@@ -64,9 +64,11 @@ export function world(
     clientTcp?: TcpProfileOptions;
     serverTcp?: TcpProfileOptions;
     seed?: number;
+    /** More simulation options: same-instant choice and a decider, say. */
+    simulation?: Omit<SimulationOptions, 'seed'>;
   } = {},
 ): World {
-  const sim = new Simulation({ seed: options.seed ?? 3, keepTrace: true });
+  const sim = new Simulation({ seed: options.seed ?? 3, keepTrace: true, ...options.simulation });
   sim.addHost({ name: 'server', ipv4: '10.0.0.2', ipv6: 'fd00::2' });
   sim.addHost({ name: 'client', ipv4: '10.0.0.1', ipv6: 'fd00::1' });
   sim.addLink('client', 'server', { latency: '5ms' });
