@@ -7,9 +7,9 @@
  * did joins the corpus (corpus.ts), as its tape of draws. Each later run either explores a fresh
  * seed (one run in four, and every run while the corpus is empty) or mutates a corpus tape,
  * chosen the more often the rarer the points it found (tape-mutations.ts: flip a chance, move a
- * value, repick a same-instant ordering, splice with another corpus tape), and follows the
- * mutant softly (guided-decider.ts): what the mutant no longer matches, and every draw past its
- * end, takes run i's seeded value, seed S+i.
+ * value, repick a same-instant ordering, reset a block to defaults, splice with another corpus
+ * tape), and follows the mutant softly (guided-decider.ts): what the mutant no longer matches,
+ * and every draw past its end, takes run i's seeded value, seed S+i.
  *
  * Every run offers the allocation fault points (a flip there fails an allocation: the error
  * paths are coverage too) and hands same-instant events to the choice source (a repick there
