@@ -55,6 +55,7 @@ usage:
                           strategy varies; list every failing seed; report the first failure
                           with the command that makes it again
       --strategy S        random, swarm, systematic, pct, exhaustive, coverage or portfolio
+                          (default portfolio: the others in turn, run by run)
       --depth D           pct: bug depth (default 3)
       --faults K          systematic: most allocation sites failed together (default 2)
       --vary LABEL        exhaustive: vary the choices whose label contains LABEL (repeatable)

@@ -126,6 +126,12 @@ export interface RunRequest {
   readonly replay?: Tape;
   /** Keep every trace record in the result. */
   readonly keepTrace?: boolean;
+  /**
+   * Called with every trace record as the run emits it (SimulatorOptions.onRecord), without
+   * keeping them: a coverage strategy's map (coverage-map.ts). Not called by the re-run that names
+   * a leak's allocation sites.
+   */
+  readonly onRecord?: (record: TraceRecord) => void;
   /** Keep the per-event log for the determinism check. */
   readonly logEvents?: boolean;
   /** Capture every TCP segment on the wire as a pcap file (`result.pcap`). */
@@ -271,8 +277,8 @@ export async function runScenario<H>(
   const details = result.failure?.details;
   if (details?.outstanding === undefined || request.recordSites === true) return result;
   // The same run again: the choices it made are replayed when a strategy decided them.
-  const { record, keepTrace, logEvents, pcap, decider, ...same } = request;
-  void record, void keepTrace, void logEvents, void pcap;
+  const { record, keepTrace, logEvents, pcap, decider, onRecord, ...same } = request;
+  void record, void keepTrace, void logEvents, void pcap, void onRecord;
   const replay = decider !== undefined ? result.tape : request.replay;
   if (decider !== undefined && replay === undefined) return result;
   const again = await runOnce(scenario, {

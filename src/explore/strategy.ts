@@ -22,8 +22,11 @@ export const STRATEGY_NAMES = [
 ] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
-/** The strategy of a campaign that names none. */
-export const DEFAULT_STRATEGY: StrategyName = 'random';
+/**
+ * The strategy of a campaign that names none: the portfolio (strategies/portfolio.ts), which
+ * shares the runs among the others, since no one strategy finds every bug soonest.
+ */
+export const DEFAULT_STRATEGY: StrategyName = 'portfolio';
 
 /** One run as a strategy plans it. */
 export interface RunPlan {
@@ -76,6 +79,9 @@ export interface Strategy {
   /** What the campaign reached, one fact per line (completeness, coverage, depth, sites). */
   report(): readonly string[];
 }
+
+/** Makes a strategy for a campaign (strategies/index.ts registers one per name). */
+export type StrategyFactory = (context: CampaignContext) => Strategy;
 
 /** A plan that varies nothing beyond the seed. */
 export function seedPlan(seed: number): RunPlan {

@@ -15,6 +15,7 @@ import type { Candidate, DeciderOption, EventAbout } from './decider.ts';
 import { SimConfigError, checkInteger } from './errors.ts';
 import { EventQueue, type SimEvent } from './event-queue.ts';
 import { ThreadHost, type SimThread } from './threads.ts';
+import type { TraceRecord } from './records.ts';
 import { Trace } from './trace.ts';
 import {
   formatInstant,
@@ -33,6 +34,11 @@ export interface SimulatorOptions {
   readonly replay?: Tape;
   /** Keep every trace record, not only the hash and the latest few. @defaultValue false */
   readonly keepTrace?: boolean;
+  /**
+   * Called with every trace record as it is emitted (TraceOptions.onRecord): a reader that needs
+   * the records but not to keep them, such as a campaign's coverage map. It must only read.
+   */
+  readonly onRecord?: (record: TraceRecord) => void;
   /**
    * A strategy asked for every choice, same-instant picks included (their candidates are the
    * events due); what it does not decide takes the seeded value. Not with `replay`.
@@ -167,7 +173,10 @@ export class Simulator {
     });
     this.seed = this.choices.seed;
     this.recordSites = options.recordSites ?? false;
-    this.trace = new Trace({ keep: options.keepTrace ?? false });
+    this.trace = new Trace({
+      keep: options.keepTrace ?? false,
+      onRecord: options.onRecord ?? null,
+    });
     this.#sameInstantChoice = options.sameInstantChoice ?? false;
     this.#scheduler = this.choices.stream('scheduler');
     this.#abouts =

@@ -7,6 +7,10 @@
  * JSON-lines format need no per-type code; which records exist, and their fields, is the
  * catalogue's business (records.ts).
  *
+ * A reader may listen to every record as it is emitted (`onRecord`: a campaign's coverage map,
+ * src/explore/coverage-map.ts) without keeping them all; without one the hot path pays one null
+ * check.
+ *
  * One field name is display-only: `info` (a payload's description, a human note) is printed and
  * kept but never hashed, so a layer may fill it only when records are kept and the hash stays
  * the same either way. What a run decided must be in the other fields.
@@ -23,10 +27,16 @@ export const DISPLAY_ONLY = 'info';
 export interface TraceOptions {
   /** Keep every record (for printing, pcap, checks). @defaultValue false */
   readonly keep?: boolean;
+  /**
+   * Called with every record as it is emitted, after it is hashed; it must only read (the run is
+   * the same with it or without it). @defaultValue null
+   */
+  readonly onRecord?: ((record: TraceRecord) => void) | null;
 }
 
 export class Trace {
   readonly keep: boolean;
+  readonly #onRecord: ((record: TraceRecord) => void) | null;
   readonly #records: TraceRecord[] = [];
   readonly #tail: (TraceRecord | undefined)[] = new Array<TraceRecord | undefined>(TAIL_LENGTH);
   #count = 0;
@@ -37,6 +47,7 @@ export class Trace {
 
   constructor(options: TraceOptions = {}) {
     this.keep = options.keep ?? false;
+    this.#onRecord = options.onRecord ?? null;
   }
 
   /** Folds a catalogued record into the hash (and keeps it, when asked). */
@@ -45,6 +56,7 @@ export class Trace {
     this.#tail[this.#count % TAIL_LENGTH] = record;
     this.#count++;
     if (this.keep) this.#records.push(record);
+    if (this.#onRecord !== null) this.#onRecord(record);
   }
 
   /** Number of records emitted so far. */

@@ -142,6 +142,21 @@ describe('sim: same-instant choice', () => {
     expect(fired).toEqual(['d', 'b', 'c', 'a']);
   });
 
+  it('an event scheduled between two runs, earlier than the next instant, runs first', async () => {
+    // The run until 5 ns stops looking at the events due at 10 ns; the caller then schedules one
+    // due at 5 ns. It must run before them, and time must never go back.
+    const sim = new Simulator({ seed: 1, sameInstantChoice: true });
+    const fired: string[] = [];
+    const stamp = (name: string) => () => fired.push(`${name}@${sim.now}`);
+    sim.schedule(10, 'late', stamp('late'));
+    sim.schedule(10, 'later', stamp('later'));
+    expect((await sim.run({ until: '5ns' })).status).toBe('reached-time');
+    sim.schedule(0, 'now', stamp('now'));
+    await sim.run();
+    expect(fired[0]).toBe('now@5');
+    expect(fired.slice(1).sort()).toEqual(['late@10', 'later@10']);
+  });
+
   it('seeded, it explores other orders, and never runs a cancelled event', async () => {
     const orders = new Set<string>();
     for (let seed = 1; seed <= 30; seed++) {
