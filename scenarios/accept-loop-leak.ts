@@ -26,7 +26,8 @@
  * `wsksim fuzz accept-loop-leak --strategy random --runs 1000` fails on no seed. Swarm finds it
  * when it draws an IRP failure rate and one of the three re-posts draws the failure (46 of its
  * first 1,000 runs); systematic when it fails the re-post's IoAllocateIrp, a site of its own (the
- * first accept's IRP is allocated in DriverEntry, at another line): its 5th run. Either, or by hand:
+ * first accept's IRP is allocated in DriverEntry, at another line): its 5th run. Either, or by
+ * hand:
  *
  *   npx wsksim run accept-loop-leak --strategy swarm --seed 94
  *   npx wsksim fuzz accept-loop-leak --strategy systematic

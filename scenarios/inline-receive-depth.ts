@@ -4,9 +4,9 @@
  *
  * The driver accepts connections on port 7000 with WskAcceptEvent and reads fixed 32-byte records,
  * each carrying its sequence number, with one WskReceive (WSK_FLAG_WAITALL) at a time: the
- * receive's completion routine processes the record and posts the next receive with the same IRP. When data
- * is already buffered, WSK may complete that receive at once, and the completion routine runs
- * before WskReceive returns ("Using IRPs with Winsock Kernel Functions",
+ * receive's completion routine processes the record and posts the next receive with the same IRP.
+ * When data is already buffered, WSK may complete that receive at once, and the completion routine
+ * runs before WskReceive returns ("Using IRPs with Winsock Kernel Functions",
  * https://learn.microsoft.com/en-us/windows-hardware/drivers/network/using-irps-with-winsock-kernel-functions;
  * docs/model.md#inline-or-pending-completion), so a burst of records recurses on one kernel stack,
  * which is small and must not overflow ("Using the Kernel Stack",
