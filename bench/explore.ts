@@ -9,7 +9,7 @@
  *   explore_random_failures_per_1000.<scenario>             failing seeds among 1–1,000
  *   explore_runs_to_first_failure.<scenario>.<strategy>     the median, or budget + 1 (not found)
  *
- * `--budget N` changes every campaign's budget (default 10,000 for portfolio, 2,000 for the
+ * `--budget N` changes every campaign's budget (default 10,000 for portfolio, 1,000 for the
  * others); `--scenarios a,b` and `--strategies x,y` narrow the table.
  */
 import { listScenarioNames, loadScenario } from '../src/cli/load.ts';
@@ -22,7 +22,7 @@ import type { Metric } from './measure.ts';
 const CAMPAIGN_SEEDS = 10;
 const RANDOM_SEEDS = 1000;
 const PORTFOLIO_BUDGET = 10_000;
-const BUDGET = 2_000;
+const BUDGET = 1_000;
 /** What exhaustive varies here: the orderings at an instant and the allocation failures. */
 const EXHAUSTIVE: StrategyParams = { vary: ['same-instant', 'allocation fails'] };
 

@@ -287,7 +287,7 @@ class PendingChoice implements Choice {
   }
 
   site(): string | null {
-    if (this.#site === undefined) this.#site = callerSite();
+    if (this.#site === undefined) this.#site = callerSite('sim/choice.ts');
     return this.#site;
   }
 

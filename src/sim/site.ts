@@ -14,18 +14,29 @@ const PACKAGE_ROOT = decodeURIComponent(new URL('../..', import.meta.url).pathna
 /** Frames kept while looking for the driver's: deep enough for the model's call chains. */
 const STACK_DEPTH = 60;
 
-/** `file:line` of the innermost caller outside wsksim's src/, or null when there is none. */
-export function callerSite(): string | null {
+/**
+ * `file:line` of the innermost caller outside wsksim's src/, or null when there is none. With
+ * `below`, only frames under the outermost frame of that wsksim file count: a choice's site asked
+ * for from inside a decider (which may itself live outside src/, in a test) is the driver's line
+ * below the choice source, not the decider's.
+ */
+export function callerSite(below?: string): string | null {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = STACK_DEPTH;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
-  for (const line of stack.split('\n')) {
-    const file = frameFile(line);
+  const frames = stack.split('\n').map(frameFile);
+  const start = below === undefined ? 0 : lastIndexOf(frames, OWN_SOURCE + below) + 1;
+  for (const file of frames.slice(start)) {
     if (file === null || isForeign(file.path)) continue;
     return `${shorten(file.path)}:${file.line}`;
   }
   return null;
+}
+
+function lastIndexOf(frames: readonly ({ path: string } | null)[], path: string): number {
+  for (let i = frames.length - 1; i >= 0; i--) if (frames[i]?.path === path) return i;
+  return -1;
 }
 
 /** The file and line of one `    at f (file:line:col)` frame. */
