@@ -41,7 +41,7 @@ import type { Simulation } from '../src/simulation.ts';
 import { register, sleep } from './support/driver.ts';
 import {
   ConnectionCount,
-  addSenders,
+  addServerAndSenders,
   carefulCaller,
   checkClean,
   checkSent,
@@ -241,18 +241,12 @@ function serverDriver(h: Handles, fixed: boolean) {
 
 /** Builds the world; `fixed` loads the twin's driver. */
 export function buildAcceptLoopLeak(sim: Simulation, fixed: boolean): Handles {
-  sim.addHost({ name: 'server', ipv4: SERVER });
-  sim.addSwitch('lan');
-  sim.addLink('server', 'lan', { latency: '2500us' });
-  sim.tcp('server');
-  sim.kernel('server', {});
   const h: Handles = {
     senders: new Map(),
     unloaded: new Set(),
     server: { connections: 0, bytes: 0 },
   };
-  sim.load('server', serverDriver(h, fixed));
-  addSenders(sim, CLIENTS, `${SERVER}:${PORT}`, h);
+  addServerAndSenders(sim, SERVER, PORT, serverDriver(h, fixed), CLIENTS, h);
   return h;
 }
 

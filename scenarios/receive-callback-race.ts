@@ -36,15 +36,15 @@
  */
 import { defineScenario } from '../src/explore/scenario.ts';
 import type { Simulation } from '../src/simulation.ts';
-import { register, sleep } from './support/driver.ts';
+import { register } from './support/driver.ts';
 import {
   ConnectionCount,
-  addSenders,
+  addServerAndSenders,
   carefulCaller,
   checkClean,
   checkSent,
   closeSocket,
-  openListener,
+  listenUntilUnload,
   text,
   type SenderHandles,
   type SenderSpec,
@@ -310,33 +310,17 @@ function serverDriver(h: Handles, fixed: boolean) {
 
     // ---- DriverEntry's body, then the unload ----
 
-    const ListenCloseIrp = k.IoAllocateIrp(1, false);
+    const Server = { Registration, Npi, sync, Connections };
     const Events = WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT;
-    const Listener =
-      ListenCloseIrp === null
-        ? null
-        : await openListener(k, Npi, sync, ListenDispatch, Events, PORT, ListenCloseIrp);
-    if (Listener !== null) {
-      await sleep(k, UNLOAD_AT_MS);
-      await closeSocket(k, sync, Listener, ListenCloseIrp as IRP);
-      await Connections.drain();
-    }
-    k.WskReleaseProviderNPI(Registration);
-    await k.WskDeregister(Registration);
+    await listenUntilUnload(k, Server, ListenDispatch, Events, PORT, UNLOAD_AT_MS);
     h.unloaded.add('server');
   };
 }
 
 /** Builds the world; `fixed` loads the twin's driver. */
 export function buildReceiveCallbackRace(sim: Simulation, fixed: boolean): Handles {
-  sim.addHost({ name: 'server', ipv4: SERVER });
-  sim.addSwitch('lan');
-  sim.addLink('server', 'lan', { latency: '2500us' });
-  sim.tcp('server');
-  sim.kernel('server', {});
   const h: Handles = { senders: new Map(), unloaded: new Set(), uploads: [] };
-  sim.load('server', serverDriver(h, fixed));
-  addSenders(sim, CLIENTS, `${SERVER}:${PORT}`, h);
+  addServerAndSenders(sim, SERVER, PORT, serverDriver(h, fixed), CLIENTS, h);
   return h;
 }
 

@@ -18,7 +18,7 @@
  *   unload waits on until the last one has closed.
  */
 import type { Simulation } from '../../src/simulation.ts';
-import { checkUnloaded, register } from './driver.ts';
+import { checkUnloaded, register, sleep } from './driver.ts';
 import {
   AF_INET,
   Executive,
@@ -192,6 +192,61 @@ export class ConnectionCount {
     if (this.#unloading && this.#live === 0) this.#k.KeSetEvent(this.#none, IO_NO_INCREMENT, false);
     this.#k.KeReleaseSpinLock(this.#lock, OldIrql.value);
   }
+}
+
+/**
+ * A server driver's DriverEntry tail and its unload: a listener on `port` with `ListenDispatch`
+ * and `EventMask` (its close IRP allocated first), kept until `unloadAtMs`, then closed; the
+ * unload waits for every connection to close, releases the NPI and deregisters. Shared by the
+ * servers of the rare-bug scenarios, whose bugs are elsewhere.
+ */
+export async function listenUntilUnload(
+  k: Kernel,
+  server: {
+    readonly Registration: WSK_REGISTRATION;
+    readonly Npi: WSK_PROVIDER_NPI;
+    readonly sync: CarefulCall;
+    readonly Connections: ConnectionCount;
+  },
+  ListenDispatch: WSK_CLIENT_LISTEN_DISPATCH,
+  EventMask: number,
+  port: number,
+  unloadAtMs: number,
+): Promise<void> {
+  const { Registration, Npi, sync, Connections } = server;
+  const ListenCloseIrp = k.IoAllocateIrp(1, false);
+  const Listener =
+    ListenCloseIrp === null
+      ? null
+      : await openListener(k, Npi, sync, ListenDispatch, EventMask, port, ListenCloseIrp);
+  if (Listener !== null) {
+    await sleep(k, unloadAtMs);
+    await closeSocket(k, sync, Listener, ListenCloseIrp as IRP);
+    await Connections.drain();
+  }
+  k.WskReleaseProviderNPI(Registration);
+  await k.WskDeregister(Registration);
+}
+
+/**
+ * The rare-bug scenarios' world: a server host (its TCP stack and kernel made here) and the
+ * sender clients, each on a 2.5 ms link to one switch; `driver` is loaded on the server.
+ */
+export function addServerAndSenders(
+  sim: Simulation,
+  server: string,
+  port: number,
+  driver: (k: Kernel) => Promise<void>,
+  specs: readonly SenderSpec[],
+  h: SenderHandles,
+): void {
+  sim.addHost({ name: 'server', ipv4: server });
+  sim.addSwitch('lan');
+  sim.addLink('server', 'lan', { latency: '2500us' });
+  sim.tcp('server');
+  sim.kernel('server', {});
+  sim.load('server', driver);
+  addSenders(sim, specs, `${server}:${port}`, h);
 }
 
 // ---- the clients ---------------------------------------------------------------------------
