@@ -38,15 +38,14 @@
  */
 import { defineScenario } from '../src/explore/scenario.ts';
 import type { Simulation } from '../src/simulation.ts';
-import { register, sleep } from './support/driver.ts';
+import { sleep } from './support/driver.ts';
 import {
-  ConnectionCount,
   addServerAndSenders,
-  carefulCaller,
   checkClean,
   checkSent,
   closeSocket,
   openListener,
+  startServer,
   text,
   type SenderHandles,
   type SenderSpec,
@@ -61,8 +60,6 @@ import {
   STATUS_MORE_PROCESSING_REQUIRED,
   STATUS_SUCCESS,
   STATUS_UNSUCCESSFUL,
-  WSK_PROVIDER_NPI,
-  WSK_REGISTRATION,
   type IO_COMPLETION_ROUTINE,
   type Kernel,
   type NTSTATUS,
@@ -102,11 +99,8 @@ interface CONNECTION {
 
 function serverDriver(h: Handles, fixed: boolean) {
   return async (k: Kernel): Promise<void> => {
-    const Registration = new WSK_REGISTRATION();
-    const Npi = new WSK_PROVIDER_NPI();
-    await register(k, Registration, Npi);
-    const sync = carefulCaller(k);
-    const Connections = new ConnectionCount(k);
+    const Server = await startServer(k);
+    const { Registration, Npi, sync, Connections } = Server;
 
     // ---- the accept loop ----
 

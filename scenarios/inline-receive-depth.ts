@@ -37,15 +37,13 @@
  */
 import { defineScenario } from '../src/explore/scenario.ts';
 import type { Simulation } from '../src/simulation.ts';
-import { register } from './support/driver.ts';
 import {
-  ConnectionCount,
   addServerAndSenders,
-  carefulCaller,
   checkClean,
   checkSent,
   closeSocket,
   listenUntilUnload,
+  startServer,
   type SenderHandles,
   type SenderSpec,
 } from './support/careful.ts';
@@ -62,8 +60,6 @@ import {
   STATUS_UNSUCCESSFUL,
   WSK_EVENT_ACCEPT,
   WSK_FLAG_WAITALL,
-  WSK_PROVIDER_NPI,
-  WSK_REGISTRATION,
   type IO_COMPLETION_ROUTINE,
   type IO_WORKITEM_ROUTINE,
   type Kernel,
@@ -117,11 +113,8 @@ interface CONNECTION {
 
 function serverDriver(h: Handles, fixed: boolean) {
   return async (k: Kernel): Promise<void> => {
-    const Registration = new WSK_REGISTRATION();
-    const Npi = new WSK_PROVIDER_NPI();
-    await register(k, Registration, Npi);
-    const sync = carefulCaller(k);
-    const Connections = new ConnectionCount(k);
+    const Server = await startServer(k);
+    const { sync, Connections } = Server;
 
     // ---- the receive loop ----
 
@@ -229,7 +222,6 @@ function serverDriver(h: Handles, fixed: boolean) {
 
     // ---- DriverEntry's body, then the unload ----
 
-    const Server = { Registration, Npi, sync, Connections };
     await listenUntilUnload(k, Server, ListenDispatch, WSK_EVENT_ACCEPT, PORT, UNLOAD_AT_MS);
     h.unloaded.add('server');
   };

@@ -36,15 +36,13 @@
  */
 import { defineScenario } from '../src/explore/scenario.ts';
 import type { Simulation } from '../src/simulation.ts';
-import { register } from './support/driver.ts';
 import {
-  ConnectionCount,
   addServerAndSenders,
-  carefulCaller,
   checkClean,
   checkSent,
   closeSocket,
   listenUntilUnload,
+  startServer,
   text,
   type SenderHandles,
   type SenderSpec,
@@ -65,8 +63,6 @@ import {
   WSK_EVENT_DISCONNECT,
   WSK_EVENT_RECEIVE,
   WSK_FLAG_WAITALL,
-  WSK_PROVIDER_NPI,
-  WSK_REGISTRATION,
   type IO_COMPLETION_ROUTINE,
   type Kernel,
   type NTSTATUS,
@@ -134,11 +130,8 @@ interface CONNECTION {
 
 function serverDriver(h: Handles, fixed: boolean) {
   return async (k: Kernel): Promise<void> => {
-    const Registration = new WSK_REGISTRATION();
-    const Npi = new WSK_PROVIDER_NPI();
-    await register(k, Registration, Npi);
-    const sync = carefulCaller(k);
-    const Connections = new ConnectionCount(k);
+    const Server = await startServer(k);
+    const { sync, Connections } = Server;
 
     // ---- the receive side: the callback, then a WskReceive for the rest ----
 
@@ -310,7 +303,6 @@ function serverDriver(h: Handles, fixed: boolean) {
 
     // ---- DriverEntry's body, then the unload ----
 
-    const Server = { Registration, Npi, sync, Connections };
     const Events = WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT;
     await listenUntilUnload(k, Server, ListenDispatch, Events, PORT, UNLOAD_AT_MS);
     h.unloaded.add('server');

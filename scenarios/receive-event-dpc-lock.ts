@@ -36,14 +36,12 @@
  */
 import { defineScenario } from '../src/explore/scenario.ts';
 import type { Simulation } from '../src/simulation.ts';
-import { register } from './support/driver.ts';
 import {
-  ConnectionCount,
   addServerAndSenders,
-  carefulCaller,
   checkClean,
   checkSent,
   listenUntilUnload,
+  startServer,
   text,
   type SenderHandles,
   type SenderSpec,
@@ -60,8 +58,6 @@ import {
   WSK_EVENT_ACCEPT,
   WSK_EVENT_DISCONNECT,
   WSK_EVENT_RECEIVE,
-  WSK_PROVIDER_NPI,
-  WSK_REGISTRATION,
   type IO_COMPLETION_ROUTINE,
   type KIRQL,
   type Kernel,
@@ -106,11 +102,8 @@ interface CONNECTION {
 
 function serverDriver(h: Handles, fixed: boolean) {
   return async (k: Kernel): Promise<void> => {
-    const Registration = new WSK_REGISTRATION();
-    const Npi = new WSK_PROVIDER_NPI();
-    await register(k, Registration, Npi);
-    const sync = carefulCaller(k);
-    const Connections = new ConnectionCount(k);
+    const Server = await startServer(k);
+    const { Connections } = Server;
     const LogLock = new KSPIN_LOCK();
     k.KeInitializeSpinLock(LogLock);
 
@@ -212,7 +205,6 @@ function serverDriver(h: Handles, fixed: boolean) {
 
     // ---- DriverEntry's body, then the unload ----
 
-    const Server = { Registration, Npi, sync, Connections };
     const Events = WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT;
     await listenUntilUnload(k, Server, ListenDispatch, Events, PORT, UNLOAD_AT_MS);
     h.unloaded.add('server');

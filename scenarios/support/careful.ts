@@ -194,6 +194,22 @@ export class ConnectionCount {
   }
 }
 
+/** What a careful server driver holds from DriverEntry to its unload. */
+export interface CarefulServer {
+  readonly Registration: WSK_REGISTRATION;
+  readonly Npi: WSK_PROVIDER_NPI;
+  readonly sync: CarefulCall;
+  readonly Connections: ConnectionCount;
+}
+
+/** DriverEntry's start: registers with WSK, captures the provider NPI, counts connections. */
+export async function startServer(k: Kernel): Promise<CarefulServer> {
+  const Registration = new WSK_REGISTRATION();
+  const Npi = new WSK_PROVIDER_NPI();
+  await register(k, Registration, Npi);
+  return { Registration, Npi, sync: carefulCaller(k), Connections: new ConnectionCount(k) };
+}
+
 /**
  * A server driver's DriverEntry tail and its unload: a listener on `port` with `ListenDispatch`
  * and `EventMask` (its close IRP allocated first), kept until `unloadAtMs`, then closed; the
@@ -202,12 +218,7 @@ export class ConnectionCount {
  */
 export async function listenUntilUnload(
   k: Kernel,
-  server: {
-    readonly Registration: WSK_REGISTRATION;
-    readonly Npi: WSK_PROVIDER_NPI;
-    readonly sync: CarefulCall;
-    readonly Connections: ConnectionCount;
-  },
+  server: CarefulServer,
   ListenDispatch: WSK_CLIENT_LISTEN_DISPATCH,
   EventMask: number,
   port: number,
