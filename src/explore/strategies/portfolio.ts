@@ -91,7 +91,10 @@ class Portfolio implements Strategy {
       }
       member.runs++;
       this.#turn = (this.#turn + 1) % this.#active.length;
-      const note = `portfolio/${member.name}${plan.note === '' ? '' : `: ${plan.note}`}`;
+      // A member's note that names the member already ('swarm: …') is not named twice.
+      const prefix = `${member.name}: `;
+      const own = plan.note.startsWith(prefix) ? plan.note.slice(prefix.length) : plan.note;
+      const note = `portfolio/${member.name}${own === '' ? '' : `: ${own}`}`;
       const given: RunPlan = { ...plan, seed: this.#seed + index, note };
       this.#planned.set(given, { member, plan });
       return given;
