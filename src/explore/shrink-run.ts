@@ -36,7 +36,7 @@ export function shrinkRun<H>(
 ): Promise<ShrinkOutput> {
   if (result.tape === undefined)
     throw new Error('shrinkRun: the run has no tape; run it with record: true');
-  const signature = failureSignature(result) ?? undefined;
+  const signature = failureSignature(result);
   const run = lenientRun(scenario, request);
-  return shrink({ tape: result.tape, run, ...(signature !== undefined && { signature }), ...options });
+  return shrink({ tape: result.tape, run, ...(signature !== null && { signature }), ...options });
 }
