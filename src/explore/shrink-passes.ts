@@ -4,7 +4,8 @@
  * passes of hypothesis/internal/conjecture/shrinker.py). Each walks the best tape, proposes
  * candidates to ShrinkState.consider, and goes on from whatever became the best:
  * - deleteSpans: cut spans of consecutive entries, spans of 2^k from the largest down to one
- *   entry (the run then asks its choices of the entries after; the lenient replay lines them up);
+ *   entry, starts half a span apart (the run then asks its choices of the entries after; the
+ *   lenient replay lines them up);
  * - defaultSpans: set spans of entries to the default (null), from large spans to small;
  * - minimiseValues: lower each value that is not the default: a same-instant pick (whose values
  *   are not ordered by meaning) or a small value by trying each lower value from 0 up, any other
@@ -28,17 +29,22 @@ function spanSizes(length: number): number[] {
   return sizes;
 }
 
-/** Tries `edit(best, i, size)` at every index for every span size; true on progress. */
+/**
+ * Tries `edit(best, start, size)` for every span size, the starts half a span apart (as
+ * ddmin's chunks, overlapping by half so that a span across a chunk boundary is tried too):
+ * about 4n candidates for n entries rather than n log n; true on progress.
+ */
 async function spanPass(
   state: ShrinkState,
   edit: (tape: Tape, start: number, size: number) => Tape | null,
 ): Promise<boolean> {
   let progress = false;
   for (const size of spanSizes(state.best.length)) {
+    const step = Math.max(1, size >> 1);
     for (let start = 0; start + size <= state.best.length && !state.done; ) {
       const candidate = edit(state.best, start, size);
       if (candidate !== null && (await state.consider(candidate))) progress = true;
-      else start++;
+      else start += step;
     }
   }
   return progress;

@@ -200,7 +200,7 @@ describe('explore: the shrinker', () => {
         expect(result.tape).toHaveLength(24);
         expect(output.before).toMatchObject({ entries: 22, nonDefault: 18, events: 109 });
         expect(output.before.time).toBe(32_185_000_000);
-        expect(output.candidates).toBe(63);
+        expect(output.candidates).toBe(54);
       }
     }
     expect(failing).toEqual([1, 2, 5, 7, 8]);
