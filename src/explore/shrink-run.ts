@@ -8,7 +8,6 @@
 import type { Tape } from '../sim/index.ts';
 import { LenientDecider } from './lenient-decider.ts';
 import { runScenario, type RunRequest, type Scenario, type ScenarioResult } from './scenario.ts';
-import { failureSignature } from './signature.ts';
 import { shrink, type RunTape, type ShrinkInput, type ShrinkOutput } from './shrink.ts';
 
 /** Runs a tape leniently with `request`'s other options; the result's tape is the one used. */
@@ -25,8 +24,9 @@ export function lenientRun<H>(scenario: Scenario<H>, request: RunRequest): RunTa
 export type ShrinkRunOptions = Pick<ShrinkInput, 'budget' | 'shouldStop'>;
 
 /**
- * Shrinks the failing run `result` of `scenario` made by `request`, keeping its signature. The
- * result must carry its tape (a run with `record` or `replay`).
+ * Shrinks the failing run `result` of `scenario` made by `request`, keeping its signature (that
+ * of its replay when the replay is the same run: ShrinkInput.original). The result must carry
+ * its tape (a run with `record` or `replay`).
  */
 export function shrinkRun<H>(
   scenario: Scenario<H>,
@@ -36,7 +36,6 @@ export function shrinkRun<H>(
 ): Promise<ShrinkOutput> {
   if (result.tape === undefined)
     throw new Error('shrinkRun: the run has no tape; run it with record: true');
-  const signature = failureSignature(result);
   const run = lenientRun(scenario, request);
-  return shrink({ tape: result.tape, run, ...(signature !== null && { signature }), ...options });
+  return shrink({ tape: result.tape, run, original: result, ...options });
 }

@@ -10,7 +10,12 @@ import { lenientRun, shrinkRun } from '../../src/explore/shrink-run.ts';
 import { shrink } from '../../src/explore/shrink.ts';
 import { failureSignature } from '../../src/explore/signature.ts';
 import { compareTapes, trimDefaults } from '../../src/explore/tape-order.ts';
+import { planRequest, seedOnlyRun } from '../../src/explore/campaign.ts';
+import type { StrategyName } from '../../src/explore/strategy.ts';
+import acceptLoopLeak from '../../scenarios/accept-loop-leak.ts';
 import inspectAbortRace from '../../scenarios/inspect-abort-race.ts';
+import receiveCallbackRace from '../../scenarios/receive-callback-race.ts';
+import receiveEventDpcLock from '../../scenarios/receive-event-dpc-lock.ts';
 
 /** Ten delays; fails when one is ≥ 700 (≥ 900 says 'too big', else 'big'). */
 const tenDelays = defineScenario({
@@ -221,5 +226,36 @@ describe('explore: the shrinker', () => {
       'violation POOL-USE-AFTER-FREE at scenarios/inspect-abort-race.ts:157',
     );
     expect(await at(29_999)).toBeNull();
+  });
+
+  /**
+   * The rare bugs' declared strategy runs (failingRuns) shrink to one decision each: the swarm
+   * draw or the injected fault the bug needs. accept-loop-leak's failure is a leak, whose site
+   * (the re-run's allocation site) names the first frame outside src/: the provider allocated
+   * the socket, so that is the frame that started the run, and the replay, started from
+   * elsewhere, names another. Its replay being the same run (the same trace hash), the replay's
+   * signature is the target (ShrinkInput.original).
+   */
+  it("the rare bugs' strategy runs shrink to the one decision each needs", async () => {
+    const cases: { scenario: Scenario; decision: string }[] = [
+      { scenario: receiveCallbackRace as Scenario, decision: 'swarm receive race' },
+      { scenario: acceptLoopLeak as Scenario, decision: 'irp allocation fails' },
+      { scenario: receiveEventDpcLock as Scenario, decision: 'swarm PASSIVE' },
+    ];
+    for (const { scenario, decision } of cases) {
+      const [declared] = scenario.failingRuns ?? [];
+      if (declared === undefined) throw new Error(`${scenario.name} declares no failing run`);
+      const strategy = declared.strategy as StrategyName;
+      const request = planRequest({}, seedOnlyRun(scenario, strategy, declared.seed));
+      const result = await runScenario(scenario, { ...request, record: true });
+      const output = await shrinkRun(scenario, request, result);
+      expect(output.ended, scenario.name).toBe('fixpoint');
+      expect(failureSignature(output.result)?.split(' at ')[0]).toBe(
+        failureSignature(result)?.split(' at ')[0],
+      );
+      expect(output.after.nonDefault, scenario.name).toBe(1);
+      expect(output.tape.find((entry) => entry.value !== null)?.label).toBe(decision);
+      expect(output.after.entries).toBeLessThan(output.before.entries);
+    }
   });
 });
