@@ -2,10 +2,10 @@
  * The shrinker (issue 15): makes a failing run's tape as small and as default as it can while
  * the run still fails with the same signature (signature.ts). It is Hypothesis's choice-sequence
  * reduction ("Test-Case Reduction via Test-Case Generation: Insights from the Hypothesis
- * Reducer", MacIver and Donaldson, ECOOP 2020, https://drmaciver.github.io/papers/reduction-via-
- * generation-preview.pdf): a run is its sequence of choices, so shrinking the run is shrinking
- * the tape, and any tape can be run (lenient-decider.ts: deleted entries, lowered values and
- * misaligned labels never diverge). The passes (shrink-passes.ts: delete spans, default spans,
+ * Reducer", MacIver and Donaldson, ECOOP 2020, https://doi.org/10.4230/LIPIcs.ECOOP.2020.13):
+ * a run is its sequence of choices, so shrinking the run is shrinking the tape, and any tape
+ * can be run (lenient-decider.ts: deleted entries, lowered values and misaligned labels never
+ * diverge). The passes (shrink-passes.ts: delete spans, default spans,
  * minimise values) repeat until a round makes no progress, and a candidate is kept only when the
  * tape its run used is smaller in shortlex order (tape-order.ts): the result is canonical and the
  * shrinker deterministic, the same input giving the same output. Nothing here reads a clock: the

@@ -3,9 +3,10 @@
  * (shrink.ts), so that a smaller run counts only when it fails the same way. It is the failure's
  * kind, its verifier rule id and the driver's file:line (FailureDetails.site); for a failed check
  * (kind 'check'), which has neither rule nor site, the check's message with every digit masked
- * to '#', so that "delay 3 is 812" and "delay 5 is 700" are one signature. Hypothesis keys its
- * shrinking on the exception type and the line it was raised at the same way ("Test-Case
- * Reduction via Test-Case Generation", MacIver and Donaldson, ECOOP 2020, on slippage).
+ * to '#', so that "delay 3 is 812" and "delay 5 is 700" are one signature. Hypothesis tells
+ * failures apart the same way while it shrinks, by the exception's type and the file and line
+ * that raised it (its "interesting origin", https://hypothesis.readthedocs.io/), so that a
+ * shrink never slips from one bug to another.
  */
 import type { ScenarioResult } from './scenario.ts';
 

@@ -4,7 +4,8 @@
  * value below any number, then a smaller number, then (for a total order) the smaller label.
  * Hypothesis orders its choice sequences the same way, so that shrinking always ends and ends
  * on a canonical result ("Test-Case Reduction via Test-Case Generation: Insights from the
- * Hypothesis Reducer", MacIver and Donaldson, ECOOP 2020, section 2).
+ * Hypothesis Reducer", MacIver and Donaldson, ECOOP 2020,
+ * https://doi.org/10.4230/LIPIcs.ECOOP.2020.13).
  */
 import type { Tape, TapeEntry } from '../sim/index.ts';
 
