@@ -41,7 +41,7 @@ async function spanPass(
   let progress = false;
   for (const size of spanSizes(state.best.length)) {
     const step = Math.max(1, size >> 1);
-    for (let start = 0; start + size <= state.best.length && !state.done; ) {
+    for (let start = 0; start + size <= state.best.length && !state.mustEnd(); ) {
       const candidate = edit(state.best, start, size);
       if (candidate !== null && (await state.consider(candidate))) progress = true;
       else start += step;
@@ -63,7 +63,7 @@ export const defaultSpans: ShrinkPass = (state) =>
 
 export const minimiseValues: ShrinkPass = async (state) => {
   let progress = false;
-  for (let i = 0; i < state.best.length && !state.done; i++) {
+  for (let i = 0; i < state.best.length && !state.mustEnd(); i++) {
     const entry = state.best[i] as TapeEntry;
     if (entry.value === null || entry.value <= 0) continue;
     const lowered = isPick(entry) || entry.value <= LINEAR_UP_TO ? lowerOneByOne : binarySearch;
@@ -90,7 +90,7 @@ function valueAt(state: ShrinkState, index: number, entry: TapeEntry): number | 
 
 async function lowerOneByOne(state: ShrinkState, index: number, entry: TapeEntry) {
   const value = entry.value as number;
-  for (let lower = 0; lower < value && !state.done; lower++) {
+  for (let lower = 0; lower < value && !state.mustEnd(); lower++) {
     if (await state.consider(withValue(state.best, index, lower))) return true;
   }
   return false;
@@ -101,7 +101,7 @@ async function binarySearch(state: ShrinkState, index: number, entry: TapeEntry)
   let progress = false;
   let low = 0;
   let high = entry.value as number;
-  while (low < high && !state.done) {
+  while (low < high && !state.mustEnd()) {
     const middle = Math.floor((low + high) / 2);
     if (await state.consider(withValue(state.best, index, middle))) {
       progress = true;

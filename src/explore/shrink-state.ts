@@ -45,8 +45,8 @@ export class ShrinkState {
     this.bestResult = first.result;
   }
 
-  /** Whether shrinking must end now: the budget spent or the caller asks to stop. */
-  get done(): boolean {
+  /** Whether shrinking must end now, noting why in `ended`: the budget spent, or shouldStop. */
+  mustEnd(): boolean {
     if (this.ended === null && this.runs >= this.#budget) this.ended = 'budget';
     if (this.ended === null && this.#shouldStop()) this.ended = 'stopped';
     return this.ended !== null;
@@ -56,7 +56,7 @@ export class ShrinkState {
   async consider(candidate: Tape): Promise<boolean> {
     const tape = trimDefaults(candidate);
     const key = tapeKey(tape);
-    if (compareTapes(tape, this.best) === 0 || this.#tried.has(key) || this.done) return false;
+    if (compareTapes(tape, this.best) === 0 || this.#tried.has(key) || this.mustEnd()) return false;
     this.#tried.add(key);
     this.runs++;
     const result = await this.#run(tape);

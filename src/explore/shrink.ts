@@ -92,7 +92,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkOutput> {
 }
 
 async function shrinkToFixpoint(state: ShrinkState): Promise<void> {
-  for (let progress = true; progress && !state.done; ) {
+  for (let progress = true; progress && !state.mustEnd(); ) {
     progress = false;
     for (const pass of PASSES) if (await pass(state)) progress = true;
   }
