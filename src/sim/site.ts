@@ -28,11 +28,25 @@ export function callerSite(below?: string): string | null {
   const frames = stack.split('\n').map(frameFile);
   const start = below === undefined ? 0 : lastIndexOf(frames, OWN_SOURCE + below) + 1;
   for (const file of frames.slice(start)) {
-    if (file === null || isForeign(file.path)) continue;
+    if (file === null) continue;
+    if (isHarness(file.path)) return null;
+    if (isForeign(file.path)) continue;
     return `${shorten(file.path)}:${file.line}`;
   }
   return null;
 }
+
+/**
+ * Frames of the simulator's event loop and of the runners above it: past them the stack is
+ * whoever started the run (a test, the CLI), never a driver. An object the model made with no
+ * driver frame on the stack (an accepted socket, allocated as a SYN arrives) has no site.
+ */
+function isHarness(path: string): boolean {
+  return path === EVENT_LOOP || path.startsWith(RUNNERS);
+}
+
+const EVENT_LOOP = `${OWN_SOURCE}sim/simulator.ts`;
+const RUNNERS = `${OWN_SOURCE}explore/`;
 
 function lastIndexOf(frames: readonly ({ path: string } | null)[], path: string): number {
   for (let i = frames.length - 1; i >= 0; i--) if (frames[i]?.path === path) return i;

@@ -6,9 +6,10 @@
  *
  * The line that breaks a rule carries the trailing comment `// breaks RULE-ID`; the expected
  * site is this file at that line, read from the file's own source (a call written over several
- * lines is marked on the line that opens it, where the stack frame points). One exception:
- * WSK-ACCEPT-EVENT-RETURN is checked after the callback returned, so its site is the driver's
- * call that ran the simulation, marked `// runs RULE-ID`. A rule checked at the call
+ * lines is marked on the line that opens it, where the stack frame points). The exceptions are
+ * the callback return rules, checked after the callback returned: their site is the driver's call
+ * during which the callback ran, marked `// runs RULE-ID`, or none when the event loop ran it
+ * (no driver frame is left; the test's frames above the loop are not a driver's). A rule checked at the call
  * is asserted on k.violations / k.advisories; a rule found at the end of a run goes through
  * runScenario, whose re-run with sites recorded names the ALLOCATION site (IoAllocateIrp,
  * ExAllocatePoolWithTag, WskSocket, WskRegister), the line marked for those rules. Each twin
@@ -299,11 +300,12 @@ interface Case {
   /** The same driver done right. */
   readonly twin: (w: World) => void | Promise<void>;
   /**
-   * Where the site is when it cannot be the breaking line: 'runs', the line marked
-   * `// runs <rule>` (the driver's call that ran the simulation), for a rule the model checks
-   * after the driver's callback has returned, when no driver frame of the callback is left.
+   * Where the site is when it cannot be the breaking line, for a rule the model checks after the
+   * driver's callback has returned, when no driver frame of the callback is left: 'runs', the
+   * line marked `// runs <rule>` (the driver's call during which the callback ran), or 'none'
+   * when the event loop ran it (the frames above the loop are the test's, not a driver's: no site).
    */
-  readonly reportedAt?: 'runs';
+  readonly reportedAt?: 'runs' | 'none';
 }
 
 const CASES: readonly Case[] = [
@@ -828,11 +830,11 @@ const CASES: readonly Case[] = [
       );
       L(Listen).WskControlSocket(...events(Listen, WSK_EVENT_ACCEPT));
       socketConnect(w.client, '0.0.0.0:0', '10.0.0.2:80');
-      await w.sim.run({ until: '100ms' }); // runs WSK-ACCEPT-EVENT-RETURN
+      await w.sim.run({ until: '100ms' });
     },
-    // The return value is checked once the callback has returned: the innermost driver frame
-    // then is the call that runs the simulation (site.ts), not the `return` statement.
-    reportedAt: 'runs',
+    // The return value is checked once the callback has returned, which the event loop ran: no
+    // driver frame is left on the stack, so the report has no site (site.ts).
+    reportedAt: 'none',
     twin: async (w) => {
       const Listen = boundListener(
         w.server,
@@ -903,10 +905,10 @@ const CASES: readonly Case[] = [
         }),
       );
       socketConnect(w.client, '0.0.0.0:0', '10.0.0.2:80');
-      await w.sim.run({ until: '100ms' }); // runs WSK-INSPECT-EVENT-RETURN
+      await w.sim.run({ until: '100ms' });
     },
     // Checked once the callback has returned, as WSK-ACCEPT-EVENT-RETURN.
-    reportedAt: 'runs',
+    reportedAt: 'none',
     twin: async (w) => {
       conditionalListener(w.server, inspectDispatch(() => WskInspectAccept));
       socketConnect(w.client, '0.0.0.0:0', '10.0.0.2:80');
@@ -1085,9 +1087,9 @@ const CASES: readonly Case[] = [
       });
       const { Client } = await acceptedWith(w, Dispatch, WSK_EVENT_RECEIVE);
       sendText(w.client, Client, 'data');
-      await w.sim.run({ until: '200ms' }); // runs WSK-RECEIVE-EVENT-RETURN
+      await w.sim.run({ until: '200ms' });
     },
-    reportedAt: 'runs',
+    reportedAt: 'none',
     twin: async (w) => {
       const Dispatch = connectionDispatch({
         WskReceiveEvent: () => {
@@ -1109,9 +1111,9 @@ const CASES: readonly Case[] = [
       });
       const { Client } = await acceptedWith(w, Dispatch, WSK_EVENT_DISCONNECT);
       C(Client).WskDisconnect(Client, null, 0, w.client.irp('disconnect'));
-      await w.sim.run({ until: '200ms' }); // runs WSK-DISCONNECT-EVENT-RETURN
+      await w.sim.run({ until: '200ms' });
     },
-    reportedAt: 'runs',
+    reportedAt: 'none',
     twin: async (w) => {
       const Dispatch = connectionDispatch({
         WskDisconnectEvent: () => {
@@ -1135,9 +1137,9 @@ const CASES: readonly Case[] = [
       });
       const Client = await connectedWith(w, Dispatch, WSK_EVENT_SEND_BACKLOG);
       sendText(w.client, Client, 'data');
-      await w.sim.run({ until: '200ms' }); // runs WSK-SEND-BACKLOG-EVENT-RETURN
+      await w.sim.run({ until: '200ms' });
     },
-    reportedAt: 'runs',
+    reportedAt: 'none',
     twin: async (w) => {
       let told = 0;
       const Dispatch = connectionDispatch({
@@ -1172,7 +1174,8 @@ describe('verifier: WSK rules checked at the call', () => {
       expect(channel).toBeDefined();
       const w = world({ ...c.tcp, kernel: c.kernel ?? {} });
       await c.breaks(w);
-      const expected: Reported = [c.rule, siteOf(c.rule, c.reportedAt)];
+      const site = c.reportedAt === 'none' ? undefined : siteOf(c.rule, c.reportedAt);
+      const expected: Reported = [c.rule, site];
       if (channel === 'violation') {
         expect(violationsOf(w)).toEqual([expected]);
         expect(w.sim.core.failure?.details?.rule).toBe(c.rule);
