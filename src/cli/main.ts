@@ -4,13 +4,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { runScenario, type Scenario, type ScenarioResult } from '../explore/scenario.ts';
+import { runScenario, type Scenario } from '../explore/scenario.ts';
 import {
   planRequest,
   runCampaign,
   seedOnlyRun,
   type CampaignFailure,
   type CampaignResult,
+  type FailureGroup,
 } from '../explore/campaign.ts';
 import { makeStrategy } from '../explore/strategies/index.ts';
 import { resolveFuzzSpace } from '../explore/fuzz-space.ts';
@@ -24,16 +25,18 @@ import {
 import {
   SimConfigError,
   formatDuration,
-  formatInstant,
   parseDuration,
   formatRecord,
-  type FailureDetails,
   type Tape,
 } from '../sim/index.ts';
 import { RULES, parseKernelOption, type KernelOptions } from '../wsk/index.ts';
 import { UsageError, integerFlag, parseArgs, type ParsedArgs } from './args.ts';
 import { checkDeterminism, logRun, type RunKnobs } from './check.ts';
 import { listScenarioNames, loadScenario } from './load.ts';
+import { summary } from './summary.ts';
+import { replayArtifact } from './replay.ts';
+import { DEFAULT_FINDINGS_DIR, writeFindings } from './findings.ts';
+import { scenarioIdentity } from './provenance.ts';
 
 const HELP = `wsksim — a deterministic network simulator with an executable model of Windows WSK
 
@@ -89,6 +92,8 @@ export async function main(
         return await check(rest, out);
       case 'fuzz':
         return await fuzz(rest, out);
+      case 'replay':
+        return await replayArtifact(onePositional(parseArgs(rest, { values: [], switches: [] }), 'artifact'), out, err);
       case 'list':
         return list(out);
       case 'rules':
@@ -199,37 +204,6 @@ function strategyRun(
   return { plan: seedOnlyRun(scenario, name, seed, params), flags };
 }
 
-/**
- * The run's closing lines; `reference` is how the scenario was named (a name or a file), `flags`
- * the knobs it ran with (in the replay command).
- */
-function summary(result: ScenarioResult, replay: string, note = ''): string {
-  const lines = [
-    `scenario ${result.scenario}  seed ${result.seed}  ${result.status}`,
-    `virtual time ${formatInstant(result.now)}  events ${result.events}  ` +
-      `trace hash ${result.traceHash}`,
-  ];
-  const failure = result.failure;
-  if (failure !== undefined) {
-    lines.push(
-      `failure: ${failure.kind} at ${formatInstant(failure.at)}` +
-        `${failure.event === undefined ? '' : ` in '${failure.event}'`}: ${failure.message}`,
-    );
-    if (failure.details !== undefined) lines.push(...detailLines(failure.details));
-    if (note !== '') lines.push(`varied: ${note}`);
-    const injected = result.faults.taken;
-    if (injected.length > 0) {
-      const shown = injected.slice(0, 5);
-      const more = injected.length > 5 ? `; ${injected.length - 5} more` : '';
-      const text = shown.map((f) => `${f.label} (${f.stream}) at ${formatInstant(f.at)}`);
-      lines.push(`injected faults: ${text.join('; ')}${more}`);
-    }
-    lines.push('last trace records:', ...result.tail.map((record) => `  ${formatRecord(record)}`));
-    lines.push(`replay: ${replay}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 /** The flags of a campaign's strategy (`--strategy` and its parameters). */
 const STRATEGY_FLAGS = {
   values: ['strategy', 'depth', 'faults', 'limit'],
@@ -266,7 +240,7 @@ function strategyOf(args: ParsedArgs, fallback: StrategyName): {
 /** `wsksim fuzz`: a campaign under a strategy; exit 0 when its verdict is good (campaign.ts). */
 async function fuzz(argv: readonly string[], out: Write): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['runs', 'seed', 'time', ...STRATEGY_FLAGS.values],
+    values: ['runs', 'seed', 'time', 'out', ...STRATEGY_FLAGS.values],
     switches: ['bail', ...KNOB_FLAGS.switches],
     lists: [...KNOB_FLAGS.lists, ...STRATEGY_FLAGS.lists],
   });
@@ -296,7 +270,10 @@ async function fuzz(argv: readonly string[], out: Write): Promise<number> {
     }),
   });
   const flags = [...knobs.flags, ...strategy.flags];
-  const fuzzed = { reference, flags, runs, ...(budget !== undefined && { budget }) };
+  const identity = scenarioIdentity(scenario.name, reference);
+  const dir = args.values.get('out') ?? DEFAULT_FINDINGS_DIR;
+  const artifacts = writeFindings(campaign, identity, strategy.params, dir);
+  const fuzzed = { reference, flags, runs, artifacts, ...(budget !== undefined && { budget }) };
   out(fuzzReport(scenario, campaign, fuzzed));
   return campaign.ok ? 0 : 1;
 }
@@ -307,6 +284,8 @@ interface FuzzCampaign {
   readonly flags: readonly string[];
   /** The --runs asked for. */
   readonly runs: number;
+  /** The artifact of each failure group, in the groups' order. */
+  readonly artifacts: readonly string[];
   /** The --time budget in nanoseconds. */
   readonly budget?: number;
 }
@@ -326,11 +305,7 @@ function fuzzReport(scenario: Scenario<unknown>, loop: CampaignResult, c: FuzzCa
   const lines = [
     `fuzz ${loop.scenario}  strategy ${loop.strategy}  seeds ${low}–${high}  ` +
       `${loop.passed} passed, ${loop.failures.length} failed${stopped}`,
-    ...loop.failures.map((f) => {
-      const message = f.message.startsWith(f.what) ? f.message : `${f.what}: ${f.message}`;
-      const note = f.note === '' ? '' : `  [${f.note}]`;
-      return `  seed ${f.seed}  ${f.expected ? '(expected) ' : ''}${message}${note}`;
-    }),
+    ...loop.groups.map((group, i) => groupLine(group, c.artifacts[i] ?? '')),
     ...loop.report.map((line) => `${loop.strategy}: ${line}`),
   ];
   if (loop.checksSkipped > 0) {
@@ -357,8 +332,22 @@ function fuzzReport(scenario: Scenario<unknown>, loop: CampaignResult, c: FuzzCa
     const first = loop.failures[0] as CampaignFailure;
     const replay = replayCommand(c, loop, first);
     lines.push('first failure:', summary(loop.first, replay, first.note).trimEnd());
+    if (c.artifacts.length > 0) lines.push(`artifact: ${c.artifacts[0]}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * One failure group in one line: how many runs, the first seed, the signature, the first run's
+ * note and the group's artifact.
+ */
+function groupLine(group: FailureGroup, artifact: string): string {
+  const { first, count } = group;
+  const note = first.note === '' ? '' : `  [${first.note}]`;
+  return (
+    `  ${count} run${count === 1 ? '' : 's'}  first seed ${first.seed}  ` +
+    `${first.expected ? '(expected) ' : ''}${group.signature}${note}  ${artifact}`
+  );
 }
 
 /**
@@ -410,24 +399,6 @@ async function eventLog(argv: readonly string[], out: Write): Promise<number> {
   const reference = onePositional(args, 'scenario');
   out(JSON.stringify(await logRun(reference, integerFlag(args, 'seed', 1), runKnobs(args))));
   return 0;
-}
-
-/** A verifier failure's account, one fact per line (docs/design.md#the-verifier). */
-function detailLines(details: FailureDetails): string[] {
-  const summary = details.summary === undefined ? '' : `: ${details.summary}`;
-  const lines = [`  rule ${details.rule}${summary}`];
-  if (details.source !== undefined) lines.push(`  source ${details.source}`);
-  const where = [
-    details.host === undefined ? '' : `host ${details.host}`,
-    details.socket === undefined ? '' : `socket #${details.socket}`,
-    details.irp === undefined ? '' : `IRP #${details.irp}`,
-  ].filter((part) => part !== '');
-  if (where.length > 0) lines.push(`  on ${where.join(', ')}`);
-  if (details.site !== undefined) lines.push(`  at ${details.site}`);
-  if (details.outstanding !== undefined) {
-    lines.push('  outstanding:', ...details.outstanding.map((line) => `    ${line}`));
-  }
-  return lines;
 }
 
 /** The layers' titles in `wsksim rules`, lowest first. */

@@ -104,15 +104,16 @@ export function artifactOf(group: FailureGroup, source: ArtifactSource): Artifac
 
 /** The serialisable part of a run request (ArtifactOptions). */
 export function optionsOf(request: RunRequest): ArtifactOptions {
-  const { kernel, kernelKnobs, linkFaults, faultPoints, sameInstantChoice, draw } = request;
+  const { kernel, kernelKnobs, linkFaults, faultPoints, sameInstantChoice, decider } = request;
   return {
     ...(kernel !== undefined && { kernel }),
     ...(kernelKnobs !== undefined && { kernelKnobs }),
     ...(linkFaults !== undefined && { linkFaults }),
     ...(faultPoints === true && { faultPoints }),
     ...(sameInstantChoice === true && { sameInstantChoice }),
-    // Only a swarm run draws at its start (strategies/swarm-run.ts).
-    ...(draw !== undefined && { draw: 'swarm' as const }),
+    // Only a swarm run draws from its choices at its start (strategies/swarm-run.ts); a
+    // systematic run's draw draws nothing, and a replay needs no decider.
+    ...(decider instanceof SwarmRun && { draw: 'swarm' as const }),
   };
 }
 
@@ -151,7 +152,16 @@ export function replayRequest(scenario: Scenario<unknown>, artifact: Artifact): 
 }
 
 /** A malformed or foreign artifact: `field` names what is wrong (e.g. `tape[3].label`). */
-export class ArtifactError extends SimConfigError {}
+export class ArtifactError extends SimConfigError {
+  readonly field: string;
+  readonly reason: string;
+
+  constructor(field: string, reason: string) {
+    super(field, reason);
+    this.field = field;
+    this.reason = reason;
+  }
+}
 
 /** `value` as an artifact of this schema, or ArtifactError naming the first wrong field. */
 export function parseArtifact(value: unknown): Artifact {
