@@ -2,7 +2,7 @@
  * The `wsksim` command. The one door to the outside world (docs/design.md#determinism-contract):
  * arguments, files, the terminal and child processes; it never reaches into a run's decisions.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { runScenario, type Scenario } from '../explore/scenario.ts';
 import {
@@ -27,7 +27,6 @@ import {
   formatDuration,
   parseDuration,
   formatRecord,
-  type Tape,
 } from '../sim/index.ts';
 import { RULES, parseKernelOption, type KernelOptions } from '../wsk/index.ts';
 import { UsageError, integerFlag, parseArgs, type ParsedArgs } from './args.ts';
@@ -37,6 +36,8 @@ import { summary } from './summary.ts';
 import { replayArtifact } from './replay.ts';
 import { DEFAULT_FINDINGS_DIR, writeFindings } from './findings.ts';
 import { scenarioIdentity } from './provenance.ts';
+import { readTapeFile, writeTapeFile, type TapeFile } from './tape-file.ts';
+import type { ArtifactScenario } from '../explore/artifact.ts';
 
 const HELP = `wsksim — a deterministic network simulator with an executable model of Windows WSK
 
@@ -55,8 +56,9 @@ usage:
       --strategy S        the run of seed N under strategy S (random or swarm), as in a campaign
   wsksim fuzz <scenario|file.ts> [--strategy S] [--runs N] [--seed S] [--time T] [--bail]
                           a campaign: run i has seed S+i (default 1, 100 runs) and what the
-                          strategy varies; list every failing seed; report the first failure
-                          with the command that makes it again
+                          strategy varies; one line per group of failures with the same
+                          signature, each with its artifact; report the first failure with the
+                          command that makes it again
       --strategy S        random, swarm, systematic, pct, exhaustive, coverage or portfolio
                           (default portfolio: the others in turn, run by run)
       --depth D           pct: bug depth (default 3)
@@ -66,7 +68,12 @@ usage:
       --time T            stop when T of wall-clock time has passed (e.g. 60s)
       --bail              stop at the first failure that is not the scenario's expect
                           (any failure when it has none)
+      --out DIR           where to write one artifact per failure group (default
+                          .wsksim/findings)
       --set, --same-instant   as for run
+  wsksim replay <artifact.json>
+                          make a fuzz campaign's failing run again from its artifact and say
+                          whether it reproduced (same trace hash), or why not
   wsksim check <scenario|file.ts> [--seed N] [--set ...] [--same-instant]
                           run the seed twice (here and in a child process), compare trace
                           hashes and name the first event where the runs diverge
@@ -93,7 +100,7 @@ export async function main(
       case 'fuzz':
         return await fuzz(rest, out);
       case 'replay':
-        return await replayArtifact(onePositional(parseArgs(rest, { values: [], switches: [] }), 'artifact'), out, err);
+        return await replay(rest, out, err);
       case 'list':
         return list(out);
       case 'rules':
@@ -169,8 +176,9 @@ async function run(argv: readonly string[], out: Write, showcase: boolean): Prom
   const reference = onePositional(args, 'scenario');
   const knobs = runKnobs(args);
   const scenario = await loadScenario(reference);
-  const seed = integerFlag(args, 'seed', scenario.seeds[0] ?? 1);
   const replayFile = args.values.get('replay');
+  const replaying = replayFile === undefined ? undefined : readTapeFile(replayFile);
+  const seed = integerFlag(args, 'seed', replaying?.seed ?? scenario.seeds[0] ?? 1);
   const recordFile = args.values.get('record');
   const pcapFile = args.values.get('pcap');
   const planned = strategyRun(scenario, args, seed);
@@ -180,17 +188,30 @@ async function run(argv: readonly string[], out: Write, showcase: boolean): Prom
     ...(decider !== undefined && replayFile === undefined && { decider }),
     keepTrace: showcase || args.switches.has('trace'),
     ...(recordFile !== undefined && { record: true }),
-    ...(replayFile !== undefined && { replay: readTape(replayFile) }),
+    ...(replaying !== undefined && { replay: replaying.tape }),
     ...(pcapFile !== undefined && { pcap: true }),
   });
   for (const record of result.trace ?? []) out(`${formatRecord(record)}\n`);
   if (pcapFile !== undefined && result.pcap !== undefined) writeFileSync(pcapFile, result.pcap);
-  if (recordFile !== undefined)
-    writeFileSync(recordFile, `${JSON.stringify({ tape: result.tape ?? [] }, null, 1)}\n`);
+  if (recordFile !== undefined) {
+    const identity = scenarioIdentity(scenario.name, reference);
+    writeTapeFile(recordFile, { scenario: identity, seed: result.seed, tape: result.tape ?? [] });
+  }
   const flags = [...knobs.flags, ...planned.flags];
-  const replay = `wsksim run ${reference} --seed ${result.seed}${shellWords(flags)}`;
-  out(summary(result, replay, planned.plan.note));
+  const again = replayFile === undefined ? `--seed ${result.seed}` : `--replay ${replayFile}`;
+  const replay = `wsksim run ${reference} ${again}${shellWords(flags)}`;
+  if (replaying !== undefined)
+    out(changedNote(replaying, scenarioIdentity(scenario.name, reference)));
+  const ran = replayFile === undefined ? undefined : `replayed ${replayFile}`;
+  out(summary(result, replay, planned.plan.note, ran));
   return result.status === 'passed' ? 0 : 1;
+}
+
+/** A line saying the scenario changed since the tape was recorded, or nothing. */
+function changedNote(replaying: TapeFile, now: ArtifactScenario): string {
+  const then = replaying.scenario?.sha256;
+  if (then === undefined || then === now.sha256) return '';
+  return `scenario changed since the tape was recorded: sha256 ${then} now ${now.sha256}\n`;
 }
 
 /** `run --strategy S`: the plan strategy S gives the run of seed N in any campaign. */
@@ -371,6 +392,12 @@ function replayCommand(c: FuzzCampaign, loop: CampaignResult, failure: CampaignF
   );
 }
 
+/** `wsksim replay <artifact>` (replay.ts). */
+async function replay(argv: readonly string[], out: Write, err: Write): Promise<number> {
+  const file = onePositional(parseArgs(argv, { values: [], switches: [] }), 'artifact');
+  return await replayArtifact(file, out, err);
+}
+
 async function check(argv: readonly string[], out: Write): Promise<number> {
   const args = parseArgs(argv, { values: ['seed'], ...KNOB_FLAGS });
   const reference = onePositional(args, 'scenario');
@@ -430,19 +457,4 @@ function onePositional(args: ParsedArgs, what: string): string {
   if (first === undefined) throw new UsageError(`missing ${what}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   return first;
-}
-
-function readTape(file: string): Tape {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(
-      `--replay ${file}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  const tape = (parsed as { tape?: unknown } | null)?.tape;
-  if (!Array.isArray(tape))
-    throw new UsageError(`--replay ${file}: expected {"tape": [{"label": ..., "value": ...}]}`);
-  return tape as Tape;
 }
