@@ -352,8 +352,8 @@ function fuzzReport(scenario: Scenario<unknown>, loop: CampaignResult, c: FuzzCa
   if (loop.first !== undefined) {
     const first = loop.failures[0] as CampaignFailure;
     const replay = replayCommand(c, loop, first);
+    if (c.artifacts.length > 0) lines.push(`first failure's artifact: ${c.artifacts[0]}`);
     lines.push('first failure:', summary(loop.first, replay, first.note).trimEnd());
-    if (c.artifacts.length > 0) lines.push(`artifact: ${c.artifacts[0]}`);
   }
   return `${lines.join('\n')}\n`;
 }
