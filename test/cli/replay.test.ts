@@ -205,3 +205,24 @@ describe('cli: artifacts of a portfolio campaign', () => {
     }
   });
 });
+
+describe('cli: artifacts keep the knobs of the campaign', () => {
+  it('--set and --same-instant go into options and the replay reproduces under them', async () => {
+    const dir = tempDir();
+    await cli([
+      'fuzz', 'inspect-abort-race', '--runs', '2', '--strategy', 'random', '--same-instant',
+      '--set', 'kernel.server.wskProviderReadyAt=400s', '--out', dir,
+    ]);
+    const file = join(dir, readdirSync(dir)[0] as string);
+    const artifact = readJson(file);
+    expect(artifact.options).toEqual({
+      kernel: { server: { wskProviderReadyAt: '400s' } },
+      sameInstantChoice: true,
+    });
+    expect((await cli(['replay', file])).code).toBe(0);
+    // Another wsksim's artifact that does not reproduce: the versions are named.
+    writeFileSync(file, JSON.stringify({ ...artifact, wsksimVersion: '0.0.1', traceHash: 'ff' }));
+    const other = await cli(['replay', file]);
+    expect(other.out).toMatch(/the artifact was written by wsksim 0\.0\.1, this is \d+\.\d+\.\d+\)\n$/);
+  });
+});
