@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactOf, type ArtifactScenario } from '../explore/artifact.ts';
+import { artifactOf, type Artifact, type ArtifactScenario } from '../explore/artifact.ts';
 import type { CampaignResult, FailureGroup } from '../explore/campaign.ts';
 import type { StrategyParams } from '../explore/strategy.ts';
 import { wsksimVersion } from './provenance.ts';
@@ -34,9 +34,20 @@ export function writeFindings(
       params,
       replay: `wsksim replay ${path}`,
     };
-    writeFileSync(path, `${JSON.stringify(artifactOf(group, source), null, 1)}\n`);
+    writeFileSync(path, artifactText(artifactOf(group, source)));
     return path;
   });
+}
+
+/** `artifact` as JSON: indented, but one line per tape entry (a tape may hold thousands). */
+function artifactText(artifact: Artifact): string {
+  const { tape } = artifact;
+  const entries = tape.map((entry) => `  ${JSON.stringify(entry)}`).join(',\n');
+  const head = JSON.stringify({ ...artifact, tape: [] }, null, 1).replace(
+    /"tape": \[\]/,
+    tape.length === 0 ? '"tape": []' : `"tape": [\n${entries}\n ]`,
+  );
+  return `${head}\n`;
 }
 
 function artifactName(scenario: string, group: FailureGroup): string {
