@@ -2,15 +2,16 @@
  * The `wsksim` command. The one door to the outside world (docs/design.md#determinism-contract):
  * arguments, files, the terminal and child processes; it never reaches into a run's decisions.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { runScenario, type Scenario, type ScenarioResult } from '../explore/scenario.ts';
+import { runScenario, type Scenario } from '../explore/scenario.ts';
 import {
   planRequest,
   runCampaign,
   seedOnlyRun,
   type CampaignFailure,
   type CampaignResult,
+  type FailureGroup,
 } from '../explore/campaign.ts';
 import { makeStrategy } from '../explore/strategies/index.ts';
 import { resolveFuzzSpace } from '../explore/fuzz-space.ts';
@@ -24,16 +25,19 @@ import {
 import {
   SimConfigError,
   formatDuration,
-  formatInstant,
   parseDuration,
   formatRecord,
-  type FailureDetails,
-  type Tape,
 } from '../sim/index.ts';
 import { RULES, parseKernelOption, type KernelOptions } from '../wsk/index.ts';
 import { UsageError, integerFlag, parseArgs, type ParsedArgs } from './args.ts';
 import { checkDeterminism, logRun, type RunKnobs } from './check.ts';
 import { listScenarioNames, loadScenario } from './load.ts';
+import { summary } from './summary.ts';
+import { replayArtifact } from './replay.ts';
+import { DEFAULT_FINDINGS_DIR, writeFindings } from './findings.ts';
+import { scenarioIdentity } from './provenance.ts';
+import { readTapeFile, writeTapeFile, type TapeFile } from './tape-file.ts';
+import type { ArtifactScenario } from '../explore/artifact.ts';
 
 const HELP = `wsksim — a deterministic network simulator with an executable model of Windows WSK
 
@@ -52,8 +56,9 @@ usage:
       --strategy S        the run of seed N under strategy S (random or swarm), as in a campaign
   wsksim fuzz <scenario|file.ts> [--strategy S] [--runs N] [--seed S] [--time T] [--bail]
                           a campaign: run i has seed S+i (default 1, 100 runs) and what the
-                          strategy varies; list every failing seed; report the first failure
-                          with the command that makes it again
+                          strategy varies; one line per group of failures with the same
+                          signature, each with its artifact; report the first failure with the
+                          command that makes it again
       --strategy S        random, swarm, systematic, pct, exhaustive, coverage or portfolio
                           (default portfolio: the others in turn, run by run)
       --depth D           pct: bug depth (default 3)
@@ -63,7 +68,12 @@ usage:
       --time T            stop when T of wall-clock time has passed (e.g. 60s)
       --bail              stop at the first failure that is not the scenario's expect
                           (any failure when it has none)
+      --out DIR           where to write one artifact per failure group (default
+                          .wsksim/findings)
       --set, --same-instant   as for run
+  wsksim replay <artifact.json>
+                          make a fuzz campaign's failing run again from its artifact and say
+                          whether it reproduced (same trace hash), or why not
   wsksim check <scenario|file.ts> [--seed N] [--set ...] [--same-instant]
                           run the seed twice (here and in a child process), compare trace
                           hashes and name the first event where the runs diverge
@@ -89,6 +99,8 @@ export async function main(
         return await check(rest, out);
       case 'fuzz':
         return await fuzz(rest, out);
+      case 'replay':
+        return await replay(rest, out, err);
       case 'list':
         return list(out);
       case 'rules':
@@ -164,8 +176,9 @@ async function run(argv: readonly string[], out: Write, showcase: boolean): Prom
   const reference = onePositional(args, 'scenario');
   const knobs = runKnobs(args);
   const scenario = await loadScenario(reference);
-  const seed = integerFlag(args, 'seed', scenario.seeds[0] ?? 1);
   const replayFile = args.values.get('replay');
+  const replaying = replayFile === undefined ? undefined : readTapeFile(replayFile);
+  const seed = integerFlag(args, 'seed', replaying?.seed ?? scenario.seeds[0] ?? 1);
   const recordFile = args.values.get('record');
   const pcapFile = args.values.get('pcap');
   const planned = strategyRun(scenario, args, seed);
@@ -175,17 +188,30 @@ async function run(argv: readonly string[], out: Write, showcase: boolean): Prom
     ...(decider !== undefined && replayFile === undefined && { decider }),
     keepTrace: showcase || args.switches.has('trace'),
     ...(recordFile !== undefined && { record: true }),
-    ...(replayFile !== undefined && { replay: readTape(replayFile) }),
+    ...(replaying !== undefined && { replay: replaying.tape }),
     ...(pcapFile !== undefined && { pcap: true }),
   });
   for (const record of result.trace ?? []) out(`${formatRecord(record)}\n`);
   if (pcapFile !== undefined && result.pcap !== undefined) writeFileSync(pcapFile, result.pcap);
-  if (recordFile !== undefined)
-    writeFileSync(recordFile, `${JSON.stringify({ tape: result.tape ?? [] }, null, 1)}\n`);
+  if (recordFile !== undefined) {
+    const identity = scenarioIdentity(scenario.name, reference);
+    writeTapeFile(recordFile, { scenario: identity, seed: result.seed, tape: result.tape ?? [] });
+  }
   const flags = [...knobs.flags, ...planned.flags];
-  const replay = `wsksim run ${reference} --seed ${result.seed}${shellWords(flags)}`;
-  out(summary(result, replay, planned.plan.note));
+  const again = replayFile === undefined ? `--seed ${result.seed}` : `--replay ${replayFile}`;
+  const replay = `wsksim run ${reference} ${again}${shellWords(flags)}`;
+  if (replaying !== undefined)
+    out(changedNote(replaying, scenarioIdentity(scenario.name, reference)));
+  const ran = replayFile === undefined ? undefined : `replayed ${replayFile}`;
+  out(summary(result, replay, planned.plan.note, ran));
   return result.status === 'passed' ? 0 : 1;
+}
+
+/** A line saying the scenario changed since the tape was recorded, or nothing. */
+function changedNote(replaying: TapeFile, now: ArtifactScenario): string {
+  const then = replaying.scenario?.sha256;
+  if (then === undefined || then === now.sha256) return '';
+  return `scenario changed since the tape was recorded: sha256 ${then} now ${now.sha256}\n`;
 }
 
 /** `run --strategy S`: the plan strategy S gives the run of seed N in any campaign. */
@@ -197,37 +223,6 @@ function strategyRun(
   if (!args.values.has('strategy')) return { plan: { seed, request: {}, note: '' }, flags: [] };
   const { name, params, flags } = strategyOf(args, 'random');
   return { plan: seedOnlyRun(scenario, name, seed, params), flags };
-}
-
-/**
- * The run's closing lines; `reference` is how the scenario was named (a name or a file), `flags`
- * the knobs it ran with (in the replay command).
- */
-function summary(result: ScenarioResult, replay: string, note = ''): string {
-  const lines = [
-    `scenario ${result.scenario}  seed ${result.seed}  ${result.status}`,
-    `virtual time ${formatInstant(result.now)}  events ${result.events}  ` +
-      `trace hash ${result.traceHash}`,
-  ];
-  const failure = result.failure;
-  if (failure !== undefined) {
-    lines.push(
-      `failure: ${failure.kind} at ${formatInstant(failure.at)}` +
-        `${failure.event === undefined ? '' : ` in '${failure.event}'`}: ${failure.message}`,
-    );
-    if (failure.details !== undefined) lines.push(...detailLines(failure.details));
-    if (note !== '') lines.push(`varied: ${note}`);
-    const injected = result.faults.taken;
-    if (injected.length > 0) {
-      const shown = injected.slice(0, 5);
-      const more = injected.length > 5 ? `; ${injected.length - 5} more` : '';
-      const text = shown.map((f) => `${f.label} (${f.stream}) at ${formatInstant(f.at)}`);
-      lines.push(`injected faults: ${text.join('; ')}${more}`);
-    }
-    lines.push('last trace records:', ...result.tail.map((record) => `  ${formatRecord(record)}`));
-    lines.push(`replay: ${replay}`);
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 /** The flags of a campaign's strategy (`--strategy` and its parameters). */
@@ -266,7 +261,7 @@ function strategyOf(args: ParsedArgs, fallback: StrategyName): {
 /** `wsksim fuzz`: a campaign under a strategy; exit 0 when its verdict is good (campaign.ts). */
 async function fuzz(argv: readonly string[], out: Write): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['runs', 'seed', 'time', ...STRATEGY_FLAGS.values],
+    values: ['runs', 'seed', 'time', 'out', ...STRATEGY_FLAGS.values],
     switches: ['bail', ...KNOB_FLAGS.switches],
     lists: [...KNOB_FLAGS.lists, ...STRATEGY_FLAGS.lists],
   });
@@ -296,7 +291,10 @@ async function fuzz(argv: readonly string[], out: Write): Promise<number> {
     }),
   });
   const flags = [...knobs.flags, ...strategy.flags];
-  const fuzzed = { reference, flags, runs, ...(budget !== undefined && { budget }) };
+  const identity = scenarioIdentity(scenario.name, reference);
+  const dir = args.values.get('out') ?? DEFAULT_FINDINGS_DIR;
+  const artifacts = writeFindings(campaign, identity, strategy.params, dir);
+  const fuzzed = { reference, flags, runs, artifacts, ...(budget !== undefined && { budget }) };
   out(fuzzReport(scenario, campaign, fuzzed));
   return campaign.ok ? 0 : 1;
 }
@@ -307,6 +305,8 @@ interface FuzzCampaign {
   readonly flags: readonly string[];
   /** The --runs asked for. */
   readonly runs: number;
+  /** The artifact of each failure group, in the groups' order. */
+  readonly artifacts: readonly string[];
   /** The --time budget in nanoseconds. */
   readonly budget?: number;
 }
@@ -326,11 +326,7 @@ function fuzzReport(scenario: Scenario<unknown>, loop: CampaignResult, c: FuzzCa
   const lines = [
     `fuzz ${loop.scenario}  strategy ${loop.strategy}  seeds ${low}–${high}  ` +
       `${loop.passed} passed, ${loop.failures.length} failed${stopped}`,
-    ...loop.failures.map((f) => {
-      const message = f.message.startsWith(f.what) ? f.message : `${f.what}: ${f.message}`;
-      const note = f.note === '' ? '' : `  [${f.note}]`;
-      return `  seed ${f.seed}  ${f.expected ? '(expected) ' : ''}${message}${note}`;
-    }),
+    ...loop.groups.map((group, i) => groupLine(group, c.artifacts[i] ?? '')),
     ...loop.report.map((line) => `${loop.strategy}: ${line}`),
   ];
   if (loop.checksSkipped > 0) {
@@ -356,9 +352,23 @@ function fuzzReport(scenario: Scenario<unknown>, loop: CampaignResult, c: FuzzCa
   if (loop.first !== undefined) {
     const first = loop.failures[0] as CampaignFailure;
     const replay = replayCommand(c, loop, first);
+    if (c.artifacts.length > 0) lines.push(`first failure's artifact: ${c.artifacts[0]}`);
     lines.push('first failure:', summary(loop.first, replay, first.note).trimEnd());
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * One failure group in one line: how many runs, the first seed, the signature, the first run's
+ * note and the group's artifact.
+ */
+function groupLine(group: FailureGroup, artifact: string): string {
+  const { first, count } = group;
+  const note = first.note === '' ? '' : `  [${first.note}]`;
+  return (
+    `  ${count} run${count === 1 ? '' : 's'}  first seed ${first.seed}  ` +
+    `${first.expected ? '(expected) ' : ''}${group.signature}${note}  ${artifact}`
+  );
 }
 
 /**
@@ -380,6 +390,12 @@ function replayCommand(c: FuzzCampaign, loop: CampaignResult, failure: CampaignF
     `wsksim fuzz ${c.reference} --seed ${loop.seed} --runs ${failure.run + 1} --bail` +
     shellWords(flags)
   );
+}
+
+/** `wsksim replay <artifact>` (replay.ts). */
+async function replay(argv: readonly string[], out: Write, err: Write): Promise<number> {
+  const file = onePositional(parseArgs(argv, { values: [], switches: [] }), 'artifact');
+  return await replayArtifact(file, out, err);
 }
 
 async function check(argv: readonly string[], out: Write): Promise<number> {
@@ -412,24 +428,6 @@ async function eventLog(argv: readonly string[], out: Write): Promise<number> {
   return 0;
 }
 
-/** A verifier failure's account, one fact per line (docs/design.md#the-verifier). */
-function detailLines(details: FailureDetails): string[] {
-  const summary = details.summary === undefined ? '' : `: ${details.summary}`;
-  const lines = [`  rule ${details.rule}${summary}`];
-  if (details.source !== undefined) lines.push(`  source ${details.source}`);
-  const where = [
-    details.host === undefined ? '' : `host ${details.host}`,
-    details.socket === undefined ? '' : `socket #${details.socket}`,
-    details.irp === undefined ? '' : `IRP #${details.irp}`,
-  ].filter((part) => part !== '');
-  if (where.length > 0) lines.push(`  on ${where.join(', ')}`);
-  if (details.site !== undefined) lines.push(`  at ${details.site}`);
-  if (details.outstanding !== undefined) {
-    lines.push('  outstanding:', ...details.outstanding.map((line) => `    ${line}`));
-  }
-  return lines;
-}
-
 /** The layers' titles in `wsksim rules`, lowest first. */
 const RULE_LAYERS: Readonly<Record<string, string>> = {
   nt: 'NT kernel (src/nt)',
@@ -459,19 +457,4 @@ function onePositional(args: ParsedArgs, what: string): string {
   if (first === undefined) throw new UsageError(`missing ${what}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   return first;
-}
-
-function readTape(file: string): Tape {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new UsageError(
-      `--replay ${file}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  const tape = (parsed as { tape?: unknown } | null)?.tape;
-  if (!Array.isArray(tape))
-    throw new UsageError(`--replay ${file}: expected {"tape": [{"label": ..., "value": ...}]}`);
-  return tape as Tape;
 }

@@ -5,7 +5,10 @@
  * after a failure, so nothing is lost; the first failure is kept whole for its report. A scenario
  * that declares the failure it demonstrates (`expect`) is judged on that: its failures must all
  * be the expected one, and it must fail that way at least once. The goals the runs named
- * (Simulation.sometimes) are merged, and those never reached are reported.
+ * (Simulation.sometimes) are merged, and those never reached are reported. Failures are grouped by
+ * signature (signature.ts); the first run of each group is kept whole, with its tape (a run no
+ * strategy decided is not recorded, for speed, so it is run again once, recorded) and its request,
+ * for the group's artifact (artifact.ts).
  */
 import { SimConfigError, checkInteger } from '../sim/index.ts';
 import { resolveFuzzSpace } from './fuzz-space.ts';
@@ -16,6 +19,7 @@ import {
   type Scenario,
   type ScenarioResult,
 } from './scenario.ts';
+import { failureSignature } from './signature.ts';
 import { makeStrategy } from './strategies/index.ts';
 import {
   DEFAULT_STRATEGY,
@@ -55,6 +59,20 @@ export interface CampaignFailure {
   readonly expected: boolean;
   /** What the strategy varied in the run (RunPlan.note). */
   readonly note: string;
+  /** The failure's signature (signature.ts): the same for the same bug. */
+  readonly signature: string;
+}
+
+/** The failing runs of one signature: how many, and the first of them whole. */
+export interface FailureGroup {
+  readonly signature: string;
+  readonly count: number;
+  /** The first failing run of the group, in brief. */
+  readonly first: CampaignFailure;
+  /** That run's result, with its tape (recorded). */
+  readonly result: ScenarioResult;
+  /** The request that ran it (decider included). */
+  readonly request: RunRequest;
 }
 
 export interface CampaignResult {
@@ -75,6 +93,8 @@ export interface CampaignResult {
   readonly stopped?: 'bail' | 'budget' | 'exhausted';
   readonly passed: number;
   readonly failures: readonly CampaignFailure[];
+  /** The failures grouped by signature, in the order each group was first seen. */
+  readonly groups: readonly FailureGroup[];
   /** The first failing run, whole, and its plan. */
   readonly first?: ScenarioResult;
   readonly firstPlan?: RunPlan;
@@ -112,10 +132,13 @@ export async function runCampaign<H>(
       stopped = 'exhausted';
       break;
     }
-    const result = await runScenario(scenario, planRequest(request.run ?? {}, plan));
+    const runRequest = planRequest(request.run ?? {}, plan);
+    const result = await runScenario(scenario, runRequest);
     strategy.observe(plan, result);
     request.onRun?.(result, plan);
     const failure = tally.add(index, plan, result);
+    if (failure !== null && tally.isNew(failure.signature))
+      tally.open(failure, await recorded(scenario, runRequest, result), runRequest);
     if (request.bail === true && failure !== null && !failure.expected) stopped = 'bail';
     else if (index + 1 < runs && request.shouldStop?.() === true) stopped = 'budget';
     if (stopped !== undefined) break;
@@ -152,6 +175,20 @@ export function seedOnlyRun<H>(
   return strategy.next(0) as RunPlan;
 }
 
+/**
+ * `result` with its tape: as it is when the run was recorded, or else the same run again, recorded
+ * (runs are deterministic, and recording does not change what a run draws).
+ */
+async function recorded<H>(
+  scenario: Scenario<H>,
+  request: RunRequest,
+  result: ScenarioResult,
+): Promise<ScenarioResult> {
+  if (result.tape !== undefined) return result;
+  const again = await runScenario(scenario, { ...request, record: true });
+  return again.traceHash === result.traceHash ? { ...result, tape: again.tape ?? [] } : result;
+}
+
 /** A plan's run request: the campaign's knobs, the strategy's over them (but `--set` wins). */
 export function planRequest(base: Omit<RunRequest, 'seed'>, plan: RunPlan): RunRequest {
   const { request } = plan;
@@ -172,6 +209,7 @@ class Tally {
   readonly #scenario: Scenario<unknown>;
   readonly #failures: CampaignFailure[] = [];
   readonly #goals = new Map<string, boolean>();
+  readonly #groups = new Map<string, { count: number; group: Omit<FailureGroup, 'count'> }>();
   #runs = 0;
   #seeds = { low: Infinity, high: -Infinity };
   #checksSkipped = 0;
@@ -199,9 +237,25 @@ class Tally {
       message: failure.message,
       expected: failsAsExpected(this.#scenario, result),
       note: plan.note,
+      signature: failureSignature(failure),
     };
     this.#failures.push(brief);
+    const group = this.#groups.get(brief.signature);
+    if (group !== undefined) group.count++;
     return brief;
+  }
+
+  /** No group has this signature yet. */
+  isNew(signature: string): boolean {
+    return !this.#groups.has(signature);
+  }
+
+  /** Opens the group of `first`, whose run is `result` (with its tape), made by `request`. */
+  open(first: CampaignFailure, result: ScenarioResult, request: RunRequest): void {
+    this.#groups.set(first.signature, {
+      count: 1,
+      group: { signature: first.signature, first, result, request },
+    });
   }
 
   result(
@@ -227,6 +281,7 @@ class Tally {
       ...(stopped !== undefined && this.#runs < requested && { stopped }),
       passed: this.#runs - failures.length,
       failures,
+      groups: [...this.#groups.values()].map(({ count, group }) => ({ ...group, count })),
       ...(this.#first !== undefined && { first: this.#first.result, firstPlan: this.#first.plan }),
       ...(expect !== undefined && { expect }),
       checksSkipped: this.#checksSkipped,

@@ -8,7 +8,7 @@
  */
 import type { Tape } from '../sim/index.ts';
 import type { ScenarioResult } from './scenario.ts';
-import { failureSignature } from './signature.ts';
+import { resultSignature } from './signature.ts';
 import { compareTapes, tapeKey, trimDefaults } from './tape-order.ts';
 
 /** Runs a tape leniently; the result's `tape` is the tape the run used, normalised. */
@@ -62,7 +62,7 @@ export class ShrinkState {
     const result = await this.#run(tape);
     const used = trimDefaults(result.tape ?? tape);
     this.#tried.add(tapeKey(used));
-    if (failureSignature(result) !== this.#target) return false;
+    if (resultSignature(result) !== this.#target) return false;
     if (compareTapes(used, this.best) >= 0) return false;
     this.best = used;
     this.bestResult = result;

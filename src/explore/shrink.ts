@@ -16,7 +16,7 @@ import type { ScenarioResult } from './scenario.ts';
 import { defaultSpans, deleteSpans, minimiseValues, type ShrinkPass } from './shrink-passes.ts';
 import { runSizes, type RunSizes } from './shrink-sizes.ts';
 import { ShrinkState, type RunTape, type ShrinkEnd } from './shrink-state.ts';
-import { failureSignature } from './signature.ts';
+import { resultSignature } from './signature.ts';
 import { trimDefaults } from './tape-order.ts';
 
 export type { RunTape, ShrinkEnd } from './shrink-state.ts';
@@ -69,7 +69,7 @@ export async function shrink(input: ShrinkInput): Promise<ShrinkOutput> {
   const firstTape = trimDefaults(first.tape ?? input.tape);
   const signature = input.signature ?? targetSignature(first, input.original);
   const before = runSizes(firstTape, first);
-  const reproduced = signature !== null && failureSignature(first) === signature;
+  const reproduced = signature !== null && resultSignature(first) === signature;
   const state = new ShrinkState(
     input.run,
     signature ?? '',
@@ -100,5 +100,5 @@ async function shrinkToFixpoint(state: ShrinkState): Promise<void> {
 
 function targetSignature(first: ScenarioResult, original: ScenarioResult | undefined) {
   const same = original === undefined || original.traceHash === first.traceHash;
-  return failureSignature(same ? first : original);
+  return resultSignature(same ? first : original);
 }

@@ -32,6 +32,12 @@ import { streamState } from './stream-seed.ts';
 export interface TapeEntry {
   readonly label: string;
   readonly value: number | null;
+  /**
+   * The choice's minimum, its default, when it is not 0 (a range's lower end): recorded so that a
+   * reader of the tape (a failure artifact) can tell a default value from a chosen one. Replay
+   * ignores it; tapes without it still replay.
+   */
+  readonly min?: number;
 }
 
 /** Recorded choices in draw order. */
@@ -327,7 +333,8 @@ export class RecordingDecider implements Decider {
 
   decide(choice: Choice): number {
     const value = this.#inner.decide(choice) ?? choice.seeded();
-    this.#recorded.push({ label: choice.label, value });
+    const { label, min } = choice;
+    this.#recorded.push(min === 0 ? { label, value } : { label, value, min });
     return value;
   }
 

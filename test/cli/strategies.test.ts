@@ -20,7 +20,9 @@ describe('cli: fuzz --strategy coverage', () => {
     const { code, out } = await cli(['fuzz', TWO_DOORS, '--strategy', 'coverage', '--runs', '30']);
     expect(code).toBe(1);
     expect(out).toMatch(/^fuzz two-doors {2}strategy coverage {2}seeds 1–30 {2}\d+ passed, [1-9]\d* failed\n/);
-    expect(out).toMatch(/^ {2}seed \d+ {2}check: both doors open {2}\[mutant of run \d+: flip .*\]$/m);
+    expect(out).toMatch(
+      /^ {2}\d+ runs? {2}first seed \d+ {2}check: both doors open {2}\[mutant of run \d+: flip .*\] {2}\S+\.json$/m,
+    );
     expect(out).toContain('coverage: 2 transitions reached by passing runs (2 points with hit counts)\n');
     expect(out).toMatch(/^coverage: corpus: 3 tapes; runs: /m);
     expect(out).toContain('coverage: goals never reached: a door that has no chance at all\n');
@@ -30,7 +32,7 @@ describe('cli: fuzz --strategy coverage', () => {
       new RegExp(`^fuzz ${TWO_DOORS} --seed 1 --runs \\d+ --bail --strategy coverage$`),
     );
     const again = await cli(replay);
-    const firstSeed = (text: string) => /^ {2}seed (\d+)/m.exec(text)?.[1];
+    const firstSeed = (text: string) => /^ {2}\d+ runs? {2}first seed (\d+)/m.exec(text)?.[1];
     expect(again.code).toBe(1);
     expect(firstSeed(again.out)).toBe(firstSeed(out));
   });
@@ -53,7 +55,9 @@ describe('cli: fuzz under the default strategy', () => {
     const { code, out } = await cli(['fuzz', RETRY_LEAK, '--runs', '400']);
     expect(code).toBe(1);
     expect(out).toMatch(/^fuzz retry-leak {2}strategy portfolio {2}seeds 1–400 /);
-    expect(out).toMatch(/^ {2}seed \d+ {2}WSK-NOT-DEREGISTERED: .* {2}\[portfolio\/[a-z]+: .*\]$/m);
+    expect(out).toMatch(
+      /^ {2}\d+ runs? {2}first seed \d+ {2}\w+ WSK-NOT-DEREGISTERED.* {2}\[portfolio\/[a-z]+: .*\] {2}\S+\.json$/m,
+    );
     expect(out).toMatch(/^portfolio: random: \d+ runs, 0 failed$/m);
     expect(out).toMatch(/^portfolio: coverage: \d+ transitions reached/m);
     expect(replayOf(out).join(' ')).toMatch(/ --bail --strategy portfolio$/);

@@ -73,15 +73,19 @@ describe('explore: the seed loop', () => {
 });
 
 describe('cli: wsksim fuzz', () => {
-  it('lists every failing seed, reports the first with its replay command, exit 0 when as expected', async () => {
+  it('one line per failure group, reports the first with its replay command, exit 0 when as expected', async () => {
     const { code, out } = await cli(['fuzz', 'inspect-abort-race', '--runs', '4', '--strategy', 'random']);
     expect(code).toBe(0);
     const lines = out.split('\n');
     expect(lines[0]).toMatch(/^fuzz inspect-abort-race {2}strategy random {2}seeds 1–4 {2}\d passed, \d failed$/);
-    expect(lines.filter((l) => l.startsWith('  seed '))).not.toEqual([]);
-    for (const line of lines.filter((l) => l.startsWith('  seed '))) {
-      expect(line).toMatch(/^ {2}seed \d {2}\(expected\) POOL-USE-AFTER-FREE: read of /);
+    const groups = lines.filter((l) => / {2}first seed /.test(l));
+    expect(groups).not.toEqual([]);
+    for (const line of groups) {
+      expect(line).toMatch(
+        /^ {2}\d runs? {2}first seed \d {2}\(expected\) violation POOL-USE-AFTER-FREE at scenarios\//,
+      );
     }
+    expect(out).toMatch(/failure: violation at .*: POOL-USE-AFTER-FREE: read of /);
     expect(out).toMatch(/expect POOL-USE-AFTER-FREE: found on \d seeds\n/);
     expect(out).toMatch(/first failure:\nscenario inspect-abort-race {2}seed \d {2}failed\n/);
     expect(out).toMatch(/replay: wsksim run inspect-abort-race --seed \d --strategy random\n$/);

@@ -8,7 +8,7 @@ import {
 } from '../../src/explore/scenario.ts';
 import { lenientRun, shrinkRun } from '../../src/explore/shrink-run.ts';
 import { shrink } from '../../src/explore/shrink.ts';
-import { failureSignature } from '../../src/explore/signature.ts';
+import { resultSignature } from '../../src/explore/signature.ts';
 import { compareTapes, trimDefaults } from '../../src/explore/tape-order.ts';
 import { planRequest, seedOnlyRun } from '../../src/explore/campaign.ts';
 import type { StrategyName } from '../../src/explore/strategy.ts';
@@ -73,7 +73,7 @@ async function failingRun<H>(
 ): Promise<{ request: RunRequest; result: ScenarioResult }> {
   for (let seed = 1; seed <= 200; seed++) {
     const result = await runScenario(scenario, { ...request, seed, record: true });
-    const failed = failureSignature(result);
+    const failed = resultSignature(result);
     if (failed !== null && (signature === undefined || failed === signature))
       return { request: { ...request, seed }, result };
   }
@@ -91,7 +91,7 @@ describe('explore: the shrinker', () => {
     expect(output.ended).toBe('fixpoint');
     expect(output.tape).toEqual([{ label: 'delay', value: 700 }]);
     expect(output.result.failure?.message).toBe('delay 0 is big: 700');
-    expect(output.signature).toBe(failureSignature(input));
+    expect(output.signature).toBe(resultSignature(input));
     expect(output.after).toMatchObject({ entries: 1, nonDefault: 1 });
     expect(output.before.nonDefault).toBeGreaterThan(1);
   });
@@ -124,7 +124,7 @@ describe('explore: the shrinker', () => {
     const { request, result } = await failingRun(tenDelays, {}, signature);
     const output = await shrinkRun(tenDelays, request, result);
     expect(output.signature).toBe(signature);
-    expect(failureSignature(output.result)).toBe(signature);
+    expect(resultSignature(output.result)).toBe(signature);
     // 700 would fail too, as 'big': not the same failure.
     expect(output.tape).toEqual([{ label: 'delay', value: 900 }]);
   });
@@ -138,7 +138,7 @@ describe('explore: the shrinker', () => {
     expect(again.candidates).toBe(first.candidates);
     for (let seed = request.seed + 1, other = 0; other < 3; seed++) {
       const run = await runScenario(tenDelays, { seed, record: true });
-      if (failureSignature(run) !== signature) continue;
+      if (resultSignature(run) !== signature) continue;
       other++;
       expect((await shrinkRun(tenDelays, { seed }, run)).tape).toEqual(first.tape);
     }
@@ -149,7 +149,7 @@ describe('explore: the shrinker', () => {
     const output = await shrinkRun(tenDelays, request, result, { budget: 5 });
     expect(output.ended).toBe('budget');
     expect(output.candidates).toBe(5);
-    expect(failureSignature(output.result)).toBe(failureSignature(result));
+    expect(resultSignature(output.result)).toBe(resultSignature(result));
     expect(compareTapes(output.tape, trimDefaults(result.tape ?? []))).toBeLessThanOrEqual(0);
   });
 
@@ -159,7 +159,7 @@ describe('explore: the shrinker', () => {
     const output = await shrinkRun(tenDelays, request, result, { shouldStop: () => ++asked > 8 });
     expect(output.ended).toBe('stopped');
     expect(output.candidates).toBeLessThan(10);
-    expect(failureSignature(output.result)).toBe(failureSignature(result));
+    expect(resultSignature(output.result)).toBe(resultSignature(result));
     const full = await shrinkRun(tenDelays, request, result);
     expect(compareTapes(full.tape, output.tape)).toBeLessThanOrEqual(0);
   });
@@ -221,7 +221,7 @@ describe('explore: the shrinker', () => {
     expect(failing).toEqual([1, 2, 5, 7, 8]);
     const run = lenientRun(inspectAbortRace, { seed: 1 });
     const at = async (delay: number) =>
-      failureSignature(await run([{ label: 'decision delay ms', value: delay }]));
+      resultSignature(await run([{ label: 'decision delay ms', value: delay }]));
     expect(await at(30_000)).toBe(
       'violation POOL-USE-AFTER-FREE at scenarios/inspect-abort-race.ts:157',
     );
@@ -250,8 +250,8 @@ describe('explore: the shrinker', () => {
       const result = await runScenario(scenario, { ...request, record: true });
       const output = await shrinkRun(scenario, request, result);
       expect(output.ended, scenario.name).toBe('fixpoint');
-      expect(failureSignature(output.result)?.split(' at ')[0]).toBe(
-        failureSignature(result)?.split(' at ')[0],
+      expect(resultSignature(output.result)?.split(' at ')[0]).toBe(
+        resultSignature(result)?.split(' at ')[0],
       );
       expect(output.after.nonDefault, scenario.name).toBe(1);
       expect(output.tape.find((entry) => entry.value !== null)?.label).toBe(decision);

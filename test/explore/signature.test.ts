@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureSignature } from '../../src/explore/signature.ts';
+import { resultSignature as failureSignature } from '../../src/explore/signature.ts';
 import { compareTapes, nonDefaultCount, trimDefaults } from '../../src/explore/tape-order.ts';
 import type { Failure } from '../../src/sim/index.ts';
 
@@ -20,13 +20,16 @@ describe('explore: failure signatures', () => {
     expect(failureSignature(b)).toBe(failureSignature(a));
     const elsewhere = failure({ details: { rule: 'POOL-USE-AFTER-FREE', site: 'x.ts:13' } });
     expect(failureSignature(elsewhere)).not.toBe(failureSignature(a));
-    expect(failureSignature(failure({ kind: 'livelock' }))).toBe('livelock - at -');
+    expect(failureSignature(failure({ kind: 'livelock', message: 'no event for 30 s' }))).toBe(
+      'livelock: no event for ## s',
+    );
   });
 
   it('a failed check is its message with digits masked', () => {
     const a = failure({ kind: 'check', message: 'delay 3 is 812' });
     const b = failure({ kind: 'check', message: 'delay 5 is 700' });
     expect(failureSignature(a)).toBe('check: delay # is ###');
+    expect(failureSignature(failure({ kind: 'check', message: 'x' }))).toBe('check: x');
     expect(failureSignature(b)).toBe(failureSignature(a));
   });
 });

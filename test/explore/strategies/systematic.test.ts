@@ -83,7 +83,9 @@ describe('explore: systematic strategy', () => {
     );
     const again = await cli(['fuzz', FIXTURE, '--seed', '1', '--runs', '4', '--bail', '--strategy', 'systematic']);
     expect(again.code).toBe(1);
-    expect(again.out).toContain("seed 4  error: Cannot set properties of null (setting 'text')");
+    expect(again.out).toContain(
+      "first seed 4  error: Cannot set properties of null (setting 'text')",
+    );
   });
 });
 

@@ -1,0 +1,97 @@
+/**
+ * `wsksim replay <artifact>`: makes a campaign's failing run again from its artifact
+ * (explore/artifact.ts) and says whether it reproduced, to the same trace hash, or exactly why
+ * not: the scenario file changed since (its sha256), the tape diverged (at which entry, with both
+ * labels), or the trace hash differs. A file that is not a well-formed artifact of this schema is
+ * refused in one line naming the file and the field (exit 2).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { ArtifactError, parseArtifact, replayRequest, type Artifact } from '../explore/artifact.ts';
+import { runScenario, type Scenario, type ScenarioResult } from '../explore/scenario.ts';
+import { TapeDivergedError } from '../sim/index.ts';
+import { loadScenario } from './load.ts';
+import { fileSha256, wsksimVersion } from './provenance.ts';
+import { summary } from './summary.ts';
+
+type Write = (text: string) => void;
+
+/** Exit codes: 0 reproduced, 1 not reproduced, 2 not an artifact. */
+export async function replayArtifact(file: string, out: Write, err: Write): Promise<number> {
+  const artifact = readArtifact(file);
+  if (typeof artifact === 'string') {
+    err(`wsksim: ${file}: ${artifact}\n`);
+    return 2;
+  }
+  const { path, sha256 } = artifact.scenario;
+  const reference = existsSync(path) ? path : artifact.scenario.name;
+  const now = existsSync(path) ? fileSha256(path) : null;
+  if (now !== sha256) {
+    out(
+      `not reproduced: scenario changed since the artifact was written: sha256 ${sha256} ` +
+        `now ${now ?? `missing (${path})`}\n`,
+    );
+    return 1;
+  }
+  const scenario = await loadScenario(reference);
+  const result = await replayed(scenario, artifact);
+  if (result instanceof TapeDivergedError) {
+    out(`not reproduced: ${result.message}${versionNote(artifact, 'not')}\n`);
+    return 1;
+  }
+  out(summary(result, `wsksim replay ${file}`, '', `replayed ${file} (seed ${artifact.seed})`));
+  const verdict = verdictOf(artifact, result);
+  out(`${verdict}${versionNote(artifact, verdict)}\n`);
+  return verdict.startsWith('reproduced') ? 0 : 1;
+}
+
+/**
+ * The run `artifact` records, made again; a tape that diverges at the run's start (a swarm run's
+ * draw, made while the simulation is built) is returned rather than thrown.
+ */
+async function replayed(
+  scenario: Scenario<unknown>,
+  artifact: Artifact,
+): Promise<ScenarioResult | TapeDivergedError> {
+  try {
+    return await runScenario(scenario, replayRequest(scenario, artifact));
+  } catch (error) {
+    if (error instanceof TapeDivergedError) return error;
+    throw error;
+  }
+}
+
+/** The artifact in `file`, or what is wrong with it (naming the field). */
+function readArtifact(file: string): Artifact | string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    return `not a JSON artifact: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  try {
+    return parseArtifact(parsed);
+  } catch (error) {
+    if (error instanceof ArtifactError) return `field '${error.field}': ${error.reason}`;
+    throw error;
+  }
+}
+
+/** Whether the replay made the recorded run: one line. */
+function verdictOf(artifact: Artifact, result: ScenarioResult): string {
+  const failure = result.failure;
+  if (failure?.kind === 'tape-diverged') return `not reproduced: ${failure.message}`;
+  if (result.traceHash !== artifact.traceHash) {
+    return (
+      `not reproduced: trace hash ${result.traceHash}, ` +
+      `the artifact recorded ${artifact.traceHash}`
+    );
+  }
+  return `reproduced: trace hash ${result.traceHash}, as recorded`;
+}
+
+/** When a replay fails on an artifact another wsksim wrote, the versions (the likely cause). */
+function versionNote(artifact: Artifact, verdict: string): string {
+  const version = wsksimVersion();
+  if (verdict.startsWith('reproduced') || artifact.wsksimVersion === version) return '';
+  return ` (the artifact was written by wsksim ${artifact.wsksimVersion}, this is ${version})`;
+}
