@@ -21,6 +21,7 @@
  */
 import {
   SimConfigError,
+  TapeDivergedError,
   Simulator,
   checkNumber,
   ns,
@@ -140,7 +141,7 @@ export class Simulation extends Network<Payload> {
     const core = new Simulator(simulator);
     super(core);
     this.core = core;
-    const drawn = draw?.(core.choices) ?? {};
+    const drawn = draw === undefined ? {} : drawAtStart(core, draw);
     const knobs = { ...kernelKnobs, ...drawn.kernelKnobs };
     checkKernelOverrides('kernelKnobs', knobs);
     const links =
@@ -434,4 +435,18 @@ function raiseLinkFaults(options: LinkOptions, faults: LinkFaults): LinkOptions 
     ...(options.forward !== undefined && { forward: raise(options.forward) }),
     ...(options.reverse !== undefined && { reverse: raise(options.reverse) }),
   };
+}
+
+/**
+ * A strategy's draw at the start of a run; a replayed tape that disagrees with it fails the run
+ * (as 'tape-diverged', before its first event) rather than throwing out of the constructor.
+ */
+function drawAtStart(core: Simulator, draw: (choices: ChoiceSource) => DrawnKnobs): DrawnKnobs {
+  try {
+    return draw(core.choices);
+  } catch (error) {
+    if (!(error instanceof TapeDivergedError)) throw error;
+    core.fail('tape-diverged', error.message);
+    return {};
+  }
 }

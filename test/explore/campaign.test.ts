@@ -198,3 +198,21 @@ describe('explore: a scenario definition', () => {
     expect(planRequest({}, plan)).toEqual({ seed: 7 });
   });
 });
+
+describe('explore: a replayed tape that disagrees with a draw at the start', () => {
+  it('fails the run as tape-diverged instead of throwing', async () => {
+    const draw = (choices: { stream(name: string): { chance(label: string, p: number): boolean } }) => {
+      choices.stream('swarm').chance('swarm irp fails', 0.5);
+      return {};
+    };
+    const result = await runScenario(allocator(), {
+      seed: 1,
+      replay: [{ label: 'not the draw', value: 1 }],
+      draw: draw as never,
+    });
+    expect(result.failure?.kind).toBe('tape-diverged');
+    expect(result.failure?.message).toBe(
+      "tape diverged at entry 0: the tape has 'not the draw', the run asked for 'swarm irp fails'",
+    );
+  });
+});
