@@ -40,7 +40,7 @@ export function writeFindings(
 }
 
 /** `artifact` as JSON: indented, but one line per tape entry (a tape may hold thousands). */
-function artifactText(artifact: Artifact): string {
+export function artifactText(artifact: Artifact): string {
   const { tape } = artifact;
   const entries = tape.map((entry) => `  ${JSON.stringify(entry)}`).join(',\n');
   const head = JSON.stringify({ ...artifact, tape: [] }, null, 1).replace(

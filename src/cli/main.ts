@@ -34,6 +34,7 @@ import { checkDeterminism, logRun, type RunKnobs } from './check.ts';
 import { listScenarioNames, loadScenario } from './load.ts';
 import { summary } from './summary.ts';
 import { replayArtifact } from './replay.ts';
+import { shrinkArtifact } from './shrink.ts';
 import { DEFAULT_FINDINGS_DIR, writeFindings } from './findings.ts';
 import { scenarioIdentity } from './provenance.ts';
 import { readTapeFile, writeTapeFile, type TapeFile } from './tape-file.ts';
@@ -74,6 +75,10 @@ usage:
   wsksim replay <artifact.json>
                           make a fuzz campaign's failing run again from its artifact and say
                           whether it reproduced (same trace hash), or why not
+  wsksim shrink <artifact.json> [--out DIR] [--budget N] [--time T]
+                          make the failing run's tape as small and as default as possible
+                          while it fails the same way; write <name>-shrunk.json and print the
+                          sizes before and after
   wsksim check <scenario|file.ts> [--seed N] [--set ...] [--same-instant]
                           run the seed twice (here and in a child process), compare trace
                           hashes and name the first event where the runs diverge
@@ -101,6 +106,8 @@ export async function main(
         return await fuzz(rest, out);
       case 'replay':
         return await replay(rest, out, err);
+      case 'shrink':
+        return await shrink(rest, out, err);
       case 'list':
         return list(out);
       case 'rules':
@@ -396,6 +403,27 @@ function replayCommand(c: FuzzCampaign, loop: CampaignResult, failure: CampaignF
 async function replay(argv: readonly string[], out: Write, err: Write): Promise<number> {
   const file = onePositional(parseArgs(argv, { values: [], switches: [] }), 'artifact');
   return await replayArtifact(file, out, err);
+}
+
+/** `wsksim shrink <artifact> [--out DIR] [--budget N] [--time T]` (shrink.ts). */
+async function shrink(argv: readonly string[], out: Write, err: Write): Promise<number> {
+  const args = parseArgs(argv, { values: ['out', 'budget', 'time'], switches: [] });
+  const file = onePositional(args, 'artifact');
+  const outDir = args.values.get('out');
+  const timeText = args.values.get('time');
+  const budget = args.values.has('budget') ? integerFlag(args, 'budget', 0) : undefined;
+  if (budget !== undefined && budget < 1)
+    throw new UsageError(`--budget expects at least 1, got ${budget}`);
+  return await shrinkArtifact(
+    {
+      file,
+      ...(outDir !== undefined && { out: outDir }),
+      ...(budget !== undefined && { budget }),
+      ...(timeText !== undefined && { time: parseDuration('--time', timeText) }),
+    },
+    out,
+    err,
+  );
 }
 
 async function check(argv: readonly string[], out: Write): Promise<number> {

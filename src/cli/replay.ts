@@ -22,17 +22,11 @@ export async function replayArtifact(file: string, out: Write, err: Write): Prom
     err(`wsksim: ${file}: ${artifact}\n`);
     return 2;
   }
-  const { path, sha256 } = artifact.scenario;
-  const reference = existsSync(path) ? path : artifact.scenario.name;
-  const now = existsSync(path) ? fileSha256(path) : null;
-  if (now !== sha256) {
-    out(
-      `not reproduced: scenario changed since the artifact was written: sha256 ${sha256} ` +
-        `now ${now ?? `missing (${path})`}\n`,
-    );
+  const scenario = await scenarioOf(artifact);
+  if (typeof scenario === 'string') {
+    out(`not reproduced: ${scenario}\n`);
     return 1;
   }
-  const scenario = await loadScenario(reference);
   const result = await replayed(scenario, artifact);
   if (result instanceof TapeDivergedError) {
     out(`not reproduced: ${result.message}${versionNote(artifact, 'not')}\n`);
@@ -60,8 +54,21 @@ async function replayed(
   }
 }
 
+/** The artifact's scenario, loaded, or why not: its file changed since (sha256) or is gone. */
+export async function scenarioOf(artifact: Artifact): Promise<Scenario<unknown> | string> {
+  const { path, sha256 } = artifact.scenario;
+  const now = existsSync(path) ? fileSha256(path) : null;
+  if (now !== sha256) {
+    return (
+      `scenario changed since the artifact was written: sha256 ${sha256} ` +
+      `now ${now ?? `missing (${path})`}`
+    );
+  }
+  return await loadScenario(path);
+}
+
 /** The artifact in `file`, or what is wrong with it (naming the field). */
-function readArtifact(file: string): Artifact | string {
+export function readArtifact(file: string): Artifact | string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));

@@ -13,7 +13,7 @@ import type { LinkFaults } from '../simulation.ts';
 import type { KernelOverrides } from '../wsk/index.ts';
 import type { FailureGroup } from './campaign.ts';
 import { resolveFuzzSpace } from './fuzz-space.ts';
-import type { RunRequest, Scenario } from './scenario.ts';
+import type { RunRequest, Scenario, ScenarioResult } from './scenario.ts';
 import { SwarmRun } from './strategies/swarm-run.ts';
 import { STRATEGY_NAMES, type StrategyName, type StrategyParams } from './strategy.ts';
 
@@ -99,6 +99,24 @@ export function artifactOf(group: FailureGroup, source: ArtifactSource): Artifac
     tape: (result.tape ?? []).map(artifactEntry),
     failure: flatFailure(result.failure as Failure),
     replay: source.replay,
+  };
+}
+
+/**
+ * The artifact of `artifact`'s run shrunk (shrink.ts): the same scenario, options and seed, the
+ * shrunk tape, and the failure and trace hash of the shrunk run.
+ */
+export function shrunkArtifact(
+  artifact: Artifact,
+  shrunk: { readonly tape: Tape; readonly result: ScenarioResult },
+  replay: string,
+): Artifact {
+  return {
+    ...artifact,
+    traceHash: shrunk.result.traceHash,
+    tape: shrunk.tape.map(artifactEntry),
+    failure: flatFailure(shrunk.result.failure as Failure),
+    replay,
   };
 }
 
