@@ -423,7 +423,14 @@ function detailLines(details: FailureDetails): string[] {
     details.irp === undefined ? '' : `IRP #${details.irp}`,
   ].filter((part) => part !== '');
   if (where.length > 0) lines.push(`  on ${where.join(', ')}`);
+  if (details.routine !== undefined) lines.push(`  in ${details.routine}`);
   if (details.site !== undefined) lines.push(`  at ${details.site}`);
+  if (details.stack !== undefined) {
+    lines.push('  stack:', ...details.stack.map((frame) => `    ${frame}`));
+  }
+  if (details.history !== undefined) {
+    lines.push('  history:', ...details.history.map((line) => `    ${line}`));
+  }
   if (details.outstanding !== undefined) {
     lines.push('  outstanding:', ...details.outstanding.map((line) => `    ${line}`));
   }

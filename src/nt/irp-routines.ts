@@ -320,7 +320,8 @@ export class IrpManager {
       (!NT_SUCCESS(Status) && c.onError) ||
       (Irp.Cancel && c.onCancel);
     if (!invoke) return;
-    const result = k.runCallback(() => c.routine(null, Irp, c.context));
+    const routine = (): NTSTATUS => c.routine(null, Irp, c.context);
+    const result = k.runCallback(routine, 'completion routine', undefined, Irp.id);
     if (Irp.driverOwned && result !== STATUS_MORE_PROCESSING_REQUIRED) {
       k.violation(
         'IRP-COMPLETION-RETURN',

@@ -6,6 +6,7 @@ import { NT_RULES, RULES, WSK_RULES } from '../../src/wsk/index.ts';
 
 const NONDETERMINISTIC = fileURLToPath(new URL('../fixtures/nondeterministic.ts', import.meta.url));
 const LEAKY = fileURLToPath(new URL('../fixtures/leaky-driver.ts', import.meta.url));
+const CRASHING = fileURLToPath(new URL('../fixtures/crashing-driver.ts', import.meta.url));
 
 
 describe('cli: determinism check', () => {
@@ -58,6 +59,22 @@ describe('cli: usage', () => {
 });
 
 describe('cli: verifier reports', () => {
+  it('a driver crash names the routine, the IRP, the driver line and its frames', async () => {
+    const { code, out } = await cli(['run', CRASHING]);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      "failure: driver-crash at 0.000000s in 'thread server/DriverEntry start': driver crash " +
+        "in completion routine of IRP #1: TypeError: Cannot read properties of null (reading 'Count')",
+    );
+    expect(out).toContain('  rule DRIVER-CRASH: Driver code threw an exception');
+    expect(out).toContain(
+      '  on host server, IRP #1\n  in completion routine of IRP #1\n' +
+        '  at test/fixtures/crashing-driver.ts:19\n  stack:\n' +
+        '    Object.routine (test/fixtures/crashing-driver.ts:19)\n' +
+        '    test/fixtures/crashing-driver.ts:25\n',
+    );
+  });
+
   it('a leak found at the end names the rule, the host, the IRP and each allocation line', async () => {
     const { code, out } = await cli(['run', LEAKY]);
     expect(code).toBe(1);

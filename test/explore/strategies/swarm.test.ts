@@ -146,7 +146,9 @@ describe('explore: swarm strategy', () => {
   it('wsksim fuzz --strategy swarm finds the unchecked allocation; wsksim run makes it again', async () => {
     const fuzz = await cli(['fuzz', FIXTURE, '--strategy', 'swarm', '--runs', '40']);
     expect(fuzz.code).toBe(1);
-    expect(fuzz.out).toMatch(/seed \d+ {2}error: Cannot set properties of null \(setting 'text'\) {2}\[swarm: /);
+    expect(fuzz.out).toMatch(
+      /seed \d+ {2}DRIVER-CRASH: driver crash in DriverEntry: TypeError: Cannot set properties of null \(setting 'text'\) {2}\[swarm: /,
+    );
     expect(fuzz.out).toContain('swarm: irp allocation failures in ');
     const replay = /replay: wsksim (run .*)\n/.exec(fuzz.out)?.[1] as string;
     expect(replay).toMatch(new RegExp(`^run ${FIXTURE} --seed \\d+ --strategy swarm$`));

@@ -25,7 +25,10 @@ describe('explore: systematic strategy', () => {
     const result = await runCampaign(unchecked, systematic(5));
     expect(result.failures).toHaveLength(1);
     const [failure] = result.failures;
-    expect(failure?.message).toBe("Cannot set properties of null (setting 'text')");
+    expect(failure?.what).toBe('DRIVER-CRASH');
+    expect(failure?.message).toBe(
+      "driver crash in DriverEntry: TypeError: Cannot set properties of null (setting 'text')",
+    );
     expect(failure?.note).toBe(`systematic: fail pool at ${siteOf('UNCHECKED')} (1st)`);
     expect(failure?.run).toBeLessThanOrEqual(4);
   });
@@ -83,7 +86,9 @@ describe('explore: systematic strategy', () => {
     );
     const again = await cli(['fuzz', FIXTURE, '--seed', '1', '--runs', '4', '--bail', '--strategy', 'systematic']);
     expect(again.code).toBe(1);
-    expect(again.out).toContain("seed 4  error: Cannot set properties of null (setting 'text')");
+    expect(again.out).toContain(
+      "seed 4  DRIVER-CRASH: driver crash in DriverEntry: TypeError: Cannot set properties of null (setting 'text')",
+    );
   });
 });
 
