@@ -16,6 +16,7 @@ import {
   type DurationInput,
   type EventLogEntry,
   type Failure,
+  type FailureDetails,
   type FaultTaken,
   type RunOutcome,
   type Tape,
@@ -266,16 +267,16 @@ export function failsAsExpected<H>(scenario: Scenario<H>, result: ScenarioResult
 
 /**
  * Runs one scenario with one seed; see the module header for what may throw. When the verifier
- * finds something left outstanding at the end, the same seed runs again with allocation sites
- * recorded (the run is deterministic, so it is the same run) and the failure names them.
+ * finds something left outstanding at the end, or a violation that tells an object's life (a pool
+ * block used after its free), the same seed runs again with allocation sites recorded (the run is
+ * deterministic, so it is the same run) and the failure names them.
  */
 export async function runScenario<H>(
   scenario: Scenario<H>,
   request: RunRequest,
 ): Promise<ScenarioResult> {
   const result = await runOnce(scenario, request);
-  const details = result.failure?.details;
-  if (details?.outstanding === undefined || request.recordSites === true) return result;
+  if (!wantsSites(result.failure?.details) || request.recordSites === true) return result;
   // The same run again: the choices it made are replayed when a strategy decided them.
   const { record, keepTrace, logEvents, pcap, decider, onRecord, ...same } = request;
   void record, void keepTrace, void logEvents, void pcap, void onRecord;
@@ -287,8 +288,13 @@ export async function runScenario<H>(
     recordSites: true,
   });
   const sited = again.failure?.details;
-  if (again.traceHash !== result.traceHash || sited?.outstanding === undefined) return result;
+  if (again.traceHash !== result.traceHash || !wantsSites(sited)) return result;
   return { ...result, failure: { ...(result.failure as Failure), details: sited } };
+}
+
+/** A failure whose report a re-run with sites recorded names better: leaks, a block's life. */
+function wantsSites(details: FailureDetails | undefined): details is FailureDetails {
+  return details?.outstanding !== undefined || details?.history !== undefined;
 }
 
 /** The simulation a request asks for: its fields are SimulationOptions', but for `kernel`. */
