@@ -216,6 +216,10 @@ function summary(result: ScenarioResult, replay: string, note = ''): string {
         `${failure.event === undefined ? '' : ` in '${failure.event}'`}: ${failure.message}`,
     );
     if (failure.details !== undefined) lines.push(...detailLines(failure.details));
+    if (failure.findings !== undefined) {
+      lines.push('end-of-run findings (the settle phase after the failing check):');
+      lines.push(...detailLines(failure.findings));
+    }
     if (note !== '') lines.push(`varied: ${note}`);
     const injected = result.faults.taken;
     if (injected.length > 0) {

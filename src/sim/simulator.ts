@@ -100,6 +100,11 @@ export interface Failure {
    * (docs/design.md#the-verifier).
    */
   readonly details?: FailureDetails;
+  /**
+   * The verifier's end-of-run findings when another failure came first (a failing check): what
+   * the settle phase found outstanding, as a leak's details, shown under the failure.
+   */
+  readonly findings?: FailureDetails;
 }
 
 /** A verifier's account of a failure; every field but `rule` only when known. */

@@ -7,6 +7,7 @@ import { NT_RULES, RULES, WSK_RULES } from '../../src/wsk/index.ts';
 const NONDETERMINISTIC = fileURLToPath(new URL('../fixtures/nondeterministic.ts', import.meta.url));
 const LEAKY = fileURLToPath(new URL('../fixtures/leaky-driver.ts', import.meta.url));
 const CRASHING = fileURLToPath(new URL('../fixtures/crashing-driver.ts', import.meta.url));
+const CHECK_AND_LEAK = fileURLToPath(new URL('../fixtures/check-and-leak.ts', import.meta.url));
 
 
 describe('cli: determinism check', () => {
@@ -59,6 +60,19 @@ describe('cli: usage', () => {
 });
 
 describe('cli: verifier reports', () => {
+  it('a failing check shows the end-of-run findings under it, with allocation lines', async () => {
+    const { code, out } = await cli(['run', CHECK_AND_LEAK]);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      'failure: check at 0.000000s: expected 3 connections, saw 2\n' +
+        'end-of-run findings (the settle phase after the failing check):\n' +
+        '  rule POOL-LEAKED: A pool allocation is never freed (reported by tag and size).\n',
+    );
+    expect(out).toContain(
+      '    POOL-LEAKED server: pool tag Sess, 48 bytes never freed (test/fixtures/check-and-leak.ts:13)',
+    );
+  });
+
   it('a driver crash names the routine, the IRP, the driver line and its frames', async () => {
     const { code, out } = await cli(['run', CRASHING]);
     expect(code).toBe(1);
