@@ -33,18 +33,25 @@ export function addOutstanding<Rule extends string>(
   list.push({ rule, detail, place, ...(site !== null && site !== undefined && { site }) });
 }
 
-/** IRPs never completed, then IRPs completed but never freed, in allocation order. */
+/**
+ * IRPs never completed, then IRPs completed but never freed, in allocation order; each says since
+ * when it has been in its state (its last change: issued, pended, completed), for a stall's cause.
+ */
 export function outstandingIrps(irps: IrpManager): Outstanding[] {
   const list: Outstanding[] = [];
   const all = irps.outstanding();
   for (const irp of all) {
     if (irp.state !== 'issued' && irp.state !== 'pending') continue;
-    const detail = `IRP #${irp.id} (${irp.operation}) never completed`;
+    const detail =
+      `IRP #${irp.id} (${irp.operation}) never completed; ${irp.state} since ` +
+      formatInstant(irp.stateSince);
     addOutstanding(list, 'IRP-NEVER-COMPLETED', detail, { irp: irp.id }, irp.site);
   }
   for (const irp of all) {
     if (irp.state === 'issued' || irp.state === 'pending') continue;
-    addOutstanding(list, 'IRP-LEAKED', `IRP #${irp.id} never freed`, { irp: irp.id }, irp.site);
+    const since = formatInstant(irp.stateSince);
+    const detail = `IRP #${irp.id} never freed; ${irp.state} since ${since}`;
+    addOutstanding(list, 'IRP-LEAKED', detail, { irp: irp.id }, irp.site);
   }
   return list;
 }

@@ -96,6 +96,10 @@ describe('cli: verifier reports', () => {
     expect(out).toContain('  rule IRP-LEAKED: An IRP allocated with IoAllocateIrp is never freed.');
     expect(out).toContain('  on host server, IRP #1\n  at test/fixtures/leaky-driver.ts:26\n');
     expect(out).toContain(
+      '    IRP-LEAKED server: IRP #1 never freed; idle since 0.000000s ' +
+        '(test/fixtures/leaky-driver.ts:26)',
+    );
+    expect(out).toContain(
       '    POOL-LEAKED server: pool tag Leak, 64 bytes never freed (test/fixtures/leaky-driver.ts:28)',
     );
     expect(out).toContain(`replay: wsksim run ${LEAKY} --seed 1`);

@@ -2,7 +2,7 @@
  * Waits at the end of a run (nt/outstanding.ts, WAIT-NEVER-SATISFIED): a system thread still
  * blocked in a wait with no timeout after the settle phase fails the run, even when nothing else
  * is outstanding, naming the object, since when, and (from runScenario's re-run with sites) the
- * line of the wait, marked `// waits for ever` below.
+ * line of the wait, marked `// waits for ever` below. A stalled IRP says since when it is stalled.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,9 @@ import {
   KernelMode,
   NotificationEvent,
   SynchronizationEvent,
+  STATUS_MORE_PROCESSING_REQUIRED,
+  type IRP,
+  type NTSTATUS,
 } from '../../src/wsk/index.ts';
 
 const FILE = 'test/nt/waits-at-end.test.ts';
@@ -82,5 +85,32 @@ describe('waits at the end of a run', () => {
     expect(left).toHaveLength(1);
     expect(left[0]).toContain('thread h/DriverEntry blocked since 0.000000s');
     expect(left[0]).toContain('a KEVENT (SynchronizationEvent)');
+  });
+});
+
+describe('a stalled IRP says since when', () => {
+  it('IRP-NEVER-COMPLETED names the state and the time of its last change', async () => {
+    const scenario = defineScenario({
+      name: 'irp-stalled',
+      description: 'an IRP issued at 5 ms and pended, never completed',
+      build(sim) {
+        sim.addHost({ name: 'h', ipv4: '10.0.0.2' });
+        const k = sim.kernel('h', { pendingCompletions: 0 });
+        sim.at('5ms', 'issue', () => {
+          const Irp = k.IoAllocateIrp(1, false) as IRP;
+          const routine = (): NTSTATUS => STATUS_MORE_PROCESSING_REQUIRED;
+          k.IoSetCompletionRoutine(Irp, routine, null, true, true, true);
+          k.irps.issue(Irp, 'stalled');
+          k.irps.pend(Irp);
+        });
+        return {};
+      },
+      settle: '1s',
+    });
+    const result = await runScenario(scenario, { seed: 1 });
+    expect(result.failure?.details?.rule).toBe('IRP-NEVER-COMPLETED');
+    expect(result.failure?.details?.outstanding?.[0]).toMatch(
+      /^IRP-NEVER-COMPLETED h: IRP #1 \(stalled\) never completed; pending since 0\.005000s/,
+    );
   });
 });
