@@ -47,6 +47,21 @@ describe('cli: usage', () => {
     expect(out).toMatch(/scenario showcase {2}seed 2 {2}passed\nvirtual time \d\.\d{6}s {2}events \d+ {2}trace hash [0-9a-f]{16}\n$/);
   });
 
+  it('run --choices prints the choices where the trace drew them, and changes nothing', async () => {
+    const plain = await cli(['run', 'transfer-under-loss', '--seed', '3']);
+    const { code, out } = await cli(['run', 'transfer-under-loss', '--seed', '3', '--choices']);
+    expect(code).toBe(plain.code);
+    const hash = (text: string): string | undefined => /trace hash ([0-9a-f]{16})/.exec(text)?.[1];
+    expect(hash(out)).toBe(hash(plain.out));
+    expect(out).toMatch(
+      /^0\.000000s net\.packet phase=sent id=1 .*\n {2}choice link client→server loss = (true|false) {2}\[link client→server, chance p 0\.1\]\n/m,
+    );
+    expect(await cli(['run', 'showcase', '--choices', '--strategy', 'swarm'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--choices cannot be used with --strategy'),
+    });
+  });
+
   it('runs a user scenario file that imports the package by name', async () => {
     const file = fileURLToPath(new URL('../fixtures/user-scenario.ts', import.meta.url));
     const { code, out } = await cli(['run', file]);
