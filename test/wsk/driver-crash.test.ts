@@ -10,6 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/simulation.ts';
 import {
   AF_INET,
+  DelayedWorkQueue,
+  IO_WORKITEM,
   Executive,
   KEVENT,
   KernelMode,
@@ -119,6 +121,24 @@ describe('driver crash', () => {
       routine: 'DriverEntry',
       host: 'h',
       site: crashLine('entry'),
+    });
+  });
+
+  it('a throw in a work item routine names the work item routine', async () => {
+    const sim = new Simulation({ seed: 1 });
+    sim.addHost({ name: 'h', ipv4: '10.0.0.9' });
+    sim.load('h', (k) => {
+      const Item = k.IoAllocateWorkItem(null) as IO_WORKITEM;
+      k.IoQueueWorkItem(Item, (_device, Context) => {
+        (Context as { Count: number }).Count += 1; // crashes work item
+      }, DelayedWorkQueue, null);
+    });
+    const outcome = await sim.run();
+    expect(outcome.failure?.kind).toBe('driver-crash');
+    expect(outcome.failure?.details).toMatchObject({
+      routine: 'work item routine',
+      host: 'h',
+      site: crashLine('work item'),
     });
   });
 
