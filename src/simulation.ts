@@ -279,7 +279,7 @@ export class Simulation extends Network<Payload> {
    */
   load(host: string, driver: (k: Kernel) => void | PromiseLike<void>): KTHREAD {
     const k = this.kernel(host);
-    return k.threads.startThread(`${host}/DriverEntry`, () => driver(k));
+    return k.threads.startThread(`${host}/DriverEntry`, () => driver(k), 'DriverEntry');
   }
 
   /**

@@ -31,6 +31,7 @@ import {
 import { RULES, parseKernelOption, type KernelOptions } from '../wsk/index.ts';
 import { UsageError, integerFlag, parseArgs, type ParsedArgs } from './args.ts';
 import { checkDeterminism, logRun, type RunKnobs } from './check.ts';
+import { choiceLog, type ChoiceLog } from './choices.ts';
 import { listScenarioNames, loadScenario } from './load.ts';
 import { summary } from './summary.ts';
 import { replayArtifact } from './replay.ts';
@@ -47,6 +48,8 @@ usage:
   wsksim run <scenario|file.ts> [options] run one scenario with one seed
       --seed N            root seed (default: the scenario's first seed)
       --trace             print every trace record
+      --choices           print the trace with every choice the run drew where it drew it
+                          (not with --strategy or --replay)
       --record FILE       write the choice tape of the run to FILE (JSON)
       --replay FILE       replay a recorded tape instead of seeded choices
       --pcap FILE         write every TCP segment on the wire to FILE (classic pcap)
@@ -177,7 +180,7 @@ function shellWords(flags: readonly string[]): string {
 async function run(argv: readonly string[], out: Write, showcase: boolean): Promise<number> {
   const args = parseArgs(argv, {
     values: ['seed', 'record', 'replay', 'pcap', 'strategy'],
-    switches: ['trace', ...KNOB_FLAGS.switches],
+    switches: ['trace', 'choices', ...KNOB_FLAGS.switches],
     lists: KNOB_FLAGS.lists,
   });
   const reference = onePositional(args, 'scenario');
@@ -190,15 +193,18 @@ async function run(argv: readonly string[], out: Write, showcase: boolean): Prom
   const pcapFile = args.values.get('pcap');
   const planned = strategyRun(scenario, args, seed);
   const { decider, ...request } = planRequest(knobs.request, planned.plan);
+  const choices = choicesFlag(args);
   const result = await runScenario(scenario, {
     ...request,
     ...(decider !== undefined && replayFile === undefined && { decider }),
-    keepTrace: showcase || args.switches.has('trace'),
-    ...(recordFile !== undefined && { record: true }),
+    keepTrace: showcase || (args.switches.has('trace') && choices === null),
+    ...((recordFile !== undefined || choices !== null) && { record: true }),
     ...(replaying !== undefined && { replay: replaying.tape }),
     ...(pcapFile !== undefined && { pcap: true }),
+    ...(choices !== null && { decider: choices.decider, onRecord: choices.onRecord }),
   });
   for (const record of result.trace ?? []) out(`${formatRecord(record)}\n`);
+  for (const line of choices?.lines ?? []) out(`${line}\n`);
   if (pcapFile !== undefined && result.pcap !== undefined) writeFileSync(pcapFile, result.pcap);
   if (recordFile !== undefined) {
     const identity = scenarioIdentity(scenario.name, reference);
@@ -219,6 +225,15 @@ function changedNote(replaying: TapeFile, now: ArtifactScenario): string {
   const then = replaying.scenario?.sha256;
   if (then === undefined || then === now.sha256) return '';
   return `scenario changed since the tape was recorded: sha256 ${then} now ${now.sha256}\n`;
+}
+
+/** `run --choices`: the log to run with, or null; a usage error with a decider of its own. */
+function choicesFlag(args: ParsedArgs): ChoiceLog | null {
+  if (!args.switches.has('choices')) return null;
+  for (const flag of ['strategy', 'replay']) {
+    if (args.values.has(flag)) throw new UsageError(`--choices cannot be used with --${flag}`);
+  }
+  return choiceLog();
 }
 
 /** `run --strategy S`: the plan strategy S gives the run of seed N in any campaign. */

@@ -29,6 +29,10 @@ export function summary(
         `${failure.event === undefined ? '' : ` in '${failure.event}'`}: ${failure.message}`,
     );
     if (failure.details !== undefined) lines.push(...detailLines(failure.details));
+    if (failure.findings !== undefined) {
+      lines.push('end-of-run findings (the settle phase after the failing check):');
+      lines.push(...detailLines(failure.findings));
+    }
     if (note !== '') lines.push(`varied: ${note}`);
     const injected = result.faults.taken;
     if (injected.length > 0) {
@@ -54,7 +58,14 @@ function detailLines(details: FailureDetails): string[] {
     details.irp === undefined ? '' : `IRP #${details.irp}`,
   ].filter((part) => part !== '');
   if (where.length > 0) lines.push(`  on ${where.join(', ')}`);
+  if (details.routine !== undefined) lines.push(`  in ${details.routine}`);
   if (details.site !== undefined) lines.push(`  at ${details.site}`);
+  if (details.stack !== undefined) {
+    lines.push('  stack:', ...details.stack.map((frame) => `    ${frame}`));
+  }
+  if (details.history !== undefined) {
+    lines.push('  history:', ...details.history.map((line) => `    ${line}`));
+  }
   if (details.outstanding !== undefined) {
     lines.push('  outstanding:', ...details.outstanding.map((line) => `    ${line}`));
   }

@@ -16,6 +16,7 @@ import {
   type DurationInput,
   type EventLogEntry,
   type Failure,
+  type FailureDetails,
   type FaultTaken,
   type RunOutcome,
   type Tape,
@@ -266,16 +267,16 @@ export function failsAsExpected<H>(scenario: Scenario<H>, result: ScenarioResult
 
 /**
  * Runs one scenario with one seed; see the module header for what may throw. When the verifier
- * finds something left outstanding at the end, the same seed runs again with allocation sites
- * recorded (the run is deterministic, so it is the same run) and the failure names them.
+ * finds something left outstanding at the end, or a violation that tells an object's life (a pool
+ * block used after its free), the same seed runs again with allocation sites recorded (the run is
+ * deterministic, so it is the same run) and the failure names them.
  */
 export async function runScenario<H>(
   scenario: Scenario<H>,
   request: RunRequest,
 ): Promise<ScenarioResult> {
   const result = await runOnce(scenario, request);
-  const details = result.failure?.details;
-  if (details?.outstanding === undefined || request.recordSites === true) return result;
+  if (!failureWantsSites(result.failure) || request.recordSites === true) return result;
   // The same run again: the choices it made are replayed when a strategy decided them.
   const { record, keepTrace, logEvents, pcap, decider, onRecord, ...same } = request;
   void record, void keepTrace, void logEvents, void pcap, void onRecord;
@@ -286,9 +287,24 @@ export async function runScenario<H>(
     ...(replay !== undefined && { replay }),
     recordSites: true,
   });
-  const sited = again.failure?.details;
-  if (again.traceHash !== result.traceHash || sited?.outstanding === undefined) return result;
-  return { ...result, failure: { ...(result.failure as Failure), details: sited } };
+  const sited = again.failure;
+  if (again.traceHash !== result.traceHash || !failureWantsSites(sited)) return result;
+  return { ...result, failure: { ...(result.failure as Failure), ...sitedParts(sited) } };
+}
+
+function failureWantsSites(failure: Failure | undefined): failure is Failure {
+  return wantsSites(failure?.details) || wantsSites(failure?.findings);
+}
+
+/** The parts of a re-run's failure that name sites: its details and its findings. */
+function sitedParts(failure: Failure): Pick<Failure, 'details' | 'findings'> {
+  const { details, findings } = failure;
+  return { ...(details !== undefined && { details }), ...(findings !== undefined && { findings }) };
+}
+
+/** A failure whose report a re-run with sites recorded names better: leaks, a block's life. */
+function wantsSites(details: FailureDetails | undefined): details is FailureDetails {
+  return details?.outstanding !== undefined || details?.history !== undefined;
 }
 
 /** The simulation a request asks for: its fields are SimulationOptions', but for `kernel`. */
@@ -330,6 +346,7 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
     if (failure === undefined && scenario.check !== undefined && !checkSkipped) {
       const run = { sim, outcome, faults };
       failure = checkFailure(sim, () => scenario.check?.(run, handles));
+      if (failure !== undefined) failure = await withFindings(sim, scenario, failure);
     }
     if (failure === undefined) failure = (await sim.settle(scenario.settle))?.failure;
   } catch (error) {
@@ -381,6 +398,25 @@ class UnusedOverride extends SimConfigError {
         : `the scenario gives host${hosts.length > 1 ? 's' : ''} ${hosts.join(', ')} no kernel, ` +
             'so this override would do nothing',
     );
+  }
+}
+
+/**
+ * A failing check with the verifier's end-of-run findings: the settle phase runs as it would
+ * have, and what it finds outstanding (with sites, in runScenario's re-run) is attached as the
+ * failure's `findings`; the check's failure stays the run's failure.
+ */
+async function withFindings<H>(
+  sim: Simulation,
+  scenario: Scenario<H>,
+  failure: Failure,
+): Promise<Failure> {
+  try {
+    const findings = (await sim.settle(scenario.settle))?.failure?.details;
+    return findings?.outstanding === undefined ? failure : { ...failure, findings };
+  } catch {
+    // The settle phase is an addition to the check's report; the check's failure stands.
+    return failure;
   }
 }
 

@@ -17,8 +17,11 @@
  *   Only system threads (and work items, which run as threads) can block: a blocking wait
  *   from a callback is the violation WAIT-OUTSIDE-THREAD. An object used before its
  *   KeInitialize* call is OBJECT-NOT-INITIALIZED.
+ * - A wait with no timeout is kept while it blocks, with its thread, its object, since when and
+ *   (when sites are recorded) the driver's line: one still blocked at the end of a run is the
+ *   end-of-run violation WAIT-NEVER-SATISFIED, a deadlock or a lost wake-up (outstanding.ts).
  */
-import type { Parking, SimEvent } from '../sim/index.ts';
+import { callerSite, type Parking, type SimEvent } from '../sim/index.ts';
 import { APC_LEVEL, DISPATCH_LEVEL } from './irql.ts';
 import type { KernelCore } from './kernel-core.ts';
 import { STATUS_SUCCESS, STATUS_TIMEOUT, type NTSTATUS } from './ntstatus.ts';
@@ -43,6 +46,17 @@ export interface Waiter {
   timeout: SimEvent<undefined> | null;
 }
 
+/** A wait with no timeout still blocking (DispatcherManager.blocked). */
+export interface BlockedWait {
+  readonly object: DispatcherObject;
+  /** The simulator thread's name, e.g. 'server/DriverEntry'. */
+  readonly thread: string;
+  /** The virtual time the wait began. */
+  readonly since: number;
+  /** The driver's file:line of the wait, when sites are recorded. */
+  readonly site: string | null;
+}
+
 /** The header every waitable object shares (DISPATCHER_HEADER). */
 export class DispatcherObject {
   /** @internal */ signalState = 0;
@@ -56,6 +70,8 @@ export class KEVENT extends DispatcherObject {}
 
 export class DispatcherManager {
   readonly #k: KernelCore;
+  /** Waits with no timeout that still block, by their waiter. */
+  readonly #blocked = new Map<Waiter, BlockedWait>();
 
   constructor(kernel: KernelCore) {
     this.#k = kernel;
@@ -131,7 +147,8 @@ export class DispatcherManager {
     }
     const waiter: Waiter = { parking: k.sim.threads.park<NTSTATUS>(), timeout: null };
     Object.waiters.push(waiter);
-    if (Timeout !== null) {
+    if (Timeout === null) this.#block(waiter, Object);
+    else {
       waiter.timeout = k.sim.schedule(this.delay(Timeout), `${k.host} wait timeout`, () => {
         const index = Object.waiters.indexOf(waiter);
         if (index >= 0) Object.waiters.splice(index, 1);
@@ -154,7 +171,20 @@ export class DispatcherManager {
     for (const waiter of waiters) this.#release(waiter);
   }
 
+  /** Waits with no timeout that still block, in the order they began. */
+  blocked(): readonly BlockedWait[] {
+    return [...this.#blocked.values()];
+  }
+
+  #block(waiter: Waiter, object: DispatcherObject): void {
+    const sim = this.#k.sim;
+    const thread = (sim.threads.current as { name: string }).name;
+    const site = sim.recordSites ? callerSite() : null;
+    this.#blocked.set(waiter, { object, thread, since: sim.now, site });
+  }
+
   #release(waiter: Waiter): void {
+    if (waiter.timeout === null) this.#blocked.delete(waiter);
     waiter.timeout?.cancel();
     waiter.parking.wake(STATUS_SUCCESS);
   }

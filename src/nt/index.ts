@@ -78,5 +78,6 @@ export {
   addOutstanding,
   outstandingIrps,
   outstandingPool,
+  outstandingWaits,
   type Outstanding,
 } from './outstanding.ts';

@@ -93,7 +93,7 @@ export class IrpManager {
       );
     }
     this.#noteIgnored(Irp, 'IoFreeIrp');
-    setIrpState(Irp, 'freed');
+    setIrpState(Irp, 'freed', this.#k.sim.now);
     this.#live.delete(Irp);
     this.#trace(Irp, 'freed');
   }
@@ -110,7 +110,7 @@ export class IrpManager {
     Irp.CurrentLocation = Irp.StackCount + 1;
     Irp.completion = null;
     Irp.operation = '';
-    setIrpState(Irp, 'idle');
+    setIrpState(Irp, 'idle', this.#k.sim.now);
     this.#trace(Irp, 'reused', Status);
   }
 
@@ -224,7 +224,7 @@ export class IrpManager {
         { irp: Irp.id },
       );
     }
-    setIrpState(Irp, 'issued');
+    setIrpState(Irp, 'issued', this.#k.sim.now);
     Irp.descriptor = null;
     Irp.operation = operation;
     Irp.PendingReturned = false;
@@ -261,7 +261,7 @@ export class IrpManager {
       });
       return STATUS_PENDING;
     }
-    setIrpState(Irp, 'pending');
+    setIrpState(Irp, 'pending', this.#k.sim.now);
     Irp.PendingReturned = true;
     this.#trace(Irp, 'pending');
     if (withdraw !== null) {
@@ -306,7 +306,7 @@ export class IrpManager {
       return this.#uncompletable(Irp);
     }
     Irp.PendingReturned = Irp.state === 'pending';
-    setIrpState(Irp, 'completed');
+    setIrpState(Irp, 'completed', this.#k.sim.now);
     Irp.CancelRoutine = null;
     Irp.IoStatus.Status = Status;
     Irp.IoStatus.Information = Information;
@@ -320,7 +320,8 @@ export class IrpManager {
       (!NT_SUCCESS(Status) && c.onError) ||
       (Irp.Cancel && c.onCancel);
     if (!invoke) return;
-    const result = k.runCallback(() => c.routine(null, Irp, c.context));
+    const routine = (): NTSTATUS => c.routine(null, Irp, c.context);
+    const result = k.runCallback(routine, 'completion routine', undefined, Irp.id);
     if (Irp.driverOwned && result !== STATUS_MORE_PROCESSING_REQUIRED) {
       k.violation(
         'IRP-COMPLETION-RETURN',

@@ -63,14 +63,19 @@ export function isLegalIrpTransition(from: IrpState, to: IrpState): boolean {
 interface IrpLifecycle {
   readonly id: number;
   readonly state: IrpState;
+  readonly stateSince: number;
 }
 
-/** Every change of an IRP's state goes through here, asserted against the table. */
-export function setIrpState(irp: IrpLifecycle, next: IrpState): void {
+/**
+ * Every change of an IRP's state goes through here, asserted against the table; `at` (the virtual
+ * time) is kept, so a liveness report can say since when an IRP is stalled.
+ */
+export function setIrpState(irp: IrpLifecycle, next: IrpState, at: number): void {
   const from = irp.state;
   // The message is built only on failure: this runs on every issue, pend and completion.
   if (!isLegalIrpTransition(from, next)) {
     assert(false, `irp: illegal transition ${from} → ${next} (IRP #${irp.id})`);
   }
   (irp as { state: IrpState }).state = next;
+  (irp as { stateSince: number }).stateSince = at;
 }

@@ -76,6 +76,8 @@ export class IRP {
   /** @internal */ readonly id: number;
   /** @internal written only by setIrpState (irp-state.ts), which checks the move */
   readonly state: IrpState = 'idle';
+  /** @internal the virtual time of the last change of `state` (setIrpState) */
+  readonly stateSince: number = 0;
   /** @internal */ completion: Completion | null = null;
   /** @internal allocated by the driver with IoAllocateIrp (all are, until IRPs from above). */
   readonly driverOwned: boolean;

@@ -26,6 +26,7 @@ import {
   assert,
   callerSite,
   formatInstant,
+  noteCrashContext,
   type ChoiceStream,
   type FailureDetails,
   type Simulator,
@@ -45,6 +46,8 @@ export interface Violation extends FailureDetails {
 export interface ViolationPlace {
   readonly socket?: number;
   readonly irp?: number;
+  /** The object's life before the violation, one event a line (FailureDetails.history). */
+  readonly history?: readonly string[];
 }
 
 /** One advisory: legal, but almost always a bug (docs/design.md#status-violation-or-advisory). */
@@ -134,8 +137,12 @@ export class KernelCore<
     }
   }
 
-  /** Runs `body` at `irql` (never below the current one) and restores the IRQL after. */
-  runAt<R>(irql: KIRQL, body: () => R): R {
+  /**
+   * Runs `body` at `irql` (never below the current one) and restores the IRQL after. `routine`
+   * names the driver code `body` runs, for a report if it throws (a driver crash, sim/crash.ts),
+   * with the socket and IRP it concerns; nothing is built unless it throws.
+   */
+  runAt<R>(irql: KIRQL, body: () => R, routine = 'callback', socket?: number, irp?: number): R {
     const old = this.irql;
     const locks = this.spinLocksHeld;
     const level = (irql > old ? irql : old) as KIRQL;
@@ -147,6 +154,7 @@ export class KernelCore<
       result = body();
     } catch (error) {
       this.irql = old;
+      this.#noteCrash(error, routine, socket, irp);
       throw error;
     } finally {
       this.#callback = outer;
@@ -172,10 +180,24 @@ export class KernelCore<
     return this.#callback !== 0 ? this.#callback : (this.sim.threads.current ?? 'event');
   }
 
-  /** Runs a callback or completion routine at DISPATCH_LEVEL, or PASSIVE_LEVEL by choice. */
-  runCallback<R>(body: () => R): R {
+  /**
+   * Runs a callback or completion routine at DISPATCH_LEVEL, or PASSIVE_LEVEL by choice; `routine`
+   * and its socket and IRP as runAt's.
+   */
+  runCallback<R>(body: () => R, routine?: string, socket?: number, irp?: number): R {
     const passive = this.choices.chance('callback at PASSIVE', this.options.passiveCallbacks ?? 0);
-    return this.runAt(passive ? PASSIVE_LEVEL : DISPATCH_LEVEL, body);
+    return this.runAt(passive ? PASSIVE_LEVEL : DISPATCH_LEVEL, body, routine, socket, irp);
+  }
+
+  /** Tells a crash report what driver code was running when `error` went by (sim/crash.ts). */
+  #noteCrash(error: unknown, routine: string, socket?: number, irp?: number): void {
+    const named = routine === 'completion routine' && irp !== undefined;
+    noteCrashContext(error, {
+      routine: named ? `completion routine of IRP #${irp}` : routine,
+      host: this.host,
+      ...(socket !== undefined && { socket }),
+      ...(irp !== undefined && { irp }),
+    });
   }
 
   /** Draws an injected allocation failure for `what` ('pool', 'irp', 'mdl', 'work item'). */

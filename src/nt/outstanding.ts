@@ -1,10 +1,13 @@
 /**
  * What a driver left behind in the kernel, as the verifier's end-of-run check lists it: IRPs a
- * call still holds, IRPs never freed, pool never freed (by tag and size). Each entry has its
+ * call still holds, IRPs never freed, pool never freed (by tag and size), and system threads still
+ * blocked in a wait with no timeout (a deadlock or a lost wake-up). Each entry has its
  * rule, a line naming the object, and the driver's file:line of its allocation when the run
  * recorded sites (the re-run of a failing seed). A provider adds its own objects between the
  * IRPs and the pool (wsk/outstanding.ts).
  */
+import { formatInstant } from '../sim/index.ts';
+import type { DispatcherManager, DispatcherObject } from './dispatcher.ts';
 import type { IrpManager } from './irp-routines.ts';
 import type { ViolationPlace } from './kernel-core.ts';
 import type { PoolManager } from './pool.ts';
@@ -30,18 +33,25 @@ export function addOutstanding<Rule extends string>(
   list.push({ rule, detail, place, ...(site !== null && site !== undefined && { site }) });
 }
 
-/** IRPs never completed, then IRPs completed but never freed, in allocation order. */
+/**
+ * IRPs never completed, then IRPs completed but never freed, in allocation order; each says since
+ * when it has been in its state (its last change: issued, pended, completed), for a stall's cause.
+ */
 export function outstandingIrps(irps: IrpManager): Outstanding[] {
   const list: Outstanding[] = [];
   const all = irps.outstanding();
   for (const irp of all) {
     if (irp.state !== 'issued' && irp.state !== 'pending') continue;
-    const detail = `IRP #${irp.id} (${irp.operation}) never completed`;
+    const detail =
+      `IRP #${irp.id} (${irp.operation}) never completed; ${irp.state} since ` +
+      formatInstant(irp.stateSince);
     addOutstanding(list, 'IRP-NEVER-COMPLETED', detail, { irp: irp.id }, irp.site);
   }
   for (const irp of all) {
     if (irp.state === 'issued' || irp.state === 'pending') continue;
-    addOutstanding(list, 'IRP-LEAKED', `IRP #${irp.id} never freed`, { irp: irp.id }, irp.site);
+    const since = formatInstant(irp.stateSince);
+    const detail = `IRP #${irp.id} never freed; ${irp.state} since ${since}`;
+    addOutstanding(list, 'IRP-LEAKED', detail, { irp: irp.id }, irp.site);
   }
   return list;
 }
@@ -54,4 +64,26 @@ export function outstandingPool(pool: PoolManager): Outstanding[] {
     addOutstanding(list, 'POOL-LEAKED', detail, {}, leak.site);
   }
   return list;
+}
+
+/**
+ * System threads still blocked in a wait with no timeout: each with the object it waits on and
+ * since when; the site is the line of the wait.
+ */
+export function outstandingWaits(dispatcher: DispatcherManager): Outstanding[] {
+  const list: Outstanding[] = [];
+  for (const wait of dispatcher.blocked()) {
+    const detail =
+      `thread ${wait.thread} blocked since ${formatInstant(wait.since)} in ` +
+      `KeWaitForSingleObject on ${objectName(wait.object)}, never signalled`;
+    addOutstanding(list, 'WAIT-NEVER-SATISFIED', detail, {}, wait.site);
+  }
+  return list;
+}
+
+/** 'a KEVENT (NotificationEvent)', 'a KTIMER', 'a KTHREAD' (a thread's exit). */
+function objectName(object: DispatcherObject): string {
+  const kind = object.constructor.name;
+  if (kind !== 'KEVENT') return `a ${kind}`;
+  return `a KEVENT (${object.synchronization ? 'SynchronizationEvent' : 'NotificationEvent'})`;
 }

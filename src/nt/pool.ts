@@ -25,7 +25,7 @@
  * magnitude slower than a plain property access; model code keeps its own state in plain
  * objects, so only driver code touching its own pool blocks pays it.
  */
-import { callerSite } from '../sim/index.ts';
+import { callerSite, formatInstant } from '../sim/index.ts';
 import { APC_LEVEL, DISPATCH_LEVEL } from './irql.ts';
 import type { KernelCore } from './kernel-core.ts';
 
@@ -43,8 +43,14 @@ interface Block {
   readonly bytes: number;
   readonly tag: PoolTag;
   freed: boolean;
+  /** The virtual time of the allocation. */
+  readonly at: number;
   /** The driver's file:line at the allocation, when sites are recorded. */
   readonly site: string | null;
+  /** The virtual time of the free, once freed. */
+  freedAt: number;
+  /** The driver's file:line at the free, when sites are recorded. */
+  freeSite: string | null;
 }
 
 /** One outstanding allocation, as leaks() lists it. */
@@ -96,7 +102,10 @@ export class PoolManager {
       bytes: NumberOfBytes,
       tag: Tag,
       freed: false,
+      at: k.sim.now,
       site: k.sim.recordSites ? callerSite() : null,
+      freedAt: 0,
+      freeSite: null,
     };
     const proxy: object = new Proxy({}, this.#handler(block));
     this.#blocks.set(proxy, block);
@@ -123,6 +132,8 @@ export class PoolManager {
       );
     }
     block.freed = true;
+    block.freedAt = k.sim.now;
+    if (k.sim.recordSites) block.freeSite = callerSite();
     this.#live.delete(block.id);
     this.#trace('freed', Tag, block.bytes);
   }
@@ -145,7 +156,8 @@ export class PoolManager {
       const k = this.#k;
       const where = `${how} of ${String(key)} on pool block #${block.id} (${tagText(block.tag)})`;
       if (block.freed) {
-        k.violation('POOL-USE-AFTER-FREE', `${where} after ExFreePoolWithTag`);
+        const history = blockHistory(block, how, k.sim.now);
+        k.violation('POOL-USE-AFTER-FREE', `${where} after ExFreePoolWithTag`, { history });
         return false;
       }
       if (block.poolType === PagedPool && k.irql >= DISPATCH_LEVEL) {
@@ -169,4 +181,20 @@ export class PoolManager {
     const host = this.#k.host;
     sim.trace.emit({ at: sim.now, type: 'nt.pool', host, event, tag: tagText(tag), bytes });
   }
+}
+
+/**
+ * A freed block's three sites for a use-after-free report: its allocation, its free and the
+ * access, each with its virtual time; a site is known when sites are recorded (runScenario's
+ * re-run), the access's always.
+ */
+function blockHistory(block: Block, how: string, now: number): readonly string[] {
+  const at = (site: string | null): string => (site === null ? '' : ` at ${site}`);
+  const tag = tagText(block.tag);
+  return [
+    `allocated ${formatInstant(block.at)}${at(block.site)} (ExAllocatePoolWithTag, ${tag}, ` +
+      `${block.bytes} bytes, pool block #${block.id})`,
+    `freed ${formatInstant(block.freedAt)}${at(block.freeSite)} (ExFreePoolWithTag)`,
+    `accessed ${formatInstant(now)}${at(callerSite())} (${how} after the free)`,
+  ];
 }

@@ -287,6 +287,16 @@ export const NT_RULE_LIST = [
     source: 'docs/design.md#liveness-at-the-end-of-a-run; docs/model.md#registration-and-capture',
   },
   {
+    id: 'WAIT-NEVER-SATISFIED',
+    channel: 'violation',
+    summary:
+      'A system thread is still blocked at the end of the run in a wait with no timeout ' +
+      '(a deadlock or a lost wake-up).',
+    source:
+      'docs/design.md#liveness-at-the-end-of-a-run; docs/model.md#system-threads-and-waits; ' +
+      'KeWaitForSingleObject (wdm.h)',
+  },
+  {
     id: 'POOL-LEAKED',
     channel: 'violation',
     summary: 'A pool allocation is never freed (reported by tag and size).',

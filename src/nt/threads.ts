@@ -14,7 +14,7 @@
  * - A thread that ends holding a spin lock or above PASSIVE_LEVEL is SPINLOCK-HELD-ON-RETURN or
  *   IRQL-NOT-RESTORED, as a callback that returns so.
  */
-import type { SimThread } from '../sim/index.ts';
+import { noteCrashContext, type SimThread } from '../sim/index.ts';
 import { DispatcherObject, type DispatcherManager } from './dispatcher.ts';
 import { PASSIVE_LEVEL } from './irql.ts';
 import type { KernelCore } from './kernel-core.ts';
@@ -53,7 +53,8 @@ export class ThreadManager {
     void ProcessHandle;
     void ClientId;
     const name = `${this.#k.host}/system-${this.#nextThread++}`;
-    ThreadHandle.value = this.startThread(name, () => StartRoutine(StartContext));
+    const body = (): void | PromiseLike<void> => StartRoutine(StartContext);
+    ThreadHandle.value = this.startThread(name, body, 'system thread start routine');
     return STATUS_SUCCESS;
   }
 
@@ -86,19 +87,30 @@ export class ThreadManager {
 
   /**
    * @internal Starts `body` at PASSIVE_LEVEL as a simulator thread (an event at this instant);
-   * the returned KTHREAD is signalled when the body's promise settles.
+   * the returned KTHREAD is signalled when the body's promise settles. `routine` names the body
+   * in a report if it throws (a driver crash, sim/crash.ts): 'DriverEntry', 'work item routine'.
    */
-  startThread(name: string, body: () => void | PromiseLike<void>): KTHREAD {
+  startThread(name: string, body: () => void | PromiseLike<void>, routine: string): KTHREAD {
     const k = this.#k;
     const thread = new KTHREAD();
     thread.initialized = true;
+    const crashed = (error: unknown): never => {
+      noteCrashContext(error, { routine, host: k.host });
+      throw error;
+    };
     const simThread = k.sim.threads.spawn(name, () => {
       k.irql = PASSIVE_LEVEL;
-      return Promise.resolve(body()).then(() => {
+      let started: void | PromiseLike<void> = undefined;
+      try {
+        started = body();
+      } catch (error) {
+        crashed(error);
+      }
+      return Promise.resolve(started).then(() => {
         this.#threads.delete(simThread);
         this.#checkExit(name);
         this.#dispatcher.signal(thread);
-      });
+      }, crashed);
     });
     thread.simThread = simThread;
     this.#threads.set(simThread, thread);

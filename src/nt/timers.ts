@@ -54,7 +54,9 @@ export class TimerManager {
       Timer.expiry = null;
       this.#dispatcher.signal(Timer);
       const routine = Dpc?.routine;
-      if (Dpc && routine) k.runAt(DISPATCH_LEVEL, () => routine(Dpc, Dpc.context, null, null));
+      if (Dpc && routine) {
+        k.runAt(DISPATCH_LEVEL, () => routine(Dpc, Dpc.context, null, null), 'DPC routine');
+      }
     });
     return wasSet;
   }

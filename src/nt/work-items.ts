@@ -55,10 +55,11 @@ export class WorkItemManager {
     if (IoWorkItem.queued) return k.violation('WORKITEM-QUEUED-TWICE', 'IoQueueWorkItem');
     if (!k.requireIrql('IoQueueWorkItem', DISPATCH_LEVEL)) return;
     IoWorkItem.queued = true;
-    this.#threads.startThread(`${k.host}/work-item`, () => {
+    const body = (): void | PromiseLike<void> => {
       IoWorkItem.queued = false;
       return WorkerRoutine(IoWorkItem.device, Context);
-    });
+    };
+    this.#threads.startThread(`${k.host}/work-item`, body, 'work item routine');
   }
 
   IoFreeWorkItem(IoWorkItem: IO_WORKITEM): void {

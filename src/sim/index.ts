@@ -58,5 +58,13 @@ export {
   type SimulatorOptions,
 } from './simulator.ts';
 export { firstDivergence, type Divergence } from './determinism.ts';
-export { callerSite } from './site.ts';
+export { callerSite, frameSites, type SitedFrame } from './site.ts';
+export {
+  driverCrashOf,
+  noteCrashContext,
+  throwerOf,
+  type CrashContext,
+  type DriverCrash,
+  type Thrower,
+} from './crash.ts';
 export { streamState, type Xor128State } from './stream-seed.ts';

@@ -11,6 +11,7 @@
  */
 import { AssertionError, assert } from './assert.ts';
 import { ChoiceSource, TapeDivergedError, type ChoiceStream, type Tape } from './choice.ts';
+import { crashMessage, driverCrashOf, throwerOf, type DriverCrash } from './crash.ts';
 import type { Candidate, DeciderOption, EventAbout } from './decider.ts';
 import { SimConfigError, checkInteger } from './errors.ts';
 import { EventQueue, type SimEvent } from './event-queue.ts';
@@ -72,7 +73,17 @@ export interface RunOptions {
   readonly timeLimit?: DurationInput;
 }
 
-export type FailureKind = 'livelock' | 'assertion' | 'tape-diverged' | 'error' | (string & {});
+/**
+ * 'driver-crash': driver code threw (crash.ts says how it is told from 'assertion', a simulator
+ * bug); 'error': a throw nobody can be blamed for (no stack).
+ */
+export type FailureKind =
+  | 'livelock'
+  | 'assertion'
+  | 'driver-crash'
+  | 'tape-diverged'
+  | 'error'
+  | (string & {});
 
 /** Why a run failed; every failure names the seed and the virtual time. */
 export interface Failure {
@@ -89,6 +100,11 @@ export interface Failure {
    * (docs/design.md#the-verifier).
    */
   readonly details?: FailureDetails;
+  /**
+   * The verifier's end-of-run findings when another failure came first (a failing check): what
+   * the settle phase found outstanding, as a leak's details, shown under the failure.
+   */
+  readonly findings?: FailureDetails;
 }
 
 /** A verifier's account of a failure; every field but `rule` only when known. */
@@ -106,6 +122,16 @@ export interface FailureDetails {
   readonly site?: string;
   /** For a failure found at the end: each thing outstanding, one line each. */
   readonly outstanding?: readonly string[];
+  /**
+   * The object's life before the violation, one event a line with its time and site: a pool
+   * block's allocation, free and the access after it. runScenario re-runs a failure that has one
+   * with sites recorded, as it does for `outstanding`.
+   */
+  readonly history?: readonly string[];
+  /** For a driver crash: the routine or callback that was running (crash.ts). */
+  readonly routine?: string;
+  /** For a driver crash: the driver's frames, innermost first (crash.ts). */
+  readonly stack?: readonly string[];
 }
 
 export type RunStatus = 'quiescent' | 'reached-time' | 'condition-met' | 'failed';
@@ -458,21 +484,41 @@ export class Simulator {
 
   #failFromError(error: unknown): void {
     if (this.#failure !== null) return;
+    const crash = driverCrashOf(error);
+    if (crash !== null) return this.#failCrash(error, crash);
     const kind: FailureKind =
-      error instanceof AssertionError
-        ? 'assertion'
-        : error instanceof TapeDivergedError
-          ? 'tape-diverged'
-          : 'error';
+      error instanceof TapeDivergedError
+        ? 'tape-diverged'
+        : error instanceof SimConfigError
+          ? 'config'
+          : throwerOf(error) === 'simulator'
+            ? 'assertion'
+            : 'error';
     const message = error instanceof Error ? error.message : String(error);
     this.fail(kind, message);
     const failure = this.#failure as Failure | null;
     if (failure !== null) this.#failure = { ...failure, error };
   }
 
+  /** Driver code threw: a failure of its own kind, naming the driver's line (crash.ts). */
+  #failCrash(error: unknown, crash: DriverCrash): void {
+    const { site, stack, routine, host, socket, irp } = crash;
+    this.fail('driver-crash', crashMessage(error, crash), {
+      rule: 'DRIVER-CRASH',
+      summary: 'Driver code threw an exception (the analogue of a bug check).',
+      ...(host !== undefined && { host }),
+      ...(socket !== undefined && { socket }),
+      ...(irp !== undefined && { irp }),
+      site,
+      ...(routine !== undefined && { routine }),
+      stack,
+    });
+    const failure = this.#failure as Failure | null;
+    if (failure !== null) this.#failure = { ...failure, error };
+  }
+
   #failThread(thread: SimThread, error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    this.#failFromError(error instanceof Error ? error : new Error(message));
+    this.#failFromError(error);
     if (this.#failure !== null && this.#failure.event === undefined) {
       this.#failure = { ...this.#failure, event: `thread ${thread.name}` };
     }

@@ -48,6 +48,39 @@ function isHarness(path: string): boolean {
 const EVENT_LOOP = `${OWN_SOURCE}sim/simulator.ts`;
 const RUNNERS = `${OWN_SOURCE}explore/`;
 
+/** One frame of a thrown error's stack, as a report shows it. */
+export interface SitedFrame {
+  /** The frame is wsksim's own code (its src/). */
+  readonly own: boolean;
+  /** `file:line`, relative to the package root when inside it. */
+  readonly site: string;
+  /** The function's name, when V8 gave one. */
+  readonly name: string | null;
+}
+
+/**
+ * The located frames of an error's stack, innermost first, each marked as wsksim's own (its src/)
+ * or not; frames of Node and of dependencies are dropped. Source-mapped as callerSite's.
+ */
+export function frameSites(stack: string): SitedFrame[] {
+  const frames: SitedFrame[] = [];
+  for (const text of stack.split('\n')) {
+    const file = frameFile(text);
+    if (file === null) continue;
+    const own = file.path.startsWith(OWN_SOURCE);
+    if (!own && isForeign(file.path)) continue;
+    frames.push({ own, site: `${shorten(file.path)}:${file.line}`, name: frameName(text) });
+  }
+  return frames;
+}
+
+/** The function name of one `    at f (file:line:col)` frame, or null for an anonymous one. */
+function frameName(frame: string): string | null {
+  const match = /^\s*at (.+?) \(/.exec(frame);
+  // The last word: V8 puts keywords before the name ('new Foo', and for awaited frames another).
+  return match === null ? null : ((match[1] as string).split(' ').at(-1) as string);
+}
+
 function lastIndexOf(frames: readonly ({ path: string } | null)[], path: string): number {
   for (let i = frames.length - 1; i >= 0; i--) if (frames[i]?.path === path) return i;
   return -1;

@@ -6,7 +6,8 @@
  *
  * One entry per object, in a fixed order (IRPs a call still holds, IRPs never freed, pended
  * inspections, receive indications retained and never released (named by their socket's
- * creation site), sockets, registrations, pool), each with its rule, a line naming the object,
+ * creation site), sockets, registrations, pool, then system threads still blocked in a wait with no
+ * timeout, named by the line of the wait), each with its rule, a line naming the object,
  * and the driver's file:line of its allocation when the run recorded sites (the re-run of a
  * failing seed).
  */
@@ -14,6 +15,7 @@ import {
   addOutstanding,
   outstandingIrps,
   outstandingPool,
+  outstandingWaits,
   type Outstanding as KernelOutstanding,
 } from '../nt/index.ts';
 import type { Kernel } from './kernel.ts';
@@ -44,5 +46,6 @@ export function outstandingOf(k: Kernel): Outstanding[] {
     addOutstanding(list, 'WSK-NOT-DEREGISTERED', detail, {}, registration.site);
   }
   list.push(...outstandingPool(k.pool));
+  list.push(...outstandingWaits(k.dispatcher));
   return list;
 }

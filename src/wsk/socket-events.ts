@@ -141,7 +141,7 @@ export class SocketEvents {
     const running = activity.running;
     running.set(event, (running.get(event) ?? 0) + 1);
     try {
-      return this.#core.k.runCallback(body);
+      return this.#core.k.runCallback(body, CALLBACK[event], state.id);
     } finally {
       const left = (running.get(event) ?? 1) - 1;
       if (left === 0) running.delete(event);

@@ -6,6 +6,8 @@ import { NT_RULES, RULES, WSK_RULES } from '../../src/wsk/index.ts';
 
 const NONDETERMINISTIC = fileURLToPath(new URL('../fixtures/nondeterministic.ts', import.meta.url));
 const LEAKY = fileURLToPath(new URL('../fixtures/leaky-driver.ts', import.meta.url));
+const CRASHING = fileURLToPath(new URL('../fixtures/crashing-driver.ts', import.meta.url));
+const CHECK_AND_LEAK = fileURLToPath(new URL('../fixtures/check-and-leak.ts', import.meta.url));
 
 
 describe('cli: determinism check', () => {
@@ -45,6 +47,21 @@ describe('cli: usage', () => {
     expect(out).toMatch(/scenario showcase {2}seed 2 {2}passed\nvirtual time \d\.\d{6}s {2}events \d+ {2}trace hash [0-9a-f]{16}\n$/);
   });
 
+  it('run --choices prints the choices where the trace drew them, and changes nothing', async () => {
+    const plain = await cli(['run', 'transfer-under-loss', '--seed', '3']);
+    const { code, out } = await cli(['run', 'transfer-under-loss', '--seed', '3', '--choices']);
+    expect(code).toBe(plain.code);
+    const hash = (text: string): string | undefined => /trace hash ([0-9a-f]{16})/.exec(text)?.[1];
+    expect(hash(out)).toBe(hash(plain.out));
+    expect(out).toMatch(
+      /^0\.000000s net\.packet phase=sent id=1 .*\n {2}choice link client→server loss = (true|false) {2}\[link client→server, chance p 0\.1\]\n/m,
+    );
+    expect(await cli(['run', 'showcase', '--choices', '--strategy', 'swarm'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--choices cannot be used with --strategy'),
+    });
+  });
+
   it('runs a user scenario file that imports the package by name', async () => {
     const file = fileURLToPath(new URL('../fixtures/user-scenario.ts', import.meta.url));
     const { code, out } = await cli(['run', file]);
@@ -58,12 +75,45 @@ describe('cli: usage', () => {
 });
 
 describe('cli: verifier reports', () => {
+  it('a failing check shows the end-of-run findings under it, with allocation lines', async () => {
+    const { code, out } = await cli(['run', CHECK_AND_LEAK]);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      'failure: check at 0.000000s: expected 3 connections, saw 2\n' +
+        'end-of-run findings (the settle phase after the failing check):\n' +
+        '  rule POOL-LEAKED: A pool allocation is never freed (reported by tag and size).\n',
+    );
+    expect(out).toContain(
+      '    POOL-LEAKED server: pool tag Sess, 48 bytes never freed (test/fixtures/check-and-leak.ts:13)',
+    );
+  });
+
+  it('a driver crash names the routine, the IRP, the driver line and its frames', async () => {
+    const { code, out } = await cli(['run', CRASHING]);
+    expect(code).toBe(1);
+    expect(out).toContain(
+      "failure: driver-crash at 0.000000s in 'thread server/DriverEntry start': driver crash " +
+        "in completion routine of IRP #1: TypeError: Cannot read properties of null (reading 'Count')",
+    );
+    expect(out).toContain('  rule DRIVER-CRASH: Driver code threw an exception');
+    expect(out).toContain(
+      '  on host server, IRP #1\n  in completion routine of IRP #1\n' +
+        '  at test/fixtures/crashing-driver.ts:19\n  stack:\n' +
+        '    Object.routine (test/fixtures/crashing-driver.ts:19)\n' +
+        '    test/fixtures/crashing-driver.ts:25\n',
+    );
+  });
+
   it('a leak found at the end names the rule, the host, the IRP and each allocation line', async () => {
     const { code, out } = await cli(['run', LEAKY]);
     expect(code).toBe(1);
     expect(out).toContain('failure: violation at 120.000000s: IRP-LEAKED: 2 left outstanding');
     expect(out).toContain('  rule IRP-LEAKED: An IRP allocated with IoAllocateIrp is never freed.');
     expect(out).toContain('  on host server, IRP #1\n  at test/fixtures/leaky-driver.ts:26\n');
+    expect(out).toContain(
+      '    IRP-LEAKED server: IRP #1 never freed; idle since 0.000000s ' +
+        '(test/fixtures/leaky-driver.ts:26)',
+    );
     expect(out).toContain(
       '    POOL-LEAKED server: pool tag Leak, 64 bytes never freed (test/fixtures/leaky-driver.ts:28)',
     );

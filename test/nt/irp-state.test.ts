@@ -44,14 +44,14 @@ describe('nt: the IRP lifecycle table', () => {
     }
   });
 
-  it('the setter asserts the move, naming the IRP, and leaves the state as it was', () => {
-    const irp = { id: 9, state: 'pending' as IrpState };
-    expect(() => setIrpState(irp, 'freed')).toThrow(AssertionError);
+  it('the setter asserts the move, naming the IRP, leaves the state as it was, keeps since when', () => {
+    const irp = { id: 9, state: 'pending' as IrpState, stateSince: 5 };
+    expect(() => setIrpState(irp, 'freed', 7)).toThrow(AssertionError);
     const message = 'irp: illegal transition pending → freed (IRP #9)';
-    expect(() => setIrpState(irp, 'freed')).toThrow(message);
-    expect(irp.state).toBe('pending');
-    setIrpState(irp, 'completed');
-    expect(irp.state).toBe('completed');
+    expect(() => setIrpState(irp, 'freed', 7)).toThrow(message);
+    expect(irp).toMatchObject({ state: 'pending', stateSince: 5 });
+    setIrpState(irp, 'completed', 8);
+    expect(irp).toMatchObject({ state: 'completed', stateSince: 8 });
   });
 
   it('a driver misuse is a violation, and the state does not move', () => {

@@ -773,7 +773,7 @@ const CASES: Record<string, Case> = {
 /** The catalogue's ids this file covers: the kernel's, less the end-of-run ones. */
 const PREFIXES = ['IRP-', 'CANCEL-', 'MDL-', 'POOL-', 'IRQL-', 'SPINLOCK-', 'WAIT-', 'OBJECT-'];
 const MORE_PREFIXES = ['THREAD-', 'WORKITEM-'];
-const END_OF_RUN = new Set(['IRP-LEAKED', 'IRP-NEVER-COMPLETED', 'POOL-LEAKED']);
+const END_OF_RUN = new Set(['IRP-LEAKED', 'IRP-NEVER-COMPLETED', 'POOL-LEAKED', 'WAIT-NEVER-SATISFIED']);
 
 describe('verifier: kernel rules, each broken by a minimal driver and kept by its twin', () => {
   for (const [rule, c] of Object.entries(CASES)) {

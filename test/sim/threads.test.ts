@@ -75,14 +75,19 @@ describe('sim: kernel threads as async functions', () => {
     expect(log).toEqual(['T before', 'T after foreign awaits', 'event', 'T woke']);
   });
 
-  it('a thread that throws fails the run, naming the thread', async () => {
+  it('a thread that throws fails the run as a driver crash, naming the thread', async () => {
     const sim = new Simulator({ seed: 4 });
     sim.threads.spawn('bad', async () => {
       await sleep(sim, 10);
       throw new Error('driver bug');
     });
     const outcome = await sim.run();
-    expect(outcome.failure).toMatchObject({ kind: 'error', message: 'driver bug', at: 10 });
+    expect(outcome.failure).toMatchObject({
+      kind: 'driver-crash',
+      message: 'driver crash in driver code: Error: driver bug',
+      event: 'thread bad',
+      at: 10,
+    });
   });
 
   it('a thread awaiting something outside the simulation fails the run instead of hanging', async () => {

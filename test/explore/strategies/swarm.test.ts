@@ -4,6 +4,9 @@
  * fails allocations only where the draw says, and a failure it finds is made again from the CLI
  * with `wsksim run --strategy swarm --seed N`.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planRequest, runCampaign, seedOnlyRun } from '../../../src/explore/campaign.ts';
 import { resolveFuzzSpace, type FuzzSpace } from '../../../src/explore/fuzz-space.ts';
@@ -144,9 +147,12 @@ describe('explore: swarm strategy', () => {
   });
 
   it('wsksim fuzz --strategy swarm finds the unchecked allocation; wsksim run makes it again', async () => {
-    const fuzz = await cli(['fuzz', FIXTURE, '--strategy', 'swarm', '--runs', '40']);
+    const findings = mkdtempSync(join(tmpdir(), 'wsksim-swarm-'));
+    const fuzz = await cli(['fuzz', FIXTURE, '--strategy', 'swarm', '--runs', '40', '--out', findings]);
     expect(fuzz.code).toBe(1);
-    expect(fuzz.out).toMatch(/seed \d+ {2}error: Cannot set properties of null \(setting 'text'\) {2}\[swarm: /);
+    expect(fuzz.out).toMatch(
+      /first seed \d+ {2}driver-crash DRIVER-CRASH at test\/fixtures\/unchecked-allocation\.ts:\d+ {2}\[swarm: /,
+    );
     expect(fuzz.out).toContain('swarm: irp allocation failures in ');
     const replay = /replay: wsksim (run .*)\n/.exec(fuzz.out)?.[1] as string;
     expect(replay).toMatch(new RegExp(`^run ${FIXTURE} --seed \\d+ --strategy swarm$`));

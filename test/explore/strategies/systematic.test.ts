@@ -25,7 +25,10 @@ describe('explore: systematic strategy', () => {
     const result = await runCampaign(unchecked, systematic(5));
     expect(result.failures).toHaveLength(1);
     const [failure] = result.failures;
-    expect(failure?.message).toBe("Cannot set properties of null (setting 'text')");
+    expect(failure?.what).toBe('DRIVER-CRASH');
+    expect(failure?.message).toBe(
+      "driver crash in DriverEntry: TypeError: Cannot set properties of null (setting 'text')",
+    );
     expect(failure?.note).toBe(`systematic: fail pool at ${siteOf('UNCHECKED')} (1st)`);
     expect(failure?.run).toBeLessThanOrEqual(4);
   });
@@ -84,7 +87,7 @@ describe('explore: systematic strategy', () => {
     const again = await cli(['fuzz', FIXTURE, '--seed', '1', '--runs', '4', '--bail', '--strategy', 'systematic']);
     expect(again.code).toBe(1);
     expect(again.out).toContain(
-      "first seed 4  error: Cannot set properties of null (setting 'text')",
+      'first seed 4  driver-crash DRIVER-CRASH at test/fixtures/unchecked-allocation.ts:',
     );
   });
 });
