@@ -35,7 +35,7 @@ import { choiceLog, type ChoiceLog } from './choices.ts';
 import { listScenarioNames, loadScenario } from './load.ts';
 import { summary } from './summary.ts';
 import { replayArtifact } from './replay.ts';
-import { shrinkArtifact } from './shrink.ts';
+import { shrinkArtifact, shrinkArtifactFile } from './shrink.ts';
 import { DEFAULT_FINDINGS_DIR, writeFindings } from './findings.ts';
 import { scenarioIdentity } from './provenance.ts';
 import { readTapeFile, writeTapeFile, type TapeFile } from './tape-file.ts';
@@ -73,7 +73,9 @@ usage:
       --bail              stop at the first failure that is not the scenario's expect
                           (any failure when it has none)
       --out DIR           where to write one artifact per failure group (default
-                          .wsksim/findings)
+                          .wsksim/findings); the first run of each group is shrunk
+                          (<name>-shrunk.json beside it, at most 300 candidate runs)
+      --no-shrink         write the artifacts without shrinking them
       --set, --same-instant   as for run
   wsksim replay <artifact.json>
                           make a fuzz campaign's failing run again from its artifact and say
@@ -284,7 +286,7 @@ function strategyOf(args: ParsedArgs, fallback: StrategyName): {
 async function fuzz(argv: readonly string[], out: Write): Promise<number> {
   const args = parseArgs(argv, {
     values: ['runs', 'seed', 'time', 'out', ...STRATEGY_FLAGS.values],
-    switches: ['bail', ...KNOB_FLAGS.switches],
+    switches: ['bail', 'no-shrink', ...KNOB_FLAGS.switches],
     lists: [...KNOB_FLAGS.lists, ...STRATEGY_FLAGS.lists],
   });
   const reference = onePositional(args, 'scenario');
@@ -318,7 +320,28 @@ async function fuzz(argv: readonly string[], out: Write): Promise<number> {
   const artifacts = writeFindings(campaign, identity, strategy.params, dir);
   const fuzzed = { reference, flags, runs, artifacts, ...(budget !== undefined && { budget }) };
   out(fuzzReport(scenario, campaign, fuzzed));
+  if (!args.switches.has('no-shrink')) await shrinkFindings(artifacts, out);
   return campaign.ok ? 0 : 1;
+}
+
+/** Candidate runs `fuzz` gives the shrinking of each group's artifact (`wsksim shrink` has more). */
+const FUZZ_SHRINK_BUDGET = 300;
+
+/** Shrinks the first run of each failure group (its artifact), one line each. */
+async function shrinkFindings(artifacts: readonly string[], out: Write): Promise<void> {
+  for (const file of artifacts) {
+    const shrunk = await shrinkArtifactFile({ file, budget: FUZZ_SHRINK_BUDGET });
+    if (typeof shrunk === 'string') {
+      out(`not shrunk ${file}: ${shrunk}\n`);
+      continue;
+    }
+    const { before, after } = shrunk.output;
+    out(
+      `shrunk: non-default entries ${before.nonDefault} → ${after.nonDefault}, ` +
+        `tape entries ${before.entries} → ${after.entries} ` +
+        `(${shrunk.output.candidates} runs, ${shrunk.output.ended})  ${shrunk.path}\n`,
+    );
+  }
 }
 
 interface FuzzCampaign {

@@ -29,34 +29,48 @@ export interface ShrinkRequest {
   readonly time?: number;
 }
 
+/** A shrink made: the shrunk artifact's path, the shrinker's output, the wall time taken. */
+export interface Shrunk {
+  readonly path: string;
+  readonly output: ShrinkOutput;
+  readonly seconds: number;
+}
+
 /** Exit codes: 0 shrunk (or already minimal), 1 not reproduced, 2 not an artifact. */
 export async function shrinkArtifact(
   request: ShrinkRequest,
   out: Write,
   err: Write,
 ): Promise<number> {
+  const shrunk = await shrinkArtifactFile(request);
+  if (typeof shrunk === 'string') {
+    const malformed = shrunk.startsWith('field ') || shrunk.startsWith('not a JSON');
+    if (malformed) err(`wsksim: ${request.file}: ${shrunk}\n`);
+    else out(`not shrunk: ${shrunk}\n`);
+    return malformed ? 2 : 1;
+  }
+  out(shrinkReport(request.file, shrunk.path, shrunk.output, shrunk.seconds));
+  return 0;
+}
+
+/**
+ * Shrinks the artifact in `request.file` and writes the result; or says why not: the file is
+ * not an artifact (its field named), its scenario changed, or its run no longer fails the same way.
+ */
+export async function shrinkArtifactFile(request: ShrinkRequest): Promise<Shrunk | string> {
   const artifact = readArtifact(request.file);
-  if (typeof artifact === 'string') {
-    err(`wsksim: ${request.file}: ${artifact}\n`);
-    return 2;
-  }
+  if (typeof artifact === 'string') return artifact;
   const scenario = await scenarioOf(artifact);
-  if (typeof scenario === 'string') {
-    out(`not shrunk: ${scenario}\n`);
-    return 1;
-  }
+  if (typeof scenario === 'string') return scenario;
   const start = performance.now();
-  const shrunk = await shrinkArtifactRun(scenario, artifact, request, start);
+  const output = await shrinkArtifactRun(scenario, artifact, request, start);
   const seconds = (performance.now() - start) / 1000;
-  if (shrunk.ended === 'not-reproduced') {
-    out(`not shrunk: the artifact's run does not fail the same way when replayed\n`);
-    return 1;
-  }
+  if (output.ended === 'not-reproduced')
+    return "the artifact's run does not fail the same way when replayed";
   const path = shrunkPath(request);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, artifactText(shrunkArtifact(artifact, shrunk, `wsksim replay ${path}`)));
-  out(shrinkReport(request.file, path, shrunk, seconds));
-  return 0;
+  writeFileSync(path, artifactText(shrunkArtifact(artifact, output, `wsksim replay ${path}`)));
+  return { path, output, seconds };
 }
 
 /** Replays the artifact's run once (recorded), then shrinks its tape. */

@@ -72,3 +72,19 @@ describe('cli: wsksim shrink', () => {
     expect((await cli(['shrink', bad, '--budget', '0'])).code).toBe(2);
   });
 });
+
+describe('cli: wsksim fuzz shrinks what it finds', () => {
+  it("the first run of each group is shrunk beside its artifact; --no-shrink leaves it", async () => {
+    const dir = tempDir();
+    const fuzz = await cli(['fuzz', 'inspect-abort-race', '--runs', '12', '--strategy', 'random', '--out', dir]);
+    expect(fuzz.out).toMatch(/\nshrunk: non-default entries \d+ → 1, tape entries \d+ → \d+ \(\d+ runs, fixpoint\)  \S+-shrunk\.json\n$/);
+    expect(readdirSync(dir).sort()).toEqual([
+      expect.stringMatching(/^inspect-abort-race-[0-9a-f]{10}-shrunk\.json$/),
+      expect.stringMatching(/^inspect-abort-race-[0-9a-f]{10}\.json$/),
+    ].sort((a, b) => String(a).localeCompare(String(b))));
+    const plain = tempDir();
+    const unshrunk = await cli(['fuzz', 'inspect-abort-race', '--runs', '12', '--strategy', 'random', '--out', plain, '--no-shrink']);
+    expect(unshrunk.out).not.toContain('shrunk:');
+    expect(readdirSync(plain)).toHaveLength(1);
+  });
+});
