@@ -324,7 +324,7 @@ async function fuzz(argv: readonly string[], out: Write): Promise<number> {
   return campaign.ok ? 0 : 1;
 }
 
-/** Candidate runs `fuzz` gives the shrinking of each group's artifact (`wsksim shrink` has more). */
+/** Candidate runs `fuzz` gives the shrinking of each group's artifact (`wsksim shrink`: more). */
 const FUZZ_SHRINK_BUDGET = 300;
 
 /** Shrinks the first run of each failure group (its artifact), one line each. */

@@ -107,7 +107,7 @@ export class PoolManager {
       freedAt: 0,
       freeSite: null,
     };
-    const proxy: object = new Proxy({}, this.#handler(block));
+    const proxy: object = new Proxy({}, new BlockAccess(k, block));
     this.#blocks.set(proxy, block);
     this.#live.set(block.id, block);
     this.#trace('allocated', Tag, NumberOfBytes);
@@ -148,34 +148,6 @@ export class PoolManager {
     }));
   }
 
-  #handler(block: Block): ProxyHandler<object> {
-    const check = (key: string | symbol, how: string): boolean => {
-      // Symbol keys and `then` are read by the runtime (inspection, promise resolution of a
-      // value that is a pool object), not by driver code: never a violation.
-      if (typeof key === 'symbol' || key === 'then') return true;
-      const k = this.#k;
-      const where = `${how} of ${String(key)} on pool block #${block.id} (${tagText(block.tag)})`;
-      if (block.freed) {
-        const history = blockHistory(block, how, k.sim.now);
-        k.violation('POOL-USE-AFTER-FREE', `${where} after ExFreePoolWithTag`, { history });
-        return false;
-      }
-      if (block.poolType === PagedPool && k.irql >= DISPATCH_LEVEL) {
-        k.violation('POOL-PAGED-AT-DISPATCH', `${where} at IRQL ${k.irql}`);
-      }
-      return true;
-    };
-    return {
-      get: (target, key, receiver) =>
-        check(key, 'read') ? Reflect.get(target, key, receiver) : undefined,
-      set: (target, key, value, receiver) =>
-        check(key, 'write') ? Reflect.set(target, key, value, receiver) : true,
-      has: (target, key) => check(key, 'read') && Reflect.has(target, key),
-      deleteProperty: (target, key) =>
-        check(key, 'write') ? Reflect.deleteProperty(target, key) : true,
-    };
-  }
-
   #trace(event: string, tag: PoolTag, bytes: number): void {
     const sim = this.#k.sim;
     const host = this.#k.host;
@@ -197,4 +169,62 @@ function blockHistory(block: Block, how: string, now: number): readonly string[]
     `freed ${formatInstant(block.freedAt)}${at(block.freeSite)} (ExFreePoolWithTag)`,
     `accessed ${formatInstant(now)}${at(callerSite())} (${how} after the free)`,
   ];
+}
+
+/**
+ * A pool object's proxy handler: checks every access to its block. A class, so an allocation
+ * makes one handler object and no closures.
+ */
+class BlockAccess implements ProxyHandler<object> {
+  readonly #k: KernelCore;
+  readonly #block: Block;
+
+  constructor(k: KernelCore, block: Block) {
+    this.#k = k;
+    this.#block = block;
+  }
+
+  // The block is a plain object with plain data properties: reading or writing it directly is what
+  // the access through the proxy does, without V8's slow path for a proxy as the receiver (a write
+  // through it took twice as long).
+  get(target: object, key: string | symbol): unknown {
+    return this.#check(key, 'read') ? Reflect.get(target, key) : undefined;
+  }
+
+  set(target: object, key: string | symbol, value: unknown): boolean {
+    return this.#check(key, 'write') ? Reflect.set(target, key, value) : true;
+  }
+
+  has(target: object, key: string | symbol): boolean {
+    return this.#check(key, 'read') && Reflect.has(target, key);
+  }
+
+  deleteProperty(target: object, key: string | symbol): boolean {
+    return this.#check(key, 'write') ? Reflect.deleteProperty(target, key) : true;
+  }
+
+  #check(key: string | symbol, how: string): boolean {
+    // Symbol keys and `then` are read by the runtime (inspection, promise resolution of a
+    // value that is a pool object), not by driver code: never a violation.
+    if (typeof key === 'symbol' || key === 'then') return true;
+    const k = this.#k;
+    const block = this.#block;
+    if (block.freed) {
+      const history = blockHistory(block, how, k.sim.now);
+      k.violation('POOL-USE-AFTER-FREE', `${this.#where(key, how)} after ExFreePoolWithTag`, {
+        history,
+      });
+      return false;
+    }
+    if (block.poolType === PagedPool && k.irql >= DISPATCH_LEVEL) {
+      k.violation('POOL-PAGED-AT-DISPATCH', `${this.#where(key, how)} at IRQL ${k.irql}`);
+    }
+    return true;
+  }
+
+  /** The access, for a report (made only when there is one: every access is checked). */
+  #where(key: string, how: string): string {
+    const block = this.#block;
+    return `${how} of ${key} on pool block #${block.id} (${tagText(block.tag)})`;
+  }
 }

@@ -32,20 +32,24 @@ export type TableRoutines<Managers, Table extends { readonly [M in keyof Manager
 
 const OWN = { writable: true, enumerable: true, configurable: true } as const;
 
-/** Where a kernel keeps the routines it has bound (defineRoutines), by name. */
+/** Where a kernel keeps the routines it has bound (defineRoutines), by slot. */
 const BOUND = Symbol('bound routines');
 
 type Holder = Record<string, Record<string, (...args: unknown[]) => unknown>> & {
-  [BOUND]?: Map<string, unknown>;
+  [BOUND]?: unknown[];
 };
+
+/** How many routines defineRoutines has defined: each has its own slot, 0 to this - 1. */
+let slots = 0;
 
 /**
  * Defines `names` of the manager kept at `manager` as routines of every kernel made by the class
  * whose `prototype` is given: a getter that, on a kernel's first read of a routine, binds the
- * manager's function and keeps it in the kernel's own map, so later reads and destructuring
- * (`const { IoAllocateIrp } = k;`) see the same bound function. A kernel costs nothing for the
- * routines its driver never names (a fuzz campaign makes thousands of kernels), and its shape
- * stays the one its constructor made. An assignment (a test's stand-in) makes an own property.
+ * manager's function and keeps it at the routine's slot in the kernel's own array, so later reads
+ * and destructuring (`const { IoAllocateIrp } = k;`) see the same bound function. A kernel costs
+ * nothing for the routines its driver never names (a fuzz campaign makes thousands of kernels),
+ * and its shape stays the one its constructor made. An assignment (a test's stand-in) makes an own
+ * property.
  */
 export function defineRoutines(
   prototype: object,
@@ -53,24 +57,27 @@ export function defineRoutines(
   names: readonly string[],
 ): void {
   for (const name of names) {
+    const slot = slots++;
     Object.defineProperty(prototype, name, {
       configurable: true,
       enumerable: false,
       get(this: Holder) {
-        const bound = (this[BOUND] ??= new Map<string, unknown>());
-        let routine = bound.get(name);
-        if (routine === undefined) {
-          const owner = this[manager];
-          const unbound = owner?.[name];
-          if (unbound === undefined) throw new Error(`defineRoutines: no routine ${name}`);
-          routine = unbound.bind(owner);
-          bound.set(name, routine);
-        }
-        return routine;
+        // One array of every slot, filled, made on the kernel's first read: a read is an index
+        // into it (a map by name grew through its rehashes on every kernel of a campaign).
+        const bound = (this[BOUND] ??= new Array<unknown>(slots).fill(undefined));
+        return bound[slot] ?? (bound[slot] = bindRoutine(this, manager, name));
       },
       set(this: object, value: unknown) {
         Object.defineProperty(this, name, { ...OWN, value });
       },
     });
   }
+}
+
+/** The kernel's manager's routine `name`, bound to the manager. */
+function bindRoutine(kernel: Holder, manager: string, name: string): unknown {
+  const owner = kernel[manager];
+  const unbound = owner?.[name];
+  if (unbound === undefined) throw new Error(`defineRoutines: no routine ${name}`);
+  return unbound.bind(owner);
 }

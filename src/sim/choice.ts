@@ -1,7 +1,7 @@
 /**
  * The choice source: every nondeterministic decision of a run is one labelled call here
  * (docs/design.md#determinism-contract). In a seeded run the values come from per-subsystem
- * seedrandom streams, each started from a non-linear hash of the root seed and its own name
+ * xor128 streams, each started from a non-linear hash of the root seed and its own name
  * (stream-seed.ts), so a new draw in one subsystem does not shift every other (TigerBeetle's VOPR
  * does the same) and no two streams, nor one stream under neighbouring seeds, are correlated. On
  * demand every choice is recorded, in draw order, as (label, value): the tape. Replaying a tape
@@ -11,9 +11,10 @@
  * candidate for a pick, the shortest delay for a range. So a shorter tape is a simpler run, and
  * the empty tape is the fault-free run.
  *
- * The generator is seedrandom's xor128: the fastest of its family (≈290M numbers/s against
- * ARC4's ≈32M, docs/design.md#performance-metrics), and its 32-bit resolution is ample for
- * probabilities and delays. A choice with only one possible outcome (probability 0 or 1, an empty
+ * The generator is seedrandom's xor128 (computed in xor128.ts, started from the stream's state):
+ * the fastest of its family (≈290M numbers/s against ARC4's ≈32M,
+ * docs/design.md#performance-metrics), and its 32-bit resolution is ample for probabilities and
+ * delays. A choice with only one possible outcome (probability 0 or 1, an empty
  * range, a single candidate) is not a choice: it draws nothing and records nothing.
  *
  * Every choice is decided by a decider (decider.ts): the seeded run's (SeededDecider), the
@@ -21,12 +22,12 @@
  * or a strategy's (the `decider` option). A seeded run with no strategy and no recording takes a
  * shortcut, the hot path: its streams call their generator directly and build no Choice.
  */
-import seedrandom from 'seedrandom';
 import { AssertionError } from './assert.ts';
 import type { Candidate, Choice, ChoiceKind, Decider, DeciderOption } from './decider.ts';
 import { SimConfigError, checkInteger } from './errors.ts';
 import { callerSite } from './site.ts';
 import { streamState } from './stream-seed.ts';
+import { Xor128 } from './xor128.ts';
 
 /** One recorded choice; a null value stands for "take the default" (an entry the shrinker cut). */
 export interface TapeEntry {
@@ -137,8 +138,7 @@ export class ChoiceSource {
   stream(name: string): ChoiceStream {
     let stream = this.#streams.get(name);
     if (stream === undefined) {
-      const state = streamState(this.seed, name);
-      stream = new ChoiceStream(this, name, seedrandom.xor128('', { state }));
+      stream = new ChoiceStream(this, name, new Xor128(streamState(this.seed, name)));
       this.#streams.set(name, stream);
     }
     return stream;
@@ -179,9 +179,9 @@ export class ChoiceStream {
    */
   injecting = false;
   readonly #source: ChoiceSource;
-  readonly #random: () => number;
+  readonly #random: Xor128;
 
-  constructor(source: ChoiceSource, name: string, random: () => number) {
+  constructor(source: ChoiceSource, name: string, random: Xor128) {
     this.#source = source;
     this.name = name;
     this.#random = random;
@@ -192,7 +192,7 @@ export class ChoiceStream {
     if (probability <= 0) return false;
     if (probability >= 1) return true;
     const source = this.#source;
-    if (source.mode === SEEDED) return this.#random() < probability;
+    if (source.mode === SEEDED) return this.#random.next() < probability;
     return this.#decide(source, 'chance', label, 0, 1, probability, NaN, null) === 1;
   }
 
@@ -217,7 +217,7 @@ export class ChoiceStream {
   between(label: string, min: number, max: number): number {
     if (max <= min) return min;
     const source = this.#source;
-    if (source.mode === SEEDED) return min + Math.floor(this.#random() * (max - min + 1));
+    if (source.mode === SEEDED) return min + Math.floor(this.#random.next() * (max - min + 1));
     return this.#decide(source, 'between', label, min, max, NaN, NaN, null);
   }
 
@@ -226,7 +226,7 @@ export class ChoiceStream {
     if (mean <= 0 || max <= 0) return 0;
     const source = this.#source;
     if (source.mode === SEEDED)
-      return Math.min(max, Math.round(-mean * Math.log(1 - this.#random())));
+      return Math.min(max, Math.round(-mean * Math.log(1 - this.#random.next())));
     return this.#decide(source, 'exponential', label, 0, max, NaN, mean, null);
   }
 
@@ -237,7 +237,7 @@ export class ChoiceStream {
   pick(label: string, count: number, candidates: readonly Candidate[] | null = null): number {
     if (count <= 1) return 0;
     const source = this.#source;
-    if (source.mode === SEEDED) return Math.floor(this.#random() * count);
+    if (source.mode === SEEDED) return Math.floor(this.#random.next() * count);
     return this.#decide(source, 'pick', label, 0, count - 1, NaN, NaN, candidates);
   }
 
@@ -272,7 +272,7 @@ class PendingChoice implements Choice {
   mean = NaN;
   candidates: readonly Candidate[] | null = null;
   fault = false;
-  readonly #random: () => number;
+  readonly #random: Xor128;
   #seeded = NaN;
   #site: string | null | undefined;
 
@@ -282,7 +282,7 @@ class PendingChoice implements Choice {
     kind: ChoiceKind,
     min: number,
     max: number,
-    random: () => number,
+    random: Xor128,
   ) {
     this.stream = stream;
     this.label = label;
@@ -301,7 +301,7 @@ class PendingChoice implements Choice {
   seeded(): number {
     if (!Number.isNaN(this.#seeded)) return this.#seeded;
     if (this.kind === 'chance' && !(this.probability > 0)) return (this.#seeded = 0);
-    const r = this.#random();
+    const r = this.#random.next();
     const { min, max } = this;
     this.#seeded =
       this.kind === 'chance'

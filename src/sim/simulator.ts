@@ -189,13 +189,18 @@ export class Simulator {
   #eventsTotal = 0;
 
   constructor(options: SimulatorOptions) {
+    // Methods, not arrow properties, in the objects below: under tsx (esbuild's keepNames) each
+    // named arrow made costs a defineProperty of its name, and a campaign makes a simulator a run.
+    const simulator = this;
     this.choices = new ChoiceSource({
       seed: options.seed,
       ...(options.record !== undefined && { record: options.record }),
       ...(options.replay !== undefined && { replay: options.replay }),
       ...(options.decider !== undefined && { decider: options.decider }),
       ...(options.faultPoints !== undefined && { faultPoints: options.faultPoints }),
-      clock: () => this.#now,
+      clock() {
+        return simulator.#now;
+      },
     });
     this.seed = this.choices.seed;
     this.recordSites = options.recordSites ?? false;
@@ -209,8 +214,12 @@ export class Simulator {
       options.decider !== undefined || options.faultPoints === true ? new WeakMap() : null;
     this.#eventLog = options.logEvents === true ? [] : null;
     this.threads = new ThreadHost({
-      scheduleNow: (label, fire, arg) => void this.#queue.push(this.#now, label, fire, arg),
-      failThread: (thread, error) => this.#failThread(thread, error),
+      scheduleNow(label, fire, arg) {
+        simulator.#queue.push(simulator.#now, label, fire, arg);
+      },
+      failThread(thread, error) {
+        simulator.#failThread(thread, error);
+      },
     });
   }
 

@@ -249,8 +249,25 @@ export function resolveProfile(options: TcpProfileOptions = {}): TcpProfile {
     const expected = PROFILE_NAMES.join(', ');
     throw new SimConfigError('tcp.profile', `expected one of ${expected}, got ${String(name)}`);
   }
-  const merged: Defaults = { ...DEFAULTS[name], ...definedOnly(options) };
+  const overrides = definedOnly(options);
+  if (Object.keys(overrides).length === 0) return defaultProfile(name);
+  const merged: Defaults = { ...DEFAULTS[name], ...overrides };
   return Object.freeze(resolveMerged(name, merged));
+}
+
+/**
+ * The named profile with nothing overridden, resolved once: most stacks take one as it is, and a
+ * campaign makes a stack per host per run. The profile is frozen, its schedules too.
+ */
+const RESOLVED_DEFAULTS = new Map<ProfileName, TcpProfile>();
+
+function defaultProfile(name: ProfileName): TcpProfile {
+  let profile = RESOLVED_DEFAULTS.get(name);
+  if (profile === undefined) {
+    profile = Object.freeze(resolveMerged(name, DEFAULTS[name]));
+    RESOLVED_DEFAULTS.set(name, profile);
+  }
+  return profile;
 }
 
 function definedOnly(options: TcpProfileOptions): Partial<Defaults> {

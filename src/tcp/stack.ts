@@ -93,15 +93,30 @@ export class TcpStack implements ConnectionOwner {
     this.#addresses = host.addresses;
     this.#isn = sim.choices.stream(`tcp-isn/${host.name}`);
     this.#ports = sim.choices.stream(`tcp-ports/${host.name}`);
+    // Methods, not arrow properties: under tsx (esbuild's keepNames) each named arrow made costs
+    // a defineProperty of its name, and a campaign makes a stack per host per run.
+    const stack = this;
     this.#passive = new PassiveOpens({
       owner: this,
       trace: this.#trace,
-      nextId: () => this.#nextId++,
-      sendRaw: (segment) => void this.#send(segment),
-      bind: (connection, localIndex) => this.#bind(connection, localIndex),
-      after: (connection) => this.#after(connection),
-      release: (connection) => this.#release(connection),
-      forget: (listener) => this.#listeners.remove(listener),
+      nextId() {
+        return stack.#nextId++;
+      },
+      sendRaw(segment) {
+        void stack.#send(segment);
+      },
+      bind(connection, localIndex) {
+        stack.#bind(connection, localIndex);
+      },
+      after(connection) {
+        stack.#after(connection);
+      },
+      release(connection) {
+        stack.#release(connection);
+      },
+      forget(listener) {
+        stack.#listeners.remove(listener);
+      },
     });
     host.onReceive((packet) => this.#onPacket(packet));
     host.onCrash(() => this.#onCrash());

@@ -16,38 +16,25 @@ import { assert, type ChoiceStream } from '../sim/index.ts';
 import type { Connection } from './connection.ts';
 import type { TcpProfile } from './profiles.ts';
 
-const PAGE_BITS = 8;
-const PAGE_MASK = (1 << PAGE_BITS) - 1;
-const PAGES = 65536 >>> PAGE_BITS;
-
 /**
- * A count per port, O(1) to read and write, in pages of 256 ports allocated on first write: a
- * host that uses a handful of ports (every scenario run) costs a few KB, not two 256 KB arrays.
+ * A count per port, kept for the ports whose count is not 0: a host uses a handful of ports (every
+ * scenario run), and a map of those costs a few hundred bytes (pages of 256 ports cost 2 KB each
+ * and two page indexes 2 KB more, per table per host per run). A look-up stays O(1).
  */
 class PortCounts {
-  /**
-   * The pages, by port >>> PAGE_BITS; made on the first write too. A page is a plain array of
-   * small integers: a 1 KB typed array would get a separate backing store, slower to make.
-   */
-  #pages: (number[] | undefined)[] | null = null;
+  readonly #counts = new Map<number, number>();
 
   get(port: number): number {
-    const page = this.#pages?.[port >>> PAGE_BITS];
-    return page === undefined ? 0 : (page[port & PAGE_MASK] as number);
+    return this.#counts.get(port) ?? 0;
   }
 
   set(port: number, count: number): void {
-    const pages = (this.#pages ??= new Array<number[] | undefined>(PAGES));
-    let page = pages[port >>> PAGE_BITS];
-    if (page === undefined) {
-      page = new Array<number>(PAGE_MASK + 1).fill(0);
-      pages[port >>> PAGE_BITS] = page;
-    }
-    page[port & PAGE_MASK] = count;
+    if (count === 0) this.#counts.delete(port);
+    else this.#counts.set(port, count);
   }
 
   clear(): void {
-    this.#pages = null;
+    this.#counts.clear();
   }
 }
 

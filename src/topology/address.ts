@@ -165,15 +165,16 @@ export function parseIPv4(option: string, input: unknown): string {
     const got = describeValue(input);
     throw new SimConfigError(option, `expected an IPv4 address such as '10.0.0.1', got ${got}`);
   }
-  const octets = ipv4Octets(input);
-  if (octets === null) {
+  if (ipv4Octets(input) === null) {
     throw new SimConfigError(
       option,
       `malformed IPv4 address ${JSON.stringify(input)}; ` +
         "write four decimal octets such as '10.0.0.1'",
     );
   }
-  return octets.join('.');
+  // Text ipv4Octets accepts is canonical already: four decimal octets, none with a leading zero,
+  // so joining the octets again would give the same string.
+  return input;
 }
 
 /** Canonical IPv6 text (RFC 5952), or SimConfigError naming `option`. */

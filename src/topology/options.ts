@@ -89,11 +89,16 @@ interface Field {
   readonly option: string;
 }
 
+/** One direction's options: the link's, and the direction's own that override them. */
+interface DirectionInput {
+  readonly path: string;
+  readonly side: string;
+  readonly shared: Readonly<Record<string, unknown>>;
+  readonly override: Readonly<Record<string, unknown>>;
+}
+
 /** Reads `key` from the override when it sets it, else from the shared options. */
-function field(
-  path: string, side: string, shared: Readonly<Record<string, unknown>>,
-  override: Readonly<Record<string, unknown>>, key: string,
-): Field {
+function field({ path, side, shared, override }: DirectionInput, key: string): Field {
   const value = override[key];
   if (value !== undefined) return { value, option: `${path}.${side}.${key}` };
   return { value: shared[key], option: `${path}.${key}` };
@@ -158,21 +163,21 @@ function resolveDirection(
   path: string, side: string, shared: Readonly<Record<string, unknown>>,
   override: Readonly<Record<string, unknown>>,
 ): ResolvedDirection {
-  const get = (key: string): Field => field(path, side, shared, override, key);
-  const reorder = probability(get('reorder'));
-  const reorderDelayField = get('reorderDelay');
+  const input: DirectionInput = { path, side, shared, override };
+  const reorder = probability(field(input, 'reorder'));
+  const reorderDelayField = field(input, 'reorderDelay');
   if (reorder > 0 && reorderDelayField.value === undefined) {
     throw new SimConfigError(`${path}.reorderDelay`, 'is required when reorder is above 0');
   }
-  const queueField = get('queuePackets');
+  const queueField = field(input, 'queuePackets');
   return Object.freeze({
-    latency: duration(get('latency'), 0),
-    jitter: resolveJitter(get('jitter')),
-    loss: probability(get('loss')),
-    duplicate: probability(get('duplicate')),
+    latency: duration(field(input, 'latency'), 0),
+    jitter: resolveJitter(field(input, 'jitter')),
+    loss: probability(field(input, 'loss')),
+    duplicate: probability(field(input, 'duplicate')),
     reorder,
     reorderDelay: duration(reorderDelayField, 0),
-    bandwidth: resolveBandwidth(get('bandwidth')),
+    bandwidth: resolveBandwidth(field(input, 'bandwidth')),
     queuePackets:
       queueField.value === undefined
         ? DEFAULT_QUEUE_PACKETS

@@ -81,11 +81,10 @@ import {
   type IRP,
   type NTSTATUS,
 } from '../nt/index.ts';
-import type { PFN_WSK_DISCONNECT, PFN_WSK_RECEIVE, PFN_WSK_SEND } from './dispatch-types.ts';
 import type { ReceiveIndications } from './receive-indications.ts';
 import type { SocketCore } from './socket-core.ts';
 import { dataFailureStatus } from './socket-status.ts';
-import type { SocketState } from './socket-state.ts';
+import type { PWSK_SOCKET, SocketState } from './socket-state.ts';
 import { bufFreed, bufProblem, bufRead, bufWrite } from './wsk-buf.ts';
 
 export class ConnectionData {
@@ -97,7 +96,7 @@ export class ConnectionData {
     this.#indications = indications;
   }
 
-  readonly WskSend: PFN_WSK_SEND = (Socket, Buffer, Flags, Irp) => {
+  WskSend(Socket: PWSK_SOCKET, Buffer: WSK_BUF, Flags: number, Irp: IRP): NTSTATUS {
     const call = 'WskSend';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -117,9 +116,9 @@ export class ConnectionData {
     data.sends.push({ irp: Irp, id: result.id, end: data.queued, length: bytes.length });
     core.irps.pend(Irp, (irp) => this.#sendCancelled(state, data, irp));
     return core.trace(call, STATUS_PENDING);
-  };
+  }
 
-  readonly WskReceive: PFN_WSK_RECEIVE = (Socket, Buffer, Flags, Irp) => {
+  WskReceive(Socket: PWSK_SOCKET, Buffer: WSK_BUF, Flags: number, Irp: IRP): NTSTATUS {
     const call = 'WskReceive';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -154,9 +153,9 @@ export class ConnectionData {
       if (index >= 0) data.receives.splice(index, 1);
     });
     return core.trace(call, STATUS_PENDING);
-  };
+  }
 
-  readonly WskDisconnect: PFN_WSK_DISCONNECT = (Socket, Buffer, Flags, Irp) => {
+  WskDisconnect(Socket: PWSK_SOCKET, Buffer: WSK_BUF | null, Flags: number, Irp: IRP): NTSTATUS {
     const call = 'WskDisconnect';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -184,7 +183,7 @@ export class ConnectionData {
       if (data.disconnect === irp) data.disconnect = null;
     });
     return core.trace(call, STATUS_PENDING);
-  };
+  }
 
   /** The data state of a connected socket, made on first need. */
   dataOf(state: SocketState, connection: TcpConnection): DataState {

@@ -30,6 +30,7 @@
  * - The TCP port's data notifications go to the data path (connection-data.ts).
  */
 import type { ConnectionHandler, TcpConnection } from '../tcp/port.ts';
+import type { Outcome } from '../tcp/state.ts';
 import { sockaddrFamily, type SOCKADDR } from './address.ts';
 import type { ConnectionData } from './connection-data.ts';
 import {
@@ -45,23 +46,22 @@ import {
 import { endpointOf, isWildcard, transportAddress, writeSockaddr } from './socket-address.ts';
 import type { SocketCore } from './socket-core.ts';
 import { connectErrorStatus, outcomeStatus } from './socket-status.ts';
-import type { Endpoint, SocketState } from './socket-state.ts';
-import type {
-  PFN_WSK_CONNECT,
-  PFN_WSK_GET_LOCAL_ADDRESS,
-  PFN_WSK_GET_REMOTE_ADDRESS,
-} from './dispatch-types.ts';
+import type { Endpoint, PWSK_SOCKET, SocketState } from './socket-state.ts';
 
 export class ConnectionSockets {
   readonly #core: SocketCore;
   /** The data path (socket.ts sets it once both exist). */
   data: ConnectionData | null = null;
 
+  /** What the transport tells the host's connections (ConnectionEvents, below). */
+  readonly handler: ConnectionHandler;
+
   constructor(core: SocketCore) {
     this.#core = core;
+    this.handler = new ConnectionEvents(core, this);
   }
 
-  readonly WskConnect: PFN_WSK_CONNECT = (Socket, RemoteAddress, Flags, Irp) => {
+  WskConnect(Socket: PWSK_SOCKET, RemoteAddress: SOCKADDR, Flags: number, Irp: IRP): NTSTATUS {
     const call = 'WskConnect';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -79,9 +79,9 @@ export class ConnectionSockets {
     if (started !== STATUS_SUCCESS) return core.finish(call, Irp, started);
     state.role = 'connection';
     return core.trace(call, STATUS_PENDING);
-  };
+  }
 
-  readonly WskGetLocalAddress: PFN_WSK_GET_LOCAL_ADDRESS = (Socket, LocalAddress, Irp) => {
+  WskGetLocalAddress(Socket: PWSK_SOCKET, LocalAddress: SOCKADDR, Irp: IRP): NTSTATUS {
     const call = 'WskGetLocalAddress';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -94,9 +94,9 @@ export class ConnectionSockets {
     if (local === null) return core.finish(call, Irp, STATUS_INVALID_DEVICE_STATE);
     writeSockaddr(LocalAddress, state.family, local);
     return core.finish(call, Irp, STATUS_SUCCESS);
-  };
+  }
 
-  readonly WskGetRemoteAddress: PFN_WSK_GET_REMOTE_ADDRESS = (Socket, RemoteAddress, Irp) => {
+  WskGetRemoteAddress(Socket: PWSK_SOCKET, RemoteAddress: SOCKADDR, Irp: IRP): NTSTATUS {
     const call = 'WskGetRemoteAddress';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -108,7 +108,7 @@ export class ConnectionSockets {
     const remote = { address: connection.remoteAddress, port: connection.remotePort };
     writeSockaddr(RemoteAddress, state.family, remote);
     return core.finish(call, Irp, STATUS_SUCCESS);
-  };
+  }
 
   /**
    * Starts the TCP active open of a bound socket; SUCCESS means `Irp` is pended and completes
@@ -164,37 +164,58 @@ export class ConnectionSockets {
     const connection = state.connection;
     if (connection !== null && connection.outcome === null && !graceful) connection.abort();
   }
+}
 
-  readonly handler: ConnectionHandler = {
-    onEstablished: (connection) => {
-      const state = connection.user as SocketState;
-      state.connected = true;
-      const irp = state.connectIrp;
-      if (irp === null) return;
-      const information = state.connectReturns ?? 0;
-      state.connectIrp = null;
+/**
+ * What the transport tells the host's connection sockets (ConnectionHandler): one object per host,
+ * its functions on the prototype rather than closures made for every host.
+ */
+class ConnectionEvents implements ConnectionHandler {
+  readonly #core: SocketCore;
+  readonly #sockets: ConnectionSockets;
+
+  constructor(core: SocketCore, sockets: ConnectionSockets) {
+    this.#core = core;
+    this.#sockets = sockets;
+  }
+
+  onEstablished(connection: TcpConnection): void {
+    const state = connection.user as SocketState;
+    state.connected = true;
+    const irp = state.connectIrp;
+    if (irp === null) return;
+    const information = state.connectReturns ?? 0;
+    state.connectIrp = null;
+    state.connectReturns = null;
+    this.#core.irps.complete(irp, STATUS_SUCCESS, information);
+  }
+
+  onData(connection: TcpConnection): void {
+    this.#sockets.data?.onData(connection.user as SocketState);
+  }
+
+  onTransmitted(connection: TcpConnection): void {
+    this.#sockets.data?.onTransmitted(connection.user as SocketState, connection);
+  }
+
+  onAcknowledged(connection: TcpConnection, id: number): void {
+    this.#sockets.data?.onAcknowledged(connection.user as SocketState, connection, id);
+  }
+
+  onPeerFin(connection: TcpConnection): void {
+    this.#sockets.data?.onPeerFin(connection.user as SocketState);
+  }
+
+  onClosed(connection: TcpConnection, outcome: Outcome): void {
+    const state = connection.user as SocketState;
+    const irp = state.connectIrp;
+    if (irp === null) return this.#sockets.data?.onClosed(state, outcome);
+    state.connectIrp = null;
+    if (state.connectReturns !== null) {
+      // WskSocketConnect failed: no socket is returned (docs/model.md#wsksocketconnect).
       state.connectReturns = null;
-      this.#core.irps.complete(irp, STATUS_SUCCESS, information);
-    },
-    onData: (connection) => this.data?.onData(connection.user as SocketState),
-    onTransmitted: (connection) => {
-      this.data?.onTransmitted(connection.user as SocketState, connection);
-    },
-    onAcknowledged: (connection, id) => {
-      this.data?.onAcknowledged(connection.user as SocketState, connection, id);
-    },
-    onPeerFin: (connection) => this.data?.onPeerFin(connection.user as SocketState),
-    onClosed: (connection, outcome) => {
-      const state = connection.user as SocketState;
-      const irp = state.connectIrp;
-      if (irp === null) return this.data?.onClosed(state, outcome);
-      state.connectIrp = null;
-      if (state.connectReturns !== null) {
-        // WskSocketConnect failed: no socket is returned (docs/model.md#wsksocketconnect).
-        state.connectReturns = null;
-        this.#core.retire(state);
-      }
-      this.#core.irps.complete(irp, outcomeStatus(outcome), 0);
-    },
-  };
+      this.#core.retire(state);
+    }
+    this.#core.irps.complete(irp, outcomeStatus(outcome), 0);
+  }
 }

@@ -127,9 +127,6 @@ export type ProviderDispatch<C extends SocketCategory> = Pick<
   (typeof SOCKET_CATEGORIES)[C]['members'][number]
 >;
 
-/** Every category's provider dispatch table. */
-export type ProviderTables = { readonly [C in SocketCategory]: ProviderDispatch<C> };
-
 /** docs/model.md#provider-dispatch-tables, basic (members: categories.ts). */
 export interface WSK_PROVIDER_BASIC_DISPATCH extends ProviderDispatch<'basic'> {}
 

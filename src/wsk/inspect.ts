@@ -54,6 +54,7 @@ import {
   STATUS_INVALID_PARAMETER,
   STATUS_SUCCESS,
   statusName,
+  type IRP,
   type NTSTATUS,
 } from '../nt/index.ts';
 import { newSockaddr } from './socket-address.ts';
@@ -65,12 +66,12 @@ import {
   WskInspectPend,
   WskInspectReject,
   type PFN_WSK_ABORT_EVENT,
-  type PFN_WSK_INSPECT_COMPLETE,
   type PFN_WSK_INSPECT_EVENT,
+  type PWSK_INSPECT_ID,
   type WSK_INSPECT_ACTION,
 } from './dispatch-types.ts';
 import { setInspectionPhase, type InspectionPhase } from './lifecycle.ts';
-import { type Endpoint, type SocketState } from './socket-state.ts';
+import { type Endpoint, type PWSK_SOCKET, type SocketState } from './socket-state.ts';
 import { transient } from './transient.ts';
 
 /** sizeof(WSK_INSPECT_ID) on x64: a ULONG_PTR and a ULONG, padded. */
@@ -124,12 +125,12 @@ export class ConditionalAccept {
     };
   }
 
-  readonly WskInspectComplete: PFN_WSK_INSPECT_COMPLETE = (
-    ListenSocket,
-    InspectID,
-    Action,
-    Irp,
-  ) => {
+  WskInspectComplete(
+    ListenSocket: PWSK_SOCKET,
+    InspectID: PWSK_INSPECT_ID,
+    Action: WSK_INSPECT_ACTION,
+    Irp: IRP,
+  ): NTSTATUS {
     const call = 'WskInspectComplete';
     const core = this.#core;
     const state = core.enter(ListenSocket, call, Irp);
@@ -165,7 +166,7 @@ export class ConditionalAccept {
       assert(result.ok, `a pended request the stack does not know: ${idText(key)}`);
     }
     return core.finish(call, Irp, STATUS_SUCCESS);
-  };
+  }
 
   /** A socket accepted from conditional listening socket `listen` keeps its request's ID. */
   noteAccepted(listen: SocketState, accepted: SocketState, requestId: number): void {

@@ -54,6 +54,7 @@ import {
   AF_INET6,
   WSK_EVENT_ACCEPT,
   WSK_FLAG_AT_DISPATCH_LEVEL,
+  type SOCKADDR,
 } from './address.ts';
 import { startingEvents } from './categories.ts';
 import type { ConnectionSockets } from './connection-socket.ts';
@@ -69,6 +70,7 @@ import {
   STATUS_REQUEST_NOT_ACCEPTED,
   STATUS_SUCCESS,
   statusName,
+  type IRP,
   type NTSTATUS,
 } from '../nt/index.ts';
 import type { ConditionalAccept } from './inspect.ts';
@@ -76,13 +78,8 @@ import { ipv4OfMapped } from './sharing.ts';
 import { dualStack, newSockaddr, unbind, writeSockaddr } from './socket-address.ts';
 import { writableOptions, type SocketCore } from './socket-core.ts';
 import type { SocketEvents } from './socket-events.ts';
-import type {
-  PFN_WSK_ACCEPT,
-  PFN_WSK_ACCEPT_EVENT,
-  PFN_WSK_LISTEN,
-  WSK_CLIENT_CONNECTION_DISPATCH,
-} from './dispatch-types.ts';
-import type { QueuedAccept, SocketState, WSK_SOCKET } from './socket-state.ts';
+import type { PFN_WSK_ACCEPT_EVENT, WSK_CLIENT_CONNECTION_DISPATCH } from './dispatch-types.ts';
+import type { PWSK_SOCKET, QueuedAccept, SocketState, WSK_SOCKET } from './socket-state.ts';
 
 export class ListenSockets {
   readonly #core: SocketCore;
@@ -102,7 +99,7 @@ export class ListenSockets {
     this.#conditional = conditional;
   }
 
-  readonly WskListen: PFN_WSK_LISTEN = (Socket, Irp) => {
+  WskListen(Socket: PWSK_SOCKET, Irp: IRP): NTSTATUS {
     const call = 'WskListen';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -113,17 +110,17 @@ export class ListenSockets {
     const status = this.listen(state);
     if (status === STATUS_SUCCESS) state.role = 'listen';
     return core.finish(call, Irp, status);
-  };
+  }
 
-  readonly WskAccept: PFN_WSK_ACCEPT = (
-    ListenSocket,
-    Flags,
-    AcceptSocketContext,
-    AcceptSocketDispatch,
-    LocalAddress,
-    RemoteAddress,
-    Irp,
-  ) => {
+  WskAccept(
+    ListenSocket: PWSK_SOCKET,
+    Flags: number,
+    AcceptSocketContext: unknown,
+    AcceptSocketDispatch: unknown,
+    LocalAddress: SOCKADDR | null,
+    RemoteAddress: SOCKADDR | null,
+    Irp: IRP,
+  ): NTSTATUS {
     const call = 'WskAccept';
     const core = this.#core;
     const state = core.enter(ListenSocket, call, Irp);
@@ -151,7 +148,7 @@ export class ListenSockets {
       if (index >= 0) state.accepts.splice(index, 1);
     });
     return core.trace(call, STATUS_PENDING);
-  };
+  }
 
   /** Starts listening on the bound address (listening socket's bind, stream's WskListen). */
   listen(state: SocketState): NTSTATUS {
@@ -220,7 +217,8 @@ export class ListenSockets {
     const handler = this.#listenerHandler(state);
     const mode = state.options.conditionalAccept ? 'deferred' : 'immediate';
     const shared = state.options.share === 'reuse';
-    const local = { ...(address !== undefined && { address }), port: bound.port, shared };
+    const local =
+      address === undefined ? { port: bound.port, shared } : { address, port: bound.port, shared };
     let result = transport.listen({ local, mode, user: state }, handler);
     if (!result.ok && result.error === 'address-in-use' && address === undefined) {
       // A dual-stack '::' sharer whose IPv4 side another socket listens on (SO_REUSEADDR):

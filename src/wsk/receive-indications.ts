@@ -63,13 +63,12 @@ import { WSK_DATA_INDICATION, WSK_FLAG_ABORTIVE } from './data-types.ts';
 import {
   type PFN_WSK_DISCONNECT_EVENT,
   type PFN_WSK_RECEIVE_EVENT,
-  type PFN_WSK_RELEASE_DATA_INDICATION_LIST,
   type PFN_WSK_SEND_BACKLOG_EVENT,
 } from './dispatch-types.ts';
 import type { SocketCore } from './socket-core.ts';
 import type { SocketEvents } from './socket-events.ts';
 import { idealSendBacklog } from './socket-ioctl.ts';
-import type { SocketState } from './socket-state.ts';
+import type { PWSK_SOCKET, SocketState } from './socket-state.ts';
 import type { ViolationId } from './rules.ts';
 
 /** Bits of DataState.disconnects: the flavours of WskDisconnectEvent delivered. */
@@ -85,7 +84,7 @@ export class ReceiveIndications {
     this.#events = events;
   }
 
-  readonly WskRelease: PFN_WSK_RELEASE_DATA_INDICATION_LIST = (Socket, DataIndication) => {
+  WskRelease(Socket: PWSK_SOCKET, DataIndication: WSK_DATA_INDICATION): NTSTATUS {
     const call = 'WskRelease';
     const core = this.#core;
     const state = core.check(Socket, call);
@@ -99,7 +98,7 @@ export class ReceiveIndications {
     retained.delete(DataIndication);
     revoke(DataIndication);
     return core.trace(call, STATUS_SUCCESS);
-  };
+  }
 
   /** WskReceiveEvent may run now: enabled, armed, not running, the socket open. */
   canIndicate(state: SocketState, data: DataState): boolean {

@@ -114,6 +114,7 @@ import {
   holderValue,
   isHolder,
   statusName,
+  type IRP,
   type IrpManager,
   type NTSTATUS,
 } from '../nt/index.ts';
@@ -125,7 +126,6 @@ import {
   WSK_TRANSPORT_SIZE,
   WSK_REGISTRATION,
   type CaptureWaiter,
-  type PFN_WSK_CONTROL_CLIENT,
   type PWSK_CLIENT,
   type Registration,
   type WSK_CLIENT_NPI,
@@ -136,7 +136,7 @@ import {
 } from './client.ts';
 import { setRegistrationPhase } from './lifecycle.ts';
 import type { WskKernelCore } from './provider-kernel.ts';
-import { SocketProvider } from './socket.ts';
+import { SocketProvider, type ClientCheck } from './socket.ts';
 import type { Transport } from './transport.ts';
 
 // ---- model state ----------------------------------------------------------------------------
@@ -155,13 +155,13 @@ const STATIC_EVENT_MASK =
 const TRANSPORT_VERSION = 0;
 const TRANSPORT_PROVIDER_ID = '00000000-0000-0000-0000-000000000000';
 
-export class WskManager {
+export class WskManager implements ClientCheck {
   readonly #k: WskKernelCore;
   readonly #irps: IrpManager;
   readonly #registrations = new Set<Registration>();
   readonly #readyWaiters = new Set<CaptureWaiter>();
   #ready = false;
-  #addresses: () => readonly string[] = () => [];
+  #addresses: () => readonly string[] = noAddresses;
   /** The provider's WSK_PROVIDER_DISPATCH.Version (policy wskProviderVersion). */
   readonly providerVersion: number;
   readonly #dispatch: WSK_PROVIDER_DISPATCH;
@@ -173,23 +173,13 @@ export class WskManager {
     this.#irps = irps;
     const options = kernel.options;
     this.providerVersion = options.wskProviderVersion ?? MAKE_WSK_VERSION(1, 0);
-    const sockets = (this.sockets = new SocketProvider(kernel, irps, {
-      clientUsable: (Client, routine) => this.#clientUsable(Client, routine),
-      noteSocketCreated: (Client) => this.noteSocketCreated(Client),
-      noteSocketClosed: (Client) => {
-        const registration = Client.registration;
-        if (registration.phase === 'deregistering' && this.#drained(registration)) {
-          this.#finish(registration);
-        }
-      },
-      staticEvents: (Client) => Client.staticEventMask,
-    }));
+    const sockets = (this.sockets = new SocketProvider(kernel, irps, this));
     this.#dispatch = Object.freeze({
       Version: this.providerVersion,
       Reserved: 0,
-      WskSocket: sockets.WskSocket,
-      WskSocketConnect: sockets.WskSocketConnect,
-      WskControlClient: this.WskControlClient,
+      WskSocket: sockets.WskSocket.bind(sockets),
+      WskSocketConnect: sockets.WskSocketConnect.bind(sockets),
+      WskControlClient: this.WskControlClient.bind(this),
     });
     const readyAt = options.wskProviderReadyAt ?? '0s';
     if (readyAt !== 'never') {
@@ -235,9 +225,48 @@ export class WskManager {
     return [...this.#registrations];
   }
 
+  // ---- what the sockets ask of the registrations (ClientCheck) --------------------------------
+
   /** @internal Called by the sockets slice when `Client` creates a socket. */
   noteSocketCreated(Client: PWSK_CLIENT): void {
     Client.socketCreated = true;
+  }
+
+  /** @internal A socket of `Client` closed: its WskDeregister may now complete. */
+  noteSocketClosed(Client: PWSK_CLIENT): void {
+    const registration = Client.registration;
+    if (registration.phase === 'deregistering' && this.#drained(registration)) {
+      this.#finish(registration);
+    }
+  }
+
+  /** @internal The client's static event mask, for the sockets slice. */
+  staticEvents(Client: PWSK_CLIENT): number {
+    return Client.staticEventMask;
+  }
+
+  /**
+   * @internal Whether `Client` may call `routine`: one of this host's registered clients with a
+   * capture held; a violation otherwise.
+   */
+  clientUsable(Client: PWSK_CLIENT, routine: string): boolean {
+    const k = this.#k;
+    if (
+      !(Client instanceof WSK_CLIENT) ||
+      Client.host !== k.host ||
+      !this.#registrations.has(Client.registration)
+    ) {
+      k.violation('WSK-CLIENT-INVALID', `${routine} with a Client that is not one of this host's`);
+      return false;
+    }
+    if (Client.registration.captures === 0) {
+      k.violation(
+        'WSK-CALL-AFTER-RELEASE',
+        `${routine} through a provider dispatch whose capture was released`,
+      );
+      return false;
+    }
+    return true;
   }
 
   // ---- WskRegister / WskDeregister ----------------------------------------------------------
@@ -322,8 +351,7 @@ export class WskManager {
   ): NTSTATUS | PromiseLike<NTSTATUS> {
     const k = this.#k;
     const noWait = WaitTimeout === WSK_NO_WAIT;
-    const answer = (status: NTSTATUS): NTSTATUS | PromiseLike<NTSTATUS> =>
-      noWait ? status : Promise.resolve(status);
+    const answer = noWait ? returnedAtOnce : resolvedLater;
     if (!k.requireIrql('WskCaptureProviderNPI', noWait ? DISPATCH_LEVEL : PASSIVE_LEVEL)) {
       return answer(STATUS_UNSUCCESSFUL);
     }
@@ -439,20 +467,20 @@ export class WskManager {
    * IRP until IoCancelIrp (a host's transports never change here). Not modelled:
    * WSK_TDI_DEVICENAME_MAPPING (no TDI) → STATUS_NOT_SUPPORTED.
    */
-  readonly WskControlClient: PFN_WSK_CONTROL_CLIENT = (
-    Client,
-    ControlCode,
-    InputSize,
-    InputBuffer,
-    OutputSize,
-    OutputBuffer,
-    OutputSizeReturned,
-    Irp,
-  ) => {
+  WskControlClient(
+    Client: PWSK_CLIENT,
+    ControlCode: number,
+    InputSize: number,
+    InputBuffer: unknown,
+    OutputSize: number,
+    OutputBuffer: unknown,
+    OutputSizeReturned: { value: number } | null,
+    Irp: IRP | null,
+  ): NTSTATUS {
     void InputSize;
     const k = this.#k;
     if (!k.requireIrql('WskControlClient', DISPATCH_LEVEL)) return STATUS_UNSUCCESSFUL;
-    if (!this.#clientUsable(Client, 'WskControlClient')) return STATUS_UNSUCCESSFUL;
+    if (!this.clientUsable(Client, 'WskControlClient')) return STATUS_UNSUCCESSFUL;
     const status = (s: NTSTATUS): NTSTATUS => {
       if (s === STATUS_INVALID_PARAMETER) {
         k.advisory('WSK-CONTROL-CLIENT-INPUT', `WskControlClient(${ControlCode}): bad argument`);
@@ -569,7 +597,7 @@ export class WskManager {
       default:
         return status(STATUS_INVALID_PARAMETER);
     }
-  };
+  }
 
   /** The transports WSK_TRANSPORT_LIST_QUERY reports for this host (IPv4 first). */
   transports(): WSK_TRANSPORT[] {
@@ -644,26 +672,6 @@ export class WskManager {
     return registration;
   }
 
-  #clientUsable(Client: PWSK_CLIENT, routine: string): boolean {
-    const k = this.#k;
-    if (
-      !(Client instanceof WSK_CLIENT) ||
-      Client.host !== k.host ||
-      !this.#registrations.has(Client.registration)
-    ) {
-      k.violation('WSK-CLIENT-INVALID', `${routine} with a Client that is not one of this host's`);
-      return false;
-    }
-    if (Client.registration.captures === 0) {
-      k.violation(
-        'WSK-CALL-AFTER-RELEASE',
-        `${routine} through a provider dispatch whose capture was released`,
-      );
-      return false;
-    }
-    return true;
-  }
-
   #trace(call: string, status: NTSTATUS): NTSTATUS {
     this.#traceCall(call, statusName(status));
     return status;
@@ -674,4 +682,19 @@ export class WskManager {
     const sim = this.#k.sim;
     sim.trace.emit({ at: sim.now, type: 'wsk.call', host: this.#k.host, call, status });
   }
+}
+
+/** The host's addresses until Simulation.kernel attaches its own. */
+function noAddresses(): readonly string[] {
+  return [];
+}
+
+/** WskCaptureProviderNPI's status with WSK_NO_WAIT: returned as it is. */
+function returnedAtOnce(status: NTSTATUS): NTSTATUS {
+  return status;
+}
+
+/** WskCaptureProviderNPI's status when the call may wait: a promise, even when it need not. */
+function resolvedLater(status: NTSTATUS): PromiseLike<NTSTATUS> {
+  return Promise.resolve(status);
 }

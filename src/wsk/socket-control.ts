@@ -49,6 +49,7 @@ import {
   WskGetOption,
   WskIoctl,
   WskSetOption,
+  type WSK_CONTROL_SOCKET_TYPE,
 } from './address.ts';
 import {
   STATUS_BUFFER_TOO_SMALL,
@@ -68,8 +69,7 @@ import type { ListenSockets } from './listen-socket.ts';
 import { writableOptions, type SocketCore } from './socket-core.ts';
 import { ABORT_CALLBACK, INSPECT_CALLBACK, type SocketEvents } from './socket-events.ts';
 import { dataIoctl } from './socket-ioctl.ts';
-import type { PFN_WSK_CONTROL_SOCKET } from './dispatch-types.ts';
-import type { SocketState } from './socket-state.ts';
+import type { PWSK_SOCKET, SocketState } from './socket-state.ts';
 import type { AdvisoryId } from './rules.ts';
 
 const ULONG = 4;
@@ -102,18 +102,18 @@ export class SocketControl {
     this.#conditional = conditional;
   }
 
-  readonly WskControlSocket: PFN_WSK_CONTROL_SOCKET = (
-    Socket,
-    RequestType,
-    ControlCode,
-    Level,
-    InputSize,
-    InputBuffer,
-    OutputSize,
-    OutputBuffer,
-    OutputSizeReturned,
-    Irp,
-  ) => {
+  WskControlSocket(
+    Socket: PWSK_SOCKET,
+    RequestType: WSK_CONTROL_SOCKET_TYPE,
+    ControlCode: number,
+    Level: number,
+    InputSize: number,
+    InputBuffer: unknown,
+    OutputSize: number,
+    OutputBuffer: unknown,
+    OutputSizeReturned: { value: number } | null,
+    Irp: IRP | null,
+  ): NTSTATUS {
     const core = this.#core;
     const call = `WskControlSocket(${optionName(ControlCode >>> 0)})`;
     const state = core.check(Socket, call);
@@ -160,7 +160,7 @@ export class SocketControl {
       default:
         return answer(STATUS_INVALID_PARAMETER);
     }
-  };
+  }
 
   #eventCallback(request: Request): NTSTATUS {
     const { call, state, input, irp } = request;

@@ -104,8 +104,8 @@ export class SocketCore {
   readonly bindings = new BindTable();
   /** Where the driver made each socket, when sites are recorded (leak reports). */
   readonly #sites = new WeakMap<SocketState, string>();
-  /** The provider table of each category (socket.ts fills it). */
-  readonly dispatch: Partial<Record<SocketCategory, object>> = {};
+  /** The provider table of a category (socket.ts attaches it: made on the first socket). */
+  #tableOf: ((category: SocketCategory) => object) | null = null;
   #transport: (() => Transport) | null = null;
   #nextId = 1;
 
@@ -113,6 +113,10 @@ export class SocketCore {
     this.k = kernel;
     this.irps = irps;
     this.clients = clients;
+  }
+
+  attachDispatch(tableOf: (category: SocketCategory) => object): void {
+    this.#tableOf = tableOf;
   }
 
   attachTransport(transport: () => Transport): void {
@@ -155,7 +159,7 @@ export class SocketCore {
       socket: state.id,
       event: creation.event,
     });
-    const dispatch = this.dispatch[category];
+    const dispatch = this.#tableOf?.(category);
     assert(dispatch !== undefined, `no dispatch table for ${category} sockets`);
     return new WSK_SOCKET(dispatch, state, this.k.host);
   }

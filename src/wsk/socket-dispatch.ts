@@ -20,23 +20,14 @@
  */
 import type { SocketCore } from './socket-core.ts';
 import { STATUS_UNSUCCESSFUL, type NTSTATUS } from '../nt/index.ts';
-import { SOCKET_CATEGORIES, SOCKET_CATEGORY_NAMES, type SocketCategory } from './categories.ts';
-import type { ProviderDispatch, ProviderRoutines, ProviderTables } from './dispatch-types.ts';
+import { SOCKET_CATEGORIES, type SocketCategory } from './categories.ts';
+import type { ProviderDispatch, ProviderRoutines } from './dispatch-types.ts';
 import { WSK_SOCKET, type PWSK_SOCKET } from './socket-state.ts';
 
 type Member = (Socket: PWSK_SOCKET, ...rest: never[]) => NTSTATUS;
 
-/** Every category's table, in the order of categories.ts, made of the host's `routines`. */
-export function dispatchTables(core: SocketCore, routines: ProviderRoutines): ProviderTables {
-  const tables: Partial<Record<SocketCategory, object>> = {};
-  for (const category of SOCKET_CATEGORY_NAMES) {
-    tables[category] = dispatchTable(core, category, routines);
-  }
-  return tables as ProviderTables;
-}
-
 /** A frozen table of `category`: its row's members, each running its routine under the checks. */
-function dispatchTable<C extends SocketCategory>(
+export function dispatchTable<C extends SocketCategory>(
   core: SocketCore,
   category: C,
   routines: ProviderRoutines,

@@ -223,6 +223,15 @@ export class SocketEvents {
 
   /** The last running callback of `event` returned: waiting disables and a close go on. */
   #settle(state: SocketState, activity: Activity, event: number): void {
+    if (activity.disables.length > 0) this.#settleDisables(activity, event);
+    if (activity.running.size > 0) return;
+    // No callback of the socket runs any more: every disable has settled; a close may go on.
+    this.#activity.delete(state);
+    activity.idle?.();
+  }
+
+  /** Completes the disables of `event` that waited for its callbacks to return. */
+  #settleDisables(activity: Activity, event: number): void {
     const waiting = activity.disables.filter((d) => d.event === event);
     if (waiting.length > 0) {
       activity.disables = activity.disables.filter((d) => d.event !== event);
@@ -230,10 +239,6 @@ export class SocketEvents {
         if (irp !== null) this.#core.irps.complete(irp, STATUS_SUCCESS);
       }
     }
-    if (activity.running.size > 0) return;
-    // No callback of the socket runs any more: every disable has settled; a close may go on.
-    this.#activity.delete(state);
-    activity.idle?.();
   }
 
   #answer(call: string, Irp: IRP | null, Status: NTSTATUS): NTSTATUS {

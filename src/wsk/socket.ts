@@ -43,6 +43,7 @@ import {
   SOCK_STREAM,
   sockaddrFamily,
   type ADDRESS_FAMILY,
+  type SOCKADDR,
 } from './address.ts';
 import {
   LATER_CATEGORY_FLAGS,
@@ -54,12 +55,13 @@ import {
 import { ConnectionData } from './connection-data.ts';
 import { ConnectionSockets } from './connection-socket.ts';
 import { ReceiveIndications } from './receive-indications.ts';
-import { dispatchTables } from './socket-dispatch.ts';
+import { dispatchTable } from './socket-dispatch.ts';
 import {
   STATUS_NOT_SUPPORTED,
   STATUS_PENDING,
   STATUS_SUCCESS,
   STATUS_UNSUCCESSFUL,
+  type IRP,
   type IrpManager,
   type NTSTATUS,
 } from '../nt/index.ts';
@@ -68,8 +70,6 @@ import { ConditionalAccept, type InspectionView, type PendedInspection } from '.
 import { ListenSockets } from './listen-socket.ts';
 import {
   WSK_CACHED_SECURITY_DESCRIPTOR,
-  type PFN_WSK_SOCKET,
-  type PFN_WSK_SOCKET_CONNECT,
   type PSECURITY_DESCRIPTOR,
   type PWSK_CLIENT,
 } from './client.ts';
@@ -79,8 +79,8 @@ import { SocketCore, type ClientCheck } from './socket-core.ts';
 import { SocketEvents } from './socket-events.ts';
 import type { PWSK_SOCKET, SocketState } from './socket-state.ts';
 import type {
-  PFN_WSK_BIND,
-  PFN_WSK_CLOSE_SOCKET,
+  ProviderDispatch,
+  ProviderRoutines,
   WSK_PROVIDER_BASIC_DISPATCH,
   WSK_PROVIDER_CONNECTION_DISPATCH,
   WSK_PROVIDER_LISTEN_DISPATCH,
@@ -96,10 +96,12 @@ export class SocketProvider {
   readonly #connections: ConnectionSockets;
   readonly #listen: ListenSockets;
   readonly #conditional: ConditionalAccept;
-  readonly basicDispatch: WSK_PROVIDER_BASIC_DISPATCH;
-  readonly listenDispatch: WSK_PROVIDER_LISTEN_DISPATCH;
-  readonly connectionDispatch: WSK_PROVIDER_CONNECTION_DISPATCH;
-  readonly streamDispatch: WSK_PROVIDER_STREAM_DISPATCH;
+  readonly #control: SocketControl;
+  readonly #indications: ReceiveIndications;
+  readonly #data: ConnectionData;
+  /** The dispatch table of each category, made on the first socket of it (#tableOf). */
+  readonly #tables: Partial<Record<SocketCategory, object>> = {};
+  #routines: ProviderRoutines | null = null;
 
   constructor(kernel: WskKernelCore, irps: IrpManager, clients: ClientCheck) {
     const core = (this.#core = new SocketCore(kernel, irps, clients));
@@ -107,31 +109,67 @@ export class SocketProvider {
     const connections = (this.#connections = new ConnectionSockets(core));
     const conditional = (this.#conditional = new ConditionalAccept(core, events));
     const listen = (this.#listen = new ListenSockets(core, events, connections, conditional));
-    const control = new SocketControl(core, events, listen, conditional);
-    const indications = new ReceiveIndications(core, events);
-    const data = (connections.data = new ConnectionData(core, indications));
-    // The routines are arrow properties typed by their PFN_WSK_*: bound to their module's
-    // object already, one per host (these objects are), none per socket.
-    const tables = dispatchTables(core, {
-      WskControlSocket: control.WskControlSocket,
-      WskCloseSocket: this.WskCloseSocket,
-      WskBind: this.WskBind,
-      WskAccept: listen.WskAccept,
-      WskInspectComplete: conditional.WskInspectComplete,
-      WskConnect: connections.WskConnect,
-      WskListen: listen.WskListen,
-      WskGetLocalAddress: connections.WskGetLocalAddress,
-      WskGetRemoteAddress: connections.WskGetRemoteAddress,
-      WskSend: data.WskSend,
-      WskReceive: data.WskReceive,
-      WskDisconnect: data.WskDisconnect,
-      WskRelease: indications.WskRelease,
-    });
-    Object.assign(core.dispatch, tables);
-    this.basicDispatch = tables.basic;
-    this.listenDispatch = tables.listen;
-    this.connectionDispatch = tables.connection;
-    this.streamDispatch = tables.stream;
+    this.#control = new SocketControl(core, events, listen, conditional);
+    const indications = (this.#indications = new ReceiveIndications(core, events));
+    this.#data = connections.data = new ConnectionData(core, indications);
+    core.attachDispatch((category) => this.#tableOf(category));
+  }
+
+  get basicDispatch(): WSK_PROVIDER_BASIC_DISPATCH {
+    return this.#tableOf('basic');
+  }
+
+  get listenDispatch(): WSK_PROVIDER_LISTEN_DISPATCH {
+    return this.#tableOf('listen');
+  }
+
+  get connectionDispatch(): WSK_PROVIDER_CONNECTION_DISPATCH {
+    return this.#tableOf('connection');
+  }
+
+  get streamDispatch(): WSK_PROVIDER_STREAM_DISPATCH {
+    return this.#tableOf('stream');
+  }
+
+  /**
+   * The provider dispatch table of `category`, made on first use and kept, so every socket of the
+   * category on this host has the same table. A campaign makes a provider per host per run, and
+   * most hosts use one or two of the four categories.
+   */
+  #tableOf<C extends SocketCategory>(category: C): ProviderDispatch<C> {
+    const made = this.#tables[category] as ProviderDispatch<C> | undefined;
+    if (made !== undefined) return made;
+    const table = dispatchTable(this.#core, category, (this.#routines ??= this.#bindRoutines()));
+    this.#tables[category] = table;
+    return table;
+  }
+
+  /**
+   * The routines the tables are made of: methods of their module's object, bound once per host
+   * (these objects are), none per socket; binding type-checks each against its PFN_WSK_*.
+   */
+  #bindRoutines(): ProviderRoutines {
+    const control = this.#control;
+    const listen = this.#listen;
+    const conditional = this.#conditional;
+    const connections = this.#connections;
+    const data = this.#data;
+    const indications = this.#indications;
+    return {
+      WskControlSocket: control.WskControlSocket.bind(control),
+      WskCloseSocket: this.WskCloseSocket.bind(this),
+      WskBind: this.WskBind.bind(this),
+      WskAccept: listen.WskAccept.bind(listen),
+      WskInspectComplete: conditional.WskInspectComplete.bind(conditional),
+      WskConnect: connections.WskConnect.bind(connections),
+      WskListen: listen.WskListen.bind(listen),
+      WskGetLocalAddress: connections.WskGetLocalAddress.bind(connections),
+      WskGetRemoteAddress: connections.WskGetRemoteAddress.bind(connections),
+      WskSend: data.WskSend.bind(data),
+      WskReceive: data.WskReceive.bind(data),
+      WskDisconnect: data.WskDisconnect.bind(data),
+      WskRelease: indications.WskRelease.bind(indications),
+    };
   }
 
   /** @internal The host's transport (Simulation.kernel wires it). */
@@ -214,19 +252,19 @@ export class SocketProvider {
 
   // ---- client-level calls (WSK_PROVIDER_DISPATCH) ---------------------------------------------
 
-  readonly WskSocket: PFN_WSK_SOCKET = (
-    Client,
-    AddressFamily,
-    SocketType,
-    Protocol,
-    Flags,
-    SocketContext,
-    Dispatch,
-    OwningProcess,
-    OwningThread,
-    SecurityDescriptor,
-    Irp,
-  ) => {
+  WskSocket(
+    Client: PWSK_CLIENT,
+    AddressFamily: ADDRESS_FAMILY,
+    SocketType: number,
+    Protocol: number,
+    Flags: number,
+    SocketContext: unknown,
+    Dispatch: unknown,
+    OwningProcess: unknown,
+    OwningThread: unknown,
+    SecurityDescriptor: PSECURITY_DESCRIPTOR | null,
+    Irp: IRP,
+  ): NTSTATUS {
     void OwningThread;
     const call = 'WskSocket';
     const core = this.#core;
@@ -250,22 +288,22 @@ export class SocketProvider {
     };
     const socket = core.create(spec, this.#staticEvents(Client, category));
     return core.finish(call, Irp, STATUS_SUCCESS, socket);
-  };
+  }
 
-  readonly WskSocketConnect: PFN_WSK_SOCKET_CONNECT = (
-    Client,
-    SocketType,
-    Protocol,
-    LocalAddress,
-    RemoteAddress,
-    Flags,
-    SocketContext,
-    Dispatch,
-    OwningProcess,
-    OwningThread,
-    SecurityDescriptor,
-    Irp,
-  ) => {
+  WskSocketConnect(
+    Client: PWSK_CLIENT,
+    SocketType: number,
+    Protocol: number,
+    LocalAddress: SOCKADDR,
+    RemoteAddress: SOCKADDR,
+    Flags: number,
+    SocketContext: unknown,
+    Dispatch: unknown,
+    OwningProcess: unknown,
+    OwningThread: unknown,
+    SecurityDescriptor: PSECURITY_DESCRIPTOR | null,
+    Irp: IRP,
+  ): NTSTATUS {
     void OwningThread;
     const call = 'WskSocketConnect';
     const core = this.#core;
@@ -302,11 +340,11 @@ export class SocketProvider {
       return core.finish(call, Irp, started);
     }
     return core.trace(call, STATUS_PENDING);
-  };
+  }
 
   // ---- socket-level calls shared by the categories ---------------------------------------------
 
-  readonly WskBind: PFN_WSK_BIND = (Socket, LocalAddress, Flags, Irp) => {
+  WskBind(Socket: PWSK_SOCKET, LocalAddress: SOCKADDR, Flags: number, Irp: IRP): NTSTATUS {
     const call = 'WskBind';
     const core = this.#core;
     const state = core.enter(Socket, call, Irp);
@@ -317,9 +355,9 @@ export class SocketProvider {
     if (status === STATUS_SUCCESS && SOCKET_CATEGORIES[state.category].listensOnBind)
       status = this.#listen.listen(state);
     return core.finish(call, Irp, status);
-  };
+  }
 
-  readonly WskCloseSocket: PFN_WSK_CLOSE_SOCKET = (Socket, Irp) => {
+  WskCloseSocket(Socket: PWSK_SOCKET, Irp: IRP): NTSTATUS {
     const call = 'WskCloseSocket';
     const core = this.#core;
     const state = core.check(Socket, call);
@@ -340,7 +378,7 @@ export class SocketProvider {
     core.irps.pend(Irp);
     this.#events.whenIdle(state, () => core.irps.complete(Irp, STATUS_SUCCESS, 0));
     return core.trace(call, STATUS_PENDING);
-  };
+  }
 
   #staticEvents(Client: PWSK_CLIENT, category: SocketCategory): number {
     return startingEvents(category, this.#core.clients.staticEvents(Client));

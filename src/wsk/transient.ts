@@ -34,28 +34,58 @@ export function transient<T extends object>(
   socket: number,
   rule: ViolationId = 'WSK-CALLBACK-ADDRESS-AFTER-RETURN',
 ): Transient<T> {
-  let live = true;
-  let reported = false;
-  const late = (access: string, key: string | symbol): void => {
-    if (live || reported || typeof key === 'symbol' || key === 'then') return;
-    reported = true; // the first late access is the report; the rest would repeat it
-    const detail = `${what}.${key} ${access} after the callback returned`;
-    k.violation(rule, detail, { socket });
-  };
-  const view = new Proxy(target, {
-    get(object, key, receiver) {
-      late('read', key);
-      return Reflect.get(object, key, receiver) as unknown;
-    },
-    set(object, key, value, receiver) {
-      late('written', key);
-      return Reflect.set(object, key, value, receiver);
-    },
-  });
-  return {
-    view,
-    revoke: () => {
-      live = false;
-    },
-  };
+  return new RevocableView(target, new LateAccess(k, what, socket, rule));
+}
+
+// Two plain objects per view, their functions on the prototypes: a callback makes up to three
+// views, and closures made per view (each named under tsx) cost more than the callback itself.
+class RevocableView<T extends object> implements Transient<T> {
+  readonly view: T;
+  readonly #handler: LateAccess<T>;
+
+  constructor(target: T, handler: LateAccess<T>) {
+    this.view = new Proxy(target, handler);
+    this.#handler = handler;
+  }
+
+  revoke(): void {
+    this.#handler.live = false;
+  }
+}
+
+/** The view's proxy handler: reports the first access after the callback returned. */
+class LateAccess<T extends object> implements ProxyHandler<T> {
+  live = true;
+  #reported = false;
+  readonly #k: WskKernelCore;
+  readonly #what: string;
+  readonly #socket: number;
+  readonly #rule: ViolationId;
+
+  constructor(k: WskKernelCore, what: string, socket: number, rule: ViolationId) {
+    this.#k = k;
+    this.#what = what;
+    this.#socket = socket;
+    this.#rule = rule;
+  }
+
+  // The object is a SOCKADDR or an inspect ID, plain data properties: reading or writing it
+  // directly is what the access through the proxy does, without V8's slow path for a proxy as
+  // the receiver.
+  get(object: T, key: string | symbol): unknown {
+    this.#late('read', key);
+    return Reflect.get(object, key) as unknown;
+  }
+
+  set(object: T, key: string | symbol, value: unknown): boolean {
+    this.#late('written', key);
+    return Reflect.set(object, key, value);
+  }
+
+  #late(access: string, key: string | symbol): void {
+    if (this.live || this.#reported || typeof key === 'symbol' || key === 'then') return;
+    this.#reported = true; // the first late access is the report; the rest would repeat it
+    const detail = `${this.#what}.${key} ${access} after the callback returned`;
+    this.#k.violation(this.#rule, detail, { socket: this.#socket });
+  }
 }

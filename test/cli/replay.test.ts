@@ -46,7 +46,7 @@ function readJson(path: string): Written {
 describe('cli: fuzz writes one artifact per failure group', () => {
   it('inspect-abort-race, 200 runs: grouped lines, their artifacts, each replays to its hash', async () => {
     const dir = tempDir();
-    const { code, out } = await cli(['fuzz', 'inspect-abort-race', '--runs', '200', '--out', dir]);
+    const { code, out } = await cli(['fuzz', 'inspect-abort-race', '--runs', '200', '--out', dir, '--no-shrink']);
     expect(code).toBe(0);
     const groups = groupLines(out);
     expect(groups.length).toBeGreaterThan(0);
