@@ -69,3 +69,11 @@ export function integerFlag(args: ParsedArgs, flag: string, fallback: number): n
     throw new UsageError(`--${flag} expects a non-negative integer, got '${text}'`);
   return value;
 }
+
+/** The one positional argument `what`; none or more than one is a usage error. */
+export function onePositional(args: ParsedArgs, what: string): string {
+  const [first, ...extra] = args.positional;
+  if (first === undefined) throw new UsageError(`missing ${what}`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  return first;
+}

@@ -1,0 +1,87 @@
+/** `wsksim run` and `wsksim showcase`: one scenario, one seed (or a tape), its trace, a summary. */
+import { writeFileSync } from 'node:fs';
+import { runScenario, type Scenario } from '../explore/scenario.ts';
+import { planRequest, seedOnlyRun } from '../explore/campaign.ts';
+import type { RunPlan } from '../explore/strategy.ts';
+import type { ArtifactScenario } from '../explore/artifact.ts';
+import { formatRecord } from '../sim/index.ts';
+import { UsageError, integerFlag, onePositional, parseArgs, type ParsedArgs } from './args.ts';
+import { choiceLog, type ChoiceLog } from './choices.ts';
+import { KNOB_FLAGS, runKnobs, shellWords } from './knobs.ts';
+import { loadScenario } from './load.ts';
+import { scenarioIdentity } from './provenance.ts';
+import { strategyOf } from './strategy-flags.ts';
+import { summary } from './summary.ts';
+import { readTapeFile, writeTapeFile, type TapeFile } from './tape-file.ts';
+import type { Write } from './write.ts';
+
+export async function run(argv: readonly string[], out: Write, showcase: boolean): Promise<number> {
+  const args = parseArgs(argv, {
+    values: ['seed', 'record', 'replay', 'pcap', 'strategy'],
+    switches: ['trace', 'choices', ...KNOB_FLAGS.switches],
+    lists: KNOB_FLAGS.lists,
+  });
+  const reference = onePositional(args, 'scenario');
+  const knobs = runKnobs(args);
+  const scenario = await loadScenario(reference);
+  const replayFile = args.values.get('replay');
+  const replaying = replayFile === undefined ? undefined : readTapeFile(replayFile);
+  const seed = integerFlag(args, 'seed', replaying?.seed ?? scenario.seeds[0] ?? 1);
+  const recordFile = args.values.get('record');
+  const pcapFile = args.values.get('pcap');
+  const planned = strategyRun(scenario, args, seed);
+  const { decider, ...request } = planRequest(knobs.request, planned.plan);
+  const choices = choicesFlag(args);
+  const result = await runScenario(scenario, {
+    ...request,
+    ...(decider !== undefined && replayFile === undefined && { decider }),
+    keepTrace: showcase || (args.switches.has('trace') && choices === null),
+    ...((recordFile !== undefined || choices !== null) && { record: true }),
+    ...(replaying !== undefined && { replay: replaying.tape }),
+    ...(pcapFile !== undefined && { pcap: true }),
+    ...(choices !== null && { decider: choices.decider, onRecord: choices.onRecord }),
+  });
+  for (const record of result.trace ?? []) out(`${formatRecord(record)}\n`);
+  for (const line of choices?.lines ?? []) out(`${line}\n`);
+  if (pcapFile !== undefined && result.pcap !== undefined) writeFileSync(pcapFile, result.pcap);
+  if (recordFile !== undefined) {
+    const identity = scenarioIdentity(scenario.name, reference);
+    writeTapeFile(recordFile, { scenario: identity, seed: result.seed, tape: result.tape ?? [] });
+  }
+  const flags = [...knobs.flags, ...planned.flags];
+  const again = replayFile === undefined ? `--seed ${result.seed}` : `--replay ${replayFile}`;
+  const replay = `wsksim run ${reference} ${again}${shellWords(flags)}`;
+  if (replaying !== undefined)
+    out(changedNote(replaying, scenarioIdentity(scenario.name, reference)));
+  const ran = replayFile === undefined ? undefined : `replayed ${replayFile}`;
+  out(summary(result, replay, planned.plan.note, ran));
+  return result.status === 'passed' ? 0 : 1;
+}
+
+/** A line saying the scenario changed since the tape was recorded, or nothing. */
+function changedNote(replaying: TapeFile, now: ArtifactScenario): string {
+  const then = replaying.scenario?.sha256;
+  if (then === undefined || then === now.sha256) return '';
+  return `scenario changed since the tape was recorded: sha256 ${then} now ${now.sha256}\n`;
+}
+
+/** `run --choices`: the log to run with, or null; a usage error with a decider of its own. */
+function choicesFlag(args: ParsedArgs): ChoiceLog | null {
+  if (!args.switches.has('choices')) return null;
+  for (const flag of ['strategy', 'replay']) {
+    if (args.values.has(flag)) throw new UsageError(`--choices cannot be used with --${flag}`);
+  }
+  return choiceLog();
+}
+
+/** `run --strategy S`: the plan strategy S gives the run of seed N in any campaign. */
+function strategyRun(
+  scenario: Scenario<unknown>,
+  args: ParsedArgs,
+  seed: number,
+): { plan: RunPlan; flags: string[] } {
+  if (!args.values.has('strategy')) return { plan: { seed, request: {}, note: '' }, flags: [] };
+  const { name, params, flags } = strategyOf(args, 'random');
+  return { plan: seedOnlyRun(scenario, name, seed, params), flags };
+}
+
