@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { artifactOf, type Artifact, type ArtifactScenario } from '../explore/artifact.ts';
 import type { CampaignResult, FailureGroup } from '../explore/campaign.ts';
 import type { StrategyParams } from '../explore/strategy.ts';
-import { wsksimVersion } from './provenance.ts';
+import { scenarioFrom, wsksimVersion } from './provenance.ts';
 
 /** Where artifacts go when `--out` is not given. */
 export const DEFAULT_FINDINGS_DIR = join('.wsksim', 'findings');
@@ -29,7 +29,7 @@ export function writeFindings(
     const path = join(dir, artifactName(campaign.scenario, group));
     const source = {
       wsksimVersion: version,
-      scenario,
+      scenario: scenarioFrom(scenario, path),
       strategy: campaign.strategy,
       params,
       replay: `wsksim replay ${path}`,

@@ -10,7 +10,7 @@ import { ArtifactError, parseArtifact, replayRequest, type Artifact } from '../e
 import { runScenario, type Scenario, type ScenarioResult } from '../explore/scenario.ts';
 import { TapeDivergedError } from '../sim/index.ts';
 import { loadScenario } from './load.ts';
-import { fileSha256, wsksimVersion } from './provenance.ts';
+import { fileSha256, scenarioFileOf, wsksimVersion } from './provenance.ts';
 import { summary } from './summary.ts';
 
 type Write = (text: string) => void;
@@ -22,7 +22,7 @@ export async function replayArtifact(file: string, out: Write, err: Write): Prom
     err(`wsksim: ${file}: ${artifact}\n`);
     return 2;
   }
-  const scenario = await scenarioOf(artifact);
+  const scenario = await scenarioOf(artifact, file);
   if (typeof scenario === 'string') {
     out(`not reproduced: ${scenario}\n`);
     return 1;
@@ -55,8 +55,12 @@ async function replayed(
 }
 
 /** The artifact's scenario, loaded, or why not: its file changed since (sha256) or is gone. */
-export async function scenarioOf(artifact: Artifact): Promise<Scenario<unknown> | string> {
-  const { path, sha256 } = artifact.scenario;
+export async function scenarioOf(
+  artifact: Artifact,
+  file: string,
+): Promise<Scenario<unknown> | string> {
+  const { sha256 } = artifact.scenario;
+  const path = scenarioFileOf(artifact.scenario, file);
   const now = existsSync(path) ? fileSha256(path) : null;
   if (now !== sha256) {
     return (

@@ -5,7 +5,8 @@
  * beside the input or in `--out DIR`), and prints the sizes before and after, the candidate runs
  * and the time taken. Bounded by `--budget N` candidate runs (default 1,000) and `--time T` (wall
  * clock, read here in src/cli only and handed to the shrinker as `shouldStop`); either way it
- * keeps the best tape so far. Deterministic: the same artifact gives the same shrunk tape.
+ * keeps the best tape so far, as it does on Ctrl-C (SIGINT) or SIGTERM, then exiting 130 or 143
+ * (interrupt.ts). Deterministic: the same artifact gives the same shrunk tape.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -16,9 +17,16 @@ import type { RunSizes, ShrinkOutput } from '../explore/shrink.ts';
 import { shrinkRun } from '../explore/shrink-run.ts';
 import { formatInstant } from '../sim/index.ts';
 import { artifactText } from './findings.ts';
+import {
+  SIGNAL_EXIT,
+  turn,
+  withInterrupt,
+  type Interrupt,
+  type StopSignal,
+} from './interrupt.ts';
+import { scenarioFileOf, scenarioFrom } from './provenance.ts';
 import { readArtifact, scenarioOf } from './replay.ts';
-
-type Write = (text: string) => void;
+import type { Write } from './write.ts';
 
 export interface ShrinkRequest {
   readonly file: string;
@@ -27,6 +35,10 @@ export interface ShrinkRequest {
   readonly budget?: number;
   /** Wall-clock budget in nanoseconds. */
   readonly time?: number;
+  /** Signals that stop the shrinking, keeping the best so far. */
+  readonly interrupt?: Interrupt;
+  /** Called when the shrinking starts (the artifact read, its scenario loaded). */
+  readonly onStart?: () => void;
 }
 
 /** A shrink made: the shrunk artifact's path, the shrinker's output, the wall time taken. */
@@ -34,6 +46,8 @@ export interface Shrunk {
   readonly path: string;
   readonly output: ShrinkOutput;
   readonly seconds: number;
+  /** The signal that stopped the shrinking, if one did. */
+  readonly interrupted?: StopSignal;
 }
 
 /** Exit codes: 0 shrunk (or already minimal), 1 not reproduced, 2 not an artifact. */
@@ -42,15 +56,19 @@ export async function shrinkArtifact(
   out: Write,
   err: Write,
 ): Promise<number> {
-  const shrunk = await shrinkArtifactFile(request);
+  const onStart = (): void =>
+    out(`shrinking ${request.file} (Ctrl-C stops it, keeping the best so far)\n`);
+  const shrunk = await withInterrupt((interrupt) =>
+    shrinkArtifactFile({ ...request, interrupt, onStart }),
+  );
   if (typeof shrunk === 'string') {
     const malformed = shrunk.startsWith('field ') || shrunk.startsWith('not a JSON');
     if (malformed) err(`wsksim: ${request.file}: ${shrunk}\n`);
     else out(`not shrunk: ${shrunk}\n`);
     return malformed ? 2 : 1;
   }
-  out(shrinkReport(request.file, shrunk.path, shrunk.output, shrunk.seconds));
-  return 0;
+  out(shrinkReport(request.file, shrunk.path, shrunk.output, shrunk.seconds, shrunk.interrupted));
+  return shrunk.interrupted === undefined ? 0 : SIGNAL_EXIT[shrunk.interrupted];
 }
 
 /**
@@ -60,8 +78,9 @@ export async function shrinkArtifact(
 export async function shrinkArtifactFile(request: ShrinkRequest): Promise<Shrunk | string> {
   const artifact = readArtifact(request.file);
   if (typeof artifact === 'string') return artifact;
-  const scenario = await scenarioOf(artifact);
+  const scenario = await scenarioOf(artifact, request.file);
   if (typeof scenario === 'string') return scenario;
+  request.onStart?.();
   const start = performance.now();
   const output = await shrinkArtifactRun(scenario, artifact, request, start);
   const seconds = (performance.now() - start) / 1000;
@@ -69,8 +88,15 @@ export async function shrinkArtifactFile(request: ShrinkRequest): Promise<Shrunk
     return "the artifact's run does not fail the same way when replayed";
   const path = shrunkPath(request);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, artifactText(shrunkArtifact(artifact, output, `wsksim replay ${path}`)));
-  return { path, output, seconds };
+  const moved = { ...artifact, scenario: scenarioFrom(scenarioAt(artifact, request.file), path) };
+  writeFileSync(path, artifactText(shrunkArtifact(moved, output, `wsksim replay ${path}`)));
+  const signal = request.interrupt?.received ?? null;
+  return { path, output, seconds, ...(signal !== null && { interrupted: signal }) };
+}
+
+/** The artifact's scenario with its absolute path, the artifact being at `file`. */
+function scenarioAt(artifact: Artifact, file: string): Artifact['scenario'] {
+  return { ...artifact.scenario, path: scenarioFileOf(artifact.scenario, file) };
 }
 
 /** Replays the artifact's run once (recorded), then shrinks its tape. */
@@ -83,11 +109,13 @@ async function shrinkArtifactRun(
   // Records kept, so the sizes can count the hosts the run involved.
   const replay = { ...replayRequest(scenario, artifact), keepTrace: true };
   const original = await runScenario(scenario, replay);
-  const time = request.time;
+  const { time, interrupt } = request;
+  // Wall clock and signals by design, between candidate runs, never inside one (see the header).
+  const timeUp = (): boolean => time !== undefined && (performance.now() - start) * 1e6 >= time;
   return await shrinkRun(scenario, replay, original, {
     ...(request.budget !== undefined && { budget: request.budget }),
-    // Wall clock by design, between candidate runs, never inside one (see the header).
-    ...(time !== undefined && { shouldStop: () => (performance.now() - start) * 1e6 >= time }),
+    shouldStop: () => timeUp() || interrupt?.stopped === true,
+    ...(interrupt !== undefined && { beforeRun: turn }),
   });
 }
 
@@ -102,13 +130,15 @@ export function shrinkReport(
   output: string,
   shrunk: ShrinkOutput,
   seconds: number,
+  interrupted?: StopSignal,
 ): string {
   const { before, after } = shrunk;
+  const ended = interrupted === undefined ? shrunk.ended : `${interrupted}: best so far kept`;
   const lines = [
     `shrunk ${input} → ${output}`,
     `signature: ${shrunk.signature ?? '(none)'}`,
     ...sizeLines(before, after),
-    `candidates: ${shrunk.candidates} runs in ${seconds.toFixed(2)} s (ended: ${shrunk.ended})`,
+    `candidates: ${shrunk.candidates} runs in ${seconds.toFixed(2)} s (ended: ${ended})`,
     `replay: wsksim replay ${output}`,
   ];
   return `${lines.join('\n')}\n`;

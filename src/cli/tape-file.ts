@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { ArtifactScenario } from '../explore/artifact.ts';
 import type { Tape } from '../sim/index.ts';
 import { UsageError } from './args.ts';
+import { scenarioFrom } from './provenance.ts';
 
 export interface TapeFile {
   readonly tape: Tape;
@@ -17,7 +18,8 @@ export interface TapeFile {
 }
 
 export function writeTapeFile(file: string, contents: Required<TapeFile>): void {
-  const { scenario, seed, tape } = contents;
+  const { seed, tape } = contents;
+  const scenario = scenarioFrom(contents.scenario, file);
   writeFileSync(file, `${JSON.stringify({ scenario, seed, tape }, null, 1)}\n`);
 }
 

@@ -11,17 +11,28 @@ import { runScenario, type RunRequest, type Scenario, type ScenarioResult } from
 import { shrink, type RunTape, type ShrinkInput, type ShrinkOutput } from './shrink.ts';
 
 /** Runs a tape leniently with `request`'s other options; the result's tape is the one used. */
-export function lenientRun<H>(scenario: Scenario<H>, request: RunRequest): RunTape {
+export function lenientRun<H>(
+  scenario: Scenario<H>,
+  request: RunRequest,
+  beforeRun?: () => Promise<void>,
+): RunTape {
   const { replay, decider, ...options } = request;
   void replay, void decider;
   return async (tape: Tape): Promise<ScenarioResult> => {
+    await beforeRun?.();
     const lenient = new LenientDecider(tape);
     const result = await runScenario(scenario, { ...options, decider: lenient, record: true });
     return { ...result, tape: lenient.used() };
   };
 }
 
-export type ShrinkRunOptions = Pick<ShrinkInput, 'budget' | 'shouldStop'>;
+export interface ShrinkRunOptions extends Pick<ShrinkInput, 'budget' | 'shouldStop'> {
+  /**
+   * Awaited before each candidate run: a caller outside the simulation lets its event loop turn
+   * there, so a signal (Ctrl-C) can make `shouldStop` true. Runs themselves never wait on it.
+   */
+  readonly beforeRun?: () => Promise<void>;
+}
 
 /**
  * Shrinks the failing run `result` of `scenario` made by `request`, keeping its signature (that
@@ -36,6 +47,7 @@ export function shrinkRun<H>(
 ): Promise<ShrinkOutput> {
   if (result.tape === undefined)
     throw new Error('shrinkRun: the run has no tape; run it with record: true');
-  const run = lenientRun(scenario, request);
-  return shrink({ tape: result.tape, run, original: result, ...options });
+  const { beforeRun, ...limits } = options;
+  const run = lenientRun(scenario, request, beforeRun);
+  return shrink({ tape: result.tape, run, original: result, ...limits });
 }

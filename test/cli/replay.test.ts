@@ -4,7 +4,7 @@
  * (scenario changed, tape diverged, hash differs); malformed artifacts are refused naming the file
  * and the field; `run --record` / `run --replay` carry the scenario and seed.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -81,6 +81,26 @@ describe('cli: fuzz writes one artifact per failure group', () => {
     expect(artifact.options).toMatchObject({ faultPoints: true, draw: 'swarm' });
     const again = await cli(['replay', join(dir, file as string)]);
     expect(again.out).toContain(`reproduced: trace hash ${artifact.traceHash}, as recorded\n`);
+  });
+});
+
+describe('cli: artifacts name their scenario relative to themselves', () => {
+  it('a project moved with its findings directory still replays them', async () => {
+    const project = join(tempDir(), 'project');
+    const fixture = new URL('../fixtures/leaky-driver.ts', import.meta.url);
+    const index = pathToFileURL(fileURLToPath(new URL('../../src/index.ts', import.meta.url)));
+    const source = readFileSync(fixture, 'utf8').replace("from 'wsksim'", `from '${index.href}'`);
+    const findings = join(project, 'findings');
+    mkdirSync(project);
+    writeFileSync(join(project, 'leaky.ts'), source);
+    await cli(['fuzz', join(project, 'leaky.ts'), '--runs', '2', '--strategy', 'random', '--out', findings, '--no-shrink']);
+    const [name] = readdirSync(findings);
+    expect(readJson(join(findings, name as string)).scenario).toMatchObject({ path: '../leaky.ts' });
+    const moved = join(tempDir(), 'moved');
+    renameSync(project, moved);
+    const again = await cli(['replay', join(moved, 'findings', name as string)]);
+    expect(again.out).toMatch(/reproduced: trace hash [0-9a-f]+, as recorded\n$/);
+    expect(again.code).toBe(0);
   });
 });
 

@@ -1,11 +1,14 @@
 /**
  * `wsksim shrink <artifact>`: inspect-abort-race's first finding shrinks to one non-default
  * decision (the delay past the 30 s pend lifetime), the shrunk artifact replays to its own hash,
- * shrinking is deterministic, and a malformed artifact is refused naming the field (exit 2).
+ * shrinking is deterministic, a malformed artifact is refused naming the field (exit 2), and
+ * Ctrl-C stops a shrink keeping the best tape so far (exit 130).
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.ts';
 
@@ -70,6 +73,38 @@ describe('cli: wsksim shrink', () => {
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(new RegExp(`^wsksim: ${bad}: field '\\w+'`));
     expect((await cli(['shrink', bad, '--budget', '0'])).code).toBe(2);
+  });
+});
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SLOW = join(ROOT, 'test', 'fixtures', 'slow-shrink.ts');
+
+/** Spawns `wsksim shrink`, sends SIGINT once it says it is shrinking; its exit code and output. */
+function interruptedShrink(artifact: string, out: string): Promise<{ code: number; out: string }> {
+  const argv = [join(ROOT, 'bin', 'wsksim.js'), 'shrink', artifact, '--out', out];
+  const child = spawn(process.execPath, [...argv, '--budget', '1000000']);
+  let text = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const started = text.includes('shrinking ');
+    text += chunk.toString();
+    if (!started && text.includes('shrinking ')) child.kill('SIGINT');
+  });
+  return new Promise((done) => child.on('close', (code) => done({ code: code ?? -1, out: text })));
+}
+
+describe('cli: wsksim shrink under Ctrl-C', () => {
+  it('stops between candidate runs, writes the best tape so far and exits 130', async () => {
+    const found = tempDir();
+    await cli(['fuzz', SLOW, '--runs', '1', '--strategy', 'random', '--out', found, '--no-shrink']);
+    const [file] = readdirSync(found);
+    const out = tempDir();
+    const shrunk = await interruptedShrink(join(found, file as string), out);
+    expect(shrunk.code).toBe(130);
+    expect(shrunk.out).toMatch(/\ncandidates: \d+ runs in [\d.]+ s \(ended: SIGINT: best so far kept\)\n/);
+    const [name] = readdirSync(out);
+    expect(name).toMatch(/^slow-shrink-[0-9a-f]{10}-shrunk\.json$/);
+    const replay = await cli(['replay', join(out, name as string)]);
+    expect([replay.code, replay.out.trimEnd().split('\n').at(-1)]).toEqual([0, expect.stringMatching(/^reproduced/)]);
   });
 });
 

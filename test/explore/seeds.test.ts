@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { cli } from '../support/cli.ts';
 import { defineScenario, runScenario } from '../../src/explore/scenario.ts';
 import { runSeeds } from '../../src/explore/seeds.ts';
 import { loadScenario } from '../../src/cli/load.ts';
@@ -24,11 +25,6 @@ function coin(expectFailure: boolean) {
   });
 }
 
-async function cli(argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await main(argv, (t) => void (out += t), () => {});
-  return { code, out };
-}
 
 describe('explore: the seed loop', () => {
   it('runs every seed, records each failure and goes on; the first failure is kept whole', async () => {
