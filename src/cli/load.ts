@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Scenario } from '../explore/scenario.ts';
 import { UsageError } from './args.ts';
+import { scenarioFileError } from './scenario-file-error.ts';
 
 export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scenarios');
 
@@ -38,7 +39,12 @@ export function scenarioPath(reference: string): string {
 
 export async function loadScenario(reference: string): Promise<Scenario> {
   const path = scenarioPath(reference);
-  const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (error) {
+    throw scenarioFileError(path, error);
+  }
   const scenario = module.default as Scenario | undefined;
   if (
     scenario === undefined ||

@@ -12,6 +12,7 @@ import { KNOB_FLAGS, runKnobs } from './knobs.ts';
 import { listScenarioNames, loadScenario } from './load.ts';
 import { replayArtifact } from './replay.ts';
 import { run } from './run-command.ts';
+import { ScenarioFileError } from './scenario-file-error.ts';
 import { shrinkArtifact } from './shrink.ts';
 import type { Write } from './write.ts';
 
@@ -101,7 +102,11 @@ export async function main(
         throw new UsageError(`unknown command '${command}'`);
     }
   } catch (error) {
-    if (error instanceof UsageError || error instanceof SimConfigError) {
+    if (
+      error instanceof UsageError ||
+      error instanceof SimConfigError ||
+      error instanceof ScenarioFileError
+    ) {
       err(`wsksim: ${error.message}\n`);
       if (error instanceof UsageError) err(`run 'wsksim help' for usage\n`);
       return 2;

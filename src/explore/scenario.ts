@@ -208,6 +208,24 @@ export interface ScenarioResult {
 }
 
 /** Validates a scenario definition once, at load, naming the faulty field. */
+/** Why build and check must not be async: the run does not wait for them (runOnce). */
+const SYNCHRONOUS =
+  'an async function is not supported: build the world and check the outcome synchronously ' +
+  '(drivers may await simulator waits; build starts them)';
+
+/** Whether `f` is an `async` function (or an async generator). */
+function isAsync(f: unknown): boolean {
+  const name = (f as { constructor?: { name?: string } } | undefined)?.constructor?.name;
+  return name === 'AsyncFunction' || name === 'AsyncGeneratorFunction';
+}
+
+/** Throws when `value`, returned by a scenario's `field`, is a promise (a non-async function's). */
+function refusePromise(value: unknown, field: 'build' | 'check', scenario: string): void {
+  if (typeof (value as { then?: unknown } | null)?.then !== 'function') return;
+  const where = `scenario '${scenario}'.${field}`;
+  throw new SimConfigError(where, `returned a promise; ${SYNCHRONOUS}`);
+}
+
 export function defineScenario<H>(definition: ScenarioDefinition<H>): Scenario<H> {
   const named = typeof definition?.name === 'string';
   const where = `scenario ${named ? `'${definition.name}'` : '(unnamed)'}`;
@@ -225,6 +243,9 @@ export function defineScenario<H>(definition: ScenarioDefinition<H>): Scenario<H
     throw new SimConfigError(`${where}.build`, 'expected a function');
   if (definition.check !== undefined && typeof definition.check !== 'function') {
     throw new SimConfigError(`${where}.check`, 'expected a function');
+  }
+  for (const field of ['build', 'check'] as const) {
+    if (isAsync(definition[field])) throw new SimConfigError(`${where}.${field}`, SYNCHRONOUS);
   }
   if (definition.limits?.time !== undefined)
     parseDuration(`${where}.limits.time`, definition.limits.time);
@@ -328,6 +349,7 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
   let checkSkipped = false;
   try {
     const handles = scenario.build(sim);
+    refusePromise(handles, 'build', scenario.name);
     const unused = sim.unusedKernelOverrides();
     if (unused.length > 0) throw new UnusedOverride(unused);
     const until = scenario.until;
@@ -345,7 +367,9 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
       scenario.checkUnderFaults !== true;
     if (failure === undefined && scenario.check !== undefined && !checkSkipped) {
       const run = { sim, outcome, faults };
-      failure = checkFailure(sim, () => scenario.check?.(run, handles));
+      failure = checkFailure(sim, () =>
+        refusePromise(scenario.check?.(run, handles), 'check', scenario.name),
+      );
       if (failure !== undefined) failure = await withFindings(sim, scenario, failure);
     }
     if (failure === undefined) failure = (await sim.settle(scenario.settle))?.failure;

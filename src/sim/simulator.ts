@@ -15,6 +15,7 @@ import { crashMessage, driverCrashOf, throwerOf, type DriverCrash } from './cras
 import type { Candidate, DeciderOption, EventAbout } from './decider.ts';
 import { SimConfigError, checkInteger } from './errors.ts';
 import { EventQueue, type SimEvent } from './event-queue.ts';
+import { ForeignWaitError, trapTimers } from './foreign-wait.ts';
 import { ThreadHost, type SimThread } from './threads.ts';
 import type { TraceRecord } from './records.ts';
 import { Trace } from './trace.ts';
@@ -299,14 +300,19 @@ export class Simulator {
     const plan = resolveRunPlan(options, this.#now);
     const firstEvent = this.#eventsTotal;
     let status: RunStatus;
-    for (;;) {
-      status = this.#failure !== null ? 'failed' : this.#slice(plan, firstEvent);
-      if (status !== ('pump' as RunStatus)) break;
-      try {
-        await this.threads.pump();
-      } catch (error) {
-        this.#failFromError(error);
+    const untrap = trapTimers();
+    try {
+      for (;;) {
+        status = this.#failure !== null ? 'failed' : this.#slice(plan, firstEvent);
+        if (status !== ('pump' as RunStatus)) break;
+        try {
+          await this.threads.pump();
+        } catch (error) {
+          this.#failFromError(error);
+        }
       }
+    } finally {
+      untrap();
     }
     return {
       status,
@@ -493,7 +499,7 @@ export class Simulator {
 
   #failFromError(error: unknown): void {
     if (this.#failure !== null) return;
-    const crash = driverCrashOf(error);
+    const crash = driverCrashOf(error) ?? foreignWaitCrash(error);
     if (crash !== null) return this.#failCrash(error, crash);
     const kind: FailureKind =
       error instanceof TapeDivergedError
@@ -532,6 +538,15 @@ export class Simulator {
       this.#failure = { ...this.#failure, event: `thread ${thread.name}` };
     }
   }
+}
+
+/**
+ * A thread that awaited something outside the simulation (foreign-wait.ts) with no driver frame
+ * to name: the driver's failure all the same, its line unknown.
+ */
+function foreignWaitCrash(error: unknown): DriverCrash | null {
+  if (!(error instanceof ForeignWaitError)) return null;
+  return { site: 'unknown', stack: [], routine: 'a system thread' };
 }
 
 function resolveRunPlan(options: RunOptions, now: number): RunPlan {

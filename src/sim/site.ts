@@ -86,6 +86,16 @@ function lastIndexOf(frames: readonly ({ path: string } | null)[], path: string)
   return -1;
 }
 
+/**
+ * Whether the function that called the one whose stack this is (the second located frame) is a
+ * driver's or a scenario's code: not wsksim's, not a dependency's, not Node's.
+ */
+export function callerIsDriver(stack: string): boolean {
+  const files = stack.split('\n').map(frameFile).filter((file) => file !== null);
+  const caller = files[1];
+  return caller !== undefined && !isForeign(caller.path);
+}
+
 /** The file and line of one `    at f (file:line:col)` frame. */
 function frameFile(frame: string): { path: string; line: number } | null {
   const match = /\(?((?:file:\/\/)?[^\s()]+):(\d+):\d+\)?\s*$/.exec(frame);

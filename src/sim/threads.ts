@@ -17,6 +17,7 @@
  * may await, because they are the mechanism that makes awaiting deterministic.
  */
 import { AssertionError, assert } from './assert.ts';
+import { ForeignWaitError } from './foreign-wait.ts';
 
 /** Microtask turns a resumed thread may take to reach its next wait before the run fails. */
 const TURN_LIMIT = 10_000;
@@ -163,10 +164,9 @@ export class ThreadHost {
         if (thread.state === 'parked' || thread.state === 'finished') return;
         await undefined;
       }
-      throw new AssertionError(
+      throw new ForeignWaitError(
         `thread ${thread.name} did not reach a simulator wait within ${TURN_LIMIT} microtask ` +
-          'turns: it awaits something outside the simulation ' +
-          '(a real timer, I/O, a foreign promise)',
+          'turns: it awaits something outside the simulation (I/O, a foreign promise)',
       );
     } finally {
       this.current = null;

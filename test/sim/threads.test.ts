@@ -90,13 +90,13 @@ describe('sim: kernel threads as async functions', () => {
     });
   });
 
-  it('a thread awaiting something outside the simulation fails the run instead of hanging', async () => {
+  it('a thread awaiting something outside the simulation fails the run as the driver\'s failure', async () => {
     const sim = new Simulator({ seed: 4 });
     sim.threads.spawn('stuck', async () => {
       await new Promise<void>(() => undefined);
     });
     const outcome = await sim.run();
-    expect(outcome.failure?.kind).toBe('assertion');
+    expect(outcome.failure?.kind).toBe('driver-crash');
     expect(outcome.failure?.message).toMatch(/thread stuck did not reach a simulator wait/);
   });
 
