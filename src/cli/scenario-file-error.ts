@@ -32,7 +32,8 @@ function transformLocation(error: Error): string | null {
   const match = /^(.+?):(\d+):(\d+): ERROR: (.*)$/m.exec(error.message);
   if (match === null) return null;
   const [, file, line, column, text] = match as unknown as string[];
-  return `${relative(process.cwd(), file as string) || file}:${line}:${Number(column) + 1}: ${text}`;
+  const shown = relative(process.cwd(), file as string) || file;
+  return `${shown}:${line}:${Number(column) + 1}: ${text}`;
 }
 
 /** A throw at a module's top level (or in a module it imports): where, from its stack. */
