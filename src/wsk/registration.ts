@@ -287,13 +287,14 @@ export class WskManager implements ClientCheck {
       npi: WskClientNpi,
       client: undefined as unknown as WSK_CLIENT,
       phase: 'registered',
+      stateSince: k.sim.now,
       captures: 0,
       blocked: [],
       deregisterWaiters: [],
       pendingIrps: new Set(),
       site: k.sim.recordSites ? callerSite() : null,
     };
-    (registration as { client: WSK_CLIENT }).client = new WSK_CLIENT(registration, k.host);
+    (registration as { client: WSK_CLIENT }).client = new WSK_CLIENT(registration, k.host, k.sim);
     WskRegistration.state = registration;
     this.#registrations.add(registration);
     return this.#trace('WskRegister', STATUS_SUCCESS);
@@ -309,7 +310,7 @@ export class WskManager implements ClientCheck {
       k.violation('WSK-DEREGISTER-TWICE', 'WskDeregister called twice for one WskRegister');
       return done;
     }
-    setRegistrationPhase(registration, 'deregistering');
+    setRegistrationPhase(registration, 'deregistering', k.sim.now);
     this.#traceCall('WskDeregister', undefined);
     // Captures blocked in other threads return STATUS_DEVICE_NOT_READY at once
     // (docs/model.md#registration-and-capture).
@@ -650,7 +651,7 @@ export class WskManager implements ClientCheck {
   }
 
   #finish(registration: Registration): void {
-    setRegistrationPhase(registration, 'deregistered');
+    setRegistrationPhase(registration, 'deregistered', this.#k.sim.now);
     this.#registrations.delete(registration);
     this.#traceCall('WskDeregister done', undefined);
     for (const parking of registration.deregisterWaiters.splice(0)) parking.wake();
