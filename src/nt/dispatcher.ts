@@ -17,9 +17,12 @@
  *   Only system threads (and work items, which run as threads) can block: a blocking wait
  *   from a callback is the violation WAIT-OUTSIDE-THREAD. An object used before its
  *   KeInitialize* call is OBJECT-NOT-INITIALIZED.
- * - A wait with no timeout is kept while it blocks, with its thread, its object, since when and
- *   (when sites are recorded) the driver's line: one still blocked at the end of a run is the
- *   end-of-run violation WAIT-NEVER-SATISFIED, a deadlock or a lost wake-up (outstanding.ts).
+ * - A wait with no timeout is kept while it blocks, with the routine, its thread, its object,
+ *   since when and (when sites are recorded) the driver's line: one still blocked at the end of a
+ *   run is the end-of-run violation WAIT-NEVER-SATISFIED, a deadlock or a lost wake-up
+ *   (outstanding.ts). Routines of other layers that block a thread with no timeout
+ *   (WskCaptureProviderNPI with WSK_INFINITE_WAIT, WskDeregister) keep theirs here too, through
+ *   blockedIn and unblocked.
  */
 import { callerSite, type Parking, type SimEvent } from '../sim/index.ts';
 import { APC_LEVEL, DISPATCH_LEVEL } from './irql.ts';
@@ -48,7 +51,13 @@ export interface Waiter {
 
 /** A wait with no timeout still blocking (DispatcherManager.blocked). */
 export interface BlockedWait {
-  readonly object: DispatcherObject;
+  /** The routine the thread waits in, e.g. 'KeWaitForSingleObject', 'WskDeregister'. */
+  readonly routine: string;
+  /**
+   * What it waits on: a dispatcher object, or (another layer's wait) a function that names the
+   * object and what never happened, e.g. 'the WSK provider, never ready', asked at report time.
+   */
+  readonly object: DispatcherObject | (() => string);
   /** The simulator thread's name, e.g. 'server/DriverEntry'. */
   readonly thread: string;
   /** The virtual time the wait began. */
@@ -70,8 +79,8 @@ export class KEVENT extends DispatcherObject {}
 
 export class DispatcherManager {
   readonly #k: KernelCore;
-  /** Waits with no timeout that still block, by their waiter. */
-  readonly #blocked = new Map<Waiter, BlockedWait>();
+  /** Waits with no timeout that still block, by their waiter (a Waiter, or another layer's). */
+  readonly #blocked = new Map<object, BlockedWait>();
 
   constructor(kernel: KernelCore) {
     this.#k = kernel;
@@ -147,7 +156,7 @@ export class DispatcherManager {
     }
     const waiter: Waiter = { parking: k.sim.threads.park<NTSTATUS>(), timeout: null };
     Object.waiters.push(waiter);
-    if (Timeout === null) this.#block(waiter, Object);
+    if (Timeout === null) this.#block(waiter, 'KeWaitForSingleObject', Object);
     else {
       waiter.timeout = k.sim.schedule(this.delay(Timeout), `${k.host} wait timeout`, () => {
         const index = Object.waiters.indexOf(waiter);
@@ -176,11 +185,24 @@ export class DispatcherManager {
     return [...this.#blocked.values()];
   }
 
-  #block(waiter: Waiter, object: DispatcherObject): void {
+  /**
+   * @internal `routine` blocks the current thread with no timeout, keyed by `key` until
+   * unblocked(key); `object` names what it waits on and what never happened, for the report.
+   */
+  blockedIn(key: object, routine: string, object: () => string): void {
+    this.#block(key, routine, object);
+  }
+
+  /** @internal The wait `key` of blockedIn ended (satisfied, failed or timed out). */
+  unblocked(key: object): void {
+    this.#blocked.delete(key);
+  }
+
+  #block(key: object, routine: string, object: DispatcherObject | (() => string)): void {
     const sim = this.#k.sim;
     const thread = (sim.threads.current as { name: string }).name;
     const site = sim.recordSites ? callerSite() : null;
-    this.#blocked.set(waiter, { object, thread, since: sim.now, site });
+    this.#blocked.set(key, { routine, object, thread, since: sim.now, site });
   }
 
   #release(waiter: Waiter): void {

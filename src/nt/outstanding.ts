@@ -67,15 +67,18 @@ export function outstandingPool(pool: PoolManager): Outstanding[] {
 }
 
 /**
- * System threads still blocked in a wait with no timeout: each with the object it waits on and
- * since when; the site is the line of the wait.
+ * System threads still blocked in a wait with no timeout: each with the routine it waits in, the
+ * object it waits on and since when; the site is the line of the wait.
  */
 export function outstandingWaits(dispatcher: DispatcherManager): Outstanding[] {
   const list: Outstanding[] = [];
   for (const wait of dispatcher.blocked()) {
+    const object = wait.object;
+    const on =
+      typeof object === 'function' ? object() : `${objectName(object)}, never signalled`;
     const detail =
-      `thread ${wait.thread} blocked since ${formatInstant(wait.since)} in ` +
-      `KeWaitForSingleObject on ${objectName(wait.object)}, never signalled`;
+      `thread ${wait.thread} blocked since ${formatInstant(wait.since)} in ${wait.routine} ` +
+      `on ${on}`;
     addOutstanding(list, 'WAIT-NEVER-SATISFIED', detail, {}, wait.site);
   }
   return list;

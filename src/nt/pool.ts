@@ -18,6 +18,10 @@
  * POOL-DOUBLE-FREE, with the wrong tag POOL-TAG-MISMATCH (BAD_POOL_CALLER in Windows), an object
  * that did not come from the pool POOL-FREE-FOREIGN.
  *
+ * Each allocation is block #N, numbered from 1 on its host: the `nt.pool` trace records of its
+ * allocation and free carry N, as every violation that names the block does, so a reader finds a
+ * violation's block in the trace (a failed allocation has no block and no number).
+ *
  * Symbol keys and `then` are exempt (the runtime reads them when inspecting a value or resolving
  * a promise with it; driver code does not).
  *
@@ -93,7 +97,7 @@ export class PoolManager {
     const max = PoolType === PagedPool ? APC_LEVEL : DISPATCH_LEVEL;
     if (!k.requireIrql('ExAllocatePoolWithTag', max)) return null;
     if (k.allocationFails('pool', k.options.poolAllocationFailure)) {
-      this.#trace('allocation-failed', Tag, NumberOfBytes);
+      this.#trace('allocation-failed', undefined, Tag, NumberOfBytes);
       return null;
     }
     const block: Block = {
@@ -110,7 +114,7 @@ export class PoolManager {
     const proxy: object = new Proxy({}, new BlockAccess(k, block));
     this.#blocks.set(proxy, block);
     this.#live.set(block.id, block);
-    this.#trace('allocated', Tag, NumberOfBytes);
+    this.#trace('allocated', block.id, Tag, NumberOfBytes);
     return proxy as T;
   }
 
@@ -135,7 +139,7 @@ export class PoolManager {
     block.freedAt = k.sim.now;
     if (k.sim.recordSites) block.freeSite = callerSite();
     this.#live.delete(block.id);
-    this.#trace('freed', Tag, block.bytes);
+    this.#trace('freed', block.id, Tag, block.bytes);
   }
 
   /** Outstanding allocations, in allocation order. */
@@ -148,10 +152,12 @@ export class PoolManager {
     }));
   }
 
-  #trace(event: string, tag: PoolTag, bytes: number): void {
+  /** The record of an allocation or free: `block` is the id a violation names ('block #3'). */
+  #trace(event: string, block: number | undefined, tag: PoolTag, bytes: number): void {
     const sim = this.#k.sim;
     const host = this.#k.host;
-    sim.trace.emit({ at: sim.now, type: 'nt.pool', host, event, tag: tagText(tag), bytes });
+    const text = tagText(tag);
+    sim.trace.emit({ at: sim.now, type: 'nt.pool', host, event, block, tag: text, bytes });
   }
 }
 

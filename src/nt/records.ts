@@ -4,7 +4,8 @@
  * src/sim/records.ts; fields in the order they are emitted and hashed:
  * - `nt.irp`: an IRP event (allocated, issued, pending, completed, freed, …), with the operation
  *   holding the IRP and the completion status when there is one (irp-routines.ts);
- * - `nt.pool`: a pool allocation or free, with its tag and size (pool.ts);
+ * - `nt.pool`: a pool allocation or free, with the block's id (the N of 'block #N' in a pool
+ *   violation; undefined for a failed allocation), its tag and size (pool.ts);
  * - `nt.violation`: a verifier rule broken (the run fails); `nt.advisory`: a legal but almost
  *   always wrong use, its detail in the display-only `info` (kernel-core.ts).
  */
@@ -22,6 +23,7 @@ declare module '../sim/records.ts' {
     'nt.pool': {
       readonly host: string;
       readonly event: string;
+      readonly block: number | undefined;
       readonly tag: string;
       readonly bytes: number;
     };

@@ -48,6 +48,8 @@ export class WSK_REGISTRATION {
 export class WSK_CLIENT {
   /** @internal */ readonly registration: Registration;
   /** @internal */ readonly host: string;
+  /** @internal The host's simulator clock: when its sockets' states change (socket-state.ts). */
+  readonly clock: { readonly now: number };
   /**
    * @internal Set by the sockets slice when this client creates its first socket; the
    * ordering rule of WSK_SET_STATIC_EVENT_CALLBACKS and WSK_TDI_BEHAVIOR reads it.
@@ -61,9 +63,10 @@ export class WSK_CLIENT {
   readonly cachedSds = new Set<WSK_CACHED_SECURITY_DESCRIPTOR>();
 
   /** @internal */
-  constructor(registration: Registration, host: string) {
+  constructor(registration: Registration, host: string, clock: { readonly now: number }) {
     this.registration = registration;
     this.host = host;
+    this.clock = clock;
   }
 }
 export type PWSK_CLIENT = WSK_CLIENT;
@@ -191,6 +194,8 @@ export interface Registration {
   readonly client: WSK_CLIENT;
   /** Written only by setRegistrationPhase (lifecycle.ts), which checks the move. */
   readonly phase: RegistrationPhase;
+  /** The virtual time the phase last changed (WskRegister, WskDeregister, its return). */
+  readonly stateSince: number;
   captures: number;
   readonly blocked: CaptureWaiter[];
   readonly deregisterWaiters: Parking<void>[];

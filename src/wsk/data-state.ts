@@ -77,10 +77,10 @@ export class DataState {
   /** WskDisconnectEvent flavours delivered (receive-indications.ts bits; each at most once). */
   disconnects = 0;
   /**
-   * Indication lists the driver retained with STATUS_PENDING, by their head
-   * (docs/model.md#wskrelease).
+   * Indication lists the driver retained with STATUS_PENDING, by their head, each with the
+   * virtual time it was retained, oldest first (docs/model.md#wskrelease).
    */
-  readonly retained = new Set<WSK_DATA_INDICATION>();
+  readonly retained = new Map<WSK_DATA_INDICATION, number>();
   /** The ideal send backlog last reported (WskSendBacklogEvent fires when it changes). */
   backlog = 0;
 }

@@ -85,12 +85,16 @@ interface Inspection {
    * setInspectionPhase (lifecycle.ts), which checks the move.
    */
   readonly phase: InspectionPhase;
+  /** The virtual time the phase last changed (set with it by setInspectionPhase). */
+  readonly stateSince: number;
 }
 
 /** A pended inspection as the end-of-run check lists it. */
 export interface PendedInspection {
   readonly socket: number;
   readonly id: WSK_INSPECT_ID;
+  /** The virtual time it was pended (its last change of phase). */
+  readonly since: number;
   /** Where the driver made the listening socket, when sites are recorded. */
   readonly site?: string;
 }
@@ -156,11 +160,12 @@ export class ConditionalAccept {
       return core.finish(call, Irp, STATUS_SUCCESS);
     }
     const serial = (key as WSK_INSPECT_ID).SerialNumber;
+    const now = core.k.sim.now;
     if (inspection.phase !== 'pended') {
       // Aborted meanwhile: nothing to decide (module header).
-      setInspectionPhase(inspection, 'finished', state.id, serial);
+      setInspectionPhase(inspection, 'finished', state.id, serial, now);
     } else {
-      setInspectionPhase(inspection, 'decided', state.id, serial);
+      setInspectionPhase(inspection, 'decided', state.id, serial, now);
       const answer = Action === WskInspectAccept ? 'accept' : 'reject';
       const result = inspection.listener.decide(serial, answer);
       assert(result.ok, `a pended request the stack does not know: ${idText(key)}`);
@@ -220,7 +225,8 @@ export class ConditionalAccept {
       const site = this.#core.siteOf(state);
       for (const [id, inspection] of pended) {
         if (inspection.phase !== 'pended') continue;
-        const entry = { socket: state.id, id: new WSK_INSPECT_ID(state.id, id) };
+        const since = inspection.stateSince;
+        const entry = { socket: state.id, id: new WSK_INSPECT_ID(state.id, id), since };
         list.push(site === undefined ? entry : { ...entry, site });
       }
     }
@@ -239,9 +245,11 @@ export class ConditionalAccept {
         return 'accept';
       case WskInspectReject:
         return 'reject';
-      case WskInspectPend:
-        this.#pendedOf(state).set(offer.id, { listener, phase: 'pended' });
+      case WskInspectPend: {
+        const stateSince = this.#core.k.sim.now;
+        this.#pendedOf(state).set(offer.id, { listener, phase: 'pended', stateSince });
         return 'later';
+      }
       default: {
         const detail = `WskInspectEvent returned ${String(action)}; the request is rejected`;
         this.#core.k.violation('WSK-INSPECT-EVENT-RETURN', detail, { socket: state.id });
@@ -279,7 +287,7 @@ export class ConditionalAccept {
     if (inspection !== undefined) {
       // One the driver decided is finished (it accepted it: a rejected one is never aborted).
       const next = inspection.phase === 'decided' ? 'finished' : 'aborted';
-      setInspectionPhase(inspection, next, state.id, offer.id);
+      setInspectionPhase(inspection, next, state.id, offer.id, this.#core.k.sim.now);
     }
     const k = this.#core.k;
     const callback = this.#events.callback(state, ABORT_CALLBACK) as PFN_WSK_ABORT_EVENT;

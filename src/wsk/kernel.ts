@@ -36,7 +36,7 @@ export class Kernel extends NtKernel<KernelOptions, ViolationId, AdvisoryId> {
   constructor(sim: Simulator, host: string, options: KernelOptions = {}) {
     super(sim, host, options, RULES);
     checkKernelOptions(host, options);
-    this.wsk = new WskManager(this, this.irps);
+    this.wsk = new WskManager(this, this.irps, this.dispatcher);
   }
 }
 

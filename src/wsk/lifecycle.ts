@@ -30,16 +30,21 @@ export const REGISTRATION_TRANSITIONS: {
   deregistered: [],
 };
 
-/** Every change of a registration's phase goes through here, asserted against the table. */
+/**
+ * Every change of a registration's phase goes through here, asserted against the table; `now` is
+ * the virtual time of the change, kept as its `stateSince` for the end-of-run report.
+ */
 export function setRegistrationPhase(
-  registration: { readonly phase: RegistrationPhase },
+  registration: { readonly phase: RegistrationPhase; readonly stateSince: number },
   next: RegistrationPhase,
+  now: number,
 ): void {
   const from = registration.phase;
   if (!REGISTRATION_TRANSITIONS[from].includes(next)) {
     assert(false, `wsk: illegal registration transition ${from} → ${next}`);
   }
   (registration as { phase: RegistrationPhase }).phase = next;
+  (registration as { stateSince: number }).stateSince = now;
 }
 
 // ---- inspection (inspect.ts) ----------------------------------------------------------------
@@ -63,12 +68,16 @@ export const INSPECTION_TRANSITIONS: {
   finished: [],
 };
 
-/** Every change of an inspection's phase goes through here, asserted against the table. */
+/**
+ * Every change of an inspection's phase goes through here, asserted against the table; `now` is
+ * the virtual time of the change, kept as its `stateSince`.
+ */
 export function setInspectionPhase(
-  inspection: { readonly phase: InspectionPhase },
+  inspection: { readonly phase: InspectionPhase; readonly stateSince: number },
   next: InspectionPhase,
   socket: number,
   request: number,
+  now: number,
 ): void {
   const from = inspection.phase;
   if (!INSPECTION_TRANSITIONS[from].includes(next)) {
@@ -76,6 +85,7 @@ export function setInspectionPhase(
     assert(false, `wsk: illegal inspection transition ${from} → ${next} (${which})`);
   }
   (inspection as { phase: InspectionPhase }).phase = next;
+  (inspection as { stateSince: number }).stateSince = now;
 }
 
 // ---- socket (socket-state.ts) ---------------------------------------------------------------

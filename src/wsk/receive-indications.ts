@@ -215,7 +215,7 @@ export class ReceiveIndications {
     const indicated = indication.Buffer.Length;
     if (status === STATUS_PENDING) {
       connection.read(indicated);
-      data.retained.add(indication);
+      data.retained.set(indication, this.#core.k.sim.now);
       if (state.closed) this.closing(state, data);
       return;
     }

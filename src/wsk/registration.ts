@@ -20,7 +20,12 @@
  *   sockets: the client's sockets (socket.ts) must all be closed.
  *
  * A registration's phase (registered → deregistering → deregistered) changes only through
- * setRegistrationPhase, asserted against lifecycle.ts's table.
+ * setRegistrationPhase, asserted against lifecycle.ts's table, which keeps the time of the change.
+ *
+ * A capture with WSK_INFINITE_WAIT and a WskDeregister that block are kept in the dispatcher's
+ * waits (nt/dispatcher.ts blockedIn) while they block: one still blocked at the end of a run is
+ * WAIT-NEVER-SATISFIED, naming the routine, since when, the line of the wait and, for
+ * WskDeregister, what never drained (captures, sockets, IRPs).
  *
  * Statuses, each from docs/model.md#registration-and-capture unless marked:
  * - capture while the provider is not ready: NO_WAIT → STATUS_DEVICE_NOT_READY at once; a timeout
@@ -114,6 +119,7 @@ import {
   holderValue,
   isHolder,
   statusName,
+  type DispatcherManager,
   type IRP,
   type IrpManager,
   type NTSTATUS,
@@ -158,6 +164,8 @@ const TRANSPORT_PROVIDER_ID = '00000000-0000-0000-0000-000000000000';
 export class WskManager implements ClientCheck {
   readonly #k: WskKernelCore;
   readonly #irps: IrpManager;
+  /** Keeps the waits with no timeout (capture, deregister) for the end-of-run report. */
+  readonly #dispatcher: DispatcherManager;
   readonly #registrations = new Set<Registration>();
   readonly #readyWaiters = new Set<CaptureWaiter>();
   #ready = false;
@@ -168,9 +176,10 @@ export class WskManager implements ClientCheck {
   /** The host's sockets: WskSocket, WskSocketConnect and the socket dispatch tables. */
   readonly sockets: SocketProvider;
 
-  constructor(kernel: WskKernelCore, irps: IrpManager) {
+  constructor(kernel: WskKernelCore, irps: IrpManager, dispatcher: DispatcherManager) {
     this.#k = kernel;
     this.#irps = irps;
+    this.#dispatcher = dispatcher;
     const options = kernel.options;
     this.providerVersion = options.wskProviderVersion ?? MAKE_WSK_VERSION(1, 0);
     const sockets = (this.sockets = new SocketProvider(kernel, irps, this));
@@ -287,13 +296,14 @@ export class WskManager implements ClientCheck {
       npi: WskClientNpi,
       client: undefined as unknown as WSK_CLIENT,
       phase: 'registered',
+      stateSince: k.sim.now,
       captures: 0,
       blocked: [],
       deregisterWaiters: [],
       pendingIrps: new Set(),
       site: k.sim.recordSites ? callerSite() : null,
     };
-    (registration as { client: WSK_CLIENT }).client = new WSK_CLIENT(registration, k.host);
+    (registration as { client: WSK_CLIENT }).client = new WSK_CLIENT(registration, k.host, k.sim);
     WskRegistration.state = registration;
     this.#registrations.add(registration);
     return this.#trace('WskRegister', STATUS_SUCCESS);
@@ -309,7 +319,7 @@ export class WskManager implements ClientCheck {
       k.violation('WSK-DEREGISTER-TWICE', 'WskDeregister called twice for one WskRegister');
       return done;
     }
-    setRegistrationPhase(registration, 'deregistering');
+    setRegistrationPhase(registration, 'deregistering', k.sim.now);
     this.#traceCall('WskDeregister', undefined);
     // Captures blocked in other threads return STATUS_DEVICE_NOT_READY at once
     // (docs/model.md#registration-and-capture).
@@ -329,6 +339,7 @@ export class WskManager implements ClientCheck {
     }
     const parking = k.sim.threads.park<void>();
     registration.deregisterWaiters.push(parking);
+    this.#dispatcher.blockedIn(parking, 'WskDeregister', () => this.#undrained(registration));
     return parking;
   }
 
@@ -384,7 +395,9 @@ export class WskManager implements ClientCheck {
     };
     registration.blocked.push(waiter);
     this.#readyWaiters.add(waiter);
-    if (WaitTimeout !== WSK_INFINITE_WAIT) {
+    if (WaitTimeout === WSK_INFINITE_WAIT) {
+      this.#dispatcher.blockedIn(waiter, 'WskCaptureProviderNPI', providerNeverReady);
+    } else {
       waiter.timer = k.sim.schedule(WaitTimeout * 1e6, `${k.host} WSK capture timeout`, () => {
         waiter.timer = null;
         const status = this.#trace('WskCaptureProviderNPI', STATUS_DEVICE_NOT_READY);
@@ -635,6 +648,7 @@ export class WskManager implements ClientCheck {
     const index = registration.blocked.indexOf(waiter);
     if (index >= 0) registration.blocked.splice(index, 1);
     this.#readyWaiters.delete(waiter);
+    this.#dispatcher.unblocked(waiter);
     waiter.timer?.cancel();
     waiter.timer = null;
     waiter.parking.wake(status);
@@ -650,10 +664,23 @@ export class WskManager implements ClientCheck {
   }
 
   #finish(registration: Registration): void {
-    setRegistrationPhase(registration, 'deregistered');
+    setRegistrationPhase(registration, 'deregistered', this.#k.sim.now);
     this.#registrations.delete(registration);
     this.#traceCall('WskDeregister done', undefined);
-    for (const parking of registration.deregisterWaiters.splice(0)) parking.wake();
+    for (const parking of registration.deregisterWaiters.splice(0)) {
+      this.#dispatcher.unblocked(parking);
+      parking.wake();
+    }
+  }
+
+  /** What a blocked WskDeregister still waits for, for the end-of-run report. */
+  #undrained(registration: Registration): string {
+    const left = [
+      counted(registration.captures, 'capture', 'not released'),
+      counted(this.sockets.openSocketsOf(registration.client), 'socket', 'not closed'),
+      counted(registration.pendingIrps.size, 'IRP', 'not completed'),
+    ].filter((text) => text !== '');
+    return `its registration, never drained (${left.join(', ')})`;
   }
 
   #registrationOf(WskRegistration: WSK_REGISTRATION, routine: string): Registration | undefined {
@@ -682,6 +709,17 @@ export class WskManager implements ClientCheck {
     const sim = this.#k.sim;
     sim.trace.emit({ at: sim.now, type: 'wsk.call', host: this.#k.host, call, status });
   }
+}
+
+/** What a WskCaptureProviderNPI with WSK_INFINITE_WAIT waits on, for the end-of-run report. */
+function providerNeverReady(): string {
+  return 'the WSK provider (WSK_INFINITE_WAIT), never ready';
+}
+
+/** '2 captures not released', or '' for none. */
+function counted(count: number, noun: string, state: string): string {
+  if (count === 0) return '';
+  return `${count} ${noun}${count === 1 ? '' : 's'} ${state}`;
 }
 
 /** The host's addresses until Simulation.kernel attaches its own. */

@@ -117,6 +117,11 @@ export class SocketState {
   calls = 0;
   /** Its index in the host's open sockets while open (socket-core.ts). */
   slot = -1;
+  /**
+   * The virtual time its lifecycle flags last changed (or it was made), for the end-of-run
+   * report: the clock is its client's, so a socket carries the time and not the clock.
+   */
+  stateSince: number;
   #flags = 0;
 
   constructor(
@@ -138,6 +143,20 @@ export class SocketState {
     this.accepts = accepts;
     this.events = events;
     this.fixedEvents = events;
+    this.stateSince = spec.client.clock.now;
+  }
+
+  /**
+   * Its state in one word, for a report: closed, dead, connected, listening, bound (holds its
+   * port) or open.
+   */
+  get stateName(): string {
+    const flags = this.#flags;
+    if ((flags & CLOSED) !== 0) return 'closed';
+    if ((flags & DEAD) !== 0) return 'dead';
+    if ((flags & CONNECTED) !== 0) return 'connected';
+    if ((flags & LISTENING) !== 0) return 'listening';
+    return (flags & HOLDS_PORT) !== 0 ? 'bound' : 'open';
   }
 
   get closed(): boolean {
@@ -191,6 +210,7 @@ export class SocketState {
     if (next === flags) return;
     if (!isLegalSocketMove(flags, bit, on)) illegalSocketMove(this.id, flags, bit, on);
     this.#flags = next;
+    this.stateSince = this.client.clock.now;
   }
 }
 

@@ -90,6 +90,26 @@ import type { Transport } from './transport.ts';
 
 export type { ClientCheck } from './socket-core.ts';
 
+/** An open socket as the end-of-run check lists it. */
+export interface OpenSocket {
+  readonly id: number;
+  readonly category: string;
+  /** SocketState.stateName: open, bound, listening, connected or dead. */
+  readonly state: string;
+  /** The virtual time it entered that state. */
+  readonly since: number;
+  readonly site?: string;
+}
+
+/** A socket's receive indications retained and never released, as the end-of-run check lists. */
+export interface RetainedIndications {
+  readonly id: number;
+  readonly count: number;
+  /** The virtual time the oldest of them was retained. */
+  readonly since: number;
+  readonly site?: string;
+}
+
 export class SocketProvider {
   readonly #core: SocketCore;
   readonly #events: SocketEvents;
@@ -177,14 +197,18 @@ export class SocketProvider {
     this.#core.attachTransport(transport);
   }
 
-  /** Open sockets holding receive indications never given back with WskRelease (leaks). */
-  retainedIndications(): { readonly id: number; readonly count: number; readonly site?: string }[] {
+  /**
+   * Open sockets holding receive indications never given back with WskRelease (leaks), each with
+   * the virtual time its oldest such list was retained.
+   */
+  retainedIndications(): RetainedIndications[] {
     const list = [];
     for (const state of this.#core.open) {
-      const count = state.data?.retained.size ?? 0;
-      if (count === 0) continue;
+      const retained = state.data?.retained;
+      if (retained === undefined || retained.size === 0) continue;
+      const since = retained.values().next().value as number;
       const site = this.#core.siteOf(state);
-      list.push({ id: state.id, count, ...(site !== undefined && { site }) });
+      list.push({ id: state.id, count: retained.size, since, ...(site !== undefined && { site }) });
     }
     return list;
   }
@@ -194,11 +218,20 @@ export class SocketProvider {
     return this.#core.open.length;
   }
 
-  /** The open sockets with where the driver made each (when sites were recorded). */
-  stillOpen(): { readonly id: number; readonly category: string; readonly site?: string }[] {
+  /**
+   * The open sockets with their state, since when they are in it, and where the driver made each
+   * (when sites were recorded).
+   */
+  stillOpen(): OpenSocket[] {
     return this.#core.open.map((state) => {
       const site = this.#core.siteOf(state);
-      return { id: state.id, category: state.category, ...(site !== undefined && { site }) };
+      return {
+        id: state.id,
+        category: state.category,
+        state: state.stateName,
+        since: state.stateSince,
+        ...(site !== undefined && { site }),
+      };
     });
   }
 

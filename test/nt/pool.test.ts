@@ -142,6 +142,42 @@ describe('wsk: pool', () => {
       expect(await failedWith(sim)).toBe(rule);
     }
   });
+
+  it("each nt.pool record carries the block id a violation names, so 'block #N' is found", async () => {
+    const { sim, k } = setup();
+    const a = k.ExAllocatePoolWithTag(NonPagedPool, 8, 'Echo') as object;
+    const b = k.ExAllocatePoolWithTag(NonPagedPool, 24, 'Echo') as object;
+    k.ExFreePoolWithTag(a, 'Echo');
+    sim.schedule(3e6, 'second free', () => {
+      k.ExFreePoolWithTag(b, 'Echo');
+      k.ExFreePoolWithTag(b, 'Echo');
+    });
+    await sim.run();
+    expect(sim.failure?.message).toMatch(/^POOL-DOUBLE-FREE: block #2 tag Echo/);
+    const pool = sim.trace.records().filter((r) => r.type === 'nt.pool');
+    expect(pool.map((r) => [r.at, r.event, r.block, r.bytes])).toEqual([
+      [0, 'allocated', 1, 8],
+      [0, 'allocated', 2, 24],
+      [0, 'freed', 1, 8],
+      [3e6, 'freed', 2, 24],
+    ]);
+  });
+
+  it('a use after free names the same block id as the trace; a failed allocation has none', async () => {
+    const { sim, k } = setup({ poolAllocationFailure: 0 });
+    k.ExAllocatePoolWithTag(NonPagedPool, 8, 'Keep');
+    const ctx = k.ExAllocatePoolWithTag<Ctx>(NonPagedPool, 16, 'Echo') as Ctx;
+    k.ExFreePoolWithTag(ctx, 'Echo');
+    void ctx.count;
+    await sim.run();
+    expect(sim.failure?.message).toMatch(/^POOL-USE-AFTER-FREE: read of count on pool block #2 /);
+    const freed = sim.trace.records().filter((r) => r.type === 'nt.pool' && r.event === 'freed');
+    expect(freed.map((r) => (r.type === 'nt.pool' ? r.block : null))).toEqual([2]);
+    const failing = setup({ poolAllocationFailure: 1 });
+    failing.k.ExAllocatePoolWithTag(NonPagedPool, 16, 'Echo');
+    const [record] = failing.sim.trace.records().filter((r) => r.type === 'nt.pool');
+    expect(record).toMatchObject({ event: 'allocation-failed', block: undefined, tag: 'Echo' });
+  });
 });
 
 describe('wsk: MDLs over Uint8Array', () => {

@@ -588,6 +588,14 @@ describe('wsk: WskRelease, close with retained indications, the ideal send backl
     expect(rules).toContain('server WSK-INDICATION-NOT-RELEASED');
     expect(rules.indexOf('server WSK-INDICATION-NOT-RELEASED'))
       .toBeLessThan(rules.indexOf('server WSK-SOCKET-LEAKED'));
+    // Each says since when: the list retained when the data arrived, the sockets' last changes.
+    const details = p.sim.outstanding().filter((o) => o.host === 'server').map((o) => o.detail);
+    expect(details.slice(3)).toEqual([
+      'socket #2: 1 retained indication list(s) not released; retained since 0.105000s',
+      'listen socket #1 never closed; listening since 0.000000s',
+      'connection socket #2 never closed; connected since 0.100000s',
+      'WskRegister without WskDeregister returning; registered since 0.000000s',
+    ]);
   });
 
   it('SIO_WSK_QUERY_IDEAL_SEND_BACKLOG: the most the connection keeps in flight', async () => {

@@ -146,7 +146,7 @@ describe('wsk: the invariant checker', () => {
     w.server.k.WskReleaseProviderNPI(w.server.Registration);
     const registration = w.server.Registration.state;
     if (registration === null) throw new Error('not registered');
-    plant(w, () => setRegistrationPhase(registration, 'deregistering'));
+    plant(w, () => setRegistrationPhase(registration, 'deregistering', 0));
     expect(await outcome(w)).toBe(
       'assertion: host server: a registration deregistering with nothing left to wait for',
     );

@@ -33,14 +33,15 @@ describe('wsk: the registration lifecycle', () => {
   });
 
   it('the setter rejects a skipped or backward step', () => {
-    const registration = { phase: 'registered' as RegistrationPhase };
-    const skip = (): void => setRegistrationPhase(registration, 'deregistered');
+    const registration = { phase: 'registered' as RegistrationPhase, stateSince: 0 };
+    const skip = (): void => setRegistrationPhase(registration, 'deregistered', 5);
     expect(skip).toThrow(AssertionError);
     expect(skip).toThrow('wsk: illegal registration transition registered → deregistered');
-    expect(registration.phase).toBe('registered');
-    setRegistrationPhase(registration, 'deregistering');
-    setRegistrationPhase(registration, 'deregistered');
-    expect(() => setRegistrationPhase(registration, 'registered')).toThrow(
+    expect(registration).toEqual({ phase: 'registered', stateSince: 0 });
+    setRegistrationPhase(registration, 'deregistering', 7);
+    expect(registration).toEqual({ phase: 'deregistering', stateSince: 7 });
+    setRegistrationPhase(registration, 'deregistered', 9);
+    expect(() => setRegistrationPhase(registration, 'registered', 11)).toThrow(
       'wsk: illegal registration transition deregistered → registered',
     );
   });
@@ -57,16 +58,19 @@ describe('wsk: the inspection lifecycle', () => {
   });
 
   it('the setter rejects a move out of finished, naming the socket and the request', () => {
-    const inspection = { phase: 'pended' as InspectionPhase };
-    setInspectionPhase(inspection, 'aborted', 3, 7);
-    setInspectionPhase(inspection, 'finished', 3, 7);
-    const again = (): void => setInspectionPhase(inspection, 'aborted', 3, 7);
+    const inspection = { phase: 'pended' as InspectionPhase, stateSince: 0 };
+    setInspectionPhase(inspection, 'aborted', 3, 7, 4);
+    setInspectionPhase(inspection, 'finished', 3, 7, 6);
+    const again = (): void => setInspectionPhase(inspection, 'aborted', 3, 7, 8);
     expect(again).toThrow(AssertionError);
     const message = 'wsk: illegal inspection transition finished → aborted (socket #3, request 7)';
     expect(again).toThrow(message);
-    expect(inspection.phase).toBe('finished');
+    expect(inspection).toEqual({ phase: 'finished', stateSince: 6 });
   });
 });
+
+/** The clock the test sockets read when their state changes. */
+const clock = { now: 0 };
 
 function socket(id: number): SocketState {
   const options = {
@@ -76,7 +80,7 @@ function socket(id: number): SocketState {
     securityDescriptor: null,
   } as const;
   const spec = {
-    client: {} as PWSK_CLIENT,
+    client: { clock } as PWSK_CLIENT,
     family: AF_INET,
     context: null,
     clientDispatch: null,
@@ -138,5 +142,24 @@ describe('wsk: the socket lifecycle', () => {
     expect(() => (t.deathIndicated = true)).toThrow(
       'wsk: illegal socket transition: set deathIndicated in {} (socket #6)',
     );
+  });
+
+  it('a socket keeps the time its flags last changed, and names its state in one word', () => {
+    clock.now = 3;
+    const s = socket(7);
+    expect([s.stateName, s.stateSince]).toEqual(['open', 3]);
+    clock.now = 10;
+    s.holdsPort = true;
+    expect([s.stateName, s.stateSince]).toEqual(['bound', 10]);
+    clock.now = 20;
+    s.holdsPort = true; // no move: the time stays
+    expect(s.stateSince).toBe(10);
+    s.listening = true;
+    expect([s.stateName, s.stateSince]).toEqual(['listening', 20]);
+    clock.now = 30;
+    s.dead = true;
+    expect([s.stateName, s.stateSince]).toEqual(['dead', 30]);
+    s.closed = true;
+    expect(s.stateName).toBe('closed');
   });
 });

@@ -1245,6 +1245,8 @@ function closeSocket(k: Kernel, Socket: PWSK_SOCKET): void {
 
 interface LeakCase {
   readonly rule: string;
+  /** The first end-of-run line, before its site: the object, its state and since when. */
+  readonly says: string;
   /** A client host (10.0.0.1) whose TCP stack connects to the server's port 80 at 10 ms. */
   readonly client?: boolean;
   /** DriverEntry of the breaking driver; its allocation is on the line marked for the rule. */
@@ -1256,6 +1258,9 @@ interface LeakCase {
 const LEAKS: readonly LeakCase[] = [
   {
     rule: 'WSK-INSPECTION-PENDED',
+    says:
+      'WSK-INSPECTION-PENDED server: inspection {Key 1, SerialNumber 2} on socket #1 never ' +
+      'completed or aborted; pended since 0.011000s',
     client: true,
     breaks: async (k) => {
       const s = await attach(k);
@@ -1296,6 +1301,8 @@ const LEAKS: readonly LeakCase[] = [
   },
   {
     rule: 'IRP-LEAKED',
+    says:
+      'IRP-LEAKED server: IRP #1 never freed; idle since 0.000000s',
     breaks: async (k) => {
       const s = await attach(k);
       k.IoAllocateIrp(1, false); // breaks IRP-LEAKED
@@ -1310,6 +1317,8 @@ const LEAKS: readonly LeakCase[] = [
   },
   {
     rule: 'IRP-NEVER-COMPLETED',
+    says:
+      'IRP-NEVER-COMPLETED server: IRP #3 (WskAccept) never completed; pending since 0.000000s',
     breaks: async (k) => {
       const s = await attach(k);
       const Listen = newListener(k, s);
@@ -1331,6 +1340,8 @@ const LEAKS: readonly LeakCase[] = [
   },
   {
     rule: 'POOL-LEAKED',
+    says:
+      'POOL-LEAKED server: pool tag Vwsk, 64 bytes never freed',
     breaks: async (k) => {
       const s = await attach(k);
       k.ExAllocatePoolWithTag(NonPagedPoolNx, 64, 'Vwsk'); // breaks POOL-LEAKED
@@ -1345,6 +1356,8 @@ const LEAKS: readonly LeakCase[] = [
   },
   {
     rule: 'WSK-SOCKET-LEAKED',
+    says:
+      'WSK-SOCKET-LEAKED server: listen socket #1 never closed; open since 0.000000s',
     breaks: async (k) => {
       const s = await attach(k);
       const Irp = irpOf(k);
@@ -1372,6 +1385,9 @@ const LEAKS: readonly LeakCase[] = [
   },
   {
     rule: 'WSK-NOT-DEREGISTERED',
+    says:
+      'WSK-NOT-DEREGISTERED server: WskRegister without WskDeregister returning; registered ' +
+      'since 0.000000s',
     breaks: async (k) => {
       const Registration = new WSK_REGISTRATION();
       k.WskRegister(clientNpi(), Registration); // breaks WSK-NOT-DEREGISTERED
@@ -1435,7 +1451,7 @@ describe('verifier: rules checked at the end of a run', () => {
       expect(result.failure?.kind).toBe('violation');
       expect(result.failure?.details?.rule).toBe(c.rule);
       expect(result.failure?.details?.site).toBe(siteOf(c.rule));
-      expect(result.failure?.details?.outstanding?.[0]).toContain(`(${siteOf(c.rule)})`);
+      expect(result.failure?.details?.outstanding?.[0]).toBe(`${c.says} (${siteOf(c.rule)})`);
     });
 
     it(`${c.rule}: the correct twin cleans up and passes`, async () => {
