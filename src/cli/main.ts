@@ -10,6 +10,8 @@ import { checkDeterminism, logRun } from './check.ts';
 import { fuzz } from './fuzz-command.ts';
 import { KNOB_FLAGS, runKnobs } from './knobs.ts';
 import { listScenarioNames, loadScenario } from './load.ts';
+import { checkOutputDir } from './output-paths.ts';
+import { wsksimVersion } from './provenance.ts';
 import { replayArtifact } from './replay.ts';
 import { run } from './run-command.ts';
 import { ScenarioFileError } from './scenario-file-error.ts';
@@ -64,7 +66,42 @@ usage:
                           hashes and name the first event where the runs diverge
   wsksim list             the scenarios shipped in scenarios/
   wsksim rules            the verifier's rules: id, channel, what each forbids, its source
+  wsksim help [command]   this text, or one command's (also: wsksim <command> --help)
+  wsksim --version        wsksim's version
+
+exit codes:
+  0    passed; nothing but the expected found; reproduced; shrunk
+  1    a failure: a run failed, a campaign found one, a replay did not reproduce
+  2    usage or configuration: a bad flag or path, a scenario file that does not load, a
+       scenario's own mistake (e.g. a bare number for a duration)
+  70   an internal error of wsksim (a bug to report), with its stack
+  130  stopped by SIGINT (Ctrl-C), what was found kept; 143 likewise for SIGTERM
 `;
+
+/** `EX_SOFTWARE` of sysexits.h: wsksim itself failed (a bug), as opposed to what it ran. */
+const INTERNAL_ERROR = 70;
+
+/** One command's part of HELP: its lines from `  wsksim <command>` to the next command. */
+export function commandHelp(command: string): string | null {
+  const lines = HELP.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`  wsksim ${command} `));
+  if (start < 0) return null;
+  const rest = lines.slice(start + 1);
+  const end = rest.findIndex((line) => line.startsWith('  wsksim ') || line === '');
+  return `${[lines[start], ...rest.slice(0, end < 0 ? rest.length : end)].join('\n')}\n`;
+}
+
+/** `wsksim help [command]`, `wsksim <command> --help`. */
+function help(command: string | undefined, out: Write): number {
+  if (command === undefined) {
+    out(HELP);
+    return 0;
+  }
+  const text = commandHelp(command);
+  if (text === null) throw new UsageError(`unknown command '${command}'`);
+  out(`usage:\n${text}`);
+  return 0;
+}
 
 export async function main(
   argv: readonly string[],
@@ -73,6 +110,8 @@ export async function main(
 ): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    if (command !== undefined && (rest.includes('--help') || rest.includes('-h')))
+      return help(command, out);
     switch (command) {
       case 'showcase':
         return await run(['showcase', ...rest], out, true);
@@ -93,11 +132,18 @@ export async function main(
       case 'event-log':
         return await eventLog(rest, out);
       case undefined:
+        out(HELP);
+        return 2;
       case 'help':
+        return help(rest[0], out);
       case '--help':
       case '-h':
-        out(HELP);
-        return command === undefined ? 2 : 0;
+        return help(undefined, out);
+      case '--version':
+      case '-v':
+      case 'version':
+        out(`wsksim ${wsksimVersion()}\n`);
+        return 0;
       default:
         throw new UsageError(`unknown command '${command}'`);
     }
@@ -111,7 +157,9 @@ export async function main(
       if (error instanceof UsageError) err(`run 'wsksim help' for usage\n`);
       return 2;
     }
-    throw error;
+    const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    err(`wsksim: internal error (a bug in wsksim; please report it with this text):\n${stack}\n`);
+    return INTERNAL_ERROR;
   }
 }
 
@@ -126,6 +174,7 @@ async function shrink(argv: readonly string[], out: Write, err: Write): Promise<
   const args = parseArgs(argv, { values: ['out', 'budget', 'time'], switches: [] });
   const file = onePositional(args, 'artifact');
   const outDir = args.values.get('out');
+  if (outDir !== undefined) checkOutputDir('out', outDir);
   const timeText = args.values.get('time');
   const budget = args.values.has('budget') ? integerFlag(args, 'budget', 0) : undefined;
   if (budget !== undefined && budget < 1)
