@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // The wsksim command: registers tsx so scenarios (ours and the user's) load as TypeScript.
+import { existsSync } from 'node:fs';
+import { register as registerHooks } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { register } from 'tsx/esm/api';
 
@@ -10,10 +12,19 @@ import { register } from 'tsx/esm/api';
 // the seed loop runs ≈1.6× as fast. Set before any other code runs, as a command-line flag is.
 setFlagsFromString('--no-allocation-site-pretenuring');
 register();
+// A checkout (it has src/) runs from source with no build step; an installed package has only
+// the compiled dist/ (package.json "files"), built by `npm pack`'s prepack.
+const fromSource = existsSync(new URL('../src/cli/main.ts', import.meta.url));
+registerHooks('./hooks.js', import.meta.url, {
+  data: {
+    packageURL: new URL('../package.json', import.meta.url).href,
+    conditions: fromSource ? ['wsksim-source'] : [],
+  },
+});
 // A reader that stops early (`wsksim rules | head`) closes the pipe: that is not an error.
 process.stdout.on('error', (error) => {
   if (error.code === 'EPIPE') process.exit(0);
   throw error;
 });
-const { main } = await import('../src/cli/main.ts');
+const { main } = await import(fromSource ? '../src/cli/main.ts' : '../dist/cli/main.js');
 process.exitCode = await main(process.argv.slice(2));

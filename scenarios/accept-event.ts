@@ -15,22 +15,6 @@
  *
  *   npx wsksim run accept-event --seed 2 --trace
  */
-import { defineScenario } from '../src/explore/scenario.ts';
-import {
-  CLIENTS_TIMEOUT,
-  addClients,
-  checkConnected,
-  checkNoErrors,
-  checkOncePerIrp,
-  checkUnloaded,
-  closeSocket,
-  completed,
-  register,
-  sleep,
-  syncCaller,
-  type ClientConnect,
-} from './support/driver.ts';
-import type { Simulation } from '../src/simulation.ts';
 import {
   AF_INET,
   Executive,
@@ -52,6 +36,7 @@ import {
   WSK_PROVIDER_NPI,
   WSK_REGISTRATION,
   WskSetOption,
+  defineScenario,
   sockaddr,
   sockaddrText,
   statusName,
@@ -60,13 +45,28 @@ import {
   type NTSTATUS,
   type PWSK_SOCKET,
   type SOCKADDR,
+  type Simulation,
   type WSK_CLIENT_CONNECTION_DISPATCH,
   type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_EVENT_CALLBACK_CONTROL,
   type WSK_PROVIDER_BASIC_DISPATCH,
   type WSK_PROVIDER_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
-} from '../src/wsk/index.ts';
+} from 'wsksim';
+import {
+  CLIENTS_TIMEOUT,
+  addClients,
+  checkConnected,
+  checkNoErrors,
+  checkOncePerIrp,
+  checkUnloaded,
+  closeSocket,
+  completed,
+  register,
+  sleep,
+  syncCaller,
+  type ClientConnect,
+} from './support/driver.ts';
 
 const SERVER = '10.0.0.2';
 const CLIENTS = [

@@ -11,21 +11,6 @@
  *
  *   npx wsksim run accept-irp --seed 2 --trace --pcap accept.pcap
  */
-import { defineScenario } from '../src/explore/scenario.ts';
-import {
-  CLIENTS_TIMEOUT,
-  addClients,
-  checkConnected,
-  checkNoErrors,
-  checkOncePerIrp,
-  checkUnloaded,
-  closeSocket,
-  completed,
-  register,
-  syncCaller,
-  type ClientConnect,
-} from './support/driver.ts';
-import type { Simulation } from '../src/simulation.ts';
 import {
   AF_INET,
   Executive,
@@ -43,6 +28,7 @@ import {
   WSK_FLAG_LISTEN_SOCKET,
   WSK_PROVIDER_NPI,
   WSK_REGISTRATION,
+  defineScenario,
   sockaddr,
   sockaddrText,
   statusName,
@@ -51,10 +37,24 @@ import {
   type KernelOptions,
   type NTSTATUS,
   type PWSK_SOCKET,
+  type Simulation,
   type WSK_PROVIDER_CONNECTION_DISPATCH,
   type WSK_PROVIDER_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
-} from '../src/wsk/index.ts';
+} from 'wsksim';
+import {
+  CLIENTS_TIMEOUT,
+  addClients,
+  checkConnected,
+  checkNoErrors,
+  checkOncePerIrp,
+  checkUnloaded,
+  closeSocket,
+  completed,
+  register,
+  syncCaller,
+  type ClientConnect,
+} from './support/driver.ts';
 
 const SERVER = '10.0.0.2';
 const CLIENTS = [

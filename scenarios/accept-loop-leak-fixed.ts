@@ -7,7 +7,7 @@
  *
  *   npx wsksim fuzz accept-loop-leak-fixed --runs 200 --set kernel.server.irpAllocationFailure=0.3
  */
-import { defineScenario } from '../src/explore/scenario.ts';
+import { defineScenario } from 'wsksim';
 import { buildAcceptLoopLeak, checkAcceptLoopLeak } from './accept-loop-leak.ts';
 
 export default defineScenario({

@@ -36,8 +36,26 @@
  * The twin, accept-loop-leak-fixed, serves the accepted connection whatever the re-post did: a
  * NULL IRP only ends the accept loop (the unload closes the listener anyway).
  */
-import { defineScenario } from '../src/explore/scenario.ts';
-import type { Simulation } from '../src/simulation.ts';
+import {
+  DelayedWorkQueue,
+  IO_WORKITEM,
+  IRP,
+  MDL,
+  NT_SUCCESS,
+  NonPagedPool,
+  STATUS_MORE_PROCESSING_REQUIRED,
+  STATUS_SUCCESS,
+  STATUS_UNSUCCESSFUL,
+  defineScenario,
+  type IO_COMPLETION_ROUTINE,
+  type Kernel,
+  type NTSTATUS,
+  type PWSK_SOCKET,
+  type Simulation,
+  type WSK_PROVIDER_BASIC_DISPATCH,
+  type WSK_PROVIDER_CONNECTION_DISPATCH,
+  type WSK_PROVIDER_LISTEN_DISPATCH,
+} from 'wsksim';
 import { sleep } from './support/driver.ts';
 import {
   addServerAndSenders,
@@ -50,24 +68,6 @@ import {
   type SenderHandles,
   type SenderSpec,
 } from './support/careful.ts';
-import {
-  DelayedWorkQueue,
-  IO_WORKITEM,
-  IRP,
-  MDL,
-  NT_SUCCESS,
-  NonPagedPool,
-  STATUS_MORE_PROCESSING_REQUIRED,
-  STATUS_SUCCESS,
-  STATUS_UNSUCCESSFUL,
-  type IO_COMPLETION_ROUTINE,
-  type Kernel,
-  type NTSTATUS,
-  type PWSK_SOCKET,
-  type WSK_PROVIDER_BASIC_DISPATCH,
-  type WSK_PROVIDER_CONNECTION_DISPATCH,
-  type WSK_PROVIDER_LISTEN_DISPATCH,
-} from '../src/wsk/index.ts';
 
 const SERVER = '10.0.0.2';
 /** The discard service's port (RFC 863). */

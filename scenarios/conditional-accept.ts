@@ -18,8 +18,35 @@
  *
  *   npx wsksim run conditional-accept --trace
  */
-import { defineScenario } from '../src/explore/scenario.ts';
-import type { Simulation } from '../src/simulation.ts';
+import {
+  Executive,
+  IO_NO_INCREMENT,
+  IRP,
+  InspectAccept,
+  InspectPend,
+  InspectReject,
+  KEVENT,
+  KernelMode,
+  NotificationEvent,
+  STATUS_SUCCESS,
+  WSK_INSPECT_ID,
+  WSK_PROVIDER_NPI,
+  WSK_REGISTRATION,
+  WskInspectAccept,
+  defineScenario,
+  sockaddrText,
+  statusName,
+  type Kernel,
+  type NTSTATUS,
+  type PWSK_INSPECT_ID,
+  type PWSK_SOCKET,
+  type SOCKADDR,
+  type SOCKADDR_IN,
+  type Simulation,
+  type WSK_CLIENT_LISTEN_DISPATCH,
+  type WSK_INSPECT_ACTION,
+  type WSK_PROVIDER_LISTEN_DISPATCH,
+} from 'wsksim';
 import {
   CLIENTS_TIMEOUT,
   QUIET_CONNECTION_DISPATCH,
@@ -35,33 +62,6 @@ import {
   syncCaller,
   type ClientHandles,
 } from './support/driver.ts';
-import {
-  Executive,
-  IO_NO_INCREMENT,
-  IRP,
-  KEVENT,
-  KernelMode,
-  NotificationEvent,
-  InspectAccept,
-  InspectPend,
-  InspectReject,
-  STATUS_SUCCESS,
-  WSK_INSPECT_ID,
-  WSK_PROVIDER_NPI,
-  WSK_REGISTRATION,
-  WskInspectAccept,
-  sockaddrText,
-  statusName,
-  type Kernel,
-  type NTSTATUS,
-  type SOCKADDR_IN,
-  type PWSK_INSPECT_ID,
-  type PWSK_SOCKET,
-  type SOCKADDR,
-  type WSK_CLIENT_LISTEN_DISPATCH,
-  type WSK_INSPECT_ACTION,
-  type WSK_PROVIDER_LISTEN_DISPATCH,
-} from '../src/wsk/index.ts';
 
 const SERVER = '10.0.0.2';
 const CLIENTS = [

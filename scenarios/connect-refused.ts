@@ -7,8 +7,7 @@
  *
  *   npx wsksim run connect-refused --trace --pcap refused.pcap
  */
-import { defineScenario } from '../src/explore/scenario.ts';
-import type { Outcome } from '../src/tcp/index.ts';
+import { defineScenario, type Outcome } from 'wsksim';
 
 export default defineScenario({
   name: 'connect-refused',

@@ -55,18 +55,6 @@
  *
  *   npx wsksim run echo-server --seed 1 --trace
  */
-import { defineScenario } from '../src/explore/scenario.ts';
-import type { Simulation } from '../src/simulation.ts';
-import {
-  checkNoErrors,
-  checkOncePerIrp,
-  closeSocket,
-  completed,
-  register,
-  retried,
-  sleep,
-  syncCaller,
-} from './support/driver.ts';
 import {
   AF_INET6,
   Executive,
@@ -78,6 +66,7 @@ import {
   KSPIN_LOCK,
   KTHREAD,
   KernelMode,
+  MAKE_WSK_VERSION,
   MDL,
   NPI_WSK_INTERFACE_ID,
   NT_SUCCESS,
@@ -96,8 +85,8 @@ import {
   WSK_PROVIDER_NPI,
   WSK_REGISTRATION,
   WSK_SET_STATIC_EVENT_CALLBACKS,
-  MAKE_WSK_VERSION,
   WskSetOption,
+  defineScenario,
   sockaddr,
   sockaddrText,
   statusName,
@@ -108,6 +97,7 @@ import {
   type NTSTATUS,
   type PWSK_SOCKET,
   type SOCKADDR,
+  type Simulation,
   type WSK_BUF,
   type WSK_CLIENT_CONNECTION_DISPATCH,
   type WSK_CLIENT_DISPATCH,
@@ -118,7 +108,17 @@ import {
   type WSK_PROVIDER_CONNECTION_DISPATCH,
   type WSK_PROVIDER_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
-} from '../src/wsk/index.ts';
+} from 'wsksim';
+import {
+  checkNoErrors,
+  checkOncePerIrp,
+  closeSocket,
+  completed,
+  register,
+  retried,
+  sleep,
+  syncCaller,
+} from './support/driver.ts';
 
 /** The server's addresses and the sample's port. */
 export const SERVER = { ipv4: '10.0.0.2', ipv6: 'fd00::2', port: 40007 } as const;

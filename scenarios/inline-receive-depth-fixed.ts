@@ -7,7 +7,7 @@
  *
  *   npx wsksim fuzz inline-receive-depth-fixed --runs 200 --set kernel.server.pendingCompletions=0
  */
-import { defineScenario } from '../src/explore/scenario.ts';
+import { defineScenario } from 'wsksim';
 import { buildInlineReceiveDepth, checkInlineReceiveDepth } from './inline-receive-depth.ts';
 
 export default defineScenario({

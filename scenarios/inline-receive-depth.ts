@@ -35,18 +35,6 @@
  * The twin, inline-receive-depth-fixed, processes the record first and only then decides whether
  * to re-post here or from the work item.
  */
-import { defineScenario } from '../src/explore/scenario.ts';
-import type { Simulation } from '../src/simulation.ts';
-import {
-  addServerAndSenders,
-  checkClean,
-  checkSent,
-  closeSocket,
-  listenUntilUnload,
-  startServer,
-  type SenderHandles,
-  type SenderSpec,
-} from './support/careful.ts';
 import {
   DelayedWorkQueue,
   IO_WORKITEM,
@@ -60,13 +48,25 @@ import {
   STATUS_UNSUCCESSFUL,
   WSK_EVENT_ACCEPT,
   WSK_FLAG_WAITALL,
+  defineScenario,
   type IO_COMPLETION_ROUTINE,
   type IO_WORKITEM_ROUTINE,
   type Kernel,
   type PWSK_SOCKET,
+  type Simulation,
   type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_PROVIDER_CONNECTION_DISPATCH,
-} from '../src/wsk/index.ts';
+} from 'wsksim';
+import {
+  addServerAndSenders,
+  checkClean,
+  checkSent,
+  closeSocket,
+  listenUntilUnload,
+  startServer,
+  type SenderHandles,
+  type SenderSpec,
+} from './support/careful.ts';
 
 const SERVER = '10.0.0.2';
 const PORT = 7000;

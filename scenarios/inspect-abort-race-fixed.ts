@@ -7,7 +7,7 @@
  *
  *   npx wsksim fuzz inspect-abort-race-fixed --runs 50
  */
-import { defineScenario } from '../src/explore/scenario.ts';
+import { defineScenario } from 'wsksim';
 import { buildInspectAbortRace, checkInspectAbortRace } from './inspect-abort-race.ts';
 
 export default defineScenario({

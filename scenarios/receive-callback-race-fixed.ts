@@ -7,7 +7,7 @@
  *
  *   npx wsksim fuzz receive-callback-race-fixed --set kernel.server.receiveCallbackRace=1
  */
-import { defineScenario } from '../src/explore/scenario.ts';
+import { defineScenario } from 'wsksim';
 import { buildReceiveCallbackRace, checkReceiveCallbackRace } from './receive-callback-race.ts';
 
 export default defineScenario({

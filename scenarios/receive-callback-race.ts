@@ -34,19 +34,6 @@
  * queued with STATUS_DATA_NOT_ACCEPTED: the data stays with the transport, the queued WskReceive
  * takes it, and indications resume once that receive has completed (same page, return values).
  */
-import { defineScenario } from '../src/explore/scenario.ts';
-import type { Simulation } from '../src/simulation.ts';
-import {
-  addServerAndSenders,
-  checkClean,
-  checkSent,
-  closeSocket,
-  listenUntilUnload,
-  startServer,
-  text,
-  type SenderHandles,
-  type SenderSpec,
-} from './support/careful.ts';
 import {
   DelayedWorkQueue,
   IO_WORKITEM,
@@ -63,15 +50,28 @@ import {
   WSK_EVENT_DISCONNECT,
   WSK_EVENT_RECEIVE,
   WSK_FLAG_WAITALL,
+  defineScenario,
   type IO_COMPLETION_ROUTINE,
   type Kernel,
   type NTSTATUS,
   type PWSK_SOCKET,
+  type Simulation,
   type WSK_CLIENT_CONNECTION_DISPATCH,
   type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_DATA_INDICATION,
   type WSK_PROVIDER_CONNECTION_DISPATCH,
-} from '../src/wsk/index.ts';
+} from 'wsksim';
+import {
+  addServerAndSenders,
+  checkClean,
+  checkSent,
+  closeSocket,
+  listenUntilUnload,
+  startServer,
+  text,
+  type SenderHandles,
+  type SenderSpec,
+} from './support/careful.ts';
 
 const SERVER = '10.0.0.2';
 const PORT = 8000;

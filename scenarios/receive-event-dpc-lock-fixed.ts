@@ -7,7 +7,7 @@
  *
  *   npx wsksim fuzz receive-event-dpc-lock-fixed --set kernel.server.passiveCallbacks=0.5
  */
-import { defineScenario } from '../src/explore/scenario.ts';
+import { defineScenario } from 'wsksim';
 import { buildReceiveEventDpcLock, checkReceiveEventDpcLock } from './receive-event-dpc-lock.ts';
 
 export default defineScenario({

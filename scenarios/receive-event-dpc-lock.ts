@@ -34,18 +34,6 @@
  * DISPATCH_LEVEL from wherever it is called and restores the IRQL at KeReleaseSpinLock (a driver
  * that wants the cheaper call may use it when Flags has WSK_FLAG_AT_DISPATCH_LEVEL).
  */
-import { defineScenario } from '../src/explore/scenario.ts';
-import type { Simulation } from '../src/simulation.ts';
-import {
-  addServerAndSenders,
-  checkClean,
-  checkSent,
-  listenUntilUnload,
-  startServer,
-  text,
-  type SenderHandles,
-  type SenderSpec,
-} from './support/careful.ts';
 import {
   IRP,
   KSPIN_LOCK,
@@ -58,16 +46,28 @@ import {
   WSK_EVENT_ACCEPT,
   WSK_EVENT_DISCONNECT,
   WSK_EVENT_RECEIVE,
+  defineScenario,
   type IO_COMPLETION_ROUTINE,
   type KIRQL,
   type Kernel,
   type NTSTATUS,
   type PWSK_SOCKET,
+  type Simulation,
   type WSK_CLIENT_CONNECTION_DISPATCH,
   type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_DATA_INDICATION,
   type WSK_PROVIDER_BASIC_DISPATCH,
-} from '../src/wsk/index.ts';
+} from 'wsksim';
+import {
+  addServerAndSenders,
+  checkClean,
+  checkSent,
+  listenUntilUnload,
+  startServer,
+  text,
+  type SenderHandles,
+  type SenderSpec,
+} from './support/careful.ts';
 
 const SERVER = '10.0.0.2';
 /** Syslog over TCP (RFC 6587). */

@@ -4,9 +4,7 @@
  * then delivered or dropped with its reason, and the run ends with its trace hash: run it twice
  * with the same seed and the hash is the same; change the seed and the losses move.
  */
-import { defineScenario } from '../src/explore/scenario.ts';
-import { ms } from '../src/sim/index.ts';
-import type { Payload } from '../src/topology/index.ts';
+import { defineScenario, ms, type Payload } from 'wsksim';
 
 class Echo implements Payload {
   readonly kind: 'ping' | 'pong';

@@ -13,9 +13,6 @@
  *
  *   npx wsksim run socket-connect --trace --pcap connect.pcap
  */
-import { defineScenario } from '../src/explore/scenario.ts';
-import type { Simulation } from '../src/simulation.ts';
-import { checkNoErrors } from './support/driver.ts';
 import {
   AF_INET,
   Executive,
@@ -37,17 +34,20 @@ import {
   WSK_INFINITE_WAIT,
   WSK_PROVIDER_NPI,
   WSK_REGISTRATION,
+  defineScenario,
   sockaddr,
   statusName,
   type IO_COMPLETION_ROUTINE,
   type Kernel,
   type NTSTATUS,
   type PWSK_SOCKET,
+  type Simulation,
   type WSK_CLIENT_NPI,
   type WSK_PROVIDER_CONNECTION_DISPATCH,
   type WSK_PROVIDER_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
-} from '../src/wsk/index.ts';
+} from 'wsksim';
+import { checkNoErrors } from './support/driver.ts';
 
 const MS = 1e6;
 

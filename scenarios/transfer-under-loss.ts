@@ -5,8 +5,7 @@
  *
  *   npx wsksim run transfer-under-loss --seed 4 --pcap transfer.pcap
  */
-import { defineScenario } from '../src/explore/scenario.ts';
-import type { TcpConnection } from '../src/tcp/index.ts';
+import { defineScenario, type TcpConnection } from 'wsksim';
 
 const SIZE = 256 * 1024;
 

@@ -17,8 +17,6 @@
  * - `ConnectionCount`: the server's count of live connections under a spin lock, and the event its
  *   unload waits on until the last one has closed.
  */
-import type { Simulation } from '../../src/simulation.ts';
-import { checkUnloaded, register, sleep } from './driver.ts';
 import {
   AF_INET,
   Executive,
@@ -49,13 +47,15 @@ import {
   type Kernel,
   type NTSTATUS,
   type PWSK_SOCKET,
+  type Simulation,
   type WSK_BUF,
   type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_PROVIDER_BASIC_DISPATCH,
   type WSK_PROVIDER_CONNECTION_DISPATCH,
   type WSK_PROVIDER_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
-} from '../../src/wsk/index.ts';
+} from 'wsksim';
+import { checkUnloaded, register, sleep } from './driver.ts';
 
 /** A WSK call given its IRP; returns what the call returned. */
 export type WskCall = (Irp: IRP) => NTSTATUS;

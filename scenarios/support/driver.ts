@@ -11,19 +11,18 @@
  * Closing a socket needs an IRP and cannot be given up, so `closeSocket` tries again a little
  * later when none can be had (`retried`).
  */
-import type { Simulation } from '../../src/simulation.ts';
 import {
   AF_INET,
   Executive,
-  IPPROTO_TCP,
-  SOCK_STREAM,
   IO_NO_INCREMENT,
+  IPPROTO_TCP,
   IRP,
   KEVENT,
   KernelMode,
   MAKE_WSK_VERSION,
   NPI_WSK_INTERFACE_ID,
   NotificationEvent,
+  SOCK_STREAM,
   SOL_SOCKET,
   SO_CONDITIONAL_ACCEPT,
   SO_WSK_EVENT_CALLBACK,
@@ -45,6 +44,7 @@ import {
   type KernelOptions,
   type NTSTATUS,
   type PWSK_SOCKET,
+  type Simulation,
   type WSK_CLIENT_CONNECTION_DISPATCH,
   type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_CLIENT_NPI,
@@ -52,7 +52,7 @@ import {
   type WSK_PROVIDER_CONNECTION_DISPATCH,
   type WSK_PROVIDER_DISPATCH,
   type WSK_PROVIDER_LISTEN_DISPATCH,
-} from '../../src/wsk/index.ts';
+} from 'wsksim';
 
 /** Client NPI and registration: the driver's DriverEntry preamble. */
 export async function register(k: Kernel, Registration: WSK_REGISTRATION, Npi: WSK_PROVIDER_NPI) {

@@ -8,9 +8,14 @@
  * between machines cannot make two runs differ.
  */
 
-/** This package's src/ directory as stack frames spell it (a file path, '/'-separated). */
+/**
+ * This package's src/ directory (dist/ in an installed package) as stack frames spell it (a file
+ * path, '/'-separated).
+ */
 const OWN_SOURCE = decodeURIComponent(new URL('..', import.meta.url).pathname);
 const PACKAGE_ROOT = decodeURIComponent(new URL('../..', import.meta.url).pathname);
+/** '.ts' from the checkout's src/, '.js' from an installed package's compiled dist/. */
+const OWN_EXTENSION = /\.[jt]s$/.exec(new URL(import.meta.url).pathname)?.[0] ?? '.ts';
 /** Frames kept while looking for the driver's: deep enough for the model's call chains. */
 const STACK_DEPTH = 60;
 
@@ -26,7 +31,7 @@ export function callerSite(below?: string): string | null {
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
   const frames = stack.split('\n').map(frameFile);
-  const start = below === undefined ? 0 : lastIndexOf(frames, OWN_SOURCE + below) + 1;
+  const start = below === undefined ? 0 : lastIndexOf(frames, ownFile(below)) + 1;
   for (const file of frames.slice(start)) {
     if (file === null) continue;
     if (isHarness(file.path)) return null;
@@ -45,7 +50,7 @@ function isHarness(path: string): boolean {
   return path === EVENT_LOOP || path.startsWith(RUNNERS);
 }
 
-const EVENT_LOOP = `${OWN_SOURCE}sim/simulator.ts`;
+const EVENT_LOOP = ownFile('sim/simulator.ts');
 const RUNNERS = `${OWN_SOURCE}explore/`;
 
 /** One frame of a thrown error's stack, as a report shows it. */
@@ -105,9 +110,21 @@ function frameFile(frame: string): { path: string; line: number } | null {
   return { path, line: Number(match[2]) };
 }
 
+/** A file of src/ by its source name ('sim/choice.ts'), as the running code spells it. */
+function ownFile(source: string): string {
+  return OWN_SOURCE + source.replace(/\.ts$/, OWN_EXTENSION);
+}
+
+/**
+ * Not a driver's frame: wsksim's own code, Node's, or a dependency's. The package's scenarios/ are
+ * drivers even when the package is installed under a node_modules/.
+ */
 function isForeign(path: string): boolean {
+  if (path.startsWith(OWN_SOURCE)) return true;
+  if (path.startsWith(PACKAGE_ROOT)) {
+    return path.slice(PACKAGE_ROOT.length).includes('node_modules/');
+  }
   return (
-    path.startsWith(OWN_SOURCE) ||
     path.startsWith('node:') ||
     path.includes('/node_modules/') ||
     !(path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path))
