@@ -19,8 +19,9 @@ const HELP = `wsksim — a deterministic network simulator with an executable mo
 
 usage:
   wsksim showcase [--seed N]              run the showcase scenario and print its trace
-  wsksim run <scenario|file.ts> [options] run one scenario with one seed
-      --seed N            root seed (default: the scenario's first seed)
+  wsksim run <scenario|file.ts> [options] run a scenario on each of its declared seeds
+      --seed N            that root seed alone (--record, --pcap and --choices without
+                          --seed: the scenario's first seed alone)
       --trace             print every trace record
       --choices           print the trace with every choice the run drew where it drew it
                           (not with --strategy or --replay)
