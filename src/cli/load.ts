@@ -39,15 +39,19 @@ export function scenarioPath(reference: string): string {
 export async function loadScenario(reference: string): Promise<Scenario> {
   const path = scenarioPath(reference);
   const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
-  const scenario = module.default as Scenario | undefined;
-  if (
-    scenario === undefined ||
-    typeof scenario !== 'object' ||
-    typeof scenario.build !== 'function'
-  ) {
+  if (!isScenario(module.default)) {
     throw new UsageError(
       `${reference}: the module's default export is not a scenario (use defineScenario)`,
     );
   }
-  return scenario;
+  return module.default;
+}
+
+/** Whether a module's default export is a scenario (what defineScenario returns). */
+export function isScenario(value: unknown): value is Scenario {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<Scenario>).build === 'function'
+  );
 }
