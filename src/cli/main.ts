@@ -13,6 +13,7 @@ import { listScenarioNames, loadScenario } from './load.ts';
 import { replayArtifact } from './replay.ts';
 import { run } from './run-command.ts';
 import { shrinkArtifact } from './shrink.ts';
+import { test } from './test-command.ts';
 import type { Write } from './write.ts';
 
 const HELP = `wsksim — a deterministic network simulator with an executable model of Windows WSK
@@ -59,6 +60,19 @@ usage:
                           make the failing run's tape as small and as default as possible
                           while it fails the same way; write <name>-shrunk.json and print the
                           sizes before and after
+  wsksim test [files or folders...] [options]
+                          test every scenario found (default: ./scenarios): its declared seeds,
+                          its declared failing runs, a fuzz campaign, its expect; replay the
+                          regression corpus; exit 0 when all pass, 1 when one fails
+      --fuzz-runs N       the campaign's runs (default: the scenario's test.fuzzRuns, else 50)
+      --fuzz-time T       stop each campaign after T of wall-clock time (e.g. 10s)
+      --no-fuzz           no campaigns
+      --junit FILE        write JUnit XML: a suite per scenario, a case per seed, failing run
+                          and campaign, a suite 'corpus' with a case per artifact
+      --out DIR           where failing runs' artifacts go (default .wsksim/findings)
+      --corpus DIR        replay every artifact in DIR (default .wsksim/findings when it exists)
+                          and say still failing, fixed or changed; a failing one fails the test
+                          unless it fails as its scenario's expect
   wsksim check <scenario|file.ts> [--seed N] [--set ...] [--same-instant]
                           run the seed twice (here and in a child process), compare trace
                           hashes and name the first event where the runs diverge
@@ -82,6 +96,8 @@ export async function main(
         return await check(rest, out);
       case 'fuzz':
         return await fuzz(rest, out);
+      case 'test':
+        return await test(rest, out);
       case 'replay':
         return await replay(rest, out, err);
       case 'shrink':
