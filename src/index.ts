@@ -62,4 +62,5 @@ export {
   type ScenarioLimits,
   type ScenarioResult,
   type ScenarioRun,
+  type ScenarioTestOptions,
 } from './explore/scenario.ts';

@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { artifactOf, type Artifact, type ArtifactScenario } from '../explore/artifact.ts';
 import type { CampaignResult, FailureGroup } from '../explore/campaign.ts';
-import type { StrategyParams } from '../explore/strategy.ts';
+import type { StrategyName, StrategyParams } from '../explore/strategy.ts';
 import { scenarioFrom, wsksimVersion } from './provenance.ts';
 
 /** Where artifacts go when `--out` is not given. */
@@ -22,21 +22,29 @@ export function writeFindings(
   params: StrategyParams,
   dir: string,
 ): string[] {
-  if (campaign.groups.length === 0) return [];
+  return campaign.groups.map((group) =>
+    writeFinding(group, { scenario, strategy: campaign.strategy, params }, dir),
+  );
+}
+
+/** Where a failing run comes from: its scenario and the strategy that planned it. */
+export interface FindingSource {
+  readonly scenario: ArtifactScenario;
+  readonly strategy: StrategyName;
+  readonly params: StrategyParams;
+}
+
+/**
+ * Writes the artifact of one failure group (a campaign's, or `wsksim test`'s failing seed: a
+ * `random` run, which is the seed alone); returns its path. The group's result must carry its tape.
+ */
+export function writeFinding(group: FailureGroup, from: FindingSource, dir: string): string {
   mkdirSync(dir, { recursive: true });
-  const version = wsksimVersion();
-  return campaign.groups.map((group) => {
-    const path = join(dir, artifactName(campaign.scenario, group));
-    const source = {
-      wsksimVersion: version,
-      scenario: scenarioFrom(scenario, path),
-      strategy: campaign.strategy,
-      params,
-      replay: `wsksim replay ${path}`,
-    };
-    writeFileSync(path, artifactText(artifactOf(group, source)));
-    return path;
-  });
+  const path = join(dir, artifactName(from.scenario.name, group));
+  const scenario = scenarioFrom(from.scenario, path);
+  const source = { wsksimVersion: wsksimVersion(), ...from, scenario, replay: `wsksim replay ${path}` };
+  writeFileSync(path, artifactText(artifactOf(group, source)));
+  return path;
 }
 
 /** `artifact` as JSON: indented, but one line per tape entry (a tape may hold thousands). */

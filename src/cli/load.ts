@@ -45,15 +45,19 @@ export async function loadScenario(reference: string): Promise<Scenario> {
   } catch (error) {
     throw scenarioFileError(path, error);
   }
-  const scenario = module.default as Scenario | undefined;
-  if (
-    scenario === undefined ||
-    typeof scenario !== 'object' ||
-    typeof scenario.build !== 'function'
-  ) {
+  if (!isScenario(module.default)) {
     throw new UsageError(
       `${reference}: the module's default export is not a scenario (use defineScenario)`,
     );
   }
-  return scenario;
+  return module.default;
+}
+
+/** Whether a module's default export is a scenario (what defineScenario returns). */
+export function isScenario(value: unknown): value is Scenario {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Partial<Scenario>).build === 'function'
+  );
 }

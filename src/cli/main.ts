@@ -16,14 +16,16 @@ import { replayArtifact } from './replay.ts';
 import { run } from './run-command.ts';
 import { ScenarioFileError } from './scenario-file-error.ts';
 import { shrinkArtifact } from './shrink.ts';
+import { test } from './test-command.ts';
 import type { Write } from './write.ts';
 
 const HELP = `wsksim — a deterministic network simulator with an executable model of Windows WSK
 
 usage:
   wsksim showcase [--seed N]              run the showcase scenario and print its trace
-  wsksim run <scenario|file.ts> [options] run one scenario with one seed
-      --seed N            root seed (default: the scenario's first seed)
+  wsksim run <scenario|file.ts> [options] run a scenario on each of its declared seeds
+      --seed N            that root seed alone (--record, --pcap and --choices without
+                          --seed: the scenario's first seed alone)
       --trace             print every trace record
       --choices           print the trace with every choice the run drew where it drew it
                           (not with --strategy or --replay)
@@ -61,6 +63,19 @@ usage:
                           make the failing run's tape as small and as default as possible
                           while it fails the same way; write <name>-shrunk.json and print the
                           sizes before and after
+  wsksim test [files or folders...] [options]
+                          test every scenario found (default: ./scenarios): its declared seeds,
+                          its declared failing runs, a fuzz campaign, its expect; replay the
+                          regression corpus; exit 0 when all pass, 1 when one fails
+      --fuzz-runs N       the campaign's runs (default: the scenario's test.fuzzRuns, else 50)
+      --fuzz-time T       stop each campaign after T of wall-clock time (e.g. 10s)
+      --no-fuzz           no campaigns
+      --junit FILE        write JUnit XML: a suite per scenario, a case per seed, failing run
+                          and campaign, a suite 'corpus' with a case per artifact
+      --out DIR           where failing runs' artifacts go (default .wsksim/findings)
+      --corpus DIR        replay every artifact in DIR (default .wsksim/findings when it exists)
+                          and say still failing, fixed or changed; a failing one fails the test
+                          unless it fails as its scenario's expect
   wsksim check <scenario|file.ts> [--seed N] [--set ...] [--same-instant]
                           run the seed twice (here and in a child process), compare trace
                           hashes and name the first event where the runs diverge
@@ -121,6 +136,8 @@ export async function main(
         return await check(rest, out);
       case 'fuzz':
         return await fuzz(rest, out);
+      case 'test':
+        return await test(rest, out);
       case 'replay':
         return await replay(rest, out, err);
       case 'shrink':

@@ -12,30 +12,74 @@ import { TapeDivergedError } from '../sim/index.ts';
 import { loadScenario } from './load.ts';
 import { fileSha256, scenarioFileOf, wsksimVersion } from './provenance.ts';
 import { summary } from './summary.ts';
+import type { Write } from './write.ts';
 
-type Write = (text: string) => void;
+/**
+ * What replaying an artifact came to: not an artifact (why, naming the field), not run (the
+ * scenario changed since or is gone), a tape that diverged at the run's start, or the run made
+ * again with the one-line verdict (reproduced: the same trace hash).
+ */
+export type ReplayOutcome =
+  | { readonly kind: 'not-artifact'; readonly reason: string }
+  | { readonly kind: 'not-run'; readonly artifact: Artifact; readonly reason: string }
+  | {
+      readonly kind: 'diverged';
+      readonly artifact: Artifact;
+      readonly scenario: Scenario<unknown>;
+      readonly error: TapeDivergedError;
+    }
+  | {
+      readonly kind: 'ran';
+      readonly artifact: Artifact;
+      readonly scenario: Scenario<unknown>;
+      readonly result: ScenarioResult;
+      readonly reproduced: boolean;
+      /** One line: `reproduced: …` or `not reproduced: …`, and both versions if they differ. */
+      readonly verdict: string;
+    };
+
+/** Replays the artifact in `file` strictly: its scenario unchanged, its tape followed exactly. */
+export async function replayOutcome(file: string): Promise<ReplayOutcome> {
+  const artifact = readArtifact(file);
+  if (typeof artifact === 'string') return { kind: 'not-artifact', reason: artifact };
+  const scenario = await scenarioOf(artifact, file);
+  if (typeof scenario === 'string') return { kind: 'not-run', artifact, reason: scenario };
+  const result = await replayed(scenario, artifact);
+  if (result instanceof TapeDivergedError)
+    return { kind: 'diverged', artifact, scenario, error: result };
+  const verdict = verdictOf(artifact, result);
+  const reproduced = verdict.startsWith('reproduced');
+  return {
+    kind: 'ran',
+    artifact,
+    scenario,
+    result,
+    reproduced,
+    verdict: `${verdict}${versionNote(artifact, verdict)}`,
+  };
+}
 
 /** Exit codes: 0 reproduced, 1 not reproduced, 2 not an artifact. */
 export async function replayArtifact(file: string, out: Write, err: Write): Promise<number> {
-  const artifact = readArtifact(file);
-  if (typeof artifact === 'string') {
-    err(`wsksim: ${file}: ${artifact}\n`);
-    return 2;
+  const outcome = await replayOutcome(file);
+  switch (outcome.kind) {
+    case 'not-artifact':
+      err(`wsksim: ${file}: ${outcome.reason}\n`);
+      return 2;
+    case 'not-run':
+      out(`not reproduced: ${outcome.reason}\n`);
+      return 1;
+    case 'diverged':
+      out(`not reproduced: ${outcome.error.message}${versionNote(outcome.artifact, 'not')}\n`);
+      return 1;
+    case 'ran': {
+      const { artifact, result } = outcome;
+      const ran = `replayed ${file} (seed ${artifact.seed})`;
+      out(summary(result, `wsksim replay ${file}`, '', ran));
+      out(`${outcome.verdict}\n`);
+      return outcome.reproduced ? 0 : 1;
+    }
   }
-  const scenario = await scenarioOf(artifact, file);
-  if (typeof scenario === 'string') {
-    out(`not reproduced: ${scenario}\n`);
-    return 1;
-  }
-  const result = await replayed(scenario, artifact);
-  if (result instanceof TapeDivergedError) {
-    out(`not reproduced: ${result.message}${versionNote(artifact, 'not')}\n`);
-    return 1;
-  }
-  out(summary(result, `wsksim replay ${file}`, '', `replayed ${file} (seed ${artifact.seed})`));
-  const verdict = verdictOf(artifact, result);
-  out(`${verdict}${versionNote(artifact, verdict)}\n`);
-  return verdict.startsWith('reproduced') ? 0 : 1;
 }
 
 /**

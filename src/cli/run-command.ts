@@ -1,4 +1,7 @@
-/** `wsksim run` and `wsksim showcase`: one scenario, one seed (or a tape), its trace, a summary. */
+/**
+ * `wsksim run` and `wsksim showcase`: one scenario, its declared seeds (or one seed, or a tape),
+ * each run's trace when asked and its summary.
+ */
 import { writeFileSync } from 'node:fs';
 import { runScenario, type Scenario } from '../explore/scenario.ts';
 import { planRequest, seedOnlyRun } from '../explore/campaign.ts';
@@ -15,6 +18,12 @@ import { summary } from './summary.ts';
 import { readTapeFile, writeTapeFile, type TapeFile } from './tape-file.ts';
 import type { Write } from './write.ts';
 
+/**
+ * `wsksim run`: with `--seed N` that seed; with `--replay FILE` the tape's run; without either,
+ * every seed the scenario declares, one summary each (exit 1 when any fails). What makes one
+ * run's files or log (`--record`, `--pcap`, `--choices`) and `showcase` take the first declared
+ * seed when no `--seed` is given, as they always did: a file per seed would overwrite itself.
+ */
 export async function run(argv: readonly string[], out: Write, showcase: boolean): Promise<number> {
   const args = parseArgs(argv, {
     values: ['seed', 'record', 'replay', 'pcap', 'strategy'],
@@ -22,11 +31,47 @@ export async function run(argv: readonly string[], out: Write, showcase: boolean
     lists: KNOB_FLAGS.lists,
   });
   const reference = onePositional(args, 'scenario');
-  const knobs = runKnobs(args);
   const scenario = await loadScenario(reference);
+  const seeds = seedsToRun(scenario, args, showcase);
+  let failed = 0;
+  for (const seed of seeds) {
+    if ((await runOne(scenario, reference, args, seed, showcase, out)) !== 0) failed++;
+  }
+  if (seeds.length > 1) {
+    out(`seeds ${seeds.join(', ')}: ${seeds.length - failed} passed, ${failed} failed\n`);
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+/** The seeds `run` runs (see run): undefined for the replayed tape's own. */
+function seedsToRun(
+  scenario: Scenario<unknown>,
+  args: ParsedArgs,
+  showcase: boolean,
+): readonly (number | undefined)[] {
+  if (args.values.has('seed')) return [integerFlag(args, 'seed', 1)];
+  if (args.values.has('replay')) return [undefined];
+  const one = showcase || ONE_RUN_FLAGS.some((flag) => args.values.has(flag));
+  if (one || args.switches.has('choices')) return [scenario.seeds[0] ?? 1];
+  return scenario.seeds.length === 0 ? [1] : scenario.seeds;
+}
+
+/** Flags that write one run's file: with no --seed, `run` runs the first declared seed only. */
+const ONE_RUN_FLAGS = ['record', 'pcap'] as const;
+
+/** One run of `run`: its trace when asked, its files, its summary; 0 when it passed. */
+async function runOne(
+  scenario: Scenario<unknown>,
+  reference: string,
+  args: ParsedArgs,
+  seedFlag: number | undefined,
+  showcase: boolean,
+  out: Write,
+): Promise<number> {
+  const knobs = runKnobs(args);
   const replayFile = args.values.get('replay');
   const replaying = replayFile === undefined ? undefined : readTapeFile(replayFile);
-  const seed = integerFlag(args, 'seed', replaying?.seed ?? scenario.seeds[0] ?? 1);
+  const seed = seedFlag ?? replaying?.seed ?? scenario.seeds[0] ?? 1;
   const recordFile = args.values.get('record');
   const pcapFile = args.values.get('pcap');
   const planned = strategyRun(scenario, args, seed);

@@ -16,10 +16,11 @@ export function scenarioFileError(path: string, error: unknown): ScenarioFileErr
   const shown = relative(process.cwd(), path) || path;
   if (error instanceof SimConfigError) return new ScenarioFileError(`${shown}: ${error.message}`);
   if (!(error instanceof Error)) return new ScenarioFileError(`${shown}: threw ${String(error)}`);
-  const located = transformLocation(error) ?? thrownLocation(error, path);
-  if (located !== null) return new ScenarioFileError(located);
+  // The message names the import and the importing file; the stack is the loader's.
   const code = (error as { code?: unknown }).code;
   if (code === 'ERR_MODULE_NOT_FOUND') return new ScenarioFileError(`${shown}: ${error.message}`);
+  const located = transformLocation(error) ?? thrownLocation(error, path);
+  if (located !== null) return new ScenarioFileError(located);
   return new ScenarioFileError(`${shown}: ${error.name}: ${error.message}`);
 }
 

@@ -87,6 +87,17 @@ export interface ScenarioDefinition<H = unknown> {
    * knobs on every host, no link faults
    */
   readonly fuzz?: FuzzSpace;
+  /** What `wsksim test` gives this scenario (its flags override it). */
+  readonly test?: ScenarioTestOptions;
+}
+
+/** A scenario's own budget in `wsksim test` (ScenarioDefinition.test). */
+export interface ScenarioTestOptions {
+  /**
+   * Runs of the fuzz campaign `wsksim test` makes (`--fuzz-runs`, `--fuzz-time` override it); 0
+   * makes none. @defaultValue 50
+   */
+  readonly fuzzRuns?: number;
 }
 
 /** A run that fails (ScenarioDefinition.failingRuns): a strategy and a seed. */
@@ -265,6 +276,9 @@ export function defineScenario<H>(definition: ScenarioDefinition<H>): Scenario<H
   if (definition.checkUnderFaults !== undefined && typeof definition.checkUnderFaults !== 'boolean')
     throw new SimConfigError(`${where}.checkUnderFaults`, 'expected true or false');
   if (definition.fuzz !== undefined) checkFuzzSpace(`${where}.fuzz`, definition.fuzz);
+  if (definition.test?.fuzzRuns !== undefined) {
+    checkInteger(`${where}.test.fuzzRuns`, definition.test.fuzzRuns, 0, 1_000_000_000);
+  }
   (definition.failingRuns ?? []).forEach((run, i) => {
     if (typeof run?.strategy !== 'string')
       throw new SimConfigError(`${where}.failingRuns[${i}].strategy`, 'expected a strategy name');

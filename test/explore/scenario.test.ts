@@ -93,6 +93,7 @@ describe('explore: scenario definitions and failures', () => {
     expect(() => defineScenario({ name: 'Bad Name', description: '', build: () => 0 })).toThrow(/option 'scenario \(unnamed\)\.name'|option 'scenario 'Bad Name'\.name'/);
     expect(() => defineScenario({ name: 'x', description: 'd', build: () => 0, limits: { time: 5 as never } })).toThrow(SimConfigError);
     expect(() => defineScenario({ name: 'x', description: 'd', build: () => 0, seeds: [1, -2] })).toThrow(/seeds\[1\]/);
+    expect(() => defineScenario({ name: 'x', description: 'd', build: () => 0, test: { fuzzRuns: 1.5 } })).toThrow(/'scenario 'x'\.test\.fuzzRuns'/);
   });
 
   it('a build that throws, a failing check and a livelock come back as failed results', async () => {
