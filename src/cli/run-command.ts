@@ -12,6 +12,8 @@ import { UsageError, integerFlag, onePositional, parseArgs, type ParsedArgs } fr
 import { choiceLog, type ChoiceLog } from './choices.ts';
 import { KNOB_FLAGS, runKnobs, shellWords } from './knobs.ts';
 import { loadScenario } from './load.ts';
+import { checkOutputFile } from './output-paths.ts';
+import { refuseConfigFailure } from './scenario-file-error.ts';
 import { scenarioIdentity } from './provenance.ts';
 import { strategyOf } from './strategy-flags.ts';
 import { summary } from './summary.ts';
@@ -31,6 +33,10 @@ export async function run(argv: readonly string[], out: Write, showcase: boolean
     lists: KNOB_FLAGS.lists,
   });
   const reference = onePositional(args, 'scenario');
+  for (const flag of ONE_RUN_FLAGS) {
+    const path = args.values.get(flag);
+    if (path !== undefined) checkOutputFile(flag, path);
+  }
   const scenario = await loadScenario(reference);
   const seeds = seedsToRun(scenario, args, showcase);
   let failed = 0;
@@ -86,6 +92,7 @@ async function runOne(
     ...(pcapFile !== undefined && { pcap: true }),
     ...(choices !== null && { decider: choices.decider, onRecord: choices.onRecord }),
   });
+  refuseConfigFailure(reference, result);
   for (const record of result.trace ?? []) out(`${formatRecord(record)}\n`);
   for (const line of choices?.lines ?? []) out(`${line}\n`);
   if (pcapFile !== undefined && result.pcap !== undefined) writeFileSync(pcapFile, result.pcap);
