@@ -64,3 +64,11 @@ export {
   type ScenarioRun,
   type ScenarioTestOptions,
 } from './explore/scenario.ts';
+export {
+  expectScenarioPasses,
+  fuzzScenario,
+  type FuzzFinding,
+  type FuzzOptions,
+  type FuzzReport,
+  type ScenarioPassOptions,
+} from './explore/testing.ts';
