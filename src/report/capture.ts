@@ -16,7 +16,7 @@
  *   appears once, on its sender's interface where it left, so Wireshark's TCP analysis sees what
  *   the classic file shows, and a drop is a comment on the packet in place.
  */
-import { formatInstant, type TraceRecord } from '../sim/index.ts';
+import type { TraceRecord } from '../sim/index.ts';
 import type { Network, Packet, Payload } from '../topology/index.ts';
 import type { Segment } from '../tcp/segment.ts';
 import { encodeSegment, type IpFields } from '../tcp/wire.ts';
@@ -196,6 +196,11 @@ function interfaceOf(name: string): { name: string; description: string } {
 function choiceOf(packet: Captured, fate: 'loss' | 'duplicate' | 'reorder'): string {
   if (packet.route.length === 2) return `choice "link ${packet.iface} ${fate}"`;
   return `a "${fate}" choice of a link on the route ${packet.route.join('→')}`;
+}
+
+/** `0.021068317s`: virtual time to the nanosecond, as the frame's own timestamp. */
+function formatInstant(at: number): string {
+  return `${Math.floor(at / 1e9)}.${String(at % 1e9).padStart(9, '0')}s`;
 }
 
 /** The comments of a captured packet: its fate (see the module header). */
