@@ -195,7 +195,7 @@ function interfaceOf(name: string): { name: string; description: string } {
 /** The choice label of a link fate, named when the packet's route is one link. */
 function choiceOf(packet: Captured, fate: 'loss' | 'duplicate' | 'reorder'): string {
   if (packet.route.length === 2) return `choice "link ${packet.iface} ${fate}"`;
-  return `a "${fate}" choice of a link on the route ${packet.route.join('→')}`;
+  return `"${fate}" choice of a link on the route ${packet.route.join('→')}`;
 }
 
 /** `0.021068317s`: virtual time to the nanosecond, as the frame's own timestamp. */

@@ -148,6 +148,32 @@ describe('report: pcapng capture of a run', () => {
     expect(late.length).toBe(reordered.length);
   });
 
+  it('on a route of several links: the interface is the first link end, the loss not pinned to a link', async () => {
+    const scenario = defineScenario({
+      name: 'via-switch',
+      description: 'a to b through a switch whose far link loses everything',
+      build(sim) {
+        const a = sim.addHost({ name: 'a', ipv4: '10.0.0.1' });
+        sim.addHost({ name: 'b', ipv4: '10.0.0.2' });
+        sim.addSwitch('sw');
+        sim.addLink('a', 'sw', { latency: '1ms' });
+        sim.addLink('sw', 'b', { latency: '1ms', loss: 1 });
+        a.schedule(0, 'send', () => void a.send('10.0.0.1', '10.0.0.2', 64, { describe: () => 'hello' }));
+        a.schedule(0, 'self', () => void a.send('10.0.0.1', '10.0.0.1', 64, { describe: () => 'me' }));
+        return {};
+      },
+    });
+    const file = readPcapng((await runScenario(scenario, { seed: 1, pcapng: true })).pcapng as Uint8Array);
+    expect(file.interfaces.map((i) => [i.name, i.description])).toEqual([
+      ['a→sw', "a's end of the link a-sw: what a sends on it"],
+      ['a loopback', "a's packets to itself"],
+    ]);
+    expect(file.packets.map((p) => p.comments)).toEqual([
+      ['dropped at 0.001000000s: loss, by the "loss" choice of a link on the route a→sw→b (net.packet id=1)'],
+      ['delivered at 0.000000000s (net.packet id=2)'],
+    ]);
+  });
+
   itWithTshark('tshark reads transfer-under-loss with no malformed packet and shows the drops in place', async () => {
     const result = await runScenario(transferUnderLoss, { seed: 1, pcapng: true, keepTrace: true });
     const path = writeTempPcap('transfer-under-loss.pcapng', result.pcapng as Uint8Array);
