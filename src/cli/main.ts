@@ -13,6 +13,7 @@ import { listScenarioNames, loadScenario } from './load.ts';
 import { checkOutputDir } from './output-paths.ts';
 import { wsksimVersion } from './provenance.ts';
 import { replayArtifact } from './replay.ts';
+import { REPORT_VALUES, reportFlags } from './report-files.ts';
 import { run } from './run-command.ts';
 import { ScenarioFileError } from './scenario-file-error.ts';
 import { shrinkArtifact } from './shrink.ts';
@@ -24,14 +25,21 @@ const HELP = `wsksim — a deterministic network simulator with an executable mo
 usage:
   wsksim showcase [--seed N]              run the showcase scenario and print its trace
   wsksim run <scenario|file.ts> [options] run a scenario on each of its declared seeds
-      --seed N            that root seed alone (--record, --pcap and --choices without
-                          --seed: the scenario's first seed alone)
+      --seed N            that root seed alone (--record, --choices and the files below
+                          without --seed: the scenario's first seed alone)
       --trace             print every trace record
       --choices           print the trace with every choice the run drew where it drew it
                           (not with --strategy or --replay)
       --record FILE       write the choice tape of the run to FILE (JSON)
       --replay FILE       replay a recorded tape instead of seeded choices
-      --pcap FILE         write every TCP segment on the wire to FILE (classic pcap)
+      --pcap FILE         write every packet on the wire to FILE (classic pcap; TCP as
+                          such, other payloads as UDP carrying their description)
+      --pcapng FILE       the same as pcapng: an interface per link end, each packet's fate
+                          (delivered, dropped and why, duplicated, reordered) as comments
+      --mermaid FILE      the run as a Mermaid sequenceDiagram: packets and notes per host
+      --last N            --mermaid: only the last N arrows and notes
+      --from T, --to T    --mermaid: only what happened between virtual times T (e.g. 20ms)
+      --trace-json FILE   every trace record as a JSON line (docs/trace-record.schema.json)
       --set kernel.<host>.<option>=<value>
                           a kernel option of <host>'s kernel (* for every host) over the
                           scenario's; repeatable
@@ -56,13 +64,15 @@ usage:
                           (<name>-shrunk.json beside it, at most 300 candidate runs)
       --no-shrink         write the artifacts without shrinking them
       --set, --same-instant   as for run
-  wsksim replay <artifact.json>
+  wsksim replay <artifact.json> [--pcap F] [--pcapng F] [--mermaid F] [--trace-json F]
                           make a fuzz campaign's failing run again from its artifact and say
-                          whether it reproduced (same trace hash), or why not
+                          whether it reproduced (same trace hash), or why not; the files are
+                          of that run, as for run (with --last, --from, --to)
   wsksim shrink <artifact.json> [--out DIR] [--budget N] [--time T]
                           make the failing run's tape as small and as default as possible
                           while it fails the same way; write <name>-shrunk.json and print the
-                          sizes before and after
+                          sizes before and after; --pcap, --pcapng, --mermaid, --trace-json
+                          as for replay, of the shrunk run
   wsksim test [files or folders...] [options]
                           test every scenario found (default: ./scenarios): its declared seeds,
                           its declared failing runs, a fuzz campaign, its expect; replay the
@@ -182,14 +192,17 @@ export async function main(
 
 /** `wsksim replay <artifact>` (replay.ts). */
 async function replay(argv: readonly string[], out: Write, err: Write): Promise<number> {
-  const file = onePositional(parseArgs(argv, { values: [], switches: [] }), 'artifact');
-  return await replayArtifact(file, out, err);
+  const args = parseArgs(argv, { values: [...REPORT_VALUES], switches: [] });
+  const file = onePositional(args, 'artifact');
+  return await replayArtifact(file, out, err, reportFlags(args));
 }
 
 /** `wsksim shrink <artifact> [--out DIR] [--budget N] [--time T]` (shrink.ts). */
 async function shrink(argv: readonly string[], out: Write, err: Write): Promise<number> {
-  const args = parseArgs(argv, { values: ['out', 'budget', 'time'], switches: [] });
+  const values = ['out', 'budget', 'time', ...REPORT_VALUES];
+  const args = parseArgs(argv, { values, switches: [] });
   const file = onePositional(args, 'artifact');
+  const reports = reportFlags(args);
   const outDir = args.values.get('out');
   if (outDir !== undefined) checkOutputDir('out', outDir);
   const timeText = args.values.get('time');
@@ -205,6 +218,7 @@ async function shrink(argv: readonly string[], out: Write, err: Write): Promise<
     },
     out,
     err,
+    reports,
   );
 }
 

@@ -10,6 +10,7 @@ import { ArtifactError, parseArtifact, replayRequest, type Artifact } from '../e
 import { runScenario, type Scenario, type ScenarioResult } from '../explore/scenario.ts';
 import { TapeDivergedError } from '../sim/index.ts';
 import { loadScenario } from './load.ts';
+import { writeReports, type Reports } from './report-files.ts';
 import { fileSha256, scenarioFileOf, wsksimVersion } from './provenance.ts';
 import { summary } from './summary.ts';
 import type { Write } from './write.ts';
@@ -38,13 +39,19 @@ export type ReplayOutcome =
       readonly verdict: string;
     };
 
-/** Replays the artifact in `file` strictly: its scenario unchanged, its tape followed exactly. */
-export async function replayOutcome(file: string): Promise<ReplayOutcome> {
+/**
+ * Replays the artifact in `file` strictly: its scenario unchanged, its tape followed exactly;
+ * `reports` asks for report files of the run (report-files.ts), which do not change it.
+ */
+export async function replayOutcome(
+  file: string,
+  reports?: Reports['request'],
+): Promise<ReplayOutcome> {
   const artifact = readArtifact(file);
   if (typeof artifact === 'string') return { kind: 'not-artifact', reason: artifact };
   const scenario = await scenarioOf(artifact, file);
   if (typeof scenario === 'string') return { kind: 'not-run', artifact, reason: scenario };
-  const result = await replayed(scenario, artifact);
+  const result = await replayed(scenario, artifact, reports);
   if (result instanceof TapeDivergedError)
     return { kind: 'diverged', artifact, scenario, error: result };
   const verdict = verdictOf(artifact, result);
@@ -59,9 +66,17 @@ export async function replayOutcome(file: string): Promise<ReplayOutcome> {
   };
 }
 
-/** Exit codes: 0 reproduced, 1 not reproduced, 2 not an artifact. */
-export async function replayArtifact(file: string, out: Write, err: Write): Promise<number> {
-  const outcome = await replayOutcome(file);
+/**
+ * Exit codes: 0 reproduced, 1 not reproduced, 2 not an artifact. The report files asked for are
+ * written whenever the run was made, reproduced or not.
+ */
+export async function replayArtifact(
+  file: string,
+  out: Write,
+  err: Write,
+  reports?: Reports,
+): Promise<number> {
+  const outcome = await replayOutcome(file, reports?.request);
   switch (outcome.kind) {
     case 'not-artifact':
       err(`wsksim: ${file}: ${outcome.reason}\n`);
@@ -75,6 +90,7 @@ export async function replayArtifact(file: string, out: Write, err: Write): Prom
     case 'ran': {
       const { artifact, result } = outcome;
       const ran = `replayed ${file} (seed ${artifact.seed})`;
+      if (reports !== undefined) writeReports(reports, result, out);
       out(summary(result, `wsksim replay ${file}`, '', ran));
       out(`${outcome.verdict}\n`);
       return outcome.reproduced ? 0 : 1;
@@ -89,9 +105,10 @@ export async function replayArtifact(file: string, out: Write, err: Write): Prom
 async function replayed(
   scenario: Scenario<unknown>,
   artifact: Artifact,
+  reports: Reports['request'] = {},
 ): Promise<ScenarioResult | TapeDivergedError> {
   try {
-    return await runScenario(scenario, replayRequest(scenario, artifact));
+    return await runScenario(scenario, { ...replayRequest(scenario, artifact), ...reports });
   } catch (error) {
     if (error instanceof TapeDivergedError) return error;
     throw error;

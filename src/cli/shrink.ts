@@ -25,7 +25,8 @@ import {
   type StopSignal,
 } from './interrupt.ts';
 import { scenarioFileOf, scenarioFrom } from './provenance.ts';
-import { readArtifact, scenarioOf } from './replay.ts';
+import { readArtifact, replayOutcome, scenarioOf } from './replay.ts';
+import { writeReports, type Reports } from './report-files.ts';
 import type { Write } from './write.ts';
 
 export interface ShrinkRequest {
@@ -50,11 +51,15 @@ export interface Shrunk {
   readonly interrupted?: StopSignal;
 }
 
-/** Exit codes: 0 shrunk (or already minimal), 1 not reproduced, 2 not an artifact. */
+/**
+ * Exit codes: 0 shrunk (or already minimal), 1 not reproduced, 2 not an artifact. The report
+ * files asked for (`--pcap`, `--mermaid`, …) are of the shrunk run, replayed once more.
+ */
 export async function shrinkArtifact(
   request: ShrinkRequest,
   out: Write,
   err: Write,
+  reports?: Reports,
 ): Promise<number> {
   const onStart = (): void =>
     out(`shrinking ${request.file} (Ctrl-C stops it, keeping the best so far)\n`);
@@ -68,6 +73,10 @@ export async function shrinkArtifact(
     return malformed ? 2 : 1;
   }
   out(shrinkReport(request.file, shrunk.path, shrunk.output, shrunk.seconds, shrunk.interrupted));
+  if (reports !== undefined && reports.files.size > 0) {
+    const again = await replayOutcome(shrunk.path, reports.request);
+    if (again.kind === 'ran') writeReports(reports, again.result, out);
+  }
   return shrunk.interrupted === undefined ? 0 : SIGNAL_EXIT[shrunk.interrupted];
 }
 
