@@ -22,7 +22,9 @@
  *   writes its WSK_INSPECT_ID; any other socket → STATUS_INVALID_DEVICE_REQUEST
  *   (docs/model.md#socket-options-and-control).
  * - SO_WSK_SECURITY (SOL_SOCKET): a cached SD for the CHECK cells of
- *   docs/model.md#address-sharing / —; listening, connection, stream; before bind.
+ *   docs/model.md#address-sharing / —; listening, connection, stream; before bind. One that is
+ *   not a cached copy the client holds (from WSK_CACHE_SD, not released) is the violation
+ *   WSK-SD-NOT-CACHED (client.ts, uncachedDescriptor); the option is set all the same.
  * - SO_WSK_EVENT_CALLBACK (SOL_SOCKET): socket-events.ts.
  * - IPV6_V6ONLY (IPPROTO_IPV6): ULONG, 0 = dual stack / ULONG; AF_INET6; before bind.
  *
@@ -64,6 +66,7 @@ import {
   type NTSTATUS,
 } from '../nt/index.ts';
 import { hasMember } from './categories.ts';
+import { uncachedDescriptor } from './client.ts';
 import type { ConditionalAccept } from './inspect.ts';
 import type { ListenSockets } from './listen-socket.ts';
 import { writableOptions, type SocketCore } from './socket-core.ts';
@@ -193,6 +196,10 @@ export class SocketControl {
       const cached = holderValue(request.input);
       if (typeof cached !== 'object' || cached === null) {
         return bad('WSK-OPTION-INPUT', 'SO_WSK_SECURITY needs a cached security descriptor');
+      }
+      const problem = uncachedDescriptor(state.client, cached);
+      if (problem !== null) {
+        k.violation('WSK-SD-NOT-CACHED', `${call}: ${problem}`, { socket: state.id });
       }
       writableOptions(state).securityDescriptor = cached;
       if (irp !== null) irp.descriptor = cached;
