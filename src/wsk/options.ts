@@ -24,6 +24,14 @@ export interface WskPolicies {
    */
   readonly acceptCallbackRace?: number;
   /**
+   * Probability that WskAccept, called with a connection already waiting, pends (STATUS_PENDING,
+   * the IRP completed with the socket on a zero-delay event; choice 'WskAccept pends with a
+   * connection waiting') instead of completing at once. 0 is the documented behaviour: the
+   * WskAccept page keeps STATUS_PENDING for when no connection can be accepted immediately
+   * (docs/policies.md#socket-bind-and-connect-policies). @defaultValue 0
+   */
+  readonly acceptReadyPends?: number;
+  /**
    * When WskSend completes (docs/policies.md): 'acknowledged', when the peer has acknowledged
    * its last byte, or 'transmitted', when its last byte has left once.
    * @defaultValue 'acknowledged'
@@ -46,6 +54,7 @@ export interface WskPolicies {
 /** Every WskPolicies name, at run time (options given from outside are checked by name). */
 export const WSK_POLICY_NAMES = [
   'acceptCallbackRace',
+  'acceptReadyPends',
   'wskSendCompletion',
   'receiveCallbackRace',
   'wskProviderReadyAt',
@@ -78,6 +87,7 @@ export type KernelOverrides = Readonly<Record<string, Omit<KernelOptions, 'disab
 const PROBABILITY_NAMES: readonly string[] = [
   ...NT_PROBABILITIES,
   'acceptCallbackRace',
+  'acceptReadyPends',
   'receiveCallbackRace',
 ];
 
@@ -154,7 +164,7 @@ function outsideNames(): string {
 /** Rejects an option out of range, naming it as `kernel(<host>).<option>`. */
 export function checkKernelOptions(host: string, options: KernelOptions): void {
   checkNtOptions(host, options);
-  for (const name of ['acceptCallbackRace', 'receiveCallbackRace'] as const) {
+  for (const name of ['acceptCallbackRace', 'acceptReadyPends', 'receiveCallbackRace'] as const) {
     const value = options[name];
     if (value !== undefined) checkNumber(`kernel(${host}).${name}`, value, 0, 1);
   }
