@@ -34,6 +34,18 @@
  * over WskReceiveEvent, except by the choice 'receive callback despite queued WskReceive'
  * (probability `receiveCallbackRace`, default 0; docs/model.md#wskreceive, #wskreceiveevent).
  *
+ * Events enabled late (docs/model.md#enabling-and-disabling-events; policy wskIndicateOnEnable,
+ * docs/policies.md#data-path-policies): "Enabling and Disabling Event Callback Functions" and the
+ * WskReceiveEvent / WskDisconnectEvent pages do not say what becomes of data or a FIN that arrived
+ * before the driver enabled the events, though a driver can enable them only after connect. By
+ * default ('buffered') they are indicated right after the enable succeeds: not inside the
+ * WskControlSocket call, which returns first, but on a zero-delay event, the data (WskReceiveEvent,
+ * unless a queued WskReceive takes it) before the FIN (WskDisconnectEvent Flags 0), at the IRQL of
+ * every callback (DISPATCH_LEVEL with WSK_FLAG_AT_DISPATCH_LEVEL, or PASSIVE by the choice
+ * 'callback at PASSIVE'). 'arrivals' waits for more data, as the model did before (issue 18,
+ * defect 1). WskAcceptEvent's connections already waiting are indicated likewise
+ * (listen-socket.ts).
+ *
  * WskDisconnect (docs/model.md#wskdisconnect): graceful (Flags 0): the optional final buffer is
  * sent, then the FIN; the IRP completes when the FIN is acknowledged
  * (docs/policies.md#data-path-policies), possibly never; it is cancellable (STATUS_CANCELLED, the
@@ -67,6 +79,7 @@
  * MDL-USE-AFTER-FREE.
  */
 import type { SendError, TcpConnection } from '../tcp/port.ts';
+import { WSK_EVENT_DISCONNECT, WSK_EVENT_RECEIVE } from './address.ts';
 import type { Outcome } from '../tcp/state.ts';
 import { DataState, type CompletingReceive, type PendingReceive } from './data-state.ts';
 import {
@@ -208,6 +221,28 @@ export class ConnectionData {
 
   onData(state: SocketState): void {
     this.pump(state);
+  }
+
+  /**
+   * SO_WSK_EVENT_CALLBACK enabled `mask` on a connected socket: data and a peer's FIN that came
+   * before are indicated on a zero-delay event, by the policy wskIndicateOnEnable 'buffered'
+   * (module header; issue 18, defect 1). Nothing is scheduled when nothing waits.
+   */
+  eventsEnabled(state: SocketState, mask: number): void {
+    const k = this.#core.k;
+    if ((k.options.wskIndicateOnEnable ?? 'buffered') !== 'buffered') return;
+    const connection = connectedOf(state);
+    if (connection === null || (state.data?.failure ?? null) !== null) return;
+    const data = (mask & WSK_EVENT_RECEIVE) !== 0 && connection.readable > 0;
+    const fin = (mask & WSK_EVENT_DISCONNECT) !== 0 && connection.peerFinished;
+    if (!data && !fin) return;
+    k.sim.schedule(0, `${k.host} wsk indications after enable`, () => {
+      this.pump(state);
+      const live = this.#live(state);
+      if (live !== null && live.failure === null && connection.peerFinished) {
+        this.#indications.disconnectEvent(state, live, false);
+      }
+    });
   }
 
   onTransmitted(state: SocketState, connection: TcpConnection): void {

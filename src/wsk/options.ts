@@ -38,6 +38,14 @@ export interface WskPolicies {
    */
   readonly wskSendCompletion?: 'acknowledged' | 'transmitted';
   /**
+   * What enabling WskReceiveEvent / WskDisconnectEvent does with data, or a peer's FIN, that
+   * arrived before (docs/policies.md#data-path-policies; the Microsoft pages are silent):
+   * 'buffered' indicates them right after the enable, on a zero-delay event; 'arrivals' indicates
+   * nothing until more data arrives (a driver that enabled after connect can then hang).
+   * @defaultValue 'buffered'
+   */
+  readonly wskIndicateOnEnable?: 'buffered' | 'arrivals';
+  /**
    * Probability that WskReceiveEvent gets data although a WskReceive IRP is queued (a race the
    * WskReceiveEvent page allows; docs/policies.md). @defaultValue 0
    */
@@ -56,6 +64,7 @@ export const WSK_POLICY_NAMES = [
   'acceptCallbackRace',
   'acceptReadyPends',
   'wskSendCompletion',
+  'wskIndicateOnEnable',
   'receiveCallbackRace',
   'wskProviderReadyAt',
   'wskProviderVersion',
@@ -123,6 +132,8 @@ export function checkKernelOption(where: string, name: string, value: unknown): 
       const reason = `must be 'acknowledged' or 'transmitted', not ${describeValue(value)}`;
       throw new SimConfigError(where, reason);
     }
+  } else if (name === 'wskIndicateOnEnable') {
+    checkIndicateOnEnable(where, value);
   } else if (name === 'wskProviderReadyAt') {
     if (value !== 'never') parseDuration(where, value);
   } else if (name === 'wskProviderVersion') checkInteger(where, value, 0, 0xffff_ffff);
@@ -172,5 +183,15 @@ export function checkKernelOptions(host: string, options: KernelOptions): void {
   if (completion !== undefined && completion !== 'acknowledged' && completion !== 'transmitted') {
     const reason = `must be 'acknowledged' or 'transmitted', not ${String(completion)}`;
     throw new SimConfigError(`kernel(${host}).wskSendCompletion`, reason);
+  }
+  if (options.wskIndicateOnEnable !== undefined) {
+    checkIndicateOnEnable(`kernel(${host}).wskIndicateOnEnable`, options.wskIndicateOnEnable);
+  }
+}
+
+function checkIndicateOnEnable(where: string, value: unknown): void {
+  if (value !== 'buffered' && value !== 'arrivals') {
+    const reason = `must be 'buffered' or 'arrivals', not ${describeValue(value)}`;
+    throw new SimConfigError(where, reason);
   }
 }

@@ -68,6 +68,7 @@ import {
 import { hasMember } from './categories.ts';
 import { uncachedDescriptor } from './client.ts';
 import type { ConditionalAccept } from './inspect.ts';
+import type { ConnectionData } from './connection-data.ts';
 import type { ListenSockets } from './listen-socket.ts';
 import { writableOptions, type SocketCore } from './socket-core.ts';
 import { ABORT_CALLBACK, INSPECT_CALLBACK, type SocketEvents } from './socket-events.ts';
@@ -92,17 +93,20 @@ export class SocketControl {
   readonly #events: SocketEvents;
   readonly #listen: ListenSockets;
   readonly #conditional: ConditionalAccept;
+  readonly #data: ConnectionData;
 
   constructor(
     core: SocketCore,
     events: SocketEvents,
     listen: ListenSockets,
     conditional: ConditionalAccept,
+    data: ConnectionData,
   ) {
     this.#core = core;
     this.#events = events;
     this.#listen = listen;
     this.#conditional = conditional;
+    this.#data = data;
   }
 
   WskControlSocket(
@@ -177,6 +181,9 @@ export class SocketControl {
     const status = this.#events.control(call, state, mask, irp);
     if (status === STATUS_SUCCESS && (mask & WSK_EVENT_ACCEPT) !== 0 && mask < 0x80000000) {
       this.#listen.acceptEnabled(state);
+    }
+    if (status === STATUS_SUCCESS && state.role === 'connection' && mask < 0x80000000) {
+      this.#data.eventsEnabled(state, mask);
     }
     return status;
   }

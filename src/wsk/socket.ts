@@ -133,9 +133,9 @@ export class SocketProvider {
     const connections = (this.#connections = new ConnectionSockets(core));
     const conditional = (this.#conditional = new ConditionalAccept(core, events));
     const listen = (this.#listen = new ListenSockets(core, events, connections, conditional));
-    this.#control = new SocketControl(core, events, listen, conditional);
     const indications = (this.#indications = new ReceiveIndications(core, events));
     this.#data = connections.data = new ConnectionData(core, indications);
+    this.#control = new SocketControl(core, events, listen, conditional, this.#data);
     core.attachDispatch((category) => this.#tableOf(category));
   }
 

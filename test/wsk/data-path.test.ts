@@ -639,7 +639,7 @@ describe('wsk: data path determinism', () => {
   });
 });
 
-describe('wsk: issue 18 — receives inside WskReceiveEvent', () => {
+describe('wsk: issue 18 — indications when events are enabled late, receives inside WskReceiveEvent', () => {
   const D = WSK_FLAG_AT_DISPATCH_LEVEL;
 
   /** A connection dispatch logging '<ms> <what>' into `events`. */
@@ -667,6 +667,46 @@ describe('wsk: issue 18 — receives inside WskReceiveEvent', () => {
       Server, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, 16, control, 0, null, null, null,
     );
   }
+
+  async function lateEnable(kernel: KernelOptions = {}) {
+    const events: string[] = [];
+    let sim: Simulation | null = null;
+    const p = await pair({ dispatch: logging(events, () => sim!.now / MS), kernel });
+    sim = p.sim;
+    // Data at 105 and the peer's FIN at 155, both before the driver enables its events at 200.
+    send(p.w.client, p.Client, 'early');
+    await p.sim.run({ until: '150ms' });
+    disconnect(p.w.client, p.Client);
+    await p.sim.run({ until: '200ms' });
+    expect(enable(p.Server, WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT)).toBe(STATUS_SUCCESS);
+    const inline = events.slice();
+    await p.sim.run({ until: '300ms' });
+    return { ...p, events, inline };
+  }
+
+  it("defect 1, default 'buffered': data and a FIN that came before the enable are indicated after it", async () => {
+    const { events, inline } = await lateEnable();
+    // Not inside WskControlSocket: on a zero-delay event, at DISPATCH_LEVEL like any indication.
+    expect(inline).toEqual([]);
+    expect(events).toEqual([`200 receive early flags=${D}`, `200 disconnect flags=${D}`]);
+  });
+
+  it("defect 1, wskIndicateOnEnable 'arrivals': nothing until more arrives (the hang the default avoids)", async () => {
+    const { events } = await lateEnable({ wskIndicateOnEnable: 'arrivals' });
+    // Only a later arrival would run the callback: the peer's FIN came already, so none will.
+    expect(events).toEqual([]);
+  });
+
+  it('defect 1: enabling with nothing buffered schedules nothing and changes nothing', async () => {
+    const events: string[] = [];
+    let sim: Simulation | null = null;
+    const p = await pair({ dispatch: logging(events, () => sim!.now / MS) });
+    sim = p.sim;
+    expect(enable(p.Server, WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT)).toBe(STATUS_SUCCESS);
+    send(p.w.client, p.Client, 'later');
+    await p.sim.run({ until: '200ms' });
+    expect(events).toEqual([`105 receive later flags=${D}`]);
+  });
 
   it('defect 4: a WskReceive posted inside WskReceiveEvent gets what follows, not the indicated bytes', async () => {
     const events: string[] = [];
