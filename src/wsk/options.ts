@@ -27,7 +27,7 @@ export interface WskPolicies {
    * Probability that WskAccept, called with a connection already waiting, pends (STATUS_PENDING,
    * the IRP completed with the socket on a zero-delay event; choice 'WskAccept pends with a
    * connection waiting') instead of completing at once. 0 is the documented behaviour: the
-   * WskAccept page keeps STATUS_PENDING for when no connection can be accepted immediately
+   * WskAccept page gives STATUS_PENDING for an IRP queued while no connection is waiting
    * (docs/policies.md#socket-bind-and-connect-policies). @defaultValue 0
    */
   readonly acceptReadyPends?: number;
