@@ -22,8 +22,9 @@
  * - WskAccept with a connection already waiting (handshake complete, none queued before it)
  *   completes at once, STATUS_SUCCESS with the socket: "PFN_WSK_ACCEPT callback function (wsk.h)"
  *   (docs/model.md#wskaccept) gives STATUS_PENDING as the IRP queued while WSK "is waiting for
- *   an incoming connection on the listening socket". The 'IRP pends' choice does not apply; the policy acceptReadyPends
- *   (KernelOptions, default 0; docs/policies.md#socket-bind-and-connect-policies) makes it pend
+ *   an incoming connection on the listening socket". The 'IRP pends' choice does not apply; the
+ *   policy acceptReadyPends (KernelOptions, default 0;
+ *   docs/policies.md#socket-bind-and-connect-policies) makes it pend
  *   instead (choice 'WskAccept pends with a connection waiting', the IRP completed with the socket
  *   on a zero-delay event), so exploration still reaches drivers that assume it never completes
  *   inline (issue 18, defect 5). With none waiting it pends until one is ready.
