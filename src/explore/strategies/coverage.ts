@@ -27,10 +27,22 @@ import { CoverageMap } from '../coverage-map.ts';
 import { GuidedDecider, type Draw } from '../guided-decider.ts';
 import { mutate, type Random } from '../tape-mutations.ts';
 import type { ScenarioResult } from '../scenario.ts';
-import type { CampaignContext, RunPlan, Strategy } from '../strategy.ts';
+import type { CampaignContext, Digest, RunPlan, Strategy } from '../strategy.ts';
 
 /** The share of runs that explore a fresh seed once the corpus has a tape. */
 const FRESH_SHARE = 0.25;
+
+/**
+ * What a run tells: the goals it named; when it passed, the transitions and points it covered
+ * (coverage-map.ts) and its draws (its tape, for the corpus).
+ */
+interface CoverageDigest {
+  readonly goals: readonly (readonly [string, boolean])[];
+  readonly failed: boolean;
+  readonly transitions?: readonly string[];
+  readonly points?: readonly string[];
+  readonly draws?: readonly Draw[];
+}
 
 /** What a planned run is measured with, until its result comes back. */
 interface Probe {
@@ -79,23 +91,34 @@ class CoverageStrategy implements Strategy {
     return plan;
   }
 
-  observe(plan: RunPlan, result: ScenarioResult): void {
+  digest(plan: RunPlan, result: ScenarioResult): CoverageDigest | null {
     const probe = this.#probes.get(plan);
-    if (probe === undefined) return;
+    if (probe === undefined) return null;
+    const goals = [...result.goals];
+    if (result.failure !== undefined) return { goals, failed: true };
+    const map = probe.map;
+    map.reach(result.goals);
+    const { transitions, points } = { transitions: map.transitions(), points: map.points() };
+    return { goals, failed: false, transitions, points, draws: probe.decider.draws() };
+  }
+
+  observe(plan: RunPlan, digest: Digest): void {
+    const probe = this.#probes.get(plan);
+    if (probe === undefined || digest === null) return;
+    const run = digest as CoverageDigest;
     this.#probes.delete(plan);
     if (probe.fresh) this.#fresh++;
     else this.#mutants++;
-    for (const [goal, reached] of result.goals)
+    for (const [goal, reached] of run.goals)
       this.#goals.set(goal, reached || this.#goals.get(goal) === true);
-    if (result.failure !== undefined) {
+    if (run.failed) {
       this.#failed++;
       return;
     }
-    probe.map.reach(result.goals);
-    for (const transition of probe.map.transitions()) this.#transitions.add(transition);
-    const found = this.#corpus.count(probe.map.points());
+    for (const transition of run.transitions ?? []) this.#transitions.add(transition);
+    const found = this.#corpus.count(run.points ?? []);
     if (found.length > 0 || this.#corpus.size === 0) {
-      this.#corpus.add({ run: probe.run, draws: probe.decider.draws(), found });
+      this.#corpus.add({ run: probe.run, draws: run.draws ?? [], found });
       if (!probe.fresh) this.#keptMutants++;
     }
   }
