@@ -114,7 +114,9 @@ export interface CampaignResult {
 /**
  * How many runs a batch of an adaptive strategy holds at most: its runs are planned before any
  * of them is observed, so a campaign's runs do not depend on how many run at once (`wsksim fuzz
- * --jobs N`), only on this. A strategy may end a batch sooner (WAIT), the same way whatever N.
+ * --jobs N`), only on this. The batches start small and double (batchEnd), so the first runs
+ * teach the strategy at once (PCT's k, coverage's first corpus tape); a strategy may end a batch
+ * sooner (WAIT), the same way whatever N.
  */
 export const ADAPTIVE_BATCH = 32;
 /** The same for a seed-only strategy, whose plans no observation changes: as long as is useful. */
@@ -188,9 +190,13 @@ export function campaignStrategy<H>(
   });
 }
 
-/** How many runs a batch of `strategy` holds at most (ADAPTIVE_BATCH, SEED_ONLY_BATCH). */
-export function batchSize(strategy: Strategy): number {
-  return strategy.seedOnly ? SEED_ONLY_BATCH : ADAPTIVE_BATCH;
+/**
+ * Where the batch from run `from` of `strategy` ends at most: it holds `from` runs (one for the
+ * first), up to ADAPTIVE_BATCH or SEED_ONLY_BATCH, so the boundaries are 1, 2, 4, 8, 16, 32, 64,
+ * 96, ... under an adaptive strategy: fixed run indexes.
+ */
+export function batchEnd(strategy: Strategy, from: number): number {
+  return from + Math.min(Math.max(from, 1), strategy.seedOnly ? SEED_ONLY_BATCH : ADAPTIVE_BATCH);
 }
 
 /**
@@ -218,7 +224,7 @@ export function planBatch(
 }
 
 /**
- * A campaign: see the module header. Runs go in batches (planBatch, batchSize), each observed
+ * A campaign: see the module header. Runs go in batches (planBatch, batchEnd), each observed
  * in index order once planned, so the campaign is the same whatever `runner` runs them.
  */
 export async function runCampaign<H>(
@@ -230,11 +236,11 @@ export async function runCampaign<H>(
   const runs = checkInteger('runs', request.runs, 1, 1_000_000_000);
   const name = request.strategy ?? DEFAULT_STRATEGY;
   const strategy = campaignStrategy(scenario, { ...request, strategy: name, seed, runs });
-  const size = batchSize(strategy);
   const tally = new Tally(scenario as Scenario<unknown>);
+  const base = request.run ?? {};
   let stopped: CampaignResult['stopped'];
   for (let from = 0; from < runs && stopped === undefined; ) {
-    const batch = planBatch(strategy, from, Math.min(runs, from + size), request.run ?? {});
+    const batch = planBatch(strategy, from, Math.min(runs, batchEnd(strategy, from)), base);
     const take = async ({ index, result, digest }: RunOutcome): Promise<boolean> => {
       const { plan, request: runRequest } = batch.runs[index - from] as PlannedRun;
       strategy.observe(plan, digest);
