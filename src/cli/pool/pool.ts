@@ -1,0 +1,243 @@
+/**
+ * A campaign on worker threads (`wsksim fuzz --jobs N`): a CampaignRunner (explore/campaign.ts)
+ * that hands a batch's runs to N workers (worker.ts), each as soon as one is idle, and gives the
+ * outcomes back to the campaign in index order. At the end of a batch every worker gets the
+ * batch's digests, in index order, so every replica of the strategy observes what the main
+ * thread's did; which worker ran which run changes nothing in the campaign.
+ *
+ * Each run has a wall-clock watchdog kept here, on the main thread (`--run-timeout`): a driver
+ * spinning in a synchronous loop never yields, so no check inside the worker could stop it. When
+ * a run has not ended within the bound, its worker is terminated, the run is booked as a failure
+ * of kind 'hang' (campaign.ts: HANG) naming its scenario, seed and strategy, the strategy learns
+ * from it as from a failed run that drew nothing (the digest of its plan, not run), and a new
+ * worker takes the old one's place: it replays every batch's digests so far (no run again), so
+ * its replica is where the others are, and the campaign goes on.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import {
+  HANG,
+  type Batch,
+  type CampaignRunner,
+  type PlannedRun,
+  type RunOutcome,
+} from '../../explore/campaign.ts';
+import type { ScenarioResult } from '../../explore/scenario.ts';
+import { DEFAULT_STRATEGY } from '../../explore/strategy.ts';
+import { formatDuration, type Instant } from '../../sim/index.ts';
+import type { ObserveMessage, ToMain, WorkerData } from './messages.ts';
+
+export interface PoolOptions extends WorkerData {
+  /** The scenario's name, for a hang's message. */
+  readonly scenarioName: string;
+  /** How many workers. */
+  readonly jobs: number;
+  /** A run's wall-clock bound, in nanoseconds. */
+  readonly runTimeout: number;
+}
+
+/** tsx's ESM API, resolved from here: a worker registers it so scenarios load as TypeScript. */
+const TSX_API = tsxApi();
+const ENTRY = new URL('./worker.ts', import.meta.url).href;
+/**
+ * A worker's first code (CommonJS, as an eval'd worker is): V8's flag as bin/wsksim.js sets it
+ * (it is per process; setting it again is harmless), tsx, then worker.ts.
+ */
+const BOOT = `
+require('node:v8').setFlagsFromString('--no-allocation-site-pretenuring');
+const { workerData } = require('node:worker_threads');
+import(workerData.tsxApi).then((tsx) => {
+  tsx.register();
+  return import(workerData.entry);
+});
+`;
+
+/** The URL of tsx's ESM API (its CommonJS one loads its hooks by a path a worker cannot). */
+function tsxApi(): string {
+  try {
+    return import.meta.resolve('tsx/esm/api');
+  } catch {
+    // A host without import.meta.resolve (a test runner's module loader): the file beside.
+    const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
+    return pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
+  }
+}
+
+interface Slot {
+  readonly worker: Worker;
+  /** The run it has been handed, or null when idle. */
+  index: number | null;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** Terminated on purpose: its exit is no failure. */
+  ended: boolean;
+}
+
+/** The batch being run: its runs not yet handed out, and the outcomes not yet taken. */
+interface Running {
+  readonly runs: ReadonlyMap<number, PlannedRun>;
+  readonly queue: number[];
+  readonly outcomes: Map<number, RunOutcome>;
+}
+
+export class WorkerPool implements CampaignRunner {
+  readonly #options: PoolOptions;
+  readonly #slots: Slot[] = [];
+  /** Every batch's digests sent so far, for a new worker to replay. */
+  readonly #log: ObserveMessage[] = [];
+  #running: Running | null = null;
+  #failure: Error | null = null;
+  #wake: (() => void) | null = null;
+
+  constructor(options: PoolOptions) {
+    this.#options = options;
+  }
+
+  async runBatch(batch: Batch, take: (outcome: RunOutcome) => Promise<boolean>): Promise<void> {
+    const first = batch.runs[0];
+    if (first === undefined) return;
+    const jobs = Math.min(this.#options.jobs, this.#options.campaign.runs);
+    while (this.#slots.length < jobs) this.#slots.push(this.#spawn());
+    const running: Running = {
+      runs: new Map(batch.runs.map((run) => [run.index, run])),
+      queue: batch.runs.map((run) => run.index),
+      outcomes: new Map(),
+    };
+    this.#running = running;
+    const entries: ObserveMessage['entries'][number][] = [];
+    for (let index = first.index; index < first.index + batch.runs.length; index++) {
+      this.#dispatch();
+      const outcome = await this.#outcome(index);
+      entries.push({ index, digest: outcome.digest });
+      if (!(await take(outcome))) {
+        this.#running = null;
+        return;
+      }
+    }
+    this.#running = null;
+    const end = first.index + batch.runs.length;
+    const message: ObserveMessage = { type: 'observe', end, waited: batch.waited, entries };
+    this.#log.push(message);
+    for (const slot of this.#slots) slot.worker.postMessage(message);
+  }
+
+  /** Ends every worker. */
+  async close(): Promise<void> {
+    const slots = this.#slots.splice(0);
+    await Promise.all(slots.map((slot) => this.#end(slot)));
+  }
+
+  /** The outcome of run `index`, once some worker (or the watchdog) gives it. */
+  async #outcome(index: number): Promise<RunOutcome> {
+    for (;;) {
+      if (this.#failure !== null) throw this.#failure;
+      const outcome = this.#running?.outcomes.get(index);
+      if (outcome !== undefined) return outcome;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+
+  /** Hands the batch's next runs to the idle workers. */
+  #dispatch(): void {
+    const running = this.#running;
+    if (running === null) return;
+    for (const slot of this.#slots) {
+      const index = slot.index === null ? running.queue.shift() : undefined;
+      if (index === undefined) continue;
+      slot.index = index;
+      slot.worker.postMessage({ type: 'run', index });
+    }
+  }
+
+  #spawn(): Slot {
+    const { scenarioPath, campaign, run } = this.#options;
+    const data = { scenarioPath, campaign, run, tsxApi: TSX_API, entry: ENTRY };
+    const worker = new Worker(BOOT, { eval: true, workerData: data });
+    const slot: Slot = { worker, index: null, timer: undefined, ended: false };
+    for (const message of this.#log) worker.postMessage(message);
+    worker.on('message', (message: ToMain) => this.#message(slot, message));
+    worker.on('error', (error) => this.#fail(error));
+    worker.on('exit', (code) => {
+      if (!slot.ended) this.#fail(new Error(`a campaign worker stopped (exit code ${code})`));
+    });
+    return slot;
+  }
+
+  #message(slot: Slot, message: ToMain): void {
+    if (slot.ended) return;
+    switch (message.type) {
+      case 'ready':
+        return;
+      case 'start': {
+        const timeout = Math.max(1, Math.round(this.#options.runTimeout / 1e6));
+        // Wall clock by design: a run's bound is kept outside the run (see the module header).
+        slot.timer = setTimeout(() => void this.#hang(slot, message.index), timeout);
+        return;
+      }
+      case 'done': {
+        clearTimeout(slot.timer);
+        slot.index = null;
+        const { index, result, digest } = message;
+        this.#running?.outcomes.set(index, { index, result, digest });
+        this.#dispatch();
+        this.#notify();
+        return;
+      }
+      case 'fail':
+        this.#fail(new Error(`a campaign worker failed: ${message.message ?? ''}`));
+    }
+  }
+
+  /** The watchdog: run `index` of `slot` took too long (see the module header). */
+  async #hang(slot: Slot, index: number): Promise<void> {
+    const at = this.#slots.indexOf(slot);
+    const planned = this.#running?.runs.get(index);
+    if (at < 0 || planned === undefined) return;
+    this.#slots[at] = this.#spawn();
+    const result = hangResult(this.#options, index, planned.plan.seed);
+    this.#running?.outcomes.set(index, { index, result, digest: planned.digest(result) });
+    this.#dispatch();
+    this.#notify();
+    await this.#end(slot);
+  }
+
+  async #end(slot: Slot): Promise<void> {
+    slot.ended = true;
+    clearTimeout(slot.timer);
+    await slot.worker.terminate();
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    this.#notify();
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+}
+
+/** The result booked for a run that hung: a failure of kind HANG, with nothing else. */
+function hangResult(options: PoolOptions, index: number, seed: number): ScenarioResult {
+  const strategy = options.campaign.strategy ?? DEFAULT_STRATEGY;
+  const message =
+    `no result within ${formatDuration(options.runTimeout)} (--run-timeout): ` +
+    `run ${index} of scenario ${options.scenarioName}, seed ${seed}, strategy ${strategy}; ` +
+    'its worker was stopped';
+  return {
+    scenario: options.scenarioName,
+    seed,
+    status: 'failed',
+    failure: { kind: HANG, message, seed, at: 0 as Instant },
+    traceHash: '',
+    now: 0,
+    events: 0,
+    tail: [],
+    advisories: [],
+    faults: { taken: [], links: false },
+    checkSkipped: false,
+    goals: new Map(),
+  };
+}
