@@ -172,7 +172,8 @@ export function inThreadRunner<H>(scenario: Scenario<H>): CampaignRunner {
 
 /**
  * A failure of kind 'hang': a run that did not end within the wall-clock bound of a runner that
- * keeps one (`wsksim fuzz --run-timeout`). It has no tape, and is not run again for one.
+ * keeps one (`wsksim fuzz --run-timeout`). It has no tape, is not run again for one, and every
+ * hang of a campaign is one failure group, of signature 'hang'.
  */
 export const HANG = 'hang';
 
@@ -350,7 +351,8 @@ class Tally {
       message: failure.message,
       expected: failsAsExpected(this.#scenario, result),
       note: plan.note,
-      signature: failureSignature(failure),
+      // Every hang is one group, whatever its message names (seed, run).
+      signature: failure.kind === HANG ? HANG : failureSignature(failure),
     };
     this.#failures.push(brief);
     const group = this.#groups.get(brief.signature);
