@@ -12,6 +12,14 @@ export interface WorkerData {
   readonly run: Omit<RunRequest, 'seed'>;
 }
 
+/** What pool.ts starts a worker with besides. */
+export interface WorkerStart extends WorkerData {
+  /** RUN and SINCE, shared. */
+  readonly progress: Int32Array;
+  /** The pool's epoch (Date.now() when it began): SINCE counts from it. */
+  readonly epoch: number;
+}
+
 /** A batch's digests, in index order: every replica observes them (campaign.ts: planBatch). */
 export interface ObserveMessage {
   readonly type: 'observe';
@@ -22,15 +30,32 @@ export interface ObserveMessage {
   readonly entries: readonly { readonly index: number; readonly digest: Digest }[];
 }
 
-export type ToWorker = { readonly type: 'run'; readonly index: number } | ObserveMessage;
+/** Runs to make, in this order, after those handed before. */
+export interface RunMessage {
+  readonly type: 'run';
+  readonly indexes: readonly number[];
+}
 
-export type ToMain =
-  | { readonly type: 'ready' }
-  | { readonly type: 'start'; readonly index: number }
-  | {
-      readonly type: 'done';
-      readonly index: number;
-      readonly result: ScenarioResult;
-      readonly digest: Digest;
-    }
-  | { readonly type: 'fail'; readonly message: string | undefined };
+export type ToWorker = RunMessage | ObserveMessage;
+
+/** Runs made: their results (a passing run's without tape and tail) and digests. */
+export interface DoneMessage {
+  readonly type: 'done';
+  readonly outcomes: readonly {
+    readonly index: number;
+    readonly result: ScenarioResult;
+    readonly digest: Digest;
+  }[];
+}
+
+export type ToMain = DoneMessage | { readonly type: 'fail'; readonly message: string | undefined };
+
+/**
+ * What a worker is running, in shared memory (an Int32Array the main thread reads for its
+ * watchdog, with Atomics): the run's index (IDLE when none) and since when, in ms from the
+ * pool's epoch (WorkerData.epoch). The worker stores SINCE before RUN.
+ */
+export const RUN = 0;
+export const SINCE = 1;
+export const IDLE = -1;
+export const PROGRESS_BYTES = 2 * Int32Array.BYTES_PER_ELEMENT;

@@ -26,7 +26,15 @@ import {
 import type { ScenarioResult } from '../../explore/scenario.ts';
 import { DEFAULT_STRATEGY } from '../../explore/strategy.ts';
 import { formatDuration, type Instant } from '../../sim/index.ts';
-import type { ObserveMessage, ToMain, WorkerData } from './messages.ts';
+import {
+  IDLE,
+  PROGRESS_BYTES,
+  RUN,
+  SINCE,
+  type ObserveMessage,
+  type ToMain,
+  type WorkerData,
+} from './messages.ts';
 
 export interface PoolOptions extends WorkerData {
   /** The scenario's name, for a hang's message. */
@@ -64,11 +72,18 @@ function tsxApi(): string {
   }
 }
 
+/**
+ * How many runs a worker is handed ahead: when a run ends the next is already in its queue, so
+ * it does not wait for the main thread (on a busy machine that thread may not run soon).
+ */
+const AHEAD = 8;
+
 interface Slot {
   readonly worker: Worker;
-  /** The run it has been handed, or null when idle. */
-  index: number | null;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** What it is running (worker.ts: PROGRESS), shared with it. */
+  readonly progress: Int32Array;
+  /** The runs it has been handed and not reported, in the order handed (it runs them so). */
+  readonly runs: number[];
   /** Terminated on purpose: its exit is no failure. */
   ended: boolean;
 }
@@ -85,9 +100,12 @@ export class WorkerPool implements CampaignRunner {
   readonly #slots: Slot[] = [];
   /** Every batch's digests sent so far, for a new worker to replay. */
   readonly #log: ObserveMessage[] = [];
+  /** The wall clock the workers' progress is told from, in ms (Date.now()). */
+  readonly #epoch = Date.now();
   #running: Running | null = null;
   #failure: Error | null = null;
   #wake: (() => void) | null = null;
+  #watchdog: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: PoolOptions) {
     this.#options = options;
@@ -98,15 +116,16 @@ export class WorkerPool implements CampaignRunner {
     if (first === undefined) return;
     const jobs = Math.min(this.#options.jobs, this.#options.campaign.runs);
     while (this.#slots.length < jobs) this.#slots.push(this.#spawn());
+    this.#watchdog ??= setInterval(() => this.#watch(), watchPeriod(this.#options.runTimeout));
     const running: Running = {
       runs: new Map(batch.runs.map((run) => [run.index, run])),
       queue: batch.runs.map((run) => run.index),
       outcomes: new Map(),
     };
     this.#running = running;
+    this.#dispatch();
     const entries: ObserveMessage['entries'][number][] = [];
     for (let index = first.index; index < first.index + batch.runs.length; index++) {
-      this.#dispatch();
       const outcome = await this.#outcome(index);
       entries.push({ index, digest: outcome.digest });
       if (!(await take(outcome))) {
@@ -123,6 +142,7 @@ export class WorkerPool implements CampaignRunner {
 
   /** Ends every worker. */
   async close(): Promise<void> {
+    clearInterval(this.#watchdog);
     const slots = this.#slots.splice(0);
     await Promise.all(slots.map((slot) => this.#end(slot)));
   }
@@ -137,23 +157,35 @@ export class WorkerPool implements CampaignRunner {
     }
   }
 
-  /** Hands the batch's next runs to the idle workers. */
+  /**
+   * Hands the batch's next runs to the workers, up to AHEAD each, in rounds so that each gets its
+   * share, one message per worker.
+   */
   #dispatch(): void {
     const running = this.#running;
     if (running === null) return;
-    for (const slot of this.#slots) {
-      const index = slot.index === null ? running.queue.shift() : undefined;
-      if (index === undefined) continue;
-      slot.index = index;
-      slot.worker.postMessage({ type: 'run', index });
+    const handed = new Map<Slot, number[]>();
+    for (let ahead = 1; ahead <= AHEAD && running.queue.length > 0; ahead++) {
+      for (const slot of this.#slots) {
+        if (slot.runs.length >= ahead) continue;
+        const index = running.queue.shift();
+        if (index === undefined) break;
+        slot.runs.push(index);
+        handed.set(slot, [...(handed.get(slot) ?? []), index]);
+      }
     }
+    for (const [slot, indexes] of handed) slot.worker.postMessage({ type: 'run', indexes });
   }
 
   #spawn(): Slot {
     const { scenarioPath, campaign, run } = this.#options;
-    const data = { scenarioPath, campaign, run, tsxApi: TSX_API, entry: ENTRY };
+    const progress = new Int32Array(new SharedArrayBuffer(PROGRESS_BYTES)).fill(IDLE);
+    const data = {
+      ...{ scenarioPath, campaign, run, tsxApi: TSX_API, entry: ENTRY },
+      ...{ progress, epoch: this.#epoch },
+    };
     const worker = new Worker(BOOT, { eval: true, workerData: data });
-    const slot: Slot = { worker, index: null, timer: undefined, ended: false };
+    const slot: Slot = { worker, progress, runs: [], ended: false };
     for (const message of this.#log) worker.postMessage(message);
     worker.on('message', (message: ToMain) => this.#message(slot, message));
     worker.on('error', (error) => this.#fail(error));
@@ -165,37 +197,44 @@ export class WorkerPool implements CampaignRunner {
 
   #message(slot: Slot, message: ToMain): void {
     if (slot.ended) return;
-    switch (message.type) {
-      case 'ready':
-        return;
-      case 'start': {
-        const timeout = Math.max(1, Math.round(this.#options.runTimeout / 1e6));
-        // Wall clock by design: a run's bound is kept outside the run (see the module header).
-        slot.timer = setTimeout(() => void this.#hang(slot, message.index), timeout);
-        return;
-      }
-      case 'done': {
-        clearTimeout(slot.timer);
-        slot.index = null;
-        const { index, result, digest } = message;
-        this.#running?.outcomes.set(index, { index, result, digest });
-        this.#dispatch();
-        this.#notify();
-        return;
-      }
-      case 'fail':
-        this.#fail(new Error(`a campaign worker failed: ${message.message ?? ''}`));
+    if (message.type === 'fail') {
+      this.#fail(new Error(`a campaign worker failed: ${message.message ?? ''}`));
+      return;
+    }
+    for (const outcome of message.outcomes) {
+      slot.runs.splice(slot.runs.indexOf(outcome.index), 1);
+      this.#running?.outcomes.set(outcome.index, outcome);
+    }
+    this.#dispatch();
+    this.#notify();
+  }
+
+  /**
+   * The watchdog, every watchPeriod: a worker whose run has gone on for longer than the bound
+   * hangs (see the module header). The worker tells what it runs and since when in shared
+   * memory, so a run costs no message to the main thread for it.
+   */
+  #watch(): void {
+    const now = Date.now() - this.#epoch;
+    const bound = this.#options.runTimeout / 1e6;
+    for (const slot of [...this.#slots]) {
+      const index = Atomics.load(slot.progress, RUN);
+      if (index !== IDLE && now - Atomics.load(slot.progress, SINCE) > bound)
+        void this.#hang(slot, index);
     }
   }
 
-  /** The watchdog: run `index` of `slot` took too long (see the module header). */
+  /** Run `index` of `slot` hangs: see the module header. */
   async #hang(slot: Slot, index: number): Promise<void> {
     const at = this.#slots.indexOf(slot);
-    const planned = this.#running?.runs.get(index);
-    if (at < 0 || planned === undefined) return;
+    const running = this.#running;
+    const planned = running?.runs.get(index);
+    if (at < 0 || running === null || planned === undefined) return;
     this.#slots[at] = this.#spawn();
+    // The runs it was handed and did not report go to the others, first.
+    running.queue.unshift(...slot.runs.filter((run) => run !== index));
     const result = hangResult(this.#options, index, planned.plan.seed);
-    this.#running?.outcomes.set(index, { index, result, digest: planned.digest(result) });
+    running.outcomes.set(index, { index, result, digest: planned.digest(result) });
     this.#dispatch();
     this.#notify();
     await this.#end(slot);
@@ -203,7 +242,6 @@ export class WorkerPool implements CampaignRunner {
 
   async #end(slot: Slot): Promise<void> {
     slot.ended = true;
-    clearTimeout(slot.timer);
     await slot.worker.terminate();
   }
 
@@ -217,6 +255,11 @@ export class WorkerPool implements CampaignRunner {
     this.#wake = null;
     wake?.();
   }
+}
+
+/** How often the watchdog looks: an eighth of the bound, within 10 ms – 1 s. */
+function watchPeriod(runTimeout: number): number {
+  return Math.min(1000, Math.max(10, Math.round(runTimeout / 1e6 / 8)));
 }
 
 /** The result booked for a run that hung: a failure of kind HANG, with nothing else. */

@@ -11,14 +11,31 @@ import { campaignStrategy, planRequest } from '../../explore/campaign.ts';
 import { runScenario, type ScenarioResult } from '../../explore/scenario.ts';
 import { WAIT, type RunPlan } from '../../explore/strategy.ts';
 import { loadScenario } from '../load.ts';
-import type { ToMain, ToWorker, WorkerData } from './messages.ts';
+import {
+  IDLE,
+  RUN,
+  SINCE,
+  type DoneMessage,
+  type ToMain,
+  type ToWorker,
+  type WorkerStart,
+} from './messages.ts';
 
-const data = workerData as WorkerData;
+const data = workerData as WorkerStart;
 const port = parentPort as NonNullable<typeof parentPort>;
 const scenario = await loadScenario(data.scenarioPath);
 const strategy = campaignStrategy(scenario, data.campaign);
 const plans = new Map<number, RunPlan>();
 let planned = 0;
+
+/**
+ * How long finished runs may wait to be reported together: one message per run would wake the
+ * main thread once per run, and on a machine with as many busy threads as cores each wake-up
+ * takes a core from a worker.
+ */
+const REPORT_MS = 20;
+let unreported: DoneMessage['outcomes'][number][] = [];
+let reported = Date.now();
 
 /** Plans every run before `end` not planned yet, in index order. */
 function planTo(end: number): void {
@@ -41,22 +58,39 @@ async function handle(message: ToWorker): Promise<void> {
     }
     return;
   }
-  planTo(message.index + 1);
-  const plan = plans.get(message.index) as RunPlan;
-  post({ type: 'start', index: message.index });
-  const result = await runScenario(scenario, planRequest(data.run, plan));
-  const digest = strategy.digest(plan, result);
-  post({ type: 'done', index: message.index, result: cloneable(result), digest });
+  for (const index of message.indexes) {
+    planTo(index + 1);
+    const plan = plans.get(index) as RunPlan;
+    // For the main thread's watchdog (messages.ts: RUN, SINCE): SINCE first.
+    Atomics.store(data.progress, SINCE, Date.now() - data.epoch);
+    Atomics.store(data.progress, RUN, index);
+    const result = await runScenario(scenario, planRequest(data.run, plan));
+    Atomics.store(data.progress, RUN, IDLE);
+    unreported.push({ index, result: cloneable(result), digest: strategy.digest(plan, result) });
+    if (Date.now() - reported >= REPORT_MS) report();
+  }
 }
 
-function post(message: ToMain): void {
-  port.postMessage(message);
+/** Sends the runs made and not reported yet. */
+function report(): void {
+  if (unreported.length > 0) port.postMessage({ type: 'done', outcomes: unreported } as ToMain);
+  unreported = [];
+  reported = Date.now();
 }
 
-/** `result` as a message can carry it: a thrown value that cannot be cloned becomes its text. */
+/**
+ * `result` as the main thread needs it: a passing run's without its tape and its last trace
+ * records (the campaign keeps them for failures only; copying them is most of a message's cost),
+ * a failing run's whole, a thrown value that cannot be cloned as its text.
+ */
 function cloneable(result: ScenarioResult): ScenarioResult {
   const failure = result.failure;
-  if (failure === undefined || failure.error === undefined) return result;
+  if (failure === undefined) {
+    const { tape, ...rest } = result;
+    void tape;
+    return { ...rest, tail: [] };
+  }
+  if (failure.error === undefined) return result;
   try {
     structuredClone(failure.error);
     return result;
@@ -68,12 +102,18 @@ function cloneable(result: ScenarioResult): ScenarioResult {
 }
 
 // One message at a time, in order: a run's plan depends on the batches observed before it.
+// When none is left to handle, what was made is reported.
 let queue = Promise.resolve();
+let waiting = 0;
 port.on('message', (message: ToWorker) => {
-  queue = queue.then(() => handle(message));
+  waiting++;
+  queue = queue
+    .then(() => handle(message))
+    .then(() => {
+      if (--waiting === 0) report();
+    });
   queue.catch((error: unknown) => {
     // An error here is a bug of ours; the main thread reports it and ends the campaign.
     port.postMessage({ type: 'fail', message: error instanceof Error ? error.stack : `${error}` });
   });
 });
-post({ type: 'ready' });
