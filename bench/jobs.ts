@@ -17,9 +17,9 @@ import { runCampaign } from '../src/explore/campaign.ts';
 import scenario from '../scenarios/inspect-abort-race-fixed.ts';
 import { sideBySide, type Metric } from './measure.ts';
 
-const RUNS = 3000;
+const RUNS = 8000;
 const WARM_UP_RUNS = 300;
-const ROUNDS = 3;
+const ROUNDS = 2;
 
 /** The V8 flags bin/wsksim.js sets before anything else runs. */
 const WSKSIM_V8_FLAGS = ['--no-allocation-site-pretenuring'];

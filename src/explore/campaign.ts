@@ -118,7 +118,7 @@ export interface CampaignResult {
  * teach the strategy at once (PCT's k, coverage's first corpus tape); a strategy may end a batch
  * sooner (WAIT), the same way whatever N.
  */
-export const ADAPTIVE_BATCH = 32;
+export const ADAPTIVE_BATCH = 64;
 /** The same for a seed-only strategy, whose plans no observation changes: as long as is useful. */
 export const SEED_ONLY_BATCH = 256;
 
@@ -194,7 +194,7 @@ export function campaignStrategy<H>(
 /**
  * Where the batch from run `from` of `strategy` ends at most: it holds `from` runs (one for the
  * first), up to ADAPTIVE_BATCH or SEED_ONLY_BATCH, so the boundaries are 1, 2, 4, 8, 16, 32, 64,
- * 96, ... under an adaptive strategy: fixed run indexes.
+ * 128, 192, ... under an adaptive strategy: fixed run indexes.
  */
 export function batchEnd(strategy: Strategy, from: number): number {
   return from + Math.min(Math.max(from, 1), strategy.seedOnly ? SEED_ONLY_BATCH : ADAPTIVE_BATCH);

@@ -244,7 +244,7 @@ describe('explore: a campaign runs in batches', () => {
           waited.add(index);
           return WAIT;
         }
-        return index < 40 ? { seed: 1 + index, request: {}, note: '' } : null;
+        return index < 150 ? { seed: 1 + index, request: {}, note: '' } : null;
       },
       digest: (plan) => plan.seed,
       observe: (_plan, digest) => void calls.push(`observe ${digest as number}`),
@@ -256,16 +256,16 @@ describe('explore: a campaign runs in batches', () => {
     const calls: string[] = [];
     const strategy = noting(calls);
     const ends: number[] = [];
-    for (let from = 0; from < 100; ) {
+    for (let from = 0; from < 200; ) {
       const batch = planBatch(strategy, from, batchEnd(strategy, from), {});
       for (const run of batch.runs) strategy.observe(run.plan, run.digest({} as ScenarioResult));
       from += batch.runs.length;
       ends.push(from);
       if (batch.exhausted) break;
     }
-    expect(ADAPTIVE_BATCH).toBe(32);
-    // 0-1, 1-2, 2-4, 4-5 (WAIT at 5), 5-6 (WAIT at 6), 6-12, 12-24, 24-40 (then null).
-    expect(ends).toEqual([1, 2, 4, 5, 6, 12, 24, 40]);
+    expect(ADAPTIVE_BATCH).toBe(64);
+    // 0-1, 1-2, 2-4, 4-5 (WAIT at 5), 5-6 (WAIT at 6), 6-12, 12-24, 24-48, 48-96, 96-150 (null).
+    expect(ends).toEqual([1, 2, 4, 5, 6, 12, 24, 48, 96, 150]);
     // Every run of a batch is planned before any is observed, and the WAIT is asked in between.
     expect(calls.slice(4, 12)).toEqual([
       'next 2', 'next 3', 'observe 3', 'observe 4',

@@ -34,6 +34,8 @@ let planned = 0;
  * takes a core from a worker.
  */
 const REPORT_MS = 20;
+/** How many runs left to make are few: the runs made are reported then. */
+const FEW = 2;
 let unreported: DoneMessage['outcomes'][number][] = [];
 let reported = Date.now();
 
@@ -58,7 +60,7 @@ async function handle(message: ToWorker): Promise<void> {
     }
     return;
   }
-  for (const index of message.indexes) {
+  for (const [i, index] of message.indexes.entries()) {
     planTo(index + 1);
     const plan = plans.get(index) as RunPlan;
     // For the main thread's watchdog (messages.ts: RUN, SINCE): SINCE first.
@@ -67,7 +69,9 @@ async function handle(message: ToWorker): Promise<void> {
     const result = await runScenario(scenario, planRequest(data.run, plan));
     Atomics.store(data.progress, RUN, IDLE);
     unreported.push({ index, result: cloneable(result), digest: strategy.digest(plan, result) });
-    if (Date.now() - reported >= REPORT_MS) report();
+    // Reported early when few runs are left, so that more come before the last one ends.
+    const few = message.indexes.length - i - 1 === FEW && waiting === 1;
+    if (few || Date.now() - reported >= REPORT_MS) report();
   }
 }
 
