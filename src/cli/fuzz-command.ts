@@ -89,7 +89,7 @@ export function jobsFlag(text: string | undefined): number {
   if (text === undefined) return availableParallelism();
   const jobs = Number(text);
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(jobs) || jobs < 1)
-    throw new UsageError(`--jobs expects a whole number of worker threads, at least 1, got '${text}'`);
+    throw new UsageError(`--jobs expects a whole number of threads, at least 1, got '${text}'`);
   return jobs;
 }
 
