@@ -7,11 +7,17 @@
  * it; the main thread is warmed up first by one campaign each way, not timed. Both campaigns are
  * the same runs (the result does not depend on N), so the ratio is of time alone.
  *
+ * campaign_jobs_ceiling says what the machine gives two threads at the time: runs/s of two worker
+ * threads, each running the plain seed loop on its own (jobs-ceiling.ts: no pool, no campaign,
+ * warmed up, started together), ÷ runs/s of one, side by side. On a quiet 2-core machine it is
+ * near 2; another process busy on one core takes it toward 1, and campaign_jobs_speedup with it.
+ *
  * In a child process with the V8 flag bin/wsksim.js sets, as bench/fuzz.ts does.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { WorkerPool } from '../src/cli/pool/pool.ts';
+import { WorkerPool, typeScriptWorker } from '../src/cli/pool/pool.ts';
+import type { Worker } from 'node:worker_threads';
 import { scenarioPath } from '../src/cli/load.ts';
 import { runCampaign } from '../src/explore/campaign.ts';
 import scenario from '../scenarios/inspect-abort-race-fixed.ts';
@@ -39,6 +45,28 @@ async function campaign(jobs: number, runs: number): Promise<void> {
   if (!result.ok || result.runs !== runs) throw new Error(`bench jobs: ${scenario.name} failed`);
 }
 
+const CEILING_RUNS = 4000;
+
+/** runs/s of `threads` threads each running CEILING_RUNS seeds on its own, started together. */
+async function alone(threads: number): Promise<number> {
+  const entry = new URL('./jobs-ceiling.ts', import.meta.url).href;
+  const workers: Worker[] = [];
+  const warm: Promise<unknown>[] = [];
+  for (let i = 0; i < threads; i++) {
+    const worker = typeScriptWorker(entry, { runs: CEILING_RUNS, warmUp: WARM_UP_RUNS });
+    workers.push(worker);
+    warm.push(new Promise((resolve) => worker.once('message', resolve)));
+  }
+  await Promise.all(warm);
+  const start = performance.now();
+  const done = workers.map((w) => new Promise((resolve) => w.once('message', resolve)));
+  for (const worker of workers) worker.postMessage('go');
+  await Promise.all(done);
+  const seconds = (performance.now() - start) / 1000;
+  await Promise.all(workers.map((worker) => worker.terminate()));
+  return (threads * CEILING_RUNS) / seconds;
+}
+
 export async function benchJobs(): Promise<Metric[]> {
   const out = execFileSync(
     process.execPath,
@@ -57,7 +85,20 @@ async function measure(): Promise<Metric[]> {
     () => campaign(2, RUNS),
     () => campaign(1, RUNS),
   );
+  let two = 0;
+  let one = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    one = Math.max(one, await alone(1));
+    two = Math.max(two, await alone(2));
+  }
   return [
+    {
+      name: 'campaign_jobs_ceiling',
+      value: two,
+      unit: 'runs/s (2 threads alone)',
+      ratio: two / one,
+      baseline: { value: one, unit: 'runs/s (1 thread)' },
+    },
     {
       name: 'campaign_jobs_speedup',
       value: both.ours,

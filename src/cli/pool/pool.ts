@@ -61,6 +61,14 @@ import(workerData.tsxApi).then((tsx) => {
 });
 `;
 
+/**
+ * A worker thread running the TypeScript module `entry` (a file: URL), with `data` as its
+ * workerData (and tsxApi, entry beside).
+ */
+export function typeScriptWorker(entry: string, data: object): Worker {
+  return new Worker(BOOT, { eval: true, workerData: { ...data, tsxApi: TSX_API, entry } });
+}
+
 /** The URL of tsx's ESM API (its CommonJS one loads its hooks by a path a worker cannot). */
 function tsxApi(): string {
   try {
@@ -180,11 +188,8 @@ export class WorkerPool implements CampaignRunner {
   #spawn(): Slot {
     const { scenarioPath, campaign, run } = this.#options;
     const progress = new Int32Array(new SharedArrayBuffer(PROGRESS_BYTES)).fill(IDLE);
-    const data = {
-      ...{ scenarioPath, campaign, run, tsxApi: TSX_API, entry: ENTRY },
-      ...{ progress, epoch: this.#epoch },
-    };
-    const worker = new Worker(BOOT, { eval: true, workerData: data });
+    const data = { scenarioPath, campaign, run, progress, epoch: this.#epoch };
+    const worker = typeScriptWorker(ENTRY, data);
     const slot: Slot = { worker, progress, runs: [], ended: false };
     for (const message of this.#log) worker.postMessage(message);
     worker.on('message', (message: ToMain) => this.#message(slot, message));
