@@ -6,6 +6,7 @@
 import { benchCore } from './core.ts';
 import { benchExplore, exploreOptions } from './explore.ts';
 import { benchFuzz } from './fuzz.ts';
+import { benchJobs } from './jobs.ts';
 import { formatMetric, type Metric } from './measure.ts';
 import { benchShowcase } from './showcase.ts';
 import { benchTcp } from './tcp.ts';
@@ -16,6 +17,7 @@ type Bench = (argv: readonly string[]) => Promise<Metric[]>;
 const BENCHES: Readonly<Record<string, Bench>> = {
   core: benchCore,
   fuzz: benchFuzz,
+  jobs: benchJobs,
   showcase: benchShowcase,
   tcp: benchTcp,
   wsk: benchWsk,

@@ -3,9 +3,11 @@
  * failure in full with the command that makes it again, and the shrinking of each group's first
  * run.
  */
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Scenario } from '../explore/scenario.ts';
 import {
+  HANG,
   runCampaign,
   type CampaignFailure,
   type CampaignResult,
@@ -18,7 +20,8 @@ import { formatDuration, parseDuration } from '../sim/index.ts';
 import { UsageError, integerFlag, onePositional, parseArgs } from './args.ts';
 import { DEFAULT_FINDINGS_DIR, writeFindings } from './findings.ts';
 import { KNOB_FLAGS, runKnobs, shellWords } from './knobs.ts';
-import { loadScenario } from './load.ts';
+import { loadScenario, scenarioPath } from './load.ts';
+import { WorkerPool } from './pool/pool.ts';
 import { scenarioIdentity } from './provenance.ts';
 import { shrinkArtifactFile } from './shrink.ts';
 import { STRATEGY_FLAGS, strategyOf } from './strategy-flags.ts';
@@ -28,7 +31,7 @@ import type { Write } from './write.ts';
 /** `wsksim fuzz`: a campaign under a strategy; exit 0 when its verdict is good (campaign.ts). */
 export async function fuzz(argv: readonly string[], out: Write): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['runs', 'seed', 'time', 'out', ...STRATEGY_FLAGS.values],
+    values: ['runs', 'seed', 'time', 'out', 'jobs', 'run-timeout', ...STRATEGY_FLAGS.values],
     switches: ['bail', 'no-shrink', ...KNOB_FLAGS.switches],
     lists: [...KNOB_FLAGS.lists, ...STRATEGY_FLAGS.lists],
   });
@@ -40,12 +43,14 @@ export async function fuzz(argv: readonly string[], out: Write): Promise<number>
   const seed = integerFlag(args, 'seed', 1);
   const timeText = args.values.get('time');
   const budget = timeText === undefined ? undefined : parseDuration('--time', timeText);
+  const jobs = jobsFlag(args.values.get('jobs'));
+  const runTimeout = parseDuration('--run-timeout', args.values.get('run-timeout') ?? '60s');
   const scenario = await loadScenario(reference);
   // Outside the simulated world: --time is a wall-clock budget for the campaign, read here in
   // src/cli only and handed to the campaign as a stop test between runs; no run ever reads it, so
   // each run is still a pure function of its scenario, knobs, strategy and seed.
   const start = performance.now();
-  const campaign = await runCampaign(scenario, {
+  const request = {
     strategy: strategy.name,
     params: strategy.params,
     seed,
@@ -56,15 +61,36 @@ export async function fuzz(argv: readonly string[], out: Write): Promise<number>
       // Wall clock by design (see above): between runs, never inside one.
       shouldStop: () => (performance.now() - start) * 1e6 >= budget,
     }),
+  };
+  // The runs go to worker threads, even with --jobs 1: a run's watchdog needs a thread to stop.
+  const pool = new WorkerPool({
+    scenarioPath: scenarioPath(reference),
+    scenarioName: scenario.name,
+    campaign: { strategy: strategy.name, params: strategy.params, seed, runs },
+    run: knobs.request,
+    jobs,
+    runTimeout,
   });
+  const campaign = await runCampaign(scenario, request, pool).finally(() => pool.close());
   const flags = [...knobs.flags, ...strategy.flags];
   const identity = scenarioIdentity(scenario.name, reference);
   const dir = args.values.get('out') ?? DEFAULT_FINDINGS_DIR;
   const artifacts = writeFindings(campaign, identity, strategy.params, dir);
   const fuzzed = { reference, flags, runs, artifacts, ...(budget !== undefined && { budget }) };
   out(fuzzReport(scenario, campaign, fuzzed));
-  if (!args.switches.has('no-shrink')) await shrinkFindings(artifacts, out);
+  // A hang's run would hang the shrinker too (it has no watchdog): it is not shrunk.
+  const shrinkable = artifacts.filter((_, i) => campaign.groups[i]?.result.failure?.kind !== HANG);
+  if (!args.switches.has('no-shrink')) await shrinkFindings(shrinkable, out);
   return campaign.ok ? 0 : 1;
+}
+
+/** `--jobs N`: how many worker threads run the campaign; the machine's cores by default. */
+export function jobsFlag(text: string | undefined): number {
+  if (text === undefined) return availableParallelism();
+  const jobs = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(jobs) || jobs < 1)
+    throw new UsageError(`--jobs expects a whole number of threads, at least 1, got '${text}'`);
+  return jobs;
 }
 
 /** Candidate runs `fuzz` gives the shrinking of each group's artifact (`wsksim shrink`: more). */
@@ -142,6 +168,8 @@ function fuzzReport(scenario: Scenario<unknown>, loop: CampaignResult, c: FuzzCa
     const replay = replayCommand(c, loop, first);
     if (c.artifacts.length > 0) lines.push(`first failure's artifact: ${c.artifacts[0]}`);
     lines.push('first failure:', summary(loop.first, replay, first.note).trimEnd());
+    if (loop.first.failure?.kind === HANG)
+      lines.push('(that run hangs: run and replay keep no watchdog; stop them with Ctrl-C)');
   }
   return `${lines.join('\n')}\n`;
 }

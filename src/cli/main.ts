@@ -57,6 +57,11 @@ usage:
       --vary LABEL        exhaustive: vary the choices whose label contains LABEL (repeatable)
       --limit N           exhaustive: the most runs (default --runs)
       --time T            stop when T of wall-clock time has passed (e.g. 60s)
+      --jobs N            run on N worker threads (default: the machine's cores); the
+                          campaign is the same whatever N (README: Parallel campaigns)
+      --run-timeout T     a run still going after T of wall-clock time (default 60s) is a
+                          hang: reported with its seed, its worker replaced, the campaign
+                          goes on
       --bail              stop at the first failure that is not the scenario's expect
                           (any failure when it has none)
       --out DIR           where to write one artifact per failure group (default

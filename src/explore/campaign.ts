@@ -23,6 +23,8 @@ import { failureSignature } from './signature.ts';
 import { makeStrategy } from './strategies/index.ts';
 import {
   DEFAULT_STRATEGY,
+  WAIT,
+  type Digest,
   type RunPlan,
   type Strategy,
   type StrategyName,
@@ -109,39 +111,151 @@ export interface CampaignResult {
   readonly ok: boolean;
 }
 
+/**
+ * How many runs a batch of an adaptive strategy holds at most: its runs are planned before any
+ * of them is observed, so a campaign's runs do not depend on how many run at once (`wsksim fuzz
+ * --jobs N`), only on this. The batches start small and double (batchEnd), so the first runs
+ * teach the strategy at once (PCT's k, coverage's first corpus tape); a strategy may end a batch
+ * sooner (WAIT), the same way whatever N.
+ */
+export const ADAPTIVE_BATCH = 64;
+/** The same for a seed-only strategy, whose plans no observation changes: as long as is useful. */
+export const SEED_ONLY_BATCH = 256;
+
+/** One run of a batch, as the campaign planned it. */
+export interface PlannedRun {
+  /** The run's index in the campaign, from 0. */
+  readonly index: number;
+  readonly plan: RunPlan;
+  /** The campaign's base request with the plan's over it (planRequest). */
+  readonly request: RunRequest;
+  /** What the strategy learns from `result`, as a run of this plan (Strategy.digest). */
+  readonly digest: (result: ScenarioResult) => Digest;
+}
+
+/** A batch: runs planned one after another, then run, then observed in index order. */
+export interface Batch {
+  readonly runs: readonly PlannedRun[];
+  /** After the last run the strategy was asked for the next and said WAIT. */
+  readonly waited: boolean;
+  /** After the last run the strategy said it had nothing left (null). */
+  readonly exhausted: boolean;
+}
+
+/** A run's outcome: its result and the digest of it made where it ran. */
+export interface RunOutcome {
+  readonly index: number;
+  readonly result: ScenarioResult;
+  readonly digest: Digest;
+}
+
+/**
+ * What runs a campaign's batches: in this thread, one run after another (the default), or on
+ * worker threads (src/cli/pool). It hands each outcome to `take` in index order, awaiting it,
+ * and hands no more once `take` returns false (the campaign stops).
+ */
+export interface CampaignRunner {
+  runBatch(batch: Batch, take: (outcome: RunOutcome) => Promise<boolean>): Promise<void>;
+}
+
+/** The runner of this thread: each run in index order. */
+export function inThreadRunner<H>(scenario: Scenario<H>): CampaignRunner {
+  return {
+    async runBatch(batch, take) {
+      for (const run of batch.runs) {
+        const result = await runScenario(scenario, run.request);
+        if (!(await take({ index: run.index, result, digest: run.digest(result) }))) return;
+      }
+    },
+  };
+}
+
+/**
+ * A failure of kind 'hang': a run that did not end within the wall-clock bound of a runner that
+ * keeps one (`wsksim fuzz --run-timeout`). It has no tape, is not run again for one, and every
+ * hang of a campaign is one failure group, of signature 'hang'.
+ */
+export const HANG = 'hang';
+
+/** The strategy a campaign plans with (every replica of it: one per worker thread). */
+export function campaignStrategy<H>(
+  scenario: Scenario<H>,
+  request: Pick<CampaignRequest, 'strategy' | 'params' | 'seed' | 'runs'>,
+): Strategy {
+  return makeStrategy(request.strategy ?? DEFAULT_STRATEGY, {
+    scenario: scenario as Scenario<unknown>,
+    seed: checkInteger('seed', request.seed ?? 1, 0, Number.MAX_SAFE_INTEGER),
+    runs: checkInteger('runs', request.runs, 1, 1_000_000_000),
+    space: resolveFuzzSpace(scenario.fuzz),
+    params: request.params ?? {},
+  });
+}
+
+/**
+ * Where the batch from run `from` of `strategy` ends at most: it holds `from` runs (one for the
+ * first), up to ADAPTIVE_BATCH or SEED_ONLY_BATCH, so the boundaries are 1, 2, 4, 8, 16, 32, 64,
+ * 128, 192, ... under an adaptive strategy: fixed run indexes.
+ */
+export function batchEnd(strategy: Strategy, from: number): number {
+  return from + Math.min(Math.max(from, 1), strategy.seedOnly ? SEED_ONLY_BATCH : ADAPTIVE_BATCH);
+}
+
+/**
+ * The batch from run `from`: plans asked in index order until `end`, WAIT or null. Every replica
+ * of the strategy makes the same calls (next() for each run, and once more when it said WAIT).
+ */
+export function planBatch(
+  strategy: Strategy,
+  from: number,
+  end: number,
+  base: Omit<RunRequest, 'seed'>,
+): Batch {
+  const runs: PlannedRun[] = [];
+  for (let index = from; index < end; index++) {
+    const plan = strategy.next(index);
+    if (plan === null) return { runs, waited: false, exhausted: true };
+    if (plan === WAIT) {
+      if (runs.length === 0) throw new Error(`${strategy.name}: waits with no run planned`);
+      return { runs, waited: true, exhausted: false };
+    }
+    const request = planRequest(base, plan);
+    runs.push({ index, plan, request, digest: (result) => strategy.digest(plan, result) });
+  }
+  return { runs, waited: false, exhausted: false };
+}
+
+/**
+ * A campaign: see the module header. Runs go in batches (planBatch, batchEnd), each observed
+ * in index order once planned, so the campaign is the same whatever `runner` runs them.
+ */
 export async function runCampaign<H>(
   scenario: Scenario<H>,
   request: CampaignRequest,
+  runner: CampaignRunner = inThreadRunner(scenario),
 ): Promise<CampaignResult> {
   const seed = checkInteger('seed', request.seed ?? 1, 0, Number.MAX_SAFE_INTEGER);
   const runs = checkInteger('runs', request.runs, 1, 1_000_000_000);
   const name = request.strategy ?? DEFAULT_STRATEGY;
-  const context = {
-    scenario: scenario as Scenario<unknown>,
-    seed,
-    runs,
-    space: resolveFuzzSpace(scenario.fuzz),
-    params: request.params ?? {},
-  };
-  const strategy = makeStrategy(name, context);
+  const strategy = campaignStrategy(scenario, { ...request, strategy: name, seed, runs });
   const tally = new Tally(scenario as Scenario<unknown>);
+  const base = request.run ?? {};
   let stopped: CampaignResult['stopped'];
-  for (let index = 0; index < runs; index++) {
-    const plan = strategy.next(index);
-    if (plan === null) {
-      stopped = 'exhausted';
-      break;
-    }
-    const runRequest = planRequest(request.run ?? {}, plan);
-    const result = await runScenario(scenario, runRequest);
-    strategy.observe(plan, result);
-    request.onRun?.(result, plan);
-    const failure = tally.add(index, plan, result);
-    if (failure !== null && tally.isNew(failure.signature))
-      tally.open(failure, await recorded(scenario, runRequest, result), runRequest);
-    if (request.bail === true && failure !== null && !failure.expected) stopped = 'bail';
-    else if (index + 1 < runs && request.shouldStop?.() === true) stopped = 'budget';
-    if (stopped !== undefined) break;
+  for (let from = 0; from < runs && stopped === undefined; ) {
+    const batch = planBatch(strategy, from, Math.min(runs, batchEnd(strategy, from)), base);
+    const take = async ({ index, result, digest }: RunOutcome): Promise<boolean> => {
+      const { plan, request: runRequest } = batch.runs[index - from] as PlannedRun;
+      strategy.observe(plan, digest);
+      request.onRun?.(result, plan);
+      const failure = tally.add(index, plan, result);
+      if (failure !== null && tally.isNew(failure.signature))
+        tally.open(failure, await recorded(scenario, runRequest, result), runRequest);
+      if (request.bail === true && failure !== null && !failure.expected) stopped = 'bail';
+      else if (index + 1 < runs && request.shouldStop?.() === true) stopped = 'budget';
+      return stopped === undefined;
+    };
+    if (batch.runs.length > 0) await runner.runBatch(batch, take);
+    if (batch.exhausted && stopped === undefined) stopped = 'exhausted';
+    from += batch.runs.length;
   }
   return tally.result(name, seed, runs, stopped, strategy);
 }
@@ -184,7 +298,7 @@ async function recorded<H>(
   request: RunRequest,
   result: ScenarioResult,
 ): Promise<ScenarioResult> {
-  if (result.tape !== undefined) return result;
+  if (result.tape !== undefined || result.failure?.kind === HANG) return result;
   const again = await runScenario(scenario, { ...request, record: true });
   return again.traceHash === result.traceHash ? { ...result, tape: again.tape ?? [] } : result;
 }
@@ -237,7 +351,8 @@ class Tally {
       message: failure.message,
       expected: failsAsExpected(this.#scenario, result),
       note: plan.note,
-      signature: failureSignature(failure),
+      // Every hang is one group, whatever its message names (seed, run).
+      signature: failure.kind === HANG ? HANG : failureSignature(failure),
     };
     this.#failures.push(brief);
     const group = this.#groups.get(brief.signature);

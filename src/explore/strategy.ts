@@ -64,6 +64,21 @@ export interface CampaignContext {
   readonly params: StrategyParams;
 }
 
+/**
+ * What a strategy's next() says when it cannot plan run `index` before the runs it has planned
+ * are observed (exhaustive's next leaf, systematic's sets of k sites whose subsets are running):
+ * the campaign ends the batch there, observes it, and asks again (campaign.ts).
+ */
+export const WAIT = 'wait';
+export type Wait = typeof WAIT;
+
+/**
+ * What a strategy learns from one run, as plain data (structured-clone-able): made by digest()
+ * where the run ran, from its plan (the plan's decider, after the run) and its result, and handed
+ * to observe() in every replica of the strategy (`wsksim fuzz --jobs N`: one per worker thread).
+ */
+export type Digest = unknown;
+
 export interface Strategy {
   readonly name: StrategyName;
   /**
@@ -72,16 +87,27 @@ export interface Strategy {
    * runs, and their run is made again by the campaign up to it (same campaign seed, same runs).
    */
   readonly seedOnly: boolean;
-  /** The plan of run `index` (from 0), or null when the strategy has covered all it can. */
-  next(index: number): RunPlan | null;
-  /** Learns from a run's result (the plan it was given is passed back). */
-  observe(plan: RunPlan, result: ScenarioResult): void;
+  /**
+   * The plan of run `index` (from 0); null when the strategy has covered all it can; WAIT when it
+   * needs the runs it planned observed first. Runs are planned in index order; the campaign may
+   * plan several (a batch) before it observes them, in index order too.
+   */
+  next(index: number): RunPlan | Wait | null;
+  /** What observe() is to learn from a run (see Digest); changes nothing in the strategy. */
+  digest(plan: RunPlan, result: ScenarioResult): Digest;
+  /** Learns from a run's digest (the plan it was given is passed back). */
+  observe(plan: RunPlan, digest: Digest): void;
   /** What the campaign reached, one fact per line (completeness, coverage, depth, sites). */
   report(): readonly string[];
 }
 
 /** Makes a strategy for a campaign (strategies/index.ts registers one per name). */
 export type StrategyFactory = (context: CampaignContext) => Strategy;
+
+/** Learns from a run where it ran: observe() of the run's digest. */
+export function observeRun(strategy: Strategy, plan: RunPlan, result: ScenarioResult): void {
+  strategy.observe(plan, strategy.digest(plan, result));
+}
 
 /** A plan that varies nothing beyond the seed. */
 export function seedPlan(seed: number): RunPlan {

@@ -112,6 +112,9 @@ describe('cli: replay says why it did not reproduce', () => {
     const copy = join(dir, 'leaky-copy.ts');
     const source = readFileSync(fixture, 'utf8').replace("from 'wsksim'", `from '${index.href}'`);
     writeFileSync(copy, source);
+    // As a user's scenario outside a package needs to load as ESM under `wsksim` (tsx): the
+    // campaign's worker threads load it so.
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
     const fuzzed = await cli(['fuzz', copy, '--runs', '2', '--strategy', 'random', '--out', dir]);
     expect(groupLines(fuzzed.out)).toHaveLength(1);
     const file = groupLines(fuzzed.out)[0]?.[4] as string;

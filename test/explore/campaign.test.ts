@@ -1,6 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { runCampaign, planRequest, seedOnlyRun } from '../../src/explore/campaign.ts';
-import { defineScenario, runScenario, type ScenarioDefinition } from '../../src/explore/scenario.ts';
+import {
+  ADAPTIVE_BATCH,
+  batchEnd,
+  planBatch,
+  planRequest,
+  runCampaign,
+  seedOnlyRun,
+  type CampaignRunner,
+} from '../../src/explore/campaign.ts';
+import {
+  defineScenario,
+  runScenario,
+  type ScenarioDefinition,
+  type ScenarioResult,
+} from '../../src/explore/scenario.ts';
+import { WAIT, type Strategy } from '../../src/explore/strategy.ts';
 import { runSeeds } from '../../src/explore/seeds.ts';
 import { SimConfigError } from '../../src/sim/index.ts';
 import { MAKE_WSK_VERSION, WSK_REGISTRATION, type WSK_CLIENT_NPI } from '../../src/wsk/index.ts';
@@ -214,5 +228,67 @@ describe('explore: a replayed tape that disagrees with a draw at the start', () 
     expect(result.failure?.message).toBe(
       "tape diverged at entry 0: the tape has 'not the draw', the run asked for 'swarm irp fails'",
     );
+  });
+});
+
+describe('explore: a campaign runs in batches', () => {
+  /** A strategy that notes each call it gets; its plans say WAIT for runs 5 and 6 once each. */
+  function noting(calls: string[]): Strategy {
+    const waited = new Set<number>();
+    return {
+      name: 'pct',
+      seedOnly: false,
+      next(index) {
+        calls.push(`next ${index}`);
+        if ((index === 5 || index === 6) && !waited.has(index)) {
+          waited.add(index);
+          return WAIT;
+        }
+        return index < 150 ? { seed: 1 + index, request: {}, note: '' } : null;
+      },
+      digest: (plan) => plan.seed,
+      observe: (_plan, digest) => void calls.push(`observe ${digest as number}`),
+      report: () => [],
+    };
+  }
+
+  it('batches start at one run and double up to ADAPTIVE_BATCH; WAIT ends one sooner', () => {
+    const calls: string[] = [];
+    const strategy = noting(calls);
+    const ends: number[] = [];
+    for (let from = 0; from < 200; ) {
+      const batch = planBatch(strategy, from, batchEnd(strategy, from), {});
+      for (const run of batch.runs) strategy.observe(run.plan, run.digest({} as ScenarioResult));
+      from += batch.runs.length;
+      ends.push(from);
+      if (batch.exhausted) break;
+    }
+    expect(ADAPTIVE_BATCH).toBe(64);
+    // 0-1, 1-2, 2-4, 4-5 (WAIT at 5), 5-6 (WAIT at 6), 6-12, 12-24, 24-48, 48-96, 96-150 (null).
+    expect(ends).toEqual([1, 2, 4, 5, 6, 12, 24, 48, 96, 150]);
+    // Every run of a batch is planned before any is observed, and the WAIT is asked in between.
+    expect(calls.slice(4, 12)).toEqual([
+      'next 2', 'next 3', 'observe 3', 'observe 4',
+      'next 4', 'next 5', 'observe 5', 'next 5',
+    ]);
+  });
+
+  it('the same campaign whichever order a runner runs a batch in', async () => {
+    const reversed: CampaignRunner = {
+      async runBatch(batch, take) {
+        const results = new Map<number, ScenarioResult>();
+        for (const run of [...batch.runs].reverse())
+          results.set(run.index, await runScenario(inspectAbortRace, run.request));
+        for (const run of batch.runs) {
+          const result = results.get(run.index) as ScenarioResult;
+          if (!(await take({ index: run.index, result, digest: run.digest(result) }))) return;
+        }
+      },
+    };
+    const request = { strategy: 'portfolio', runs: 60, seed: 9 } as const;
+    const inOrder = await runCampaign(inspectAbortRace, request);
+    const backwards = await runCampaign(inspectAbortRace, request, reversed);
+    expect(backwards.failures).toEqual(inOrder.failures);
+    expect(backwards.report).toEqual(inOrder.report);
   });
 });

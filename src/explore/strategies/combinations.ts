@@ -24,12 +24,17 @@ export class CombinationCursor {
 
   /** The next set (sorted indexes) drawn from `count` items, or null when all have been given. */
   next(count: number): readonly number[] | null {
-    const set = this.#last === null ? firstSet(this.size, count) : successor(this.#last, count);
+    const set = this.peek(count);
     if (set !== null) {
       this.#last = set;
       this.#given++;
     }
     return set;
+  }
+
+  /** The set next() would hand out, without handing it out. */
+  peek(count: number): readonly number[] | null {
+    return this.#last === null ? firstSet(this.size, count) : successor(this.#last, count);
   }
 }
 

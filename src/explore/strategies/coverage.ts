@@ -27,10 +27,56 @@ import { CoverageMap } from '../coverage-map.ts';
 import { GuidedDecider, type Draw } from '../guided-decider.ts';
 import { mutate, type Random } from '../tape-mutations.ts';
 import type { ScenarioResult } from '../scenario.ts';
-import type { CampaignContext, RunPlan, Strategy } from '../strategy.ts';
+import type { CampaignContext, Digest, RunPlan, Strategy } from '../strategy.ts';
 
 /** The share of runs that explore a fresh seed once the corpus has a tape. */
 const FRESH_SHARE = 0.25;
+
+/**
+ * What a run tells: the goals it named; when it passed, the transitions and points it covered
+ * (coverage-map.ts), each known one by its number (Known), and its draws (its tape) when it may
+ * join the corpus.
+ */
+interface CoverageDigest {
+  readonly goals: readonly (readonly [string, boolean])[];
+  readonly failed: boolean;
+  readonly transitions?: readonly (number | string)[];
+  readonly points?: readonly (number | string)[];
+  readonly draws?: readonly Draw[];
+}
+
+/**
+ * Names that passing runs reached, each numbered in the order it was first observed. A digest
+ * (made where its run ran, `wsksim fuzz --jobs N`) names a known one by its number, which every
+ * replica of the strategy gives it, since replicas observe the same runs in the same order and
+ * numbers are only ever added: a run's coverage crosses threads as a few hundred numbers rather
+ * than the names themselves.
+ */
+class Known {
+  readonly #names: string[] = [];
+  readonly #numbers = new Map<string, number>();
+
+  get size(): number {
+    return this.#names.length;
+  }
+
+  /** `names`, the known ones as numbers. */
+  encode(names: readonly string[]): (number | string)[] {
+    return names.map((name) => this.#numbers.get(name) ?? name);
+  }
+
+  /** The names of an encoded list; the new ones become known. */
+  decode(encoded: readonly (number | string)[]): string[] {
+    return encoded.map((item) => {
+      if (typeof item === 'number') return this.#names[item] as string;
+      if (!this.#numbers.has(item)) {
+        this.#numbers.set(item, this.#names.length);
+        this.#names.push(item);
+      }
+      return item;
+    });
+  }
+}
 
 /** What a planned run is measured with, until its result comes back. */
 interface Probe {
@@ -52,7 +98,9 @@ class CoverageStrategy implements Strategy {
   readonly #corpus = new Corpus();
   readonly #probes = new Map<RunPlan, Probe>();
   /** The transitions passing runs took. */
-  readonly #transitions = new Set<string>();
+  readonly #transitions = new Known();
+  /** The points passing runs reached (the corpus counts their hits). */
+  readonly #points = new Known();
   readonly #goals = new Map<string, boolean>();
   #fresh = 0;
   #mutants = 0;
@@ -79,23 +127,42 @@ class CoverageStrategy implements Strategy {
     return plan;
   }
 
-  observe(plan: RunPlan, result: ScenarioResult): void {
+  digest(plan: RunPlan, result: ScenarioResult): CoverageDigest | null {
     const probe = this.#probes.get(plan);
-    if (probe === undefined) return;
+    if (probe === undefined) return null;
+    const goals = [...result.goals];
+    if (result.failure !== undefined) return { goals, failed: true };
+    const map = probe.map;
+    map.reach(result.goals);
+    const points = this.#points.encode(map.points());
+    // Only a run that reached a point no passing run had may join the corpus (see observe).
+    const joins = this.#corpus.size === 0 || points.some((p) => typeof p === 'string');
+    return {
+      goals,
+      failed: false,
+      transitions: this.#transitions.encode(map.transitions()),
+      points,
+      ...(joins && { draws: probe.decider.draws() }),
+    };
+  }
+
+  observe(plan: RunPlan, digest: Digest): void {
+    const probe = this.#probes.get(plan);
+    if (probe === undefined || digest === null) return;
+    const run = digest as CoverageDigest;
     this.#probes.delete(plan);
     if (probe.fresh) this.#fresh++;
     else this.#mutants++;
-    for (const [goal, reached] of result.goals)
+    for (const [goal, reached] of run.goals)
       this.#goals.set(goal, reached || this.#goals.get(goal) === true);
-    if (result.failure !== undefined) {
+    if (run.failed) {
       this.#failed++;
       return;
     }
-    probe.map.reach(result.goals);
-    for (const transition of probe.map.transitions()) this.#transitions.add(transition);
-    const found = this.#corpus.count(probe.map.points());
+    this.#transitions.decode(run.transitions ?? []);
+    const found = this.#corpus.count(this.#points.decode(run.points ?? []));
     if (found.length > 0 || this.#corpus.size === 0) {
-      this.#corpus.add({ run: probe.run, draws: probe.decider.draws(), found });
+      this.#corpus.add({ run: probe.run, draws: run.draws ?? [], found });
       if (!probe.fresh) this.#keptMutants++;
     }
   }
@@ -104,7 +171,7 @@ class CoverageStrategy implements Strategy {
     const unreached = [...this.#goals].filter(([, reached]) => !reached).map(([goal]) => goal);
     return [
       `${this.#transitions.size} transitions reached by passing runs ` +
-        `(${[...this.#corpus.points()].length} points with hit counts)`,
+        `(${this.#points.size} points with hit counts)`,
       `corpus: ${this.#corpus.size} tapes; runs: ${this.#fresh} fresh, ` +
         `${this.#mutants} mutants (${this.#keptMutants} kept), ${this.#failed} failed`,
       ...(unreached.length > 0 ? [`goals never reached: ${unreached.join(', ')}`] : []),

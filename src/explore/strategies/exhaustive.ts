@@ -15,7 +15,7 @@
  * seed-only.
  */
 import { assert, type Choice, type Decider } from '../../sim/index.ts';
-import type { CampaignContext, Strategy } from '../strategy.ts';
+import { WAIT, type CampaignContext, type Strategy } from '../strategy.ts';
 import { ChoiceTree, domainOf, type Reached } from './choice-tree.ts';
 
 /** The label every same-instant pick starts with (Simulator). */
@@ -35,13 +35,17 @@ export function exhaustiveStrategy(context: CampaignContext): Strategy {
     name: 'exhaustive',
     seedOnly: false,
     next: () => {
+      // A leaf's path comes from the run before it: one leaf runs at a time.
+      if (running !== null) return WAIT;
       if (tree.done || leaves >= limit) return null;
       running = new LeafDecider(tree, varies);
       const request = { decider: running, ...(sameInstant && { sameInstantChoice: true }) };
       return { seed: context.seed, request, note: leafNote(leaves + 1, tree.path, previous) };
     },
-    observe: () => {
-      const reached = (running as LeafDecider).reached;
+    digest: (plan): readonly Reached[] => (plan.request.decider as LeafDecider).reached,
+    observe: (_plan, digest) => {
+      const reached = digest as readonly Reached[];
+      running = null;
       leaves++;
       deepest = Math.max(deepest, reached.length);
       previous = reached;

@@ -39,17 +39,27 @@ export function pctStrategy(context: CampaignContext): Strategy {
     name: 'pct',
     seedOnly: false,
     next: (index) => pctPlan(context.seed + index, depth, steps),
-    observe: (_plan, result) => {
+    digest: (_plan, result): PctDigest => {
       const picks = pickSequence(result.tape ?? []);
-      steps = runs === 0 ? picks.length : Math.max(steps, picks.length);
+      return { steps: picks.length, ordering: picks.join(',') };
+    },
+    observe: (_plan, digest) => {
+      const { steps: picks, ordering } = digest as PctDigest;
+      steps = runs === 0 ? picks : Math.max(steps, picks);
       runs++;
-      orderings.add(picks.join(','));
+      orderings.add(ordering);
     },
     report: () => [
       `depth ${depth}, k ${steps} (the most same-instant picks in a run), ${runs} runs, ` +
         `${orderings.size} distinct orderings`,
     ],
   };
+}
+
+/** What a PCT run tells: how many same-instant picks it made, and their values. */
+interface PctDigest {
+  readonly steps: number;
+  readonly ordering: string;
 }
 
 /** The run of `seed`: PCT's scheduler with its change points among the first `steps` picks. */

@@ -13,18 +13,22 @@
  * still seed S+i whoever planned it: the portfolio sets the seed of a member's plan to the
  * campaign's, so a member's own draws beyond the seed (swarm's knobs, PCT's change points) come
  * from the seed it chose, the run's choices from S+i. A member whose next() is null has covered
- * all it can and is dropped; the campaign ends when every member is. A run's note names its
- * member first: `portfolio/swarm: …`.
+ * all it can and is dropped; the campaign ends when every member is. A member whose next() is
+ * WAIT (it needs its planned runs observed first) passes its turn; when every member waits, so
+ * does the portfolio. A run's note names its member first: `portfolio/swarm: …`.
  *
  * Runs depend on the earlier runs (seedOnly false): a run is made again by the campaign up to it.
  */
 import type { ScenarioResult } from '../scenario.ts';
-import type {
-  CampaignContext,
-  RunPlan,
-  Strategy,
-  StrategyFactory,
-  StrategyName,
+import {
+  WAIT,
+  type CampaignContext,
+  type Digest,
+  type RunPlan,
+  type Strategy,
+  type StrategyFactory,
+  type StrategyName,
+  type Wait,
 } from '../strategy.ts';
 
 /** The strategies a portfolio interleaves, in turn order, when registered. */
@@ -38,6 +42,12 @@ export const PORTFOLIO_MEMBERS: readonly StrategyName[] = [
 
 /** The registered strategies, by name: what the portfolio may choose its members from. */
 export type StrategyFactories = Partial<Readonly<Record<StrategyName, StrategyFactory>>>;
+
+/** What a portfolio run tells: whether it failed, and what its member learns. */
+interface PortfolioDigest {
+  readonly failed: boolean;
+  readonly member: Digest;
+}
 
 /** One member of the portfolio and its books. */
 interface Member {
@@ -81,12 +91,20 @@ class Portfolio implements Strategy {
     this.#active = [...members];
   }
 
-  next(index: number): RunPlan | null {
+  next(index: number): RunPlan | Wait | null {
+    // The members in a row that wait for their runs to be observed; their turn passes.
+    let waiting = 0;
     while (this.#active.length > 0) {
+      if (waiting === this.#active.length) return WAIT;
       const member = this.#active[this.#turn] as Member;
       const plan = member.strategy.next(member.runs);
       if (plan === null) {
         this.#drop(this.#turn);
+        continue;
+      }
+      if (plan === WAIT) {
+        waiting++;
+        this.#turn = (this.#turn + 1) % this.#active.length;
         continue;
       }
       member.runs++;
@@ -102,12 +120,20 @@ class Portfolio implements Strategy {
     return null;
   }
 
-  observe(given: RunPlan, result: ScenarioResult): void {
+  digest(given: RunPlan, result: ScenarioResult): PortfolioDigest | null {
     const planned = this.#planned.get(given);
-    if (planned === undefined) return;
+    if (planned === undefined) return null;
+    const member = planned.member.strategy.digest(planned.plan, result);
+    return { failed: result.failure !== undefined, member };
+  }
+
+  observe(given: RunPlan, digest: Digest): void {
+    const planned = this.#planned.get(given);
+    if (planned === undefined || digest === null) return;
     this.#planned.delete(given);
-    if (result.failure !== undefined) planned.member.failures++;
-    planned.member.strategy.observe(planned.plan, result);
+    const { failed, member } = digest as PortfolioDigest;
+    if (failed) planned.member.failures++;
+    planned.member.strategy.observe(planned.plan, member);
   }
 
   report(): readonly string[] {

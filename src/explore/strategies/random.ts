@@ -6,6 +6,7 @@ export function randomStrategy(context: CampaignContext): Strategy {
     name: 'random',
     seedOnly: true,
     next: (index) => seedPlan(context.seed + index),
+    digest: () => null,
     observe: () => undefined,
     report: () => [],
   };

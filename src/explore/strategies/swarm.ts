@@ -39,6 +39,7 @@ export function swarmStrategy(context: CampaignContext): Strategy {
       draws.set(plan, draw);
       return plan;
     },
+    digest: () => null,
     observe(plan) {
       const draw = draws.get(plan);
       if (draw !== undefined) tally.add(draw);

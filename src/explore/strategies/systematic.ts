@@ -15,7 +15,15 @@
  * never failed, nor a host outside its hosts.
  */
 import { checkInteger } from '../../sim/index.ts';
-import type { CampaignContext, RunPlan, Strategy, StrategyName } from '../strategy.ts';
+import {
+  WAIT,
+  type CampaignContext,
+  type Digest,
+  type RunPlan,
+  type Strategy,
+  type StrategyName,
+  type Wait,
+} from '../strategy.ts';
 import { CombinationCursor, setsOf } from './combinations.ts';
 import { ALLOCATION_KINDS } from './fault-points.ts';
 import { SystematicRun, type AllocationSite } from './systematic-run.ts';
@@ -44,6 +52,8 @@ class Systematic implements Strategy {
   /** Sets skipped because no run that failed all of them but one met the last, by size. */
   readonly #skipped: number[];
   #unreached = 0;
+  /** The sets (by setKey) of the runs planned and not yet observed; '' is the first run's. */
+  readonly #pending = new Set<string>();
 
   constructor(context: CampaignContext) {
     this.#context = context;
@@ -52,42 +62,62 @@ class Systematic implements Strategy {
     this.#skipped = this.#cursors.map(() => 0);
   }
 
-  next(index: number): RunPlan | null {
+  next(index: number): RunPlan | Wait | null {
     const seed = this.#context.seed + index;
     if (index === 0) return this.#plan(seed, []);
     const set = this.#nextSet();
-    return set === null ? null : this.#plan(seed, set);
+    return set === null || set === WAIT ? set : this.#plan(seed, set);
   }
 
-  observe(plan: RunPlan): void {
+  digest(plan: RunPlan): SystematicDigest | null {
     const made = this.#runs.get(plan);
-    if (made === undefined) return;
+    if (made === undefined) return null;
     const { run, set } = made;
-    for (const site of run.sites()) {
+    return {
+      sites: run.sites(),
+      reachedAll: run.failed().length === set.length,
+      after: run.sitesAfterFailures().map((site) => site.key),
+    };
+  }
+
+  observe(plan: RunPlan, digest: Digest): void {
+    const made = this.#runs.get(plan);
+    if (made === undefined || digest === null) return;
+    this.#pending.delete(setKey(made.set));
+    const { sites, reachedAll, after } = digest as SystematicDigest;
+    for (const site of sites) {
       if (this.#known.has(site.key)) continue;
       this.#known.add(site.key);
       this.#sites.push(site);
     }
-    const reachedAll = run.failed().length === set.length;
     if (!reachedAll) this.#unreached++;
-    const after = new Set(run.sitesAfterFailures().map((site) => site.key));
-    this.#outcomes.set(setKey(set), { reachedAll, after });
+    this.#outcomes.set(setKey(made.set), { reachedAll, after: new Set(after) });
   }
 
   /**
-   * The smallest untried set of sites that may be reached together, or null. Every smaller set
-   * over the sites known was handed out (and observed) before a larger one is asked for, so
-   * whether a set may be reached is known when it comes up.
+   * The smallest untried set of sites that may be reached together; null when there is none, WAIT
+   * when a run not yet observed may tell more. Every smaller set over the sites known was handed
+   * out before a larger one is asked for, and a set waits until the runs of its subsets one site
+   * smaller are observed, so whether a set may be reached is known when it comes up; a pending
+   * run may find new sites, so the walk ends only when none is pending.
    */
-  #nextSet(): readonly number[] | null {
+  #nextSet(): readonly number[] | Wait | null {
     for (const [size, cursor] of this.#cursors.entries()) {
-      for (let set = cursor.next(this.#sites.length); set !== null; ) {
+      for (let set = cursor.peek(this.#sites.length); set !== null; ) {
+        if (this.#awaits(set)) return WAIT;
+        cursor.next(this.#sites.length);
         if (this.#reachable(set)) return set;
         this.#skipped[size] = (this.#skipped[size] ?? 0) + 1;
-        set = cursor.next(this.#sites.length);
+        set = cursor.peek(this.#sites.length);
       }
     }
-    return null;
+    return this.#pending.size > 0 ? WAIT : null;
+  }
+
+  /** Whether the run of a subset of `set` one site smaller (or the first run) is pending. */
+  #awaits(set: readonly number[]): boolean {
+    if (set.length === 1) return this.#pending.has(setKey([]));
+    return set.some((_, i) => this.#pending.has(setKey(set.filter((_, j) => j !== i))));
   }
 
   /** A single site, or a set whose run without one of its sites failed the rest, then met it. */
@@ -143,8 +173,17 @@ class Systematic implements Strategy {
       note: `systematic: ${targets.length === 0 ? DISCOVERY : failNote(targets)}`,
     };
     this.#runs.set(plan, { run, set });
+    this.#pending.add(setKey(set));
     return plan;
   }
+}
+
+/** What a systematic run tells: the sites it met, whether it failed every target, and after. */
+interface SystematicDigest {
+  readonly sites: readonly AllocationSite[];
+  readonly reachedAll: boolean;
+  /** The keys of the sites it met first after its failures. */
+  readonly after: readonly string[];
 }
 
 /** The key of a set of sites (sorted indexes into the list of sites). */

@@ -7,6 +7,7 @@ import { PORTFOLIO_MEMBERS, portfolioStrategy } from '../../../src/explore/strat
 import { randomStrategy } from '../../../src/explore/strategies/random.ts';
 import {
   DEFAULT_STRATEGY,
+  observeRun,
   type CampaignContext,
   type RunPlan,
   type Strategy,
@@ -23,6 +24,7 @@ function stub(plans: number, observed: RunPlan[], seen: CampaignContext[]) {
       seedOnly: true,
       next: (index) =>
         index < plans ? { seed: context.seed + index, request: {}, note: `stub ${index}` } : null,
+      digest: () => null,
       observe: (plan) => void observed.push(plan),
       report: () => ['stub report'],
     };
@@ -54,11 +56,11 @@ async function drive(runs: number, plans = 2) {
   const portfolio = factory(context(100, 9));
   const given: (RunPlan | null)[] = [];
   for (let index = 0; index < runs; index++) {
-    const plan = portfolio.next(index);
+    const plan = portfolio.next(index) as RunPlan | null;
     given.push(plan);
     if (plan === null) break;
     const result: ScenarioResult = await runScenario(twoDoors, planRequest({}, plan));
-    portfolio.observe(plan, result);
+    observeRun(portfolio, plan, result);
   }
   return { portfolio, given, observed, seen };
 }
@@ -96,7 +98,8 @@ describe('explore: the portfolio strategy', () => {
   it('ends when every member has nothing left to try', async () => {
     const observed: RunPlan[] = [];
     const portfolio = portfolioStrategy({ swarm: stub(2, observed, []) })(context(1, 10));
-    expect([portfolio.next(0)?.seed, portfolio.next(1)?.seed, portfolio.next(2)]).toEqual([1, 2, null]);
+    const seedOf = (index: number) => (portfolio.next(index) as RunPlan | null)?.seed ?? null;
+    expect([seedOf(0), seedOf(1), seedOf(2)]).toEqual([1, 2, null]);
   });
 
   it('reports each member: its runs, its failures and its own report', async () => {

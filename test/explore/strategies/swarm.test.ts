@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { planRequest, runCampaign, seedOnlyRun } from '../../../src/explore/campaign.ts';
 import { resolveFuzzSpace, type FuzzSpace } from '../../../src/explore/fuzz-space.ts';
 import { runScenario, type Scenario } from '../../../src/explore/scenario.ts';
-import type { CampaignContext } from '../../../src/explore/strategy.ts';
+import type { CampaignContext, RunPlan } from '../../../src/explore/strategy.ts';
 import { makeStrategy } from '../../../src/explore/strategies/index.ts';
 import { swarmDrawOf } from '../../../src/explore/strategies/swarm.ts';
 import { ChoiceSource, type Choice, type Decider } from '../../../src/sim/index.ts';
@@ -49,7 +49,7 @@ describe('explore: swarm strategy', () => {
     expect(notes[0]).toMatch(/^swarm: irp (off|[\d.]+%), pool (off|[\d.]+%), mdl .*completions /);
     // The campaign's run i is the plan of seed S + i.
     const strategy = makeStrategy('swarm', { ...context(), seed: 7 });
-    expect(strategy.next(3)?.note).toBe(seedOnlyRun(unchecked, 'swarm', 10).note);
+    expect((strategy.next(3) as RunPlan).note).toBe(seedOnlyRun(unchecked, 'swarm', 10).note);
   });
 
   it('each fault kind is on in some runs and off in others, and the report counts them', async () => {

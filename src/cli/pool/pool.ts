@@ -1,0 +1,291 @@
+/**
+ * A campaign on worker threads (`wsksim fuzz --jobs N`): a CampaignRunner (explore/campaign.ts)
+ * that hands a batch's runs to N workers (worker.ts), each as soon as one is idle, and gives the
+ * outcomes back to the campaign in index order. At the end of a batch every worker gets the
+ * batch's digests, in index order, so every replica of the strategy observes what the main
+ * thread's did; which worker ran which run changes nothing in the campaign.
+ *
+ * Each run has a wall-clock watchdog kept here, on the main thread (`--run-timeout`): a driver
+ * spinning in a synchronous loop never yields, so no check inside the worker could stop it. When
+ * a run has not ended within the bound, its worker is terminated, the run is booked as a failure
+ * of kind 'hang' (campaign.ts: HANG) naming its scenario, seed and strategy, the strategy learns
+ * from it as from a failed run that drew nothing (the digest of its plan, not run), and a new
+ * worker takes the old one's place: it replays every batch's digests so far (no run again), so
+ * its replica is where the others are, and the campaign goes on.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import {
+  HANG,
+  type Batch,
+  type CampaignRunner,
+  type PlannedRun,
+  type RunOutcome,
+} from '../../explore/campaign.ts';
+import type { ScenarioResult } from '../../explore/scenario.ts';
+import { DEFAULT_STRATEGY } from '../../explore/strategy.ts';
+import { formatDuration, type Instant } from '../../sim/index.ts';
+import {
+  IDLE,
+  PROGRESS_BYTES,
+  RUN,
+  SINCE,
+  type ObserveMessage,
+  type ToMain,
+  type WorkerData,
+} from './messages.ts';
+
+export interface PoolOptions extends WorkerData {
+  /** The scenario's name, for a hang's message. */
+  readonly scenarioName: string;
+  /** How many workers. */
+  readonly jobs: number;
+  /** A run's wall-clock bound, in nanoseconds. */
+  readonly runTimeout: number;
+}
+
+/** tsx's ESM API, resolved from here: a worker registers it so scenarios load as TypeScript. */
+const TSX_API = tsxApi();
+const ENTRY = new URL('./worker.ts', import.meta.url).href;
+/**
+ * A worker's first code (CommonJS, as an eval'd worker is): V8's flag as bin/wsksim.js sets it
+ * (it is per process; setting it again is harmless), tsx, then worker.ts.
+ */
+const BOOT = `
+require('node:v8').setFlagsFromString('--no-allocation-site-pretenuring');
+const { workerData } = require('node:worker_threads');
+import(workerData.tsxApi).then((tsx) => {
+  tsx.register();
+  return import(workerData.entry);
+});
+`;
+
+/**
+ * A worker thread running the TypeScript module `entry` (a file: URL), with `data` as its
+ * workerData (and tsxApi, entry beside).
+ */
+export function typeScriptWorker(entry: string, data: object): Worker {
+  return new Worker(BOOT, { eval: true, workerData: { ...data, tsxApi: TSX_API, entry } });
+}
+
+/** The URL of tsx's ESM API (its CommonJS one loads its hooks by a path a worker cannot). */
+function tsxApi(): string {
+  try {
+    return import.meta.resolve('tsx/esm/api');
+  } catch {
+    // A host without import.meta.resolve (a test runner's module loader): the file beside.
+    const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
+    return pathToFileURL(cjs.replace(/\.cjs$/, '.mjs')).href;
+  }
+}
+
+/**
+ * How many runs a worker is handed ahead: when a run ends the next is already in its queue, so
+ * it does not wait for the main thread (on a busy machine that thread may not run soon).
+ */
+const AHEAD = 8;
+
+interface Slot {
+  readonly worker: Worker;
+  /** What it is running (worker.ts: PROGRESS), shared with it. */
+  readonly progress: Int32Array;
+  /** The runs it has been handed and not reported, in the order handed (it runs them so). */
+  readonly runs: number[];
+  /** Terminated on purpose: its exit is no failure. */
+  ended: boolean;
+}
+
+/** The batch being run: its runs not yet handed out, and the outcomes not yet taken. */
+interface Running {
+  readonly runs: ReadonlyMap<number, PlannedRun>;
+  readonly queue: number[];
+  readonly outcomes: Map<number, RunOutcome>;
+}
+
+export class WorkerPool implements CampaignRunner {
+  readonly #options: PoolOptions;
+  readonly #slots: Slot[] = [];
+  /** Every batch's digests sent so far, for a new worker to replay. */
+  readonly #log: ObserveMessage[] = [];
+  /** The wall clock the workers' progress is told from, in ms (Date.now()). */
+  readonly #epoch = Date.now();
+  #running: Running | null = null;
+  #failure: Error | null = null;
+  #wake: (() => void) | null = null;
+  #watchdog: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: PoolOptions) {
+    this.#options = options;
+  }
+
+  async runBatch(batch: Batch, take: (outcome: RunOutcome) => Promise<boolean>): Promise<void> {
+    const first = batch.runs[0];
+    if (first === undefined) return;
+    const jobs = Math.min(this.#options.jobs, this.#options.campaign.runs);
+    while (this.#slots.length < jobs) this.#slots.push(this.#spawn());
+    this.#watchdog ??= setInterval(() => this.#watch(), watchPeriod(this.#options.runTimeout));
+    const running: Running = {
+      runs: new Map(batch.runs.map((run) => [run.index, run])),
+      queue: batch.runs.map((run) => run.index),
+      outcomes: new Map(),
+    };
+    this.#running = running;
+    this.#dispatch();
+    const entries: ObserveMessage['entries'][number][] = [];
+    for (let index = first.index; index < first.index + batch.runs.length; index++) {
+      const outcome = await this.#outcome(index);
+      entries.push({ index, digest: outcome.digest });
+      if (!(await take(outcome))) {
+        this.#running = null;
+        return;
+      }
+    }
+    this.#running = null;
+    const end = first.index + batch.runs.length;
+    const message: ObserveMessage = { type: 'observe', end, waited: batch.waited, entries };
+    this.#log.push(message);
+    for (const slot of this.#slots) slot.worker.postMessage(message);
+  }
+
+  /** Ends every worker. */
+  async close(): Promise<void> {
+    clearInterval(this.#watchdog);
+    const slots = this.#slots.splice(0);
+    await Promise.all(slots.map((slot) => this.#end(slot)));
+  }
+
+  /** The outcome of run `index`, once some worker (or the watchdog) gives it. */
+  async #outcome(index: number): Promise<RunOutcome> {
+    for (;;) {
+      if (this.#failure !== null) throw this.#failure;
+      const outcome = this.#running?.outcomes.get(index);
+      if (outcome !== undefined) return outcome;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+    }
+  }
+
+  /**
+   * Hands the batch's next runs to the workers, up to AHEAD each, in rounds so that each gets its
+   * share, one message per worker.
+   */
+  #dispatch(): void {
+    const running = this.#running;
+    if (running === null) return;
+    const handed = new Map<Slot, number[]>();
+    for (let ahead = 1; ahead <= AHEAD && running.queue.length > 0; ahead++) {
+      for (const slot of this.#slots) {
+        if (slot.runs.length >= ahead) continue;
+        const index = running.queue.shift();
+        if (index === undefined) break;
+        slot.runs.push(index);
+        handed.set(slot, [...(handed.get(slot) ?? []), index]);
+      }
+    }
+    for (const [slot, indexes] of handed) slot.worker.postMessage({ type: 'run', indexes });
+  }
+
+  #spawn(): Slot {
+    const { scenarioPath, campaign, run } = this.#options;
+    const progress = new Int32Array(new SharedArrayBuffer(PROGRESS_BYTES)).fill(IDLE);
+    const data = { scenarioPath, campaign, run, progress, epoch: this.#epoch };
+    const worker = typeScriptWorker(ENTRY, data);
+    const slot: Slot = { worker, progress, runs: [], ended: false };
+    for (const message of this.#log) worker.postMessage(message);
+    worker.on('message', (message: ToMain) => this.#message(slot, message));
+    worker.on('error', (error) => this.#fail(error));
+    worker.on('exit', (code) => {
+      if (!slot.ended) this.#fail(new Error(`a campaign worker stopped (exit code ${code})`));
+    });
+    return slot;
+  }
+
+  #message(slot: Slot, message: ToMain): void {
+    if (slot.ended) return;
+    if (message.type === 'fail') {
+      this.#fail(new Error(`a campaign worker failed: ${message.message ?? ''}`));
+      return;
+    }
+    for (const outcome of message.outcomes) {
+      slot.runs.splice(slot.runs.indexOf(outcome.index), 1);
+      this.#running?.outcomes.set(outcome.index, outcome);
+    }
+    this.#dispatch();
+    this.#notify();
+  }
+
+  /**
+   * The watchdog, every watchPeriod: a worker whose run has gone on for longer than the bound
+   * hangs (see the module header). The worker tells what it runs and since when in shared
+   * memory, so a run costs no message to the main thread for it.
+   */
+  #watch(): void {
+    const now = Date.now() - this.#epoch;
+    const bound = this.#options.runTimeout / 1e6;
+    for (const slot of [...this.#slots]) {
+      const index = Atomics.load(slot.progress, RUN);
+      if (index !== IDLE && now - Atomics.load(slot.progress, SINCE) > bound)
+        void this.#hang(slot, index);
+    }
+  }
+
+  /** Run `index` of `slot` hangs: see the module header. */
+  async #hang(slot: Slot, index: number): Promise<void> {
+    const at = this.#slots.indexOf(slot);
+    const running = this.#running;
+    const planned = running?.runs.get(index);
+    if (at < 0 || running === null || planned === undefined) return;
+    this.#slots[at] = this.#spawn();
+    // The runs it was handed and did not report go to the others, first.
+    running.queue.unshift(...slot.runs.filter((run) => run !== index));
+    const result = hangResult(this.#options, index, planned.plan.seed);
+    running.outcomes.set(index, { index, result, digest: planned.digest(result) });
+    this.#dispatch();
+    this.#notify();
+    await this.#end(slot);
+  }
+
+  async #end(slot: Slot): Promise<void> {
+    slot.ended = true;
+    await slot.worker.terminate();
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    this.#notify();
+  }
+
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+}
+
+/** How often the watchdog looks: an eighth of the bound, within 10 ms – 1 s. */
+function watchPeriod(runTimeout: number): number {
+  return Math.min(1000, Math.max(10, Math.round(runTimeout / 1e6 / 8)));
+}
+
+/** The result booked for a run that hung: a failure of kind HANG, with nothing else. */
+function hangResult(options: PoolOptions, index: number, seed: number): ScenarioResult {
+  const strategy = options.campaign.strategy ?? DEFAULT_STRATEGY;
+  const message =
+    `no result within ${formatDuration(options.runTimeout)} (--run-timeout): ` +
+    `run ${index} of scenario ${options.scenarioName}, seed ${seed}, strategy ${strategy}; ` +
+    'its worker was stopped';
+  return {
+    scenario: options.scenarioName,
+    seed,
+    status: 'failed',
+    failure: { kind: HANG, message, seed, at: 0 as Instant },
+    traceHash: '',
+    now: 0,
+    events: 0,
+    tail: [],
+    advisories: [],
+    faults: { taken: [], links: false },
+    checkSkipped: false,
+    goals: new Map(),
+  };
+}

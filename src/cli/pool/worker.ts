@@ -1,0 +1,123 @@
+/**
+ * A campaign worker thread (pool.ts): loads the scenario, makes its own replica of the campaign's
+ * strategy, and runs the runs the main thread hands it. Plans hold deciders, which cannot cross
+ * threads, so no plan is sent: the replica plans every run of every batch itself, in index order,
+ * and observes every run's digest when the main thread sends a batch's digests, in index order,
+ * as the main thread's strategy does (explore/campaign.ts: planBatch). So every replica holds
+ * the same state as the main thread's at each batch boundary, and plans run i as it does.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { campaignStrategy, planRequest } from '../../explore/campaign.ts';
+import { runScenario, type ScenarioResult } from '../../explore/scenario.ts';
+import { WAIT, type RunPlan } from '../../explore/strategy.ts';
+import { loadScenario } from '../load.ts';
+import {
+  IDLE,
+  RUN,
+  SINCE,
+  type DoneMessage,
+  type ToMain,
+  type ToWorker,
+  type WorkerStart,
+} from './messages.ts';
+
+const data = workerData as WorkerStart;
+const port = parentPort as NonNullable<typeof parentPort>;
+const scenario = await loadScenario(data.scenarioPath);
+const strategy = campaignStrategy(scenario, data.campaign);
+const plans = new Map<number, RunPlan>();
+let planned = 0;
+
+/**
+ * How long finished runs may wait to be reported together: one message per run would wake the
+ * main thread once per run, and on a machine with as many busy threads as cores each wake-up
+ * takes a core from a worker.
+ */
+const REPORT_MS = 20;
+/** How many runs left to make are few: the runs made are reported then. */
+const FEW = 2;
+let unreported: DoneMessage['outcomes'][number][] = [];
+let reported = Date.now();
+
+/** Plans every run before `end` not planned yet, in index order. */
+function planTo(end: number): void {
+  for (; planned < end; planned++) {
+    const plan = strategy.next(planned);
+    if (plan === null || plan === WAIT)
+      throw new Error(`worker: the strategy's replica said ${plan} at run ${planned}`);
+    plans.set(planned, plan);
+  }
+}
+
+async function handle(message: ToWorker): Promise<void> {
+  if (message.type === 'observe') {
+    planTo(message.end);
+    if (message.waited && strategy.next(message.end) !== WAIT)
+      throw new Error(`worker: the strategy's replica did not wait at run ${message.end}`);
+    for (const { index, digest } of message.entries) {
+      strategy.observe(plans.get(index) as RunPlan, digest);
+      plans.delete(index);
+    }
+    return;
+  }
+  for (const [i, index] of message.indexes.entries()) {
+    planTo(index + 1);
+    const plan = plans.get(index) as RunPlan;
+    // For the main thread's watchdog (messages.ts: RUN, SINCE): SINCE first.
+    Atomics.store(data.progress, SINCE, Date.now() - data.epoch);
+    Atomics.store(data.progress, RUN, index);
+    const result = await runScenario(scenario, planRequest(data.run, plan));
+    Atomics.store(data.progress, RUN, IDLE);
+    unreported.push({ index, result: cloneable(result), digest: strategy.digest(plan, result) });
+    // Reported early when few runs are left, so that more come before the last one ends.
+    const few = message.indexes.length - i - 1 === FEW && waiting === 1;
+    if (few || Date.now() - reported >= REPORT_MS) report();
+  }
+}
+
+/** Sends the runs made and not reported yet. */
+function report(): void {
+  if (unreported.length > 0) port.postMessage({ type: 'done', outcomes: unreported } as ToMain);
+  unreported = [];
+  reported = Date.now();
+}
+
+/**
+ * `result` as the main thread needs it: a passing run's without its tape and its last trace
+ * records (the campaign keeps them for failures only; copying them is most of a message's cost),
+ * a failing run's whole, a thrown value that cannot be cloned as its text.
+ */
+function cloneable(result: ScenarioResult): ScenarioResult {
+  const failure = result.failure;
+  if (failure === undefined) {
+    const { tape, ...rest } = result;
+    void tape;
+    return { ...rest, tail: [] };
+  }
+  if (failure.error === undefined) return result;
+  try {
+    structuredClone(failure.error);
+    return result;
+  } catch {
+    const error = failure.error;
+    const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    return { ...result, failure: { ...failure, error: text } };
+  }
+}
+
+// One message at a time, in order: a run's plan depends on the batches observed before it.
+// When none is left to handle, what was made is reported.
+let queue = Promise.resolve();
+let waiting = 0;
+port.on('message', (message: ToWorker) => {
+  waiting++;
+  queue = queue
+    .then(() => handle(message))
+    .then(() => {
+      if (--waiting === 0) report();
+    });
+  queue.catch((error: unknown) => {
+    // An error here is a bug of ours; the main thread reports it and ends the campaign.
+    port.postMessage({ type: 'fail', message: error instanceof Error ? error.stack : `${error}` });
+  });
+});
