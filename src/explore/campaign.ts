@@ -45,8 +45,11 @@ export interface CampaignRequest {
   readonly bail?: boolean;
   /** Asked after each run; true stops the campaign (a budget the caller keeps). */
   readonly shouldStop?: () => boolean;
-  /** Called after each run (progress). */
-  readonly onRun?: (result: ScenarioResult, plan: RunPlan) => void;
+  /**
+   * Called after each run, in index order (progress): its result, its plan, and what the
+   * strategy has measured so far (Strategy.progress, '' when it measures nothing).
+   */
+  readonly onRun?: (result: ScenarioResult, plan: RunPlan, measured: () => string) => void;
 }
 
 /** One failing run, in brief. */
@@ -239,13 +242,14 @@ export async function runCampaign<H>(
   const strategy = campaignStrategy(scenario, { ...request, strategy: name, seed, runs });
   const tally = new Tally(scenario as Scenario<unknown>);
   const base = request.run ?? {};
+  const measured = (): string => strategy.progress?.() ?? '';
   let stopped: CampaignResult['stopped'];
   for (let from = 0; from < runs && stopped === undefined; ) {
     const batch = planBatch(strategy, from, Math.min(runs, batchEnd(strategy, from)), base);
     const take = async ({ index, result, digest }: RunOutcome): Promise<boolean> => {
       const { plan, request: runRequest } = batch.runs[index - from] as PlannedRun;
       strategy.observe(plan, digest);
-      request.onRun?.(result, plan);
+      request.onRun?.(result, plan, measured);
       const failure = tally.add(index, plan, result);
       if (failure !== null && tally.isNew(failure.signature))
         tally.open(failure, await recorded(scenario, runRequest, result), runRequest);

@@ -99,6 +99,8 @@ export interface Strategy {
   observe(plan: RunPlan, digest: Digest): void;
   /** What the campaign reached, one fact per line (completeness, coverage, depth, sites). */
   report(): readonly string[];
+  /** What it has measured so far, in a few words for a live progress line ('412 transitions'). */
+  progress?(): string;
 }
 
 /** Makes a strategy for a campaign (strategies/index.ts registers one per name). */

@@ -167,6 +167,10 @@ class CoverageStrategy implements Strategy {
     }
   }
 
+  progress(): string {
+    return `coverage ${this.#transitions.size} transitions`;
+  }
+
   report(): readonly string[] {
     const unreached = [...this.#goals].filter(([, reached]) => !reached).map(([goal]) => goal);
     return [

@@ -136,6 +136,11 @@ class Portfolio implements Strategy {
     planned.member.strategy.observe(planned.plan, member);
   }
 
+  progress(): string {
+    const facts = this.#members.flatMap((member) => member.strategy.progress?.() ?? []);
+    return facts.join(', ');
+  }
+
   report(): readonly string[] {
     return this.#members.flatMap((member) => [
       `${member.name}: ${member.runs} runs, ${member.failures} failed` +
