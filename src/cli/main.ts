@@ -17,6 +17,7 @@ import { run } from './run-command.ts';
 import { ScenarioFileError } from './scenario-file-error.ts';
 import { shrinkArtifact } from './shrink.ts';
 import { test } from './test-command.ts';
+import { htmlFlag } from './timeline-file.ts';
 import type { Write } from './write.ts';
 
 const HELP = `wsksim — a deterministic network simulator with an executable model of Windows WSK
@@ -24,14 +25,16 @@ const HELP = `wsksim — a deterministic network simulator with an executable mo
 usage:
   wsksim showcase [--seed N]              run the showcase scenario and print its trace
   wsksim run <scenario|file.ts> [options] run a scenario on each of its declared seeds
-      --seed N            that root seed alone (--record, --pcap and --choices without
-                          --seed: the scenario's first seed alone)
+      --seed N            that root seed alone (--record, --pcap, --html and --choices
+                          without --seed: the scenario's first seed alone)
       --trace             print every trace record
       --choices           print the trace with every choice the run drew where it drew it
                           (not with --strategy or --replay)
       --record FILE       write the choice tape of the run to FILE (JSON)
       --replay FILE       replay a recorded tape instead of seeded choices
       --pcap FILE         write every TCP segment on the wire to FILE (classic pcap)
+      --html FILE         write the run's timeline to FILE: one self-contained HTML page
+                          (without --seed: the scenario's first seed alone)
       --set kernel.<host>.<option>=<value>
                           a kernel option of <host>'s kernel (* for every host) over the
                           scenario's; repeatable
@@ -56,13 +59,15 @@ usage:
                           (<name>-shrunk.json beside it, at most 300 candidate runs)
       --no-shrink         write the artifacts without shrinking them
       --set, --same-instant   as for run
-  wsksim replay <artifact.json>
+  wsksim replay <artifact.json> [--html FILE]
                           make a fuzz campaign's failing run again from its artifact and say
-                          whether it reproduced (same trace hash), or why not
-  wsksim shrink <artifact.json> [--out DIR] [--budget N] [--time T]
+                          whether it reproduced (same trace hash), or why not; --html writes
+                          the replayed run's timeline
+  wsksim shrink <artifact.json> [--out DIR] [--budget N] [--time T] [--html FILE]
                           make the failing run's tape as small and as default as possible
                           while it fails the same way; write <name>-shrunk.json and print the
-                          sizes before and after
+                          sizes before and after; --html writes the shrunk run's timeline,
+                          the choices the shrunk tape does not leave at their default marked
   wsksim test [files or folders...] [options]
                           test every scenario found (default: ./scenarios): its declared seeds,
                           its declared failing runs, a fuzz campaign, its expect; replay the
@@ -180,16 +185,18 @@ export async function main(
   }
 }
 
-/** `wsksim replay <artifact>` (replay.ts). */
+/** `wsksim replay <artifact> [--html FILE]` (replay.ts). */
 async function replay(argv: readonly string[], out: Write, err: Write): Promise<number> {
-  const file = onePositional(parseArgs(argv, { values: [], switches: [] }), 'artifact');
-  return await replayArtifact(file, out, err);
+  const args = parseArgs(argv, { values: ['html'], switches: [] });
+  const file = onePositional(args, 'artifact');
+  return await replayArtifact(file, out, err, htmlFlag(args));
 }
 
-/** `wsksim shrink <artifact> [--out DIR] [--budget N] [--time T]` (shrink.ts). */
+/** `wsksim shrink <artifact> [--out DIR] [--budget N] [--time T] [--html FILE]` (shrink.ts). */
 async function shrink(argv: readonly string[], out: Write, err: Write): Promise<number> {
-  const args = parseArgs(argv, { values: ['out', 'budget', 'time'], switches: [] });
+  const args = parseArgs(argv, { values: ['out', 'budget', 'time', 'html'], switches: [] });
   const file = onePositional(args, 'artifact');
+  const html = htmlFlag(args);
   const outDir = args.values.get('out');
   if (outDir !== undefined) checkOutputDir('out', outDir);
   const timeText = args.values.get('time');
@@ -200,6 +207,7 @@ async function shrink(argv: readonly string[], out: Write, err: Write): Promise<
     {
       file,
       ...(outDir !== undefined && { out: outDir }),
+      ...(html !== undefined && { html }),
       ...(budget !== undefined && { budget }),
       ...(timeText !== undefined && { time: parseDuration('--time', timeText) }),
     },

@@ -9,9 +9,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ArtifactError, parseArtifact, replayRequest, type Artifact } from '../explore/artifact.ts';
 import { runScenario, type Scenario, type ScenarioResult } from '../explore/scenario.ts';
 import { TapeDivergedError } from '../sim/index.ts';
+import { TimelineRecorder } from '../report/index.ts';
 import { loadScenario } from './load.ts';
 import { fileSha256, scenarioFileOf, wsksimVersion } from './provenance.ts';
 import { summary } from './summary.ts';
+import { timelineRequest, writeTimeline } from './timeline-file.ts';
 import type { Write } from './write.ts';
 
 /**
@@ -39,12 +41,15 @@ export type ReplayOutcome =
     };
 
 /** Replays the artifact in `file` strictly: its scenario unchanged, its tape followed exactly. */
-export async function replayOutcome(file: string): Promise<ReplayOutcome> {
+export async function replayOutcome(
+  file: string,
+  timeline?: TimelineRecorder,
+): Promise<ReplayOutcome> {
   const artifact = readArtifact(file);
   if (typeof artifact === 'string') return { kind: 'not-artifact', reason: artifact };
   const scenario = await scenarioOf(artifact, file);
   if (typeof scenario === 'string') return { kind: 'not-run', artifact, reason: scenario };
-  const result = await replayed(scenario, artifact);
+  const result = await replayed(scenario, artifact, timeline);
   if (result instanceof TapeDivergedError)
     return { kind: 'diverged', artifact, scenario, error: result };
   const verdict = verdictOf(artifact, result);
@@ -59,9 +64,18 @@ export async function replayOutcome(file: string): Promise<ReplayOutcome> {
   };
 }
 
-/** Exit codes: 0 reproduced, 1 not reproduced, 2 not an artifact. */
-export async function replayArtifact(file: string, out: Write, err: Write): Promise<number> {
-  const outcome = await replayOutcome(file);
+/**
+ * Exit codes: 0 reproduced, 1 not reproduced, 2 not an artifact. With `html`, the replayed run's
+ * timeline is written there (timeline-file.ts).
+ */
+export async function replayArtifact(
+  file: string,
+  out: Write,
+  err: Write,
+  html?: string,
+): Promise<number> {
+  const recorder = html === undefined ? undefined : new TimelineRecorder();
+  const outcome = await replayOutcome(file, recorder);
   switch (outcome.kind) {
     case 'not-artifact':
       err(`wsksim: ${file}: ${outcome.reason}\n`);
@@ -75,8 +89,11 @@ export async function replayArtifact(file: string, out: Write, err: Write): Prom
     case 'ran': {
       const { artifact, result } = outcome;
       const ran = `replayed ${file} (seed ${artifact.seed})`;
-      out(summary(result, `wsksim replay ${file}`, '', ran));
+      const closing = summary(result, `wsksim replay ${file}`, '', ran);
+      out(closing);
       out(`${outcome.verdict}\n`);
+      if (html !== undefined && recorder !== undefined)
+        writeTimeline(html, result, recorder, closing, `wsksim replay ${file}`, out);
       return outcome.reproduced ? 0 : 1;
     }
   }
@@ -89,9 +106,14 @@ export async function replayArtifact(file: string, out: Write, err: Write): Prom
 async function replayed(
   scenario: Scenario<unknown>,
   artifact: Artifact,
+  timeline?: TimelineRecorder,
 ): Promise<ScenarioResult | TapeDivergedError> {
+  const request = replayRequest(scenario, artifact);
   try {
-    return await runScenario(scenario, replayRequest(scenario, artifact));
+    return await runScenario(
+      scenario,
+      timeline === undefined ? request : timelineRequest(request, timeline),
+    );
   } catch (error) {
     if (error instanceof TapeDivergedError) return error;
     throw error;

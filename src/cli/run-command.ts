@@ -3,10 +3,11 @@
  * each run's trace when asked and its summary.
  */
 import { writeFileSync } from 'node:fs';
-import { runScenario, type Scenario } from '../explore/scenario.ts';
+import { runScenario, type RunRequest, type Scenario } from '../explore/scenario.ts';
 import { planRequest, seedOnlyRun } from '../explore/campaign.ts';
 import type { RunPlan } from '../explore/strategy.ts';
 import type { ArtifactScenario } from '../explore/artifact.ts';
+import { TimelineRecorder } from '../report/index.ts';
 import { formatRecord } from '../sim/index.ts';
 import { UsageError, integerFlag, onePositional, parseArgs, type ParsedArgs } from './args.ts';
 import { choiceLog, type ChoiceLog } from './choices.ts';
@@ -15,22 +16,25 @@ import { loadScenario } from './load.ts';
 import { scenarioIdentity } from './provenance.ts';
 import { strategyOf } from './strategy-flags.ts';
 import { summary } from './summary.ts';
+import { htmlFlag, timelineRequest, writeTimeline } from './timeline-file.ts';
 import { readTapeFile, writeTapeFile, type TapeFile } from './tape-file.ts';
 import type { Write } from './write.ts';
 
 /**
  * `wsksim run`: with `--seed N` that seed; with `--replay FILE` the tape's run; without either,
  * every seed the scenario declares, one summary each (exit 1 when any fails). What makes one
- * run's files or log (`--record`, `--pcap`, `--choices`) and `showcase` take the first declared
- * seed when no `--seed` is given, as they always did: a file per seed would overwrite itself.
+ * run's files or log (`--record`, `--pcap`, `--html`, `--choices`) and `showcase` take the first
+ * declared seed when no `--seed` is given, as they always did: a file per seed would overwrite
+ * itself.
  */
 export async function run(argv: readonly string[], out: Write, showcase: boolean): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['seed', 'record', 'replay', 'pcap', 'strategy'],
+    values: ['seed', 'record', 'replay', 'pcap', 'strategy', 'html'],
     switches: ['trace', 'choices', ...KNOB_FLAGS.switches],
     lists: KNOB_FLAGS.lists,
   });
   const reference = onePositional(args, 'scenario');
+  htmlFlag(args);
   const scenario = await loadScenario(reference);
   const seeds = seedsToRun(scenario, args, showcase);
   let failed = 0;
@@ -57,7 +61,7 @@ function seedsToRun(
 }
 
 /** Flags that write one run's file: with no --seed, `run` runs the first declared seed only. */
-const ONE_RUN_FLAGS = ['record', 'pcap'] as const;
+const ONE_RUN_FLAGS = ['record', 'pcap', 'html'] as const;
 
 /** One run of `run`: its trace when asked, its files, its summary; 0 when it passed. */
 async function runOne(
@@ -77,16 +81,23 @@ async function runOne(
   const planned = strategyRun(scenario, args, seed);
   const { decider, ...request } = planRequest(knobs.request, planned.plan);
   const choices = choicesFlag(args);
-  const result = await runScenario(scenario, {
+  const htmlFile = args.values.get('html');
+  const printTrace = showcase || (args.switches.has('trace') && choices === null);
+  const asked: RunRequest = {
     ...request,
     ...(decider !== undefined && replayFile === undefined && { decider }),
-    keepTrace: showcase || (args.switches.has('trace') && choices === null),
+    keepTrace: printTrace,
     ...((recordFile !== undefined || choices !== null) && { record: true }),
     ...(replaying !== undefined && { replay: replaying.tape }),
     ...(pcapFile !== undefined && { pcap: true }),
     ...(choices !== null && { decider: choices.decider, onRecord: choices.onRecord }),
-  });
-  for (const record of result.trace ?? []) out(`${formatRecord(record)}\n`);
+  };
+  const recorder = htmlFile === undefined ? undefined : new TimelineRecorder();
+  const result = await runScenario(
+    scenario,
+    recorder === undefined ? asked : timelineRequest(asked, recorder, choices?.onRecord),
+  );
+  if (printTrace) for (const record of result.trace ?? []) out(`${formatRecord(record)}\n`);
   for (const line of choices?.lines ?? []) out(`${line}\n`);
   if (pcapFile !== undefined && result.pcap !== undefined) writeFileSync(pcapFile, result.pcap);
   if (recordFile !== undefined) {
@@ -99,7 +110,10 @@ async function runOne(
   if (replaying !== undefined)
     out(changedNote(replaying, scenarioIdentity(scenario.name, reference)));
   const ran = replayFile === undefined ? undefined : `replayed ${replayFile}`;
-  out(summary(result, replay, planned.plan.note, ran));
+  const closing = summary(result, replay, planned.plan.note, ran);
+  out(closing);
+  if (htmlFile !== undefined && recorder !== undefined)
+    writeTimeline(htmlFile, result, recorder, closing, replay, out);
   return result.status === 'passed' ? 0 : 1;
 }
 

@@ -16,6 +16,7 @@ import { runScenario, type Scenario } from '../explore/scenario.ts';
 import type { RunSizes, ShrinkOutput } from '../explore/shrink.ts';
 import { shrinkRun } from '../explore/shrink-run.ts';
 import { formatInstant } from '../sim/index.ts';
+import { TimelineRecorder } from '../report/index.ts';
 import { artifactText } from './findings.ts';
 import {
   SIGNAL_EXIT,
@@ -26,6 +27,8 @@ import {
 } from './interrupt.ts';
 import { scenarioFileOf, scenarioFrom } from './provenance.ts';
 import { readArtifact, scenarioOf } from './replay.ts';
+import { summary } from './summary.ts';
+import { timelineRequest, writeTimeline } from './timeline-file.ts';
 import type { Write } from './write.ts';
 
 export interface ShrinkRequest {
@@ -37,6 +40,8 @@ export interface ShrinkRequest {
   readonly time?: number;
   /** Signals that stop the shrinking, keeping the best so far. */
   readonly interrupt?: Interrupt;
+  /** Where the shrunk run's HTML timeline goes (timeline-file.ts). @defaultValue none */
+  readonly html?: string;
   /** Called when the shrinking starts (the artifact read, its scenario loaded). */
   readonly onStart?: () => void;
 }
@@ -48,6 +53,8 @@ export interface Shrunk {
   readonly seconds: number;
   /** The signal that stopped the shrinking, if one did. */
   readonly interrupted?: StopSignal;
+  /** The shrunk run's timeline, written when asked: what the command prints of it. */
+  readonly timeline?: string;
 }
 
 /** Exit codes: 0 shrunk (or already minimal), 1 not reproduced, 2 not an artifact. */
@@ -68,6 +75,7 @@ export async function shrinkArtifact(
     return malformed ? 2 : 1;
   }
   out(shrinkReport(request.file, shrunk.path, shrunk.output, shrunk.seconds, shrunk.interrupted));
+  if (shrunk.timeline !== undefined) out(shrunk.timeline);
   return shrunk.interrupted === undefined ? 0 : SIGNAL_EXIT[shrunk.interrupted];
 }
 
@@ -89,9 +97,39 @@ export async function shrinkArtifactFile(request: ShrinkRequest): Promise<Shrunk
   const path = shrunkPath(request);
   mkdirSync(dirname(path), { recursive: true });
   const moved = { ...artifact, scenario: scenarioFrom(scenarioAt(artifact, request.file), path) };
-  writeFileSync(path, artifactText(shrunkArtifact(moved, output, `wsksim replay ${path}`)));
+  const shrunk = shrunkArtifact(moved, output, `wsksim replay ${path}`);
+  writeFileSync(path, artifactText(shrunk));
   const signal = request.interrupt?.received ?? null;
-  return { path, output, seconds, ...(signal !== null && { interrupted: signal }) };
+  const html = request.html;
+  const timeline =
+    html === undefined ? undefined : await shrunkTimeline(scenario, shrunk, path, html);
+  return {
+    path,
+    output,
+    seconds,
+    ...(signal !== null && { interrupted: signal }),
+    ...(timeline !== undefined && { timeline }),
+  };
+}
+
+/**
+ * The shrunk run made once more with its choices noted, and its timeline written to `file`: the
+ * choices the shrunk tape sets apart from their default are the ones it needs to fail.
+ */
+async function shrunkTimeline(
+  scenario: Scenario<unknown>,
+  shrunk: Artifact,
+  path: string,
+  file: string,
+): Promise<string> {
+  const recorder = new TimelineRecorder();
+  const request = timelineRequest(replayRequest(scenario, shrunk), recorder);
+  const result = await runScenario(scenario, request);
+  const command = `wsksim replay ${path}`;
+  const report = summary(result, command, '', `replayed ${path} (seed ${shrunk.seed})`);
+  let said = '';
+  writeTimeline(file, result, recorder, report, command, (text) => void (said += text));
+  return said;
 }
 
 /** The artifact's scenario with its absolute path, the artifact being at `file`. */

@@ -21,3 +21,11 @@ export {
   type SegmentRecord,
 } from './pcap.ts';
 export { PcapCapture, type CaptureOptions } from './capture.ts';
+export {
+  TIMELINE_CSP,
+  TimelineRecorder,
+  timelineHtml,
+  type DrawnChoice,
+  type TimelineHost,
+  type TimelineInput,
+} from './timeline/index.ts';
