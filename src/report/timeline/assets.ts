@@ -124,6 +124,7 @@ export const SCRIPT = `
   scroll.addEventListener('mousedown', function (e) {
     if (e.button !== 0 || e.target.closest('a')) return;
     drag = { x: e.clientX, y: e.clientY, l: scroll.scrollLeft, t: scroll.scrollTop };
+    if (document.activeElement === search) search.blur();
     e.preventDefault();
   });
   window.addEventListener('mousemove', function (e) {
