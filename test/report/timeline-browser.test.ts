@@ -71,7 +71,9 @@ describe('HTML timeline in Chromium', () => {
       await tab.locator('#search').press('Escape');
       await tab.keyboard.press('j');
       await tab.keyboard.press('j');
-      expect(await tab.evaluate(() => (window as any).wsksimTimeline.current())).toBe(1);
+      const current = (): number =>
+        (globalThis as unknown as { wsksimTimeline: { current(): number } }).wsksimTimeline.current();
+      expect(await tab.evaluate(current)).toBe(1);
       await tab.keyboard.press('v');
       expect(await violation.getAttribute('class')).toContain('current');
       expect(await tab.locator('#details').textContent()).toContain('nt.violation');
