@@ -6,7 +6,7 @@
  * events (j/k or arrows; n/N between search hits; v to the violation; / to search).
  */
 
-export const STYLE = `
+export const TIMELINE_CSS = `
 :root { font: 12px/1.35 system-ui, sans-serif; color: #1d1f23; background: #fff; }
 body { margin: 0; }
 #bar { position: sticky; top: 0; z-index: 3; display: flex; flex-wrap: wrap; gap: 8px;
@@ -81,7 +81,7 @@ section { padding: 6px 12px; }
 #trace .choice.non-default { color: #7b2cbf; font-weight: 700; }
 `;
 
-export const SCRIPT = `
+export const TIMELINE_SCRIPT = `
 (function () {
   'use strict';
   var scroll = document.getElementById('scroll');

@@ -7,7 +7,7 @@
  * layout of layout.ts; the script adds zoom, pan, search and keyboard navigation.
  */
 import { formatRecord, type Failure, type TraceRecord } from '../../sim/index.ts';
-import { SCRIPT, STYLE } from './assets.ts';
+import { TIMELINE_SCRIPT, TIMELINE_CSS } from './assets.ts';
 import { layout, type TimelineHost } from './layout.ts';
 import type { DrawnChoice } from './recorder.ts';
 import { SvgWriter, escape } from './svg.ts';
@@ -46,7 +46,7 @@ export function timelineHtml(input: TimelineInput): string {
     '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="${TIMELINE_CSP}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>wsksim: ${escape(title)} ${input.status}</title><style>${STYLE}</style></head>`,
+    `<title>wsksim: ${escape(title)} ${input.status}</title><style>${TIMELINE_CSS}</style></head>`,
     `<body data-scenario="${escape(input.scenario)}" data-seed="${input.seed}" `,
     `data-status="${input.status}">`,
     `<div id="bar"><h1>${escape(title)}</h1>`,
@@ -71,7 +71,7 @@ export function timelineHtml(input: TimelineInput): string {
   ];
   if (input.failure !== undefined) out.push(failureSection(input, records));
   out.push(traceSection(records, choices));
-  out.push(`<script>${SCRIPT}</script></body></html>\n`);
+  out.push(`<script>${TIMELINE_SCRIPT}</script></body></html>\n`);
   return out.join('');
 }
 
