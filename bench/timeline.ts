@@ -13,7 +13,7 @@ import { timeOnce, type Metric } from './measure.ts';
 const SIZE = 7 * 1024 * 1024;
 const ROUNDS = 5;
 
-const bulk = defineScenario({
+export const bulk = defineScenario({
   name: 'bench-timeline-bulk',
   description: 'about 10,000 events: 7 MB over a lossy link',
   build(sim) {

@@ -113,7 +113,8 @@ export function layout(
       y += BREAK_HEIGHT + 6;
     } else y += gapOf(span);
     at = time;
-    rowsOut.push({ y, at: time, record, choice });
+    // Whole pixels: shorter coordinates in the page, and no visible difference.
+    rowsOut.push({ y: Math.round(y), at: time, record, choice });
     y += ROW;
   };
   for (let r = 0; r <= records.length; r++) {
