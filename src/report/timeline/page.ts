@@ -66,11 +66,13 @@ export function timelineHtml(input: TimelineInput): string {
     '<div id="main"><div id="scroll"><div id="head-wrap">',
     svg.header(),
     '</div>',
-    svg.body(input.failure),
-    '</div><aside id="details">hover or select an event (j/k) to see its record</aside></div>',
   ];
+  svg.body(input.failure, out);
+  out.push(
+    '</div><aside id="details">hover or select an event (j/k) to see its record</aside></div>',
+  );
   if (input.failure !== undefined) out.push(failureSection(input, records));
-  out.push(traceSection(records, choices));
+  traceSection(records, choices, out);
   out.push(`<script>${TIMELINE_SCRIPT}</script></body></html>\n`);
   return out.join('');
 }
@@ -94,8 +96,12 @@ function failureSection(input: TimelineInput, records: readonly TraceRecord[]): 
 }
 
 /** Every record, and every choice where it was drawn: what each mark links to. */
-function traceSection(records: readonly TraceRecord[], choices: readonly DrawnChoice[]): string {
-  const out: string[] = ['<section id="trace-section"><h2>Trace</h2><div id="trace">'];
+function traceSection(
+  records: readonly TraceRecord[],
+  choices: readonly DrawnChoice[],
+  out: string[],
+): void {
+  out.push('<section id="trace-section"><h2>Trace</h2><div id="trace">');
   let c = 0;
   const choiceLines = (upTo: number): void => {
     while (c < choices.length && (choices[c] as DrawnChoice).after <= upTo) {
@@ -115,7 +121,6 @@ function traceSection(records: readonly TraceRecord[], choices: readonly DrawnCh
   });
   choiceLines(records.length);
   out.push('</div></section>');
-  return out.join('');
 }
 
 /** `choice <label> = <value>  [<stream>, <kind> <min>..<max>]`, as `run --choices` prints. */

@@ -73,7 +73,7 @@ interface Sent {
 }
 
 export class SvgWriter {
-  readonly #out: string[] = [];
+  #out: string[] = [];
   readonly #records: readonly TraceRecord[];
   readonly #choices: readonly DrawnChoice[];
   readonly #layout: Layout;
@@ -107,11 +107,10 @@ export class SvgWriter {
     return out.join('');
   }
 
-  /** The diagram. */
-  body(failure: Failure | undefined): string {
+  /** Appends the diagram to `out` (one page, one join: the page of a long run is megabytes). */
+  body(failure: Failure | undefined, out: string[]): void {
     const { width, height } = this.#layout;
-    const out = this.#out;
-    out.length = 0;
+    this.#out = out;
     out.push(`<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${width}" `);
     out.push(`height="${Math.ceil(height)}" viewBox="0 0 ${width} ${Math.ceil(height)}">`);
     out.push(ARROW_MARKERS);
@@ -125,7 +124,6 @@ export class SvgWriter {
     this.#choiceMarks();
     if (failure !== undefined) this.#failure(failure);
     out.push('</svg>');
-    return out.join('');
   }
 
   #y(row: number): number {
@@ -497,7 +495,8 @@ function describe(record: TraceRecord): Mark {
         ` pool-${record.event}`,
       );
     case 'nt.violation':
-      return mark('violation', 'host', `VIOLATION ${record.rule}`, { 'data-rule': record.rule });
+      // No label of its own: the failure's band across every lane at this row names the rule.
+      return mark('violation', 'host', '', { 'data-rule': record.rule });
     case 'nt.advisory':
       return mark('advisory', 'host', `advisory ${record.rule}`, { 'data-rule': record.rule });
     case 'tcp.transition':
