@@ -321,11 +321,11 @@ export class SvgWriter {
     }
     const start = sent.get(record.id) ?? { x: fx, y, deliveries: 0 };
     if (record.phase === 'dropped') {
-      const ex = start.x + (tx - start.x) * 0.4;
+      const ex = Math.round(start.x + (tx - start.x) * 0.4);
       const reason = record.reason ?? 'dropped';
       out.push(
-        `<a href="#r${r}" class="mark segment dropped"${common}` +
-          ` data-reason="${escape(reason)}"><line x1="${start.x}" y1="${start.y}" x2="${ex}" y2="${y}"/>` +
+        `<a href="#r${r}" class="mark segment dropped"${common} data-reason="${escape(reason)}">` +
+          `<line x1="${start.x}" y1="${start.y}" x2="${ex}" y2="${y}"/>` +
           `<path class="cross" d="M${ex - 4} ${y - 4}l8 8m0 -8l-8 8"/>` +
           `<text class="reason" x="${ex + 6}" y="${y + 3}">${escape(reason)}</text></a>`,
       );
