@@ -56,7 +56,13 @@ describe('HTML timeline', () => {
     const irps = tags(html, 'irp');
     expect(irps.some((tag) => attr(tag, 'data-irp') === '7' && attr(tag, 'data-host') === 'server'))
       .toBe(true);
-    expect(tags(html, 'pool').length).toBeGreaterThan(0);
+    const pool = tags(html, 'pool');
+    const touched = pool.filter((tag) => attr(tag, 'data-event') === 'touched');
+    expect(touched.map((tag) => [attr(tag, 'data-host'), attr(tag, 'data-block')])).toEqual([
+      ['server', '3'],
+    ]);
+    expect(pool.some((tag) => attr(tag, 'data-block') === '3' && attr(tag, 'data-event') === 'freed'))
+      .toBe(true);
     expect(tags(html, 'inspection').length).toBeGreaterThan(0);
     expect(tags(html, 'callback').length).toBeGreaterThan(0);
     const choices = tags(html, 'choice');

@@ -50,6 +50,9 @@ svg text { font-size: 9px; fill: #333; }
 .irp.failed circle { fill: #b00020; }
 .irp.irp-freed circle { fill: #999; }
 .pool circle { fill: #4d8f3a; }
+.pool-touched circle { fill: #b00020; }
+.pool-touched text { fill: #b00020; font-weight: 700; }
+.after-free { stroke: #b00020; stroke-width: 2; stroke-dasharray: 3 3; }
 .segment line { stroke: #3d6fb6; stroke-width: 1.2; }
 .segment circle { fill: #3d6fb6; }
 .segment-label { fill: #3d6fb6; }

@@ -98,9 +98,11 @@ export class SvgWriter {
       previousHost = lane.host;
       if (lane.label !== '' && lane.kind !== 'host') {
         const label = escape(lane.label);
-        out.push(`<text class="lane-name" x="${lane.x + 2}" y="28">${label}</text>`);
+        // IRP and pool columns are narrow: their two labels on two lines.
+        const y = lane.kind === 'irp' ? 21 : 31;
+        out.push(`<text class="lane-name" x="${lane.x + 2}" y="${y}">${label}</text>`);
       } else if (lane.kind === 'host') {
-        out.push(`<text class="lane-name" x="${lane.x + 2}" y="28">calls, pool, verifier</text>`);
+        out.push(`<text class="lane-name" x="${lane.x + 2}" y="31">calls, pool, verifier</text>`);
       }
     }
     out.push('</svg>');
@@ -434,6 +436,33 @@ export class SvgWriter {
         'data-socket': failure.details?.socket,
       })}><rect x="0" y="${y - ROW / 2}" width="${width}" height="${ROW}"/>` +
         `<text x="4" y="${y + 4}">${escape(clip(`${title}: ${failure.message}`, 120))}</text></a>`,
+    );
+    this.#touched(failure, row);
+  }
+
+  /**
+   * A pool block used after its free (the violation's history: 'accessed …' of 'pool block #N'):
+   * its column goes on, dashed, from the free to the touch, marked where the failure is.
+   */
+  #touched(failure: Failure, row: number): void {
+    const history = failure.details?.history ?? [];
+    const block = Number(/pool block #(\d+)/.exec(history.join('\n'))?.[1] ?? NaN);
+    const host = failure.details?.host;
+    if (!history.some((line) => line.startsWith('accessed ')) || host === undefined) return;
+    const life = this.#layout.blocks.filter((l) => l.host === host && l.id === block).pop();
+    if (life === undefined || life.to < 0) return;
+    const x = life.lane.x + life.lane.width / 2;
+    const y = this.#y(row);
+    this.#out.push(
+      `<line class="after-free" x1="${x}" y1="${this.#y(life.to)}" x2="${x}" y2="${y}"/>` +
+        `<a href="#failure" class="mark pool pool-touched"${attributes({
+          'data-kind': 'pool',
+          'data-event': 'touched',
+          'data-host': host,
+          'data-block': block,
+          'data-row': row,
+        })}><circle cx="${x}" cy="${y}" r="4.5"/>` +
+        `<text x="${x + 7}" y="${y - 6}">block #${block} touched after its free</text></a>`,
     );
   }
 }
