@@ -355,7 +355,7 @@ export class SvgWriter {
   #mark(record: TraceRecord, r: number, y: number): void {
     const mark = describe(record);
     const lane =
-      (mark.lane !== 'host' ? this.#laneOf(record, r, mark.lane) : undefined) ??
+      (mark.lane !== 'host' ? this.#laneOf(record, r) : undefined) ??
       this.#layout.lane('host', 'host' in record ? record.host : '');
     if (lane === undefined) return;
     const x = center(lane);
@@ -373,7 +373,7 @@ export class SvgWriter {
     );
   }
 
-  #laneOf(record: TraceRecord, index: number, kind: Lane['kind']): Lane | undefined {
+  #laneOf(record: TraceRecord, index: number): Lane | undefined {
     const layout = this.#layout;
     switch (record.type) {
       case 'wsk.socket':
@@ -390,7 +390,6 @@ export class SvgWriter {
       case 'nt.pool':
         return layout.lifeOf(index)?.lane;
       default:
-        void kind;
         return undefined;
     }
   }
