@@ -27,4 +27,8 @@ process.stdout.on('error', (error) => {
   throw error;
 });
 const { main } = await import(fromSource ? '../src/cli/main.ts' : '../dist/cli/main.js');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// The command is done: end the process now, after the output is flushed, rather than when
+// whatever a driver or scenario left pending in the outside world (a socket, a foreign promise)
+// lets the event loop empty, which may be never.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

@@ -10,8 +10,8 @@
  * pended; the driver decides client3 250 ms after the inspection, with WskInspectComplete.
  * What the clients see (windows10, 10 ms round trip through the switch):
  * - client1 (connects at 0): SYN-ACK at once, connected at 10 ms.
- * - client2 (at 30 ms): RST,ACK to each SYN; it retries 0.5 s after each RST, so the server
- *   inspects (and rejects) five requests from it, and its connect is refused at 2.08 s.
+ * - client2 (at 30 ms): RST,ACK to each SYN; it retries 0.5 s after its previous SYN, so the
+ *   server inspects (and rejects) five requests from it, and its connect is refused at 2.04 s.
  * - client3 (at 60 ms): nothing until the decision at 315 ms; connected at 320 ms.
  * Every callback's result is in the trace ('wsk.callback' records). At 3 s the server closes
  * what it accepted and its listening socket, and deregisters.
@@ -259,7 +259,7 @@ export function checkConditionalAccept(sim: Simulation, handles: Handles): void 
   });
   const expected = [
     'client1 STATUS_SUCCESS 10',
-    'client2 STATUS_CONNECTION_REFUSED 2080',
+    'client2 STATUS_CONNECTION_REFUSED 2040',
     `client3 STATUS_SUCCESS ${65 + DECISION_MS + 5}`,
   ];
   if (view.join() !== expected.join()) throw new Error(`clients: ${view.join('; ')}`);
@@ -267,7 +267,7 @@ export function checkConditionalAccept(sim: Simulation, handles: Handles): void 
     `5 ${ACCEPTED_PEER} InspectAccept`,
     `35 ${REJECTED_PEER} InspectReject`,
     `65 10.0.0.13 InspectPend`,
-    ...[545, 1055, 1565, 2075].map((ms) => `${ms} ${REJECTED_PEER} InspectReject`),
+    ...[535, 1035, 1535, 2035].map((ms) => `${ms} ${REJECTED_PEER} InspectReject`),
   ].sort();
   const seen = [...handles.inspections].sort();
   if (seen.join() !== inspected.join())

@@ -1,7 +1,7 @@
 /**
  * A windows10 client connects to a port nobody listens on. The server answers each SYN with
- * RST,ACK; windows10 retries the SYN 0.5 s after each RST, four times, and reports the connect
- * refused when the fourth retry's RST arrives: 2.0 s plus five round trips
+ * RST,ACK; windows10 retries the SYN 0.5 s after the previous SYN left, four times, and reports
+ * the connect refused when the fourth retry's RST arrives: 2.0 s plus one round trip
  * (docs/policies.md#tcp-profile-policies, docs/tcp.md#windows-timings). A linux client on the same
  * network gives up at the first RST.
  *
@@ -12,7 +12,7 @@ import { defineScenario, type Outcome } from 'wsksim';
 export default defineScenario({
   name: 'connect-refused',
   description:
-    'windows10 retries a refused SYN four times (refused at 2.05 s); linux gives up at once',
+    'windows10 retries a refused SYN four times (refused at 2.01 s); linux gives up at once',
   build(sim) {
     sim.addHost({ name: 'windows', ipv4: '10.0.0.1' });
     sim.addHost({ name: 'linux', ipv4: '10.0.0.3' });
@@ -37,9 +37,9 @@ export default defineScenario({
   },
   check(_run, { outcomes }) {
     // Round trip 10 ms (2.5 ms a hop, two hops each way):
-    // windows10 is refused at 2.0 s + 5 round trips, linux after one.
+    // windows10 is refused at 2.0 s + 1 round trip, linux after one.
     const expected = {
-      windows: { outcome: 'refused', at: 2_050_000_000 },
+      windows: { outcome: 'refused', at: 2_010_000_000 },
       linux: { outcome: 'refused', at: 10_000_000 },
     };
     for (const host of ['windows', 'linux'] as const) {

@@ -2,8 +2,8 @@
  * WskSocketConnect's outcomes, each from a driver's own completion routine
  * (docs/policies.md#socket-bind-and-connect-policies; docs/model.md#wsksocketconnect,
  * #connect-and-connection-failures). From a windows10 client: to a listener → STATUS_SUCCESS after
- * one round trip; to a closed port → STATUS_CONNECTION_REFUSED at 2.0 s plus five round trips (the
- * SYN retried 0.5 s after each RST, four times); to a black hole (a host whose closed ports stay
+ * one round trip; to a closed port → STATUS_CONNECTION_REFUSED at 2.0 s plus one round trip (the
+ * SYN retried 0.5 s after the previous SYN, four times); to a black hole (a host whose closed ports stay
  * silent) and across a partition → STATUS_IO_TIMEOUT at 21 s (SYNs at 0, 1, 3, 7, 15 s); to an
  * address with no route → STATUS_NETWORK_UNREACHABLE at once. From a linux client: the closed port
  * is refused after one round trip. And the local failures, completed at once: Flags ≠ 0 →
@@ -68,7 +68,7 @@ const CASES: readonly Case[] = [
   { name: 'listener', host: 'windows', local: '0.0.0.0:0', remote: '10.0.0.2:80',
     status: 'STATUS_SUCCESS', at: 10 },
   { name: 'closed port', host: 'windows', local: '0.0.0.0:0', remote: '10.0.0.2:81',
-    status: 'STATUS_CONNECTION_REFUSED', at: 2050 },
+    status: 'STATUS_CONNECTION_REFUSED', at: 2010 },
   { name: 'closed port (linux)', host: 'linux', local: '0.0.0.0:0', remote: '10.0.0.2:81',
     status: 'STATUS_CONNECTION_REFUSED', at: 10 },
   { name: 'black hole', host: 'windows', local: '0.0.0.0:0', remote: '10.0.0.4:80',

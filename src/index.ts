@@ -50,7 +50,19 @@ export {
   type Failure as TcpFailure,
   type SendResult as TcpSendResult,
 } from './tcp/index.ts';
-export { PcapCapture, readPcap, type CaptureOptions } from './report/index.ts';
+export {
+  PcapCapture,
+  PcapngCapture,
+  PcapngWriter,
+  RECORD_FIELDS,
+  escapeMermaid,
+  mermaidDiagram,
+  readPcap,
+  readPcapng,
+  traceJsonLines,
+  type CaptureOptions,
+  type MermaidOptions,
+} from './report/index.ts';
 export * from './wsk/index.ts';
 export { Simulation, type SimulationOptions } from './simulation.ts';
 export {
@@ -64,3 +76,11 @@ export {
   type ScenarioRun,
   type ScenarioTestOptions,
 } from './explore/scenario.ts';
+export {
+  expectScenarioPasses,
+  fuzzScenario,
+  type FuzzFinding,
+  type FuzzOptions,
+  type FuzzReport,
+  type ScenarioPassOptions,
+} from './explore/testing.ts';

@@ -42,7 +42,8 @@ export function writeFinding(group: FailureGroup, from: FindingSource, dir: stri
   mkdirSync(dir, { recursive: true });
   const path = join(dir, artifactName(from.scenario.name, group));
   const scenario = scenarioFrom(from.scenario, path);
-  const source = { wsksimVersion: wsksimVersion(), ...from, scenario, replay: `wsksim replay ${path}` };
+  const replay = `wsksim replay ${path}`;
+  const source = { wsksimVersion: wsksimVersion(), ...from, scenario, replay };
   writeFileSync(path, artifactText(artifactOf(group, source)));
   return path;
 }

@@ -39,10 +39,27 @@ export function runKnobs(args: ParsedArgs): RunKnobs {
   };
 }
 
-/** `flags` as they would be typed in a POSIX shell. */
-export function shellWords(flags: readonly string[]): string {
-  return flags
-    .map((word) => (/^[\w.,:/=@+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`))
-    .map((word) => ` ${word}`)
-    .join('');
+/**
+ * `flags` as they would be typed in the platform's shell: a POSIX shell's single quotes, or on
+ * Windows (cmd and PowerShell alike) double quotes, so a printed command runs as printed.
+ */
+export function shellWords(
+  flags: readonly string[],
+  platform: NodeJS.Platform = process.platform,
+): string {
+  const [plain, quote] = platform === 'win32' ? WINDOWS : POSIX;
+  return flags.map((word) => ` ${plain.test(word) ? word : quote(word)}`).join('');
+}
+
+/** Words a shell takes as they are, and how it quotes the others. */
+type Quoting = readonly [RegExp, (word: string) => string];
+const POSIX: Quoting = [/^[\w.,:/=@+-]+$/, posixQuote];
+const WINDOWS: Quoting = [/^[\w.,:/\\=@+-]+$/, windowsQuote];
+
+function posixQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function windowsQuote(word: string): string {
+  return `"${word.replace(/"/g, '\\"')}"`;
 }

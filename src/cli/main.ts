@@ -13,6 +13,7 @@ import { listScenarioNames, loadScenario } from './load.ts';
 import { checkOutputDir } from './output-paths.ts';
 import { wsksimVersion } from './provenance.ts';
 import { replayArtifact } from './replay.ts';
+import { REPORT_VALUES, reportFlags } from './report-files.ts';
 import { run } from './run-command.ts';
 import { ScenarioFileError } from './scenario-file-error.ts';
 import { shrinkArtifact } from './shrink.ts';
@@ -25,16 +26,23 @@ const HELP = `wsksim — a deterministic network simulator with an executable mo
 usage:
   wsksim showcase [--seed N]              run the showcase scenario and print its trace
   wsksim run <scenario|file.ts> [options] run a scenario on each of its declared seeds
-      --seed N            that root seed alone (--record, --pcap, --html and --choices
+      --seed N            that root seed alone (--record, --choices and the files below
                           without --seed: the scenario's first seed alone)
       --trace             print every trace record
       --choices           print the trace with every choice the run drew where it drew it
                           (not with --strategy or --replay)
       --record FILE       write the choice tape of the run to FILE (JSON)
       --replay FILE       replay a recorded tape instead of seeded choices
-      --pcap FILE         write every TCP segment on the wire to FILE (classic pcap)
-      --html FILE         write the run's timeline to FILE: one self-contained HTML page
-                          (without --seed: the scenario's first seed alone)
+      --pcap FILE         write every packet on the wire to FILE (classic pcap; TCP as
+                          such, other payloads as UDP carrying their description)
+      --pcapng FILE       the same as pcapng: an interface per link end, each packet's fate
+                          (delivered, dropped and why, duplicated, reordered) as comments
+      --mermaid FILE      the run as a Mermaid sequenceDiagram: packets and notes per host
+      --last N            --mermaid: only the last N arrows and notes
+      --from T, --to T    --mermaid: only what happened between virtual times T (e.g. 20ms)
+      --trace-json FILE   every trace record as a JSON line (docs/trace-record.schema.json)
+      --html FILE         the run's timeline: one self-contained HTML page (README "Seeing a
+                          run: the HTML timeline")
       --set kernel.<host>.<option>=<value>
                           a kernel option of <host>'s kernel (* for every host) over the
                           scenario's; repeatable
@@ -59,15 +67,17 @@ usage:
                           (<name>-shrunk.json beside it, at most 300 candidate runs)
       --no-shrink         write the artifacts without shrinking them
       --set, --same-instant   as for run
-  wsksim replay <artifact.json> [--html FILE]
+  wsksim replay <artifact.json> [--pcap F] [--pcapng F] [--mermaid F] [--trace-json F]
+                          [--html F]
                           make a fuzz campaign's failing run again from its artifact and say
-                          whether it reproduced (same trace hash), or why not; --html writes
-                          the replayed run's timeline
-  wsksim shrink <artifact.json> [--out DIR] [--budget N] [--time T] [--html FILE]
+                          whether it reproduced (same trace hash), or why not; the files are
+                          of that run, as for run (with --last, --from, --to)
+  wsksim shrink <artifact.json> [--out DIR] [--budget N] [--time T]
                           make the failing run's tape as small and as default as possible
                           while it fails the same way; write <name>-shrunk.json and print the
-                          sizes before and after; --html writes the shrunk run's timeline,
-                          the choices the shrunk tape does not leave at their default marked
+                          sizes before and after; --pcap, --pcapng, --mermaid, --trace-json,
+                          --html as for replay, of the shrunk run (--html: the choices the
+                          shrunk tape sets apart from their default marked)
   wsksim test [files or folders...] [options]
                           test every scenario found (default: ./scenarios): its declared seeds,
                           its declared failing runs, a fuzz campaign, its expect; replay the
@@ -187,15 +197,18 @@ export async function main(
 
 /** `wsksim replay <artifact> [--html FILE]` (replay.ts). */
 async function replay(argv: readonly string[], out: Write, err: Write): Promise<number> {
-  const args = parseArgs(argv, { values: ['html'], switches: [] });
+  const args = parseArgs(argv, { values: [...REPORT_VALUES, 'html'], switches: [] });
   const file = onePositional(args, 'artifact');
-  return await replayArtifact(file, out, err, htmlFlag(args));
+  const reports = reportFlags(args);
+  return await replayArtifact(file, out, err, reports, htmlFlag(args));
 }
 
 /** `wsksim shrink <artifact> [--out DIR] [--budget N] [--time T] [--html FILE]` (shrink.ts). */
 async function shrink(argv: readonly string[], out: Write, err: Write): Promise<number> {
-  const args = parseArgs(argv, { values: ['out', 'budget', 'time', 'html'], switches: [] });
+  const values = ['out', 'budget', 'time', 'html', ...REPORT_VALUES];
+  const args = parseArgs(argv, { values, switches: [] });
   const file = onePositional(args, 'artifact');
+  const reports = reportFlags(args);
   const html = htmlFlag(args);
   const outDir = args.values.get('out');
   if (outDir !== undefined) checkOutputDir('out', outDir);
@@ -213,6 +226,7 @@ async function shrink(argv: readonly string[], out: Write, err: Write): Promise<
     },
     out,
     err,
+    reports,
   );
 }
 

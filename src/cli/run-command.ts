@@ -2,7 +2,6 @@
  * `wsksim run` and `wsksim showcase`: one scenario, its declared seeds (or one seed, or a tape),
  * each run's trace when asked and its summary.
  */
-import { writeFileSync } from 'node:fs';
 import { runScenario, type RunRequest, type Scenario } from '../explore/scenario.ts';
 import { planRequest, seedOnlyRun } from '../explore/campaign.ts';
 import type { RunPlan } from '../explore/strategy.ts';
@@ -13,6 +12,9 @@ import { UsageError, integerFlag, onePositional, parseArgs, type ParsedArgs } fr
 import { choiceLog, type ChoiceLog } from './choices.ts';
 import { KNOB_FLAGS, runKnobs, shellWords } from './knobs.ts';
 import { loadScenario } from './load.ts';
+import { checkOutputFile } from './output-paths.ts';
+import { refuseConfigFailure } from './scenario-file-error.ts';
+import { REPORT_FILES, REPORT_VALUES, reportFlags, writeReports } from './report-files.ts';
 import { scenarioIdentity } from './provenance.ts';
 import { strategyOf } from './strategy-flags.ts';
 import { summary } from './summary.ts';
@@ -23,18 +25,21 @@ import type { Write } from './write.ts';
 /**
  * `wsksim run`: with `--seed N` that seed; with `--replay FILE` the tape's run; without either,
  * every seed the scenario declares, one summary each (exit 1 when any fails). What makes one
- * run's files or log (`--record`, `--pcap`, `--html`, `--choices`) and `showcase` take the first
- * declared seed when no `--seed` is given, as they always did: a file per seed would overwrite
- * itself.
+ * run's files or log (`--record`, `--pcap`, `--pcapng`, `--mermaid`, `--trace-json`, `--html`,
+ * `--choices`) and `showcase` take the first declared seed when no `--seed` is given, as they
+ * always did: a file per seed would overwrite itself.
  */
 export async function run(argv: readonly string[], out: Write, showcase: boolean): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['seed', 'record', 'replay', 'pcap', 'strategy', 'html'],
+    values: ['seed', 'record', 'replay', 'strategy', 'html', ...REPORT_VALUES],
     switches: ['trace', 'choices', ...KNOB_FLAGS.switches],
     lists: KNOB_FLAGS.lists,
   });
   const reference = onePositional(args, 'scenario');
+  reportFlags(args); // refuses an unwritable path or a bad --last/--from/--to before loading
   htmlFlag(args);
+  const record = args.values.get('record');
+  if (record !== undefined) checkOutputFile('record', record);
   const scenario = await loadScenario(reference);
   const seeds = seedsToRun(scenario, args, showcase);
   let failed = 0;
@@ -61,7 +66,7 @@ function seedsToRun(
 }
 
 /** Flags that write one run's file: with no --seed, `run` runs the first declared seed only. */
-const ONE_RUN_FLAGS = ['record', 'pcap', 'html'] as const;
+const ONE_RUN_FLAGS = ['record', 'html', ...REPORT_FILES] as const;
 
 /** One run of `run`: its trace when asked, its files, its summary; 0 when it passed. */
 async function runOne(
@@ -77,7 +82,7 @@ async function runOne(
   const replaying = replayFile === undefined ? undefined : readTapeFile(replayFile);
   const seed = seedFlag ?? replaying?.seed ?? scenario.seeds[0] ?? 1;
   const recordFile = args.values.get('record');
-  const pcapFile = args.values.get('pcap');
+  const reports = reportFlags(args);
   const planned = strategyRun(scenario, args, seed);
   const { decider, ...request } = planRequest(knobs.request, planned.plan);
   const choices = choicesFlag(args);
@@ -86,10 +91,10 @@ async function runOne(
   const asked: RunRequest = {
     ...request,
     ...(decider !== undefined && replayFile === undefined && { decider }),
-    keepTrace: printTrace,
+    ...reports.request,
+    keepTrace: printTrace || reports.request.keepTrace === true,
     ...((recordFile !== undefined || choices !== null) && { record: true }),
     ...(replaying !== undefined && { replay: replaying.tape }),
-    ...(pcapFile !== undefined && { pcap: true }),
     ...(choices !== null && { decider: choices.decider, onRecord: choices.onRecord }),
   };
   const recorder = htmlFile === undefined ? undefined : new TimelineRecorder();
@@ -97,9 +102,10 @@ async function runOne(
     scenario,
     recorder === undefined ? asked : timelineRequest(asked, recorder, choices?.onRecord),
   );
+  refuseConfigFailure(reference, result);
   if (printTrace) for (const record of result.trace ?? []) out(`${formatRecord(record)}\n`);
   for (const line of choices?.lines ?? []) out(`${line}\n`);
-  if (pcapFile !== undefined && result.pcap !== undefined) writeFileSync(pcapFile, result.pcap);
+  writeReports(reports, result, out);
   if (recordFile !== undefined) {
     const identity = scenarioIdentity(scenario.name, reference);
     writeTapeFile(recordFile, { scenario: identity, seed: result.seed, tape: result.tape ?? [] });
@@ -111,9 +117,9 @@ async function runOne(
     out(changedNote(replaying, scenarioIdentity(scenario.name, reference)));
   const ran = replayFile === undefined ? undefined : `replayed ${replayFile}`;
   const closing = summary(result, replay, planned.plan.note, ran);
-  out(closing);
   if (htmlFile !== undefined && recorder !== undefined)
     writeTimeline(htmlFile, result, recorder, closing, replay, out);
+  out(closing);
   return result.status === 'passed' ? 0 : 1;
 }
 

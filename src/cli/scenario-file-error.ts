@@ -5,6 +5,7 @@
  * not a failure of the run).
  */
 import { relative } from 'node:path';
+import type { ScenarioResult } from '../explore/scenario.ts';
 import { SimConfigError } from '../sim/index.ts';
 
 export class ScenarioFileError extends Error {
@@ -48,4 +49,13 @@ function thrownLocation(error: Error, path: string): string | null {
     return `${shown}:${match[2]}:${match[3]}: ${error.name}: ${error.message}`;
   }
   return null;
+}
+
+/**
+ * A run that failed on the scenario's own configuration (a SimConfigError in its build, e.g. a
+ * bare number for a duration) is the scenario's mistake, not a finding: one line, exit 2.
+ */
+export function refuseConfigFailure(reference: string, result: ScenarioResult): void {
+  if (result.failure?.kind === 'config')
+    throw new ScenarioFileError(`${reference}: ${result.failure.message}`);
 }

@@ -26,9 +26,10 @@ import {
   type StopSignal,
 } from './interrupt.ts';
 import { scenarioFileOf, scenarioFrom } from './provenance.ts';
-import { readArtifact, scenarioOf } from './replay.ts';
+import { readArtifact, replayOutcome, scenarioOf } from './replay.ts';
+import { writeReports, type Reports } from './report-files.ts';
 import { summary } from './summary.ts';
-import { timelineRequest, writeTimeline } from './timeline-file.ts';
+import { writeTimeline } from './timeline-file.ts';
 import type { Write } from './write.ts';
 
 export interface ShrinkRequest {
@@ -53,15 +54,17 @@ export interface Shrunk {
   readonly seconds: number;
   /** The signal that stopped the shrinking, if one did. */
   readonly interrupted?: StopSignal;
-  /** The shrunk run's timeline, written when asked: what the command prints of it. */
-  readonly timeline?: string;
 }
 
-/** Exit codes: 0 shrunk (or already minimal), 1 not reproduced, 2 not an artifact. */
+/**
+ * Exit codes: 0 shrunk (or already minimal), 1 not reproduced, 2 not an artifact. The report
+ * files asked for (`--pcap`, `--mermaid`, …) are of the shrunk run, replayed once more.
+ */
 export async function shrinkArtifact(
   request: ShrinkRequest,
   out: Write,
   err: Write,
+  reports?: Reports,
 ): Promise<number> {
   const onStart = (): void =>
     out(`shrinking ${request.file} (Ctrl-C stops it, keeping the best so far)\n`);
@@ -75,7 +78,19 @@ export async function shrinkArtifact(
     return malformed ? 2 : 1;
   }
   out(shrinkReport(request.file, shrunk.path, shrunk.output, shrunk.seconds, shrunk.interrupted));
-  if (shrunk.timeline !== undefined) out(shrunk.timeline);
+  const html = request.html;
+  if ((reports !== undefined && reports.files.size > 0) || html !== undefined) {
+    const recorder = html === undefined ? undefined : new TimelineRecorder();
+    const again = await replayOutcome(shrunk.path, reports?.request, recorder);
+    if (again.kind === 'ran') {
+      if (reports !== undefined) writeReports(reports, again.result, out);
+      if (html !== undefined && recorder !== undefined) {
+        const command = `wsksim replay ${shrunk.path}`;
+        const closing = summary(again.result, command, '', `replayed ${shrunk.path}`);
+        writeTimeline(html, again.result, recorder, closing, command, out);
+      }
+    }
+  }
   return shrunk.interrupted === undefined ? 0 : SIGNAL_EXIT[shrunk.interrupted];
 }
 
@@ -97,39 +112,9 @@ export async function shrinkArtifactFile(request: ShrinkRequest): Promise<Shrunk
   const path = shrunkPath(request);
   mkdirSync(dirname(path), { recursive: true });
   const moved = { ...artifact, scenario: scenarioFrom(scenarioAt(artifact, request.file), path) };
-  const shrunk = shrunkArtifact(moved, output, `wsksim replay ${path}`);
-  writeFileSync(path, artifactText(shrunk));
+  writeFileSync(path, artifactText(shrunkArtifact(moved, output, `wsksim replay ${path}`)));
   const signal = request.interrupt?.received ?? null;
-  const html = request.html;
-  const timeline =
-    html === undefined ? undefined : await shrunkTimeline(scenario, shrunk, path, html);
-  return {
-    path,
-    output,
-    seconds,
-    ...(signal !== null && { interrupted: signal }),
-    ...(timeline !== undefined && { timeline }),
-  };
-}
-
-/**
- * The shrunk run made once more with its choices noted, and its timeline written to `file`: the
- * choices the shrunk tape sets apart from their default are the ones it needs to fail.
- */
-async function shrunkTimeline(
-  scenario: Scenario<unknown>,
-  shrunk: Artifact,
-  path: string,
-  file: string,
-): Promise<string> {
-  const recorder = new TimelineRecorder();
-  const request = timelineRequest(replayRequest(scenario, shrunk), recorder);
-  const result = await runScenario(scenario, request);
-  const command = `wsksim replay ${path}`;
-  const report = summary(result, command, '', `replayed ${path} (seed ${shrunk.seed})`);
-  let said = '';
-  writeTimeline(file, result, recorder, report, command, (text) => void (said += text));
-  return said;
+  return { path, output, seconds, ...(signal !== null && { interrupted: signal }) };
 }
 
 /** The artifact's scenario with its absolute path, the artifact being at `file`. */

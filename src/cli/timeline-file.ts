@@ -4,7 +4,8 @@
  * records kept and a decider that notes every choice where it is drawn (TimelineRecorder): around
  * the run's own decider, or around a ReplayingDecider of the tape that would otherwise be
  * replayed, so the run is the same run, to the same trace hash. The path is checked before the
- * run, the page written after it, and its path and size printed.
+ * run, the page written after it and named on standard output, as report-files.ts does for the
+ * other files of a run.
  */
 import { writeFileSync } from 'node:fs';
 import type { RunRequest, ScenarioResult } from '../explore/scenario.ts';
@@ -71,5 +72,6 @@ export function writeTimeline(
   });
   writeFileSync(file, html);
   const kib = (Buffer.byteLength(html) / 1024).toFixed(0);
-  out(`timeline: ${file} (${result.trace?.length ?? 0} records, ${kib} KiB)\n`);
+  const records = result.trace?.length ?? 0;
+  out(`wrote ${file}: the run's HTML timeline, ${records} trace records (${kib} KiB)\n`);
 }

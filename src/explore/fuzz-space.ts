@@ -1,10 +1,10 @@
 /**
  * A scenario's fuzz space (ScenarioDefinition.fuzz): what a campaign may vary beyond the
  * scenario's own options. Kernel knobs (allocation failures, pended completions, PASSIVE
- * callbacks, the accept and receive callback races) vary on every host with a kernel, or on the
- * hosts listed, within bounds; a knob given `false` stays at the scenario's value. Link faults
- * (loss, duplication, reordering) vary only when the scenario declares them: a strategy never
- * makes a link lossy that the scenario did not allow.
+ * callbacks, the accept and receive callback races, WskAccept pending with a connection waiting)
+ * vary on every host with a kernel, or on the hosts listed, within bounds; a knob given `false`
+ * stays at the scenario's value. Link faults (loss, duplication, reordering) vary only when the
+ * scenario declares them: a strategy never makes a link lossy that the scenario did not allow.
  */
 import { SimConfigError, checkNumber } from '../sim/index.ts';
 
@@ -21,6 +21,7 @@ export const KERNEL_KNOBS = [
   'passiveCallbacks',
   'acceptCallbackRace',
   'receiveCallbackRace',
+  'acceptReadyPends',
 ] as const;
 export type KernelKnob = (typeof KERNEL_KNOBS)[number];
 
@@ -63,6 +64,7 @@ export const KNOB_BOUNDS: Readonly<Record<KernelKnob, Bounds>> = {
   passiveCallbacks: [0, 1],
   acceptCallbackRace: [0, 1],
   receiveCallbackRace: [0, 1],
+  acceptReadyPends: [0, 1],
 };
 
 /** Rejects a malformed fuzz space, naming the field. */

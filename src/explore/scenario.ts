@@ -22,7 +22,13 @@ import {
   type Tape,
   type TraceRecord,
 } from '../sim/index.ts';
-import { PcapCapture, type TimelineHost } from '../report/index.ts';
+import {
+  PcapCapture,
+  PcapngCapture,
+  mermaidDiagram,
+  type MermaidOptions,
+  type TimelineHost,
+} from '../report/index.ts';
 import {
   Simulation,
   type DrawnKnobs,
@@ -146,8 +152,15 @@ export interface RunRequest {
   readonly onRecord?: (record: TraceRecord) => void;
   /** Keep the per-event log for the determinism check. */
   readonly logEvents?: boolean;
-  /** Capture every TCP segment on the wire as a pcap file (`result.pcap`). */
+  /**
+   * Capture every packet on the wire as a pcap file (`result.pcap`): TCP segments as such, any
+   * other payload as UDP (src/report/capture.ts).
+   */
   readonly pcap?: boolean;
+  /** Capture every packet as pcapng, one interface per link end, fates as comments. */
+  readonly pcapng?: boolean;
+  /** Draw the run as a Mermaid sequence diagram (`result.mermaid`); keeps the trace. */
+  readonly mermaid?: MermaidOptions;
   /** Record allocation sites (SimulatorOptions.recordSites); runScenario's own re-run sets it. */
   readonly recordSites?: boolean;
   /**
@@ -207,6 +220,10 @@ export interface ScenarioResult {
   readonly tail: readonly TraceRecord[];
   /** The pcap file, when asked for. */
   readonly pcap?: Uint8Array;
+  /** The pcapng file, when asked for. */
+  readonly pcapng?: Uint8Array;
+  /** The Mermaid sequence diagram, when asked for. */
+  readonly mermaid?: string;
   /**
    * Advisories the kernels recorded (docs/design.md#status-violation-or-advisory): legal, almost
    * always a bug.
@@ -315,8 +332,9 @@ export async function runScenario<H>(
   const result = await runOnce(scenario, request);
   if (!failureWantsSites(result.failure) || request.recordSites === true) return result;
   // The same run again: the choices it made are replayed when a strategy decided them.
-  const { record, keepTrace, logEvents, pcap, decider, onRecord, ...same } = request;
-  void record, void keepTrace, void logEvents, void pcap, void onRecord;
+  const { record, keepTrace, logEvents, pcap, pcapng, mermaid, decider, onRecord, ...same } =
+    request;
+  void record, void keepTrace, void logEvents, void pcap, void pcapng, void mermaid, void onRecord;
   const replay = decider !== undefined ? result.tape : request.replay;
   if (decider !== undefined && replay === undefined) return result;
   const again = await runOnce(scenario, {
@@ -345,20 +363,41 @@ function wantsSites(details: FailureDetails | undefined): details is FailureDeta
 }
 
 /** The simulation a request asks for: its fields are SimulationOptions', but for `kernel`. */
-function simulationOptions(request: RunRequest): SimulationOptions {
-  const { kernel, pcap, checkInvariants, ...options } = request;
-  void pcap, void checkInvariants;
+function simulationOptions(
+  request: RunRequest,
+  onRecord: ((record: TraceRecord) => void) | undefined,
+): SimulationOptions {
+  const { kernel, pcap, pcapng, mermaid, checkInvariants, onRecord: _, ...rest } = request;
+  void pcap, void pcapng, void checkInvariants;
+  const options = {
+    ...rest,
+    ...(mermaid !== undefined && { keepTrace: true }),
+    ...(onRecord !== undefined && { onRecord }),
+  };
   return kernel === undefined ? options : { ...options, kernelOverrides: kernel };
 }
 
+/** The run's onRecord: the request's and a pcapng capture's, which is made after the run's sim. */
+function recordListener(
+  request: RunRequest,
+  capture: { current: PcapngCapture | undefined },
+): ((record: TraceRecord) => void) | undefined {
+  const own = request.onRecord;
+  if (request.pcapng !== true) return own;
+  return (record) => {
+    capture.current?.record(record);
+    own?.(record);
+  };
+}
+
 async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<ScenarioResult> {
-  const sim = new Simulation(simulationOptions(request));
+  const pcapng: { current: PcapngCapture | undefined } = { current: undefined };
+  const sim = new Simulation(simulationOptions(request, recordListener(request, pcapng)));
   sim.lockRules();
   if (request.checkInvariants === true) sim.core.betweenEvents = () => sim.checkInvariants();
-  const capture =
-    request.pcap === true
-      ? new PcapCapture(sim, { ipFor: (source) => ({ hopLimit: sim.ttlOf(source) }) })
-      : undefined;
+  const ipFor = (source: string): { hopLimit: number } => ({ hopLimit: sim.ttlOf(source) });
+  const capture = request.pcap === true ? new PcapCapture(sim, { ipFor }) : undefined;
+  if (request.pcapng === true) pcapng.current = new PcapngCapture(sim, { ipFor });
   let failure: Failure | undefined;
   let outcome: RunOutcome | undefined;
   let faults: InjectedFaults = NO_FAULTS;
@@ -408,6 +447,8 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
     tail: core.trace.tail(20),
     advisories: sim.advisories(),
     ...(capture !== undefined && { pcap: capture.bytes() }),
+    ...(pcapng.current !== undefined && { pcapng: pcapng.current.bytes() }),
+    ...(request.mermaid !== undefined && { mermaid: diagramOf(sim, request.mermaid) }),
     faults: faults === NO_FAULTS ? injectedFaults(sim) : faults,
     checkSkipped,
     goals: sim.goals(),
@@ -416,6 +457,13 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
 
 function hostsOf(sim: Simulation): TimelineHost[] {
   return sim.hosts().map((host) => ({ name: host.name, addresses: host.addresses }));
+}
+
+/** The run's Mermaid diagram: hosts in the order they were made. */
+function diagramOf(sim: Simulation, options: MermaidOptions): string {
+  const hosts = sim.hosts().map((host) => host.name);
+  const hostOf = (address: string): string | undefined => sim.hostByAddress(address)?.name;
+  return mermaidDiagram(sim.records(), { hosts, hostOf }, options);
 }
 
 const NO_FAULTS: InjectedFaults = Object.freeze({ taken: Object.freeze([]), links: false });

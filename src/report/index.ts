@@ -1,7 +1,7 @@
 /**
- * Report formats (docs/design.md#layers, #scenarios-cli-and-reports): for now the classic pcap of
- * the segments on the wire (docs/tcp.md#capture-format). JSON lines, the HTML timeline and Mermaid
- * will join it here.
+ * Report formats (docs/design.md#layers, #scenarios-cli-and-reports): captures of the packets on
+ * the wire as classic pcap and pcapng (docs/tcp.md#capture-format), the trace as JSON lines, and
+ * the run as a Mermaid sequence diagram.
  */
 export {
   LINKTYPE_RAW,
@@ -20,7 +20,26 @@ export {
   type PcapRecord,
   type SegmentRecord,
 } from './pcap.ts';
-export { PcapCapture, type CaptureOptions } from './capture.ts';
+export { PacketEncoder, PcapCapture, PcapngCapture, type CaptureOptions } from './capture.ts';
+export { UDP_HEADER_BYTES, encodeDatagram, payloadPorts } from './datagram.ts';
+export {
+  PCAPNG_BYTE_ORDER_MAGIC,
+  PCAPNG_EPB,
+  PCAPNG_IDB,
+  PCAPNG_SHB,
+  PcapngWriter,
+  readPcapng,
+  type PcapngInterface,
+  type PcapngInterfaceRecord,
+  type PcapngPacketRecord,
+} from './pcapng.ts';
+export {
+  escapeMermaid,
+  mermaidDiagram,
+  type MermaidOptions,
+  type MermaidWorld,
+} from './mermaid.ts';
+export { RECORD_FIELDS, traceJsonLine, traceJsonLines } from './trace-json.ts';
 export {
   TIMELINE_CSP,
   TimelineRecorder,

@@ -11,7 +11,7 @@
  * Records must come in non-decreasing time order, since Wireshark's TCP analysis assumes
  * capture order; adding one out of order is a simulator bug and fails an assertion.
  *
- * Left out: pcapng (docs/tcp.md#pcapng) with per-host interfaces and comments, and any link type
+ * pcapng, with an interface per link end and comments, is pcapng.ts; neither writes any link type
  * other than raw IP.
  */
 import { assert } from '../sim/index.ts';

@@ -9,11 +9,19 @@
  */
 
 /**
- * This package's src/ directory (dist/ in an installed package) as stack frames spell it (a file
- * path, '/'-separated).
+ * A file URL or a path as one '/'-separated path: `C:\\x\\a.ts` and `file:///C:/x/a.ts` become
+ * `C:/x/a.ts` (Windows), `file:///x/a.ts` becomes `/x/a.ts`; what is compared and shown.
  */
-const OWN_SOURCE = decodeURIComponent(new URL('..', import.meta.url).pathname);
-const PACKAGE_ROOT = decodeURIComponent(new URL('../..', import.meta.url).pathname);
+export function slashPath(raw: string): string {
+  const path = raw.startsWith('file://')
+    ? decodeURIComponent(new URL(raw).pathname)
+    : raw.replace(/\\/g, '/');
+  return /^\/[A-Za-z]:\//.test(path) ? path.slice(1) : path;
+}
+
+/** This package's src/ directory (dist/ in an installed package), as slashPath spells it. */
+const OWN_SOURCE = slashPath(new URL('..', import.meta.url).href);
+const PACKAGE_ROOT = slashPath(new URL('../..', import.meta.url).href);
 /** '.ts' from the checkout's src/, '.js' from an installed package's compiled dist/. */
 const OWN_EXTENSION = /\.[jt]s$/.exec(new URL(import.meta.url).pathname)?.[0] ?? '.ts';
 /** Frames kept while looking for the driver's: deep enough for the model's call chains. */
@@ -101,13 +109,17 @@ export function callerIsDriver(stack: string): boolean {
   return caller !== undefined && !isForeign(caller.path);
 }
 
-/** The file and line of one `    at f (file:line:col)` frame. */
+/**
+ * The file and line of one `    at f (file:line:col)` or `    at file:line:col` frame; the file
+ * may hold spaces and, on Windows, a drive letter and backslashes.
+ */
 function frameFile(frame: string): { path: string; line: number } | null {
-  const match = /\(?((?:file:\/\/)?[^\s()]+):(\d+):\d+\)?\s*$/.exec(frame);
-  if (match === null || !frame.trimStart().startsWith('at ')) return null;
-  const raw = match[1] as string;
-  const path = raw.startsWith('file://') ? decodeURIComponent(new URL(raw).pathname) : raw;
-  return { path, line: Number(match[2]) };
+  const text = frame.trim();
+  if (!text.startsWith('at ')) return null;
+  const location = /\(([^()]+)\)$/.exec(text)?.[1] ?? text.slice(3);
+  const match = /^(.+):(\d+):\d+$/.exec(location);
+  if (match === null) return null;
+  return { path: slashPath(match[1] as string), line: Number(match[2]) };
 }
 
 /** A file of src/ by its source name ('sim/choice.ts'), as the running code spells it. */
@@ -127,7 +139,7 @@ function isForeign(path: string): boolean {
   return (
     path.startsWith('node:') ||
     path.includes('/node_modules/') ||
-    !(path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path))
+    !(path.startsWith('/') || /^[A-Za-z]:\//.test(path))
   );
 }
 

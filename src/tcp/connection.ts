@@ -591,7 +591,11 @@ export class Connection implements TcpConnection {
 
   /**
    * A RST,ACK answered our SYN: refused, unless the profile retries (windows,
-   * docs/tcp.md#windows-timings).
+   * docs/tcp.md#windows-timings). The retry leaves `rstRetryDelay` after the previous SYN was
+   * sent, not after its RST, and the delay does not double: SYNs at 0, 0.5, 1.0, 1.5 and 2.0 s
+   * whatever the round trip, refused one round trip after the last (≈2.0 s measured on loopback;
+   * KB 175523 "Winsock TCP Connection Performance to Unused Ports"; issue 18, defect 3). A RST
+   * later than the delay retries at once.
    */
   private onResetInSynSent(now: number): void {
     const handshake = this.opening();
@@ -600,7 +604,7 @@ export class Connection implements TcpConnection {
       this.owner.mark('tcp: syn refused, retry scheduled');
       const retry = `${handshake.rstRetries} of ${this.profile.rstRetries}`;
       this.setState('CLOSED', `RST received; SYN retry ${retry} scheduled`);
-      this.retransmitAt = now + this.profile.rstRetryDelay;
+      this.retransmitAt = Math.max(now, handshake.lastSynAt + this.profile.rstRetryDelay);
       return;
     }
     this.owner.mark('tcp: connect refused');
@@ -1108,7 +1112,9 @@ export class Connection implements TcpConnection {
       this.localAddress, this.remoteAddress, this.localPort, this.remotePort,
       this.iss, 0, SYN, this.synWindow(), options, EMPTY, this.iss, 0,
     );
-    this.opening().synSent++;
+    const handshake = this.opening();
+    handshake.synSent++;
+    handshake.lastSynAt = now;
     if (this.owner.transmit(this, syn) === 'no-route') {
       this.owner.mark('tcp: connect unreachable');
       return this.close('unreachable', 'no route to the remote address');

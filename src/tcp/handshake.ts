@@ -20,6 +20,8 @@ export class Handshake {
   synSent = 0;
   /** SYN retries after a RST so far (windows). */
   rstRetries = 0;
+  /** When the latest SYN left: a windows retry after a RST is timed from it. */
+  lastSynAt = 0;
   /** The connect, half-open or offer deadline; NEVER when not running. */
   giveUpAt = NEVER;
 }

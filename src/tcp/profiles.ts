@@ -49,7 +49,10 @@ export interface TcpProfileOptions {
   readonly connectTimeout?: DurationInput;
   /** SYNs re-sent after RSTs before the connect is refused (windows10: 4; linux: 0). */
   readonly rstRetries?: number;
-  /** Delay from a RST to the re-sent SYN. @defaultValue '500ms' */
+  /**
+   * Delay from the previous SYN's sending to the SYN re-sent after its RST (not from the RST;
+   * a RST later than this retries at once). @defaultValue '500ms'
+   */
   readonly rstRetryDelay?: DurationInput;
   /** When SYN-ACKs are sent, as offsets from the first; the first must be '0s'. */
   readonly synAckSchedule?: readonly DurationInput[];
@@ -144,7 +147,7 @@ type Defaults = Required<Omit<TcpProfileOptions, 'profile'>>;
  */
 const WINDOWS_COMMON = {
   // docs/tcp.md#windows-timings: a RST proves the host alive, so the SYN is retried at the base
-  // interval.
+  // interval, counted from the previous SYN.
   rstRetryDelay: '500ms',
   // docs/policies.md#tcp-profile-policies: last documented default
   // (TcpMaxConnectResponseRetransmissions 2), 1 s doubling.

@@ -84,6 +84,25 @@ export class WSK_CACHED_SECURITY_DESCRIPTOR {
 }
 
 /**
+ * What is wrong with a SecurityDescriptor argument of WskSocket, WskSocketConnect or
+ * SO_WSK_SECURITY, or null when nothing is (NULL, or a cached copy `Client` holds). It "must be a
+ * cached copy of a security descriptor that was obtained by calling WskControlClient with the
+ * WSK_CACHE_SD control code" ("PFN_WSK_SOCKET_CONNECT callback function (wsk.h)",
+ * docs/model.md#creating-sockets, #wskcontrolclient, where the URL is); WskSocket and
+ * SO_WSK_SECURITY take the same copy. A violation, WSK-SD-NOT-CACHED (issue 18, defect 2).
+ */
+export function uncachedDescriptor(Client: WSK_CLIENT, SecurityDescriptor: unknown): string | null {
+  if (SecurityDescriptor === null) return null;
+  if (!(SecurityDescriptor instanceof WSK_CACHED_SECURITY_DESCRIPTOR)) {
+    return 'SecurityDescriptor must be a cached copy from WskControlClient(WSK_CACHE_SD)';
+  }
+  if (!Client.cachedSds.has(SecurityDescriptor)) {
+    return 'SecurityDescriptor is a cached copy the client released already (or another client\'s)';
+  }
+  return null;
+}
+
+/**
  * NPI_WSK_INTERFACE_ID (wsk.h declares it `extern CONST NPIID`; its GUID value is not in the
  * reference, so it is an opaque identity here: pass this object, as C passes its address).
  */

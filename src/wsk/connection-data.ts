@@ -23,10 +23,28 @@
  * discards data and completes at the FIN. Once the peer's FIN is read, every queued and later
  * receive completes STATUS_SUCCESS with what it holds (0 bytes: the FIN) [ECHO]. A zero-length
  * receive completes when data waits (its way to re-arm WskReceiveEvent,
- * docs/model.md#wskreceiveevent). Pending receives are cancellable (STATUS_CANCELLED,
- * docs/model.md#cancellation). Queued receives take precedence over WskReceiveEvent, except by the
- * choice 'receive callback despite queued WskReceive' (probability `receiveCallbackRace`, default
- * 0; docs/model.md#wskreceive, #wskreceiveevent).
+ * docs/model.md#wskreceiveevent). WskReceiveEvent, paused by a partial BytesAccepted or
+ * STATUS_DATA_NOT_ACCEPTED, resumes when a WskReceive completes (docs/model.md#wskreceiveevent;
+ * docs/policies.md#data-path-policies), not when it is served: with a deferred completion the next
+ * indication follows the completion routine. A WskReceive posted inside WskReceiveEvent is queued,
+ * never served from the bytes being indicated: those are the callback's if it accepts them and
+ * still the transport's if not, so the receive gets what follows what the callback accepted
+ * [infer; docs/policies.md#data-path-policies; issue 18, defect 4]. Pending receives are
+ * cancellable (STATUS_CANCELLED, docs/model.md#cancellation). Queued receives take precedence
+ * over WskReceiveEvent, except by the choice 'receive callback despite queued WskReceive'
+ * (probability `receiveCallbackRace`, default 0; docs/model.md#wskreceive, #wskreceiveevent).
+ *
+ * Events enabled late (docs/model.md#enabling-and-disabling-events; policy wskIndicateOnEnable,
+ * docs/policies.md#data-path-policies): "Enabling and Disabling Event Callback Functions" and the
+ * WskReceiveEvent / WskDisconnectEvent pages do not say what becomes of data or a FIN that arrived
+ * before the driver enabled the events, though a driver can enable them only after connect. By
+ * default ('buffered') they are indicated right after the enable succeeds: not inside the
+ * WskControlSocket call, which returns first, but on a zero-delay event, the data (WskReceiveEvent,
+ * unless a queued WskReceive takes it) before the FIN (WskDisconnectEvent Flags 0), at the IRQL of
+ * every callback (DISPATCH_LEVEL with WSK_FLAG_AT_DISPATCH_LEVEL, or PASSIVE by the choice
+ * 'callback at PASSIVE'). 'arrivals' waits for more data, as the model did before (issue 18,
+ * defect 1). WskAcceptEvent's connections already waiting are indicated likewise
+ * (listen-socket.ts).
  *
  * WskDisconnect (docs/model.md#wskdisconnect): graceful (Flags 0): the optional final buffer is
  * sent, then the FIN; the IRP completes when the FIN is acknowledged
@@ -61,6 +79,7 @@
  * MDL-USE-AFTER-FREE.
  */
 import type { SendError, TcpConnection } from '../tcp/port.ts';
+import { WSK_EVENT_DISCONNECT, WSK_EVENT_RECEIVE } from './address.ts';
 import type { Outcome } from '../tcp/state.ts';
 import { DataState, type CompletingReceive, type PendingReceive } from './data-state.ts';
 import {
@@ -137,14 +156,17 @@ export class ConnectionData {
     if (typeof connection === 'number') return core.finish(call, Irp, connection);
     const data = this.dataOf(state, connection);
     const entry: PendingReceive = { irp: Irp, buffer: Buffer, waitAll, drain, filled: 0 };
-    if (data.receives.length === 0 && serve(connection, entry)) {
-      this.#rearm(state, data);
+    // Inside WskReceiveEvent every readable byte is the indication's: the receive is queued and
+    // gets what follows what the callback accepts (module header).
+    if (data.receives.length === 0 && !data.indicating && serve(connection, entry)) {
       // Inline unless the choice pends it or an earlier receive's completion is still due.
       if (!core.irps.choosePending() && data.receivesCompleting.length === 0) {
-        return core.trace(call, core.irps.completeInline(Irp, STATUS_SUCCESS, entry.filled));
+        const status = core.irps.completeInline(Irp, STATUS_SUCCESS, entry.filled);
+        this.#rearm(state, data);
+        return core.trace(call, status);
       }
       core.irps.pend(Irp);
-      this.#completeReceiveLater(data, Irp, entry.filled);
+      this.#completeReceiveLater(state, data, Irp, entry.filled);
       return core.trace(call, STATUS_PENDING);
     }
     data.receives.push(entry);
@@ -199,6 +221,28 @@ export class ConnectionData {
 
   onData(state: SocketState): void {
     this.pump(state);
+  }
+
+  /**
+   * SO_WSK_EVENT_CALLBACK enabled `mask` on a connected socket: data and a peer's FIN that came
+   * before are indicated on a zero-delay event, by the policy wskIndicateOnEnable 'buffered'
+   * (module header; issue 18, defect 1). Nothing is scheduled when nothing waits.
+   */
+  eventsEnabled(state: SocketState, mask: number): void {
+    const k = this.#core.k;
+    if ((k.options.wskIndicateOnEnable ?? 'buffered') !== 'buffered') return;
+    const connection = connectedOf(state);
+    if (connection === null || (state.data?.failure ?? null) !== null) return;
+    const data = (mask & WSK_EVENT_RECEIVE) !== 0 && connection.readable > 0;
+    const fin = (mask & WSK_EVENT_DISCONNECT) !== 0 && connection.peerFinished;
+    if (!data && !fin) return;
+    k.sim.schedule(0, `${k.host} wsk indications after enable`, () => {
+      this.pump(state);
+      const live = this.#live(state);
+      if (live !== null && live.failure === null && connection.peerFinished) {
+        this.#indications.disconnectEvent(state, live, false);
+      }
+    });
   }
 
   onTransmitted(state: SocketState, connection: TcpConnection): void {
@@ -306,10 +350,12 @@ export class ConnectionData {
       if (!serve(connection, head)) return progressed;
       data.receives.shift();
       progressed = true;
-      this.#rearm(state, data);
       if (data.receivesCompleting.length > 0) {
-        this.#completeReceiveLater(data, head.irp, head.filled);
-      } else this.#core.irps.complete(head.irp, STATUS_SUCCESS, head.filled);
+        this.#completeReceiveLater(state, data, head.irp, head.filled);
+      } else {
+        this.#core.irps.complete(head.irp, STATUS_SUCCESS, head.filled);
+        this.#rearm(state, data);
+      }
     }
   }
 
@@ -322,7 +368,7 @@ export class ConnectionData {
    * meanwhile only sets Irp.Cancel (a queued receive's cancel routine would complete it
    * STATUS_CANCELLED with 0 bytes, and the bytes would be lost).
    */
-  #completeReceiveLater(data: DataState, Irp: IRP, filled: number): void {
+  #completeReceiveLater(state: SocketState, data: DataState, Irp: IRP, filled: number): void {
     const k = this.#core.k;
     this.#core.irps.IoSetCancelRoutine(Irp, null);
     data.receivesCompleting.push({ irp: Irp, filled });
@@ -330,13 +376,18 @@ export class ConnectionData {
     k.sim.schedule(0, `${k.host} irp ${Irp.id} completes`, () => {
       const { irp, filled: bytes } = data.receivesCompleting.shift() as CompletingReceive;
       irp.completionDue = false;
-      if (irp.state === 'pending') this.#core.irps.complete(irp, STATUS_SUCCESS, bytes);
+      if (irp.state !== 'pending') return;
+      this.#core.irps.complete(irp, STATUS_SUCCESS, bytes);
+      this.#rearm(state, data);
     });
   }
 
   /**
-   * A completed receive re-arms WskReceiveEvent (docs/model.md#wskreceiveevent); it runs on a later
-   * event.
+   * A completed receive re-arms WskReceiveEvent (docs/model.md#wskreceiveevent: no more
+   * indications until a WskReceive completes); it runs on a later event. Called after the
+   * completion, not when the receive is served: with a deferred completion (the 'IRP pends'
+   * choice) the next indication comes after the receive's completion routine ran (issue 18,
+   * defect 4).
    */
   #rearm(state: SocketState, data: DataState): void {
     if (data.indications === 'armed') return;

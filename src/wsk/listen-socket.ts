@@ -19,6 +19,15 @@
  *   when that one closes. An SO_REUSEADDR socket listens also where another SO_REUSEADDR socket's
  *   connection uses the port (binding.ts header). The listen queue is the TCP stack's
  *   (docs/policies.md#tcp-profile-policies).
+ * - WskAccept with a connection already waiting (handshake complete, none queued before it)
+ *   completes at once, STATUS_SUCCESS with the socket: "PFN_WSK_ACCEPT callback function (wsk.h)"
+ *   (docs/model.md#wskaccept) gives STATUS_PENDING as the IRP queued while WSK "is waiting for
+ *   an incoming connection on the listening socket". The 'IRP pends' choice does not apply; the
+ *   policy acceptReadyPends (KernelOptions, default 0;
+ *   docs/policies.md#socket-bind-and-connect-policies) makes it pend
+ *   instead (choice 'WskAccept pends with a connection waiting', the IRP completed with the socket
+ *   on a zero-delay event), so exploration still reaches drivers that assume it never completes
+ *   inline (issue 18, defect 5). With none waiting it pends until one is ready.
  * - A ready connection (handshake complete) goes to the oldest queued WskAccept IRP; with none
  *   queued, to WskAcceptEvent when WSK_EVENT_ACCEPT is enabled; otherwise it waits in the queue.
  *   A queued IRP normally wins, but Windows documents a race in which the callback still runs
@@ -139,7 +148,13 @@ export class ListenSockets {
       const connection = listener.accept(this.#connections.handler);
       if (connection !== null) {
         const socket = this.#acceptedByIrp(state, entry, connection);
-        return core.finish(call, Irp, STATUS_SUCCESS, socket);
+        // A waiting connection is accepted at once (module header; policy acceptReadyPends).
+        const k = core.k;
+        const probability = k.options.acceptReadyPends ?? 0;
+        if (k.choices.chance('WskAccept pends with a connection waiting', probability)) {
+          return core.trace(call, core.irps.completeLater(Irp, 0, STATUS_SUCCESS, socket));
+        }
+        return core.trace(call, core.irps.completeInline(Irp, STATUS_SUCCESS, socket));
       }
     }
     state.accepts.push(entry);

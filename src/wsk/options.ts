@@ -24,11 +24,27 @@ export interface WskPolicies {
    */
   readonly acceptCallbackRace?: number;
   /**
+   * Probability that WskAccept, called with a connection already waiting, pends (STATUS_PENDING,
+   * the IRP completed with the socket on a zero-delay event; choice 'WskAccept pends with a
+   * connection waiting') instead of completing at once. 0 is the documented behaviour: the
+   * WskAccept page gives STATUS_PENDING for an IRP queued while no connection is waiting
+   * (docs/policies.md#socket-bind-and-connect-policies). @defaultValue 0
+   */
+  readonly acceptReadyPends?: number;
+  /**
    * When WskSend completes (docs/policies.md): 'acknowledged', when the peer has acknowledged
    * its last byte, or 'transmitted', when its last byte has left once.
    * @defaultValue 'acknowledged'
    */
   readonly wskSendCompletion?: 'acknowledged' | 'transmitted';
+  /**
+   * What enabling WskReceiveEvent / WskDisconnectEvent does with data, or a peer's FIN, that
+   * arrived before (docs/policies.md#data-path-policies; the Microsoft pages are silent):
+   * 'buffered' indicates them right after the enable, on a zero-delay event; 'arrivals' indicates
+   * nothing until more data arrives (a driver that enabled after connect can then hang).
+   * @defaultValue 'buffered'
+   */
+  readonly wskIndicateOnEnable?: 'buffered' | 'arrivals';
   /**
    * Probability that WskReceiveEvent gets data although a WskReceive IRP is queued (a race the
    * WskReceiveEvent page allows; docs/policies.md). @defaultValue 0
@@ -46,7 +62,9 @@ export interface WskPolicies {
 /** Every WskPolicies name, at run time (options given from outside are checked by name). */
 export const WSK_POLICY_NAMES = [
   'acceptCallbackRace',
+  'acceptReadyPends',
   'wskSendCompletion',
+  'wskIndicateOnEnable',
   'receiveCallbackRace',
   'wskProviderReadyAt',
   'wskProviderVersion',
@@ -78,6 +96,7 @@ export type KernelOverrides = Readonly<Record<string, Omit<KernelOptions, 'disab
 const PROBABILITY_NAMES: readonly string[] = [
   ...NT_PROBABILITIES,
   'acceptCallbackRace',
+  'acceptReadyPends',
   'receiveCallbackRace',
 ];
 
@@ -113,6 +132,8 @@ export function checkKernelOption(where: string, name: string, value: unknown): 
       const reason = `must be 'acknowledged' or 'transmitted', not ${describeValue(value)}`;
       throw new SimConfigError(where, reason);
     }
+  } else if (name === 'wskIndicateOnEnable') {
+    checkIndicateOnEnable(where, value);
   } else if (name === 'wskProviderReadyAt') {
     if (value !== 'never') parseDuration(where, value);
   } else if (name === 'wskProviderVersion') checkInteger(where, value, 0, 0xffff_ffff);
@@ -154,7 +175,7 @@ function outsideNames(): string {
 /** Rejects an option out of range, naming it as `kernel(<host>).<option>`. */
 export function checkKernelOptions(host: string, options: KernelOptions): void {
   checkNtOptions(host, options);
-  for (const name of ['acceptCallbackRace', 'receiveCallbackRace'] as const) {
+  for (const name of ['acceptCallbackRace', 'acceptReadyPends', 'receiveCallbackRace'] as const) {
     const value = options[name];
     if (value !== undefined) checkNumber(`kernel(${host}).${name}`, value, 0, 1);
   }
@@ -162,5 +183,15 @@ export function checkKernelOptions(host: string, options: KernelOptions): void {
   if (completion !== undefined && completion !== 'acknowledged' && completion !== 'transmitted') {
     const reason = `must be 'acknowledged' or 'transmitted', not ${String(completion)}`;
     throw new SimConfigError(`kernel(${host}).wskSendCompletion`, reason);
+  }
+  if (options.wskIndicateOnEnable !== undefined) {
+    checkIndicateOnEnable(`kernel(${host}).wskIndicateOnEnable`, options.wskIndicateOnEnable);
+  }
+}
+
+function checkIndicateOnEnable(where: string, value: unknown): void {
+  if (value !== 'buffered' && value !== 'arrivals') {
+    const reason = `must be 'buffered' or 'arrivals', not ${describeValue(value)}`;
+    throw new SimConfigError(where, reason);
   }
 }

@@ -9,14 +9,17 @@
  * receives take precedence, connection-data.ts has the race), never re-entered for one socket
  * (docs/model.md#rules-for-every-callback):
  * - The indication is one WSK_DATA_INDICATION holding every in-order byte the transport has
- *   (a copy, peeked: nothing is consumed before the callback answers). Flags carry
+ *   (a copy, peeked: nothing is consumed before the callback answers). A WskReceive the callback
+ *   posts meanwhile is queued, not served from these bytes (connection-data.ts): it gets what
+ *   follows what the callback accepts, so no byte is delivered twice or lost. Flags carry
  *   WSK_FLAG_AT_DISPATCH_LEVEL when it runs at DISPATCH_LEVEL; WSK_FLAG_RELEASE_ASAP and
  *   WSK_FLAG_ENTIRE_MESSAGE are never set (the TCP port shows no PSH; no buffer pressure).
  * - STATUS_SUCCESS with BytesAccepted untouched: all consumed, indications go on. A smaller
  *   BytesAccepted: that many consumed, the rest stays in the transport, and indications pause
- *   until a WskReceive completes. STATUS_PENDING: all consumed, the list is the driver's until
- *   WskRelease, indications go on. STATUS_DATA_NOT_ACCEPTED: nothing consumed, indications
- *   pause until a WskReceive (a zero-length one will do) completes.
+ *   until a WskReceive completes (its completion, not its serving). STATUS_PENDING: all
+ *   consumed, the list is the driver's until WskRelease, indications go on.
+ *   STATUS_DATA_NOT_ACCEPTED: nothing consumed, indications pause until a WskReceive (a
+ *   zero-length one will do) completes.
  * - Anything else, or a BytesAccepted above BytesIndicated, is the violation
  *   WSK-RECEIVE-EVENT-RETURN; the model then goes on as for STATUS_DATA_NOT_ACCEPTED (a status)
  *   or as if all were accepted (a bad count).

@@ -81,6 +81,14 @@ export const WSK_RULE_LIST = [
     summary: 'WSK_RELEASE_SD releases a cached descriptor while an IRP given it is still pending.',
     source: 'docs/model.md#creating-sockets, #wskcontrolclient',
   },
+  {
+    id: 'WSK-SD-NOT-CACHED',
+    channel: 'violation',
+    summary:
+      'WskSocket, WskSocketConnect or SO_WSK_SECURITY is given a security descriptor that is not ' +
+      'a cached copy from WSK_CACHE_SD the client still holds.',
+    source: 'docs/model.md#creating-sockets, #wskcontrolclient; WskSocketConnect (wsk.h)',
+  },
 
   // ---- WSK sockets (docs/model.md#sockets-and-dispatch-tables to #close-and-cancellation) ----
   {

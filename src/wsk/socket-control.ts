@@ -22,7 +22,9 @@
  *   writes its WSK_INSPECT_ID; any other socket → STATUS_INVALID_DEVICE_REQUEST
  *   (docs/model.md#socket-options-and-control).
  * - SO_WSK_SECURITY (SOL_SOCKET): a cached SD for the CHECK cells of
- *   docs/model.md#address-sharing / —; listening, connection, stream; before bind.
+ *   docs/model.md#address-sharing / —; listening, connection, stream; before bind. One that is
+ *   not a cached copy the client holds (from WSK_CACHE_SD, not released) is the violation
+ *   WSK-SD-NOT-CACHED (client.ts, uncachedDescriptor); the option is set all the same.
  * - SO_WSK_EVENT_CALLBACK (SOL_SOCKET): socket-events.ts.
  * - IPV6_V6ONLY (IPPROTO_IPV6): ULONG, 0 = dual stack / ULONG; AF_INET6; before bind.
  *
@@ -64,7 +66,9 @@ import {
   type NTSTATUS,
 } from '../nt/index.ts';
 import { hasMember } from './categories.ts';
+import { uncachedDescriptor } from './client.ts';
 import type { ConditionalAccept } from './inspect.ts';
+import type { ConnectionData } from './connection-data.ts';
 import type { ListenSockets } from './listen-socket.ts';
 import { writableOptions, type SocketCore } from './socket-core.ts';
 import { ABORT_CALLBACK, INSPECT_CALLBACK, type SocketEvents } from './socket-events.ts';
@@ -89,17 +93,20 @@ export class SocketControl {
   readonly #events: SocketEvents;
   readonly #listen: ListenSockets;
   readonly #conditional: ConditionalAccept;
+  readonly #data: ConnectionData;
 
   constructor(
     core: SocketCore,
     events: SocketEvents,
     listen: ListenSockets,
     conditional: ConditionalAccept,
+    data: ConnectionData,
   ) {
     this.#core = core;
     this.#events = events;
     this.#listen = listen;
     this.#conditional = conditional;
+    this.#data = data;
   }
 
   WskControlSocket(
@@ -175,6 +182,9 @@ export class SocketControl {
     if (status === STATUS_SUCCESS && (mask & WSK_EVENT_ACCEPT) !== 0 && mask < 0x80000000) {
       this.#listen.acceptEnabled(state);
     }
+    if (status === STATUS_SUCCESS && state.role === 'connection' && mask < 0x80000000) {
+      this.#data.eventsEnabled(state, mask);
+    }
     return status;
   }
 
@@ -193,6 +203,10 @@ export class SocketControl {
       const cached = holderValue(request.input);
       if (typeof cached !== 'object' || cached === null) {
         return bad('WSK-OPTION-INPUT', 'SO_WSK_SECURITY needs a cached security descriptor');
+      }
+      const problem = uncachedDescriptor(state.client, cached);
+      if (problem !== null) {
+        k.violation('WSK-SD-NOT-CACHED', `${call}: ${problem}`, { socket: state.id });
       }
       writableOptions(state).securityDescriptor = cached;
       if (irp !== null) irp.descriptor = cached;

@@ -24,9 +24,12 @@
  *   [docs/model.md#wsksocketconnect].
  * - A basic socket has no WskBind member [docs/model.md#categories: basic sockets cannot be bound];
  *   another table's WskBind called on it is the violation WSK-WRONG-DISPATCH (socket-dispatch.ts).
- * - SecurityDescriptor (a WSK_CACHED_SECURITY_DESCRIPTOR or a descriptor) and OwningProcess
- *   (NULL: the System process) feed the sharing table's CHECK cells
- *   [docs/model.md#address-sharing]; OwningThread is not used.
+ * - SecurityDescriptor (a WSK_CACHED_SECURITY_DESCRIPTOR) and OwningProcess (NULL: the System
+ *   process) feed the sharing table's CHECK cells [docs/model.md#address-sharing]; OwningThread is
+ *   not used. A descriptor that is not a cached copy the client holds (the descriptor itself, or
+ *   a copy released already) is the violation WSK-SD-NOT-CACHED: "PFN_WSK_SOCKET_CONNECT callback
+ *   function (wsk.h)" says it "must be a cached copy" obtained with WSK_CACHE_SD (client.ts,
+ *   uncachedDescriptor). The call then goes on with the descriptor it stands for.
  * - Close [docs/model.md#wskclosesocket, #close-deregister-and-outstanding-irps]: every pending IRP
  *   of the socket completes STATUS_CANCELLED first
  *   [docs/policies.md#completion-and-cancellation-policies], a live connection is aborted, and the
@@ -70,6 +73,7 @@ import { ConditionalAccept, type InspectionView, type PendedInspection } from '.
 import { ListenSockets } from './listen-socket.ts';
 import {
   WSK_CACHED_SECURITY_DESCRIPTOR,
+  uncachedDescriptor,
   type PSECURITY_DESCRIPTOR,
   type PWSK_CLIENT,
 } from './client.ts';
@@ -129,9 +133,9 @@ export class SocketProvider {
     const connections = (this.#connections = new ConnectionSockets(core));
     const conditional = (this.#conditional = new ConditionalAccept(core, events));
     const listen = (this.#listen = new ListenSockets(core, events, connections, conditional));
-    this.#control = new SocketControl(core, events, listen, conditional);
     const indications = (this.#indications = new ReceiveIndications(core, events));
     this.#data = connections.data = new ConnectionData(core, indications);
+    this.#control = new SocketControl(core, events, listen, conditional, this.#data);
     core.attachDispatch((category) => this.#tableOf(category));
   }
 
@@ -302,6 +306,7 @@ export class SocketProvider {
     const call = 'WskSocket';
     const core = this.#core;
     if (!core.enterClientCall(call, Client, Irp)) return STATUS_UNSUCCESSFUL;
+    this.#checkDescriptor(call, Client, SecurityDescriptor);
     Irp.descriptor = cachedDescriptor(SecurityDescriptor);
     const category = categoryOfFlags(Flags);
     if (category === undefined) {
@@ -341,6 +346,7 @@ export class SocketProvider {
     const call = 'WskSocketConnect';
     const core = this.#core;
     if (!core.enterClientCall(call, Client, Irp)) return STATUS_UNSUCCESSFUL;
+    this.#checkDescriptor(call, Client, SecurityDescriptor);
     Irp.descriptor = cachedDescriptor(SecurityDescriptor);
     if (Flags !== 0) return core.invalid(call, Irp, 'WSK-RESERVED-FLAGS', 'Flags must be 0');
     const family = sockaddrFamily(LocalAddress);
@@ -411,6 +417,12 @@ export class SocketProvider {
     core.irps.pend(Irp);
     this.#events.whenIdle(state, () => core.irps.complete(Irp, STATUS_SUCCESS, 0));
     return core.trace(call, STATUS_PENDING);
+  }
+
+  /** WSK-SD-NOT-CACHED for a SecurityDescriptor that is not a cached copy `Client` holds. */
+  #checkDescriptor(call: string, Client: PWSK_CLIENT, SecurityDescriptor: unknown): void {
+    const problem = uncachedDescriptor(Client, SecurityDescriptor);
+    if (problem !== null) this.#core.k.violation('WSK-SD-NOT-CACHED', `${call}: ${problem}`);
   }
 
   #staticEvents(Client: PWSK_CLIENT, category: SocketCategory): number {

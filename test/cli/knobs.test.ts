@@ -150,7 +150,7 @@ describe('cli: fuzz budgets', () => {
     expect(other.code).toBe(1);
     expect(other.out).toMatch(/^fuzz inspect-abort-race {2}strategy random {2}seeds 1–1 {2}0 passed, 1 failed {2}stopped by --bail after 1 of 3 runs\n/);
     expect(other.out).toContain('  1 run  first seed 1  livelock: time limit ###.######s reached');
-    expect(other.out).toContain('failure: livelock at 3.190000s: time limit 300.000000s reached');
+    expect(other.out).toContain('failure: livelock at 3.150000s: time limit 300.000000s reached');
     expect(other.out).toContain('--seed 1 --set kernel.server.wskProviderReadyAt=400s --strategy random\n');
   });
 

@@ -62,9 +62,62 @@ describe('cli: a scenario file that cannot be loaded', () => {
     );
   });
 
-  it('a build that returns a promise from a plain function fails the run as a configuration error', async () => {
+  it('a build that returns a promise from a plain function is a configuration error too', async () => {
     const { path } = scenarioFile('promise.ts', "import { defineScenario } from 'wsksim';\nexport default defineScenario({ name: 'x', description: 'd', build: () => Promise.resolve(1) });\n");
-    const { out } = await cli(['run', path]);
-    expect(out).toContain("failure: config at 0.000000s: option 'scenario 'x'.build': returned a promise;");
+    const { code, err } = await cli(['run', path]);
+    expect([code, err]).toEqual([2, expect.stringContaining(`wsksim: ${path}: option 'scenario 'x'.build': returned a promise;`)]);
+  });
+});
+
+describe('cli: a scenario\'s own mistake in build', () => {
+  it('a bare number for a duration: one line naming the option, exit 2, for run as for a campaign', async () => {
+    const { path } = scenarioFile('bare.ts', [
+      "import { defineScenario } from 'wsksim';",
+      "export default defineScenario({ name: 'bare', description: 'd', build(sim) {",
+      "  sim.addHost({ name: 'a', ipv4: '10.0.0.1' });",
+      "  sim.addHost({ name: 'b', ipv4: '10.0.0.2' });",
+      "  sim.addLink('a', 'b', { latency: 5 as unknown as string });",
+      '  return {};',
+      '} });',
+    ].join('\n'));
+    const line =
+      `wsksim: ${path}: option 'links[a-b].latency': a bare number (5) is not a duration; ` +
+      "write a unit string such as '5ms' or a helper such as ms(5)\n";
+    expect(await cli(['run', path])).toEqual({ code: 2, out: '', err: line });
+  });
+
+  it('an output path that cannot be written is refused before the run: nothing printed, exit 2', async () => {
+    const pcap = join(dir, 'no-such-dir', 'x.pcap');
+    const { code, out, err } = await cli(['run', 'showcase', '--pcap', pcap]);
+    expect([code, out, err.split('\n')[0]]).toEqual([2, '', `wsksim: --pcap ${pcap}: directory ${join(dir, 'no-such-dir')} does not exist`]);
+  });
+});
+
+describe('cli: the process ends with the command', () => {
+  it('a driver awaiting a real timer is its crash at its line, and the process exits at once', () => {
+    const { path } = scenarioFile('sleeps.ts', [
+      "import { defineScenario } from 'wsksim';",
+      'export default defineScenario({ name: \'sleeps\', description: \'d\', build(sim) {',
+      "  sim.addHost({ name: 'server', ipv4: '10.0.0.2' });",
+      "  sim.load('server', async () => { await new Promise((r) => setTimeout(r, 600_000)); });",
+      '  return {};',
+      '} });',
+    ].join('\n'));
+    // The timeout only keeps a regression from hanging the suite; the command ends in a second.
+    const child = spawnSync(process.execPath, [BIN, 'run', path], { encoding: 'utf8', timeout: 60_000 });
+    expect(child.status).toBe(1);
+    expect(child.stdout).toContain("failure: driver-crash at 0.000000s in 'thread server/DriverEntry': driver crash in DriverEntry: ForeignWaitError: setTimeout called during a run");
+    expect(child.stdout).toContain(`\n  at ${path}:4\n`);
+  });
+
+  it('a scenario module that leaves a real server listening does not keep the process alive', () => {
+    const { path } = scenarioFile('listens.ts', [
+      "import { defineScenario } from 'wsksim';",
+      "import { createServer } from 'node:net';",
+      'createServer().listen(0);',
+      "export default defineScenario({ name: 'listens', description: 'd', build() { return {}; } });",
+    ].join('\n'));
+    const child = spawnSync(process.execPath, [BIN, 'run', path], { encoding: 'utf8', timeout: 60_000 });
+    expect([child.status, child.signal]).toEqual([0, null]);
   });
 });

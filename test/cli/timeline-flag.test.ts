@@ -32,8 +32,10 @@ describe('cli: --html', () => {
     const plain = await cli(['run', 'inspect-abort-race', '--seed', '1']);
     const drawn = await cli(['run', 'inspect-abort-race', '--seed', '1', '--html', page]);
     expect(drawn.code).toBe(1);
-    expect(drawn.out.startsWith(plain.out)).toBe(true);
-    expect(drawn.out.slice(plain.out.length)).toMatch(/^timeline: \S+ \(255 records, \d+ KiB\)\n$/);
+    const line = `wrote ${page}: the run's HTML timeline, 255 trace records (`;
+    const at = drawn.out.indexOf(line);
+    expect(at).toBe(0);
+    expect(drawn.out.slice(drawn.out.indexOf('\n') + 1)).toBe(plain.out);
     const html = readFileSync(page, 'utf8');
     const hash = /trace hash ([0-9a-f]{16})/.exec(plain.out)?.[1];
     expect(html).toContain(`trace hash ${hash}`);
@@ -44,9 +46,22 @@ describe('cli: --html', () => {
     const page = join(tempDir(), 'echo.html');
     const drawn = await cli(['run', 'echo-server', '--html', page]);
     expect(drawn.code).toBe(0);
-    expect(drawn.out).toMatch(/^scenario echo-server {2}seed 1 {2}passed\n/);
+    expect(drawn.out).toMatch(/\nscenario echo-server {2}seed 1 {2}passed\n/);
     expect(drawn.out).not.toContain('net.packet');
     expect(readFileSync(page, 'utf8')).toContain('data-seed="1"');
+  });
+
+  it('writes the page beside the other report files of the same run', async () => {
+    const dir = tempDir();
+    const page = join(dir, 'loss.html');
+    const trace = join(dir, 'loss.jsonl');
+    const both = await cli(['run', 'transfer-under-loss', '--seed', '1', '--html', page,
+      '--trace-json', trace]);
+    expect(both.code).toBe(0);
+    const lines = readFileSync(trace, 'utf8').trimEnd().split('\n');
+    expect(both.out).toContain(`wrote ${page}: the run's HTML timeline, ${lines.length} trace records`);
+    const html = readFileSync(page, 'utf8');
+    expect(html.match(/<div id="r\d+" data-record=/g)).toHaveLength(lines.length);
   });
 
   it('refuses a path that cannot be written before running', async () => {
@@ -68,12 +83,13 @@ describe('cli: --html', () => {
     const replayPage = join(dir, 'replay.html');
     const replayed = await cli(['replay', artifact, '--html', replayPage]);
     expect(replayed.code).toBe(0);
-    expect(replayed.out).toMatch(/\nreproduced: trace hash [0-9a-f]{16}, as recorded\ntimeline: /);
+    expect(replayed.out).toMatch(/^wrote \S+: the run's HTML timeline, \d+ trace records \(\d+ KiB\)\n/);
+    expect(replayed.out).toMatch(/\nreproduced: trace hash [0-9a-f]{16}, as recorded\n$/);
     expect(marks(readFileSync(replayPage, 'utf8'), 'violation')).toHaveLength(1);
     const shrunkPage = join(dir, 'shrunk.html');
     const shrunk = await cli(['shrink', artifact, '--out', join(dir, 'out'), '--html', shrunkPage]);
     expect(shrunk.code).toBe(0);
-    expect(shrunk.out).toContain(`timeline: ${shrunkPage} (`);
+    expect(shrunk.out).toContain(`wrote ${shrunkPage}: the run's HTML timeline, `);
     const html = readFileSync(shrunkPage, 'utf8');
     const chosen = marks(html, 'choice').filter((tag) => tag.includes('data-default="false"'));
     expect(chosen).toHaveLength(1);

@@ -135,6 +135,15 @@ describe('the package: npm pack, installed into a project outside the checkout',
     expect(code).toBe(0);
   });
 
+  it('`npx wsksim test` tests it with its seeds and a campaign, and writes JUnit XML', () => {
+    const args = ['--no', 'wsksim', 'test', 'my-scenario.ts', '--fuzz-runs', '5', '--junit', 'out.xml'];
+    const { code, out } = run(project, 'npx', args);
+    expect(out).toMatch(/partition-heals/);
+    expect(code).toBe(0);
+    const xml = readFileSync(join(project, 'out.xml'), 'utf8');
+    expect(xml).toMatch(/<testsuite name="partition-heals"[^>]* failures="0"/);
+  });
+
   it('the shipped scenarios run by name from the installed package', () => {
     const list = run(project, 'npx', ['--no', 'wsksim', 'list']);
     expect(list.out.split('\n')).toEqual(expect.arrayContaining(['showcase', 'accept-event']));
@@ -157,9 +166,9 @@ describe('the package: npm pack, installed into a project outside the checkout',
     expect(caught.code).not.toBe(0);
   });
 
-  it("a vitest test in the project imports the library's runScenario and runs the scenario", () => {
+  it("a vitest test in the project uses the library's helpers on the scenario", () => {
     const { code, out } = run(project, 'npx', ['--no', 'vitest', 'run']);
-    expect(out).toMatch(/Tests\s+1 passed \(1\)/);
+    expect(out).toMatch(/Tests\s+2 passed \(2\)/);
     expect(code).toBe(0);
   });
 });

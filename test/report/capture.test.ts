@@ -32,14 +32,22 @@ describe('report: pcap capture of a run', () => {
   it('captures each TCP segment as it leaves its host, at its virtual time, lost ones included', async () => {
     const result = await runScenario(handshake, { seed: 1, pcap: true });
     const records = readPcap(result.pcap as Uint8Array).records;
-    expect(records.map((r) => r.at)).toEqual([0, 5e6, 10e6]);
-    const segments = records.map((r) => decodeSegment(r.packet));
+    expect(records.map((r) => r.at)).toEqual([0, 5e6, 10e6, 11e6]);
+    const segments = records.slice(0, 3).map((r) => decodeSegment(r.packet));
     expect(segments.map((s) => [s.source, s.sourcePort, s.seq, s.ack, s.flags])).toEqual([
       ['10.0.0.1', 49152, 1000, 0, SYN],
       ['10.0.0.2', 80, 7000, 1001, SYN | ACK],
       ['10.0.0.1', 49152, 1001, 7001, ACK],
     ]);
     expect(segments[0]?.options).toEqual({ mss: 1460, windowScale: 8, sackPermitted: true });
+  });
+
+  it('writes a payload that is not a segment as UDP: protocol 17, ports 0, its description as data', async () => {
+    const result = await runScenario(handshake, { seed: 1, pcap: true });
+    const packet = readPcap(result.pcap as Uint8Array).records[3]?.packet as Uint8Array;
+    expect(packet[9]).toBe(17);
+    expect([...packet.subarray(20, 24)]).toEqual([0, 0, 0, 0]);
+    expect(Buffer.from(packet.subarray(28)).toString('utf8')).toBe('not tcp');
   });
 
   it('the same seed gives a byte-identical file', async () => {
@@ -50,6 +58,6 @@ describe('report: pcap capture of a run', () => {
 
   itWithTshark('tshark decodes the capture cleanly', async () => {
     const result = await runScenario(handshake, { seed: 1, pcap: true });
-    expectCleanDecode(writeTempPcap('hand-handshake.pcap', result.pcap as Uint8Array), 3);
+    expectCleanDecode(writeTempPcap('hand-handshake.pcap', result.pcap as Uint8Array), 4);
   });
 });

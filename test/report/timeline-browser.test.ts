@@ -29,7 +29,7 @@ describe('HTML timeline in Chromium', () => {
     const page = join(OUTPUT, 'inspect-abort-race.html');
     const ran = await cli(['run', 'inspect-abort-race', '--seed', '1', '--html', page]);
     expect(ran.code).toBe(1);
-    expect(ran.out).toContain(`timeline: ${page} (`);
+    expect(ran.out).toContain(`wrote ${page}: the run's HTML timeline, `);
     const url = pathToFileURL(page).href;
     const browser = await chromium.launch({
       executablePath: chromiumPath(),

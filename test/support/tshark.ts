@@ -50,6 +50,7 @@ const TSHARK_OPTIONS = [
   '-n',
   '-o', 'tcp.check_checksum:TRUE',
   '-o', 'ip.check_checksum:TRUE',
+  '-o', 'udp.check_checksum:TRUE',
   '-o', 'tcp.analyze_sequence_numbers:TRUE',
 ];
 
@@ -62,6 +63,7 @@ const FIELDS = [
   '_ws.expert.message',
   'ip.checksum.status',
   'tcp.checksum.status',
+  'udp.checksum.status',
   ...ANALYSIS_FLAGS.map((flag) => `tcp.analysis.${flag}`),
 ];
 const AGGREGATOR = '|';
@@ -149,6 +151,8 @@ export interface TsharkPacket {
   /** undefined for IPv6, which has no header checksum. */
   readonly ipChecksumStatus: number | undefined;
   readonly tcpChecksumStatus: number | undefined;
+  /** For a non-TCP payload, which the captures write as UDP (src/report/datagram.ts). */
+  readonly udpChecksumStatus: number | undefined;
   /** tshark's TCP analysis flags on this packet, in ANALYSIS_FLAGS order. */
   readonly analysis: readonly AnalysisFlag[];
 }
@@ -186,6 +190,7 @@ function parsePacketLine(line: string, pcapPath: string): TsharkPacket {
     expert: severities.map((severity, index) => ({ severity, message: messages[index] ?? '' })),
     ipChecksumStatus: optionalNumber(column('ip.checksum.status')),
     tcpChecksumStatus: optionalNumber(column('tcp.checksum.status')),
+    udpChecksumStatus: optionalNumber(column('udp.checksum.status')),
     analysis: ANALYSIS_FLAGS.filter((flag) => column(`tcp.analysis.${flag}`) !== ''),
   };
 }
@@ -213,8 +218,10 @@ export function decodeProblems(packets: readonly TsharkPacket[]): string[] {
   for (const packet of packets) {
     const where = `frame ${packet.frame}`;
     if (packet.malformed) problems.push(`${where}: malformed`);
-    // Data above TCP may be dissected further (port 80 as HTTP): TCP over IP is what counts.
-    if (!/^raw:ipv?6?:tcp(:|$)/.test(packet.protocols)) {
+    // Data above TCP may be dissected further (port 80 as HTTP): TCP over IP is what counts;
+    // a payload that is not a segment is written as UDP carrying its description.
+    const isUdp = /^raw:ipv?6?:udp:data$/.test(packet.protocols);
+    if (!isUdp && !/^raw:ipv?6?:tcp(:|$)/.test(packet.protocols)) {
       problems.push(`${where}: decoded as ${packet.protocols}`);
     }
     for (const { severity, message } of packet.expert) {
@@ -224,8 +231,11 @@ export function decodeProblems(packets: readonly TsharkPacket[]): string[] {
     if (isIpv4 && packet.ipChecksumStatus !== CHECKSUM_GOOD) {
       problems.push(`${where}: IPv4 header checksum status ${String(packet.ipChecksumStatus)}`);
     }
-    if (packet.tcpChecksumStatus !== CHECKSUM_GOOD) {
-      problems.push(`${where}: TCP checksum status ${String(packet.tcpChecksumStatus)}`);
+    const [protocol, status] = isUdp
+      ? ['UDP', packet.udpChecksumStatus]
+      : ['TCP', packet.tcpChecksumStatus];
+    if (status !== CHECKSUM_GOOD) {
+      problems.push(`${where}: ${protocol} checksum status ${String(status)}`);
     }
   }
   return problems;
@@ -233,7 +243,8 @@ export function decodeProblems(packets: readonly TsharkPacket[]): string[] {
 
 /**
  * Asserts that tshark decodes the pcap with no malformed packet, no error-level expert info,
- * only TCP over IP, and every IPv4 header and TCP checksum verified good; returns the packets
+ * only TCP (or UDP, for payloads that are not segments) over IP, and every IPv4 header, TCP and
+ * UDP checksum verified good; returns the packets
  * for further assertions.
  */
 export function expectCleanDecode(pcapPath: string, expectedPackets?: number): TsharkPacket[] {

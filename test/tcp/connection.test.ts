@@ -138,7 +138,7 @@ describe('tcp: SYN-SENT', () => {
     expect(h.take()).toEqual([]);
   });
 
-  it('RST,ACK (windows10) → SYN retried 500 ms later with a new ISN, 4 times, then refused', () => {
+  it('RST,ACK (windows10) → SYN retried 500 ms after the last one with a new ISN, 4 times, then refused', () => {
     const h = new Harness();
     h.connection.open(0);
     for (let retry = 1; retry <= 4; retry++) {
@@ -151,18 +151,46 @@ describe('tcp: SYN-SENT', () => {
       h.deliver(sentAt + 2 * MS, peer(SYN | ACK, 0, 1));
       expect(h.takeRaw().at(-1)?.segment.flags).toBe(RST);
       h.isn = ISS + retry * 7;
-      h.runUntil(sentAt + 501 * MS);
+      h.runUntil(sentAt + 500 * MS);
       expect(h.state).toBe('SYN-SENT');
       expect(h.connection.iss).toBe(ISS + retry * 7);
       expect(h.sent.at(-1)?.segment.seq).toBe(ISS + retry * 7);
     }
     const last = h.sent.at(-1)?.at as number;
-    expect(last).toBe(2004 * MS);
+    expect(last).toBe(2000 * MS);
     h.deliver(last + 1 * MS, rstAck(h.connection.iss));
     expect(h.outcomes).toEqual(['refused']);
     expect(h.state).toBe('CLOSED');
     expect(h.connection.nextDeadline()).toBe(Infinity);
     expect(h.marks()).toContain('tcp: syn retried after rst');
+  });
+
+  it('windows10 retries 500 ms after the previous SYN left, not after its RST: refused at 2.01 s on a 10 ms round trip', () => {
+    // Issue 18, defect 3: SYNs at 0, 0.5, 1.0, 1.5, 2.0 s whatever the round trip; the 4th
+    // retry's RST (one round trip later) refuses (docs/tcp.md#windows-timings).
+    const h = new Harness();
+    h.connection.open(0);
+    for (let retry = 1; retry <= 4; retry++) {
+      const sentAt = h.sent.at(-1)?.at as number;
+      h.deliver(sentAt + 10 * MS, rstAck(h.connection.iss));
+      h.runUntil(sentAt + 499 * MS);
+      expect(h.state).toBe('CLOSED');
+      h.runUntil(sentAt + 500 * MS);
+      expect(h.state).toBe('SYN-SENT');
+    }
+    expect(h.sent.filter((s) => s.segment.flags === SYN).map((s) => s.at / MS))
+      .toEqual([0, 500, 1000, 1500, 2000]);
+    h.deliver(2010 * MS, rstAck(h.connection.iss));
+    expect(h.outcomes).toEqual(['refused']);
+  });
+
+  it('a RST arriving later than the retry delay after its SYN: the retry leaves at once', () => {
+    const h = new Harness();
+    h.connection.open(0);
+    h.deliver(700 * MS, rstAck(h.connection.iss));
+    h.runUntil(700 * MS);
+    expect(h.state).toBe('SYN-SENT');
+    expect(h.sent.at(-1)?.at).toBe(700 * MS);
   });
 
   it('ACK not acknowledging our SYN → <SEQ=SEG.ACK><CTL=RST>', () => {

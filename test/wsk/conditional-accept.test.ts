@@ -240,13 +240,13 @@ describe('conditional accept: the life of a request', () => {
     connect(client);
     await sim.run({ until: '5s' });
     expect(server.log).toEqual([
-      'inspect #0 reject @5', 'inspect #1 reject @515', 'inspect #2 reject @1025',
-      'inspect #3 reject @1535', 'inspect #4 reject @2045',
+      'inspect #0 reject @5', 'inspect #1 reject @505', 'inspect #2 reject @1005',
+      'inspect #3 reject @1505', 'inspect #4 reject @2005',
     ]);
-    expect(client.log).toEqual(['connect STATUS_CONNECTION_REFUSED @2050']);
+    expect(client.log).toEqual(['connect STATUS_CONNECTION_REFUSED @2010']);
     expect(wire(sim).filter((line) => line.includes('10.0.0.2>'))).toEqual([
-      '5 10.0.0.2>10.0.0.1 RST,ACK', '515 10.0.0.2>10.0.0.1 RST,ACK', '1025 10.0.0.2>10.0.0.1 RST,ACK',
-      '1535 10.0.0.2>10.0.0.1 RST,ACK', '2045 10.0.0.2>10.0.0.1 RST,ACK',
+      '5 10.0.0.2>10.0.0.1 RST,ACK', '505 10.0.0.2>10.0.0.1 RST,ACK', '1005 10.0.0.2>10.0.0.1 RST,ACK',
+      '1505 10.0.0.2>10.0.0.1 RST,ACK', '2005 10.0.0.2>10.0.0.1 RST,ACK',
     ]);
     // Each SYN is a new request with its own ID; neither accept nor abort follows a reject.
     const serials = c.ids.map((id) => id?.SerialNumber);
@@ -308,13 +308,13 @@ describe('conditional accept: the life of a request', () => {
     sim.at('300ms', 'decide', () => void complete(server, c, 0, WskInspectReject));
     await sim.run({ until: '2s' });
     expect(server.log).toEqual([
-      'inspect #0 pend @5', 'complete #0 STATUS_SUCCESS @300', 'inspect #1 accept @810',
-      'accept STATUS_SUCCESS @820',
+      'inspect #0 pend @5', 'complete #0 STATUS_SUCCESS @300', 'inspect #1 accept @505',
+      'accept STATUS_SUCCESS @515',
     ]);
     expect(wire(sim).slice(0, 3)).toEqual([
-      '0 10.0.0.1>10.0.0.2 SYN', '300 10.0.0.2>10.0.0.1 RST,ACK', '805 10.0.0.1>10.0.0.2 SYN',
+      '0 10.0.0.1>10.0.0.2 SYN', '300 10.0.0.2>10.0.0.1 RST,ACK', '500 10.0.0.1>10.0.0.2 SYN',
     ]);
-    expect(client.log).toEqual(['connect STATUS_SUCCESS @815']);
+    expect(client.log).toEqual(['connect STATUS_SUCCESS @510']);
     expect(c.ids[1]?.SerialNumber).not.toBe(c.ids[0]?.SerialNumber);
   });
 
@@ -421,7 +421,7 @@ describe('conditional accept: the life of a request', () => {
     // The client's SYN retransmissions meet a closed port: RST,ACK, then the windows10 retries.
     expect(wire(sim).find((line) => line.includes('10.0.0.2>'))).toBe('1005 10.0.0.2>10.0.0.1 RST,ACK');
     expect(client.log).toEqual([
-      'connect-a STATUS_CONNECTION_REFUSED @3050', 'connect-b STATUS_CONNECTION_REFUSED @3150',
+      'connect-a STATUS_CONNECTION_REFUSED @3010', 'connect-b STATUS_CONNECTION_REFUSED @3110',
     ]);
   });
 

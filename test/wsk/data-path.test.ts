@@ -51,6 +51,13 @@ import {
 } from '../../src/wsk/index.ts';
 import type { TcpProfileOptions } from '../../src/tcp/index.ts';
 import { MS, bind, listenSocket, socketConnect, world, type Driver, type World } from './support.ts';
+import {
+  AF_INET,
+  IPPROTO_TCP,
+  SOCK_STREAM,
+  WSK_FLAG_LISTEN_SOCKET,
+  sockaddr,
+} from '../../src/wsk/index.ts';
 
 const C = (Socket: PWSK_SOCKET) => Socket.Dispatch as WSK_PROVIDER_CONNECTION_DISPATCH;
 const text = new TextEncoder();
@@ -629,5 +636,171 @@ describe('wsk: data path determinism', () => {
     expect(one.hash).toBe(two.hash);
     expect(one.got).toEqual(['abcd', 'ef']);
     expect(two.got).toEqual(one.got);
+  });
+});
+
+describe('wsk: issue 18 — indications when events are enabled late, receives inside WskReceiveEvent', () => {
+  const D = WSK_FLAG_AT_DISPATCH_LEVEL;
+
+  /** A connection dispatch logging '<ms> <what>' into `events`. */
+  function logging(events: string[], now: () => number,
+    onReceive: (data: string, BytesAccepted: { value: number }) => NTSTATUS = () => STATUS_SUCCESS,
+  ): WSK_CLIENT_CONNECTION_DISPATCH {
+    return {
+      WskReceiveEvent: (_ctx, Flags, DataIndication, BytesIndicated, BytesAccepted) => {
+        const data = DataIndication === null ? 'NULL'
+          : textOf(DataIndication.Buffer.Mdl!.bytes.subarray(0, BytesIndicated));
+        events.push(`${now()} receive ${data} flags=${Flags}`);
+        return onReceive(data, BytesAccepted);
+      },
+      WskDisconnectEvent: (_ctx, Flags) => {
+        events.push(`${now()} disconnect flags=${Flags}`);
+        return STATUS_SUCCESS;
+      },
+      WskSendBacklogEvent: null,
+    };
+  }
+
+  function enable(Server: PWSK_SOCKET, mask: number): NTSTATUS {
+    const control = { NpiId: NPI_WSK_INTERFACE_ID, EventMask: mask };
+    return C(Server).WskControlSocket(
+      Server, WskSetOption, SO_WSK_EVENT_CALLBACK, SOL_SOCKET, 16, control, 0, null, null, null,
+    );
+  }
+
+  async function lateEnable(kernel: KernelOptions = {}) {
+    const events: string[] = [];
+    let sim: Simulation | null = null;
+    const p = await pair({ dispatch: logging(events, () => sim!.now / MS), kernel });
+    sim = p.sim;
+    // Data at 105 and the peer's FIN at 155, both before the driver enables its events at 200.
+    send(p.w.client, p.Client, 'early');
+    await p.sim.run({ until: '150ms' });
+    disconnect(p.w.client, p.Client);
+    await p.sim.run({ until: '200ms' });
+    expect(enable(p.Server, WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT)).toBe(STATUS_SUCCESS);
+    const inline = events.slice();
+    await p.sim.run({ until: '300ms' });
+    return { ...p, events, inline };
+  }
+
+  it("defect 1, default 'buffered': data and a FIN that came before the enable are indicated after it", async () => {
+    const { events, inline } = await lateEnable();
+    // Not inside WskControlSocket: on a zero-delay event, at DISPATCH_LEVEL like any indication.
+    expect(inline).toEqual([]);
+    expect(events).toEqual([`200 receive early flags=${D}`, `200 disconnect flags=${D}`]);
+  });
+
+  it("defect 1, wskIndicateOnEnable 'arrivals': nothing until more arrives (the hang the default avoids)", async () => {
+    const { events } = await lateEnable({ wskIndicateOnEnable: 'arrivals' });
+    // Only a later arrival would run the callback: the peer's FIN came already, so none will.
+    expect(events).toEqual([]);
+  });
+
+  it('defect 1: enabling with nothing buffered schedules nothing and changes nothing', async () => {
+    const events: string[] = [];
+    let sim: Simulation | null = null;
+    const p = await pair({ dispatch: logging(events, () => sim!.now / MS) });
+    sim = p.sim;
+    expect(enable(p.Server, WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT)).toBe(STATUS_SUCCESS);
+    send(p.w.client, p.Client, 'later');
+    await p.sim.run({ until: '200ms' });
+    expect(events).toEqual([`105 receive later flags=${D}`]);
+  });
+
+  it('defect 4: a WskReceive posted inside WskReceiveEvent gets what follows, not the indicated bytes', async () => {
+    const events: string[] = [];
+    let sim: Simulation | null = null;
+    let posted: ReturnType<typeof receive> | null = null;
+    let server: Driver | null = null;
+    let Server: PWSK_SOCKET | null = null;
+    const p = await pair({
+      dispatch: logging(events, () => sim!.now / MS, () => {
+        posted ??= receive(server!, Server!, 16, 'inner');
+        return STATUS_SUCCESS;
+      }),
+      enable: WSK_EVENT_RECEIVE,
+    });
+    sim = p.sim;
+    server = p.w.server;
+    Server = p.Server;
+    send(p.w.client, p.Client, 'abc');
+    await p.sim.run({ until: '150ms' });
+    expect(posted!.returned).toBe(STATUS_PENDING);
+    send(p.w.client, p.Client, 'def');
+    await p.sim.run({ until: '200ms' });
+    expect(events).toEqual([`105 receive abc flags=${D}`]);
+    expect(got(posted!.buffer, posted!.Irp)).toBe('def');
+    // Every byte once, in order: 'abc' by the callback, 'def' by the receive.
+    expect(p.w.server.log.at(-1)).toBe('inner STATUS_SUCCESS @155');
+  });
+
+  it('defect 4: after STATUS_DATA_NOT_ACCEPTED or a partial accept, the inner receive gets the rest', async () => {
+    for (const [answer, accepted, expected] of [
+      [STATUS_DATA_NOT_ACCEPTED, 0, 'abcde'],
+      [STATUS_SUCCESS, 2, 'cde'],
+    ] as const) {
+      const events: string[] = [];
+      let ctx: { p: Pair; posted: ReturnType<typeof receive> | null } | null = null;
+      const p = await pair({
+        dispatch: logging(events, () => ctx!.p.sim.now / MS, (_data, BytesAccepted) => {
+          ctx!.posted ??= receive(ctx!.p.w.server, ctx!.p.Server, 16, 'inner');
+          BytesAccepted.value = accepted;
+          return answer;
+        }),
+        enable: WSK_EVENT_RECEIVE,
+      });
+      ctx = { p, posted: null };
+      send(p.w.client, p.Client, 'abcde');
+      await p.sim.run({ until: '200ms' });
+      expect(events).toEqual([`105 receive abcde flags=${D}`]);
+      expect(got(ctx.posted!.buffer, ctx.posted!.Irp)).toBe(expected);
+      expect(p.w.server.log.at(-1)).toBe('inner STATUS_SUCCESS @105');
+    }
+  });
+
+  it('defect 4: paused indications resume when the WskReceive completes, not when it is served', async () => {
+    // Every known result pends (pendingCompletions 1): the receive is served at once and completes
+    // on a later event; the next indication comes only after its completion routine ran
+    // (docs/model.md#wskreceiveevent: "until a WskReceive completes").
+    const w = world({ kernel: { pendingCompletions: 1 } });
+    const { sim, server, client } = w;
+    const events: string[] = [];
+    const completedFirst: boolean[] = [];
+    let inner: IRP | null = null;
+    const dispatch = logging(events, () => sim.now / MS, (data, BytesAccepted) => {
+      if (data === 'abcde') BytesAccepted.value = 2;
+      else completedFirst.push(inner !== null && server.calls.has(inner));
+      return STATUS_SUCCESS;
+    });
+    const made = server.irp('socket');
+    server.Dispatch.WskSocket(
+      server.Npi.Client!, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET,
+      null, null, null, null, null, made,
+    );
+    await sim.run({ until: '1ms' });
+    const Listen = made.IoStatus.Information as PWSK_SOCKET;
+    const L = Listen.Dispatch as WSK_PROVIDER_LISTEN_DISPATCH;
+    L.WskBind(Listen, sockaddr('0.0.0.0:80'), 0, server.irp('bind'));
+    await sim.run({ until: '2ms' });
+    const connect = socketConnect(client, '0.0.0.0:0', '10.0.0.2:80');
+    await sim.run({ until: '100ms' });
+    const Accept = server.irp('accept');
+    expect(L.WskAccept(Listen, 0, null, dispatch, null, null, Accept)).toBe(STATUS_SUCCESS);
+    const Server = Accept.IoStatus.Information as PWSK_SOCKET;
+    const Client = connect.Irp.IoStatus.Information as PWSK_SOCKET;
+    expect(enable(Server, WSK_EVENT_RECEIVE)).toBe(STATUS_SUCCESS);
+    send(client, Client, 'abcde');
+    await sim.run({ until: '150ms' });
+    send(client, Client, 'fg');
+    await sim.run({ until: '200ms' });
+    expect(events).toEqual([`105 receive abcde flags=${D}`]);
+    const r = receive(server, Server, 3);
+    inner = r.Irp;
+    expect(r.returned).toBe(STATUS_PENDING);
+    await sim.run({ until: '300ms' });
+    expect(got(r.buffer, r.Irp)).toBe('cde');
+    expect(events).toEqual([`105 receive abcde flags=${D}`, `200 receive fg flags=${D}`]);
+    expect(completedFirst).toEqual([true]);
   });
 });

@@ -23,7 +23,8 @@
  *   socket not bound or in the other role → STATUS_INVALID_DEVICE_STATE; connect twice →
  *   STATUS_INVALID_PARAMETER; refused → STATUS_CONNECTION_REFUSED
  *   (#connect-and-connection-failures); addresses only when bound / connected.
- * - #wskaccept: WskAccept completes at once with a waiting connection, otherwise it is queued
+ * - #wskaccept: WskAccept completes at once with a waiting connection (inline even with
+ *   pendingCompletions 1: the policy acceptReadyPends, default 0), otherwise it is queued
  *   (FIFO).
  * - #socket-options-and-control: SO_REUSEADDR needs an IRP and must precede bind
  *   (STATUS_INVALID_PARAMETER after); basic sockets have no such option (STATUS_NOT_SUPPORTED).
@@ -214,8 +215,11 @@ interface Real {
 /** What a call is predicted to do. */
 type Outcome =
   | { kind: 'violation'; rule: string }
-  /** Known at the call: inline, or pended with pendingCompletions 1. */
-  | { kind: 'now'; status: NTSTATUS; socket?: boolean }
+  /**
+   * Known at the call: inline, or pended with pendingCompletions 1 unless `inline` (WskAccept
+   * with a connection waiting completes at once whatever pendingCompletions is: acceptReadyPends).
+   */
+  | { kind: 'now'; status: NTSTATUS; socket?: boolean; inline?: boolean }
   /** Completes after the network (connect). */
   | { kind: 'later'; status: NTSTATUS }
   /** Pends until an event the model will drive (a queued accept). */
@@ -375,7 +379,11 @@ async function settle(
   }
   if (outcome.kind === 'now') {
     expect(statusName(returned)).toBe(
-      statusName(r.pending === 1 && irp !== null ? STATUS_PENDING : outcome.status),
+      statusName(
+        r.pending === 1 && irp !== null && outcome.inline !== true
+          ? STATUS_PENDING
+          : outcome.status,
+      ),
     );
   } else {
     expect(statusName(returned)).toBe('STATUS_PENDING');
@@ -741,7 +749,7 @@ class AcceptCmd extends Base {
     if (early !== null) return { s, outcome: early };
     if (!s.listening) return now(s, STATUS_INVALID_DEVICE_STATE);
     if (s.ready.length > 0 && s.accepts.length === 0) {
-      return { s, outcome: { kind: 'now', status: STATUS_SUCCESS, socket: true } };
+      return { s, outcome: { kind: 'now', status: STATUS_SUCCESS, socket: true, inline: true } };
     }
     return { s, outcome: { kind: 'queued' } };
   }

@@ -35,6 +35,7 @@ import {
   STATUS_SUCCESS,
   WSK_CACHED_SECURITY_DESCRIPTOR,
   WSK_CACHE_SD,
+  WSK_RELEASE_SD,
   WSK_FLAG_BASIC_SOCKET,
   WSK_FLAG_LISTEN_SOCKET,
   WSK_FLAG_STREAM_SOCKET,
@@ -124,6 +125,16 @@ function secureSocket(
   );
   expect(Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
   return Irp.IoStatus.Information as PWSK_SOCKET;
+}
+
+/** WskControlClient(WSK_CACHE_SD): the cached copy WskSocket and SO_WSK_SECURITY must be given. */
+function cacheSd(d: Driver, sd: SECURITY_DESCRIPTOR): WSK_CACHED_SECURITY_DESCRIPTOR {
+  const cached = { value: null as unknown };
+  const status = d.Dispatch.WskControlClient(
+    d.Npi.Client!, WSK_CACHE_SD, 8, { value: sd }, 8, cached, null, null,
+  );
+  expect(status).toBe(STATUS_SUCCESS);
+  return cached.value as WSK_CACHED_SECURITY_DESCRIPTOR;
 }
 
 /** Queues a WskAccept; the accepted socket is the IRP's Information once it completes. */
@@ -457,13 +468,13 @@ describe('WskBind: the sharing table end to end (docs/model.md#address-sharing)'
     const Client = server.Npi.Client!;
     // Everyone: none/specific after none/wildcard → SUCCESS.
     const everyone = secureSocket(server, WSK_FLAG_LISTEN_SOCKET, null,
-      new SECURITY_DESCRIPTOR('Everyone'));
+      cacheSd(server, new SECURITY_DESCRIPTOR('Everyone')));
     expect(bind(server, everyone, '0.0.0.0:80')).toBe(STATUS_SUCCESS);
     expect(bind(server, listenSocket(server), '10.0.0.2:80')).toBe(STATUS_SUCCESS);
     // Someone else only: the System process (NULL OwningProcess) is denied.
     const someOtherProcess = { name: 'other.exe' };
     const other = secureSocket(server, WSK_FLAG_LISTEN_SOCKET, null,
-      new SECURITY_DESCRIPTOR([someOtherProcess]));
+      cacheSd(server, new SECURITY_DESCRIPTOR([someOtherProcess])));
     expect(bind(server, other, '0.0.0.0:81')).toBe(STATUS_SUCCESS);
     expect(bind(server, listenSocket(server), '10.0.0.2:81')).toBe(STATUS_ACCESS_DENIED);
     // ...but that process is let in.
@@ -490,6 +501,48 @@ describe('WskBind: the sharing table end to end (docs/model.md#address-sharing)'
     expect(bind(server, secureSocket(server, WSK_FLAG_LISTEN_SOCKET, ownerObj, null),
       '10.0.0.2:83')).toBe(STATUS_ACCESS_DENIED);
     expect(server.k.advisories).toEqual([]);
+    expect(server.k.violations).toEqual([]);
+  });
+
+  it('a descriptor not obtained through WSK_CACHE_SD: WSK-SD-NOT-CACHED from each call', () => {
+    // Issue 18, defect 2. PFN_WSK_SOCKET_CONNECT: SecurityDescriptor "must be a cached copy of a
+    // security descriptor that was obtained by calling WskControlClient with the WSK_CACHE_SD
+    // control code"; PFN_WSK_SOCKET and SO_WSK_SECURITY take the same cached copy.
+    const { server, client } = world();
+    const raw = new SECURITY_DESCRIPTOR('Everyone');
+    const violations = (d: Driver) => d.k.violations.map((v) => v.message);
+    // WskSocket with the descriptor itself: reported, the socket is still made.
+    secureSocket(server, WSK_FLAG_LISTEN_SOCKET, null, raw);
+    expect(violations(server)).toEqual([
+      expect.stringMatching(/^WSK-SD-NOT-CACHED: WskSocket: .*WSK_CACHE_SD/),
+    ]);
+    // WskSocketConnect likewise.
+    const Irp = client.irp('connect');
+    client.Dispatch.WskSocketConnect(
+      client.Npi.Client!, SOCK_STREAM, IPPROTO_TCP, sockaddr('0.0.0.0:0'),
+      sockaddr('10.0.0.2:80'), 0, null, null, null, null, raw, Irp,
+    );
+    expect(violations(client)).toEqual([
+      expect.stringMatching(/^WSK-SD-NOT-CACHED: WskSocketConnect: /),
+    ]);
+    // SO_WSK_SECURITY with the descriptor itself, and with a copy released already.
+    const socket = listenSocket(server);
+    const attach = (value: object) => dispatchOf(socket).WskControlSocket(
+      socket, WskSetOption, SO_WSK_SECURITY, SOL_SOCKET, 8, { value }, 0, null, null, null,
+    );
+    attach(raw);
+    const released = cacheSd(server, new SECURITY_DESCRIPTOR('Everyone'));
+    expect(server.Dispatch.WskControlClient(
+      server.Npi.Client!, WSK_RELEASE_SD, 8, { value: released }, 0, null, null, null,
+    )).toBe(STATUS_SUCCESS);
+    attach(released);
+    expect(violations(server).slice(1)).toEqual([
+      expect.stringMatching(/^WSK-SD-NOT-CACHED: WskControlSocket\(SO_WSK_SECURITY\): /),
+      expect.stringMatching(/^WSK-SD-NOT-CACHED: WskControlSocket\(SO_WSK_SECURITY\): .*released/),
+    ]);
+    // A copy the client holds: nothing to report.
+    attach(cacheSd(server, new SECURITY_DESCRIPTOR('Everyone')));
+    expect(server.k.violations).toHaveLength(3);
   });
 
   it('SO_WSK_SECURITY attaches a cached descriptor before bind, as WskSocket\'s argument does', () => {

@@ -494,6 +494,31 @@ const CASES: readonly Case[] = [
     },
   },
 
+  {
+    // Issue 18, defect 2: "must be a cached copy ... obtained by calling WskControlClient with
+    // the WSK_CACHE_SD control code" (PFN_WSK_SOCKET_CONNECT).
+    rule: 'WSK-SD-NOT-CACHED',
+    breaks: ({ server: d }) => {
+      const Client = d.Npi.Client!;
+      d.Dispatch.WskSocket( // breaks WSK-SD-NOT-CACHED
+        Client, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null, null, null, null,
+        new SECURITY_DESCRIPTOR('Everyone'), d.irp('socket'),
+      );
+    },
+    twin: ({ server: d }) => {
+      const Client = d.Npi.Client!;
+      const Cached = { value: null as unknown };
+      const Sd = { value: new SECURITY_DESCRIPTOR('Everyone') };
+      d.Dispatch.WskControlClient(Client, WSK_CACHE_SD, 8, Sd, 8, Cached, null, null);
+      const Irp = d.irp('socket');
+      d.Dispatch.WskSocket(
+        Client, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_LISTEN_SOCKET, null, null, null, null,
+        Cached.value as SECURITY_DESCRIPTOR, Irp,
+      );
+      expect(Irp.IoStatus.Status).toBe(STATUS_SUCCESS);
+    },
+  },
+
   // ---- sockets ------------------------------------------------------------------------------
   {
     rule: 'WSK-SOCKET-INVALID',

@@ -30,6 +30,7 @@ export const KNOB_MODES: readonly { knob: KernelKnob; name: string; modes: reado
   { knob: 'passiveCallbacks', name: 'PASSIVE', modes: ['off', 'on', 'mixed'] },
   { knob: 'acceptCallbackRace', name: 'accept race', modes: ['off', 'on'] },
   { knob: 'receiveCallbackRace', name: 'receive race', modes: ['off', 'on'] },
+  { knob: 'acceptReadyPends', name: 'ready accept pends', modes: ['off', 'on'] },
 ];
 
 /** One kernel knob as drawn: the mode's name and the probability it sets. */

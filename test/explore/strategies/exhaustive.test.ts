@@ -135,13 +135,15 @@ describe('explore: exhaustive', () => {
     expect(campaign.report[0]).toBe('complete: 4 of 4 leaves');
   });
 
-  it('wsksim fuzz --strategy exhaustive --vary same-instant --limit 20', async () => {
+  it('wsksim fuzz --strategy exhaustive --vary same-instant --limit 40', async () => {
+    // 32 leaves since the windows10 RST retries are timed from the previous SYN (issue 18,
+    // defect 3): the run's same-instant choices are not those of the old timing.
     const { code, out } = await cli([
-      'fuzz', 'connect-refused', '--strategy', 'exhaustive', '--vary', 'same-instant', '--limit', '20',
+      'fuzz', 'connect-refused', '--strategy', 'exhaustive', '--vary', 'same-instant', '--limit', '40',
     ]);
     expect(code).toBe(0);
-    expect(out).toMatch(/^fuzz connect-refused {2}strategy exhaustive {2}seeds 1–1 {2}16 passed, 0 failed/);
-    expect(out).toContain('exhaustive: complete: 16 of 16 leaves\n');
+    expect(out).toMatch(/^fuzz connect-refused {2}strategy exhaustive {2}seeds 1–1 {2}32 passed, 0 failed/);
+    expect(out).toContain('exhaustive: complete: 32 of 32 leaves\n');
     const limited = await cli([
       'fuzz', 'connect-refused', '--strategy', 'exhaustive', '--vary', 'same-instant', '--limit', '5',
     ]);

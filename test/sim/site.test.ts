@@ -1,0 +1,32 @@
+/**
+ * Sites from stack frames (sim/site.ts) as Node prints them on Linux, macOS and Windows: a
+ * driver's frame is named by its file and line whatever the spelling (a path with spaces, a
+ * drive letter and backslashes, a file URL); Node's and dependencies' frames are not drivers'.
+ */
+import { describe, expect, it } from 'vitest';
+import { frameSites, slashPath } from '../../src/sim/site.ts';
+
+describe('site: paths as stack frames spell them', () => {
+  it('slashPath: POSIX paths, Windows paths and file URLs become one spelling', () => {
+    expect(slashPath('/home/me/drv/a.ts')).toBe('/home/me/drv/a.ts');
+    expect(slashPath('C:\\Users\\me\\drv\\a.ts')).toBe('C:/Users/me/drv/a.ts');
+    expect(slashPath('file:///C:/Users/me/My%20Driver/a.ts')).toBe('C:/Users/me/My Driver/a.ts');
+    expect(slashPath('file:///home/me/a%20b.ts')).toBe('/home/me/a b.ts');
+  });
+
+  it('frames on Windows, with spaces, as URLs, and anonymous ones name the driver line', () => {
+    const stack = [
+      'Error: boom',
+      '    at node:internal/process/task_queues:95:5',
+      '    at acceptEvent (C:\\Program Files\\team\\drv\\accept.ts:41:7)',
+      '    at file:///C:/Users/me/My%20Driver/entry.ts:12:3',
+      '    at start (/home/me/drv/thread.ts:7:1)',
+      '    at run (/home/me/proj/node_modules/dep/index.js:1:1)',
+    ].join('\n');
+    expect(frameSites(stack)).toEqual([
+      { own: false, site: 'C:/Program Files/team/drv/accept.ts:41', name: 'acceptEvent' },
+      { own: false, site: 'C:/Users/me/My Driver/entry.ts:12', name: null },
+      { own: false, site: '/home/me/drv/thread.ts:7', name: 'start' },
+    ]);
+  });
+});
