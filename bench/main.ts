@@ -10,6 +10,7 @@ import { benchJobs } from './jobs.ts';
 import { formatMetric, type Metric } from './measure.ts';
 import { benchShowcase } from './showcase.ts';
 import { benchTcp } from './tcp.ts';
+import { benchTimeline } from './timeline.ts';
 import { benchWsk } from './wsk.ts';
 
 type Bench = (argv: readonly string[]) => Promise<Metric[]>;
@@ -20,6 +21,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   jobs: benchJobs,
   showcase: benchShowcase,
   tcp: benchTcp,
+  timeline: benchTimeline,
   wsk: benchWsk,
   explore: (argv) => benchExplore(exploreOptions(argv)),
 };

@@ -18,6 +18,7 @@ import { run } from './run-command.ts';
 import { ScenarioFileError } from './scenario-file-error.ts';
 import { shrinkArtifact } from './shrink.ts';
 import { test } from './test-command.ts';
+import { htmlFlag } from './timeline-file.ts';
 import type { Write } from './write.ts';
 
 const HELP = `wsksim — a deterministic network simulator with an executable model of Windows WSK
@@ -40,6 +41,8 @@ usage:
       --last N            --mermaid: only the last N arrows and notes
       --from T, --to T    --mermaid: only what happened between virtual times T (e.g. 20ms)
       --trace-json FILE   every trace record as a JSON line (docs/trace-record.schema.json)
+      --html FILE         the run's timeline: one self-contained HTML page (README "Seeing a
+                          run: the HTML timeline")
       --set kernel.<host>.<option>=<value>
                           a kernel option of <host>'s kernel (* for every host) over the
                           scenario's; repeatable
@@ -70,14 +73,16 @@ usage:
       --no-shrink         write the artifacts without shrinking them
       --set, --same-instant   as for run
   wsksim replay <artifact.json> [--pcap F] [--pcapng F] [--mermaid F] [--trace-json F]
+                          [--html F]
                           make a fuzz campaign's failing run again from its artifact and say
                           whether it reproduced (same trace hash), or why not; the files are
                           of that run, as for run (with --last, --from, --to)
   wsksim shrink <artifact.json> [--out DIR] [--budget N] [--time T]
                           make the failing run's tape as small and as default as possible
                           while it fails the same way; write <name>-shrunk.json and print the
-                          sizes before and after; --pcap, --pcapng, --mermaid, --trace-json
-                          as for replay, of the shrunk run
+                          sizes before and after; --pcap, --pcapng, --mermaid, --trace-json,
+                          --html as for replay, of the shrunk run (--html: the choices the
+                          shrunk tape sets apart from their default marked)
   wsksim test [files or folders...] [options]
                           test every scenario found (default: ./scenarios): its declared seeds,
                           its declared failing runs, a fuzz campaign, its expect; replay the
@@ -195,19 +200,21 @@ export async function main(
   }
 }
 
-/** `wsksim replay <artifact>` (replay.ts). */
+/** `wsksim replay <artifact> [--html FILE]` (replay.ts). */
 async function replay(argv: readonly string[], out: Write, err: Write): Promise<number> {
-  const args = parseArgs(argv, { values: [...REPORT_VALUES], switches: [] });
+  const args = parseArgs(argv, { values: [...REPORT_VALUES, 'html'], switches: [] });
   const file = onePositional(args, 'artifact');
-  return await replayArtifact(file, out, err, reportFlags(args));
+  const reports = reportFlags(args);
+  return await replayArtifact(file, out, err, reports, htmlFlag(args));
 }
 
-/** `wsksim shrink <artifact> [--out DIR] [--budget N] [--time T]` (shrink.ts). */
+/** `wsksim shrink <artifact> [--out DIR] [--budget N] [--time T] [--html FILE]` (shrink.ts). */
 async function shrink(argv: readonly string[], out: Write, err: Write): Promise<number> {
-  const values = ['out', 'budget', 'time', ...REPORT_VALUES];
+  const values = ['out', 'budget', 'time', 'html', ...REPORT_VALUES];
   const args = parseArgs(argv, { values, switches: [] });
   const file = onePositional(args, 'artifact');
   const reports = reportFlags(args);
+  const html = htmlFlag(args);
   const outDir = args.values.get('out');
   if (outDir !== undefined) checkOutputDir('out', outDir);
   const timeText = args.values.get('time');
@@ -218,6 +225,7 @@ async function shrink(argv: readonly string[], out: Write, err: Write): Promise<
     {
       file,
       ...(outDir !== undefined && { out: outDir }),
+      ...(html !== undefined && { html }),
       ...(budget !== undefined && { budget }),
       ...(timeText !== undefined && { time: parseDuration('--time', timeText) }),
     },

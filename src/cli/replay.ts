@@ -9,10 +9,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { ArtifactError, parseArtifact, replayRequest, type Artifact } from '../explore/artifact.ts';
 import { runScenario, type Scenario, type ScenarioResult } from '../explore/scenario.ts';
 import { TapeDivergedError } from '../sim/index.ts';
+import { TimelineRecorder } from '../report/index.ts';
 import { loadScenario } from './load.ts';
 import { writeReports, type Reports } from './report-files.ts';
 import { fileSha256, scenarioFileOf, wsksimVersion } from './provenance.ts';
 import { summary } from './summary.ts';
+import { timelineRequest, writeTimeline } from './timeline-file.ts';
 import type { Write } from './write.ts';
 
 /**
@@ -41,17 +43,19 @@ export type ReplayOutcome =
 
 /**
  * Replays the artifact in `file` strictly: its scenario unchanged, its tape followed exactly;
- * `reports` asks for report files of the run (report-files.ts), which do not change it.
+ * `reports` asks for report files of the run (report-files.ts), and `timeline` notes its choices
+ * for the HTML timeline (timeline-file.ts); neither changes it.
  */
 export async function replayOutcome(
   file: string,
   reports?: Reports['request'],
+  timeline?: TimelineRecorder,
 ): Promise<ReplayOutcome> {
   const artifact = readArtifact(file);
   if (typeof artifact === 'string') return { kind: 'not-artifact', reason: artifact };
   const scenario = await scenarioOf(artifact, file);
   if (typeof scenario === 'string') return { kind: 'not-run', artifact, reason: scenario };
-  const result = await replayed(scenario, artifact, reports);
+  const result = await replayed(scenario, artifact, reports, timeline);
   if (result instanceof TapeDivergedError)
     return { kind: 'diverged', artifact, scenario, error: result };
   const verdict = verdictOf(artifact, result);
@@ -68,15 +72,17 @@ export async function replayOutcome(
 
 /**
  * Exit codes: 0 reproduced, 1 not reproduced, 2 not an artifact. The report files asked for are
- * written whenever the run was made, reproduced or not.
+ * written whenever the run was made, reproduced or not; so is the timeline with `html`.
  */
 export async function replayArtifact(
   file: string,
   out: Write,
   err: Write,
   reports?: Reports,
+  html?: string,
 ): Promise<number> {
-  const outcome = await replayOutcome(file, reports?.request);
+  const recorder = html === undefined ? undefined : new TimelineRecorder();
+  const outcome = await replayOutcome(file, reports?.request, recorder);
   switch (outcome.kind) {
     case 'not-artifact':
       err(`wsksim: ${file}: ${outcome.reason}\n`);
@@ -90,8 +96,11 @@ export async function replayArtifact(
     case 'ran': {
       const { artifact, result } = outcome;
       const ran = `replayed ${file} (seed ${artifact.seed})`;
+      const closing = summary(result, `wsksim replay ${file}`, '', ran);
       if (reports !== undefined) writeReports(reports, result, out);
-      out(summary(result, `wsksim replay ${file}`, '', ran));
+      if (html !== undefined && recorder !== undefined)
+        writeTimeline(html, result, recorder, closing, `wsksim replay ${file}`, out);
+      out(closing);
       out(`${outcome.verdict}\n`);
       return outcome.reproduced ? 0 : 1;
     }
@@ -106,9 +115,14 @@ async function replayed(
   scenario: Scenario<unknown>,
   artifact: Artifact,
   reports: Reports['request'] = {},
+  timeline?: TimelineRecorder,
 ): Promise<ScenarioResult | TapeDivergedError> {
+  const request = { ...replayRequest(scenario, artifact), ...reports };
   try {
-    return await runScenario(scenario, { ...replayRequest(scenario, artifact), ...reports });
+    return await runScenario(
+      scenario,
+      timeline === undefined ? request : timelineRequest(request, timeline),
+    );
   } catch (error) {
     if (error instanceof TapeDivergedError) return error;
     throw error;

@@ -2,10 +2,11 @@
  * `wsksim run` and `wsksim showcase`: one scenario, its declared seeds (or one seed, or a tape),
  * each run's trace when asked and its summary.
  */
-import { runScenario, type Scenario } from '../explore/scenario.ts';
+import { runScenario, type RunRequest, type Scenario } from '../explore/scenario.ts';
 import { planRequest, seedOnlyRun } from '../explore/campaign.ts';
 import type { RunPlan } from '../explore/strategy.ts';
 import type { ArtifactScenario } from '../explore/artifact.ts';
+import { TimelineRecorder } from '../report/index.ts';
 import { formatRecord } from '../sim/index.ts';
 import { UsageError, integerFlag, onePositional, parseArgs, type ParsedArgs } from './args.ts';
 import { choiceLog, type ChoiceLog } from './choices.ts';
@@ -17,24 +18,26 @@ import { REPORT_FILES, REPORT_VALUES, reportFlags, writeReports } from './report
 import { scenarioIdentity } from './provenance.ts';
 import { strategyOf } from './strategy-flags.ts';
 import { summary } from './summary.ts';
+import { htmlFlag, timelineRequest, writeTimeline } from './timeline-file.ts';
 import { readTapeFile, writeTapeFile, type TapeFile } from './tape-file.ts';
 import type { Write } from './write.ts';
 
 /**
  * `wsksim run`: with `--seed N` that seed; with `--replay FILE` the tape's run; without either,
  * every seed the scenario declares, one summary each (exit 1 when any fails). What makes one
- * run's files or log (`--record`, `--pcap`, `--pcapng`, `--mermaid`, `--trace-json`,
+ * run's files or log (`--record`, `--pcap`, `--pcapng`, `--mermaid`, `--trace-json`, `--html`,
  * `--choices`) and `showcase` take the first declared seed when no `--seed` is given, as they
  * always did: a file per seed would overwrite itself.
  */
 export async function run(argv: readonly string[], out: Write, showcase: boolean): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['seed', 'record', 'replay', 'strategy', ...REPORT_VALUES],
+    values: ['seed', 'record', 'replay', 'strategy', 'html', ...REPORT_VALUES],
     switches: ['trace', 'choices', ...KNOB_FLAGS.switches],
     lists: KNOB_FLAGS.lists,
   });
   const reference = onePositional(args, 'scenario');
   reportFlags(args); // refuses an unwritable path or a bad --last/--from/--to before loading
+  htmlFlag(args);
   const record = args.values.get('record');
   if (record !== undefined) checkOutputFile('record', record);
   const scenario = await loadScenario(reference);
@@ -63,7 +66,7 @@ function seedsToRun(
 }
 
 /** Flags that write one run's file: with no --seed, `run` runs the first declared seed only. */
-const ONE_RUN_FLAGS = ['record', ...REPORT_FILES] as const;
+const ONE_RUN_FLAGS = ['record', 'html', ...REPORT_FILES] as const;
 
 /** One run of `run`: its trace when asked, its files, its summary; 0 when it passed. */
 async function runOne(
@@ -83,8 +86,9 @@ async function runOne(
   const planned = strategyRun(scenario, args, seed);
   const { decider, ...request } = planRequest(knobs.request, planned.plan);
   const choices = choicesFlag(args);
+  const htmlFile = args.values.get('html');
   const printTrace = showcase || (args.switches.has('trace') && choices === null);
-  const result = await runScenario(scenario, {
+  const asked: RunRequest = {
     ...request,
     ...(decider !== undefined && replayFile === undefined && { decider }),
     ...reports.request,
@@ -92,7 +96,12 @@ async function runOne(
     ...((recordFile !== undefined || choices !== null) && { record: true }),
     ...(replaying !== undefined && { replay: replaying.tape }),
     ...(choices !== null && { decider: choices.decider, onRecord: choices.onRecord }),
-  });
+  };
+  const recorder = htmlFile === undefined ? undefined : new TimelineRecorder();
+  const result = await runScenario(
+    scenario,
+    recorder === undefined ? asked : timelineRequest(asked, recorder, choices?.onRecord),
+  );
   refuseConfigFailure(reference, result);
   if (printTrace) for (const record of result.trace ?? []) out(`${formatRecord(record)}\n`);
   for (const line of choices?.lines ?? []) out(`${line}\n`);
@@ -107,7 +116,10 @@ async function runOne(
   if (replaying !== undefined)
     out(changedNote(replaying, scenarioIdentity(scenario.name, reference)));
   const ran = replayFile === undefined ? undefined : `replayed ${replayFile}`;
-  out(summary(result, replay, planned.plan.note, ran));
+  const closing = summary(result, replay, planned.plan.note, ran);
+  if (htmlFile !== undefined && recorder !== undefined)
+    writeTimeline(htmlFile, result, recorder, closing, replay, out);
+  out(closing);
   return result.status === 'passed' ? 0 : 1;
 }
 

@@ -16,6 +16,7 @@ import { runScenario, type Scenario } from '../explore/scenario.ts';
 import type { RunSizes, ShrinkOutput } from '../explore/shrink.ts';
 import { shrinkRun } from '../explore/shrink-run.ts';
 import { formatInstant } from '../sim/index.ts';
+import { TimelineRecorder } from '../report/index.ts';
 import { artifactText } from './findings.ts';
 import {
   SIGNAL_EXIT,
@@ -27,6 +28,8 @@ import {
 import { scenarioFileOf, scenarioFrom } from './provenance.ts';
 import { readArtifact, replayOutcome, scenarioOf } from './replay.ts';
 import { writeReports, type Reports } from './report-files.ts';
+import { summary } from './summary.ts';
+import { writeTimeline } from './timeline-file.ts';
 import type { Write } from './write.ts';
 
 export interface ShrinkRequest {
@@ -38,6 +41,8 @@ export interface ShrinkRequest {
   readonly time?: number;
   /** Signals that stop the shrinking, keeping the best so far. */
   readonly interrupt?: Interrupt;
+  /** Where the shrunk run's HTML timeline goes (timeline-file.ts). @defaultValue none */
+  readonly html?: string;
   /** Called when the shrinking starts (the artifact read, its scenario loaded). */
   readonly onStart?: () => void;
 }
@@ -73,9 +78,18 @@ export async function shrinkArtifact(
     return malformed ? 2 : 1;
   }
   out(shrinkReport(request.file, shrunk.path, shrunk.output, shrunk.seconds, shrunk.interrupted));
-  if (reports !== undefined && reports.files.size > 0) {
-    const again = await replayOutcome(shrunk.path, reports.request);
-    if (again.kind === 'ran') writeReports(reports, again.result, out);
+  const html = request.html;
+  if ((reports !== undefined && reports.files.size > 0) || html !== undefined) {
+    const recorder = html === undefined ? undefined : new TimelineRecorder();
+    const again = await replayOutcome(shrunk.path, reports?.request, recorder);
+    if (again.kind === 'ran') {
+      if (reports !== undefined) writeReports(reports, again.result, out);
+      if (html !== undefined && recorder !== undefined) {
+        const command = `wsksim replay ${shrunk.path}`;
+        const closing = summary(again.result, command, '', `replayed ${shrunk.path}`);
+        writeTimeline(html, again.result, recorder, closing, command, out);
+      }
+    }
   }
   return shrunk.interrupted === undefined ? 0 : SIGNAL_EXIT[shrunk.interrupted];
 }

@@ -27,6 +27,7 @@ import {
   PcapngCapture,
   mermaidDiagram,
   type MermaidOptions,
+  type TimelineHost,
 } from '../report/index.ts';
 import {
   Simulation,
@@ -212,6 +213,8 @@ export interface ScenarioResult {
   readonly events: number;
   readonly tape?: Tape;
   readonly trace?: readonly TraceRecord[];
+  /** The hosts and their addresses, when the trace is kept (to draw it: the HTML timeline). */
+  readonly hosts?: readonly TimelineHost[];
   readonly eventLog?: readonly EventLogEntry[];
   /** The latest trace records, for failure reports. */
   readonly tail: readonly TraceRecord[];
@@ -439,7 +442,7 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
     now: core.now,
     events: core.eventsFired,
     ...(core.choices.isRecording && { tape: core.choices.tape() }),
-    ...(core.trace.keep && { trace: core.trace.records() }),
+    ...(core.trace.keep && { trace: core.trace.records(), hosts: hostsOf(sim) }),
     ...(request.logEvents === true && { eventLog: core.eventLog() }),
     tail: core.trace.tail(20),
     advisories: sim.advisories(),
@@ -450,6 +453,10 @@ async function runOnce<H>(scenario: Scenario<H>, request: RunRequest): Promise<S
     checkSkipped,
     goals: sim.goals(),
   };
+}
+
+function hostsOf(sim: Simulation): TimelineHost[] {
+  return sim.hosts().map((host) => ({ name: host.name, addresses: host.addresses }));
 }
 
 /** The run's Mermaid diagram: hosts in the order they were made. */

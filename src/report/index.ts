@@ -40,3 +40,11 @@ export {
   type MermaidWorld,
 } from './mermaid.ts';
 export { RECORD_FIELDS, traceJsonLine, traceJsonLines } from './trace-json.ts';
+export {
+  TIMELINE_CSP,
+  TimelineRecorder,
+  timelineHtml,
+  type DrawnChoice,
+  type TimelineHost,
+  type TimelineInput,
+} from './timeline/index.ts';

@@ -1,0 +1,119 @@
+/**
+ * The HTML timeline (src/report/timeline/): for inspect-abort-race seed 1 (a pool block used after
+ * its free), the page has a lane per host and per socket, an arrow per delivered segment, the IRP
+ * lifetimes, the choices the run drew, the violation marked and linked to its report; every mark
+ * links to a trace record that is in the page; nothing is loaded from outside; and noting the
+ * choices leaves the run as it is (the same trace hash). Generated pages are asserted on their
+ * markup here; test/report/timeline-browser.test.ts loads one in Chromium.
+ */
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../src/explore/scenario.ts';
+import { loadScenario } from '../../src/cli/load.ts';
+import { TIMELINE_CSP, TimelineRecorder, timelineHtml } from '../../src/report/index.ts';
+import { timelineRequest } from '../../src/cli/timeline-file.ts';
+
+async function racePage(): Promise<{ html: string; hash: string; plainHash: string }> {
+  const scenario = await loadScenario('inspect-abort-race');
+  const plain = await runScenario(scenario, { seed: 1 });
+  const recorder = new TimelineRecorder();
+  const result = await runScenario(scenario, timelineRequest({ seed: 1 }, recorder));
+  const html = timelineHtml({
+    scenario: result.scenario,
+    seed: result.seed,
+    status: result.status,
+    records: result.trace ?? [],
+    choices: recorder.choices,
+    hosts: result.hosts ?? [],
+    ...(result.failure !== undefined && { failure: result.failure }),
+    report: 'the report <as printed>',
+  });
+  return { html, hash: result.traceHash, plainHash: plain.traceHash };
+}
+
+/** The opening tags carrying `data-kind="<kind>"`. */
+function tags(html: string, kind: string): string[] {
+  return html.match(new RegExp(`<[a-z]+ [^>]*data-kind="${kind}"[^>]*>`, 'g')) ?? [];
+}
+
+function attr(tag: string, name: string): string | undefined {
+  return new RegExp(` ${name}="([^"]*)"`).exec(tag)?.[1];
+}
+
+describe('HTML timeline', () => {
+  it('draws inspect-abort-race: lanes, segments, IRPs, choices and the violation', async () => {
+    const { html, hash, plainHash } = await racePage();
+    expect(hash).toBe(plainHash);
+    const lanes = tags(html, 'lane');
+    const hostLanes = lanes.filter((tag) => attr(tag, 'data-lane') === 'host');
+    expect(hostLanes.map((tag) => attr(tag, 'data-host'))).toEqual([
+      'server', 'client1', 'client2', 'client3', 'client4',
+    ]);
+    expect(lanes.some((tag) => attr(tag, 'data-lane') === 'socket')).toBe(true);
+    const segments = tags(html, 'segment');
+    const delivered = segments.filter((tag) => attr(tag, 'data-phase') === 'delivered');
+    expect(delivered.length).toBeGreaterThan(5);
+    expect(new Set(delivered.map((tag) => attr(tag, 'data-target')))).toContain('server');
+    const irps = tags(html, 'irp');
+    expect(irps.some((tag) => attr(tag, 'data-irp') === '7' && attr(tag, 'data-host') === 'server'))
+      .toBe(true);
+    const pool = tags(html, 'pool');
+    const touched = pool.filter((tag) => attr(tag, 'data-event') === 'touched');
+    expect(touched.map((tag) => [attr(tag, 'data-host'), attr(tag, 'data-block')])).toEqual([
+      ['server', '3'],
+    ]);
+    expect(pool.some((tag) => attr(tag, 'data-block') === '3' && attr(tag, 'data-event') === 'freed'))
+      .toBe(true);
+    expect(tags(html, 'inspection').length).toBeGreaterThan(0);
+    expect(tags(html, 'callback').length).toBeGreaterThan(0);
+    const choices = tags(html, 'choice');
+    expect(choices.length).toBeGreaterThan(0);
+    expect(choices.some((tag) => attr(tag, 'data-default') === 'false')).toBe(true);
+    const violations = tags(html, 'violation');
+    expect(violations.map((tag) => attr(tag, 'data-rule'))).toEqual([
+      'POOL-USE-AFTER-FREE', 'POOL-USE-AFTER-FREE',
+    ]);
+    expect(violations.every((tag) => attr(tag, 'href') === '#failure')).toBe(true);
+    expect(html).toContain('<section id="failure" data-kind="report" data-failure="violation">');
+    expect(html).toContain('the report &lt;as printed&gt;');
+  });
+
+  it('links every mark to a record or choice in the page, and loads nothing', async () => {
+    const { html } = await racePage();
+    const ids = new Set([...html.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]));
+    const links = [...html.matchAll(/<a href="#([^"]+)"/g)].map((m) => m[1]);
+    expect(links.length).toBeGreaterThan(200);
+    expect(links.filter((id) => !ids.has(id))).toEqual([]);
+    expect(html).toContain(`content="${TIMELINE_CSP}"`);
+    expect(html).not.toMatch(/\b(src|href)="(https?:|\/\/)/);
+    expect(html).not.toMatch(/<link\b|@import|url\((?!#)/);
+  });
+
+  it('shades a partition and marks dropped segments with the reason', () => {
+    const records = [
+      { at: 0, type: 'net.fault', verb: 'partition', a: 'a', b: 'b' },
+      {
+        at: 1000, type: 'net.packet', phase: 'sent', id: 1, source: '10.0.0.1',
+        target: '10.0.0.2', bytes: 40, reason: undefined, digest: 1, info: 'SYN 1→2 seq=0',
+      },
+      {
+        at: 2000, type: 'net.packet', phase: 'dropped', id: 1, source: '10.0.0.1',
+        target: '10.0.0.2', bytes: 40, reason: 'partition', digest: 1, info: 'SYN 1→2 seq=0',
+      },
+      { at: 50_000_000, type: 'net.fault', verb: 'heal', a: 'a', b: 'b' },
+    ] as const;
+    const html = timelineHtml({
+      scenario: 'made-up',
+      seed: 3,
+      status: 'passed',
+      records,
+      hosts: [
+        { name: 'a', addresses: ['10.0.0.1'] },
+        { name: 'b', addresses: ['10.0.0.2'] },
+      ],
+    });
+    expect(tags(html, 'partition').map((tag) => attr(tag, 'data-host'))).toEqual(['a', 'b']);
+    const dropped = tags(html, 'segment').filter((tag) => attr(tag, 'data-phase') === 'dropped');
+    expect(dropped.map((tag) => attr(tag, 'data-reason'))).toEqual(['partition']);
+    expect(html).toMatch(/data-kind="break"[^]*… 49.998ms idle/);
+  });
+});
