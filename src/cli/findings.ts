@@ -11,6 +11,7 @@ import { artifactOf, type Artifact, type ArtifactScenario } from '../explore/art
 import type { CampaignResult, FailureGroup } from '../explore/campaign.ts';
 import type { StrategyName, StrategyParams } from '../explore/strategy.ts';
 import { scenarioFrom, wsksimVersion } from './provenance.ts';
+import { command } from './invocation.ts';
 
 /** Where artifacts go when `--out` is not given. */
 export const DEFAULT_FINDINGS_DIR = join('.wsksim', 'findings');
@@ -42,7 +43,7 @@ export function writeFinding(group: FailureGroup, from: FindingSource, dir: stri
   mkdirSync(dir, { recursive: true });
   const path = join(dir, artifactName(from.scenario.name, group));
   const scenario = scenarioFrom(from.scenario, path);
-  const replay = `wsksim replay ${path}`;
+  const replay = command(['replay', path]);
   const source = { wsksimVersion: wsksimVersion(), ...from, scenario, replay };
   writeFileSync(path, artifactText(artifactOf(group, source)));
   return path;

@@ -16,6 +16,7 @@ import { fileSha256, scenarioFileOf, wsksimVersion } from './provenance.ts';
 import { summary } from './summary.ts';
 import { timelineRequest, writeTimeline } from './timeline-file.ts';
 import type { Write } from './write.ts';
+import { command } from './invocation.ts';
 
 /**
  * What replaying an artifact came to: not an artifact (why, naming the field), not run (the
@@ -96,10 +97,10 @@ export async function replayArtifact(
     case 'ran': {
       const { artifact, result } = outcome;
       const ran = `replayed ${file} (seed ${artifact.seed})`;
-      const closing = summary(result, `wsksim replay ${file}`, '', ran);
+      const closing = summary(result, command(['replay', file]), '', ran);
       if (reports !== undefined) writeReports(reports, result, out);
       if (html !== undefined && recorder !== undefined)
-        writeTimeline(html, result, recorder, closing, `wsksim replay ${file}`, out);
+        writeTimeline(html, result, recorder, closing, command(['replay', file]), out);
       out(closing);
       out(`${outcome.verdict}\n`);
       return outcome.reproduced ? 0 : 1;

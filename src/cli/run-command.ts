@@ -10,7 +10,7 @@ import { TimelineRecorder } from '../report/index.ts';
 import { formatRecord } from '../sim/index.ts';
 import { UsageError, integerFlag, onePositional, parseArgs, type ParsedArgs } from './args.ts';
 import { choiceLog, type ChoiceLog } from './choices.ts';
-import { KNOB_FLAGS, runKnobs, shellWords } from './knobs.ts';
+import { KNOB_FLAGS, runKnobs } from './knobs.ts';
 import { loadScenario } from './load.ts';
 import { checkOutputFile } from './output-paths.ts';
 import { refuseConfigFailure } from './scenario-file-error.ts';
@@ -21,6 +21,7 @@ import { summary } from './summary.ts';
 import { htmlFlag, timelineRequest, writeTimeline } from './timeline-file.ts';
 import { readTapeFile, writeTapeFile, type TapeFile } from './tape-file.ts';
 import type { Write } from './write.ts';
+import { command } from './invocation.ts';
 
 /**
  * `wsksim run`: with `--seed N` that seed; with `--replay FILE` the tape's run; without either,
@@ -111,8 +112,8 @@ async function runOne(
     writeTapeFile(recordFile, { scenario: identity, seed: result.seed, tape: result.tape ?? [] });
   }
   const flags = [...knobs.flags, ...planned.flags];
-  const again = replayFile === undefined ? `--seed ${result.seed}` : `--replay ${replayFile}`;
-  const replay = `wsksim run ${reference} ${again}${shellWords(flags)}`;
+  const again = replayFile === undefined ? ['--seed', `${result.seed}`] : ['--replay', replayFile];
+  const replay = command(['run', reference, ...again, ...flags]);
   if (replaying !== undefined)
     out(changedNote(replaying, scenarioIdentity(scenario.name, reference)));
   const ran = replayFile === undefined ? undefined : `replayed ${replayFile}`;

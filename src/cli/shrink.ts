@@ -31,6 +31,7 @@ import { writeReports, type Reports } from './report-files.ts';
 import { summary } from './summary.ts';
 import { writeTimeline } from './timeline-file.ts';
 import type { Write } from './write.ts';
+import { command } from './invocation.ts';
 
 export interface ShrinkRequest {
   readonly file: string;
@@ -85,9 +86,9 @@ export async function shrinkArtifact(
     if (again.kind === 'ran') {
       if (reports !== undefined) writeReports(reports, again.result, out);
       if (html !== undefined && recorder !== undefined) {
-        const command = `wsksim replay ${shrunk.path}`;
-        const closing = summary(again.result, command, '', `replayed ${shrunk.path}`);
-        writeTimeline(html, again.result, recorder, closing, command, out);
+        const replayed = command(['replay', shrunk.path]);
+        const closing = summary(again.result, replayed, '', `replayed ${shrunk.path}`);
+        writeTimeline(html, again.result, recorder, closing, replayed, out);
       }
     }
   }
@@ -112,7 +113,7 @@ export async function shrinkArtifactFile(request: ShrinkRequest): Promise<Shrunk
   const path = shrunkPath(request);
   mkdirSync(dirname(path), { recursive: true });
   const moved = { ...artifact, scenario: scenarioFrom(scenarioAt(artifact, request.file), path) };
-  writeFileSync(path, artifactText(shrunkArtifact(moved, output, `wsksim replay ${path}`)));
+  writeFileSync(path, artifactText(shrunkArtifact(moved, output, command(['replay', path]))));
   const signal = request.interrupt?.received ?? null;
   return { path, output, seconds, ...(signal !== null && { interrupted: signal }) };
 }
@@ -162,7 +163,7 @@ export function shrinkReport(
     `signature: ${shrunk.signature ?? '(none)'}`,
     ...sizeLines(before, after),
     `candidates: ${shrunk.candidates} runs in ${seconds.toFixed(2)} s (ended: ${ended})`,
-    `replay: wsksim replay ${output}`,
+    `replay: ${command(['replay', output])}`,
   ];
   return `${lines.join('\n')}\n`;
 }

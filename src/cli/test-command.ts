@@ -17,7 +17,8 @@ import { DEFAULT_FINDINGS_DIR } from './findings.ts';
 import { junitXml, type JUnitSuite } from './junit.ts';
 import { corpusFiles, replayCorpus, type CorpusEntry } from './regression-corpus.ts';
 import { findScenarios } from './scenario-files.ts';
-import { command, testScenario, type FuzzBudget, type TestedSuite } from './test-scenario.ts';
+import { command } from './invocation.ts';
+import { testScenario, type FuzzBudget, type TestedSuite } from './test-scenario.ts';
 import type { Write } from './write.ts';
 
 /** What `wsksim test` tests when given no path. */

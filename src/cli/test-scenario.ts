@@ -35,7 +35,7 @@ import type { StrategyName } from '../explore/strategy.ts';
 import type { ArtifactScenario } from '../explore/artifact.ts';
 import { writeFinding, writeFindings } from './findings.ts';
 import type { JUnitCase } from './junit.ts';
-import { shellWords } from './knobs.ts';
+import { command } from './invocation.ts';
 import { scenarioIdentity } from './provenance.ts';
 import { summary } from './summary.ts';
 
@@ -73,10 +73,6 @@ export interface TestSettings {
   readonly out: string;
 }
 
-/** `npx wsksim` and `words`, as a shell takes them. */
-export function command(words: readonly string[]): string {
-  return `npx wsksim${shellWords(words)}`;
-}
 
 /** Tests `scenario`, loaded from `file` (see the module header). */
 export async function testScenario(

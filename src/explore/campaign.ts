@@ -46,6 +46,13 @@ export interface CampaignRequest {
   /** Asked after each run; true stops the campaign (a budget the caller keeps). */
   readonly shouldStop?: () => boolean;
   /**
+   * Run only the indices in [from, to): a shard of a campaign whose strategy plans each run from
+   * its seed alone (Strategy.seedOnly), so its runs are the unsharded campaign's runs with those
+   * indices. A strategy that learns is sharded by campaign seed instead (the caller gives each
+   * shard a campaign of its own); a range with it is a configuration error.
+   */
+  readonly range?: { readonly from: number; readonly to: number };
+  /**
    * Called after each run, in index order (progress): its result, its plan, and what the
    * strategy has measured so far (Strategy.progress, '' when it measures nothing).
    */
@@ -227,6 +234,19 @@ export function planBatch(
   return { runs, waited: false, exhausted: false };
 }
 
+/** The indices a campaign runs: all of them, or a seed-only strategy's shard (`range`). */
+function campaignRange(
+  range: CampaignRequest['range'],
+  runs: number,
+  strategy: Strategy,
+): { from: number; to: number } {
+  if (range === undefined) return { from: 0, to: runs };
+  if (!strategy.seedOnly)
+    throw new SimConfigError('range', `${strategy.name} learns from its runs: shard by seed`);
+  const from = checkInteger('range.from', range.from, 0, runs);
+  return { from, to: checkInteger('range.to', range.to, from, runs) };
+}
+
 /**
  * A campaign: see the module header. Runs go in batches (planBatch, batchEnd), each observed
  * in index order once planned, so the campaign is the same whatever `runner` runs them.
@@ -243,9 +263,10 @@ export async function runCampaign<H>(
   const tally = new Tally(scenario as Scenario<unknown>);
   const base = request.run ?? {};
   const measured = (): string => strategy.progress?.() ?? '';
+  const { from: first, to: end } = campaignRange(request.range, runs, strategy);
   let stopped: CampaignResult['stopped'];
-  for (let from = 0; from < runs && stopped === undefined; ) {
-    const batch = planBatch(strategy, from, Math.min(runs, batchEnd(strategy, from)), base);
+  for (let from = first; from < end && stopped === undefined; ) {
+    const batch = planBatch(strategy, from, Math.min(end, batchEnd(strategy, from)), base);
     const take = async ({ index, result, digest }: RunOutcome): Promise<boolean> => {
       const { plan, request: runRequest } = batch.runs[index - from] as PlannedRun;
       strategy.observe(plan, digest);
@@ -254,14 +275,14 @@ export async function runCampaign<H>(
       if (failure !== null && tally.isNew(failure.signature))
         tally.open(failure, await recorded(scenario, runRequest, result), runRequest);
       if (request.bail === true && failure !== null && !failure.expected) stopped = 'bail';
-      else if (index + 1 < runs && request.shouldStop?.() === true) stopped = 'budget';
+      else if (index + 1 < end && request.shouldStop?.() === true) stopped = 'budget';
       return stopped === undefined;
     };
     if (batch.runs.length > 0) await runner.runBatch(batch, take);
     if (batch.exhausted && stopped === undefined) stopped = 'exhausted';
     from += batch.runs.length;
   }
-  return tally.result(name, seed, runs, stopped, strategy);
+  return tally.result(name, seed, end - first, stopped, strategy);
 }
 
 /**

@@ -117,7 +117,7 @@ describe('cli: verifier reports', () => {
     expect(out).toContain(
       '    POOL-LEAKED server: pool tag Leak, 64 bytes never freed (test/fixtures/leaky-driver.ts:28)',
     );
-    expect(out).toContain(`replay: wsksim run ${LEAKY} --seed 1`);
+    expect(out).toContain(`replay: npx wsksim run ${LEAKY} --seed 1`);
   });
 
   it('rules lists every rule of the catalogue by layer, with its channel and source', async () => {

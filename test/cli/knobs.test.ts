@@ -35,14 +35,14 @@ describe('cli: --set and --same-instant', () => {
     expect(out).toContain('IoAllocateIrp failed');
     expect(out).toContain('nt.irp host=server irp=0 event=allocation-failed');
     expect(out).toContain('injected faults: irp allocation fails (kernel/server) at 0.000000s\n');
-    expect(out).toContain(`replay: wsksim run ${UNCHECKED} --seed 1 --set kernel.server.irpAllocationFailure=1\n`);
+    expect(out).toContain(`replay: npx wsksim run ${UNCHECKED} --seed 1 --set kernel.server.irpAllocationFailure=1\n`);
   });
 
   it('kernel.*.<option> sets every host\'s kernel, and --set=value is the same flag', async () => {
     const { code, out } = await cli(['run', UNCHECKED, '--set=kernel.*.irpAllocationFailure=1']);
     expect(code).toBe(1);
     expect(out).toContain('IoAllocateIrp failed');
-    expect(out).toContain(`replay: wsksim run ${UNCHECKED} --seed 1 --set 'kernel.*.irpAllocationFailure=1'\n`);
+    expect(out).toContain(`replay: npx wsksim run ${UNCHECKED} --seed 1 --set 'kernel.*.irpAllocationFailure=1'\n`);
   });
 
   it('--set overrides what the scenario gives the kernel, and list flags accumulate', async () => {
@@ -69,7 +69,7 @@ describe('cli: --set and --same-instant', () => {
   it('the replay command of a failing run names --same-instant', async () => {
     const { code, out } = await cli(['run', LEAKY, '--same-instant']);
     expect(code).toBe(1);
-    expect(out).toContain(`replay: wsksim run ${LEAKY} --seed 1 --same-instant\n`);
+    expect(out).toContain(`replay: npx wsksim run ${LEAKY} --seed 1 --same-instant\n`);
   });
 
   it('check runs the child with the same knobs', async () => {

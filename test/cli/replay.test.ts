@@ -65,7 +65,7 @@ describe('cli: fuzz writes one artifact per failure group', () => {
         schema: 1,
         scenario: { name: 'inspect-abort-race' },
         seed: Number(group[2]),
-        replay: `wsksim replay ${file}`,
+        replay: `npx wsksim replay ${file}`,
       });
       const again = await cli(['replay', file]);
       expect(again.out).toContain(`reproduced: trace hash ${artifact.traceHash}, as recorded\n`);

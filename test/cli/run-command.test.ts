@@ -31,7 +31,7 @@ describe('cli: run', () => {
   it('no --seed on a bug scenario: exit 1, the failing seeds each with its replay command', async () => {
     const { code, out } = await cli(['run', 'inspect-abort-race']);
     expect(summaryLines(out)).toHaveLength(8);
-    expect(out).toContain('replay: wsksim run inspect-abort-race --seed 1\n');
+    expect(out).toContain('replay: npx wsksim run inspect-abort-race --seed 1\n');
     expect(out).toMatch(/\nseeds 1, 2, 3, 4, 5, 6, 7, 8: \d passed, \d failed\n$/);
     expect(code).toBe(1);
   });

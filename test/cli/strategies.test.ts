@@ -11,7 +11,7 @@ const RETRY_LEAK = fileURLToPath(new URL('../fixtures/retry-leak.ts', import.met
 
 /** The command a fuzz report gives for making its first failure again. */
 function replayOf(out: string): string[] {
-  const line = /^replay: wsksim (.*)$/m.exec(out)?.[1] ?? '';
+  const line = /^replay: npx wsksim (.*)$/m.exec(out)?.[1] ?? '';
   return line.split(' ');
 }
 

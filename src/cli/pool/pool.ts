@@ -49,14 +49,26 @@ export interface PoolOptions extends WorkerData {
 const TSX_API = tsxApi();
 const ENTRY = new URL('./worker.ts', import.meta.url).href;
 /**
+ * bin/hooks.js and its data, as bin/wsksim.js registers them: `'wsksim'` from a scenario anywhere
+ * resolves to this package, and a .ts file outside a package loads as an ES module. Loader hooks
+ * are a thread's own, so a worker registers them again.
+ */
+const HOOKS = new URL('../../../bin/hooks.js', import.meta.url).href;
+const HOOKS_DATA = {
+  packageURL: new URL('../../../package.json', import.meta.url).href,
+  // Running from source (a checkout: this file is .ts) resolves 'wsksim' to src/.
+  conditions: import.meta.url.endsWith('.ts') ? ['wsksim-source'] : [],
+};
+/**
  * A worker's first code (CommonJS, as an eval'd worker is): V8's flag as bin/wsksim.js sets it
- * (it is per process; setting it again is harmless), tsx, then worker.ts.
+ * (it is per process; setting it again is harmless), tsx and bin/hooks.js, then worker.ts.
  */
 const BOOT = `
 require('node:v8').setFlagsFromString('--no-allocation-site-pretenuring');
 const { workerData } = require('node:worker_threads');
 import(workerData.tsxApi).then((tsx) => {
   tsx.register();
+  require('node:module').register(workerData.hooks, { data: workerData.hooksData });
   return import(workerData.entry);
 });
 `;
@@ -66,7 +78,8 @@ import(workerData.tsxApi).then((tsx) => {
  * workerData (and tsxApi, entry beside).
  */
 export function typeScriptWorker(entry: string, data: object): Worker {
-  return new Worker(BOOT, { eval: true, workerData: { ...data, tsxApi: TSX_API, entry } });
+  const boot = { tsxApi: TSX_API, hooks: HOOKS, hooksData: HOOKS_DATA, entry };
+  return new Worker(BOOT, { eval: true, workerData: { ...data, ...boot } });
 }
 
 /** The URL of tsx's ESM API (its CommonJS one loads its hooks by a path a worker cannot). */

@@ -154,7 +154,7 @@ describe('explore: swarm strategy', () => {
       /first seed \d+ {2}driver-crash DRIVER-CRASH at test\/fixtures\/unchecked-allocation\.ts:\d+ {2}\[swarm: /,
     );
     expect(fuzz.out).toContain('swarm: irp allocation failures in ');
-    const replay = /replay: wsksim (run .*)\n/.exec(fuzz.out)?.[1] as string;
+    const replay = /replay: npx wsksim (run .*)\n/.exec(fuzz.out)?.[1] as string;
     expect(replay).toMatch(new RegExp(`^run ${FIXTURE} --seed \\d+ --strategy swarm$`));
     const run = await cli(replay.split(' '));
     expect(run.code).toBe(1);
@@ -162,7 +162,7 @@ describe('explore: swarm strategy', () => {
     expect(failure).toContain("Cannot set properties of null (setting 'text')");
     expect(run.out).toContain(failure);
     expect(run.out).toMatch(/varied: swarm: .*pool [\d.]+%/);
-    expect(run.out).toContain(`replay: wsksim ${replay}\n`);
+    expect(run.out).toContain(`replay: npx wsksim ${replay}\n`);
     expect(siteOf('UNCHECKED')).toMatch(/^test\/fixtures\/unchecked-allocation\.ts:\d+$/);
   });
 });

@@ -82,7 +82,7 @@ describe('explore: systematic strategy', () => {
     expect(out).toContain(`[systematic: fail pool at ${siteOf('UNCHECKED')} (1st)]`);
     expect(out).toContain('systematic: pairs failed: 1 of 10');
     expect(out).toContain(
-      `replay: wsksim fuzz ${FIXTURE} --seed 1 --runs 4 --bail --strategy systematic\n`,
+      `replay: npx wsksim fuzz ${FIXTURE} --seed 1 --runs 4 --bail --strategy systematic\n`,
     );
     const again = await cli(['fuzz', FIXTURE, '--seed', '1', '--runs', '4', '--bail', '--strategy', 'systematic']);
     expect(again.code).toBe(1);
