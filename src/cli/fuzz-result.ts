@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ArtifactScenario } from '../explore/artifact.ts';
 import type { StrategyName, StrategyParams } from '../explore/strategy.ts';
-import { scenarioFrom, wsksimVersion } from './provenance.ts';
+import { scenarioFileOf, scenarioFrom, wsksimVersion } from './provenance.ts';
 import type { ReportedCampaign } from './reported-campaign.ts';
 import type { Shard } from './shard.ts';
 
@@ -50,7 +50,7 @@ export function writeFuzzResult(file: string, source: FuzzResultSource): void {
   writeFileSync(file, `${JSON.stringify(contents, null, 1)}\n`);
 }
 
-/** The result file `file`, its artifacts' paths made absolute; or what is wrong with it. */
+/** The result file `file`, its paths (scenario, artifacts) absolute; or what is wrong with it. */
 export function readFuzzResult(file: string): FuzzResultFile | string {
   let parsed: unknown;
   try {
@@ -67,7 +67,8 @@ export function readFuzzResult(file: string): FuzzResultFile | string {
   const result = contents as FuzzResultFile;
   const base = dirname(resolve(file));
   const absolute = (path: string): string => (isAbsolute(path) ? path : resolve(base, path));
-  return { ...result, campaign: withArtifacts(result.campaign, absolute) };
+  const scenario = { ...result.scenario, path: scenarioFileOf(result.scenario, file) };
+  return { ...result, scenario, campaign: withArtifacts(result.campaign, absolute) };
 }
 
 function withArtifacts(

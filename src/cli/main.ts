@@ -8,6 +8,7 @@ import { RULES } from '../wsk/index.ts';
 import { UsageError, integerFlag, onePositional, parseArgs } from './args.ts';
 import { checkDeterminism, logRun } from './check.ts';
 import { fuzz } from './fuzz-command.ts';
+import { merge } from './merge-command.ts';
 import { KNOB_FLAGS, runKnobs } from './knobs.ts';
 import { listScenarioNames, loadScenario } from './load.ts';
 import { checkOutputDir } from './output-paths.ts';
@@ -71,7 +72,15 @@ usage:
                           .wsksim/findings); the first run of each group is shrunk
                           (<name>-shrunk.json beside it, at most 300 candidate runs)
       --no-shrink         write the artifacts without shrinking them
+      --shard i/n         run the i-th of n parts of the campaign (vitest's --shard); with
+                          --result, for wsksim merge
+      --result FILE       write the campaign's result (JSON) for wsksim merge
       --set, --same-instant   as for run
+                          Ctrl-C (SIGINT) or SIGTERM stops it between runs, writes what it
+                          found and exits 130 (143); a progress line on standard error
+  wsksim merge <result.json...> [--out DIR] [--json FILE] [--junit FILE]
+                          the shards' results of one campaign as one report, one findings
+                          directory (--out), one result file (--json), JUnit XML (--junit)
   wsksim replay <artifact.json> [--pcap F] [--pcapng F] [--mermaid F] [--trace-json F]
                           [--html F]
                           make a fuzz campaign's failing run again from its artifact and say
@@ -156,6 +165,8 @@ export async function main(
         return await check(rest, out);
       case 'fuzz':
         return await fuzz(rest, out);
+      case 'merge':
+        return await merge(rest, out);
       case 'test':
         return await test(rest, out);
       case 'replay':

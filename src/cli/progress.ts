@@ -3,7 +3,8 @@
  * redrawn in place by log-update at most five times a second: runs done of those asked, runs per
  * second, the failures so far by what failed, what the strategy measured (coverage), and the time
  * left. Not on a terminal, or under CI, a plain line every 5 seconds instead, so a CI log shows a
- * long campaign moving without a line per run. Standard output keeps the report alone.
+ * long campaign moving without a line per run, and a line at once when a run fails in a way not
+ * seen before. Standard output keeps the report alone.
  */
 import { createLogUpdate } from 'log-update';
 import type { ScenarioResult } from '../explore/scenario.ts';
@@ -89,7 +90,12 @@ export class CampaignProgress {
     const failure = result.failure;
     if (failure !== undefined) {
       const what = failure.details?.rule ?? failure.kind;
-      this.#failures.set(what, (this.#failures.get(what) ?? 0) + 1);
+      const seen = this.#failures.get(what) ?? 0;
+      this.#failures.set(what, seen + 1);
+      if (seen === 0 && this.#live === null) {
+        const { scenario } = this.#options;
+        this.#options.stream.write(`fuzz ${scenario}: new failure: ${what} (seed ${result.seed})\n`);
+      }
     }
     const now = this.#options.now();
     const interval = this.#live === null ? PLAIN_INTERVAL : LIVE_INTERVAL;
