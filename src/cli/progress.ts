@@ -93,8 +93,8 @@ export class CampaignProgress {
       const seen = this.#failures.get(what) ?? 0;
       this.#failures.set(what, seen + 1);
       if (seen === 0 && this.#live === null) {
-        const { scenario } = this.#options;
-        this.#options.stream.write(`fuzz ${scenario}: new failure: ${what} (seed ${result.seed})\n`);
+        const { scenario, stream } = this.#options;
+        stream.write(`fuzz ${scenario}: new failure: ${what} (seed ${result.seed})\n`);
       }
     }
     const now = this.#options.now();
