@@ -290,6 +290,15 @@ export class DatagramSockets {
     return list;
   }
 
+  /** @internal Pending WskReceiveFrom IRPs by socket id (the invariant checker). */
+  pendingReceives(): [number, IRP][] {
+    const list: [number, IRP][] = [];
+    for (const [state, dgram] of this.#states) {
+      for (const receive of dgram.receives) list.push([state.id, receive.irp]);
+    }
+    return list;
+  }
+
   // ---- sending -------------------------------------------------------------------------------
 
   #send(

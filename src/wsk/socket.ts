@@ -290,6 +290,11 @@ export class SocketProvider {
     return [...this.#core.bindings.entries(), ...this.#core.datagramBindings.entries()];
   }
 
+  /** @internal Pending WskReceiveFrom IRPs by socket id, for the invariant checker. */
+  datagramReceives(): [number, IRP][] {
+    return this.#datagrams.pendingReceives();
+  }
+
   /** @internal Sockets with a callback running (none between events), for the checker. */
   busySockets(): number {
     return this.#events.busySockets;
