@@ -9,6 +9,7 @@ import { benchFuzz } from './fuzz.ts';
 import { formatMetric, type Metric } from './measure.ts';
 import { benchShowcase } from './showcase.ts';
 import { benchTcp } from './tcp.ts';
+import { benchUdp } from './udp.ts';
 import { benchWsk } from './wsk.ts';
 
 type Bench = (argv: readonly string[]) => Promise<Metric[]>;
@@ -18,6 +19,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   fuzz: benchFuzz,
   showcase: benchShowcase,
   tcp: benchTcp,
+  udp: benchUdp,
   wsk: benchWsk,
   explore: (argv) => benchExplore(exploreOptions(argv)),
 };

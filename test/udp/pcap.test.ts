@@ -5,7 +5,7 @@
  * the virtual times the packets left; and the WSK datagram-echo scenario's capture, pcap and pcapng.
  */
 import { describe, expect } from 'vitest';
-import { PcapCapture, PcapngCapture } from '../../src/report/index.ts';
+import { PcapCapture } from '../../src/report/index.ts';
 import { Simulation } from '../../src/simulation.ts';
 import { loadScenario } from '../../src/cli/load.ts';
 import { runScenario } from '../../src/explore/scenario.ts';
