@@ -11,6 +11,7 @@ import { formatMetric, type Metric } from './measure.ts';
 import { benchShowcase } from './showcase.ts';
 import { benchTcp } from './tcp.ts';
 import { benchTimeline } from './timeline.ts';
+import { benchUdp } from './udp.ts';
 import { benchWsk } from './wsk.ts';
 
 type Bench = (argv: readonly string[]) => Promise<Metric[]>;
@@ -22,6 +23,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   showcase: benchShowcase,
   tcp: benchTcp,
   timeline: benchTimeline,
+  udp: benchUdp,
   wsk: benchWsk,
   explore: (argv) => benchExplore(exploreOptions(argv)),
 };

@@ -51,6 +51,14 @@ export {
   type SendResult as TcpSendResult,
 } from './tcp/index.ts';
 export {
+  IcmpPortUnreachable,
+  UdpDatagram,
+  UdpStack,
+  type UdpOptions,
+  type UdpPort,
+  type UdpRecord,
+} from './udp/index.ts';
+export {
   PcapCapture,
   PcapngCapture,
   PcapngWriter,

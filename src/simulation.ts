@@ -38,6 +38,8 @@ import {
 } from './sim/index.ts';
 import { TcpStack, type TcpProfileOptions } from './tcp/index.ts';
 import { TcpTransport } from './tcp-transport.ts';
+import { UdpStack, type UdpOptions } from './udp/index.ts';
+import { UdpTransport } from './udp-transport.ts';
 import {
   Network,
   type LinkDirectionOptions,
@@ -127,6 +129,7 @@ export class Simulation extends Network<Payload> {
   /** The simulator underneath: clock, event queue, choice source, trace, threads. */
   readonly core: Simulator;
   readonly #stacks = new Map<string, TcpStack>();
+  readonly #udpStacks = new Map<string, UdpStack>();
   readonly #kernels = new Map<string, Kernel>();
   #rulesLocked = false;
   #choices: ChoiceStream | undefined;
@@ -234,6 +237,25 @@ export class Simulation extends Network<Payload> {
   }
 
   /**
+   * The UDP stack of `host` (src/udp), made on first use with `options` (the closed-port answer,
+   * the ephemeral range); as with tcp(), options given once it exists are rejected.
+   */
+  udp(host: string, options?: UdpOptions): UdpStack {
+    const existing = this.#udpStacks.get(host);
+    if (existing !== undefined) {
+      if (options !== undefined)
+        throw new SimConfigError(
+          `udp(${host})`,
+          'the stack exists already; give its options on first use',
+        );
+      return existing;
+    }
+    const stack = new UdpStack(this.core, this.host(host), options);
+    this.#udpStacks.set(host, stack);
+    return stack;
+  }
+
+  /**
    * The WSK kernel of `host`, made on first use with `options` (KernelOptions: injected failures,
    * callback IRQL, WSK provider readiness and version, disabled rules). As with tcp(), options
    * given again once the kernel exists are rejected (SimConfigError naming `kernel(<host>)`), and
@@ -268,6 +290,8 @@ export class Simulation extends Network<Payload> {
     kernel.wsk.attachAddresses(() => node.addresses);
     let transport: TcpTransport | null = null;
     kernel.wsk.attachTransport(() => (transport ??= new TcpTransport(this.tcp(host))));
+    let datagrams: UdpTransport | null = null;
+    kernel.wsk.attachDatagramTransport(() => (datagrams ??= new UdpTransport(this.udp(host))));
     this.#kernels.set(host, kernel);
     return kernel;
   }

@@ -76,6 +76,7 @@ export const STATUS_REQUEST_ABORTED = status('STATUS_REQUEST_ABORTED', 0xc000024
 export const STATUS_CONNECTION_ABORTED = status('STATUS_CONNECTION_ABORTED', 0xc0000241);
 export const STATUS_NOINTERFACE = status('STATUS_NOINTERFACE', 0xc00002b9);
 export const STATUS_HOST_DOWN = status('STATUS_HOST_DOWN', 0xc0000350);
+export const STATUS_INVALID_BUFFER_SIZE = status('STATUS_INVALID_BUFFER_SIZE', 0xc0000206);
 
 /** ntdef.h: `#define NT_SUCCESS(Status) (((NTSTATUS)(Status)) >= 0)`. */
 export function NT_SUCCESS(Status: NTSTATUS): boolean {

@@ -20,7 +20,9 @@ import type { TraceRecord } from '../sim/index.ts';
 import type { Network, Packet, Payload } from '../topology/index.ts';
 import type { Segment } from '../tcp/segment.ts';
 import { encodeSegment, type IpFields } from '../tcp/wire.ts';
+import { IcmpPortUnreachable } from '../udp/index.ts';
 import { encodeDatagram } from './datagram.ts';
+import { encodeIcmp } from './icmp.ts';
 import { PcapWriter } from './pcap.ts';
 import { PcapngWriter } from './pcapng.ts';
 
@@ -30,8 +32,9 @@ export interface CaptureOptions {
 }
 
 function isSegment(payload: unknown): payload is Segment {
-  const candidate = payload as Partial<Segment>;
+  const candidate = payload as Partial<Segment> & { readonly protocol?: number };
   return (
+    candidate.protocol === undefined && // a UDP datagram has ports and data too
     typeof candidate.sourcePort === 'number' &&
     typeof candidate.targetPort === 'number' &&
     candidate.data instanceof Uint8Array
@@ -57,6 +60,10 @@ export class PacketEncoder {
     const fields = { ...ip, identification: ip.identification ?? next };
     const payload: Payload = packet.payload;
     if (isSegment(payload)) return encodeSegment(payload, fields);
+    // src/udp's ICMP port unreachable (icmp.ts); a UDP datagram is datagram.ts's, real data.
+    if (payload instanceof IcmpPortUnreachable) {
+      return encodeIcmp(packet.source, packet.target, payload, fields);
+    }
     return encodeDatagram(packet.source, packet.target, payload, fields);
   }
 }

@@ -6,6 +6,8 @@
  * `sourcePort` and `targetPort` when it has numeric ones, else 0 (no port: nothing in the model
  * names one). The checksum is computed (RFC 768 with the RFC 8200 §8.1 pseudo-header for IPv6),
  * so tshark verifies it good. The IP header is laid out as src/tcp/wire.ts lays a segment's.
+ * A real UDP datagram (src/udp's UdpDatagram, whose `protocol` is 17 and `data` its bytes) is
+ * written with its own data instead of a description.
  */
 import { assert } from '../sim/index.ts';
 import type { Payload } from '../topology/index.ts';
@@ -45,7 +47,9 @@ export function encodeDatagram(
   const to = addressBytes(target);
   assert(from !== undefined && to !== undefined, `not IP addresses: ${source} → ${target}`);
   assert(from.length === to.length, `datagram mixes address families: ${source} → ${target}`);
-  const text = utf8.encode(payload.describe());
+  const own = (payload as { protocol?: unknown; data?: unknown }).data;
+  const real = payload.protocol === PROTOCOL_UDP && own instanceof Uint8Array;
+  const text = real ? own : utf8.encode(payload.describe());
   const data = text.length > MAX_DATA_BYTES ? text.subarray(0, MAX_DATA_BYTES) : text;
   const udpLength = UDP_HEADER_BYTES + data.length;
   const isIpv4 = from.length === 4;

@@ -30,6 +30,8 @@ export class HostState<P extends Payload = Payload> {
   /** Bumped on every crash; host-scoped timers from an older epoch do not fire. */
   epoch = 0;
   receiver: ((packet: Packet<P>) => void) | null = null;
+  /** Receivers by IP protocol number (`Payload.protocol`), made on the first one. */
+  protocolReceivers: Map<number, (packet: Packet<P>) => void> | null = null;
   readonly crashListeners: (() => void)[] = [];
   readonly restartListeners: (() => void)[] = [];
   /** Packets this host sent (accepted by `send`) and received. */
@@ -159,6 +161,14 @@ export class Host<P extends Payload = Payload> implements NodeHandle {
   /** Sets the one receive handler (the upper layer's stack); a later call replaces it. */
   onReceive(handler: (packet: Packet<P>) => void): void {
     this.#state.receiver = handler;
+  }
+
+  /**
+   * Sets the receive handler of the payloads whose `protocol` is `protocol` (a UDP stack's, 17);
+   * a later call for the same protocol replaces it. Other payloads still go to `onReceive`'s.
+   */
+  onReceiveProtocol(protocol: number, handler: (packet: Packet<P>) => void): void {
+    (this.#state.protocolReceivers ??= new Map()).set(protocol, handler);
   }
 
   /** Adds a listener told when the host crashes (by then it is down and its timers are dead). */

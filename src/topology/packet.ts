@@ -12,6 +12,12 @@ export interface Payload {
   describe(): string;
   /** A cheap integer summary folded into the trace hash (e.g. seq ^ ack ^ flags). */
   readonly digest?: number;
+  /**
+   * The IP protocol number of a payload that goes to a host's receiver for that protocol
+   * (`Host.onReceiveProtocol`; 17 for a UDP datagram, RFC 768); absent: the host's one default
+   * receiver (its TCP stack).
+   */
+  readonly protocol?: number;
 }
 
 export interface Packet<P extends Payload = Payload> {

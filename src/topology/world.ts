@@ -197,7 +197,9 @@ export class World<P extends Payload = Payload> implements HostPort<P>, FaultTar
     to.received++;
     this.delivered++;
     tracePacket(this.sim, 'delivered', packet, undefined);
-    const receiver = to.receiver;
+    const protocol = packet.payload.protocol;
+    const receiver =
+      protocol === undefined ? to.receiver : (to.protocolReceivers?.get(protocol) ?? null);
     if (receiver !== null) receiver(packet);
   }
 

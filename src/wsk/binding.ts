@@ -51,6 +51,9 @@ import { bindVerdict, type Binding, type ShareMode } from './sharing.ts';
 import type { Endpoint, SocketState } from './socket-state.ts';
 import type { Transport } from './transport.ts';
 
+/** What the table reads of a transport: its ephemeral range and who uses a port. */
+type PortSpace = Pick<Transport, 'ephemeralPorts' | 'portOwners'>;
+
 const VERDICT_STATUS = {
   success: STATUS_SUCCESS,
   'in-use': STATUS_ADDRESS_ALREADY_EXISTS,
@@ -67,7 +70,7 @@ export class BindTable {
   #nextEphemeral = 0;
 
   /** The status of `state` binding `endpoint`: SUCCESS, ADDRESS_ALREADY_EXISTS, ACCESS_DENIED. */
-  verdict(transport: Transport, state: SocketState, endpoint: Endpoint): NTSTATUS {
+  verdict(transport: PortSpace, state: SocketState, endpoint: Endpoint): NTSTATUS {
     const second = bindingOf(state, endpoint, state.options.share);
     const holders = this.#holdersOn(endpoint.port);
     if (holders !== undefined) {
@@ -79,7 +82,7 @@ export class BindTable {
   }
 
   /** Port 0's pick for `state` on `address`, or null when the range is exhausted. */
-  ephemeral(transport: Transport, state: SocketState, address: string): number | null {
+  ephemeral(transport: PortSpace, state: SocketState, address: string): number | null {
     const { min, max } = transport.ephemeralPorts;
     const span = max - min + 1;
     for (let i = 0; i < span; i++) {
@@ -135,7 +138,7 @@ export class BindTable {
     return holders === undefined || Array.isArray(holders) ? holders : [holders];
   }
 
-  #free(transport: Transport, state: SocketState, endpoint: Endpoint): boolean {
+  #free(transport: PortSpace, state: SocketState, endpoint: Endpoint): boolean {
     const holders = this.#holdersOn(endpoint.port);
     if (holders !== undefined) {
       // An exclusive ask conflicts with every binding it meets: 'success' means it meets none.
@@ -146,7 +149,7 @@ export class BindTable {
   }
 
   /** A live listener or connection on `port` whose token is no open WSK socket's. */
-  #foreign(transport: Transport, port: number): boolean {
+  #foreign(transport: PortSpace, port: number): boolean {
     for (const owner of transport.portOwners(port)) {
       if (owner === undefined || owner.closed) return true;
     }

@@ -6,14 +6,14 @@
  * and the client dispatch table its Dispatch argument is. The modules that differ by category read
  * these rows, and dispatch-types.ts makes the WSK_PROVIDER_*_DISPATCH types from them.
  *
- * Datagram sockets are a later part: WskSocket answers WSK_FLAG_DATAGRAM_SOCKET with
- * STATUS_NOT_SUPPORTED (LATER_CATEGORY_FLAGS) until their row is added here, with their
- * members' PFN types in dispatch-types.ts's ProviderRoutines.
+ * Datagram sockets (docs/model.md#datagram-sockets) have the last row: their table's WskRelease is
+ * PFN_WSK_RELEASE_DATAGRAM_INDICATION_LIST (datagram-types.ts types the table).
  */
 import {
   WSK_EVENT_ACCEPT,
   WSK_EVENT_DISCONNECT,
   WSK_EVENT_RECEIVE,
+  WSK_EVENT_RECEIVE_FROM,
   WSK_EVENT_SEND_BACKLOG,
   WSK_FLAG_BASIC_SOCKET,
   WSK_FLAG_CONNECTION_SOCKET,
@@ -32,7 +32,8 @@ const CONNECTION_EVENTS = WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT | WSK_EVENT_S
 type ClientDispatchName =
   | 'WSK_CLIENT_LISTEN_DISPATCH'
   | 'WSK_CLIENT_CONNECTION_DISPATCH'
-  | 'WSK_CLIENT_STREAM_DISPATCH';
+  | 'WSK_CLIENT_STREAM_DISPATCH'
+  | 'WSK_CLIENT_DATAGRAM_DISPATCH';
 
 /** What one category is. */
 interface CategoryRow {
@@ -65,7 +66,7 @@ interface CategoryRow {
   readonly clientDispatch: ClientDispatchName | null;
 }
 
-/** The categories, by their flags' values (datagram's, 0x4, has no row yet). */
+/** The categories (WSK_PROVIDER_*_DISPATCH members in wsk.h's order). */
 export const SOCKET_CATEGORIES = {
   basic: {
     flags: WSK_FLAG_BASIC_SOCKET,
@@ -134,6 +135,24 @@ export const SOCKET_CATEGORIES = {
     listensOnBind: false,
     clientDispatch: 'WSK_CLIENT_STREAM_DISPATCH',
   },
+  datagram: {
+    flags: WSK_FLAG_DATAGRAM_SOCKET,
+    members: [
+      'WskControlSocket',
+      'WskCloseSocket',
+      'WskBind',
+      'WskSendTo',
+      'WskReceiveFrom',
+      'WskRelease',
+      'WskGetLocalAddress',
+      'WskSendMessages',
+    ],
+    role: 'datagram',
+    events: WSK_EVENT_RECEIVE_FROM,
+    inherits: 0,
+    listensOnBind: false,
+    clientDispatch: 'WSK_CLIENT_DATAGRAM_DISPATCH',
+  },
 } as const satisfies Readonly<Record<string, CategoryRow>>;
 
 export type SocketCategory = keyof typeof SOCKET_CATEGORIES;
@@ -147,8 +166,8 @@ export type ProviderMemberName = (typeof SOCKET_CATEGORIES)[SocketCategory]['mem
 /** The categories' names, in the table's order. */
 export const SOCKET_CATEGORY_NAMES = Object.keys(SOCKET_CATEGORIES) as readonly SocketCategory[];
 
-/** WskSocket Flags of a category the model does not have yet: STATUS_NOT_SUPPORTED. */
-export const LATER_CATEGORY_FLAGS: readonly number[] = [WSK_FLAG_DATAGRAM_SOCKET];
+/** WskSocket Flags of a category the model does not have yet: STATUS_NOT_SUPPORTED (none now). */
+export const LATER_CATEGORY_FLAGS: readonly number[] = [];
 
 /** A record with one entry per category, made by `entry`. */
 export function byCategory<T>(

@@ -10,6 +10,12 @@ import type { IRP, NTSTATUS } from '../nt/index.ts';
 import type { SOCKADDR, WSK_CONTROL_SOCKET_TYPE } from './address.ts';
 import type { SOCKET_CATEGORIES, SocketCategory } from './categories.ts';
 import type { WSK_BUF, WSK_DATA_INDICATION } from './data-types.ts';
+import type {
+  PFN_WSK_RECEIVE_FROM,
+  PFN_WSK_RELEASE_DATAGRAM_INDICATION_LIST,
+  PFN_WSK_SEND_MESSAGES,
+  PFN_WSK_SEND_TO,
+} from './datagram-types.ts';
 import type { PWSK_SOCKET } from './socket-state.ts';
 
 
@@ -118,7 +124,11 @@ export interface ProviderRoutines {
   readonly WskSend: PFN_WSK_SEND;
   readonly WskReceive: PFN_WSK_RECEIVE;
   readonly WskDisconnect: PFN_WSK_DISCONNECT;
+  /** A datagram socket's is PFN_WSK_RELEASE_DATAGRAM_INDICATION_LIST (datagram-types.ts). */
   readonly WskRelease: PFN_WSK_RELEASE_DATA_INDICATION_LIST;
+  readonly WskSendTo: PFN_WSK_SEND_TO;
+  readonly WskReceiveFrom: PFN_WSK_RECEIVE_FROM;
+  readonly WskSendMessages: PFN_WSK_SEND_MESSAGES;
 }
 
 /** The provider dispatch table of category `C`: the members of its row in categories.ts. */
@@ -144,6 +154,15 @@ export interface WSK_PROVIDER_CONNECTION_DISPATCH extends ProviderDispatch<'conn
  * WskConnectEx: later).
  */
 export interface WSK_PROVIDER_STREAM_DISPATCH extends ProviderDispatch<'stream'> {}
+
+/**
+ * docs/model.md#datagram-sockets, datagram (members: categories.ts), its WskRelease typed for
+ * WSK_DATAGRAM_INDICATION lists.
+ */
+export interface WSK_PROVIDER_DATAGRAM_DISPATCH
+  extends Omit<ProviderDispatch<'datagram'>, 'WskRelease'> {
+  readonly WskRelease: PFN_WSK_RELEASE_DATAGRAM_INDICATION_LIST;
+}
 
 // ---- client (upcall) dispatch tables (docs/model.md#client-dispatch-tables, #event-callbacks) ---
 

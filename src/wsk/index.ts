@@ -46,6 +46,22 @@ export {
 } from './client.ts';
 export { WskManager } from './registration.ts';
 export type { OwnedRequest, PortOwner, PortRange, Transport } from './transport.ts';
+export type { DatagramTransport } from './datagram-transport.ts';
+export {
+  MSG_CTRUNC,
+  MSG_TRUNC,
+  WSK_DATAGRAM_INDICATION,
+  type PFN_WSK_RECEIVE_FROM,
+  type PFN_WSK_RECEIVE_FROM_EVENT,
+  type PFN_WSK_RELEASE_DATAGRAM_INDICATION_LIST,
+  type PFN_WSK_SEND_MESSAGES,
+  type PFN_WSK_SEND_TO,
+  type PWSK_BUF_LIST,
+  type PWSK_DATAGRAM_INDICATION,
+  type WSK_BUF_LIST,
+  type WSK_CLIENT_DATAGRAM_DISPATCH,
+} from './datagram-types.ts';
+export type { WSK_PROVIDER_DATAGRAM_DISPATCH } from './dispatch-types.ts';
 export {
   PsInitialSystemProcess,
   SECURITY_DESCRIPTOR,

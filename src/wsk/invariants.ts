@@ -35,6 +35,10 @@ export function checkWskInvariants(k: Kernel): void {
   const busy = k.wsk.sockets.busySockets();
   assert(busy === 0, `host ${k.host}: ${busy} socket(s) busy with a callback between events`);
   checkBindings(k, open);
+  // A datagram socket's pending WskReceiveFrom IRPs (datagram-socket.ts).
+  for (const [id, irp] of k.wsk.sockets.datagramReceives()) {
+    holders.hold(irp, `the datagram receives of socket #${id}`);
+  }
   checkInspections(k, open);
   checkNtInvariants(k, holders);
 }

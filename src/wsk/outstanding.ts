@@ -41,6 +41,13 @@ export function outstandingOf(k: Kernel): Outstanding[] {
       `retained since ${formatInstant(socket.since)}`;
     addOutstanding(list, 'WSK-INDICATION-NOT-RELEASED', detail, { socket: socket.id }, socket.site);
   }
+  for (const socket of k.wsk.sockets.retainedDatagramIndications()) {
+    const detail =
+      `socket #${socket.id}: ${socket.count} retained datagram indication list(s) not ` +
+      `released; retained since ${formatInstant(socket.since)}`;
+    const place = { socket: socket.id };
+    addOutstanding(list, 'WSK-DATAGRAM-INDICATION-NOT-RELEASED', detail, place, socket.site);
+  }
   for (const socket of k.wsk.sockets.stillOpen()) {
     const detail =
       `${socket.category} socket #${socket.id} never closed; ${socket.state} since ` +

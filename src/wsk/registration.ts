@@ -84,7 +84,9 @@ import {
   AF_INET,
   AF_INET6,
   IPPROTO_TCP,
+  IPPROTO_UDP,
   MAKE_WSK_VERSION,
+  SOCK_DGRAM,
   SOCK_STREAM,
   WSK_CACHE_SD,
   WSK_EVENT_ACCEPT,
@@ -144,6 +146,7 @@ import { setRegistrationPhase } from './lifecycle.ts';
 import type { WskKernelCore } from './provider-kernel.ts';
 import { SocketProvider, type ClientCheck } from './socket.ts';
 import type { Transport } from './transport.ts';
+import type { DatagramTransport } from './datagram-transport.ts';
 
 // ---- model state ----------------------------------------------------------------------------
 
@@ -210,6 +213,11 @@ export class WskManager implements ClientCheck {
   /** @internal The host's transport, for sockets (Simulation.kernel sets it). */
   attachTransport(transport: () => Transport): void {
     this.sockets.attachTransport(transport);
+  }
+
+  /** @internal The host's datagram transport (UDP), for datagram sockets. */
+  attachDatagramTransport(transport: () => DatagramTransport): void {
+    this.sockets.attachDatagramTransport(transport);
   }
 
   /** True once the host's WSK provider is ready. */
@@ -461,8 +469,8 @@ export class WskManager implements ClientCheck {
    *   sizes in bytes (WSK_TRANSPORT_SIZE each); OutputSizeReturned required. OutputSize 0 with a
    *   NULL buffer (or any too-small size) → STATUS_BUFFER_OVERFLOW with the required size
    *   [doc]. The list: one SOCK_STREAM / IPPROTO_TCP transport for AF_INET when the host has an
-   *   IPv4 address and one for AF_INET6 when it has an IPv6 address [infer: the TCP transports
-   *   the host can use; UDP arrives with datagram sockets].
+   *   IPv4 address and one for AF_INET6 when it has an IPv6 address, then the same two for
+   *   SOCK_DGRAM / IPPROTO_UDP [infer: the transports the host can use, TCP's first].
    * - WSK_CACHE_SD: InputBuffer `{ value: PSECURITY_DESCRIPTOR }`, OutputBuffer `{ value }`
    *   receiving a WSK_CACHED_SECURITY_DESCRIPTOR; each call caches afresh and needs its own
    *   WSK_RELEASE_SD [infer].
@@ -618,13 +626,22 @@ export class WskManager implements ClientCheck {
     const families: ADDRESS_FAMILY[] = [];
     if (addresses.some((a) => !a.includes(':'))) families.push(AF_INET);
     if (addresses.some((a) => a.includes(':'))) families.push(AF_INET6);
-    return families.map((AddressFamily) => ({
+    const tcp = families.map((AddressFamily) => ({
       Version: TRANSPORT_VERSION,
       SocketType: SOCK_STREAM,
       Protocol: IPPROTO_TCP,
       AddressFamily,
       ProviderId: TRANSPORT_PROVIDER_ID,
     }));
+    // UDP beside TCP, one per family (datagram sockets, docs/model.md#datagram-sockets).
+    const udp = families.map((AddressFamily) => ({
+      Version: TRANSPORT_VERSION,
+      SocketType: SOCK_DGRAM,
+      Protocol: IPPROTO_UDP,
+      AddressFamily,
+      ProviderId: TRANSPORT_PROVIDER_ID,
+    }));
+    return [...tcp, ...udp];
   }
 
   // ---- internals ------------------------------------------------------------------------------

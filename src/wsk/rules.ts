@@ -203,6 +203,40 @@ export const WSK_RULE_LIST = [
   },
 
   // ---- WSK callbacks (docs/model.md#event-callbacks) -----------------------------------------
+  // ---- datagram sockets (docs/model.md#datagram-sockets) --------------------------------------
+  {
+    id: 'WSK-DATAGRAM-UNBOUND',
+    channel: 'advisory',
+    summary: 'WskSendTo, WskSendMessages or WskReceiveFrom on a datagram socket not yet bound.',
+    source: 'docs/model.md#datagram-sockets; docs/policies.md#datagram-policies',
+  },
+  {
+    id: 'WSK-DATAGRAM-NO-ADDRESS',
+    channel: 'advisory',
+    summary: 'WskSendTo or WskSendMessages without a RemoteAddress (no fixed destination here).',
+    source: 'docs/model.md#datagram-sockets; PFN_WSK_SEND_TO (wsk.h)',
+  },
+  {
+    id: 'WSK-DATAGRAM-RELEASE-NOT-RETAINED',
+    channel: 'violation',
+    summary: 'WskRelease of a datagram indication list not retained, or released twice.',
+    source:
+      'docs/model.md#datagram-sockets; PFN_WSK_RELEASE_DATAGRAM_INDICATION_LIST (wsk.h)',
+  },
+  {
+    id: 'WSK-DATAGRAM-INDICATION-NOT-RELEASED',
+    channel: 'violation',
+    summary: 'A datagram indication list retained with STATUS_PENDING is never given back.',
+    source:
+      'docs/model.md#datagram-sockets; PFN_WSK_RECEIVE_FROM_EVENT, ' +
+      'PFN_WSK_RELEASE_DATAGRAM_INDICATION_LIST (wsk.h)',
+  },
+  {
+    id: 'WSK-DATAGRAM-RECEIVE-EVENT-RETURN',
+    channel: 'violation',
+    summary: 'WskReceiveFromEvent returns a status the documentation does not allow.',
+    source: 'docs/model.md#datagram-sockets; PFN_WSK_RECEIVE_FROM_EVENT (wsk.h)',
+  },
   {
     id: 'WSK-EVENT-ENABLE-IRP',
     channel: 'violation',

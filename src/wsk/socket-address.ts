@@ -57,34 +57,39 @@ export function bindAddress(
   if (!Number.isInteger(endpoint.port) || endpoint.port < 0 || endpoint.port > 65535) {
     return STATUS_INVALID_PARAMETER;
   }
-  const transport = core.transport();
-  if (transport === null) return STATUS_NOT_SUPPORTED;
+  const space = core.portSpaceOf(state);
+  if (space === null) return STATUS_NOT_SUPPORTED;
+  const { table, transport } = space;
   if (!isWildcard(endpoint.address) && !isLocal(transport, state, endpoint.address)) {
     return STATUS_INVALID_ADDRESS_COMPONENT;
   }
   let port = endpoint.port;
   if (port === 0) {
-    const picked = core.bindings.ephemeral(transport, state, endpoint.address);
+    const picked = table.ephemeral(transport, state, endpoint.address);
     if (picked === null) return STATUS_INSUFFICIENT_RESOURCES;
     port = picked;
   } else {
-    const verdict = core.bindings.verdict(transport, state, endpoint);
+    const verdict = table.verdict(transport, state, endpoint);
     if (verdict !== STATUS_SUCCESS) return verdict;
   }
   state.bound = { address: endpoint.address, port };
   state.holdsPort = true;
-  core.bindings.file(state);
+  table.file(state);
   return STATUS_SUCCESS;
 }
 
 /** Gives up a bind whose follow-up (the listen) failed. */
 export function unbind(core: SocketCore, state: SocketState): void {
-  core.bindings.unfile(state);
+  (core.portSpaceOf(state)?.table ?? core.bindings).unfile(state);
   state.bound = null;
   state.holdsPort = false;
 }
 
-function isLocal(transport: Transport, state: SocketState, address: string): boolean {
+function isLocal(
+  transport: Pick<Transport, 'addresses'>,
+  state: SocketState,
+  address: string,
+): boolean {
   if (transport.addresses.includes(address)) return true;
   const mapped = dualStack(state) ? ipv4OfMapped(address) : null;
   return mapped !== null && transport.addresses.includes(mapped);

@@ -69,6 +69,7 @@ import { hasMember } from './categories.ts';
 import { uncachedDescriptor } from './client.ts';
 import type { ConditionalAccept } from './inspect.ts';
 import type { ConnectionData } from './connection-data.ts';
+import type { DatagramSockets } from './datagram-socket.ts';
 import type { ListenSockets } from './listen-socket.ts';
 import { writableOptions, type SocketCore } from './socket-core.ts';
 import { ABORT_CALLBACK, INSPECT_CALLBACK, type SocketEvents } from './socket-events.ts';
@@ -94,6 +95,8 @@ export class SocketControl {
   readonly #listen: ListenSockets;
   readonly #conditional: ConditionalAccept;
   readonly #data: ConnectionData;
+  /** Datagram sockets (socket.ts sets it once both exist). */
+  datagrams: DatagramSockets | null = null;
 
   constructor(
     core: SocketCore,
@@ -184,6 +187,9 @@ export class SocketControl {
     }
     if (status === STATUS_SUCCESS && state.role === 'connection' && mask < 0x80000000) {
       this.#data.eventsEnabled(state, mask);
+    }
+    if (status === STATUS_SUCCESS && state.role === 'datagram' && mask < 0x80000000) {
+      this.datagrams?.eventsEnabled(state);
     }
     return status;
   }

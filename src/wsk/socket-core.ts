@@ -44,6 +44,7 @@ import {
 } from './socket-state.ts';
 import type { AdvisoryId } from './rules.ts';
 import type { Transport } from './transport.ts';
+import type { DatagramTransport } from './datagram-transport.ts';
 
 /** What the socket provider needs of the client level (registration.ts). */
 export interface ClientCheck {
@@ -102,11 +103,14 @@ export class SocketCore {
   /** The open sockets, in no particular order (`SocketState.slot` is each one's index). */
   readonly open: SocketState[] = [];
   readonly bindings = new BindTable();
+  /** Datagram sockets' bindings: UDP's port space (datagram-transport.ts). */
+  readonly datagramBindings = new BindTable();
   /** Where the driver made each socket, when sites are recorded (leak reports). */
   readonly #sites = new WeakMap<SocketState, string>();
   /** The provider table of a category (socket.ts attaches it: made on the first socket). */
   #tableOf: ((category: SocketCategory) => object) | null = null;
   #transport: (() => Transport) | null = null;
+  #datagramTransport: (() => DatagramTransport) | null = null;
   #nextId = 1;
 
   constructor(kernel: WskKernelCore, irps: IrpManager, clients: ClientCheck) {
@@ -121,6 +125,25 @@ export class SocketCore {
 
   attachTransport(transport: () => Transport): void {
     this.#transport = transport;
+  }
+
+  attachDatagramTransport(transport: () => DatagramTransport): void {
+    this.#datagramTransport = transport;
+  }
+
+  /** The host's datagram transport, or null when none is attached. */
+  datagramTransport(): DatagramTransport | null {
+    return this.#datagramTransport === null ? null : this.#datagramTransport();
+  }
+
+  /** The bind table and port space of `state`'s transport: UDP's for datagram sockets. */
+  portSpaceOf(
+    state: SocketState,
+  ): { readonly table: BindTable; readonly transport: Transport | DatagramTransport } | null {
+    const datagram = state.category === 'datagram';
+    const transport = datagram ? this.datagramTransport() : this.transport();
+    if (transport === null) return null;
+    return { table: datagram ? this.datagramBindings : this.bindings, transport };
   }
 
   /** The host's transport, or null when none is attached. */
@@ -185,7 +208,8 @@ export class SocketCore {
       last.slot = state.slot;
     }
     state.slot = -1;
-    this.bindings.unfile(state);
+    if (state.category === 'datagram') this.datagramBindings.unfile(state);
+    else this.bindings.unfile(state);
     this.clients.noteSocketClosed(state.client);
   }
 

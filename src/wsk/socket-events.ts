@@ -30,6 +30,7 @@ import {
   WSK_EVENT_DISABLE,
   WSK_EVENT_DISCONNECT,
   WSK_EVENT_RECEIVE,
+  WSK_EVENT_RECEIVE_FROM,
   WSK_EVENT_SEND_BACKLOG,
 } from './address.ts';
 import {
@@ -67,6 +68,7 @@ const CALLBACK: Readonly<Record<number, string>> = {
   [WSK_EVENT_RECEIVE]: 'WskReceiveEvent',
   [WSK_EVENT_DISCONNECT]: 'WskDisconnectEvent',
   [WSK_EVENT_SEND_BACKLOG]: 'WskSendBacklogEvent',
+  [WSK_EVENT_RECEIVE_FROM]: 'WskReceiveFromEvent',
   [INSPECT_CALLBACK]: 'WskInspectEvent',
   [ABORT_CALLBACK]: 'WskAbortEvent',
 };
@@ -109,7 +111,8 @@ export class SocketEvents {
     if (role === null || mask === 0 || (mask & ~roleEvents(role)) !== 0) {
       return fail('WSK-EVENT-INVALID', `event mask 0x${mask.toString(16)} for this socket`);
     }
-    const ready = role === 'listen' ? state.bound !== null : state.connected;
+    // A listening or datagram socket once bound, a connection once connected.
+    const ready = role === 'connection' ? state.connected : state.bound !== null;
     if (!ready) return fail('WSK-OPTION-TIMING', 'events enabled before bind / connect');
     const fixed = mask & state.fixedEvents & ~state.inherited;
     if (fixed !== 0) return fail('WSK-EVENT-STATIC', 'a static event cannot be enabled again');

@@ -43,6 +43,8 @@ import {
   AF_INET,
   AF_INET6,
   IPPROTO_TCP,
+  IPPROTO_UDP,
+  SOCK_DGRAM,
   SOCK_STREAM,
   sockaddrFamily,
   type ADDRESS_FAMILY,
@@ -57,6 +59,9 @@ import {
 } from './categories.ts';
 import { ConnectionData } from './connection-data.ts';
 import { ConnectionSockets } from './connection-socket.ts';
+import { DatagramSockets } from './datagram-socket.ts';
+import type { WSK_DATAGRAM_INDICATION } from './datagram-types.ts';
+import type { WSK_DATA_INDICATION } from './data-types.ts';
 import { ReceiveIndications } from './receive-indications.ts';
 import { dispatchTable } from './socket-dispatch.ts';
 import {
@@ -77,7 +82,7 @@ import {
   type PSECURITY_DESCRIPTOR,
   type PWSK_CLIENT,
 } from './client.ts';
-import { bindAddress } from './socket-address.ts';
+import { bindAddress, unbind } from './socket-address.ts';
 import { SocketControl } from './socket-control.ts';
 import { SocketCore, type ClientCheck } from './socket-core.ts';
 import { SocketEvents } from './socket-events.ts';
@@ -87,10 +92,12 @@ import type {
   ProviderRoutines,
   WSK_PROVIDER_BASIC_DISPATCH,
   WSK_PROVIDER_CONNECTION_DISPATCH,
+  WSK_PROVIDER_DATAGRAM_DISPATCH,
   WSK_PROVIDER_LISTEN_DISPATCH,
   WSK_PROVIDER_STREAM_DISPATCH,
 } from './dispatch-types.ts';
 import type { Transport } from './transport.ts';
+import type { DatagramTransport } from './datagram-transport.ts';
 
 export type { ClientCheck } from './socket-core.ts';
 
@@ -123,6 +130,7 @@ export class SocketProvider {
   readonly #control: SocketControl;
   readonly #indications: ReceiveIndications;
   readonly #data: ConnectionData;
+  readonly #datagrams: DatagramSockets;
   /** The dispatch table of each category, made on the first socket of it (#tableOf). */
   readonly #tables: Partial<Record<SocketCategory, object>> = {};
   #routines: ProviderRoutines | null = null;
@@ -136,6 +144,7 @@ export class SocketProvider {
     const indications = (this.#indications = new ReceiveIndications(core, events));
     this.#data = connections.data = new ConnectionData(core, indications);
     this.#control = new SocketControl(core, events, listen, conditional, this.#data);
+    this.#datagrams = this.#control.datagrams = new DatagramSockets(core, events);
     core.attachDispatch((category) => this.#tableOf(category));
   }
 
@@ -153,6 +162,10 @@ export class SocketProvider {
 
   get streamDispatch(): WSK_PROVIDER_STREAM_DISPATCH {
     return this.#tableOf('stream');
+  }
+
+  get datagramDispatch(): WSK_PROVIDER_DATAGRAM_DISPATCH {
+    return this.#tableOf('datagram') as unknown as WSK_PROVIDER_DATAGRAM_DISPATCH;
   }
 
   /**
@@ -179,6 +192,13 @@ export class SocketProvider {
     const connections = this.#connections;
     const data = this.#data;
     const indications = this.#indications;
+    const datagrams = this.#datagrams;
+    // One WskRelease member: a datagram socket's table reaches the datagram list's release
+    // (PFN_WSK_RELEASE_DATAGRAM_INDICATION_LIST), every other the data list's.
+    const release = (Socket: PWSK_SOCKET, Indication: WSK_DATA_INDICATION): NTSTATUS =>
+      Socket?.state?.category === 'datagram'
+        ? datagrams.WskRelease(Socket, Indication as unknown as WSK_DATAGRAM_INDICATION)
+        : indications.WskRelease(Socket, Indication);
     return {
       WskControlSocket: control.WskControlSocket.bind(control),
       WskCloseSocket: this.WskCloseSocket.bind(this),
@@ -192,7 +212,10 @@ export class SocketProvider {
       WskSend: data.WskSend.bind(data),
       WskReceive: data.WskReceive.bind(data),
       WskDisconnect: data.WskDisconnect.bind(data),
-      WskRelease: indications.WskRelease.bind(indications),
+      WskRelease: release,
+      WskSendTo: datagrams.WskSendTo.bind(datagrams),
+      WskReceiveFrom: datagrams.WskReceiveFrom.bind(datagrams),
+      WskSendMessages: datagrams.WskSendMessages.bind(datagrams),
     };
   }
 
@@ -215,6 +238,19 @@ export class SocketProvider {
       list.push({ id: state.id, count: retained.size, since, ...(site !== undefined && { site }) });
     }
     return list;
+  }
+
+  /** Open datagram sockets holding retained WSK_DATAGRAM_INDICATION lists (leaks). */
+  retainedDatagramIndications(): RetainedIndications[] {
+    return this.#datagrams.retained().map(({ state, count, since }) => {
+      const site = this.#core.siteOf(state);
+      return { id: state.id, count, since, ...(site !== undefined && { site }) };
+    });
+  }
+
+  /** @internal The host's datagram transport (Simulation.kernel wires it). */
+  attachDatagramTransport(transport: () => DatagramTransport): void {
+    this.#core.attachDatagramTransport(transport);
   }
 
   /** Sockets created and not yet closed (for WskDeregister and leak reports). */
@@ -251,7 +287,12 @@ export class SocketProvider {
 
   /** @internal The bind table's ports and holders (binding.ts), for the invariant checker. */
   boundPorts(): [number, readonly SocketState[]][] {
-    return this.#core.bindings.entries();
+    return [...this.#core.bindings.entries(), ...this.#core.datagramBindings.entries()];
+  }
+
+  /** @internal Pending WskReceiveFrom IRPs by socket id, for the invariant checker. */
+  datagramReceives(): [number, IRP][] {
+    return this.#datagrams.pendingReceives();
   }
 
   /** @internal Sockets with a callback running (none between events), for the checker. */
@@ -313,7 +354,7 @@ export class SocketProvider {
       if (LATER_CATEGORY_FLAGS.includes(Flags)) return core.finish(call, Irp, STATUS_NOT_SUPPORTED);
       return core.invalid(call, Irp, 'WSK-SOCKET-FLAGS', `Flags 0x${Flags.toString(16)}`);
     }
-    const unsupported = unsupportedSocket(AddressFamily, SocketType, Protocol);
+    const unsupported = unsupportedSocket(AddressFamily, SocketType, Protocol, category);
     if (unsupported !== null) return core.finish(call, Irp, unsupported);
     const spec = {
       category,
@@ -350,7 +391,7 @@ export class SocketProvider {
     Irp.descriptor = cachedDescriptor(SecurityDescriptor);
     if (Flags !== 0) return core.invalid(call, Irp, 'WSK-RESERVED-FLAGS', 'Flags must be 0');
     const family = sockaddrFamily(LocalAddress);
-    const unsupported = unsupportedSocket(family, SocketType, Protocol);
+    const unsupported = unsupportedSocket(family, SocketType, Protocol, 'connection');
     if (unsupported !== null) return core.finish(call, Irp, unsupported);
     if (sockaddrFamily(RemoteAddress) !== family) {
       return core.invalid(call, Irp, 'WSK-FAMILY-MISMATCH', 'the two addresses differ in family');
@@ -393,6 +434,11 @@ export class SocketProvider {
     // A listening socket listens once bound (docs/model.md#bind).
     if (status === STATUS_SUCCESS && SOCKET_CATEGORIES[state.category].listensOnBind)
       status = this.#listen.listen(state);
+    // A datagram socket's UDP port opens (datagram-socket.ts).
+    if (status === STATUS_SUCCESS && state.category === 'datagram') {
+      status = this.#datagrams.bound(state);
+      if (status !== STATUS_SUCCESS) unbind(core, state);
+    }
     return core.finish(call, Irp, status);
   }
 
@@ -412,6 +458,7 @@ export class SocketProvider {
     core.retire(state);
     this.#listen.close(state);
     this.#connections.close(state);
+    this.#datagrams.close(state);
     if (this.#events.runningCount(state) === 0) return core.finish(call, Irp, STATUS_SUCCESS);
     // A callback of the socket is running (the close came from inside it): wait for it.
     core.irps.pend(Irp);
@@ -434,8 +481,15 @@ function unsupportedSocket(
   family: ADDRESS_FAMILY,
   SocketType: number,
   Protocol: number,
+  category: SocketCategory,
 ): NTSTATUS | null {
   if (family !== AF_INET && family !== AF_INET6) return STATUS_NOT_SUPPORTED;
+  // A datagram socket is SOCK_DGRAM / IPPROTO_UDP, every other SOCK_STREAM / IPPROTO_TCP
+  // (docs/model.md#datagram-sockets); other pairs are not modelled.
+  if (category === 'datagram') {
+    if (SocketType !== SOCK_DGRAM || Protocol !== IPPROTO_UDP) return STATUS_NOT_SUPPORTED;
+    return null;
+  }
   if (SocketType !== SOCK_STREAM || Protocol !== IPPROTO_TCP) return STATUS_NOT_SUPPORTED;
   return null;
 }

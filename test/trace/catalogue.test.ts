@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Trace, type TraceRecord, type TraceType } from '../../src/index.ts';
 
 /** The record types not named `layer.thing` after a layer that emits records: none. */
-type Misnamed = Exclude<TraceType, `${'net' | 'tcp' | 'nt' | 'wsk'}.${string}`>;
+type Misnamed = Exclude<TraceType, `${'net' | 'tcp' | 'udp' | 'nt' | 'wsk'}.${string}`>;
 const misnamed: [Misnamed] extends [never] ? 'none' : Misnamed = 'none';
 
 describe('trace catalogue', () => {

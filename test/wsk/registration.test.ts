@@ -6,11 +6,13 @@ import {
   AF_INET6,
   DISPATCH_LEVEL,
   IPPROTO_TCP,
+  IPPROTO_UDP,
   IRP,
   Kernel,
   MAKE_WSK_VERSION,
   NPI_WSK_INTERFACE_ID,
   PASSIVE_LEVEL,
+  SOCK_DGRAM,
   SOCK_STREAM,
   STATUS_BUFFER_OVERFLOW,
   STATUS_CANCELLED,
@@ -306,7 +308,7 @@ function captured(sim: Simulation, host: string): { k: Kernel; Npi: WSK_PROVIDER
 }
 
 describe('wsk: WskControlClient', () => {
-  it('transport list: size probe, then fill; a dual-stack host lists IPv4 and IPv6 TCP', () => {
+  it('transport list: size probe, then fill; a dual-stack host lists IPv4 and IPv6 TCP, then UDP', () => {
     const { sim } = world();
     const { Npi } = captured(sim, 'server');
     const Dispatch = Npi.Dispatch!;
@@ -315,16 +317,18 @@ describe('wsk: WskControlClient', () => {
     expect(
       Dispatch.WskControlClient(Client, WSK_TRANSPORT_LIST_QUERY, 0, null, 0, null, Size, null),
     ).toBe(STATUS_BUFFER_OVERFLOW);
-    expect(Size.value).toBe(2 * WSK_TRANSPORT_SIZE);
+    expect(Size.value).toBe(4 * WSK_TRANSPORT_SIZE);
     const Transports: WSK_TRANSPORT[] = [];
     const Returned = { value: 0 };
     expect(
       Dispatch.WskControlClient(Client, WSK_TRANSPORT_LIST_QUERY, 0, null, Size.value, Transports, Returned, null),
     ).toBe(STATUS_SUCCESS);
-    expect(Returned.value).toBe(56);
+    expect(Returned.value).toBe(112);
     expect(Transports.map((t) => [t.AddressFamily, t.SocketType, t.Protocol])).toEqual([
       [AF_INET, SOCK_STREAM, IPPROTO_TCP],
       [AF_INET6, SOCK_STREAM, IPPROTO_TCP],
+      [AF_INET, SOCK_DGRAM, IPPROTO_UDP],
+      [AF_INET6, SOCK_DGRAM, IPPROTO_UDP],
     ]);
     // Too small a buffer is an overflow too; OutputSizeReturned is required.
     expect(
@@ -335,7 +339,7 @@ describe('wsk: WskControlClient', () => {
     ).toBe(STATUS_INVALID_PARAMETER);
   });
 
-  it('an IPv4-only host lists only the IPv4 transport', () => {
+  it('an IPv4-only host lists only the IPv4 transports, TCP and UDP', () => {
     const { sim } = world();
     const { Npi } = captured(sim, 'v4only');
     const Size = { value: 0 };
@@ -344,11 +348,14 @@ describe('wsk: WskControlClient', () => {
     expect(call(Npi.Client!, WSK_TRANSPORT_LIST_QUERY, 0, null, 0, null, Size, null)).toBe(
       STATUS_BUFFER_OVERFLOW,
     );
-    expect(Size.value).toBe(WSK_TRANSPORT_SIZE);
+    expect(Size.value).toBe(2 * WSK_TRANSPORT_SIZE);
     expect(call(Npi.Client!, WSK_TRANSPORT_LIST_QUERY, 0, null, Size.value, Transports, Size, null)).toBe(
       STATUS_SUCCESS,
     );
-    expect(Transports.map((t) => t.AddressFamily)).toEqual([AF_INET]);
+    expect(Transports.map((t) => [t.AddressFamily, t.Protocol])).toEqual([
+      [AF_INET, IPPROTO_TCP],
+      [AF_INET, IPPROTO_UDP],
+    ]);
   });
 
   it('static event callbacks: accepted before any socket, INVALID_DEVICE_STATE after; bad masks rejected', () => {

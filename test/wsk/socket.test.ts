@@ -107,17 +107,24 @@ describe('wsk sockets: provider dispatch', () => {
     expect(server.log).toEqual(Array(4).fill('socket STATUS_SUCCESS @0'));
   });
 
-  it('datagram sockets and SOCK_DGRAM are not supported yet; bad Flags are invalid', () => {
+  it('a datagram socket is SOCK_DGRAM / UDP; WskSocketConnect has no SOCK_DGRAM; bad Flags are invalid', () => {
     const { server } = world();
     const Client = server.Npi.Client!;
     const a = server.irp('dgram');
     expect(
       server.Dispatch.WskSocket(
-        Client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET,
+        Client, AF_INET, SOCK_STREAM, IPPROTO_TCP, WSK_FLAG_DATAGRAM_SOCKET,
         null, null, null, null, null, a,
       ),
     ).toBe(STATUS_NOT_SUPPORTED);
     expect(a.IoStatus.Information).toBe(0);
+    const d = server.irp('dgram-udp');
+    expect(
+      server.Dispatch.WskSocket(
+        Client, AF_INET, SOCK_DGRAM, IPPROTO_UDP, WSK_FLAG_DATAGRAM_SOCKET,
+        null, null, null, null, null, d,
+      ),
+    ).toBe(STATUS_SUCCESS);
     const b = server.irp('sc-dgram');
     expect(
       server.Dispatch.WskSocketConnect(
@@ -133,10 +140,11 @@ describe('wsk sockets: provider dispatch', () => {
     ).toBe(STATUS_INVALID_PARAMETER);
     expect(server.log).toEqual([
       'dgram STATUS_NOT_SUPPORTED @0',
+      'dgram-udp STATUS_SUCCESS @0',
       'sc-dgram STATUS_NOT_SUPPORTED @0',
       'flags STATUS_INVALID_PARAMETER @0',
     ]);
-    expect(server.k.wsk.sockets.openSockets).toBe(0);
+    expect(server.k.wsk.sockets.openSockets).toBe(1);
   });
 });
 

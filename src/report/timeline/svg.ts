@@ -549,6 +549,12 @@ function describe(record: TraceRecord): Mark {
       return mark('fault', 'host', `${record.verb} ${record.a} ${record.b ?? ''}`.trim());
     case 'net.packet':
       return mark('segment', 'host', '');
+    case 'udp.port':
+      return mark('udp', 'host', `udp ${record.event} ${record.address}:${record.port}`);
+    case 'udp.drop':
+      return mark('udp-drop', 'host', `udp drop: ${record.reason} (port ${record.port})`);
+    case 'udp.unreachable':
+      return mark('udp-drop', 'host', `port unreachable ${record.remote}:${record.port}`);
   }
 }
 
