@@ -13,6 +13,7 @@ import { DEFAULT_STRATEGY, type StrategyName, type StrategyParams } from '../exp
 import { formatDuration, parseDuration } from '../sim/index.ts';
 import { UsageError, integerFlag, onePositional, parseArgs, type ParsedArgs } from './args.ts';
 import type { RunKnobs } from './check.ts';
+import { writeFindingPages } from './finding-pages.ts';
 import { DEFAULT_FINDINGS_DIR, writeFindings } from './findings.ts';
 import { fuzzReport } from './fuzz-report.ts';
 import { writeFuzzResult } from './fuzz-result.ts';
@@ -139,8 +140,9 @@ async function fuzzWith(
     });
     out(`wrote ${o.result}: the campaign's result, for wsksim merge\n`);
   }
+  if (!interrupt.stopped && o.shrink) await shrinkFindings(reported, out, interrupt);
+  if (!interrupt.stopped) await writeFindingPages(reported, out, interrupt);
   if (interrupt.stopped) out(`stopped by ${interrupt.received}: what was found is above\n`);
-  else if (o.shrink) await shrinkFindings(reported, out, interrupt);
   return interrupt.exitCode(reported.ok ? 0 : 1);
 }
 

@@ -3,8 +3,8 @@
  * campaign (`wsksim fuzz --shard i/n --result FILE`, each on its own machine) made one report
  * (merge-campaigns.ts): printed as `wsksim fuzz` prints a campaign; written as one result file
  * (`--json`) and as JUnit XML (`--junit`: a case per failure group and one for the verdict); its
- * groups' artifacts (and their shrunk runs) copied into one findings directory (`--out`), each
- * naming its scenario and replay command from where it now is. A shard missing is said, and fails
+ * groups' artifacts (their shrunk runs and timelines too) copied into one findings directory
+ * (`--out`), each naming its scenario and replay command from where it now is. A shard missing is said, and fails
  * the merge (exit 1), since the campaign it reports is not the one asked for.
  */
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -56,6 +56,8 @@ function copyArtifacts(campaign: ReportedCampaign, dir: string): ReportedCampaig
     if (group.artifact === null) return group;
     const shrunk = group.artifact.replace(/\.json$/, '-shrunk.json');
     if (existsSync(shrunk)) copyArtifact(shrunk, dir);
+    const page = group.artifact.replace(/\.json$/, '.html');
+    if (existsSync(page)) copyFileSync(page, join(dir, basename(page)));
     return { ...group, artifact: copyArtifact(group.artifact, dir) };
   });
   return { ...campaign, groups };

@@ -5,12 +5,13 @@
  * runs go on; wrong values are refused naming the flag with exit 2.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.ts';
+import { artifactsIn } from '../support/findings.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/wsksim.js', import.meta.url));
 const SPINNING = fileURLToPath(new URL('../fixtures/spinning-driver.ts', import.meta.url));
@@ -34,7 +35,7 @@ function wsksim(argv: string[]): { code: number | null; out: string; err: string
 /** The files `dir` holds, by name, with their text. */
 function files(dir: string): Record<string, string> {
   return Object.fromEntries(
-    readdirSync(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]),
+    artifactsIn(dir).map((name) => [name, readFileSync(join(dir, name), 'utf8')]),
   );
 }
 
@@ -73,7 +74,7 @@ describe('cli: fuzz --jobs', () => {
     );
     expect(report).toContain('(that run hangs: run and replay keep no watchdog');
     // Its artifact is written, and not shrunk (the shrinker keeps no watchdog).
-    expect(readdirSync(out)).toHaveLength(1);
+    expect(artifactsIn(out)).toHaveLength(1);
     expect(report).not.toContain('shrunk');
   });
 

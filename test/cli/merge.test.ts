@@ -6,12 +6,13 @@
  * (exit 2), and a missing shard is said (exit 1).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseXml } from '../support/xml.ts';
+import { artifactsIn } from '../support/findings.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/wsksim.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'wsksim-merge-'));
@@ -51,8 +52,8 @@ describe('cli: wsksim merge of a sharded campaign', () => {
     const report = (text: string) => text.replace(/(all|merged)\//g, 'DIR/').split('\nwrote ')[0];
     expect(report(merged.out)).toBe(report(whole.out));
     expect(campaignOf('merged.json')).toEqual(campaignOf('all.json'));
-    const names = readdirSync(join(dir, 'all')).sort();
-    expect(readdirSync(join(dir, 'merged')).sort()).toEqual(names);
+    const names = artifactsIn(join(dir, 'all')).sort();
+    expect(artifactsIn(join(dir, 'merged')).sort()).toEqual(names);
     for (const name of names) expect(runOf(join(dir, 'merged', name))).toEqual(runOf(join(dir, 'all', name)));
     // The copied artifacts replay from where they are now.
     const replayed = wsksim(['replay', join('merged', names[0] as string)]);

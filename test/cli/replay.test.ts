@@ -4,12 +4,13 @@
  * (scenario changed, tape diverged, hash differs); malformed artifacts are refused naming the file
  * and the field; `run --record` / `run --replay` carry the scenario and seed.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.ts';
+import { artifactsIn } from '../support/findings.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -53,7 +54,7 @@ describe('cli: fuzz writes one artifact per failure group', () => {
     expect(groups.length).toBeLessThan(10);
     const counted = groups.reduce((sum, g) => sum + Number(g[1]), 0);
     expect(out).toMatch(new RegExp(`^fuzz .* ${200 - counted} passed, ${counted} failed\\n`));
-    expect(readdirSync(dir).sort()).toEqual(
+    expect(artifactsIn(dir).sort()).toEqual(
       groups.map((g) => (g[4] as string).slice(dir.length + 1)).sort(),
     );
     expect(groups[0]?.[3]).toMatch(/^\(expected\) violation POOL-USE-AFTER-FREE at scenarios\//);
@@ -76,7 +77,7 @@ describe('cli: fuzz writes one artifact per failure group', () => {
   it('an artifact of a swarm campaign replays to its hash', async () => {
     const dir = tempDir();
     await cli(['fuzz', 'inspect-abort-race', '--runs', '10', '--strategy', 'swarm', '--out', dir]);
-    const [file] = readdirSync(dir);
+    const [file] = artifactsIn(dir);
     const artifact = readJson(join(dir, file as string));
     expect(artifact.options).toMatchObject({ faultPoints: true, draw: 'swarm' });
     const again = await cli(['replay', join(dir, file as string)]);
@@ -94,7 +95,7 @@ describe('cli: artifacts name their scenario relative to themselves', () => {
     mkdirSync(project);
     writeFileSync(join(project, 'leaky.ts'), source);
     await cli(['fuzz', join(project, 'leaky.ts'), '--runs', '2', '--strategy', 'random', '--out', findings, '--no-shrink']);
-    const [name] = readdirSync(findings);
+    const [name] = artifactsIn(findings);
     expect(readJson(join(findings, name as string)).scenario).toMatchObject({ path: '../leaky.ts' });
     const moved = join(tempDir(), 'moved');
     renameSync(project, moved);
@@ -133,7 +134,7 @@ describe('cli: replay says why it did not reproduce', () => {
   it('a tape that diverges names the entry and both labels; a wrong hash names both', async () => {
     const dir = tempDir();
     await cli(['fuzz', 'inspect-abort-race', '--runs', '3', '--strategy', 'random', '--out', dir]);
-    const file = join(dir, readdirSync(dir)[0] as string);
+    const file = join(dir, artifactsIn(dir)[0] as string);
     const artifact = readJson(file) as { tape: { label: string }[]; traceHash: string };
     const label = artifact.tape[0]?.label;
     artifact.tape[0] = { ...artifact.tape[0], label: 'a label never drawn' };
@@ -158,7 +159,7 @@ describe('cli: malformed artifacts are refused in one line (exit 2)', () => {
   it('names the file and the field', async () => {
     const dir = tempDir();
     await cli(['fuzz', 'inspect-abort-race', '--runs', '3', '--strategy', 'random', '--out', dir]);
-    const good = readJson(join(dir, readdirSync(dir)[0] as string));
+    const good = readJson(join(dir, artifactsIn(dir)[0] as string));
     const cases: [string, string, RegExp][] = [
       ['not-json.json', '{ nope', /not a JSON artifact/],
       ['missing.json', JSON.stringify({ ...good, traceHash: undefined }), /field 'traceHash'/],
@@ -236,7 +237,7 @@ describe('cli: artifacts keep the knobs of the campaign', () => {
       'fuzz', 'inspect-abort-race', '--runs', '2', '--strategy', 'random', '--same-instant',
       '--set', 'kernel.server.wskProviderReadyAt=400s', '--out', dir,
     ]);
-    const file = join(dir, readdirSync(dir)[0] as string);
+    const file = join(dir, artifactsIn(dir)[0] as string);
     const artifact = readJson(file);
     expect(artifact.options).toEqual({
       kernel: { server: { wskProviderReadyAt: '400s' } },

@@ -4,7 +4,7 @@
  * their files and name them with what they hold, leave the run (its trace hash) as it was, and an
  * unwritable path or a stray `--last` is refused before anything runs.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { writeReports } from '../../src/cli/report-files.ts';
 import type { ScenarioResult } from '../../src/explore/scenario.ts';
 import { PcapWriter, PcapngWriter, readPcapng } from '../../src/report/index.ts';
 import { cli } from '../support/cli.ts';
+import { artifactsIn } from '../support/findings.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsksim-reports-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,7 +84,7 @@ describe('cli: report files', () => {
   it('replay and shrink write the files of the run they make', async () => {
     const findings = join(dir, 'findings');
     await cli(['fuzz', 'inspect-abort-race', '--runs', '12', '--strategy', 'random', '--out', findings, '--no-shrink']);
-    const [name] = readdirSync(findings);
+    const [name] = artifactsIn(findings);
     const artifact = join(findings, name as string);
     const mermaid = join(dir, 'replay.mmd');
     const replay = await cli(['replay', artifact, '--mermaid', mermaid, '--last', '10', '--pcapng', join(dir, 'replay.pcapng')]);

@@ -5,12 +5,13 @@
  * Ctrl-C stops a shrink keeping the best tape so far (exit 130).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.ts';
+import { artifactsIn } from '../support/findings.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -32,7 +33,7 @@ interface TapeEntry {
 async function finding(): Promise<string> {
   const dir = tempDir();
   await cli(['fuzz', 'inspect-abort-race', '--runs', '12', '--strategy', 'random', '--out', dir]);
-  const [file] = readdirSync(dir);
+  const [file] = artifactsIn(dir);
   return join(dir, file as string);
 }
 
@@ -45,7 +46,7 @@ describe('cli: wsksim shrink', () => {
     expect(shrunk.out).toContain('signature: violation POOL-USE-AFTER-FREE at scenarios/inspect-abort-race.ts:');
     expect(shrunk.out).toMatch(/\nnon-default entries: \d+ → 1\n/);
     expect(shrunk.out).toMatch(/\ncandidates: \d+ runs in [\d.]+ s \(ended: fixpoint\)\n/);
-    const [name] = readdirSync(out);
+    const [name] = artifactsIn(out);
     expect(name).toMatch(/^inspect-abort-race-[0-9a-f]{10}-shrunk\.json$/);
     const path = join(out, name as string);
     const tape = (JSON.parse(readFileSync(path, 'utf8')) as { tape: TapeEntry[] }).tape;
@@ -96,12 +97,12 @@ describe('cli: wsksim shrink under Ctrl-C', () => {
   it('stops between candidate runs, writes the best tape so far and exits 130', async () => {
     const found = tempDir();
     await cli(['fuzz', SLOW, '--runs', '1', '--strategy', 'random', '--out', found, '--no-shrink']);
-    const [file] = readdirSync(found);
+    const [file] = artifactsIn(found);
     const out = tempDir();
     const shrunk = await interruptedShrink(join(found, file as string), out);
     expect(shrunk.code).toBe(130);
     expect(shrunk.out).toMatch(/\ncandidates: \d+ runs in [\d.]+ s \(ended: SIGINT: best so far kept\)\n/);
-    const [name] = readdirSync(out);
+    const [name] = artifactsIn(out);
     expect(name).toMatch(/^slow-shrink-[0-9a-f]{10}-shrunk\.json$/);
     const replay = await cli(['replay', join(out, name as string)]);
     expect([replay.code, replay.out.trimEnd().split('\n').at(-1)]).toEqual([0, expect.stringMatching(/^reproduced/)]);
@@ -112,14 +113,16 @@ describe('cli: wsksim fuzz shrinks what it finds', () => {
   it("the first run of each group is shrunk beside its artifact; --no-shrink leaves it", async () => {
     const dir = tempDir();
     const fuzz = await cli(['fuzz', 'inspect-abort-race', '--runs', '12', '--strategy', 'random', '--out', dir]);
-    expect(fuzz.out).toMatch(/\nshrunk: non-default entries \d+ → 1, tape entries \d+ → \d+ \(\d+ runs, fixpoint\)  \S+-shrunk\.json\n$/);
-    expect(readdirSync(dir).sort()).toEqual([
+    expect(fuzz.out).toMatch(/\nshrunk: non-default entries \d+ → 1, tape entries \d+ → \d+ \(\d+ runs, fixpoint\)  \S+-shrunk\.json\n/);
+    // The group's timeline, of its shrunk run, beside its artifact.
+    expect(fuzz.out).toMatch(/\nwrote \S+\/inspect-abort-race-[0-9a-f]{10}\.html: the run's HTML timeline, \d+ trace records \(\d+ KiB\)\n$/);
+    expect(artifactsIn(dir).sort()).toEqual([
       expect.stringMatching(/^inspect-abort-race-[0-9a-f]{10}-shrunk\.json$/),
       expect.stringMatching(/^inspect-abort-race-[0-9a-f]{10}\.json$/),
     ].sort((a, b) => String(a).localeCompare(String(b))));
     const plain = tempDir();
     const unshrunk = await cli(['fuzz', 'inspect-abort-race', '--runs', '12', '--strategy', 'random', '--out', plain, '--no-shrink']);
     expect(unshrunk.out).not.toContain('shrunk:');
-    expect(readdirSync(plain)).toHaveLength(1);
+    expect(artifactsIn(plain)).toHaveLength(1);
   });
 });

@@ -4,11 +4,12 @@
  * flag (same trace hash, same summary); the shrunk run's page marks exactly the choice the shrunk
  * tape needs to fail (inspect-abort-race: the decision delay past the 30 s pend lifetime).
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.ts';
+import { artifactsIn } from '../support/findings.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -78,7 +79,7 @@ describe('cli: --html', () => {
     const dir = tempDir();
     await cli(['fuzz', 'inspect-abort-race', '--runs', '12', '--strategy', 'random', '--out', dir,
       '--no-shrink']);
-    const [name] = readdirSync(dir);
+    const [name] = artifactsIn(dir);
     const artifact = join(dir, name as string);
     const replayPage = join(dir, 'replay.html');
     const replayed = await cli(['replay', artifact, '--html', replayPage]);

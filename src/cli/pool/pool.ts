@@ -47,7 +47,9 @@ export interface PoolOptions extends WorkerData {
 
 /** tsx's ESM API, resolved from here: a worker registers it so scenarios load as TypeScript. */
 const TSX_API = tsxApi();
-const ENTRY = new URL('./worker.ts', import.meta.url).href;
+/** worker.ts in a checkout, the compiled worker.js in an installed package (dist/). */
+const ENTRY = new URL(`./worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
+  .href;
 /**
  * bin/hooks.js and its data, as bin/wsksim.js registers them: `'wsksim'` from a scenario anywhere
  * resolves to this package, and a .ts file outside a package loads as an ES module. Loader hooks
