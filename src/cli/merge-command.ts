@@ -4,8 +4,8 @@
  * (merge-campaigns.ts): printed as `wsksim fuzz` prints a campaign; written as one result file
  * (`--json`) and as JUnit XML (`--junit`: a case per failure group and one for the verdict); its
  * groups' artifacts (their shrunk runs and timelines too) copied into one findings directory
- * (`--out`), each naming its scenario and replay command from where it now is. A shard missing is said, and fails
- * the merge (exit 1), since the campaign it reports is not the one asked for.
+ * (`--out`), each naming its scenario and replay command from where it now is. A shard missing
+ * is said, and fails the merge (exit 1), since the campaign it reports is not the one asked for.
  */
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
