@@ -7,13 +7,17 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from './args.ts';
 
-/** Refuses `path` for `--flag` unless a file can be written there. */
-export function checkOutputFile(flag: string, path: string): void {
+/**
+ * Refuses `path` for `--flag` unless a file can be written there; with `makeDirs`, a directory
+ * that does not exist yet is fine when it can be made (the command makes it).
+ */
+export function checkOutputFile(flag: string, path: string, makeDirs = false): void {
   const full = resolve(path);
   if (existsSync(full) && statSync(full).isDirectory())
     throw new UsageError(`--${flag} ${path}: is a directory, not a file`);
   if (existsSync(full)) return requireWritable(flag, path, full);
   const dir = dirname(full);
+  if (makeDirs) return checkOutputDir(flag, dir);
   if (!existsSync(dir) || !statSync(dir).isDirectory())
     throw new UsageError(`--${flag} ${path}: directory ${dirname(path)} does not exist`);
   requireWritable(flag, path, dir);

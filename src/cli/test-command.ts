@@ -20,6 +20,7 @@ import { findScenarios } from './scenario-files.ts';
 import { command } from './invocation.ts';
 import { testScenario, type FuzzBudget, type TestedSuite } from './test-scenario.ts';
 import type { Write } from './write.ts';
+import { checkOutputDir, checkOutputFile } from './output-paths.ts';
 
 /** What `wsksim test` tests when given no path. */
 export const DEFAULT_SCENARIO_DIR = 'scenarios';
@@ -33,6 +34,9 @@ export async function test(argv: readonly string[], out: Write): Promise<number>
   const paths = args.positional.length > 0 ? args.positional : [defaultDir()];
   const corpus = corpusDir(args);
   const outDir = args.values.get('out') ?? DEFAULT_FINDINGS_DIR;
+  checkOutputDir('out', outDir);
+  const junitFile = args.values.get('junit');
+  if (junitFile !== undefined) checkOutputFile('junit', junitFile, true);
   const found = await findScenarios(paths);
   if (found.length === 0) throw new UsageError(`no scenario found in ${paths.join(', ')}`);
   // The corpus as it is now: the artifacts this run writes (maybe into the same folder) wait for
@@ -57,7 +61,7 @@ export async function test(argv: readonly string[], out: Write): Promise<number>
   const all = corpus === undefined ? suites : [...suites, corpusSuite(replayed, seconds)];
   out(failureReport(all));
   out(tally(suites, replayed, corpus));
-  const junit = args.values.get('junit');
+  const junit = junitFile;
   if (junit !== undefined) {
     mkdirSync(dirname(junit), { recursive: true });
     writeFileSync(junit, junitXml('wsksim test', all.map(junitSuite)));

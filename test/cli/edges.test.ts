@@ -74,6 +74,24 @@ describe('cli: output paths are checked before the command starts', () => {
   });
 });
 
+describe('cli: every command checks its output paths first', () => {
+  it('test --out and --junit, fuzz --out and --result, merge --json: exit 2 naming flag and path', async () => {
+    const file = join(dir, 'plain');
+    writeFileSync(file, '');
+    const cases: [string[], string][] = [
+      [['test', 'scenarios', '--no-fuzz', '--out', file], `--out ${file}: is a file, not a directory`],
+      [['test', 'scenarios', '--no-fuzz', '--junit', dir], `--junit ${dir}: is a directory, not a file`],
+      [['fuzz', 'showcase', '--out', join(file, 'x')], `--out ${join(file, 'x')}: ${file} is a file, not a directory`],
+      [['fuzz', 'showcase', '--result', join(dir, 'none', 'r.json')], `--result ${join(dir, 'none', 'r.json')}: directory ${join(dir, 'none')} does not exist`],
+      [['merge', 'r.json', '--json', dir], `--json ${dir}: is a directory, not a file`],
+    ];
+    for (const [argv, message] of cases) {
+      const { code, out, err } = await cli(argv);
+      expect([code, out, err.split('\n')[0]]).toEqual([2, '', `wsksim: ${message}`]);
+    }
+  });
+});
+
 describe('cli: exit codes apart', () => {
   it('an internal error exits 70 with its stack, not 1 (a failure found) or 2 (usage)', async () => {
     let err = '';
