@@ -84,7 +84,7 @@ describe('cli: wsksim fuzz', () => {
     expect(out).toMatch(/failure: violation at .*: POOL-USE-AFTER-FREE: read of /);
     expect(out).toMatch(/expect POOL-USE-AFTER-FREE: found on \d seeds\n/);
     expect(out).toMatch(/first failure:\nscenario inspect-abort-race {2}seed \d {2}failed\n/);
-    expect(out).toMatch(/replay: npx wsksim run inspect-abort-race --seed \d --strategy random\n$/);
+    expect(out).toMatch(/replay: npx wsksim run inspect-abort-race --seed \d --strategy random\nwrote \S+\.html: the run.s HTML timeline, \d+ trace records \(\d+ KiB\)\n$/);
   });
 
   it('a clean scenario: one line, exit 0; bad --runs is a usage error', async () => {
