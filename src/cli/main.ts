@@ -16,6 +16,7 @@ import { wsksimVersion } from './provenance.ts';
 import { replayArtifact } from './replay.ts';
 import { REPORT_VALUES, reportFlags } from './report-files.ts';
 import { run } from './run-command.ts';
+import { showcase } from './showcase-command.ts';
 import { ScenarioFileError } from './scenario-file-error.ts';
 import { shrinkArtifact } from './shrink.ts';
 import { test } from './test-command.ts';
@@ -25,7 +26,8 @@ import type { Write } from './write.ts';
 const HELP = `wsksim — a deterministic network simulator with an executable model of Windows WSK
 
 usage:
-  wsksim showcase [--seed N]              run the showcase scenario and print its trace
+  wsksim showcase [--seed N] [--out DIR]  fuzz inspect-abort-race until it fails, shrink the run,
+                          write its HTML timeline and capture (default .wsksim/showcase)
   wsksim run <scenario|file.ts> [options] run a scenario on each of its declared seeds
       --seed N            that root seed alone (--record, --choices and the files below
                           without --seed: the scenario's first seed alone)
@@ -158,7 +160,7 @@ export async function main(
       return help(command, out);
     switch (command) {
       case 'showcase':
-        return await run(['showcase', ...rest], out, true);
+        return await showcase(rest, out);
       case 'run':
         return await run(rest, out, false);
       case 'check':
