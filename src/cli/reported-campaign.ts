@@ -24,26 +24,28 @@ export interface ReportedGroup {
   readonly hang: boolean;
 }
 
-export interface ReportedCampaign {
-  readonly scenario: string;
-  readonly strategy: StrategyName;
-  /** The campaign seed. */
-  readonly seed: number;
-  readonly seeds: { readonly low: number; readonly high: number };
-  readonly runs: number;
-  readonly requested: number;
+/** The campaign's own fields as they are, and the rest as plain data (see the module header). */
+export interface ReportedCampaign
+  extends Pick<
+    CampaignResult,
+    | 'scenario'
+    | 'strategy'
+    | 'seed'
+    | 'seeds'
+    | 'runs'
+    | 'requested'
+    | 'passed'
+    | 'failures'
+    | 'expect'
+    | 'checksSkipped'
+    | 'report'
+    | 'ok'
+  > {
   /** What stopped it early, in words ('by --bail', 'by SIGINT', 'in shard 2/3 by --time 1s'). */
   readonly stopped?: string;
-  readonly passed: number;
-  /** In run-index order. */
-  readonly failures: readonly CampaignFailure[];
   /** In the order each was first seen (by run index). */
   readonly groups: readonly ReportedGroup[];
-  readonly expect?: string;
-  readonly checksSkipped: number;
   readonly goals: readonly (readonly [string, boolean])[];
-  readonly report: readonly string[];
-  readonly ok: boolean;
 }
 
 /** How a campaign was asked for, for the commands that make its runs again. */

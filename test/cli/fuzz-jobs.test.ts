@@ -5,26 +5,18 @@
  * runs go on; wrong values are refused naming the flag with exit 2.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.ts';
 import { artifactsIn } from '../support/findings.ts';
+import { tempDirs } from '../support/temp.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/wsksim.js', import.meta.url));
 const SPINNING = fileURLToPath(new URL('../fixtures/spinning-driver.ts', import.meta.url));
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'wsksim-jobs-'));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('wsksim-jobs-');
 
 /** `wsksim` in a child process, as a user runs it. */
 function wsksim(argv: string[]): { code: number | null; out: string; err: string } {

@@ -4,23 +4,15 @@
  * (scenario changed, tape diverged, hash differs); malformed artifacts are refused naming the file
  * and the field; `run --record` / `run --replay` carry the scenario and seed.
  */
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.ts';
 import { artifactsIn } from '../support/findings.ts';
+import { tempDirs } from '../support/temp.ts';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'wsksim-replay-'));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('wsksim-replay-');
 
 const GROUP_LINE = /^ {2}(\d+) runs? {2}first seed (\d+) {2}(.*) {2}(\S+\.json)$/;
 

@@ -8,24 +8,16 @@
  * is its scenario's expect; fixed passes; changed and unreadable fail; a shrunk artifact stands in
  * for its original.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listScenarioNames, loadScenario } from '../../src/cli/load.ts';
 import { corpusFiles } from '../../src/cli/regression-corpus.ts';
 import { cli } from '../support/cli.ts';
 import { childrenNamed, parseXml, type XmlElement } from '../support/xml.ts';
+import { tempDirs } from '../support/temp.ts';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'wsksim-test-'));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('wsksim-test-');
 
 const FIXTURES = 'test/fixtures/test-command';
 const FAILING = `${FIXTURES}/failing`;

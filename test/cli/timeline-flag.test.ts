@@ -4,22 +4,14 @@
  * flag (same trace hash, same summary); the shrunk run's page marks exactly the choice the shrunk
  * tape needs to fail (inspect-abort-race: the decision delay past the 30 s pend lifetime).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.ts';
 import { artifactsIn } from '../support/findings.ts';
+import { tempDirs } from '../support/temp.ts';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'wsksim-html-'));
-  dirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('wsksim-html-');
 
 /** The opening tags of the page's marks of `kind`. */
 function marks(html: string, kind: string): string[] {
