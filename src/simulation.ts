@@ -40,6 +40,7 @@ import { TcpStack, type TcpProfileOptions } from './tcp/index.ts';
 import { TcpTransport } from './tcp-transport.ts';
 import {
   Network,
+  parseAddress,
   type LinkDirectionOptions,
   type LinkInfo,
   type LinkOptions,
@@ -134,6 +135,8 @@ export class Simulation extends Network<Payload> {
   readonly #knobs: KernelOverrides;
   readonly #linkFaults: LinkFaults | null;
   readonly #goals = new Map<string, boolean>();
+  /** Names a scenario added (addName), lower-case, with their addresses. */
+  readonly #names = new Map<string, string[]>();
 
   constructor(options: SimulationOptions) {
     const { kernelOverrides = {}, kernelKnobs, linkFaults, draw, ...simulator } = options;
@@ -266,10 +269,43 @@ export class Simulation extends Network<Payload> {
     const kernel = new Kernel(this.core, node.name, merged);
     if (overridden) kernel.choices.injecting = allocationFailuresSet(layers);
     kernel.wsk.attachAddresses(() => node.addresses);
+    kernel.wsk.attachNames({
+      addresses: (name) => this.#names.get(name) ?? this.#hostAddresses(name),
+      nameOf: (address) => this.#nameOf(address),
+    });
     let transport: TcpTransport | null = null;
     kernel.wsk.attachTransport(() => (transport ??= new TcpTransport(this.tcp(host))));
     this.#kernels.set(host, kernel);
     return kernel;
+  }
+
+  /**
+   * Adds a name WskGetAddressInfo resolves to `addresses` on every host, beside the host names the
+   * simulation knows (docs/model.md#name-resolution); a name added again gets more addresses. A
+   * name given here wins over a host of that name. A name or address that is not one is a
+   * SimConfigError naming `addName`.
+   */
+  addName(name: string, ...addresses: string[]): void {
+    if (typeof name !== 'string' || !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(name)) {
+      throw new SimConfigError('addName', `expected a host name such as 'svc.local', got ${name}`);
+    }
+    if (addresses.length === 0) throw new SimConfigError(`addName(${name})`, 'no address given');
+    const canonical = addresses.map((address) => parseAddress(`addName(${name})`, address));
+    const key = name.toLowerCase();
+    this.#names.set(key, [...(this.#names.get(key) ?? []), ...canonical]);
+  }
+
+  /** The addresses of the host named `name` (any case), or undefined. */
+  #hostAddresses(name: string): readonly string[] | undefined {
+    return this.hosts().find((host) => host.name.toLowerCase() === name)?.addresses;
+  }
+
+  /** The host owning `address`, else the first added name with it. */
+  #nameOf(address: string): string | undefined {
+    const owner = this.hostByAddress(address);
+    if (owner !== undefined) return owner.name;
+    for (const [name, list] of this.#names) if (list.includes(address)) return name;
+    return undefined;
   }
 
   /**

@@ -132,6 +132,9 @@ import {
   WSK_TRANSPORT_SIZE,
   WSK_REGISTRATION,
   type CaptureWaiter,
+  type PFN_WSK_FREE_ADDRESS_INFO,
+  type PFN_WSK_GET_ADDRESS_INFO,
+  type PFN_WSK_GET_NAME_INFO,
   type PWSK_CLIENT,
   type Registration,
   type WSK_CLIENT_NPI,
@@ -141,6 +144,7 @@ import {
   type WSK_TRANSPORT,
 } from './client.ts';
 import { setRegistrationPhase } from './lifecycle.ts';
+import { NameResolver, type AddressInfoLeak, type NameTable } from './name-resolution.ts';
 import type { WskKernelCore } from './provider-kernel.ts';
 import { SocketProvider, type ClientCheck } from './socket.ts';
 import type { Transport } from './transport.ts';
@@ -175,6 +179,8 @@ export class WskManager implements ClientCheck {
   readonly #dispatch: WSK_PROVIDER_DISPATCH;
   /** The host's sockets: WskSocket, WskSocketConnect and the socket dispatch tables. */
   readonly sockets: SocketProvider;
+  #names: NameResolver | null = null;
+  #nameTable: NameTable | null = null;
 
   constructor(kernel: WskKernelCore, irps: IrpManager, dispatcher: DispatcherManager) {
     this.#k = kernel;
@@ -189,6 +195,13 @@ export class WskManager implements ClientCheck {
       WskSocket: sockets.WskSocket.bind(sockets),
       WskSocketConnect: sockets.WskSocketConnect.bind(sockets),
       WskControlClient: this.WskControlClient.bind(this),
+      // Name resolution's state is made on first use (most drivers never resolve a name).
+      WskGetAddressInfo: (...args: Parameters<PFN_WSK_GET_ADDRESS_INFO>) =>
+        this.names.WskGetAddressInfo(...args),
+      WskFreeAddressInfo: (...args: Parameters<PFN_WSK_FREE_ADDRESS_INFO>) =>
+        this.names.WskFreeAddressInfo(...args),
+      WskGetNameInfo: (...args: Parameters<PFN_WSK_GET_NAME_INFO>) =>
+        this.names.WskGetNameInfo(...args),
     });
     const readyAt = options.wskProviderReadyAt ?? '0s';
     if (readyAt !== 'never') {
@@ -205,6 +218,26 @@ export class WskManager implements ClientCheck {
   /** @internal The host's addresses, for the transport list (Simulation.kernel sets it). */
   attachAddresses(addresses: () => readonly string[]): void {
     this.#addresses = addresses;
+  }
+
+  /** Name resolution: WskGetAddressInfo, WskFreeAddressInfo, WskGetNameInfo; made on first use. */
+  get names(): NameResolver {
+    if (this.#names === null) {
+      this.#names = new NameResolver(this.#k, this.#irps, this);
+      if (this.#nameTable !== null) this.#names.attach(this.#nameTable, this.#addresses);
+    }
+    return this.#names;
+  }
+
+  /** @internal The names the simulation knows (Simulation.kernel sets it). */
+  attachNames(names: NameTable): void {
+    this.#nameTable = names;
+    this.#names?.attach(names, this.#addresses);
+  }
+
+  /** ADDRINFOEXW lists never freed, for the end-of-run check (outstanding.ts). */
+  addressInfoLeaks(): readonly AddressInfoLeak[] {
+    return this.#names?.leaks() ?? [];
   }
 
   /** @internal The host's transport, for sockets (Simulation.kernel sets it). */
