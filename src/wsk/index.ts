@@ -147,3 +147,4 @@ export type {
   PFN_WSK_GET_ADDRESS_INFO,
   PFN_WSK_GET_NAME_INFO,
 } from './client.ts';
+export * from './c-types.ts';
