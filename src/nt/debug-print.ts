@@ -6,7 +6,8 @@
  * - DbgPrint(Format, ...) and DbgPrintEx(ComponentId, Level, Format, ...) format as printf does
  *   for the conversions drivers use: %d %i %u %x %X %o %c %s %S %ws %wZ %p %%, with flags, width,
  *   precision and the l / ll / I64 / h / w size prefixes (a %wZ argument is a UNICODE_STRING, a %p
- *   an object: printed as its kind). Both return STATUS_SUCCESS.
+ *   an object: printed as its kind). Both return STATUS_SUCCESS. The record's text leaves out
+ *   the one line break a call usually ends with, so a call is one line of `--trace`.
  * - KdPrint((Format, ...)) is a macro around DbgPrint with its arguments in double parentheses;
  *   in TypeScript those would be a comma expression, so write `KdPrint(Format, ...)`, and
  *   `KdPrintEx(ComponentId, Level, Format, ...)`. Both print in every build (the model has no
@@ -123,7 +124,8 @@ export class DebugPrintManager {
 
   #print(component: number, level: number, format: string, args: readonly unknown[]): NTSTATUS {
     const sim = this.#k.sim;
-    const text = formatDbgPrint(format, args);
+    // One line of the trace per call: the line break a DbgPrint ends with is not kept.
+    const text = formatDbgPrint(format, args).replace(/\r?\n$/, '');
     const host = this.#k.host;
     sim.trace.emit({ at: sim.now, type: 'nt.debug-print', host, component, level, text });
     return STATUS_SUCCESS;

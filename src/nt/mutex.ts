@@ -15,7 +15,8 @@
  *   (`await ExAcquireFastMutex(Mutex)`, like a wait: WAIT-OUTSIDE-THREAD outside a thread, and
  *   WAIT-NEVER-SATISFIED if never granted). Fast mutexes are not recursive: acquiring one the
  *   caller holds is FAST-MUTEX-RECURSIVE-ACQUIRE (a deadlock). ExReleaseFastMutex restores the
- *   old IRQL and hands the mutex to the first waiter; released by code that does not hold it
+ *   old IRQL (called at IRQL ≤ APC_LEVEL) and hands the mutex to the first waiter; released
+ *   by code that does not hold it
  *   (another thread, or a free mutex), it is FAST-MUTEX-RELEASE-NOT-OWNER.
  *   ExTryToAcquireFastMutex takes a free mutex and returns TRUE, else FALSE.
  * The owner is the system thread that acquired it, or the callback when there is no thread
@@ -145,6 +146,7 @@ export class MutexManager {
   ExReleaseFastMutex(FastMutex: FAST_MUTEX): void {
     const k = this.#k;
     if (!this.#dispatcher.initialized(FastMutex, 'ExReleaseFastMutex')) return;
+    if (!k.requireIrql('ExReleaseFastMutex', APC_LEVEL)) return;
     if (FastMutex.owner === null || FastMutex.owner !== this.#dispatcher.waiterIdentity()) {
       const whose = FastMutex.owner === null ? 'a free fast mutex' : 'one another thread holds';
       k.violation('FAST-MUTEX-RELEASE-NOT-OWNER', `ExReleaseFastMutex of ${whose}`);

@@ -10,6 +10,7 @@ import { Simulator } from '../../src/sim/index.ts';
 import {
   APC_LEVEL,
   CONTAINING_RECORD,
+  DISPATCH_LEVEL,
   DEVICE_OBJECT,
   DPFLTR_IHVNETWORK_ID,
   DPFLTR_INFO_LEVEL,
@@ -260,6 +261,19 @@ describe('mutexes', () => {
   });
 });
 
+describe('mutex IRQL rules', () => {
+  it('ExAcquireFastMutex at DISPATCH_LEVEL is IRQL-TOO-HIGH (it must be at APC_LEVEL or below)', () => {
+    const { k } = setup();
+    const Fast = new FAST_MUTEX();
+    const Mutex = new KMUTEX();
+    k.ExInitializeFastMutex(Fast);
+    k.KeInitializeMutex(Mutex, 0);
+    k.runAt(DISPATCH_LEVEL, () => void k.ExAcquireFastMutex(Fast));
+    expect(k.violations.map((v) => v.rule)).toEqual(['IRQL-TOO-HIGH']);
+    expect(k.violations[0]?.message).toMatch(/ExAcquireFastMutex called at IRQL 2/);
+  });
+});
+
 describe('pool, lookaside lists and devices', () => {
   it('lookaside entries are reused; one held at the end is a pool leak by its tag', () => {
     const { k } = setup();
@@ -308,12 +322,38 @@ describe('DbgPrint', () => {
     k.KdPrint('%wZ %c', RTL_CONSTANT_STRING('\\Device\\X'), 65);
     const records = sim.trace.records().filter((r) => r.type === 'nt.debug-print');
     expect(records.map((r) => ('text' in r ? r.text : ''))).toEqual([
-      'accepted -1 of 3 (conn) 0x0000BEEF\n',
+      'accepted -1 of 3 (conn) 0x0000BEEF',
       'ab  |    x|%',
       '\\Device\\X A',
     ]);
     expect(records[1]).toMatchObject({ component: DPFLTR_IHVNETWORK_ID, level: DPFLTR_INFO_LEVEL });
     expect(formatDbgPrint('%I64u %lx', [2 ** 40, 255])).toBe('1099511627776 ff');
+  });
+});
+
+describe('DbgPrint in a failure report', () => {
+  it("a driver's KdPrint is among the last trace records of its failure", async () => {
+    const scenario = defineScenario({
+      name: 'prints-then-breaks',
+      description: 'a driver that prints, then removes a list entry twice',
+      build(sim) {
+        sim.addHost({ name: 'h', ipv4: '10.0.0.2' });
+        sim.load('h', (k) => {
+          const Head = new LIST_ENTRY();
+          const Entry = new LIST_ENTRY();
+          k.InitializeListHead(Head);
+          k.InsertTailList(Head, Entry);
+          k.KdPrint('removing %s\n', 'entry');
+          k.RemoveEntryList(Entry);
+          k.RemoveEntryList(Entry);
+        });
+        return {};
+      },
+    });
+    const result = await runScenario(scenario, { seed: 1 });
+    expect(result.failure?.details?.rule).toBe('LIST-ENTRY-REMOVED-TWICE');
+    const printed = result.tail.filter((r) => r.type === 'nt.debug-print');
+    expect(printed.map((r) => r['text'])).toEqual(['removing entry']);
   });
 });
 
