@@ -107,6 +107,8 @@ export const NT_ROUTINES = {
     'InterlockedPopEntrySList',
     'ExInterlockedFlushSList',
     'ExQueryDepthSList',
+    'PushEntryList',
+    'PopEntryList',
   ],
   interlocked: [
     'InterlockedIncrement',

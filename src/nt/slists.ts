@@ -10,6 +10,12 @@
  * entry already on an SLIST (a cycle in Windows) is SLIST-ENTRY-PUSHED-TWICE; a header used
  * before InitializeSListHead is LIST-HEAD-NOT-INITIALIZED. CONTAINING_RECORD (lists.ts) works on
  * an SLIST_ENTRY as on a LIST_ENTRY. Alignment (MEMORY_ALLOCATION_ALIGNMENT) is not modelled.
+ *
+ * The plain singly linked list ("PushEntryList function (wdm.h)", "PopEntryList function
+ * (wdm.h)") links SINGLE_LIST_ENTRYs (the same structure) from a head that is one itself: its
+ * Next is the first entry (NULL when empty; the head needs no initialisation). PushEntryList
+ * returns nothing, PopEntryList the entry taken or null; pushing an entry already on a list is
+ * SLIST-ENTRY-PUSHED-TWICE too.
  */
 import { DISPATCH_LEVEL } from './irql.ts';
 import type { KernelCore } from './kernel-core.ts';
@@ -76,6 +82,25 @@ export class SListManager {
     ListHead.first = null;
     ListHead.depth = 0;
     return first;
+  }
+
+  PushEntryList(ListHead: SLIST_ENTRY, Entry: SLIST_ENTRY): void {
+    if (Entry.linked) {
+      this.#k.violation('SLIST-ENTRY-PUSHED-TWICE', 'PushEntryList of an entry already on a list');
+      return;
+    }
+    Entry.Next = ListHead.Next;
+    Entry.linked = true;
+    ListHead.Next = Entry;
+  }
+
+  PopEntryList(ListHead: SLIST_ENTRY): SLIST_ENTRY | null {
+    const entry = ListHead.Next;
+    if (entry === null) return null;
+    ListHead.Next = entry.Next;
+    entry.linked = false;
+    entry.removed = true;
+    return entry;
   }
 
   ExQueryDepthSList(SListHead: SLIST_HEADER): number {

@@ -36,6 +36,7 @@ import {
   PASSIVE_LEVEL,
   POOL_FLAG_NON_PAGED,
   RTL_CONSTANT_STRING,
+  SINGLE_LIST_ENTRY,
   SLIST_ENTRY,
   SLIST_HEADER,
   STATUS_OBJECT_NAME_COLLISION,
@@ -124,6 +125,20 @@ describe('SLISTs', () => {
     expect(chain?.Next).toBe(a);
     expect(k.ExQueryDepthSList(Head)).toBe(0);
     expect(k.InterlockedPopEntrySList(Head)).toBe(null);
+  });
+
+  it('PushEntryList / PopEntryList: a SINGLE_LIST_ENTRY head, LIFO', () => {
+    const { k } = setup();
+    const Head = new SINGLE_LIST_ENTRY();
+    const [a, b] = [new SINGLE_LIST_ENTRY(), new SINGLE_LIST_ENTRY()];
+    k.PushEntryList(Head, a);
+    k.PushEntryList(Head, b);
+    expect(k.PopEntryList(Head)).toBe(b);
+    expect(k.PopEntryList(Head)).toBe(a);
+    expect(k.PopEntryList(Head)).toBe(null);
+    k.PushEntryList(Head, a);
+    k.PushEntryList(Head, a);
+    expect(k.violations.map((v) => v.rule)).toEqual(['SLIST-ENTRY-PUSHED-TWICE']);
   });
 });
 
