@@ -293,7 +293,8 @@ export const NT_RULE_LIST = [
     id: 'SLIST-ENTRY-PUSHED-TWICE',
     channel: 'violation',
     summary: 'An entry already on an SLIST is pushed again (a cycle in the list).',
-    source: 'docs/model.md#kernel-routines-around-wsk; ExInterlockedPushEntrySList (wdm.h)',
+    source:
+      'docs/model.md#kernel-routines-around-wsk; ExInterlockedPushEntrySList, PushEntryList (wdm.h)',
   },
   {
     id: 'RUNDOWN-RELEASE-NOT-ACQUIRED',
