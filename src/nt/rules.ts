@@ -294,7 +294,8 @@ export const NT_RULE_LIST = [
     channel: 'violation',
     summary: 'An entry already on an SLIST is pushed again (a cycle in the list).',
     source:
-      'docs/model.md#kernel-routines-around-wsk; ExInterlockedPushEntrySList, PushEntryList (wdm.h)',
+      'docs/model.md#kernel-routines-around-wsk; ' +
+      'ExInterlockedPushEntrySList, PushEntryList (wdm.h)',
   },
   {
     id: 'RUNDOWN-RELEASE-NOT-ACQUIRED',
