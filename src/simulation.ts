@@ -58,6 +58,7 @@ import {
   type KTHREAD,
   type KernelOptions,
   type KernelOverrides,
+  type NameTable,
   type Outstanding,
 } from './wsk/index.ts';
 
@@ -135,8 +136,15 @@ export class Simulation extends Network<Payload> {
   readonly #knobs: KernelOverrides;
   readonly #linkFaults: LinkFaults | null;
   readonly #goals = new Map<string, boolean>();
-  /** Names a scenario added (addName), lower-case, with their addresses. */
-  readonly #names = new Map<string, string[]>();
+  /** Names a scenario added (addName), lower-case, with their addresses; made on first use. */
+  #names: Map<string, string[]> | null = null;
+  /** What every kernel's name resolution asks (Kernel.wsk.attachNames); made on first use. */
+  #nameTable: NameTable | null = null;
+  readonly #nameTableOf = (): NameTable =>
+    (this.#nameTable ??= {
+      addresses: (name) => this.#names?.get(name) ?? this.#hostAddresses(name),
+      nameOf: (address) => this.#nameOf(address),
+    });
 
   constructor(options: SimulationOptions) {
     const { kernelOverrides = {}, kernelKnobs, linkFaults, draw, ...simulator } = options;
@@ -269,10 +277,7 @@ export class Simulation extends Network<Payload> {
     const kernel = new Kernel(this.core, node.name, merged);
     if (overridden) kernel.choices.injecting = allocationFailuresSet(layers);
     kernel.wsk.attachAddresses(() => node.addresses);
-    kernel.wsk.attachNames({
-      addresses: (name) => this.#names.get(name) ?? this.#hostAddresses(name),
-      nameOf: (address) => this.#nameOf(address),
-    });
+    kernel.wsk.attachNames(this.#nameTableOf);
     let transport: TcpTransport | null = null;
     kernel.wsk.attachTransport(() => (transport ??= new TcpTransport(this.tcp(host))));
     this.#kernels.set(host, kernel);
@@ -292,7 +297,8 @@ export class Simulation extends Network<Payload> {
     if (addresses.length === 0) throw new SimConfigError(`addName(${name})`, 'no address given');
     const canonical = addresses.map((address) => parseAddress(`addName(${name})`, address));
     const key = name.toLowerCase();
-    this.#names.set(key, [...(this.#names.get(key) ?? []), ...canonical]);
+    const names = (this.#names ??= new Map());
+    names.set(key, [...(names.get(key) ?? []), ...canonical]);
   }
 
   /** The addresses of the host named `name` (any case), or undefined. */
@@ -304,7 +310,7 @@ export class Simulation extends Network<Payload> {
   #nameOf(address: string): string | undefined {
     const owner = this.hostByAddress(address);
     if (owner !== undefined) return owner.name;
-    for (const [name, list] of this.#names) if (list.includes(address)) return name;
+    for (const [name, list] of this.#names ?? []) if (list.includes(address)) return name;
     return undefined;
   }
 

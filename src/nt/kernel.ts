@@ -38,6 +38,18 @@ import { RundownManager } from './rundown.ts';
 import { SListManager } from './slists.ts';
 import { WaitManager } from './waits.ts';
 
+/** The managers made on first use (NtKernel's getters). */
+interface MoreManagers {
+  lists?: ListManager;
+  slists?: SListManager;
+  rundown?: RundownManager;
+  waits?: WaitManager;
+  mutexes?: MutexManager;
+  lookaside?: LookasideManager;
+  devices?: DeviceManager;
+  debugPrint?: DebugPrintManager;
+}
+
 /** The interlocked routines hold no state: every kernel shares one table of them. */
 const INTERLOCKED = new InterlockedRoutines();
 
@@ -221,41 +233,37 @@ export class NtKernel<
   }
 
   // The managers of issue 18's routines, made on first use: a kernel whose driver never names
-  // them (most of a campaign's thousands) pays nothing for them.
-  #lists: ListManager | undefined;
-  #slists: SListManager | undefined;
-  #rundown: RundownManager | undefined;
-  #waits: WaitManager | undefined;
-  #mutexes: MutexManager | undefined;
-  #lookaside: LookasideManager | undefined;
-  #devices: DeviceManager | undefined;
-  #debugPrint: DebugPrintManager | undefined;
+  // them (most of a campaign's thousands) pays one field for them all.
+  #more: MoreManagers | null = null;
+  get #m(): MoreManagers {
+    return (this.#more ??= {});
+  }
   get lists(): ListManager {
-    return (this.#lists ??= new ListManager(this));
+    return (this.#m.lists ??= new ListManager(this));
   }
   get slists(): SListManager {
-    return (this.#slists ??= new SListManager(this));
+    return (this.#m.slists ??= new SListManager(this));
   }
   get interlocked(): InterlockedRoutines {
     return INTERLOCKED;
   }
   get rundown(): RundownManager {
-    return (this.#rundown ??= new RundownManager(this, this.dispatcher));
+    return (this.#m.rundown ??= new RundownManager(this, this.dispatcher));
   }
   get waits(): WaitManager {
-    return (this.#waits ??= new WaitManager(this, this.dispatcher));
+    return (this.#m.waits ??= new WaitManager(this, this.dispatcher));
   }
   get mutexes(): MutexManager {
-    return (this.#mutexes ??= new MutexManager(this, this.dispatcher));
+    return (this.#m.mutexes ??= new MutexManager(this, this.dispatcher));
   }
   get lookaside(): LookasideManager {
-    return (this.#lookaside ??= new LookasideManager(this, this.pool));
+    return (this.#m.lookaside ??= new LookasideManager(this, this.pool));
   }
   get devices(): DeviceManager {
-    return (this.#devices ??= new DeviceManager(this));
+    return (this.#m.devices ??= new DeviceManager(this));
   }
   get debugPrint(): DebugPrintManager {
-    return (this.#debugPrint ??= new DebugPrintManager(this));
+    return (this.#m.debugPrint ??= new DebugPrintManager(this));
   }
 
   /** Outstanding pool allocations by tag and size (the end-of-run POOL-LEAKED check). */

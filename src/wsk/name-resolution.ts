@@ -80,6 +80,7 @@ export interface NameTable {
 }
 
 const NO_NAMES: NameTable = { addresses: () => undefined, nameOf: () => undefined };
+const NO_ADDRESSES = (): readonly string[] => [];
 
 /** A result list WskGetAddressInfo returned and WskFreeAddressInfo has not freed. */
 interface Outstanding {
@@ -102,10 +103,11 @@ export class NameResolver {
   readonly #k: WskKernelCore;
   readonly #irps: IrpManager;
   readonly #clients: ClientUser;
-  #names: NameTable = NO_NAMES;
-  #addresses: () => readonly string[] = () => [];
-  readonly #live = new Map<ADDRINFOEXW, Outstanding>();
-  readonly #freed = new WeakSet<ADDRINFOEXW>();
+  // Every host's kernel has a resolver; what it keeps is made on the first resolution.
+  #names: (() => NameTable) | null = null;
+  #addresses: () => readonly string[] = NO_ADDRESSES;
+  #live: Map<ADDRINFOEXW, Outstanding> | null = null;
+  #freed: WeakSet<ADDRINFOEXW> | null = null;
 
   constructor(kernel: WskKernelCore, irps: IrpManager, clients: ClientUser) {
     this.#k = kernel;
@@ -113,10 +115,15 @@ export class NameResolver {
     this.#clients = clients;
   }
 
-  /** @internal The names (Simulation.kernel) and the host's own addresses. */
-  attach(names: NameTable, addresses: () => readonly string[]): void {
+  /** @internal The names (asked for on first use; Simulation.kernel) and the host's addresses. */
+  attach(names: () => NameTable, addresses: () => readonly string[]): void {
     this.#names = names;
     this.#addresses = addresses;
+  }
+
+  /** The names the simulation knows, or none when the kernel is not a simulation's. */
+  #table(): NameTable {
+    return this.#names === null ? NO_NAMES : this.#names();
   }
 
   WskGetAddressInfo(
@@ -156,7 +163,7 @@ export class NameResolver {
     this.#later(Irp, numeric ? 0 : this.#latency(), status, () => {
       if (status !== STATUS_SUCCESS || list === null) return;
       Result.value = list;
-      this.#live.set(list, { since: k.sim.now, site });
+      (this.#live ??= new Map()).set(list, { since: k.sim.now, site });
     });
     return this.#trace(routine, STATUS_PENDING);
   }
@@ -166,14 +173,14 @@ export class NameResolver {
     const k = this.#k;
     if (!k.requireIrql(routine, PASSIVE_LEVEL)) return;
     if (!this.#clients.clientUsable(Client, routine)) return;
-    if (!this.#live.delete(AddrInfo)) {
-      const what = this.#freed.has(AddrInfo)
+    if (this.#live?.delete(AddrInfo) !== true) {
+      const what = this.#freed?.has(AddrInfo) === true
         ? 'a list it freed already'
         : 'an entry WskGetAddressInfo did not return as a list head';
       k.violation('ADDRINFO-FREE-INVALID', `WskFreeAddressInfo of ${what}`);
       return;
     }
-    this.#freed.add(AddrInfo);
+    (this.#freed ??= new WeakSet()).add(AddrInfo);
     this.#traceCall(routine, undefined);
   }
 
@@ -203,7 +210,7 @@ export class NameResolver {
     }
     const address = 'sin6_addr' in SockAddr ? SockAddr.sin6_addr : SockAddr.sin_addr;
     const port = 'sin6_port' in SockAddr ? SockAddr.sin6_port : SockAddr.sin_port;
-    const name = (Flags & NI_NUMERICHOST) !== 0 ? undefined : this.#names.nameOf(address);
+    const name = (Flags & NI_NUMERICHOST) !== 0 ? undefined : this.#table().nameOf(address);
     const required = (Flags & NI_NAMEREQD) !== 0;
     let status = name === undefined && required ? STATUS_NOT_FOUND : STATUS_SUCCESS;
     if (this.#fails()) status = STATUS_IO_TIMEOUT;
@@ -217,7 +224,7 @@ export class NameResolver {
 
   /** Result lists never freed, in the order they were returned. */
   leaks(): readonly AddressInfoLeak[] {
-    return [...this.#live.values()].map(({ since, site }) => ({
+    return [...(this.#live?.values() ?? [])].map(({ since, site }) => ({
       detail: `ADDRINFOEXW list returned at ${formatInstant(since)} never freed`,
       site,
     }));
@@ -236,7 +243,7 @@ export class NameResolver {
     if ((flags & AI_NUMERICHOST) !== 0) return undefined;
     const name = node.toLowerCase();
     if (name === 'localhost') return families.map(loopbackOf);
-    return this.#names.addresses(name);
+    return this.#table().addresses(name);
   }
 
   /** The ADDRINFOEXW list of `addresses` that the hints ask for, or null if none is left. */

@@ -132,9 +132,6 @@ import {
   WSK_TRANSPORT_SIZE,
   WSK_REGISTRATION,
   type CaptureWaiter,
-  type PFN_WSK_FREE_ADDRESS_INFO,
-  type PFN_WSK_GET_ADDRESS_INFO,
-  type PFN_WSK_GET_NAME_INFO,
   type PWSK_CLIENT,
   type Registration,
   type WSK_CLIENT_NPI,
@@ -179,8 +176,8 @@ export class WskManager implements ClientCheck {
   readonly #dispatch: WSK_PROVIDER_DISPATCH;
   /** The host's sockets: WskSocket, WskSocketConnect and the socket dispatch tables. */
   readonly sockets: SocketProvider;
-  #names: NameResolver | null = null;
-  #nameTable: NameTable | null = null;
+  /** Name resolution: WskGetAddressInfo, WskFreeAddressInfo, WskGetNameInfo. */
+  readonly names: NameResolver;
 
   constructor(kernel: WskKernelCore, irps: IrpManager, dispatcher: DispatcherManager) {
     this.#k = kernel;
@@ -189,19 +186,17 @@ export class WskManager implements ClientCheck {
     const options = kernel.options;
     this.providerVersion = options.wskProviderVersion ?? MAKE_WSK_VERSION(1, 0);
     const sockets = (this.sockets = new SocketProvider(kernel, irps, this));
+    // Its state is made on the first resolution (most drivers never resolve a name).
+    const names = (this.names = new NameResolver(kernel, irps, this));
     this.#dispatch = Object.freeze({
       Version: this.providerVersion,
       Reserved: 0,
       WskSocket: sockets.WskSocket.bind(sockets),
       WskSocketConnect: sockets.WskSocketConnect.bind(sockets),
       WskControlClient: this.WskControlClient.bind(this),
-      // Name resolution's state is made on first use (most drivers never resolve a name).
-      WskGetAddressInfo: (...args: Parameters<PFN_WSK_GET_ADDRESS_INFO>) =>
-        this.names.WskGetAddressInfo(...args),
-      WskFreeAddressInfo: (...args: Parameters<PFN_WSK_FREE_ADDRESS_INFO>) =>
-        this.names.WskFreeAddressInfo(...args),
-      WskGetNameInfo: (...args: Parameters<PFN_WSK_GET_NAME_INFO>) =>
-        this.names.WskGetNameInfo(...args),
+      WskGetAddressInfo: names.WskGetAddressInfo.bind(names),
+      WskFreeAddressInfo: names.WskFreeAddressInfo.bind(names),
+      WskGetNameInfo: names.WskGetNameInfo.bind(names),
     });
     const readyAt = options.wskProviderReadyAt ?? '0s';
     if (readyAt !== 'never') {
@@ -220,24 +215,14 @@ export class WskManager implements ClientCheck {
     this.#addresses = addresses;
   }
 
-  /** Name resolution: WskGetAddressInfo, WskFreeAddressInfo, WskGetNameInfo; made on first use. */
-  get names(): NameResolver {
-    if (this.#names === null) {
-      this.#names = new NameResolver(this.#k, this.#irps, this);
-      if (this.#nameTable !== null) this.#names.attach(this.#nameTable, this.#addresses);
-    }
-    return this.#names;
-  }
-
-  /** @internal The names the simulation knows (Simulation.kernel sets it). */
-  attachNames(names: NameTable): void {
-    this.#nameTable = names;
-    this.#names?.attach(names, this.#addresses);
+  /** @internal The names the simulation knows, asked for on first use (Simulation.kernel). */
+  attachNames(names: () => NameTable): void {
+    this.names.attach(names, this.#addresses);
   }
 
   /** ADDRINFOEXW lists never freed, for the end-of-run check (outstanding.ts). */
   addressInfoLeaks(): readonly AddressInfoLeak[] {
-    return this.#names?.leaks() ?? [];
+    return this.names.leaks();
   }
 
   /** @internal The host's transport, for sockets (Simulation.kernel sets it). */
