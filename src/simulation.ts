@@ -42,6 +42,7 @@ import { UdpStack, type UdpOptions } from './udp/index.ts';
 import { UdpTransport } from './udp-transport.ts';
 import {
   Network,
+  parseAddress,
   type LinkDirectionOptions,
   type LinkInfo,
   type LinkOptions,
@@ -59,6 +60,7 @@ import {
   type KTHREAD,
   type KernelOptions,
   type KernelOverrides,
+  type NameTable,
   type Outstanding,
 } from './wsk/index.ts';
 
@@ -137,6 +139,15 @@ export class Simulation extends Network<Payload> {
   readonly #knobs: KernelOverrides;
   readonly #linkFaults: LinkFaults | null;
   readonly #goals = new Map<string, boolean>();
+  /** Names a scenario added (addName), lower-case, with their addresses; made on first use. */
+  #names: Map<string, string[]> | null = null;
+  /** What every kernel's name resolution asks (Kernel.wsk.attachNames); made on first use. */
+  #nameTable: NameTable | null = null;
+  readonly #nameTableOf = (): NameTable =>
+    (this.#nameTable ??= {
+      addresses: (name) => this.#names?.get(name) ?? this.#hostAddresses(name),
+      nameOf: (address) => this.#nameOf(address),
+    });
 
   constructor(options: SimulationOptions) {
     const { kernelOverrides = {}, kernelKnobs, linkFaults, draw, ...simulator } = options;
@@ -288,12 +299,43 @@ export class Simulation extends Network<Payload> {
     const kernel = new Kernel(this.core, node.name, merged);
     if (overridden) kernel.choices.injecting = allocationFailuresSet(layers);
     kernel.wsk.attachAddresses(() => node.addresses);
+    kernel.wsk.attachNames(this.#nameTableOf);
     let transport: TcpTransport | null = null;
     kernel.wsk.attachTransport(() => (transport ??= new TcpTransport(this.tcp(host))));
     let datagrams: UdpTransport | null = null;
     kernel.wsk.attachDatagramTransport(() => (datagrams ??= new UdpTransport(this.udp(host))));
     this.#kernels.set(host, kernel);
     return kernel;
+  }
+
+  /**
+   * Adds a name WskGetAddressInfo resolves to `addresses` on every host, beside the host names the
+   * simulation knows (docs/model.md#name-resolution); a name added again gets more addresses. A
+   * name given here wins over a host of that name. A name or address that is not one is a
+   * SimConfigError naming `addName`.
+   */
+  addName(name: string, ...addresses: string[]): void {
+    if (typeof name !== 'string' || !/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(name)) {
+      throw new SimConfigError('addName', `expected a host name such as 'svc.local', got ${name}`);
+    }
+    if (addresses.length === 0) throw new SimConfigError(`addName(${name})`, 'no address given');
+    const canonical = addresses.map((address) => parseAddress(`addName(${name})`, address));
+    const key = name.toLowerCase();
+    const names = (this.#names ??= new Map());
+    names.set(key, [...(names.get(key) ?? []), ...canonical]);
+  }
+
+  /** The addresses of the host named `name` (any case), or undefined. */
+  #hostAddresses(name: string): readonly string[] | undefined {
+    return this.hosts().find((host) => host.name.toLowerCase() === name)?.addresses;
+  }
+
+  /** The host owning `address`, else the first added name with it. */
+  #nameOf(address: string): string | undefined {
+    const owner = this.hostByAddress(address);
+    if (owner !== undefined) return owner.name;
+    for (const [name, list] of this.#names ?? []) if (list.includes(address)) return name;
+    return undefined;
   }
 
   /**

@@ -47,6 +47,13 @@ export const IO_NO_INCREMENT = 0;
 export interface Waiter {
   readonly parking: Parking<NTSTATUS>;
   timeout: SimEvent<undefined> | null;
+  /** Who waits (a mutex's owner once the wait is satisfied): the thread, or the context. */
+  readonly by?: unknown;
+  /**
+   * A wait on several objects (waits.ts): asked when `object` is signalled; it returns whether
+   * the wait took it (and then has left every object's queue and woken its thread).
+   */
+  readonly offer?: (object: DispatcherObject) => boolean;
 }
 
 /** A wait with no timeout still blocking (DispatcherManager.blocked). */
@@ -72,6 +79,16 @@ export class DispatcherObject {
   /** @internal */ synchronization = false;
   /** @internal */ initialized = false;
   /** @internal */ readonly waiters: Waiter[] = [];
+  /** @internal Whether a wait by `by` is satisfied now (a mutex: also when `by` owns it). */
+  readyFor(by: unknown): boolean {
+    void by;
+    return this.signalState > 0;
+  }
+  /** @internal A wait by `by` was satisfied: a synchronization object resets (mutex.ts: owns). */
+  satisfy(by: unknown): void {
+    void by;
+    if (this.synchronization) this.signalState = 0;
+  }
 }
 
 export class KEVENT extends DispatcherObject {}
@@ -142,8 +159,9 @@ export class DispatcherManager {
     if (!k.requireIrql('KeWaitForSingleObject', poll ? DISPATCH_LEVEL : APC_LEVEL)) {
       return Promise.resolve(STATUS_TIMEOUT);
     }
-    if (Object.signalState > 0) {
-      if (Object.synchronization) Object.signalState = 0;
+    const by = this.waiterIdentity();
+    if (Object.readyFor(by)) {
+      Object.satisfy(by);
       return Promise.resolve(STATUS_SUCCESS);
     }
     if (poll) return Promise.resolve(STATUS_TIMEOUT);
@@ -154,7 +172,7 @@ export class DispatcherManager {
       );
       return Promise.resolve(STATUS_TIMEOUT);
     }
-    const waiter: Waiter = { parking: k.sim.threads.park<NTSTATUS>(), timeout: null };
+    const waiter: Waiter = { parking: k.sim.threads.park<NTSTATUS>(), timeout: null, by };
     Object.waiters.push(waiter);
     if (Timeout === null) this.#block(waiter, 'KeWaitForSingleObject', Object);
     else {
@@ -169,15 +187,27 @@ export class DispatcherManager {
 
   /** @internal Signals `object` and releases its waiters (one for a synchronization object). */
   signal(object: DispatcherObject): void {
-    if (object.synchronization) {
-      const waiter = object.waiters.shift();
-      if (waiter === undefined) object.signalState = 1;
-      else this.#release(waiter);
-      return;
-    }
     object.signalState = 1;
-    const waiters = object.waiters.splice(0);
-    for (const waiter of waiters) this.#release(waiter);
+    const waiters = object.waiters;
+    let i = 0;
+    // Waiters in arrival order while the object stays signalled: a notification object releases
+    // them all, a synchronization object (or a mutex) the first it satisfies; a wait on several
+    // objects (waits.ts) may pass (a WaitAll whose other objects are not signalled).
+    while (i < waiters.length && object.signalState > 0) {
+      const waiter = waiters[i] as Waiter;
+      if (waiter.offer !== undefined) {
+        if (!waiter.offer(object)) i++;
+        continue;
+      }
+      waiters.splice(i, 1);
+      object.satisfy(waiter.by);
+      this.#release(waiter);
+    }
+  }
+
+  /** @internal Who a wait is made by now: the system thread, else the running context. */
+  waiterIdentity(): unknown {
+    return this.#k.sim.threads.current ?? this.#k.context();
   }
 
   /** Waits with no timeout that still block, in the order they began. */
@@ -203,6 +233,13 @@ export class DispatcherManager {
     const thread = (sim.threads.current as { name: string }).name;
     const site = sim.recordSites ? callerSite() : null;
     this.#blocked.set(key, { routine, object, thread, since: sim.now, site });
+  }
+
+  /** @internal A wait ended: it is no longer blocked; its timeout, if any, is cancelled. */
+  release(waiter: Waiter, status: NTSTATUS = STATUS_SUCCESS): void {
+    this.#blocked.delete(waiter);
+    waiter.timeout?.cancel();
+    waiter.parking.wake(status);
   }
 
   #release(waiter: Waiter): void {

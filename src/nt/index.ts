@@ -38,7 +38,16 @@ export {
   NonPagedPool,
   NonPagedPoolNx,
   PagedPool,
+  POOL_FLAG_CACHE_ALIGNED,
+  POOL_FLAG_NON_PAGED,
+  POOL_FLAG_NON_PAGED_EXECUTE,
+  POOL_FLAG_PAGED,
+  POOL_FLAG_RAISE_ON_FAILURE,
+  POOL_FLAG_SESSION,
+  POOL_FLAG_UNINITIALIZED,
+  POOL_FLAG_USE_QUOTA,
   PoolManager,
+  type POOL_FLAGS,
   tagText,
   type POOL_TYPE,
   type PoolLeak,
@@ -62,7 +71,15 @@ export {
 } from './dispatcher.ts';
 export { KTHREAD, ThreadManager, type HANDLE, type KSTART_ROUTINE } from './threads.ts';
 export { ObjectManager } from './objects.ts';
-export { KDPC, KTIMER, TimerManager, type KDEFERRED_ROUTINE } from './timers.ts';
+export {
+  KDPC,
+  KTIMER,
+  NotificationTimer,
+  SynchronizationTimer,
+  TimerManager,
+  type KDEFERRED_ROUTINE,
+  type TIMER_TYPE,
+} from './timers.ts';
 export {
   CriticalWorkQueue,
   DelayedWorkQueue,
@@ -81,3 +98,72 @@ export {
   outstandingWaits,
   type Outstanding,
 } from './outstanding.ts';
+export { CONTAINING_RECORD, LIST_ENTRY, ListLink, ListManager, type PLIST_ENTRY } from './lists.ts';
+export {
+  SINGLE_LIST_ENTRY,
+  SLIST_ENTRY,
+  SLIST_HEADER,
+  SListManager,
+  type PSLIST_ENTRY,
+  type PSLIST_HEADER,
+} from './slists.ts';
+export {
+  InterlockedCompareExchange,
+  InterlockedCompareExchangePointer,
+  InterlockedDecrement,
+  InterlockedExchange,
+  InterlockedExchangeAdd,
+  InterlockedExchangePointer,
+  InterlockedIncrement,
+  InterlockedRoutines,
+} from './interlocked.ts';
+export { EX_RUNDOWN_REF, RundownManager, type PEX_RUNDOWN_REF } from './rundown.ts';
+export {
+  KWAIT_BLOCK,
+  MAXIMUM_WAIT_OBJECTS,
+  THREAD_WAIT_OBJECTS,
+  WaitAll,
+  WaitAny,
+  WaitManager,
+  type WAIT_TYPE,
+} from './waits.ts';
+export {
+  FAST_MUTEX,
+  KMUTEX,
+  MutexManager,
+  type PFAST_MUTEX,
+  type PKMUTEX,
+  type PRKMUTEX,
+} from './mutex.ts';
+export {
+  LOOKASIDE_DEPTH,
+  LookasideManager,
+  NPAGED_LOOKASIDE_LIST,
+  type PALLOCATE_FUNCTION,
+  type PFREE_FUNCTION,
+  type PNPAGED_LOOKASIDE_LIST,
+} from './lookaside.ts';
+export {
+  DEVICE_OBJECT,
+  DRIVER_OBJECT,
+  DeviceManager,
+  FILE_DEVICE_NETWORK,
+  FILE_DEVICE_SECURE_OPEN,
+  FILE_DEVICE_UNKNOWN,
+  RTL_CONSTANT_STRING,
+  type PCUNICODE_STRING,
+  type PDRIVER_OBJECT,
+  type PUNICODE_STRING,
+  type UNICODE_STRING,
+} from './device.ts';
+export {
+  DPFLTR_DEFAULT_ID,
+  DPFLTR_ERROR_LEVEL,
+  DPFLTR_IHVDRIVER_ID,
+  DPFLTR_IHVNETWORK_ID,
+  DPFLTR_INFO_LEVEL,
+  DPFLTR_TRACE_LEVEL,
+  DPFLTR_WARNING_LEVEL,
+  DebugPrintManager,
+  formatDbgPrint,
+} from './debug-print.ts';

@@ -28,6 +28,30 @@ import { SpinLockManager } from './spin-locks.ts';
 import { ThreadManager } from './threads.ts';
 import { TimerManager } from './timers.ts';
 import { WorkItemManager } from './work-items.ts';
+import { DebugPrintManager } from './debug-print.ts';
+import { DeviceManager } from './device.ts';
+import { InterlockedRoutines } from './interlocked.ts';
+import { ListManager } from './lists.ts';
+import { LookasideManager } from './lookaside.ts';
+import { MutexManager } from './mutex.ts';
+import { RundownManager } from './rundown.ts';
+import { SListManager } from './slists.ts';
+import { WaitManager } from './waits.ts';
+
+/** The managers made on first use (NtKernel's getters). */
+interface MoreManagers {
+  lists?: ListManager;
+  slists?: SListManager;
+  rundown?: RundownManager;
+  waits?: WaitManager;
+  mutexes?: MutexManager;
+  lookaside?: LookasideManager;
+  devices?: DeviceManager;
+  debugPrint?: DebugPrintManager;
+}
+
+/** The interlocked routines hold no state: every kernel shares one table of them. */
+const INTERLOCKED = new InterlockedRoutines();
 
 /** Every kernel routine a driver can call, by the manager that implements it. */
 export const NT_ROUTINES = {
@@ -41,7 +65,13 @@ export const NT_ROUTINES = {
     'IoReleaseCancelSpinLock',
     'IoCompleteRequest',
   ],
-  pool: ['ExAllocatePoolWithTag', 'ExFreePoolWithTag'],
+  pool: [
+    'ExAllocatePoolWithTag',
+    'ExFreePoolWithTag',
+    'ExAllocatePool2',
+    'ExAllocatePoolZero',
+    'ExFreePool',
+  ],
   mdls: ['IoAllocateMdl', 'IoFreeMdl', 'MmGetMdlByteCount', 'MmGetSystemAddressForMdlSafe'],
   irqlRoutines: ['KeGetCurrentIrql', 'KeRaiseIrql', 'KeLowerIrql'],
   dispatcher: [
@@ -57,7 +87,9 @@ export const NT_ROUTINES = {
   timers: [
     'KeInitializeDpc',
     'KeInitializeTimer',
+    'KeInitializeTimerEx',
     'KeSetTimer',
+    'KeSetTimerEx',
     'KeCancelTimer',
     'KeReadStateTimer',
   ],
@@ -69,6 +101,62 @@ export const NT_ROUTINES = {
     'KeAcquireSpinLockAtDpcLevel',
     'KeReleaseSpinLockFromDpcLevel',
   ],
+  // Issue 18: the routines drivers call around WSK, each manager made on its first use.
+  lists: [
+    'InitializeListHead',
+    'IsListEmpty',
+    'InsertHeadList',
+    'InsertTailList',
+    'RemoveHeadList',
+    'RemoveTailList',
+    'RemoveEntryList',
+  ],
+  slists: [
+    'InitializeSListHead',
+    'ExInterlockedPushEntrySList',
+    'ExInterlockedPopEntrySList',
+    'InterlockedPushEntrySList',
+    'InterlockedPopEntrySList',
+    'ExInterlockedFlushSList',
+    'ExQueryDepthSList',
+    'PushEntryList',
+    'PopEntryList',
+  ],
+  interlocked: [
+    'InterlockedIncrement',
+    'InterlockedDecrement',
+    'InterlockedExchangeAdd',
+    'InterlockedExchange',
+    'InterlockedCompareExchange',
+    'InterlockedExchangePointer',
+    'InterlockedCompareExchangePointer',
+  ],
+  rundown: [
+    'ExInitializeRundownProtection',
+    'ExReInitializeRundownProtection',
+    'ExAcquireRundownProtection',
+    'ExReleaseRundownProtection',
+    'ExWaitForRundownProtectionRelease',
+    'ExRundownCompleted',
+  ],
+  waits: ['KeDelayExecutionThread', 'KeWaitForMultipleObjects'],
+  mutexes: [
+    'KeInitializeMutex',
+    'KeReleaseMutex',
+    'KeReadStateMutex',
+    'ExInitializeFastMutex',
+    'ExAcquireFastMutex',
+    'ExTryToAcquireFastMutex',
+    'ExReleaseFastMutex',
+  ],
+  lookaside: [
+    'ExInitializeNPagedLookasideList',
+    'ExAllocateFromNPagedLookasideList',
+    'ExFreeToNPagedLookasideList',
+    'ExDeleteNPagedLookasideList',
+  ],
+  devices: ['IoCreateDevice', 'IoDeleteDevice'],
+  debugPrint: ['DbgPrint', 'DbgPrintEx', 'KdPrint', 'KdPrintEx'],
 } as const satisfies { readonly [M in keyof NtManagers]: readonly (keyof NtManagers[M])[] };
 
 /** The kernel's managers, by the name the kernel keeps each under. */
@@ -83,6 +171,15 @@ export interface NtManagers {
   readonly timers: TimerManager;
   readonly workItems: WorkItemManager;
   readonly spinLocks: SpinLockManager;
+  readonly lists: ListManager;
+  readonly slists: SListManager;
+  readonly interlocked: InterlockedRoutines;
+  readonly rundown: RundownManager;
+  readonly waits: WaitManager;
+  readonly mutexes: MutexManager;
+  readonly lookaside: LookasideManager;
+  readonly devices: DeviceManager;
+  readonly debugPrint: DebugPrintManager;
 }
 
 type Table = typeof NT_ROUTINES;
@@ -133,6 +230,40 @@ export class NtKernel<
     this.timers = new TimerManager(this, this.dispatcher);
     this.workItems = new WorkItemManager(this, this.threads);
     this.spinLocks = new SpinLockManager(this);
+  }
+
+  // The managers of issue 18's routines, made on first use: a kernel whose driver never names
+  // them (most of a campaign's thousands) pays one field for them all.
+  #more: MoreManagers | null = null;
+  get #m(): MoreManagers {
+    return (this.#more ??= {});
+  }
+  get lists(): ListManager {
+    return (this.#m.lists ??= new ListManager(this));
+  }
+  get slists(): SListManager {
+    return (this.#m.slists ??= new SListManager(this));
+  }
+  get interlocked(): InterlockedRoutines {
+    return INTERLOCKED;
+  }
+  get rundown(): RundownManager {
+    return (this.#m.rundown ??= new RundownManager(this, this.dispatcher));
+  }
+  get waits(): WaitManager {
+    return (this.#m.waits ??= new WaitManager(this, this.dispatcher));
+  }
+  get mutexes(): MutexManager {
+    return (this.#m.mutexes ??= new MutexManager(this, this.dispatcher));
+  }
+  get lookaside(): LookasideManager {
+    return (this.#m.lookaside ??= new LookasideManager(this, this.pool));
+  }
+  get devices(): DeviceManager {
+    return (this.#m.devices ??= new DeviceManager(this));
+  }
+  get debugPrint(): DebugPrintManager {
+    return (this.#m.debugPrint ??= new DebugPrintManager(this));
   }
 
   /** Outstanding pool allocations by tag and size (the end-of-run POOL-LEAKED check). */

@@ -22,6 +22,8 @@ function status(name: string, value: number): NTSTATUS {
 
 // Success and informational (NT_SUCCESS true).
 export const STATUS_SUCCESS = status('STATUS_SUCCESS', 0x00000000);
+/** KeWaitForMultipleObjects returns STATUS_WAIT_0 + the index (ntstatus.h: 0, STATUS_SUCCESS). */
+export const STATUS_WAIT_0 = STATUS_SUCCESS;
 export const STATUS_TIMEOUT = status('STATUS_TIMEOUT', 0x00000102);
 export const STATUS_PENDING = status('STATUS_PENDING', 0x00000103);
 export const STATUS_EVENT_PENDING = status('STATUS_EVENT_PENDING', 0x40000013);
@@ -38,6 +40,7 @@ export const STATUS_MORE_PROCESSING_REQUIRED = status(
 export const STATUS_ACCESS_DENIED = status('STATUS_ACCESS_DENIED', 0xc0000022);
 /** ntstatus.h's value, for an output buffer too small for an option or IOCTL value. */
 export const STATUS_BUFFER_TOO_SMALL = status('STATUS_BUFFER_TOO_SMALL', 0xc0000023);
+export const STATUS_OBJECT_NAME_COLLISION = status('STATUS_OBJECT_NAME_COLLISION', 0xc0000035);
 export const STATUS_INSUFFICIENT_RESOURCES = status('STATUS_INSUFFICIENT_RESOURCES', 0xc000009a);
 export const STATUS_DEVICE_NOT_READY = status('STATUS_DEVICE_NOT_READY', 0xc00000a3);
 export const STATUS_IO_TIMEOUT = status('STATUS_IO_TIMEOUT', 0xc00000b5);
@@ -60,6 +63,7 @@ export const STATUS_CONNECTION_DISCONNECTED = status(
 );
 export const STATUS_CONNECTION_RESET = status('STATUS_CONNECTION_RESET', 0xc000020d);
 export const STATUS_DATA_NOT_ACCEPTED = status('STATUS_DATA_NOT_ACCEPTED', 0xc000021b);
+export const STATUS_NOT_FOUND = status('STATUS_NOT_FOUND', 0xc0000225);
 export const STATUS_CONNECTION_REFUSED = status('STATUS_CONNECTION_REFUSED', 0xc0000236);
 export const STATUS_GRACEFUL_DISCONNECT = status('STATUS_GRACEFUL_DISCONNECT', 0xc0000237);
 export const STATUS_ADDRESS_ALREADY_ASSOCIATED = status(

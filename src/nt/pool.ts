@@ -32,11 +32,22 @@
 import { callerSite, formatInstant } from '../sim/index.ts';
 import { APC_LEVEL, DISPATCH_LEVEL } from './irql.ts';
 import type { KernelCore } from './kernel-core.ts';
+import { ListLink } from './lists.ts';
 
 export const NonPagedPool = 0;
 export const PagedPool = 1;
 export const NonPagedPoolNx = 512;
 export type POOL_TYPE = typeof NonPagedPool | typeof PagedPool | typeof NonPagedPoolNx;
+/** POOL_FLAGS of ExAllocatePool2 (wdm.h; ULONG64 in C, exact as numbers below 2^53). */
+export const POOL_FLAG_USE_QUOTA = 0x1;
+export const POOL_FLAG_UNINITIALIZED = 0x2;
+export const POOL_FLAG_SESSION = 0x4;
+export const POOL_FLAG_CACHE_ALIGNED = 0x8;
+export const POOL_FLAG_RAISE_ON_FAILURE = 0x20;
+export const POOL_FLAG_NON_PAGED = 0x40;
+export const POOL_FLAG_NON_PAGED_EXECUTE = 0x80;
+export const POOL_FLAG_PAGED = 0x100;
+export type POOL_FLAGS = number;
 
 /** A ULONG pool tag, or the four characters of a C multi-character literal. */
 export type PoolTag = number | string;
@@ -93,9 +104,51 @@ export class PoolManager {
     NumberOfBytes: number,
     Tag: PoolTag,
   ): T | null {
+    return this.allocate<T>('ExAllocatePoolWithTag', PoolType, NumberOfBytes, Tag);
+  }
+
+  /**
+   * ExAllocatePool2 ("ExAllocatePool2 function (wdm.h)"): Flags name the pool, exactly one of
+   * POOL_FLAG_NON_PAGED, POOL_FLAG_NON_PAGED_EXECUTE and POOL_FLAG_PAGED; the block is zeroed
+   * unless POOL_FLAG_UNINITIALIZED (here every block starts empty: a field reads undefined until
+   * written, either way). No pool flag, two of them, or a zero tag is POOL-FLAGS-INVALID (Bug
+   * Check 0xC2: BAD_POOL_CALLER). The other flags are accepted and ignored.
+   */
+  ExAllocatePool2<T extends object = Record<string, unknown>>(
+    Flags: number,
+    NumberOfBytes: number,
+    Tag: PoolTag,
+  ): T | null {
+    const pools = [POOL_FLAG_NON_PAGED, POOL_FLAG_NON_PAGED_EXECUTE, POOL_FLAG_PAGED];
+    const given = pools.filter((flag) => Math.floor(Flags / flag) % 2 === 1);
+    if (given.length !== 1 || Tag === 0 || Tag === '') {
+      const what = given.length !== 1 ? `${given.length} pool type flags` : 'a zero tag';
+      this.#k.violation('POOL-FLAGS-INVALID', `ExAllocatePool2 with ${what}`);
+      return null;
+    }
+    const poolType = given[0] === POOL_FLAG_PAGED ? PagedPool : NonPagedPoolNx;
+    return this.allocate<T>('ExAllocatePool2', poolType, NumberOfBytes, Tag);
+  }
+
+  /** ExAllocatePoolZero (wdm.h): ExAllocatePoolWithTag, zeroed (every block starts empty). */
+  ExAllocatePoolZero<T extends object = Record<string, unknown>>(
+    PoolType: POOL_TYPE,
+    NumberOfBytes: number,
+    Tag: PoolTag,
+  ): T | null {
+    return this.allocate<T>('ExAllocatePoolZero', PoolType, NumberOfBytes, Tag);
+  }
+
+  /** @internal An allocation by `routine` (its name in reports). */
+  allocate<T extends object>(
+    routine: string,
+    PoolType: POOL_TYPE,
+    NumberOfBytes: number,
+    Tag: PoolTag,
+  ): T | null {
     const k = this.#k;
     const max = PoolType === PagedPool ? APC_LEVEL : DISPATCH_LEVEL;
-    if (!k.requireIrql('ExAllocatePoolWithTag', max)) return null;
+    if (!k.requireIrql(routine, max)) return null;
     if (k.allocationFails('pool', k.options.poolAllocationFailure)) {
       this.#trace('allocation-failed', undefined, Tag, NumberOfBytes);
       return null;
@@ -119,17 +172,33 @@ export class PoolManager {
   }
 
   ExFreePoolWithTag(P: object, Tag: PoolTag): void {
+    this.free(P, Tag, 'ExFreePoolWithTag');
+  }
+
+  /** ExFreePool (wdm.h): frees a block whatever its tag. */
+  ExFreePool(P: object): void {
+    this.free(P, null, 'ExFreePool');
+  }
+
+  /** @internal Whether `P` is a live pool block. */
+  isLive(P: object): boolean {
+    const block = this.#blocks.get(P);
+    return block !== undefined && !block.freed;
+  }
+
+  /** @internal A free by `routine`; `Tag` null for no tag check. */
+  free(P: object, Tag: PoolTag | null, routine: string): void {
     const k = this.#k;
     const block = this.#blocks.get(P);
     if (block === undefined) {
-      return k.violation('POOL-FREE-FOREIGN', 'ExFreePoolWithTag on memory not from the pool');
+      return k.violation('POOL-FREE-FOREIGN', `${routine} on memory not from the pool`);
     }
     if (block.freed) {
       return k.violation('POOL-DOUBLE-FREE', `block #${block.id} tag ${tagText(block.tag)}`);
     }
     const max = block.poolType === PagedPool ? APC_LEVEL : DISPATCH_LEVEL;
-    if (!k.requireIrql('ExFreePoolWithTag', max)) return;
-    if (Tag !== block.tag) {
+    if (!k.requireIrql(routine, max)) return;
+    if (Tag !== null && Tag !== block.tag) {
       return k.violation(
         'POOL-TAG-MISMATCH',
         `block #${block.id} allocated with tag ${tagText(block.tag)}, freed with ${tagText(Tag)}`,
@@ -139,7 +208,7 @@ export class PoolManager {
     block.freedAt = k.sim.now;
     if (k.sim.recordSites) block.freeSite = callerSite();
     this.#live.delete(block.id);
-    this.#trace('freed', block.id, Tag, block.bytes);
+    this.#trace('freed', block.id, block.tag, block.bytes);
   }
 
   /** Outstanding allocations, in allocation order. */
@@ -197,8 +266,11 @@ class BlockAccess implements ProxyHandler<object> {
     return this.#check(key, 'read') ? Reflect.get(target, key) : undefined;
   }
 
-  set(target: object, key: string | symbol, value: unknown): boolean {
-    return this.#check(key, 'write') ? Reflect.set(target, key, value) : true;
+  set(target: object, key: string | symbol, value: unknown, receiver: object): boolean {
+    if (!this.#check(key, 'write')) return true;
+    // A list entry stored in a block knows the block, for CONTAINING_RECORD (lists.ts).
+    if (value instanceof ListLink && value.container === null) value.container = receiver;
+    return Reflect.set(target, key, value);
   }
 
   has(target: object, key: string | symbol): boolean {

@@ -7,7 +7,9 @@
  * - `nt.pool`: a pool allocation or free, with the block's id (the N of 'block #N' in a pool
  *   violation; undefined for a failed allocation), its tag and size (pool.ts);
  * - `nt.violation`: a verifier rule broken (the run fails); `nt.advisory`: a legal but almost
- *   always wrong use, its detail in the display-only `info` (kernel-core.ts).
+ *   always wrong use, its detail in the display-only `info` (kernel-core.ts);
+ * - `nt.debug-print`: a DbgPrint, DbgPrintEx, KdPrint or KdPrintEx, with its component, level
+ *   and formatted text (debug-print.ts).
  */
 import type { TraceRecordOf, TraceType } from '../sim/index.ts';
 
@@ -29,6 +31,12 @@ declare module '../sim/records.ts' {
     };
     'nt.violation': { readonly host: string; readonly rule: string };
     'nt.advisory': { readonly host: string; readonly rule: string; readonly info: string };
+    'nt.debug-print': {
+      readonly host: string;
+      readonly component: number;
+      readonly level: number;
+      readonly text: string;
+    };
   }
 }
 

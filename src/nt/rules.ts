@@ -219,7 +219,7 @@ export const NT_RULE_LIST = [
   {
     id: 'SPINLOCK-HELD-ACROSS-WAIT',
     channel: 'violation',
-    summary: 'KeWaitForSingleObject with a non-zero timeout is called while holding a spin lock.',
+    summary: 'A wait (KeWaitForSingleObject, ...) that may block is made holding a spin lock.',
     source: 'docs/design.md#kernel-rules; KeAcquireSpinLock, KeWaitForSingleObject (wdm.h)',
   },
   {
@@ -265,6 +265,113 @@ export const NT_RULE_LIST = [
     source: 'docs/model.md#work-items; IoFreeWorkItem, IoQueueWorkItem (wdm.h)',
   },
 
+  // ---- lists, rundown, mutexes, lookaside lists, devices (issue 18) --------------------------
+  {
+    id: 'LIST-HEAD-NOT-INITIALIZED',
+    channel: 'violation',
+    summary: 'A list routine is given a LIST_ENTRY or SLIST_HEADER head never initialised.',
+    source:
+      'docs/model.md#kernel-routines-around-wsk; InitializeListHead, InitializeSListHead (wdm.h)',
+  },
+  {
+    id: 'LIST-ENTRY-INSERTED-TWICE',
+    channel: 'violation',
+    summary: 'InsertHeadList or InsertTailList inserts an entry that is already on a list.',
+    source:
+      'docs/model.md#kernel-routines-around-wsk; InsertTailList (wdm.h); ' +
+      'Bug Check 0x139: KERNEL_SECURITY_CHECK_FAILURE',
+  },
+  {
+    id: 'LIST-ENTRY-REMOVED-TWICE',
+    channel: 'violation',
+    summary: 'RemoveEntryList removes an entry that is on no list (removed already, or never in).',
+    source:
+      'docs/model.md#kernel-routines-around-wsk; RemoveEntryList (wdm.h); ' +
+      'Bug Check 0x139: KERNEL_SECURITY_CHECK_FAILURE',
+  },
+  {
+    id: 'SLIST-ENTRY-PUSHED-TWICE',
+    channel: 'violation',
+    summary: 'An entry already on an SLIST is pushed again (a cycle in the list).',
+    source:
+      'docs/model.md#kernel-routines-around-wsk; ' +
+      'ExInterlockedPushEntrySList, PushEntryList (wdm.h)',
+  },
+  {
+    id: 'RUNDOWN-RELEASE-NOT-ACQUIRED',
+    channel: 'violation',
+    summary: 'ExReleaseRundownProtection is called more times than ExAcquireRundownProtection.',
+    source:
+      'docs/model.md#kernel-routines-around-wsk; ' +
+      'ExAcquireRundownProtection, ExReleaseRundownProtection (wdm.h)',
+  },
+  {
+    id: 'MUTEX-RELEASE-NOT-OWNER',
+    channel: 'violation',
+    summary: 'KeReleaseMutex releases a mutex the calling thread does not own.',
+    source: 'docs/model.md#kernel-routines-around-wsk; KeReleaseMutex, KeInitializeMutex (wdm.h)',
+  },
+  {
+    id: 'FAST-MUTEX-RECURSIVE-ACQUIRE',
+    channel: 'violation',
+    summary: 'ExAcquireFastMutex acquires a fast mutex its caller holds (a deadlock).',
+    source: 'docs/model.md#kernel-routines-around-wsk; ExAcquireFastMutex (wdm.h)',
+  },
+  {
+    id: 'FAST-MUTEX-RELEASE-NOT-OWNER',
+    channel: 'violation',
+    summary: 'ExReleaseFastMutex releases a fast mutex its caller does not hold.',
+    source: 'docs/model.md#kernel-routines-around-wsk; ExReleaseFastMutex (wdm.h)',
+  },
+  {
+    id: 'LOOKASIDE-FREE-WRONG-LIST',
+    channel: 'violation',
+    summary: 'ExFreeToNPagedLookasideList frees an entry that came from another list.',
+    source: 'docs/model.md#kernel-routines-around-wsk; ExFreeToNPagedLookasideList (wdm.h)',
+  },
+  {
+    id: 'LOOKASIDE-FREE-TWICE',
+    channel: 'violation',
+    summary: 'ExFreeToNPagedLookasideList frees an entry that is already back on the list.',
+    source: 'docs/model.md#kernel-routines-around-wsk; ExFreeToNPagedLookasideList (wdm.h)',
+  },
+  {
+    id: 'LOOKASIDE-USE-AFTER-DELETE',
+    channel: 'violation',
+    summary: 'A lookaside list is used after ExDeleteNPagedLookasideList.',
+    source: 'docs/model.md#kernel-routines-around-wsk; ExDeleteNPagedLookasideList (wdm.h)',
+  },
+  {
+    id: 'DEVICE-DELETED-TWICE',
+    channel: 'violation',
+    summary: 'IoDeleteDevice deletes a device object that was deleted already.',
+    source: 'docs/model.md#kernel-routines-around-wsk; IoDeleteDevice (wdm.h)',
+  },
+  {
+    id: 'DEVICE-USE-AFTER-DELETE',
+    channel: 'violation',
+    summary: 'A device object is used (IoAllocateWorkItem) after IoDeleteDevice.',
+    source: 'docs/model.md#kernel-routines-around-wsk; IoDeleteDevice, IoAllocateWorkItem (wdm.h)',
+  },
+  {
+    id: 'POOL-FLAGS-INVALID',
+    channel: 'violation',
+    summary: 'ExAllocatePool2 is given no pool type flag, two of them, or a zero tag.',
+    source:
+      'docs/model.md#kernel-routines-around-wsk; ExAllocatePool2 (wdm.h); ' +
+      'Bug Check 0xC2: BAD_POOL_CALLER',
+  },
+  {
+    id: 'WAIT-TOO-MANY-OBJECTS',
+    channel: 'violation',
+    summary:
+      'KeWaitForMultipleObjects waits on more than 64 objects, or on more than 3 without a ' +
+      'WaitBlockArray.',
+    source:
+      'docs/model.md#kernel-routines-around-wsk; KeWaitForMultipleObjects (wdm.h); ' +
+      'Bug Check 0xC: MAXIMUM_WAIT_OBJECTS_EXCEEDED',
+  },
+
   {
     id: 'WSK-STATUS-IGNORED',
     channel: 'advisory',
@@ -294,7 +401,7 @@ export const NT_RULE_LIST = [
       '(a deadlock or a lost wake-up).',
     source:
       'docs/design.md#liveness-at-the-end-of-a-run; docs/model.md#system-threads-and-waits; ' +
-      'KeWaitForSingleObject (wdm.h)',
+      'KeWaitForSingleObject, KeWaitForMultipleObjects, ExWaitForRundownProtectionRelease (wdm.h)',
   },
   {
     id: 'POOL-LEAKED',

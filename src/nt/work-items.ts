@@ -2,8 +2,10 @@
  * Work items (WDK IoAllocateWorkItem, IoQueueWorkItem, IoFreeWorkItem). A work item runs at
  * PASSIVE_LEVEL as a system thread (so it may wait), started as an event at the instant it was
  * queued; queued twice is WORKITEM-QUEUED-TWICE, freed while queued WORKITEM-FREED-WHILE-QUEUED.
- * Allocation can fail (choice 'work item allocation fails', `workItemAllocationFailure`).
+ * Allocation can fail (choice 'work item allocation fails', `workItemAllocationFailure`); on a
+ * device IoDeleteDevice deleted it is DEVICE-USE-AFTER-DELETE (device.ts).
  */
+import { DEVICE_OBJECT } from './device.ts';
 import type { PDEVICE_OBJECT } from './irp.ts';
 import { DISPATCH_LEVEL } from './irql.ts';
 import type { KernelCore } from './kernel-core.ts';
@@ -39,6 +41,10 @@ export class WorkItemManager {
 
   IoAllocateWorkItem(DeviceObject: PDEVICE_OBJECT): IO_WORKITEM | null {
     const k = this.#k;
+    if (DeviceObject instanceof DEVICE_OBJECT && DeviceObject.deleted) {
+      k.violation('DEVICE-USE-AFTER-DELETE', 'IoAllocateWorkItem on a deleted device');
+      return null;
+    }
     if (k.allocationFails('work item', k.options.workItemAllocationFailure)) return null;
     return new IO_WORKITEM(DeviceObject);
   }

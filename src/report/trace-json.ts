@@ -33,6 +33,7 @@ export const RECORD_FIELDS: {
   'nt.pool': ['host', 'event', 'block', 'tag', 'bytes'],
   'nt.violation': ['host', 'rule'],
   'nt.advisory': ['host', 'rule', 'info'],
+  'nt.debug-print': ['host', 'component', 'level', 'text'],
   'wsk.call': ['host', 'call', 'status'],
   'wsk.callback': ['host', 'socket', 'callback', 'status', 'request'],
   'wsk.socket': ['host', 'socket', 'event'],

@@ -7,8 +7,8 @@
  * (crash.ts), naming the line and the routine that was running; a call from a dependency or from
  * Node itself passes through untouched. A thread that awaits some other outside promise (I/O, a
  * foreign library's) is caught by the pump's turn limit (threads.ts) and reported the same way,
- * naming the thread. What a driver waits on instead is simulated: a KTIMER, or a wait with a
- * timeout (KeWaitForSingleObject).
+ * naming the thread. What a driver waits on instead is simulated: a KTIMER, a wait with a
+ * timeout (KeWaitForSingleObject), or a sleep (KeDelayExecutionThread).
  *
  * tidy: timer-trap — this file names the real timers to trap them; it never starts one.
  */
@@ -50,7 +50,7 @@ function trap<F extends (...args: never[]) => unknown>(name: string, real: F): F
     if (!callerIsDriver(new Error().stack ?? '')) return real.apply(this, args);
     const error = new ForeignWaitError(
       `${name} called during a run: a driver waits on simulated time only ` +
-        '(a KTIMER, KeWaitForSingleObject with a timeout)',
+        '(a KTIMER, KeWaitForSingleObject with a timeout, KeDelayExecutionThread)',
     );
     // The driver's frame on top, so the crash names its line (crash.ts).
     Error.captureStackTrace(error, trapped);

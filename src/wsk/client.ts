@@ -6,10 +6,11 @@
  * WSK_REGISTRATION and WSK_CLIENT, the provider's record of one WskRegister. The routines are
  * in registration.ts (docs/model.md#registration-and-capture).
  */
-import type { IRP, NTSTATUS } from '../nt/index.ts';
+import type { IRP, NTSTATUS, UNICODE_STRING } from '../nt/index.ts';
 import type { Parking, SimEvent } from '../sim/index.ts';
 import type { ADDRESS_FAMILY, SOCKADDR } from './address.ts';
 import type { RegistrationPhase } from './lifecycle.ts';
+import type { ADDRINFOEXW } from './addrinfo.ts';
 
 // ---- structures -----------------------------------------------------------------------------
 
@@ -176,12 +177,41 @@ export type PFN_WSK_CONTROL_CLIENT = (
   Irp: IRP | null,
 ) => NTSTATUS;
 
+// Name resolution (name-resolution.ts; "PFN_WSK_GET_ADDRESS_INFO callback function (wsk.h)",
+// "PFN_WSK_FREE_ADDRESS_INFO callback function (wsk.h)", "PFN_WSK_GET_NAME_INFO callback
+// function (wsk.h)"): Result is the `PADDRINFOEXW *` out-parameter.
+export type PFN_WSK_GET_ADDRESS_INFO = (
+  Client: PWSK_CLIENT,
+  NodeName: UNICODE_STRING | null,
+  ServiceName: UNICODE_STRING | null,
+  NameSpace: number,
+  Provider: unknown,
+  Hints: ADDRINFOEXW | null,
+  Result: { value: ADDRINFOEXW | null },
+  OwningProcess: unknown,
+  OwningThread: unknown,
+  Irp: IRP,
+) => NTSTATUS;
+
+export type PFN_WSK_FREE_ADDRESS_INFO = (Client: PWSK_CLIENT, AddrInfo: ADDRINFOEXW) => void;
+
+export type PFN_WSK_GET_NAME_INFO = (
+  Client: PWSK_CLIENT,
+  SockAddr: SOCKADDR,
+  SockAddrLength: number,
+  NodeName: UNICODE_STRING | null,
+  ServiceName: UNICODE_STRING | null,
+  Flags: number,
+  OwningProcess: unknown,
+  OwningThread: unknown,
+  Irp: IRP,
+) => NTSTATUS;
+
 /**
  * The client-level provider dispatch (docs/model.md#provider-dispatch-tables /
  * #registration-and-capture member order: Version, Reserved, WskSocket, WskSocketConnect,
- * WskControlClient, WskGetAddressInfo, WskFreeAddressInfo, WskGetNameInfo). Present: Version,
- * Reserved, WskSocket, WskSocketConnect (socket.ts), WskControlClient. The Windows 7
- * name-resolution members are absent from the object and from this type until they work.
+ * WskControlClient, WskGetAddressInfo, WskFreeAddressInfo, WskGetNameInfo), all present: the
+ * sockets' in socket.ts, the name resolution members in name-resolution.ts.
  */
 export interface WSK_PROVIDER_DISPATCH {
   readonly Version: number;
@@ -189,6 +219,9 @@ export interface WSK_PROVIDER_DISPATCH {
   readonly WskSocket: PFN_WSK_SOCKET;
   readonly WskSocketConnect: PFN_WSK_SOCKET_CONNECT;
   readonly WskControlClient: PFN_WSK_CONTROL_CLIENT;
+  readonly WskGetAddressInfo: PFN_WSK_GET_ADDRESS_INFO;
+  readonly WskFreeAddressInfo: PFN_WSK_FREE_ADDRESS_INFO;
+  readonly WskGetNameInfo: PFN_WSK_GET_NAME_INFO;
 }
 
 /** Filled by WskCaptureProviderNPI. */

@@ -137,3 +137,30 @@ export {
 } from './rules.ts';
 export { outstandingOf, type Outstanding } from './outstanding.ts';
 export { checkWskInvariants } from './invariants.ts';
+export {
+  ADDRINFOEXW,
+  AI_CANONNAME,
+  AI_NUMERICHOST,
+  AI_PASSIVE,
+  NI_DGRAM,
+  NI_NAMEREQD,
+  NI_NOFQDN,
+  NI_NUMERICHOST,
+  NI_NUMERICSERV,
+  NS_ALL,
+  NS_DNS,
+  SOCKADDR_IN6_SIZE,
+  SOCKADDR_IN_SIZE,
+  type PADDRINFOEXW,
+} from './addrinfo.ts';
+export {
+  NameResolver,
+  type AddressInfoLeak,
+  type NameTable,
+} from './name-resolution.ts';
+export type {
+  PFN_WSK_FREE_ADDRESS_INFO,
+  PFN_WSK_GET_ADDRESS_INFO,
+  PFN_WSK_GET_NAME_INFO,
+} from './client.ts';
+export * from './c-types.ts';

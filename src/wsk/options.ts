@@ -57,6 +57,16 @@ export interface WskPolicies {
   readonly wskProviderReadyAt?: DurationInput | 'never';
   /** The provider's WSK_PROVIDER_DISPATCH.Version. @defaultValue MAKE_WSK_VERSION(1, 0) */
   readonly wskProviderVersion?: number;
+  /**
+   * The longest a name resolution (WskGetAddressInfo, WskGetNameInfo) takes: the choice 'name
+   * resolution latency' draws in [0, this] (name-resolution.ts). @defaultValue '1ms'
+   */
+  readonly nameResolutionLatency?: DurationInput;
+  /**
+   * Probability that a name resolution fails (STATUS_IO_TIMEOUT; the choice 'name resolution
+   * fails'). @defaultValue 0
+   */
+  readonly nameResolutionFailure?: number;
 }
 
 /** Every WskPolicies name, at run time (options given from outside are checked by name). */
@@ -68,6 +78,8 @@ export const WSK_POLICY_NAMES = [
   'receiveCallbackRace',
   'wskProviderReadyAt',
   'wskProviderVersion',
+  'nameResolutionLatency',
+  'nameResolutionFailure',
 ] as const satisfies readonly (keyof WskPolicies)[];
 
 // The list names every policy: a key missing from it fails to compile here.
@@ -98,6 +110,7 @@ const PROBABILITY_NAMES: readonly string[] = [
   'acceptCallbackRace',
   'acceptReadyPends',
   'receiveCallbackRace',
+  'nameResolutionFailure',
 ];
 
 /** Rejects option names KernelOptions does not have, naming them (`kernel(<host>)`). */
@@ -136,6 +149,8 @@ export function checkKernelOption(where: string, name: string, value: unknown): 
     checkIndicateOnEnable(where, value);
   } else if (name === 'wskProviderReadyAt') {
     if (value !== 'never') parseDuration(where, value);
+  } else if (name === 'nameResolutionLatency') {
+    parseDuration(where, value);
   } else if (name === 'wskProviderVersion') checkInteger(where, value, 0, 0xffff_ffff);
   else if (name === 'strict' && typeof value !== 'boolean') {
     throw new SimConfigError(where, `expected true or false, got ${describeValue(value)}`);
@@ -178,6 +193,12 @@ export function checkKernelOptions(host: string, options: KernelOptions): void {
   for (const name of ['acceptCallbackRace', 'acceptReadyPends', 'receiveCallbackRace'] as const) {
     const value = options[name];
     if (value !== undefined) checkNumber(`kernel(${host}).${name}`, value, 0, 1);
+  }
+  if (options.nameResolutionFailure !== undefined) {
+    checkNumber(`kernel(${host}).nameResolutionFailure`, options.nameResolutionFailure, 0, 1);
+  }
+  if (options.nameResolutionLatency !== undefined) {
+    parseDuration(`kernel(${host}).nameResolutionLatency`, options.nameResolutionLatency);
   }
   const completion = options.wskSendCompletion;
   if (completion !== undefined && completion !== 'acknowledged' && completion !== 'transmitted') {

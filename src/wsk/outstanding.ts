@@ -60,6 +60,9 @@ export function outstandingOf(k: Kernel): Outstanding[] {
       formatInstant(registration.stateSince);
     addOutstanding(list, 'WSK-NOT-DEREGISTERED', detail, {}, registration.site);
   }
+  for (const leak of k.wsk.addressInfoLeaks()) {
+    addOutstanding(list, 'ADDRINFO-LEAKED', leak.detail, {}, leak.site);
+  }
   list.push(...outstandingPool(k.pool));
   list.push(...outstandingWaits(k.dispatcher));
   return list;

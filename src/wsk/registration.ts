@@ -143,6 +143,7 @@ import {
   type WSK_TRANSPORT,
 } from './client.ts';
 import { setRegistrationPhase } from './lifecycle.ts';
+import { NameResolver, type AddressInfoLeak, type NameTable } from './name-resolution.ts';
 import type { WskKernelCore } from './provider-kernel.ts';
 import { SocketProvider, type ClientCheck } from './socket.ts';
 import type { Transport } from './transport.ts';
@@ -178,6 +179,8 @@ export class WskManager implements ClientCheck {
   readonly #dispatch: WSK_PROVIDER_DISPATCH;
   /** The host's sockets: WskSocket, WskSocketConnect and the socket dispatch tables. */
   readonly sockets: SocketProvider;
+  /** Name resolution: WskGetAddressInfo, WskFreeAddressInfo, WskGetNameInfo. */
+  readonly names: NameResolver;
 
   constructor(kernel: WskKernelCore, irps: IrpManager, dispatcher: DispatcherManager) {
     this.#k = kernel;
@@ -186,12 +189,17 @@ export class WskManager implements ClientCheck {
     const options = kernel.options;
     this.providerVersion = options.wskProviderVersion ?? MAKE_WSK_VERSION(1, 0);
     const sockets = (this.sockets = new SocketProvider(kernel, irps, this));
+    // Its state is made on the first resolution (most drivers never resolve a name).
+    const names = (this.names = new NameResolver(kernel, irps, this));
     this.#dispatch = Object.freeze({
       Version: this.providerVersion,
       Reserved: 0,
       WskSocket: sockets.WskSocket.bind(sockets),
       WskSocketConnect: sockets.WskSocketConnect.bind(sockets),
       WskControlClient: this.WskControlClient.bind(this),
+      WskGetAddressInfo: names.WskGetAddressInfo.bind(names),
+      WskFreeAddressInfo: names.WskFreeAddressInfo.bind(names),
+      WskGetNameInfo: names.WskGetNameInfo.bind(names),
     });
     const readyAt = options.wskProviderReadyAt ?? '0s';
     if (readyAt !== 'never') {
@@ -208,6 +216,16 @@ export class WskManager implements ClientCheck {
   /** @internal The host's addresses, for the transport list (Simulation.kernel sets it). */
   attachAddresses(addresses: () => readonly string[]): void {
     this.#addresses = addresses;
+  }
+
+  /** @internal The names the simulation knows, asked for on first use (Simulation.kernel). */
+  attachNames(names: () => NameTable): void {
+    this.names.attach(names, this.#addresses);
+  }
+
+  /** ADDRINFOEXW lists never freed, for the end-of-run check (outstanding.ts). */
+  addressInfoLeaks(): readonly AddressInfoLeak[] {
+    return this.names.leaks();
   }
 
   /** @internal The host's transport, for sockets (Simulation.kernel sets it). */

@@ -368,6 +368,21 @@ export const WSK_RULE_LIST = [
     summary: 'A WskRegister has no WskDeregister that returned by the end of the settle phase.',
     source: 'docs/design.md#liveness-at-the-end-of-a-run; docs/model.md#registration-and-capture',
   },
+  // ---- name resolution (issue 18; ids without WSK-: test/wsk/name-resolution.test.ts) --------
+  {
+    id: 'ADDRINFO-FREE-INVALID',
+    channel: 'violation',
+    summary:
+      'WskFreeAddressInfo frees a list twice, or something WskGetAddressInfo did not return as a ' +
+      'list head.',
+    source: 'docs/model.md#name-resolution; WskFreeAddressInfo, WskGetAddressInfo (wsk.h)',
+  },
+  {
+    id: 'ADDRINFO-LEAKED',
+    channel: 'violation',
+    summary: 'An ADDRINFOEXW list WskGetAddressInfo returned is never freed.',
+    source: 'docs/design.md#liveness-at-the-end-of-a-run; docs/model.md#name-resolution',
+  },
 ] as const satisfies readonly VerifierRule[];
 
 export type WskViolationId = RuleIdOf<typeof WSK_RULE_LIST, 'violation'>;

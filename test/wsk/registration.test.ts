@@ -102,6 +102,7 @@ describe('wsk: registration and capture', () => {
       expect(Npi.Dispatch?.Version).toBe(MAKE_WSK_VERSION(1, 0));
       expect(Object.keys(Npi.Dispatch ?? {})).toEqual([
         'Version', 'Reserved', 'WskSocket', 'WskSocketConnect', 'WskControlClient',
+        'WskGetAddressInfo', 'WskFreeAddressInfo', 'WskGetNameInfo',
       ]);
       k.WskReleaseProviderNPI(Registration);
       await k.WskDeregister(Registration);

@@ -85,6 +85,7 @@ describe('wsk sockets: provider dispatch', () => {
     const { server } = world();
     expect(Object.keys(server.Dispatch)).toEqual([
       'Version', 'Reserved', 'WskSocket', 'WskSocketConnect', 'WskControlClient',
+      'WskGetAddressInfo', 'WskFreeAddressInfo', 'WskGetNameInfo',
     ]);
     const listen = listenSocket(server);
     expect(listen).toBeInstanceOf(WSK_SOCKET);

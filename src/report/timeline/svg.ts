@@ -555,6 +555,8 @@ function describe(record: TraceRecord): Mark {
       return mark('udp-drop', 'host', `udp drop: ${record.reason} (port ${record.port})`);
     case 'udp.unreachable':
       return mark('udp-drop', 'host', `port unreachable ${record.remote}:${record.port}`);
+    case 'nt.debug-print':
+      return mark('debug-print', 'host', `DbgPrint: ${record.text}`);
   }
 }
 
