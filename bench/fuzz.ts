@@ -36,7 +36,8 @@ const WSKSIM_V8_FLAGS = ['--no-allocation-site-pretenuring'];
 export async function benchFuzz(): Promise<Metric[]> {
   const out = execFileSync(
     process.execPath,
-    [...WSKSIM_V8_FLAGS, '--import', 'tsx', fileURLToPath(import.meta.url)],
+    // As `npm run bench` runs: 'wsksim' (the scenarios' import) resolves to src/, no build needed.
+    [...WSKSIM_V8_FLAGS, '--conditions=wsksim-source', '--import', 'tsx', fileURLToPath(import.meta.url)],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return JSON.parse(out) as Metric[];
