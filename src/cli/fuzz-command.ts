@@ -52,10 +52,10 @@ export interface FuzzOptions {
 }
 
 /** `wsksim fuzz`: exit 0 when the campaign's verdict is good (campaign.ts), 1 when not. */
-export async function fuzz(argv: readonly string[], out: Write): Promise<number> {
+export async function fuzz(argv: readonly string[], out: Write, err: Write): Promise<number> {
   const options = fuzzOptions(argv);
   const scenario = await loadScenario(options.reference);
-  return await withInterrupt((interrupt) => fuzzWith(scenario, options, out, interrupt));
+  return await withInterrupt((interrupt) => fuzzWith(scenario, options, { out, err }, interrupt));
 }
 
 function fuzzOptions(argv: readonly string[]): FuzzOptions {
@@ -113,10 +113,10 @@ export function jobsFlag(text: string | undefined): number {
 async function fuzzWith(
   scenario: Scenario<unknown>,
   o: FuzzOptions,
-  out: Write,
+  { out, err }: { out: Write; err: Write },
   interrupt: Interrupt,
 ): Promise<number> {
-  const loop = await campaign(scenario, o, interrupt);
+  const loop = await campaign(scenario, o, interrupt, err);
   const failure = loop.first?.failure;
   if (failure?.kind === 'config') throw new ScenarioFileError(`${o.reference}: ${failure.message}`);
   const identity = scenarioIdentity(scenario.name, o.reference);
@@ -156,6 +156,7 @@ async function campaign(
   scenario: Scenario<unknown>,
   o: FuzzOptions,
   interrupt: Interrupt,
+  err: Write,
 ): Promise<CampaignResult> {
   const start = performance.now();
   const { seed, runs, range } = o.campaign;
@@ -166,6 +167,7 @@ async function campaign(
     live: process.stderr.isTTY === true && process.env['CI'] === undefined,
     now: () => performance.now() / 1000,
     stream: process.stderr,
+    write: err,
   });
   let misconfigured = false;
   const pool = new WorkerPool({

@@ -166,7 +166,7 @@ export async function main(
       case 'check':
         return await check(rest, out);
       case 'fuzz':
-        return await fuzz(rest, out);
+        return await fuzz(rest, out, err);
       case 'merge':
         return await merge(rest, out);
       case 'test':

@@ -59,7 +59,10 @@ export interface ProgressOptions {
   readonly live: boolean;
   /** Seconds since some fixed start (the wall clock; a test gives its own). */
   readonly now: () => number;
+  /** Where the live line is drawn (a terminal). */
   readonly stream: NodeJS.WritableStream;
+  /** Where plain lines go (standard error, or a test's buffer). */
+  readonly write: (text: string) => void;
 }
 
 /** Seconds between plain lines when not on a terminal. */
@@ -93,8 +96,8 @@ export class CampaignProgress {
       const seen = this.#failures.get(what) ?? 0;
       this.#failures.set(what, seen + 1);
       if (seen === 0 && this.#live === null) {
-        const { scenario, stream } = this.#options;
-        stream.write(`fuzz ${scenario}: new failure: ${what} (seed ${result.seed})\n`);
+        const { scenario, write } = this.#options;
+        write(`fuzz ${scenario}: new failure: ${what} (seed ${result.seed})\n`);
       }
     }
     const now = this.#options.now();
@@ -127,6 +130,6 @@ export class CampaignProgress {
   #show(now: number): void {
     const line = progressLine(this.state(now));
     if (this.#live !== null) this.#live(line);
-    else this.#options.stream.write(`${line}\n`);
+    else this.#options.write(`${line}\n`);
   }
 }

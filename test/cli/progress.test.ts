@@ -41,7 +41,7 @@ describe('progress', () => {
   it('off a terminal: a line every 5 s, and one at once for a new kind of failure', async () => {
     let now = 0;
     const { stream, lines } = sink();
-    const progress = new CampaignProgress({ scenario: 'x', total: 100, live: false, now: () => now, stream });
+    const progress = new CampaignProgress({ scenario: 'x', total: 100, live: false, now: () => now, stream, write: (t) => void stream.write(t) });
     for (let i = 0; i < 10; i++) {
       now += 1;
       progress.onRun(i === 3 || i === 4 ? failed(i + 1, 'R') : passed, () => 'm');
