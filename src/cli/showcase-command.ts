@@ -86,10 +86,11 @@ async function shrinkAndShow(artifact: string, dir: string, out: Write): Promise
   writeTimeline(html, again.result, recorder, closing, replay, out);
   writeReports(reports, again.result, out);
   out(
-    `open ${html} in a browser: the race on one time axis, the violation marked\n` +
-      `replay: ${replay}\n` +
-      `more: npx wsksim fuzz ${SCENARIO} --runs 1000 · npx wsksim run showcase --trace · ` +
-      `npx wsksim help\n`,
+    `more: npx wsksim fuzz ${SCENARIO} --runs 1000 · npx wsksim run showcase --trace · ` +
+      `npx wsksim help\n` +
+      `timeline: ${html} (open it in a browser: the race on one time axis, ` +
+      'the violation marked)\n' +
+      `replay: ${replay}\n`,
   );
   return 0;
 }

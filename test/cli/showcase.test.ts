@@ -24,7 +24,9 @@ describe('cli: wsksim showcase', () => {
     expect(out).toContain(`\nwrote ${html}: the run's HTML timeline`);
     expect(readFileSync(html, 'utf8')).toContain('data-kind="violation"');
     expect(existsSync(join(dir, 'inspect-abort-race.pcapng'))).toBe(true);
-    const replay = /\nreplay: npx wsksim (replay \S+)\n/.exec(out)?.[1]?.split(' ') ?? [];
+    // It ends with the timeline's path and the command that replays the run.
+    expect(lines.at(-2)).toBe(`timeline: ${html} (open it in a browser: the race on one time axis, the violation marked)`);
+    const replay = /\nreplay: npx wsksim (replay \S+)\n$/.exec(out)?.[1]?.split(' ') ?? [];
     const again = await cli(replay);
     expect([again.code, again.out.trimEnd().split('\n').at(-1)]).toEqual([0, expect.stringMatching(/^reproduced/)]);
   });
