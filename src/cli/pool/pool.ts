@@ -96,10 +96,21 @@ function tsxApi(): string {
 }
 
 /**
- * How many runs a worker is handed ahead: when a run ends the next is already in its queue, so
- * it does not wait for the main thread (on a busy machine that thread may not run soon).
+ * How many chunks of runs a worker holds at most: the one it runs and the next, so that when a
+ * chunk ends the next is already in its queue and it does not wait for the main thread (on a busy
+ * machine that thread may not run soon).
  */
-const AHEAD = 8;
+const AHEAD = 2;
+
+/**
+ * How many runs the next chunk holds: a share of the runs left (guided self-scheduling), so a
+ * batch goes out in few messages, big chunks first and single runs last, which keeps the workers
+ * busy to the batch's end. A worker reports a chunk's runs in one message (worker.ts), so a run
+ * costs no message of its own either way: messages were most of a pooled run's overhead.
+ */
+function chunkSize(left: number, jobs: number): number {
+  return Math.max(1, Math.ceil(left / (AHEAD * jobs)));
+}
 
 interface Slot {
   readonly worker: Worker;
@@ -107,6 +118,8 @@ interface Slot {
   readonly progress: Int32Array;
   /** The runs it has been handed and not reported, in the order handed (it runs them so). */
   readonly runs: number[];
+  /** The chunks it has been handed, each as the number of its runs not reported yet. */
+  readonly chunks: number[];
   /** Terminated on purpose: its exit is no failure. */
   ended: boolean;
 }
@@ -181,23 +194,22 @@ export class WorkerPool implements CampaignRunner {
   }
 
   /**
-   * Hands the batch's next runs to the workers, up to AHEAD each, in rounds so that each gets its
-   * share, one message per worker.
+   * Hands the batch's next runs to the workers in chunks (chunkSize), up to AHEAD chunks each, in
+   * rounds so that each gets its share, one message per chunk.
    */
   #dispatch(): void {
     const running = this.#running;
     if (running === null) return;
-    const handed = new Map<Slot, number[]>();
+    const jobs = this.#slots.length;
     for (let ahead = 1; ahead <= AHEAD && running.queue.length > 0; ahead++) {
       for (const slot of this.#slots) {
-        if (slot.runs.length >= ahead) continue;
-        const index = running.queue.shift();
-        if (index === undefined) break;
-        slot.runs.push(index);
-        handed.set(slot, [...(handed.get(slot) ?? []), index]);
+        if (slot.chunks.length >= ahead || running.queue.length === 0) continue;
+        const indexes = running.queue.splice(0, chunkSize(running.queue.length, jobs));
+        slot.runs.push(...indexes);
+        slot.chunks.push(indexes.length);
+        slot.worker.postMessage({ type: 'run', indexes });
       }
     }
-    for (const [slot, indexes] of handed) slot.worker.postMessage({ type: 'run', indexes });
   }
 
   #spawn(): Slot {
@@ -205,7 +217,7 @@ export class WorkerPool implements CampaignRunner {
     const progress = new Int32Array(new SharedArrayBuffer(PROGRESS_BYTES)).fill(IDLE);
     const data = { scenarioPath, campaign, run, progress, epoch: this.#epoch };
     const worker = typeScriptWorker(ENTRY, data);
-    const slot: Slot = { worker, progress, runs: [], ended: false };
+    const slot: Slot = { worker, progress, runs: [], chunks: [], ended: false };
     for (const message of this.#log) worker.postMessage(message);
     worker.on('message', (message: ToMain) => this.#message(slot, message));
     worker.on('error', (error) => this.#fail(error));
@@ -223,6 +235,8 @@ export class WorkerPool implements CampaignRunner {
     }
     for (const outcome of message.outcomes) {
       slot.runs.splice(slot.runs.indexOf(outcome.index), 1);
+      // A worker makes its runs in the order handed, so this run is of its first chunk.
+      if (--slot.chunks[0]! === 0) slot.chunks.shift();
       this.#running?.outcomes.set(outcome.index, outcome);
     }
     this.#dispatch();

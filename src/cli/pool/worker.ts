@@ -29,13 +29,11 @@ const plans = new Map<number, RunPlan>();
 let planned = 0;
 
 /**
- * How long finished runs may wait to be reported together: one message per run would wake the
- * main thread once per run, and on a machine with as many busy threads as cores each wake-up
- * takes a core from a worker.
+ * How long finished runs may wait to be reported, when a chunk (a run message) takes long: so the
+ * main thread sees progress, and a time budget (`--time`) is kept, even with slow runs. A chunk's
+ * runs are otherwise reported together when it ends, in one message.
  */
-const REPORT_MS = 20;
-/** How many runs left to make are few: the runs made are reported then. */
-const FEW = 2;
+const REPORT_MS = 50;
 let unreported: DoneMessage['outcomes'][number][] = [];
 let reported = Date.now();
 
@@ -60,7 +58,7 @@ async function handle(message: ToWorker): Promise<void> {
     }
     return;
   }
-  for (const [i, index] of message.indexes.entries()) {
+  for (const index of message.indexes) {
     planTo(index + 1);
     const plan = plans.get(index) as RunPlan;
     // For the main thread's watchdog (messages.ts: RUN, SINCE): SINCE first.
@@ -69,10 +67,9 @@ async function handle(message: ToWorker): Promise<void> {
     const result = await runScenario(scenario, planRequest(data.run, plan));
     Atomics.store(data.progress, RUN, IDLE);
     unreported.push({ index, result: cloneable(result), digest: strategy.digest(plan, result) });
-    // Reported early when few runs are left, so that more come before the last one ends.
-    const few = message.indexes.length - i - 1 === FEW && waiting === 1;
-    if (few || Date.now() - reported >= REPORT_MS) report();
+    if (Date.now() - reported >= REPORT_MS) report();
   }
+  report();
 }
 
 /** Sends the runs made and not reported yet. */
@@ -106,16 +103,9 @@ function cloneable(result: ScenarioResult): ScenarioResult {
 }
 
 // One message at a time, in order: a run's plan depends on the batches observed before it.
-// When none is left to handle, what was made is reported.
 let queue = Promise.resolve();
-let waiting = 0;
 port.on('message', (message: ToWorker) => {
-  waiting++;
-  queue = queue
-    .then(() => handle(message))
-    .then(() => {
-      if (--waiting === 0) report();
-    });
+  queue = queue.then(() => handle(message));
   queue.catch((error: unknown) => {
     // An error here is a bug of ours; the main thread reports it and ends the campaign.
     port.postMessage({ type: 'fail', message: error instanceof Error ? error.stack : `${error}` });
