@@ -109,17 +109,14 @@ export class DebugPrintManager {
     return this.#print(ComponentId, Level, Format, Arguments);
   }
 
+  /** wdm.h's KdPrint is DbgPrint (in a checked build; a simulation always prints). */
   KdPrint(Format: string, ...Arguments: unknown[]): NTSTATUS {
-    return this.#print(DPFLTR_DEFAULT_ID, DPFLTR_ERROR_LEVEL, Format, Arguments);
+    return this.DbgPrint(Format, ...Arguments);
   }
 
-  KdPrintEx(
-    ComponentId: number,
-    Level: number,
-    Format: string,
-    ...Arguments: unknown[]
-  ): NTSTATUS {
-    return this.#print(ComponentId, Level, Format, Arguments);
+  /** wdm.h's KdPrintEx is DbgPrintEx, as KdPrint is DbgPrint. */
+  KdPrintEx(ComponentId: number, Level: number, Format: string, ...Arguments: unknown[]): NTSTATUS {
+    return this.DbgPrintEx(ComponentId, Level, Format, ...Arguments);
   }
 
   #print(component: number, level: number, format: string, args: readonly unknown[]): NTSTATUS {
