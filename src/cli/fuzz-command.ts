@@ -6,7 +6,6 @@
  * campaign as a result file (fuzz-result.ts) that `wsksim merge` joins with its other shards'.
  */
 import { availableParallelism } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { runCampaign, type CampaignResult } from '../explore/campaign.ts';
 import type { Scenario, ScenarioResult } from '../explore/scenario.ts';
 import { DEFAULT_STRATEGY, type StrategyName, type StrategyParams } from '../explore/strategy.ts';
@@ -29,6 +28,7 @@ import { ScenarioFileError } from './scenario-file-error.ts';
 import { parseShard, shardCampaign, type Shard, type ShardCampaign } from './shard.ts';
 import { shrinkArtifactFile } from './shrink.ts';
 import { STRATEGY_FLAGS, strategyOf } from './strategy-flags.ts';
+import { Stopwatch } from './stopwatch.ts';
 import type { Write } from './write.ts';
 
 /** Everything `wsksim fuzz` was asked, checked before anything runs. */
@@ -158,14 +158,14 @@ async function campaign(
   interrupt: Interrupt,
   err: Write,
 ): Promise<CampaignResult> {
-  const start = performance.now();
+  const stopwatch = new Stopwatch();
   const { seed, runs, range } = o.campaign;
   const progress = new CampaignProgress({
     scenario: scenario.name,
     total: range === undefined ? runs : range.to - range.from,
     ...(o.budget !== undefined && { budget: o.budget / 1e9 }),
     live: process.stderr.isTTY === true && process.env['CI'] === undefined,
-    now: () => performance.now() / 1000,
+    now: () => stopwatch.seconds(),
     stream: process.stderr,
     write: err,
   });
@@ -178,8 +178,7 @@ async function campaign(
     jobs: o.jobs,
     runTimeout: o.runTimeout,
   });
-  const timeUp = (): boolean =>
-    o.budget !== undefined && (performance.now() - start) * 1e6 >= o.budget;
+  const timeUp = (): boolean => stopwatch.spent(o.budget);
   const request = {
     strategy: o.strategy.name,
     params: o.strategy.params,

@@ -10,7 +10,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { replayRequest, shrunkArtifact, type Artifact } from '../explore/artifact.ts';
 import { runScenario, type Scenario } from '../explore/scenario.ts';
 import type { RunSizes, ShrinkOutput } from '../explore/shrink.ts';
@@ -30,6 +29,7 @@ import { readArtifact, replayOutcome, scenarioOf } from './replay.ts';
 import { writeReports, type Reports } from './report-files.ts';
 import { summary } from './summary.ts';
 import { writeTimeline } from './timeline-file.ts';
+import { Stopwatch } from './stopwatch.ts';
 import type { Write } from './write.ts';
 import { command } from './invocation.ts';
 
@@ -105,9 +105,9 @@ export async function shrinkArtifactFile(request: ShrinkRequest): Promise<Shrunk
   const scenario = await scenarioOf(artifact, request.file);
   if (typeof scenario === 'string') return scenario;
   request.onStart?.();
-  const start = performance.now();
-  const output = await shrinkArtifactRun(scenario, artifact, request, start);
-  const seconds = (performance.now() - start) / 1000;
+  const stopwatch = new Stopwatch();
+  const output = await shrinkArtifactRun(scenario, artifact, request, stopwatch);
+  const seconds = stopwatch.seconds();
   if (output.ended === 'not-reproduced')
     return "the artifact's run does not fail the same way when replayed";
   const path = shrunkPath(request);
@@ -128,14 +128,14 @@ async function shrinkArtifactRun(
   scenario: Scenario<unknown>,
   artifact: Artifact,
   request: ShrinkRequest,
-  start: number,
+  stopwatch: Stopwatch,
 ): Promise<ShrinkOutput> {
   // Records kept, so the sizes can count the hosts the run involved.
   const replay = { ...replayRequest(scenario, artifact), keepTrace: true };
   const original = await runScenario(scenario, replay);
   const { time, interrupt } = request;
   // Wall clock and signals by design, between candidate runs, never inside one (see the header).
-  const timeUp = (): boolean => time !== undefined && (performance.now() - start) * 1e6 >= time;
+  const timeUp = (): boolean => stopwatch.spent(time);
   return await shrinkRun(scenario, replay, original, {
     ...(request.budget !== undefined && { budget: request.budget }),
     shouldStop: () => timeUp() || interrupt?.stopped === true,

@@ -9,7 +9,6 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import type { Scenario } from '../explore/scenario.ts';
 import { parseDuration } from '../sim/index.ts';
 import { UsageError, integerFlag, parseArgs, type ParsedArgs } from './args.ts';
@@ -19,6 +18,7 @@ import { corpusFiles, replayCorpus, type CorpusEntry } from './regression-corpus
 import { findScenarios } from './scenario-files.ts';
 import { command } from './invocation.ts';
 import { testScenario, type FuzzBudget, type TestedSuite } from './test-scenario.ts';
+import { Stopwatch } from './stopwatch.ts';
 import type { Write } from './write.ts';
 import { checkOutputDir, checkOutputFile } from './output-paths.ts';
 
@@ -53,9 +53,9 @@ export async function test(argv: readonly string[], out: Write): Promise<number>
     }
     out(`${(suites.at(-1) as TestedSuite).line}\n`);
   }
-  const start = performance.now();
+  const stopwatch = new Stopwatch();
   const replayed = await replayCorpus(artifacts, known);
-  const seconds = (performance.now() - start) / 1000 / Math.max(1, replayed.length);
+  const seconds = stopwatch.seconds() / Math.max(1, replayed.length);
   for (const entry of replayed)
     out(`${entry.ok ? 'PASS' : 'FAIL'}  corpus  ${entry.file}  ${entry.line}\n`);
   const all = corpus === undefined ? suites : [...suites, corpusSuite(replayed, seconds)];

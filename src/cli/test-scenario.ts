@@ -14,7 +14,6 @@
  * (a seed's run as a `random` run: the seed alone), and its case carries the message, the command
  * that makes it again, as printed, and the artifact's path.
  */
-import { performance } from 'node:perf_hooks';
 import {
   planRequest,
   runCampaign,
@@ -37,6 +36,7 @@ import { writeFinding, writeFindings } from './findings.ts';
 import type { JUnitCase } from './junit.ts';
 import { command } from './invocation.ts';
 import { scenarioIdentity } from './provenance.ts';
+import { Stopwatch } from './stopwatch.ts';
 import { summary } from './summary.ts';
 
 /** Fuzz runs a scenario gets when neither the command nor the scenario says. */
@@ -129,19 +129,19 @@ class SuiteRun {
   }
 
   async seed(seed: number): Promise<TestedCase> {
-    const start = performance.now();
+    const start = new Stopwatch();
     const request = { seed };
     const result = await runScenario(this.#scenario, request);
     const replay = command(['run', this.#file, '--seed', `${seed}`]);
     const name = `seed ${seed}`;
-    if (result.failure === undefined) return { name, ok: true, seconds: since(start) };
+    if (result.failure === undefined) return { name, ok: true, seconds: start.seconds() };
     if (failsAsExpected(this.#scenario, result)) return this.#expected(name, result, start);
     const artifact = await this.#keep(request, result, 'random');
     return failing(name, start, `seed ${seed}: ${oneLine(result)}`, result, replay, artifact);
   }
 
   async failingRun(run: { strategy: string; seed: number }): Promise<TestedCase> {
-    const start = performance.now();
+    const start = new Stopwatch();
     const name = `run ${run.strategy} seed ${run.seed}`;
     const words = ['run', this.#file, '--strategy', run.strategy, '--seed', `${run.seed}`];
     const replay = command(words);
@@ -151,7 +151,7 @@ class SuiteRun {
       request = planRequest({}, seedOnlyRun(this.#scenario, strategy, run.seed));
     } catch (error) {
       const message = `${name}: ${error instanceof Error ? error.message : String(error)}`;
-      return { name, ok: false, seconds: since(start), failure: { message, text: message } };
+      return { name, ok: false, seconds: start.seconds(), failure: { message, text: message } };
     }
     const result = await runScenario(this.#scenario, request);
     if (failsAsExpected(this.#scenario, result)) return this.#expected(name, result, start);
@@ -171,12 +171,12 @@ class SuiteRun {
     const runs =
       budget.runs ?? (budget.time !== undefined ? MANY_RUNS : (own ?? DEFAULT_FUZZ_RUNS));
     if (budget.none === true || runs === 0) return null;
-    const start = performance.now();
+    const start = new Stopwatch();
     const time = budget.time;
     const campaign = await runCampaign(this.#scenario, {
       runs,
       // Wall clock by design, as `wsksim fuzz --time`: between runs, never inside one.
-      ...(time !== undefined && { shouldStop: () => (performance.now() - start) * 1e6 >= time }),
+      ...(time !== undefined && { shouldStop: () => start.spent(time) }),
     });
     const expected = campaign.failures.filter((f) => f.expected).length;
     if (expected > 0) this.#expectedFound = true;
@@ -186,7 +186,7 @@ class SuiteRun {
       (expected > 0 ? ` (${expected} failed as expected)` : '');
     const unexpected = campaign.groups.filter((group) => !group.first.expected);
     const ok = campaign.ok || (this.#scenario.expect !== undefined && unexpected.length === 0);
-    if (ok) return { case: { name, ok, seconds: since(start) }, line };
+    if (ok) return { case: { name, ok, seconds: start.seconds() }, line };
     const failures = campaign.failures.filter((f) => !f.expected).length;
     const artifacts = writeFindings(
       { ...campaign, groups: unexpected },
@@ -211,10 +211,10 @@ class SuiteRun {
     return [{ name, ok: false, seconds: 0, failure: { message, text }, detail: text }];
   }
 
-  #expected(name: string, result: ScenarioResult, start: number): TestedCase {
+  #expected(name: string, result: ScenarioResult, start: Stopwatch): TestedCase {
     this.#expectedFound = true;
     const output = `failed as expected: ${oneLine(result)}`;
-    const c = { name, ok: true, seconds: since(start), output };
+    const c = { name, ok: true, seconds: start.seconds(), output };
     this.#expectedCases.add(c);
     return c;
   }
@@ -251,7 +251,7 @@ const MANY_RUNS = 1_000_000;
 
 function fuzzFailure(
   name: string,
-  start: number,
+  start: Stopwatch,
   campaign: CampaignResult,
   groups: readonly FailureGroup[],
   artifacts: readonly string[],
@@ -275,7 +275,7 @@ function fuzzFailure(
 /** A failing case: its message, the replay command, the artifact and the run's account. */
 function failing(
   name: string,
-  start: number,
+  start: Stopwatch,
   message: string,
   result: ScenarioResult,
   replay: string,
@@ -290,15 +290,11 @@ function failing(
   ].join('\n');
   const account = summary(result, replay).trimEnd();
   const detail = `${text}\n${account.replace(/^/gm, '    ')}`;
-  return { name, ok: false, seconds: since(start), failure: { message, text }, detail };
+  return { name, ok: false, seconds: start.seconds(), failure: { message, text }, detail };
 }
 
 /** A run's failure in one line: its kind and message (a violation's names its rule). */
 function oneLine(result: ScenarioResult): string {
   const failure = result.failure;
   return failure === undefined ? 'passed' : `${failure.kind}: ${failure.message}`;
-}
-
-function since(start: number): number {
-  return (performance.now() - start) / 1000;
 }

@@ -19,6 +19,7 @@ export class ForeignWaitError extends Error {
   override readonly name = 'ForeignWaitError';
 }
 
+// Not a use of real timers: the names of the three a run traps so a driver cannot start one.
 const TRAPPED = ['setTimeout', 'setInterval', 'setImmediate'] as const;
 type Timers = Pick<typeof globalThis, (typeof TRAPPED)[number]>;
 
@@ -29,11 +30,8 @@ let saved: Timers | null = null;
 /** Traps the real timers until the function returned is called (see the module header). */
 export function trapTimers(): () => void {
   if (depth++ === 0) {
-    const real: Timers = {
-      setTimeout: globalThis.setTimeout,
-      setInterval: globalThis.setInterval,
-      setImmediate: globalThis.setImmediate,
-    };
+    // Kept aside to be put back after the run, and called by the trap for Node's own callers.
+    const real = Object.fromEntries(TRAPPED.map((name) => [name, globalThis[name]])) as Timers;
     saved = real;
     for (const name of TRAPPED) Object.assign(globalThis, { [name]: trap(name, real[name]) });
   }

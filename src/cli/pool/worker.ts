@@ -31,7 +31,9 @@ let planned = 0;
 /**
  * How long finished runs may wait to be reported, when a chunk (a run message) takes long: so the
  * main thread sees progress, and a time budget (`--time`) is kept, even with slow runs. A chunk's
- * runs are otherwise reported together when it ends, in one message.
+ * runs are otherwise reported together when it ends, in one message. Date.now, the wall clock,
+ * by design (src/cli, outside any run): the same clock in every thread, as the watchdog's
+ * shared progress needs (a thread's performance.now counts from its own start).
  */
 const REPORT_MS = 50;
 let unreported: DoneMessage['outcomes'][number][] = [];
