@@ -5,8 +5,6 @@
  * driver that breaks it, asserting the rule id and the reported file:line (the line ending in
  * `// breaks <RULE-ID>`), and its correct twin, which reports nothing and ends quiescent.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/simulation.ts';
 import {
@@ -34,20 +32,9 @@ import {
   type DispatcherObject,
   type KernelOptions,
 } from '../../src/wsk/index.ts';
+import { markers } from '../support/markers.ts';
 
-const FILE = 'test/nt/verifier-kernel-routines.test.ts';
-const SOURCE = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-
-function lineOf(rule: string): number {
-  const marker = `// breaks ${rule}`;
-  const lines = SOURCE.flatMap((text, index) =>
-    text.trimEnd().endsWith(marker) ? [index + 1] : [],
-  );
-  if (lines.length !== 1) {
-    throw new Error(`${lines.length} lines of ${FILE} end in '${marker}'; exactly one must`);
-  }
-  return lines[0] as number;
-}
+const { file: FILE, lineOf } = markers(import.meta.url);
 
 interface Host {
   readonly sim: Simulation;

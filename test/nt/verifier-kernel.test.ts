@@ -14,8 +14,6 @@
  * site is the driver's call that ran the routine inline, and that call carries the marker.
  * The `twin` is the same driver done right: no violation, and the run ends quiescent.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Simulation } from '../../src/simulation.ts';
 import {
@@ -59,23 +57,11 @@ import {
   type WSK_CLIENT_NPI,
   type WSK_PROVIDER_DISPATCH,
 } from '../../src/wsk/index.ts';
+import { markers } from '../support/markers.ts';
 
 // ---- where a rule is broken: the line of this file that carries its marker ------------------
 
-const FILE = 'test/nt/verifier-kernel.test.ts';
-const SOURCE = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-
-/** The 1-based line of this file ending in `// breaks <rule>`; exactly one must. */
-function lineOf(rule: string): number {
-  const marker = `// breaks ${rule}`;
-  const lines = SOURCE.flatMap((text, index) =>
-    text.trimEnd().endsWith(marker) ? [index + 1] : [],
-  );
-  if (lines.length !== 1) {
-    throw new Error(`${lines.length} lines of ${FILE} end in '${marker}'; exactly one must`);
-  }
-  return lines[0] as number;
-}
+const { file: FILE, lineOf } = markers(import.meta.url);
 
 // ---- a host with a kernel, and the small pieces of driver the cases share --------------------
 

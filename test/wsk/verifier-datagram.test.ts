@@ -6,8 +6,6 @@
  * the rules covered here must be the catalogue's WSK-DATAGRAM-* rules (verifier-wsk.test.ts leaves
  * them to this file), and a retained list still held at the end of a run is outstanding.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   RULES,
@@ -27,16 +25,9 @@ import {
   sendTo,
   text,
 } from './datagram-support.ts';
+import { markers } from '../support/markers.ts';
 
-const FILE = 'test/wsk/verifier-datagram.test.ts';
-const SOURCE = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-
-function lineOf(rule: string): number {
-  const marker = new RegExp(`// breaks ${rule}$`);
-  const lines = SOURCE.flatMap((line, index) => (marker.test(line.trimEnd()) ? [index + 1] : []));
-  if (lines.length !== 1) throw new Error(`the marker for ${rule} is on ${lines.length} lines`);
-  return lines[0] as number;
-}
+const { file: FILE, lineOf } = markers(import.meta.url);
 
 interface Case {
   readonly rule: string;

@@ -17,8 +17,6 @@
  * passes). Last, the set of rules covered here must equal the catalogue's WSK-* rules plus the
  * three leak rules, so a new rule without a test fails CI, and a scenario may not lower a rule.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defineScenario, runScenario } from '../../src/explore/scenario.ts';
 import type { TcpProfileOptions } from '../../src/tcp/index.ts';
@@ -105,24 +103,11 @@ import {
   type Driver,
   type World,
 } from './support.ts';
+import { markers } from '../support/markers.ts';
 
 // ---- sites ------------------------------------------------------------------------------------
 
-const FILE = 'test/wsk/verifier-wsk.test.ts';
-const SOURCE = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-
-/** The 1-based line ending in `// <verb> <rule>`; throws unless exactly one line does. */
-function lineOf(rule: string, verb: 'breaks' | 'runs' = 'breaks'): number {
-  const marker = new RegExp(`// ${verb} ${rule}$`);
-  const lines = SOURCE.flatMap((text, index) => (marker.test(text.trimEnd()) ? [index + 1] : []));
-  if (lines.length !== 1) {
-    throw new Error(`the marker '// ${verb} ${rule}' is on ${lines.length} lines, not one`);
-  }
-  return lines[0] as number;
-}
-
-const siteOf = (rule: string, verb: 'breaks' | 'runs' = 'breaks'): string =>
-  `${FILE}:${lineOf(rule, verb)}`;
+const { lineOf, siteOf } = markers(import.meta.url);
 
 // ---- helpers (setup only: a breaking call is always written out in its case) ---------------
 
@@ -1504,7 +1489,7 @@ describe('verifier: coverage of the catalogue', () => {
   });
 
   it('lineOf throws for a rule without a marker', () => {
-    expect(() => lineOf('NO-SUCH-RULE')).toThrow(/on 0 lines/);
+    expect(() => lineOf('NO-SUCH-RULE')).toThrow(/^0 lines of test\/wsk\/verifier-wsk.test.ts end in '\/\/ breaks NO-SUCH-RULE'/);
   });
 
   it('a scenario lowering a rule fails: config, naming kernel(<host>).disabledRules', async () => {
