@@ -24,7 +24,7 @@ import { WorkerPool } from './pool/pool.ts';
 import { CampaignProgress } from './progress.ts';
 import { scenarioIdentity } from './provenance.ts';
 import { reportedCampaign, seedOnly, type ReportedCampaign } from './reported-campaign.ts';
-import { ScenarioFileError } from './scenario-file-error.ts';
+import { refuseConfigFailure } from './scenario-file-error.ts';
 import { parseShard, shardCampaign, type Shard, type ShardCampaign } from './shard.ts';
 import { shrinkArtifactFile } from './shrink.ts';
 import { STRATEGY_FLAGS, strategyOf } from './strategy-flags.ts';
@@ -117,8 +117,8 @@ async function fuzzWith(
   interrupt: Interrupt,
 ): Promise<number> {
   const loop = await campaign(scenario, o, interrupt, err);
-  const failure = loop.first?.failure;
-  if (failure?.kind === 'config') throw new ScenarioFileError(`${o.reference}: ${failure.message}`);
+  // A campaign stops at the first run that failed on the scenario's own configuration.
+  refuseConfigFailure(o.reference, loop.first);
   const identity = scenarioIdentity(scenario.name, o.reference);
   const artifacts = writeFindings(loop, identity, o.strategy.params, o.out);
   const flags = [...o.knobs.flags, ...o.strategy.flags];

@@ -55,7 +55,7 @@ function thrownLocation(error: Error, path: string): string | null {
  * A run that failed on the scenario's own configuration (a SimConfigError in its build, e.g. a
  * bare number for a duration) is the scenario's mistake, not a finding: one line, exit 2.
  */
-export function refuseConfigFailure(reference: string, result: ScenarioResult): void {
-  if (result.failure?.kind === 'config')
-    throw new ScenarioFileError(`${reference}: ${result.failure.message}`);
+export function refuseConfigFailure(reference: string, result: ScenarioResult | undefined): void {
+  const failure = result?.failure;
+  if (failure?.kind === 'config') throw new ScenarioFileError(`${reference}: ${failure.message}`);
 }

@@ -84,6 +84,8 @@ describe('cli: a scenario\'s own mistake in build', () => {
       `wsksim: ${path}: option 'links[a-b].latency': a bare number (5) is not a duration; ` +
       "write a unit string such as '5ms' or a helper such as ms(5)\n";
     expect(await cli(['run', path])).toEqual({ code: 2, out: '', err: line });
+    const fuzzed = await cli(['fuzz', path, '--runs', '5', '--jobs', '1', '--no-shrink']);
+    expect([fuzzed.code, fuzzed.out, fuzzed.err.split('\n').at(-2)]).toEqual([2, '', line.trimEnd()]);
   });
 
   it('an output path that cannot be written is refused before the run: nothing printed, exit 2', async () => {
