@@ -34,6 +34,49 @@ const STACK_DEPTH = 60;
  * below the choice source, not the decider's.
  */
 export function callerSite(below?: string): string | null {
+  const key = `${below ?? ''}\n${stackKey()}`;
+  let site = SITES.get(key);
+  if (site === undefined) {
+    site = locatedCallerSite(below);
+    if (SITES.size >= SITES_HELD) SITES.clear();
+    SITES.set(key, site);
+  }
+  return site;
+}
+
+/**
+ * Sites by the raw stack they were found on. Formatting a stack with its source maps, as the
+ * located site needs, costs tens of microseconds a frame, and a swarm run asks for the site of
+ * every allocation; the raw positions of the frames (file, generated line and column) cost little
+ * and decide the located stack, hence the site, exactly. Bounded: cleared when full.
+ */
+const SITES = new Map<string, string | null>();
+const SITES_HELD = 4096;
+
+/** V8's structured frames, as Error.prepareStackTrace receives them. */
+const structuredFrames = (_: Error, frames: NodeJS.CallSite[]): NodeJS.CallSite[] => frames;
+
+/** The raw positions of the frames below callerSite, one line each. */
+function stackKey(): string {
+  const prepare = Error.prepareStackTrace;
+  const limit = Error.stackTraceLimit;
+  Error.prepareStackTrace = structuredFrames;
+  Error.stackTraceLimit = STACK_DEPTH;
+  const holder: { stack?: NodeJS.CallSite[] } = {};
+  Error.captureStackTrace(holder, callerSite);
+  // Read while the structured formatter is in place: V8 formats the stack on first read.
+  const frames = holder.stack ?? [];
+  Error.prepareStackTrace = prepare;
+  Error.stackTraceLimit = limit;
+  let key = '';
+  for (const frame of frames) {
+    key += `${frame.getFileName()}:${frame.getLineNumber()}:${frame.getColumnNumber()}\n`;
+  }
+  return key;
+}
+
+/** callerSite from the source-mapped stack: what the site cache holds. */
+function locatedCallerSite(below?: string): string | null {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = STACK_DEPTH;
   const stack = new Error().stack ?? '';

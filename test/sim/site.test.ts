@@ -4,7 +4,8 @@
  * drive letter and backslashes, a file URL); Node's and dependencies' frames are not drivers'.
  */
 import { describe, expect, it } from 'vitest';
-import { frameSites, slashPath } from '../../src/sim/site.ts';
+import { readFileSync } from 'node:fs';
+import { callerSite, frameSites, slashPath } from '../../src/sim/site.ts';
 
 describe('site: paths as stack frames spell them', () => {
   it('slashPath: POSIX paths, Windows paths and file URLs become one spelling', () => {
@@ -28,5 +29,22 @@ describe('site: paths as stack frames spell them', () => {
       { own: false, site: 'C:/Users/me/My Driver/entry.ts:12', name: null },
       { own: false, site: '/home/me/drv/thread.ts:7', name: 'start' },
     ]);
+  });
+});
+
+describe('callerSite: the driver line, found again from the raw stack', () => {
+  /** Two driver lines, each asking from under one loop (one caller, one stack but a line). */
+  const first = (): string | null => callerSite(); // line A
+  const second = (): string | null => callerSite(); // line B
+
+  it('each caller line keeps its own site however often it is asked', () => {
+    const sites = [];
+    for (let i = 0; i < 4; i++) sites.push(i % 2 === 0 ? first() : second());
+    const own = new URL(import.meta.url).pathname.split('/').slice(-3).join('/');
+    const lines = readFileSync(new URL(import.meta.url), 'utf8').split('\n');
+    const lineOf = (mark: string): number => lines.findIndex((text) => text.endsWith(mark)) + 1;
+    const a = `${own}:${lineOf('// line A')}`;
+    const b = `${own}:${lineOf('// line B')}`;
+    expect(sites).toEqual([a, b, a, b]);
   });
 });
