@@ -527,17 +527,24 @@ export class WasmLineTable {
 }
 
 const WASM_FRAME = /wasm-function\[(\d+)\]:0x([0-9a-fA-F]+)/;
+/**
+ * wsksim's own wasm helpers (the shadow checker) name their module with this prefix, so their
+ * frames read `wasm://wasm/wsksim_<name>-<hash>` and are no driver's.
+ */
+export const HELPER_MODULE_PREFIX = 'wsksim_';
+const HELPER_FRAME = `wasm://wasm/${HELPER_MODULE_PREFIX}`;
 
 /**
  * The wasm frames of a V8 stack, innermost first, each with its C location. Every wasm frame is
  * taken to be of the module `lines` was read from: a stack crossing two drivers' modules needs
- * one table per module (the frames' `wasm://wasm/<hash>` prefixes tell them apart).
+ * one table per module (the frames' `wasm://wasm/<hash>` prefixes tell them apart). Frames of
+ * wsksim's own helper modules are left out.
  */
 export function cFramesOfStack(stack: string, lines: WasmLineTable): CFrame[] {
   const frames: CFrame[] = [];
   for (const text of stack.split('\n')) {
     const match = WASM_FRAME.exec(text);
-    if (match === null) continue;
+    if (match === null || text.includes(HELPER_FRAME)) continue;
     const functionIndex = Number(match[1]);
     const moduleOffset = Number.parseInt(match[2] ?? '', 16);
     frames.push({

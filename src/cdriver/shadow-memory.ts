@@ -20,11 +20,13 @@
  * out of reuse for a while (a quarantine, as AddressSanitizer does) keeps the window open.
  * Leaks are the pool's own end-of-run check (the bridge's blocks), not this file's.
  *
- * Cost: a load or store outside [lowest block, highest block end) returns after two compares;
- * inside, it reads one shadow byte per byte accessed. No allocation per access: a site (a stack
- * capture) is taken only when there is something to report.
+ * Cost: the hooks the driver calls are wasm (shadow-checker.ts; the shadow bytes live in that
+ * module's memory), so a load or store costs two wasm-to-wasm calls; outside [lowest block,
+ * highest block end) the check is two compares, inside it reads one shadow byte per byte
+ * accessed. JavaScript runs only to report: the site (a stack capture) is taken then.
  */
 import { CSite, type WasmLineTable } from './dwarf-lines.ts';
+import { instantiateChecker, type ShadowChecker } from './shadow-checker.ts';
 
 /** A place to show in a report: a captured C site, or text (a test's, a TS caller's). */
 export type Site = CSite | string;
@@ -94,7 +96,9 @@ export class ShadowMemory {
   readonly violations: PoolViolation[] = [];
   readonly #redzone: number;
   readonly #onViolation: ((violation: PoolViolation) => void) | undefined;
-  #shadow = new Uint8Array(0);
+  readonly #checker: ShadowChecker;
+  #shadow: Uint8Array;
+  #site: () => Site = () => '(no site: memoryInstrumentationImports not called)';
   /** Bounds of every byte ever marked (blocks and redzones): the fast path's range. */
   #low = Number.POSITIVE_INFINITY;
   #high = 0;
@@ -105,6 +109,19 @@ export class ShadowMemory {
   constructor(options: ShadowMemoryOptions = {}) {
     this.#redzone = options.redzoneBytes ?? 0;
     this.#onViolation = options.onViolation;
+    this.#checker = instantiateChecker((address, bytes, isStore) => {
+      this.check(address >>> 0, bytes, isStore !== 0, this.#site);
+    });
+    this.#shadow = new Uint8Array(this.#checker.memory.buffer);
+  }
+
+  /**
+   * The hooks for a driver's --instrument-memory imports, reporting sites with `site` (see
+   * memoryInstrumentationImports).
+   */
+  instrumentationHooks(site: () => Site): Readonly<Record<string, unknown>> {
+    this.#site = site;
+    return this.#checker.hooks;
   }
 
   /** The live blocks, in allocation order. */
@@ -130,6 +147,7 @@ export class ShadowMemory {
     shadow.fill(REDZONE, address + size, end);
     this.#low = Math.min(this.#low, start);
     this.#high = Math.max(this.#high, end);
+    this.#checker.setBounds(this.#low, this.#high);
     this.#live.set(address, { address, size, tag, allocation: site, free: undefined });
   }
 
@@ -251,61 +269,33 @@ export class ShadowMemory {
     }
   }
 
+  /** Grows the checker's memory to hold `end` plus the widest access (16 bytes) past it. */
   #cover(end: number): void {
-    if (end <= this.#shadow.length) return;
-    const grown = new Uint8Array(Math.max(end, this.#shadow.length * 2));
-    grown.set(this.#shadow);
-    this.#shadow = grown;
+    const needed = end + 16;
+    if (needed <= this.#shadow.length) return;
+    const page = 65536;
+    const pages = Math.ceil(Math.max(needed, this.#shadow.length * 2) / page);
+    this.#checker.memory.grow(pages - this.#shadow.length / page);
+    this.#shadow = new Uint8Array(this.#checker.memory.buffer);
   }
-}
-
-/** The functions binaryen 108's --instrument-memory imports from "env", by name. */
-export interface MemoryInstrumentationImports {
-  load_ptr(id: number, bytes: number, offset: number, address: number): number;
-  load_val_i32(id: number, value: number): number;
-  load_val_i64(id: number, value: bigint): bigint;
-  load_val_f32(id: number, value: number): number;
-  load_val_f64(id: number, value: number): number;
-  store_ptr(id: number, bytes: number, offset: number, address: number): number;
-  store_val_i32(id: number, value: number): number;
-  store_val_i64(id: number, value: bigint): bigint;
-  store_val_f32(id: number, value: number): number;
-  store_val_f64(id: number, value: number): number;
 }
 
 /**
  * The imports `wasm-opt --instrument-memory` (binaryen 108) adds to a module, checking every
  * load and store against `shadow`. Each load or store `*(p + offset)` of N bytes becomes a call
  * of load_ptr / store_ptr(site id, N, offset, p), whose result is the pointer used, and of
- * load_val_* / store_val_*(site id, value), whose result is the value used: the pointer hooks
- * check, the value hooks pass the value through. A violation's site is the C stack at the
- * access (`lines` reads it), whose innermost frame is the function doing the load or store.
+ * load_val_{i32,i64,f32,f64} / store_val_…(site id, value), whose result is the value used: the
+ * pointer hooks check, the value hooks pass the value through. They are wasm functions
+ * (shadow-checker.ts). A violation's site is the C stack at the access (`lines` reads it), whose
+ * innermost frame is the function doing the load or store.
  *
- * Plug it into the module's "env" beside the bridge's own imports:
- * `{ env: { ...bridge, ...memoryInstrumentationImports(shadow, lines) } }`.
+ * Plug them into the module's "env" beside the bridge's own imports:
+ * `{ env: { ...bridge, ...memoryInstrumentationImports(shadow, lines) } }`. One shadow map per
+ * driver module: the sites are read with that module's line table.
  */
 export function memoryInstrumentationImports(
   shadow: ShadowMemory,
   lines: WasmLineTable,
-): MemoryInstrumentationImports {
-  const site = (): Site => new CSite(lines);
-  const pass = <T>(_id: number, value: T): T => value;
-  return {
-    load_ptr(_id, bytes, offset, address) {
-      shadow.check((address >>> 0) + offset, bytes, false, site);
-      return address;
-    },
-    store_ptr(_id, bytes, offset, address) {
-      shadow.check((address >>> 0) + offset, bytes, true, site);
-      return address;
-    },
-    load_val_i32: pass,
-    load_val_i64: pass,
-    load_val_f32: pass,
-    load_val_f64: pass,
-    store_val_i32: pass,
-    store_val_i64: pass,
-    store_val_f32: pass,
-    store_val_f64: pass,
-  };
+): Readonly<Record<string, unknown>> {
+  return shadow.instrumentationHooks(() => new CSite(lines));
 }

@@ -24,7 +24,7 @@ import {
 import { tempDirs } from '../support/temp.ts';
 
 const tempDir = tempDirs('wsksim-cdriver-shadow-');
-const TAG = 0x54657374; // shown "tseT": its bytes in memory order (C's 'Test' would be)
+const TAG = 0x54657374; // C's 'Test', shown "tseT" (its bytes in memory order)
 const site = (text: string) => (): string => text;
 
 describe('cdriver: the shadow map', () => {
