@@ -110,6 +110,57 @@ describe('cdriver: the shadow map', () => {
   });
 });
 
+describe('cdriver: the wasm hooks --instrument-memory calls', () => {
+  type Hook = (id: number, bytes: number, offset: number, pointer: number) => number;
+  const hooksOf = (shadow: ShadowMemory): { load: Hook; store: Hook; value: (id: number, v: bigint) => bigint } => {
+    const hooks = shadow.instrumentationHooks(() => 'the access');
+    return { load: hooks['load_ptr'] as Hook, store: hooks['store_ptr'] as Hook,
+      value: hooks['store_val_i64'] as (id: number, v: bigint) => bigint };
+  };
+
+  it('checks each width at the edges of a block: its last bytes clean, one more byte caught', () => {
+    const shadow = new ShadowMemory({ redzoneBytes: 8 });
+    const { load, store } = hooksOf(shadow);
+    expect(load(0, 8, 0, 0x2000)).toBe(0x2000); // before any block: not looked at
+    shadow.allocate(0x2008, 16, TAG, 'g.c:1');
+    for (const bytes of [1, 2, 4, 8]) {
+      expect(load(1, bytes, 16 - bytes, 0x2008)).toBe(0x2008);
+      expect(store(2, bytes, 0, 0x2008)).toBe(0x2008);
+    }
+    expect(shadow.violations).toEqual([]);
+    for (const bytes of [1, 2, 4, 8]) load(3, bytes, 17 - bytes, 0x2008);
+    store(4, 1, 0, 0x2007);
+    expect(shadow.violations.map((v) => [v.rule, v.address, v.bytes, String(v.site)])).toEqual([
+      ['POOL-OUT-OF-BOUNDS', 0x2018, 1, 'the access'],
+      ['POOL-OUT-OF-BOUNDS', 0x2017, 2, 'the access'],
+      ['POOL-OUT-OF-BOUNDS', 0x2015, 4, 'the access'],
+      ['POOL-OUT-OF-BOUNDS', 0x2011, 8, 'the access'],
+      ['POOL-OUT-OF-BOUNDS', 0x2007, 1, 'the access'],
+    ]);
+  });
+
+  it('a freed block is caught through the hooks; the value hooks pass values through', () => {
+    const shadow = new ShadowMemory();
+    const { load, value } = hooksOf(shadow);
+    shadow.allocate(0x10000, 4, TAG, 'h.c:1');
+    expect(load(0, 4, 0, 0x10000)).toBe(0x10000);
+    shadow.free(0x10000, 'h.c:2');
+    expect(load(0, 2, 2, 0x10000)).toBe(0x10000);
+    expect(shadow.violations.map((v) => v.rule)).toEqual(['POOL-USE-AFTER-FREE']);
+    expect(value(0, -5n)).toBe(-5n);
+  });
+
+  it('the shadow grows with the blocks: one far above the first is checked too', () => {
+    const shadow = new ShadowMemory();
+    const { store } = hooksOf(shadow);
+    shadow.allocate(0x100, 8, TAG, 'i.c:1');
+    shadow.allocate(0x300000, 8, TAG, 'i.c:2');
+    shadow.free(0x300000, 'i.c:3');
+    store(0, 4, 4, 0x300000);
+    expect(shadow.violations.map((v) => v.address)).toEqual([0x300004]);
+  });
+});
+
 /** The fixture under the full pipeline, its pool stand-ins feeding one shadow map. */
 function checkedFixture(bytes: Uint8Array): { host: FixtureHost; shadow: ShadowMemory } {
   const lines = new WasmLineTable(bytes);
@@ -126,11 +177,13 @@ describe('cdriver: pool checks on a C fixture (instrument-memory, asyncify)', ()
   const marks = markedLines('pool.c');
   const at = (mark: string, fn: string): string => `pool.c:${marks.get(mark) ?? '?'} (${fn})`;
   for (const level of ['-O0', '-O2']) {
+    // Built once per level, by the first test that runs (after its toolchain check).
+    let built: Uint8Array | undefined;
     const build = (): Uint8Array =>
-      buildFixture(tempDir(), 'pool.c', {
+      (built ??= buildFixture(tempDir(), 'pool.c', {
         cflags: ['-gdwarf-4', level],
         wasmOpt: ['-g', '--instrument-memory', '--asyncify', ASYNCIFY_IMPORTS],
-      });
+      }));
 
     itWithToolchain(`use after free → the access, allocation and free lines (${level})`, () => {
       const { host, shadow } = checkedFixture(build());
