@@ -363,7 +363,9 @@ function readProgram(
 ): void {
   const header = readHeader(reader, offsetSize, strings);
   const { lineBase, lineRange, opcodeBase, minimumInstructionLength } = header;
-  const firstFile = header.version >= 5 ? 0 : 1;
+  // The file register starts at 1 in every version (6.2.2, Table 6.4), though DWARF 5 numbers
+  // its files from 0: clang 14 leaves a sequence in file 1 without a set_file.
+  const firstFile = 1;
   let rows: { address: number; line: number; column: number; file: number }[] = [];
   let address = 0;
   let file = firstFile;

@@ -34,6 +34,7 @@ const line = (mark: string): number => {
 /** The error Report(Value) throws, with the frames under it. */
 function reportError(bytes: Uint8Array, entry: string, value: number): unknown {
   const host = instantiateFixture(bytes, {
+    env: memoryInstrumentationImports(new ShadowMemory(), new WasmLineTable(bytes)),
     report: (reported) => {
       throw new Error(`Report(${reported})`);
     },
@@ -45,6 +46,7 @@ function reportError(bytes: Uint8Array, entry: string, value: number): unknown {
   }
   throw new Error(`${entry} did not call Report`);
 }
+
 
 /** The recommended pipeline (README, "C drivers: locations and pool checks"). */
 const PIPELINE = ['-g', '--instrument-memory', '--asyncify', ASYNCIFY_IMPORTS];
@@ -61,6 +63,22 @@ describe('cdriver: DWARF line table of a linked module', () => {
         `pool.c:${line('nested')} (Nested)`,
       ]);
       expect(frames[0]?.location?.column).toBe(3);
+    });
+  }
+
+  const header = markedLines('include/report.h').get('header');
+  const fromHeader = markedLines('header.c').get('from-header');
+  for (const [dwarf, wasmOpt] of [['-gdwarf-4', undefined], ['-gdwarf-5', undefined],
+    ['-gdwarf-4', PIPELINE]] as const) {
+    const after = wasmOpt === undefined ? 'linked' : 'after the pipeline';
+    itWithToolchain(`a function in a header → its include directory and name (${dwarf}, ${after})`, () => {
+      const bytes = buildFixture(tempDir(), 'header.c', { cflags: [dwarf, '-O1'],
+        ...(wasmOpt === undefined ? {} : { wasmOpt }) });
+      const frames = cFramesOfError(reportError(bytes, 'FromHeader', 2), new WasmLineTable(bytes));
+      expect(frames.map(formatCFrame)).toEqual([
+        `include/report.h:${header} (ReportFromHeader)`,
+        `header.c:${fromHeader} (FromHeader)`,
+      ]);
     });
   }
 

@@ -8,7 +8,7 @@
  * rather than hard-coding numbers.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { it, type TestContext } from 'vitest';
@@ -67,14 +67,15 @@ export interface BuildOptions {
 }
 
 /**
- * Compiles `fixture` (a file of test/fixtures/cdriver) in `directory`, where it is copied so
- * that the line table names it by its bare file name; returns the final module's bytes.
+ * Compiles `fixture` (a file of test/fixtures/cdriver) in `directory`, where the fixtures are
+ * copied so that the line table names files relative to it (`pool.c`, `include/x.h`, with
+ * `-Iinclude`); returns the final module's bytes.
  */
 export function buildFixture(directory: string, fixture: string, options: BuildOptions = {}): Uint8Array {
   const source = basename(fixture);
-  copyFileSync(join(FIXTURES, fixture), join(directory, source));
+  cpSync(FIXTURES, directory, { recursive: true });
   const cflags = options.cflags ?? ['-gdwarf-4', '-O1'];
-  run('clang', ['--target=wasm32', '-nostdlib', '-ffreestanding', ...cflags, '-c', source,
+  run('clang', ['--target=wasm32', '-nostdlib', '-ffreestanding', '-Iinclude', ...cflags, '-c', source,
     '-o', 'driver.o'], directory);
   run('wasm-ld', ['--no-entry', '--export-dynamic', '-o', 'linked.wasm', 'driver.o'], directory);
   if (options.wasmOpt === undefined) return readFileSync(join(directory, 'linked.wasm'));
