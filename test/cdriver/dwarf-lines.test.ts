@@ -10,6 +10,7 @@ import {
   WasmLineTable,
   cFramesOfError,
   formatCFrame,
+  readLineSequences,
   readWasmSections,
 } from '../../src/cdriver/dwarf-lines.ts';
 import { ShadowMemory, memoryInstrumentationImports } from '../../src/cdriver/shadow-memory.ts';
@@ -76,6 +77,27 @@ describe('cdriver: DWARF line table of a linked module', () => {
         ...(wasmOpt === undefined ? {} : { wasmOpt }) });
       const frames = cFramesOfError(reportError(bytes, 'FromHeader', 2), new WasmLineTable(bytes));
       expect(frames.map(formatCFrame)).toEqual([
+        `include/report.h:${header} (ReportFromHeader)`,
+        `header.c:${fromHeader} (FromHeader)`,
+      ]);
+    });
+  }
+
+  for (const wasmOpt of [undefined, PIPELINE]) {
+    const after = wasmOpt === undefined ? 'linked' : 'after the pipeline';
+    itWithToolchain(`two C files linked into one module → a line program each, both read (${after})`, () => {
+      const bytes = buildFixture(tempDir(), ['pool.c', 'header.c'],
+        wasmOpt === undefined ? {} : { wasmOpt });
+      const lines = new WasmLineTable(bytes);
+      const debugLine = readWasmSections(bytes).custom.get('.debug_line');
+      const starts = readLineSequences(debugLine ?? new Uint8Array()).map((q) => q.start);
+      // wasm-ld writes the dropped Unused at the tombstone; wasm-opt -g leaves it out.
+      expect(starts.includes(0xffffffff)).toBe(wasmOpt === undefined);
+      expect(cFramesOfError(reportError(bytes, 'Nested', 1), lines).map(formatCFrame)).toEqual([
+        `pool.c:${line('deep')} (Deep)`,
+        `pool.c:${line('nested')} (Nested)`,
+      ]);
+      expect(cFramesOfError(reportError(bytes, 'FromHeader', 1), lines).map(formatCFrame)).toEqual([
         `include/report.h:${header} (ReportFromHeader)`,
         `header.c:${fromHeader} (FromHeader)`,
       ]);

@@ -67,17 +67,25 @@ export interface BuildOptions {
 }
 
 /**
- * Compiles `fixture` (a file of test/fixtures/cdriver) in `directory`, where the fixtures are
+ * Compiles `fixture` (files of test/fixtures/cdriver, linked into one module) in `directory`, where the fixtures are
  * copied so that the line table names files relative to it (`pool.c`, `include/x.h`, with
  * `-Iinclude`); returns the final module's bytes.
  */
-export function buildFixture(directory: string, fixture: string, options: BuildOptions = {}): Uint8Array {
-  const source = basename(fixture);
+export function buildFixture(
+  directory: string,
+  fixture: string | readonly string[],
+  options: BuildOptions = {},
+): Uint8Array {
+  const sources = typeof fixture === 'string' ? [fixture] : fixture;
   cpSync(FIXTURES, directory, { recursive: true });
   const cflags = options.cflags ?? ['-gdwarf-4', '-O1'];
-  run('clang', ['--target=wasm32', '-nostdlib', '-ffreestanding', '-Iinclude', ...cflags, '-c', source,
-    '-o', 'driver.o'], directory);
-  run('wasm-ld', ['--no-entry', '--export-dynamic', '-o', 'linked.wasm', 'driver.o'], directory);
+  const objects = sources.map((source) => {
+    const object = `${basename(source, '.c')}.o`;
+    run('clang', ['--target=wasm32', '-nostdlib', '-ffreestanding', '-Iinclude', ...cflags, '-c',
+      source, '-o', object], directory);
+    return object;
+  });
+  run('wasm-ld', ['--no-entry', '--export-dynamic', '-o', 'linked.wasm', ...objects], directory);
   if (options.wasmOpt === undefined) return readFileSync(join(directory, 'linked.wasm'));
   run('wasm-opt', ['linked.wasm', ...options.wasmOpt, '-o', 'driver.wasm'], directory);
   return readFileSync(join(directory, 'driver.wasm'));
