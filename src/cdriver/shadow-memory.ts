@@ -256,8 +256,10 @@ export class ShadowMemory {
     block: PoolBlock | undefined,
     message: string,
   ): void {
+    // The block as it was at the violation: a later free must not rewrite the report.
+    const snapshot = block === undefined ? undefined : { ...block };
     const violation: PoolViolation = { rule, message: `${rule}: ${message}`, address, bytes, site,
-      block };
+      block: snapshot };
     this.violations.push(violation);
     this.#onViolation?.(violation);
   }
