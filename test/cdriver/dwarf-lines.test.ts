@@ -20,6 +20,7 @@ import {
   instantiateFixture,
   itWithToolchain,
   markedLines,
+  PIPELINE,
   run,
 } from '../support/cdriver.ts';
 import { tempDirs } from '../support/temp.ts';
@@ -48,9 +49,6 @@ function reportError(bytes: Uint8Array, entry: string, value: number): unknown {
   throw new Error(`${entry} did not call Report`);
 }
 
-
-/** The recommended pipeline (README, "C drivers: locations and pool checks"). */
-const PIPELINE = ['-g', '--instrument-memory', '--asyncify', ASYNCIFY_IMPORTS];
 
 describe('cdriver: DWARF line table of a linked module', () => {
   for (const dwarf of ['-gdwarf-4', '-gdwarf-5']) {

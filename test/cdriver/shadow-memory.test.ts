@@ -13,7 +13,7 @@ import {
   type PoolViolation,
 } from '../../src/cdriver/shadow-memory.ts';
 import {
-  ASYNCIFY_IMPORTS,
+  PIPELINE,
   REDZONE,
   buildFixture,
   instantiateFixture,
@@ -182,7 +182,7 @@ describe('cdriver: pool checks on a C fixture (instrument-memory, asyncify)', ()
     const build = (): Uint8Array =>
       (built ??= buildFixture(tempDir(), 'pool.c', {
         cflags: ['-gdwarf-4', level],
-        wasmOpt: ['-g', '--instrument-memory', '--asyncify', ASYNCIFY_IMPORTS],
+        wasmOpt: PIPELINE,
       }));
 
     itWithToolchain(`use after free → the access, allocation and free lines (${level})`, () => {
