@@ -230,6 +230,22 @@ describe('cdriver: pool checks on a C fixture (instrument-memory, asyncify)', ()
   }
 });
 
+describe('cdriver: why the pipeline has no wasm-opt -O after it', () => {
+  const marks = markedLines('pool.c');
+  itWithToolchain('binaryen 108 -O1 after the passes moves an overrun to the allocation\'s line', () => {
+    const bytes = buildFixture(tempDir(), 'pool.c', {
+      cflags: ['-gdwarf-4', '-O2'],
+      wasmOpt: [...PIPELINE, '-O1'],
+    });
+    const { host, shadow } = checkedFixture(bytes);
+    host.callWaiting('Overrun', 8);
+    const [violation] = shadow.violations;
+    expect(violation?.rule).toBe('POOL-OUT-OF-BOUNDS');
+    // Without -O1 this is line:oob-write (the tests above); with it, one line early.
+    expect(String(violation?.site)).toBe(`pool.c:${marks.get('oob-alloc')} (Overrun)`);
+  });
+});
+
 /** Churn's result computed in JS (int arithmetic wrapping as C's on wasm32). */
 function expectedChurn(count: number, rounds: number): number {
   const values = Array.from({ length: count }, (_, i) => i);
