@@ -3,6 +3,7 @@
  * docs/design.md#performance-metrics. Metric names are an interface: later work adds names, never
  * renames them.
  */
+import { benchCdriver } from './cdriver.ts';
 import { benchCore } from './core.ts';
 import { benchExplore, exploreOptions } from './explore.ts';
 import { benchFuzz } from './fuzz.ts';
@@ -17,6 +18,7 @@ import { benchWsk } from './wsk.ts';
 type Bench = (argv: readonly string[]) => Promise<Metric[]>;
 
 const BENCHES: Readonly<Record<string, Bench>> = {
+  cdriver: benchCdriver,
   core: benchCore,
   fuzz: benchFuzz,
   jobs: benchJobs,
@@ -28,8 +30,8 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   explore: (argv) => benchExplore(exploreOptions(argv)),
 };
 
-/** Groups that run only when named with --only: they take minutes. */
-const ON_REQUEST: ReadonlySet<string> = new Set(['explore']);
+/** Groups that run only when named with --only: they take minutes, or need clang (cdriver). */
+const ON_REQUEST: ReadonlySet<string> = new Set(['explore', 'cdriver']);
 
 async function main(argv: readonly string[]): Promise<void> {
   const json = argv.includes('--json');
