@@ -557,6 +557,11 @@ function describe(record: TraceRecord): Mark {
       return mark('udp-drop', 'host', `port unreachable ${record.remote}:${record.port}`);
     case 'nt.debug-print':
       return mark('debug-print', 'host', `DbgPrint: ${record.text}`);
+    case 'nt.thread':
+      return mark('thread', 'host', `thread ${record.thread} ${record.event}`, {
+        'data-thread': record.thread,
+        'data-event': record.event,
+      });
   }
 }
 
