@@ -230,10 +230,9 @@ export const TIMELINE_SCRIPT = String.raw`
       for (var f = 0; f < shape[1].length; f++) {
         var v = rec[2 + f];
         if (v === null) continue;
-        if (typeof v === 'object') {
-          v = strings[v[0]];
-          text += ' ' + shape[1][f] + (/\s/.test(v) ? '="' + v + '"' : '=' + v);
-        } else text += ' ' + shape[1][f] + '=' + v;
+        if (typeof v === 'object') v = strings[v[0]];
+        if (typeof v === 'string' && /\s/.test(v)) text += ' ' + shape[1][f] + '="' + v + '"';
+        else text += ' ' + shape[1][f] + '=' + v;
       }
       return '#' + entry + ' ' + text;
     }
