@@ -104,8 +104,8 @@ export function timelineMarkup(input: TimelineInput): string {
  * the change from the previous one's, its bottom as its height), the records (each
  * `[shape, at, ...values]`, a shape being a type and its field names) and the choices
  * (`[after, label, stream, kind, value, min, max, fault]`), every text as the one-element array
- * of its index in the string table (a segment's description is in its three records): the trace's lines, formatted in the page as formatRecord and
- * `run --choices` print them.
+ * of its index in the string table (a segment's description is in its three records): the
+ * trace's lines, formatted in the page as formatRecord and `run --choices` print them.
  */
 function pageData(
   drawing: Drawing,
