@@ -1,13 +1,13 @@
 /**
- * The timeline page's own style and script, inlined into every page (no file is read at run
- * time, so the compiled package writes the same page). The script draws from the page's data
- * (page.ts, svg.ts): the diagram's items in view (with a screen's margin above and below; a run
- * of under 4,000 items, all of them) go in the DOM as the view moves, and the trace's lines in
- * view likewise, so a long run opens at once and stays quick. Everything else works on the data,
- * so it covers the whole run: zoom (buttons, + and -, Ctrl+wheel), pan (drag, scroll), search by
- * IRP, socket, connection, pool block, thread, host or any text of a record (hits are marked on
- * what is drawn), and keyboard navigation between events (j/k or arrows; n/N between search
- * hits; v to the violation; / to search).
+ * The timeline page's own style and script, inlined into every page (no file is read at run time,
+ * so the compiled package writes the same page). The script draws from the page's data (page.ts,
+ * svg.ts): the diagram's items in view (with a screen's margin above and below; a run of under
+ * 1,500 items, all of them) go in the DOM as the view moves, and the trace's lines in view
+ * likewise (under 1,000 lines, all of them), so a long run opens at once and stays quick.
+ * Everything else works on the data, so it covers the whole run: zoom (buttons, + and -,
+ * Ctrl+wheel), pan (drag, scroll), search by IRP, socket, connection, pool block, thread, host or
+ * any text of a record (hits are marked on what is drawn), and keyboard navigation between events
+ * (j/k or arrows; n/N between search hits; v to the violation; / to search).
  */
 
 export const TIMELINE_CSS = `
@@ -113,7 +113,7 @@ export const TIMELINE_SCRIPT = String.raw`
   var HH = +head.getAttribute('height');
   var zoom = 1;
   var items = D.items, templates = D.templates, strings = D.strings;
-  var ALL = true, LINE = 15;
+  var ALL = true, ALL_LINES = true, LINE = 15;
   var cache = [], top = 0;
   items.forEach(function (item) {
     top = item[1] += top;
@@ -211,7 +211,9 @@ export const TIMELINE_SCRIPT = String.raw`
       packet(rec, entry, row, y);
     });
   })();
-  ALL = items.length < 4000;
+  // A small run is drawn whole, once: a window saves nothing there.
+  ALL = items.length < 1500;
+  ALL_LINES = lines.length < 1000;
   // Marks: items with a row, in row order (the order of the run); j/k move between them.
   var marks = [];
   items.forEach(function (item, i) { if (item[3] >= 0) marks.push(i); });
@@ -247,10 +249,10 @@ export const TIMELINE_SCRIPT = String.raw`
   var traceFrom = -1, traceTo = -1, targetEntry = null;
   function renderTrace(force) {
     var top = -traceBox.getBoundingClientRect().top, h = window.innerHeight;
-    var from = ALL ? 0 : Math.max(0, Math.floor((top - h) / LINE));
-    var to = ALL ? lines.length : Math.min(lines.length, Math.ceil((top + 2 * h) / LINE));
+    var from = ALL_LINES ? 0 : Math.max(0, Math.floor((top - h) / LINE));
+    var to = ALL_LINES ? lines.length : Math.min(lines.length, Math.ceil((top + 2 * h) / LINE));
     if (!force && from >= traceFrom && to <= traceTo) return;
-    if (!ALL) { from = Math.max(0, from - 100); to = Math.min(lines.length, to + 100); }
+    if (!ALL_LINES) { from = Math.max(0, from - 100); to = Math.min(lines.length, to + 100); }
     traceFrom = from; traceTo = to;
     var html = [];
     for (var k = from; k < to; k++) {
