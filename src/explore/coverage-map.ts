@@ -8,7 +8,10 @@
  * operation and status), a WSK call and the status it returned, a callback and what it returned,
  * a listener's or an offer's event, a pool allocation or its failure, a packet's fate, a
  * verifier rule broken, a goal of the scenario reached (Simulation.sometimes). Host names, ids
- * and times are left out: a transition is the same whichever connection or host takes it.
+ * and times are left out: a transition is the same whichever connection or host takes it. A
+ * thread's life (`nt.thread`) and a pool block's touches (`nt.pool` touched) are not points:
+ * they were added to the trace for the HTML timeline, and counting them would change what the
+ * campaigns measured in the bench call new coverage.
  *
  * As in AFL, how often a run took a transition counts, in coarse buckets (1, 2, 3, 4–7, 8–15,
  * 16–31, 32–127, 128+): a run that retransmits five times reaches a point one that retransmits
@@ -27,6 +30,8 @@ export class CoverageMap {
 
   /** The listener to give RunRequest.onRecord: folds each record into the map. */
   readonly listener = (record: TraceRecord): void => {
+    if (record.type === 'nt.thread') return;
+    if (record.type === 'nt.pool' && record.event === 'touched') return;
     this.#hit(this.#transitionOf(record));
   };
 

@@ -28,6 +28,7 @@ import { callerSite, type Parking, type SimEvent } from '../sim/index.ts';
 import { APC_LEVEL, DISPATCH_LEVEL } from './irql.ts';
 import type { KernelCore } from './kernel-core.ts';
 import { STATUS_SUCCESS, STATUS_TIMEOUT, type NTSTATUS } from './ntstatus.ts';
+import { tracedWait, waitObjectName } from './thread-records.ts';
 
 /** LARGE_INTEGER as drivers use it for times: QuadPart in 100 ns units. */
 export interface LARGE_INTEGER {
@@ -182,7 +183,7 @@ export class DispatcherManager {
         waiter.parking.wake(STATUS_TIMEOUT);
       });
     }
-    return waiter.parking;
+    return tracedWait(k, waiter.parking, `KeWaitForSingleObject on ${waitObjectName(Object)}`);
   }
 
   /** @internal Signals `object` and releases its waiters (one for a synchronization object). */

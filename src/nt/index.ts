@@ -70,6 +70,7 @@ export {
   type LARGE_INTEGER,
 } from './dispatcher.ts';
 export { KTHREAD, ThreadManager, type HANDLE, type KSTART_ROUTINE } from './threads.ts';
+export { tracedWait } from './thread-records.ts';
 export { ObjectManager } from './objects.ts';
 export {
   KDPC,

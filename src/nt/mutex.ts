@@ -131,7 +131,9 @@ export class MutexManager {
     FastMutex.waiters.push(waiter);
     this.#dispatcher.blockedIn(waiter, 'ExAcquireFastMutex', () => 'a FAST_MUTEX, never released');
     // Resumed at APC_LEVEL, holding the mutex (the wake's value is no concern of the caller).
-    return parkThread(k, waiter.parking, APC_LEVEL) as PromiseLike<unknown> as PromiseLike<void>;
+    const what = 'ExAcquireFastMutex on FAST_MUTEX';
+    const parked = parkThread(k, waiter.parking, what, APC_LEVEL) as PromiseLike<unknown>;
+    return parked as PromiseLike<void>;
   }
 
   ExTryToAcquireFastMutex(FastMutex: FAST_MUTEX): boolean {

@@ -20,7 +20,10 @@
  *
  * Each allocation is block #N, numbered from 1 on its host: the `nt.pool` trace records of its
  * allocation and free carry N, as every violation that names the block does, so a reader finds a
- * violation's block in the trace (a failed allocation has no block and no number).
+ * violation's block in the trace (a failed allocation has no block and no number). The first
+ * access to a block in each simulator event is an `nt.pool` record 'touched' too (not in the
+ * event that allocated it: filling a block in is part of its allocation); the first access after
+ * its free always is, just before its POOL-USE-AFTER-FREE.
  *
  * Symbol keys and `then` are exempt (the runtime reads them when inspecting a value or resolving
  * a promise with it; driver code does not).
@@ -66,6 +69,8 @@ interface Block {
   freedAt: number;
   /** The driver's file:line at the free, when sites are recorded. */
   freeSite: string | null;
+  /** The simulator event (Simulator.eventsFired) of the last touch recorded, -1 for none. */
+  touchedIn: number;
 }
 
 /** One outstanding allocation, as leaks() lists it. */
@@ -163,6 +168,8 @@ export class PoolManager {
       site: k.sim.recordSites ? callerSite() : null,
       freedAt: 0,
       freeSite: null,
+      // Filling the block in the event that allocated it is part of the allocation.
+      touchedIn: k.sim.eventsFired,
     };
     const proxy: object = new Proxy({}, new BlockAccess(k, block));
     this.#blocks.set(proxy, block);
@@ -206,6 +213,7 @@ export class PoolManager {
     }
     block.freed = true;
     block.freedAt = k.sim.now;
+    block.touchedIn = -1;
     if (k.sim.recordSites) block.freeSite = callerSite();
     this.#live.delete(block.id);
     this.#trace('freed', block.id, block.tag, block.bytes);
@@ -287,6 +295,15 @@ class BlockAccess implements ProxyHandler<object> {
     if (typeof key === 'symbol' || key === 'then') return true;
     const k = this.#k;
     const block = this.#block;
+    const sim = k.sim;
+    if (block.touchedIn !== sim.eventsFired) {
+      block.touchedIn = sim.eventsFired;
+      const { host } = k;
+      const { id: touched, bytes } = block;
+      const at = sim.now;
+      const tag = tagText(block.tag);
+      sim.trace.emit({ at, type: 'nt.pool', host, event: 'touched', block: touched, tag, bytes });
+    }
     if (block.freed) {
       const history = blockHistory(block, how, k.sim.now);
       k.violation('POOL-USE-AFTER-FREE', `${this.#where(key, how)} after ExFreePoolWithTag`, {

@@ -92,7 +92,7 @@ export class RundownManager {
       const n = RunRef.count;
       return `an EX_RUNDOWN_REF with ${n} acquire${n === 1 ? '' : 's'} never released`;
     });
-    return parkThread(k, parking) as PromiseLike<void>;
+    return parkThread(k, parking, `${routine} on EX_RUNDOWN_REF`) as PromiseLike<void>;
   }
 
   ExRundownCompleted(RunRef: EX_RUNDOWN_REF): void {

@@ -13,12 +13,16 @@
  *   KSTART_ROUTINE returns nothing).
  * - A thread that ends holding a spin lock or above PASSIVE_LEVEL is SPINLOCK-HELD-ON-RETURN or
  *   IRQL-NOT-RESTORED, as a callback that returns so.
+ * - Every thread's life is in the trace (`nt.thread`, records.ts): started, each wait that blocks
+ *   (waiting on what, then satisfied or timed out: `tracedWait`), ended with its exit status; a
+ *   wait satisfied at the call does not block and is not recorded.
  */
 import { noteCrashContext, type SimThread } from '../sim/index.ts';
 import { DispatcherObject, type DispatcherManager } from './dispatcher.ts';
 import { PASSIVE_LEVEL } from './irql.ts';
 import type { KernelCore } from './kernel-core.ts';
-import { STATUS_SUCCESS, type NTSTATUS } from './ntstatus.ts';
+import { STATUS_SUCCESS, statusName, type NTSTATUS } from './ntstatus.ts';
+import { traceThread } from './thread-records.ts';
 
 /** A system thread; also its HANDLE and its PETHREAD. */
 export class KTHREAD extends DispatcherObject {
@@ -98,8 +102,10 @@ export class ThreadManager {
       noteCrashContext(error, { routine, host: k.host });
       throw error;
     };
+    const short = name.slice(name.indexOf('/') + 1);
     const simThread = k.sim.threads.spawn(name, () => {
       k.irql = PASSIVE_LEVEL;
+      traceThread(k, simThread, 'started', short, undefined);
       let started: void | PromiseLike<void> = undefined;
       try {
         started = body();
@@ -108,6 +114,7 @@ export class ThreadManager {
       }
       return Promise.resolve(started).then(() => {
         this.#threads.delete(simThread);
+        traceThread(k, simThread, 'ended', undefined, statusName(thread.exitStatus));
         this.#checkExit(name);
         this.#dispatcher.signal(thread);
       }, crashed);

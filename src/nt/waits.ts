@@ -34,6 +34,7 @@ import {
 import { APC_LEVEL, DISPATCH_LEVEL, PASSIVE_LEVEL, type KIRQL } from './irql.ts';
 import type { KernelCore } from './kernel-core.ts';
 import { STATUS_SUCCESS, STATUS_TIMEOUT, STATUS_WAIT_0, type NTSTATUS } from './ntstatus.ts';
+import { tracedWait, waitObjectName } from './thread-records.ts';
 
 /** WAIT_TYPE (wdm.h). */
 export const WaitAll = 0;
@@ -49,22 +50,24 @@ export class KWAIT_BLOCK {}
 /**
  * @internal `parking` as the calling thread awaits it: the processor goes back to PASSIVE_LEVEL
  * while the thread is parked, and the thread's IRQL (`resumeAt`, by default the one it parked at)
- * is restored when it resumes, before its code runs on.
+ * is restored when it resumes, before its code runs on. The wait is in the trace as `what`
+ * (tracedWait, threads.ts).
  */
 export function parkThread<T>(
   k: KernelCore,
   parking: Parking<T>,
+  what: string,
   resumeAt: KIRQL = k.irql,
 ): PromiseLike<T> {
+  const traced = tracedWait(k, parking, what, () => {
+    k.irql = resumeAt;
+  });
   return {
     then<R1 = T, R2 = never>(
       onFulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     ): PromiseLike<R1 | R2> {
       k.irql = PASSIVE_LEVEL;
-      return parking.then((value: T) => {
-        k.irql = resumeAt;
-        return (onFulfilled ? onFulfilled(value) : value) as R1;
-      });
+      return traced.then(onFulfilled);
     },
   };
 }
@@ -90,7 +93,7 @@ export class WaitManager {
     const parking = k.sim.threads.park<NTSTATUS>();
     const delay = this.#dispatcher.delay(Interval);
     k.sim.schedule(delay, `${k.host} delay execution`, () => parking.wake(STATUS_SUCCESS));
-    return parkThread(k, parking);
+    return parkThread(k, parking, 'KeDelayExecutionThread');
   }
 
   KeWaitForMultipleObjects(
@@ -161,7 +164,9 @@ export class WaitManager {
         waiter.parking.wake(STATUS_TIMEOUT);
       });
     }
-    return parkThread(k, waiter.parking);
+    const names = objects.map(waitObjectName).join(', ');
+    const type = WaitType === WaitAll ? 'WaitAll' : 'WaitAny';
+    return parkThread(k, waiter.parking, `${routine} ${type} on ${names}`);
   }
 
   /** A wait that may block: in a system thread, no spin lock held, IRQL ≤ APC_LEVEL. */

@@ -44,6 +44,7 @@ export {
   TIMELINE_CSP,
   TimelineRecorder,
   timelineHtml,
+  timelineMarkup,
   type DrawnChoice,
   type TimelineHost,
   type TimelineInput,

@@ -31,6 +31,7 @@ export const RECORD_FIELDS: {
   'udp.unreachable': ['host', 'port', 'remote'],
   'nt.irp': ['host', 'irp', 'event', 'op', 'status'],
   'nt.pool': ['host', 'event', 'block', 'tag', 'bytes'],
+  'nt.thread': ['host', 'thread', 'event', 'detail', 'status'],
   'nt.violation': ['host', 'rule'],
   'nt.advisory': ['host', 'rule', 'info'],
   'nt.debug-print': ['host', 'component', 'level', 'text'],

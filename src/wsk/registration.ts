@@ -125,6 +125,7 @@ import {
   type IRP,
   type IrpManager,
   type NTSTATUS,
+  tracedWait,
 } from '../nt/index.ts';
 import {
   NPI_WSK_INTERFACE_ID,
@@ -366,7 +367,7 @@ export class WskManager implements ClientCheck {
     const parking = k.sim.threads.park<void>();
     registration.deregisterWaiters.push(parking);
     this.#dispatcher.blockedIn(parking, 'WskDeregister', () => this.#undrained(registration));
-    return parking;
+    return tracedWait(k, parking, 'WskDeregister on its captures');
   }
 
   // ---- capture / release ----------------------------------------------------------------------
@@ -430,7 +431,7 @@ export class WskManager implements ClientCheck {
         this.#wake(registration, waiter, status);
       });
     }
-    return waiter.parking;
+    return tracedWait(k, waiter.parking, 'WskCaptureProviderNPI on the WSK provider');
   }
 
   WskReleaseProviderNPI(WskRegistration: WSK_REGISTRATION): void {

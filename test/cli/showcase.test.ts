@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.ts';
+import { pageMarkup } from '../support/timeline-page.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'wsksim-showcase-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,7 +23,7 @@ describe('cli: wsksim showcase', () => {
     expect(out).toMatch(/\nshrunk in \d+ runs: \d+ non-default choices → 1 \(decision delay ms = 30001\), every other choice its default\n/);
     const html = join(dir, 'inspect-abort-race.html');
     expect(out).toContain(`\nwrote ${html}: the run's HTML timeline`);
-    expect(readFileSync(html, 'utf8')).toContain('data-kind="violation"');
+    expect(pageMarkup(readFileSync(html, 'utf8'))).toContain('data-kind="violation"');
     expect(existsSync(join(dir, 'inspect-abort-race.pcapng'))).toBe(true);
     // It ends with the timeline's path and the command that replays the run.
     expect(lines.at(-2)).toBe(`timeline: ${html} (open it in a browser: the race on one time axis, the violation marked)`);

@@ -10,12 +10,14 @@ import { describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.ts';
 import { artifactsIn } from '../support/findings.ts';
 import { tempDirs } from '../support/temp.ts';
+import { pageChoices, pageMarkup, pageRecordCount } from '../support/timeline-page.ts';
 
 const tempDir = tempDirs('wsksim-html-');
 
-/** The opening tags of the page's marks of `kind`. */
+/** The opening tags of the page's marks of `kind` (those drawn in Node: not segments, choices). */
 function marks(html: string, kind: string): string[] {
-  return html.match(new RegExp(`<a [^>]*class="mark [^>]*data-kind="${kind}"[^>]*>`, 'g')) ?? [];
+  const markup = pageMarkup(html);
+  return markup.match(new RegExp(`<a [^>]*class="mark [^>]*data-kind="${kind}"[^>]*>`, 'g')) ?? [];
 }
 
 describe('cli: --html', () => {
@@ -25,7 +27,7 @@ describe('cli: --html', () => {
     const plain = await cli(['run', 'inspect-abort-race', '--seed', '1']);
     const drawn = await cli(['run', 'inspect-abort-race', '--seed', '1', '--html', page]);
     expect(drawn.code).toBe(1);
-    const line = `wrote ${page}: the run's HTML timeline, 255 trace records (`;
+    const line = `wrote ${page}: the run's HTML timeline, 302 trace records (`;
     const at = drawn.out.indexOf(line);
     expect(at).toBe(0);
     expect(drawn.out.slice(drawn.out.indexOf('\n') + 1)).toBe(plain.out);
@@ -54,7 +56,7 @@ describe('cli: --html', () => {
     const lines = readFileSync(trace, 'utf8').trimEnd().split('\n');
     expect(both.out).toContain(`wrote ${page}: the run's HTML timeline, ${lines.length} trace records`);
     const html = readFileSync(page, 'utf8');
-    expect(html.match(/<div id="r\d+" data-record=/g)).toHaveLength(lines.length);
+    expect(pageRecordCount(html)).toBe(lines.length);
   });
 
   it('refuses a path that cannot be written before running', async () => {
@@ -84,10 +86,10 @@ describe('cli: --html', () => {
     expect(shrunk.code).toBe(0);
     expect(shrunk.out).toContain(`wrote ${shrunkPage}: the run's HTML timeline, `);
     const html = readFileSync(shrunkPage, 'utf8');
-    const chosen = marks(html, 'choice').filter((tag) => tag.includes('data-default="false"'));
-    expect(chosen).toHaveLength(1);
-    const index = /data-choice="(\d+)"/.exec(chosen[0] as string)?.[1];
-    expect(html).toMatch(new RegExp(`id="c${index}"[^>]*>  choice decision delay ms = 30001 `));
+    const chosen = pageChoices(html).filter((choice) => choice.value !== choice.min);
+    expect(chosen.map((choice) => `${choice.label} = ${choice.value}`)).toEqual([
+      'decision delay ms = 30001',
+    ]);
     expect(marks(html, 'violation')).toHaveLength(1);
   });
 });

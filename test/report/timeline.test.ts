@@ -3,21 +3,35 @@
  * its free), the page has a lane per host and per socket, an arrow per delivered segment, the IRP
  * lifetimes, the choices the run drew, the violation marked and linked to its report; every mark
  * links to a trace record that is in the page; nothing is loaded from outside; and noting the
- * choices leaves the run as it is (the same trace hash). Generated pages are asserted on their
- * markup here; test/report/timeline-browser.test.ts loads one in Chromium.
+ * choices leaves the run as it is (the same trace hash). The page carries its diagram as data that
+ * its script draws a window at a time: the marks are asserted here on timelineMarkup (every item
+ * drawn, as the page draws it), the page on its HTML; test/report/timeline-browser.test.ts loads
+ * pages in Chromium.
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/explore/scenario.ts';
 import { loadScenario } from '../../src/cli/load.ts';
-import { TIMELINE_CSP, TimelineRecorder, timelineHtml } from '../../src/report/index.ts';
+import {
+  TIMELINE_CSP,
+  TimelineRecorder,
+  timelineHtml,
+  timelineMarkup,
+  type TimelineInput,
+} from '../../src/report/index.ts';
 import { timelineRequest } from '../../src/cli/timeline-file.ts';
 
-async function racePage(): Promise<{ html: string; hash: string; plainHash: string }> {
+async function racePage(): Promise<{
+  html: string;
+  markup: string;
+  input: TimelineInput;
+  hash: string;
+  plainHash: string;
+}> {
   const scenario = await loadScenario('inspect-abort-race');
   const plain = await runScenario(scenario, { seed: 1 });
   const recorder = new TimelineRecorder();
   const result = await runScenario(scenario, timelineRequest({ seed: 1 }, recorder));
-  const html = timelineHtml({
+  const input: TimelineInput = {
     scenario: result.scenario,
     seed: result.seed,
     status: result.status,
@@ -26,8 +40,10 @@ async function racePage(): Promise<{ html: string; hash: string; plainHash: stri
     hosts: result.hosts ?? [],
     ...(result.failure !== undefined && { failure: result.failure }),
     report: 'the report <as printed>',
-  });
-  return { html, hash: result.traceHash, plainHash: plain.traceHash };
+  };
+  const html = timelineHtml(input);
+  const markup = timelineMarkup(input);
+  return { html, markup, input, hash: result.traceHash, plainHash: plain.traceHash };
 }
 
 /** The opening tags carrying `data-kind="<kind>"`. */
@@ -41,34 +57,48 @@ function attr(tag: string, name: string): string | undefined {
 
 describe('HTML timeline', () => {
   it('draws inspect-abort-race: lanes, segments, IRPs, choices and the violation', async () => {
-    const { html, hash, plainHash } = await racePage();
+    const { html, markup, hash, plainHash } = await racePage();
     expect(hash).toBe(plainHash);
-    const lanes = tags(html, 'lane');
+    const lanes = tags(markup, 'lane');
     const hostLanes = lanes.filter((tag) => attr(tag, 'data-lane') === 'host');
     expect(hostLanes.map((tag) => attr(tag, 'data-host'))).toEqual([
       'server', 'client1', 'client2', 'client3', 'client4',
     ]);
     expect(lanes.some((tag) => attr(tag, 'data-lane') === 'socket')).toBe(true);
-    const segments = tags(html, 'segment');
+    const segments = tags(markup, 'segment');
     const delivered = segments.filter((tag) => attr(tag, 'data-phase') === 'delivered');
     expect(delivered.length).toBeGreaterThan(5);
     expect(new Set(delivered.map((tag) => attr(tag, 'data-target')))).toContain('server');
-    const irps = tags(html, 'irp');
+    const irps = tags(markup, 'irp');
     expect(irps.some((tag) => attr(tag, 'data-irp') === '7' && attr(tag, 'data-host') === 'server'))
       .toBe(true);
-    const pool = tags(html, 'pool');
+    const pool = tags(markup, 'pool');
+    // Every touch of a block is on its column; the one after its free is the violation's.
     const touched = pool.filter((tag) => attr(tag, 'data-event') === 'touched');
-    expect(touched.map((tag) => [attr(tag, 'data-host'), attr(tag, 'data-block')])).toEqual([
+    expect(touched.length).toBeGreaterThan(1);
+    const afterFree = touched.filter((tag) => attr(tag, 'data-after-free') === 'true');
+    expect(afterFree.map((tag) => [attr(tag, 'data-host'), attr(tag, 'data-block')])).toEqual([
       ['server', '3'],
     ]);
+    expect(markup).toContain('block #3 touched after its free');
+    expect(markup).toMatch(/<line class="after-free"/);
+    // A lane per system thread: the server's DriverEntry and its work items, each thread's
+    // running and waiting spans, a wait naming its object.
+    const threadLanes = lanes.filter((tag) => attr(tag, 'data-lane') === 'thread');
+    expect(threadLanes.filter((tag) => attr(tag, 'data-host') === 'server').length)
+      .toBeGreaterThan(1);
+    const spans = tags(markup, 'thread');
+    const states = new Set(spans.map((tag) => attr(tag, 'data-state') ?? attr(tag, 'data-event')));
+    for (const state of ['running', 'waiting', 'started', 'ended']) expect(states).toContain(state);
+    expect(markup).toMatch(/thread \d+ waiting: KeWaitForSingleObject on KEVENT/);
     expect(pool.some((tag) => attr(tag, 'data-block') === '3' && attr(tag, 'data-event') === 'freed'))
       .toBe(true);
-    expect(tags(html, 'inspection').length).toBeGreaterThan(0);
-    expect(tags(html, 'callback').length).toBeGreaterThan(0);
-    const choices = tags(html, 'choice');
+    expect(tags(markup, 'inspection').length).toBeGreaterThan(0);
+    expect(tags(markup, 'callback').length).toBeGreaterThan(0);
+    const choices = tags(markup, 'choice');
     expect(choices.length).toBeGreaterThan(0);
     expect(choices.some((tag) => attr(tag, 'data-default') === 'false')).toBe(true);
-    const violations = tags(html, 'violation');
+    const violations = tags(markup, 'violation');
     expect(violations.map((tag) => attr(tag, 'data-rule'))).toEqual([
       'POOL-USE-AFTER-FREE', 'POOL-USE-AFTER-FREE',
     ]);
@@ -78,11 +108,14 @@ describe('HTML timeline', () => {
   });
 
   it('links every mark to a record or choice in the page, and loads nothing', async () => {
-    const { html } = await racePage();
+    const { html, markup, input } = await racePage();
     const ids = new Set([...html.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]));
-    const links = [...html.matchAll(/<a href="#([^"]+)"/g)].map((m) => m[1]);
+    input.records.forEach((_, r) => ids.add(`r${r}`));
+    input.choices?.forEach((_, c) => ids.add(`c${c}`));
+    const links = [...markup.matchAll(/<a href="#([^"]+)"/g)].map((m) => m[1]);
     expect(links.length).toBeGreaterThan(200);
     expect(links.filter((id) => !ids.has(id))).toEqual([]);
+    expect(ids).toContain('failure');
     expect(html).toContain(`content="${TIMELINE_CSP}"`);
     expect(html).not.toMatch(/\b(src|href)="(https?:|\/\/)/);
     expect(html).not.toMatch(/<link\b|@import|url\((?!#)/);
@@ -101,7 +134,7 @@ describe('HTML timeline', () => {
       },
       { at: 50_000_000, type: 'net.fault', verb: 'heal', a: 'a', b: 'b' },
     ] as const;
-    const html = timelineHtml({
+    const html = timelineMarkup({
       scenario: 'made-up',
       seed: 3,
       status: 'passed',

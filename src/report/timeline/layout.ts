@@ -1,12 +1,13 @@
 /**
  * The timeline's geometry (docs/design.md#scenarios-cli-and-reports; README "Seeing a run: the
  * HTML timeline"): lanes as columns, virtual time flowing down. Each host gets a group of lanes:
- * its own (WSK calls, pool, verifier), one per TCP listener (its queue and the inspections of its
- * offers), one per WSK socket, one per TCP connection (its state over time), and columns for the
- * IRPs and pool blocks alive at once. Every trace record and every choice gets a row of its own,
- * in the order the run made them; between rows of different times the axis adds a gap that grows
- * with the logarithm of the idle time, and an idle time of 10 ms or more is drawn as a break of
- * fixed height labelled with its length: a run of microseconds and one of minutes both fit.
+ * its own (WSK calls, pool, verifier), one per system thread (running, waiting on what, ended),
+ * one per TCP listener (its queue and the inspections of its offers), one per WSK socket, one per
+ * TCP connection (its state over time), and columns for the IRPs and pool blocks alive at once.
+ * Every trace record and every choice gets a row of its own, in the order the run made them;
+ * between rows of different times the axis adds a gap that grows with the logarithm of the idle
+ * time, and an idle time of 10 ms or more is drawn as a break of fixed height labelled with its
+ * length: a run of microseconds and one of minutes both fit.
  */
 import type { TraceRecord } from '../../sim/index.ts';
 import type { DrawnChoice } from './recorder.ts';
@@ -17,13 +18,21 @@ export interface TimelineHost {
   readonly addresses: readonly string[];
 }
 
-export type LaneKind = 'choices' | 'host' | 'listener' | 'socket' | 'conn' | 'irp' | 'pool';
+export type LaneKind =
+  | 'choices'
+  | 'host'
+  | 'thread'
+  | 'listener'
+  | 'socket'
+  | 'conn'
+  | 'irp'
+  | 'pool';
 
 export interface Lane {
   readonly kind: LaneKind;
   /** The host it belongs to ('' for the choices lane). */
   readonly host: string;
-  /** The listener, socket or connection id; the column's number for irp and pool lanes. */
+  /** The thread, listener, socket or connection id; the column's number for irp and pool. */
   readonly id: number;
   readonly label: string;
   readonly x: number;
@@ -63,6 +72,7 @@ export const BREAK_HEIGHT = 22;
 const LANE_WIDTH: Readonly<Record<LaneKind, number>> = {
   choices: 180,
   host: 170,
+  thread: 130,
   listener: 110,
   socket: 120,
   conn: 90,
@@ -137,6 +147,7 @@ export function layout(
   if (choices.length > 0) push('choices', '', 0, 'choices');
   for (const [host, group] of groups) {
     push('host', host, 0, host);
+    for (const [id, name] of group.threads) push('thread', host, id, `thread ${id} ${name}`);
     for (const id of group.listeners) push('listener', host, id, `listener ${id}`);
     for (const id of group.sockets) push('socket', host, id, `socket ${id}`);
     for (const id of group.conns) push('conn', host, id, `conn ${id}`);
@@ -178,6 +189,8 @@ export function layout(
 }
 
 interface HostGroup {
+  /** Each system thread's number and name, in the order they started. */
+  readonly threads: Map<number, string>;
   readonly listeners: number[];
   readonly sockets: number[];
   readonly conns: number[];
@@ -193,7 +206,7 @@ function hostGroups(
   const group = (host: string): HostGroup => {
     let found = groups.get(host);
     if (found === undefined) {
-      found = { listeners: [], sockets: [], conns: [] };
+      found = { threads: new Map(), listeners: [], sockets: [], conns: [] };
       groups.set(host, found);
     }
     return found;
@@ -218,6 +231,11 @@ function hostGroups(
       case 'wsk.callback':
         note(group(record.host).sockets, record.socket);
         break;
+      case 'nt.thread': {
+        const threads = group(record.host).threads;
+        if (!threads.has(record.thread)) threads.set(record.thread, record.detail ?? '');
+        break;
+      }
       case 'tcp.transition':
       case 'tcp.outcome':
       case 'tcp.drop':
@@ -264,6 +282,8 @@ function lives(
   const blocks: PendingLife[] = [];
   const openIrps = new Map<string, PendingLife>();
   const openBlocks = new Map<string, PendingLife>();
+  // A block's last life, freed or not: a touch after its free belongs to it.
+  const lastBlocks = new Map<string, PendingLife>();
   const irpFree = new Map<string, number[]>();
   const poolFree = new Map<string, number[]>();
   const take = (free: Map<string, number[]>, host: string, row: number): number => {
@@ -299,15 +319,17 @@ function lives(
     } else if (record.type === 'nt.pool' && record.block !== undefined) {
       const key = `${record.host} ${record.block}`;
       let life = openBlocks.get(key);
+      if (life === undefined && record.event === 'touched') life = lastBlocks.get(key);
       if (life === undefined) {
         const column = take(poolFree, record.host, row);
         const label = `${record.tag} ${record.bytes} bytes`;
         life = { host: record.host, id: record.block, column, from: row, to: -1, label };
         openBlocks.set(key, life);
+        lastBlocks.set(key, life);
         blocks.push(life);
       }
       owner[r] = life;
-      if (record.event === 'freed') {
+      if (record.event === 'freed' && openBlocks.has(key)) {
         release(poolFree, life, row);
         openBlocks.delete(key);
       }

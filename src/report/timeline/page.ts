@@ -3,14 +3,17 @@
  * `wsksim run`, `replay` and `shrink`): one self-contained page, a pure function of the run's
  * trace records, the choices it drew (recorder.ts), its hosts and its failure. The page loads
  * nothing: its style and script are inline and its Content-Security-Policy forbids every fetch,
- * so it opens offline and cannot leak a request. The diagram is SVG written here (svg.ts) on the
- * layout of layout.ts; the script adds zoom, pan, search and keyboard navigation.
+ * so it opens offline and cannot leak a request. The diagram is SVG drawn here (svg.ts) on the
+ * layout of layout.ts, as compact data the page's script puts in the DOM a window at a time: the
+ * items in view, and the trace's lines in view (a run of 10,000 events is a page of a few MB that
+ * opens at once). The script adds zoom, pan, search and keyboard navigation.
  */
 import { formatRecord, type Failure, type TraceRecord } from '../../sim/index.ts';
 import { TIMELINE_SCRIPT, TIMELINE_CSS } from './assets.ts';
+import { RECORD_FIELDS } from '../trace-json.ts';
 import { layout, type TimelineHost } from './layout.ts';
 import type { DrawnChoice } from './recorder.ts';
-import { SvgWriter, escape } from './svg.ts';
+import { SvgWriter, escape, expandItem, type Drawing } from './svg.ts';
 
 export interface TimelineInput {
   /** The scenario's name. */
@@ -67,14 +70,111 @@ export function timelineHtml(input: TimelineInput): string {
     svg.header(),
     '</div>',
   ];
-  svg.body(input.failure, out);
+  const { frame, drawing } = svg.body(input.failure, true);
   out.push(
+    frame,
     '</div><aside id="details">hover or select an event (j/k) to see its record</aside></div>',
   );
   if (input.failure !== undefined) out.push(failureSection(input, records));
-  traceSection(records, choices, out);
-  out.push(`<script>${TIMELINE_SCRIPT}</script></body></html>\n`);
+  out.push(
+    '<section id="trace-section"><h2>Trace</h2><div id="trace"></div></section>',
+    '<script type="application/json" id="timeline-data">',
+    pageData(drawing, records, choices),
+    `</script><script>${TIMELINE_SCRIPT}</script></body></html>\n`,
+  );
   return out.join('');
+}
+
+/**
+ * The diagram's markup as the page draws it when every item is in view: each item, the segments
+ * and choices included, one a line, in painting order (the page's script draws the segments and
+ * choices last). For tests and tools that read the marks without a browser.
+ */
+export function timelineMarkup(input: TimelineInput): string {
+  const records = input.records;
+  const choices = input.choices ?? [];
+  const svg = new SvgWriter(records, choices, layout(records, choices, input.hosts ?? []));
+  const { frame, drawing } = svg.body(input.failure);
+  const items = drawing.items.map((item) => expandItem(drawing.templates, item));
+  return `${frame}\n${items.join('\n')}`;
+}
+
+/**
+ * The page's data, JSON safe inside a script element: the drawing (svg.ts; each item's top as
+ * the change from the previous one's, its bottom as its height), the records (each
+ * `[shape, at, ...values]`, a shape being a type and its field names) and the choices
+ * (`[after, label, stream, kind, value, min, max, fault]`), every text as the one-element array
+ * of its index in the string table (a segment's description is in its three records): the
+ * trace's lines, formatted in the page as formatRecord and `run --choices` print them.
+ */
+function pageData(
+  drawing: Drawing,
+  records: readonly TraceRecord[],
+  choices: readonly DrawnChoice[],
+): string {
+  // Written as text, not built as arrays for JSON.stringify: a long run has tens of thousands of
+  // records and items, and the arrays were most of the generation's time and garbage.
+  const strings: string[] = [];
+  const stringIndex = new Map<string, number>();
+  const value = (v: string | number | boolean | null | undefined): string => {
+    if (typeof v !== 'string') return v === undefined || v === null ? 'null' : String(v);
+    let index = stringIndex.get(v);
+    if (index === undefined) {
+      index = strings.length;
+      strings.push(v);
+      stringIndex.set(v, index);
+    }
+    return `[${index}]`;
+  };
+  const out: string[] = [];
+  // Items: top as the change from the previous item's, bottom as the height.
+  let top = 0;
+  out.push(`{"templates":${JSON.stringify(drawing.templates)},"items":[`);
+  drawing.items.forEach((item, i) => {
+    const at = item[1] as number;
+    let text = `${i === 0 ? '' : ','}[${item[0]},${at - top},${(item[2] as number) - at}`;
+    text += `,${item[3]},${item[4] ?? 'null'}`;
+    for (let a = 5; a < item.length; a++) text += `,${value(item[a])}`;
+    out.push(`${text}]`);
+    top = at;
+  });
+  // Records: [shape, at, ...values], a shape being a type and its fields (RECORD_FIELDS).
+  const shapes: string[] = [];
+  const shapeOf = new Map<string, number>();
+  out.push('],"records":[');
+  records.forEach((record, r) => {
+    let shape = shapeOf.get(record.type);
+    if (shape === undefined) {
+      shape = shapes.length;
+      shapes.push(JSON.stringify([record.type, RECORD_FIELDS[record.type]]));
+      shapeOf.set(record.type, shape);
+    }
+    const flat = record as unknown as Readonly<Record<string, string | number | boolean>>;
+    let text = `${r === 0 ? '' : ','}[${shape},${record.at}`;
+    for (const field of RECORD_FIELDS[record.type]) text += `,${value(flat[field])}`;
+    out.push(`${text}]`);
+  });
+  out.push('],"choices":[');
+  choices.forEach((c, i) => {
+    const text =
+      `${i === 0 ? '' : ','}[${c.after},${value(c.label)},${value(c.stream)},${value(c.kind)},` +
+      `${c.value},${c.min},${c.max},${c.fault ? 1 : 0}]`;
+    out.push(text);
+  });
+  const page = drawing.page;
+  if (page !== undefined) {
+    let y = 0;
+    const rowY = page.rowY.map((next) => {
+      const step = next - y;
+      y = next;
+      return step;
+    });
+    const { hostX, choiceX, templates } = page;
+    out.push(`],"rowY":${JSON.stringify(rowY)},"hostX":${JSON.stringify(hostX)}`);
+    out.push(`,"choiceX":${choiceX},"named":${JSON.stringify(templates)}`);
+  } else out.push(']');
+  out.push(`,"shapes":[${shapes.join(',')}],"strings":${JSON.stringify(strings)}}`);
+  return out.join('').replace(/</g, '\\u003c');
 }
 
 function failureSection(input: TimelineInput, records: readonly TraceRecord[]): string {
@@ -93,42 +193,4 @@ function failureSection(input: TimelineInput, records: readonly TraceRecord[]): 
     (links.length === 0 ? '' : `<p>${links.join('<br>')}</p>`) +
     '</section>'
   );
-}
-
-/** Every record, and every choice where it was drawn: what each mark links to. */
-function traceSection(
-  records: readonly TraceRecord[],
-  choices: readonly DrawnChoice[],
-  out: string[],
-): void {
-  out.push('<section id="trace-section"><h2>Trace</h2><div id="trace">');
-  let c = 0;
-  const choiceLines = (upTo: number): void => {
-    while (c < choices.length && (choices[c] as DrawnChoice).after <= upTo) {
-      const choice = choices[c] as DrawnChoice;
-      const nonDefault = choice.value !== choice.min;
-      out.push(
-        `<div id="c${c}" class="choice${nonDefault ? ' non-default' : ''}" data-choice="${c}">`,
-        escape(choiceText(choice)),
-        '</div>',
-      );
-      c++;
-    }
-  };
-  records.forEach((record, r) => {
-    choiceLines(r);
-    out.push(`<div id="r${r}" data-record="${r}">#${r} ${escape(formatRecord(record))}</div>`);
-  });
-  choiceLines(records.length);
-  out.push('</div></section>');
-}
-
-/** `choice <label> = <value>  [<stream>, <kind> <min>..<max>]`, as `run --choices` prints. */
-function choiceText(choice: DrawnChoice): string {
-  const shown = choice.kind === 'chance' ? String(choice.value === 1) : String(choice.value);
-  const fault = choice.fault ? ', fault point' : '';
-  const note = choice.value === choice.min ? '' : ' (not the default)';
-  const range = `${choice.min}..${choice.max}`;
-  const about = `${choice.stream}, ${choice.kind} ${range}${fault}`;
-  return `  choice ${choice.label} = ${shown}  [${about}]${note}`;
 }

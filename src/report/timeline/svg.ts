@@ -1,9 +1,11 @@
 /**
- * The timeline's SVG, drawn here rather than in the browser, so the page shows the run without
- * script and its marks are in the DOM as soon as it loads. Every mark carries stable hooks for
- * tests and readers (README "Seeing a run: the HTML timeline"): `data-kind`, `data-host`,
- * `data-socket`, `data-irp`, `data-block`, `data-record` (the record's index in the trace) and
- * `data-choice`; each mark links to its record in the trace listed under the diagram.
+ * The timeline's SVG, as a drawing: every mark, band and label is an item, a template of SVG
+ * markup (kept once) and its arguments, with the rows it covers, so the page carries compact data
+ * and the browser puts in the DOM only the items in view (assets.ts); `expandItem` makes an item's
+ * markup, here as in the page. Every mark carries stable hooks for tests and readers (README
+ * "Seeing a run: the HTML timeline"): `data-kind`, `data-host`, `data-socket`, `data-irp`,
+ * `data-block`, `data-thread`, `data-record` (the record's index in the trace) and `data-choice`;
+ * each mark links to its record in the trace listed under the diagram.
  */
 import { formatDuration, formatInstant, type Failure, type TraceRecord } from '../../sim/index.ts';
 import type { DrawnChoice } from './recorder.ts';
@@ -34,7 +36,8 @@ function short(status: string | undefined): string {
 }
 
 function center(lane: Lane): number {
-  return lane.kind === 'irp' || lane.kind === 'pool' ? lane.x + lane.width / 2 : lane.x + 10;
+  if (lane.kind === 'irp' || lane.kind === 'pool') return lane.x + lane.width / 2;
+  return lane.x + 10;
 }
 
 /** The failure's row: the violation's record, else the last record at or before its time. */
@@ -51,6 +54,90 @@ export function failureRow(
   }
   return 0;
 }
+
+/** An item: template index, top and bottom (user units), its row if a mark (else -1), the
+ * record it links to (r ≥ 0), a choice (-1 - c) or nothing (null), then the template's
+ * arguments ($0, $1, …: numbers, or text already escaped). */
+export type Item = (number | string | null)[];
+
+/** The drawing of a run: what the page embeds (assets.ts renders the items in view). */
+export interface Drawing {
+  readonly templates: readonly string[];
+  readonly items: readonly Item[];
+  /**
+   * For a page, whose script draws the segments and choices itself from the records and
+   * choices (the most numerous marks, so the page carries them once): each row's y, the x of
+   * each address's host lane, the choices lane's x, and the templates' indices by name.
+   */
+  readonly page?: {
+    readonly rowY: readonly number[];
+    /** Each address's host lane: its x and the host's name. */
+    readonly hostX: Readonly<Record<string, readonly [number, string]>>;
+    readonly choiceX: number | null;
+    readonly templates: Readonly<Record<string, number>>;
+  };
+}
+
+/** An item's markup: its template with its arguments in place ($w its row, $e its entry). */
+export function expandItem(templates: readonly string[], item: Item): string {
+  return (templates[item[0] as number] as string).replace(/\$(\d+|w|e)/g, (_, n: string) =>
+    String(n === 'w' ? item[3] : n === 'e' ? item[4] : item[5 + Number(n)]),
+  );
+}
+
+/** The templates: SVG markup with $N where the N-th argument goes, $w its row, $e its record. */
+const T = {
+  break:
+    '<g class="break" data-kind="break"><rect x="0" y="$0" width="$1" height="$2"/>' +
+    '<text x="4" y="$3">… $4 idle</text></g>',
+  shade:
+    '<rect class="$0" data-kind="$0" data-host="$1" data-record="$2" x="$3" y="$4" ' +
+    'width="$5" height="$6"><title>$7</title></rect>',
+  life:
+    '<rect class="life $0" data-kind="$1" data-host="$2" $3="$4" x="$5" y="$6" width="$7" ' +
+    'height="$8" rx="3"><title>$9</title></rect>',
+  thread:
+    '<g class="thread-span $0" data-kind="thread" data-host="$1" data-thread="$2" ' +
+    'data-state="$0"><rect x="$3" y="$4" width="$5" height="$6"><title>$7</title></rect>' +
+    '<text x="$8" y="$9">$10</text></g>',
+  state:
+    '<g class="state" data-kind="state" data-host="$0" data-conn="$1" data-state="$2">' +
+    '<rect x="$3" y="$4" width="8" height="$5"/><text x="$6" y="$7">$2</text></g>',
+  time: '<text class="time" x="$0" y="$1">$2</text>',
+  sent:
+    '<a href="#r$e" class="mark segment sent" data-kind="segment" data-record="$e" ' +
+    'data-row="$w" data-packet="$0" data-host="$1" data-target="$2" data-phase="sent">' +
+    '<circle cx="$3" cy="$4" r="3"/><text class="segment-label" x="$5" y="$6">$7</text></a>',
+  dropped:
+    '<a href="#r$e" class="mark segment dropped" data-kind="segment" data-record="$e" ' +
+    'data-row="$w" data-packet="$0" data-host="$1" data-target="$2" data-phase="dropped" ' +
+    'data-reason="$3"><line x1="$4" y1="$5" x2="$6" y2="$7"/>' +
+    '<path class="cross" d="M$8 $9l8 8m0 -8l-8 8"/>' +
+    '<text class="reason" x="$10" y="$11">$3</text></a>',
+  delivered:
+    '<a href="#r$e" class="mark segment delivered" data-kind="segment" data-record="$e" ' +
+    'data-row="$w" data-packet="$0" data-host="$1" data-target="$2" data-phase="delivered">' +
+    '<line x1="$3" y1="$4" x2="$5" y2="$6" marker-end="url(#arrow)"/></a>',
+  unusual:
+    '<a href="#r$e" class="mark segment delivered unusual" data-kind="segment" ' +
+    'data-record="$e" data-row="$w" data-packet="$0" data-host="$1" data-target="$2" ' +
+    'data-phase="delivered" data-reason="$3">' +
+    '<line x1="$4" y1="$5" x2="$6" y2="$7" marker-end="url(#arrow)"/>' +
+    '<text class="reason" x="$8" y="$9">$3</text></a>',
+  mark: '<a href="$0" class="mark $1" data-kind="$2" data-record="$e" data-row="$w"$3>$4</a>',
+  choice:
+    '<a href="#c$0" class="mark choice" data-kind="choice" data-choice="$0" data-row="$w" ' +
+    'data-default="true"><rect x="$1" y="$2" width="8" height="8"/></a>',
+  nonDefault:
+    '<a href="#c$0" class="mark choice non-default" data-kind="choice" data-choice="$0" ' +
+    'data-row="$w" data-default="false"><rect x="$1" y="$2" width="8" height="8"/>' +
+    '<text x="$3" y="$4">$5</text><title>$6</title></a>',
+  failure:
+    '<a href="#failure" class="failure-band"$0><rect x="0" y="$1" width="$2" height="$3"/>' +
+    '<text x="4" y="$4">$5</text></a>',
+  afterFree: '<line class="after-free" x1="$0" y1="$1" x2="$0" y2="$2"/>',
+} as const;
+type Template = keyof typeof T;
 
 interface Attributes {
   readonly [name: string]: string | number | undefined;
@@ -73,10 +160,12 @@ interface Sent {
 }
 
 export class SvgWriter {
-  #out: string[] = [];
   readonly #records: readonly TraceRecord[];
   readonly #choices: readonly DrawnChoice[];
   readonly #layout: Layout;
+  readonly #templates: string[] = [];
+  readonly #templateIndex = new Map<Template, number>();
+  readonly #items: Item[] = [];
 
   constructor(records: readonly TraceRecord[], choices: readonly DrawnChoice[], layout: Layout) {
     this.#records = records;
@@ -97,7 +186,7 @@ export class SvgWriter {
       }
       previousHost = lane.host;
       if (lane.label !== '' && lane.kind !== 'host') {
-        const label = escape(lane.label);
+        const label = escape(clip(lane.label, lane.kind === 'thread' ? 24 : 40));
         // IRP and pool columns are narrow: their two labels on two lines.
         const y = lane.kind === 'irp' ? 21 : 31;
         out.push(`<text class="lane-name" x="${lane.x + 2}" y="${y}">${label}</text>`);
@@ -109,54 +198,109 @@ export class SvgWriter {
     return out.join('');
   }
 
-  /** Appends the diagram to `out` (one page, one join: the page of a long run is megabytes). */
-  body(failure: Failure | undefined, out: string[]): void {
+  /**
+   * The diagram's frame (its lanes; the items go in its `#view`, in the browser) and its
+   * drawing: every item, in painting order.
+   */
+  body(failure: Failure | undefined, page = false): { frame: string; drawing: Drawing } {
     const { width, height } = this.#layout;
-    this.#out = out;
-    out.push(`<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${width}" `);
-    out.push(`height="${Math.ceil(height)}" viewBox="0 0 ${width} ${Math.ceil(height)}">`);
-    out.push(ARROW_MARKERS);
-    this.#lanes();
+    const h = Math.ceil(height);
+    const frame =
+      `<svg id="timeline" xmlns="http://www.w3.org/2000/svg" width="${width}" ` +
+      `height="${h}" viewBox="0 0 ${width} ${h}">${ARROW_MARKERS}${this.#lanes()}` +
+      '<g id="view"></g></svg>';
     this.#breaks();
     this.#shading();
     this.#lives();
+    this.#threads();
     this.#states();
     this.#timeLabels();
-    this.#marks();
-    this.#choiceMarks();
+    this.#marks(!page);
+    if (!page) this.#choiceMarks();
     if (failure !== undefined) this.#failure(failure);
-    out.push('</svg>');
+    const drawing = { templates: this.#templates, items: this.#items };
+    return { frame, drawing: page ? { ...drawing, page: this.#pageDrawing() } : drawing };
+  }
+
+  /** What the page's script needs to draw the segments and the choices (Drawing.page). */
+  #pageDrawing(): NonNullable<Drawing['page']> {
+    const layout = this.#layout;
+    const hostX: Record<string, readonly [number, string]> = {};
+    const place = (address: string): void => {
+      if (address in hostX) return;
+      const host = layout.hostOf.get(address) ?? address;
+      const lane = layout.lane('host', host);
+      if (lane !== undefined) hostX[address] = [center(lane), host];
+    };
+    for (const record of this.#records) {
+      if (record.type !== 'net.packet') continue;
+      place(record.source);
+      place(record.target);
+    }
+    const names: Template[] = ['sent', 'dropped', 'delivered', 'unusual', 'choice', 'nonDefault'];
+    const templates: Record<string, number> = {};
+    for (const name of names) templates[name] = this.#template(name);
+    const choices = layout.lane('choices', '');
+    return {
+      rowY: layout.rows.map((row) => row.y),
+      hostX,
+      choiceX: choices === undefined ? null : choices.x + 10,
+      templates,
+    };
+  }
+
+  #template(template: Template): number {
+    let index = this.#templateIndex.get(template);
+    if (index === undefined) {
+      index = this.#templates.length;
+      this.#templates.push(T[template]);
+      this.#templateIndex.set(template, index);
+    }
+    return index;
+  }
+
+  /** Adds an item covering `top`..`bottom`; `row` ≥ 0 makes it a mark of that row. */
+  #item(
+    template: Template,
+    top: number,
+    bottom: number,
+    row: number,
+    entry: number | null,
+    args: (number | string)[],
+  ): void {
+    const index = this.#template(template);
+    this.#items.push([index, Math.floor(top), Math.ceil(bottom), row, entry, ...args]);
   }
 
   #y(row: number): number {
     return (this.#layout.rows[row]?.y ?? 0) + ROW / 2;
   }
 
-  #lanes(): void {
+  #lanes(): string {
     const { lanes, height } = this.#layout;
+    let out = '';
     for (const lane of lanes) {
       const x = center(lane);
       const kind = lane.kind === 'choices' ? 'choice-lane' : 'lane';
-      this.#out.push(
+      out +=
         `<line class="${kind} lane-${lane.kind}"${attributes({
           'data-kind': 'lane',
           'data-lane': lane.kind,
           'data-host': lane.host === '' ? undefined : lane.host,
           'data-socket': lane.kind === 'socket' ? lane.id : undefined,
-        })} x1="${x}" y1="${TOP}" x2="${x}" y2="${Math.ceil(height)}"/>`,
-      );
+          'data-thread': lane.kind === 'thread' ? lane.id : undefined,
+        })} x1="${x}" y1="${TOP}" x2="${x}" y2="${Math.ceil(height)}">` +
+        `<title>${escape(lane.label)}</title></line>`;
     }
+    return out;
   }
 
   #breaks(): void {
     const { width } = this.#layout;
     for (const { y, span } of this.#layout.breaks) {
       const mid = y + BREAK_HEIGHT / 2;
-      this.#out.push(
-        `<g class="break" data-kind="break"><rect x="0" y="${y}" width="${width}" ` +
-          `height="${BREAK_HEIGHT}"/><text x="4" y="${mid + 4}">` +
-          `… ${escape(formatDuration(span))} idle</text></g>`,
-      );
+      const args = [y, width, BREAK_HEIGHT, mid + 4, escape(formatDuration(span))];
+      this.#item('break', y, y + BREAK_HEIGHT, -1, null, args);
     }
   }
 
@@ -172,14 +316,8 @@ export class SvgWriter {
         if (span === null) continue;
         const top = this.#y(from) - ROW / 2;
         const bottom = this.#y(to) + ROW / 2;
-        this.#out.push(
-          `<rect class="${kind}"${attributes({
-            'data-kind': kind,
-            'data-host': host,
-            'data-record': r,
-          })} x="${span[0]}" y="${top}" width="${span[1] - span[0]}" ` +
-            `height="${bottom - top}"><title>${escape(verb)}</title></rect>`,
-        );
+        const args = [kind, escape(host), r, span[0], top, span[1] - span[0], bottom - top];
+        this.#item('shade', top, bottom, -1, null, [...args, escape(verb)]);
       }
     };
     records.forEach((record, r) => {
@@ -214,22 +352,75 @@ export class SvgWriter {
       const top = this.#y(life.from) - 4;
       const open = life.to < 0;
       const bottom = open ? this.#layout.height - ROW : this.#y(life.to) + 4;
-      const id = kind === 'irp' ? { 'data-irp': life.id } : { 'data-block': life.id };
       const label = kind === 'irp' ? `IRP ${life.id} ${life.label}` : `block #${life.id}`;
-      this.#out.push(
-        `<rect class="life ${kind}${open ? ' open' : ''}"${attributes({
-          'data-kind': kind,
-          'data-host': life.host,
-          ...id,
-        })} x="${life.lane.x + 3}" y="${top}" width="${life.lane.width - 6}" ` +
-          `height="${Math.max(8, bottom - top)}" rx="3"><title>${escape(
-            `${life.host}: ${label}${kind === 'pool' ? ` (${life.label})` : ''}` +
-              (open ? ', never freed' : ''),
-          )}</title></rect>`,
-      );
+      const title =
+        `${life.host}: ${label}${kind === 'pool' ? ` (${life.label})` : ''}` +
+        (open ? ', never freed' : '');
+      const height = Math.max(8, bottom - top);
+      this.#item('life', top, top + height, -1, null, [
+        `${kind}${open ? ' open' : ''}`,
+        kind,
+        escape(life.host),
+        kind === 'irp' ? 'data-irp' : 'data-block',
+        life.id,
+        life.lane.x + 3,
+        top,
+        life.lane.width - 6,
+        height,
+        escape(title),
+      ]);
     };
     for (const life of this.#layout.irps) draw(life, 'irp');
     for (const life of this.#layout.blocks) draw(life, 'pool');
+  }
+
+  /**
+   * Each system thread's life in its lane: running (from its start or the end of a wait to its
+   * next wait or its end) and waiting (on what, to satisfied or timed out).
+   */
+  #threads(): void {
+    const open = new Map<string, { row: number; state: string; what: string }>();
+    const span = (key: string, to: number): void => {
+      const from = open.get(key);
+      if (from === undefined) return;
+      const [host, id] = key.split(' ') as [string, string];
+      const lane = this.#layout.lane('thread', host, Number(id));
+      if (lane === undefined) return;
+      const top = this.#y(from.row);
+      const height = Math.max(2, this.#y(to) - top);
+      const waiting = from.state === 'waiting';
+      const x = lane.x + (waiting ? 4 : 6);
+      const width = waiting ? 12 : 8;
+      const title = `thread ${id} ${from.state}${from.what === '' ? '' : `: ${from.what}`}`;
+      const text = waiting ? escape(clip(from.what.replace(/^.* on /, 'on '), 22)) : '';
+      this.#item('thread', top, top + Math.max(height, waiting ? 12 : 0), -1, null, [
+        from.state,
+        escape(host),
+        id,
+        x,
+        top,
+        width,
+        height,
+        escape(title),
+        lane.x + 18,
+        top + 10,
+        text,
+      ]);
+    };
+    this.#records.forEach((record, r) => {
+      if (record.type !== 'nt.thread') return;
+      const key = `${record.host} ${record.thread}`;
+      const row = this.#layout.recordRow[r] as number;
+      span(key, row);
+      if (record.event === 'ended') open.delete(key);
+      else {
+        const waiting = record.event === 'waiting';
+        const what = waiting ? (record.detail ?? '') : '';
+        open.set(key, { row, state: waiting ? 'waiting' : 'running', what });
+      }
+    });
+    const end = this.#layout.rows.length - 1;
+    for (const key of [...open.keys()]) span(key, end);
   }
 
   /** Each connection's TCP state as a band from one transition to the next. */
@@ -240,15 +431,16 @@ export class SvgWriter {
       if (lane === undefined || state === 'CLOSED') return;
       const top = this.#y(from);
       const height = Math.max(2, this.#y(to) - top);
-      this.#out.push(
-        `<g class="state"${attributes({
-          'data-kind': 'state',
-          'data-host': host,
-          'data-conn': conn,
-          'data-state': state,
-        })}><rect x="${lane.x + 6}" y="${top}" width="8" height="${height}"/>` +
-          `<text x="${lane.x + 18}" y="${top + 10}">${escape(state)}</text></g>`,
-      );
+      this.#item('state', top, top + Math.max(height, 12), -1, null, [
+        escape(host),
+        conn,
+        escape(state),
+        lane.x + 6,
+        top,
+        height,
+        lane.x + 18,
+        top + 10,
+      ]);
     };
     this.#records.forEach((record, r) => {
       if (record.type !== 'tcp.transition') return;
@@ -270,20 +462,26 @@ export class SvgWriter {
     let lastAt = -1;
     for (const row of this.#layout.rows) {
       if (row.at === lastAt || row.y - last < ROW * 1.5) continue;
-      this.#out.push(`<text class="time" x="${GUTTER - 6}" y="${row.y + 10}">`);
-      this.#out.push(`${formatInstant(row.at)}</text>`);
+      this.#item('time', row.y, row.y + ROW, -1, null, [
+        GUTTER - 6,
+        row.y + 10,
+        formatInstant(row.at),
+      ]);
       last = row.y;
       lastAt = row.at;
     }
   }
 
-  #marks(): void {
+  /** Every record's mark; the segments' only with `packets` (a page draws its own). */
+  #marks(packets: boolean): void {
     const sent = new Map<number, Sent>();
     const lastDelivered = new Map<string, number>();
     this.#records.forEach((record, r) => {
-      const y = this.#y(this.#layout.recordRow[r] as number);
-      if (record.type === 'net.packet') this.#packet(record, r, y, sent, lastDelivered);
-      else this.#mark(record, r, y);
+      if (record.type === 'net.packet') {
+        if (!packets) return;
+        const y = this.#y(this.#layout.recordRow[r] as number);
+        this.#packet(record, r, y, sent, lastDelivered);
+      } else this.#mark(record, r, this.#y(this.#layout.recordRow[r] as number));
     });
   }
 
@@ -300,37 +498,34 @@ export class SvgWriter {
     const from = this.#layout.lane('host', source);
     const to = this.#layout.lane('host', target);
     if (from === undefined || to === undefined) return;
-    const label = record.info ?? `${record.bytes} bytes`;
-    // Built by hand, not with attributes(): a run has tens of thousands of these.
-    const common =
-      ` data-kind="segment" data-record="${r}" data-row="${this.#layout.recordRow[r]}"` +
-      ` data-packet="${record.id}" data-host="${escape(source)}"` +
-      ` data-target="${escape(target)}" data-phase="${record.phase}"`;
-    const out = this.#out;
+    const row = this.#layout.recordRow[r] as number;
+    const common = [record.id, escape(source), escape(target)];
     const tx = center(to);
     const fx = center(from);
     if (record.phase === 'sent') {
       const previous = sent.get(record.id);
       sent.set(record.id, { x: fx, y, deliveries: previous?.deliveries ?? 0 });
-      out.push(
-        `<a href="#r${r}" class="mark segment sent"${common}>` +
-          `<circle cx="${fx}" cy="${y}" r="3"/>` +
-          `<text class="segment-label" x="${fx + 6}" y="${y + 3}">` +
-          `${escape(clip(label, 44))}</text>` +
-          '</a>',
-      );
+      const label = escape(clip(record.info ?? `${record.bytes} bytes`, 44));
+      this.#item('sent', y - 6, y + 6, row, r, [...common, fx, y, fx + 6, y + 3, label]);
       return;
     }
     const start = sent.get(record.id) ?? { x: fx, y, deliveries: 0 };
+    const top = Math.min(start.y, y) - 6;
     if (record.phase === 'dropped') {
       const ex = Math.round(start.x + (tx - start.x) * 0.4);
-      const reason = record.reason ?? 'dropped';
-      out.push(
-        `<a href="#r${r}" class="mark segment dropped"${common} data-reason="${escape(reason)}">` +
-          `<line x1="${start.x}" y1="${start.y}" x2="${ex}" y2="${y}"/>` +
-          `<path class="cross" d="M${ex - 4} ${y - 4}l8 8m0 -8l-8 8"/>` +
-          `<text class="reason" x="${ex + 6}" y="${y + 3}">${escape(reason)}</text></a>`,
-      );
+      const reason = escape(record.reason ?? 'dropped');
+      this.#item('dropped', top, y + 6, row, r, [
+        ...common,
+        reason,
+        start.x,
+        start.y,
+        ex,
+        y,
+        ex - 4,
+        y - 4,
+        ex + 6,
+        y + 3,
+      ]);
       return;
     }
     start.deliveries++;
@@ -339,17 +534,12 @@ export class SvgWriter {
     if (start.deliveries > 1) reasons.push('duplicate');
     if ((lastDelivered.get(direction) ?? -1) > record.id) reasons.push('reordered');
     lastDelivered.set(direction, Math.max(lastDelivered.get(direction) ?? -1, record.id));
-    const unusual = reasons.join(', ');
-    const classes = `mark segment delivered${unusual === '' ? '' : ' unusual'}`;
-    const data = unusual === '' ? common : `${common} data-reason="${unusual}"`;
-    out.push(
-      `<a href="#r${r}" class="${classes}"${data}>` +
-        `<line x1="${start.x}" y1="${start.y}" x2="${tx}" y2="${y}" marker-end="url(#arrow)"/>` +
-        (unusual === ''
-          ? ''
-          : `<text class="reason" x="${tx + 6}" y="${y + 3}">${escape(unusual)}</text>`) +
-        '</a>',
-    );
+    const line = [start.x, start.y, tx, y];
+    if (reasons.length === 0) this.#item('delivered', top, y + 6, row, r, [...common, ...line]);
+    else {
+      const args = [...common, reasons.join(', '), ...line, tx + 6, y + 3];
+      this.#item('unusual', top, y + 6, row, r, args);
+    }
   }
 
   #mark(record: TraceRecord, r: number, y: number): void {
@@ -359,18 +549,32 @@ export class SvgWriter {
       this.#layout.lane('host', 'host' in record ? record.host : '');
     if (lane === undefined) return;
     const x = center(lane);
-    const label = escape(mark.text);
-    const text = mark.text === '' ? '' : `<text x="${x + 7}" y="${y + 3}">${label}</text>`;
+    const row = this.#layout.recordRow[r] as number;
+    let { text, extra } = mark;
+    let data = mark.data;
+    let top = y - 7;
+    if (record.type === 'nt.pool' && record.event === 'touched') {
+      // A touch after the block's free: its column goes on, dashed, from the free to the touch.
+      const life = this.#layout.lifeOf(r);
+      if (life !== undefined && life.to >= 0 && life.to < row) {
+        const freed = this.#y(life.to);
+        this.#item('afterFree', freed, y, -1, null, [x, freed, y]);
+        text = `block #${record.block} touched after its free`;
+        extra += ' after-free';
+        data = { ...data, 'data-after-free': 'true' };
+        top = freed;
+      }
+    }
+    const label = text === '' ? '' : `<text x="${x + 7}" y="${y + 3}">${escape(text)}</text>`;
     const link = mark.kind === 'violation' ? '#failure' : `#r${r}`;
-    this.#out.push(
-      `<a href="${link}" class="mark ${mark.kind}${mark.extra}"${attributes({
-        'data-kind': mark.kind,
-        'data-record': r,
-        'data-row': this.#layout.recordRow[r],
-        'data-host': 'host' in record ? record.host : undefined,
-        ...mark.data,
-      })}>${shape(mark.kind, x, y)}${text}</a>`,
-    );
+    const hooks = attributes({ 'data-host': 'host' in record ? record.host : undefined, ...data });
+    this.#item('mark', top, y + 7, row, r, [
+      link,
+      `${mark.kind}${extra}`,
+      mark.kind,
+      hooks,
+      shape(mark.kind, x, y) + label,
+    ]);
   }
 
   #laneOf(record: TraceRecord, index: number): Lane | undefined {
@@ -389,6 +593,8 @@ export class SvgWriter {
       case 'nt.irp':
       case 'nt.pool':
         return layout.lifeOf(index)?.lane;
+      case 'nt.thread':
+        return layout.lane('thread', record.host, record.thread);
       default:
         return undefined;
     }
@@ -402,21 +608,23 @@ export class SvgWriter {
       if (row.choice < 0) return;
       const choice = this.#choices[row.choice] as DrawnChoice;
       const y = row.y + ROW / 2;
-      const nonDefault = choice.value !== choice.min;
+      const entry = -1 - row.choice;
+      if (choice.value === choice.min) {
+        // A default choice's label is in the trace (hovering shows it): runs draw thousands.
+        this.#item('choice', y - 4, y + 4, index, entry, [row.choice, x - 4, y - 4]);
+        return;
+      }
       const value = choice.kind === 'chance' ? String(choice.value === 1) : String(choice.value);
       const text = `${choice.label} = ${value}`;
-      this.#out.push(
-        `<a href="#c${row.choice}" class="mark choice${nonDefault ? ' non-default' : ''}"` +
-          ` data-kind="choice" data-choice="${row.choice}" data-row="${index}"` +
-          ` data-default="${nonDefault ? 'false' : 'true'}">` +
-          `<rect x="${x - 4}" y="${y - 4}" width="8" height="8"/>` +
-          // A default choice's label is in the trace (hovering shows it): runs draw thousands.
-          (nonDefault
-            ? `<text x="${x + 8}" y="${y + 3}">${escape(clip(text, 30))}</text>` +
-              `<title>${escape(text)}</title>`
-            : '') +
-          '</a>',
-      );
+      this.#item('nonDefault', y - 4, y + 4, index, entry, [
+        row.choice,
+        x - 4,
+        y - 4,
+        x + 8,
+        y + 3,
+        escape(clip(text, 30)),
+        escape(text),
+      ]);
     });
   }
 
@@ -426,43 +634,22 @@ export class SvgWriter {
     const { width } = this.#layout;
     const kind = failure.details !== undefined ? 'violation' : 'failure';
     const title = failure.details?.rule ?? failure.kind;
-    this.#out.push(
-      `<a href="#failure" class="failure-band"${attributes({
-        'data-kind': kind,
-        'data-rule': failure.details?.rule,
-        'data-host': failure.details?.host,
-        'data-irp': failure.details?.irp,
-        'data-socket': failure.details?.socket,
-      })}><rect x="0" y="${y - ROW / 2}" width="${width}" height="${ROW}"/>` +
-        `<text x="4" y="${y + 4}">${escape(clip(`${title}: ${failure.message}`, 120))}</text></a>`,
-    );
-    this.#touched(failure, row);
-  }
-
-  /**
-   * A pool block used after its free (the violation's history: 'accessed …' of 'pool block #N'):
-   * its column goes on, dashed, from the free to the touch, marked where the failure is.
-   */
-  #touched(failure: Failure, row: number): void {
-    const history = failure.details?.history ?? [];
-    const block = Number(/pool block #(\d+)/.exec(history.join('\n'))?.[1] ?? NaN);
-    const host = failure.details?.host;
-    if (!history.some((line) => line.startsWith('accessed ')) || host === undefined) return;
-    const life = this.#layout.blocks.filter((l) => l.host === host && l.id === block).pop();
-    if (life === undefined || life.to < 0) return;
-    const x = life.lane.x + life.lane.width / 2;
-    const y = this.#y(row);
-    this.#out.push(
-      `<line class="after-free" x1="${x}" y1="${this.#y(life.to)}" x2="${x}" y2="${y}"/>` +
-        `<a href="#failure" class="mark pool pool-touched"${attributes({
-          'data-kind': 'pool',
-          'data-event': 'touched',
-          'data-host': host,
-          'data-block': block,
-          'data-row': row,
-        })}><circle cx="${x}" cy="${y}" r="4.5"/>` +
-        `<text x="${x + 7}" y="${y - 6}">block #${block} touched after its free</text></a>`,
-    );
+    const hooks = attributes({
+      'data-kind': kind,
+      'data-rule': failure.details?.rule,
+      'data-host': failure.details?.host,
+      'data-irp': failure.details?.irp,
+      'data-socket': failure.details?.socket,
+    });
+    const text = escape(clip(`${title}: ${failure.message}`, 120));
+    this.#item('failure', y - ROW / 2, y + ROW / 2, -1, null, [
+      hooks,
+      y - ROW / 2,
+      width,
+      ROW,
+      y + 4,
+      text,
+    ]);
   }
 }
 
@@ -557,7 +744,22 @@ function describe(record: TraceRecord): Mark {
       return mark('udp-drop', 'host', `port unreachable ${record.remote}:${record.port}`);
     case 'nt.debug-print':
       return mark('debug-print', 'host', `DbgPrint: ${record.text}`);
+    case 'nt.thread':
+      return mark(
+        'thread',
+        'thread',
+        record.event === 'waiting' || record.event === 'satisfied' ? '' : threadText(record),
+        { 'data-thread': record.thread, 'data-event': record.event },
+        ` thread-${record.event}`,
+      );
   }
+}
+
+/** A thread's start, end or timed-out wait, as its lane shows it. */
+function threadText(record: TraceRecord & { type: 'nt.thread' }): string {
+  if (record.event === 'started') return `started ${record.detail ?? ''}`.trimEnd();
+  if (record.event === 'ended') return `ended ${short(record.status)}`.trimEnd();
+  return record.event;
 }
 
 function shape(kind: string, x: number, y: number): string {
