@@ -1,7 +1,7 @@
 /*
  * accept-loop-leak.c: the server driver of scenarios/accept-loop-leak.ts written in C, as a
- * Windows driver developer writes a discard server (RFC 863) with WSK. Built twice: as is, it has
- * the bug; with -DFIXED it is the correct twin (scenarios/accept-loop-leak-fixed.ts).
+ * Windows driver developer writes a discard server (RFC 863) with WSK. Built twice: as is, it
+ * has the bug; accept-loop-leak-fixed.c builds it with FIXED defined, the correct twin.
  *
  * The driver keeps one WskAccept queued on a listening socket on port 9, as the listening page's
  * sample does ("Listening for and Accepting Incoming Connections",
@@ -25,10 +25,19 @@
  * The driver makes the same calls, in the same order, with the same pool tag and size, as its
  * TypeScript twin, so the two give the same trace on the same seed. Like the twin, its whole life
  * is DriverEntry: it listens until the unload time, closes, waits for its connections and
- * deregisters.
+ * deregisters. What it does goes to the scenario through hooks (module "scenario"), which leave
+ * the trace alone.
+ *
+ *   npx wsksim build-driver scenarios/c/accept-loop-leak.c -o .wsksim/c/accept-loop-leak.wasm
  */
 #include <ntddk.h>
 #include <wsk.h>
+
+/* The scenario's hooks: a connection served, bytes discarded, the unload. */
+#define SCENARIO(name) __attribute__((import_module("scenario"), import_name(#name)))
+SCENARIO(Served) VOID ScenarioServed(VOID);
+SCENARIO(Discarded) VOID ScenarioDiscarded(_In_ ULONG Bytes);
+SCENARIO(Unloaded) VOID ScenarioUnloaded(VOID);
 
 #define CONNECTION_TAG 'csiD' /* "Disc" in a pool dump */
 /* The TypeScript twin allocates 96 bytes a connection; so does this driver (equal traces). */
@@ -56,13 +65,9 @@ typedef struct _SERVER {
   LONG LiveConnections;
   BOOLEAN Unloading;
   KEVENT NoConnections;
-  /* What the server did, for the scenario's check. */
-  ULONG ConnectionsServed;
-  ULONG BytesDiscarded;
-  BOOLEAN Unloaded;
 } SERVER;
 
-SERVER Server;
+static SERVER Server;
 
 /* What every connection receives into: the bytes are thrown away, so they share one buffer. */
 static UCHAR DiscardBuffer[RECEIVE_LENGTH];
@@ -158,7 +163,7 @@ static NTSTATUS ReceiveComplete(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Con
   ULONG_PTR Information = Irp->IoStatus.Information;
   UNREFERENCED_PARAMETER(DeviceObject);
   if (NT_SUCCESS(Status) && Information > 0) {
-    Server.BytesDiscarded += (ULONG)Information;
+    ScenarioDiscarded((ULONG)Information);
     PostReceive(Conn);
   } else {
     /* The FIN (0 bytes) or a failure: close from a work item. */
@@ -211,7 +216,7 @@ static VOID StartConnection(_In_ PWSK_SOCKET Socket, _In_ PIRP Irp) {
   Conn->WorkItem = WorkItem;
   Conn->Mdl = Mdl;
   ConnectionsChanged(+1, FALSE);
-  Server.ConnectionsServed++;
+  ScenarioServed();
   PostReceive(Conn);
 }
 
@@ -332,6 +337,6 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
   }
   WskReleaseProviderNPI(&Server.Registration);
   WskDeregister(&Server.Registration);
-  Server.Unloaded = TRUE;
+  ScenarioUnloaded();
   return STATUS_SUCCESS;
 }

@@ -1,7 +1,7 @@
 /*
  * inspect-abort-race.c: the server driver of scenarios/inspect-abort-race.ts written in C, as a
  * Windows driver developer writes a conditional-accept server with WSK. Built twice: as is, it
- * has the bug; with -DFIXED it is the correct twin (scenarios/inspect-abort-race-fixed.ts).
+ * has the bug; inspect-abort-race-fixed.c builds it with FIXED defined, the correct twin.
  *
  * The listening socket has SO_CONDITIONAL_ACCEPT ("SO_CONDITIONAL_ACCEPT socket option",
  * https://learn.microsoft.com/en-us/windows/win32/winsock/so-conditional-accept), so every
@@ -23,16 +23,28 @@
  * (POOL-USE-AFTER-FREE). The fixed twin's WskAbortEvent only marks the record; the work item,
  * the last to hold it, frees it and skips WskInspectComplete for an aborted request.
  *
- * The driver makes the same calls, in the same order, with the same pool tag and size, as its
- * TypeScript twin, so the two give the same trace on the same seed. Like the twin, its whole life
- * is DriverEntry: it serves until every request is decided, then closes and deregisters.
+ * The driver makes the same calls, in the same order, with the same pool tag, as its TypeScript
+ * twin, so the two give the same trace on the same seed but for one field: the record holds its
+ * KTIMER and KDPC, so it is 104 bytes on wasm32 where the twin allocates 64. Like the twin, its
+ * whole life is DriverEntry: it serves until every request is decided, then closes and
+ * deregisters. What it does goes to the scenario through hooks (module "scenario", which leave
+ * the trace alone); the decision's delay comes from one.
+ *
+ *   npx wsksim build-driver scenarios/c/inspect-abort-race.c -o .wsksim/c/inspect-abort-race.wasm
  */
 #include <ntddk.h>
 #include <wsk.h>
 
-/* The decision's delay in milliseconds: the simulation's choice 'decision delay ms', drawn
-   between 0 and MAX_DELAY_MS. On Windows this is the policy's answer. */
-ULONG InspectDecisionDelayMs(_In_ ULONG MaxDelayMs);
+/* The scenario's hooks. DecisionDelayMs is the decision's delay in milliseconds, the
+   simulation's choice 'decision delay ms' between 0 and MaxDelayMs (on Windows, the policy's
+   answer); the others say what the driver did: each request's outcome, a call that failed, an
+   IRP's completion routine run, the unload. */
+#define SCENARIO(name) __attribute__((import_module("scenario"), import_name(#name)))
+SCENARIO(DecisionDelayMs) ULONG ScenarioDecisionDelayMs(_In_ ULONG MaxDelayMs);
+SCENARIO(Outcome) VOID ScenarioOutcome(_In_z_ PCSTR What);
+SCENARIO(Error) VOID ScenarioError(_In_z_ PCSTR What, _In_ NTSTATUS Status);
+SCENARIO(Completed) VOID ScenarioCompleted(_In_ PIRP Irp);
+SCENARIO(Unloaded) VOID ScenarioUnloaded(VOID);
 
 #define RECORD_TAG 'psnI' /* "Insp" in a pool dump */
 /* The clients the scenario starts: once each request is accepted or aborted, the driver unloads. */
@@ -55,9 +67,6 @@ typedef struct _INSPECT_RECORD {
   BOOLEAN Aborted; /* set by WskAbortEvent in the fixed driver */
 } INSPECT_RECORD, *PINSPECT_RECORD;
 
-/* What the server reports of each request, in order. */
-typedef enum _OUTCOME { OutcomeNone, OutcomeAccepted, OutcomeAborted } OUTCOME;
-
 typedef struct _SERVER {
   WSK_REGISTRATION Registration;
   WSK_PROVIDER_NPI ProviderNpi;
@@ -65,17 +74,15 @@ typedef struct _SERVER {
   KSPIN_LOCK RecordLock;
   LIST_ENTRY Records;
   KEVENT AllDecided;
+  /* The accepted sockets, kept until the unload (a static table rather than pool, as the
+     TypeScript twin keeps them in an array: its trace has no pool allocation to match). */
   PWSK_SOCKET Accepted[CLIENT_COUNT];
   ULONG AcceptedCount;
-  /* The outcome of each request in the order they came to be, for the scenario's check. */
-  UCHAR Outcomes[CLIENT_COUNT];
-  ULONG OutcomeCount;
-  /* Calls that failed (the scenario wants none on a run without injected faults). */
-  ULONG Errors;
-  BOOLEAN Unloaded;
+  /* Requests accepted or aborted so far. */
+  ULONG Decided;
 } SERVER;
 
-SERVER Server;
+static SERVER Server;
 
 DRIVER_INITIALIZE DriverEntry;
 static IO_COMPLETION_ROUTINE SyncComplete;
@@ -94,7 +101,7 @@ typedef struct _SYNC_CALL {
 
 static NTSTATUS SyncComplete(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context) {
   UNREFERENCED_PARAMETER(DeviceObject);
-  UNREFERENCED_PARAMETER(Irp);
+  ScenarioCompleted(Irp);
   KeSetEvent((PKEVENT)Context, IO_NO_INCREMENT, FALSE);
   return STATUS_MORE_PROCESSING_REQUIRED;
 }
@@ -143,11 +150,14 @@ static NTSTATUS CloseSocket(_In_ PWSK_SOCKET Socket) {
 
 /* ---- the requests' records ---- */
 
-/* Every request accepted or aborted, and every work item done: the unload may go on. */
-static VOID NoteOutcome(_In_ OUTCOME Outcome) {
-  if (Outcome != OutcomeNone && Server.OutcomeCount < CLIENT_COUNT)
-    Server.Outcomes[Server.OutcomeCount++] = (UCHAR)Outcome;
-  if (Server.OutcomeCount == CLIENT_COUNT && IsListEmpty(&Server.Records))
+/* Notes a request's outcome ("accepted" or "aborted"; NULL when a work item is done). Every
+   request decided and every work item done: the unload may go on. */
+static VOID NoteOutcome(_In_opt_ PCSTR Outcome) {
+  if (Outcome != NULL) {
+    Server.Decided++;
+    ScenarioOutcome(Outcome);
+  }
+  if (Server.Decided == CLIENT_COUNT && IsListEmpty(&Server.Records))
     KeSetEvent(&Server.AllDecided, IO_NO_INCREMENT, FALSE);
 }
 
@@ -178,6 +188,7 @@ static VOID UnlistRecord(_In_ PINSPECT_RECORD Record) {
 static NTSTATUS InspectCompleted(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context) {
   UNREFERENCED_PARAMETER(DeviceObject);
   UNREFERENCED_PARAMETER(Context);
+  ScenarioCompleted(Irp);
   IoFreeIrp(Irp);
   return STATUS_MORE_PROCESSING_REQUIRED;
 }
@@ -209,7 +220,7 @@ static VOID DecideWorkItem(PDEVICE_OBJECT DeviceObject, PVOID Context) {
   }
   IoFreeWorkItem(Record->WorkItem);
   ExFreePoolWithTag(Record, RECORD_TAG);
-  NoteOutcome(OutcomeNone);
+  NoteOutcome(NULL);
 }
 
 static VOID DecisionDpc(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgument1,
@@ -251,7 +262,7 @@ static WSK_INSPECT_ACTION WSKAPI InspectEvent(PVOID SocketContext, PSOCKADDR Loc
   KeAcquireSpinLock(&Server.RecordLock, &OldIrql);
   InsertTailList(&Server.Records, &Record->Link);
   KeReleaseSpinLock(&Server.RecordLock, OldIrql);
-  DueTime.QuadPart = -(LONGLONG)InspectDecisionDelayMs(MAX_DELAY_MS) * 10000;
+  DueTime.QuadPart = -(LONGLONG)ScenarioDecisionDelayMs(MAX_DELAY_MS) * 10000;
   KeSetTimer(&Record->Timer, DueTime, &Record->Dpc);
   return WskInspectPend;
 }
@@ -274,7 +285,7 @@ static NTSTATUS WSKAPI AbortEvent(PVOID SocketContext, PWSK_INSPECT_ID InspectID
   }
 #endif
   KeReleaseSpinLock(&Server.RecordLock, OldIrql);
-  NoteOutcome(OutcomeAborted);
+  NoteOutcome("aborted");
   return STATUS_SUCCESS;
 }
 
@@ -317,7 +328,7 @@ static NTSTATUS WSKAPI AcceptEvent(PVOID SocketContext, ULONG Flags, PSOCKADDR L
   if (Server.AcceptedCount < CLIENT_COUNT) Server.Accepted[Server.AcceptedCount++] = AcceptSocket;
   *AcceptSocketContext = NULL;
   *AcceptSocketDispatch = &QuietConnectionDispatch;
-  NoteOutcome(OutcomeAccepted);
+  NoteOutcome("accepted");
   return STATUS_SUCCESS;
 }
 
@@ -326,7 +337,7 @@ static const WSK_CLIENT_LISTEN_DISPATCH ListenDispatch = {AcceptEvent, InspectEv
 /* ---- DriverEntry: a conditional listening socket on port 80, then the unload ---- */
 
 /* WskSocket, SO_CONDITIONAL_ACCEPT before WskBind to 0.0.0.0:80, then WSK_EVENT_ACCEPT enabled;
-   NULL when a step failed (counted in Server.Errors; a socket made is closed again). */
+   NULL when a step failed (told to the scenario; a socket made is closed again). */
 static PWSK_SOCKET ConditionalListener(VOID) {
   const WSK_PROVIDER_DISPATCH *Dispatch = Server.ProviderNpi.Dispatch;
   const WSK_PROVIDER_LISTEN_DISPATCH *Listen;
@@ -346,7 +357,7 @@ static PWSK_SOCKET ConditionalListener(VOID) {
     Status = SyncCallEnd(&Call, Status, &Information);
   }
   if (Status != STATUS_SUCCESS) {
-    Server.Errors++;
+    ScenarioError("server: listening socket", Status);
     return NULL;
   }
   Socket = (PWSK_SOCKET)Information;
@@ -370,7 +381,7 @@ static PWSK_SOCKET ConditionalListener(VOID) {
     }
   }
   if (Status != STATUS_SUCCESS) {
-    Server.Errors++;
+    ScenarioError("server: listening socket", Status);
     CloseSocket(Socket);
     return NULL;
   }
@@ -415,6 +426,6 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
   }
   WskReleaseProviderNPI(&Server.Registration);
   WskDeregister(&Server.Registration);
-  Server.Unloaded = TRUE;
+  ScenarioUnloaded();
   return STATUS_SUCCESS;
 }
