@@ -4,7 +4,7 @@
  * it builds nothing and says so, and the tests that need a C driver skip (c-toolchain.ts), except
  * under CI=true, where the setup fails at once.
  */
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDriver, missingTools } from '../../src/cli/build-driver.ts';
@@ -24,6 +24,17 @@ export default function setup(): void {
   mkdirSync(out, { recursive: true });
   for (const file of readdirSync(sources).filter((name) => name.endsWith('.c')).sort()) {
     const output = join(out, file.replace(/\.c$/, '.wasm'));
-    buildDriver({ sources: [join(sources, file)], output });
+    // A driver that does not build yet (it calls what c/include does not declare) leaves no
+    // .wasm; its own scenario's test says why (test/support/c-scenarios.ts), the others run.
+    try {
+      buildDriver({ sources: [join(sources, file)], output });
+    } catch (error) {
+      rmSync(output, { force: true });
+      console.warn(`scenarios/c/${file} did not build: ${firstLines(error)}`);
+    }
   }
+}
+
+function firstLines(error: unknown): string {
+  return String((error as Error).message ?? error).split('\n').slice(0, 4).join('\n');
 }
