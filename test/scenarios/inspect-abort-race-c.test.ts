@@ -11,7 +11,10 @@
  * - fuzz: a random campaign of 50 runs (`wsksim fuzz`'s default) finds it and nothing else;
  * - shrink: every failing seed shrinks to `decision delay ms = 30001`, the twin's five entries,
  *   with the twin's sizes (test/explore/shrink.test.ts); at 30000 the work item reads the freed
- *   record at another line, at 29999 the run passes;
+ *   record at another line, at 29999 the run passes. That line differs from the twin's: the twin
+ *   reports WskInspectComplete's read of Record.Id, but C passes &Record->Id, which the bridge
+ *   reads in JavaScript, unchecked by the shadow map, so the first checked read is the work
+ *   item's Record->WorkItem for IoFreeWorkItem;
  * - the fixed twin (inspect-abort-race-fixed.c) never fails.
  */
 import { describe, expect, it, type TestContext } from 'vitest';
