@@ -97,8 +97,8 @@ export class CDriver {
   /** The C file:line reader, when one is attached. */
   sourceLines: SourceLines | null = null;
   readonly #sim: Simulator;
-  readonly #bytes: Uint8Array;
-  readonly #view: DataView;
+  #bytes: Uint8Array;
+  #view: DataView;
   /** Wasm activations on the JavaScript stack: 1 in a thread's own code, 2+ in a callback. */
   #depth = 0;
   /** The thread whose code is running, null in an event (a callback at depth 1). */
@@ -119,7 +119,21 @@ export class CDriver {
     this.#bytes = new Uint8Array(buffer);
     this.#view = new DataView(buffer);
     this.#interruptStack = Number(this.exports.__stack_pointer.value);
-    this.heap = new LinearHeap(this.#bytes, Number(this.exports.__heap_base.value));
+    const memory = {
+      bytes: (): Uint8Array => this.#bytes,
+      grow: (pages: number): boolean => {
+        try {
+          this.exports.memory.grow(pages);
+        } catch {
+          return false;
+        }
+        // Growing detaches the old buffer: every view is made again (the C code never grows it).
+        this.#bytes = new Uint8Array(this.exports.memory.buffer);
+        this.#view = new DataView(this.exports.memory.buffer);
+        return true;
+      },
+    };
+    this.heap = new LinearHeap(memory, Number(this.exports.__heap_base.value));
   }
 
   // ---- memory ---------------------------------------------------------------------------------

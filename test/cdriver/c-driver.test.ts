@@ -10,7 +10,7 @@ import { Simulation, type CDriver, type RunOutcome } from '../../src/index.ts';
 import { fixtureDriver, requireToolchain } from '../support/c-toolchain.ts';
 
 const EXPORTS = ['WaitEntry', 'TrapEntry', 'BadIrpEntry', 'PoolEntry', 'DoubleFreeEntry',
-  'CallbackWaitEntry'];
+  'CallbackWaitEntry', 'BigPoolEntry'];
 
 interface Loaded {
   readonly sim: Simulation;
@@ -108,6 +108,14 @@ describe('cdriver: pool', () => {
       // 'gnhT' in C, a little-endian ULONG: the model shows it as the debugger does.
       { tag: 'Thng', bytes: 12, poolType: 512 },
     ]);
+  });
+
+  it('a 3 MiB block, more than the memory a driver starts with → the memory grows, all of it usable', async (context) => {
+    requireToolchain(context);
+    const { sim, notes, outcome } = await runEntry('BigPoolEntry');
+    expect(outcome.failure).toBeUndefined();
+    expect(notes).toEqual(['0ms last byte 5a']);
+    expect(sim.kernel('server').leaks()).toEqual([]);
   });
 
   it('a double free → the verifier\'s violation, as for a TypeScript driver', async (context) => {
