@@ -24,6 +24,7 @@ export const WAITING_IMPORTS = [
   'KeDelayExecutionThread',
   'WskCaptureProviderNPI',
   'WskDeregister',
+  'PsTerminateSystemThread',
 ] as const;
 
 /**

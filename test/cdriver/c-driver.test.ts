@@ -10,7 +10,7 @@ import { Simulation, type CDriver, type RunOutcome } from '../../src/index.ts';
 import { fixtureDriver, requireToolchain } from '../support/c-toolchain.ts';
 
 const EXPORTS = ['WaitEntry', 'TrapEntry', 'BadIrpEntry', 'PoolEntry', 'DoubleFreeEntry',
-  'CallbackWaitEntry', 'BigPoolEntry'];
+  'CallbackWaitEntry', 'BigPoolEntry', 'TimerEntry'];
 
 interface Loaded {
   readonly sim: Simulation;
@@ -68,6 +68,23 @@ describe('cdriver: waits', () => {
       'a 10 sum after a wait 5 frames down',
       'b 10 sum after a wait 5 frames down',
     ]);
+  });
+});
+
+describe('cdriver: timers, DPCs, work items, system threads', () => {
+  it('a timer at 7 ms runs its DPC at DISPATCH_LEVEL; a work item and a thread wait on their own stacks; the thread is joined', async (context) => {
+    requireToolchain(context);
+    const { notes, outcome, sim } = await runEntry('TimerEntry');
+    expect(outcome.failure).toBeUndefined();
+    expect(notes).toEqual([
+      '7ms dpc at irql 2',
+      '7ms timer signalled 1',
+      '7ms dpc event 1',
+      '11ms work item slept, context 42',
+      '27ms thread ends 14',
+      '27ms joined the thread 1',
+    ]);
+    expect(sim.kernel('server').violations).toEqual([]);
   });
 });
 
