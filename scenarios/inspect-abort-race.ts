@@ -248,7 +248,7 @@ function serverDriver(sim: Simulation, handles: Handles, fixed: boolean, recordS
   };
 }
 
-/** The record's pool size; the C twin's record is 104 bytes (scenarios/c/inspect-abort-race.c). */
+/** The record's pool size; the C twin's record is 96 bytes (scenarios/c/inspect-abort-race.c). */
 export const RECORD_BYTES = 64;
 
 /** What the check reads, empty: the drivers fill it in. */

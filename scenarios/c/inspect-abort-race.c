@@ -25,7 +25,7 @@
  *
  * The driver makes the same calls, in the same order, with the same pool tag, as its TypeScript
  * twin, so the two give the same trace on the same seed but for one field: the record holds its
- * KTIMER and KDPC, so it is 104 bytes on wasm32 where the twin allocates 64. Like the twin, its
+ * KTIMER and KDPC, so it is 96 bytes on wasm32 where the twin allocates 64. Like the twin, its
  * whole life is DriverEntry: it serves until every request is decided, then closes and
  * deregisters. What it does goes to the scenario through hooks (module "scenario", which leave
  * the trace alone); the decision's delay comes from one.
@@ -37,13 +37,12 @@
 
 /* The scenario's hooks. DecisionDelayMs is the decision's delay in milliseconds, the
    simulation's choice 'decision delay ms' between 0 and MaxDelayMs (on Windows, the policy's
-   answer); the others say what the driver did: each request's outcome, a call that failed, an
-   IRP's completion routine run, the unload. */
+   answer); the others say what the driver did: each request's outcome, a call that failed, the
+   unload. */
 #define SCENARIO(name) __attribute__((import_module("scenario"), import_name(#name)))
 SCENARIO(DecisionDelayMs) ULONG ScenarioDecisionDelayMs(_In_ ULONG MaxDelayMs);
 SCENARIO(Outcome) VOID ScenarioOutcome(_In_z_ PCSTR What);
 SCENARIO(Error) VOID ScenarioError(_In_z_ PCSTR What, _In_ NTSTATUS Status);
-SCENARIO(Completed) VOID ScenarioCompleted(_In_ PIRP Irp);
 SCENARIO(Unloaded) VOID ScenarioUnloaded(VOID);
 
 #define RECORD_TAG 'psnI' /* "Insp" in a pool dump */
@@ -101,7 +100,7 @@ typedef struct _SYNC_CALL {
 
 static NTSTATUS SyncComplete(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context) {
   UNREFERENCED_PARAMETER(DeviceObject);
-  ScenarioCompleted(Irp);
+  UNREFERENCED_PARAMETER(Irp);
   KeSetEvent((PKEVENT)Context, IO_NO_INCREMENT, FALSE);
   return STATUS_MORE_PROCESSING_REQUIRED;
 }
@@ -188,7 +187,6 @@ static VOID UnlistRecord(_In_ PINSPECT_RECORD Record) {
 static NTSTATUS InspectCompleted(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context) {
   UNREFERENCED_PARAMETER(DeviceObject);
   UNREFERENCED_PARAMETER(Context);
-  ScenarioCompleted(Irp);
   IoFreeIrp(Irp);
   return STATUS_MORE_PROCESSING_REQUIRED;
 }
