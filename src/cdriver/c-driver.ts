@@ -94,6 +94,8 @@ interface WasmFrame {
   readonly offset: number;
 }
 
+/** The runtime's functions' names (c/runtime), as src/sim/site.ts tells them apart too. */
+const RUNTIME_FUNCTION = /^(Shim|Wsksim)[A-Z]/;
 const WASM_FRAME = /at (?:(\S+) )?\(?wasm:\/\/wasm\/[^:]*:wasm-function\[(\d+)\]:(0x[0-9a-f]+)\)?/;
 
 export class CDriver {
@@ -335,7 +337,12 @@ export class CDriver {
   }
 
   #located(message: string, stack: string): LocatedDriverError {
-    const frames = wasmFrames(stack).map((frame) => this.#frameText(frame));
+    // The runtime's frames (its Shim* table entries and Wsksim* trampolines) are wsksim's: the
+    // driver's caller below them is named, unless the runtime is all there is (a bad routine
+    // pointer trapping in a trampoline the model called).
+    const all = wasmFrames(stack);
+    const driver = all.filter((frame) => !RUNTIME_FUNCTION.test(frame.name));
+    const frames = (driver.length > 0 ? driver : all).map((frame) => this.#frameText(frame));
     const site = frames[0] ?? `${this.name} (no wasm frame)`;
     const where = frames[0] === undefined ? '' : ` in ${frames[0]}`;
     return new LocatedDriverError(`${this.name}: ${message}${where}`, site, frames);

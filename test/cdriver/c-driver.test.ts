@@ -19,7 +19,7 @@ interface Loaded {
 }
 
 async function runEntry(entry: string, seed = 1, passiveCallbacks = 0): Promise<Loaded> {
-  const sim = new Simulation({ seed });
+  const sim = new Simulation({ seed, keepTrace: true });
   sim.addHost({ name: 'server', ipv4: '10.0.0.2' });
   sim.kernel('server', { passiveCallbacks });
   const notes: string[] = [];
@@ -47,6 +47,17 @@ describe('cdriver: waits', () => {
       '15ms timed out 102',
       '15ms signalled 0',
       '15ms irql 0',
+    ]);
+  });
+
+  it('DbgPrint and KdPrint format their C varargs: %d %u %08x %s %ws %wZ %lld %%', async (context) => {
+    requireToolchain(context);
+    const { sim } = await runEntry('WaitEntry');
+    const printed = sim.records().filter((r) => r.type === 'nt.debug-print');
+    const path = '\\Registry\\Machine\\System\\CurrentControlSet\\Services\\entries.wasm';
+    expect(printed.map((r) => (r as { text?: string }).text)).toEqual([
+      `n=-5 u=7 x=0000beef s=narrow w=wide z=${path} ll=-1234567890123 %`,
+      'KdPrint too',
     ]);
   });
 
