@@ -31,7 +31,7 @@ import bugC, {
   INSPECT_ABORT_RACE_WASM,
   buildInspectAbortRaceC,
   hasPoolChecks,
-} from '../../scenarios/inspect-abort-race-c.ts';
+} from '../../scenarios/pending/inspect-abort-race-c.ts';
 import fixedC from '../../scenarios/inspect-abort-race-c-fixed.ts';
 import { requireCScenario } from '../support/c-scenarios.ts';
 

@@ -1,4 +1,10 @@
 /**
+ * Pending (scenarios/pending/ is not among the shipped scenarios `wsksim test` and the registry
+ * tests list): the bug goes unseen until build-driver instruments the driver's loads and stores
+ * and loadDriver checks them against the pool's shadow map (src/cdriver/shadow-memory.ts, branch
+ * c-tools); without that the scenario refuses the driver (SimConfigError). Move it to scenarios/
+ * then.
+ *
  * inspect-abort-race.ts with its server driver in C: scenarios/c/inspect-abort-race.c, the same
  * conditional-accept server as a Windows driver writes it, compiled to WebAssembly by `wsksim
  * build-driver` and loaded with `sim.loadDriver`, beside the same TypeScript clients, on the same
@@ -11,12 +17,13 @@
  *
  * Trace: the twin's, record for record, but for one field: the record holds its KTIMER and KDPC,
  * so its pool allocation is 96 bytes where the twin's is 64 (nt.pool `bytes`). The twin built
- * with 96-byte records gives this scenario's trace hash (test/scenarios/inspect-abort-race-c.test.ts).
+ * with 96-byte records gives this scenario's trace hash
+ * (test/scenarios/inspect-abort-race-c.test.ts).
  *
  * The driver is built, not shipped: by hand,
  *
  *   npx wsksim build-driver scenarios/c/inspect-abort-race.c -o .wsksim/c/inspect-abort-race.wasm
- *   npx wsksim fuzz inspect-abort-race-c --runs 50
+ *   npx wsksim fuzz scenarios/pending/inspect-abort-race-c.ts --runs 50
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +40,7 @@ import {
   inspectAbortRaceWorld,
   newHandles,
   type Handles,
-} from './inspect-abort-race.ts';
+} from '../inspect-abort-race.ts';
 
 /** The WebAssembly API's part used here (the project's lib has no DOM declarations). */
 interface WasmApi {
@@ -42,10 +49,10 @@ interface WasmApi {
 
 /** Where the build puts the drivers (gitignored). */
 export const INSPECT_ABORT_RACE_WASM = fileURLToPath(
-  new URL('../.wsksim/c/inspect-abort-race.wasm', import.meta.url),
+  new URL('../../.wsksim/c/inspect-abort-race.wasm', import.meta.url),
 );
 export const INSPECT_ABORT_RACE_FIXED_WASM = fileURLToPath(
-  new URL('../.wsksim/c/inspect-abort-race-fixed.wasm', import.meta.url),
+  new URL('../../.wsksim/c/inspect-abort-race-fixed.wasm', import.meta.url),
 );
 
 /**
