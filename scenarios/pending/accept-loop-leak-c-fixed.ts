@@ -7,14 +7,14 @@
  *
  *   npx wsksim build-driver scenarios/c/accept-loop-leak-fixed.c \
  *     -o .wsksim/c/accept-loop-leak-fixed.wasm
- *   npx wsksim fuzz scenarios/pending/accept-loop-leak-c-fixed.ts --runs 200 \
- *     --set kernel.server.irpAllocationFailure=0.3
+ *   npx wsksim fuzz accept-loop-leak-c-fixed --runs 200 \
+ *     --set kernel.server.irpAllocationFailure=0.3   (once it ships)
  */
 import { defineScenario } from 'wsksim';
 import { checkAcceptLoopLeak } from '../accept-loop-leak.ts';
 import { ACCEPT_LOOP_LEAK_FIXED_WASM, buildAcceptLoopLeakC } from './accept-loop-leak-c.ts';
 
-export default defineScenario({
+export const acceptLoopLeakCFixed = defineScenario({
   name: 'accept-loop-leak-c-fixed',
   description:
     "accept-loop-leak-c's correct twin: a NULL IRP for the next WskAccept ends the accept loop, " +

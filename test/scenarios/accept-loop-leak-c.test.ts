@@ -26,8 +26,8 @@ import type { StrategyName } from '../../src/explore/strategy.ts';
 import type { DecideFunction } from '../../src/sim/index.ts';
 import twin from '../../scenarios/accept-loop-leak.ts';
 import twinFixed from '../../scenarios/accept-loop-leak-fixed.ts';
-import bugC from '../../scenarios/pending/accept-loop-leak-c.ts';
-import fixedC from '../../scenarios/pending/accept-loop-leak-c-fixed.ts';
+import { acceptLoopLeakC as bugC } from '../../scenarios/pending/accept-loop-leak-c.ts';
+import { acceptLoopLeakCFixed as fixedC } from '../../scenarios/pending/accept-loop-leak-c-fixed.ts';
 import { requireCScenario } from '../support/c-scenarios.ts';
 
 /** The innermost C function on the stack when a choice is made, by its wasm frame's name. */

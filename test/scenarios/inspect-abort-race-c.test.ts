@@ -27,8 +27,9 @@ import twin, {
   buildInspectAbortRace,
   checkInspectAbortRace,
 } from '../../scenarios/inspect-abort-race.ts';
-import bugC, {
+import {
   INSPECT_ABORT_RACE_WASM,
+  inspectAbortRaceC as bugC,
   buildInspectAbortRaceC,
   hasPoolChecks,
 } from '../../scenarios/pending/inspect-abort-race-c.ts';
