@@ -3,7 +3,8 @@
  * docs/design.md#performance-metrics. Metric names are an interface: later work adds names, never
  * renames them.
  */
-import { benchCdriver } from './cdriver.ts';
+import { benchCDriver } from './cdriver.ts';
+import { benchCdriverPool } from './cdriver-pool.ts';
 import { benchCore } from './core.ts';
 import { benchExplore, exploreOptions } from './explore.ts';
 import { benchFuzz } from './fuzz.ts';
@@ -18,7 +19,7 @@ import { benchWsk } from './wsk.ts';
 type Bench = (argv: readonly string[]) => Promise<Metric[]>;
 
 const BENCHES: Readonly<Record<string, Bench>> = {
-  cdriver: benchCdriver,
+  cdriver: async () => [...(await benchCDriver()), ...(await benchCdriverPool())],
   core: benchCore,
   fuzz: benchFuzz,
   jobs: benchJobs,
@@ -30,7 +31,10 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   explore: (argv) => benchExplore(exploreOptions(argv)),
 };
 
-/** Groups that run only when named with --only: they take minutes, or need clang (cdriver). */
+/**
+ * Groups that run only when named with --only: explore takes minutes; cdriver needs clang, lld
+ * and binaryen to build its driver.
+ */
 const ON_REQUEST: ReadonlySet<string> = new Set(['explore', 'cdriver']);
 
 async function main(argv: readonly string[]): Promise<void> {

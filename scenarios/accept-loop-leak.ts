@@ -69,10 +69,10 @@ import {
   type SenderSpec,
 } from './support/careful.ts';
 
-const SERVER = '10.0.0.2';
+export const SERVER = '10.0.0.2';
 /** The discard service's port (RFC 863). */
-const PORT = 9;
-const CLIENTS: readonly SenderSpec[] = [
+export const PORT = 9;
+export const CLIENTS: readonly SenderSpec[] = [
   { host: 'client1', ipv4: '10.0.0.11', at: 0, messages: [text(1, 300), text(2, 700)] },
   { host: 'client2', ipv4: '10.0.0.12', at: 30e6, messages: [text(3, 1200), text(4, 50)] },
   { host: 'client3', ipv4: '10.0.0.13', at: 60e6, messages: [text(5, 2000), text(6, 10)] },
@@ -233,13 +233,14 @@ function serverDriver(h: Handles, fixed: boolean) {
   };
 }
 
+/** What the check reads, empty: the drivers fill it in. */
+export function newHandles(): Handles {
+  return { senders: new Map(), unloaded: new Set(), server: { connections: 0, bytes: 0 } };
+}
+
 /** Builds the world; `fixed` loads the twin's driver. */
 export function buildAcceptLoopLeak(sim: Simulation, fixed: boolean): Handles {
-  const h: Handles = {
-    senders: new Map(),
-    unloaded: new Set(),
-    server: { connections: 0, bytes: 0 },
-  };
+  const h = newHandles();
   addServerAndSenders(sim, SERVER, PORT, serverDriver(h, fixed), CLIENTS, h);
   return h;
 }

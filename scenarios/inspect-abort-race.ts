@@ -71,8 +71,8 @@ import {
   type ClientHandles,
 } from './support/driver.ts';
 
-const SERVER = '10.0.0.2';
-const CLIENTS = [
+export const SERVER = '10.0.0.2';
+export const CLIENTS = [
   { host: 'client1', ipv4: '10.0.0.11', at: 0 },
   { host: 'client2', ipv4: '10.0.0.12', at: 50e6 },
   { host: 'client3', ipv4: '10.0.0.13', at: 100e6 },
@@ -104,7 +104,7 @@ const RECORD_TAG = 'Insp';
  */
 const DECIDED_TIMEOUT = Object.freeze({ QuadPart: -600_000_000 });
 
-function serverDriver(sim: Simulation, handles: Handles, fixed: boolean) {
+function serverDriver(sim: Simulation, handles: Handles, fixed: boolean, recordSize: number) {
   return async (k: Kernel): Promise<void> => {
     const Registration = new WSK_REGISTRATION();
     const Npi = new WSK_PROVIDER_NPI();
@@ -178,7 +178,7 @@ function serverDriver(sim: Simulation, handles: Handles, fixed: boolean) {
       void LocalAddress;
       void RemoteAddress;
       if (InspectID === null) return InspectReject; // the listening socket is dead
-      const Record = k.ExAllocatePoolWithTag<INSPECT_RECORD>(NonPagedPool, 64, RECORD_TAG);
+      const Record = k.ExAllocatePoolWithTag<INSPECT_RECORD>(NonPagedPool, recordSize, RECORD_TAG);
       if (Record === null) return InspectReject;
       const WorkItem = k.IoAllocateWorkItem(null);
       if (WorkItem === null) {
@@ -248,22 +248,50 @@ function serverDriver(sim: Simulation, handles: Handles, fixed: boolean) {
   };
 }
 
-/** Builds the world; `fixed` loads the twin's driver. */
-export function buildInspectAbortRace(sim: Simulation, fixed: boolean): Handles {
-  sim.addHost({ name: 'server', ipv4: SERVER });
-  sim.addSwitch('lan');
-  sim.addLink('server', 'lan', { latency: '2500us' });
-  sim.tcp('server');
-  sim.kernel('server', {});
-  const handles: Handles = {
+/** The record's pool size; the C twin's record is 96 bytes (scenarios/c/inspect-abort-race.c). */
+export const RECORD_BYTES = 64;
+
+/** What the check reads, empty: the drivers fill it in. */
+export function newHandles(): Handles {
+  return {
     calls: new Map<IRP, number>(),
     connects: new Map(),
     outcomes: [],
     unloaded: new Set(),
     errors: [],
   };
-  sim.load('server', serverDriver(sim, handles, fixed));
+}
+
+/**
+ * The world: the server host, where `loadServer` loads its driver, and the four clients, each
+ * 2.5 ms from one switch.
+ */
+export function inspectAbortRaceWorld(
+  sim: Simulation,
+  handles: Handles,
+  loadServer: () => void,
+): void {
+  sim.addHost({ name: 'server', ipv4: SERVER });
+  sim.addSwitch('lan');
+  sim.addLink('server', 'lan', { latency: '2500us' });
+  sim.tcp('server');
+  sim.kernel('server', {});
+  loadServer();
   addClients(sim, CLIENTS, SERVER, {}, handles);
+}
+
+/**
+ * Builds the world; `fixed` loads the twin's driver. `recordSize` is the record's pool size
+ * (the C twin's, to compare traces; 64 otherwise).
+ */
+export function buildInspectAbortRace(
+  sim: Simulation,
+  fixed: boolean,
+  recordSize = RECORD_BYTES,
+): Handles {
+  const handles = newHandles();
+  const server = serverDriver(sim, handles, fixed, recordSize);
+  inspectAbortRaceWorld(sim, handles, () => void sim.load('server', server));
   return handles;
 }
 

@@ -247,7 +247,7 @@ export function addServerAndSenders(
   sim: Simulation,
   server: string,
   port: number,
-  driver: (k: Kernel) => Promise<void>,
+  driver: ((k: Kernel) => Promise<void>) | ServerLoader,
   specs: readonly SenderSpec[],
   h: SenderHandles,
 ): void {
@@ -256,7 +256,7 @@ export function addServerAndSenders(
   sim.addLink('server', 'lan', { latency: '2500us' });
   sim.tcp('server');
   sim.kernel('server', {});
-  sim.load('server', driver);
+  void (typeof driver === 'function' ? sim.load('server', driver) : driver.loadServer());
   addSenders(sim, specs, `${server}:${port}`, h);
 }
 
@@ -392,4 +392,12 @@ export function text(seed: number, length: number): Uint8Array {
   const bytes = new Uint8Array(length);
   for (let i = 0; i < length; i++) bytes[i] = 0x61 + ((seed * 7 + i) % 26);
   return bytes;
+}
+
+/**
+ * What loads a server driver that is not a TypeScript function: a C driver's
+ * `sim.loadDriver('server', …)`, called where addServerAndSenders would call `sim.load`.
+ */
+export interface ServerLoader {
+  readonly loadServer: () => void;
 }

