@@ -152,7 +152,7 @@ export class DispatcherManager {
 
   /**
    * @internal KeWaitForSingleObject's answer as soon as it is known: the status when the wait
-   * ends at once (satisfied, a poll, a misuse), else what the thread waits on (its Parking, traced).
+   * ends at once (satisfied, a poll, a misuse), else what the thread waits on (traced).
    * For callers that must know without awaiting: a C driver's callback, which cannot unwind
    * (src/cdriver).
    */
