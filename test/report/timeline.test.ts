@@ -103,6 +103,9 @@ describe('HTML timeline', () => {
       'POOL-USE-AFTER-FREE', 'POOL-USE-AFTER-FREE',
     ]);
     expect(violations.every((tag) => attr(tag, 'href') === '#failure')).toBe(true);
+    // The band's text names the rule once: the violation's message begins with it.
+    expect(markup).toMatch(/>POOL-USE-AFTER-FREE: read of /);
+    expect(markup).not.toContain('POOL-USE-AFTER-FREE: POOL-USE-AFTER-FREE');
     expect(html).toContain('<section id="failure" data-kind="report" data-failure="violation">');
     expect(html).toContain('the report &lt;as printed&gt;');
   });

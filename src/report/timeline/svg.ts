@@ -641,7 +641,10 @@ export class SvgWriter {
       'data-irp': failure.details?.irp,
       'data-socket': failure.details?.socket,
     });
-    const text = escape(clip(`${title}: ${failure.message}`, 120));
+    // A violation's message already starts with its rule ('POOL-USE-AFTER-FREE: read of …').
+    const message = failure.message;
+    const said = message.startsWith(`${title}: `) ? message : `${title}: ${message}`;
+    const text = escape(clip(said, 120));
     this.#item('failure', y - ROW / 2, y + ROW / 2, -1, null, [
       hooks,
       y - ROW / 2,
