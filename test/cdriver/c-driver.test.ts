@@ -170,12 +170,22 @@ describe('cdriver: callbacks', () => {
     requireToolchain(context);
     // Inline, the routine runs under the thread's own C frames, which cannot unwind past it;
     // pended, it runs from an event, outside any thread: both are the TypeScript model's rule.
+    const messages = new Set<string>();
     for (const seed of [1, 2, 3, 4, 5, 6]) {
       const { outcome } = await runEntry('CallbackWaitEntry', seed, 1);
       expect(outcome.failure, `seed ${seed}`).toMatchObject({
         kind: 'violation',
         details: { rule: 'WAIT-OUTSIDE-THREAD' },
       });
+      messages.add((outcome.failure?.message ?? '').replace(/ \(host .*$/, ''));
     }
+    expect([...messages].sort()).toEqual([
+      // Inline (seeds 1-3): the bridge, which cannot unwind the thread's C frames under it.
+      "WAIT-OUTSIDE-THREAD: KeWaitForSingleObject would block in a callback the kernel called " +
+        "synchronously (a C driver's callback cannot wait)",
+      // Pended (seeds 4-6): the model itself, as for a TypeScript driver.
+      'WAIT-OUTSIDE-THREAD: KeWaitForSingleObject would block outside a system thread (a ' +
+        'callback or DPC)',
+    ]);
   });
 });
