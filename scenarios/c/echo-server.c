@@ -26,17 +26,14 @@
  * is the macro, the contexts are pool blocks of sizeof() bytes, and a buffer is a pool block
  * described by an MDL. Two differences remain from the sample: MmBuildMdlForNonPagedPool is not
  * called (the model's MDLs describe their buffer from IoAllocateMdl on; it declares no such
- * routine), and the sample's WPP DoTraceMessage is a DbgPrintEx (below), which the scenario
- * reads back as the TypeScript port's log (scenarios/echo-server-c.ts).
+ * routine), and WPP's generated header is our echo-server.tmh, whose DoTraceMessage hands each
+ * message to the scenario as the TypeScript port's log line (scenarios/echo-server-c.ts).
  */
 #include <ntddk.h>
 #include <wsk.h>
 
-/* ---- tracing: WPP's DoTraceMessage as DbgPrintEx; TRCERROR lines at the error level ---- */
-#define TRCERROR DPFLTR_ERROR_LEVEL
-#define TRCINFO DPFLTR_INFO_LEVEL
-#define DoTraceMessage(Level, Format, ...) \
-  DbgPrintEx(DPFLTR_IHVDRIVER_ID, (Level), Format "\n", ##__VA_ARGS__)
+/* WPP tracing: DoTraceMessage and its flags, from the stand-in for WPP's generated header. */
+#include "echo-server.tmh"
 
 /* Pool tags, written as multi-character constants: the bytes read "wsks" and "wskb". */
 #define WSKSAMPLE_SOCKET_POOL_TAG ((ULONG)'sksw')
@@ -466,8 +463,8 @@ static VOID WskSampleSetupListeningSocket(
         WSK_SET_STATIC_EVENT_CALLBACKS, sizeof(callbackControl), &callbackControl, 0, NULL, NULL,
         NULL);
     if (!NT_SUCCESS(status)) {
-      DoTraceMessage(TRCERROR, "SetupListeningSocket: WSK_SET_STATIC_EVENT_CALLBACKS FAIL 0x%08X",
-          status);
+      DoTraceMessage(TRCERROR,
+          "SetupListeningSocket: WSK_SET_STATIC_EVENT_CALLBACKS FAIL %!STATUS!", status);
       goto failexit;
     }
   }
@@ -482,7 +479,7 @@ static VOID WskSampleSetupListeningSocket(
   KeWaitForSingleObject(&compEvent, Executive, KernelMode, FALSE, NULL);
 
   if (!NT_SUCCESS(irp->IoStatus.Status)) {
-    DoTraceMessage(TRCERROR, "SetupListeningSocket: WskSocket FAIL 0x%08X",
+    DoTraceMessage(TRCERROR, "SetupListeningSocket: WskSocket FAIL %!STATUS!",
         irp->IoStatus.Status);
     goto failexit;
   }
@@ -502,7 +499,7 @@ static VOID WskSampleSetupListeningSocket(
   KeWaitForSingleObject(&compEvent, Executive, KernelMode, FALSE, NULL);
 
   if (!NT_SUCCESS(irp->IoStatus.Status)) {
-    DoTraceMessage(TRCERROR, "SetupListeningSocket: IPV6_V6ONLY FAIL 0x%08X",
+    DoTraceMessage(TRCERROR, "SetupListeningSocket: IPV6_V6ONLY FAIL %!STATUS!",
         irp->IoStatus.Status);
     goto failexit;
   }
@@ -516,7 +513,7 @@ static VOID WskSampleSetupListeningSocket(
   KeWaitForSingleObject(&compEvent, Executive, KernelMode, FALSE, NULL);
 
   if (!NT_SUCCESS(irp->IoStatus.Status)) {
-    DoTraceMessage(TRCERROR, "SetupListeningSocket: WskBind FAIL 0x%08X", irp->IoStatus.Status);
+    DoTraceMessage(TRCERROR, "SetupListeningSocket: WskBind FAIL %!STATUS!", irp->IoStatus.Status);
     goto failexit;
   }
 
@@ -553,7 +550,7 @@ static VOID WskSampleOpStartListen(_In_ PWSKSAMPLE_SOCKET_OP_CONTEXT SocketOpCon
     WskReleaseProviderNPI(&WskSampleRegistration);
   } else {
     /* WskDeregister (the unload) came before WSK was ready. */
-    DoTraceMessage(TRCINFO, "OpStartListen: WskCaptureProviderNPI failed 0x%08X", status);
+    DoTraceMessage(TRCINFO, "OpStartListen: WskCaptureProviderNPI failed %!STATUS!", status);
   }
 }
 
@@ -640,7 +637,7 @@ static VOID WskSampleOpReceive(_In_ PWSKSAMPLE_SOCKET_OP_CONTEXT SocketOpContext
     IoSetCompletionRoutine(SocketOpContext->Irp, WskSampleReceiveIrpCompletionRoutine,
         SocketOpContext, TRUE, TRUE, TRUE);
 
-    DoTraceMessage(TRCINFO, "OpReceive: %p %lu", socketContext, (ULONG)wskbuf.Length);
+    DoTraceMessage(TRCINFO, "OpReceive: %p %u", socketContext, (ULONG)wskbuf.Length);
 
     /* The completion routine acts on the status. */
     dispatch->WskReceive(socketContext->Socket, &wskbuf, 0, SocketOpContext->Irp);
@@ -656,7 +653,7 @@ NTSTATUS WskSampleReceiveIrpCompletionRoutine(
 
   UNREFERENCED_PARAMETER(Reserved);
 
-  DoTraceMessage(TRCINFO, "ReceiveIrpCompletionRoutine: %p 0x%08X %lu", socketContext,
+  DoTraceMessage(TRCINFO, "ReceiveIrpCompletionRoutine: %p %!STATUS! %u", socketContext,
       Irp->IoStatus.Status, (ULONG)Irp->IoStatus.Information);
 
   if (!NT_SUCCESS(Irp->IoStatus.Status)) {
@@ -692,7 +689,7 @@ static VOID WskSampleOpSend(_In_ PWSKSAMPLE_SOCKET_OP_CONTEXT SocketOpContext) {
     IoSetCompletionRoutine(SocketOpContext->Irp, WskSampleSendIrpCompletionRoutine,
         SocketOpContext, TRUE, TRUE, TRUE);
 
-    DoTraceMessage(TRCINFO, "OpSend: %p %lu", socketContext, (ULONG)wskbuf.Length);
+    DoTraceMessage(TRCINFO, "OpSend: %p %u", socketContext, (ULONG)wskbuf.Length);
 
     dispatch->WskSend(socketContext->Socket, &wskbuf, 0, SocketOpContext->Irp);
   }
@@ -707,7 +704,7 @@ NTSTATUS WskSampleSendIrpCompletionRoutine(
 
   UNREFERENCED_PARAMETER(Reserved);
 
-  DoTraceMessage(TRCINFO, "SendIrpCompletionRoutine: %p 0x%08X %lu", socketContext,
+  DoTraceMessage(TRCINFO, "SendIrpCompletionRoutine: %p %!STATUS! %u", socketContext,
       Irp->IoStatus.Status, (ULONG)Irp->IoStatus.Information);
 
   if (!NT_SUCCESS(Irp->IoStatus.Status)) {
@@ -751,7 +748,7 @@ NTSTATUS WskSampleDisconnectIrpCompletionRoutine(
 
   UNREFERENCED_PARAMETER(Reserved);
 
-  DoTraceMessage(TRCINFO, "DisconnectIrpCompletionRoutine: %p 0x%08X", socketContext,
+  DoTraceMessage(TRCINFO, "DisconnectIrpCompletionRoutine: %p %!STATUS!", socketContext,
       Irp->IoStatus.Status);
 
   WskSampleEnqueueOp(socketOpContext, WskSampleOpClose);
@@ -799,7 +796,7 @@ NTSTATUS WskSampleCloseIrpCompletionRoutine(
   /* A close does not fail. */
   ASSERT(NT_SUCCESS(Irp->IoStatus.Status));
 
-  DoTraceMessage(TRCINFO, "CloseIrpCompletionRoutine: %p 0x%08X", socketContext,
+  DoTraceMessage(TRCINFO, "CloseIrpCompletionRoutine: %p %!STATUS!", socketContext,
       Irp->IoStatus.Status);
 
   WskSampleEnqueueOp(socketOpContext, WskSampleOpFree);
