@@ -7,6 +7,9 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['wsksim-source', 'module', 'node', 'development|production'] } },
   test: {
     include: ['test/**/*.test.ts'],
+    // Builds the shipped C drivers (scenarios/c) that their scenarios load (README "Testing your
+    // C driver").
+    globalSetup: ['./test/support/c-drivers-setup.ts'],
     // Long property and integrity suites run many seeds; none of them time anything.
     testTimeout: 120_000,
     hookTimeout: 60_000,

@@ -74,6 +74,15 @@ export {
 export * from './wsk/index.ts';
 export { Simulation, type SimulationOptions } from './simulation.ts';
 export {
+  CDriver,
+  LinearHeap,
+  type BlockKind,
+  type HeapObserver,
+  type LoadDriverOptions,
+  type ScenarioHooks,
+  type SourceLines,
+} from './cdriver/index.ts';
+export {
   defineScenario,
   runScenario,
   type RunRequest,

@@ -19,6 +19,9 @@
  * DriverEntry in a system thread at PASSIVE_LEVEL at the current virtual time (it may `await`
  * kernel waits such as KeWaitForSingleObject, WskCaptureProviderNPI or WskDeregister).
  */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { instantiateDriver, runDriverEntry, type LoadDriverOptions } from './cdriver/index.ts';
 import {
   SimConfigError,
   TapeDivergedError,
@@ -349,6 +352,24 @@ export class Simulation extends Network<Payload> {
   }
 
   /**
+   * Loads a C driver compiled to WebAssembly (`wsksim build-driver`, README "Testing your C
+   * driver") on `host`: its DriverEntry(DriverObject, RegistryPath) runs in a system thread at
+   * PASSIVE_LEVEL from the current virtual time, as `load`'s does. `wasm` is the module's path
+   * or its bytes; a path that is no file is a SimConfigError naming it and the build command.
+   */
+  loadDriver(host: string, wasm: string | Uint8Array, options: LoadDriverOptions = {}): KTHREAD {
+    const where = `loadDriver(${host})`;
+    const bytes = typeof wasm === 'string' ? readDriver(where, wasm) : wasm;
+    const name = options.name ?? (typeof wasm === 'string' ? basename(wasm) : 'driver.wasm');
+    const k = this.kernel(host);
+    const driver = instantiateDriver(k, bytes, { ...options, name }, where);
+    const entry = options.entry ?? 'DriverEntry';
+    const thread = `${host}/DriverEntry`;
+    const body = (): Promise<void> => runDriverEntry(driver, entry, thread).then(() => undefined);
+    return k.threads.startThread(thread, body, entry);
+  }
+
+  /**
    * The hosts of kernelOverrides that have no kernel (so far), and `'*'` when no host has one:
    * overrides that would do nothing. runScenario rejects them once the scenario is built.
    */
@@ -466,6 +487,25 @@ export class Simulation extends Network<Payload> {
   get choices(): ChoiceStream {
     return (this.#choices ??= this.core.choices.stream('scenario'));
   }
+}
+
+/** Driver files already read, by path: a campaign's runs read each once. */
+const driverFiles = new Map<string, Uint8Array>();
+
+function readDriver(where: string, path: string): Uint8Array {
+  let bytes = driverFiles.get(path);
+  if (bytes === undefined) {
+    try {
+      bytes = readFileSync(path);
+    } catch {
+      throw new SimConfigError(
+        where,
+        `no driver at ${path}: build it with \`npx wsksim build-driver <files.c> -o ${path}\``,
+      );
+    }
+    driverFiles.set(path, bytes);
+  }
+  return bytes;
 }
 
 function allocationFailuresSet(layers: readonly (KernelOverrides[string] | undefined)[]): boolean {

@@ -55,7 +55,7 @@ describe('layers', () => {
     const layers = new Set(edges.flatMap((edge) => [layerOf(edge.from), layerOf(edge.to)]));
     const known = new Set(LAYERS.flat());
     expect([...layers].filter((layer) => !known.has(layer))).toEqual([]);
-    expect(layers).toEqual(new Set(['sim', 'topology', 'tcp', 'udp', 'nt', 'wsk', 'simulation', 'report',
+    expect(layers).toEqual(new Set(['sim', 'topology', 'tcp', 'udp', 'nt', 'wsk', 'cdriver', 'simulation', 'report',
       'explore', 'index', 'cli']));
   });
 

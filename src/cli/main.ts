@@ -6,6 +6,7 @@
 import { SimConfigError, parseDuration } from '../sim/index.ts';
 import { RULES } from '../wsk/index.ts';
 import { UsageError, integerFlag, onePositional, parseArgs } from './args.ts';
+import { buildDriverCommand } from './build-driver.ts';
 import { checkDeterminism, logRun } from './check.ts';
 import { fuzz } from './fuzz-command.ts';
 import { merge } from './merge-command.ts';
@@ -110,6 +111,10 @@ usage:
   wsksim check <scenario|file.ts> [--seed N] [--set ...] [--same-instant]
                           run the seed twice (here and in a child process), compare trace
                           hashes and name the first event where the runs diverge
+  wsksim build-driver <files.c...> -o driver.wasm [-I DIR]... [--export NAME]...
+                          compile a WSK driver's C sources for sim.loadDriver (README "Testing
+                          your C driver"): clang (wasm32), wasm-ld, wasm-opt --asyncify; needs
+                          Debian's clang, lld and binaryen
   wsksim list             the scenarios shipped in scenarios/
   wsksim rules            the verifier's rules: id, channel, what each forbids, its source
   wsksim help [command]   this text, or one command's (also: wsksim <command> --help)
@@ -175,6 +180,8 @@ export async function main(
         return await replay(rest, out, err);
       case 'shrink':
         return await shrink(rest, out, err);
+      case 'build-driver':
+        return buildDriverCommand(rest, out);
       case 'list':
         return list(out);
       case 'rules':

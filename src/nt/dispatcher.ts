@@ -145,32 +145,48 @@ export class DispatcherManager {
     Alertable: boolean,
     Timeout: LARGE_INTEGER | null,
   ): PromiseLike<NTSTATUS> {
+    const now = this.waitForSingleObjectNow(Object, WaitReason, WaitMode, Alertable, Timeout);
+    return typeof now === 'number' ? Promise.resolve(now) : now;
+  }
+
+  /**
+   * @internal KeWaitForSingleObject's answer as soon as it is known: the status when the wait
+   * ends at once (satisfied, a poll, a misuse), else the Parking the thread waits on. For callers
+   * that must know without awaiting: a C driver's callback, which cannot unwind (src/cdriver).
+   */
+  waitForSingleObjectNow(
+    Object: DispatcherObject,
+    WaitReason: number,
+    WaitMode: number,
+    Alertable: boolean,
+    Timeout: LARGE_INTEGER | null,
+  ): NTSTATUS | Parking<NTSTATUS> {
     void WaitReason;
     void WaitMode;
     void Alertable;
     const k = this.#k;
     const poll = Timeout !== null && Timeout.QuadPart === 0;
-    if (!this.initialized(Object, 'KeWaitForSingleObject')) return Promise.resolve(STATUS_TIMEOUT);
+    if (!this.initialized(Object, 'KeWaitForSingleObject')) return STATUS_TIMEOUT;
     if (!poll && k.spinLocksHeld > 0) {
       // Checked before the IRQL, which the held lock raised: the lock is the driver's mistake.
       k.violation('SPINLOCK-HELD-ACROSS-WAIT', 'KeWaitForSingleObject while holding a spin lock');
-      return Promise.resolve(STATUS_TIMEOUT);
+      return STATUS_TIMEOUT;
     }
     if (!k.requireIrql('KeWaitForSingleObject', poll ? DISPATCH_LEVEL : APC_LEVEL)) {
-      return Promise.resolve(STATUS_TIMEOUT);
+      return STATUS_TIMEOUT;
     }
     const by = this.waiterIdentity();
     if (Object.readyFor(by)) {
       Object.satisfy(by);
-      return Promise.resolve(STATUS_SUCCESS);
+      return STATUS_SUCCESS;
     }
-    if (poll) return Promise.resolve(STATUS_TIMEOUT);
+    if (poll) return STATUS_TIMEOUT;
     if (k.sim.threads.current === null) {
       k.violation(
         'WAIT-OUTSIDE-THREAD',
         'KeWaitForSingleObject would block outside a system thread (a callback or DPC)',
       );
-      return Promise.resolve(STATUS_TIMEOUT);
+      return STATUS_TIMEOUT;
     }
     const waiter: Waiter = { parking: k.sim.threads.park<NTSTATUS>(), timeout: null, by };
     Object.waiters.push(waiter);

@@ -37,6 +37,25 @@ export interface DriverCrash extends Partial<CrashContext> {
   readonly stack: readonly string[];
 }
 
+/**
+ * A crash in driver code that JavaScript stack frames do not locate, located by whoever caught it:
+ * a C driver's trap or bad argument in WebAssembly (src/cdriver), named by its wasm function and,
+ * where the module's DWARF says, its C file:line. Always the driver's, whatever threw it.
+ */
+export class LocatedDriverError extends Error {
+  /** The innermost driver frame: `file.c:line` or `function (wasm-function[n]:0xoffset)`. */
+  readonly site: string;
+  /** The driver's frames, innermost first. */
+  readonly frames: readonly string[];
+
+  constructor(message: string, site: string, frames: readonly string[]) {
+    super(message);
+    this.name = 'DriverTrap';
+    this.site = site;
+    this.frames = frames;
+  }
+}
+
 /** Who threw an error, by the module header's rule. */
 export type Thrower = 'driver' | 'simulator' | 'unknown';
 
@@ -51,6 +70,7 @@ export function noteCrashContext(error: unknown, context: CrashContext): void {
 /** Who threw `error`, by the module header's rule. */
 export function throwerOf(error: unknown): Thrower {
   if (error instanceof AssertionError) return 'simulator';
+  if (error instanceof LocatedDriverError) return 'driver';
   if (!(error instanceof Error)) return 'unknown';
   const top = frameSites(error.stack ?? '')[0];
   if (top === undefined) return 'unknown';
@@ -60,6 +80,9 @@ export function throwerOf(error: unknown): Thrower {
 /** The driver crash `error` is, or null when the driver did not throw it. */
 export function driverCrashOf(error: unknown): DriverCrash | null {
   if (throwerOf(error) !== 'driver') return null;
+  if (error instanceof LocatedDriverError) {
+    return { site: error.site, stack: error.frames, ...contexts.get(error) };
+  }
   const frames = frameSites((error as Error).stack ?? '').filter((frame) => !frame.own);
   const stack = frames.map((f) => (f.name === null ? f.site : `${f.name} (${f.site})`));
   const site = (frames[0] as { site: string }).site;

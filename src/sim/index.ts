@@ -60,6 +60,7 @@ export {
 export { firstDivergence, type Divergence } from './determinism.ts';
 export { callerSite, frameSites, type SitedFrame } from './site.ts';
 export {
+  LocatedDriverError,
   driverCrashOf,
   noteCrashContext,
   throwerOf,

@@ -81,9 +81,13 @@ function locatedCallerSite(below?: string): string | null {
   Error.stackTraceLimit = STACK_DEPTH;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
-  const frames = stack.split('\n').map(frameFile);
+  const lines = stack.split('\n');
+  const frames = lines.map(frameFile);
   const start = below === undefined ? 0 : lastIndexOf(frames, ownFile(below)) + 1;
-  for (const file of frames.slice(start)) {
+  for (const [index, file] of frames.entries()) {
+    if (index < start) continue;
+    const wasm = wasmSite(lines[index] as string);
+    if (wasm !== null) return wasm;
     if (file === null) continue;
     if (isHarness(file.path)) return null;
     if (isForeign(file.path)) continue;
@@ -121,6 +125,8 @@ export interface SitedFrame {
 export function frameSites(stack: string): SitedFrame[] {
   const frames: SitedFrame[] = [];
   for (const text of stack.split('\n')) {
+    const wasm = wasmSite(text);
+    if (wasm !== null) frames.push({ own: false, site: wasm, name: frameName(text) });
     const file = frameFile(text);
     if (file === null) continue;
     const own = file.path.startsWith(OWN_SOURCE);
@@ -128,6 +134,22 @@ export function frameSites(stack: string): SitedFrame[] {
     frames.push({ own, site: `${shorten(file.path)}:${file.line}`, name: frameName(text) });
   }
   return frames;
+}
+
+/**
+ * A C driver's frame in WebAssembly (src/cdriver),
+ * `    at f (wasm://wasm/<id>:wasm-function[n]:0x1f)`, as `f (wasm 0x1f)`: its function from the
+ * module's name section and the code offset that tells its call sites apart (a DWARF reader turns
+ * it into file:line in the driver's reports). Null for any other frame.
+ */
+const WASM_FRAME = new RegExp(
+  String.raw`^\s*at (?:(\S+) \()?wasm://wasm/[^:]*:wasm-function\[(\d+)\]:(0x[0-9a-f]+)`,
+);
+
+function wasmSite(frame: string): string | null {
+  const match = WASM_FRAME.exec(frame);
+  if (match === null) return null;
+  return `${match[1] ?? `wasm-function[${match[2]}]`} (wasm ${match[3]})`;
 }
 
 /** The function name of one `    at f (file:line:col)` frame, or null for an anonymous one. */

@@ -19,6 +19,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['tcp', 'udp'],
   ['nt'],
   ['wsk'],
+  ['cdriver'],
   ['simulation'],
   ['report'],
   ['explore'],

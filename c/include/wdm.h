@@ -1,0 +1,339 @@
+/*
+ * wdm.h for drivers compiled to wasm32 and run by wsksim: the kernel routines, structures and
+ * constants the model implements (src/nt), with Windows' names and the field order C code relies
+ * on. A routine the model lacks is not declared, so calling it is a compile error. Written from
+ * the WDK reference pages, each named where it is used ("IRP structure (wdm.h)",
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_irp; "IoAllocateIrp
+ * function (wdm.h)", https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioallocateirp;
+ * "KeWaitForSingleObject function (wdm.h)",
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kewaitforsingleobject).
+ *
+ * Routines marked WSKSIM_IMPORT are calls into the model; the list and interlocked routines are
+ * inline C, as wdm.h itself defines them. The opaque parts of structures (DISPATCHER_HEADER's
+ * wait list, an IRP's stack locations) are placeholders of the right size for wasm32: the model
+ * keeps the real state, keyed by the structure's address.
+ */
+#ifndef WSKSIM_WDM_H
+#define WSKSIM_WDM_H
+
+#include "ntdef.h"
+
+#define WSKSIM_IMPORT(name) __attribute__((import_module("wsksim"), import_name(#name)))
+
+/* ---- IRQL ("Managing Hardware Priorities",
+   https://learn.microsoft.com/windows-hardware/drivers/kernel/managing-hardware-priorities) ---- */
+#define PASSIVE_LEVEL 0
+#define LOW_LEVEL 0
+#define APC_LEVEL 1
+#define DISPATCH_LEVEL 2
+
+WSKSIM_IMPORT(KeGetCurrentIrql) KIRQL KeGetCurrentIrql(VOID);
+WSKSIM_IMPORT(KeRaiseIrql) VOID KeRaiseIrql(_In_ KIRQL NewIrql, _Out_ PKIRQL OldIrql);
+WSKSIM_IMPORT(KeLowerIrql) VOID KeLowerIrql(_In_ KIRQL NewIrql);
+
+/* PAGED_CODE asserts PASSIVE/APC level in checked builds; the verifier checks IRQL per routine. */
+#define PAGED_CODE() ((void)0)
+#define PAGED_CODE_LOCKED() ((void)0)
+#define ASSERT(e) ((void)0)
+#define NT_ASSERT(e) ((void)0)
+
+/* ---- debug output ("DbgPrint function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-dbgprint) ---- */
+WSKSIM_IMPORT(DbgPrint) ULONG DbgPrint(_In_z_ _Printf_format_string_ PCSTR Format, ...);
+WSKSIM_IMPORT(DbgPrintEx)
+ULONG DbgPrintEx(_In_ ULONG ComponentId, _In_ ULONG Level, _In_z_ PCSTR Format, ...);
+#define KdPrint(_x_) DbgPrint _x_
+#define KdPrintEx(_x_) DbgPrintEx _x_
+#define DPFLTR_IHVDRIVER_ID 77
+#define DPFLTR_IHVNETWORK_ID 78
+#define DPFLTR_ERROR_LEVEL 0
+#define DPFLTR_WARNING_LEVEL 1
+#define DPFLTR_TRACE_LEVEL 2
+#define DPFLTR_INFO_LEVEL 3
+
+/* ---- memory ---- */
+void *memset(void *s, int c, SIZE_T n);
+void *memcpy(void *d, const void *s, SIZE_T n);
+void *memmove(void *d, const void *s, SIZE_T n);
+int memcmp(const void *a, const void *b, SIZE_T n);
+#define RtlZeroMemory(Destination, Length) memset((Destination), 0, (Length))
+#define RtlFillMemory(Destination, Length, Fill) memset((Destination), (Fill), (Length))
+#define RtlCopyMemory(Destination, Source, Length) memcpy((Destination), (Source), (Length))
+#define RtlMoveMemory(Destination, Source, Length) memmove((Destination), (Source), (Length))
+#define RtlEqualMemory(a, b, Length) (!memcmp((a), (b), (Length)))
+SIZE_T RtlCompareMemory(_In_ const VOID *Source1, _In_ const VOID *Source2, _In_ SIZE_T Length);
+VOID RtlInitUnicodeString(_Out_ PUNICODE_STRING DestinationString, _In_opt_ PCWSTR SourceString);
+
+/* ---- pool ("ExAllocatePoolWithTag function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exallocatepoolwithtag;
+   "ExAllocatePool2 function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exallocatepool2) ---- */
+typedef enum _POOL_TYPE { NonPagedPool = 0, PagedPool = 1, NonPagedPoolNx = 512 } POOL_TYPE;
+typedef ULONG64 POOL_FLAGS;
+#define POOL_FLAG_USE_QUOTA 0x0000000000000001ULL
+#define POOL_FLAG_UNINITIALIZED 0x0000000000000002ULL
+#define POOL_FLAG_SESSION 0x0000000000000004ULL
+#define POOL_FLAG_CACHE_ALIGNED 0x0000000000000008ULL
+#define POOL_FLAG_RAISE_ON_FAILURE 0x0000000000000020ULL
+#define POOL_FLAG_NON_PAGED 0x0000000000000040ULL
+#define POOL_FLAG_NON_PAGED_EXECUTE 0x0000000000000080ULL
+#define POOL_FLAG_PAGED 0x0000000000000100ULL
+
+WSKSIM_IMPORT(ExAllocatePoolWithTag)
+PVOID ExAllocatePoolWithTag(_In_ POOL_TYPE PoolType, _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag);
+WSKSIM_IMPORT(ExAllocatePoolZero)
+PVOID ExAllocatePoolZero(_In_ POOL_TYPE PoolType, _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag);
+WSKSIM_IMPORT(ExAllocatePool2)
+PVOID ExAllocatePool2(_In_ POOL_FLAGS Flags, _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag);
+WSKSIM_IMPORT(ExFreePoolWithTag) VOID ExFreePoolWithTag(_In_ PVOID P, _In_ ULONG Tag);
+WSKSIM_IMPORT(ExFreePool) VOID ExFreePool(_In_ PVOID P);
+
+/* ---- lists ("Singly and Doubly Linked Lists",
+   https://learn.microsoft.com/windows-hardware/drivers/kernel/singly-and-doubly-linked-lists):
+   inline, as wdm.h defines them ---- */
+FORCEINLINE VOID InitializeListHead(_Out_ PLIST_ENTRY ListHead) {
+  ListHead->Flink = ListHead->Blink = ListHead;
+}
+FORCEINLINE BOOLEAN IsListEmpty(_In_ const LIST_ENTRY *ListHead) {
+  return (BOOLEAN)(ListHead->Flink == ListHead);
+}
+FORCEINLINE BOOLEAN RemoveEntryList(_In_ PLIST_ENTRY Entry) {
+  PLIST_ENTRY Blink = Entry->Blink, Flink = Entry->Flink;
+  Blink->Flink = Flink;
+  Flink->Blink = Blink;
+  return (BOOLEAN)(Flink == Blink);
+}
+FORCEINLINE PLIST_ENTRY RemoveHeadList(_Inout_ PLIST_ENTRY ListHead) {
+  PLIST_ENTRY Entry = ListHead->Flink, Flink = Entry->Flink;
+  ListHead->Flink = Flink;
+  Flink->Blink = ListHead;
+  return Entry;
+}
+FORCEINLINE PLIST_ENTRY RemoveTailList(_Inout_ PLIST_ENTRY ListHead) {
+  PLIST_ENTRY Entry = ListHead->Blink, Blink = Entry->Blink;
+  ListHead->Blink = Blink;
+  Blink->Flink = ListHead;
+  return Entry;
+}
+FORCEINLINE VOID InsertTailList(_Inout_ PLIST_ENTRY ListHead, _Out_ PLIST_ENTRY Entry) {
+  PLIST_ENTRY Blink = ListHead->Blink;
+  Entry->Flink = ListHead;
+  Entry->Blink = Blink;
+  Blink->Flink = Entry;
+  ListHead->Blink = Entry;
+}
+FORCEINLINE VOID InsertHeadList(_Inout_ PLIST_ENTRY ListHead, _Out_ PLIST_ENTRY Entry) {
+  PLIST_ENTRY Flink = ListHead->Flink;
+  Entry->Flink = Flink;
+  Entry->Blink = ListHead;
+  Flink->Blink = Entry;
+  ListHead->Flink = Entry;
+}
+FORCEINLINE VOID PushEntryList(_Inout_ PSINGLE_LIST_ENTRY ListHead, _Inout_ PSINGLE_LIST_ENTRY Entry) {
+  Entry->Next = ListHead->Next;
+  ListHead->Next = Entry;
+}
+FORCEINLINE PSINGLE_LIST_ENTRY PopEntryList(_Inout_ PSINGLE_LIST_ENTRY ListHead) {
+  PSINGLE_LIST_ENTRY First = ListHead->Next;
+  if (First != NULL) ListHead->Next = First->Next;
+  return First;
+}
+
+/* ---- interlocked: one processor is modelled (src/nt/kernel.ts), so plain reads and writes ---- */
+FORCEINLINE LONG InterlockedIncrement(_Inout_ LONG volatile *Addend) { return ++*Addend; }
+FORCEINLINE LONG InterlockedDecrement(_Inout_ LONG volatile *Addend) { return --*Addend; }
+FORCEINLINE LONG InterlockedExchange(_Inout_ LONG volatile *Target, _In_ LONG Value) {
+  LONG Old = *Target;
+  *Target = Value;
+  return Old;
+}
+FORCEINLINE LONG InterlockedExchangeAdd(_Inout_ LONG volatile *Addend, _In_ LONG Value) {
+  LONG Old = *Addend;
+  *Addend = Old + Value;
+  return Old;
+}
+FORCEINLINE LONG InterlockedCompareExchange(
+    _Inout_ LONG volatile *Destination, _In_ LONG Exchange, _In_ LONG Comperand) {
+  LONG Old = *Destination;
+  if (Old == Comperand) *Destination = Exchange;
+  return Old;
+}
+FORCEINLINE PVOID InterlockedExchangePointer(_Inout_ PVOID volatile *Target, _In_opt_ PVOID Value) {
+  PVOID Old = *Target;
+  *Target = Value;
+  return Old;
+}
+FORCEINLINE PVOID InterlockedCompareExchangePointer(
+    _Inout_ PVOID volatile *Destination, _In_opt_ PVOID Exchange, _In_opt_ PVOID Comperand) {
+  PVOID Old = *Destination;
+  if (Old == Comperand) *Destination = Exchange;
+  return Old;
+}
+
+/* ---- dispatcher objects ("KeInitializeEvent function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keinitializeevent) ---- */
+typedef struct _DISPATCHER_HEADER {
+  UCHAR Type;
+  UCHAR Signalling;
+  UCHAR Size;
+  UCHAR Reserved1;
+  LONG SignalState;
+  LIST_ENTRY WaitListHead;
+} DISPATCHER_HEADER;
+
+typedef struct _KEVENT {
+  DISPATCHER_HEADER Header;
+} KEVENT, *PKEVENT, *PRKEVENT;
+
+typedef enum _EVENT_TYPE { NotificationEvent, SynchronizationEvent } EVENT_TYPE;
+typedef enum _KWAIT_REASON { Executive = 0 } KWAIT_REASON;
+typedef enum _MODE { KernelMode, UserMode } MODE;
+typedef LONG KPRIORITY;
+#define IO_NO_INCREMENT 0
+#define IO_NETWORK_INCREMENT 2
+
+WSKSIM_IMPORT(KeInitializeEvent)
+VOID KeInitializeEvent(_Out_ PRKEVENT Event, _In_ EVENT_TYPE Type, _In_ BOOLEAN State);
+WSKSIM_IMPORT(KeSetEvent)
+LONG KeSetEvent(_Inout_ PRKEVENT Event, _In_ KPRIORITY Increment, _In_ BOOLEAN Wait);
+WSKSIM_IMPORT(KeResetEvent) LONG KeResetEvent(_Inout_ PRKEVENT Event);
+WSKSIM_IMPORT(KeClearEvent) VOID KeClearEvent(_Inout_ PRKEVENT Event);
+WSKSIM_IMPORT(KeReadStateEvent) LONG KeReadStateEvent(_In_ PRKEVENT Event);
+
+/* Waits: the calling system thread parks and the simulation runs on (docs/model.md#system-threads-and-waits). */
+WSKSIM_IMPORT(KeWaitForSingleObject)
+NTSTATUS KeWaitForSingleObject(_In_ PVOID Object, _In_ KWAIT_REASON WaitReason,
+    _In_ KPROCESSOR_MODE WaitMode, _In_ BOOLEAN Alertable, _In_opt_ PLARGE_INTEGER Timeout);
+WSKSIM_IMPORT(KeDelayExecutionThread)
+NTSTATUS KeDelayExecutionThread(
+    _In_ KPROCESSOR_MODE WaitMode, _In_ BOOLEAN Alertable, _In_ PLARGE_INTEGER Interval);
+
+/* ---- spin locks ("KeAcquireSpinLock macro (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keacquirespinlock) ---- */
+typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
+WSKSIM_IMPORT(KeInitializeSpinLock) VOID KeInitializeSpinLock(_Out_ PKSPIN_LOCK SpinLock);
+WSKSIM_IMPORT(KeAcquireSpinLock)
+VOID KeAcquireSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKIRQL OldIrql);
+WSKSIM_IMPORT(KeReleaseSpinLock)
+VOID KeReleaseSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _In_ KIRQL NewIrql);
+WSKSIM_IMPORT(KeAcquireSpinLockAtDpcLevel)
+VOID KeAcquireSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
+WSKSIM_IMPORT(KeReleaseSpinLockFromDpcLevel)
+VOID KeReleaseSpinLockFromDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
+
+/* ---- MDLs ("MDL structure (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_mdl) ---- */
+typedef struct _MDL {
+  struct _MDL *Next;
+  CSHORT Size;
+  CSHORT MdlFlags;
+  struct _EPROCESS *Process;
+  PVOID MappedSystemVa;
+  PVOID StartVa;
+  ULONG ByteCount;
+  ULONG ByteOffset;
+} MDL, *PMDL;
+
+/* ---- objects ---- */
+typedef struct _DEVICE_OBJECT *PDEVICE_OBJECT;
+typedef struct _EPROCESS *PEPROCESS;
+typedef struct _ETHREAD *PETHREAD;
+typedef struct _KTHREAD *PKTHREAD;
+
+typedef struct _DRIVER_OBJECT DRIVER_OBJECT, *PDRIVER_OBJECT;
+typedef VOID DRIVER_UNLOAD(_In_ struct _DRIVER_OBJECT *DriverObject);
+typedef DRIVER_UNLOAD *PDRIVER_UNLOAD;
+typedef NTSTATUS DRIVER_INITIALIZE(
+    _In_ struct _DRIVER_OBJECT *DriverObject, _In_ PUNICODE_STRING RegistryPath);
+typedef DRIVER_INITIALIZE *PDRIVER_INITIALIZE;
+
+/* "DRIVER_OBJECT structure (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_driver_object: the
+   fields a DriverEntry touches; MajorFunction is there for its size only (no IRPs from above). */
+struct _DRIVER_OBJECT {
+  CSHORT Type;
+  CSHORT Size;
+  PDEVICE_OBJECT DeviceObject;
+  ULONG Flags;
+  PVOID DriverStart;
+  ULONG DriverSize;
+  PVOID DriverSection;
+  PVOID DriverExtension;
+  UNICODE_STRING DriverName;
+  PUNICODE_STRING HardwareDatabase;
+  PVOID FastIoDispatch;
+  PDRIVER_INITIALIZE DriverInit;
+  PVOID DriverStartIo;
+  PDRIVER_UNLOAD DriverUnload;
+  PVOID MajorFunction[28];
+};
+
+/* ---- IRPs ("IRP structure (wdm.h)", https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_irp) ---- */
+typedef struct _IO_STATUS_BLOCK {
+  union {
+    NTSTATUS Status;
+    PVOID Pointer;
+  };
+  ULONG_PTR Information;
+} IO_STATUS_BLOCK, *PIO_STATUS_BLOCK;
+
+struct _IRP;
+typedef NTSTATUS IO_COMPLETION_ROUTINE(
+    _In_ PDEVICE_OBJECT DeviceObject, _In_ struct _IRP *Irp, _In_opt_ PVOID Context);
+typedef IO_COMPLETION_ROUTINE *PIO_COMPLETION_ROUTINE;
+typedef VOID DRIVER_CANCEL(_Inout_ PDEVICE_OBJECT DeviceObject, _Inout_ struct _IRP *Irp);
+typedef DRIVER_CANCEL *PDRIVER_CANCEL;
+
+typedef struct _IRP {
+  CSHORT Type;
+  USHORT Size;
+  PMDL MdlAddress;
+  ULONG Flags;
+  union {
+    struct _IRP *MasterIrp;
+    LONG IrpCount;
+    PVOID SystemBuffer;
+  } AssociatedIrp;
+  LIST_ENTRY ThreadListEntry;
+  IO_STATUS_BLOCK IoStatus;
+  KPROCESSOR_MODE RequestorMode;
+  BOOLEAN PendingReturned;
+  CHAR StackCount;
+  CHAR CurrentLocation;
+  BOOLEAN Cancel;
+  KIRQL CancelIrql;
+  CCHAR ApcEnvironment;
+  UCHAR AllocationFlags;
+  PIO_STATUS_BLOCK UserIosb;
+  PKEVENT UserEvent;
+  union {
+    struct {
+      PVOID UserApcRoutine;
+      PVOID UserApcContext;
+    } AsynchronousParameters;
+    LARGE_INTEGER AllocationSize;
+  } Overlay;
+  PDRIVER_CANCEL CancelRoutine;
+  PVOID UserBuffer;
+  union {
+    struct {
+      PVOID DriverContext[4];
+      PETHREAD Thread;
+      PCHAR AuxiliaryBuffer;
+      LIST_ENTRY ListEntry;
+      PVOID CurrentStackLocation;
+      PVOID OriginalFileObject;
+    } Overlay;
+  } Tail;
+} IRP, *PIRP;
+
+WSKSIM_IMPORT(IoAllocateIrp) PIRP IoAllocateIrp(_In_ CCHAR StackSize, _In_ BOOLEAN ChargeQuota);
+WSKSIM_IMPORT(IoFreeIrp) VOID IoFreeIrp(_In_ PIRP Irp);
+WSKSIM_IMPORT(IoReuseIrp) VOID IoReuseIrp(_Inout_ PIRP Irp, _In_ NTSTATUS Iostatus);
+WSKSIM_IMPORT(IoSetCompletionRoutine)
+VOID IoSetCompletionRoutine(_In_ PIRP Irp, _In_opt_ PIO_COMPLETION_ROUTINE CompletionRoutine,
+    _In_opt_ PVOID Context, _In_ BOOLEAN InvokeOnSuccess, _In_ BOOLEAN InvokeOnError,
+    _In_ BOOLEAN InvokeOnCancel);
+WSKSIM_IMPORT(IoCancelIrp) BOOLEAN IoCancelIrp(_In_ PIRP Irp);
+
+#endif

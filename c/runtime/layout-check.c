@@ -1,0 +1,26 @@
+/*
+ * The offsets src/cdriver/layout.ts mirrors, checked at compile time: a header change that moves
+ * a field the bridge reads or writes fails the build of every driver, not a run.
+ */
+#include <wsk.h>
+
+#define AT(type, field, offset) _Static_assert(__builtin_offsetof(type, field) == (offset), #type "." #field)
+
+_Static_assert(sizeof(IRP) == 104, "sizeof(IRP)");
+AT(IRP, MdlAddress, 4);
+AT(IRP, IoStatus.Status, 24);
+AT(IRP, IoStatus.Information, 28);
+AT(IRP, PendingReturned, 33);
+AT(IRP, StackCount, 34);
+AT(IRP, CurrentLocation, 35);
+AT(IRP, Cancel, 36);
+AT(IRP, CancelIrql, 37);
+AT(WSK_CLIENT_NPI, Dispatch, 4);
+AT(WSK_CLIENT_DISPATCH, WskClientEvent, 4);
+AT(WSK_PROVIDER_NPI, Dispatch, 4);
+AT(WSK_EVENT_CALLBACK_CONTROL, EventMask, 4);
+AT(WSK_INSPECT_ID, SerialNumber, 4);
+AT(WSK_CLIENT_LISTEN_DISPATCH, WskAbortEvent, 8);
+AT(WSK_CLIENT_CONNECTION_DISPATCH, WskSendBacklogEvent, 8);
+_Static_assert(sizeof(DRIVER_OBJECT) == 168, "sizeof(DRIVER_OBJECT)");
+_Static_assert(sizeof(UNICODE_STRING) == 8, "sizeof(UNICODE_STRING)");

@@ -1,0 +1,117 @@
+/*
+ * The C runtime compiled into every driver wsksim runs (src/cdriver): what wdm.h and wsk.h
+ * promise that is not a call into the model.
+ * - The freestanding memory routines clang emits calls to (memset, memcpy, memmove, memcmp), and
+ *   RtlCompareMemory / RtlInitUnicodeString.
+ * - The provider dispatch tables a WSK_SOCKET's Dispatch and a WSK_PROVIDER_NPI's Dispatch point
+ *   at: each entry is a function of the member's own type that forwards to an import the bridge
+ *   implements (src/cdriver/wsk-imports.ts), so a driver calls Dispatch->WskAccept(...) as on
+ *   Windows, through a function pointer.
+ * - Trampolines the bridge calls (exports named __wsksim_*): a completion routine, an event
+ *   callback or a start routine is a C function pointer, which JavaScript cannot call directly;
+ *   the trampoline makes the indirect call in C, where a pointer of the wrong type traps as it
+ *   would crash on Windows.
+ */
+#include <wsk.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+/* ---- memory ---- */
+
+void *memset(void *s, int c, SIZE_T n) {
+  unsigned char *p = s;
+  while (n--) *p++ = (unsigned char)c;
+  return s;
+}
+
+void *memcpy(void *d, const void *s, SIZE_T n) {
+  unsigned char *q = d;
+  const unsigned char *p = s;
+  while (n--) *q++ = *p++;
+  return d;
+}
+
+void *memmove(void *d, const void *s, SIZE_T n) {
+  unsigned char *q = d;
+  const unsigned char *p = s;
+  if (q < p) {
+    while (n--) *q++ = *p++;
+  } else {
+    while (n--) q[n] = p[n];
+  }
+  return d;
+}
+
+int memcmp(const void *a, const void *b, SIZE_T n) {
+  const unsigned char *p = a, *q = b;
+  for (; n; n--, p++, q++)
+    if (*p != *q) return *p - *q;
+  return 0;
+}
+
+/* "RtlCompareMemory function (wdm.h)": the number of leading bytes that match. */
+SIZE_T RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length) {
+  const UCHAR *p = Source1, *q = Source2;
+  SIZE_T i = 0;
+  while (i < Length && p[i] == q[i]) i++;
+  return i;
+}
+
+VOID RtlInitUnicodeString(PUNICODE_STRING DestinationString, PCWSTR SourceString) {
+  USHORT n = 0;
+  if (SourceString != NULL)
+    while (SourceString[n] != 0) n++;
+  DestinationString->Length = (USHORT)(n * sizeof(WCHAR));
+  DestinationString->MaximumLength = (USHORT)((n + (SourceString != NULL)) * sizeof(WCHAR));
+  DestinationString->Buffer = (PWSTR)SourceString;
+}
+
+/* NPI_WSK_INTERFACE_ID: the model knows it by its address (src/cdriver/bridge.ts). */
+const NPIID NPI_WSK_INTERFACE_ID = {
+    0x2227E803, 0x8D8B, 0x11D4, {0xAB, 0xAD, 0x00, 0x90, 0x27, 0xB6, 0xF8, 0xC2}};
+
+EXPORT(__wsksim_npi_wsk_interface_id) const NPIID *WsksimNpiWskInterfaceId(void) {
+  return &NPI_WSK_INTERFACE_ID;
+}
+
+/* ---- trampolines the bridge calls ---- */
+
+EXPORT(__wsksim_call_completion)
+NTSTATUS WsksimCallCompletion(PIO_COMPLETION_ROUTINE Routine, PDEVICE_OBJECT DeviceObject,
+                              PIRP Irp, PVOID Context) {
+  return Routine(DeviceObject, Irp, Context);
+}
+
+EXPORT(__wsksim_call_accept_event)
+NTSTATUS WsksimCallAcceptEvent(PFN_WSK_ACCEPT_EVENT Routine, PVOID SocketContext, ULONG Flags,
+                               PSOCKADDR LocalAddress, PSOCKADDR RemoteAddress,
+                               PWSK_SOCKET AcceptSocket, PVOID *AcceptSocketContext,
+                               const WSK_CLIENT_CONNECTION_DISPATCH **AcceptSocketDispatch) {
+  return Routine(SocketContext, Flags, LocalAddress, RemoteAddress, AcceptSocket,
+                 AcceptSocketContext, AcceptSocketDispatch);
+}
+
+EXPORT(__wsksim_call_inspect_event)
+WSK_INSPECT_ACTION WsksimCallInspectEvent(PFN_WSK_INSPECT_EVENT Routine, PVOID SocketContext,
+                                          PSOCKADDR LocalAddress, PSOCKADDR RemoteAddress,
+                                          PWSK_INSPECT_ID InspectID) {
+  return Routine(SocketContext, LocalAddress, RemoteAddress, InspectID);
+}
+
+EXPORT(__wsksim_call_abort_event)
+NTSTATUS WsksimCallAbortEvent(PFN_WSK_ABORT_EVENT Routine, PVOID SocketContext,
+                              PWSK_INSPECT_ID InspectID) {
+  return Routine(SocketContext, InspectID);
+}
+
+EXPORT(__wsksim_call_disconnect_event)
+NTSTATUS WsksimCallDisconnectEvent(PFN_WSK_DISCONNECT_EVENT Routine, PVOID SocketContext,
+                                   ULONG Flags) {
+  return Routine(SocketContext, Flags);
+}
+
+EXPORT(__wsksim_call_send_backlog_event)
+NTSTATUS WsksimCallSendBacklogEvent(PFN_WSK_SEND_BACKLOG_EVENT Routine, PVOID SocketContext,
+                                    SIZE_T IdealBacklogSize) {
+  return Routine(SocketContext, IdealBacklogSize);
+}

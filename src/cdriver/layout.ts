@@ -1,0 +1,63 @@
+/**
+ * Where the fields C code relies on sit in a wasm32 driver's memory: the offsets of c/include's
+ * structures as clang lays them out for wasm32 (4-byte pointers, ULONG_PTR and SIZE_T; natural
+ * alignment). The runtime checks the same numbers with _Static_assert (c/runtime/layout-check.c),
+ * so a header change that moves a field fails the build, not a run.
+ */
+
+/** IRP ("IRP structure (wdm.h)"): the fields the bridge mirrors. */
+export const IRP_LAYOUT = {
+  size: 104,
+  Type: 0,
+  Size: 2,
+  MdlAddress: 4,
+  IoStatusStatus: 24,
+  IoStatusInformation: 28,
+  PendingReturned: 33,
+  StackCount: 34,
+  CurrentLocation: 35,
+  Cancel: 36,
+  CancelIrql: 37,
+} as const;
+
+/** IO_TYPE_IRP, the IRP's Type (wdm.h). */
+export const IO_TYPE_IRP = 6;
+
+/** WSK_CLIENT_NPI { PVOID ClientContext; const WSK_CLIENT_DISPATCH *Dispatch; }. */
+export const CLIENT_NPI = { ClientContext: 0, Dispatch: 4 } as const;
+/** WSK_CLIENT_DISPATCH { USHORT Version; USHORT Reserved; PFN_WSK_CLIENT_EVENT ... }. */
+export const CLIENT_DISPATCH = { Version: 0, Reserved: 2, WskClientEvent: 4 } as const;
+/** WSK_PROVIDER_NPI { PWSK_CLIENT Client; const WSK_PROVIDER_DISPATCH *Dispatch; }. */
+export const PROVIDER_NPI = { Client: 0, Dispatch: 4 } as const;
+/** WSK_EVENT_CALLBACK_CONTROL { PNPIID NpiId; ULONG EventMask; }. */
+export const EVENT_CALLBACK_CONTROL = { NpiId: 0, EventMask: 4, size: 8 } as const;
+/** WSK_INSPECT_ID { ULONG_PTR Key; ULONG SerialNumber; }. */
+export const INSPECT_ID = { Key: 0, SerialNumber: 4, size: 8 } as const;
+/** WSK_SOCKET { const VOID *Dispatch; }. */
+export const SOCKET = { Dispatch: 0, size: 4 } as const;
+/** The client listen dispatch's members, in wsk.h's order. */
+export const CLIENT_LISTEN = { WskAcceptEvent: 0, WskInspectEvent: 4, WskAbortEvent: 8 } as const;
+/** The client connection dispatch's members, in wsk.h's order. */
+export const CLIENT_CONNECTION = {
+  WskReceiveEvent: 0,
+  WskDisconnectEvent: 4,
+  WskSendBacklogEvent: 8,
+} as const;
+/** SOCKADDR_STORAGE's size: what a scratch address gets, whatever its family. */
+export const SOCKADDR_STORAGE_SIZE = 128;
+/** DRIVER_OBJECT and UNICODE_STRING sizes on wasm32. */
+export const DRIVER_OBJECT_SIZE = 168;
+export const UNICODE_STRING = { Length: 0, MaximumLength: 2, Buffer: 4, size: 8 } as const;
+
+/**
+ * The index of each provider dispatch table in the runtime's __wsksim_dispatch_table
+ * (c/runtime/wsk-dispatch.c): 0 is the client-level WSK_PROVIDER_DISPATCH.
+ */
+export const DISPATCH_TABLE = {
+  provider: 0,
+  basic: 1,
+  listen: 2,
+  connection: 3,
+  datagram: 4,
+  stream: 5,
+} as const;

@@ -1,0 +1,117 @@
+/**
+ * The allocator of a C driver's linear memory above its static data (__heap_base): pool blocks,
+ * the bridge's mirrors of IRPs and sockets, scratch space for callbacks' arguments, and each
+ * system thread's stack and asyncify region. Deterministic by construction: first fit over a
+ * free list kept in address order, every block zeroed, so the same calls give the same addresses.
+ *
+ * A freed block waits in a quarantine (first in, first out, QUARANTINE_BYTES) before it can be
+ * handed out again, as AddressSanitizer's does, so a pointer used after its free does not at once
+ * alias the next allocation. Blocks are 16-byte aligned with a 16-byte gap after each, so an
+ * overrun lands in memory no block owns.
+ *
+ * The seam for a shadow map of pool memory: `HeapObserver` is told of every allocation and free,
+ * with the block's address, size and kind; a checker of loads and stores plugs in there.
+ */
+import { SimConfigError } from '../sim/index.ts';
+
+const ALIGN = 16;
+const GAP = 16;
+const QUARANTINE_BYTES = 1 << 20;
+
+/** What a block is for, for an observer (pool blocks are the driver's; the rest the bridge's). */
+export type BlockKind = 'pool' | 'irp' | 'socket' | 'scratch' | 'stack' | 'object';
+
+/** Told of every allocation and free (the shadow map's seam). */
+export interface HeapObserver {
+  allocated(address: number, size: number, kind: BlockKind): void;
+  freed(address: number, size: number, kind: BlockKind): void;
+}
+
+interface Span {
+  address: number;
+  size: number;
+}
+
+export class LinearHeap {
+  readonly #bytes: Uint8Array;
+  /** Free spans in address order. */
+  readonly #free: Span[];
+  readonly #live = new Map<number, { size: number; kind: BlockKind }>();
+  readonly #quarantine: Span[] = [];
+  #quarantined = 0;
+  observer: HeapObserver | null = null;
+
+  constructor(bytes: Uint8Array, base: number) {
+    this.#bytes = bytes;
+    const start = Math.ceil(base / ALIGN) * ALIGN;
+    this.#free = [{ address: start, size: bytes.length - start }];
+  }
+
+  /** A zeroed block of `size` bytes (at least 1), or 0 when memory is exhausted. */
+  allocate(size: number, kind: BlockKind): number {
+    const need = Math.ceil(Math.max(size, 1) / ALIGN) * ALIGN + GAP;
+    let index = this.#free.findIndex((span) => span.size >= need);
+    if (index < 0 && this.#quarantine.length > 0) {
+      this.#drainQuarantine(Infinity);
+      index = this.#free.findIndex((span) => span.size >= need);
+    }
+    const span = this.#free[index];
+    if (span === undefined) return 0;
+    const address = span.address;
+    span.address += need;
+    span.size -= need;
+    if (span.size === 0) this.#free.splice(index, 1);
+    this.#bytes.fill(0, address, address + need);
+    this.#live.set(address, { size: need, kind });
+    this.observer?.allocated(address, size, kind);
+    return address;
+  }
+
+  /** Frees a block `allocate` returned; false when `address` is not a live block's start. */
+  free(address: number): boolean {
+    const block = this.#live.get(address);
+    if (block === undefined) return false;
+    this.#live.delete(address);
+    this.observer?.freed(address, block.size, block.kind);
+    this.#quarantine.push({ address, size: block.size });
+    this.#quarantined += block.size;
+    this.#drainQuarantine(QUARANTINE_BYTES);
+    return true;
+  }
+
+  /** The kind of the live block starting at `address`, if any. */
+  kindAt(address: number): BlockKind | undefined {
+    return this.#live.get(address)?.kind;
+  }
+
+  #drainQuarantine(limit: number): void {
+    while (this.#quarantined > limit || (limit === Infinity && this.#quarantine.length > 0)) {
+      const span = this.#quarantine.shift();
+      if (span === undefined) return;
+      this.#quarantined -= span.size;
+      this.#release(span);
+    }
+  }
+
+  /** Returns a span to the free list, merged with its neighbours. */
+  #release(span: Span): void {
+    const free = this.#free;
+    let i = 0;
+    while (i < free.length && (free[i] as Span).address < span.address) i++;
+    free.splice(i, 0, { ...span });
+    const merge = (at: number): void => {
+      const a = free[at];
+      const b = free[at + 1];
+      if (a === undefined || b === undefined || a.address + a.size !== b.address) return;
+      a.size += b.size;
+      free.splice(at + 1, 1);
+    };
+    merge(i);
+    if (i > 0) merge(i - 1);
+  }
+}
+
+/** A heap too small for what the bridge needs at load: the scenario cannot be honoured. */
+export function heapExhausted(what: string): never {
+  throw new SimConfigError('loadDriver', `the driver's linear memory is exhausted (${what})`);
+}

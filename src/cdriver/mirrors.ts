@@ -1,0 +1,287 @@
+/**
+ * The one place C memory and the model's objects meet: each model object a C driver holds (an
+ * IRP, a WSK_SOCKET, a KEVENT, a pool block, a spin lock) has an address in linear memory, and
+ * each C structure the model reads (a SOCKADDR, a WSK_INSPECT_ID) is converted here, both ways.
+ *
+ * - IRPs: IoAllocateIrp's IRP is a C IRP (c/include/wdm.h) the bridge keeps in step with the
+ *   model's: IoStatus, PendingReturned, Cancel, StackCount and CurrentLocation are written
+ *   before a completion routine runs and after every call that takes the IRP, with what the
+ *   call returns through its arguments (an address, an option's value) written at completion.
+ *   IoStatus.Information that is a socket becomes its WSK_SOCKET's address.
+ * - Sockets: each model WSK_SOCKET gets a C WSK_SOCKET whose Dispatch is the runtime's table of
+ *   its category (c/runtime/wsk-dispatch.c).
+ * - Dispatcher objects and spin locks are keyed by their C address; one used before its
+ *   KeInitialize* call is a fresh, uninitialised object, so the verifier reports it as for
+ *   TypeScript (OBJECT-NOT-INITIALIZED).
+ * - SOCKADDRs: network byte order in C, host order in the model ("SOCKADDR_IN structure
+ *   (ws2def.h)", https://learn.microsoft.com/windows/win32/api/ws2def/ns-ws2def-sockaddr_in).
+ * - Opaque handles (a PWSK_CLIENT) are numbers above the linear memory, so C that dereferences
+ *   one traps.
+ */
+import {
+  AF_INET,
+  AF_INET6,
+  IRP,
+  KEVENT,
+  KSPIN_LOCK,
+  WSK_INSPECT_ID,
+  WSK_SOCKET,
+  sockaddr,
+  type SOCKADDR,
+} from '../wsk/index.ts';
+import { hex, type CDriver } from './c-driver.ts';
+import { DISPATCH_TABLE, INSPECT_ID, IO_TYPE_IRP, IRP_LAYOUT, SOCKET } from './layout.ts';
+
+/** Where opaque handles start: above any wasm32 memory the build gives a driver. */
+const HANDLE_BASE = 0xf000_0000;
+
+export class Mirrors {
+  readonly #d: CDriver;
+  readonly #irps = new Map<number, IRP>();
+  readonly #irpAddress = new WeakMap<IRP, number>();
+  /** What a call returns through its arguments, written when its IRP completes. */
+  readonly #atCompletion = new WeakMap<IRP, (() => void)[]>();
+  readonly #sockets = new Map<number, WSK_SOCKET>();
+  readonly #socketAddress = new WeakMap<WSK_SOCKET, number>();
+  readonly #events = new Map<number, KEVENT>();
+  readonly #spinLocks = new Map<number, KSPIN_LOCK>();
+  readonly #pool = new Map<number, object>();
+  readonly #handles: object[] = [];
+  readonly #handleOf = new WeakMap<object, number>();
+
+  constructor(driver: CDriver) {
+    this.#d = driver;
+  }
+
+  // ---- IRPs -----------------------------------------------------------------------------------
+
+  /** A C IRP for the model's `irp` (IoAllocateIrp). */
+  newIrp(irp: IRP): number {
+    const d = this.#d;
+    const address = d.allocate(IRP_LAYOUT.size, 'irp');
+    d.setU16(address + IRP_LAYOUT.Type, IO_TYPE_IRP);
+    d.setU16(address + IRP_LAYOUT.Size, IRP_LAYOUT.size);
+    this.#irps.set(address, irp);
+    this.#irpAddress.set(irp, address);
+    this.syncIrp(irp);
+    return address;
+  }
+
+  /** The model's IRP at `address`; a pointer that is none is the driver's crash. */
+  irp(address: number, routine: string): IRP {
+    const irp = this.#irps.get(address);
+    if (irp === undefined) {
+      this.#d.crash(`${routine}: ${hex(address)} is not an IRP IoAllocateIrp returned`);
+    }
+    return irp;
+  }
+
+  irpOrNull(address: number, routine: string): IRP | null {
+    return address === 0 ? null : this.irp(address, routine);
+  }
+
+  /** The C IRP's address of a model IRP. */
+  irpAddress(irp: IRP): number {
+    return this.#irpAddress.get(irp) ?? 0;
+  }
+
+  /** The model freed `irp`: its C memory goes back to the heap. */
+  freeIrp(address: number): void {
+    const irp = this.#irps.get(address);
+    if (irp === undefined || irp.state !== 'freed') return;
+    this.#irps.delete(address);
+    this.#d.heap.free(address);
+  }
+
+  /** Something a call returns through an argument, written when `irp` completes. */
+  atCompletion(irp: IRP | null, write: () => void): void {
+    if (irp === null) return;
+    const list = this.#atCompletion.get(irp);
+    if (list === undefined) this.#atCompletion.set(irp, [write]);
+    else list.push(write);
+  }
+
+  /**
+   * Writes the model's IRP into its C IRP, and what its completed call returns through its
+   * arguments. The status is read as the driver's (a C driver's reads are not seen, so the
+   * advisory WSK-STATUS-IGNORED does not apply to C drivers).
+   */
+  syncIrp(irp: IRP): void {
+    const d = this.#d;
+    const address = this.#irpAddress.get(irp);
+    if (address === undefined || this.#irps.get(address) !== irp) return;
+    d.setU32(address + IRP_LAYOUT.IoStatusStatus, irp.IoStatus.Status);
+    d.setU32(address + IRP_LAYOUT.IoStatusInformation, this.information(irp.IoStatus.Information));
+    d.setU8(address + IRP_LAYOUT.PendingReturned, irp.PendingReturned ? 1 : 0);
+    d.setU8(address + IRP_LAYOUT.StackCount, irp.StackCount);
+    d.setU8(address + IRP_LAYOUT.CurrentLocation, irp.CurrentLocation);
+    d.setU8(address + IRP_LAYOUT.Cancel, irp.Cancel ? 1 : 0);
+    d.setU8(address + IRP_LAYOUT.CancelIrql, irp.CancelIrql);
+    if (irp.state !== 'completed') return;
+    const writes = this.#atCompletion.get(irp);
+    if (writes === undefined) return;
+    this.#atCompletion.delete(irp);
+    for (const write of writes) write();
+  }
+
+  /** IoStatus.Information as C reads it: a count, or a socket's address. */
+  information(value: unknown): number {
+    if (typeof value === 'number') return value;
+    if (value instanceof WSK_SOCKET) return this.socketAddress(value);
+    if (value === null || value === undefined) return 0;
+    return this.handle(value as object);
+  }
+
+  // ---- sockets --------------------------------------------------------------------------------
+
+  /** The C WSK_SOCKET of a model socket, made on first sight. */
+  socketAddress(socket: WSK_SOCKET): number {
+    const known = this.#socketAddress.get(socket);
+    if (known !== undefined) return known;
+    const d = this.#d;
+    const address = d.allocate(SOCKET.size, 'socket');
+    const table = DISPATCH_TABLE[socket.state.category];
+    d.setU32(address + SOCKET.Dispatch, d.exports.__wsksim_dispatch_table(table));
+    this.#sockets.set(address, socket);
+    this.#socketAddress.set(socket, address);
+    return address;
+  }
+
+  socket(address: number, routine: string): WSK_SOCKET {
+    const socket = this.#sockets.get(address);
+    if (socket === undefined) {
+      this.#d.crash(`${routine}: ${hex(address)} is not a socket WSK gave the driver`);
+    }
+    return socket;
+  }
+
+  // ---- dispatcher objects, spin locks, pool ---------------------------------------------------
+
+  event(address: number): KEVENT {
+    let event = this.#events.get(address);
+    if (event === undefined) {
+      this.#d.u8(address);
+      event = new KEVENT();
+      this.#events.set(address, event);
+    }
+    return event;
+  }
+
+  spinLock(address: number): KSPIN_LOCK {
+    let lock = this.#spinLocks.get(address);
+    if (lock === undefined) {
+      this.#d.u8(address);
+      lock = new KSPIN_LOCK();
+      this.#spinLocks.set(address, lock);
+    }
+    return lock;
+  }
+
+  /** A pool block's C memory for the model's block `block` (null: the allocation failed). */
+  newPoolBlock(block: object | null, size: number): number {
+    if (block === null) return 0;
+    const address = this.#d.allocate(size, 'pool');
+    this.#pool.set(address, block);
+    return address;
+  }
+
+  /** The model's block at `address`; a pointer that is none is the driver's crash. */
+  poolBlock(address: number, routine: string): object {
+    const block = this.#pool.get(address);
+    if (block === undefined) {
+      this.#d.crash(`${routine}: ${hex(address)} is not a pool block (BAD_POOL_CALLER)`);
+    }
+    return block;
+  }
+
+  /** The model freed the block at `address` (a second free keeps it, so the model sees it). */
+  freePoolBlock(address: number): void {
+    if (this.#d.heap.kindAt(address) === 'pool') this.#d.heap.free(address);
+  }
+
+  // ---- opaque handles -------------------------------------------------------------------------
+
+  handle(object: object): number {
+    let handle = this.#handleOf.get(object);
+    if (handle === undefined) {
+      handle = HANDLE_BASE + 16 * this.#handles.length;
+      this.#handles.push(object);
+      this.#handleOf.set(object, handle);
+    }
+    return handle;
+  }
+
+  object(value: number): object | undefined {
+    const handle = value >>> 0;
+    if (handle < HANDLE_BASE || (handle - HANDLE_BASE) % 16 !== 0) return undefined;
+    return this.#handles[(handle - HANDLE_BASE) / 16];
+  }
+
+  // ---- SOCKADDR and WSK_INSPECT_ID ------------------------------------------------------------
+
+  /** The model's SOCKADDR for the C one at `address` (the family decides the shape). */
+  readSockaddr(address: number): SOCKADDR {
+    const d = this.#d;
+    const family = d.u16(address);
+    const port = (d.u8(address + 2) << 8) | d.u8(address + 3);
+    if (family === AF_INET6) {
+      const words: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const word = (d.u8(address + 8 + 2 * i) << 8) | d.u8(address + 9 + 2 * i);
+        words.push(word.toString(16));
+      }
+      const text = sockaddr(`[${words.join(':')}]:${port}`);
+      return { ...text, sin6_flowinfo: d.u32(address + 4), sin6_scope_id: d.u32(address + 24) };
+    }
+    if (family !== AF_INET) {
+      // The model answers an unknown family as Windows does; keep what C gave.
+      return { sin_family: family, sin_port: port, sin_addr: '0.0.0.0' } as unknown as SOCKADDR;
+    }
+    const octets = [0, 1, 2, 3].map((i) => d.u8(address + 4 + i));
+    return { sin_family: AF_INET, sin_port: port, sin_addr: octets.join('.') };
+  }
+
+  /** Writes the model's SOCKADDR into C memory at `address` (network byte order). */
+  writeSockaddr(address: number, value: SOCKADDR): void {
+    const d = this.#d;
+    if ('sin6_family' in value && value.sin6_family === AF_INET6) {
+      d.bytes.fill(0, address, address + 28);
+      d.setU16(address, AF_INET6);
+      d.setU8(address + 2, value.sin6_port >> 8);
+      d.setU8(address + 3, value.sin6_port & 0xff);
+      d.setU32(address + 4, value.sin6_flowinfo);
+      ipv6Bytes(value.sin6_addr).forEach((byte, i) => d.setU8(address + 8 + i, byte));
+      d.setU32(address + 24, value.sin6_scope_id);
+      return;
+    }
+    const v4 = value as { sin_port: number; sin_addr: string };
+    d.bytes.fill(0, address, address + 16);
+    d.setU16(address, AF_INET);
+    d.setU8(address + 2, v4.sin_port >> 8);
+    d.setU8(address + 3, v4.sin_port & 0xff);
+    v4.sin_addr.split('.').forEach((octet, i) => d.setU8(address + 4 + i, Number(octet)));
+  }
+
+  readInspectId(address: number): WSK_INSPECT_ID {
+    const d = this.#d;
+    const key = d.u32(address + INSPECT_ID.Key);
+    return new WSK_INSPECT_ID(key, d.u32(address + INSPECT_ID.SerialNumber));
+  }
+
+  writeInspectId(address: number, id: { Key: number; SerialNumber: number }): void {
+    this.#d.setU32(address + INSPECT_ID.Key, id.Key);
+    this.#d.setU32(address + INSPECT_ID.SerialNumber, id.SerialNumber);
+  }
+}
+
+/** The 16 bytes of canonical IPv6 text. */
+function ipv6Bytes(text: string): number[] {
+  const [head = '', tail] = text.split('::');
+  const words = (part: string): number[] =>
+    part === '' ? [] : part.split(':').map((word) => Number.parseInt(word, 16));
+  const front = words(head);
+  const back = tail === undefined ? [] : words(tail);
+  const all = [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back];
+  return all.flatMap((word) => [word >> 8, word & 0xff]);
+}
+

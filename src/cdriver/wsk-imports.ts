@@ -1,0 +1,416 @@
+/**
+ * The wsk.h routines a C driver imports: the registration routines (WskRegister ...
+ * WskDeregister) and the provider dispatch members the runtime's tables forward
+ * (c/runtime/wsk-dispatch.c), each calling the model's member on the socket's own dispatch
+ * table with its C arguments converted (mirrors.ts); and the client dispatch tables the driver
+ * gives WSK, as model tables whose callbacks call the driver's function pointers through the
+ * runtime's trampolines ("WSK_CLIENT_LISTEN_DISPATCH structure (wsk.h)",
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/ns-wsk-_wsk_client_listen_dispatch).
+ *
+ * Not carried yet (a member that calls `unbridged`, a scenario the simulator cannot run): the
+ * data path (WSK_BUF, MDLs, WskSend / WskReceive and their events), datagram sockets, name
+ * resolution, WskControlClient, security descriptors, and OwningProcess / OwningThread other
+ * than NULL.
+ */
+import {
+  NPI_WSK_INTERFACE_ID,
+  SO_WSK_EVENT_CALLBACK,
+  STATUS_SUCCESS,
+  WSK_CLIENT,
+  WSK_FLAG_CONNECTION_SOCKET,
+  WSK_FLAG_DATAGRAM_SOCKET,
+  WSK_FLAG_LISTEN_SOCKET,
+  WSK_FLAG_STREAM_SOCKET,
+  WSK_PROVIDER_CHARACTERISTICS,
+  WSK_PROVIDER_NPI,
+  WSK_REGISTRATION,
+  WskSetOption,
+  sockaddr,
+  type IRP,
+  type NTSTATUS,
+  type SOCKADDR,
+  type WSK_CLIENT_CONNECTION_DISPATCH,
+  type WSK_CLIENT_LISTEN_DISPATCH,
+  type WSK_PROVIDER_DISPATCH,
+  type WSK_INSPECT_ID,
+  type WSK_SOCKET,
+} from '../wsk/index.ts';
+import { SimConfigError } from '../sim/index.ts';
+import type { CDriver } from './c-driver.ts';
+import { cannotBlock } from './nt-imports.ts';
+import {
+  CLIENT_CONNECTION,
+  CLIENT_DISPATCH,
+  CLIENT_LISTEN,
+  CLIENT_NPI,
+  DISPATCH_TABLE,
+  EVENT_CALLBACK_CONTROL,
+  INSPECT_ID,
+  PROVIDER_NPI,
+  SOCKADDR_STORAGE_SIZE,
+} from './layout.ts';
+import type { Mirrors } from './mirrors.ts';
+
+type Import = (...args: never[]) => number | void;
+type Member = (...args: unknown[]) => NTSTATUS;
+
+export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
+  const k = d.kernel;
+  const registrations = new Map<number, WSK_REGISTRATION>();
+  const registration = (address: number): WSK_REGISTRATION => {
+    let known = registrations.get(address);
+    if (known === undefined) {
+      d.u8(address);
+      known = new WSK_REGISTRATION();
+      registrations.set(address, known);
+    }
+    return known;
+  };
+  const tables = new ClientTables(d, m);
+  /** Each client's provider dispatch, from the capture that gave the driver its handle. */
+  const providers = new Map<WSK_CLIENT, WSK_PROVIDER_DISPATCH>();
+  const provider = (c: WSK_CLIENT, name: string): Member => {
+    const member = providers.get(c)?.[name as keyof WSK_PROVIDER_DISPATCH] as Member | undefined;
+    if (member === undefined) d.crash(`${name}: Client is not a captured NPI's Client`);
+    return member;
+  };
+
+  /** Calls `member` of the socket's model dispatch table, its IRP kept in step with C. */
+  const call = (
+    name: string,
+    socket: number,
+    irp: number,
+    args: (s: WSK_SOCKET, i: IRP | null) => unknown[],
+    after?: (i: IRP | null) => void,
+  ): number => {
+    const s = m.socket(socket, name);
+    const i = m.irpOrNull(irp, name);
+    const member = (s.Dispatch as Record<string, Member | undefined>)[name];
+    if (member === undefined) d.crash(`${name} is not a member of this socket's dispatch table`);
+    if (after !== undefined) m.atCompletion(i, () => after(i));
+    const status = member(...args(s, i));
+    if (i !== null) m.syncIrp(i);
+    return status;
+  };
+  /** An address the call fills in, written to C when its IRP completes. */
+  const outAddress = (address: number, i: IRP | null): SOCKADDR | null => {
+    if (address === 0) return null;
+    const value = sockaddr('0.0.0.0:0');
+    m.atCompletion(i, () => m.writeSockaddr(address, value));
+    return value;
+  };
+  const client = (handle: number, routine: string): WSK_CLIENT => {
+    const object = m.object(handle);
+    if (!(object instanceof WSK_CLIENT)) d.crash(`${routine}: Client is not the NPI's Client`);
+    return object;
+  };
+  const noSecurity = (routine: string, process: number, thread: number, sd: number): void => {
+    if (process !== 0 || thread !== 0 || sd !== 0) {
+      unbridged(`${routine} with an OwningProcess, OwningThread or SecurityDescriptor`);
+    }
+  };
+
+  return {
+    // ---- registration ----
+    WskRegister: (ClientNpi: number, Registration: number): number => {
+      const dispatch = d.u32(ClientNpi + CLIENT_NPI.Dispatch);
+      const npi = {
+        ClientContext: nullable(d.u32(ClientNpi + CLIENT_NPI.ClientContext)),
+        Dispatch:
+          dispatch === 0
+            ? null
+            : {
+                Version: d.u16(dispatch + CLIENT_DISPATCH.Version),
+                Reserved: d.u16(dispatch + CLIENT_DISPATCH.Reserved),
+                WskClientEvent: null,
+              },
+      };
+      return k.WskRegister(npi, registration(Registration));
+    },
+    WskDeregister: (Registration: number): number =>
+      d.waiting(
+        () => k.WskDeregister(registration(Registration)),
+        () => 0,
+        () => cannotBlock(d, 'WskDeregister'),
+      ),
+    WskCaptureProviderNPI: (Registration: number, WaitTimeout: number, ProviderNpi: number) => {
+      const npi = new WSK_PROVIDER_NPI();
+      d.u8(ProviderNpi);
+      return d.waiting(
+        () => k.WskCaptureProviderNPI(registration(Registration), WaitTimeout, npi),
+        (status: NTSTATUS) => {
+          if (status === STATUS_SUCCESS && npi.Client !== null && npi.Dispatch !== null) {
+            providers.set(npi.Client, npi.Dispatch);
+            d.setU32(ProviderNpi + PROVIDER_NPI.Client, m.handle(npi.Client));
+            const table = d.exports.__wsksim_dispatch_table(DISPATCH_TABLE.provider);
+            d.setU32(ProviderNpi + PROVIDER_NPI.Dispatch, table);
+          }
+          return status;
+        },
+        () => cannotBlock(d, 'WskCaptureProviderNPI'),
+      );
+    },
+    WskReleaseProviderNPI: (Registration: number): void =>
+      k.WskReleaseProviderNPI(registration(Registration)),
+    WskQueryProviderCharacteristics: (Registration: number, Characteristics: number): number => {
+      const out = new WSK_PROVIDER_CHARACTERISTICS();
+      const status = k.WskQueryProviderCharacteristics(registration(Registration), out);
+      d.setU16(Characteristics, out.HighestVersion);
+      d.setU16(Characteristics + 2, out.LowestVersion);
+      return status;
+    },
+
+    // ---- the provider dispatch (client level) ----
+    WskSocket: (
+      Client: number, AddressFamily: number, SocketType: number, Protocol: number, Flags: number,
+      SocketContext: number, Dispatch: number, OwningProcess: number, OwningThread: number,
+      SecurityDescriptor: number, Irp: number,
+    ): number => {
+      noSecurity('WskSocket', OwningProcess, OwningThread, SecurityDescriptor);
+      const c = client(Client, 'WskSocket');
+      const i = m.irpOrNull(Irp, 'WskSocket');
+      const table = tables.forFlags(Flags, Dispatch);
+      const status = provider(c, 'WskSocket')(
+        c, AddressFamily, SocketType, Protocol, Flags, nullable(SocketContext), table, null, null,
+        null, i,
+      );
+      if (i !== null) m.syncIrp(i);
+      return status;
+    },
+    WskSocketConnect: (
+      Client: number, SocketType: number, Protocol: number, LocalAddress: number,
+      RemoteAddress: number, Flags: number, SocketContext: number, Dispatch: number,
+      OwningProcess: number, OwningThread: number, SecurityDescriptor: number, Irp: number,
+    ): number => {
+      noSecurity('WskSocketConnect', OwningProcess, OwningThread, SecurityDescriptor);
+      const c = client(Client, 'WskSocketConnect');
+      const i = m.irpOrNull(Irp, 'WskSocketConnect');
+      const status = provider(c, 'WskSocketConnect')(
+        c, SocketType, Protocol, m.readSockaddr(LocalAddress), m.readSockaddr(RemoteAddress),
+        Flags, nullable(SocketContext), tables.connection(Dispatch), null, null, null, i,
+      );
+      if (i !== null) m.syncIrp(i);
+      return status;
+    },
+
+    // ---- socket members ----
+    WskControlSocket: (
+      Socket: number, RequestType: number, ControlCode: number, Level: number, InputSize: number,
+      InputBuffer: number, OutputSize: number, OutputBuffer: number, OutputSizeReturned: number,
+      Irp: number,
+    ): number => {
+      const input =
+        InputBuffer === 0
+          ? null
+          : RequestType === WskSetOption && ControlCode === SO_WSK_EVENT_CALLBACK
+            ? {
+                NpiId: npiId(d, d.u32(InputBuffer + EVENT_CALLBACK_CONTROL.NpiId)),
+                EventMask: d.u32(InputBuffer + EVENT_CALLBACK_CONTROL.EventMask),
+              }
+            : { value: InputSize >= 4 ? d.u32(InputBuffer) : d.u8(InputBuffer) };
+      const output: Record<string, unknown> | null = OutputBuffer === 0 ? null : {};
+      const returned = OutputSizeReturned === 0 ? null : { value: 0 };
+      const write = (): void => {
+        if (output !== null) writeOutput(d, m, OutputBuffer, OutputSize, output);
+        if (returned !== null) d.setU32(OutputSizeReturned, returned.value);
+      };
+      const args = (s: WSK_SOCKET, i: IRP | null): unknown[] => [
+        s, RequestType, ControlCode, Level, InputSize, input, OutputSize, output, returned, i,
+      ];
+      const status = call('WskControlSocket', Socket, Irp, args, write);
+      if (Irp === 0) write();
+      return status;
+    },
+    WskCloseSocket: (Socket: number, Irp: number): number =>
+      call('WskCloseSocket', Socket, Irp, (s, i) => [s, i]),
+    WskBind: (Socket: number, LocalAddress: number, Flags: number, Irp: number): number =>
+      call('WskBind', Socket, Irp, (s, i) => [s, m.readSockaddr(LocalAddress), Flags, i]),
+    WskConnect: (Socket: number, RemoteAddress: number, Flags: number, Irp: number): number =>
+      call('WskConnect', Socket, Irp, (s, i) => [s, m.readSockaddr(RemoteAddress), Flags, i]),
+    WskListen: (Socket: number, Irp: number): number =>
+      call('WskListen', Socket, Irp, (s, i) => [s, i]),
+    WskAccept: (
+      ListenSocket: number, Flags: number, AcceptSocketContext: number,
+      AcceptSocketDispatch: number, LocalAddress: number, RemoteAddress: number, Irp: number,
+    ): number =>
+      call('WskAccept', ListenSocket, Irp, (s, i) => [
+        s, Flags, nullable(AcceptSocketContext), tables.connection(AcceptSocketDispatch),
+        outAddress(LocalAddress, i), outAddress(RemoteAddress, i), i,
+      ]),
+    WskInspectComplete: (ListenSocket: number, InspectID: number, Action: number, Irp: number) =>
+      call('WskInspectComplete', ListenSocket, Irp, (s, i) => [
+        s, m.readInspectId(InspectID), Action, i,
+      ]),
+    WskGetLocalAddress: (Socket: number, LocalAddress: number, Irp: number): number =>
+      call('WskGetLocalAddress', Socket, Irp, (s, i) => [s, outAddress(LocalAddress, i), i]),
+    WskGetRemoteAddress: (Socket: number, RemoteAddress: number, Irp: number): number =>
+      call('WskGetRemoteAddress', Socket, Irp, (s, i) => [s, outAddress(RemoteAddress, i), i]),
+    unbridged: (Member: number): void => unbridged(d.cString(Member)),
+  };
+}
+
+/**
+ * The model's tables for the client dispatch tables a driver passes (one per C address, so the
+ * model sees the same table each time): each callback calls the driver's function pointer
+ * through a trampoline with its arguments in scratch memory, freed when it returns.
+ */
+class ClientTables {
+  readonly #d: CDriver;
+  readonly #m: Mirrors;
+  readonly #listen = new Map<number, WSK_CLIENT_LISTEN_DISPATCH>();
+  readonly #connection = new Map<number, WSK_CLIENT_CONNECTION_DISPATCH>();
+
+  constructor(driver: CDriver, mirrors: Mirrors) {
+    this.#d = driver;
+    this.#m = mirrors;
+  }
+
+  /** WskSocket's Dispatch, by the socket's category (its Flags). */
+  forFlags(Flags: number, address: number): object | null {
+    if (address === 0) return null;
+    if (Flags & WSK_FLAG_LISTEN_SOCKET) return this.listen(address);
+    if (Flags & WSK_FLAG_CONNECTION_SOCKET) return this.connection(address);
+    if (Flags & (WSK_FLAG_DATAGRAM_SOCKET | WSK_FLAG_STREAM_SOCKET)) {
+      unbridged('WskSocket of a datagram or stream socket with event callbacks');
+    }
+    return null;
+  }
+
+  listen(address: number): WSK_CLIENT_LISTEN_DISPATCH | null {
+    if (address === 0) return null;
+    const known = this.#listen.get(address);
+    if (known !== undefined) return known;
+    const d = this.#d;
+    const ex = d.exports;
+    const accept = d.u32(address + CLIENT_LISTEN.WskAcceptEvent);
+    const inspect = d.u32(address + CLIENT_LISTEN.WskInspectEvent);
+    const abort = d.u32(address + CLIENT_LISTEN.WskAbortEvent);
+    const table: WSK_CLIENT_LISTEN_DISPATCH = {
+      WskAcceptEvent:
+        accept === 0
+          ? null
+          : (SocketContext, Flags, LocalAddress, RemoteAddress, AcceptSocket, context, dispatch) =>
+              this.#scratch(2 * SOCKADDR_STORAGE_SIZE + 8, (at) => {
+                const [local, remote] = [at, at + SOCKADDR_STORAGE_SIZE];
+                const outs = at + 2 * SOCKADDR_STORAGE_SIZE;
+                this.#m.writeSockaddr(local, LocalAddress);
+                this.#m.writeSockaddr(remote, RemoteAddress);
+                const socket = AcceptSocket === null ? 0 : this.#m.socketAddress(AcceptSocket);
+                const status = d.callback(() =>
+                  ex.__wsksim_call_accept_event(
+                    accept, word(SocketContext), Flags, local, remote, socket, outs, outs + 4,
+                  ),
+                );
+                context.value = nullable(d.u32(outs));
+                dispatch.value = this.connection(d.u32(outs + 4));
+                return status as NTSTATUS;
+              }),
+      WskInspectEvent:
+        inspect === 0
+          ? null
+          : (SocketContext, LocalAddress, RemoteAddress, InspectID) =>
+              this.#scratch(2 * SOCKADDR_STORAGE_SIZE + INSPECT_ID.size, (at) => {
+                const [local, remote] = [at, at + SOCKADDR_STORAGE_SIZE];
+                const id = at + 2 * SOCKADDR_STORAGE_SIZE;
+                this.#m.writeSockaddr(local, LocalAddress);
+                this.#m.writeSockaddr(remote, RemoteAddress);
+                if (InspectID !== null) this.#m.writeInspectId(id, InspectID);
+                const idAddress = InspectID === null ? 0 : id;
+                return d.callback(() =>
+                  ex.__wsksim_call_inspect_event(
+                    inspect, word(SocketContext), local, remote, idAddress,
+                  ),
+                );
+              }),
+      WskAbortEvent:
+        abort === 0
+          ? null
+          : (SocketContext, InspectID: WSK_INSPECT_ID) =>
+              this.#scratch(INSPECT_ID.size, (id) => {
+                this.#m.writeInspectId(id, InspectID);
+                return d.callback(() =>
+                  ex.__wsksim_call_abort_event(abort, word(SocketContext), id),
+                ) as NTSTATUS;
+              }),
+    };
+    this.#listen.set(address, table);
+    return table;
+  }
+
+  connection(address: number): WSK_CLIENT_CONNECTION_DISPATCH | null {
+    if (address === 0) return null;
+    const known = this.#connection.get(address);
+    if (known !== undefined) return known;
+    const d = this.#d;
+    const ex = d.exports;
+    const receive = d.u32(address + CLIENT_CONNECTION.WskReceiveEvent);
+    const disconnect = d.u32(address + CLIENT_CONNECTION.WskDisconnectEvent);
+    const backlog = d.u32(address + CLIENT_CONNECTION.WskSendBacklogEvent);
+    const table: WSK_CLIENT_CONNECTION_DISPATCH = {
+      WskReceiveEvent: receive === 0 ? null : () => unbridged('WskReceiveEvent'),
+      WskDisconnectEvent:
+        disconnect === 0
+          ? null
+          : (SocketContext, Flags) =>
+              d.callback(() =>
+                ex.__wsksim_call_disconnect_event(disconnect, word(SocketContext), Flags),
+              ) as NTSTATUS,
+      WskSendBacklogEvent:
+        backlog === 0
+          ? null
+          : (SocketContext, IdealBacklogSize) =>
+              d.callback(() =>
+                ex.__wsksim_call_send_backlog_event(backlog, word(SocketContext), IdealBacklogSize),
+              ) as NTSTATUS,
+    };
+    this.#connection.set(address, table);
+    return table;
+  }
+
+  #scratch<R>(size: number, body: (address: number) => R): R {
+    const address = this.#d.allocate(size, 'scratch');
+    try {
+      return body(address);
+    } finally {
+      this.#d.heap.free(address);
+    }
+  }
+}
+
+/** What WskControlSocket returned through OutputBuffer, written to C. */
+function writeOutput(
+  d: CDriver,
+  m: Mirrors,
+  address: number,
+  size: number,
+  output: Record<string, unknown>,
+): void {
+  if (typeof output['Key'] === 'number' && size >= INSPECT_ID.size) {
+    m.writeInspectId(address, output as unknown as WSK_INSPECT_ID);
+  } else if (typeof output['value'] === 'number' && size >= 4) {
+    d.setU32(address, output['value']);
+  }
+}
+
+/** NPI_WSK_INTERFACE_ID's model identity when C passes the runtime's NPIID, else what C gave. */
+function npiId(d: CDriver, address: number): unknown {
+  return address === d.exports.__wsksim_npi_wsk_interface_id() ? NPI_WSK_INTERFACE_ID : address;
+}
+
+/** A PVOID for the model: NULL is null. */
+function nullable(value: number): number | null {
+  return value === 0 ? null : value;
+}
+
+/** A context the model hands back, as C's PVOID. */
+function word(value: unknown): number {
+  return typeof value === 'number' ? value : 0;
+}
+
+/** A member the bridge does not carry yet: a scenario this version cannot run (no verdict). */
+function unbridged(what: string): never {
+  throw new SimConfigError(
+    'loadDriver',
+    `${what} is not yet available to C drivers (README "Testing your C driver")`,
+  );
+}

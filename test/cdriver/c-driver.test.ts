@@ -1,0 +1,145 @@
+/**
+ * C drivers run by the bridge (src/cdriver): waits unwind the C stack and resume at the right
+ * virtual time, a trap or a bad pointer is the driver's failure named by its C function, pool
+ * lives in linear memory and is accounted by the model, and a callback that waits gets what a
+ * TypeScript one would (a violation, never a simulator assertion). The drivers are
+ * test/fixtures/c/entries.c, one entry per behaviour.
+ */
+import { describe, expect, it } from 'vitest';
+import { Simulation, type CDriver, type RunOutcome } from '../../src/index.ts';
+import { fixtureDriver, requireToolchain } from '../support/c-toolchain.ts';
+
+const EXPORTS = ['WaitEntry', 'TrapEntry', 'BadIrpEntry', 'PoolEntry', 'DoubleFreeEntry',
+  'CallbackWaitEntry'];
+
+interface Loaded {
+  readonly sim: Simulation;
+  readonly notes: string[];
+  readonly outcome: RunOutcome;
+}
+
+async function runEntry(entry: string, seed = 1, passiveCallbacks = 0): Promise<Loaded> {
+  const sim = new Simulation({ seed });
+  sim.addHost({ name: 'server', ipv4: '10.0.0.2' });
+  sim.kernel('server', { passiveCallbacks });
+  const notes: string[] = [];
+  const Note = (d: CDriver, what: number, value: number): void =>
+    void notes.push(`${sim.now / 1e6}ms ${d.cString(what)} ${value.toString(16)}`);
+  sim.loadDriver('server', fixtureDriver('entries', EXPORTS), {
+    entry,
+    name: 'entries.wasm',
+    hooks: { Note },
+  });
+  const outcome = await sim.run({ until: '1s' });
+  return { sim, notes, outcome };
+}
+
+describe('cdriver: waits', () => {
+  it('KeDelayExecutionThread 5 frames down unwinds, resumes at 10 ms with its locals; waits time out and are satisfied', async (context) => {
+    requireToolchain(context);
+    const { notes, outcome } = await runEntry('WaitEntry');
+    expect(outcome.failure).toBeUndefined();
+    const path = '\\Registry\\Machine\\System\\CurrentControlSet\\Services\\entries.wasm';
+    expect(notes).toEqual([
+      `0ms registry path length ${(2 * path.length).toString(16)}`,
+      // 7 * (5 + 4 + 3 + 2 + 1) + 1 = 106
+      '10ms sum after a wait 5 frames down 6a',
+      '15ms timed out 102',
+      '15ms signalled 0',
+      '15ms irql 0',
+    ]);
+  });
+
+  it('the same seed gives the same trace hash; two hosts run their own instances', async (context) => {
+    requireToolchain(context);
+    const [a, b] = [await runEntry('WaitEntry', 5), await runEntry('WaitEntry', 5)];
+    expect(b.sim.traceHash()).toBe(a.sim.traceHash());
+    const sim = new Simulation({ seed: 1 });
+    const notes: string[] = [];
+    for (const [host, ipv4] of [['a', '10.0.0.1'], ['b', '10.0.0.2']] as const) {
+      sim.addHost({ name: host, ipv4 });
+      sim.loadDriver(host, fixtureDriver('entries', EXPORTS), {
+        entry: 'WaitEntry',
+        hooks: { Note: (d, what) => void notes.push(`${host} ${sim.now / 1e6} ${d.cString(what)}`) },
+      });
+    }
+    expect((await sim.run({ until: '1s' })).failure).toBeUndefined();
+    expect(notes.filter((n) => n.includes('sum'))).toEqual([
+      'a 10 sum after a wait 5 frames down',
+      'b 10 sum after a wait 5 frames down',
+    ]);
+  });
+});
+
+describe('cdriver: crashes', () => {
+  it('an out-of-bounds read after a wait → driver-crash in BadDereference, with its C callers', async (context) => {
+    requireToolchain(context);
+    const { outcome } = await runEntry('TrapEntry');
+    expect(outcome.failure).toMatchObject({
+      kind: 'driver-crash',
+      message: expect.stringMatching(/^driver crash in TrapEntry: DriverTrap: entries\.wasm: trap: memory access out of bounds in BadDereference \(wasm 0x[0-9a-f]+\)$/),
+      details: {
+        rule: 'DRIVER-CRASH',
+        host: 'server',
+        site: expect.stringMatching(/^BadDereference \(wasm 0x/),
+        stack: [expect.stringMatching(/^BadDereference/), expect.stringMatching(/^TrapEntry/)],
+      },
+    });
+    expect(outcome.failure?.at).toBe(3_000_000);
+  });
+
+  it('IoFreeIrp of a pointer IoAllocateIrp never returned → driver-crash naming the routine', async (context) => {
+    requireToolchain(context);
+    const { outcome } = await runEntry('BadIrpEntry');
+    expect(outcome.failure).toMatchObject({
+      kind: 'driver-crash',
+      message: expect.stringMatching(/IoFreeIrp: 0x[0-9a-f]+ is not an IRP IoAllocateIrp returned in BadIrpEntry/),
+    });
+  });
+});
+
+describe('cdriver: pool', () => {
+  it('three blocks in linear memory, two freed → the model reports the third as leaked', async (context) => {
+    requireToolchain(context);
+    const { sim, notes, outcome } = await runEntry('PoolEntry');
+    expect(outcome.failure).toBeUndefined();
+    expect(notes).toEqual(['0ms sum 6']);
+    expect(sim.kernel('server').leaks()).toEqual([
+      // 'gnhT' in C, a little-endian ULONG: the model shows it as the debugger does.
+      { tag: 'Thng', bytes: 12, poolType: 512 },
+    ]);
+  });
+
+  it('a double free → the verifier\'s violation, as for a TypeScript driver', async (context) => {
+    requireToolchain(context);
+    const { outcome } = await runEntry('DoubleFreeEntry');
+    expect(outcome.failure).toMatchObject({ kind: 'violation' });
+    expect(outcome.failure?.details?.rule).toMatch(/^POOL-/);
+  });
+});
+
+describe('cdriver: callbacks', () => {
+  it('a completion routine that waits for ever, at DISPATCH_LEVEL → IRQL-TOO-HIGH', async (context) => {
+    requireToolchain(context);
+    for (const seed of [1, 2, 3, 4]) {
+      const { outcome } = await runEntry('CallbackWaitEntry', seed);
+      expect(outcome.failure, `seed ${seed}`).toMatchObject({
+        kind: 'violation',
+        details: { rule: 'IRQL-TOO-HIGH' },
+      });
+    }
+  });
+
+  it('…at PASSIVE_LEVEL, inline or pended → WAIT-OUTSIDE-THREAD, never a simulator assertion', async (context) => {
+    requireToolchain(context);
+    // Inline, the routine runs under the thread's own C frames, which cannot unwind past it;
+    // pended, it runs from an event, outside any thread: both are the TypeScript model's rule.
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const { outcome } = await runEntry('CallbackWaitEntry', seed, 1);
+      expect(outcome.failure, `seed ${seed}`).toMatchObject({
+        kind: 'violation',
+        details: { rule: 'WAIT-OUTSIDE-THREAD' },
+      });
+    }
+  });
+});
