@@ -69,15 +69,15 @@ import {
   type SyncCall,
 } from './support/driver.ts';
 
-const SERVER = '10.0.0.2';
-const CLIENTS = [
+export const SERVER = '10.0.0.2';
+export const CLIENTS = [
   { host: 'client1', ipv4: '10.0.0.11', port: 80, at: 0 },
   { host: 'client2', ipv4: '10.0.0.12', port: 81, at: 20 },
 ] as const;
 /** When every driver closes what it has and unloads, in ms. */
 const UNLOAD_MS = 200;
 
-interface Handles {
+export interface Handles {
   readonly calls: Map<PIRP, number>;
   /** '<ms> <what>' as each driver saw it. */
   readonly seen: string[];
@@ -328,7 +328,13 @@ function serverDriver(sim: Simulation, h: Handles) {
   };
 }
 
-function clientDriver(sim: Simulation, h: Handles, host: string, port: number, at: number) {
+export function clientDriver(
+  sim: Simulation,
+  h: Handles,
+  host: string,
+  port: number,
+  at: number,
+) {
   return async (k: Kernel): Promise<void> => {
     const Registration = new WSK_REGISTRATION();
     const Npi: PWSK_PROVIDER_NPI = new WSK_PROVIDER_NPI();
@@ -449,7 +455,7 @@ function build(sim: Simulation): Handles {
   return h;
 }
 
-function check(sim: Simulation, h: Handles): void {
+export function check(sim: Simulation, h: Handles): void {
   checkNoErrors(h.errors);
   const seen = h.seen.map((line) => line.replace(/:\d+$/, '')).sort();
   const want = [

@@ -359,7 +359,7 @@ export class Simulation extends Network<Payload> {
    */
   loadDriver(host: string, wasm: string | Uint8Array, options: LoadDriverOptions = {}): KTHREAD {
     const where = `loadDriver(${host})`;
-    const bytes = typeof wasm === 'string' ? readDriver(where, wasm) : wasm;
+    const bytes = typeof wasm === 'string' ? readDriver(where, wasm, options.sources) : wasm;
     const name = options.name ?? (typeof wasm === 'string' ? basename(wasm) : 'driver.wasm');
     const k = this.kernel(host);
     const driver = instantiateDriver(k, bytes, { ...options, name }, where);
@@ -492,16 +492,15 @@ export class Simulation extends Network<Payload> {
 /** Driver files already read, by path: a campaign's runs read each once. */
 const driverFiles = new Map<string, Uint8Array>();
 
-function readDriver(where: string, path: string): Uint8Array {
+function readDriver(where: string, path: string, sources?: readonly string[]): Uint8Array {
   let bytes = driverFiles.get(path);
   if (bytes === undefined) {
     try {
       bytes = readFileSync(path);
     } catch {
-      throw new SimConfigError(
-        where,
-        `no driver at ${path}: build it with \`npx wsksim build-driver <files.c> -o ${path}\``,
-      );
+      const files = sources?.join(' ') ?? '<files.c>';
+      const build = `npx wsksim build-driver ${files} -o ${path}`;
+      throw new SimConfigError(where, `no driver at ${path}: build it with \`${build}\``);
     }
     driverFiles.set(path, bytes);
   }

@@ -25,6 +25,8 @@ export interface LoadDriverOptions {
   /** What reports call the driver. @defaultValue the file's name, or 'driver.wasm' */
   readonly name?: string;
   readonly hooks?: ScenarioHooks;
+  /** The C files the driver is built from: the build command a missing file's error gives. */
+  readonly sources?: readonly string[];
 }
 
 /** Compiled modules by their bytes: a campaign's thousands of runs compile a driver once. */

@@ -100,7 +100,7 @@ describe('the package: npm pack, installed into a project outside the checkout',
     if (root !== '') rmSync(root, { recursive: true, force: true });
   });
 
-  it('ships compiled code with declarations, the bin, scenarios and docs; no tests or benches', () => {
+  it('ships compiled code with declarations, the bin, scenarios, C headers and docs; no tests or benches', () => {
     expect(packed).toEqual(
       expect.arrayContaining([
         'package.json',
@@ -112,6 +112,8 @@ describe('the package: npm pack, installed into a project outside the checkout',
         'dist/cli/main.js',
         'scenarios/showcase.ts',
         'scenarios/support/driver.ts',
+        'c/include/wsk.h',
+        'c/runtime/wsk-dispatch.c',
         'docs/model.md',
       ]),
     );

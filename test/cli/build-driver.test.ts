@@ -1,0 +1,74 @@
+/**
+ * `wsksim build-driver`: a driver's C sources to a module sim.loadDriver runs; an undeclared
+ * routine (one the model lacks) is the compiler's error, exit 1; a bad invocation exit 2 naming
+ * what is wrong; a machine without the toolchain is told which Debian packages to install.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Simulation } from '../../src/index.ts';
+import { fixtureSource, requireToolchain } from '../support/c-toolchain.ts';
+import { cli } from '../support/cli.ts';
+import { tempDirs } from '../support/temp.ts';
+
+const tempDir = tempDirs('wsksim-build-driver-');
+
+describe('cli: build-driver', () => {
+  it('builds a driver whose exports the bridge needs, with asyncify and the C names kept', async (context) => {
+    requireToolchain(context);
+    const output = join(tempDir(), 'entries.wasm');
+    const argv = ['build-driver', fixtureSource('entries'), '-o', output, '--export', 'PoolEntry'];
+    expect(await cli(argv)).toEqual({ code: 0, out: `built ${output}\n`, err: '' });
+    const sim = new Simulation({ seed: 1 });
+    sim.addHost({ name: 'a', ipv4: '10.0.0.1' });
+    const notes: string[] = [];
+    sim.loadDriver('a', readFileSync(output), {
+      entry: 'PoolEntry',
+      hooks: { Note: (d, what, value) => void notes.push(`${d.cString(what)} ${value}`) },
+    });
+    expect((await sim.run({ until: '1s' })).failure).toBeUndefined();
+    expect(notes).toEqual(['sum 6']);
+  });
+
+  it('a routine the model lacks is undeclared: the compiler says so, exit 1, no module', async (context) => {
+    requireToolchain(context);
+    const output = join(tempDir(), 'undeclared.wasm');
+    const { code, out } = await cli(['build-driver', fixtureSource('undeclared'), '-o', output]);
+    expect(code).toBe(1);
+    expect(out).toMatch(/^clang failed:\n.*undeclared\.c:7:10: error: implicit declaration of function 'IoCreateSymbolicLink'/);
+    expect(existsSync(output)).toBe(false);
+  });
+
+  it('bad arguments → exit 2 naming the option', async () => {
+    expect(await cli(['build-driver'])).toMatchObject({ code: 2, err: expect.stringContaining('build-driver: no .c file given') });
+    expect(await cli(['build-driver', 'a.c'])).toMatchObject({ code: 2, err: expect.stringContaining('build-driver: -o <driver.wasm> is required') });
+    expect(await cli(['build-driver', 'a.c', '-o'])).toMatchObject({ code: 2, err: expect.stringContaining('build-driver: -o needs a value') });
+    expect(await cli(['build-driver', 'a.txt', '-o', 'x.wasm'])).toMatchObject({ code: 2, err: expect.stringContaining('build-driver: a.txt is not a .c file') });
+    expect(await cli(['build-driver', 'a.c', '--opt', '-o', 'x.wasm'])).toMatchObject({ code: 2, err: expect.stringContaining('build-driver: unknown option --opt') });
+  });
+
+  it('no clang, wasm-ld or wasm-opt on PATH → one line naming the Debian packages, exit 2', async () => {
+    const path = process.env['PATH'];
+    process.env['PATH'] = '/nonexistent';
+    try {
+      const { code, err } = await cli(['build-driver', 'a.c', '-o', 'x.wasm']);
+      expect(code).toBe(2);
+      expect(err.split('\n')[0]).toBe(
+        'wsksim: build-driver needs clang (Debian package clang), wasm-ld (Debian package lld), ' +
+          'wasm-opt (Debian package binaryen): apt-get install clang lld binaryen',
+      );
+    } finally {
+      process.env['PATH'] = path;
+    }
+  });
+
+  it('loadDriver of a driver not built → SimConfigError with the build command', () => {
+    const sim = new Simulation({ seed: 1 });
+    sim.addHost({ name: 'a', ipv4: '10.0.0.1' });
+    const missing = join(tempDir(), 'missing.wasm');
+    expect(() => sim.loadDriver('a', missing, { sources: ['driver.c'] })).toThrow(
+      `option 'loadDriver(a)': no driver at ${missing}: build it with ` +
+        `\`npx wsksim build-driver driver.c -o ${missing}\``,
+    );
+  });
+});
