@@ -3,6 +3,7 @@
  * docs/design.md#performance-metrics. Metric names are an interface: later work adds names, never
  * renames them.
  */
+import { benchCDriver } from './cdriver.ts';
 import { benchCore } from './core.ts';
 import { benchExplore, exploreOptions } from './explore.ts';
 import { benchFuzz } from './fuzz.ts';
@@ -17,6 +18,7 @@ import { benchWsk } from './wsk.ts';
 type Bench = (argv: readonly string[]) => Promise<Metric[]>;
 
 const BENCHES: Readonly<Record<string, Bench>> = {
+  cdriver: benchCDriver,
   core: benchCore,
   fuzz: benchFuzz,
   jobs: benchJobs,

@@ -208,6 +208,50 @@ WSKSIM_IMPORT(KeDelayExecutionThread)
 NTSTATUS KeDelayExecutionThread(
     _In_ KPROCESSOR_MODE WaitMode, _In_ BOOLEAN Alertable, _In_ PLARGE_INTEGER Interval);
 
+/* ---- timers and DPCs ("KeSetTimer function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesettimer;
+   "KeInitializeDpc function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keinitializedpc) ---- */
+struct _KDPC;
+typedef VOID KDEFERRED_ROUTINE(_In_ struct _KDPC *Dpc, _In_opt_ PVOID DeferredContext,
+    _In_opt_ PVOID SystemArgument1, _In_opt_ PVOID SystemArgument2);
+typedef KDEFERRED_ROUTINE *PKDEFERRED_ROUTINE;
+
+typedef struct _KDPC {
+  UCHAR Type;
+  UCHAR Importance;
+  volatile USHORT Number;
+  LIST_ENTRY DpcListEntry;
+  PKDEFERRED_ROUTINE DeferredRoutine;
+  PVOID DeferredContext;
+  PVOID SystemArgument1;
+  PVOID SystemArgument2;
+  PVOID DpcData;
+} KDPC, *PKDPC, *PRKDPC;
+
+typedef struct _KTIMER {
+  DISPATCHER_HEADER Header;
+  ULONGLONG DueTime;
+  LIST_ENTRY TimerListEntry;
+  struct _KDPC *Dpc;
+  LONG Period;
+} KTIMER, *PKTIMER, *PRKTIMER;
+
+typedef enum _TIMER_TYPE { NotificationTimer, SynchronizationTimer } TIMER_TYPE;
+
+WSKSIM_IMPORT(KeInitializeDpc)
+VOID KeInitializeDpc(_Out_ PRKDPC Dpc, _In_ PKDEFERRED_ROUTINE DeferredRoutine,
+    _In_opt_ PVOID DeferredContext);
+WSKSIM_IMPORT(KeInitializeTimer) VOID KeInitializeTimer(_Out_ PKTIMER Timer);
+WSKSIM_IMPORT(KeInitializeTimerEx) VOID KeInitializeTimerEx(_Out_ PKTIMER Timer, _In_ TIMER_TYPE Type);
+WSKSIM_IMPORT(KeSetTimer)
+BOOLEAN KeSetTimer(_Inout_ PKTIMER Timer, _In_ LARGE_INTEGER DueTime, _In_opt_ PKDPC Dpc);
+WSKSIM_IMPORT(KeSetTimerEx)
+BOOLEAN KeSetTimerEx(_Inout_ PKTIMER Timer, _In_ LARGE_INTEGER DueTime, _In_ LONG Period,
+    _In_opt_ PKDPC Dpc);
+WSKSIM_IMPORT(KeCancelTimer) BOOLEAN KeCancelTimer(_Inout_ PKTIMER Timer);
+WSKSIM_IMPORT(KeReadStateTimer) BOOLEAN KeReadStateTimer(_In_ PKTIMER Timer);
+
 /* ---- spin locks ("KeAcquireSpinLock macro (wdm.h)",
    https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keacquirespinlock) ---- */
 typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
@@ -326,6 +370,45 @@ typedef struct _IRP {
     } Overlay;
   } Tail;
 } IRP, *PIRP;
+
+/* ---- work items ("IoQueueWorkItem function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioqueueworkitem): the
+   routine runs in a system thread of its own, so it may wait ---- */
+typedef struct _IO_WORKITEM *PIO_WORKITEM;
+typedef VOID IO_WORKITEM_ROUTINE(_In_ PDEVICE_OBJECT DeviceObject, _In_opt_ PVOID Context);
+typedef IO_WORKITEM_ROUTINE *PIO_WORKITEM_ROUTINE;
+typedef enum _WORK_QUEUE_TYPE { CriticalWorkQueue, DelayedWorkQueue, HyperCriticalWorkQueue }
+    WORK_QUEUE_TYPE;
+WSKSIM_IMPORT(IoAllocateWorkItem) PIO_WORKITEM IoAllocateWorkItem(_In_ PDEVICE_OBJECT DeviceObject);
+WSKSIM_IMPORT(IoQueueWorkItem)
+VOID IoQueueWorkItem(_Inout_ PIO_WORKITEM IoWorkItem, _In_ PIO_WORKITEM_ROUTINE WorkerRoutine,
+    _In_ WORK_QUEUE_TYPE QueueType, _In_opt_ PVOID Context);
+WSKSIM_IMPORT(IoFreeWorkItem) VOID IoFreeWorkItem(_In_ PIO_WORKITEM IoWorkItem);
+
+/* ---- system threads ("PsCreateSystemThread function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-pscreatesystemthread):
+   each has a C stack of its own; PsTerminateSystemThread does not return ---- */
+typedef VOID KSTART_ROUTINE(_In_ PVOID StartContext);
+typedef KSTART_ROUTINE *PKSTART_ROUTINE;
+typedef struct _OBJECT_ATTRIBUTES *POBJECT_ATTRIBUTES;
+typedef struct _CLIENT_ID *PCLIENT_ID;
+typedef PVOID POBJECT_TYPE;
+#define THREAD_ALL_ACCESS 0x001FFFFF
+#define SYNCHRONIZE 0x00100000
+#define OBJ_KERNEL_HANDLE 0x00000200
+WSKSIM_IMPORT(PsCreateSystemThread)
+NTSTATUS PsCreateSystemThread(_Out_ PHANDLE ThreadHandle, _In_ ULONG DesiredAccess,
+    _In_opt_ POBJECT_ATTRIBUTES ObjectAttributes, _In_opt_ HANDLE ProcessHandle,
+    _Out_opt_ PCLIENT_ID ClientId, _In_ PKSTART_ROUTINE StartRoutine, _In_opt_ PVOID StartContext);
+WSKSIM_IMPORT(PsTerminateSystemThread)
+__attribute__((noreturn)) NTSTATUS PsTerminateSystemThread(_In_ NTSTATUS ExitStatus);
+WSKSIM_IMPORT(ObReferenceObjectByHandle)
+NTSTATUS ObReferenceObjectByHandle(_In_ HANDLE Handle, _In_ ACCESS_MASK DesiredAccess,
+    _In_opt_ POBJECT_TYPE ObjectType, _In_ KPROCESSOR_MODE AccessMode, _Out_ PVOID *Object,
+    _Out_opt_ PVOID HandleInformation);
+WSKSIM_IMPORT(ObDereferenceObject) VOID ObDereferenceObject(_In_ PVOID Object);
+WSKSIM_IMPORT(ZwClose) NTSTATUS ZwClose(_In_ HANDLE Handle);
+#define ObDereferenceObjectWithTag(Object, Tag) ObDereferenceObject(Object)
 
 WSKSIM_IMPORT(IoAllocateIrp) PIRP IoAllocateIrp(_In_ CCHAR StackSize, _In_ BOOLEAN ChargeQuota);
 WSKSIM_IMPORT(IoFreeIrp) VOID IoFreeIrp(_In_ PIRP Irp);

@@ -115,3 +115,20 @@ NTSTATUS WsksimCallSendBacklogEvent(PFN_WSK_SEND_BACKLOG_EVENT Routine, PVOID So
                                     SIZE_T IdealBacklogSize) {
   return Routine(SocketContext, IdealBacklogSize);
 }
+
+EXPORT(__wsksim_call_dpc)
+VOID WsksimCallDpc(PKDEFERRED_ROUTINE Routine, PKDPC Dpc, PVOID DeferredContext,
+                   PVOID SystemArgument1, PVOID SystemArgument2) {
+  Routine(Dpc, DeferredContext, SystemArgument1, SystemArgument2);
+}
+
+EXPORT(__wsksim_call_work_item)
+VOID WsksimCallWorkItem(PIO_WORKITEM_ROUTINE Routine, PDEVICE_OBJECT DeviceObject,
+                        PVOID Context) {
+  Routine(DeviceObject, Context);
+}
+
+EXPORT(__wsksim_call_start_routine)
+VOID WsksimCallStartRoutine(PKSTART_ROUTINE Routine, PVOID StartContext) {
+  Routine(StartContext);
+}

@@ -34,6 +34,9 @@ import { Wasm, type WasmGlobal, type WasmInstance, type WasmMemory } from './was
 const THREAD_STACK = 64 * 1024;
 const ASYNCIFY_DATA = 16 * 1024;
 
+/** What an unwinding PsTerminateSystemThread leaves for runThread. */
+const TERMINATED = Symbol('PsTerminateSystemThread');
+
 /** asyncify_get_state's answers. */
 const NORMAL = 0;
 const UNWINDING = 1;
@@ -62,6 +65,11 @@ export interface DriverExports {
   readonly __wsksim_call_abort_event: (fn: number, ctx: number, id: number) => number;
   readonly __wsksim_call_disconnect_event: (fn: number, ctx: number, flags: number) => number;
   readonly __wsksim_call_send_backlog_event: (fn: number, ctx: number, size: number) => number;
+  readonly __wsksim_call_dpc: (
+    fn: number, dpc: number, ctx: number, argument1: number, argument2: number,
+  ) => void;
+  readonly __wsksim_call_work_item: (fn: number, device: number, ctx: number) => void;
+  readonly __wsksim_call_start_routine: (fn: number, ctx: number) => void;
   readonly [name: string]: unknown;
 }
 
@@ -97,15 +105,15 @@ export class CDriver {
   /** The C file:line reader, when one is attached. */
   sourceLines: SourceLines | null = null;
   readonly #sim: Simulator;
-  readonly #bytes: Uint8Array;
-  readonly #view: DataView;
+  #bytes: Uint8Array;
+  #view: DataView;
   /** Wasm activations on the JavaScript stack: 1 in a thread's own code, 2+ in a callback. */
   #depth = 0;
   /** The thread whose code is running, null in an event (a callback at depth 1). */
   #running: CThread | null = null;
   readonly #interruptStack: number;
   /** What an unwinding import waits for, and what the rewound import returns. */
-  #pending: PromiseLike<unknown> | null = null;
+  #pending: PromiseLike<unknown> | typeof TERMINATED | null = null;
   #resumed: unknown = undefined;
   /** The unwound import's `finish`, with the state its call made (the rewound call's is new). */
   #finish: ((value: never) => number) | null = null;
@@ -119,7 +127,21 @@ export class CDriver {
     this.#bytes = new Uint8Array(buffer);
     this.#view = new DataView(buffer);
     this.#interruptStack = Number(this.exports.__stack_pointer.value);
-    this.heap = new LinearHeap(this.#bytes, Number(this.exports.__heap_base.value));
+    const memory = {
+      bytes: (): Uint8Array => this.#bytes,
+      grow: (pages: number): boolean => {
+        try {
+          this.exports.memory.grow(pages);
+        } catch {
+          return false;
+        }
+        // Growing detaches the old buffer: every view is made again (the C code never grows it).
+        this.#bytes = new Uint8Array(this.exports.memory.buffer);
+        this.#view = new DataView(this.exports.memory.buffer);
+        return true;
+      },
+    };
+    this.heap = new LinearHeap(memory, Number(this.exports.__heap_base.value));
   }
 
   // ---- memory ---------------------------------------------------------------------------------
@@ -206,9 +228,18 @@ export class CDriver {
         return result;
       }
       ex.asyncify_stop_unwind();
-      const pending = this.#pending as PromiseLike<unknown>;
+      // What this thread's unwound import left: other threads unwind while it is parked.
+      const pending = this.#pending as PromiseLike<unknown> | typeof TERMINATED;
+      const finish = this.#finish;
       this.#pending = null;
+      this.#finish = null;
+      if (pending === TERMINATED) {
+        // PsTerminateSystemThread: the thread's C frames are dropped, never rewound.
+        this.heap.free(stack);
+        return 0;
+      }
       this.#resumed = await pending;
+      this.#finish = finish;
       ex.asyncify_start_rewind(data);
     }
   }
@@ -271,6 +302,17 @@ export class CDriver {
     this.#finish = finish as (value: never) => number;
     ex.asyncify_start_unwind(this.#running.asyncifyData);
     return 0;
+  }
+
+  /**
+   * PsTerminateSystemThread: the calling thread's C stack unwinds and is dropped; false when the
+   * caller is a callback the kernel called synchronously (nothing can be dropped under it).
+   */
+  terminateThread(): boolean {
+    if (this.#depth !== 1 || this.#running === null) return false;
+    this.#pending = TERMINATED;
+    this.exports.asyncify_start_unwind(this.#running.asyncifyData);
+    return true;
   }
 
   /** Whether C code of a system thread is running with nothing between it and its thread. */

@@ -3,6 +3,8 @@
  * the bridge's mirrors of IRPs and sockets, scratch space for callbacks' arguments, and each
  * system thread's stack and asyncify region. Deterministic by construction: first fit over a
  * free list kept in address order, every block zeroed, so the same calls give the same addresses.
+ * The memory starts small and grows (whole 64 KiB pages, up to the module's maximum) only when no
+ * free span fits: a run's instance costs what it uses.
  *
  * A freed block waits in a quarantine (first in, first out, QUARANTINE_BYTES) before it can be
  * handed out again, as AddressSanitizer's does, so a pointer used after its free does not at once
@@ -17,6 +19,14 @@ import { SimConfigError } from '../sim/index.ts';
 const ALIGN = 16;
 const GAP = 16;
 const QUARANTINE_BYTES = 1 << 20;
+const PAGE = 64 * 1024;
+
+/** The linear memory the heap lays out: its bytes now, and growth by whole pages. */
+export interface GrowableMemory {
+  bytes(): Uint8Array;
+  /** Adds `pages` pages; false when the module's maximum does not allow them. */
+  grow(pages: number): boolean;
+}
 
 /** What a block is for, for an observer (pool blocks are the driver's; the rest the bridge's). */
 export type BlockKind = 'pool' | 'irp' | 'socket' | 'scratch' | 'stack' | 'object';
@@ -33,18 +43,21 @@ interface Span {
 }
 
 export class LinearHeap {
-  readonly #bytes: Uint8Array;
+  readonly #memory: GrowableMemory;
   /** Free spans in address order. */
   readonly #free: Span[];
   readonly #live = new Map<number, { size: number; kind: BlockKind }>();
   readonly #quarantine: Span[] = [];
   #quarantined = 0;
+  /** Where memory never handed out begins: above it a fresh instance's memory is still zero. */
+  #pristine: number;
   observer: HeapObserver | null = null;
 
-  constructor(bytes: Uint8Array, base: number) {
-    this.#bytes = bytes;
+  constructor(memory: GrowableMemory, base: number) {
+    this.#memory = memory;
     const start = Math.ceil(base / ALIGN) * ALIGN;
-    this.#free = [{ address: start, size: bytes.length - start }];
+    this.#free = [{ address: start, size: memory.bytes().length - start }];
+    this.#pristine = start;
   }
 
   /** A zeroed block of `size` bytes (at least 1), or 0 when memory is exhausted. */
@@ -55,13 +68,16 @@ export class LinearHeap {
       this.#drainQuarantine(Infinity);
       index = this.#free.findIndex((span) => span.size >= need);
     }
+    if (index < 0 && this.#grow(need)) index = this.#free.findIndex((span) => span.size >= need);
     const span = this.#free[index];
     if (span === undefined) return 0;
     const address = span.address;
     span.address += need;
     span.size -= need;
     if (span.size === 0) this.#free.splice(index, 1);
-    this.#bytes.fill(0, address, address + need);
+    const used = Math.min(address + need, this.#pristine);
+    if (address < used) this.#memory.bytes().fill(0, address, used);
+    this.#pristine = Math.max(this.#pristine, address + need);
     this.#live.set(address, { size: need, kind });
     this.observer?.allocated(address, size, kind);
     return address;
@@ -82,6 +98,17 @@ export class LinearHeap {
   /** The kind of the live block starting at `address`, if any. */
   kindAt(address: number): BlockKind | undefined {
     return this.#live.get(address)?.kind;
+  }
+
+  /** Grows the memory so that a span of `need` bytes is free at its end. */
+  #grow(need: number): boolean {
+    const end = this.#memory.bytes().length;
+    const last = this.#free.at(-1);
+    const tail = last !== undefined && last.address + last.size === end ? last.size : 0;
+    const pages = Math.ceil((need - tail) / PAGE);
+    if (!this.#memory.grow(pages)) return false;
+    this.#release({ address: end, size: pages * PAGE });
+    return true;
   }
 
   #drainQuarantine(limit: number): void {

@@ -10,9 +10,9 @@
  *   IoStatus.Information that is a socket becomes its WSK_SOCKET's address.
  * - Sockets: each model WSK_SOCKET gets a C WSK_SOCKET whose Dispatch is the runtime's table of
  *   its category (c/runtime/wsk-dispatch.c).
- * - Dispatcher objects and spin locks are keyed by their C address; one used before its
- *   KeInitialize* call is a fresh, uninitialised object, so the verifier reports it as for
- *   TypeScript (OBJECT-NOT-INITIALIZED).
+ * - Dispatcher objects (KEVENT, KTIMER), KDPCs and spin locks are keyed by their C address; one
+ *   used before its KeInitialize* call is a fresh, uninitialised object, so the verifier reports it
+ *   as for TypeScript (OBJECT-NOT-INITIALIZED).
  * - SOCKADDRs: network byte order in C, host order in the model ("SOCKADDR_IN structure
  *   (ws2def.h)", https://learn.microsoft.com/windows/win32/api/ws2def/ns-ws2def-sockaddr_in).
  * - Opaque handles (a PWSK_CLIENT) are numbers above the linear memory, so C that dereferences
@@ -21,8 +21,11 @@
 import {
   AF_INET,
   AF_INET6,
+  DispatcherObject,
   IRP,
+  KDPC,
   KEVENT,
+  KTIMER,
   KSPIN_LOCK,
   WSK_INSPECT_ID,
   WSK_SOCKET,
@@ -43,7 +46,9 @@ export class Mirrors {
   readonly #atCompletion = new WeakMap<IRP, (() => void)[]>();
   readonly #sockets = new Map<number, WSK_SOCKET>();
   readonly #socketAddress = new WeakMap<WSK_SOCKET, number>();
-  readonly #events = new Map<number, KEVENT>();
+  /** Dispatcher objects (events, timers) by their C address; a thread's is its handle. */
+  readonly #objects = new Map<number, DispatcherObject>();
+  readonly #dpcs = new Map<number, KDPC>();
   readonly #spinLocks = new Map<number, KSPIN_LOCK>();
   readonly #pool = new Map<number, object>();
   readonly #handles: object[] = [];
@@ -157,14 +162,46 @@ export class Mirrors {
 
   // ---- dispatcher objects, spin locks, pool ---------------------------------------------------
 
+  /** The KEVENT at `address`: the one there, else a new, uninitialised one. */
   event(address: number): KEVENT {
-    let event = this.#events.get(address);
-    if (event === undefined) {
+    return this.#dispatcherOf(address, KEVENT, () => new KEVENT());
+  }
+
+  timer(address: number): KTIMER {
+    return this.#dispatcherOf(address, KTIMER, () => new KTIMER());
+  }
+
+  /** What a wait's Object points at: an event, a timer, a thread (by its handle). */
+  waitable(address: number): DispatcherObject {
+    const object = this.object(address) ?? this.#objects.get(address);
+    return object instanceof DispatcherObject ? object : this.event(address);
+  }
+
+  dpc(address: number): KDPC {
+    let dpc = this.#dpcs.get(address);
+    if (dpc === undefined) {
       this.#d.u8(address);
-      event = new KEVENT();
-      this.#events.set(address, event);
+      dpc = new KDPC();
+      this.#dpcs.set(address, dpc);
     }
-    return event;
+    return dpc;
+  }
+
+  /**
+   * The object of class `kind` at `address`; one of another kind there (a stack slot reused) is
+   * replaced by a fresh one.
+   */
+  #dispatcherOf<T extends DispatcherObject>(
+    address: number,
+    kind: new () => T,
+    make: () => T,
+  ): T {
+    const known = this.#objects.get(address);
+    if (known instanceof kind) return known;
+    this.#d.u8(address);
+    const object = make();
+    this.#objects.set(address, object);
+    return object;
   }
 
   spinLock(address: number): KSPIN_LOCK {

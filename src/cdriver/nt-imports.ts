@@ -6,15 +6,19 @@
  * while they block (c-driver.ts).
  */
 import {
+  IO_WORKITEM,
+  KTHREAD,
   STATUS_TIMEOUT,
   formatDbgPrint,
+  type HANDLE,
   type IO_COMPLETION_ROUTINE,
+  type KDEFERRED_ROUTINE,
   type KIRQL,
   type LARGE_INTEGER,
   type NTSTATUS,
   type POOL_TYPE,
 } from '../wsk/index.ts';
-import type { CDriver } from './c-driver.ts';
+import { hex, type CDriver } from './c-driver.ts';
 import type { Mirrors } from './mirrors.ts';
 
 type Import = (...args: never[]) => number | bigint | void;
@@ -24,6 +28,13 @@ const NOW: LARGE_INTEGER = Object.freeze({ QuadPart: 0 });
 
 export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
   const k = d.kernel;
+  const workItem = (handle: number, routine: string): IO_WORKITEM => {
+    const item = m.object(handle);
+    if (!(item instanceof IO_WORKITEM)) {
+      d.crash(`${routine}: ${hex(handle)} is not a work item IoAllocateWorkItem returned`);
+    }
+    return item;
+  };
   const timeout = (address: number): LARGE_INTEGER | null =>
     address === 0 ? null : { QuadPart: d.i64(address) };
   /** The model's completion routine for C's `routine`: the C IRP in step, then the call. */
@@ -95,7 +106,7 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
       d.waiting(
         () =>
           k.dispatcher.waitForSingleObjectNow(
-            m.event(Object), WaitReason, WaitMode, Alertable !== 0, timeout(Timeout),
+            m.waitable(Object), WaitReason, WaitMode, Alertable !== 0, timeout(Timeout),
           ),
         (status: NTSTATUS) => status,
         () => cannotBlock(d, 'KeWaitForSingleObject'),
@@ -106,6 +117,96 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
         (status: NTSTATUS) => status,
         () => cannotBlock(d, 'KeDelayExecutionThread'),
       ),
+
+    // ---- timers and DPCs ----
+    KeInitializeDpc: (Dpc: number, DeferredRoutine: number, DeferredContext: number): void => {
+      const deferred: KDEFERRED_ROUTINE = (_dpc, context, argument1, argument2) =>
+        void d.callback(() => {
+          d.exports.__wsksim_call_dpc(
+            DeferredRoutine, Dpc, word(context), word(argument1), word(argument2),
+          );
+          return 0;
+        });
+      k.KeInitializeDpc(m.dpc(Dpc), deferred, nullable(DeferredContext));
+    },
+    KeInitializeTimer: (Timer: number): void => k.KeInitializeTimer(m.timer(Timer)),
+    KeInitializeTimerEx: (Timer: number, Type: number): void =>
+      k.KeInitializeTimerEx(m.timer(Timer), Type === 1 ? 1 : 0),
+    // A LARGE_INTEGER passed by value is a union: wasm32's C ABI passes the address of a copy.
+    KeSetTimer: (Timer: number, DueTime: number, Dpc: number): number =>
+      k.KeSetTimer(m.timer(Timer), { QuadPart: d.i64(DueTime) }, Dpc === 0 ? null : m.dpc(Dpc))
+        ? 1
+        : 0,
+    KeSetTimerEx: (Timer: number, DueTime: number, Period: number, Dpc: number): number =>
+      k.KeSetTimerEx(
+        m.timer(Timer), { QuadPart: d.i64(DueTime) }, Period | 0, Dpc === 0 ? null : m.dpc(Dpc),
+      )
+        ? 1
+        : 0,
+    KeCancelTimer: (Timer: number): number => (k.KeCancelTimer(m.timer(Timer)) ? 1 : 0),
+    KeReadStateTimer: (Timer: number): number => (k.KeReadStateTimer(m.timer(Timer)) ? 1 : 0),
+
+    // ---- work items and system threads: each routine on a C stack of its own ----
+    IoAllocateWorkItem: (DeviceObject: number): number => {
+      void DeviceObject; // No device objects are modelled for C drivers: the model's is null.
+      const item = k.IoAllocateWorkItem(null);
+      return item === null ? 0 : m.handle(item);
+    },
+    IoQueueWorkItem: (
+      IoWorkItem: number, WorkerRoutine: number, QueueType: number, Context: number,
+    ): void => {
+      const routine = (_device: unknown, context: unknown): Promise<void> =>
+        d.runThread('work item', () => {
+          d.exports.__wsksim_call_work_item(WorkerRoutine, 0, word(context));
+          return 0;
+        }).then(ended);
+      const item = workItem(IoWorkItem, 'IoQueueWorkItem');
+      k.IoQueueWorkItem(item, routine, QueueType, nullable(Context));
+    },
+    IoFreeWorkItem: (IoWorkItem: number): void =>
+      k.IoFreeWorkItem(workItem(IoWorkItem, 'IoFreeWorkItem')),
+    PsCreateSystemThread: (
+      ThreadHandle: number, DesiredAccess: number, ObjectAttributes: number, ProcessHandle: number,
+      ClientId: number, StartRoutine: number, StartContext: number,
+    ): number => {
+      d.u8(ThreadHandle);
+      const handle: { value: HANDLE | null } = { value: null };
+      const start = (context: unknown): Promise<void> =>
+        d.runThread('system thread', () => {
+          d.exports.__wsksim_call_start_routine(StartRoutine, word(context));
+          return 0;
+        }).then(ended);
+      const status = k.PsCreateSystemThread(
+        handle, DesiredAccess, nullable(ObjectAttributes), nullable(ProcessHandle),
+        nullable(ClientId), start, nullable(StartContext),
+      );
+      d.setU32(ThreadHandle, handle.value === null ? 0 : m.handle(handle.value));
+      return status;
+    },
+    PsTerminateSystemThread: (ExitStatus: number): number => {
+      const status = k.PsTerminateSystemThread(ExitStatus as NTSTATUS);
+      if (!d.terminateThread()) {
+        d.crash('PsTerminateSystemThread in a callback the kernel called: no thread to end');
+      }
+      return status;
+    },
+    ObReferenceObjectByHandle: (
+      Handle: number, DesiredAccess: number, ObjectType: number, AccessMode: number,
+      Object: number, HandleInformation: number,
+    ): number => {
+      const object = m.object(Handle);
+      if (!(object instanceof KTHREAD)) {
+        d.crash(`ObReferenceObjectByHandle: ${hex(Handle)} is not a thread's handle`);
+      }
+      const out = { value: null as unknown };
+      const status = k.ObReferenceObjectByHandle(
+        object, DesiredAccess, nullable(ObjectType), AccessMode, out, nullable(HandleInformation),
+      );
+      d.setU32(Object, m.handle(out.value as object));
+      return status;
+    },
+    ObDereferenceObject: (Object: number): void => k.ObDereferenceObject(m.object(Object) ?? null),
+    ZwClose: (Handle: number): number => k.ZwClose(m.object(Handle) ?? null),
 
     // ---- IRQL and spin locks ----
     KeGetCurrentIrql: (): number => k.KeGetCurrentIrql(),
@@ -139,6 +240,19 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
       return k.DbgPrintEx(ComponentId, Level, '%s', text);
     },
   };
+}
+
+/** A routine's thread ended: what its body settles with (a KSTART_ROUTINE returns nothing). */
+function ended(): void {}
+
+/** A PVOID for the model: NULL is null. */
+function nullable(value: number): number | null {
+  return value === 0 ? null : value;
+}
+
+/** A context the model hands back, as C's PVOID. */
+function word(value: unknown): number {
+  return typeof value === 'number' ? value : 0;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
 }
 export interface WasmGlobal {
   value: number | bigint;

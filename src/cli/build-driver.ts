@@ -2,7 +2,7 @@
  * `wsksim build-driver <files.c…> -o driver.wasm [-I dir]… [--export NAME]…`: a WSK driver's
  * C sources compiled for wsksim (README "Testing your C driver"). clang's wasm32 target compiles
  * each file with c/include on the include path (-O2 -g, freestanding, an undeclared routine an
- * error), together with the runtime (c/runtime); wasm-ld links them with a fixed 16 MiB memory,
+ * error), together with the runtime (c/runtime); wasm-ld links them with a growable memory,
  * the C stack first (an overflow traps below address 0) and the exports the bridge needs; then
  * binaryen's `wasm-opt --asyncify` instruments the imports that can wait, keeping names and
  * DWARF (-g). Debian packages the three tools as clang, lld and binaryen.
@@ -24,10 +24,16 @@ export const WAITING_IMPORTS = [
   'KeDelayExecutionThread',
   'WskCaptureProviderNPI',
   'WskDeregister',
+  'PsTerminateSystemThread',
 ] as const;
 
-/** Linear memory of every driver: fixed, so views of it stay valid (src/cdriver/linear-heap.ts). */
-const MEMORY_BYTES = 16 * 1024 * 1024;
+/**
+ * Linear memory of every driver: 256 KiB at first (the C stack, the static data, a few threads),
+ * grown by the bridge's heap as pool and threads need it, up to 256 MiB
+ * (src/cdriver/linear-heap.ts).
+ */
+const INITIAL_MEMORY = 256 * 1024;
+const MAX_MEMORY = 256 * 1024 * 1024;
 const STACK_BYTES = 64 * 1024;
 
 export interface BuildRequest {
@@ -79,7 +85,7 @@ export function buildDriver(request: BuildRequest): void {
     const exports = ['DriverEntry', ...(request.exports ?? []), '__stack_pointer', '__heap_base'];
     tool('wasm-ld', [
       '--no-entry', '--stack-first', '-z', `stack-size=${STACK_BYTES}`,
-      `--initial-memory=${MEMORY_BYTES}`, `--max-memory=${MEMORY_BYTES}`,
+      `--initial-memory=${INITIAL_MEMORY}`, `--max-memory=${MAX_MEMORY}`,
       ...exports.map((name) => `--export=${name}`),
       ...objects, '-o', linked,
     ]);

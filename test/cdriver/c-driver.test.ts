@@ -10,7 +10,7 @@ import { Simulation, type CDriver, type RunOutcome } from '../../src/index.ts';
 import { fixtureDriver, requireToolchain } from '../support/c-toolchain.ts';
 
 const EXPORTS = ['WaitEntry', 'TrapEntry', 'BadIrpEntry', 'PoolEntry', 'DoubleFreeEntry',
-  'CallbackWaitEntry'];
+  'CallbackWaitEntry', 'BigPoolEntry', 'TimerEntry'];
 
 interface Loaded {
   readonly sim: Simulation;
@@ -71,6 +71,23 @@ describe('cdriver: waits', () => {
   });
 });
 
+describe('cdriver: timers, DPCs, work items, system threads', () => {
+  it('a timer at 7 ms runs its DPC at DISPATCH_LEVEL; a work item and a thread wait on their own stacks; the thread is joined', async (context) => {
+    requireToolchain(context);
+    const { notes, outcome, sim } = await runEntry('TimerEntry');
+    expect(outcome.failure).toBeUndefined();
+    expect(notes).toEqual([
+      '7ms dpc at irql 2',
+      '7ms timer signalled 1',
+      '7ms dpc event 1',
+      '11ms work item slept, context 42',
+      '27ms thread ends 14',
+      '27ms joined the thread 1',
+    ]);
+    expect(sim.kernel('server').violations).toEqual([]);
+  });
+});
+
 describe('cdriver: crashes', () => {
   it('an out-of-bounds read after a wait → driver-crash in BadDereference, with its C callers', async (context) => {
     requireToolchain(context);
@@ -108,6 +125,14 @@ describe('cdriver: pool', () => {
       // 'gnhT' in C, a little-endian ULONG: the model shows it as the debugger does.
       { tag: 'Thng', bytes: 12, poolType: 512 },
     ]);
+  });
+
+  it('a 3 MiB block, more than the memory a driver starts with → the memory grows, all of it usable', async (context) => {
+    requireToolchain(context);
+    const { sim, notes, outcome } = await runEntry('BigPoolEntry');
+    expect(outcome.failure).toBeUndefined();
+    expect(notes).toEqual(['0ms last byte 5a']);
+    expect(sim.kernel('server').leaks()).toEqual([]);
   });
 
   it('a double free → the verifier\'s violation, as for a TypeScript driver', async (context) => {
