@@ -30,8 +30,11 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   explore: (argv) => benchExplore(exploreOptions(argv)),
 };
 
-/** Groups that run only when named with --only: they take minutes. */
-const ON_REQUEST: ReadonlySet<string> = new Set(['explore']);
+/**
+ * Groups that run only when named with --only: explore takes minutes; cdriver needs clang, lld
+ * and binaryen to build its driver.
+ */
+const ON_REQUEST: ReadonlySet<string> = new Set(['explore', 'cdriver']);
 
 async function main(argv: readonly string[]): Promise<void> {
   const json = argv.includes('--json');

@@ -21,11 +21,7 @@
  * what the routine takes is the driver's failure, kind 'driver-crash', named by the C function
  * (from the module's name section) and, through `sourceLines`, the C file:line.
  */
-import {
-  LocatedDriverError,
-  SimConfigError,
-  type Simulator,
-} from '../sim/index.ts';
+import { LocatedDriverError, SimConfigError } from '../sim/index.ts';
 import type { Kernel } from '../wsk/index.ts';
 import { LinearHeap, heapExhausted, type BlockKind } from './linear-heap.ts';
 import { Wasm, type WasmGlobal, type WasmInstance, type WasmMemory } from './wasm.ts';
@@ -37,8 +33,7 @@ const ASYNCIFY_DATA = 16 * 1024;
 /** What an unwinding PsTerminateSystemThread leaves for runThread. */
 const TERMINATED = Symbol('PsTerminateSystemThread');
 
-/** asyncify_get_state's answers. */
-const NORMAL = 0;
+/** asyncify_get_state's answers (0 is normal execution). */
 const UNWINDING = 1;
 const REWINDING = 2;
 
@@ -94,6 +89,8 @@ interface WasmFrame {
   readonly offset: number;
 }
 
+/** The runtime's functions' names (c/runtime), as src/sim/site.ts tells them apart too. */
+const RUNTIME_FUNCTION = /^(Shim|Wsksim)[A-Z]/;
 const WASM_FRAME = /at (?:(\S+) )?\(?wasm:\/\/wasm\/[^:]*:wasm-function\[(\d+)\]:(0x[0-9a-f]+)\)?/;
 
 export class CDriver {
@@ -104,7 +101,6 @@ export class CDriver {
   readonly name: string;
   /** The C file:line reader, when one is attached. */
   sourceLines: SourceLines | null = null;
-  readonly #sim: Simulator;
   #bytes: Uint8Array;
   #view: DataView;
   /** Wasm activations on the JavaScript stack: 1 in a thread's own code, 2+ in a callback. */
@@ -120,7 +116,6 @@ export class CDriver {
 
   constructor(kernel: Kernel, instance: WasmInstance, name: string) {
     this.kernel = kernel;
-    this.#sim = kernel.sim;
     this.name = name;
     this.exports = instance.exports as unknown as DriverExports;
     const buffer = this.exports.memory.buffer;
@@ -315,12 +310,6 @@ export class CDriver {
     return true;
   }
 
-  /** Whether C code of a system thread is running with nothing between it and its thread. */
-  get inThread(): boolean {
-    const normal = this.exports.asyncify_get_state() === NORMAL;
-    return this.#depth === 1 && this.#running !== null && normal;
-  }
-
   // ---- crashes --------------------------------------------------------------------------------
 
   /** The driver did something no routine takes: its failure, located at the C caller. */
@@ -335,7 +324,12 @@ export class CDriver {
   }
 
   #located(message: string, stack: string): LocatedDriverError {
-    const frames = wasmFrames(stack).map((frame) => this.#frameText(frame));
+    // The runtime's frames (its Shim* table entries and Wsksim* trampolines) are wsksim's: the
+    // driver's caller below them is named, unless the runtime is all there is (a bad routine
+    // pointer trapping in a trampoline the model called).
+    const all = wasmFrames(stack);
+    const driver = all.filter((frame) => !RUNTIME_FUNCTION.test(frame.name));
+    const frames = (driver.length > 0 ? driver : all).map((frame) => this.#frameText(frame));
     const site = frames[0] ?? `${this.name} (no wasm frame)`;
     const where = frames[0] === undefined ? '' : ` in ${frames[0]}`;
     return new LocatedDriverError(`${this.name}: ${message}${where}`, site, frames);
@@ -345,11 +339,6 @@ export class CDriver {
     const line = this.sourceLines?.lineOf(frame.offset) ?? null;
     const at = `${frame.name} (wasm ${hex(frame.offset)})`;
     return line === null ? at : `${frame.name} (${line})`;
-  }
-
-  /** The simulator the driver's kernel runs on. */
-  get sim(): Simulator {
-    return this.#sim;
   }
 }
 

@@ -87,6 +87,7 @@ function locatedCallerSite(below?: string): string | null {
   for (const [index, file] of frames.entries()) {
     if (index < start) continue;
     const wasm = wasmSite(lines[index] as string);
+    if (wasm === RUNTIME) continue;
     if (wasm !== null) return wasm;
     if (file === null) continue;
     if (isHarness(file.path)) return null;
@@ -126,7 +127,9 @@ export function frameSites(stack: string): SitedFrame[] {
   const frames: SitedFrame[] = [];
   for (const text of stack.split('\n')) {
     const wasm = wasmSite(text);
-    if (wasm !== null) frames.push({ own: false, site: wasm, name: frameName(text) });
+    if (wasm !== null && wasm !== RUNTIME) {
+      frames.push({ own: false, site: wasm, name: frameName(text) });
+    }
     const file = frameFile(text);
     if (file === null) continue;
     const own = file.path.startsWith(OWN_SOURCE);
@@ -140,15 +143,23 @@ export function frameSites(stack: string): SitedFrame[] {
  * A C driver's frame in WebAssembly (src/cdriver),
  * `    at f (wasm://wasm/<id>:wasm-function[n]:0x1f)`, as `f (wasm 0x1f)`: its function from the
  * module's name section and the code offset that tells its call sites apart (a DWARF reader turns
- * it into file:line in the driver's reports). Null for any other frame.
+ * it into file:line in the driver's reports). Null for any other frame; RUNTIME for the runtime's.
  */
 const WASM_FRAME = new RegExp(
   String.raw`^\s*at (?:(\S+) \()?wasm://wasm/[^:]*:wasm-function\[(\d+)\]:(0x[0-9a-f]+)`,
 );
 
+/** What wasmSite says of a frame of the runtime compiled into every C driver (c/runtime). */
+const RUNTIME = 'the C runtime';
+
+/**
+ * The runtime's functions (c/runtime: the dispatch tables' Shim* entries, the Wsksim* trampolines)
+ * are wsksim's, not the driver's: a report names the driver's caller below them.
+ */
 function wasmSite(frame: string): string | null {
   const match = WASM_FRAME.exec(frame);
   if (match === null) return null;
+  if (/^(Shim|Wsksim)[A-Z]/.test(match[1] ?? '')) return RUNTIME;
   return `${match[1] ?? `wasm-function[${match[2]}]`} (wasm ${match[3]})`;
 }
 

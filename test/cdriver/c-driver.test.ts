@@ -10,7 +10,7 @@ import { Simulation, type CDriver, type RunOutcome } from '../../src/index.ts';
 import { fixtureDriver, requireToolchain } from '../support/c-toolchain.ts';
 
 const EXPORTS = ['WaitEntry', 'TrapEntry', 'BadIrpEntry', 'PoolEntry', 'DoubleFreeEntry',
-  'CallbackWaitEntry', 'BigPoolEntry', 'TimerEntry'];
+  'CallbackWaitEntry', 'BigPoolEntry', 'TimerEntry', 'AddressEntry'];
 
 interface Loaded {
   readonly sim: Simulation;
@@ -19,8 +19,8 @@ interface Loaded {
 }
 
 async function runEntry(entry: string, seed = 1, passiveCallbacks = 0): Promise<Loaded> {
-  const sim = new Simulation({ seed });
-  sim.addHost({ name: 'server', ipv4: '10.0.0.2' });
+  const sim = new Simulation({ seed, keepTrace: true });
+  sim.addHost({ name: 'server', ipv4: '10.0.0.2', ipv6: 'fd00::2' });
   sim.kernel('server', { passiveCallbacks });
   const notes: string[] = [];
   const Note = (d: CDriver, what: number, value: number): void =>
@@ -47,6 +47,17 @@ describe('cdriver: waits', () => {
       '15ms timed out 102',
       '15ms signalled 0',
       '15ms irql 0',
+    ]);
+  });
+
+  it('DbgPrint and KdPrint format their C varargs: %d %u %08x %s %ws %wZ %lld %%', async (context) => {
+    requireToolchain(context);
+    const { sim } = await runEntry('WaitEntry');
+    const printed = sim.records().filter((r) => r.type === 'nt.debug-print');
+    const path = '\\Registry\\Machine\\System\\CurrentControlSet\\Services\\entries.wasm';
+    expect(printed.map((r) => (r as { text?: string }).text)).toEqual([
+      `n=-5 u=7 x=0000beef s=narrow w=wide z=${path} ll=-1234567890123 %`,
+      'KdPrint too',
     ]);
   });
 
@@ -85,6 +96,20 @@ describe('cdriver: timers, DPCs, work items, system threads', () => {
       '27ms joined the thread 1',
     ]);
     expect(sim.kernel('server').violations).toEqual([]);
+  });
+});
+
+describe('cdriver: addresses', () => {
+  it('WskBind reads SOCKADDR_IN / SOCKADDR_IN6 in network order; WskGetLocalAddress writes them back', async (context) => {
+    requireToolchain(context);
+    for (const seed of [1, 2, 3]) {
+      const { notes, outcome } = await runEntry('AddressEntry', seed);
+      expect(outcome.failure, `seed ${seed}`).toBeUndefined();
+      expect(notes.map((n) => n.replace(/^\S+ /, ''))).toEqual([
+        'bind 0', 'name 0', 'v4 family 2', 'v4 port 1f90', 'v4 address a000002',
+        'bind 0', 'name 0', 'v6 family 17', 'v6 port 1bb', 'v6 first and last bytes fd02',
+      ]);
+    }
   });
 });
 
@@ -159,12 +184,22 @@ describe('cdriver: callbacks', () => {
     requireToolchain(context);
     // Inline, the routine runs under the thread's own C frames, which cannot unwind past it;
     // pended, it runs from an event, outside any thread: both are the TypeScript model's rule.
+    const messages = new Set<string>();
     for (const seed of [1, 2, 3, 4, 5, 6]) {
       const { outcome } = await runEntry('CallbackWaitEntry', seed, 1);
       expect(outcome.failure, `seed ${seed}`).toMatchObject({
         kind: 'violation',
         details: { rule: 'WAIT-OUTSIDE-THREAD' },
       });
+      messages.add((outcome.failure?.message ?? '').replace(/ \(host .*$/, ''));
     }
+    expect([...messages].sort()).toEqual([
+      // Inline (seeds 1-3): the bridge, which cannot unwind the thread's C frames under it.
+      "WAIT-OUTSIDE-THREAD: KeWaitForSingleObject would block in a callback the kernel called " +
+        "synchronously (a C driver's callback cannot wait)",
+      // Pended (seeds 4-6): the model itself, as for a TypeScript driver.
+      'WAIT-OUTSIDE-THREAD: KeWaitForSingleObject would block outside a system thread (a ' +
+        'callback or DPC)',
+    ]);
   });
 });
