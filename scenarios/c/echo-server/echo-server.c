@@ -29,7 +29,7 @@
  * routine), and WPP's generated header is our echo-server.tmh, whose DoTraceMessage hands each
  * message to the scenario as the TypeScript port's log line (scenarios/echo-server-c.ts).
  *
- * Build: `wsksim build-driver scenarios/c/echo-server/*.c -o echo-server.wasm` (io-manager.c is
+ * Build: `wsksim build-driver` of this folder's two .c files into one driver (io-manager.c is
  * the I/O manager's part the bridge lacks: keeping the DRIVER_OBJECT, calling DriverUnload). It
  * needs what README "Testing your C driver" lists as not yet bridged: wdm.h's SLIST_ENTRY,
  * SLIST_HEADER, InitializeSListHead, InterlockedPushEntrySList and InterlockedFlushSList;
