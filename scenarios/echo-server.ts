@@ -1249,8 +1249,30 @@ const CLEAN = { latency: '2500us' } as const;
  */
 const LOSSLESS: readonly string[] = ['clientR'];
 
-/** Builds the world: the server, its driver, the clients, the unload, any listener deaths. */
-export function buildEchoServer(sim: Simulation, options: EchoOptions = {}): Handles {
+/**
+ * Loads the server's driver on host 'server' and gives back its unload: what the I/O manager runs
+ * (in a system thread of its own) to call the DriverUnload that DriverEntry set, if it set one.
+ */
+export type LoadEchoServer = (sim: Simulation, handles: Handles) => () => PromiseLike<void>;
+
+/** The TypeScript port of the sample (serverDriver above). */
+export const loadTsEchoServer: LoadEchoServer = (sim, handles) => {
+  const DriverObject: DRIVER_OBJECT = { DriverUnload: null };
+  sim.load('server', serverDriver(sim, handles, DriverObject));
+  return async () => {
+    await DriverObject.DriverUnload?.(DriverObject);
+  };
+};
+
+/**
+ * Builds the world: the server, its driver (by default the TypeScript port; echo-server-c.ts
+ * loads the C build), the clients, the unload, any listener deaths.
+ */
+export function buildEchoServer(
+  sim: Simulation,
+  options: EchoOptions = {},
+  loadServer: LoadEchoServer = loadTsEchoServer,
+): Handles {
   const link = options.link ?? LINK;
   sim.addHost({ name: 'server', ipv4: SERVER.ipv4, ipv6: SERVER.ipv6 });
   sim.addSwitch('lan');
@@ -1267,8 +1289,7 @@ export function buildEchoServer(sim: Simulation, options: EchoOptions = {}): Han
     onProgress: [],
     errors: [],
   };
-  const DriverObject: DRIVER_OBJECT = { DriverUnload: null };
-  sim.load('server', serverDriver(sim, handles, DriverObject));
+  const driverUnload = loadServer(sim, handles);
   const clients = options.clients ?? CLIENTS;
   const lossless = options.lossless ?? LOSSLESS;
   clients.forEach((spec, index) => {
@@ -1286,9 +1307,7 @@ export function buildEchoServer(sim: Simulation, options: EchoOptions = {}): Han
   });
   // The I/O manager calls DriverUnload at PASSIVE_LEVEL in a system thread.
   const unload = () => {
-    void sim.load('server', async () => {
-      await DriverObject.DriverUnload?.(DriverObject);
-    });
+    void sim.load('server', driverUnload);
   };
   const unloadAt = options.unloadAt ?? 'after-accepts';
   if (unloadAt !== 'after-accepts') sim.at(`${unloadAt}ms`, 'unload server', unload);
