@@ -198,8 +198,8 @@ export class CDriver {
   }
 
   /** A block of the driver's heap; a heap too small is a scenario the simulator cannot run. */
-  allocate(size: number, kind: BlockKind): number {
-    const address = this.heap.allocate(size, kind);
+  allocate(size: number, kind: BlockKind, tag = 0): number {
+    const address = this.heap.allocate(size, kind, tag);
     return address === 0 ? heapExhausted(`${size} bytes for ${kind}`) : address;
   }
 
