@@ -106,6 +106,12 @@ export class CDriver {
   readonly name: string;
   /** The C file:line reader, when one is attached. */
   sourceLines: SourceLines | null = null;
+  /**
+   * The pool checks' answer to a free, when they are attached (loadDriver): true when `address`
+   * is a block freed already, reported with the C lines of this free, the allocation and the
+   * first free, so the model (which would name only the block's number) is not asked.
+   */
+  doubleFree: ((address: number) => boolean) | null = null;
   readonly #sim: Simulator;
   #bytes: Uint8Array;
   #view: DataView;

@@ -137,7 +137,16 @@ export function instantiateDriver(
       },
     };
   }
-  if (shadow !== null) driver.heap.observer = shadowObserver(shadow, lines);
+  if (shadow !== null) {
+    const checked = shadow;
+    const heap = driver.heap;
+    driver.heap.observer = shadowObserver(checked, lines);
+    driver.doubleFree = (address) => {
+      if (heap.kindAt(address) === 'pool' || !checked.isFreed(address)) return false;
+      checked.free(address, new CSite(lines));
+      return true;
+    };
+  }
   const mirrors = new Mirrors(driver);
   Object.assign(routines, ntImports(driver, mirrors), wskImports(driver, mirrors));
   for (const imported of Object.keys(wsksim)) {
@@ -152,7 +161,8 @@ export function instantiateDriver(
  * The heap's blocks told to the shadow map: a pool block's allocation and free with the C site
  * of the call (the import ExAllocatePool2 or ExFreePoolWithTag is under), any other block's
  * memory (a thread's stack, the bridge's) as no pool's. Only a first free reaches the heap: a
- * second one is the model's POOL-DOUBLE-FREE (the bridge keeps the block for it to see).
+ * second one is `doubleFree`'s, reported by the shadow map with its C lines (or the model's
+ * POOL-DOUBLE-FREE, once the block's memory has been reused).
  */
 function shadowObserver(shadow: ShadowMemory, lines: WasmLineTable): HeapObserver {
   return {

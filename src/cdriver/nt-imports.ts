@@ -85,10 +85,12 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
     ExAllocatePool2: (Flags: bigint, NumberOfBytes: number, Tag: number): number =>
       pool(k.ExAllocatePool2(Number(Flags), NumberOfBytes, Tag), NumberOfBytes, Tag),
     ExFreePoolWithTag: (P: number, Tag: number): void => {
+      if (d.doubleFree?.(P) === true) return;
       k.ExFreePoolWithTag(m.poolBlock(P, 'ExFreePoolWithTag'), Tag);
       m.freePoolBlock(P);
     },
     ExFreePool: (P: number): void => {
+      if (d.doubleFree?.(P) === true) return;
       k.ExFreePool(m.poolBlock(P, 'ExFreePool'));
       m.freePoolBlock(P);
     },

@@ -152,6 +152,11 @@ export class ShadowMemory {
     this.#live.set(address, { address, size, tag, allocation: site, free: undefined });
   }
 
+  /** Whether `address` is the start of a block freed already (and not reused since). */
+  isFreed(address: number): boolean {
+    return !this.#live.has(address) && this.#freed.has(address);
+  }
+
   /**
    * Memory the allocator hands out for something other than a pool block (a thread's stack, the
    * bridge's own blocks): no longer freed or redzone, so its accesses are clean; the freed blocks

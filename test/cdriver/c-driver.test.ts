@@ -155,7 +155,17 @@ describe('cdriver: pool', () => {
   it('a double free → the verifier\'s violation, as for a TypeScript driver', async (context) => {
     requireToolchain(context);
     const { sim, outcome } = await runEntry('DoubleFreeEntry');
-    expect(outcome.failure).toMatchObject({ kind: 'violation', details: { rule: 'POOL-DOUBLE-FREE' } });
+    const site = `${ENTRIES_C}:103 (DoubleFreeEntry)`;
+    // The shadow map's report: this free, the allocation and the first free, by C line.
+    expect(outcome.failure).toMatchObject({
+      kind: 'violation',
+      message: expect.stringMatching(new RegExp(
+        `^POOL-DOUBLE-FREE: entries\\.wasm: free of 0x[0-9a-f]+ at ${paren(site)}: already ` +
+        `freed at ${paren(`${ENTRIES_C}:102 (DoubleFreeEntry)`)}; block 0x[0-9a-f]+ ` +
+        `\\(32 bytes, tag 'Dubl'\\) allocated at ${paren(`${ENTRIES_C}:99 (DoubleFreeEntry)`)}`,
+      )),
+      details: { rule: 'POOL-DOUBLE-FREE', site },
+    });
     const violations = sim.records().filter((r) => r.type === 'nt.violation');
     expect(violations).toEqual([
       { at: 0, type: 'nt.violation', host: 'server', rule: 'POOL-DOUBLE-FREE' },
@@ -203,6 +213,11 @@ describe('cdriver: pool checks (loadDriver: the shadow map, build-driver\'s --in
     );
   });
 });
+
+/** `text` for a RegExp, its parentheses escaped. */
+function paren(text: string): string {
+  return text.replace(/[().]/g, '\\$&');
+}
 
 /** The address in a pool violation's message (`at 0x…`), moved by `delta`. */
 function hexOf(outcome: RunOutcome, delta = 0): string {
