@@ -45,6 +45,11 @@ export interface BuildRequest {
   readonly includes?: readonly string[];
   /** Exports beyond DriverEntry (another entry's name). */
   readonly exports?: readonly string[];
+  /**
+   * Whether loads and stores call the pool checks (`--instrument-memory`); false builds a module
+   * loadDriver runs unchecked (tests of that path). @defaultValue true
+   */
+  readonly poolChecks?: boolean;
 }
 
 /** The tools a build needs that are not on PATH, by the Debian package that has each. */
@@ -96,7 +101,7 @@ export function buildDriver(request: BuildRequest): void {
     // Memory instrumentation before asyncify (whose own saves and restores are not the
     // driver's accesses), and no -O after: it moves the hooks' calls off their C lines.
     tool('wasm-opt', [
-      '-g', linked, '--instrument-memory', '--asyncify',
+      '-g', linked, ...(request.poolChecks === false ? [] : ['--instrument-memory']), '--asyncify',
       `--pass-arg=asyncify-imports@${waits}`, '-o', request.output,
     ]);
   } finally {
