@@ -5,9 +5,11 @@
  * process: RUNS consecutive seeds each, check included, the best round of each kept. The runs
  * are the same kernel calls at the same virtual times (their trace hashes are equal), so the ratio
  * is the bridge's cost: a fresh instance and linear memory per run, the mirrors, asyncify.
- * Builds the driver first when .wsksim/c has none (needs clang, lld and binaryen).
+ * Builds the driver first when .wsksim/c has none, or one older than its source or than
+ * build-driver's flags (a stale build would measure without the pool checks); needs clang, lld
+ * and binaryen.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildDriver } from '../src/cli/build-driver.ts';
@@ -19,9 +21,17 @@ const RUNS = 200;
 const ROUNDS = 5;
 const SOURCE = fileURLToPath(new URL('../scenarios/c/seed-samples.c', import.meta.url));
 const WASM = fileURLToPath(new URL('../.wsksim/c/seed-samples.wasm', import.meta.url));
+const BUILD = fileURLToPath(new URL('../src/cli/build-driver.ts', import.meta.url));
+
+/** Whether the built driver is missing or older than what it is built from. */
+function stale(): boolean {
+  if (!existsSync(WASM)) return true;
+  const built = statSync(WASM).mtimeMs;
+  return [SOURCE, BUILD].some((input) => statSync(input).mtimeMs > built);
+}
 
 export async function benchCDriver(): Promise<Metric[]> {
-  if (!existsSync(WASM)) {
+  if (stale()) {
     mkdirSync(dirname(WASM), { recursive: true });
     buildDriver({ sources: [SOURCE], output: WASM });
   }

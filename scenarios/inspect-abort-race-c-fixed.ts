@@ -12,7 +12,7 @@ import {
   INSPECT_ABORT_RACE_FIXED_WASM,
   buildInspectAbortRaceC,
   checkInspectAbortRaceC,
-} from './pending/inspect-abort-race-c.ts';
+} from './inspect-abort-race-c.ts';
 
 export default defineScenario({
   name: 'inspect-abort-race-c-fixed',

@@ -101,6 +101,12 @@ export class CDriver {
   readonly name: string;
   /** The C file:line reader, when one is attached. */
   sourceLines: SourceLines | null = null;
+  /**
+   * The pool checks' answer to a free, when they are attached (loadDriver): true when `address`
+   * is a block freed already, reported with the C lines of this free, the allocation and the
+   * first free, so the model (which would name only the block's number) is not asked.
+   */
+  doubleFree: ((address: number) => boolean) | null = null;
   #bytes: Uint8Array;
   #view: DataView;
   /** Wasm activations on the JavaScript stack: 1 in a thread's own code, 2+ in a callback. */
@@ -191,8 +197,8 @@ export class CDriver {
   }
 
   /** A block of the driver's heap; a heap too small is a scenario the simulator cannot run. */
-  allocate(size: number, kind: BlockKind): number {
-    const address = this.heap.allocate(size, kind);
+  allocate(size: number, kind: BlockKind, tag = 0): number {
+    const address = this.heap.allocate(size, kind, tag);
     return address === 0 ? heapExhausted(`${size} bytes for ${kind}`) : address;
   }
 

@@ -8,8 +8,11 @@
  *
  * A freed block waits in a quarantine (first in, first out, QUARANTINE_BYTES) before it can be
  * handed out again, as AddressSanitizer's does, so a pointer used after its free does not at once
- * alias the next allocation. Blocks are 16-byte aligned with a 16-byte gap after each, so an
- * overrun lands in memory no block owns.
+ * alias the next allocation (the shadow map would then say live). When no free span fits, the
+ * memory grows rather than the quarantine being emptied; only at the module's maximum does the
+ * quarantine give its blocks back early, oldest first, and `quarantineDrainedEarly` counts them.
+ * Blocks are 16-byte aligned with a 16-byte gap after each (GAP), and the heap starts a gap above
+ * __heap_base, so each block has a gap on both sides that no block owns: the redzones.
  *
  * The seam for a shadow map of pool memory: `HeapObserver` is told of every allocation and free,
  * with the block's address, size and kind; a checker of loads and stores plugs in there.
@@ -17,7 +20,8 @@
 import { SimConfigError } from '../sim/index.ts';
 
 const ALIGN = 16;
-const GAP = 16;
+/** Bytes after each block (and below the first) that no block owns: the shadow's redzones. */
+export const GAP = 16;
 const QUARANTINE_BYTES = 1 << 20;
 const PAGE = 64 * 1024;
 
@@ -33,7 +37,8 @@ export type BlockKind = 'pool' | 'irp' | 'socket' | 'scratch' | 'stack' | 'objec
 
 /** Told of every allocation and free (the shadow map's seam). */
 export interface HeapObserver {
-  allocated(address: number, size: number, kind: BlockKind): void;
+  /** `tag`: a pool block's tag (0 for the bridge's blocks). */
+  allocated(address: number, size: number, kind: BlockKind, tag: number): void;
   freed(address: number, size: number, kind: BlockKind): void;
 }
 
@@ -51,24 +56,28 @@ export class LinearHeap {
   #quarantined = 0;
   /** Where memory never handed out begins: above it a fresh instance's memory is still zero. */
   #pristine: number;
+  /** Quarantined blocks handed back before their turn because the memory could not grow. */
+  quarantineDrainedEarly = 0;
   observer: HeapObserver | null = null;
 
   constructor(memory: GrowableMemory, base: number) {
     this.#memory = memory;
-    const start = Math.ceil(base / ALIGN) * ALIGN;
+    const start = Math.ceil(base / ALIGN) * ALIGN + GAP;
     this.#free = [{ address: start, size: memory.bytes().length - start }];
     this.#pristine = start;
   }
 
   /** A zeroed block of `size` bytes (at least 1), or 0 when memory is exhausted. */
-  allocate(size: number, kind: BlockKind): number {
+  allocate(size: number, kind: BlockKind, tag = 0): number {
     const need = Math.ceil(Math.max(size, 1) / ALIGN) * ALIGN + GAP;
-    let index = this.#free.findIndex((span) => span.size >= need);
-    if (index < 0 && this.#quarantine.length > 0) {
-      this.#drainQuarantine(Infinity);
-      index = this.#free.findIndex((span) => span.size >= need);
+    const fits = (span: Span): boolean => span.size >= need;
+    let index = this.#free.findIndex(fits);
+    // Growing first: emptying the quarantine instead would hand a freed block out at once.
+    if (index < 0 && this.#grow(need)) index = this.#free.findIndex(fits);
+    while (index < 0 && this.#quarantine.length > 0) {
+      this.quarantineDrainedEarly += this.#drainOne();
+      index = this.#free.findIndex(fits);
     }
-    if (index < 0 && this.#grow(need)) index = this.#free.findIndex((span) => span.size >= need);
     const span = this.#free[index];
     if (span === undefined) return 0;
     const address = span.address;
@@ -79,7 +88,7 @@ export class LinearHeap {
     if (address < used) this.#memory.bytes().fill(0, address, used);
     this.#pristine = Math.max(this.#pristine, address + need);
     this.#live.set(address, { size: need, kind });
-    this.observer?.allocated(address, size, kind);
+    this.observer?.allocated(address, size, kind, tag);
     return address;
   }
 
@@ -112,12 +121,16 @@ export class LinearHeap {
   }
 
   #drainQuarantine(limit: number): void {
-    while (this.#quarantined > limit || (limit === Infinity && this.#quarantine.length > 0)) {
-      const span = this.#quarantine.shift();
-      if (span === undefined) return;
-      this.#quarantined -= span.size;
-      this.#release(span);
-    }
+    while (this.#quarantined > limit && this.#drainOne() > 0);
+  }
+
+  /** Hands the oldest quarantined block back to the free list: 1, or 0 when there is none. */
+  #drainOne(): number {
+    const span = this.#quarantine.shift();
+    if (span === undefined) return 0;
+    this.#quarantined -= span.size;
+    this.#release(span);
+    return 1;
   }
 
   /** Returns a span to the free list, merged with its neighbours. */

@@ -2,13 +2,23 @@
  * Loading a C driver (Simulation.loadDriver): the module compiled once per set of bytes, an
  * instance per load with its own linear memory, the imports of the kernel's routines, and
  * DriverEntry(DriverObject, RegistryPath) run as the body of a system thread.
+ *
+ * The checks (README "C drivers: locations and pool checks"): the module's DWARF line table is
+ * the driver's SourceLines, so a trap or a crash names its C file:line; a module built with
+ * `wasm-opt --instrument-memory` (build-driver does) imports the shadow checker's hooks (module
+ * "env"), and a ShadowMemory per instance, told of every heap block by a HeapObserver, turns a
+ * load or store of a freed pool block or of a redzone into the kernel's verifier violation. A
+ * module without those imports loads unchecked.
  */
 import { SimConfigError } from '../sim/index.ts';
 import type { Kernel } from '../wsk/index.ts';
 import { CDriver, notADriver } from './c-driver.ts';
+import { CSite, WasmLineTable } from './dwarf-lines.ts';
+import { GAP, type HeapObserver } from './linear-heap.ts';
 import { DRIVER_OBJECT_SIZE, UNICODE_STRING } from './layout.ts';
 import { Mirrors } from './mirrors.ts';
 import { ntImports } from './nt-imports.ts';
+import { ShadowMemory, memoryInstrumentationImports } from './shadow-memory.ts';
 import { wskImports } from './wsk-imports.ts';
 import { Wasm, type WasmModule } from './wasm.ts';
 
@@ -31,6 +41,25 @@ export interface LoadDriverOptions {
 
 /** Compiled modules by their bytes: a campaign's thousands of runs compile a driver once. */
 const modules = new WeakMap<Uint8Array, WasmModule>();
+/** Line tables by the module's bytes: read once too. */
+const lineTables = new WeakMap<Uint8Array, WasmLineTable>();
+
+/** The imports binaryen 108's --instrument-memory adds (shadow-memory.ts). */
+const INSTRUMENTATION = new Set(
+  ['load', 'store'].flatMap((kind) => [
+    `${kind}_ptr`,
+    ...['i32', 'i64', 'f32', 'f64'].map((type) => `${kind}_val_${type}`),
+  ]),
+);
+
+function lineTable(bytes: Uint8Array): WasmLineTable {
+  let lines = lineTables.get(bytes);
+  if (lines === undefined) {
+    lines = new WasmLineTable(bytes);
+    lineTables.set(bytes, lines);
+  }
+  return lines;
+}
 
 function compile(bytes: Uint8Array, where: string): WasmModule {
   const known = modules.get(bytes);
@@ -60,6 +89,7 @@ export function instantiateDriver(
   const routines: Record<string, (...args: never[]) => unknown> = {};
   const wsksim: Record<string, unknown> = {};
   const scenario: Record<string, unknown> = {};
+  let instrumented = false;
   for (const entry of Wasm.Module.imports(module)) {
     if (entry.module === 'wsksim') {
       const name = entry.name;
@@ -73,15 +103,49 @@ export function instantiateDriver(
       }
       scenario[entry.name] = (...args: number[]) =>
         hook(driver as CDriver, ...args.map((a) => a >>> 0));
+    } else if (entry.module === 'env' && INSTRUMENTATION.has(entry.name)) {
+      instrumented = true;
     } else {
       throw new SimConfigError(where, `the driver imports ${entry.module}.${entry.name}`);
     }
   }
-  const instance = new Wasm.Instance(module, { wsksim, scenario });
+  const lines = lineTable(bytes);
+  let shadow: ShadowMemory | null = null;
+  let env = {};
+  if (instrumented) {
+    shadow = new ShadowMemory({
+      redzoneBytes: GAP,
+      onViolation: (violation) => {
+        // The shadow's message starts with the rule; the kernel's report adds it again.
+        const detail = violation.message.slice(violation.rule.length + 2);
+        kernel.report(violation.rule, `${name}: ${detail}`, { site: String(violation.site) });
+      },
+    });
+    env = memoryInstrumentationImports(shadow, lines);
+  }
+  const instance = new Wasm.Instance(module, { wsksim, scenario, env });
   for (const needed of ['__stack_pointer', '__heap_base', 'asyncify_start_unwind']) {
     if (!(needed in instance.exports)) notADriver(where, needed);
   }
   driver = new CDriver(kernel, instance, name);
+  if (lines.hasLines) {
+    driver.sourceLines = {
+      lineOf: (offset) => {
+        const at = lines.lineAtModuleOffset(offset);
+        return at === undefined ? null : `${at.file}:${at.line}`;
+      },
+    };
+  }
+  if (shadow !== null) {
+    const checked = shadow;
+    const heap = driver.heap;
+    driver.heap.observer = shadowObserver(checked, lines);
+    driver.doubleFree = (address) => {
+      if (heap.kindAt(address) === 'pool' || !checked.isFreed(address)) return false;
+      checked.free(address, new CSite(lines));
+      return true;
+    };
+  }
   const mirrors = new Mirrors(driver);
   Object.assign(routines, ntImports(driver, mirrors), wskImports(driver, mirrors));
   for (const imported of Object.keys(wsksim)) {
@@ -90,6 +154,25 @@ export function instantiateDriver(
     }
   }
   return driver;
+}
+
+/**
+ * The heap's blocks told to the shadow map: a pool block's allocation and free with the C site
+ * of the call (the import ExAllocatePool2 or ExFreePoolWithTag is under), any other block's
+ * memory (a thread's stack, the bridge's) as no pool's. Only a first free reaches the heap: a
+ * second one is `doubleFree`'s, reported by the shadow map with its C lines (or the model's
+ * POOL-DOUBLE-FREE, once the block's memory has been reused).
+ */
+function shadowObserver(shadow: ShadowMemory, lines: WasmLineTable): HeapObserver {
+  return {
+    allocated(address, size, kind, tag) {
+      if (kind === 'pool') shadow.allocate(address, size, tag, new CSite(lines));
+      else shadow.unmark(address, size);
+    },
+    freed(address, _size, kind) {
+      if (kind === 'pool') shadow.free(address, new CSite(lines));
+    },
+  };
 }
 
 function unsigned(value: number | bigint): number | bigint {

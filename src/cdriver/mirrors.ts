@@ -215,9 +215,9 @@ export class Mirrors {
   }
 
   /** A pool block's C memory for the model's block `block` (null: the allocation failed). */
-  newPoolBlock(block: object | null, size: number): number {
+  newPoolBlock(block: object | null, size: number, tag: number): number {
     if (block === null) return 0;
-    const address = this.#d.allocate(size, 'pool');
+    const address = this.#d.allocate(size, 'pool', tag);
     this.#pool.set(address, block);
     return address;
   }

@@ -48,7 +48,8 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
           const call = (): number => d.exports.__wsksim_call_completion(routine, 0, address, c);
           return d.callback(call) as NTSTATUS;
         };
-  const pool = (block: object | null, bytes: number): number => m.newPoolBlock(block, bytes);
+  const pool = (block: object | null, bytes: number, tag: number): number =>
+    m.newPoolBlock(block, bytes, tag);
   return {
     // ---- IRPs ----
     IoAllocateIrp: (StackSize: number, ChargeQuota: number): number => {
@@ -78,16 +79,18 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
 
     // ---- pool ----
     ExAllocatePoolWithTag: (PoolType: number, NumberOfBytes: number, Tag: number): number =>
-      pool(k.ExAllocatePoolWithTag(PoolType as POOL_TYPE, NumberOfBytes, Tag), NumberOfBytes),
+      pool(k.ExAllocatePoolWithTag(PoolType as POOL_TYPE, NumberOfBytes, Tag), NumberOfBytes, Tag),
     ExAllocatePoolZero: (PoolType: number, NumberOfBytes: number, Tag: number): number =>
-      pool(k.ExAllocatePoolZero(PoolType as POOL_TYPE, NumberOfBytes, Tag), NumberOfBytes),
+      pool(k.ExAllocatePoolZero(PoolType as POOL_TYPE, NumberOfBytes, Tag), NumberOfBytes, Tag),
     ExAllocatePool2: (Flags: bigint, NumberOfBytes: number, Tag: number): number =>
-      pool(k.ExAllocatePool2(Number(Flags), NumberOfBytes, Tag), NumberOfBytes),
+      pool(k.ExAllocatePool2(Number(Flags), NumberOfBytes, Tag), NumberOfBytes, Tag),
     ExFreePoolWithTag: (P: number, Tag: number): void => {
+      if (d.doubleFree?.(P) === true) return;
       k.ExFreePoolWithTag(m.poolBlock(P, 'ExFreePoolWithTag'), Tag);
       m.freePoolBlock(P);
     },
     ExFreePool: (P: number): void => {
+      if (d.doubleFree?.(P) === true) return;
       k.ExFreePool(m.poolBlock(P, 'ExFreePool'));
       m.freePoolBlock(P);
     },

@@ -15,9 +15,10 @@
  *   leaves before and after each block (as Driver Verifier's special pool puts a block against a
  *   guard page), with the access and allocation lines.
  *
- * What it cannot see: a freed block's memory handed out again. The shadow then says live, and a
- * stale pointer's access reads the new block unreported; an allocator that keeps freed blocks
- * out of reuse for a while (a quarantine, as AddressSanitizer does) keeps the window open.
+ * What it cannot see: a freed block's memory handed out again. The shadow then says live (or
+ * nothing, `unmark`), and a stale pointer's access reads the new block unreported; the C heap
+ * keeps freed blocks out of reuse for a while (a quarantine, as AddressSanitizer does,
+ * linear-heap.ts), which keeps the window open.
  * Leaks are the pool's own end-of-run check (the bridge's blocks), not this file's.
  *
  * Cost: the hooks the driver calls are wasm (shadow-checker.ts; the shadow bytes live in that
@@ -149,6 +150,23 @@ export class ShadowMemory {
     this.#high = Math.max(this.#high, end);
     this.#checker.setBounds(this.#low, this.#high);
     this.#live.set(address, { address, size, tag, allocation: site, free: undefined });
+  }
+
+  /** Whether `address` is the start of a block freed already (and not reused since). */
+  isFreed(address: number): boolean {
+    return !this.#live.has(address) && this.#freed.has(address);
+  }
+
+  /**
+   * Memory the allocator hands out for something other than a pool block (a thread's stack, the
+   * bridge's own blocks): no longer freed or redzone, so its accesses are clean; the freed blocks
+   * it overlaps are forgotten, as when a pool block reuses them.
+   */
+  unmark(address: number, size: number): void {
+    const end = Math.min(address + size, this.#shadow.length);
+    if (address >= end || address >= this.#high || end <= this.#low) return;
+    if (this.#shadow.subarray(address, end).includes(FREED)) this.#forgetFreed(address, end);
+    this.#shadow.fill(0, address, end);
   }
 
   /**

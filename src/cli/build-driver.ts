@@ -1,11 +1,14 @@
 /**
  * `wsksim build-driver <files.c…> -o driver.wasm [-I dir]… [--export NAME]…`: a WSK driver's
  * C sources compiled for wsksim (README "Testing your C driver"). clang's wasm32 target compiles
- * each file with c/include on the include path (-O2 -g, freestanding, an undeclared routine an
- * error), together with the runtime (c/runtime); wasm-ld links them with a growable memory,
- * the C stack first (an overflow traps below address 0) and the exports the bridge needs; then
- * binaryen's `wasm-opt --asyncify` instruments the imports that can wait, keeping names and
- * DWARF (-g). Debian packages the three tools as clang, lld and binaryen.
+ * each file with c/include on the include path (-O2 -gdwarf-4, freestanding, an undeclared
+ * routine an error), together with the runtime (c/runtime); wasm-ld links them with a growable
+ * memory, the C stack first (an overflow traps below address 0) and the exports the bridge needs;
+ * then binaryen's `wasm-opt --instrument-memory` makes every load and store call the pool's
+ * shadow checks (module "env", src/cdriver/shadow-memory.ts) and `--asyncify` instruments the
+ * imports that can wait, keeping names and DWARF (-g; DWARF 4, as binaryen 108 cannot rewrite
+ * DWARF 5). No wasm-opt -O afterwards: it would move the checks' calls off their C lines, so the
+ * optimising is clang's. Debian packages the three tools as clang, lld and binaryen.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -42,6 +45,11 @@ export interface BuildRequest {
   readonly includes?: readonly string[];
   /** Exports beyond DriverEntry (another entry's name). */
   readonly exports?: readonly string[];
+  /**
+   * Whether loads and stores call the pool checks (`--instrument-memory`); false builds a module
+   * loadDriver runs unchecked (tests of that path). @defaultValue true
+   */
+  readonly poolChecks?: boolean;
 }
 
 /** The tools a build needs that are not on PATH, by the Debian package that has each. */
@@ -67,7 +75,7 @@ export function buildDriver(request: BuildRequest): void {
   const work = mkdtempSync(join(tmpdir(), 'wsksim-build-'));
   try {
     const flags = [
-      '--target=wasm32', '-O2', '-g', '-nostdlib', '-ffreestanding', '-mmutable-globals',
+      '--target=wasm32', '-O2', '-gdwarf-4', '-nostdlib', '-ffreestanding', '-mmutable-globals',
       '-Werror=implicit-function-declaration', '-Werror=incompatible-pointer-types',
       '-I', join(C_ROOT, 'include'),
       ...(request.includes ?? []).flatMap((dir) => ['-I', dir]),
@@ -90,9 +98,11 @@ export function buildDriver(request: BuildRequest): void {
       ...objects, '-o', linked,
     ]);
     const waits = WAITING_IMPORTS.map((name) => `wsksim.${name}`).join(',');
+    // Memory instrumentation before asyncify (whose own saves and restores are not the
+    // driver's accesses), and no -O after: it moves the hooks' calls off their C lines.
     tool('wasm-opt', [
-      '-g', linked, '--asyncify', `--pass-arg=asyncify-imports@${waits}`, '-O2',
-      '-o', request.output,
+      '-g', linked, ...(request.poolChecks === false ? [] : ['--instrument-memory']), '--asyncify',
+      `--pass-arg=asyncify-imports@${waits}`, '-o', request.output,
     ]);
   } finally {
     rmSync(work, { recursive: true, force: true });

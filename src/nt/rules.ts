@@ -155,6 +155,16 @@ export const NT_RULE_LIST = [
     source: 'docs/model.md#pool; ExFreePoolWithTag (wdm.h); Bug Check 0xC2: BAD_POOL_CALLER',
   },
   {
+    id: 'POOL-OUT-OF-BOUNDS',
+    channel: 'violation',
+    summary:
+      "A C driver's load or store lands in the redzone just outside a pool block (an overrun " +
+      'or underrun), found by the pool checks of its linear memory.',
+    source:
+      'README.md#c-drivers-locations-and-pool-checks; ExAllocatePoolWithTag (wdm.h); ' +
+      'Driver Verifier: Special Pool',
+  },
+  {
     id: 'POOL-PAGED-AT-DISPATCH',
     channel: 'violation',
     summary: 'Paged pool is touched at IRQL >= DISPATCH_LEVEL.',

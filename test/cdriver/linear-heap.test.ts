@@ -26,12 +26,12 @@ function memory(pages: number, maxPages = 64): GrowableMemory & { grown: number 
 }
 
 describe('cdriver: linear heap', () => {
-  it('the same calls give the same addresses: 16-aligned, a 16-byte gap after each block', () => {
+  it('the same calls give the same addresses: 16-aligned, a 16-byte gap before the first and after each block', () => {
     const run = (): number[] => {
       const heap = new LinearHeap(memory(1), 1000);
       return [heap.allocate(1, 'pool'), heap.allocate(40, 'irp'), heap.allocate(16, 'pool')];
     };
-    expect(run()).toEqual([1008, 1040, 1104]);
+    expect(run()).toEqual([1024, 1056, 1120]);
     expect(run()).toEqual(run());
   });
 
@@ -52,7 +52,7 @@ describe('cdriver: linear heap', () => {
     const m = memory(1, 4);
     const heap = new LinearHeap(m, 16);
     const big = heap.allocate(2 * PAGE, 'pool');
-    expect(big).toBe(16);
+    expect(big).toBe(32);
     expect(m.grown).toBe(2);
     expect(m.bytes().length).toBe(3 * PAGE);
     expect(heap.allocate(8 * PAGE, 'pool')).toBe(0);
@@ -67,6 +67,22 @@ describe('cdriver: linear heap', () => {
     };
     const a = heap.allocate(5, 'pool');
     heap.free(a);
-    expect(seen).toEqual(['+16 5 pool', '-16 32 pool']);
+    expect(seen).toEqual(['+32 5 pool', '-32 32 pool']);
+  });
+
+  it('a block that does not fit grows the memory rather than reuse a quarantined block', () => {
+    const m = memory(1, 2);
+    const heap = new LinearHeap(m, 16);
+    const size = 48_000;
+    const a = heap.allocate(size, 'pool');
+    heap.free(a);
+    // Nothing else fits in the first page: the second page, not the quarantined block.
+    const b = heap.allocate(size, 'pool');
+    expect(m.grown).toBe(1);
+    expect(b).toBe(a + size + 16);
+    expect(heap.quarantineDrainedEarly).toBe(0);
+    // At the maximum, the quarantine gives its oldest block back early, and says so.
+    expect(heap.allocate(size, 'pool')).toBe(a);
+    expect(heap.quarantineDrainedEarly).toBe(1);
   });
 });

@@ -2,11 +2,14 @@
  * The proof of issue 19 on the seed pages' samples: scenarios/seed-samples-c.ts runs the server
  * driver as C (scenarios/c/seed-samples.c, built by the global setup) beside the TypeScript
  * clients, and every run has the TypeScript twin's trace hash, seed for seed: the C driver makes
- * the same kernel calls in the same order at the same virtual times.
+ * the same kernel calls in the same order at the same virtual times. The driver is built with the
+ * pool checks (every load and store instrumented, build-driver's default), which add no records.
  */
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/cli/load.ts';
 import { runScenario } from '../../src/explore/scenario.ts';
+import { hasPoolChecks } from '../../scenarios/inspect-abort-race-c.ts';
+import { SEED_SAMPLES_WASM } from '../../scenarios/seed-samples-c.ts';
 import { requireToolchain } from '../support/c-toolchain.ts';
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
@@ -14,6 +17,7 @@ const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 describe('cdriver: seed-samples in C', () => {
   it('seeds 1–20 pass with the TypeScript twin\'s trace hash, seed for seed', async (context) => {
     requireToolchain(context);
+    expect(hasPoolChecks(SEED_SAMPLES_WASM)).toBe(true);
     const [c, ts] = [await loadScenario('seed-samples-c'), await loadScenario('seed-samples')];
     for (const seed of SEEDS) {
       const [ran, twin] = [await runScenario(c, { seed }), await runScenario(ts, { seed })];

@@ -102,6 +102,19 @@ describe('cdriver: the shadow map', () => {
     expect(shadow.violations[0]?.message).toContain('allocated at e.c:3, freed at e.c:5');
   });
 
+  it('freed pool memory handed out for something else (a thread stack) is unmarked: clean, the old block forgotten', () => {
+    const shadow = new ShadowMemory({ redzoneBytes: 16 });
+    shadow.allocate(0x1000, 32, TAG, 'e.c:1');
+    shadow.free(0x1000, 'e.c:2');
+    expect(shadow.isFreed(0x1000)).toBe(true);
+    shadow.unmark(0x1000, 32);
+    expect(shadow.isFreed(0x1000)).toBe(false);
+    expect(shadow.check(0x1000, 8, true, site('e.c:3'))).toBe(true);
+    // The redzone before it is untouched by an unmark of the block's own bytes.
+    expect(shadow.check(0x1000 - 4, 4, false, site('e.c:4'))).toBe(false);
+    expect(shadow.violations.map((v) => v.rule)).toEqual(['POOL-OUT-OF-BOUNDS']);
+  });
+
   it('onViolation sees each violation inside the call (a throw there stops the driver)', () => {
     const seen: PoolViolation[] = [];
     const shadow = new ShadowMemory({ onViolation: (v) => void seen.push(v) });

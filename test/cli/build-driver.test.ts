@@ -6,6 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { WasmLineTable } from '../../src/cdriver/dwarf-lines.ts';
+import { Wasm } from '../../src/cdriver/wasm.ts';
+import { buildDriver } from '../../src/cli/build-driver.ts';
 import { Simulation } from '../../src/index.ts';
 import { fixtureSource, requireToolchain } from '../support/c-toolchain.ts';
 import { cli } from '../support/cli.ts';
@@ -28,6 +31,42 @@ describe('cli: build-driver', () => {
     });
     expect((await sim.run({ until: '1s' })).failure).toBeUndefined();
     expect(notes).toEqual(['sum 6']);
+  });
+
+  it('instruments loads and stores for the pool checks and keeps the DWARF line table; without the checks a module loads unchecked', async (context) => {
+    requireToolchain(context);
+    const checked = join(tempDir(), 'checked.wasm');
+    const plain = join(tempDir(), 'plain.wasm');
+    const exports = ['UseAfterFreeEntry'];
+    buildDriver({ sources: [fixtureSource('entries')], output: checked, exports });
+    buildDriver({ sources: [fixtureSource('entries')], output: plain, exports, poolChecks: false });
+    const envImports = (file: string): string[] =>
+      Wasm.Module.imports(new Wasm.Module(readFileSync(file)))
+        .filter((entry) => entry.module === 'env')
+        .map((entry) => entry.name)
+        .sort();
+    expect(envImports(checked)).toEqual([
+      'load_ptr', 'load_val_f32', 'load_val_f64', 'load_val_i32', 'load_val_i64',
+      'store_ptr', 'store_val_f32', 'store_val_f64', 'store_val_i32', 'store_val_i64',
+    ]);
+    expect(envImports(plain)).toEqual([]);
+    expect(new WasmLineTable(readFileSync(checked)).hasLines).toBe(true);
+    const run = async (file: string) => {
+      const sim = new Simulation({ seed: 1 });
+      sim.addHost({ name: 'a', ipv4: '10.0.0.1' });
+      const notes: string[] = [];
+      sim.loadDriver('a', readFileSync(file), {
+        entry: 'UseAfterFreeEntry',
+        hooks: { Note: (d, what, value) => void notes.push(`${d.cString(what)} ${value}`) },
+      });
+      return { outcome: await sim.run({ until: '1s' }), notes };
+    };
+    const seen = await run(checked);
+    expect(seen.outcome.failure?.details?.rule).toBe('POOL-USE-AFTER-FREE');
+    // Unchecked: the stale read goes unseen (the quarantine keeps the value there).
+    const unseen = await run(plain);
+    expect(unseen.outcome.failure).toBeUndefined();
+    expect(unseen.notes).toEqual(['read after free 7']);
   });
 
   it('a routine the model lacks is undeclared: the compiler says so, exit 1, no module', async (context) => {

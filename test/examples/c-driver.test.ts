@@ -2,7 +2,7 @@
  * README "Testing your C driver", as written: examples/c-driver's driver.c builds, its scenario
  * passes its seeds, and a fuzz campaign finds the bug the driver has (AcceptConnection without
  * the listening page's check of IoAllocateIrp's result: a NULL IRP under an injected allocation
- * failure) as a driver crash named by its C function, which replays and shrinks.
+ * failure) as a driver crash named by its C function and line, which replays and shrinks.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +28,8 @@ describe('examples: a C driver from an empty directory to a shrunk finding', () 
     const out = tempDir();
     const fuzz = await cli(['fuzz', scenario, '--runs', '60', '--jobs', '1', '--out', out]);
     expect(fuzz.code).toBe(1);
-    expect(fuzz.out).toMatch(/driver-crash DRIVER-CRASH at DriverEntry \(wasm 0x[0-9a-f]+\)/);
+    // Named by its C line (the module's DWARF line table, loadDriver's SourceLines).
+    expect(fuzz.out).toMatch(/driver-crash DRIVER-CRASH at DriverEntry \(\S*driver\.c:\d+\)/);
     const crash = readdirSync(out).find((name) => {
       if (!name.endsWith('.json') || name.endsWith('-shrunk.json')) return false;
       return readFileSync(join(out, name), 'utf8').includes('DRIVER-CRASH');

@@ -1,10 +1,4 @@
 /**
- * Pending: the bug goes unseen until build-driver instruments the driver's loads and stores and
- * loadDriver checks them against the pool's shadow map (src/cdriver/shadow-memory.ts, branch
- * c-tools); without that the scenario refuses the driver (SimConfigError). Until then it is a
- * named export, not the default, in scenarios/pending/ (which the registry does not list), so
- * `wsksim test scenarios` skips it; its test imports it. Then: `export default`, in scenarios/.
- *
  * inspect-abort-race.ts with its server driver in C: scenarios/c/inspect-abort-race.c, the same
  * conditional-accept server as a Windows driver writes it, compiled to WebAssembly by `wsksim
  * build-driver` and loaded with `sim.loadDriver`, beside the same TypeScript clients, on the same
@@ -20,7 +14,8 @@
  * with 96-byte records gives this scenario's trace hash
  * (test/scenarios/inspect-abort-race-c.test.ts).
  *
- * The driver is built, not shipped: by hand (the fuzz once the scenario ships),
+ * The driver is built, not shipped: vitest's global setup builds it
+ * (test/support/c-drivers-setup.ts), or by hand:
  *
  *   npx wsksim build-driver scenarios/c/inspect-abort-race.c -o .wsksim/c/inspect-abort-race.wasm
  *   npx wsksim fuzz inspect-abort-race-c --runs 50
@@ -40,7 +35,7 @@ import {
   inspectAbortRaceWorld,
   newHandles,
   type Handles,
-} from '../inspect-abort-race.ts';
+} from './inspect-abort-race.ts';
 
 /** The WebAssembly API's part used here (the project's lib has no DOM declarations). */
 interface WasmApi {
@@ -49,10 +44,10 @@ interface WasmApi {
 
 /** Where the build puts the drivers (gitignored). */
 export const INSPECT_ABORT_RACE_WASM = fileURLToPath(
-  new URL('../../.wsksim/c/inspect-abort-race.wasm', import.meta.url),
+  new URL('../.wsksim/c/inspect-abort-race.wasm', import.meta.url),
 );
 export const INSPECT_ABORT_RACE_FIXED_WASM = fileURLToPath(
-  new URL('../../.wsksim/c/inspect-abort-race-fixed.wasm', import.meta.url),
+  new URL('../.wsksim/c/inspect-abort-race-fixed.wasm', import.meta.url),
 );
 
 /**
@@ -106,7 +101,7 @@ export function checkInspectAbortRaceC(sim: Simulation, h: Handles): void {
   checkInspectAbortRace(sim, h);
 }
 
-export const inspectAbortRaceC = defineScenario({
+export default defineScenario({
   name: 'inspect-abort-race-c',
   description:
     'inspect-abort-race with its server in C (scenarios/c/inspect-abort-race.c): WskAbortEvent ' +
