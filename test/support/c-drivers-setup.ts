@@ -1,8 +1,9 @@
 /**
- * Vitest's global setup: builds the shipped C drivers (scenarios/c/*.c) into .wsksim/c/ (ignored
- * by git), where their scenarios load them (scenarios/seed-samples-c.ts). Without the toolchain
- * it builds nothing and says so, and the tests that need a C driver skip (c-toolchain.ts), except
- * under CI=true, where the setup fails at once.
+ * Vitest's global setup: builds the shipped C drivers (scenarios/c/*.c, and each folder of
+ * scenarios/c as one driver of its .c files) into .wsksim/c/ (ignored by git), where their
+ * scenarios load them (scenarios/seed-samples-c.ts, scenarios/echo-server-c.ts). Without the
+ * toolchain it builds nothing and says so, and the tests that need a C driver skip
+ * (c-toolchain.ts), except under CI=true, where the setup fails at once.
  */
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { buildDriver, missingTools } from '../../src/cli/build-driver.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+const byName = (a: { name: string }, b: { name: string }): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 
 export default function setup(): void {
   const missing = missingTools();
@@ -22,8 +26,17 @@ export default function setup(): void {
   const sources = join(ROOT, 'scenarios', 'c');
   const out = join(ROOT, '.wsksim', 'c');
   mkdirSync(out, { recursive: true });
-  for (const file of readdirSync(sources).filter((name) => name.endsWith('.c')).sort()) {
-    const output = join(out, file.replace(/\.c$/, '.wasm'));
-    buildDriver({ sources: [join(sources, file)], output });
+  for (const entry of readdirSync(sources, { withFileTypes: true }).sort(byName)) {
+    if (entry.isFile() && entry.name.endsWith('.c')) {
+      const output = join(out, entry.name.replace(/\.c$/, '.wasm'));
+      buildDriver({ sources: [join(sources, entry.name)], output });
+    } else if (entry.isDirectory()) {
+      // A folder is one driver of several files (scenarios/c/echo-server/: the driver and the
+      // I/O manager's part beside it), built into <folder>.wasm.
+      const folder = join(sources, entry.name);
+      const files = readdirSync(folder).filter((name) => name.endsWith('.c')).sort();
+      const output = join(out, `${entry.name}.wasm`);
+      buildDriver({ sources: files.map((name) => join(folder, name)), output });
+    }
   }
 }
