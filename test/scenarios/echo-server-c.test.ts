@@ -8,8 +8,11 @@
  * sizeof(WSKSAMPLE_SOCKET_CONTEXT), 76 bytes on wasm32 (4-byte pointers); the port allocates what
  * the structure takes on x64, 152 bytes (echo-server.ts, SIZEOF_SOCKET_CONTEXT). So each `nt.pool`
  * record of tag wsks says bytes=76 in the C run and bytes=152 in the twin's; nothing else differs
- * (the data buffers are 2048 bytes on both). The global setup builds the driver
- * (test/support/c-drivers-setup.ts).
+ * (the data buffers are 2048 bytes on both). And one kind of record the C run cannot have: the
+ * model records a TypeScript driver's first access to a pool block in each event as `nt.pool`
+ * 'touched' (src/nt/pool.ts, a Proxy over the block), while a C driver's accesses are loads and
+ * stores in linear memory the bridge does not see, so the twin's 'touched' records are left out
+ * before comparing. The global setup builds the driver (test/support/c-drivers-setup.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { defineScenario, runScenario } from '../../src/explore/scenario.ts';
@@ -42,6 +45,13 @@ function asOnWasm32(record: TraceRecord): TraceRecord {
   const r = record as TraceRecord & { type: string; tag?: string; bytes?: number };
   if (r.type !== 'nt.pool' || r.tag !== 'wsks' || r.bytes !== SOCKET_CONTEXT_X64) return record;
   return { ...r, bytes: SOCKET_CONTEXT_WASM32 } as TraceRecord;
+}
+
+/** The twin's trace as the C build leaves it: no 'touched' records, the context's wasm32 size. */
+function asC(records: readonly TraceRecord[]): TraceRecord[] {
+  return records
+    .filter((r) => !(r.type === 'nt.pool' && (r as { event?: string }).event === 'touched'))
+    .map(asOnWasm32);
 }
 
 /** The hash of `records` as a run's trace folds them. */
@@ -78,9 +88,10 @@ describe('the echo server in C and its TypeScript twin', () => {
     expect(c.h.log).toEqual(ts.h.log);
     expect(c.h.accepted).toEqual(ts.h.accepted);
     expect(c.h.unload).toEqual(ts.h.unload);
-    // The whole trace but the socket context's size; the hash is the twin's with that size.
-    expect(c.trace).toEqual(ts.trace.map(asOnWasm32));
-    expect(c.result.traceHash).toBe(hashOf(ts.trace.map(asOnWasm32)));
+    // The whole trace but the socket context's size and the 'touched' records; the hash is the
+    // twin's with those.
+    expect(c.trace).toEqual(asC(ts.trace));
+    expect(c.result.traceHash).toBe(hashOf(asC(ts.trace)));
     expect(c.result.traceHash).not.toBe(ts.result.traceHash);
     expect(poolSizes(c.trace)).toEqual(new Set([`wsks ${SOCKET_CONTEXT_WASM32}`, 'wskb 2048']));
     expect(poolSizes(ts.trace)).toEqual(new Set([`wsks ${SOCKET_CONTEXT_X64}`, 'wskb 2048']));
