@@ -144,7 +144,10 @@ export class Mirrors {
     d.setU8(address + IRP_LAYOUT.CurrentLocation, irp.CurrentLocation);
     d.setU8(address + IRP_LAYOUT.Cancel, irp.Cancel ? 1 : 0);
     d.setU8(address + IRP_LAYOUT.CancelIrql, irp.CancelIrql);
-    d.setU32(address + IRP_LAYOUT.MdlAddress, this.#syncMdlChain(irp.MdlAddress));
+    // Only an MDL IoAllocateMdl chained to the IRP is written: a driver's own MdlAddress stays.
+    if (irp.MdlAddress !== null) {
+      d.setU32(address + IRP_LAYOUT.MdlAddress, this.#syncMdlChain(irp.MdlAddress));
+    }
     if (irp.state !== 'completed') return;
     const writes = this.#atCompletion.get(irp);
     if (writes === undefined) return;
@@ -300,12 +303,12 @@ export class Mirrors {
     return this.#mdls.get(address) ?? { notAnMdl: address };
   }
 
-  /** IoFreeMdl: the first free returns the C MDL's memory; a second one stays the model's. */
+  /**
+   * The model freed the MDL at `address` for the first time: its C memory goes back to the heap.
+   * The address stays known, so a second IoFreeMdl is the model's MDL-FREED-TWICE.
+   */
   freeMdl(address: number): void {
-    const mdl = this.#mdls.get(address);
-    if (mdl !== undefined && mdl.freed && this.#d.heap.kindAt(address) === 'object') {
-      this.#d.heap.free(address);
-    }
+    if (this.#d.heap.kindAt(address) === 'object') this.#d.heap.free(address);
   }
 
   /** Writes each C MDL's Next along the model's chain from `first`; returns `first`'s address. */

@@ -82,17 +82,21 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
       Irp: number,
     ): number => {
       const irp = m.irpOrNull(Irp, 'IoAllocateMdl');
-      if (Length > 0) d.u8(VirtualAddress + Length - 1);
-      const bytes = m.linearBytes(VirtualAddress, Length >>> 0);
-      const mdl = k.IoAllocateMdl(bytes, Length, SecondaryBuffer !== 0, ChargeQuota !== 0, irp);
+      const length = Length >>> 0;
+      // The buffer must be the driver's memory: one past its end is a bad pointer (a crash).
+      if (length > 0) d.u8(VirtualAddress + length - 1);
+      const bytes = m.linearBytes(VirtualAddress, length);
+      const mdl = k.IoAllocateMdl(bytes, length, SecondaryBuffer !== 0, ChargeQuota !== 0, irp);
       if (mdl === null) return 0;
       const address = m.newMdl(mdl, VirtualAddress);
       if (irp !== null) m.syncIrp(irp);
       return address;
     },
     IoFreeMdl: (Mdl: number): void => {
-      k.IoFreeMdl(m.mdl(Mdl, 'IoFreeMdl'));
-      m.freeMdl(Mdl);
+      const mdl = m.mdl(Mdl, 'IoFreeMdl');
+      const first = !mdl.freed;
+      k.IoFreeMdl(mdl);
+      if (first) m.freeMdl(Mdl);
     },
 
     // ---- SLISTs ----
