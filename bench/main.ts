@@ -3,6 +3,7 @@
  * docs/design.md#performance-metrics. Metric names are an interface: later work adds names, never
  * renames them.
  */
+import { benchCEcho } from './c-echo.ts';
 import { benchCDriver } from './cdriver.ts';
 import { benchCdriverPool } from './cdriver-pool.ts';
 import { benchCore } from './core.ts';
@@ -19,6 +20,7 @@ import { benchWsk } from './wsk.ts';
 type Bench = (argv: readonly string[]) => Promise<Metric[]>;
 
 const BENCHES: Readonly<Record<string, Bench>> = {
+  'c-echo': benchCEcho,
   cdriver: async () => [...(await benchCDriver()), ...(await benchCdriverPool())],
   core: benchCore,
   fuzz: benchFuzz,
@@ -32,10 +34,10 @@ const BENCHES: Readonly<Record<string, Bench>> = {
 };
 
 /**
- * Groups that run only when named with --only: explore takes minutes; cdriver needs clang, lld
- * and binaryen to build its driver.
+ * Groups that run only when named with --only: explore takes minutes; cdriver and c-echo need
+ * clang, lld and binaryen to build their drivers.
  */
-const ON_REQUEST: ReadonlySet<string> = new Set(['explore', 'cdriver']);
+const ON_REQUEST: ReadonlySet<string> = new Set(['explore', 'cdriver', 'c-echo']);
 
 async function main(argv: readonly string[]): Promise<void> {
   const json = argv.includes('--json');

@@ -44,8 +44,10 @@ WSKSIM_IMPORT(DbgPrintEx)
 ULONG DbgPrintEx(_In_ ULONG ComponentId, _In_ ULONG Level, _In_z_ PCSTR Format, ...);
 #define KdPrint(_x_) DbgPrint _x_
 #define KdPrintEx(_x_) DbgPrintEx _x_
+/* DPFLTR_TYPE values of dpfilter.h (WDK), as src/nt/debug-print.ts: IHVDRIVER 77, IHVVIDEO 78,
+   IHVAUDIO 79, IHVNETWORK 80. */
 #define DPFLTR_IHVDRIVER_ID 77
-#define DPFLTR_IHVNETWORK_ID 78
+#define DPFLTR_IHVNETWORK_ID 80
 #define DPFLTR_ERROR_LEVEL 0
 #define DPFLTR_WARNING_LEVEL 1
 #define DPFLTR_TRACE_LEVEL 2
@@ -138,6 +140,30 @@ FORCEINLINE PSINGLE_LIST_ENTRY PopEntryList(_Inout_ PSINGLE_LIST_ENTRY ListHead)
   if (First != NULL) ListHead->Next = First->Next;
   return First;
 }
+
+/* ---- interlocked singly linked lists: the model's (src/nt/slists.ts), C memory kept in step
+   ("InitializeSListHead function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-initializeslisthead;
+   "InterlockedPushEntrySList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-interlockedpushentryslist;
+   "InterlockedFlushSList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-interlockedflushslist).
+   The header is the 32-bit layout: the first entry, the depth, a sequence. ---- */
+typedef SINGLE_LIST_ENTRY SLIST_ENTRY, *PSLIST_ENTRY;
+typedef union _SLIST_HEADER {
+  ULONGLONG Alignment;
+  struct {
+    SLIST_ENTRY Next;
+    USHORT Depth;
+    USHORT Sequence;
+  } s;
+} SLIST_HEADER, *PSLIST_HEADER;
+WSKSIM_IMPORT(InitializeSListHead) VOID InitializeSListHead(_Out_ PSLIST_HEADER SListHead);
+WSKSIM_IMPORT(InterlockedPushEntrySList)
+PSLIST_ENTRY InterlockedPushEntrySList(_Inout_ PSLIST_HEADER ListHead,
+    _Inout_ PSLIST_ENTRY ListEntry);
+WSKSIM_IMPORT(InterlockedFlushSList)
+PSLIST_ENTRY InterlockedFlushSList(_Inout_ PSLIST_HEADER ListHead);
 
 /* ---- interlocked: one processor is modelled (src/nt/kernel.ts), so plain reads and writes ---- */
 FORCEINLINE LONG InterlockedIncrement(_Inout_ LONG volatile *Addend) { return ++*Addend; }
@@ -418,5 +444,16 @@ VOID IoSetCompletionRoutine(_In_ PIRP Irp, _In_opt_ PIO_COMPLETION_ROUTINE Compl
     _In_opt_ PVOID Context, _In_ BOOLEAN InvokeOnSuccess, _In_ BOOLEAN InvokeOnError,
     _In_ BOOLEAN InvokeOnCancel);
 WSKSIM_IMPORT(IoCancelIrp) BOOLEAN IoCancelIrp(_In_ PIRP Irp);
+
+/* The model's MDLs (src/nt/mdl-routines.ts) over the driver's linear memory: StartVa and
+   MappedSystemVa are VirtualAddress, ByteOffset 0 (no pages are modelled); with an Irp the MDL
+   becomes Irp->MdlAddress, or with SecondaryBuffer joins its chain ("IoAllocateMdl function
+   (wdm.h)", https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioallocatemdl;
+   "IoFreeMdl function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iofreemdl). */
+WSKSIM_IMPORT(IoAllocateMdl)
+PMDL IoAllocateMdl(_In_opt_ PVOID VirtualAddress, _In_ ULONG Length, _In_ BOOLEAN SecondaryBuffer,
+    _In_ BOOLEAN ChargeQuota, _Inout_opt_ PIRP Irp);
+WSKSIM_IMPORT(IoFreeMdl) VOID IoFreeMdl(_In_ PMDL Mdl);
 
 #endif

@@ -119,6 +119,10 @@ typedef enum { WskSetOption, WskGetOption, WskIoctl } WSK_CONTROL_SOCKET_TYPE;
 #define WSK_SO_BASE 0x4000
 #define SO_WSK_SECURITY (WSK_SO_BASE + 1)
 #define SO_WSK_EVENT_CALLBACK (WSK_SO_BASE + 2)
+/* WskControlClient's one bridged code: its input a WSK_EVENT_CALLBACK_CONTROL
+   ("WSK Client Control Operations",
+   https://learn.microsoft.com/windows-hardware/drivers/network/wsk-client-control-operations). */
+#define WSK_SET_STATIC_EVENT_CALLBACKS 7
 
 typedef struct _WSK_EVENT_CALLBACK_CONTROL {
   PNPIID NpiId;

@@ -35,6 +35,11 @@ IMPORT(WskGetLocalAddress) NTSTATUS ImportWskGetLocalAddress(PWSK_SOCKET, PSOCKA
 IMPORT(WskGetRemoteAddress) NTSTATUS ImportWskGetRemoteAddress(PWSK_SOCKET, PSOCKADDR, PIRP);
 IMPORT(WskConnect) NTSTATUS ImportWskConnect(PWSK_SOCKET, PSOCKADDR, ULONG, PIRP);
 IMPORT(WskListen) NTSTATUS ImportWskListen(PWSK_SOCKET, PIRP);
+IMPORT(WskControlClient)
+NTSTATUS ImportWskControlClient(PWSK_CLIENT, ULONG, SIZE_T, PVOID, SIZE_T, PVOID, SIZE_T *, PIRP);
+IMPORT(WskSend) NTSTATUS ImportWskSend(PWSK_SOCKET, PWSK_BUF, ULONG, PIRP);
+IMPORT(WskReceive) NTSTATUS ImportWskReceive(PWSK_SOCKET, PWSK_BUF, ULONG, PIRP);
+IMPORT(WskDisconnect) NTSTATUS ImportWskDisconnect(PWSK_SOCKET, PWSK_BUF, ULONG, PIRP);
 
 /* ---- members: forwarders ---- */
 
@@ -110,7 +115,8 @@ static NTSTATUS WSKAPI ShimWskListen(PWSK_SOCKET Socket, PIRP Irp) {
 static NTSTATUS WSKAPI ShimWskControlClient(PWSK_CLIENT Client, ULONG ControlCode, SIZE_T InputSize,
     PVOID InputBuffer, SIZE_T OutputSize, PVOID OutputBuffer, SIZE_T *OutputSizeReturned,
     PIRP Irp) {
-  UNBRIDGED("WskControlClient");
+  return ImportWskControlClient(Client, ControlCode, InputSize, InputBuffer, OutputSize,
+                                OutputBuffer, OutputSizeReturned, Irp);
 }
 static NTSTATUS WSKAPI ShimWskGetAddressInfo(PWSK_CLIENT Client, ...) {
   UNBRIDGED("WskGetAddressInfo");
@@ -120,14 +126,14 @@ static VOID WSKAPI ShimWskFreeAddressInfo(PWSK_CLIENT Client, PVOID AddrInfo) {
 }
 static NTSTATUS WSKAPI ShimWskGetNameInfo(PWSK_CLIENT Client, ...) { UNBRIDGED("WskGetNameInfo"); }
 static NTSTATUS WSKAPI ShimWskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp) {
-  UNBRIDGED("WskSend");
+  return ImportWskSend(Socket, Buffer, Flags, Irp);
 }
 static NTSTATUS WSKAPI ShimWskReceive(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp) {
-  UNBRIDGED("WskReceive");
+  return ImportWskReceive(Socket, Buffer, Flags, Irp);
 }
 static NTSTATUS WSKAPI ShimWskDisconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
                                          PIRP Irp) {
-  UNBRIDGED("WskDisconnect");
+  return ImportWskDisconnect(Socket, Buffer, Flags, Irp);
 }
 static NTSTATUS WSKAPI ShimWskRelease(PWSK_SOCKET Socket, PWSK_DATA_INDICATION DataIndication) {
   UNBRIDGED("WskRelease");

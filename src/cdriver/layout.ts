@@ -43,6 +43,20 @@ export const CLIENT_CONNECTION = {
   WskDisconnectEvent: 4,
   WskSendBacklogEvent: 8,
 } as const;
+/** MDL ("MDL structure (wdm.h)"): Next, Size, MdlFlags, Process, MappedSystemVa, StartVa, ... */
+export const MDL_LAYOUT = {
+  size: 28,
+  Next: 0,
+  Size: 4,
+  MappedSystemVa: 12,
+  StartVa: 16,
+  ByteCount: 20,
+  ByteOffset: 24,
+} as const;
+/** WSK_BUF { PMDL Mdl; ULONG Offset; SIZE_T Length; }. */
+export const WSK_BUF_LAYOUT = { Mdl: 0, Offset: 4, Length: 8, size: 12 } as const;
+/** SLIST_HEADER on a 32-bit target: { SLIST_ENTRY Next; USHORT Depth; USHORT Sequence; }. */
+export const SLIST_HEADER_LAYOUT = { Next: 0, Depth: 4, Sequence: 6, size: 8 } as const;
 /** SOCKADDR_STORAGE's size: what a scratch address gets, whatever its family. */
 export const SOCKADDR_STORAGE_SIZE = 128;
 /** DRIVER_OBJECT and UNICODE_STRING sizes on wasm32. */

@@ -15,6 +15,11 @@
  *   as for TypeScript (OBJECT-NOT-INITIALIZED).
  * - SOCKADDRs: network byte order in C, host order in the model ("SOCKADDR_IN structure
  *   (ws2def.h)", https://learn.microsoft.com/windows/win32/api/ws2def/ns-ws2def-sockaddr_in).
+ * - MDLs: IoAllocateMdl's MDL is a C MDL over the driver's buffer in linear memory; the model's
+ *   MDL reads that buffer through a LinearBytes, a view made again at each use (memory that grows
+ *   detaches the old views). Next and Irp->MdlAddress are written as the model links them.
+ * - SLISTs: the model's SLIST_HEADER and SLIST_ENTRY (src/nt/slists.ts) keyed by C address; each
+ *   push and flush writes the C header (first entry, depth) and the pushed entry's Next.
  * - Opaque handles (a PWSK_CLIENT) are numbers above the linear memory, so C that dereferences
  *   one traps.
  */
@@ -27,13 +32,25 @@ import {
   KEVENT,
   KTIMER,
   KSPIN_LOCK,
+  LinearBytes,
+  MDL,
+  SLIST_ENTRY,
+  SLIST_HEADER,
   WSK_INSPECT_ID,
   WSK_SOCKET,
   sockaddr,
   type SOCKADDR,
 } from '../wsk/index.ts';
 import { hex, type CDriver } from './c-driver.ts';
-import { DISPATCH_TABLE, INSPECT_ID, IO_TYPE_IRP, IRP_LAYOUT, SOCKET } from './layout.ts';
+import {
+  DISPATCH_TABLE,
+  INSPECT_ID,
+  IO_TYPE_IRP,
+  IRP_LAYOUT,
+  MDL_LAYOUT,
+  SLIST_HEADER_LAYOUT,
+  SOCKET,
+} from './layout.ts';
 
 /** Where opaque handles start: above any wasm32 memory the build gives a driver. */
 const HANDLE_BASE = 0xf000_0000;
@@ -51,6 +68,11 @@ export class Mirrors {
   readonly #dpcs = new Map<number, KDPC>();
   readonly #spinLocks = new Map<number, KSPIN_LOCK>();
   readonly #pool = new Map<number, object>();
+  readonly #mdls = new Map<number, MDL>();
+  readonly #mdlAddress = new WeakMap<MDL, number>();
+  readonly #slistHeaders = new Map<number, SLIST_HEADER>();
+  readonly #slistEntries = new Map<number, SLIST_ENTRY>();
+  readonly #slistEntryAddress = new WeakMap<SLIST_ENTRY, number>();
   readonly #handles: object[] = [];
   readonly #handleOf = new WeakMap<object, number>();
 
@@ -122,6 +144,10 @@ export class Mirrors {
     d.setU8(address + IRP_LAYOUT.CurrentLocation, irp.CurrentLocation);
     d.setU8(address + IRP_LAYOUT.Cancel, irp.Cancel ? 1 : 0);
     d.setU8(address + IRP_LAYOUT.CancelIrql, irp.CancelIrql);
+    // Only an MDL IoAllocateMdl chained to the IRP is written: a driver's own MdlAddress stays.
+    if (irp.MdlAddress !== null) {
+      d.setU32(address + IRP_LAYOUT.MdlAddress, this.#syncMdlChain(irp.MdlAddress));
+    }
     if (irp.state !== 'completed') return;
     const writes = this.#atCompletion.get(irp);
     if (writes === undefined) return;
@@ -236,6 +262,106 @@ export class Mirrors {
     if (this.#d.heap.kindAt(address) === 'pool') this.#d.heap.free(address);
   }
 
+  // ---- MDLs ---------------------------------------------------------------------------------
+
+  /** The bytes from `address` on, `length` of them, as the model's MDLs read them. */
+  linearBytes(address: number, length: number): LinearBytes {
+    const d = this.#d;
+    return new LinearBytes(() => d.bytes, address, length);
+  }
+
+  /** A C MDL for the model's `mdl` over `length` bytes at `virtualAddress` (IoAllocateMdl). */
+  newMdl(mdl: MDL, virtualAddress: number): number {
+    const d = this.#d;
+    const address = d.allocate(MDL_LAYOUT.size, 'object');
+    d.bytes.fill(0, address, address + MDL_LAYOUT.size);
+    d.setU16(address + MDL_LAYOUT.Size, MDL_LAYOUT.size);
+    d.setU32(address + MDL_LAYOUT.MappedSystemVa, virtualAddress);
+    d.setU32(address + MDL_LAYOUT.StartVa, virtualAddress);
+    d.setU32(address + MDL_LAYOUT.ByteCount, mdl.ByteCount);
+    d.setU32(address + MDL_LAYOUT.ByteOffset, mdl.ByteOffset);
+    this.#mdls.set(address, mdl);
+    this.#mdlAddress.set(mdl, address);
+    return address;
+  }
+
+  /** The model's MDL at `address`; a pointer that is none is the driver's crash. */
+  mdl(address: number, routine: string): MDL {
+    const mdl = this.#mdls.get(address);
+    if (mdl === undefined) {
+      this.#d.crash(`${routine}: ${hex(address)} is not an MDL IoAllocateMdl returned`);
+    }
+    return mdl;
+  }
+
+  /**
+   * A WSK_BUF's Mdl: the model's MDL, null for NULL, or for any other pointer an object that is
+   * no MDL, so the model answers it (WSK-BUF-INVALID) as a TypeScript driver's bad buffer.
+   */
+  mdlOrOther(address: number): MDL | object | null {
+    if (address === 0) return null;
+    return this.#mdls.get(address) ?? { notAnMdl: address };
+  }
+
+  /**
+   * The model freed the MDL at `address` for the first time: its C memory goes back to the heap.
+   * The address stays known, so a second IoFreeMdl is the model's MDL-FREED-TWICE.
+   */
+  freeMdl(address: number): void {
+    if (this.#d.heap.kindAt(address) === 'object') this.#d.heap.free(address);
+  }
+
+  /** Writes each C MDL's Next along the model's chain from `first`; returns `first`'s address. */
+  #syncMdlChain(first: MDL | null): number {
+    const d = this.#d;
+    for (let mdl = first; mdl !== null; mdl = mdl.Next) {
+      const address = this.#mdlAddress.get(mdl);
+      if (address === undefined || this.#mdls.get(address) !== mdl) break;
+      const next = mdl.Next === null ? 0 : (this.#mdlAddress.get(mdl.Next) ?? 0);
+      d.setU32(address + MDL_LAYOUT.Next, next);
+    }
+    return first === null ? 0 : (this.#mdlAddress.get(first) ?? 0);
+  }
+
+  // ---- SLISTs -----------------------------------------------------------------------------------
+
+  /** The SLIST_HEADER at `address`: the one there, else a new, uninitialised one. */
+  slistHeader(address: number): SLIST_HEADER {
+    let header = this.#slistHeaders.get(address);
+    if (header === undefined) {
+      this.#d.u8(address);
+      header = new SLIST_HEADER();
+      this.#slistHeaders.set(address, header);
+    }
+    return header;
+  }
+
+  slistEntry(address: number): SLIST_ENTRY {
+    let entry = this.#slistEntries.get(address);
+    if (entry === undefined) {
+      this.#d.u32(address);
+      entry = new SLIST_ENTRY();
+      this.#slistEntries.set(address, entry);
+      this.#slistEntryAddress.set(entry, address);
+    }
+    return entry;
+  }
+
+  slistEntryAddress(entry: SLIST_ENTRY | null): number {
+    return entry === null ? 0 : (this.#slistEntryAddress.get(entry) ?? 0);
+  }
+
+  /** Writes the model's header, and the Next of its first entry, into C memory. */
+  syncSList(address: number, header: SLIST_HEADER): void {
+    const d = this.#d;
+    const first = this.slistEntryAddress(header.first);
+    d.setU32(address + SLIST_HEADER_LAYOUT.Next, first);
+    d.setU16(address + SLIST_HEADER_LAYOUT.Depth, header.depth);
+    if (header.first !== null && first !== 0) {
+      d.setU32(first, this.slistEntryAddress(header.first.Next));
+    }
+  }
+
   // ---- opaque handles -------------------------------------------------------------------------
 
   handle(object: object): number {
@@ -314,8 +440,14 @@ export class Mirrors {
 /** The 16 bytes of canonical IPv6 text. */
 function ipv6Bytes(text: string): number[] {
   const [head = '', tail] = text.split('::');
-  const words = (part: string): number[] =>
-    part === '' ? [] : part.split(':').map((word) => Number.parseInt(word, 16));
+  // A dotted IPv4 tail (::ffff:10.0.0.11, RFC 4291 section 2.2 "Text Representation of
+  // Addresses", https://www.rfc-editor.org/rfc/rfc4291#section-2.2) is the last two words.
+  const word = (part: string): number[] => {
+    if (!part.includes('.')) return [Number.parseInt(part, 16)];
+    const [a = 0, b = 0, c = 0, e = 0] = part.split('.').map(Number);
+    return [(a << 8) | b, (c << 8) | e];
+  };
+  const words = (part: string): number[] => (part === '' ? [] : part.split(':').flatMap(word));
   const front = words(head);
   const back = tail === undefined ? [] : words(tail);
   const all = [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back];

@@ -7,9 +7,13 @@
  * runtime's trampolines ("WSK_CLIENT_LISTEN_DISPATCH structure (wsk.h)",
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/ns-wsk-_wsk_client_listen_dispatch).
  *
- * Not carried yet (a member that calls `unbridged`, a scenario the simulator cannot run): the
- * data path (WSK_BUF, MDLs, WskSend / WskReceive and their events), datagram sockets, name
- * resolution, WskControlClient, security descriptors, and OwningProcess / OwningThread other
+ * The data path: WskSend, WskReceive and WskDisconnect (its Buffer optional) take a C WSK_BUF,
+ * read when called, its Mdl one IoAllocateMdl gave (mirrors.ts); the model reads and writes the
+ * buffer's bytes in linear memory. WskControlClient carries WSK_SET_STATIC_EVENT_CALLBACKS.
+ *
+ * Not carried yet (a member that calls `unbridged`, a scenario the simulator cannot run):
+ * WskReceiveEvent and WskRelease, WskSendEx / WskReceiveEx, datagram sockets, name resolution,
+ * WskControlClient's other codes, security descriptors, and OwningProcess / OwningThread other
  * than NULL.
  */
 import {
@@ -17,6 +21,7 @@ import {
   SO_WSK_EVENT_CALLBACK,
   STATUS_SUCCESS,
   WSK_CLIENT,
+  WSK_SET_STATIC_EVENT_CALLBACKS,
   WSK_FLAG_CONNECTION_SOCKET,
   WSK_FLAG_DATAGRAM_SOCKET,
   WSK_FLAG_LISTEN_SOCKET,
@@ -32,6 +37,7 @@ import {
   type WSK_CLIENT_CONNECTION_DISPATCH,
   type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_PROVIDER_DISPATCH,
+  type WSK_BUF,
   type WSK_INSPECT_ID,
   type WSK_SOCKET,
 } from '../wsk/index.ts';
@@ -48,6 +54,7 @@ import {
   INSPECT_ID,
   PROVIDER_NPI,
   SOCKADDR_STORAGE_SIZE,
+  WSK_BUF_LAYOUT,
 } from './layout.ts';
 import type { Mirrors } from './mirrors.ts';
 
@@ -104,6 +111,12 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
     if (!(object instanceof WSK_CLIENT)) d.crash(`${routine}: Client is not the NPI's Client`);
     return object;
   };
+  /** The C WSK_BUF at `address` as the model's (an Mdl that is no MDL stays one, for the model). */
+  const wskBuf = (address: number): WSK_BUF => ({
+    Mdl: m.mdlOrOther(d.u32(address + WSK_BUF_LAYOUT.Mdl)) as WSK_BUF['Mdl'],
+    Offset: d.u32(address + WSK_BUF_LAYOUT.Offset),
+    Length: d.u32(address + WSK_BUF_LAYOUT.Length),
+  });
   const noSecurity = (routine: string, process: number, thread: number, sd: number): void => {
     if (process !== 0 || thread !== 0 || sd !== 0) {
       unbridged(`${routine} with an OwningProcess, OwningThread or SecurityDescriptor`);
@@ -192,6 +205,31 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
       if (i !== null) m.syncIrp(i);
       return status;
     },
+    WskControlClient: (
+      Client: number, ControlCode: number, InputSize: number, InputBuffer: number,
+      OutputSize: number, OutputBuffer: number, OutputSizeReturned: number, Irp: number,
+    ): number => {
+      if (ControlCode !== WSK_SET_STATIC_EVENT_CALLBACKS) {
+        unbridged(`WskControlClient(${ControlCode})`);
+      }
+      const c = client(Client, 'WskControlClient');
+      const i = m.irpOrNull(Irp, 'WskControlClient');
+      const input =
+        InputBuffer === 0
+          ? null
+          : {
+              NpiId: npiId(d, d.u32(InputBuffer + EVENT_CALLBACK_CONTROL.NpiId)),
+              EventMask: d.u32(InputBuffer + EVENT_CALLBACK_CONTROL.EventMask),
+            };
+      const returned = OutputSizeReturned === 0 ? null : { value: 0 };
+      const output = OutputBuffer === 0 ? null : {};
+      const status = provider(c, 'WskControlClient')(
+        c, ControlCode, InputSize, input, OutputSize, output, returned, i,
+      );
+      if (returned !== null) d.setU32(OutputSizeReturned, returned.value);
+      if (i !== null) m.syncIrp(i);
+      return status;
+    },
 
     // ---- socket members ----
     WskControlSocket: (
@@ -245,6 +283,14 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
       call('WskGetLocalAddress', Socket, Irp, (s, i) => [s, outAddress(LocalAddress, i), i]),
     WskGetRemoteAddress: (Socket: number, RemoteAddress: number, Irp: number): number =>
       call('WskGetRemoteAddress', Socket, Irp, (s, i) => [s, outAddress(RemoteAddress, i), i]),
+    WskSend: (Socket: number, Buffer: number, Flags: number, Irp: number): number =>
+      call('WskSend', Socket, Irp, (s, i) => [s, wskBuf(Buffer), Flags, i]),
+    WskReceive: (Socket: number, Buffer: number, Flags: number, Irp: number): number =>
+      call('WskReceive', Socket, Irp, (s, i) => [s, wskBuf(Buffer), Flags, i]),
+    WskDisconnect: (Socket: number, Buffer: number, Flags: number, Irp: number): number =>
+      call('WskDisconnect', Socket, Irp, (s, i) => [
+        s, Buffer === 0 ? null : wskBuf(Buffer), Flags, i,
+      ]),
     unbridged: (Member: number): void => unbridged(d.cString(Member)),
   };
 }

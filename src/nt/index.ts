@@ -53,7 +53,7 @@ export {
   type PoolLeak,
   type PoolTag,
 } from './pool.ts';
-export { MDL, MdlMappingNoExecute, NormalPagePriority } from './mdl.ts';
+export { LinearBytes, MDL, MdlMappingNoExecute, NormalPagePriority } from './mdl.ts';
 export { MdlManager } from './mdl-routines.ts';
 export { IrqlManager } from './irql-routines.ts';
 export {

@@ -118,6 +118,7 @@ export const NT_ROUTINES = {
     'InterlockedPushEntrySList',
     'InterlockedPopEntrySList',
     'ExInterlockedFlushSList',
+    'InterlockedFlushSList',
     'ExQueryDepthSList',
     'PushEntryList',
     'PopEntryList',

@@ -4,11 +4,12 @@
  *
  * IoAllocateMdl(VirtualAddress, Length, SecondaryBuffer, ChargeQuota, Irp) describes `Length`
  * bytes from the start of `VirtualAddress` (a Uint8Array standing for the buffer's virtual
- * address). As in the WDK: with an Irp and SecondaryBuffer FALSE the MDL becomes Irp.MdlAddress;
- * with SecondaryBuffer TRUE it is appended to the chain that starts at Irp.MdlAddress (linked
- * through Next). MmGetMdlByteCount returns ByteCount; MmGetSystemAddressForMdlSafe returns the
- * bytes the MDL describes (a view, so writes reach the driver's buffer). Allocation can fail
- * (choice 'mdl allocation fails', probability `mdlAllocationFailure`, default 0).
+ * address; a C driver's is a LinearBytes over its wasm memory). As in the WDK: with an Irp
+ * and SecondaryBuffer FALSE the MDL becomes Irp.MdlAddress; with SecondaryBuffer TRUE it is
+ * appended to the chain that starts at Irp.MdlAddress (linked through Next). MmGetMdlByteCount
+ * returns ByteCount; MmGetSystemAddressForMdlSafe returns the bytes the MDL describes (a view,
+ * so writes reach the driver's buffer). Allocation can fail (choice 'mdl allocation fails',
+ * probability `mdlAllocationFailure`, default 0).
  *
  * Not modelled: pages, MmProbeAndLockPages / MmBuildMdlForNonPagedPool (the buffer is always
  * resident, so these are not needed), MDL_* flags, partial MDLs. IoFreeMdl of an MDL freed
@@ -18,7 +19,7 @@
  */
 import type { IRP } from './irp.ts';
 import type { KernelCore } from './kernel-core.ts';
-import { MDL } from './mdl.ts';
+import { MDL, type LinearBytes } from './mdl.ts';
 
 export class MdlManager {
   readonly #k: KernelCore;
@@ -29,7 +30,7 @@ export class MdlManager {
   }
 
   IoAllocateMdl(
-    VirtualAddress: Uint8Array,
+    VirtualAddress: Uint8Array | LinearBytes,
     Length: number,
     SecondaryBuffer: boolean,
     ChargeQuota: boolean,

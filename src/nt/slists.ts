@@ -1,7 +1,8 @@
 /**
  * Interlocked singly linked lists, SLISTs (WDK reference pages "InitializeSListHead function
  * (wdm.h)", "ExInterlockedPushEntrySList function (wdm.h)", "ExInterlockedPopEntrySList function
- * (wdm.h)", "ExInterlockedFlushSList function (wdm.h)", "ExQueryDepthSList function (wdm.h)",
+ * (wdm.h)", "ExInterlockedFlushSList function (wdm.h)", "InterlockedFlushSList function (wdm.h)",
+ * "ExQueryDepthSList function (wdm.h)",
  * "InterlockedPushEntrySList function (wdm.h)", "InterlockedPopEntrySList function (wdm.h)").
  * A push returns the entry that was first before it (null when the list was empty), a pop the
  * entry taken (null when empty), a flush the first entry of the chain it takes (the entries stay
@@ -73,7 +74,16 @@ export class SListManager {
   }
 
   ExInterlockedFlushSList(ListHead: SLIST_HEADER): SLIST_ENTRY | null {
-    if (!this.#usable(ListHead, 'ExInterlockedFlushSList')) return null;
+    return this.#flush(ListHead, 'ExInterlockedFlushSList');
+  }
+
+  /** The same flush without the Ex form's name ("InterlockedFlushSList function (wdm.h)"). */
+  InterlockedFlushSList(ListHead: SLIST_HEADER): SLIST_ENTRY | null {
+    return this.#flush(ListHead, 'InterlockedFlushSList');
+  }
+
+  #flush(ListHead: SLIST_HEADER, routine: string): SLIST_ENTRY | null {
+    if (!this.#usable(ListHead, routine)) return null;
     const first = ListHead.first;
     for (let entry = first; entry !== null; entry = entry.Next) {
       entry.linked = false;

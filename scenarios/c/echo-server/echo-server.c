@@ -30,11 +30,11 @@
  * message to the scenario as the TypeScript port's log line (scenarios/echo-server-c.ts).
  *
  * Build: `wsksim build-driver` of this folder's two .c files into one driver (io-manager.c is
- * the I/O manager's part the bridge lacks: keeping the DRIVER_OBJECT, calling DriverUnload). It
- * needs what README "Testing your C driver" lists as not yet bridged: wdm.h's SLIST_ENTRY,
- * SLIST_HEADER, InitializeSListHead, InterlockedPushEntrySList and InterlockedFlushSList;
- * IoAllocateMdl and IoFreeMdl over linear memory; wsk.h's WSK_SET_STATIC_EVENT_CALLBACKS with
- * WskControlClient; WskSend, WskReceive and WskDisconnect with their WSK_BUF.
+ * the I/O manager's part the bridge lacks: keeping the DRIVER_OBJECT, calling DriverUnload). Of
+ * what README "Testing your C driver" lists as bridged it uses wdm.h's SLIST_ENTRY, SLIST_HEADER,
+ * InitializeSListHead, InterlockedPushEntrySList and InterlockedFlushSList; IoAllocateMdl and
+ * IoFreeMdl over linear memory; wsk.h's WSK_SET_STATIC_EVENT_CALLBACKS with WskControlClient;
+ * WskSend, WskReceive and WskDisconnect with their WSK_BUF.
  */
 #include <ntddk.h>
 #include <wsk.h>

@@ -1,22 +1,17 @@
 /**
- * Pending: the driver does not build until c/include declares IoAllocateMdl and IoFreeMdl, and
- * does not run until the bridge carries WskReceive (WSK_BUF and MDLs over linear memory). Until
- * then it and its twin are named exports, not the default, in scenarios/pending/ (which the
- * registry does not list), so `wsksim test scenarios` skips them; their test imports them.
- * Then: `export default`, in scenarios/.
- *
  * accept-loop-leak.ts with its server driver in C: scenarios/c/accept-loop-leak.c, the same
  * discard server as a Windows driver writes it, compiled to WebAssembly by `wsksim build-driver`
  * and loaded with `sim.loadDriver`, beside the same TypeScript clients, on the same topology, with
  * the same checks. The same calls in the same order, with the same pool tag and size: the same
- * seed gives the twin's trace hash (test/scenarios/accept-loop-leak-c.test.ts).
+ * seed gives the twin's trace but for the twin's pool 'touched' records, which a C driver's loads
+ * and stores do not make (test/scenarios/accept-loop-leak-c.test.ts).
  *
  * The bug: when the IoAllocateIrp for the next WskAccept fails, AcceptComplete bails out and
  * leaks the socket it has just accepted (WSK-SOCKET-LEAKED at the end). Plain seeds never see
  * it; swarm finds it when it draws an IRP failure rate, systematic when it fails that one
  * allocation site (AcceptComplete's IoAllocateIrp, a C line of its own).
  *
- * The driver is built, not shipped: by hand (the fuzz once the scenario ships),
+ * The driver is built, not shipped: the tests' global setup builds it; by hand,
  *
  *   npx wsksim build-driver scenarios/c/accept-loop-leak.c -o .wsksim/c/accept-loop-leak.wasm
  *   npx wsksim fuzz accept-loop-leak-c --strategy systematic
@@ -30,15 +25,15 @@ import {
   checkAcceptLoopLeak,
   newHandles,
   type Handles,
-} from '../accept-loop-leak.ts';
-import { addServerAndSenders } from '../support/careful.ts';
+} from './accept-loop-leak.ts';
+import { addServerAndSenders } from './support/careful.ts';
 
 /** Where the build puts the drivers (gitignored). */
 export const ACCEPT_LOOP_LEAK_WASM = fileURLToPath(
-  new URL('../../.wsksim/c/accept-loop-leak.wasm', import.meta.url),
+  new URL('../.wsksim/c/accept-loop-leak.wasm', import.meta.url),
 );
 export const ACCEPT_LOOP_LEAK_FIXED_WASM = fileURLToPath(
-  new URL('../../.wsksim/c/accept-loop-leak-fixed.wasm', import.meta.url),
+  new URL('../.wsksim/c/accept-loop-leak-fixed.wasm', import.meta.url),
 );
 
 /** The world of accept-loop-leak with the C server `wasm` (the bug's or the twin's). */
@@ -54,7 +49,7 @@ export function buildAcceptLoopLeakC(sim: Simulation, wasm: string): Handles {
   return h;
 }
 
-export const acceptLoopLeakC = defineScenario({
+export default defineScenario({
   name: 'accept-loop-leak-c',
   description:
     "accept-loop-leak with its server in C (scenarios/c/accept-loop-leak.c): the accept loop " +

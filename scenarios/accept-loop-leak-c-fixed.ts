@@ -1,6 +1,4 @@
 /**
- * Pending, as accept-loop-leak-c is (its header says on what).
- *
  * accept-loop-leak-c's correct twin: scenarios/c/accept-loop-leak-fixed.c (the same source with
  * FIXED), whose AcceptComplete serves the connection it has just accepted whatever the re-post's
  * allocation did. It passes under every strategy, as accept-loop-leak-fixed does.
@@ -8,13 +6,13 @@
  *   npx wsksim build-driver scenarios/c/accept-loop-leak-fixed.c \
  *     -o .wsksim/c/accept-loop-leak-fixed.wasm
  *   npx wsksim fuzz accept-loop-leak-c-fixed --runs 200 \
- *     --set kernel.server.irpAllocationFailure=0.3   (once it ships)
+ *     --set kernel.server.irpAllocationFailure=0.3
  */
 import { defineScenario } from 'wsksim';
-import { checkAcceptLoopLeak } from '../accept-loop-leak.ts';
+import { checkAcceptLoopLeak } from './accept-loop-leak.ts';
 import { ACCEPT_LOOP_LEAK_FIXED_WASM, buildAcceptLoopLeakC } from './accept-loop-leak-c.ts';
 
-export const acceptLoopLeakCFixed = defineScenario({
+export default defineScenario({
   name: 'accept-loop-leak-c-fixed',
   description:
     "accept-loop-leak-c's correct twin: a NULL IRP for the next WskAccept ends the accept loop, " +
