@@ -11,7 +11,7 @@
  * optimising is clang's. Debian packages the three tools as clang, lld and binaryen.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -148,6 +148,11 @@ export function buildDriverCommand(argv: readonly string[], out: Write): number 
   }
   if (sources.length === 0) throw new UsageError('build-driver: no .c file given');
   if (output === null) throw new UsageError('build-driver: -o <driver.wasm> is required');
+  const missing = sources.find((source) => !existsSync(source));
+  if (missing !== undefined) throw new UsageError(`build-driver: no such file: ${missing}`);
+  for (const dir of includes) {
+    if (!existsSync(dir)) throw new UsageError(`build-driver: -I ${dir}: no such directory`);
+  }
   try {
     buildDriver({ sources, output, includes, exports });
   } catch (error) {

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { WasmLineTable } from '../../src/cdriver/dwarf-lines.ts';
 import { Wasm } from '../../src/cdriver/wasm.ts';
@@ -84,13 +85,17 @@ describe('cli: build-driver', () => {
     expect(await cli(['build-driver', 'a.c', '-o'])).toMatchObject({ code: 2, err: expect.stringContaining('build-driver: -o needs a value') });
     expect(await cli(['build-driver', 'a.txt', '-o', 'x.wasm'])).toMatchObject({ code: 2, err: expect.stringContaining('build-driver: a.txt is not a .c file') });
     expect(await cli(['build-driver', 'a.c', '--opt', '-o', 'x.wasm'])).toMatchObject({ code: 2, err: expect.stringContaining('build-driver: unknown option --opt') });
+    // A file or include directory that is not there is the invocation's mistake, not the build's.
+    expect(await cli(['build-driver', 'no-such-driver.c', '-o', 'x.wasm'])).toMatchObject({ code: 2, err: expect.stringContaining('build-driver: no such file: no-such-driver.c') });
+    const real = fileURLToPath(new URL('../fixtures/c/entries.c', import.meta.url));
+    expect(await cli(['build-driver', real, '-I', 'no-such-dir', '-o', 'x.wasm'])).toMatchObject({ code: 2, err: expect.stringContaining('build-driver: -I no-such-dir: no such directory') });
   });
 
   it('no clang, wasm-ld or wasm-opt on PATH → one line naming the Debian packages, exit 2', async () => {
     const path = process.env['PATH'];
     process.env['PATH'] = '/nonexistent';
     try {
-      const { code, err } = await cli(['build-driver', 'a.c', '-o', 'x.wasm']);
+      const { code, err } = await cli(['build-driver', fileURLToPath(new URL('../fixtures/c/entries.c', import.meta.url)), '-o', 'x.wasm']);
       expect(code).toBe(2);
       expect(err.split('\n')[0]).toBe(
         'wsksim: build-driver needs clang (Debian package clang), wasm-ld (Debian package lld), ' +
