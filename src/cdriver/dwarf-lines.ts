@@ -5,8 +5,9 @@
  * the WebAssembly specification's appendix "Custom Sections", "Name Section").
  *
  * Offsets. DWARF addresses in a wasm module are offsets from the start of the code section's
- * contents, after its id and size ("DWARF for WebAssembly", WebAssembly tool-conventions, "Code
- * Addresses"). V8 prints a wasm frame as `wasm://wasm/<hash>:wasm-function[N]:0x1a2b`, where
+ * contents, after its id and size ("DWARF for WebAssembly", "Code Addresses",
+ * https://yurydelendik.github.io/webassembly-dwarf/). V8 prints a wasm frame as
+ * `wasm://wasm/<hash>:wasm-function[N]:0x1a2b`, where
  * 0x1a2b is the byte offset in the whole module (test/cdriver/dwarf-lines.test.ts checks both
  * against a compiled fixture). So
  * `lineAt` takes a code-section offset and `lineAtModuleOffset` a module offset; a caller frame's
