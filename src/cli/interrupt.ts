@@ -48,6 +48,7 @@ export class Interrupt {
  * as microtasks reaches its handler.
  */
 export function turn(): Promise<void> {
+  // A real macrotask between runs (outside the simulated world), so SIGINT's handler runs.
   return new Promise((resolve) => setImmediate(resolve));
 }
 

@@ -7,11 +7,11 @@
 import { performance } from 'node:perf_hooks';
 
 export class Stopwatch {
-  readonly #start = performance.now();
+  readonly #start = performance.now(); // wall clock: CLI timing between runs, not simulated
 
   /** Wall-clock seconds since it was made. */
   seconds(): number {
-    return (performance.now() - this.#start) / 1000;
+    return (performance.now() - this.#start) / 1000; // wall clock, outside any run
   }
 
   /** Whether `budget` nanoseconds have passed; never, for no budget. */

@@ -20,7 +20,7 @@ export class ForeignWaitError extends Error {
 }
 
 // Not a use of real timers: the names of the three a run traps so a driver cannot start one.
-const TRAPPED = ['setTimeout', 'setInterval', 'setImmediate'] as const;
+const TRAPPED = ['setTimeout', 'setInterval', 'setImmediate'] as const; // names only, none started
 type Timers = Pick<typeof globalThis, (typeof TRAPPED)[number]>;
 
 /** Runs trapped, counted so nested runs (a run inside a run's check) restore once. */

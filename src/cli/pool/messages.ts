@@ -16,7 +16,7 @@ export interface WorkerData {
 export interface WorkerStart extends WorkerData {
   /** RUN and SINCE, shared. */
   readonly progress: Int32Array;
-  /** The pool's epoch (Date.now() when it began): SINCE counts from it. */
+  /** The pool's epoch (the wall clock when it began; CLI, not simulated): SINCE counts from it. */
   readonly epoch: number;
 }
 

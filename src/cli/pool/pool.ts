@@ -136,8 +136,8 @@ export class WorkerPool implements CampaignRunner {
   readonly #slots: Slot[] = [];
   /** Every batch's digests sent so far, for a new worker to replay. */
   readonly #log: ObserveMessage[] = [];
-  /** The wall clock the workers' progress is told from, in ms (Date.now()). */
-  readonly #epoch = Date.now();
+  /** The wall clock the workers' progress is told from, in ms: the watchdog's, not simulated. */
+  readonly #epoch = Date.now(); // wall clock (CLI): shared by every thread, unlike performance.now
   #running: Running | null = null;
   #failure: Error | null = null;
   #wake: (() => void) | null = null;

@@ -37,7 +37,7 @@ let planned = 0;
  */
 const REPORT_MS = 50;
 let unreported: DoneMessage['outcomes'][number][] = [];
-let reported = Date.now();
+let reported = Date.now(); // wall clock (CLI): when runs were last reported
 
 /** Plans every run before `end` not planned yet, in index order. */
 function planTo(end: number): void {
@@ -64,12 +64,13 @@ async function handle(message: ToWorker): Promise<void> {
     planTo(index + 1);
     const plan = plans.get(index) as RunPlan;
     // For the main thread's watchdog (messages.ts: RUN, SINCE): SINCE first.
+    // Wall clock (CLI, outside any run): the main thread's watchdog reads it.
     Atomics.store(data.progress, SINCE, Date.now() - data.epoch);
     Atomics.store(data.progress, RUN, index);
     const result = await runScenario(scenario, planRequest(data.run, plan));
     Atomics.store(data.progress, RUN, IDLE);
     unreported.push({ index, result: cloneable(result), digest: strategy.digest(plan, result) });
-    if (Date.now() - reported >= REPORT_MS) report();
+    if (Date.now() - reported >= REPORT_MS) report(); // wall clock: reporting cadence
   }
   report();
 }
@@ -78,7 +79,7 @@ async function handle(message: ToWorker): Promise<void> {
 function report(): void {
   if (unreported.length > 0) port.postMessage({ type: 'done', outcomes: unreported } as ToMain);
   unreported = [];
-  reported = Date.now();
+  reported = Date.now(); // wall clock (CLI), never seen by a run
 }
 
 /**
