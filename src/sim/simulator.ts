@@ -452,7 +452,7 @@ export class Simulator {
       ready.push(this.#queue.detach() as SimEvent);
       top = this.#queue.peek();
     }
-    if (ready.length === 0) return undefined;
+    if (ready.length <= 1) return ready[0];
     // The instant is in the label, so a report or an enumeration can tell one tie from another.
     const label = `same-instant ${formatInstant((ready[0] as SimEvent).at)}`;
     const index = this.#scheduler.pick(label, ready.length, this.#candidates(ready));

@@ -34,7 +34,7 @@ const STACK_DEPTH = 60;
  * below the choice source, not the decider's.
  */
 export function callerSite(below?: string): string | null {
-  const key = `${below ?? ''}\n${stackKey()}`;
+  const key = `${below ?? ''}\n${stackKey(below === undefined ? null : ownFile(below))}`;
   let site = SITES.get(key);
   if (site === undefined) {
     site = locatedCallerSite(below);
@@ -56,24 +56,89 @@ const SITES_HELD = 4096;
 /** V8's structured frames, as Error.prepareStackTrace receives them. */
 const structuredFrames = (_: Error, frames: NodeJS.CallSite[]): NodeJS.CallSite[] => frames;
 
-/** The raw positions of the frames below callerSite, one line each. */
-function stackKey(): string {
+/**
+ * Frames a stack key is looked for in first: the driver's frame is a few frames below callerSite
+ * (a routine, the choice source, a decider), and capturing a frame costs, so the whole depth is
+ * captured again only when these do not reach it.
+ */
+const NEAR_DEPTH = 16;
+
+/**
+ * The raw positions of the frames below callerSite that decide its site, one line each: every
+ * frame down to the first that locatedCallerSite could name (a driver's, a harness frame that
+ * means none), past the outermost `below` frame among them. The frames beyond it cannot change the
+ * site, and reading a frame's position is most of a key's cost.
+ */
+function stackKey(below: string | null): string {
+  const near = capturedFrames(NEAR_DEPTH);
+  const end = keyEnd(near, below);
+  const frames = end < 0 && near.length === NEAR_DEPTH ? capturedFrames(STACK_DEPTH) : near;
+  const last = frames === near ? end : keyEnd(frames, below);
+  let key = '';
+  const count = last < 0 ? frames.length : last + 1;
+  for (let i = 0; i < count; i++) {
+    const frame = frames[i] as NodeJS.CallSite;
+    key += `${frame.getFileName()}:${frame.getLineNumber()}:${frame.getColumnNumber()}\n`;
+  }
+  return key;
+}
+
+/** The structured frames below callerSite, at most `depth`. */
+function capturedFrames(depth: number): NodeJS.CallSite[] {
   const prepare = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
   Error.prepareStackTrace = structuredFrames;
-  Error.stackTraceLimit = STACK_DEPTH;
+  Error.stackTraceLimit = depth;
   const holder: { stack?: NodeJS.CallSite[] } = {};
   Error.captureStackTrace(holder, callerSite);
   // Read while the structured formatter is in place: V8 formats the stack on first read.
   const frames = holder.stack ?? [];
   Error.prepareStackTrace = prepare;
   Error.stackTraceLimit = limit;
-  let key = '';
-  for (const frame of frames) {
-    key += `${frame.getFileName()}:${frame.getLineNumber()}:${frame.getColumnNumber()}\n`;
-  }
-  return key;
+  return frames;
 }
+
+/**
+ * The index of the frame that ends a stack key (stackKey), or -1 when `frames` do not hold it:
+ * the first frame past the last `below` frame that names the site or ends the search.
+ */
+function keyEnd(frames: readonly NodeJS.CallSite[], below: string | null): number {
+  let start = 0;
+  if (below !== null) {
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const file = (frames[i] as NodeJS.CallSite).getFileName();
+      if (file !== undefined && file !== null && rawPath(file) === below) {
+        start = i + 1;
+        break;
+      }
+    }
+  }
+  for (let i = start; i < frames.length; i++) {
+    if (endsSearch(frames[i] as NodeJS.CallSite)) return i;
+  }
+  return -1;
+}
+
+/** Whether locatedCallerSite stops at this frame: a driver's, or the harness's (no site). */
+function endsSearch(frame: NodeJS.CallSite): boolean {
+  const file = frame.getFileName();
+  if (file === undefined || file === null) return false;
+  if (file.startsWith('wasm://')) return !/^(Shim|Wsksim)[A-Z]/.test(frame.getFunctionName() ?? '');
+  const path = rawPath(file);
+  return isHarness(path) || !isForeign(path);
+}
+
+/** A frame's file as slashPath spells it, remembered by the raw name V8 gives. */
+function rawPath(file: string): string {
+  let path = PATHS.get(file);
+  if (path === undefined) {
+    path = slashPath(file);
+    PATHS.set(file, path);
+  }
+  return path;
+}
+
+const PATHS = new Map<string, string>();
 
 /** callerSite from the source-mapped stack: what the site cache holds. */
 function locatedCallerSite(below?: string): string | null {
