@@ -293,8 +293,22 @@ class PendingChoice implements Choice {
   }
 
   site(): string | null {
-    if (this.#site === undefined) this.#site = callerSite('sim/choice.ts');
+    if (this.#site === undefined) this.#site = callerSite('sim/choice.ts', this.#entry());
     return this.#site;
+  }
+
+  /** The ChoiceStream method the choice was drawn through: its caller's frames name the site. */
+  #entry(): Function {
+    const stream = ChoiceStream.prototype;
+    if (this.fault) return stream.fault;
+    const kind = this.kind;
+    return kind === 'chance'
+      ? stream.chance
+      : kind === 'between'
+        ? stream.between
+        : kind === 'exponential'
+          ? stream.exponential
+          : stream.pick;
   }
 
   /** The draw of the seeded run: the same formulas as ChoiceStream's hot path. */

@@ -33,8 +33,8 @@ const STACK_DEPTH = 60;
  * for from inside a decider (which may itself live outside src/, in a test) is the driver's line
  * below the choice source, not the decider's.
  */
-export function callerSite(below?: string): string | null {
-  const key = `${below ?? ''}\n${stackKey(below === undefined ? null : ownFile(below))}`;
+export function callerSite(below?: string, entry?: Function): string | null {
+  const key = `${below ?? ''}\n${stackKey(below === undefined ? null : ownFile(below), entry)}`;
   let site = SITES.get(key);
   if (site === undefined) {
     site = locatedCallerSite(below);
@@ -58,24 +58,30 @@ const structuredFrames = (_: Error, frames: NodeJS.CallSite[]): NodeJS.CallSite[
 
 /**
  * Frames a stack key is looked for in first: the driver's frame is a few frames below callerSite
- * (a routine, the choice source, a decider), and capturing a frame costs, so the whole depth is
- * captured again only when these do not reach it.
+ * (a routine, the choice source), and capturing a frame costs about as much as formatting one, so
+ * the whole depth is captured only when these do not reach it.
  */
 const NEAR_DEPTH = 16;
 
 /**
- * The raw positions of the frames below callerSite that decide its site, one line each: every
- * frame down to the first that locatedCallerSite could name (a driver's, a harness frame that
- * means none), past the outermost `below` frame among them. The frames beyond it cannot change the
- * site, and reading a frame's position is most of a key's cost.
+ * The raw positions of the frames that decide callerSite's site, one line each: the frames below
+ * `entry` (callerSite itself when there is none; with `below`, the function of that file through
+ * which the caller came in, whose frames and every frame above them V8 leaves out), past the
+ * `below` frames among the first of them, down to the first frame locatedCallerSite could name (a
+ * driver's, or a harness frame that means none). The frames beyond it cannot change the site.
+ * With `entry`, the key assumes what holds of the choice source: what runs above it (a decider)
+ * draws no choice of its own, so the outermost `below` frame is the one below `entry`.
  */
-function stackKey(below: string | null): string {
-  const near = capturedFrames(NEAR_DEPTH);
-  const end = keyEnd(near, below);
-  const frames = end < 0 && near.length === NEAR_DEPTH ? capturedFrames(STACK_DEPTH) : near;
-  const last = frames === near ? end : keyEnd(frames, below);
+function stackKey(below: string | null, entry: Function | undefined): string {
+  const top = entry ?? callerSite;
+  let frames = capturedFrames(NEAR_DEPTH, top);
+  let end = keyEnd(frames, below);
+  if (end < 0 && frames.length === NEAR_DEPTH) {
+    frames = capturedFrames(STACK_DEPTH, top);
+    end = keyEnd(frames, below);
+  }
   let key = '';
-  const count = last < 0 ? frames.length : last + 1;
+  const count = end < 0 ? frames.length : end + 1;
   for (let i = 0; i < count; i++) {
     const frame = frames[i] as NodeJS.CallSite;
     key += `${frame.getFileName()}:${frame.getLineNumber()}:${frame.getColumnNumber()}\n`;
@@ -83,14 +89,14 @@ function stackKey(below: string | null): string {
   return key;
 }
 
-/** The structured frames below callerSite, at most `depth`. */
-function capturedFrames(depth: number): NodeJS.CallSite[] {
+/** The structured frames below the topmost call of `top`, at most `depth`. */
+function capturedFrames(depth: number, top: Function): NodeJS.CallSite[] {
   const prepare = Error.prepareStackTrace;
   const limit = Error.stackTraceLimit;
   Error.prepareStackTrace = structuredFrames;
   Error.stackTraceLimit = depth;
   const holder: { stack?: NodeJS.CallSite[] } = {};
-  Error.captureStackTrace(holder, callerSite);
+  Error.captureStackTrace(holder, top);
   // Read while the structured formatter is in place: V8 formats the stack on first read.
   const frames = holder.stack ?? [];
   Error.prepareStackTrace = prepare;
@@ -100,19 +106,11 @@ function capturedFrames(depth: number): NodeJS.CallSite[] {
 
 /**
  * The index of the frame that ends a stack key (stackKey), or -1 when `frames` do not hold it:
- * the first frame past the last `below` frame that names the site or ends the search.
+ * past the leading frames of `below`, the first frame that names the site or ends the search.
  */
 function keyEnd(frames: readonly NodeJS.CallSite[], below: string | null): number {
   let start = 0;
-  if (below !== null) {
-    for (let i = frames.length - 1; i >= 0; i--) {
-      const file = (frames[i] as NodeJS.CallSite).getFileName();
-      if (file !== undefined && file !== null && rawPath(file) === below) {
-        start = i + 1;
-        break;
-      }
-    }
-  }
+  while (below !== null && start < frames.length && pathOf(frames[start]) === below) start++;
   for (let i = start; i < frames.length; i++) {
     if (endsSearch(frames[i] as NodeJS.CallSite)) return i;
   }
@@ -121,24 +119,26 @@ function keyEnd(frames: readonly NodeJS.CallSite[], below: string | null): numbe
 
 /** Whether locatedCallerSite stops at this frame: a driver's, or the harness's (no site). */
 function endsSearch(frame: NodeJS.CallSite): boolean {
-  const file = frame.getFileName();
-  if (file === undefined || file === null) return false;
-  if (file.startsWith('wasm://')) return !/^(Shim|Wsksim)[A-Z]/.test(frame.getFunctionName() ?? '');
-  const path = rawPath(file);
+  const path = pathOf(frame);
+  if (path === null) return false;
+  if (path.startsWith('wasm://')) return !/^(Shim|Wsksim)[A-Z]/.test(frame.getFunctionName() ?? '');
   return isHarness(path) || !isForeign(path);
 }
 
-/** A frame's file as slashPath spells it, remembered by the raw name V8 gives. */
-function rawPath(file: string): string {
+/** A frame's file as slashPath spells it, remembered by the raw name V8 gives; null for none. */
+function pathOf(frame: NodeJS.CallSite | undefined): string | null {
+  const file = frame?.getFileName();
+  if (file === undefined || file === null) return null;
   let path = PATHS.get(file);
   if (path === undefined) {
-    path = slashPath(file);
+    path = file.startsWith('wasm://') ? file : slashPath(file);
     PATHS.set(file, path);
   }
   return path;
 }
 
 const PATHS = new Map<string, string>();
+
 
 /** callerSite from the source-mapped stack: what the site cache holds. */
 function locatedCallerSite(below?: string): string | null {

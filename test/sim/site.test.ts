@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { ChoiceSource } from '../../src/sim/choice.ts';
 import { callerSite, frameSites, slashPath } from '../../src/sim/site.ts';
 
 describe('site: paths as stack frames spell them', () => {
@@ -46,5 +47,34 @@ describe('callerSite: the driver line, found again from the raw stack', () => {
     const a = `${own}:${lineOf('// line A')}`;
     const b = `${own}:${lineOf('// line B')}`;
     expect(sites).toEqual([a, b, a, b]);
+  });
+});
+
+describe('callerSite below the choice source: the line under it, however deep the decider', () => {
+  /** A decider that asks for the site under 30 frames of its own: more than a first look holds. */
+  const deep = (depth: number, ask: () => string | null): string | null =>
+    depth === 0 ? ask() : deep(depth - 1, ask);
+  const sites: (string | null)[] = [];
+  const source = new ChoiceSource({
+    seed: 1,
+    faultPoints: true,
+    clock: () => 0,
+    decider: (choice) => {
+      sites.push(deep(30, () => choice.site()));
+      return 0;
+    },
+  });
+  const stream = source.stream('test');
+  const fromC = (): boolean => stream.fault('alloc', 0); // line C
+  const fromD = (): boolean => stream.fault('alloc', 0); // line D
+
+  it('two driver lines under the same deep decider keep their own sites', () => {
+    for (let i = 0; i < 4; i++) void (i % 2 === 0 ? fromC() : fromD());
+    const own = new URL(import.meta.url).pathname.split('/').slice(-3).join('/');
+    const lines = readFileSync(new URL(import.meta.url), 'utf8').split('\n');
+    const lineOf = (mark: string): number => lines.findIndex((text) => text.endsWith(mark)) + 1;
+    const c = `${own}:${lineOf('// line C')}`;
+    const d = `${own}:${lineOf('// line D')}`;
+    expect(sites).toEqual([c, d, c, d]);
   });
 });
