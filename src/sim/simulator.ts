@@ -444,7 +444,7 @@ export class Simulator {
   #peekChosen(): SimEvent | undefined {
     const ready = this.#ready;
     for (let i = ready.length - 1; i >= 0; i--) {
-      if (!(ready[i] as SimEvent).isPending) ready.splice(i, 1);
+      if (!(ready[i] as SimEvent).isPending) removeAt(ready, i);
     }
     let top = this.#queue.peek();
     const at = ready.length > 0 ? (ready[0] as SimEvent).at : top?.at;
@@ -482,7 +482,7 @@ export class Simulator {
 
   #takeChosen(event: SimEvent): void {
     const ready = this.#ready;
-    ready.splice(ready.indexOf(event), 1);
+    removeAt(ready, ready.indexOf(event));
     event.cancel();
   }
 
@@ -569,4 +569,10 @@ function resolveRunPlan(options: RunOptions, now: number): RunPlan {
       `${formatInstant(stopAt)} is before now (${formatInstant(now)})`,
     );
   return { stopAt, predicate: null, eventBudget, timeLimit };
+}
+
+/** Removes `array[index]` in place, in order: splice would allocate the removed, every event. */
+function removeAt<T>(array: T[], index: number): void {
+  for (let i = index + 1; i < array.length; i++) array[i - 1] = array[i] as T;
+  array.length--;
 }
