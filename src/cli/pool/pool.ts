@@ -143,15 +143,20 @@ export class WorkerPool implements CampaignRunner {
   #wake: (() => void) | null = null;
   #watchdog: ReturnType<typeof setInterval> | undefined;
 
+  /**
+   * Starts the workers at once: a worker's start (Node, tsx, the scenario) takes a good part of a
+   * second, which the main thread's own work before the first batch (its strategy, the plans)
+   * overlaps.
+   */
   constructor(options: PoolOptions) {
     this.#options = options;
+    this.#fill();
   }
 
   async runBatch(batch: Batch, take: (outcome: RunOutcome) => Promise<boolean>): Promise<void> {
     const first = batch.runs[0];
     if (first === undefined) return;
-    const jobs = Math.min(this.#options.jobs, this.#options.campaign.runs);
-    while (this.#slots.length < jobs) this.#slots.push(this.#spawn());
+    this.#fill();
     this.#watchdog ??= setInterval(() => this.#watch(), watchPeriod(this.#options.runTimeout));
     const running: Running = {
       runs: new Map(batch.runs.map((run) => [run.index, run])),
@@ -174,6 +179,12 @@ export class WorkerPool implements CampaignRunner {
     const message: ObserveMessage = { type: 'observe', end, waited: batch.waited, entries };
     this.#log.push(message);
     for (const slot of this.#slots) slot.worker.postMessage(message);
+  }
+
+  /** Starts workers up to the number the campaign can use. */
+  #fill(): void {
+    const jobs = Math.min(this.#options.jobs, this.#options.campaign.runs);
+    while (this.#slots.length < jobs) this.#slots.push(this.#spawn());
   }
 
   /** Ends every worker. */
