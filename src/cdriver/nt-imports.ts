@@ -193,16 +193,18 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
 
     // ---- work items and system threads: each routine on a C stack of its own ----
     IoAllocateWorkItem: (DeviceObject: number): number => {
-      void DeviceObject; // No device objects are modelled for C drivers: the model's is null.
-      const item = k.IoAllocateWorkItem(null);
+      const device =
+        DeviceObject === 0 ? null : m.objects.device(DeviceObject, 'IoAllocateWorkItem');
+      const item = k.IoAllocateWorkItem(device);
       return item === null ? 0 : m.handle(item);
     },
     IoQueueWorkItem: (
       IoWorkItem: number, WorkerRoutine: number, QueueType: number, Context: number,
     ): void => {
-      const routine = (_device: unknown, context: unknown): Promise<void> =>
+      const routine = (device: unknown, context: unknown): Promise<void> =>
         d.runThread('work item', () => {
-          d.exports.__wsksim_call_work_item(WorkerRoutine, 0, word(context));
+          const address = m.objects.deviceAddress(device);
+          d.exports.__wsksim_call_work_item(WorkerRoutine, address, word(context));
           return 0;
         }).then(ended);
       const item = workItem(IoWorkItem, 'IoQueueWorkItem');
