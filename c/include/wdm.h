@@ -150,6 +150,7 @@ FORCEINLINE PSINGLE_LIST_ENTRY PopEntryList(_Inout_ PSINGLE_LIST_ENTRY ListHead)
    https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-interlockedflushslist).
    The header is the 32-bit layout: the first entry, the depth, a sequence. ---- */
 typedef SINGLE_LIST_ENTRY SLIST_ENTRY, *PSLIST_ENTRY;
+typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
 typedef union _SLIST_HEADER {
   ULONGLONG Alignment;
   struct {
@@ -164,6 +165,27 @@ PSLIST_ENTRY InterlockedPushEntrySList(_Inout_ PSLIST_HEADER ListHead,
     _Inout_ PSLIST_ENTRY ListEntry);
 WSKSIM_IMPORT(InterlockedFlushSList)
 PSLIST_ENTRY InterlockedFlushSList(_Inout_ PSLIST_HEADER ListHead);
+/* The pop, the Ex forms and the depth ("InterlockedPopEntrySList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-interlockedpopentryslist;
+   "ExInterlockedPushEntrySList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exinterlockedpushentryslist;
+   "ExInterlockedPopEntrySList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exinterlockedpopentryslist;
+   "ExInterlockedFlushSList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exinterlockedflushslist;
+   "ExQueryDepthSList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exquerydepthslist). The Ex
+   forms' Lock is accepted and not taken (one processor is modelled). */
+WSKSIM_IMPORT(InterlockedPopEntrySList)
+PSLIST_ENTRY InterlockedPopEntrySList(_Inout_ PSLIST_HEADER ListHead);
+WSKSIM_IMPORT(ExInterlockedPushEntrySList)
+PSLIST_ENTRY ExInterlockedPushEntrySList(_Inout_ PSLIST_HEADER ListHead,
+    _Inout_ PSLIST_ENTRY ListEntry, _Inout_opt_ PKSPIN_LOCK Lock);
+WSKSIM_IMPORT(ExInterlockedPopEntrySList)
+PSLIST_ENTRY ExInterlockedPopEntrySList(_Inout_ PSLIST_HEADER ListHead, _Inout_opt_ PKSPIN_LOCK Lock);
+WSKSIM_IMPORT(ExInterlockedFlushSList)
+PSLIST_ENTRY ExInterlockedFlushSList(_Inout_ PSLIST_HEADER ListHead);
+WSKSIM_IMPORT(ExQueryDepthSList) USHORT ExQueryDepthSList(_In_ PSLIST_HEADER SListHead);
 
 /* ---- interlocked: one processor is modelled (src/nt/kernel.ts), so plain reads and writes ---- */
 FORCEINLINE LONG InterlockedIncrement(_Inout_ LONG volatile *Addend) { return ++*Addend; }
@@ -359,7 +381,7 @@ WSKSIM_IMPORT(KeReadStateTimer) BOOLEAN KeReadStateTimer(_In_ PKTIMER Timer);
 
 /* ---- spin locks ("KeAcquireSpinLock macro (wdm.h)",
    https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keacquirespinlock) ---- */
-typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
+/* KSPIN_LOCK is declared with the SLISTs, whose Ex forms take one. */
 WSKSIM_IMPORT(KeInitializeSpinLock) VOID KeInitializeSpinLock(_Out_ PKSPIN_LOCK SpinLock);
 WSKSIM_IMPORT(KeAcquireSpinLock)
 VOID KeAcquireSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKIRQL OldIrql);
@@ -618,5 +640,21 @@ WSKSIM_IMPORT(IoAllocateMdl)
 PMDL IoAllocateMdl(_In_opt_ PVOID VirtualAddress, _In_ ULONG Length, _In_ BOOLEAN SecondaryBuffer,
     _In_ BOOLEAN ChargeQuota, _Inout_opt_ PIRP Irp);
 WSKSIM_IMPORT(IoFreeMdl) VOID IoFreeMdl(_In_ PMDL Mdl);
+/* Macros in the WDK's wdm.h, calls into the model here so a freed MDL is MDL-USE-AFTER-FREE
+   ("MmGetMdlByteCount macro (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmgetmdlbytecount;
+   "MmGetSystemAddressForMdlSafe macro (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmgetsystemaddressformdlsafe):
+   the system address is the buffer's own, VirtualAddress; Priority is accepted. */
+typedef enum _MM_PAGE_PRIORITY {
+  LowPagePriority,
+  NormalPagePriority = 16,
+  HighPagePriority = 32
+} MM_PAGE_PRIORITY;
+#define MdlMappingNoWrite 0x80000000
+#define MdlMappingNoExecute 0x40000000
+WSKSIM_IMPORT(MmGetMdlByteCount) ULONG MmGetMdlByteCount(_In_ PMDL Mdl);
+WSKSIM_IMPORT(MmGetSystemAddressForMdlSafe)
+PVOID MmGetSystemAddressForMdlSafe(_Inout_ PMDL Mdl, _In_ ULONG Priority);
 
 #endif

@@ -33,7 +33,8 @@ const ENTRIES = [
   'FastRecursiveEntry', 'RundownEntry', 'RundownOverReleaseEntry', 'RundownNeverEntry',
   'LookasideEntry', 'LookasideUseAfterFreeEntry', 'LookasideTwiceEntry',
   'LookasideWrongListEntry', 'LookasideAfterDeleteEntry', 'LookasideRoutinesEntry',
-  'DeviceEntry', 'DeviceTwiceEntry', 'DeviceWorkAfterDeleteEntry',
+  'DeviceEntry', 'DeviceTwiceEntry', 'DeviceWorkAfterDeleteEntry', 'SListMoreEntry',
+  'MdlAccessEntry',
 ];
 
 interface Ran {
@@ -368,11 +369,37 @@ describe('cdriver: device objects', () => {
   });
 });
 
+describe('cdriver: the other SLIST routines and the MDL accessors', () => {
+  it('ExInterlockedPushEntrySList, InterlockedPopEntrySList, ExInterlockedPopEntrySList, ExInterlockedFlushSList, ExQueryDepthSList keep the C header in step', async (context) => {
+    requireToolchain(context);
+    const { sim, notes, outcome } = await runC('SListMoreEntry');
+    expect(outcome.failure).toBeUndefined();
+    expect(notes.map((n) => n.replace(/^0ms /, ''))).toEqual([
+      'depth 3', 'popped 3', "header's depth 2", "header's first 1", 'popped 2', 'flushed 1',
+      "flushed's next 1", 'depth after flush 0', 'pop of empty 1',
+    ]);
+    expect(rules(sim)).toEqual([]);
+  });
+
+  it('MmGetMdlByteCount and MmGetSystemAddressForMdlSafe: the buffer itself; on a freed MDL, MDL-USE-AFTER-FREE', async (context) => {
+    requireToolchain(context);
+    const { notes, outcome } = await runC('MdlAccessEntry');
+    expect(notes).toEqual([
+      '0ms byte count 28', '0ms mapped is the buffer 1', '0ms last byte 5a', '0ms after free 28',
+    ]);
+    expect(outcome.failure).toMatchObject({
+      kind: 'violation',
+      message: expect.stringContaining('MmGetMdlByteCount on a freed MDL'),
+      details: { rule: 'MDL-USE-AFTER-FREE' },
+    });
+  });
+});
+
 describe('cdriver: the same seed, the same trace', () => {
   it('each entry run twice with a seed has one trace hash', async (context) => {
     requireToolchain(context);
     for (const entry of ['MultiWaitEntry', 'MutexEntry', 'FastMutexEntry', 'RundownEntry',
-      'LookasideEntry', 'LookasideRoutinesEntry', 'DeviceEntry']) {
+      'LookasideEntry', 'LookasideRoutinesEntry', 'DeviceEntry', 'SListMoreEntry']) {
       const [a, b] = [await runC(entry, 7), await runC(entry, 7)];
       expect(a.sim.traceHash(), entry).toBe(b.sim.traceHash());
       expect(a.notes).toEqual(b.notes);
