@@ -5,16 +5,19 @@
  * per behaviour). Each shows its status codes and what the driver saw, the wait outcomes and
  * their order across threads, the verifier's rules firing for C as for TypeScript, a seed run
  * twice with one trace hash, and, where a TypeScript driver does the same (the twins below, as
- * test/nt/kernel-routines.test.ts's), the same `nt.thread` records.
+ * test/nt/kernel-routines.test.ts's), the same trace: its `nt.thread` records, its pool records, its
+ * hash.
  */
 import { describe, expect, it } from 'vitest';
 import { defineScenario, runScenario } from '../../src/explore/scenario.ts';
 import {
   Executive,
+  FAST_MUTEX,
   KEVENT,
   KMUTEX,
   KWAIT_BLOCK,
   KernelMode,
+  NPAGED_LOOKASIDE_LIST,
   NotificationEvent,
   STATUS_SUCCESS,
   SynchronizationEvent,
@@ -121,6 +124,7 @@ describe('cdriver: KeWaitForMultipleObjects', () => {
       }
     });
     expect(threadRecords(sim)).toEqual(threadRecords(twin));
+    expect(sim.traceHash()).toBe(twin.traceHash());
     expect(threadRecords(sim).length).toBeGreaterThan(6);
   });
 
@@ -175,6 +179,7 @@ describe('cdriver: mutexes', () => {
       });
     });
     expect(threadRecords(sim)).toEqual(threadRecords(twin));
+    expect(sim.traceHash()).toBe(twin.traceHash());
   });
 
   it('a KMUTEX released by a thread that does not own it → MUTEX-RELEASE-NOT-OWNER', async (context) => {
@@ -187,6 +192,21 @@ describe('cdriver: mutexes', () => {
     });
     expect(outcome.failure?.at).toBe(1_000_000);
     expect(rules(sim)).toEqual(['MUTEX-RELEASE-NOT-OWNER']);
+    const twin = await runTs(async (k) => {
+      const Mutex = new KMUTEX();
+      k.KeInitializeMutex(Mutex, 0);
+      start(k, async () => {
+        await k.KeWaitForSingleObject(Mutex, ...WAIT, null);
+        await k.KeDelayExecutionThread(KernelMode, false, ms(5));
+        k.KeReleaseMutex(Mutex, false);
+      });
+      await k.KeDelayExecutionThread(KernelMode, false, ms(1));
+      k.KeReleaseMutex(Mutex, false);
+    });
+    expect(twin.kernel('server').violations.map((v) => v.message)).toEqual(
+      sim.kernel('server').violations.map((v) => v.message),
+    );
+    expect(sim.traceHash()).toBe(twin.traceHash());
   });
 
   it('a contended fast mutex blocks the second thread; the holder runs at APC_LEVEL and restores PASSIVE_LEVEL', async (context) => {
@@ -206,6 +226,19 @@ describe('cdriver: mutexes', () => {
     expect(waits.map((r) => (r as { detail?: string }).detail)).toContain(
       'ExAcquireFastMutex on FAST_MUTEX',
     );
+    const twin = await runTs(async (k) => {
+      const Fast = new FAST_MUTEX();
+      k.ExInitializeFastMutex(Fast);
+      for (let i = 0; i < 2; i++) {
+        start(k, async () => {
+          await k.ExAcquireFastMutex(Fast);
+          k.ExTryToAcquireFastMutex(Fast);
+          await k.KeDelayExecutionThread(KernelMode, false, ms(1));
+          k.ExReleaseFastMutex(Fast);
+        });
+      }
+    });
+    expect(sim.traceHash()).toBe(twin.traceHash());
   });
 
   it('a fast mutex acquired by its holder → FAST-MUTEX-RECURSIVE-ACQUIRE', async (context) => {
@@ -244,6 +277,7 @@ describe('cdriver: run-down protection', () => {
       await k.ExWaitForRundownProtectionRelease(Ref);
     });
     expect(threadRecords(sim)).toEqual(threadRecords(twin));
+    expect(sim.traceHash()).toBe(twin.traceHash());
   });
 
   it('released more than acquired → RUNDOWN-RELEASE-NOT-ACQUIRED', async (context) => {
@@ -289,6 +323,15 @@ describe('cdriver: lookaside lists', () => {
     expect(outcome.failure).toBeUndefined();
     expect(notes).toEqual(['0ms reused 1', '0ms kept its contents 7', '0ms held entry 1']);
     expect(sim.kernel('server').leaks()).toEqual([{ tag: 'Look', bytes: 32, poolType: 512 }]);
+    const twin = await runTs(async (k) => {
+      const List = new NPAGED_LOOKASIDE_LIST();
+      k.ExInitializeNPagedLookasideList(List, null, null, 0, 32, 'Look', 0);
+      k.ExFreeToNPagedLookasideList(List, k.ExAllocateFromNPagedLookasideList(List) as object);
+      const entries = Array.from({ length: 6 }, () => k.ExAllocateFromNPagedLookasideList(List));
+      for (const entry of entries.slice(0, 5)) k.ExFreeToNPagedLookasideList(List, entry as object);
+      k.ExDeleteNPagedLookasideList(List);
+    });
+    expect(sim.traceHash()).toBe(twin.traceHash());
     const pool = sim.records().filter((r) => r.type === 'nt.pool');
     // 6 allocations from pool (the first is reused), 5 frees at the delete: the model's records.
     expect(pool.map((r) => (r as { event?: string }).event)).toEqual([
