@@ -37,7 +37,7 @@ const ENTRIES = [
   'LookasideEntry', 'LookasideUseAfterFreeEntry', 'LookasideTwiceEntry',
   'LookasideWrongListEntry', 'LookasideAfterDeleteEntry', 'LookasideRoutinesEntry',
   'DeviceEntry', 'DeviceTwiceEntry', 'DeviceWorkAfterDeleteEntry', 'SListMoreEntry',
-  'MdlAccessEntry',
+  'MdlAccessEntry', 'PollEntry',
 ];
 
 interface Ran {
@@ -126,6 +126,16 @@ describe('cdriver: KeWaitForMultipleObjects', () => {
     expect(threadRecords(sim)).toEqual(threadRecords(twin));
     expect(sim.traceHash()).toBe(twin.traceHash());
     expect(threadRecords(sim).length).toBeGreaterThan(6);
+  });
+
+  it('a DPC polls (Timeout 0) at DISPATCH_LEVEL: answered at once, WaitAny 1, WaitAll STATUS_TIMEOUT', async (context) => {
+    requireToolchain(context);
+    const { sim, notes, outcome } = await runC('PollEntry');
+    expect(outcome.failure).toBeUndefined();
+    expect(notes).toEqual([
+      '3ms dpc irql 2', '3ms dpc poll, any 1', '3ms dpc poll, all 102', '3ms joined the dpc 0',
+    ]);
+    expect(rules(sim)).toEqual([]);
   });
 
   it('4 objects without a WaitBlockArray → WAIT-TOO-MANY-OBJECTS, as for TypeScript', async (context) => {
