@@ -150,6 +150,7 @@ FORCEINLINE PSINGLE_LIST_ENTRY PopEntryList(_Inout_ PSINGLE_LIST_ENTRY ListHead)
    https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-interlockedflushslist).
    The header is the 32-bit layout: the first entry, the depth, a sequence. ---- */
 typedef SINGLE_LIST_ENTRY SLIST_ENTRY, *PSLIST_ENTRY;
+typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
 typedef union _SLIST_HEADER {
   ULONGLONG Alignment;
   struct {
@@ -164,6 +165,27 @@ PSLIST_ENTRY InterlockedPushEntrySList(_Inout_ PSLIST_HEADER ListHead,
     _Inout_ PSLIST_ENTRY ListEntry);
 WSKSIM_IMPORT(InterlockedFlushSList)
 PSLIST_ENTRY InterlockedFlushSList(_Inout_ PSLIST_HEADER ListHead);
+/* The pop, the Ex forms and the depth ("InterlockedPopEntrySList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-interlockedpopentryslist;
+   "ExInterlockedPushEntrySList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exinterlockedpushentryslist;
+   "ExInterlockedPopEntrySList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exinterlockedpopentryslist;
+   "ExInterlockedFlushSList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exinterlockedflushslist;
+   "ExQueryDepthSList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exquerydepthslist). The Ex
+   forms' Lock is accepted and not taken (one processor is modelled). */
+WSKSIM_IMPORT(InterlockedPopEntrySList)
+PSLIST_ENTRY InterlockedPopEntrySList(_Inout_ PSLIST_HEADER ListHead);
+WSKSIM_IMPORT(ExInterlockedPushEntrySList)
+PSLIST_ENTRY ExInterlockedPushEntrySList(_Inout_ PSLIST_HEADER ListHead,
+    _Inout_ PSLIST_ENTRY ListEntry, _Inout_opt_ PKSPIN_LOCK Lock);
+WSKSIM_IMPORT(ExInterlockedPopEntrySList)
+PSLIST_ENTRY ExInterlockedPopEntrySList(_Inout_ PSLIST_HEADER ListHead, _Inout_opt_ PKSPIN_LOCK Lock);
+WSKSIM_IMPORT(ExInterlockedFlushSList)
+PSLIST_ENTRY ExInterlockedFlushSList(_Inout_ PSLIST_HEADER ListHead);
+WSKSIM_IMPORT(ExQueryDepthSList) USHORT ExQueryDepthSList(_In_ PSLIST_HEADER SListHead);
 
 /* ---- interlocked: one processor is modelled (src/nt/kernel.ts), so plain reads and writes ---- */
 FORCEINLINE LONG InterlockedIncrement(_Inout_ LONG volatile *Addend) { return ++*Addend; }
@@ -234,6 +256,85 @@ WSKSIM_IMPORT(KeDelayExecutionThread)
 NTSTATUS KeDelayExecutionThread(
     _In_ KPROCESSOR_MODE WaitMode, _In_ BOOLEAN Alertable, _In_ PLARGE_INTEGER Interval);
 
+/* "KeWaitForMultipleObjects function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kewaitformultipleobjects:
+   WaitAny returns STATUS_WAIT_0 + the index of the object that satisfied it, WaitAll
+   STATUS_WAIT_0. More than THREAD_WAIT_OBJECTS objects need a WaitBlockArray of Count blocks
+   (the model checks that one is given and keeps the wait's state itself). */
+typedef enum _WAIT_TYPE { WaitAll, WaitAny } WAIT_TYPE;
+#define MAXIMUM_WAIT_OBJECTS 64
+#define THREAD_WAIT_OBJECTS 3
+typedef struct _KWAIT_BLOCK {
+  LIST_ENTRY WaitListEntry;
+  UCHAR WaitType;
+  UCHAR BlockState;
+  USHORT WaitKey;
+  PVOID Thread;
+  PVOID Object;
+  PVOID SparePtr;
+} KWAIT_BLOCK, *PKWAIT_BLOCK, *PRKWAIT_BLOCK;
+WSKSIM_IMPORT(KeWaitForMultipleObjects)
+NTSTATUS KeWaitForMultipleObjects(_In_ ULONG Count, _In_reads_(Count) PVOID Object[],
+    _In_ WAIT_TYPE WaitType, _In_ KWAIT_REASON WaitReason, _In_ KPROCESSOR_MODE WaitMode,
+    _In_ BOOLEAN Alertable, _In_opt_ PLARGE_INTEGER Timeout,
+    _Out_opt_ PKWAIT_BLOCK WaitBlockArray);
+
+/* ---- mutexes: the model's (src/nt/mutex.ts), keyed by address ("KeInitializeMutex function
+   (wdm.h)", https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keinitializemutex;
+   "KeReleaseMutex function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kereleasemutex;
+   "ExAcquireFastMutex function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exacquirefastmutex). A
+   KMUTEX is acquired by KeWaitForSingleObject / KeWaitForMultipleObjects, recursively by its
+   owner; ExAcquireFastMutex blocks the calling system thread while another holds the mutex. ---- */
+typedef struct _KMUTANT {
+  DISPATCHER_HEADER Header;
+  LIST_ENTRY MutantListEntry;
+  struct _KTHREAD *OwnerThread;
+  BOOLEAN Abandoned;
+  UCHAR ApcDisable;
+} KMUTANT, *PKMUTANT, *PRKMUTANT, KMUTEX, *PKMUTEX, *PRKMUTEX;
+WSKSIM_IMPORT(KeInitializeMutex) VOID KeInitializeMutex(_Out_ PRKMUTEX Mutex, _In_ ULONG Level);
+WSKSIM_IMPORT(KeReleaseMutex) LONG KeReleaseMutex(_Inout_ PRKMUTEX Mutex, _In_ BOOLEAN Wait);
+WSKSIM_IMPORT(KeReadStateMutex) LONG KeReadStateMutex(_In_ PRKMUTEX Mutex);
+
+typedef struct _FAST_MUTEX {
+  LONG Count;
+  PVOID Owner;
+  ULONG Contention;
+  KEVENT Event;
+  ULONG OldIrql;
+} FAST_MUTEX, *PFAST_MUTEX;
+WSKSIM_IMPORT(ExInitializeFastMutex) VOID ExInitializeFastMutex(_Out_ PFAST_MUTEX FastMutex);
+WSKSIM_IMPORT(ExAcquireFastMutex) VOID ExAcquireFastMutex(_Inout_ PFAST_MUTEX FastMutex);
+WSKSIM_IMPORT(ExTryToAcquireFastMutex)
+BOOLEAN ExTryToAcquireFastMutex(_Inout_ PFAST_MUTEX FastMutex);
+WSKSIM_IMPORT(ExReleaseFastMutex) VOID ExReleaseFastMutex(_Inout_ PFAST_MUTEX FastMutex);
+
+/* ---- run-down protection: the model's (src/nt/rundown.ts), keyed by address
+   ("ExAcquireRundownProtection function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exacquirerundownprotection;
+   "ExWaitForRundownProtectionRelease function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exwaitforrundownprotectionrelease).
+   The wait blocks the calling system thread until the last release. ---- */
+typedef struct _EX_RUNDOWN_REF {
+  union {
+    ULONG_PTR Count;
+    PVOID Ptr;
+  };
+} EX_RUNDOWN_REF, *PEX_RUNDOWN_REF;
+WSKSIM_IMPORT(ExInitializeRundownProtection)
+VOID ExInitializeRundownProtection(_Out_ PEX_RUNDOWN_REF RunRef);
+WSKSIM_IMPORT(ExReInitializeRundownProtection)
+VOID ExReInitializeRundownProtection(_Inout_ PEX_RUNDOWN_REF RunRef);
+WSKSIM_IMPORT(ExAcquireRundownProtection)
+BOOLEAN ExAcquireRundownProtection(_Inout_ PEX_RUNDOWN_REF RunRef);
+WSKSIM_IMPORT(ExReleaseRundownProtection)
+VOID ExReleaseRundownProtection(_Inout_ PEX_RUNDOWN_REF RunRef);
+WSKSIM_IMPORT(ExWaitForRundownProtectionRelease)
+VOID ExWaitForRundownProtectionRelease(_Inout_ PEX_RUNDOWN_REF RunRef);
+WSKSIM_IMPORT(ExRundownCompleted) VOID ExRundownCompleted(_Out_ PEX_RUNDOWN_REF RunRef);
+
 /* ---- timers and DPCs ("KeSetTimer function (wdm.h)",
    https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-kesettimer;
    "KeInitializeDpc function (wdm.h)",
@@ -280,7 +381,7 @@ WSKSIM_IMPORT(KeReadStateTimer) BOOLEAN KeReadStateTimer(_In_ PKTIMER Timer);
 
 /* ---- spin locks ("KeAcquireSpinLock macro (wdm.h)",
    https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-keacquirespinlock) ---- */
-typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
+/* KSPIN_LOCK is declared with the SLISTs, whose Ex forms take one. */
 WSKSIM_IMPORT(KeInitializeSpinLock) VOID KeInitializeSpinLock(_Out_ PKSPIN_LOCK SpinLock);
 WSKSIM_IMPORT(KeAcquireSpinLock)
 VOID KeAcquireSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKIRQL OldIrql);
@@ -290,6 +391,54 @@ WSKSIM_IMPORT(KeAcquireSpinLockAtDpcLevel)
 VOID KeAcquireSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
 WSKSIM_IMPORT(KeReleaseSpinLockFromDpcLevel)
 VOID KeReleaseSpinLockFromDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
+
+/* ---- non-paged lookaside lists: the model's (src/nt/lookaside.ts), keyed by address; an entry
+   is a pool block of the driver's heap, checked as ExAllocatePoolWithTag's are
+   ("ExInitializeNPagedLookasideList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exinitializenpagedlookasidelist;
+   "ExAllocateFromNPagedLookasideList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exallocatefromnpagedlookasidelist;
+   "ExFreeToNPagedLookasideList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exfreetonpagedlookasidelist;
+   "ExDeleteNPagedLookasideList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exdeletenpagedlookasidelist).
+   The list's fields are the model's to keep: C code does not read them. ---- */
+typedef PVOID ALLOCATE_FUNCTION(_In_ POOL_TYPE PoolType, _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag);
+typedef ALLOCATE_FUNCTION *PALLOCATE_FUNCTION;
+typedef VOID FREE_FUNCTION(_In_ PVOID Buffer);
+typedef FREE_FUNCTION *PFREE_FUNCTION;
+typedef struct _GENERAL_LOOKASIDE {
+  SLIST_HEADER ListHead;
+  USHORT Depth;
+  USHORT MaximumDepth;
+  ULONG TotalAllocates;
+  ULONG AllocateMisses;
+  ULONG TotalFrees;
+  ULONG FreeMisses;
+  POOL_TYPE Type;
+  ULONG Tag;
+  ULONG Size;
+  PALLOCATE_FUNCTION Allocate;
+  PFREE_FUNCTION Free;
+  LIST_ENTRY ListEntry;
+  ULONG LastTotalAllocates;
+  ULONG LastAllocateMisses;
+  ULONG Future[2];
+} GENERAL_LOOKASIDE, *PGENERAL_LOOKASIDE;
+typedef struct _NPAGED_LOOKASIDE_LIST {
+  GENERAL_LOOKASIDE L;
+  KSPIN_LOCK Lock__ObsoleteButDoNotDelete;
+} NPAGED_LOOKASIDE_LIST, *PNPAGED_LOOKASIDE_LIST;
+WSKSIM_IMPORT(ExInitializeNPagedLookasideList)
+VOID ExInitializeNPagedLookasideList(_Out_ PNPAGED_LOOKASIDE_LIST Lookaside,
+    _In_opt_ PALLOCATE_FUNCTION Allocate, _In_opt_ PFREE_FUNCTION Free, _In_ ULONG Flags,
+    _In_ SIZE_T Size, _In_ ULONG Tag, _In_ USHORT Depth);
+WSKSIM_IMPORT(ExAllocateFromNPagedLookasideList)
+PVOID ExAllocateFromNPagedLookasideList(_Inout_ PNPAGED_LOOKASIDE_LIST Lookaside);
+WSKSIM_IMPORT(ExFreeToNPagedLookasideList)
+VOID ExFreeToNPagedLookasideList(_Inout_ PNPAGED_LOOKASIDE_LIST Lookaside, _In_ PVOID Entry);
+WSKSIM_IMPORT(ExDeleteNPagedLookasideList)
+VOID ExDeleteNPagedLookasideList(_Inout_ PNPAGED_LOOKASIDE_LIST Lookaside);
 
 /* ---- MDLs ("MDL structure (wdm.h)",
    https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_mdl) ---- */
@@ -337,6 +486,42 @@ struct _DRIVER_OBJECT {
   PDRIVER_UNLOAD DriverUnload;
   PVOID MajorFunction[28];
 };
+
+/* "DEVICE_OBJECT structure (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_device_object: the fields
+   up to StackSize, which IoCreateDevice fills (Type IO_TYPE_DEVICE, Size, DriverObject, Flags,
+   Characteristics, DeviceExtension: DeviceExtensionSize zeroed bytes, DeviceType, StackSize 1);
+   the rest is the model's. "IoCreateDevice function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iocreatedevice;
+   "IoDeleteDevice function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iodeletedevice. */
+typedef ULONG DEVICE_TYPE;
+#define FILE_DEVICE_NETWORK 0x00000012
+#define FILE_DEVICE_UNKNOWN 0x00000022
+#define FILE_DEVICE_SECURE_OPEN 0x00000100
+#define IO_TYPE_DEVICE 3
+#define DO_DEVICE_INITIALIZING 0x00000080
+typedef struct _DEVICE_OBJECT {
+  CSHORT Type;
+  USHORT Size;
+  LONG ReferenceCount;
+  struct _DRIVER_OBJECT *DriverObject;
+  struct _DEVICE_OBJECT *NextDevice;
+  struct _DEVICE_OBJECT *AttachedDevice;
+  struct _IRP *CurrentIrp;
+  PVOID Timer;
+  ULONG Flags;
+  ULONG Characteristics;
+  PVOID Vpb;
+  PVOID DeviceExtension;
+  DEVICE_TYPE DeviceType;
+  CCHAR StackSize;
+} DEVICE_OBJECT;
+WSKSIM_IMPORT(IoCreateDevice)
+NTSTATUS IoCreateDevice(_In_ PDRIVER_OBJECT DriverObject, _In_ ULONG DeviceExtensionSize,
+    _In_opt_ PUNICODE_STRING DeviceName, _In_ DEVICE_TYPE DeviceType,
+    _In_ ULONG DeviceCharacteristics, _In_ BOOLEAN Exclusive, _Out_ PDEVICE_OBJECT *DeviceObject);
+WSKSIM_IMPORT(IoDeleteDevice) VOID IoDeleteDevice(_In_ PDEVICE_OBJECT DeviceObject);
 
 /* ---- IRPs ("IRP structure (wdm.h)", https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/ns-wdm-_irp) ---- */
 typedef struct _IO_STATUS_BLOCK {
@@ -455,5 +640,21 @@ WSKSIM_IMPORT(IoAllocateMdl)
 PMDL IoAllocateMdl(_In_opt_ PVOID VirtualAddress, _In_ ULONG Length, _In_ BOOLEAN SecondaryBuffer,
     _In_ BOOLEAN ChargeQuota, _Inout_opt_ PIRP Irp);
 WSKSIM_IMPORT(IoFreeMdl) VOID IoFreeMdl(_In_ PMDL Mdl);
+/* Macros in the WDK's wdm.h, calls into the model here so a freed MDL is MDL-USE-AFTER-FREE
+   ("MmGetMdlByteCount macro (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmgetmdlbytecount;
+   "MmGetSystemAddressForMdlSafe macro (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmgetsystemaddressformdlsafe):
+   the system address is the buffer's own, VirtualAddress; Priority is accepted. */
+typedef enum _MM_PAGE_PRIORITY {
+  LowPagePriority,
+  NormalPagePriority = 16,
+  HighPagePriority = 32
+} MM_PAGE_PRIORITY;
+#define MdlMappingNoWrite 0x80000000
+#define MdlMappingNoExecute 0x40000000
+WSKSIM_IMPORT(MmGetMdlByteCount) ULONG MmGetMdlByteCount(_In_ PMDL Mdl);
+WSKSIM_IMPORT(MmGetSystemAddressForMdlSafe)
+PVOID MmGetSystemAddressForMdlSafe(_Inout_ PMDL Mdl, _In_ ULONG Priority);
 
 #endif

@@ -132,3 +132,17 @@ EXPORT(__wsksim_call_start_routine)
 VOID WsksimCallStartRoutine(PKSTART_ROUTINE Routine, PVOID StartContext) {
   Routine(StartContext);
 }
+
+/* A lookaside list's own Allocate and Free routines ("ExInitializeNPagedLookasideList function
+   (wdm.h)", https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exinitializenpagedlookasidelist),
+   called when the list has no cached entry to give, or more than it keeps. */
+EXPORT(__wsksim_call_allocate)
+PVOID WsksimCallAllocate(PALLOCATE_FUNCTION Routine, POOL_TYPE PoolType, SIZE_T NumberOfBytes,
+                         ULONG Tag) {
+  return Routine(PoolType, NumberOfBytes, Tag);
+}
+
+EXPORT(__wsksim_call_free)
+VOID WsksimCallFree(PFREE_FUNCTION Routine, PVOID Buffer) {
+  Routine(Buffer);
+}

@@ -65,6 +65,8 @@ export interface DriverExports {
   ) => void;
   readonly __wsksim_call_work_item: (fn: number, device: number, ctx: number) => void;
   readonly __wsksim_call_start_routine: (fn: number, ctx: number) => void;
+  readonly __wsksim_call_allocate: (fn: number, type: number, bytes: number, tag: number) => number;
+  readonly __wsksim_call_free: (fn: number, buffer: number) => void;
   readonly [name: string]: unknown;
 }
 

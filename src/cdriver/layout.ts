@@ -75,3 +75,19 @@ export const DISPATCH_TABLE = {
   datagram: 4,
   stream: 5,
 } as const;
+
+/** DEVICE_OBJECT ("DEVICE_OBJECT structure (wdm.h)"): the fields IoCreateDevice fills. */
+export const DEVICE_OBJECT_LAYOUT = {
+  size: 52,
+  Type: 0,
+  Size: 2,
+  DriverObject: 8,
+  Flags: 28,
+  Characteristics: 32,
+  DeviceExtension: 40,
+  DeviceType: 44,
+  StackSize: 48,
+} as const;
+
+/** IO_TYPE_DEVICE, a DEVICE_OBJECT's Type (wdm.h). */
+export const IO_TYPE_DEVICE = 3;

@@ -18,6 +18,8 @@ import { GAP, type HeapObserver } from './linear-heap.ts';
 import { DRIVER_OBJECT_SIZE, UNICODE_STRING } from './layout.ts';
 import { Mirrors } from './mirrors.ts';
 import { ntImports } from './nt-imports.ts';
+import { ntObjectImports } from './nt-object-imports.ts';
+import { ntSyncImports } from './nt-sync-imports.ts';
 import { ShadowMemory, memoryInstrumentationImports } from './shadow-memory.ts';
 import { wskImports } from './wsk-imports.ts';
 import { Wasm, type WasmModule } from './wasm.ts';
@@ -147,7 +149,10 @@ export function instantiateDriver(
     };
   }
   const mirrors = new Mirrors(driver);
-  Object.assign(routines, ntImports(driver, mirrors), wskImports(driver, mirrors));
+  Object.assign(
+    routines, ntImports(driver, mirrors), ntSyncImports(driver, mirrors),
+    ntObjectImports(driver, mirrors), wskImports(driver, mirrors),
+  );
   for (const imported of Object.keys(wsksim)) {
     if (!(imported in routines)) {
       throw new SimConfigError(where, `the driver imports wsksim.${imported}, which it lacks`);

@@ -10,9 +10,10 @@
  *   IoStatus.Information that is a socket becomes its WSK_SOCKET's address.
  * - Sockets: each model WSK_SOCKET gets a C WSK_SOCKET whose Dispatch is the runtime's table of
  *   its category (c/runtime/wsk-dispatch.c).
- * - Dispatcher objects (KEVENT, KTIMER), KDPCs and spin locks are keyed by their C address; one
- *   used before its KeInitialize* call is a fresh, uninitialised object, so the verifier reports it
- *   as for TypeScript (OBJECT-NOT-INITIALIZED).
+ * - Dispatcher objects (KEVENT, KTIMER, KMUTEX, FAST_MUTEX), KDPCs and spin locks are keyed by
+ *   their C address; one used before its KeInitialize* call is a fresh, uninitialised object, so
+ *   the verifier reports it as for TypeScript (OBJECT-NOT-INITIALIZED). Run-down references,
+ *   lookaside lists and device objects are object-mirrors.ts's.
  * - SOCKADDRs: network byte order in C, host order in the model ("SOCKADDR_IN structure
  *   (ws2def.h)", https://learn.microsoft.com/windows/win32/api/ws2def/ns-ws2def-sockaddr_in).
  * - MDLs: IoAllocateMdl's MDL is a C MDL over the driver's buffer in linear memory; the model's
@@ -27,9 +28,11 @@ import {
   AF_INET,
   AF_INET6,
   DispatcherObject,
+  FAST_MUTEX,
   IRP,
   KDPC,
   KEVENT,
+  KMUTEX,
   KTIMER,
   KSPIN_LOCK,
   LinearBytes,
@@ -51,6 +54,7 @@ import {
   SLIST_HEADER_LAYOUT,
   SOCKET,
 } from './layout.ts';
+import { ObjectMirrors } from './object-mirrors.ts';
 
 /** Where opaque handles start: above any wasm32 memory the build gives a driver. */
 const HANDLE_BASE = 0xf000_0000;
@@ -68,6 +72,7 @@ export class Mirrors {
   readonly #dpcs = new Map<number, KDPC>();
   readonly #spinLocks = new Map<number, KSPIN_LOCK>();
   readonly #pool = new Map<number, object>();
+  readonly #poolAddress = new WeakMap<object, number>();
   readonly #mdls = new Map<number, MDL>();
   readonly #mdlAddress = new WeakMap<MDL, number>();
   readonly #slistHeaders = new Map<number, SLIST_HEADER>();
@@ -76,8 +81,12 @@ export class Mirrors {
   readonly #handles: object[] = [];
   readonly #handleOf = new WeakMap<object, number>();
 
+  /** Run-down references, lookaside lists and devices (object-mirrors.ts). */
+  readonly objects: ObjectMirrors;
+
   constructor(driver: CDriver) {
     this.#d = driver;
+    this.objects = new ObjectMirrors(driver);
   }
 
   // ---- IRPs -----------------------------------------------------------------------------------
@@ -197,7 +206,15 @@ export class Mirrors {
     return this.#dispatcherOf(address, KTIMER, () => new KTIMER());
   }
 
-  /** What a wait's Object points at: an event, a timer, a thread (by its handle). */
+  mutex(address: number): KMUTEX {
+    return this.#dispatcherOf(address, KMUTEX, () => new KMUTEX());
+  }
+
+  fastMutex(address: number): FAST_MUTEX {
+    return this.#dispatcherOf(address, FAST_MUTEX, () => new FAST_MUTEX());
+  }
+
+  /** What a wait's Object points at: an event, a timer, a mutex, a thread (by its handle). */
   waitable(address: number): DispatcherObject {
     const object = this.object(address) ?? this.#objects.get(address);
     return object instanceof DispatcherObject ? object : this.event(address);
@@ -245,7 +262,18 @@ export class Mirrors {
     if (block === null) return 0;
     const address = this.#d.allocate(size, 'pool', tag);
     this.#pool.set(address, block);
+    this.#poolAddress.set(block, address);
     return address;
+  }
+
+  /** The C address of the model's pool block `block`, if the bridge made one for it. */
+  poolAddress(block: object): number | undefined {
+    return this.#poolAddress.get(block);
+  }
+
+  /** The model's block at `address`, or undefined when the address is none. */
+  poolBlockAt(address: number): object | undefined {
+    return this.#pool.get(address);
   }
 
   /** The model's block at `address`; a pointer that is none is the driver's crash. */

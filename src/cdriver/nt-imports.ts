@@ -7,7 +7,10 @@
  */
 import {
   IO_WORKITEM,
+  KSPIN_LOCK,
   KTHREAD,
+  SLIST_ENTRY,
+  SLIST_HEADER,
   STATUS_TIMEOUT,
   formatDbgPrint,
   type HANDLE,
@@ -50,6 +53,15 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
         };
   const pool = (block: object | null, bytes: number, tag: number): number =>
     m.newPoolBlock(block, bytes, tag);
+  /** An SLIST routine on the header at `address`; the C header is written after it. */
+  const slist = (address: number, call: (header: SLIST_HEADER) => SLIST_ENTRY | null): number => {
+    const header = m.slistHeader(address);
+    const entry = call(header);
+    m.syncSList(address, header);
+    return m.slistEntryAddress(entry);
+  };
+  const spinLockOrNull = (address: number): KSPIN_LOCK | null =>
+    address === 0 ? null : m.spinLock(address);
   return {
     // ---- IRPs ----
     IoAllocateIrp: (StackSize: number, ChargeQuota: number): number => {
@@ -93,6 +105,14 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
       if (irp !== null) m.syncIrp(irp);
       return address;
     },
+    MmGetMdlByteCount: (Mdl: number): number =>
+      k.MmGetMdlByteCount(m.mdl(Mdl, 'MmGetMdlByteCount')),
+    MmGetSystemAddressForMdlSafe: (Mdl: number, Priority: number): number => {
+      const mdl = m.mdl(Mdl, 'MmGetSystemAddressForMdlSafe');
+      const bytes = k.MmGetSystemAddressForMdlSafe(mdl, Priority);
+      // A view of the driver's own buffer in linear memory (IoAllocateMdl's VirtualAddress).
+      return bytes === null ? 0 : bytes.byteOffset;
+    },
     IoFreeMdl: (Mdl: number): void => {
       const mdl = m.mdl(Mdl, 'IoFreeMdl');
       const first = !mdl.freed;
@@ -112,12 +132,19 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
       m.syncSList(ListHead, header);
       return m.slistEntryAddress(previous);
     },
-    InterlockedFlushSList: (ListHead: number): number => {
-      const header = m.slistHeader(ListHead);
-      const first = k.InterlockedFlushSList(header);
-      m.syncSList(ListHead, header);
-      return m.slistEntryAddress(first);
-    },
+    InterlockedFlushSList: (ListHead: number): number =>
+      slist(ListHead, (header) => k.InterlockedFlushSList(header)),
+    InterlockedPopEntrySList: (ListHead: number): number =>
+      slist(ListHead, (header) => k.InterlockedPopEntrySList(header)),
+    ExInterlockedPushEntrySList: (ListHead: number, ListEntry: number, Lock: number): number =>
+      slist(ListHead, (header) =>
+        k.ExInterlockedPushEntrySList(header, m.slistEntry(ListEntry), spinLockOrNull(Lock)),
+      ),
+    ExInterlockedPopEntrySList: (ListHead: number, Lock: number): number =>
+      slist(ListHead, (header) => k.ExInterlockedPopEntrySList(header, spinLockOrNull(Lock))),
+    ExInterlockedFlushSList: (ListHead: number): number =>
+      slist(ListHead, (header) => k.ExInterlockedFlushSList(header)),
+    ExQueryDepthSList: (SListHead: number): number => k.ExQueryDepthSList(m.slistHeader(SListHead)),
 
     // ---- pool ----
     ExAllocatePoolWithTag: (PoolType: number, NumberOfBytes: number, Tag: number): number =>
@@ -193,16 +220,18 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
 
     // ---- work items and system threads: each routine on a C stack of its own ----
     IoAllocateWorkItem: (DeviceObject: number): number => {
-      void DeviceObject; // No device objects are modelled for C drivers: the model's is null.
-      const item = k.IoAllocateWorkItem(null);
+      const device =
+        DeviceObject === 0 ? null : m.objects.device(DeviceObject, 'IoAllocateWorkItem');
+      const item = k.IoAllocateWorkItem(device);
       return item === null ? 0 : m.handle(item);
     },
     IoQueueWorkItem: (
       IoWorkItem: number, WorkerRoutine: number, QueueType: number, Context: number,
     ): void => {
-      const routine = (_device: unknown, context: unknown): Promise<void> =>
+      const routine = (device: unknown, context: unknown): Promise<void> =>
         d.runThread('work item', () => {
-          d.exports.__wsksim_call_work_item(WorkerRoutine, 0, word(context));
+          const address = m.objects.deviceAddress(device);
+          d.exports.__wsksim_call_work_item(WorkerRoutine, address, word(context));
           return 0;
         }).then(ended);
       const item = workItem(IoWorkItem, 'IoQueueWorkItem');

@@ -25,6 +25,9 @@ export const C_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../c'
 export const WAITING_IMPORTS = [
   'KeWaitForSingleObject',
   'KeDelayExecutionThread',
+  'KeWaitForMultipleObjects',
+  'ExAcquireFastMutex',
+  'ExWaitForRundownProtectionRelease',
   'WskCaptureProviderNPI',
   'WskDeregister',
   'PsTerminateSystemThread',

@@ -103,8 +103,17 @@ export class MutexManager {
   }
 
   ExAcquireFastMutex(FastMutex: FAST_MUTEX): PromiseLike<void> {
+    return this.acquireFastMutexNow(FastMutex) ?? Promise.resolve();
+  }
+
+  /**
+   * @internal ExAcquireFastMutex's answer as soon as it is known: null when the call is over at
+   * once (granted, or a misuse reported), else the blocked thread's wait. For a C driver's
+   * callback, which cannot unwind (src/cdriver).
+   */
+  acquireFastMutexNow(FastMutex: FAST_MUTEX): PromiseLike<void> | null {
     const k = this.#k;
-    const done = Promise.resolve();
+    const done = null;
     if (!this.#dispatcher.initialized(FastMutex, 'ExAcquireFastMutex')) return done;
     if (!k.requireIrql('ExAcquireFastMutex', APC_LEVEL)) return done;
     const by = this.#dispatcher.waiterIdentity();

@@ -72,10 +72,19 @@ export class RundownManager {
   }
 
   ExWaitForRundownProtectionRelease(RunRef: EX_RUNDOWN_REF): PromiseLike<void> {
+    return this.waitForReleaseNow(RunRef) ?? Promise.resolve();
+  }
+
+  /**
+   * @internal ExWaitForRundownProtectionRelease's answer as soon as it is known: null when it
+   * returns at once (nothing outstanding, or a misuse reported), else the blocked thread's wait.
+   * For a C driver's callback, which cannot unwind (src/cdriver).
+   */
+  waitForReleaseNow(RunRef: EX_RUNDOWN_REF): PromiseLike<void> | null {
     const k = this.#k;
     const routine = 'ExWaitForRundownProtectionRelease';
     RunRef.rundown = true;
-    const done = Promise.resolve();
+    const done = null;
     if (RunRef.count === 0) return done;
     if (k.spinLocksHeld > 0) {
       k.violation('SPINLOCK-HELD-ACROSS-WAIT', `${routine} while holding a spin lock`);

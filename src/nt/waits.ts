@@ -106,12 +106,33 @@ export class WaitManager {
     Timeout: LARGE_INTEGER | null,
     WaitBlockArray: readonly KWAIT_BLOCK[] | null,
   ): PromiseLike<NTSTATUS> {
+    const now = this.waitForMultipleObjectsNow(
+      Count, Object, WaitType, WaitReason, WaitMode, Alertable, Timeout, WaitBlockArray,
+    );
+    return typeof now === 'number' ? Promise.resolve(now) : now;
+  }
+
+  /**
+   * @internal KeWaitForMultipleObjects's answer as soon as it is known: the status when the wait
+   * ends at once (satisfied, a poll, a misuse), else what the thread waits on (traced). For a C
+   * driver's callback, which cannot unwind (src/cdriver), as waitForSingleObjectNow.
+   */
+  waitForMultipleObjectsNow(
+    Count: number,
+    Object: readonly DispatcherObject[],
+    WaitType: WAIT_TYPE,
+    WaitReason: number,
+    WaitMode: number,
+    Alertable: boolean,
+    Timeout: LARGE_INTEGER | null,
+    WaitBlockArray: readonly KWAIT_BLOCK[] | null,
+  ): NTSTATUS | PromiseLike<NTSTATUS> {
     void WaitReason;
     void WaitMode;
     void Alertable;
     const k = this.#k;
     const routine = 'KeWaitForMultipleObjects';
-    const timedOut = Promise.resolve(STATUS_TIMEOUT);
+    const timedOut = STATUS_TIMEOUT;
     if (Count > MAXIMUM_WAIT_OBJECTS || (Count > THREAD_WAIT_OBJECTS && WaitBlockArray === null)) {
       const why =
         Count > MAXIMUM_WAIT_OBJECTS
@@ -132,7 +153,7 @@ export class WaitManager {
     if (!k.requireIrql(routine, poll ? DISPATCH_LEVEL : APC_LEVEL)) return timedOut;
     const by = this.#dispatcher.waiterIdentity();
     const now = satisfied(objects, WaitType, by);
-    if (now !== null) return Promise.resolve(now);
+    if (now !== null) return now;
     if (poll) return timedOut;
     if (k.sim.threads.current === null) {
       k.violation('WAIT-OUTSIDE-THREAD', `${routine} would block outside a system thread`);
