@@ -263,7 +263,7 @@ describe('explore: a campaign runs in batches', () => {
       ends.push(from);
       if (batch.exhausted) break;
     }
-    expect(ADAPTIVE_BATCH).toBe(64);
+    expect(ADAPTIVE_BATCH).toBe(256);
     // 0-1, 1-2, 2-4, 4-5 (WAIT at 5), 5-6 (WAIT at 6), 6-12, 12-24, 24-48, 48-96, 96-150 (null).
     expect(ends).toEqual([1, 2, 4, 5, 6, 12, 24, 48, 96, 150]);
     // Every run of a batch is planned before any is observed, and the WAIT is asked in between.
