@@ -21,12 +21,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { instantiateDriver, runDriverEntry, type LoadDriverOptions } from './cdriver/index.ts';
+import {
+  instantiateDriver,
+  runDriverEntry,
+  startDriverUnload,
+  type LoadDriverOptions,
+} from './cdriver/index.ts';
 import {
   SimConfigError,
   TapeDivergedError,
   Simulator,
   checkNumber,
+  formatDuration,
   ns,
   parseDuration,
   type ChoiceSource,
@@ -356,6 +362,7 @@ export class Simulation extends Network<Payload> {
    * driver") on `host`: its DriverEntry(DriverObject, RegistryPath) runs in a system thread at
    * PASSIVE_LEVEL from the current virtual time, as `load`'s does. `wasm` is the module's path
    * or its bytes; a path that is no file is a SimConfigError naming it and the build command.
+   * With `unloadAt`, DriverUnload is called then (src/cdriver/unload.ts).
    */
   loadDriver(host: string, wasm: string | Uint8Array, options: LoadDriverOptions = {}): KTHREAD {
     const where = `loadDriver(${host})`;
@@ -365,8 +372,19 @@ export class Simulation extends Network<Payload> {
     const driver = instantiateDriver(k, bytes, { ...options, name }, where);
     const entry = options.entry ?? 'DriverEntry';
     const thread = `${host}/DriverEntry`;
-    const body = (): Promise<void> => runDriverEntry(driver, entry, thread).then(() => undefined);
-    return k.threads.startThread(thread, body, entry);
+    const body = (): Promise<void> =>
+      runDriverEntry(driver, entry, thread, started).then(() => undefined);
+    const started = k.threads.startThread(thread, body, entry);
+    if (options.unloadAt !== undefined) {
+      const at = parseDuration(`${where}.unloadAt`, options.unloadAt);
+      if (at < this.now) {
+        throw new SimConfigError(`${where}.unloadAt`, `${formatDuration(at)} is in the past`);
+      }
+      this.core.scheduleAt(at, `${host} driver unload`, () => {
+        startDriverUnload(k, driver, host);
+      });
+    }
+    return started;
   }
 
   /**

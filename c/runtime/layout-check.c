@@ -23,6 +23,7 @@ AT(WSK_INSPECT_ID, SerialNumber, 4);
 AT(WSK_CLIENT_LISTEN_DISPATCH, WskAbortEvent, 8);
 AT(WSK_CLIENT_CONNECTION_DISPATCH, WskSendBacklogEvent, 8);
 _Static_assert(sizeof(DRIVER_OBJECT) == 168, "sizeof(DRIVER_OBJECT)");
+AT(DRIVER_OBJECT, DriverUnload, 52);
 _Static_assert(sizeof(UNICODE_STRING) == 8, "sizeof(UNICODE_STRING)");
 _Static_assert(sizeof(KDPC) == 32, "sizeof(KDPC)");
 _Static_assert(sizeof(KTIMER) == 40, "sizeof(KTIMER)");

@@ -146,3 +146,10 @@ EXPORT(__wsksim_call_free)
 VOID WsksimCallFree(PFREE_FUNCTION Routine, PVOID Buffer) {
   Routine(Buffer);
 }
+
+/* DriverObject->DriverUnload, called by the bridge when the scenario unloads the driver
+   (LoadDriverOptions.unloadAt; src/cdriver/unload.ts). */
+EXPORT(__wsksim_call_driver_unload)
+VOID WsksimCallDriverUnload(PDRIVER_UNLOAD Routine, PDRIVER_OBJECT DriverObject) {
+  Routine(DriverObject);
+}

@@ -10,3 +10,4 @@ export {
   type LoadDriverOptions,
   type ScenarioHooks,
 } from './load.ts';
+export { startDriverUnload } from './unload.ts';

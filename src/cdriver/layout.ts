@@ -61,6 +61,8 @@ export const SLIST_HEADER_LAYOUT = { Next: 0, Depth: 4, Sequence: 6, size: 8 } a
 export const SOCKADDR_STORAGE_SIZE = 128;
 /** DRIVER_OBJECT and UNICODE_STRING sizes on wasm32. */
 export const DRIVER_OBJECT_SIZE = 168;
+/** DRIVER_OBJECT.DriverUnload's offset on wasm32. */
+export const DRIVER_OBJECT_UNLOAD = 52;
 export const UNICODE_STRING = { Length: 0, MaximumLength: 2, Buffer: 4, size: 8 } as const;
 
 /**

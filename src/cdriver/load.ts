@@ -10,7 +10,8 @@
  * load or store of a freed pool block or of a redzone into the kernel's verifier violation. A
  * module without those imports loads unchecked.
  */
-import { SimConfigError } from '../sim/index.ts';
+import { SimConfigError, type DurationInput } from '../sim/index.ts';
+import type { KTHREAD } from '../nt/index.ts';
 import type { Kernel } from '../wsk/index.ts';
 import { CDriver, notADriver } from './c-driver.ts';
 import { CSite, WasmLineTable } from './dwarf-lines.ts';
@@ -20,6 +21,7 @@ import { Mirrors } from './mirrors.ts';
 import { ntImports } from './nt-imports.ts';
 import { ntObjectImports } from './nt-object-imports.ts';
 import { ntSyncImports } from './nt-sync-imports.ts';
+import { noteDriverEntry } from './unload.ts';
 import { ShadowMemory, memoryInstrumentationImports } from './shadow-memory.ts';
 import { wskImports } from './wsk-imports.ts';
 import { Wasm, type WasmModule } from './wasm.ts';
@@ -39,6 +41,11 @@ export interface LoadDriverOptions {
   readonly hooks?: ScenarioHooks;
   /** The C files the driver is built from: the build command a missing file's error gives. */
   readonly sources?: readonly string[];
+  /**
+   * When the driver is unloaded: at this virtual time a system thread calls the DriverUnload
+   * routine DriverEntry set (unload.ts). Without it the driver stays loaded to the run's end.
+   */
+  readonly unloadAt?: DurationInput;
 }
 
 /** Compiled modules by their bytes: a campaign's thousands of runs compile a driver once. */
@@ -188,8 +195,14 @@ function unsigned(value: number | bigint): number | bigint {
  * DriverEntry(DriverObject, RegistryPath) as a system thread's body: a DRIVER_OBJECT and the
  * service key's name in the driver's memory, the entry run on the thread's own C stack. A
  * failure status is the driver's to report; the thread ends either way, as `sim.load`'s does.
+ * `kthread` is the thread's object, for DriverUnload to wait on (unload.ts).
  */
-export function runDriverEntry(driver: CDriver, entry: string, thread: string): Promise<number> {
+export function runDriverEntry(
+  driver: CDriver,
+  entry: string,
+  thread: string,
+  kthread: KTHREAD,
+): Promise<number> {
   const routine = driver.exports[entry];
   if (typeof routine !== 'function') {
     throw new SimConfigError('loadDriver.entry', `the driver exports no function ${entry}`);
@@ -205,5 +218,7 @@ export function runDriverEntry(driver: CDriver, entry: string, thread: string): 
   driver.setU16(registry + UNICODE_STRING.MaximumLength, 2 * path.length + 2);
   driver.setU32(registry + UNICODE_STRING.Buffer, text);
   const call = routine as (object: number, registry: number) => number;
-  return driver.runThread(thread, () => call(object, registry));
+  const entered = driver.runThread(thread, () => call(object, registry));
+  noteDriverEntry(driver, object, kthread, entered);
+  return entered;
 }
