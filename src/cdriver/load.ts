@@ -10,8 +10,9 @@
  * load or store of a freed pool block or of a redzone into the kernel's verifier violation. A
  * module without those imports loads unchecked.
  */
-import { SimConfigError } from '../sim/index.ts';
+import { SimConfigError, nameWasmSites, wasmModuleOf } from '../sim/index.ts';
 import type { Kernel } from '../wsk/index.ts';
+import { CallSiteNames } from './call-sites.ts';
 import { CDriver, notADriver } from './c-driver.ts';
 import { CSite, WasmLineTable } from './dwarf-lines.ts';
 import { GAP, type HeapObserver } from './linear-heap.ts';
@@ -61,6 +62,28 @@ function lineTable(bytes: Uint8Array): WasmLineTable {
   return lines;
 }
 
+/** The modules whose call sites src/sim/site.ts names by C line: once per module's bytes. */
+const namedModules = new WeakSet<Uint8Array>();
+
+/**
+ * What the driver's first call of an import does: tells src/sim/site.ts the module's id (its
+ * frames' `wasm://wasm/<id>`, known only from a stack under it) and how to name its call sites
+ * by C line (call-sites.ts), so that a fault point's site is `DriverEntry (driver.c:54)`.
+ */
+function siteNamer(bytes: Uint8Array, lines: WasmLineTable): () => void {
+  if (namedModules.has(bytes) || !lines.hasLines) return () => {};
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    const id = wasmModuleOf(new Error().stack ?? '');
+    if (id === null || namedModules.has(bytes)) return;
+    namedModules.add(bytes);
+    const names = new CallSiteNames(bytes, lines);
+    nameWasmSites(id, (name, index, offset) => names.name(name, index, offset));
+  };
+}
+
 function compile(bytes: Uint8Array, where: string): WasmModule {
   const known = modules.get(bytes);
   if (known !== undefined) return known;
@@ -86,6 +109,7 @@ export function instantiateDriver(
   const module = compile(bytes, where);
   const name = options.name ?? 'driver.wasm';
   let driver: CDriver | null = null;
+  const named = siteNamer(bytes, lineTable(bytes));
   const routines: Record<string, (...args: never[]) => unknown> = {};
   const wsksim: Record<string, unknown> = {};
   const scenario: Record<string, unknown> = {};
@@ -94,8 +118,10 @@ export function instantiateDriver(
     if (entry.module === 'wsksim') {
       const name = entry.name;
       // Every i32 as C's unsigned view: NTSTATUS values, flags and handles are the model's uint32s.
-      wsksim[name] = (...args: (number | bigint)[]) =>
-        (routines[name] as (...a: unknown[]) => unknown)(...args.map(unsigned));
+      wsksim[name] = (...args: (number | bigint)[]) => {
+        named();
+        return (routines[name] as (...a: unknown[]) => unknown)(...args.map(unsigned));
+      };
     } else if (entry.module === 'scenario') {
       const hook = options.hooks?.[entry.name];
       if (hook === undefined) {
