@@ -7,8 +7,10 @@
  * the driver's SourceLines, so a trap or a crash names its C file:line; a module built with
  * `wasm-opt --instrument-memory` (build-driver does) imports the shadow checker's hooks (module
  * "env"), and a ShadowMemory per instance, told of every heap block by a HeapObserver, turns a
- * load or store of a freed pool block or of a redzone into the kernel's verifier violation. A
- * module without those imports loads unchecked.
+ * load or store of a freed pool block or of a redzone into the kernel's verifier violation, and
+ * a block's first load or store in each simulator event into the model's `nt.pool` 'touched'
+ * record (PoolManager.touch), as a TypeScript driver's pool proxy traces it. A module without
+ * those imports loads unchecked and untraced.
  */
 import { SimConfigError, nameWasmSites, wasmModuleOf } from '../sim/index.ts';
 import type { Kernel } from '../wsk/index.ts';
@@ -138,9 +140,16 @@ export function instantiateDriver(
   const lines = lineTable(bytes);
   let shadow: ShadowMemory | null = null;
   let env = {};
+  let mirrors: Mirrors | null = null;
   if (instrumented) {
     shadow = new ShadowMemory({
       redzoneBytes: GAP,
+      // A load or store of a block, first in its event: the model's 'touched' record, as a
+      // TypeScript driver's access through the block's proxy makes it.
+      onTouch: (address) => {
+        const block = mirrors?.poolBlockAt(address);
+        if (block !== undefined) kernel.pool.touch(block);
+      },
       onViolation: (violation) => {
         // The shadow's message starts with the rule; the kernel's report adds it again.
         const detail = violation.message.slice(violation.rule.length + 2);
@@ -171,8 +180,9 @@ export function instantiateDriver(
       checked.free(address, new CSite(lines));
       return true;
     };
+    driver.onEnter = rearmEachEvent(kernel, checked);
   }
-  const mirrors = new Mirrors(driver);
+  mirrors = new Mirrors(driver);
   Object.assign(routines, ntImports(driver, mirrors), wskImports(driver, mirrors));
   for (const imported of Object.keys(wsksim)) {
     if (!(imported in routines)) {
@@ -198,6 +208,17 @@ function shadowObserver(shadow: ShadowMemory, lines: WasmLineTable): HeapObserve
     freed(address, _size, kind) {
       if (kind === 'pool') shadow.free(address, new CSite(lines));
     },
+  };
+}
+
+/** Rearms the shadow map's blocks when the driver is entered in a new simulator event. */
+function rearmEachEvent(kernel: Kernel, shadow: ShadowMemory): () => void {
+  let event = -1;
+  return () => {
+    const now = kernel.sim.eventsFired;
+    if (now === event) return;
+    event = now;
+    shadow.rearm();
   };
 }
 

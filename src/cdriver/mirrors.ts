@@ -257,6 +257,11 @@ export class Mirrors {
     return block;
   }
 
+  /** The model's block at `address`, freed or not, or undefined when there is none. */
+  poolBlockAt(address: number): object | undefined {
+    return this.#pool.get(address);
+  }
+
   /** The model freed the block at `address` (a second free keeps it, so the model sees it). */
   freePoolBlock(address: number): void {
     if (this.#d.heap.kindAt(address) === 'pool') this.#d.heap.free(address);

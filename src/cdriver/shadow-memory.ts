@@ -72,12 +72,24 @@ export interface ShadowMemoryOptions {
    * here unwinds the driver, as a bug check would). Violations are also kept in `violations`.
    */
   readonly onViolation?: (violation: PoolViolation) => void;
+  /**
+   * Called with a block's address on its first load or store since the last `rearm` (and on
+   * every access to a freed block, before its report): what the bridge traces as the model's
+   * `nt.pool` 'touched' record. Without it no block is ever armed and accesses cost as before.
+   */
+  readonly onTouch?: (address: number) => void;
 }
 
-/** Shadow states; 0, the initial value, is memory outside every pool block. */
+/**
+ * Shadow states; 0, the initial value, is memory outside every pool block. ARMED is a live
+ * block not touched since the last `rearm`: like FREED and REDZONE it has bit 1 set, so the
+ * checker module calls back on an access to it (shadow-checker.ts), which touches the block and
+ * makes it LIVE again.
+ */
 const LIVE = 1;
 const FREED = 2;
 const REDZONE = 3;
+const ARMED = 6;
 
 /** A pool tag as debuggers show it: its bytes in memory (little-endian) order. */
 export function poolTagText(tag: number): string {
@@ -97,6 +109,9 @@ export class ShadowMemory {
   readonly violations: PoolViolation[] = [];
   readonly #redzone: number;
   readonly #onViolation: ((violation: PoolViolation) => void) | undefined;
+  readonly #onTouch: ((address: number) => void) | undefined;
+  /** Live blocks allocated or touched since the last `rearm`: the ones it arms. */
+  #touched: PoolBlock[] = [];
   readonly #checker: ShadowChecker;
   #shadow: Uint8Array;
   #site: () => Site = () => '(no site: memoryInstrumentationImports not called)';
@@ -110,6 +125,7 @@ export class ShadowMemory {
   constructor(options: ShadowMemoryOptions = {}) {
     this.#redzone = options.redzoneBytes ?? 0;
     this.#onViolation = options.onViolation;
+    this.#onTouch = options.onTouch;
     this.#checker = instantiateChecker((address, bytes, isStore) => {
       this.check(address >>> 0, bytes, isStore !== 0, this.#site);
     });
@@ -149,7 +165,24 @@ export class ShadowMemory {
     this.#low = Math.min(this.#low, start);
     this.#high = Math.max(this.#high, end);
     this.#checker.setBounds(this.#low, this.#high);
-    this.#live.set(address, { address, size, tag, allocation: site, free: undefined });
+    const block: PoolBlock = { address, size, tag, allocation: site, free: undefined };
+    this.#live.set(address, block);
+    // Touched by its allocation (filling it in is part of it, as for a TypeScript driver's).
+    if (this.#onTouch !== undefined) this.#touched.push(block);
+  }
+
+  /**
+   * A new simulator event: every live block touched or allocated since the last call is armed,
+   * so that its next load or store calls `onTouch` again (the model traces a block's first
+   * access in each event).
+   */
+  rearm(): void {
+    const shadow = this.#shadow;
+    for (const block of this.#touched) {
+      if (this.#live.get(block.address) !== block) continue;
+      shadow.fill(ARMED, block.address, block.address + block.size);
+    }
+    this.#touched = [];
   }
 
   /** Whether `address` is the start of a block freed already (and not reused since). */
@@ -210,9 +243,26 @@ export class ShadowMemory {
     const end = Math.min(address + bytes, shadow.length);
     for (let at = address; at < end; at++) {
       const state = shadow[at] as number;
-      if (state > LIVE) return this.#reportAccess(at, state, address, bytes, isStore, site());
+      if (state === ARMED) this.#touch(at);
+      else if (state > LIVE) return this.#reportAccess(at, state, address, bytes, isStore, site());
     }
     return true;
+  }
+
+  /** The first access to an armed block since `rearm`: the block is LIVE again, and told. */
+  #touch(at: number): void {
+    const shadow = this.#shadow;
+    let start = at;
+    while (start > 0 && shadow[start - 1] === ARMED) start--;
+    let block = this.#live.get(start);
+    if (block === undefined || at >= block.address + block.size) block = this.#blockAround(at);
+    if (block === undefined || block.free !== undefined) {
+      shadow[at] = LIVE;
+      return;
+    }
+    shadow.fill(LIVE, block.address, block.address + block.size);
+    this.#touched.push(block);
+    this.#onTouch?.(block.address);
   }
 
   #reportAccess(
@@ -226,6 +276,7 @@ export class ShadowMemory {
     const what = `${isStore ? 'write' : 'read'} of ${bytes} bytes at ${hex(address)} at ${site}`;
     const block = this.#blockAround(at);
     if (state === FREED) {
+      if (block !== undefined) this.#onTouch?.(block.address);
       this.#report('POOL-USE-AFTER-FREE', address, bytes, site, block,
         `${what}: ${this.#offsetText(at, block)}freed${this.#blockText(block)}`);
     } else {
