@@ -113,6 +113,12 @@ export class CDriver {
    * event (loadDriver: the shadow map rearms its blocks for the `nt.pool` 'touched' records).
    */
   onEnter: (() => void) | null = null;
+  /**
+   * Watches a C IRP's IoStatus.Status for the driver's next load or store of it, when the pool
+   * checks are attached (loadDriver): `watch` when the model's status is a failure not yet read,
+   * `unwatch` otherwise. Without it no read is seen.
+   */
+  statusWatch: { watch(address: number): void; unwatch(address: number): void } | null = null;
   #bytes: Uint8Array;
   #view: DataView;
   /** Wasm activations on the JavaScript stack: 1 in a thread's own code, 2+ in a callback. */

@@ -150,6 +150,8 @@ export function instantiateDriver(
         const block = mirrors?.poolBlockAt(address);
         if (block !== undefined) kernel.pool.touch(block);
       },
+      // A load or store of a C IRP's IoStatus.Status holding a failure not yet read.
+      onWatched: (address) => mirrors?.statusSeen(address),
       onViolation: (violation) => {
         // The shadow's message starts with the rule; the kernel's report adds it again.
         const detail = violation.message.slice(violation.rule.length + 2);
@@ -181,6 +183,10 @@ export function instantiateDriver(
       return true;
     };
     driver.onEnter = rearmEachEvent(kernel, checked);
+    driver.statusWatch = {
+      watch: (address) => checked.watch(address, 4),
+      unwatch: (address) => checked.unwatch(address),
+    };
   }
   mirrors = new Mirrors(driver);
   Object.assign(routines, ntImports(driver, mirrors), wskImports(driver, mirrors));

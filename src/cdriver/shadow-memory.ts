@@ -28,37 +28,18 @@
  */
 import { CSite, type WasmLineTable } from './dwarf-lines.ts';
 import { instantiateChecker, type ShadowChecker } from './shadow-checker.ts';
+import {
+  blockText,
+  hex,
+  offsetText,
+  poolTagText,
+  type PoolBlock,
+  type PoolRule,
+  type PoolViolation,
+  type Site,
+} from './shadow-reports.ts';
 
-/** A place to show in a report: a captured C site, or text (a test's, a TS caller's). */
-export type Site = CSite | string;
-
-export type PoolRule =
-  | 'POOL-USE-AFTER-FREE'
-  | 'POOL-DOUBLE-FREE'
-  | 'POOL-FREE-FOREIGN'
-  | 'POOL-TAG-MISMATCH'
-  | 'POOL-OUT-OF-BOUNDS';
-
-export interface PoolBlock {
-  readonly address: number;
-  readonly size: number;
-  readonly tag: number;
-  readonly allocation: Site;
-  /** Where it was freed; undefined while live. */
-  free: Site | undefined;
-}
-
-export interface PoolViolation {
-  readonly rule: PoolRule;
-  /** One line: what happened, at which C line, and the block's allocation (and free) lines. */
-  readonly message: string;
-  readonly address: number;
-  /** The access's width, 0 for a free. */
-  readonly bytes: number;
-  /** The access, or the free that is wrong. */
-  readonly site: Site;
-  readonly block: PoolBlock | undefined;
-}
+export { poolTagText, type PoolBlock, type PoolRule, type PoolViolation, type Site };
 
 export interface ShadowMemoryOptions {
   /**
@@ -78,6 +59,12 @@ export interface ShadowMemoryOptions {
    * `nt.pool` 'touched' record. Without it no block is ever armed and accesses cost as before.
    */
   readonly onTouch?: (address: number) => void;
+  /**
+   * Called with the address `watch` was given on the first load or store of any of its bytes,
+   * after which they are no longer watched (the bridge's IRP IoStatus.Status, for the advisory
+   * WSK-STATUS-IGNORED: a read of it is the driver seeing the status).
+   */
+  readonly onWatched?: (address: number) => void;
 }
 
 /**
@@ -90,26 +77,19 @@ const LIVE = 1;
 const FREED = 2;
 const REDZONE = 3;
 const ARMED = 6;
-
-/** A pool tag as debuggers show it: its bytes in memory (little-endian) order. */
-export function poolTagText(tag: number): string {
-  let text = '';
-  for (let shift = 0; shift < 32; shift += 8) {
-    const code = (tag >>> shift) & 0xff;
-    text += code >= 0x20 && code < 0x7f ? String.fromCharCode(code) : '.';
-  }
-  return text;
-}
-
-function hex(value: number): string {
-  return `0x${value.toString(16)}`;
-}
+/** Bytes outside the pool watched for their next access (`watch`); bit 1 set, as ARMED's. */
+const WATCHED = 10;
+/** The widest access that can start before a watched range and reach it. */
+const WIDEST_ACCESS = 16;
 
 export class ShadowMemory {
   readonly violations: PoolViolation[] = [];
   readonly #redzone: number;
   readonly #onViolation: ((violation: PoolViolation) => void) | undefined;
   readonly #onTouch: ((address: number) => void) | undefined;
+  readonly #onWatched: ((address: number) => void) | undefined;
+  /** Watched ranges: start → bytes. */
+  readonly #watches = new Map<number, number>();
   /** Live blocks allocated or touched since the last `rearm`: the ones it arms. */
   #touched: PoolBlock[] = [];
   readonly #checker: ShadowChecker;
@@ -126,6 +106,7 @@ export class ShadowMemory {
     this.#redzone = options.redzoneBytes ?? 0;
     this.#onViolation = options.onViolation;
     this.#onTouch = options.onTouch;
+    this.#onWatched = options.onWatched;
     this.#checker = instantiateChecker((address, bytes, isStore) => {
       this.check(address >>> 0, bytes, isStore !== 0, this.#site);
     });
@@ -172,6 +153,28 @@ export class ShadowMemory {
   }
 
   /**
+   * Watches `bytes` bytes at `address`, memory outside any pool block (the bridge's own): their
+   * next load or store calls `onWatched(address)` and ends the watch.
+   */
+  watch(address: number, bytes: number): void {
+    const end = address + bytes;
+    this.#cover(end);
+    this.#shadow.fill(WATCHED, address, end);
+    this.#watches.set(address, bytes);
+    this.#low = Math.min(this.#low, address);
+    this.#high = Math.max(this.#high, end);
+    this.#checker.setBounds(this.#low, this.#high);
+  }
+
+  /** Ends a watch `watch` started at `address`, if any, with no call. */
+  unwatch(address: number): void {
+    const bytes = this.#watches.get(address);
+    if (bytes === undefined) return;
+    this.#watches.delete(address);
+    this.#shadow.fill(0, address, address + bytes);
+  }
+
+  /**
    * A new simulator event: every live block touched or allocated since the last call is armed,
    * so that its next load or store calls `onTouch` again (the model traces a block's first
    * access in each event).
@@ -198,6 +201,9 @@ export class ShadowMemory {
   unmark(address: number, size: number): void {
     const end = Math.min(address + size, this.#shadow.length);
     if (address >= end || address >= this.#high || end <= this.#low) return;
+    for (const start of this.#watches.keys()) {
+      if (start >= address && start < end) this.#watches.delete(start);
+    }
     if (this.#shadow.subarray(address, end).includes(FREED)) this.#forgetFreed(address, end);
     this.#shadow.fill(0, address, end);
   }
@@ -213,7 +219,7 @@ export class ShadowMemory {
       if (freed !== undefined) {
         this.#report('POOL-DOUBLE-FREE', address, 0, site, freed,
           `free of ${hex(address)} at ${site}: already freed at ${String(freed.free)}` +
-          `${this.#blockText(freed)}`);
+          `${blockText(freed)}`);
       } else {
         this.#report('POOL-FREE-FOREIGN', address, 0, site, this.#blockAround(address),
           `free of ${hex(address)} at ${site}: not the start of a live pool block`);
@@ -223,7 +229,7 @@ export class ShadowMemory {
     if (tag !== undefined && tag !== block.tag) {
       this.#report('POOL-TAG-MISMATCH', address, 0, site, block,
         `free of ${hex(address)} at ${site} with tag '${poolTagText(tag)}'` +
-        `${this.#blockText(block)}`);
+        `${blockText(block)}`);
       return false;
     }
     this.#live.delete(address);
@@ -244,9 +250,22 @@ export class ShadowMemory {
     for (let at = address; at < end; at++) {
       const state = shadow[at] as number;
       if (state === ARMED) this.#touch(at);
+      else if (state === WATCHED) this.#watched(at);
       else if (state > LIVE) return this.#reportAccess(at, state, address, bytes, isStore, site());
     }
     return true;
+  }
+
+  /** An access to a watched byte: the watch holding it ends and is told. */
+  #watched(at: number): void {
+    for (let start = at; start > at - WIDEST_ACCESS && start >= 0; start--) {
+      const bytes = this.#watches.get(start);
+      if (bytes === undefined || at >= start + bytes) continue;
+      this.unwatch(start);
+      this.#onWatched?.(start);
+      return;
+    }
+    this.#shadow[at] = 0;
   }
 
   /** The first access to an armed block since `rearm`: the block is LIVE again, and told. */
@@ -278,27 +297,12 @@ export class ShadowMemory {
     if (state === FREED) {
       if (block !== undefined) this.#onTouch?.(block.address);
       this.#report('POOL-USE-AFTER-FREE', address, bytes, site, block,
-        `${what}: ${this.#offsetText(at, block)}freed${this.#blockText(block)}`);
+        `${what}: ${offsetText(at, block)}freed${blockText(block)}`);
     } else {
       this.#report('POOL-OUT-OF-BOUNDS', address, bytes, site, block,
-        `${what}: ${this.#offsetText(at, block)}in a redzone${this.#blockText(block)}`);
+        `${what}: ${offsetText(at, block)}in a redzone${blockText(block)}`);
     }
     return false;
-  }
-
-  #offsetText(at: number, block: PoolBlock | undefined): string {
-    if (block === undefined) return '';
-    const offset = at - block.address;
-    if (offset < 0) return `${-offset} bytes before the block, `;
-    if (offset >= block.size) return `${offset - block.size} bytes past its end, `;
-    return `${offset} bytes into the block, `;
-  }
-
-  #blockText(block: PoolBlock | undefined): string {
-    if (block === undefined) return '';
-    const freed = block.free === undefined ? '' : `, freed at ${String(block.free)}`;
-    return `; block ${hex(block.address)} (${block.size} bytes, tag '${poolTagText(block.tag)}'` +
-      `) allocated at ${String(block.allocation)}${freed}`;
   }
 
   /** The block containing `at`, else the nearest whose redzone holds it (reports only). */

@@ -7,14 +7,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Simulation, type CDriver, type Choice, type RunOutcome } from '../../src/index.ts';
+import {
+  STATUS_CONNECTION_REFUSED,
+  Simulation,
+  type CDriver,
+  type Choice,
+  type RunOutcome,
+} from '../../src/index.ts';
 import { fixtureDriver, requireToolchain } from '../support/c-toolchain.ts';
 
 /** The fixture's path as its DWARF line table names it (built from the checkout's root). */
 const ENTRIES_C = 'test/fixtures/c/entries.c';
 const EXPORTS = ['WaitEntry', 'TrapEntry', 'BadIrpEntry', 'PoolEntry', 'DoubleFreeEntry',
   'CallbackWaitEntry', 'BigPoolEntry', 'TimerEntry', 'UseAfterFreeEntry', 'OverrunEntry',
-  'AddressEntry', 'SitesEntry'];
+  'AddressEntry', 'SitesEntry', 'StatusIgnoredEntry', 'StatusReadEntry'];
 
 interface Loaded {
   readonly sim: Simulation;
@@ -193,6 +199,59 @@ describe('cdriver: fault-injection sites', () => {
     // Named the same in another run (the systematic strategy keys runs by them).
     expect((await irpSites(1)).sites).toEqual(sites);
     expect((await irpSites(1)).irps).toBe(2);
+  });
+});
+
+describe('cdriver: WSK-STATUS-IGNORED (a load of the C IRP\'s IoStatus.Status is the read)', () => {
+  /** A WskSocketConnect refused after it pended (nobody listens on 10.0.0.9:81), then IoFreeIrp. */
+  async function refused(entry: string) {
+    const sim = new Simulation({ seed: 1, keepTrace: true });
+    sim.addHost({ name: 'server', ipv4: '10.0.0.2' });
+    sim.addHost({ name: 'peer', ipv4: '10.0.0.9' });
+    sim.addLink('server', 'peer', { latency: '1ms' });
+    const kernel = sim.kernel('server');
+    sim.tcp('peer'); // answers the SYNs with RSTs: refused after the retries, at 2 s
+    const notes: string[] = [];
+    const Note = (d: CDriver, what: number, value: number): void =>
+      void notes.push(`${d.cString(what)} ${value.toString(16)}`);
+    sim.loadDriver('server', fixtureDriver('entries', EXPORTS), {
+      entry,
+      name: 'entries.wasm',
+      hooks: { Note },
+    });
+    const outcome = await sim.run({ until: '5s' });
+    const advisories = sim.records().filter((r) => r.type === 'nt.advisory');
+    return { outcome, notes, advisories, reported: kernel.advisories, hash: sim.traceHash() };
+  }
+
+  it('a pended failure freed unread → the advisory, at the C line of the IoFreeIrp', async (context) => {
+    requireToolchain(context);
+    const { outcome, notes, advisories, reported, hash } = await refused('StatusIgnoredEntry');
+    expect(outcome.failure).toBeUndefined();
+    expect(notes).toEqual(['pended 1']);
+    expect(advisories).toEqual([
+      expect.objectContaining({
+        host: 'server',
+        rule: 'WSK-STATUS-IGNORED',
+        info: expect.stringMatching(
+          /^IoFreeIrp on IRP #\d+: WskSocketConnect failed with STATUS_CONNECTION_REFUSED, never read$/,
+        ),
+      }),
+    ]);
+    const line = entriesLine('status-free');
+    expect(reported.map((a) => a.site)).toEqual([
+      expect.stringMatching(new RegExp(`^\\w+ \\(${ENTRIES_C}:${line}\\)$`)),
+    ]);
+    expect((await refused('StatusIgnoredEntry')).hash).toBe(hash);
+  });
+
+  it('…and none when the driver reads IoStatus.Status first', async (context) => {
+    requireToolchain(context);
+    const { outcome, notes, advisories, reported } = await refused('StatusReadEntry');
+    expect(outcome.failure).toBeUndefined();
+    expect(notes).toEqual(['pended 1', `connect ${STATUS_CONNECTION_REFUSED.toString(16)}`]);
+    expect(advisories).toEqual([]);
+    expect(reported).toEqual([]);
   });
 });
 

@@ -71,6 +71,34 @@ describe('cdriver: the shadow map', () => {
     expect(touched).toHaveLength(4);
   });
 
+  it('watch: the next load or store of any watched byte is told once, by the watch\'s address; unwatch ends it silently', () => {
+    const watched: number[] = [];
+    const shadow = new ShadowMemory({ onWatched: (address) => void watched.push(address) });
+    shadow.allocate(0x1000, 32, TAG, 'a.c:1');
+    shadow.watch(0x8018, 4);
+    shadow.watch(0x9018, 4);
+    const hooks = shadow.instrumentationHooks(site('hook'));
+    const load = hooks['load_ptr'] as (id: number, bytes: number, offset: number, p: number) => number;
+    const store = hooks['store_ptr'] as (id: number, bytes: number, offset: number, p: number) => number;
+    load(0, 4, 0, 0x801c); // the next field: not watched
+    expect(watched).toEqual([]);
+    load(0, 8, 0x14, 0x8000); // 8 bytes from 0x8014 reach 0x8018
+    load(0, 4, 0, 0x8018);
+    expect(watched).toEqual([0x8018]);
+    shadow.unwatch(0x9018);
+    store(0, 4, 0, 0x9018);
+    expect(watched).toEqual([0x8018]);
+    shadow.watch(0x9018, 4);
+    store(0, 4, 0, 0x9018);
+    expect(watched).toEqual([0x8018, 0x9018]);
+    // Memory handed out again (unmark) drops its watches.
+    shadow.watch(0xa018, 4);
+    shadow.unmark(0xa000, 104);
+    load(0, 4, 0, 0xa018);
+    expect(watched).toEqual([0x8018, 0x9018]);
+    expect(shadow.violations).toEqual([]);
+  });
+
   it('a read after the free → POOL-USE-AFTER-FREE with access, allocation and free sites', () => {
     const shadow = new ShadowMemory();
     shadow.allocate(0x1000, 32, TAG, 'a.c:10 (f)');
