@@ -9,8 +9,10 @@
  * "env"), and a ShadowMemory per instance, told of every heap block by a HeapObserver, turns a
  * load or store of a freed pool block or of a redzone into the kernel's verifier violation, and
  * a block's first load or store in each simulator event into the model's `nt.pool` 'touched'
- * record (PoolManager.touch), as a TypeScript driver's pool proxy traces it. A module without
- * those imports loads unchecked and untraced.
+ * record (PoolManager.touch), as a TypeScript driver's pool proxy traces it, and a load or store
+ * of a C IRP's IoStatus.Status holding a failure not yet read into the driver's read of it (the
+ * advisory WSK-STATUS-IGNORED). A module without those imports loads unchecked and untraced.
+ * The module's call sites are named by C line for fault points (`siteNamer`, call-sites.ts).
  */
 import { SimConfigError, nameWasmSites, wasmModuleOf } from '../sim/index.ts';
 import type { Kernel } from '../wsk/index.ts';

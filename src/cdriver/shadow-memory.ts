@@ -171,7 +171,9 @@ export class ShadowMemory {
     const bytes = this.#watches.get(address);
     if (bytes === undefined) return;
     this.#watches.delete(address);
-    this.#shadow.fill(0, address, address + bytes);
+    const shadow = this.#shadow;
+    // Only bytes still watched: the memory may be another's by now.
+    for (let at = address; at < address + bytes; at++) if (shadow[at] === WATCHED) shadow[at] = 0;
   }
 
   /**
