@@ -2,9 +2,10 @@
  * accept-loop-leak.ts with its server driver in C: scenarios/c/accept-loop-leak.c, the same
  * discard server as a Windows driver writes it, compiled to WebAssembly by `wsksim build-driver`
  * and loaded with `sim.loadDriver`, beside the same TypeScript clients, on the same topology, with
- * the same checks. The same calls in the same order, with the same pool tag and size: the same
- * seed gives the twin's trace but for the twin's pool 'touched' records, which a C driver's loads
- * and stores do not make (test/scenarios/accept-loop-leak-c.test.ts).
+ * the same checks. The same calls in the same order, with the same pool tag and size, and the same
+ * pool blocks touched in the same events (a C driver's first load or store of a block in an event
+ * is traced as the twin's first access through its proxy): the same seed gives the twin's trace
+ * hash (test/scenarios/accept-loop-leak-c.test.ts).
  *
  * The bug: when the IoAllocateIrp for the next WskAccept fails, AcceptComplete bails out and
  * leaks the socket it has just accepted (WSK-SOCKET-LEAKED at the end). Plain seeds never see

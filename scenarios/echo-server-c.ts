@@ -5,7 +5,9 @@
  * 100 ms after the last accept) with the same check (checkEchoServer). It makes the TypeScript
  * port's calls in the same order, so a seed gives the same wire, segment for segment and time for
  * time, and the same trace but for one field: the socket context's pool block is sizeof() of the
- * C structure on wasm32, 76 bytes, where the port allocates the x64 size, 152
+ * C structure on wasm32, 76 bytes, where the port allocates the x64 size, 152; and for where
+ * some `nt.pool` 'touched' records stand within their event (the same blocks touched in the same
+ * events; the C reads the SLIST entry inside a context's block before the port's first access)
  * (test/scenarios/echo-server-c.test.ts; README, "Running with a seed", `echo-server-c`).
  *
  * The scenario reads the driver as the port's log: the C's DoTraceMessage (echo-server.tmh,

@@ -9,9 +9,12 @@
  * reads the freed pool memory (Record->WorkItem). The verifier sees it through the pool's shadow
  * map, which checks the driver's loads and stores, and reports POOL-USE-AFTER-FREE at the C line.
  *
- * Trace: the twin's, record for record, but for one field: the record holds its KTIMER and KDPC,
- * so its pool allocation is 96 bytes where the twin's is 64 (nt.pool `bytes`). The twin built
- * with 96-byte records gives this scenario's trace hash
+ * Trace: the twin's, record for record, but for one field and for pool touches: the record holds
+ * its KTIMER and KDPC, so its pool allocation is 96 bytes where the twin's is 64 (nt.pool
+ * `bytes`); and its list of records is the records' own LIST_ENTRYs, so inserting, finding and
+ * removing one touches the records beside it, which the twin's list (model objects outside its
+ * pool proxies) does not: the C run has each of the twin's `nt.pool` 'touched' records and more.
+ * Without those, the twin built with 96-byte records has this scenario's trace
  * (test/scenarios/inspect-abort-race-c.test.ts).
  *
  * The driver is built, not shipped: vitest's global setup builds it

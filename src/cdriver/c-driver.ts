@@ -109,6 +109,18 @@ export class CDriver {
    * first free, so the model (which would name only the block's number) is not asked.
    */
   doubleFree: ((address: number) => boolean) | null = null;
+  /**
+   * Called each time the model calls into the driver's C code with none of it running (a
+   * thread's start or resumption, a callback): where the pool checks learn of a new simulator
+   * event (loadDriver: the shadow map rearms its blocks for the `nt.pool` 'touched' records).
+   */
+  onEnter: (() => void) | null = null;
+  /**
+   * Watches a C IRP's IoStatus.Status for the driver's next load or store of it, when the pool
+   * checks are attached (loadDriver): `watch` when the model's status is a failure not yet read,
+   * `unwatch` otherwise. Without it no read is seen.
+   */
+  statusWatch: { watch(address: number): void; unwatch(address: number): void } | null = null;
   #bytes: Uint8Array;
   #view: DataView;
   /** Wasm activations on the JavaScript stack: 1 in a thread's own code, 2+ in a callback. */
@@ -262,6 +274,7 @@ export class CDriver {
     if (outer) {
       sp.value = thread === null ? this.#interruptStack : thread.stackPointer;
       this.#running = thread;
+      this.onEnter?.();
     }
     this.#depth++;
     try {

@@ -59,7 +59,7 @@ const TOMBSTONE = 0xffffffff;
 const CODE_SECTION_ID = 10;
 
 /** A little-endian cursor over bytes; every read checks its bounds. */
-class Reader {
+export class Reader {
   readonly bytes: Uint8Array;
   readonly end: number;
   offset: number;

@@ -7,12 +7,22 @@
  * the driver's SourceLines, so a trap or a crash names its C file:line; a module built with
  * `wasm-opt --instrument-memory` (build-driver does) imports the shadow checker's hooks (module
  * "env"), and a ShadowMemory per instance, told of every heap block by a HeapObserver, turns a
- * load or store of a freed pool block or of a redzone into the kernel's verifier violation. A
- * module without those imports loads unchecked.
+ * load or store of a freed pool block or of a redzone into the kernel's verifier violation, and
+ * a block's first load or store in each simulator event into the model's `nt.pool` 'touched'
+ * record (PoolManager.touch), as a TypeScript driver's pool proxy traces it, and a load or store
+ * of a C IRP's IoStatus.Status holding a failure not yet read into the driver's read of it (the
+ * advisory WSK-STATUS-IGNORED). A module without those imports loads unchecked and untraced.
+ * The module's call sites are named by C line for fault points (`siteNamer`, call-sites.ts).
  */
-import { SimConfigError, type DurationInput } from '../sim/index.ts';
+import {
+  SimConfigError,
+  nameWasmSites,
+  wasmModuleOf,
+  type DurationInput,
+} from '../sim/index.ts';
 import type { KTHREAD } from '../nt/index.ts';
 import type { Kernel } from '../wsk/index.ts';
+import { CallSiteNames } from './call-sites.ts';
 import { CDriver, notADriver } from './c-driver.ts';
 import { CSite, WasmLineTable } from './dwarf-lines.ts';
 import { GAP, type HeapObserver } from './linear-heap.ts';
@@ -70,6 +80,28 @@ function lineTable(bytes: Uint8Array): WasmLineTable {
   return lines;
 }
 
+/** The modules whose call sites src/sim/site.ts names by C line: once per module's bytes. */
+const namedModules = new WeakSet<Uint8Array>();
+
+/**
+ * What the driver's first call of an import does: tells src/sim/site.ts the module's id (its
+ * frames' `wasm://wasm/<id>`, known only from a stack under it) and how to name its call sites
+ * by C line (call-sites.ts), so that a fault point's site is `DriverEntry (driver.c:54)`.
+ */
+function siteNamer(bytes: Uint8Array, lines: WasmLineTable): () => void {
+  if (namedModules.has(bytes) || !lines.hasLines) return () => {};
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    const id = wasmModuleOf(new Error().stack ?? '');
+    if (id === null || namedModules.has(bytes)) return;
+    namedModules.add(bytes);
+    const names = new CallSiteNames(bytes, lines);
+    nameWasmSites(id, (name, index, offset) => names.name(name, index, offset));
+  };
+}
+
 function compile(bytes: Uint8Array, where: string): WasmModule {
   const known = modules.get(bytes);
   if (known !== undefined) return known;
@@ -95,6 +127,7 @@ export function instantiateDriver(
   const module = compile(bytes, where);
   const name = options.name ?? 'driver.wasm';
   let driver: CDriver | null = null;
+  const named = siteNamer(bytes, lineTable(bytes));
   const routines: Record<string, (...args: never[]) => unknown> = {};
   const wsksim: Record<string, unknown> = {};
   const scenario: Record<string, unknown> = {};
@@ -103,8 +136,10 @@ export function instantiateDriver(
     if (entry.module === 'wsksim') {
       const name = entry.name;
       // Every i32 as C's unsigned view: NTSTATUS values, flags and handles are the model's uint32s.
-      wsksim[name] = (...args: (number | bigint)[]) =>
-        (routines[name] as (...a: unknown[]) => unknown)(...args.map(unsigned));
+      wsksim[name] = (...args: (number | bigint)[]) => {
+        named();
+        return (routines[name] as (...a: unknown[]) => unknown)(...args.map(unsigned));
+      };
     } else if (entry.module === 'scenario') {
       const hook = options.hooks?.[entry.name];
       if (hook === undefined) {
@@ -121,9 +156,18 @@ export function instantiateDriver(
   const lines = lineTable(bytes);
   let shadow: ShadowMemory | null = null;
   let env = {};
+  let mirrors: Mirrors | null = null;
   if (instrumented) {
     shadow = new ShadowMemory({
       redzoneBytes: GAP,
+      // A load or store of a block, first in its event: the model's 'touched' record, as a
+      // TypeScript driver's access through the block's proxy makes it.
+      onTouch: (address) => {
+        const block = mirrors?.poolBlockAt(address);
+        if (block !== undefined) kernel.pool.touch(block);
+      },
+      // A load or store of a C IRP's IoStatus.Status holding a failure not yet read.
+      onWatched: (address) => mirrors?.statusSeen(address),
       onViolation: (violation) => {
         // The shadow's message starts with the rule; the kernel's report adds it again.
         const detail = violation.message.slice(violation.rule.length + 2);
@@ -154,8 +198,13 @@ export function instantiateDriver(
       checked.free(address, new CSite(lines));
       return true;
     };
+    driver.onEnter = rearmEachEvent(kernel, checked);
+    driver.statusWatch = {
+      watch: (address) => checked.watch(address, 4),
+      unwatch: (address) => checked.unwatch(address),
+    };
   }
-  const mirrors = new Mirrors(driver);
+  mirrors = new Mirrors(driver);
   Object.assign(
     routines, ntImports(driver, mirrors), ntSyncImports(driver, mirrors),
     ntObjectImports(driver, mirrors), wskImports(driver, mirrors),
@@ -184,6 +233,17 @@ function shadowObserver(shadow: ShadowMemory, lines: WasmLineTable): HeapObserve
     freed(address, _size, kind) {
       if (kind === 'pool') shadow.free(address, new CSite(lines));
     },
+  };
+}
+
+/** Rearms the shadow map's blocks when the driver is entered in a new simulator event. */
+function rearmEachEvent(kernel: Kernel, shadow: ShadowMemory): () => void {
+  let event = -1;
+  return () => {
+    const now = kernel.sim.eventsFired;
+    if (now === event) return;
+    event = now;
+    shadow.rearm();
   };
 }
 

@@ -121,10 +121,20 @@ export class Mirrors {
     return this.#irpAddress.get(irp) ?? 0;
   }
 
+  /**
+   * The driver loaded or stored the IoStatus.Status watched at `address` (syncIrp): it has seen
+   * the status, as a TypeScript driver's read of `Irp.IoStatus.Status` marks it.
+   */
+  statusSeen(address: number): void {
+    const irp = this.#irps.get(address - IRP_LAYOUT.IoStatusStatus);
+    if (irp !== undefined) irp.IoStatus.unread = false;
+  }
+
   /** The model freed `irp`: its C memory goes back to the heap. */
   freeIrp(address: number): void {
     const irp = this.#irps.get(address);
     if (irp === undefined || irp.state !== 'freed') return;
+    this.#d.statusWatch?.unwatch(address + IRP_LAYOUT.IoStatusStatus);
     this.#irps.delete(address);
     this.#d.heap.free(address);
   }
@@ -139,14 +149,18 @@ export class Mirrors {
 
   /**
    * Writes the model's IRP into its C IRP, and what its completed call returns through its
-   * arguments. The status is read as the driver's (a C driver's reads are not seen, so the
-   * advisory WSK-STATUS-IGNORED does not apply to C drivers).
+   * arguments. Writing the status is no read of it: a pended failure the driver has not read
+   * (IoStatusBlock.unread) is watched in the C IRP (CDriver.statusWatch), and the driver's load
+   * of it there is the read (`statusSeen`), for the advisory WSK-STATUS-IGNORED.
    */
   syncIrp(irp: IRP): void {
     const d = this.#d;
     const address = this.#irpAddress.get(irp);
     if (address === undefined || this.#irps.get(address) !== irp) return;
-    d.setU32(address + IRP_LAYOUT.IoStatusStatus, irp.IoStatus.Status);
+    const status = address + IRP_LAYOUT.IoStatusStatus;
+    d.setU32(status, irp.IoStatus.peek());
+    if (irp.IoStatus.unread) d.statusWatch?.watch(status);
+    else d.statusWatch?.unwatch(status);
     d.setU32(address + IRP_LAYOUT.IoStatusInformation, this.information(irp.IoStatus.Information));
     d.setU8(address + IRP_LAYOUT.PendingReturned, irp.PendingReturned ? 1 : 0);
     d.setU8(address + IRP_LAYOUT.StackCount, irp.StackCount);
@@ -271,7 +285,7 @@ export class Mirrors {
     return this.#poolAddress.get(block);
   }
 
-  /** The model's block at `address`, or undefined when the address is none. */
+  /** The model's block at `address`, freed or not, or undefined when there is none. */
   poolBlockAt(address: number): object | undefined {
     return this.#pool.get(address);
   }

@@ -8,8 +8,9 @@
  * to the highest pool block, src/cdriver/shadow-memory.ts writes them) and two globals, `low`
  * and `high`, the range any pool byte lies in. load_ptr / store_ptr(id, bytes, offset, pointer)
  * return at once outside [low, high); inside, they read the shadow bytes of the bytes accessed
- * and call the import env.violation(address, bytes, isStore) when one is freed or in a redzone
- * (states above 1). The value hooks return their value. The module is named
+ * and call the import env.violation(address, bytes, isStore) when one is freed, in a redzone
+ * or in a block armed for its next touch (a state with bit 1 set; shadow-memory.ts sorts them
+ * out). The value hooks return their value. The module is named
  * `wsksim_shadow` in its name section, so its frames in a V8 stack read
  * `wasm://wasm/wsksim_shadow-<hash>` and are left out of the driver's C frames.
  *

@@ -28,37 +28,18 @@
  */
 import { CSite, type WasmLineTable } from './dwarf-lines.ts';
 import { instantiateChecker, type ShadowChecker } from './shadow-checker.ts';
+import {
+  blockText,
+  hex,
+  offsetText,
+  poolTagText,
+  type PoolBlock,
+  type PoolRule,
+  type PoolViolation,
+  type Site,
+} from './shadow-reports.ts';
 
-/** A place to show in a report: a captured C site, or text (a test's, a TS caller's). */
-export type Site = CSite | string;
-
-export type PoolRule =
-  | 'POOL-USE-AFTER-FREE'
-  | 'POOL-DOUBLE-FREE'
-  | 'POOL-FREE-FOREIGN'
-  | 'POOL-TAG-MISMATCH'
-  | 'POOL-OUT-OF-BOUNDS';
-
-export interface PoolBlock {
-  readonly address: number;
-  readonly size: number;
-  readonly tag: number;
-  readonly allocation: Site;
-  /** Where it was freed; undefined while live. */
-  free: Site | undefined;
-}
-
-export interface PoolViolation {
-  readonly rule: PoolRule;
-  /** One line: what happened, at which C line, and the block's allocation (and free) lines. */
-  readonly message: string;
-  readonly address: number;
-  /** The access's width, 0 for a free. */
-  readonly bytes: number;
-  /** The access, or the free that is wrong. */
-  readonly site: Site;
-  readonly block: PoolBlock | undefined;
-}
+export { poolTagText, type PoolBlock, type PoolRule, type PoolViolation, type Site };
 
 export interface ShadowMemoryOptions {
   /**
@@ -72,31 +53,45 @@ export interface ShadowMemoryOptions {
    * here unwinds the driver, as a bug check would). Violations are also kept in `violations`.
    */
   readonly onViolation?: (violation: PoolViolation) => void;
+  /**
+   * Called with a block's address on its first load or store since the last `rearm` (and on
+   * every access to a freed block, before its report): what the bridge traces as the model's
+   * `nt.pool` 'touched' record. Without it no block is ever armed and accesses cost as before.
+   */
+  readonly onTouch?: (address: number) => void;
+  /**
+   * Called with the address `watch` was given on the first load or store of any of its bytes,
+   * after which they are no longer watched (the bridge's IRP IoStatus.Status, for the advisory
+   * WSK-STATUS-IGNORED: a read of it is the driver seeing the status).
+   */
+  readonly onWatched?: (address: number) => void;
 }
 
-/** Shadow states; 0, the initial value, is memory outside every pool block. */
+/**
+ * Shadow states; 0, the initial value, is memory outside every pool block. ARMED is a live
+ * block not touched since the last `rearm`: like FREED and REDZONE it has bit 1 set, so the
+ * checker module calls back on an access to it (shadow-checker.ts), which touches the block and
+ * makes it LIVE again.
+ */
 const LIVE = 1;
 const FREED = 2;
 const REDZONE = 3;
-
-/** A pool tag as debuggers show it: its bytes in memory (little-endian) order. */
-export function poolTagText(tag: number): string {
-  let text = '';
-  for (let shift = 0; shift < 32; shift += 8) {
-    const code = (tag >>> shift) & 0xff;
-    text += code >= 0x20 && code < 0x7f ? String.fromCharCode(code) : '.';
-  }
-  return text;
-}
-
-function hex(value: number): string {
-  return `0x${value.toString(16)}`;
-}
+const ARMED = 6;
+/** Bytes outside the pool watched for their next access (`watch`); bit 1 set, as ARMED's. */
+const WATCHED = 10;
+/** The widest access that can start before a watched range and reach it. */
+const WIDEST_ACCESS = 16;
 
 export class ShadowMemory {
   readonly violations: PoolViolation[] = [];
   readonly #redzone: number;
   readonly #onViolation: ((violation: PoolViolation) => void) | undefined;
+  readonly #onTouch: ((address: number) => void) | undefined;
+  readonly #onWatched: ((address: number) => void) | undefined;
+  /** Watched ranges: start → bytes. */
+  readonly #watches = new Map<number, number>();
+  /** Live blocks allocated or touched since the last `rearm`: the ones it arms. */
+  #touched: PoolBlock[] = [];
   readonly #checker: ShadowChecker;
   #shadow: Uint8Array;
   #site: () => Site = () => '(no site: memoryInstrumentationImports not called)';
@@ -110,6 +105,8 @@ export class ShadowMemory {
   constructor(options: ShadowMemoryOptions = {}) {
     this.#redzone = options.redzoneBytes ?? 0;
     this.#onViolation = options.onViolation;
+    this.#onTouch = options.onTouch;
+    this.#onWatched = options.onWatched;
     this.#checker = instantiateChecker((address, bytes, isStore) => {
       this.check(address >>> 0, bytes, isStore !== 0, this.#site);
     });
@@ -149,7 +146,48 @@ export class ShadowMemory {
     this.#low = Math.min(this.#low, start);
     this.#high = Math.max(this.#high, end);
     this.#checker.setBounds(this.#low, this.#high);
-    this.#live.set(address, { address, size, tag, allocation: site, free: undefined });
+    const block: PoolBlock = { address, size, tag, allocation: site, free: undefined };
+    this.#live.set(address, block);
+    // Touched by its allocation (filling it in is part of it, as for a TypeScript driver's).
+    if (this.#onTouch !== undefined) this.#touched.push(block);
+  }
+
+  /**
+   * Watches `bytes` bytes at `address`, memory outside any pool block (the bridge's own): their
+   * next load or store calls `onWatched(address)` and ends the watch.
+   */
+  watch(address: number, bytes: number): void {
+    const end = address + bytes;
+    this.#cover(end);
+    this.#shadow.fill(WATCHED, address, end);
+    this.#watches.set(address, bytes);
+    this.#low = Math.min(this.#low, address);
+    this.#high = Math.max(this.#high, end);
+    this.#checker.setBounds(this.#low, this.#high);
+  }
+
+  /** Ends a watch `watch` started at `address`, if any, with no call. */
+  unwatch(address: number): void {
+    const bytes = this.#watches.get(address);
+    if (bytes === undefined) return;
+    this.#watches.delete(address);
+    const shadow = this.#shadow;
+    // Only bytes still watched: the memory may be another's by now.
+    for (let at = address; at < address + bytes; at++) if (shadow[at] === WATCHED) shadow[at] = 0;
+  }
+
+  /**
+   * A new simulator event: every live block touched or allocated since the last call is armed,
+   * so that its next load or store calls `onTouch` again (the model traces a block's first
+   * access in each event).
+   */
+  rearm(): void {
+    const shadow = this.#shadow;
+    for (const block of this.#touched) {
+      if (this.#live.get(block.address) !== block) continue;
+      shadow.fill(ARMED, block.address, block.address + block.size);
+    }
+    this.#touched = [];
   }
 
   /** Whether `address` is the start of a block freed already (and not reused since). */
@@ -165,6 +203,9 @@ export class ShadowMemory {
   unmark(address: number, size: number): void {
     const end = Math.min(address + size, this.#shadow.length);
     if (address >= end || address >= this.#high || end <= this.#low) return;
+    for (const start of this.#watches.keys()) {
+      if (start >= address && start < end) this.#watches.delete(start);
+    }
     if (this.#shadow.subarray(address, end).includes(FREED)) this.#forgetFreed(address, end);
     this.#shadow.fill(0, address, end);
   }
@@ -180,7 +221,7 @@ export class ShadowMemory {
       if (freed !== undefined) {
         this.#report('POOL-DOUBLE-FREE', address, 0, site, freed,
           `free of ${hex(address)} at ${site}: already freed at ${String(freed.free)}` +
-          `${this.#blockText(freed)}`);
+          `${blockText(freed)}`);
       } else {
         this.#report('POOL-FREE-FOREIGN', address, 0, site, this.#blockAround(address),
           `free of ${hex(address)} at ${site}: not the start of a live pool block`);
@@ -190,7 +231,7 @@ export class ShadowMemory {
     if (tag !== undefined && tag !== block.tag) {
       this.#report('POOL-TAG-MISMATCH', address, 0, site, block,
         `free of ${hex(address)} at ${site} with tag '${poolTagText(tag)}'` +
-        `${this.#blockText(block)}`);
+        `${blockText(block)}`);
       return false;
     }
     this.#live.delete(address);
@@ -210,9 +251,39 @@ export class ShadowMemory {
     const end = Math.min(address + bytes, shadow.length);
     for (let at = address; at < end; at++) {
       const state = shadow[at] as number;
-      if (state > LIVE) return this.#reportAccess(at, state, address, bytes, isStore, site());
+      if (state === ARMED) this.#touch(at);
+      else if (state === WATCHED) this.#watched(at);
+      else if (state > LIVE) return this.#reportAccess(at, state, address, bytes, isStore, site());
     }
     return true;
+  }
+
+  /** An access to a watched byte: the watch holding it ends and is told. */
+  #watched(at: number): void {
+    for (let start = at; start > at - WIDEST_ACCESS && start >= 0; start--) {
+      const bytes = this.#watches.get(start);
+      if (bytes === undefined || at >= start + bytes) continue;
+      this.unwatch(start);
+      this.#onWatched?.(start);
+      return;
+    }
+    this.#shadow[at] = 0;
+  }
+
+  /** The first access to an armed block since `rearm`: the block is LIVE again, and told. */
+  #touch(at: number): void {
+    const shadow = this.#shadow;
+    let start = at;
+    while (start > 0 && shadow[start - 1] === ARMED) start--;
+    let block = this.#live.get(start);
+    if (block === undefined || at >= block.address + block.size) block = this.#blockAround(at);
+    if (block === undefined || block.free !== undefined) {
+      shadow[at] = LIVE;
+      return;
+    }
+    shadow.fill(LIVE, block.address, block.address + block.size);
+    this.#touched.push(block);
+    this.#onTouch?.(block.address);
   }
 
   #reportAccess(
@@ -226,28 +297,14 @@ export class ShadowMemory {
     const what = `${isStore ? 'write' : 'read'} of ${bytes} bytes at ${hex(address)} at ${site}`;
     const block = this.#blockAround(at);
     if (state === FREED) {
+      if (block !== undefined) this.#onTouch?.(block.address);
       this.#report('POOL-USE-AFTER-FREE', address, bytes, site, block,
-        `${what}: ${this.#offsetText(at, block)}freed${this.#blockText(block)}`);
+        `${what}: ${offsetText(at, block)}freed${blockText(block)}`);
     } else {
       this.#report('POOL-OUT-OF-BOUNDS', address, bytes, site, block,
-        `${what}: ${this.#offsetText(at, block)}in a redzone${this.#blockText(block)}`);
+        `${what}: ${offsetText(at, block)}in a redzone${blockText(block)}`);
     }
     return false;
-  }
-
-  #offsetText(at: number, block: PoolBlock | undefined): string {
-    if (block === undefined) return '';
-    const offset = at - block.address;
-    if (offset < 0) return `${-offset} bytes before the block, `;
-    if (offset >= block.size) return `${offset - block.size} bytes past its end, `;
-    return `${offset} bytes into the block, `;
-  }
-
-  #blockText(block: PoolBlock | undefined): string {
-    if (block === undefined) return '';
-    const freed = block.free === undefined ? '' : `, freed at ${String(block.free)}`;
-    return `; block ${hex(block.address)} (${block.size} bytes, tag '${poolTagText(block.tag)}'` +
-      `) allocated at ${String(block.allocation)}${freed}`;
   }
 
   /** The block containing `at`, else the nearest whose redzone holds it (reports only). */

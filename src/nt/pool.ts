@@ -219,6 +219,18 @@ export class PoolManager {
     this.#trace('freed', block.id, block.tag, block.bytes);
   }
 
+  /**
+   * @internal An access to block `P` that no proxy saw (a C driver's load or store in its linear
+   * memory, src/cdriver): traced as the proxy traces one, 'touched' on the block's first access
+   * in the event, and checked by the caller.
+   */
+  touch(P: object): void {
+    const block = this.#blocks.get(P);
+    if (block !== undefined && block.touchedIn !== this.#k.sim.eventsFired) {
+      traceTouch(this.#k, block);
+    }
+  }
+
   /** Outstanding allocations, in allocation order. */
   leaks(): readonly PoolLeak[] {
     return [...this.#live.values()].map((b) => ({
@@ -236,6 +248,17 @@ export class PoolManager {
     const text = tagText(tag);
     sim.trace.emit({ at: sim.now, type: 'nt.pool', host, event, block, tag: text, bytes });
   }
+}
+
+/** The block's 'touched' record: its first access in this simulator event. */
+function traceTouch(k: KernelCore, block: Block): void {
+  const sim = k.sim;
+  block.touchedIn = sim.eventsFired;
+  const { host } = k;
+  const { id: touched, bytes } = block;
+  const at = sim.now;
+  const tag = tagText(block.tag);
+  sim.trace.emit({ at, type: 'nt.pool', host, event: 'touched', block: touched, tag, bytes });
 }
 
 /**
@@ -295,15 +318,7 @@ class BlockAccess implements ProxyHandler<object> {
     if (typeof key === 'symbol' || key === 'then') return true;
     const k = this.#k;
     const block = this.#block;
-    const sim = k.sim;
-    if (block.touchedIn !== sim.eventsFired) {
-      block.touchedIn = sim.eventsFired;
-      const { host } = k;
-      const { id: touched, bytes } = block;
-      const at = sim.now;
-      const tag = tagText(block.tag);
-      sim.trace.emit({ at, type: 'nt.pool', host, event: 'touched', block: touched, tag, bytes });
-    }
+    if (block.touchedIn !== k.sim.eventsFired) traceTouch(k, block);
     if (block.freed) {
       const history = blockHistory(block, how, k.sim.now);
       k.violation('POOL-USE-AFTER-FREE', `${this.#where(key, how)} after ExFreePoolWithTag`, {

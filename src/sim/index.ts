@@ -58,7 +58,14 @@ export {
   type SimulatorOptions,
 } from './simulator.ts';
 export { firstDivergence, type Divergence } from './determinism.ts';
-export { callerSite, frameSites, type SitedFrame } from './site.ts';
+export {
+  callerSite,
+  frameSites,
+  nameWasmSites,
+  wasmModuleOf,
+  type SitedFrame,
+  type WasmSiteNamer,
+} from './site.ts';
 export {
   LocatedDriverError,
   driverCrashOf,

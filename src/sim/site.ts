@@ -207,15 +207,43 @@ export function frameSites(stack: string): SitedFrame[] {
 /**
  * A C driver's frame in WebAssembly (src/cdriver),
  * `    at f (wasm://wasm/<id>:wasm-function[n]:0x1f)`, as `f (wasm 0x1f)`: its function from the
- * module's name section and the code offset that tells its call sites apart (a DWARF reader turns
- * it into file:line in the driver's reports). Null for any other frame; RUNTIME for the runtime's.
+ * module's name section and the code offset that tells its call sites apart; or, when the module
+ * has a namer (nameWasmSites), the namer's name for it: its C file:line.
+ * Null for any other frame; RUNTIME for the runtime's.
  */
 const WASM_FRAME = new RegExp(
-  String.raw`^\s*at (?:(\S+) \()?wasm://wasm/[^:]*:wasm-function\[(\d+)\]:(0x[0-9a-f]+)`,
+  String.raw`^\s*at (?:(\S+) \()?wasm://wasm/([^:]*):wasm-function\[(\d+)\]:(0x[0-9a-f]+)`,
 );
 
 /** What wasmSite says of a frame of the runtime compiled into every C driver (c/runtime). */
 const RUNTIME = 'the C runtime';
+
+/**
+ * Names a frame of one C module by its function (from the name section), its index and the
+ * frame's module offset; null leaves the frame named by its offset.
+ */
+export type WasmSiteNamer = (name: string, functionIndex: number, offset: number) => string | null;
+
+/**
+ * Namers by module id (the `<id>` V8 gives a module's frames). Display and site identity only: a
+ * module's namer names its frames the same in every run. One per module compiled in the process.
+ */
+const WASM_NAMERS = new Map<string, WasmSiteNamer>();
+
+/** Frames of the module V8 calls `id` are named by `namer` from now on (src/cdriver/load.ts). */
+export function nameWasmSites(id: string, namer: WasmSiteNamer): void {
+  WASM_NAMERS.set(id, namer);
+  SITES.clear();
+}
+
+/** The module id of the innermost wasm frame of `stack`, or null when it has none. */
+export function wasmModuleOf(stack: string): string | null {
+  for (const line of stack.split('\n')) {
+    const match = WASM_FRAME.exec(line);
+    if (match !== null) return match[2] as string;
+  }
+  return null;
+}
 
 /**
  * The runtime's functions (c/runtime: the dispatch tables' Shim* entries, the Wsksim* trampolines)
@@ -225,7 +253,11 @@ function wasmSite(frame: string): string | null {
   const match = WASM_FRAME.exec(frame);
   if (match === null) return null;
   if (/^(Shim|Wsksim)[A-Z]/.test(match[1] ?? '')) return RUNTIME;
-  return `${match[1] ?? `wasm-function[${match[2]}]`} (wasm ${match[3]})`;
+  const index = Number(match[3]);
+  const name = match[1] ?? `wasm-function[${index}]`;
+  const offset = match[4] as string;
+  const named = WASM_NAMERS.get(match[2] as string)?.(name, index, Number.parseInt(offset, 16));
+  return named ?? `${name} (wasm ${offset})`;
 }
 
 /** The function name of one `    at f (file:line:col)` frame, or null for an anonymous one. */

@@ -5,15 +5,22 @@
  * TypeScript one would (a violation, never a simulator assertion). The drivers are
  * test/fixtures/c/entries.c, one entry per behaviour.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Simulation, type CDriver, type RunOutcome } from '../../src/index.ts';
+import {
+  STATUS_CONNECTION_REFUSED,
+  Simulation,
+  type CDriver,
+  type Choice,
+  type RunOutcome,
+} from '../../src/index.ts';
 import { fixtureDriver, requireToolchain } from '../support/c-toolchain.ts';
 
 /** The fixture's path as its DWARF line table names it (built from the checkout's root). */
 const ENTRIES_C = 'test/fixtures/c/entries.c';
 const EXPORTS = ['WaitEntry', 'TrapEntry', 'BadIrpEntry', 'PoolEntry', 'DoubleFreeEntry',
   'CallbackWaitEntry', 'BigPoolEntry', 'TimerEntry', 'UseAfterFreeEntry', 'OverrunEntry',
-  'AddressEntry'];
+  'AddressEntry', 'SitesEntry', 'StatusIgnoredEntry', 'StatusReadEntry'];
 
 interface Loaded {
   readonly sim: Simulation;
@@ -144,6 +151,107 @@ describe('cdriver: crashes', () => {
       kind: 'driver-crash',
       message: expect.stringMatching(/IoFreeIrp: 0x[0-9a-f]+ is not an IRP IoAllocateIrp returned in BadIrpEntry/),
     });
+  });
+});
+
+/** The line of entries.c marked `line:<mark>`. */
+function entriesLine(mark: string): number {
+  const text = readFileSync(new URL('../fixtures/c/entries.c', import.meta.url), 'utf8');
+  return text.split('\n').findIndex((line) => line.includes(`line:${mark}`)) + 1;
+}
+
+describe('cdriver: fault-injection sites', () => {
+  /** The site of each IRP allocation fault point of SitesEntry; the `fail`th fails. */
+  async function irpSites(fail = -1): Promise<{ sites: (string | null)[]; irps: number }> {
+    const sites: (string | null)[] = [];
+    const decider = (choice: Choice): number | undefined => {
+      if (!choice.fault || choice.label !== 'irp allocation fails') return undefined;
+      sites.push(choice.site());
+      return sites.length - 1 === fail ? 1 : 0;
+    };
+    const sim = new Simulation({ seed: 1, keepTrace: true, faultPoints: true, decider });
+    sim.addHost({ name: 'server', ipv4: '10.0.0.2' });
+    sim.kernel('server');
+    sim.loadDriver('server', fixtureDriver('entries', EXPORTS), {
+      entry: 'SitesEntry',
+      name: 'entries.wasm',
+      hooks: { Note: () => {} },
+    });
+    const outcome = await sim.run({ until: '1s' });
+    expect(outcome.failure).toBeUndefined();
+    const irps = sim.records().filter((r) => r.type === 'nt.irp' && r['event'] === 'allocated');
+    return { sites, irps: irps.length };
+  }
+
+  it('an allocation site is the C function and file:line; two calls on one line add their offsets', async (context) => {
+    requireToolchain(context);
+    const { sites, irps } = await irpSites();
+    expect(irps).toBe(3);
+    const one = entriesLine('sites-one');
+    const two = entriesLine('sites-two');
+    const shared = new RegExp(`^SitesEntry \\(${ENTRIES_C}:${two}, wasm 0x[0-9a-f]+\\)$`);
+    expect(sites).toEqual([
+      `SitesEntry (${ENTRIES_C}:${one})`,
+      expect.stringMatching(shared),
+      expect.stringMatching(shared),
+    ]);
+    expect(sites[1]).not.toBe(sites[2]);
+    // Named the same in another run (the systematic strategy keys runs by them).
+    expect((await irpSites(1)).sites).toEqual(sites);
+    expect((await irpSites(1)).irps).toBe(2);
+  });
+});
+
+describe('cdriver: WSK-STATUS-IGNORED (a load of the C IRP\'s IoStatus.Status is the read)', () => {
+  /** A WskSocketConnect refused after it pended (nobody listens on 10.0.0.9:81), then IoFreeIrp. */
+  async function refused(entry: string) {
+    const sim = new Simulation({ seed: 1, keepTrace: true });
+    sim.addHost({ name: 'server', ipv4: '10.0.0.2' });
+    sim.addHost({ name: 'peer', ipv4: '10.0.0.9' });
+    sim.addLink('server', 'peer', { latency: '1ms' });
+    const kernel = sim.kernel('server');
+    sim.tcp('peer'); // answers the SYNs with RSTs: refused after the retries, at 2 s
+    const notes: string[] = [];
+    const Note = (d: CDriver, what: number, value: number): void =>
+      void notes.push(`${d.cString(what)} ${value.toString(16)}`);
+    sim.loadDriver('server', fixtureDriver('entries', EXPORTS), {
+      entry,
+      name: 'entries.wasm',
+      hooks: { Note },
+    });
+    const outcome = await sim.run({ until: '5s' });
+    const advisories = sim.records().filter((r) => r.type === 'nt.advisory');
+    return { outcome, notes, advisories, reported: kernel.advisories, hash: sim.traceHash() };
+  }
+
+  it('a pended failure freed unread → the advisory, at the C line of the IoFreeIrp', async (context) => {
+    requireToolchain(context);
+    const { outcome, notes, advisories, reported, hash } = await refused('StatusIgnoredEntry');
+    expect(outcome.failure).toBeUndefined();
+    expect(notes).toEqual(['pended 1']);
+    expect(advisories).toEqual([
+      expect.objectContaining({
+        host: 'server',
+        rule: 'WSK-STATUS-IGNORED',
+        info: expect.stringMatching(
+          /^IoFreeIrp on IRP #\d+: WskSocketConnect failed with STATUS_CONNECTION_REFUSED, never read$/,
+        ),
+      }),
+    ]);
+    const line = entriesLine('status-free');
+    expect(reported.map((a) => a.site)).toEqual([
+      expect.stringMatching(new RegExp(`^\\w+ \\(${ENTRIES_C}:${line}\\)$`)),
+    ]);
+    expect((await refused('StatusIgnoredEntry')).hash).toBe(hash);
+  });
+
+  it('…and none when the driver reads IoStatus.Status first', async (context) => {
+    requireToolchain(context);
+    const { outcome, notes, advisories, reported } = await refused('StatusReadEntry');
+    expect(outcome.failure).toBeUndefined();
+    expect(notes).toEqual(['pended 1', `connect ${STATUS_CONNECTION_REFUSED.toString(16)}`]);
+    expect(advisories).toEqual([]);
+    expect(reported).toEqual([]);
   });
 });
 

@@ -3,7 +3,9 @@
  * driver as C (scenarios/c/seed-samples.c, built by the global setup) beside the TypeScript
  * clients, and every run has the TypeScript twin's trace hash, seed for seed: the C driver makes
  * the same kernel calls in the same order at the same virtual times. The driver is built with the
- * pool checks (every load and store instrumented, build-driver's default), which add no records.
+ * pool checks (every load and store instrumented, build-driver's default), which trace a pool
+ * block's first load or store in each event as the twin's proxy traces its first access; this
+ * server keeps its sockets in a static table, as the twin keeps them in an array, so it has none.
  */
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../src/cli/load.ts';

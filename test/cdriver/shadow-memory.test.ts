@@ -39,6 +39,66 @@ describe('cdriver: the shadow map', () => {
     expect(shadow.liveBlocks).toEqual([]);
   });
 
+  it('onTouch: a block\'s first access after each rearm, not in its allocating round; every access after its free', () => {
+    const touched: string[] = [];
+    const shadow = new ShadowMemory({
+      redzoneBytes: 16,
+      onTouch: (address) => void touched.push(`0x${address.toString(16)}`),
+    });
+    shadow.allocate(0x1000, 32, TAG, 'a.c:1');
+    shadow.allocate(0x1040, 8, TAG, 'a.c:2');
+    expect(shadow.check(0x1000, 4, true, site('a.c:3'))).toBe(true);
+    expect(touched).toEqual([]);
+    shadow.rearm();
+    // Through the wasm hooks (the driver's path): the first access of each block is told once.
+    const hooks = shadow.instrumentationHooks(site('hook'));
+    const load = hooks['load_ptr'] as (id: number, bytes: number, offset: number, p: number) => number;
+    expect(load(0, 4, 8, 0x1010)).toBe(0x1010);
+    load(0, 4, 0, 0x1000);
+    load(0, 8, 0, 0x1040);
+    load(0, 4, 4, 0x1040);
+    expect(touched).toEqual(['0x1000', '0x1040']);
+    shadow.rearm();
+    expect(shadow.check(0x101c, 4, false, site('a.c:4'))).toBe(true);
+    expect(touched).toEqual(['0x1000', '0x1040', '0x1000']);
+    expect(shadow.free(0x1040, 'a.c:5', TAG)).toBe(true);
+    shadow.rearm();
+    expect(shadow.check(0x1044, 4, false, site('a.c:6'))).toBe(false);
+    expect(touched).toEqual(['0x1000', '0x1040', '0x1000', '0x1040']);
+    expect(shadow.violations.map((v) => v.rule)).toEqual(['POOL-USE-AFTER-FREE']);
+    // A redzone access is no touch: only a violation.
+    expect(shadow.check(0x1020, 4, false, site('a.c:7'))).toBe(false);
+    expect(touched).toHaveLength(4);
+  });
+
+  it('watch: the next load or store of any watched byte is told once, by the watch\'s address; unwatch ends it silently', () => {
+    const watched: number[] = [];
+    const shadow = new ShadowMemory({ onWatched: (address) => void watched.push(address) });
+    shadow.allocate(0x1000, 32, TAG, 'a.c:1');
+    shadow.watch(0x8018, 4);
+    shadow.watch(0x9018, 4);
+    const hooks = shadow.instrumentationHooks(site('hook'));
+    const load = hooks['load_ptr'] as (id: number, bytes: number, offset: number, p: number) => number;
+    const store = hooks['store_ptr'] as (id: number, bytes: number, offset: number, p: number) => number;
+    load(0, 4, 0, 0x801c); // the next field: not watched
+    expect(watched).toEqual([]);
+    load(0, 8, 0x14, 0x8000); // 8 bytes from 0x8014 reach 0x8018
+    load(0, 4, 0, 0x8018);
+    expect(watched).toEqual([0x8018]);
+    shadow.unwatch(0x9018);
+    store(0, 4, 0, 0x9018);
+    expect(watched).toEqual([0x8018]);
+    shadow.watch(0x9018, 4);
+    store(0, 4, 0, 0x9018);
+    expect(watched).toEqual([0x8018, 0x9018]);
+    // Memory handed out again (unmark) drops its watches.
+    shadow.watch(0xa018, 4);
+    shadow.unmark(0xa000, 104);
+    load(0, 4, 0, 0xa018);
+    expect(watched).toEqual([0x8018, 0x9018]);
+    expect(shadow.violations).toEqual([]);
+  });
+
   it('a read after the free → POOL-USE-AFTER-FREE with access, allocation and free sites', () => {
     const shadow = new ShadowMemory();
     shadow.allocate(0x1000, 32, TAG, 'a.c:10 (f)');

@@ -30,6 +30,8 @@ describe('examples: a C driver from an empty directory to a shrunk finding', () 
     expect(fuzz.code).toBe(1);
     // Named by its C line (the module's DWARF line table, loadDriver's SourceLines).
     expect(fuzz.out).toMatch(/driver-crash DRIVER-CRASH at DriverEntry \(\S*driver\.c:\d+\)/);
+    // The fault the campaign injected is named by its C line too (call-sites.ts).
+    expect(fuzz.out).toMatch(/fail irp at DriverEntry \(\S*driver\.c:\d+\) \(1st\)/);
     const crash = readdirSync(out).find((name) => {
       if (!name.endsWith('.json') || name.endsWith('-shrunk.json')) return false;
       return readFileSync(join(out, name), 'utf8').includes('DRIVER-CRASH');

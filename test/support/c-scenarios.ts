@@ -11,7 +11,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'vitest';
 import { buildDriver } from '../../src/cli/build-driver.ts';
-import { Trace, type TraceRecord } from '../../src/sim/index.ts';
 import { requireToolchain } from './c-toolchain.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -53,18 +52,4 @@ export function requireCScenario(context: TestContext, ...names: string[]): void
     console.warn(`skipping "${context.task.name}": ${why}`);
     context.skip(why);
   }
-}
-
-/**
- * The trace hash a C twin of a TypeScript scenario has, from the TypeScript run's records: all of
- * them but the pool's 'touched' records, which the model makes from a Proxy over a TypeScript
- * driver's block (src/nt/pool.ts) and a C driver's loads and stores in linear memory cannot.
- */
-export function traceHashAsC(records: readonly TraceRecord[]): string {
-  const trace = new Trace();
-  for (const record of records) {
-    const r = record as TraceRecord & { type: string; event?: string };
-    if (!(r.type === 'nt.pool' && r.event === 'touched')) trace.emit(record);
-  }
-  return trace.hash();
 }
