@@ -37,7 +37,11 @@ export function noteDriverEntry(
 ): void {
   const state: Loaded = { object, thread, status: null };
   loaded.set(driver, state);
-  void entered.then((status) => (state.status = status));
+  // A DriverEntry that crashed fails its thread (the run's failure); here it only never loaded.
+  entered.then(
+    (status) => void (state.status = status),
+    () => undefined,
+  );
 }
 
 /**

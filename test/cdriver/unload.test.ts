@@ -5,10 +5,11 @@
  * running; a bad time is the scenario's error naming the option (test/fixtures/c/unload.c).
  */
 import { describe, expect, it } from 'vitest';
+import { defineScenario, runScenario } from '../../src/explore/scenario.ts';
 import { Simulation, SimConfigError, type TraceRecord } from '../../src/index.ts';
 import { fixtureDriver, requireToolchain } from '../support/c-toolchain.ts';
 
-const ENTRIES = ['UnloadEntry', 'NoUnloadEntry', 'FailingEntry', 'SlowEntry'];
+const ENTRIES = ['UnloadEntry', 'NoUnloadEntry', 'FailingEntry', 'SlowEntry', 'CrashEntry'];
 
 interface Ran {
   readonly sim: Simulation;
@@ -71,6 +72,28 @@ describe('cdriver: DriverUnload at unloadAt', () => {
     expect(none.sim.kernel('server').leaks()).toEqual([{ tag: 'Unld', bytes: 64, poolType: 512 }]);
     const failed = await runC('FailingEntry', '1s');
     expect(failed.notes).toEqual([]);
+  });
+
+  it('a DriverEntry that crashes is the run\'s driver crash, and its driver is not unloaded', async (context) => {
+    requireToolchain(context);
+    const notes: string[] = [];
+    const scenario = defineScenario({
+      name: 'c-unload-after-crash',
+      description: 'a C DriverEntry that sets DriverUnload, then crashes',
+      build(sim) {
+        sim.addHost({ name: 'server', ipv4: '10.0.0.2' });
+        sim.loadDriver('server', fixtureDriver('unload', ENTRIES), {
+          entry: 'CrashEntry',
+          hooks: { Note: (d, what) => void notes.push(d.cString(what)) },
+          unloadAt: '1s',
+        });
+        return {};
+      },
+    });
+    const result = await runScenario(scenario, { seed: 1 });
+    expect(result.failure?.kind).toBe('driver-crash');
+    expect(result.failure?.message).toContain('IoSetCompletionRoutine: 0x0 is not an IRP');
+    expect(notes).toEqual([]);
   });
 
   it('an unload asked for while DriverEntry still runs waits for it to return', async (context) => {
