@@ -68,6 +68,11 @@ typedef struct _WSK_BUF {
   SIZE_T Length;
 } WSK_BUF, *PWSK_BUF;
 
+/* What WskReceiveEvent indicates ("WSK_DATA_INDICATION structure (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/ns-wsk-_wsk_data_indication): a
+   list in the driver's memory, each Buffer's Mdl a C MDL over a copy of the bytes the model
+   indicates (src/cdriver/indications.ts). It is WSK's again when the callback returns, unless it
+   returned STATUS_PENDING: then it is the driver's until WskRelease. */
 typedef struct _WSK_DATA_INDICATION {
   struct _WSK_DATA_INDICATION *Next;
   WSK_BUF Buffer;
@@ -146,6 +151,11 @@ typedef struct _WSK_CLIENT_LISTEN_DISPATCH {
   PFN_WSK_ABORT_EVENT WskAbortEvent;
 } WSK_CLIENT_LISTEN_DISPATCH, *PWSK_CLIENT_LISTEN_DISPATCH;
 
+/* WskReceiveEvent ("PFN_WSK_RECEIVE_EVENT callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_receive_event):
+   STATUS_SUCCESS (every byte taken, or *BytesAccepted of them), STATUS_PENDING (the list is kept
+   until WskRelease) or STATUS_DATA_NOT_ACCEPTED (none taken; indications resume after a
+   WskReceive). DataIndication NULL: the connection stopped working. */
 typedef NTSTATUS(WSKAPI *PFN_WSK_RECEIVE_EVENT)(_In_opt_ PVOID SocketContext, _In_ ULONG Flags,
     _In_opt_ PWSK_DATA_INDICATION DataIndication, _In_ SIZE_T BytesIndicated,
     _Inout_ SIZE_T *BytesAccepted);
@@ -187,6 +197,10 @@ typedef NTSTATUS(WSKAPI *PFN_WSK_RECEIVE)(
     _In_ PWSK_SOCKET Socket, _In_ PWSK_BUF Buffer, _In_ ULONG Flags, _Inout_ PIRP Irp);
 typedef NTSTATUS(WSKAPI *PFN_WSK_DISCONNECT)(
     _In_ PWSK_SOCKET Socket, _In_opt_ PWSK_BUF Buffer, _In_ ULONG Flags, _Inout_ PIRP Irp);
+/* WskRelease ("PFN_WSK_RELEASE_DATA_INDICATION_LIST callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_release_data_indication_list):
+   gives back a list WskReceiveEvent kept with STATUS_PENDING. The tables' WskConnectEx, WskSendEx
+   and WskReceiveEx keep their places, but the model has none of them: a call fails the run. */
 typedef NTSTATUS(WSKAPI *PFN_WSK_RELEASE_DATA_INDICATION_LIST)(
     _In_ PWSK_SOCKET Socket, _In_ PWSK_DATA_INDICATION DataIndication);
 typedef NTSTATUS(WSKAPI *PFN_WSK_CONNECT_EX)(_In_ PWSK_SOCKET Socket, _In_ PSOCKADDR RemoteAddress,

@@ -37,3 +37,7 @@ AT(WSK_BUF, Length, 8);
 _Static_assert(sizeof(SLIST_HEADER) == 8, "sizeof(SLIST_HEADER)");
 AT(SLIST_HEADER, s.Depth, 4);
 AT(SLIST_HEADER, s.Sequence, 6);
+_Static_assert(sizeof(WSK_DATA_INDICATION) == 16, "sizeof(WSK_DATA_INDICATION)");
+AT(WSK_DATA_INDICATION, Buffer.Mdl, 4);
+AT(WSK_DATA_INDICATION, Buffer.Offset, 8);
+AT(WSK_DATA_INDICATION, Buffer.Length, 12);

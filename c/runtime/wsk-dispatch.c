@@ -40,6 +40,7 @@ NTSTATUS ImportWskControlClient(PWSK_CLIENT, ULONG, SIZE_T, PVOID, SIZE_T, PVOID
 IMPORT(WskSend) NTSTATUS ImportWskSend(PWSK_SOCKET, PWSK_BUF, ULONG, PIRP);
 IMPORT(WskReceive) NTSTATUS ImportWskReceive(PWSK_SOCKET, PWSK_BUF, ULONG, PIRP);
 IMPORT(WskDisconnect) NTSTATUS ImportWskDisconnect(PWSK_SOCKET, PWSK_BUF, ULONG, PIRP);
+IMPORT(WskRelease) NTSTATUS ImportWskRelease(PWSK_SOCKET, PWSK_DATA_INDICATION);
 
 /* ---- members: forwarders ---- */
 
@@ -104,7 +105,8 @@ static NTSTATUS WSKAPI ShimWskListen(PWSK_SOCKET Socket, PIRP Irp) {
   return ImportWskListen(Socket, Irp);
 }
 
-/* ---- members the bridge does not carry yet: the data path, name resolution ---- */
+/* ---- WskControlClient, the data path, and what the bridge does not carry yet (name
+   resolution, WskConnectEx, WskSendEx, WskReceiveEx, datagrams) ---- */
 
 #define UNBRIDGED(Member) \
   do { \
@@ -136,7 +138,7 @@ static NTSTATUS WSKAPI ShimWskDisconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer, UL
   return ImportWskDisconnect(Socket, Buffer, Flags, Irp);
 }
 static NTSTATUS WSKAPI ShimWskRelease(PWSK_SOCKET Socket, PWSK_DATA_INDICATION DataIndication) {
-  UNBRIDGED("WskRelease");
+  return ImportWskRelease(Socket, DataIndication);
 }
 static NTSTATUS WSKAPI ShimWskConnectEx(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress,
                                         PWSK_BUF Buffer, ULONG Flags, PIRP Irp) {

@@ -17,7 +17,9 @@ import { CSite, WasmLineTable } from './dwarf-lines.ts';
 import { GAP, type HeapObserver } from './linear-heap.ts';
 import { DRIVER_OBJECT_SIZE, UNICODE_STRING } from './layout.ts';
 import { Mirrors } from './mirrors.ts';
+import { mdlImports } from './mdl-imports.ts';
 import { ntImports } from './nt-imports.ts';
+import { slistImports } from './slist-imports.ts';
 import { ShadowMemory, memoryInstrumentationImports } from './shadow-memory.ts';
 import { wskImports } from './wsk-imports.ts';
 import { Wasm, type WasmModule } from './wasm.ts';
@@ -147,7 +149,13 @@ export function instantiateDriver(
     };
   }
   const mirrors = new Mirrors(driver);
-  Object.assign(routines, ntImports(driver, mirrors), wskImports(driver, mirrors));
+  Object.assign(
+    routines,
+    ntImports(driver, mirrors),
+    mdlImports(driver, mirrors),
+    slistImports(driver, mirrors),
+    wskImports(driver, mirrors),
+  );
   for (const imported of Object.keys(wsksim)) {
     if (!(imported in routines)) {
       throw new SimConfigError(where, `the driver imports wsksim.${imported}, which it lacks`);

@@ -2,6 +2,7 @@
  * The wdm.h routines a C driver imports (module "wsksim"), each the model's routine of the same
  * name (src/nt) with its C arguments converted through the mirrors: addresses to objects,
  * BOOLEANs to booleans, a PLARGE_INTEGER to a LARGE_INTEGER, out-parameters written back.
+ * MDLs and SLISTs are mdl-imports.ts's and slist-imports.ts's.
  * The waits (KeWaitForSingleObject, KeDelayExecutionThread) unwind the calling thread's C stack
  * while they block (c-driver.ts).
  */
@@ -76,48 +77,6 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
       );
     },
     IoCancelIrp: (Irp: number): number => (k.IoCancelIrp(m.irp(Irp, 'IoCancelIrp')) ? 1 : 0),
-
-    // ---- MDLs ----
-    IoAllocateMdl: (
-      VirtualAddress: number, Length: number, SecondaryBuffer: number, ChargeQuota: number,
-      Irp: number,
-    ): number => {
-      const irp = m.irpOrNull(Irp, 'IoAllocateMdl');
-      const length = Length >>> 0;
-      // The buffer must be the driver's memory: one past its end is a bad pointer (a crash).
-      if (length > 0) d.u8(VirtualAddress + length - 1);
-      const bytes = m.linearBytes(VirtualAddress, length);
-      const mdl = k.IoAllocateMdl(bytes, length, SecondaryBuffer !== 0, ChargeQuota !== 0, irp);
-      if (mdl === null) return 0;
-      const address = m.newMdl(mdl, VirtualAddress);
-      if (irp !== null) m.syncIrp(irp);
-      return address;
-    },
-    IoFreeMdl: (Mdl: number): void => {
-      const mdl = m.mdl(Mdl, 'IoFreeMdl');
-      const first = !mdl.freed;
-      k.IoFreeMdl(mdl);
-      if (first) m.freeMdl(Mdl);
-    },
-
-    // ---- SLISTs ----
-    InitializeSListHead: (SListHead: number): void => {
-      const header = m.slistHeader(SListHead);
-      k.InitializeSListHead(header);
-      m.syncSList(SListHead, header);
-    },
-    InterlockedPushEntrySList: (ListHead: number, ListEntry: number): number => {
-      const header = m.slistHeader(ListHead);
-      const previous = k.InterlockedPushEntrySList(header, m.slistEntry(ListEntry));
-      m.syncSList(ListHead, header);
-      return m.slistEntryAddress(previous);
-    },
-    InterlockedFlushSList: (ListHead: number): number => {
-      const header = m.slistHeader(ListHead);
-      const first = k.InterlockedFlushSList(header);
-      m.syncSList(ListHead, header);
-      return m.slistEntryAddress(first);
-    },
 
     // ---- pool ----
     ExAllocatePoolWithTag: (PoolType: number, NumberOfBytes: number, Tag: number): number =>
