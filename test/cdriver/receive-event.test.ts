@@ -4,13 +4,17 @@
  * driver"). The drivers are test/fixtures/c/receive-event.c, one entry per behaviour: the SLIST
  * routines besides push and flush, the MDL readers, and a receiver whose WskReceiveEvent takes,
  * keeps (STATUS_PENDING, then WskRelease), refuses (STATUS_DATA_NOT_ACCEPTED) and partly takes
- * (BytesAccepted) what a C sender sends.
+ * (BytesAccepted) what a C sender sends; a keeper that keeps every list, gives back all but one
+ * and closes, against a sender that resets the connection. Where a list's C memory is, the
+ * bridge's heap says: a block while it is the driver's, freed once WSK has it again.
  */
 import { describe, expect, it } from 'vitest';
 import { Simulation, type CDriver, type RunOutcome } from '../../src/index.ts';
 import { fixtureDriver, requireToolchain } from '../support/c-toolchain.ts';
 
-const EXPORTS = ['SListMoreEntry', 'MdlReadEntry', 'ReceiverEntry', 'SenderEntry'];
+const EXPORTS = [
+  'SListMoreEntry', 'MdlReadEntry', 'ReceiverEntry', 'SenderEntry', 'KeeperEntry', 'AborterEntry',
+];
 
 interface Loaded {
   readonly sim: Simulation;
@@ -33,10 +37,13 @@ async function run(entries: Record<string, string>, seed = 1): Promise<Loaded> {
   for (const [host, entry] of Object.entries(entries)) {
     const Note = (d: CDriver, what: number, value: number): void =>
       void notes.push(`${host} ${d.cString(what)} ${value >>> 0}`);
+    // What the bridge's heap has at a C address now: a list's block, or nothing (freed).
+    const Block = (d: CDriver, what: number, address: number): void =>
+      void notes.push(`${host} ${d.cString(what)}: ${d.heap.kindAt(address) ?? 'freed'}`);
     sim.loadDriver(host, fixtureDriver('receive-event', EXPORTS), {
       entry,
       name: 'receive-event.wasm',
-      hooks: { Note },
+      hooks: { Note, Block },
     });
   }
   const outcome = await sim.run({ until: '10s' });
@@ -101,9 +108,12 @@ describe('cdriver: WskReceiveEvent and WskRelease', () => {
       'server events on 0',
       ...indication(5, 'f'), // "first": taken
       ...indication(6, 's'), // "second": kept
+      'server first list once its callback returned: freed',
+      'server kept list: object',
       'server kept list walked 6',
       `server kept list first byte ${code('s')}`,
       'server WskRelease 0',
+      'server kept list after WskRelease: freed',
       ...indication(6, 't'), // "third!": refused
       'server receive after refusing 0',
       'server received 6',
@@ -146,14 +156,50 @@ describe('cdriver: WskReceiveEvent and WskRelease', () => {
     ]);
   });
 
-  it('runs to the same trace hash twice on seeds 1–3', async (context) => {
+  it('keeps every list, then the NULL indication at the reset; a list not given back at the close is the verifier\'s', async (context) => {
     requireToolchain(context);
-    for (const seed of [1, 2, 3]) {
-      const first = await run({ server: 'ReceiverEntry', client: 'SenderEntry' }, seed);
-      const second = await run({ server: 'ReceiverEntry', client: 'SenderEntry' }, seed);
-      expect(second.sim.traceHash(), `seed ${seed}`).toBe(first.sim.traceHash());
-      expect(first.outcome.failure?.message).toMatch(/^WSK-RELEASE-NOT-RETAINED/);
-      expect(second.notes).toEqual(first.notes);
+    const { sim, notes, outcome } = await run({ server: 'KeeperEntry', client: 'AborterEntry' });
+    const indication = (bytes: number, first: string): string[] => [
+      `server indicated ${bytes}`,
+      `server walked ${bytes}`,
+      `server first byte ${code(first)}`,
+      "server one MDL's byte count covers the buffer 1",
+      'server at DISPATCH_LEVEL 1',
+    ];
+    expect(notes.filter((n) => n.startsWith('server'))).toEqual([
+      'server accept 0',
+      'server events on 0',
+      ...indication(3, 'o'),
+      ...indication(3, 't'),
+      'server disconnect event 9', // WSK_FLAG_ABORTIVE | WSK_FLAG_AT_DISPATCH_LEVEL
+      'server the connection died 0', // the NULL indication
+      'server kept lists 2',
+      'server WskRelease 0',
+      'server given back: freed',
+      'server the last list at the close: object',
+      // The close's violation ends the run before the close completes.
+    ]);
+    expect(notes.filter((n) => n.startsWith('client'))).toEqual(['client abort 0']);
+    expect(rules(sim, 'server')).toEqual(['WSK-INDICATION-NOT-RELEASED']);
+    expect(outcome.failure?.message).toMatch(/^WSK-INDICATION-NOT-RELEASED/);
+  });
+
+  it('runs to the same trace hash twice on seeds 1–3, receiver and keeper', async (context) => {
+    requireToolchain(context);
+    const pairs = [
+      { server: 'ReceiverEntry', client: 'SenderEntry' },
+      { server: 'KeeperEntry', client: 'AborterEntry' },
+    ];
+    for (const entries of pairs) {
+      for (const seed of [1, 2, 3]) {
+        const first = await run(entries, seed);
+        const second = await run(entries, seed);
+        const what = `${entries.server} seed ${seed}`;
+        expect(second.sim.traceHash(), what).toBe(first.sim.traceHash());
+        expect(first.outcome.failure?.kind, what).toBe('violation');
+        expect(second.outcome.failure?.message).toBe(first.outcome.failure?.message);
+        expect(second.notes).toEqual(first.notes);
+      }
     }
   });
 });
