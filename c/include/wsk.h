@@ -113,6 +113,13 @@ typedef enum { WskInspectReject, WskInspectAccept, WskInspectPend, WskInspectMax
 #define WSK_FLAG_RELEASE_ASAP 0x00000002
 #define WSK_FLAG_ENTIRE_MESSAGE 0x00000004
 #define WSK_FLAG_ABORTIVE 0x00000001
+/* WskSend's and WskReceive's flags ("PFN_WSK_SEND callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_send;
+   "PFN_WSK_RECEIVE callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_receive). */
+#define WSK_FLAG_NODELAY 0x00000002
+#define WSK_FLAG_WAITALL 0x00000002
+#define WSK_FLAG_DRAIN 0x00000004
 #define WSK_EVENT_SEND_BACKLOG 0x00000010
 #define WSK_EVENT_RECEIVE 0x00000040
 #define WSK_EVENT_DISCONNECT 0x00000080
