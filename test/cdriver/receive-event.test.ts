@@ -14,6 +14,7 @@ import { fixtureDriver, requireToolchain } from '../support/c-toolchain.ts';
 
 const EXPORTS = [
   'SListMoreEntry', 'MdlReadEntry', 'ReceiverEntry', 'SenderEntry', 'KeeperEntry', 'AborterEntry',
+  'SendExEntry', 'ReceiveExEntry',
 ];
 
 interface Loaded {
@@ -200,6 +201,21 @@ describe('cdriver: WskReceiveEvent and WskRelease', () => {
         expect(second.outcome.failure?.message).toBe(first.outcome.failure?.message);
         expect(second.notes).toEqual(first.notes);
       }
+    }
+  });
+});
+
+describe('cdriver: WskSendEx and WskReceiveEx, which the model does not have', () => {
+  it('keep their places in the connection table; a call fails the run naming the member', async (context) => {
+    requireToolchain(context);
+    for (const [entry, member] of [
+      ['SendExEntry', 'WskSendEx'],
+      ['ReceiveExEntry', 'WskReceiveEx'],
+    ]) {
+      const { notes, outcome } = await run({ server: entry as string });
+      expect(outcome.failure?.kind, entry).toBe('config');
+      expect(outcome.failure?.message).toContain(`${member} is not yet available to C drivers`);
+      expect(notes, entry).toEqual([]); // the call does not return
     }
   });
 });
