@@ -206,17 +206,14 @@ typedef NTSTATUS(WSKAPI *PFN_WSK_DISCONNECT)(
     _In_ PWSK_SOCKET Socket, _In_opt_ PWSK_BUF Buffer, _In_ ULONG Flags, _Inout_ PIRP Irp);
 /* WskRelease ("PFN_WSK_RELEASE_DATA_INDICATION_LIST callback function (wsk.h)",
    https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_release_data_indication_list):
-   gives back a list WskReceiveEvent kept with STATUS_PENDING. The tables' WskConnectEx, WskSendEx
-   and WskReceiveEx keep their places, but the model has none of them: a call fails the run. */
+   gives back a list WskReceiveEvent kept with STATUS_PENDING. */
 typedef NTSTATUS(WSKAPI *PFN_WSK_RELEASE_DATA_INDICATION_LIST)(
     _In_ PWSK_SOCKET Socket, _In_ PWSK_DATA_INDICATION DataIndication);
-typedef NTSTATUS(WSKAPI *PFN_WSK_CONNECT_EX)(_In_ PWSK_SOCKET Socket, _In_ PSOCKADDR RemoteAddress,
-    _In_opt_ PWSK_BUF Buffer, _Reserved_ ULONG Flags, _Inout_ PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_SEND_EX)(_In_ PWSK_SOCKET Socket, _In_ PWSK_BUF Buffer,
-    _In_ ULONG Flags, _In_ ULONG ControlInfoLength, _In_opt_ PVOID ControlInfo, _Inout_ PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_RECEIVE_EX)(_In_ PWSK_SOCKET Socket, _In_ PWSK_BUF Buffer,
-    _In_ ULONG Flags, _Inout_opt_ PULONG ControlInfoLength, _Out_opt_ PVOID ControlInfo,
-    _Reserved_ PULONG ControlFlags, _Inout_ PIRP Irp);
+/* WskConnectEx, WskSendEx and WskReceiveEx: the model has none of them
+   (docs/model.md#provider-dispatch-tables), so they are not declared. The connection and stream
+   tables keep their slots, so that the tables index as on Windows, under other names: a driver
+   that calls one does not compile ("no member named 'WskSendEx'"). */
+typedef const VOID *WSK_NOT_MODELLED;
 typedef NTSTATUS(WSKAPI *PFN_WSK_SEND_TO)(_In_ PWSK_SOCKET Socket, _In_ PWSK_BUF Buffer,
     _Reserved_ ULONG Flags, _In_opt_ PSOCKADDR RemoteAddress, _In_ ULONG ControlInfoLength,
     _In_opt_ PVOID ControlInfo, _Inout_ PIRP Irp);
@@ -262,9 +259,9 @@ typedef struct _WSK_PROVIDER_CONNECTION_DISPATCH {
   PFN_WSK_RECEIVE WskReceive;
   PFN_WSK_DISCONNECT WskDisconnect;
   PFN_WSK_RELEASE_DATA_INDICATION_LIST WskRelease;
-  PFN_WSK_CONNECT_EX WskConnectEx;
-  PFN_WSK_SEND_EX WskSendEx;
-  PFN_WSK_RECEIVE_EX WskReceiveEx;
+  WSK_NOT_MODELLED NotModelledWskConnectEx;
+  WSK_NOT_MODELLED NotModelledWskSendEx;
+  WSK_NOT_MODELLED NotModelledWskReceiveEx;
 } WSK_PROVIDER_CONNECTION_DISPATCH, *PWSK_PROVIDER_CONNECTION_DISPATCH;
 
 typedef struct _WSK_PROVIDER_STREAM_DISPATCH {
@@ -279,9 +276,9 @@ typedef struct _WSK_PROVIDER_STREAM_DISPATCH {
   PFN_WSK_RELEASE_DATA_INDICATION_LIST WskRelease;
   PFN_WSK_GET_LOCAL_ADDRESS WskGetLocalAddress;
   PFN_WSK_GET_REMOTE_ADDRESS WskGetRemoteAddress;
-  PFN_WSK_CONNECT_EX WskConnectEx;
-  PFN_WSK_SEND_EX WskSendEx;
-  PFN_WSK_RECEIVE_EX WskReceiveEx;
+  WSK_NOT_MODELLED NotModelledWskConnectEx;
+  WSK_NOT_MODELLED NotModelledWskSendEx;
+  WSK_NOT_MODELLED NotModelledWskReceiveEx;
 } WSK_PROVIDER_STREAM_DISPATCH, *PWSK_PROVIDER_STREAM_DISPATCH;
 
 typedef NTSTATUS(WSKAPI *PFN_WSK_SOCKET)(_In_ PWSK_CLIENT Client, _In_ ADDRESS_FAMILY AddressFamily,

@@ -14,8 +14,8 @@
  *
  * Not carried (a member that calls `unbridged`, a scenario the simulator cannot run): datagram
  * sockets, name resolution, WskControlClient's other codes, security descriptors, and
- * OwningProcess / OwningThread other than NULL; WskConnectEx, WskSendEx and WskReceiveEx, which
- * the model does not have (docs/model.md#provider-dispatch-tables).
+ * OwningProcess / OwningThread other than NULL. WskConnectEx, WskSendEx and WskReceiveEx, which
+ * the model does not have (docs/model.md#provider-dispatch-tables), are not declared at all.
  */
 import {
   NPI_WSK_INTERFACE_ID,
