@@ -73,12 +73,12 @@ import {
   type SenderSpec,
 } from './support/careful.ts';
 
-const SERVER = '10.0.0.2';
-const PORT = 8000;
+export const SERVER = '10.0.0.2';
+export const PORT = 8000;
 const UPLOAD_LENGTH = 3000;
 /** The largest upload the 2-byte length allows: the size of each connection's buffer. */
 const MAX_UPLOAD = 0xffff;
-const CLIENTS: readonly SenderSpec[] = [
+export const CLIENTS: readonly SenderSpec[] = [
   { host: 'client1', ipv4: '10.0.0.11', at: 0, messages: [...upload(1), ...upload(2)] },
   { host: 'client2', ipv4: '10.0.0.12', at: 40e6, messages: [...upload(3), ...upload(4)] },
 ];
@@ -96,7 +96,7 @@ function upload(seed: number): Uint8Array[] {
 }
 
 /** An upload's fingerprint: its length and a checksum of its bytes. */
-function fingerprint(body: Uint8Array): string {
+export function fingerprint(body: Uint8Array): string {
   let sum = 0;
   for (const byte of body) sum = (sum * 31 + byte) >>> 0;
   return `${body.length}:${sum.toString(16)}`;
@@ -309,9 +309,14 @@ function serverDriver(h: Handles, fixed: boolean) {
   };
 }
 
+/** Handles with nothing recorded yet. */
+export function newHandles(): Handles {
+  return { senders: new Map(), unloaded: new Set(), uploads: [] };
+}
+
 /** Builds the world; `fixed` loads the twin's driver. */
 export function buildReceiveCallbackRace(sim: Simulation, fixed: boolean): Handles {
-  const h: Handles = { senders: new Map(), unloaded: new Set(), uploads: [] };
+  const h = newHandles();
   addServerAndSenders(sim, SERVER, PORT, serverDriver(h, fixed), CLIENTS, h);
   return h;
 }

@@ -69,10 +69,10 @@ import {
   type SenderSpec,
 } from './support/careful.ts';
 
-const SERVER = '10.0.0.2';
+export const SERVER = '10.0.0.2';
 /** Syslog over TCP (RFC 6587). */
-const PORT = 601;
-const CLIENTS: readonly SenderSpec[] = [
+export const PORT = 601;
+export const CLIENTS: readonly SenderSpec[] = [
   { host: 'client1', ipv4: '10.0.0.11', at: 0, messages: [line(1, 80), line(2, 120), line(3, 40)] },
   { host: 'client2', ipv4: '10.0.0.12', at: 30e6, messages: [line(4, 200), line(5, 60)] },
   { host: 'client3', ipv4: '10.0.0.13', at: 60e6, messages: [line(6, 1500), line(7, 30)] },
@@ -211,13 +211,14 @@ function serverDriver(h: Handles, fixed: boolean) {
   };
 }
 
+/** Handles with nothing recorded yet. */
+export function newHandles(): Handles {
+  return { senders: new Map(), unloaded: new Set(), log: { bytes: 0, lines: 0, connections: 0 } };
+}
+
 /** Builds the world; `fixed` loads the twin's driver. */
 export function buildReceiveEventDpcLock(sim: Simulation, fixed: boolean): Handles {
-  const h: Handles = {
-    senders: new Map(),
-    unloaded: new Set(),
-    log: { bytes: 0, lines: 0, connections: 0 },
-  };
+  const h = newHandles();
   addServerAndSenders(sim, SERVER, PORT, serverDriver(h, fixed), CLIENTS, h);
   return h;
 }

@@ -147,8 +147,19 @@ FORCEINLINE PSINGLE_LIST_ENTRY PopEntryList(_Inout_ PSINGLE_LIST_ENTRY ListHead)
    "InterlockedPushEntrySList function (wdm.h)",
    https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-interlockedpushentryslist;
    "InterlockedFlushSList function (wdm.h)",
-   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-interlockedflushslist).
-   The header is the 32-bit layout: the first entry, the depth, a sequence. ---- */
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-interlockedflushslist;
+   "InterlockedPopEntrySList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-interlockedpopentryslist;
+   "ExInterlockedPushEntrySList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exinterlockedpushentryslist;
+   "ExInterlockedPopEntrySList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exinterlockedpopentryslist;
+   "ExInterlockedFlushSList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exinterlockedflushslist;
+   "ExQueryDepthSList function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exquerydepthslist).
+   The header is the 32-bit layout: the first entry, the depth, a sequence. The Ex* forms' Lock
+   is taken and ignored, as the model does (one processor: every call is atomic). ---- */
 typedef SINGLE_LIST_ENTRY SLIST_ENTRY, *PSLIST_ENTRY;
 typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
 typedef union _SLIST_HEADER {
@@ -165,24 +176,14 @@ PSLIST_ENTRY InterlockedPushEntrySList(_Inout_ PSLIST_HEADER ListHead,
     _Inout_ PSLIST_ENTRY ListEntry);
 WSKSIM_IMPORT(InterlockedFlushSList)
 PSLIST_ENTRY InterlockedFlushSList(_Inout_ PSLIST_HEADER ListHead);
-/* The pop, the Ex forms and the depth ("InterlockedPopEntrySList function (wdm.h)",
-   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-interlockedpopentryslist;
-   "ExInterlockedPushEntrySList function (wdm.h)",
-   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exinterlockedpushentryslist;
-   "ExInterlockedPopEntrySList function (wdm.h)",
-   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exinterlockedpopentryslist;
-   "ExInterlockedFlushSList function (wdm.h)",
-   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exinterlockedflushslist;
-   "ExQueryDepthSList function (wdm.h)",
-   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-exquerydepthslist). The Ex
-   forms' Lock is accepted and not taken (one processor is modelled). */
 WSKSIM_IMPORT(InterlockedPopEntrySList)
 PSLIST_ENTRY InterlockedPopEntrySList(_Inout_ PSLIST_HEADER ListHead);
 WSKSIM_IMPORT(ExInterlockedPushEntrySList)
 PSLIST_ENTRY ExInterlockedPushEntrySList(_Inout_ PSLIST_HEADER ListHead,
     _Inout_ PSLIST_ENTRY ListEntry, _Inout_opt_ PKSPIN_LOCK Lock);
 WSKSIM_IMPORT(ExInterlockedPopEntrySList)
-PSLIST_ENTRY ExInterlockedPopEntrySList(_Inout_ PSLIST_HEADER ListHead, _Inout_opt_ PKSPIN_LOCK Lock);
+PSLIST_ENTRY ExInterlockedPopEntrySList(_Inout_ PSLIST_HEADER ListHead,
+    _Inout_opt_ PKSPIN_LOCK Lock);
 WSKSIM_IMPORT(ExInterlockedFlushSList)
 PSLIST_ENTRY ExInterlockedFlushSList(_Inout_ PSLIST_HEADER ListHead);
 WSKSIM_IMPORT(ExQueryDepthSList) USHORT ExQueryDepthSList(_In_ PSLIST_HEADER SListHead);
@@ -640,12 +641,15 @@ WSKSIM_IMPORT(IoAllocateMdl)
 PMDL IoAllocateMdl(_In_opt_ PVOID VirtualAddress, _In_ ULONG Length, _In_ BOOLEAN SecondaryBuffer,
     _In_ BOOLEAN ChargeQuota, _Inout_opt_ PIRP Irp);
 WSKSIM_IMPORT(IoFreeMdl) VOID IoFreeMdl(_In_ PMDL Mdl);
-/* Macros in the WDK's wdm.h, calls into the model here so a freed MDL is MDL-USE-AFTER-FREE
-   ("MmGetMdlByteCount macro (wdm.h)",
-   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmgetmdlbytecount;
-   "MmGetSystemAddressForMdlSafe macro (wdm.h)",
-   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmgetsystemaddressformdlsafe):
-   the system address is the buffer's own, VirtualAddress; Priority is accepted. */
+/* The model's readers of an MDL (src/nt/mdl-routines.ts): calls, not wdm.h's macro and inline
+   function, so that one on an MDL freed (IoFreeMdl) or given back (an indication after its
+   WskReceiveEvent returned, or after WskRelease) is the verifier's MDL-USE-AFTER-FREE, and
+   MmGetSystemAddressForMdlSafe then returns NULL. Otherwise it returns MappedSystemVa (no pages
+   are modelled, so every MDL is mapped) and MmGetMdlByteCount ByteCount
+   ("MmGetSystemAddressForMdlSafe macro (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmgetsystemaddressformdlsafe;
+   "MmGetMdlByteCount macro (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-mmgetmdlbytecount). */
 typedef enum _MM_PAGE_PRIORITY {
   LowPagePriority,
   NormalPagePriority = 16,
@@ -653,8 +657,8 @@ typedef enum _MM_PAGE_PRIORITY {
 } MM_PAGE_PRIORITY;
 #define MdlMappingNoWrite 0x80000000
 #define MdlMappingNoExecute 0x40000000
-WSKSIM_IMPORT(MmGetMdlByteCount) ULONG MmGetMdlByteCount(_In_ PMDL Mdl);
 WSKSIM_IMPORT(MmGetSystemAddressForMdlSafe)
 PVOID MmGetSystemAddressForMdlSafe(_Inout_ PMDL Mdl, _In_ ULONG Priority);
+WSKSIM_IMPORT(MmGetMdlByteCount) ULONG MmGetMdlByteCount(_In_ PMDL Mdl);
 
 #endif

@@ -68,6 +68,11 @@ typedef struct _WSK_BUF {
   SIZE_T Length;
 } WSK_BUF, *PWSK_BUF;
 
+/* What WskReceiveEvent indicates ("WSK_DATA_INDICATION structure (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/ns-wsk-_wsk_data_indication): a
+   list in the driver's memory, each Buffer's Mdl a C MDL over a copy of the bytes the model
+   indicates (src/cdriver/indications.ts). It is WSK's again when the callback returns, unless it
+   returned STATUS_PENDING: then it is the driver's until WskRelease. */
 typedef struct _WSK_DATA_INDICATION {
   struct _WSK_DATA_INDICATION *Next;
   WSK_BUF Buffer;
@@ -108,6 +113,13 @@ typedef enum { WskInspectReject, WskInspectAccept, WskInspectPend, WskInspectMax
 #define WSK_FLAG_RELEASE_ASAP 0x00000002
 #define WSK_FLAG_ENTIRE_MESSAGE 0x00000004
 #define WSK_FLAG_ABORTIVE 0x00000001
+/* WskSend's and WskReceive's flags ("PFN_WSK_SEND callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_send;
+   "PFN_WSK_RECEIVE callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_receive). */
+#define WSK_FLAG_NODELAY 0x00000002
+#define WSK_FLAG_WAITALL 0x00000002
+#define WSK_FLAG_DRAIN 0x00000004
 #define WSK_EVENT_SEND_BACKLOG 0x00000010
 #define WSK_EVENT_RECEIVE 0x00000040
 #define WSK_EVENT_DISCONNECT 0x00000080
@@ -146,6 +158,11 @@ typedef struct _WSK_CLIENT_LISTEN_DISPATCH {
   PFN_WSK_ABORT_EVENT WskAbortEvent;
 } WSK_CLIENT_LISTEN_DISPATCH, *PWSK_CLIENT_LISTEN_DISPATCH;
 
+/* WskReceiveEvent ("PFN_WSK_RECEIVE_EVENT callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_receive_event):
+   STATUS_SUCCESS (every byte taken, or *BytesAccepted of them), STATUS_PENDING (the list is kept
+   until WskRelease) or STATUS_DATA_NOT_ACCEPTED (none taken; indications resume after a
+   WskReceive). DataIndication NULL: the connection stopped working. */
 typedef NTSTATUS(WSKAPI *PFN_WSK_RECEIVE_EVENT)(_In_opt_ PVOID SocketContext, _In_ ULONG Flags,
     _In_opt_ PWSK_DATA_INDICATION DataIndication, _In_ SIZE_T BytesIndicated,
     _Inout_ SIZE_T *BytesAccepted);
@@ -187,15 +204,16 @@ typedef NTSTATUS(WSKAPI *PFN_WSK_RECEIVE)(
     _In_ PWSK_SOCKET Socket, _In_ PWSK_BUF Buffer, _In_ ULONG Flags, _Inout_ PIRP Irp);
 typedef NTSTATUS(WSKAPI *PFN_WSK_DISCONNECT)(
     _In_ PWSK_SOCKET Socket, _In_opt_ PWSK_BUF Buffer, _In_ ULONG Flags, _Inout_ PIRP Irp);
+/* WskRelease ("PFN_WSK_RELEASE_DATA_INDICATION_LIST callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_release_data_indication_list):
+   gives back a list WskReceiveEvent kept with STATUS_PENDING. */
 typedef NTSTATUS(WSKAPI *PFN_WSK_RELEASE_DATA_INDICATION_LIST)(
     _In_ PWSK_SOCKET Socket, _In_ PWSK_DATA_INDICATION DataIndication);
-typedef NTSTATUS(WSKAPI *PFN_WSK_CONNECT_EX)(_In_ PWSK_SOCKET Socket, _In_ PSOCKADDR RemoteAddress,
-    _In_opt_ PWSK_BUF Buffer, _Reserved_ ULONG Flags, _Inout_ PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_SEND_EX)(_In_ PWSK_SOCKET Socket, _In_ PWSK_BUF Buffer,
-    _In_ ULONG Flags, _In_ ULONG ControlInfoLength, _In_opt_ PVOID ControlInfo, _Inout_ PIRP Irp);
-typedef NTSTATUS(WSKAPI *PFN_WSK_RECEIVE_EX)(_In_ PWSK_SOCKET Socket, _In_ PWSK_BUF Buffer,
-    _In_ ULONG Flags, _Inout_opt_ PULONG ControlInfoLength, _Out_opt_ PVOID ControlInfo,
-    _Reserved_ PULONG ControlFlags, _Inout_ PIRP Irp);
+/* WskConnectEx, WskSendEx and WskReceiveEx: the model has none of them
+   (docs/model.md#provider-dispatch-tables), so they are not declared. The connection and stream
+   tables keep their slots, so that the tables index as on Windows, under other names: a driver
+   that calls one does not compile ("no member named 'WskSendEx'"). */
+typedef const VOID *WSK_NOT_MODELLED;
 typedef NTSTATUS(WSKAPI *PFN_WSK_SEND_TO)(_In_ PWSK_SOCKET Socket, _In_ PWSK_BUF Buffer,
     _Reserved_ ULONG Flags, _In_opt_ PSOCKADDR RemoteAddress, _In_ ULONG ControlInfoLength,
     _In_opt_ PVOID ControlInfo, _Inout_ PIRP Irp);
@@ -241,9 +259,9 @@ typedef struct _WSK_PROVIDER_CONNECTION_DISPATCH {
   PFN_WSK_RECEIVE WskReceive;
   PFN_WSK_DISCONNECT WskDisconnect;
   PFN_WSK_RELEASE_DATA_INDICATION_LIST WskRelease;
-  PFN_WSK_CONNECT_EX WskConnectEx;
-  PFN_WSK_SEND_EX WskSendEx;
-  PFN_WSK_RECEIVE_EX WskReceiveEx;
+  WSK_NOT_MODELLED NotModelledWskConnectEx;
+  WSK_NOT_MODELLED NotModelledWskSendEx;
+  WSK_NOT_MODELLED NotModelledWskReceiveEx;
 } WSK_PROVIDER_CONNECTION_DISPATCH, *PWSK_PROVIDER_CONNECTION_DISPATCH;
 
 typedef struct _WSK_PROVIDER_STREAM_DISPATCH {
@@ -258,9 +276,9 @@ typedef struct _WSK_PROVIDER_STREAM_DISPATCH {
   PFN_WSK_RELEASE_DATA_INDICATION_LIST WskRelease;
   PFN_WSK_GET_LOCAL_ADDRESS WskGetLocalAddress;
   PFN_WSK_GET_REMOTE_ADDRESS WskGetRemoteAddress;
-  PFN_WSK_CONNECT_EX WskConnectEx;
-  PFN_WSK_SEND_EX WskSendEx;
-  PFN_WSK_RECEIVE_EX WskReceiveEx;
+  WSK_NOT_MODELLED NotModelledWskConnectEx;
+  WSK_NOT_MODELLED NotModelledWskSendEx;
+  WSK_NOT_MODELLED NotModelledWskReceiveEx;
 } WSK_PROVIDER_STREAM_DISPATCH, *PWSK_PROVIDER_STREAM_DISPATCH;
 
 typedef NTSTATUS(WSKAPI *PFN_WSK_SOCKET)(_In_ PWSK_CLIENT Client, _In_ ADDRESS_FAMILY AddressFamily,

@@ -51,3 +51,7 @@ AT(DEVICE_OBJECT, Characteristics, 32);
 AT(DEVICE_OBJECT, DeviceExtension, 40);
 AT(DEVICE_OBJECT, DeviceType, 44);
 AT(DEVICE_OBJECT, StackSize, 48);
+_Static_assert(sizeof(WSK_DATA_INDICATION) == 16, "sizeof(WSK_DATA_INDICATION)");
+AT(WSK_DATA_INDICATION, Buffer.Mdl, 4);
+AT(WSK_DATA_INDICATION, Buffer.Offset, 8);
+AT(WSK_DATA_INDICATION, Buffer.Length, 12);

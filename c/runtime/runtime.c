@@ -104,6 +104,13 @@ NTSTATUS WsksimCallAbortEvent(PFN_WSK_ABORT_EVENT Routine, PVOID SocketContext,
   return Routine(SocketContext, InspectID);
 }
 
+EXPORT(__wsksim_call_receive_event)
+NTSTATUS WsksimCallReceiveEvent(PFN_WSK_RECEIVE_EVENT Routine, PVOID SocketContext, ULONG Flags,
+                                PWSK_DATA_INDICATION DataIndication, SIZE_T BytesIndicated,
+                                SIZE_T *BytesAccepted) {
+  return Routine(SocketContext, Flags, DataIndication, BytesIndicated, BytesAccepted);
+}
+
 EXPORT(__wsksim_call_disconnect_event)
 NTSTATUS WsksimCallDisconnectEvent(PFN_WSK_DISCONNECT_EVENT Routine, PVOID SocketContext,
                                    ULONG Flags) {

@@ -40,6 +40,7 @@ NTSTATUS ImportWskControlClient(PWSK_CLIENT, ULONG, SIZE_T, PVOID, SIZE_T, PVOID
 IMPORT(WskSend) NTSTATUS ImportWskSend(PWSK_SOCKET, PWSK_BUF, ULONG, PIRP);
 IMPORT(WskReceive) NTSTATUS ImportWskReceive(PWSK_SOCKET, PWSK_BUF, ULONG, PIRP);
 IMPORT(WskDisconnect) NTSTATUS ImportWskDisconnect(PWSK_SOCKET, PWSK_BUF, ULONG, PIRP);
+IMPORT(WskRelease) NTSTATUS ImportWskRelease(PWSK_SOCKET, PWSK_DATA_INDICATION);
 
 /* ---- members: forwarders ---- */
 
@@ -104,7 +105,9 @@ static NTSTATUS WSKAPI ShimWskListen(PWSK_SOCKET Socket, PIRP Irp) {
   return ImportWskListen(Socket, Irp);
 }
 
-/* ---- members the bridge does not carry yet: the data path, name resolution ---- */
+/* ---- WskControlClient, the data path, and what the bridge does not carry yet (name
+   resolution, datagrams); the slots of WskConnectEx, WskSendEx and WskReceiveEx, which the model
+   does not have, are NULL ---- */
 
 #define UNBRIDGED(Member) \
   do { \
@@ -136,19 +139,7 @@ static NTSTATUS WSKAPI ShimWskDisconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer, UL
   return ImportWskDisconnect(Socket, Buffer, Flags, Irp);
 }
 static NTSTATUS WSKAPI ShimWskRelease(PWSK_SOCKET Socket, PWSK_DATA_INDICATION DataIndication) {
-  UNBRIDGED("WskRelease");
-}
-static NTSTATUS WSKAPI ShimWskConnectEx(PWSK_SOCKET Socket, PSOCKADDR RemoteAddress,
-                                        PWSK_BUF Buffer, ULONG Flags, PIRP Irp) {
-  UNBRIDGED("WskConnectEx");
-}
-static NTSTATUS WSKAPI ShimWskSendEx(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-                                     ULONG ControlInfoLength, PVOID ControlInfo, PIRP Irp) {
-  UNBRIDGED("WskSendEx");
-}
-static NTSTATUS WSKAPI ShimWskReceiveEx(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-    PULONG ControlInfoLength, PVOID ControlInfo, PULONG ControlFlags, PIRP Irp) {
-  UNBRIDGED("WskReceiveEx");
+  return ImportWskRelease(Socket, DataIndication);
 }
 static NTSTATUS WSKAPI ShimWskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
     PSOCKADDR RemoteAddress, ULONG ControlInfoLength, PVOID ControlInfo, PIRP Irp) {
@@ -187,13 +178,12 @@ static const WSK_PROVIDER_DATAGRAM_DISPATCH DatagramDispatch = {
 
 static const WSK_PROVIDER_CONNECTION_DISPATCH ConnectionDispatch = {
     BASIC, ShimWskBind, ShimWskConnect, ShimWskGetLocalAddress, ShimWskGetRemoteAddress,
-    ShimWskSend, ShimWskReceive, ShimWskDisconnect, ShimWskRelease, ShimWskConnectEx,
-    ShimWskSendEx, ShimWskReceiveEx};
+    ShimWskSend, ShimWskReceive, ShimWskDisconnect, ShimWskRelease, NULL, NULL, NULL};
 
 static const WSK_PROVIDER_STREAM_DISPATCH StreamDispatch = {
     BASIC, ShimWskBind, ShimWskAccept, ShimWskConnect, ShimWskListen, ShimWskSend,
     ShimWskReceive, ShimWskDisconnect, ShimWskRelease, ShimWskGetLocalAddress,
-    ShimWskGetRemoteAddress, ShimWskConnectEx, ShimWskSendEx, ShimWskReceiveEx};
+    ShimWskGetRemoteAddress, NULL, NULL, NULL};
 
 /* The table of a category, by the index src/cdriver/layout.ts gives it. */
 EXPORT(__wsksim_dispatch_table) const VOID *WsksimDispatchTable(int Category) {

@@ -58,6 +58,10 @@ export interface DriverExports {
     fn: number, ctx: number, local: number, remote: number, id: number,
   ) => number;
   readonly __wsksim_call_abort_event: (fn: number, ctx: number, id: number) => number;
+  readonly __wsksim_call_receive_event: (
+    fn: number, ctx: number, flags: number, indication: number, indicated: number,
+    accepted: number,
+  ) => number;
   readonly __wsksim_call_disconnect_event: (fn: number, ctx: number, flags: number) => number;
   readonly __wsksim_call_send_backlog_event: (fn: number, ctx: number, size: number) => number;
   readonly __wsksim_call_dpc: (

@@ -55,6 +55,8 @@ export const MDL_LAYOUT = {
 } as const;
 /** WSK_BUF { PMDL Mdl; ULONG Offset; SIZE_T Length; }. */
 export const WSK_BUF_LAYOUT = { Mdl: 0, Offset: 4, Length: 8, size: 12 } as const;
+/** WSK_DATA_INDICATION { struct _WSK_DATA_INDICATION *Next; WSK_BUF Buffer; }. */
+export const DATA_INDICATION = { Next: 0, Mdl: 4, Offset: 8, Length: 12, size: 16 } as const;
 /** SLIST_HEADER on a 32-bit target: { SLIST_ENTRY Next; USHORT Depth; USHORT Sequence; }. */
 export const SLIST_HEADER_LAYOUT = { Next: 0, Depth: 4, Sequence: 6, size: 8 } as const;
 /** SOCKADDR_STORAGE's size: what a scratch address gets, whatever its family. */

@@ -28,9 +28,11 @@ import { CSite, WasmLineTable } from './dwarf-lines.ts';
 import { GAP, type HeapObserver } from './linear-heap.ts';
 import { DRIVER_OBJECT_SIZE, UNICODE_STRING } from './layout.ts';
 import { Mirrors } from './mirrors.ts';
+import { mdlImports } from './mdl-imports.ts';
 import { ntImports } from './nt-imports.ts';
 import { ntObjectImports } from './nt-object-imports.ts';
 import { ntSyncImports } from './nt-sync-imports.ts';
+import { slistImports } from './slist-imports.ts';
 import { noteDriverEntry } from './unload.ts';
 import { ShadowMemory, memoryInstrumentationImports } from './shadow-memory.ts';
 import { wskImports } from './wsk-imports.ts';
@@ -206,8 +208,13 @@ export function instantiateDriver(
   }
   mirrors = new Mirrors(driver);
   Object.assign(
-    routines, ntImports(driver, mirrors), ntSyncImports(driver, mirrors),
-    ntObjectImports(driver, mirrors), wskImports(driver, mirrors),
+    routines,
+    ntImports(driver, mirrors),
+    ntSyncImports(driver, mirrors),
+    ntObjectImports(driver, mirrors),
+    mdlImports(driver, mirrors),
+    slistImports(driver, mirrors),
+    wskImports(driver, mirrors),
   );
   for (const imported of Object.keys(wsksim)) {
     if (!(imported in routines)) {

@@ -14,19 +14,18 @@
  *   their C address; one used before its KeInitialize* call is a fresh, uninitialised object, so
  *   the verifier reports it as for TypeScript (OBJECT-NOT-INITIALIZED). Run-down references,
  *   lookaside lists and device objects are object-mirrors.ts's.
- * - SOCKADDRs: network byte order in C, host order in the model ("SOCKADDR_IN structure
- *   (ws2def.h)", https://learn.microsoft.com/windows/win32/api/ws2def/ns-ws2def-sockaddr_in).
+ * - SOCKADDRs: network byte order in C, host order in the model (sockaddr.ts).
  * - MDLs: IoAllocateMdl's MDL is a C MDL over the driver's buffer in linear memory; the model's
  *   MDL reads that buffer through a LinearBytes, a view made again at each use (memory that grows
  *   detaches the old views). Next and Irp->MdlAddress are written as the model links them.
  * - SLISTs: the model's SLIST_HEADER and SLIST_ENTRY (src/nt/slists.ts) keyed by C address; each
- *   push and flush writes the C header (first entry, depth) and the pushed entry's Next.
+ *   push, pop and flush writes the C header (first entry, depth) and the pushed entry's Next.
+ * - Data indications: each element's C MDL is the model's MDL for the routines (writeMdl), the
+ *   list itself written and freed by indications.ts.
  * - Opaque handles (a PWSK_CLIENT) are numbers above the linear memory, so C that dereferences
  *   one traps.
  */
 import {
-  AF_INET,
-  AF_INET6,
   DispatcherObject,
   FAST_MUTEX,
   IRP,
@@ -41,10 +40,10 @@ import {
   SLIST_HEADER,
   WSK_INSPECT_ID,
   WSK_SOCKET,
-  sockaddr,
   type SOCKADDR,
 } from '../wsk/index.ts';
 import { hex, type CDriver } from './c-driver.ts';
+import { readSockaddr, writeSockaddr } from './sockaddr.ts';
 import {
   DISPATCH_TABLE,
   INSPECT_ID,
@@ -314,8 +313,17 @@ export class Mirrors {
 
   /** A C MDL for the model's `mdl` over `length` bytes at `virtualAddress` (IoAllocateMdl). */
   newMdl(mdl: MDL, virtualAddress: number): number {
+    const address = this.#d.allocate(MDL_LAYOUT.size, 'object');
+    this.writeMdl(address, mdl, virtualAddress);
+    return address;
+  }
+
+  /**
+   * Writes a C MDL at `address` for the model's `mdl` over the bytes at `virtualAddress`, and
+   * makes it the MDL the routines find there (IoAllocateMdl's, or a data indication's).
+   */
+  writeMdl(address: number, mdl: MDL, virtualAddress: number): void {
     const d = this.#d;
-    const address = d.allocate(MDL_LAYOUT.size, 'object');
     d.bytes.fill(0, address, address + MDL_LAYOUT.size);
     d.setU16(address + MDL_LAYOUT.Size, MDL_LAYOUT.size);
     d.setU32(address + MDL_LAYOUT.MappedSystemVa, virtualAddress);
@@ -324,7 +332,6 @@ export class Mirrors {
     d.setU32(address + MDL_LAYOUT.ByteOffset, mdl.ByteOffset);
     this.#mdls.set(address, mdl);
     this.#mdlAddress.set(mdl, address);
-    return address;
   }
 
   /** The model's MDL at `address`; a pointer that is none is the driver's crash. */
@@ -424,47 +431,14 @@ export class Mirrors {
 
   // ---- SOCKADDR and WSK_INSPECT_ID ------------------------------------------------------------
 
-  /** The model's SOCKADDR for the C one at `address` (the family decides the shape). */
+  /** The model's SOCKADDR for the C one at `address` (sockaddr.ts). */
   readSockaddr(address: number): SOCKADDR {
-    const d = this.#d;
-    const family = d.u16(address);
-    const port = (d.u8(address + 2) << 8) | d.u8(address + 3);
-    if (family === AF_INET6) {
-      const words: string[] = [];
-      for (let i = 0; i < 8; i++) {
-        const word = (d.u8(address + 8 + 2 * i) << 8) | d.u8(address + 9 + 2 * i);
-        words.push(word.toString(16));
-      }
-      const text = sockaddr(`[${words.join(':')}]:${port}`);
-      return { ...text, sin6_flowinfo: d.u32(address + 4), sin6_scope_id: d.u32(address + 24) };
-    }
-    if (family !== AF_INET) {
-      // The model answers an unknown family as Windows does; keep what C gave.
-      return { sin_family: family, sin_port: port, sin_addr: '0.0.0.0' } as unknown as SOCKADDR;
-    }
-    const octets = [0, 1, 2, 3].map((i) => d.u8(address + 4 + i));
-    return { sin_family: AF_INET, sin_port: port, sin_addr: octets.join('.') };
+    return readSockaddr(this.#d, address);
   }
 
-  /** Writes the model's SOCKADDR into C memory at `address` (network byte order). */
+  /** Writes the model's SOCKADDR into C memory at `address` (sockaddr.ts). */
   writeSockaddr(address: number, value: SOCKADDR): void {
-    const d = this.#d;
-    if ('sin6_family' in value && value.sin6_family === AF_INET6) {
-      d.bytes.fill(0, address, address + 28);
-      d.setU16(address, AF_INET6);
-      d.setU8(address + 2, value.sin6_port >> 8);
-      d.setU8(address + 3, value.sin6_port & 0xff);
-      d.setU32(address + 4, value.sin6_flowinfo);
-      ipv6Bytes(value.sin6_addr).forEach((byte, i) => d.setU8(address + 8 + i, byte));
-      d.setU32(address + 24, value.sin6_scope_id);
-      return;
-    }
-    const v4 = value as { sin_port: number; sin_addr: string };
-    d.bytes.fill(0, address, address + 16);
-    d.setU16(address, AF_INET);
-    d.setU8(address + 2, v4.sin_port >> 8);
-    d.setU8(address + 3, v4.sin_port & 0xff);
-    v4.sin_addr.split('.').forEach((octet, i) => d.setU8(address + 4 + i, Number(octet)));
+    writeSockaddr(this.#d, address, value);
   }
 
   readInspectId(address: number): WSK_INSPECT_ID {
@@ -478,21 +452,3 @@ export class Mirrors {
     this.#d.setU32(address + INSPECT_ID.SerialNumber, id.SerialNumber);
   }
 }
-
-/** The 16 bytes of canonical IPv6 text. */
-function ipv6Bytes(text: string): number[] {
-  const [head = '', tail] = text.split('::');
-  // A dotted IPv4 tail (::ffff:10.0.0.11, RFC 4291 section 2.2 "Text Representation of
-  // Addresses", https://www.rfc-editor.org/rfc/rfc4291#section-2.2) is the last two words.
-  const word = (part: string): number[] => {
-    if (!part.includes('.')) return [Number.parseInt(part, 16)];
-    const [a = 0, b = 0, c = 0, e = 0] = part.split('.').map(Number);
-    return [(a << 8) | b, (c << 8) | e];
-  };
-  const words = (part: string): number[] => (part === '' ? [] : part.split(':').flatMap(word));
-  const front = words(head);
-  const back = tail === undefined ? [] : words(tail);
-  const all = [...front, ...new Array<number>(8 - front.length - back.length).fill(0), ...back];
-  return all.flatMap((word) => [word >> 8, word & 0xff]);
-}
-

@@ -2,15 +2,13 @@
  * The wdm.h routines a C driver imports (module "wsksim"), each the model's routine of the same
  * name (src/nt) with its C arguments converted through the mirrors: addresses to objects,
  * BOOLEANs to booleans, a PLARGE_INTEGER to a LARGE_INTEGER, out-parameters written back.
+ * MDLs and SLISTs are mdl-imports.ts's and slist-imports.ts's.
  * The waits (KeWaitForSingleObject, KeDelayExecutionThread) unwind the calling thread's C stack
  * while they block (c-driver.ts).
  */
 import {
   IO_WORKITEM,
-  KSPIN_LOCK,
   KTHREAD,
-  SLIST_ENTRY,
-  SLIST_HEADER,
   STATUS_TIMEOUT,
   formatDbgPrint,
   type HANDLE,
@@ -53,15 +51,6 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
         };
   const pool = (block: object | null, bytes: number, tag: number): number =>
     m.newPoolBlock(block, bytes, tag);
-  /** An SLIST routine on the header at `address`; the C header is written after it. */
-  const slist = (address: number, call: (header: SLIST_HEADER) => SLIST_ENTRY | null): number => {
-    const header = m.slistHeader(address);
-    const entry = call(header);
-    m.syncSList(address, header);
-    return m.slistEntryAddress(entry);
-  };
-  const spinLockOrNull = (address: number): KSPIN_LOCK | null =>
-    address === 0 ? null : m.spinLock(address);
   return {
     // ---- IRPs ----
     IoAllocateIrp: (StackSize: number, ChargeQuota: number): number => {
@@ -88,63 +77,6 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
       );
     },
     IoCancelIrp: (Irp: number): number => (k.IoCancelIrp(m.irp(Irp, 'IoCancelIrp')) ? 1 : 0),
-
-    // ---- MDLs ----
-    IoAllocateMdl: (
-      VirtualAddress: number, Length: number, SecondaryBuffer: number, ChargeQuota: number,
-      Irp: number,
-    ): number => {
-      const irp = m.irpOrNull(Irp, 'IoAllocateMdl');
-      const length = Length >>> 0;
-      // The buffer must be the driver's memory: one past its end is a bad pointer (a crash).
-      if (length > 0) d.u8(VirtualAddress + length - 1);
-      const bytes = m.linearBytes(VirtualAddress, length);
-      const mdl = k.IoAllocateMdl(bytes, length, SecondaryBuffer !== 0, ChargeQuota !== 0, irp);
-      if (mdl === null) return 0;
-      const address = m.newMdl(mdl, VirtualAddress);
-      if (irp !== null) m.syncIrp(irp);
-      return address;
-    },
-    MmGetMdlByteCount: (Mdl: number): number =>
-      k.MmGetMdlByteCount(m.mdl(Mdl, 'MmGetMdlByteCount')),
-    MmGetSystemAddressForMdlSafe: (Mdl: number, Priority: number): number => {
-      const mdl = m.mdl(Mdl, 'MmGetSystemAddressForMdlSafe');
-      const bytes = k.MmGetSystemAddressForMdlSafe(mdl, Priority);
-      // A view of the driver's own buffer in linear memory (IoAllocateMdl's VirtualAddress).
-      return bytes === null ? 0 : bytes.byteOffset;
-    },
-    IoFreeMdl: (Mdl: number): void => {
-      const mdl = m.mdl(Mdl, 'IoFreeMdl');
-      const first = !mdl.freed;
-      k.IoFreeMdl(mdl);
-      if (first) m.freeMdl(Mdl);
-    },
-
-    // ---- SLISTs ----
-    InitializeSListHead: (SListHead: number): void => {
-      const header = m.slistHeader(SListHead);
-      k.InitializeSListHead(header);
-      m.syncSList(SListHead, header);
-    },
-    InterlockedPushEntrySList: (ListHead: number, ListEntry: number): number => {
-      const header = m.slistHeader(ListHead);
-      const previous = k.InterlockedPushEntrySList(header, m.slistEntry(ListEntry));
-      m.syncSList(ListHead, header);
-      return m.slistEntryAddress(previous);
-    },
-    InterlockedFlushSList: (ListHead: number): number =>
-      slist(ListHead, (header) => k.InterlockedFlushSList(header)),
-    InterlockedPopEntrySList: (ListHead: number): number =>
-      slist(ListHead, (header) => k.InterlockedPopEntrySList(header)),
-    ExInterlockedPushEntrySList: (ListHead: number, ListEntry: number, Lock: number): number =>
-      slist(ListHead, (header) =>
-        k.ExInterlockedPushEntrySList(header, m.slistEntry(ListEntry), spinLockOrNull(Lock)),
-      ),
-    ExInterlockedPopEntrySList: (ListHead: number, Lock: number): number =>
-      slist(ListHead, (header) => k.ExInterlockedPopEntrySList(header, spinLockOrNull(Lock))),
-    ExInterlockedFlushSList: (ListHead: number): number =>
-      slist(ListHead, (header) => k.ExInterlockedFlushSList(header)),
-    ExQueryDepthSList: (SListHead: number): number => k.ExQueryDepthSList(m.slistHeader(SListHead)),
 
     // ---- pool ----
     ExAllocatePoolWithTag: (PoolType: number, NumberOfBytes: number, Tag: number): number =>
@@ -229,11 +161,13 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
       IoWorkItem: number, WorkerRoutine: number, QueueType: number, Context: number,
     ): void => {
       const routine = (device: unknown, context: unknown): Promise<void> =>
-        d.runThread('work item', () => {
-          const address = m.objects.deviceAddress(device);
-          d.exports.__wsksim_call_work_item(WorkerRoutine, address, word(context));
-          return 0;
-        }).then(ended);
+        ended(
+          d.runThread('work item', () => {
+            const address = m.objects.deviceAddress(device);
+            d.exports.__wsksim_call_work_item(WorkerRoutine, address, word(context));
+            return 0;
+          }),
+        );
       const item = workItem(IoWorkItem, 'IoQueueWorkItem');
       k.IoQueueWorkItem(item, routine, QueueType, nullable(Context));
     },
@@ -246,10 +180,12 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
       d.u8(ThreadHandle);
       const handle: { value: HANDLE | null } = { value: null };
       const start = (context: unknown): Promise<void> =>
-        d.runThread('system thread', () => {
-          d.exports.__wsksim_call_start_routine(StartRoutine, word(context));
-          return 0;
-        }).then(ended);
+        ended(
+          d.runThread('system thread', () => {
+            d.exports.__wsksim_call_start_routine(StartRoutine, word(context));
+            return 0;
+          }),
+        );
       const status = k.PsCreateSystemThread(
         handle, DesiredAccess, nullable(ObjectAttributes), nullable(ProcessHandle),
         nullable(ClientId), start, nullable(StartContext),
@@ -316,8 +252,16 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
   };
 }
 
-/** A routine's thread ended: what its body settles with (a KSTART_ROUTINE returns nothing). */
-function ended(): void {}
+/**
+ * A routine's thread as the kernel takes it: it settles when the C routine returns, its value
+ * unread (a KSTART_ROUTINE returns nothing). The promise itself, not a `.then` of it: one more
+ * turn would let a TypeScript routine's thread end before the C one's, so a run that stops at a
+ * failure in the routine (the thread's 'ended' record then comes after the run's trace hash was
+ * taken) would part from its TypeScript twin.
+ */
+function ended(thread: Promise<number>): Promise<void> {
+  return thread as Promise<unknown> as Promise<void>;
+}
 
 /** A PVOID for the model: NULL is null. */
 function nullable(value: number): number | null {

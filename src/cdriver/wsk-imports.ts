@@ -4,17 +4,18 @@
  * (c/runtime/wsk-dispatch.c), each calling the model's member on the socket's own dispatch
  * table with its C arguments converted (mirrors.ts); and the client dispatch tables the driver
  * gives WSK, as model tables whose callbacks call the driver's function pointers through the
- * runtime's trampolines ("WSK_CLIENT_LISTEN_DISPATCH structure (wsk.h)",
- * https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/ns-wsk-_wsk_client_listen_dispatch).
+ * runtime's trampolines (client-tables.ts).
  *
  * The data path: WskSend, WskReceive and WskDisconnect (its Buffer optional) take a C WSK_BUF,
- * read when called, its Mdl one IoAllocateMdl gave (mirrors.ts); the model reads and writes the
- * buffer's bytes in linear memory. WskControlClient carries WSK_SET_STATIC_EVENT_CALLBACKS.
+ * read when called, its Mdl one IoAllocateMdl gave (mirrors.ts) or an indication's; the model
+ * reads and writes the buffer's bytes in linear memory. WskRelease takes the head of a list
+ * WskReceiveEvent kept (indications.ts; the callback is client-tables.ts's). WskControlClient
+ * carries WSK_SET_STATIC_EVENT_CALLBACKS.
  *
- * Not carried yet (a member that calls `unbridged`, a scenario the simulator cannot run):
- * WskReceiveEvent and WskRelease, WskSendEx / WskReceiveEx, datagram sockets, name resolution,
- * WskControlClient's other codes, security descriptors, and OwningProcess / OwningThread other
- * than NULL.
+ * Not carried (a member that calls `unbridged`, a scenario the simulator cannot run): datagram
+ * sockets, name resolution, WskControlClient's other codes, security descriptors, and
+ * OwningProcess / OwningThread other than NULL. WskConnectEx, WskSendEx and WskReceiveEx, which
+ * the model does not have (docs/model.md#provider-dispatch-tables), are not declared at all.
  */
 import {
   NPI_WSK_INTERFACE_ID,
@@ -22,10 +23,6 @@ import {
   STATUS_SUCCESS,
   WSK_CLIENT,
   WSK_SET_STATIC_EVENT_CALLBACKS,
-  WSK_FLAG_CONNECTION_SOCKET,
-  WSK_FLAG_DATAGRAM_SOCKET,
-  WSK_FLAG_LISTEN_SOCKET,
-  WSK_FLAG_STREAM_SOCKET,
   WSK_PROVIDER_CHARACTERISTICS,
   WSK_PROVIDER_NPI,
   WSK_REGISTRATION,
@@ -34,26 +31,22 @@ import {
   type IRP,
   type NTSTATUS,
   type SOCKADDR,
-  type WSK_CLIENT_CONNECTION_DISPATCH,
-  type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_PROVIDER_DISPATCH,
   type WSK_BUF,
   type WSK_INSPECT_ID,
   type WSK_SOCKET,
 } from '../wsk/index.ts';
-import { SimConfigError } from '../sim/index.ts';
 import type { CDriver } from './c-driver.ts';
+import { ClientTables, unbridged } from './client-tables.ts';
+import { CIndications } from './indications.ts';
 import { cannotBlock } from './nt-imports.ts';
 import {
-  CLIENT_CONNECTION,
   CLIENT_DISPATCH,
-  CLIENT_LISTEN,
   CLIENT_NPI,
   DISPATCH_TABLE,
   EVENT_CALLBACK_CONTROL,
   INSPECT_ID,
   PROVIDER_NPI,
-  SOCKADDR_STORAGE_SIZE,
   WSK_BUF_LAYOUT,
 } from './layout.ts';
 import type { Mirrors } from './mirrors.ts';
@@ -73,7 +66,8 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
     }
     return known;
   };
-  const tables = new ClientTables(d, m);
+  const indications = new CIndications(d, m);
+  const tables = new ClientTables(d, m, indications);
   /** Each client's provider dispatch, from the capture that gave the driver its handle. */
   const providers = new Map<WSK_CLIENT, WSK_PROVIDER_DISPATCH>();
   const provider = (c: WSK_CLIENT, name: string): Member => {
@@ -291,136 +285,13 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
       call('WskDisconnect', Socket, Irp, (s, i) => [
         s, Buffer === 0 ? null : wskBuf(Buffer), Flags, i,
       ]),
+    WskRelease: (Socket: number, DataIndication: number): number => {
+      const status = call('WskRelease', Socket, 0, (s) => [s, indications.list(DataIndication)]);
+      indications.released(DataIndication, status as NTSTATUS);
+      return status;
+    },
     unbridged: (Member: number): void => unbridged(d.cString(Member)),
   };
-}
-
-/**
- * The model's tables for the client dispatch tables a driver passes (one per C address, so the
- * model sees the same table each time): each callback calls the driver's function pointer
- * through a trampoline with its arguments in scratch memory, freed when it returns.
- */
-class ClientTables {
-  readonly #d: CDriver;
-  readonly #m: Mirrors;
-  readonly #listen = new Map<number, WSK_CLIENT_LISTEN_DISPATCH>();
-  readonly #connection = new Map<number, WSK_CLIENT_CONNECTION_DISPATCH>();
-
-  constructor(driver: CDriver, mirrors: Mirrors) {
-    this.#d = driver;
-    this.#m = mirrors;
-  }
-
-  /** WskSocket's Dispatch, by the socket's category (its Flags). */
-  forFlags(Flags: number, address: number): object | null {
-    if (address === 0) return null;
-    if (Flags & WSK_FLAG_LISTEN_SOCKET) return this.listen(address);
-    if (Flags & WSK_FLAG_CONNECTION_SOCKET) return this.connection(address);
-    if (Flags & (WSK_FLAG_DATAGRAM_SOCKET | WSK_FLAG_STREAM_SOCKET)) {
-      unbridged('WskSocket of a datagram or stream socket with event callbacks');
-    }
-    return null;
-  }
-
-  listen(address: number): WSK_CLIENT_LISTEN_DISPATCH | null {
-    if (address === 0) return null;
-    const known = this.#listen.get(address);
-    if (known !== undefined) return known;
-    const d = this.#d;
-    const ex = d.exports;
-    const accept = d.u32(address + CLIENT_LISTEN.WskAcceptEvent);
-    const inspect = d.u32(address + CLIENT_LISTEN.WskInspectEvent);
-    const abort = d.u32(address + CLIENT_LISTEN.WskAbortEvent);
-    const table: WSK_CLIENT_LISTEN_DISPATCH = {
-      WskAcceptEvent:
-        accept === 0
-          ? null
-          : (SocketContext, Flags, LocalAddress, RemoteAddress, AcceptSocket, context, dispatch) =>
-              this.#scratch(2 * SOCKADDR_STORAGE_SIZE + 8, (at) => {
-                const [local, remote] = [at, at + SOCKADDR_STORAGE_SIZE];
-                const outs = at + 2 * SOCKADDR_STORAGE_SIZE;
-                this.#m.writeSockaddr(local, LocalAddress);
-                this.#m.writeSockaddr(remote, RemoteAddress);
-                const socket = AcceptSocket === null ? 0 : this.#m.socketAddress(AcceptSocket);
-                const status = d.callback(() =>
-                  ex.__wsksim_call_accept_event(
-                    accept, word(SocketContext), Flags, local, remote, socket, outs, outs + 4,
-                  ),
-                );
-                context.value = nullable(d.u32(outs));
-                dispatch.value = this.connection(d.u32(outs + 4));
-                return status as NTSTATUS;
-              }),
-      WskInspectEvent:
-        inspect === 0
-          ? null
-          : (SocketContext, LocalAddress, RemoteAddress, InspectID) =>
-              this.#scratch(2 * SOCKADDR_STORAGE_SIZE + INSPECT_ID.size, (at) => {
-                const [local, remote] = [at, at + SOCKADDR_STORAGE_SIZE];
-                const id = at + 2 * SOCKADDR_STORAGE_SIZE;
-                this.#m.writeSockaddr(local, LocalAddress);
-                this.#m.writeSockaddr(remote, RemoteAddress);
-                if (InspectID !== null) this.#m.writeInspectId(id, InspectID);
-                const idAddress = InspectID === null ? 0 : id;
-                return d.callback(() =>
-                  ex.__wsksim_call_inspect_event(
-                    inspect, word(SocketContext), local, remote, idAddress,
-                  ),
-                );
-              }),
-      WskAbortEvent:
-        abort === 0
-          ? null
-          : (SocketContext, InspectID: WSK_INSPECT_ID) =>
-              this.#scratch(INSPECT_ID.size, (id) => {
-                this.#m.writeInspectId(id, InspectID);
-                return d.callback(() =>
-                  ex.__wsksim_call_abort_event(abort, word(SocketContext), id),
-                ) as NTSTATUS;
-              }),
-    };
-    this.#listen.set(address, table);
-    return table;
-  }
-
-  connection(address: number): WSK_CLIENT_CONNECTION_DISPATCH | null {
-    if (address === 0) return null;
-    const known = this.#connection.get(address);
-    if (known !== undefined) return known;
-    const d = this.#d;
-    const ex = d.exports;
-    const receive = d.u32(address + CLIENT_CONNECTION.WskReceiveEvent);
-    const disconnect = d.u32(address + CLIENT_CONNECTION.WskDisconnectEvent);
-    const backlog = d.u32(address + CLIENT_CONNECTION.WskSendBacklogEvent);
-    const table: WSK_CLIENT_CONNECTION_DISPATCH = {
-      WskReceiveEvent: receive === 0 ? null : () => unbridged('WskReceiveEvent'),
-      WskDisconnectEvent:
-        disconnect === 0
-          ? null
-          : (SocketContext, Flags) =>
-              d.callback(() =>
-                ex.__wsksim_call_disconnect_event(disconnect, word(SocketContext), Flags),
-              ) as NTSTATUS,
-      WskSendBacklogEvent:
-        backlog === 0
-          ? null
-          : (SocketContext, IdealBacklogSize) =>
-              d.callback(() =>
-                ex.__wsksim_call_send_backlog_event(backlog, word(SocketContext), IdealBacklogSize),
-              ) as NTSTATUS,
-    };
-    this.#connection.set(address, table);
-    return table;
-  }
-
-  #scratch<R>(size: number, body: (address: number) => R): R {
-    const address = this.#d.allocate(size, 'scratch');
-    try {
-      return body(address);
-    } finally {
-      this.#d.heap.free(address);
-    }
-  }
 }
 
 /** What WskControlSocket returned through OutputBuffer, written to C. */
@@ -446,17 +317,4 @@ function npiId(d: CDriver, address: number): unknown {
 /** A PVOID for the model: NULL is null. */
 function nullable(value: number): number | null {
   return value === 0 ? null : value;
-}
-
-/** A context the model hands back, as C's PVOID. */
-function word(value: unknown): number {
-  return typeof value === 'number' ? value : 0;
-}
-
-/** A member the bridge does not carry yet: a scenario this version cannot run (no verdict). */
-function unbridged(what: string): never {
-  throw new SimConfigError(
-    'loadDriver',
-    `${what} is not yet available to C drivers (README "Testing your C driver")`,
-  );
 }

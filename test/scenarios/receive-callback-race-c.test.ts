@@ -1,0 +1,113 @@
+/**
+ * receive-callback-race-c (scenarios/c/receive-callback-race.c) against its TypeScript twin
+ * (scenarios/receive-callback-race.ts): a C driver's WskReceiveEvent copying the indication list
+ * from its own memory, and under the documented race its fixed twin answering
+ * STATUS_DATA_NOT_ACCEPTED.
+ *
+ * - the trace: the twin's trace hash on seeds 1–20, bug and fixed alike, on the twin's declared
+ *   failing run (swarm, seed 16), and with the race forced on seeds 1–5, where the fixed drivers
+ *   refuse indications (STATUS_DATA_NOT_ACCEPTED) and the bugs reuse the pending IRP at the same
+ *   record; the twin's hash, its pool 'touched' records included;
+ * - the bug: it fails as it declares under the race (the trigger of
+ *   test/scenarios/rare-bugs.test.ts), and the fixed twin passes with every upload whole;
+ * - fuzz: a swarm campaign of 100 runs finds it and fails no other way; the fixed twin passes it;
+ * - shrink: the swarm run shrinks to one decision, 'swarm receive race', as the twin's does
+ *   (test/explore/shrink.test.ts).
+ */
+import { describe, expect, it, type TestContext } from 'vitest';
+import { planRequest, runCampaign, seedOnlyRun } from '../../src/explore/campaign.ts';
+import {
+  failsAsExpected,
+  runScenario,
+  type RunRequest,
+  type Scenario,
+} from '../../src/explore/scenario.ts';
+import { shrinkRun } from '../../src/explore/shrink-run.ts';
+import { resultSignature } from '../../src/explore/signature.ts';
+import type { StrategyName } from '../../src/explore/strategy.ts';
+import twin from '../../scenarios/receive-callback-race.ts';
+import twinFixed from '../../scenarios/receive-callback-race-fixed.ts';
+import bugC from '../../scenarios/receive-callback-race-c.ts';
+import fixedC from '../../scenarios/receive-callback-race-c-fixed.ts';
+import { requireCScenario } from '../support/c-scenarios.ts';
+
+/** The trigger: every indication the race allows comes while the WskReceive is queued. */
+const RACE: Omit<RunRequest, 'seed'> = { kernel: { server: { receiveCallbackRace: 1 } } };
+
+const PAIRS = [
+  [bugC, twin],
+  [fixedC, twinFixed],
+] as const;
+
+/** Skips a test, saying why, while a driver does not build. */
+const needDrivers = (context: TestContext) =>
+  requireCScenario(context, 'receive-callback-race', 'receive-callback-race-fixed');
+
+describe('receive-callback-race-c', () => {
+  it("has the twin's trace hash on seeds 1–20, bug and fixed, and on the swarm run", async (context) => {
+    needDrivers(context);
+    for (const [c, ts] of PAIRS) {
+      for (let seed = 1; seed <= 20; seed++) {
+        const here = await runScenario(c as Scenario, { seed });
+        const again = await runScenario(c as Scenario, { seed });
+        const there = await runScenario(ts as Scenario, { seed, keepTrace: true });
+        expect(here.status, `${c.name} seed ${seed}: ${here.failure?.message}`).toBe('passed');
+        expect(again.traceHash, `${c.name} seed ${seed} again`).toBe(here.traceHash);
+        expect(here.traceHash, `${c.name} seed ${seed}`).toBe(there.traceHash);
+      }
+    }
+    const [declared] = twin.failingRuns ?? [];
+    expect(bugC.failingRuns).toEqual([declared]);
+    const request = planRequest({}, seedOnlyRun(bugC as Scenario, 'swarm', 16));
+    const here = await runScenario(bugC as Scenario, request);
+    const there = await runScenario(twin as Scenario, { ...request, keepTrace: true });
+    expect(failsAsExpected(bugC as Scenario, here), here.failure?.message).toBe(true);
+    expect(here.traceHash).toBe(there.traceHash);
+  });
+
+  it("under the race: the twin's trace hash, the bug failing as it declares, the fixed twin refusing and passing", async (context) => {
+    needDrivers(context);
+    for (const seed of [1, 2, 3, 4, 5]) {
+      for (const [c, ts] of PAIRS) {
+        const here = await runScenario(c as Scenario, { seed, ...RACE, keepTrace: true });
+        const there = await runScenario(ts as Scenario, { seed, ...RACE, keepTrace: true });
+        expect(here.traceHash, `${c.name} seed ${seed}`).toBe(there.traceHash);
+        if (c === bugC) {
+          expect(failsAsExpected(bugC as Scenario, here), `seed ${seed}`).toBe(true);
+          expect(here.failure?.message).toMatch(/^IRP-REUSED-WHILE-PENDING/);
+          continue;
+        }
+        expect(here.status, `seed ${seed}: ${here.failure?.message}`).toBe('passed');
+        const refused = (here.trace ?? []).filter(
+          (r) => (r as { status?: string }).status === 'STATUS_DATA_NOT_ACCEPTED',
+        );
+        expect(refused.length, `seed ${seed}`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('a swarm campaign of 100 runs finds it and fails no other way; the twin passes', async (context) => {
+    needDrivers(context);
+    const found = await runCampaign(bugC as Scenario, { strategy: 'swarm', runs: 100, seed: 1 });
+    const other = found.failures.filter((f) => !f.expected).map((f) => `${f.seed}: ${f.message}`);
+    expect(other).toEqual([]);
+    expect(found.failures.length).toBeGreaterThan(0);
+    expect(found.ok).toBe(true);
+    const fixed = await runCampaign(fixedC as Scenario, { strategy: 'swarm', runs: 100, seed: 1 });
+    expect(fixed.failures.map((f) => `${f.seed}: ${f.message}`)).toEqual([]);
+  });
+
+  it("shrinks the swarm run to one decision, 'swarm receive race', as the twin's", async (context) => {
+    needDrivers(context);
+    for (const scenario of [bugC, twin] as Scenario[]) {
+      const request = planRequest({}, seedOnlyRun(scenario, 'swarm' as StrategyName, 16));
+      const result = await runScenario(scenario, { ...request, record: true });
+      const output = await shrinkRun(scenario, request, result);
+      expect(output.ended, scenario.name).toBe('fixpoint');
+      const signature = resultSignature(output.result)?.split(' at ')[0];
+      expect(signature).toBe('violation IRP-REUSED-WHILE-PENDING');
+      expect(output.after.nonDefault, scenario.name).toBe(1);
+      expect(output.tape.find((entry) => entry.value !== null)?.label).toBe('swarm receive race');
+    }
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * receive-event-dpc-lock-c (scenarios/c/receive-event-dpc-lock.c) against its TypeScript twin
+ * (scenarios/receive-event-dpc-lock.ts): a C driver's WskReceiveEvent walking the indication list
+ * in its own memory, found by fuzz and shrunk like the TypeScript version.
+ *
+ * - the trace: the twin's trace hash on seeds 1–20, bug and fixed alike, and on the twin's
+ *   declared failing run (swarm, seed 55); the twin's hash, its pool 'touched' records included;
+ * - the bug: it fails as it declares when callbacks run at PASSIVE_LEVEL (the trigger of
+ *   test/scenarios/rare-bugs.test.ts), named in the C function ReceiveEvent, and the fixed twin
+ *   passes under that trigger (its check: the log counts every byte and line the clients sent);
+ * - fuzz: a swarm campaign of 100 runs finds it and fails no other way; the fixed twin passes it;
+ * - shrink: the swarm run shrinks to one decision, 'swarm PASSIVE', as the twin's does
+ *   (test/explore/shrink.test.ts).
+ */
+import { describe, expect, it, type TestContext } from 'vitest';
+import { planRequest, runCampaign, seedOnlyRun } from '../../src/explore/campaign.ts';
+import {
+  failsAsExpected,
+  runScenario,
+  type RunRequest,
+  type Scenario,
+} from '../../src/explore/scenario.ts';
+import { shrinkRun } from '../../src/explore/shrink-run.ts';
+import { resultSignature } from '../../src/explore/signature.ts';
+import type { StrategyName } from '../../src/explore/strategy.ts';
+import twin from '../../scenarios/receive-event-dpc-lock.ts';
+import twinFixed from '../../scenarios/receive-event-dpc-lock-fixed.ts';
+import bugC from '../../scenarios/receive-event-dpc-lock-c.ts';
+import fixedC from '../../scenarios/receive-event-dpc-lock-c-fixed.ts';
+import { requireCScenario } from '../support/c-scenarios.ts';
+
+/** The trigger: every callback on the server at PASSIVE_LEVEL. */
+const PASSIVE: Omit<RunRequest, 'seed'> = { kernel: { server: { passiveCallbacks: 1 } } };
+
+/** Skips a test, saying why, while a driver does not build. */
+const needDrivers = (context: TestContext) =>
+  requireCScenario(context, 'receive-event-dpc-lock', 'receive-event-dpc-lock-fixed');
+
+describe('receive-event-dpc-lock-c', () => {
+  it("has the twin's trace hash on seeds 1–20, bug and fixed, and on the swarm run", async (context) => {
+    needDrivers(context);
+    for (const [c, ts] of [
+      [bugC, twin],
+      [fixedC, twinFixed],
+    ] as const) {
+      for (let seed = 1; seed <= 20; seed++) {
+        const here = await runScenario(c as Scenario, { seed });
+        const again = await runScenario(c as Scenario, { seed });
+        const there = await runScenario(ts as Scenario, { seed, keepTrace: true });
+        expect(here.status, `${c.name} seed ${seed}: ${here.failure?.message}`).toBe('passed');
+        expect(again.traceHash, `${c.name} seed ${seed} again`).toBe(here.traceHash);
+        expect(here.traceHash, `${c.name} seed ${seed}`).toBe(there.traceHash);
+      }
+    }
+    const [declared] = twin.failingRuns ?? [];
+    expect(bugC.failingRuns).toEqual([declared]);
+    const request = planRequest({}, seedOnlyRun(bugC as Scenario, 'swarm', 55));
+    const here = await runScenario(bugC as Scenario, request);
+    const there = await runScenario(twin as Scenario, { ...request, keepTrace: true });
+    expect(failsAsExpected(bugC as Scenario, here), here.failure?.message).toBe(true);
+    expect(here.traceHash).toBe(there.traceHash);
+  });
+
+  it('fails as it declares at PASSIVE_LEVEL, in ReceiveEvent; its twin passes, every line logged', async (context) => {
+    needDrivers(context);
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const bug = await runScenario(bugC as Scenario, { seed, ...PASSIVE });
+      expect(failsAsExpected(bugC as Scenario, bug), `seed ${seed}`).toBe(true);
+      expect(bug.failure?.message).toMatch(/^IRQL-NOT-DISPATCH: KeAcquireSpinLockAtDpcLevel/);
+      const site = (bug.failure?.details as { site?: string } | undefined)?.site ?? '';
+      // The verifier's site is the C function and the line of the call (as a fault's).
+      expect(site).toMatch(/^ReceiveEvent \(scenarios\/c\/receive-event-dpc-lock\.c:\d+\)$/);
+      const fixed = await runScenario(fixedC as Scenario, { seed, ...PASSIVE });
+      expect(fixed.status, `seed ${seed}: ${fixed.failure?.message}`).toBe('passed');
+    }
+  });
+
+  it('a swarm campaign of 100 runs finds it and fails no other way; the twin passes', async (context) => {
+    needDrivers(context);
+    const found = await runCampaign(bugC as Scenario, { strategy: 'swarm', runs: 100, seed: 1 });
+    const other = found.failures.filter((f) => !f.expected).map((f) => `${f.seed}: ${f.message}`);
+    expect(other).toEqual([]);
+    expect(found.failures.length).toBeGreaterThan(0);
+    expect(found.ok).toBe(true);
+    const fixed = await runCampaign(fixedC as Scenario, { strategy: 'swarm', runs: 100, seed: 1 });
+    expect(fixed.failures.map((f) => `${f.seed}: ${f.message}`)).toEqual([]);
+  });
+
+  it("shrinks the swarm run to one decision, 'swarm PASSIVE', as the twin's", async (context) => {
+    needDrivers(context);
+    for (const scenario of [bugC, twin] as Scenario[]) {
+      const request = planRequest({}, seedOnlyRun(scenario, 'swarm' as StrategyName, 55));
+      const result = await runScenario(scenario, { ...request, record: true });
+      const output = await shrinkRun(scenario, request, result);
+      expect(output.ended, scenario.name).toBe('fixpoint');
+      expect(resultSignature(output.result)?.split(' at ')[0]).toBe('violation IRQL-NOT-DISPATCH');
+      expect(output.after.nonDefault, scenario.name).toBe(1);
+      expect(output.tape.find((entry) => entry.value !== null)?.label).toBe('swarm PASSIVE');
+    }
+  });
+});
