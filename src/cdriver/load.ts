@@ -18,6 +18,7 @@ import { GAP, type HeapObserver } from './linear-heap.ts';
 import { DRIVER_OBJECT_SIZE, UNICODE_STRING } from './layout.ts';
 import { Mirrors } from './mirrors.ts';
 import { ntImports } from './nt-imports.ts';
+import { ntIrpImports } from './nt-irp-imports.ts';
 import { ntObjectImports } from './nt-object-imports.ts';
 import { ntSyncImports } from './nt-sync-imports.ts';
 import { ShadowMemory, memoryInstrumentationImports } from './shadow-memory.ts';
@@ -150,7 +151,8 @@ export function instantiateDriver(
   }
   const mirrors = new Mirrors(driver);
   Object.assign(
-    routines, ntImports(driver, mirrors), ntSyncImports(driver, mirrors),
+    routines, ntImports(driver, mirrors), ntIrpImports(driver, mirrors),
+    ntSyncImports(driver, mirrors),
     ntObjectImports(driver, mirrors), wskImports(driver, mirrors),
   );
   for (const imported of Object.keys(wsksim)) {
