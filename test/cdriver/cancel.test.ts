@@ -33,7 +33,7 @@ import { IRP_LAYOUT } from '../../src/cdriver/layout.ts';
 import { Simulation, type CDriver, type RunOutcome } from '../../src/index.ts';
 import { fixtureDriver, requireToolchain } from '../support/c-toolchain.ts';
 
-const ENTRIES = ['CancelEntry', 'ForgetsReleaseEntry', 'ReleasesTwiceEntry'];
+const ENTRIES = ['CancelEntry', 'ForgetsReleaseEntry', 'ReleasesTwiceEntry', 'ModelRoutineEntry'];
 type Mode = 'right' | 'forgets release' | 'releases twice';
 const ENTRY: Record<Mode, string> = {
   right: 'CancelEntry',
@@ -52,30 +52,33 @@ function host(sim: Simulation): void {
 }
 
 /** The IRP the driver has just allocated, taken and pended as a call from above would. */
-function take(k: Kernel): IRP {
+function take(k: Kernel, withdraw: ((Irp: IRP) => void) | null = null): IRP {
   const Irp = k.irps.outstanding().at(-1) as IRP;
   expect(k.irps.issue(Irp, 'driver queue')).toBe(true);
-  k.irps.pend(Irp);
+  k.irps.pend(Irp, withdraw);
   return Irp;
 }
 
 /** take() for the C driver: the C IRP then written as the bridge writes it after a call. */
-function takeC(d: CDriver, address: number): void {
-  const Irp = take(d.kernel);
+function takeC(d: CDriver, address: number, withdraw: ((Irp: IRP) => void) | null = null): void {
+  const Irp = take(d.kernel, withdraw);
   d.setU32(address + IRP_LAYOUT.IoStatusStatus, Irp.IoStatus.peek());
   d.setU8(address + IRP_LAYOUT.PendingReturned, Irp.PendingReturned ? 1 : 0);
 }
 
-async function runC(mode: Mode, seed = 1): Promise<Ran> {
+async function runC(mode: Mode | 'model routine', seed = 1): Promise<Ran> {
   const sim = new Simulation({ seed, keepTrace: true });
   host(sim);
   const notes: string[] = [];
   const Note = (d: CDriver, what: number, value: number): void =>
     void notes.push(`${sim.now / 1e6}ms ${d.cString(what)} ${value.toString(16)}`);
+  // The model's own cancel routine for the IRP (IrpManager.pend's withdraw), noted when it runs.
+  const TakeCancellable = (d: CDriver, Irp: number): void =>
+    takeC(d, Irp, () => void notes.push(`${sim.now / 1e6}ms withdrawn`));
   sim.loadDriver('server', fixtureDriver('cancel', ENTRIES), {
-    entry: ENTRY[mode],
+    entry: mode === 'model routine' ? 'ModelRoutineEntry' : ENTRY[mode],
     name: 'cancel.wasm',
-    hooks: { Note, Take: takeC },
+    hooks: { Note, Take: (d: CDriver, Irp: number) => takeC(d, Irp), TakeCancellable },
   });
   return { sim, notes, outcome: await sim.run({ until: '1s' }) };
 }
@@ -237,9 +240,27 @@ describe('cdriver: a cancel routine for an IRP in the driver\'s own queue', () =
     expect(sim.traceHash()).toBe(twin.sim.traceHash());
   });
 
+  it('a routine the model set comes back from IoSetCancelRoutine as a handle it takes back', async (context) => {
+    requireToolchain(context);
+    const { sim, notes, outcome } = await runC('model routine');
+    expect(outcome.failure).toBeUndefined();
+    expect(notes).toEqual([
+      "0ms the model's routine 1",
+      '0ms taken back, previous NULL 1',
+      '0ms returned again 1',
+      '0ms withdrawn',
+      '0ms completion sees c0000120',
+      '0ms completion sees Cancel 1',
+      '0ms IoCancelIrp 1',
+      '0ms after IoCancelIrp, IoStatus c0000120',
+      '0ms completed 1',
+    ]);
+    expect(rules(sim)).toEqual([]);
+  });
+
   it('each entry run twice with a seed has one trace hash', async (context) => {
     requireToolchain(context);
-    for (const mode of Object.keys(ENTRY) as Mode[]) {
+    for (const mode of [...Object.keys(ENTRY), 'model routine'] as Mode[]) {
       for (const seed of [1, 2]) {
         const [a, b] = [await runC(mode, seed), await runC(mode, seed)];
         expect(a.sim.traceHash(), `${mode} seed ${seed}`).toBe(b.sim.traceHash());
