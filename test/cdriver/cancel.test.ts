@@ -33,7 +33,14 @@ import { IRP_LAYOUT } from '../../src/cdriver/layout.ts';
 import { Simulation, type CDriver, type RunOutcome } from '../../src/index.ts';
 import { fixtureDriver, requireToolchain } from '../support/c-toolchain.ts';
 
-const ENTRIES = ['CancelEntry', 'ForgetsReleaseEntry', 'ReleasesTwiceEntry', 'ModelRoutineEntry'];
+const ENTRIES = [
+  'CancelEntry', 'ForgetsReleaseEntry', 'ReleasesTwiceEntry', 'ModelRoutineEntry', 'NoRoutineEntry',
+];
+type Other = 'model routine' | 'no routine';
+const OTHER: Record<Other, string> = {
+  'model routine': 'ModelRoutineEntry',
+  'no routine': 'NoRoutineEntry',
+};
 type Mode = 'right' | 'forgets release' | 'releases twice';
 const ENTRY: Record<Mode, string> = {
   right: 'CancelEntry',
@@ -66,7 +73,7 @@ function takeC(d: CDriver, address: number, withdraw: ((Irp: IRP) => void) | nul
   d.setU8(address + IRP_LAYOUT.PendingReturned, Irp.PendingReturned ? 1 : 0);
 }
 
-async function runC(mode: Mode | 'model routine', seed = 1): Promise<Ran> {
+async function runC(mode: Mode | Other, seed = 1): Promise<Ran> {
   const sim = new Simulation({ seed, keepTrace: true });
   host(sim);
   const notes: string[] = [];
@@ -76,7 +83,7 @@ async function runC(mode: Mode | 'model routine', seed = 1): Promise<Ran> {
   const TakeCancellable = (d: CDriver, Irp: number): void =>
     takeC(d, Irp, () => void notes.push(`${sim.now / 1e6}ms withdrawn`));
   sim.loadDriver('server', fixtureDriver('cancel', ENTRIES), {
-    entry: mode === 'model routine' ? 'ModelRoutineEntry' : ENTRY[mode],
+    entry: mode in OTHER ? OTHER[mode as Other] : ENTRY[mode as Mode],
     name: 'cancel.wasm',
     hooks: { Note, Take: (d: CDriver, Irp: number) => takeC(d, Irp), TakeCancellable },
   });
@@ -258,9 +265,43 @@ describe('cdriver: a cancel routine for an IRP in the driver\'s own queue', () =
     expect(rules(sim)).toEqual([]);
   });
 
+  it('IoCancelIrp without a routine: FALSE, Cancel set in C; IoCompleteRequest takes the status C wrote', async (context) => {
+    requireToolchain(context);
+    const { sim, notes, outcome } = await runC('no routine');
+    expect(outcome.failure).toBeUndefined();
+    expect(notes).toEqual([
+      '0ms IoCancelIrp 0',
+      '0ms Cancel 1',
+      '0ms irql 0',
+      '0ms completion sees 0',
+      '0ms completion sees Cancel 1',
+      '0ms Information 7',
+    ]);
+    expect(rules(sim)).toEqual([]);
+    const twin = new Simulation({ seed: 1, keepTrace: true });
+    host(twin);
+    twin.load('server', async (k) => {
+      const Completed = new KEVENT();
+      k.KeInitializeEvent(Completed, NotificationEvent, false);
+      const Irp = k.IoAllocateIrp(1, false) as IRP;
+      k.IoSetCompletionRoutine(Irp, () => {
+        k.KeSetEvent(Completed, 0, false);
+        return STATUS_MORE_PROCESSING_REQUIRED;
+      }, Completed, true, true, true);
+      take(k);
+      k.IoCancelIrp(Irp);
+      Irp.IoStatus.Status = STATUS_SUCCESS;
+      Irp.IoStatus.Information = 7;
+      k.IoCompleteRequest(Irp, 2);
+      k.IoFreeIrp(Irp);
+    });
+    await twin.run({ until: '1s' });
+    expect(sim.traceHash()).toBe(twin.traceHash());
+  });
+
   it('each entry run twice with a seed has one trace hash', async (context) => {
     requireToolchain(context);
-    for (const mode of [...Object.keys(ENTRY), 'model routine'] as Mode[]) {
+    for (const mode of [...Object.keys(ENTRY), ...Object.keys(OTHER)] as (Mode | Other)[]) {
       for (const seed of [1, 2]) {
         const [a, b] = [await runC(mode, seed), await runC(mode, seed)];
         expect(a.sim.traceHash(), `${mode} seed ${seed}`).toBe(b.sim.traceHash());
