@@ -4,11 +4,12 @@
  * each C structure the model reads (a SOCKADDR, a WSK_INSPECT_ID) is converted here, both ways.
  *
  * - IRPs: IoAllocateIrp's IRP is a C IRP (c/include/wdm.h) the bridge keeps in step with the
- *   model's: IoStatus, PendingReturned, Cancel, StackCount and CurrentLocation are written
- *   before a completion routine runs and after every call that takes the IRP, with what the
- *   call returns through its arguments (an address, an option's value) written at completion.
- *   IoStatus.Information that is a socket becomes its WSK_SOCKET's address. IoCompleteRequest
- *   reads the IoStatus the driver wrote back into the model's IRP (readIrpStatus).
+ *   model's: IoStatus, PendingReturned, Cancel, CancelIrql, StackCount and CurrentLocation are
+ *   written before a completion or cancel routine runs and after every call that takes the IRP,
+ *   with what the call returns through its arguments (an address, an option's value) written
+ *   at completion. IoStatus.Information that is a socket becomes its WSK_SOCKET's address.
+ *   IoCompleteRequest reads the IoStatus the driver wrote back into the model's IRP
+ *   (readIrpStatus).
  * - Sockets: each model WSK_SOCKET gets a C WSK_SOCKET whose Dispatch is the runtime's table of
  *   its category (c/runtime/wsk-dispatch.c).
  * - Dispatcher objects (KEVENT, KTIMER, KMUTEX, FAST_MUTEX), KDPCs and spin locks are keyed by
