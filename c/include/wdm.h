@@ -630,6 +630,26 @@ VOID IoSetCompletionRoutine(_In_ PIRP Irp, _In_opt_ PIO_COMPLETION_ROUTINE Compl
     _In_opt_ PVOID Context, _In_ BOOLEAN InvokeOnSuccess, _In_ BOOLEAN InvokeOnError,
     _In_ BOOLEAN InvokeOnCancel);
 WSKSIM_IMPORT(IoCancelIrp) BOOLEAN IoCancelIrp(_In_ PIRP Irp);
+/* Cancellation ("IoSetCancelRoutine function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iosetcancelroutine;
+   "DRIVER_CANCEL callback function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nc-wdm-driver_cancel;
+   "IoReleaseCancelSpinLock function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-ioreleasecancelspinlock;
+   "IoCompleteRequest function (wdm.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nf-wdm-iocompleterequest):
+   IoSetCancelRoutine returns the previous routine; IoCancelIrp calls the routine at
+   DISPATCH_LEVEL holding the cancel spin lock, with Irp->Cancel set and the old IRQL in
+   Irp->CancelIrql, and the routine releases it with IoReleaseCancelSpinLock(Irp->CancelIrql).
+   IoCompleteRequest completes with the status the driver wrote in Irp->IoStatus; PriorityBoost
+   is accepted. Both are calls into the model here (the WDK's wdm.h exchanges
+   Irp->CancelRoutine inline and maps IoCompleteRequest to IofCompleteRequest). Unlike Windows,
+   the routine's DeviceObject is NULL (the model has no device below the IRP) and the model, not
+   Irp->CancelRoutine in C memory, holds the routine: read it through IoSetCancelRoutine. */
+WSKSIM_IMPORT(IoSetCancelRoutine)
+PDRIVER_CANCEL IoSetCancelRoutine(_Inout_ PIRP Irp, _In_opt_ PDRIVER_CANCEL CancelRoutine);
+WSKSIM_IMPORT(IoReleaseCancelSpinLock) VOID IoReleaseCancelSpinLock(_In_ KIRQL Irql);
+WSKSIM_IMPORT(IoCompleteRequest) VOID IoCompleteRequest(_In_ PIRP Irp, _In_ CCHAR PriorityBoost);
 
 /* The model's MDLs (src/nt/mdl-routines.ts) over the driver's linear memory: StartVa and
    MappedSystemVa are VirtualAddress, ByteOffset 0 (no pages are modelled); with an Irp the MDL

@@ -82,6 +82,14 @@ NTSTATUS WsksimCallCompletion(PIO_COMPLETION_ROUTINE Routine, PDEVICE_OBJECT Dev
   return Routine(DeviceObject, Irp, Context);
 }
 
+/* A cancel routine, called by IoCancelIrp with the cancel spin lock held ("DRIVER_CANCEL callback
+   function (wdm.h)", https://learn.microsoft.com/windows-hardware/drivers/ddi/wdm/nc-wdm-driver_cancel):
+   the bridge has written Irp->Cancel and Irp->CancelIrql before the call. */
+EXPORT(__wsksim_call_cancel)
+VOID WsksimCallCancel(PDRIVER_CANCEL Routine, PDEVICE_OBJECT DeviceObject, PIRP Irp) {
+  Routine(DeviceObject, Irp);
+}
+
 EXPORT(__wsksim_call_accept_event)
 NTSTATUS WsksimCallAcceptEvent(PFN_WSK_ACCEPT_EVENT Routine, PVOID SocketContext, ULONG Flags,
                                PSOCKADDR LocalAddress, PSOCKADDR RemoteAddress,

@@ -50,6 +50,7 @@ export interface DriverExports {
   readonly __wsksim_dispatch_table: (category: number) => number;
   readonly __wsksim_npi_wsk_interface_id: () => number;
   readonly __wsksim_call_completion: (fn: number, dev: number, irp: number, ctx: number) => number;
+  readonly __wsksim_call_cancel: (fn: number, dev: number, irp: number) => void;
   readonly __wsksim_call_accept_event: (
     fn: number, ctx: number, flags: number, local: number, remote: number, socket: number,
     outContext: number, outDispatch: number,

@@ -30,6 +30,7 @@ import { DRIVER_OBJECT_SIZE, UNICODE_STRING } from './layout.ts';
 import { Mirrors } from './mirrors.ts';
 import { mdlImports } from './mdl-imports.ts';
 import { ntImports } from './nt-imports.ts';
+import { ntIrpImports } from './nt-irp-imports.ts';
 import { ntObjectImports } from './nt-object-imports.ts';
 import { ntSyncImports } from './nt-sync-imports.ts';
 import { slistImports } from './slist-imports.ts';
@@ -210,6 +211,7 @@ export function instantiateDriver(
   Object.assign(
     routines,
     ntImports(driver, mirrors),
+    ntIrpImports(driver, mirrors),
     ntSyncImports(driver, mirrors),
     ntObjectImports(driver, mirrors),
     mdlImports(driver, mirrors),

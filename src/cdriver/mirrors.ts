@@ -4,10 +4,12 @@
  * each C structure the model reads (a SOCKADDR, a WSK_INSPECT_ID) is converted here, both ways.
  *
  * - IRPs: IoAllocateIrp's IRP is a C IRP (c/include/wdm.h) the bridge keeps in step with the
- *   model's: IoStatus, PendingReturned, Cancel, StackCount and CurrentLocation are written
- *   before a completion routine runs and after every call that takes the IRP, with what the
- *   call returns through its arguments (an address, an option's value) written at completion.
- *   IoStatus.Information that is a socket becomes its WSK_SOCKET's address.
+ *   model's: IoStatus, PendingReturned, Cancel, CancelIrql, StackCount and CurrentLocation are
+ *   written before a completion or cancel routine runs and after every call that takes the IRP,
+ *   with what the call returns through its arguments (an address, an option's value) written
+ *   at completion. IoStatus.Information that is a socket becomes its WSK_SOCKET's address.
+ *   IoCompleteRequest reads the IoStatus the driver wrote back into the model's IRP
+ *   (readIrpStatus).
  * - Sockets: each model WSK_SOCKET gets a C WSK_SOCKET whose Dispatch is the runtime's table of
  *   its category (c/runtime/wsk-dispatch.c).
  * - Dispatcher objects (KEVENT, KTIMER, KMUTEX, FAST_MUTEX), KDPCs and spin locks are keyed by
@@ -40,6 +42,7 @@ import {
   SLIST_HEADER,
   WSK_INSPECT_ID,
   WSK_SOCKET,
+  type NTSTATUS,
   type SOCKADDR,
 } from '../wsk/index.ts';
 import { hex, type CDriver } from './c-driver.ts';
@@ -175,6 +178,21 @@ export class Mirrors {
     if (writes === undefined) return;
     this.#atCompletion.delete(irp);
     for (const write of writes) write();
+  }
+
+  /**
+   * Reads the C IRP's IoStatus into the model's, as the driver wrote it before IoCompleteRequest
+   * (an Information that is still the model's value as C reads it keeps the model's object).
+   */
+  readIrpStatus(irp: IRP): void {
+    const d = this.#d;
+    const address = this.irpAddress(irp);
+    if (address === 0) return;
+    irp.IoStatus.Status = d.u32(address + IRP_LAYOUT.IoStatusStatus) as NTSTATUS;
+    const information = d.u32(address + IRP_LAYOUT.IoStatusInformation);
+    if (information !== this.information(irp.IoStatus.Information)) {
+      irp.IoStatus.Information = information;
+    }
   }
 
   /** IoStatus.Information as C reads it: a count, or a socket's address. */

@@ -4,7 +4,7 @@
  * BOOLEANs to booleans, a PLARGE_INTEGER to a LARGE_INTEGER, out-parameters written back.
  * MDLs and SLISTs are mdl-imports.ts's and slist-imports.ts's.
  * The waits (KeWaitForSingleObject, KeDelayExecutionThread) unwind the calling thread's C stack
- * while they block (c-driver.ts).
+ * while they block (c-driver.ts). The IRP routines are nt-irp-imports.ts's.
  */
 import {
   IO_WORKITEM,
@@ -12,7 +12,6 @@ import {
   STATUS_TIMEOUT,
   formatDbgPrint,
   type HANDLE,
-  type IO_COMPLETION_ROUTINE,
   type KDEFERRED_ROUTINE,
   type KIRQL,
   type LARGE_INTEGER,
@@ -38,45 +37,9 @@ export function ntImports(d: CDriver, m: Mirrors): Record<string, Import> {
   };
   const timeout = (address: number): LARGE_INTEGER | null =>
     address === 0 ? null : { QuadPart: d.i64(address) };
-  /** The model's completion routine for C's `routine`: the C IRP in step, then the call. */
-  const completion = (routine: number): IO_COMPLETION_ROUTINE | null =>
-    routine === 0
-      ? null
-      : (_device, irp, context) => {
-          m.syncIrp(irp);
-          const c = typeof context === 'number' ? context : 0;
-          const address = m.irpAddress(irp);
-          const call = (): number => d.exports.__wsksim_call_completion(routine, 0, address, c);
-          return d.callback(call) as NTSTATUS;
-        };
   const pool = (block: object | null, bytes: number, tag: number): number =>
     m.newPoolBlock(block, bytes, tag);
   return {
-    // ---- IRPs ----
-    IoAllocateIrp: (StackSize: number, ChargeQuota: number): number => {
-      const irp = k.IoAllocateIrp(StackSize, ChargeQuota !== 0);
-      return irp === null ? 0 : m.newIrp(irp);
-    },
-    IoFreeIrp: (Irp: number): void => {
-      k.IoFreeIrp(m.irp(Irp, 'IoFreeIrp'));
-      m.freeIrp(Irp);
-    },
-    IoReuseIrp: (Irp: number, Status: number): void => {
-      const irp = m.irp(Irp, 'IoReuseIrp');
-      k.IoReuseIrp(irp, Status as NTSTATUS);
-      m.syncIrp(irp);
-    },
-    IoSetCompletionRoutine: (
-      Irp: number, Routine: number, Context: number, OnSuccess: number, OnError: number,
-      OnCancel: number,
-    ): void => {
-      const irp = m.irp(Irp, 'IoSetCompletionRoutine');
-      const context = Context === 0 ? null : Context;
-      k.IoSetCompletionRoutine(
-        irp, completion(Routine), context, OnSuccess !== 0, OnError !== 0, OnCancel !== 0,
-      );
-    },
-    IoCancelIrp: (Irp: number): number => (k.IoCancelIrp(m.irp(Irp, 'IoCancelIrp')) ? 1 : 0),
 
     // ---- pool ----
     ExAllocatePoolWithTag: (PoolType: number, NumberOfBytes: number, Tag: number): number =>

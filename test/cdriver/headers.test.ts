@@ -33,7 +33,8 @@ describe('cdriver: the headers declare what is bridged', () => {
     expect(routines).toEqual(expect.arrayContaining([
       'KeWaitForMultipleObjects', 'KeInitializeMutex', 'ExAcquireFastMutex',
       'ExWaitForRundownProtectionRelease', 'ExAllocateFromNPagedLookasideList', 'IoCreateDevice',
-      'ExQueryDepthSList', 'MmGetSystemAddressForMdlSafe',
+      'ExQueryDepthSList', 'MmGetSystemAddressForMdlSafe', 'IoSetCancelRoutine',
+      'IoReleaseCancelSpinLock', 'IoCompleteRequest',
     ]));
     const dir = mkdtempSync(join(tmpdir(), 'wsksim-headers-'));
     const source = join(dir, 'all-routines.c');
