@@ -27,6 +27,10 @@ typedef USHORT ADDRESS_FAMILY;
 #define SO_CONDITIONAL_ACCEPT 0x3002
 #define IPV6_V6ONLY 27
 #define INADDR_ANY ((ULONG)0x00000000)
+/* The ControlFlags WskReceiveFrom returns ("PFN_WSK_RECEIVE_FROM callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_receive_from). */
+#define MSG_TRUNC 0x0100
+#define MSG_CTRUNC 0x0200
 
 typedef struct sockaddr {
   ADDRESS_FAMILY sa_family;

@@ -159,6 +159,17 @@ typedef struct _WSK_CLIENT_CONNECTION_DISPATCH {
   PFN_WSK_SEND_BACKLOG_EVENT WskSendBacklogEvent;
 } WSK_CLIENT_CONNECTION_DISPATCH, *PWSK_CLIENT_CONNECTION_DISPATCH;
 
+/* A datagram socket's one event callback ("PFN_WSK_RECEIVE_FROM_EVENT callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_receive_from_event;
+   "WSK_CLIENT_DATAGRAM_DISPATCH structure (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/ns-wsk-_wsk_client_datagram_dispatch). */
+typedef NTSTATUS(WSKAPI *PFN_WSK_RECEIVE_FROM_EVENT)(_In_opt_ PVOID SocketContext,
+    _In_ ULONG Flags, _In_opt_ PWSK_DATAGRAM_INDICATION DataIndication);
+
+typedef struct _WSK_CLIENT_DATAGRAM_DISPATCH {
+  PFN_WSK_RECEIVE_FROM_EVENT WskReceiveFromEvent;
+} WSK_CLIENT_DATAGRAM_DISPATCH, *PWSK_CLIENT_DATAGRAM_DISPATCH;
+
 /* ---- provider dispatch tables ---- */
 typedef NTSTATUS(WSKAPI *PFN_WSK_CONTROL_SOCKET)(_In_ PWSK_SOCKET Socket,
     _In_ WSK_CONTROL_SOCKET_TYPE RequestType, _In_ ULONG ControlCode, _In_ ULONG Level,

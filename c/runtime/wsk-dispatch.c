@@ -150,23 +150,15 @@ static NTSTATUS WSKAPI ShimWskReceiveEx(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULO
     PULONG ControlInfoLength, PVOID ControlInfo, PULONG ControlFlags, PIRP Irp) {
   UNBRIDGED("WskReceiveEx");
 }
-static NTSTATUS WSKAPI ShimWskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-    PSOCKADDR RemoteAddress, ULONG ControlInfoLength, PVOID ControlInfo, PIRP Irp) {
-  UNBRIDGED("WskSendTo");
-}
-static NTSTATUS WSKAPI ShimWskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-    PSOCKADDR RemoteAddress, PULONG ControlLength, PVOID ControlInfo, PULONG ControlFlags,
-    PIRP Irp) {
-  UNBRIDGED("WskReceiveFrom");
-}
-static NTSTATUS WSKAPI ShimWskReleaseDatagrams(PWSK_SOCKET Socket,
-                                               PWSK_DATAGRAM_INDICATION DatagramIndication) {
-  UNBRIDGED("WskRelease");
-}
-static NTSTATUS WSKAPI ShimWskSendMessages(PWSK_SOCKET Socket, PWSK_BUF_LIST BufferList,
-    ULONG Flags, PSOCKADDR RemoteAddress, ULONG ControlInfoLength, PVOID ControlInfo, PIRP Irp) {
-  UNBRIDGED("WskSendMessages");
-}
+
+/* ---- the datagram socket's own members (wsk-datagram.c) ---- */
+
+NTSTATUS WSKAPI ShimWskSendTo(PWSK_SOCKET, PWSK_BUF, ULONG, PSOCKADDR, ULONG, PVOID, PIRP);
+NTSTATUS WSKAPI ShimWskReceiveFrom(PWSK_SOCKET, PWSK_BUF, ULONG, PSOCKADDR, PULONG, PVOID, PULONG,
+                                   PIRP);
+NTSTATUS WSKAPI ShimWskReleaseDatagrams(PWSK_SOCKET, PWSK_DATAGRAM_INDICATION);
+NTSTATUS WSKAPI ShimWskSendMessages(PWSK_SOCKET, PWSK_BUF_LIST, ULONG, PSOCKADDR, ULONG, PVOID,
+                                    PIRP);
 
 /* ---- the tables ---- */
 

@@ -43,6 +43,19 @@ export const CLIENT_CONNECTION = {
   WskDisconnectEvent: 4,
   WskSendBacklogEvent: 8,
 } as const;
+/** WSK_CLIENT_DATAGRAM_DISPATCH { PFN_WSK_RECEIVE_FROM_EVENT WskReceiveFromEvent; }. */
+export const CLIENT_DATAGRAM = { WskReceiveFromEvent: 0 } as const;
+/** WSK_DATAGRAM_INDICATION { Next; Buffer; ControlInfo; ControlInfoLength; RemoteAddress; }. */
+export const DATAGRAM_INDICATION = {
+  Next: 0,
+  Buffer: 4,
+  ControlInfo: 16,
+  ControlInfoLength: 20,
+  RemoteAddress: 24,
+  size: 28,
+} as const;
+/** WSK_BUF_LIST { struct _WSK_BUF_LIST *Next; WSK_BUF Buffer; }. */
+export const BUF_LIST = { Next: 0, Buffer: 4, size: 16 } as const;
 /** MDL ("MDL structure (wdm.h)"): Next, Size, MdlFlags, Process, MappedSystemVa, StartVa, ... */
 export const MDL_LAYOUT = {
   size: 28,

@@ -272,8 +272,14 @@ export class Mirrors {
 
   /** A C MDL for the model's `mdl` over `length` bytes at `virtualAddress` (IoAllocateMdl). */
   newMdl(mdl: MDL, virtualAddress: number): number {
+    const address = this.#d.allocate(MDL_LAYOUT.size, 'object');
+    this.placeMdl(address, mdl, virtualAddress);
+    return address;
+  }
+
+  /** Writes a C MDL for the model's `mdl` at `address` (the bridge's memory) and knows it. */
+  placeMdl(address: number, mdl: MDL, virtualAddress: number): void {
     const d = this.#d;
-    const address = d.allocate(MDL_LAYOUT.size, 'object');
     d.bytes.fill(0, address, address + MDL_LAYOUT.size);
     d.setU16(address + MDL_LAYOUT.Size, MDL_LAYOUT.size);
     d.setU32(address + MDL_LAYOUT.MappedSystemVa, virtualAddress);
@@ -282,7 +288,6 @@ export class Mirrors {
     d.setU32(address + MDL_LAYOUT.ByteOffset, mdl.ByteOffset);
     this.#mdls.set(address, mdl);
     this.#mdlAddress.set(mdl, address);
-    return address;
   }
 
   /** The model's MDL at `address`; a pointer that is none is the driver's crash. */

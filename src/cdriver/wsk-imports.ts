@@ -35,6 +35,7 @@ import {
   type NTSTATUS,
   type SOCKADDR,
   type WSK_CLIENT_CONNECTION_DISPATCH,
+  type WSK_CLIENT_DATAGRAM_DISPATCH,
   type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_PROVIDER_DISPATCH,
   type WSK_BUF,
@@ -57,6 +58,8 @@ import {
   WSK_BUF_LAYOUT,
 } from './layout.ts';
 import type { Mirrors } from './mirrors.ts';
+import { datagramClientTable, datagramImports } from './datagram-imports.ts';
+import { DatagramIndications } from './datagram-indications.ts';
 
 type Import = (...args: never[]) => number | void;
 type Member = (...args: unknown[]) => NTSTATUS;
@@ -73,7 +76,8 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
     }
     return known;
   };
-  const tables = new ClientTables(d, m);
+  const indications = new DatagramIndications(d, m);
+  const tables = new ClientTables(d, m, indications);
   /** Each client's provider dispatch, from the capture that gave the driver its handle. */
   const providers = new Map<WSK_CLIENT, WSK_PROVIDER_DISPATCH>();
   const provider = (c: WSK_CLIENT, name: string): Member => {
@@ -291,6 +295,7 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
       call('WskDisconnect', Socket, Irp, (s, i) => [
         s, Buffer === 0 ? null : wskBuf(Buffer), Flags, i,
       ]),
+    ...datagramImports(d, m, { call, wskBuf, outAddress }, indications),
     unbridged: (Member: number): void => unbridged(d.cString(Member)),
   };
 }
@@ -305,10 +310,13 @@ class ClientTables {
   readonly #m: Mirrors;
   readonly #listen = new Map<number, WSK_CLIENT_LISTEN_DISPATCH>();
   readonly #connection = new Map<number, WSK_CLIENT_CONNECTION_DISPATCH>();
+  readonly #datagram = new Map<number, WSK_CLIENT_DATAGRAM_DISPATCH>();
+  readonly #indications: DatagramIndications;
 
-  constructor(driver: CDriver, mirrors: Mirrors) {
+  constructor(driver: CDriver, mirrors: Mirrors, indications: DatagramIndications) {
     this.#d = driver;
     this.#m = mirrors;
+    this.#indications = indications;
   }
 
   /** WskSocket's Dispatch, by the socket's category (its Flags). */
@@ -316,10 +324,21 @@ class ClientTables {
     if (address === 0) return null;
     if (Flags & WSK_FLAG_LISTEN_SOCKET) return this.listen(address);
     if (Flags & WSK_FLAG_CONNECTION_SOCKET) return this.connection(address);
-    if (Flags & (WSK_FLAG_DATAGRAM_SOCKET | WSK_FLAG_STREAM_SOCKET)) {
-      unbridged('WskSocket of a datagram or stream socket with event callbacks');
+    if (Flags & WSK_FLAG_DATAGRAM_SOCKET) return this.datagram(address);
+    if (Flags & WSK_FLAG_STREAM_SOCKET) {
+      unbridged('WskSocket of a stream socket with event callbacks');
     }
     return null;
+  }
+
+  /** A WSK_CLIENT_DATAGRAM_DISPATCH (datagram-imports.ts), one model table per address. */
+  datagram(address: number): WSK_CLIENT_DATAGRAM_DISPATCH {
+    let table = this.#datagram.get(address);
+    if (table === undefined) {
+      table = datagramClientTable(this.#d, this.#indications, address);
+      this.#datagram.set(address, table);
+    }
+    return table;
   }
 
   listen(address: number): WSK_CLIENT_LISTEN_DISPATCH | null {
