@@ -119,10 +119,28 @@ typedef enum { WskSetOption, WskGetOption, WskIoctl } WSK_CONTROL_SOCKET_TYPE;
 #define WSK_SO_BASE 0x4000
 #define SO_WSK_SECURITY (WSK_SO_BASE + 1)
 #define SO_WSK_EVENT_CALLBACK (WSK_SO_BASE + 2)
-/* WskControlClient's one bridged code: its input a WSK_EVENT_CALLBACK_CONTROL
-   ("WSK Client Control Operations",
-   https://learn.microsoft.com/windows-hardware/drivers/network/wsk-client-control-operations). */
+/* WskControlClient's bridged codes ("WSK Client Control Operations",
+   https://learn.microsoft.com/windows-hardware/drivers/network/wsk-client-control-operations):
+   WSK_TRANSPORT_LIST_QUERY's output an array of WSK_TRANSPORT; WSK_TRANSPORT_LIST_CHANGE's IRP
+   pends until cancelled (a simulated host's transports never change);
+   WSK_SET_STATIC_EVENT_CALLBACKS's input a WSK_EVENT_CALLBACK_CONTROL; WSK_TDI_BEHAVIOR's a
+   ULONG of flags. The security descriptor codes (WSK_CACHE_SD, WSK_RELEASE_SD) are not bridged,
+   and WSK_TDI_DEVICENAME_MAPPING is not modelled. */
+#define WSK_TRANSPORT_LIST_QUERY 2
+#define WSK_TRANSPORT_LIST_CHANGE 3
 #define WSK_SET_STATIC_EVENT_CALLBACKS 7
+#define WSK_TDI_BEHAVIOR 8
+#define WSK_TDI_BEHAVIOR_BYPASS_TDI 0x00000001
+
+/* "WSK_TRANSPORT structure (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/ns-wsk-_wsk_transport. */
+typedef struct _WSK_TRANSPORT {
+  USHORT Version;
+  USHORT SocketType;
+  ULONG Protocol;
+  ADDRESS_FAMILY AddressFamily;
+  GUID ProviderId;
+} WSK_TRANSPORT, *PWSK_TRANSPORT;
 
 typedef struct _WSK_EVENT_CALLBACK_CONTROL {
   PNPIID NpiId;

@@ -44,3 +44,7 @@ AT(WSK_DATAGRAM_INDICATION, ControlInfoLength, 20);
 AT(WSK_DATAGRAM_INDICATION, RemoteAddress, 24);
 _Static_assert(sizeof(WSK_BUF_LIST) == 16, "sizeof(WSK_BUF_LIST)");
 AT(WSK_BUF_LIST, Buffer, 4);
+_Static_assert(sizeof(WSK_TRANSPORT) == 28, "sizeof(WSK_TRANSPORT)");
+AT(WSK_TRANSPORT, Protocol, 4);
+AT(WSK_TRANSPORT, AddressFamily, 8);
+AT(WSK_TRANSPORT, ProviderId, 12);

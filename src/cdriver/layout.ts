@@ -31,6 +31,14 @@ export const CLIENT_DISPATCH = { Version: 0, Reserved: 2, WskClientEvent: 4 } as
 export const PROVIDER_NPI = { Client: 0, Dispatch: 4 } as const;
 /** WSK_EVENT_CALLBACK_CONTROL { PNPIID NpiId; ULONG EventMask; }. */
 export const EVENT_CALLBACK_CONTROL = { NpiId: 0, EventMask: 4, size: 8 } as const;
+/** WSK_TRANSPORT { Version; SocketType; Protocol; AddressFamily; GUID ProviderId; }. */
+export const TRANSPORT = {
+  Version: 0,
+  SocketType: 2,
+  Protocol: 4,
+  AddressFamily: 8,
+  ProviderId: 12,
+} as const;
 /** WSK_INSPECT_ID { ULONG_PTR Key; ULONG SerialNumber; }. */
 export const INSPECT_ID = { Key: 0, SerialNumber: 4, size: 8 } as const;
 /** WSK_SOCKET { const VOID *Dispatch; }. */

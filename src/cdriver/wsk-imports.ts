@@ -17,11 +17,9 @@
  * than NULL.
  */
 import {
-  NPI_WSK_INTERFACE_ID,
   SO_WSK_EVENT_CALLBACK,
   STATUS_SUCCESS,
   WSK_CLIENT,
-  WSK_SET_STATIC_EVENT_CALLBACKS,
   WSK_FLAG_CONNECTION_SOCKET,
   WSK_FLAG_DATAGRAM_SOCKET,
   WSK_FLAG_LISTEN_SOCKET,
@@ -51,13 +49,13 @@ import {
   CLIENT_LISTEN,
   CLIENT_NPI,
   DISPATCH_TABLE,
-  EVENT_CALLBACK_CONTROL,
   INSPECT_ID,
   PROVIDER_NPI,
   SOCKADDR_STORAGE_SIZE,
   WSK_BUF_LAYOUT,
 } from './layout.ts';
 import type { Mirrors } from './mirrors.ts';
+import { clientControlBuffers, eventCallbackControl } from './client-control.ts';
 import { datagramClientTable, datagramImports } from './datagram-imports.ts';
 import { DatagramIndications } from './datagram-indications.ts';
 
@@ -213,23 +211,16 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
       Client: number, ControlCode: number, InputSize: number, InputBuffer: number,
       OutputSize: number, OutputBuffer: number, OutputSizeReturned: number, Irp: number,
     ): number => {
-      if (ControlCode !== WSK_SET_STATIC_EVENT_CALLBACKS) {
-        unbridged(`WskControlClient(${ControlCode})`);
-      }
       const c = client(Client, 'WskControlClient');
-      const i = m.irpOrNull(Irp, 'WskControlClient');
-      const input =
-        InputBuffer === 0
-          ? null
-          : {
-              NpiId: npiId(d, d.u32(InputBuffer + EVENT_CALLBACK_CONTROL.NpiId)),
-              EventMask: d.u32(InputBuffer + EVENT_CALLBACK_CONTROL.EventMask),
-            };
-      const returned = OutputSizeReturned === 0 ? null : { value: 0 };
-      const output = OutputBuffer === 0 ? null : {};
-      const status = provider(c, 'WskControlClient')(
-        c, ControlCode, InputSize, input, OutputSize, output, returned, i,
+      const buffers = clientControlBuffers(
+        d, ControlCode, InputBuffer, OutputSize, OutputBuffer, unbridged,
       );
+      const i = m.irpOrNull(Irp, 'WskControlClient');
+      const returned = OutputSizeReturned === 0 ? null : { value: 0 };
+      const status = provider(c, 'WskControlClient')(
+        c, ControlCode, InputSize, buffers.input, OutputSize, buffers.output, returned, i,
+      );
+      buffers.write();
       if (returned !== null) d.setU32(OutputSizeReturned, returned.value);
       if (i !== null) m.syncIrp(i);
       return status;
@@ -245,10 +236,7 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
         InputBuffer === 0
           ? null
           : RequestType === WskSetOption && ControlCode === SO_WSK_EVENT_CALLBACK
-            ? {
-                NpiId: npiId(d, d.u32(InputBuffer + EVENT_CALLBACK_CONTROL.NpiId)),
-                EventMask: d.u32(InputBuffer + EVENT_CALLBACK_CONTROL.EventMask),
-              }
+            ? eventCallbackControl(d, InputBuffer)
             : { value: InputSize >= 4 ? d.u32(InputBuffer) : d.u8(InputBuffer) };
       const output: Record<string, unknown> | null = OutputBuffer === 0 ? null : {};
       const returned = OutputSizeReturned === 0 ? null : { value: 0 };
@@ -455,11 +443,6 @@ function writeOutput(
   } else if (typeof output['value'] === 'number' && size >= 4) {
     d.setU32(address, output['value']);
   }
-}
-
-/** NPI_WSK_INTERFACE_ID's model identity when C passes the runtime's NPIID, else what C gave. */
-function npiId(d: CDriver, address: number): unknown {
-  return address === d.exports.__wsksim_npi_wsk_interface_id() ? NPI_WSK_INTERFACE_ID : address;
 }
 
 /** A PVOID for the model: NULL is null. */
