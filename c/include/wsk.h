@@ -305,10 +305,23 @@ typedef NTSTATUS(WSKAPI *PFN_WSK_CONTROL_CLIENT)(_In_ PWSK_CLIENT Client, _In_ U
     _In_ SIZE_T InputSize, _In_reads_bytes_opt_(InputSize) PVOID InputBuffer,
     _In_ SIZE_T OutputSize, _Out_writes_bytes_opt_(OutputSize) PVOID OutputBuffer,
     _Out_opt_ SIZE_T *OutputSizeReturned, _Inout_opt_ PIRP Irp);
-/* Name resolution's entries keep their place; their structures are not declared yet. */
-typedef NTSTATUS(WSKAPI *PFN_WSK_GET_ADDRESS_INFO)(_In_ PWSK_CLIENT Client, ...);
-typedef VOID(WSKAPI *PFN_WSK_FREE_ADDRESS_INFO)(_In_ PWSK_CLIENT Client, _In_ PVOID AddrInfo);
-typedef NTSTATUS(WSKAPI *PFN_WSK_GET_NAME_INFO)(_In_ PWSK_CLIENT Client, ...);
+/* Name resolution ("PFN_WSK_GET_ADDRESS_INFO callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_get_address_info;
+   "PFN_WSK_FREE_ADDRESS_INFO callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_free_address_info;
+   "PFN_WSK_GET_NAME_INFO callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_get_name_info). */
+typedef NTSTATUS(WSKAPI *PFN_WSK_GET_ADDRESS_INFO)(_In_ PWSK_CLIENT Client,
+    _In_opt_ PUNICODE_STRING NodeName, _In_opt_ PUNICODE_STRING ServiceName,
+    _In_opt_ ULONG NameSpace, _In_opt_ GUID *Provider, _In_opt_ PADDRINFOEXW Hints,
+    _Outptr_ PADDRINFOEXW *Result, _In_opt_ PEPROCESS OwningProcess,
+    _In_opt_ PETHREAD OwningThread, _Inout_ PIRP Irp);
+typedef VOID(WSKAPI *PFN_WSK_FREE_ADDRESS_INFO)(_In_ PWSK_CLIENT Client,
+    _In_ PADDRINFOEXW AddrInfo);
+typedef NTSTATUS(WSKAPI *PFN_WSK_GET_NAME_INFO)(_In_ PWSK_CLIENT Client, _In_ PSOCKADDR SockAddr,
+    _In_ ULONG SockAddrLength, _Out_opt_ PUNICODE_STRING NodeName,
+    _Out_opt_ PUNICODE_STRING ServiceName, _In_ ULONG Flags, _In_opt_ PEPROCESS OwningProcess,
+    _In_opt_ PETHREAD OwningThread, _Inout_ PIRP Irp);
 
 typedef struct _WSK_PROVIDER_DISPATCH {
   USHORT Version;

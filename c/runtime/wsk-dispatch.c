@@ -104,7 +104,7 @@ static NTSTATUS WSKAPI ShimWskListen(PWSK_SOCKET Socket, PIRP Irp) {
   return ImportWskListen(Socket, Irp);
 }
 
-/* ---- members the bridge does not carry yet: the data path, name resolution ---- */
+/* ---- WskControlClient, the data path, and the members the bridge does not carry yet ---- */
 
 #define UNBRIDGED(Member) \
   do { \
@@ -118,13 +118,6 @@ static NTSTATUS WSKAPI ShimWskControlClient(PWSK_CLIENT Client, ULONG ControlCod
   return ImportWskControlClient(Client, ControlCode, InputSize, InputBuffer, OutputSize,
                                 OutputBuffer, OutputSizeReturned, Irp);
 }
-static NTSTATUS WSKAPI ShimWskGetAddressInfo(PWSK_CLIENT Client, ...) {
-  UNBRIDGED("WskGetAddressInfo");
-}
-static VOID WSKAPI ShimWskFreeAddressInfo(PWSK_CLIENT Client, PVOID AddrInfo) {
-  WsksimUnbridged("WskFreeAddressInfo");
-}
-static NTSTATUS WSKAPI ShimWskGetNameInfo(PWSK_CLIENT Client, ...) { UNBRIDGED("WskGetNameInfo"); }
 static NTSTATUS WSKAPI ShimWskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp) {
   return ImportWskSend(Socket, Buffer, Flags, Irp);
 }
@@ -150,6 +143,14 @@ static NTSTATUS WSKAPI ShimWskReceiveEx(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULO
     PULONG ControlInfoLength, PVOID ControlInfo, PULONG ControlFlags, PIRP Irp) {
   UNBRIDGED("WskReceiveEx");
 }
+
+/* ---- name resolution (wsk-names.c) ---- */
+
+NTSTATUS WSKAPI ShimWskGetAddressInfo(PWSK_CLIENT, PUNICODE_STRING, PUNICODE_STRING, ULONG, GUID *,
+                                      PADDRINFOEXW, PADDRINFOEXW *, PEPROCESS, PETHREAD, PIRP);
+VOID WSKAPI ShimWskFreeAddressInfo(PWSK_CLIENT, PADDRINFOEXW);
+NTSTATUS WSKAPI ShimWskGetNameInfo(PWSK_CLIENT, PSOCKADDR, ULONG, PUNICODE_STRING,
+                                   PUNICODE_STRING, ULONG, PEPROCESS, PETHREAD, PIRP);
 
 /* ---- the datagram socket's own members (wsk-datagram.c) ---- */
 

@@ -78,6 +78,21 @@ export const MDL_LAYOUT = {
 export const WSK_BUF_LAYOUT = { Mdl: 0, Offset: 4, Length: 8, size: 12 } as const;
 /** SLIST_HEADER on a 32-bit target: { SLIST_ENTRY Next; USHORT Depth; USHORT Sequence; }. */
 export const SLIST_HEADER_LAYOUT = { Next: 0, Depth: 4, Sequence: 6, size: 8 } as const;
+/** ADDRINFOEXW (ws2def.h) on wasm32: four ints, then SIZE_T and pointers of 4 bytes. */
+export const ADDRINFO = {
+  ai_flags: 0,
+  ai_family: 4,
+  ai_socktype: 8,
+  ai_protocol: 12,
+  ai_addrlen: 16,
+  ai_canonname: 20,
+  ai_addr: 24,
+  ai_blob: 28,
+  ai_bufferlen: 32,
+  ai_provider: 36,
+  ai_next: 40,
+  size: 44,
+} as const;
 /** SOCKADDR_STORAGE's size: what a scratch address gets, whatever its family. */
 export const SOCKADDR_STORAGE_SIZE = 128;
 /** DRIVER_OBJECT and UNICODE_STRING sizes on wasm32. */

@@ -57,6 +57,7 @@ import {
 import type { Mirrors } from './mirrors.ts';
 import { clientControlBuffers, eventCallbackControl } from './client-control.ts';
 import { datagramClientTable, datagramImports } from './datagram-imports.ts';
+import { nameImports } from './name-imports.ts';
 import { DatagramIndications } from './datagram-indications.ts';
 
 type Import = (...args: never[]) => number | void;
@@ -284,6 +285,11 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
         s, Buffer === 0 ? null : wskBuf(Buffer), Flags, i,
       ]),
     ...datagramImports(d, m, { call, wskBuf, outAddress }, indications),
+    ...nameImports(d, m, {
+      client,
+      provider,
+      noOwner: (routine, process, thread) => noSecurity(routine, process, thread, 0),
+    }),
     unbridged: (Member: number): void => unbridged(d.cString(Member)),
   };
 }
