@@ -9,12 +9,13 @@
  *
  * The data path: WskSend, WskReceive and WskDisconnect (its Buffer optional) take a C WSK_BUF,
  * read when called, its Mdl one IoAllocateMdl gave (mirrors.ts); the model reads and writes the
- * buffer's bytes in linear memory. WskControlClient carries WSK_SET_STATIC_EVENT_CALLBACKS.
+ * buffer's bytes in linear memory. WskControlClient's buffers are client-control.ts's; a
+ * datagram socket's own members and WskReceiveFromEvent are datagram-imports.ts's, name
+ * resolution name-imports.ts's.
  *
  * Not carried yet (a member that calls `unbridged`, a scenario the simulator cannot run):
- * WskReceiveEvent and WskRelease, WskSendEx / WskReceiveEx, datagram sockets, name resolution,
- * WskControlClient's other codes, security descriptors, and OwningProcess / OwningThread other
- * than NULL.
+ * WskReceiveEvent and a connection socket's WskRelease, WskSendEx / WskReceiveEx, security
+ * descriptors (WSK_CACHE_SD, WSK_RELEASE_SD), and OwningProcess / OwningThread other than NULL.
  */
 import {
   SO_WSK_EVENT_CALLBACK,
