@@ -224,8 +224,14 @@ async function requests(k: Kernel, h: Handles, Socket: PWSK_SOCKET): Promise<voi
         await send(request); // the receive stays posted
         continue;
       }
+      if (Irp.IoStatus.Status !== STATUS_SUCCESS) {
+        // A receive that fails fails again (an unbound socket: its bind's IRP could not be had).
+        h.errors.push(`WskReceiveFrom: ${statusName(Irp.IoStatus.Status)}`);
+        tries = TRIES;
+        break;
+      }
       const got = str(reply.subarray(0, Irp.IoStatus.Information as number));
-      if (Irp.IoStatus.Status === STATUS_SUCCESS && got === `request ${n}`) {
+      if (got === `request ${n}`) {
         h.replies.push(got);
         break;
       }
