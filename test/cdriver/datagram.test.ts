@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Simulation, type CDriver, type RunOutcome } from '../../src/index.ts';
 import { fixtureDriver, requireToolchain } from '../support/c-toolchain.ts';
 
-const EXPORTS = ['ServerEntry', 'ReleaseTwiceEntry', 'ClientEntry'];
+const EXPORTS = ['ServerEntry', 'ReleaseTwiceEntry', 'KeepAfterReturnEntry', 'ClientEntry'];
 
 interface Loaded {
   readonly sim: Simulation;
@@ -129,6 +129,21 @@ describe('cdriver: datagram sockets', () => {
     expect(on(notes, 'server')).toContain('release again 3221225485'); // STATUS_INVALID_PARAMETER
     expect(rules(sim, 'server')).toEqual(['WSK-DATAGRAM-RELEASE-NOT-RETAINED']);
     expect(outcome.failure?.message).toMatch(/^WSK-DATAGRAM-RELEASE-NOT-RETAINED/);
+  });
+
+  it('a list used after the callback returned STATUS_SUCCESS: its MDL is freed, MDL-USE-AFTER-FREE', async (context) => {
+    requireToolchain(context);
+    const { sim, notes, outcome } = await run('KeepAfterReturnEntry');
+    // The model answers with the IRP (its STATUS_INVALID_PARAMETER completion is pended); the run
+    // stops at the violation.
+    expect(on(notes, 'server')).toEqual([
+      'socket 0', 'bind 0', 'enable 0', 'indicated 1', 'echo sent 0', 'indicated 1',
+      'send from the kept list 259',
+    ]);
+    expect(rules(sim, 'server')).toEqual(['MDL-USE-AFTER-FREE']);
+    expect(outcome.failure?.message).toMatch(
+      /^MDL-USE-AFTER-FREE: WskSendTo with a WSK_BUF over a freed MDL/,
+    );
   });
 
   it('the same seed gives the same trace hash', async (context) => {
