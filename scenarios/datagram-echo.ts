@@ -60,7 +60,7 @@ const TRIES = 30;
 /** The server closes at this virtual time, well after the client is done. */
 const SERVER_MS = 20_000;
 
-interface Handles {
+export interface Handles {
   readonly calls: Map<IRP, number>;
   readonly errors: string[];
   /** The reply each request got, in order. */
@@ -155,7 +155,7 @@ function serverDriver(h: Handles) {
 }
 
 /** The client: each request until its own reply comes, resent every TIMEOUT_MS. */
-function clientDriver(sim: Simulation, h: Handles) {
+export function clientDriver(sim: Simulation, h: Handles) {
   return async (k: Kernel): Promise<void> => {
     const Registration = new WSK_REGISTRATION();
     const Npi = new WSK_PROVIDER_NPI();
@@ -224,8 +224,14 @@ async function requests(k: Kernel, h: Handles, Socket: PWSK_SOCKET): Promise<voi
         await send(request); // the receive stays posted
         continue;
       }
+      if (Irp.IoStatus.Status !== STATUS_SUCCESS) {
+        // A receive that fails fails again (an unbound socket: its bind's IRP could not be had).
+        h.errors.push(`WskReceiveFrom: ${statusName(Irp.IoStatus.Status)}`);
+        tries = TRIES;
+        break;
+      }
       const got = str(reply.subarray(0, Irp.IoStatus.Information as number));
-      if (Irp.IoStatus.Status === STATUS_SUCCESS && got === `request ${n}`) {
+      if (got === `request ${n}`) {
         h.replies.push(got);
         break;
       }
@@ -242,19 +248,51 @@ async function requests(k: Kernel, h: Handles, Socket: PWSK_SOCKET): Promise<voi
   k.IoFreeMdl(ReplyMdl);
 }
 
-function build(sim: Simulation): Handles {
+/**
+ * The hosts and the lossy link, the server `loadServer` loads (this file's, or the C build's:
+ * datagram-echo-c.ts), then the client.
+ */
+export function buildDatagramEcho<H extends Handles>(
+  sim: Simulation,
+  h: H,
+  loadServer: (sim: Simulation, h: H) => void,
+): H {
   sim.addHost({ name: 'client', ipv4: '10.0.0.1' });
   sim.addHost({ name: 'server', ipv4: '10.0.0.2' });
   sim.addLink('client', 'server', {
     latency: '10ms', loss: 0.2, duplicate: 0.1, reorderDelay: '15ms',
   });
-  const h: Handles = {
-    calls: new Map(), errors: [], replies: [], unloaded: new Set(), retries: 0, stale: 0,
-  };
-  sim.load('server', serverDriver(h));
+  loadServer(sim, h);
   sim.load('client', clientDriver(sim, h));
   return h;
 }
+
+export const newHandles = (): Handles => ({
+  calls: new Map(), errors: [], replies: [], unloaded: new Set(), retries: 0, stale: 0,
+});
+
+function build(sim: Simulation): Handles {
+  return buildDatagramEcho(sim, newHandles(), (s, h) => s.load('server', serverDriver(h)));
+}
+
+/** The check both twins share (module header). */
+export function checkDatagramEcho(sim: Simulation, h: Handles): void {
+  checkNoErrors(h.errors);
+  const wanted = Array.from({ length: REQUESTS }, (_, i) => `request ${i + 1}`);
+  if (JSON.stringify(h.replies) !== JSON.stringify(wanted))
+    throw new Error(`replies ${JSON.stringify(h.replies)}`);
+  for (const [Irp, count] of h.calls) {
+    if (count !== 1) throw new Error(`IRP ${Irp.id} completed ${count} times`);
+  }
+  for (const host of ['client', 'server']) {
+    if (!h.unloaded.has(host)) throw new Error(`${host}: driver did not deregister`);
+    if (sim.kernel(host).violations.length > 0)
+      throw new Error(`${host}: ${JSON.stringify(sim.kernel(host).violations)}`);
+  }
+}
+
+/** A campaign varies the kernel knobs and raises loss, duplication and reordering further. */
+export const FUZZ = { links: { loss: [0, 0.3], duplicate: [0, 0.3], reorder: [0, 0.2] } } as const;
 
 export default defineScenario({
   name: 'datagram-echo',
@@ -263,21 +301,8 @@ export default defineScenario({
     'echo server under 20% loss and 10% duplication, discarding stale replies',
   seeds: [1, 2, 3, 4],
   build,
-  check({ sim }, h) {
-    checkNoErrors(h.errors);
-    const wanted = Array.from({ length: REQUESTS }, (_, i) => `request ${i + 1}`);
-    if (JSON.stringify(h.replies) !== JSON.stringify(wanted))
-      throw new Error(`replies ${JSON.stringify(h.replies)}`);
-    for (const [Irp, count] of h.calls) {
-      if (count !== 1) throw new Error(`IRP ${Irp.id} completed ${count} times`);
-    }
-    for (const host of ['client', 'server']) {
-      if (!h.unloaded.has(host)) throw new Error(`${host}: driver did not deregister`);
-      if (sim.kernel(host).violations.length > 0)
-        throw new Error(`${host}: ${JSON.stringify(sim.kernel(host).violations)}`);
-    }
-  },
+  check: ({ sim }, h) => checkDatagramEcho(sim, h),
   limits: { time: '1m' },
   // A campaign varies the kernel knobs and raises loss, duplication and reordering further.
-  fuzz: { links: { loss: [0, 0.3], duplicate: [0, 0.3], reorder: [0, 0.2] } },
+  fuzz: FUZZ,
 });

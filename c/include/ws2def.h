@@ -27,6 +27,10 @@ typedef USHORT ADDRESS_FAMILY;
 #define SO_CONDITIONAL_ACCEPT 0x3002
 #define IPV6_V6ONLY 27
 #define INADDR_ANY ((ULONG)0x00000000)
+/* The ControlFlags WskReceiveFrom returns ("PFN_WSK_RECEIVE_FROM callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_receive_from). */
+#define MSG_TRUNC 0x0100
+#define MSG_CTRUNC 0x0200
 
 typedef struct sockaddr {
   ADDRESS_FAMILY sa_family;
@@ -70,6 +74,34 @@ typedef struct sockaddr_storage {
   LONGLONG __ss_align;
   CHAR __ss_pad2[112];
 } SOCKADDR_STORAGE, *PSOCKADDR_STORAGE;
+
+/* "ADDRINFOEXW structure (ws2def.h)",
+   https://learn.microsoft.com/windows/win32/api/ws2def/ns-ws2def-addrinfoexw: an entry of the list
+   WskGetAddressInfo returns, and its Hints. */
+typedef struct addrinfoexW {
+  int ai_flags;
+  int ai_family;
+  int ai_socktype;
+  int ai_protocol;
+  SIZE_T ai_addrlen;
+  PWSTR ai_canonname;
+  struct sockaddr *ai_addr;
+  void *ai_blob;
+  SIZE_T ai_bufferlen;
+  GUID *ai_provider;
+  struct addrinfoexW *ai_next;
+} ADDRINFOEXW, *PADDRINFOEXW, *LPADDRINFOEXW;
+
+#define AI_PASSIVE 0x01
+#define AI_CANONNAME 0x02
+#define AI_NUMERICHOST 0x04
+#define NI_NOFQDN 0x01
+#define NI_NUMERICHOST 0x02
+#define NI_NAMEREQD 0x04
+#define NI_NUMERICSERV 0x08
+#define NI_DGRAM 0x10
+#define NS_ALL 0
+#define NS_DNS 12
 
 _Static_assert(sizeof(SOCKADDR_IN) == 16, "SOCKADDR_IN is 16 bytes");
 _Static_assert(sizeof(SOCKADDR_IN6) == 28, "SOCKADDR_IN6 is 28 bytes");

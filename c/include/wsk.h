@@ -131,10 +131,28 @@ typedef enum { WskSetOption, WskGetOption, WskIoctl } WSK_CONTROL_SOCKET_TYPE;
 #define WSK_SO_BASE 0x4000
 #define SO_WSK_SECURITY (WSK_SO_BASE + 1)
 #define SO_WSK_EVENT_CALLBACK (WSK_SO_BASE + 2)
-/* WskControlClient's one bridged code: its input a WSK_EVENT_CALLBACK_CONTROL
-   ("WSK Client Control Operations",
-   https://learn.microsoft.com/windows-hardware/drivers/network/wsk-client-control-operations). */
+/* WskControlClient's bridged codes ("WSK Client Control Operations",
+   https://learn.microsoft.com/windows-hardware/drivers/network/wsk-client-control-operations):
+   WSK_TRANSPORT_LIST_QUERY's output an array of WSK_TRANSPORT; WSK_TRANSPORT_LIST_CHANGE's IRP
+   pends until cancelled (a simulated host's transports never change);
+   WSK_SET_STATIC_EVENT_CALLBACKS's input a WSK_EVENT_CALLBACK_CONTROL; WSK_TDI_BEHAVIOR's a
+   ULONG of flags. The security descriptor codes (WSK_CACHE_SD, WSK_RELEASE_SD) are not bridged,
+   and WSK_TDI_DEVICENAME_MAPPING is not modelled. */
+#define WSK_TRANSPORT_LIST_QUERY 2
+#define WSK_TRANSPORT_LIST_CHANGE 3
 #define WSK_SET_STATIC_EVENT_CALLBACKS 7
+#define WSK_TDI_BEHAVIOR 8
+#define WSK_TDI_BEHAVIOR_BYPASS_TDI 0x00000001
+
+/* "WSK_TRANSPORT structure (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/ns-wsk-_wsk_transport. */
+typedef struct _WSK_TRANSPORT {
+  USHORT Version;
+  USHORT SocketType;
+  ULONG Protocol;
+  ADDRESS_FAMILY AddressFamily;
+  GUID ProviderId;
+} WSK_TRANSPORT, *PWSK_TRANSPORT;
 
 typedef struct _WSK_EVENT_CALLBACK_CONTROL {
   PNPIID NpiId;
@@ -175,6 +193,17 @@ typedef struct _WSK_CLIENT_CONNECTION_DISPATCH {
   PFN_WSK_DISCONNECT_EVENT WskDisconnectEvent;
   PFN_WSK_SEND_BACKLOG_EVENT WskSendBacklogEvent;
 } WSK_CLIENT_CONNECTION_DISPATCH, *PWSK_CLIENT_CONNECTION_DISPATCH;
+
+/* A datagram socket's one event callback ("PFN_WSK_RECEIVE_FROM_EVENT callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_receive_from_event;
+   "WSK_CLIENT_DATAGRAM_DISPATCH structure (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/ns-wsk-_wsk_client_datagram_dispatch). */
+typedef NTSTATUS(WSKAPI *PFN_WSK_RECEIVE_FROM_EVENT)(_In_opt_ PVOID SocketContext,
+    _In_ ULONG Flags, _In_opt_ PWSK_DATAGRAM_INDICATION DataIndication);
+
+typedef struct _WSK_CLIENT_DATAGRAM_DISPATCH {
+  PFN_WSK_RECEIVE_FROM_EVENT WskReceiveFromEvent;
+} WSK_CLIENT_DATAGRAM_DISPATCH, *PWSK_CLIENT_DATAGRAM_DISPATCH;
 
 /* ---- provider dispatch tables ---- */
 typedef NTSTATUS(WSKAPI *PFN_WSK_CONTROL_SOCKET)(_In_ PWSK_SOCKET Socket,
@@ -294,10 +323,23 @@ typedef NTSTATUS(WSKAPI *PFN_WSK_CONTROL_CLIENT)(_In_ PWSK_CLIENT Client, _In_ U
     _In_ SIZE_T InputSize, _In_reads_bytes_opt_(InputSize) PVOID InputBuffer,
     _In_ SIZE_T OutputSize, _Out_writes_bytes_opt_(OutputSize) PVOID OutputBuffer,
     _Out_opt_ SIZE_T *OutputSizeReturned, _Inout_opt_ PIRP Irp);
-/* Name resolution's entries keep their place; their structures are not declared yet. */
-typedef NTSTATUS(WSKAPI *PFN_WSK_GET_ADDRESS_INFO)(_In_ PWSK_CLIENT Client, ...);
-typedef VOID(WSKAPI *PFN_WSK_FREE_ADDRESS_INFO)(_In_ PWSK_CLIENT Client, _In_ PVOID AddrInfo);
-typedef NTSTATUS(WSKAPI *PFN_WSK_GET_NAME_INFO)(_In_ PWSK_CLIENT Client, ...);
+/* Name resolution ("PFN_WSK_GET_ADDRESS_INFO callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_get_address_info;
+   "PFN_WSK_FREE_ADDRESS_INFO callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_free_address_info;
+   "PFN_WSK_GET_NAME_INFO callback function (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_get_name_info). */
+typedef NTSTATUS(WSKAPI *PFN_WSK_GET_ADDRESS_INFO)(_In_ PWSK_CLIENT Client,
+    _In_opt_ PUNICODE_STRING NodeName, _In_opt_ PUNICODE_STRING ServiceName,
+    _In_opt_ ULONG NameSpace, _In_opt_ GUID *Provider, _In_opt_ PADDRINFOEXW Hints,
+    _Outptr_ PADDRINFOEXW *Result, _In_opt_ PEPROCESS OwningProcess,
+    _In_opt_ PETHREAD OwningThread, _Inout_ PIRP Irp);
+typedef VOID(WSKAPI *PFN_WSK_FREE_ADDRESS_INFO)(_In_ PWSK_CLIENT Client,
+    _In_ PADDRINFOEXW AddrInfo);
+typedef NTSTATUS(WSKAPI *PFN_WSK_GET_NAME_INFO)(_In_ PWSK_CLIENT Client, _In_ PSOCKADDR SockAddr,
+    _In_ ULONG SockAddrLength, _Out_opt_ PUNICODE_STRING NodeName,
+    _Out_opt_ PUNICODE_STRING ServiceName, _In_ ULONG Flags, _In_opt_ PEPROCESS OwningProcess,
+    _In_opt_ PETHREAD OwningThread, _Inout_ PIRP Irp);
 
 typedef struct _WSK_PROVIDER_DISPATCH {
   USHORT Version;

@@ -105,9 +105,9 @@ static NTSTATUS WSKAPI ShimWskListen(PWSK_SOCKET Socket, PIRP Irp) {
   return ImportWskListen(Socket, Irp);
 }
 
-/* ---- WskControlClient, the data path, and what the bridge does not carry yet (name
-   resolution, datagrams); the slots of WskConnectEx, WskSendEx and WskReceiveEx, which the model
-   does not have, are NULL ---- */
+/* ---- WskControlClient, the data path, and the members the bridge does not carry (security
+   descriptors); the slots of WskConnectEx, WskSendEx and WskReceiveEx, which the model does not
+   have, are NULL ---- */
 
 #define UNBRIDGED(Member) \
   do { \
@@ -121,13 +121,6 @@ static NTSTATUS WSKAPI ShimWskControlClient(PWSK_CLIENT Client, ULONG ControlCod
   return ImportWskControlClient(Client, ControlCode, InputSize, InputBuffer, OutputSize,
                                 OutputBuffer, OutputSizeReturned, Irp);
 }
-static NTSTATUS WSKAPI ShimWskGetAddressInfo(PWSK_CLIENT Client, ...) {
-  UNBRIDGED("WskGetAddressInfo");
-}
-static VOID WSKAPI ShimWskFreeAddressInfo(PWSK_CLIENT Client, PVOID AddrInfo) {
-  WsksimUnbridged("WskFreeAddressInfo");
-}
-static NTSTATUS WSKAPI ShimWskGetNameInfo(PWSK_CLIENT Client, ...) { UNBRIDGED("WskGetNameInfo"); }
 static NTSTATUS WSKAPI ShimWskSend(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags, PIRP Irp) {
   return ImportWskSend(Socket, Buffer, Flags, Irp);
 }
@@ -141,23 +134,23 @@ static NTSTATUS WSKAPI ShimWskDisconnect(PWSK_SOCKET Socket, PWSK_BUF Buffer, UL
 static NTSTATUS WSKAPI ShimWskRelease(PWSK_SOCKET Socket, PWSK_DATA_INDICATION DataIndication) {
   return ImportWskRelease(Socket, DataIndication);
 }
-static NTSTATUS WSKAPI ShimWskSendTo(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-    PSOCKADDR RemoteAddress, ULONG ControlInfoLength, PVOID ControlInfo, PIRP Irp) {
-  UNBRIDGED("WskSendTo");
-}
-static NTSTATUS WSKAPI ShimWskReceiveFrom(PWSK_SOCKET Socket, PWSK_BUF Buffer, ULONG Flags,
-    PSOCKADDR RemoteAddress, PULONG ControlLength, PVOID ControlInfo, PULONG ControlFlags,
-    PIRP Irp) {
-  UNBRIDGED("WskReceiveFrom");
-}
-static NTSTATUS WSKAPI ShimWskReleaseDatagrams(PWSK_SOCKET Socket,
-                                               PWSK_DATAGRAM_INDICATION DatagramIndication) {
-  UNBRIDGED("WskRelease");
-}
-static NTSTATUS WSKAPI ShimWskSendMessages(PWSK_SOCKET Socket, PWSK_BUF_LIST BufferList,
-    ULONG Flags, PSOCKADDR RemoteAddress, ULONG ControlInfoLength, PVOID ControlInfo, PIRP Irp) {
-  UNBRIDGED("WskSendMessages");
-}
+
+/* ---- name resolution (wsk-names.c) ---- */
+
+NTSTATUS WSKAPI ShimWskGetAddressInfo(PWSK_CLIENT, PUNICODE_STRING, PUNICODE_STRING, ULONG, GUID *,
+                                      PADDRINFOEXW, PADDRINFOEXW *, PEPROCESS, PETHREAD, PIRP);
+VOID WSKAPI ShimWskFreeAddressInfo(PWSK_CLIENT, PADDRINFOEXW);
+NTSTATUS WSKAPI ShimWskGetNameInfo(PWSK_CLIENT, PSOCKADDR, ULONG, PUNICODE_STRING,
+                                   PUNICODE_STRING, ULONG, PEPROCESS, PETHREAD, PIRP);
+
+/* ---- the datagram socket's own members (wsk-datagram.c) ---- */
+
+NTSTATUS WSKAPI ShimWskSendTo(PWSK_SOCKET, PWSK_BUF, ULONG, PSOCKADDR, ULONG, PVOID, PIRP);
+NTSTATUS WSKAPI ShimWskReceiveFrom(PWSK_SOCKET, PWSK_BUF, ULONG, PSOCKADDR, PULONG, PVOID, PULONG,
+                                   PIRP);
+NTSTATUS WSKAPI ShimWskReleaseDatagrams(PWSK_SOCKET, PWSK_DATAGRAM_INDICATION);
+NTSTATUS WSKAPI ShimWskSendMessages(PWSK_SOCKET, PWSK_BUF_LIST, ULONG, PSOCKADDR, ULONG, PVOID,
+                                    PIRP);
 
 /* ---- the tables ---- */
 

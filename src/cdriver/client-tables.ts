@@ -8,7 +8,8 @@
  * https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/ns-wsk-_wsk_client_listen_dispatch;
  * and its sibling "WSK_CLIENT_CONNECTION_DISPATCH structure (wsk.h)",
  * docs/model.md#client-dispatch-tables).
- * WskReceiveEvent's list is written into C memory by indications.ts.
+ * WskReceiveEvent's list is written into C memory by indications.ts, WskReceiveFromEvent's by
+ * datagram-indications.ts.
  */
 import {
   WSK_FLAG_CONNECTION_SOCKET,
@@ -17,11 +18,14 @@ import {
   WSK_FLAG_STREAM_SOCKET,
   type NTSTATUS,
   type WSK_CLIENT_CONNECTION_DISPATCH,
+  type WSK_CLIENT_DATAGRAM_DISPATCH,
   type WSK_CLIENT_LISTEN_DISPATCH,
   type WSK_INSPECT_ID,
 } from '../wsk/index.ts';
 import { SimConfigError } from '../sim/index.ts';
 import type { CDriver } from './c-driver.ts';
+import { datagramClientTable } from './datagram-imports.ts';
+import type { DatagramIndications } from './datagram-indications.ts';
 import type { CIndications } from './indications.ts';
 import {
   CLIENT_CONNECTION,
@@ -37,12 +41,20 @@ export class ClientTables {
   readonly #m: Mirrors;
   readonly #listen = new Map<number, WSK_CLIENT_LISTEN_DISPATCH>();
   readonly #connection = new Map<number, WSK_CLIENT_CONNECTION_DISPATCH>();
+  readonly #datagram = new Map<number, WSK_CLIENT_DATAGRAM_DISPATCH>();
   readonly #indications: CIndications;
+  readonly #datagrams: DatagramIndications;
 
-  constructor(driver: CDriver, mirrors: Mirrors, indications: CIndications) {
+  constructor(
+    driver: CDriver,
+    mirrors: Mirrors,
+    indications: CIndications,
+    datagrams: DatagramIndications,
+  ) {
     this.#d = driver;
     this.#m = mirrors;
     this.#indications = indications;
+    this.#datagrams = datagrams;
   }
 
   /** WskSocket's Dispatch, by the socket's category (its Flags). */
@@ -50,10 +62,21 @@ export class ClientTables {
     if (address === 0) return null;
     if (Flags & WSK_FLAG_LISTEN_SOCKET) return this.listen(address);
     if (Flags & WSK_FLAG_CONNECTION_SOCKET) return this.connection(address);
-    if (Flags & (WSK_FLAG_DATAGRAM_SOCKET | WSK_FLAG_STREAM_SOCKET)) {
-      unbridged('WskSocket of a datagram or stream socket with event callbacks');
+    if (Flags & WSK_FLAG_DATAGRAM_SOCKET) return this.datagram(address);
+    if (Flags & WSK_FLAG_STREAM_SOCKET) {
+      unbridged('WskSocket of a stream socket with event callbacks');
     }
     return null;
+  }
+
+  /** A WSK_CLIENT_DATAGRAM_DISPATCH (datagram-imports.ts), one model table per address. */
+  datagram(address: number): WSK_CLIENT_DATAGRAM_DISPATCH {
+    let table = this.#datagram.get(address);
+    if (table === undefined) {
+      table = datagramClientTable(this.#d, this.#datagrams, address);
+      this.#datagram.set(address, table);
+    }
+    return table;
   }
 
   listen(address: number): WSK_CLIENT_LISTEN_DISPATCH | null {

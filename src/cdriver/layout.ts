@@ -31,6 +31,14 @@ export const CLIENT_DISPATCH = { Version: 0, Reserved: 2, WskClientEvent: 4 } as
 export const PROVIDER_NPI = { Client: 0, Dispatch: 4 } as const;
 /** WSK_EVENT_CALLBACK_CONTROL { PNPIID NpiId; ULONG EventMask; }. */
 export const EVENT_CALLBACK_CONTROL = { NpiId: 0, EventMask: 4, size: 8 } as const;
+/** WSK_TRANSPORT { Version; SocketType; Protocol; AddressFamily; GUID ProviderId; }. */
+export const TRANSPORT = {
+  Version: 0,
+  SocketType: 2,
+  Protocol: 4,
+  AddressFamily: 8,
+  ProviderId: 12,
+} as const;
 /** WSK_INSPECT_ID { ULONG_PTR Key; ULONG SerialNumber; }. */
 export const INSPECT_ID = { Key: 0, SerialNumber: 4, size: 8 } as const;
 /** WSK_SOCKET { const VOID *Dispatch; }. */
@@ -43,6 +51,19 @@ export const CLIENT_CONNECTION = {
   WskDisconnectEvent: 4,
   WskSendBacklogEvent: 8,
 } as const;
+/** WSK_CLIENT_DATAGRAM_DISPATCH { PFN_WSK_RECEIVE_FROM_EVENT WskReceiveFromEvent; }. */
+export const CLIENT_DATAGRAM = { WskReceiveFromEvent: 0 } as const;
+/** WSK_DATAGRAM_INDICATION { Next; Buffer; ControlInfo; ControlInfoLength; RemoteAddress; }. */
+export const DATAGRAM_INDICATION = {
+  Next: 0,
+  Buffer: 4,
+  ControlInfo: 16,
+  ControlInfoLength: 20,
+  RemoteAddress: 24,
+  size: 28,
+} as const;
+/** WSK_BUF_LIST { struct _WSK_BUF_LIST *Next; WSK_BUF Buffer; }. */
+export const BUF_LIST = { Next: 0, Buffer: 4, size: 16 } as const;
 /** MDL ("MDL structure (wdm.h)"): Next, Size, MdlFlags, Process, MappedSystemVa, StartVa, ... */
 export const MDL_LAYOUT = {
   size: 28,
@@ -59,6 +80,21 @@ export const WSK_BUF_LAYOUT = { Mdl: 0, Offset: 4, Length: 8, size: 12 } as cons
 export const DATA_INDICATION = { Next: 0, Mdl: 4, Offset: 8, Length: 12, size: 16 } as const;
 /** SLIST_HEADER on a 32-bit target: { SLIST_ENTRY Next; USHORT Depth; USHORT Sequence; }. */
 export const SLIST_HEADER_LAYOUT = { Next: 0, Depth: 4, Sequence: 6, size: 8 } as const;
+/** ADDRINFOEXW (ws2def.h) on wasm32: four ints, then SIZE_T and pointers of 4 bytes. */
+export const ADDRINFO = {
+  ai_flags: 0,
+  ai_family: 4,
+  ai_socktype: 8,
+  ai_protocol: 12,
+  ai_addrlen: 16,
+  ai_canonname: 20,
+  ai_addr: 24,
+  ai_blob: 28,
+  ai_bufferlen: 32,
+  ai_provider: 36,
+  ai_next: 40,
+  size: 44,
+} as const;
 /** SOCKADDR_STORAGE's size: what a scratch address gets, whatever its family. */
 export const SOCKADDR_STORAGE_SIZE = 128;
 /** DRIVER_OBJECT and UNICODE_STRING sizes on wasm32. */

@@ -9,20 +9,19 @@
  * The data path: WskSend, WskReceive and WskDisconnect (its Buffer optional) take a C WSK_BUF,
  * read when called, its Mdl one IoAllocateMdl gave (mirrors.ts) or an indication's; the model
  * reads and writes the buffer's bytes in linear memory. WskRelease takes the head of a list
- * WskReceiveEvent kept (indications.ts; the callback is client-tables.ts's). WskControlClient
- * carries WSK_SET_STATIC_EVENT_CALLBACKS.
+ * WskReceiveEvent kept (indications.ts; the callback is client-tables.ts's). WskControlClient's
+ * buffers are client-control.ts's; a datagram socket's own members and WskReceiveFromEvent are
+ * datagram-imports.ts's, name resolution name-imports.ts's.
  *
- * Not carried (a member that calls `unbridged`, a scenario the simulator cannot run): datagram
- * sockets, name resolution, WskControlClient's other codes, security descriptors, and
- * OwningProcess / OwningThread other than NULL. WskConnectEx, WskSendEx and WskReceiveEx, which
- * the model does not have (docs/model.md#provider-dispatch-tables), are not declared at all.
+ * Not carried (a member that calls `unbridged`, a scenario the simulator cannot run): security
+ * descriptors (WSK_CACHE_SD, WSK_RELEASE_SD) and OwningProcess / OwningThread other than NULL.
+ * WskConnectEx, WskSendEx and WskReceiveEx, which the model does not have
+ * (docs/model.md#provider-dispatch-tables), are not declared at all.
  */
 import {
-  NPI_WSK_INTERFACE_ID,
   SO_WSK_EVENT_CALLBACK,
   STATUS_SUCCESS,
   WSK_CLIENT,
-  WSK_SET_STATIC_EVENT_CALLBACKS,
   WSK_PROVIDER_CHARACTERISTICS,
   WSK_PROVIDER_NPI,
   WSK_REGISTRATION,
@@ -44,12 +43,15 @@ import {
   CLIENT_DISPATCH,
   CLIENT_NPI,
   DISPATCH_TABLE,
-  EVENT_CALLBACK_CONTROL,
   INSPECT_ID,
   PROVIDER_NPI,
   WSK_BUF_LAYOUT,
 } from './layout.ts';
 import type { Mirrors } from './mirrors.ts';
+import { clientControlBuffers, eventCallbackControl } from './client-control.ts';
+import { datagramImports } from './datagram-imports.ts';
+import { nameImports } from './name-imports.ts';
+import { DatagramIndications } from './datagram-indications.ts';
 
 type Import = (...args: never[]) => number | void;
 type Member = (...args: unknown[]) => NTSTATUS;
@@ -67,7 +69,8 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
     return known;
   };
   const indications = new CIndications(d, m);
-  const tables = new ClientTables(d, m, indications);
+  const datagrams = new DatagramIndications(d, m);
+  const tables = new ClientTables(d, m, indications, datagrams);
   /** Each client's provider dispatch, from the capture that gave the driver its handle. */
   const providers = new Map<WSK_CLIENT, WSK_PROVIDER_DISPATCH>();
   const provider = (c: WSK_CLIENT, name: string): Member => {
@@ -203,23 +206,16 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
       Client: number, ControlCode: number, InputSize: number, InputBuffer: number,
       OutputSize: number, OutputBuffer: number, OutputSizeReturned: number, Irp: number,
     ): number => {
-      if (ControlCode !== WSK_SET_STATIC_EVENT_CALLBACKS) {
-        unbridged(`WskControlClient(${ControlCode})`);
-      }
       const c = client(Client, 'WskControlClient');
-      const i = m.irpOrNull(Irp, 'WskControlClient');
-      const input =
-        InputBuffer === 0
-          ? null
-          : {
-              NpiId: npiId(d, d.u32(InputBuffer + EVENT_CALLBACK_CONTROL.NpiId)),
-              EventMask: d.u32(InputBuffer + EVENT_CALLBACK_CONTROL.EventMask),
-            };
-      const returned = OutputSizeReturned === 0 ? null : { value: 0 };
-      const output = OutputBuffer === 0 ? null : {};
-      const status = provider(c, 'WskControlClient')(
-        c, ControlCode, InputSize, input, OutputSize, output, returned, i,
+      const buffers = clientControlBuffers(
+        d, ControlCode, InputBuffer, OutputSize, OutputBuffer, unbridged,
       );
+      const i = m.irpOrNull(Irp, 'WskControlClient');
+      const returned = OutputSizeReturned === 0 ? null : { value: 0 };
+      const status = provider(c, 'WskControlClient')(
+        c, ControlCode, InputSize, buffers.input, OutputSize, buffers.output, returned, i,
+      );
+      buffers.write();
       if (returned !== null) d.setU32(OutputSizeReturned, returned.value);
       if (i !== null) m.syncIrp(i);
       return status;
@@ -235,10 +231,7 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
         InputBuffer === 0
           ? null
           : RequestType === WskSetOption && ControlCode === SO_WSK_EVENT_CALLBACK
-            ? {
-                NpiId: npiId(d, d.u32(InputBuffer + EVENT_CALLBACK_CONTROL.NpiId)),
-                EventMask: d.u32(InputBuffer + EVENT_CALLBACK_CONTROL.EventMask),
-              }
+            ? eventCallbackControl(d, InputBuffer)
             : { value: InputSize >= 4 ? d.u32(InputBuffer) : d.u8(InputBuffer) };
       const output: Record<string, unknown> | null = OutputBuffer === 0 ? null : {};
       const returned = OutputSizeReturned === 0 ? null : { value: 0 };
@@ -290,6 +283,12 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
       indications.released(DataIndication, status as NTSTATUS);
       return status;
     },
+    ...datagramImports(d, m, { call, wskBuf, outAddress }, datagrams),
+    ...nameImports(d, m, {
+      client,
+      provider,
+      noOwner: (routine, process, thread) => noSecurity(routine, process, thread, 0),
+    }),
     unbridged: (Member: number): void => unbridged(d.cString(Member)),
   };
 }
@@ -307,11 +306,6 @@ function writeOutput(
   } else if (typeof output['value'] === 'number' && size >= 4) {
     d.setU32(address, output['value']);
   }
-}
-
-/** NPI_WSK_INTERFACE_ID's model identity when C passes the runtime's NPIID, else what C gave. */
-function npiId(d: CDriver, address: number): unknown {
-  return address === d.exports.__wsksim_npi_wsk_interface_id() ? NPI_WSK_INTERFACE_ID : address;
 }
 
 /** A PVOID for the model: NULL is null. */

@@ -1,8 +1,8 @@
 /**
  * Vitest's global setup: builds the shipped C drivers (scenarios/c/*.c, and each folder of
  * scenarios/c as one driver of its .c files) into .wsksim/c/ (ignored by git), where their
- * scenarios load them (scenarios/seed-samples-c.ts, scenarios/echo-server-c.ts). Without the
- * toolchain it builds nothing and says so, and the tests that need a C driver skip
+ * scenarios load them (scenarios/seed-samples-c.ts, echo-server-c.ts, datagram-echo-c.ts).
+ * Without the toolchain it builds nothing and says so, and the tests that need a C driver skip
  * (c-toolchain.ts), except under CI=true, where the setup fails at once.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
