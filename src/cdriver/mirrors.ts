@@ -38,8 +38,6 @@ import {
   KSPIN_LOCK,
   LinearBytes,
   MDL,
-  SLIST_ENTRY,
-  SLIST_HEADER,
   WSK_INSPECT_ID,
   WSK_SOCKET,
   type NTSTATUS,
@@ -53,10 +51,10 @@ import {
   IO_TYPE_IRP,
   IRP_LAYOUT,
   MDL_LAYOUT,
-  SLIST_HEADER_LAYOUT,
   SOCKET,
 } from './layout.ts';
 import { ObjectMirrors } from './object-mirrors.ts';
+import { SListMirrors } from './slist-mirrors.ts';
 
 /** Where opaque handles start: above any wasm32 memory the build gives a driver. */
 const HANDLE_BASE = 0xf000_0000;
@@ -77,18 +75,18 @@ export class Mirrors {
   readonly #poolAddress = new WeakMap<object, number>();
   readonly #mdls = new Map<number, MDL>();
   readonly #mdlAddress = new WeakMap<MDL, number>();
-  readonly #slistHeaders = new Map<number, SLIST_HEADER>();
-  readonly #slistEntries = new Map<number, SLIST_ENTRY>();
-  readonly #slistEntryAddress = new WeakMap<SLIST_ENTRY, number>();
   readonly #handles: object[] = [];
   readonly #handleOf = new WeakMap<object, number>();
 
   /** Run-down references, lookaside lists and devices (object-mirrors.ts). */
   readonly objects: ObjectMirrors;
+  /** SLIST headers and entries (slist-mirrors.ts). */
+  readonly slists: SListMirrors;
 
   constructor(driver: CDriver) {
     this.#d = driver;
     this.objects = new ObjectMirrors(driver);
+    this.slists = new SListMirrors(driver);
   }
 
   // ---- IRPs -----------------------------------------------------------------------------------
@@ -388,45 +386,6 @@ export class Mirrors {
       d.setU32(address + MDL_LAYOUT.Next, next);
     }
     return first === null ? 0 : (this.#mdlAddress.get(first) ?? 0);
-  }
-
-  // ---- SLISTs -----------------------------------------------------------------------------------
-
-  /** The SLIST_HEADER at `address`: the one there, else a new, uninitialised one. */
-  slistHeader(address: number): SLIST_HEADER {
-    let header = this.#slistHeaders.get(address);
-    if (header === undefined) {
-      this.#d.u8(address);
-      header = new SLIST_HEADER();
-      this.#slistHeaders.set(address, header);
-    }
-    return header;
-  }
-
-  slistEntry(address: number): SLIST_ENTRY {
-    let entry = this.#slistEntries.get(address);
-    if (entry === undefined) {
-      this.#d.u32(address);
-      entry = new SLIST_ENTRY();
-      this.#slistEntries.set(address, entry);
-      this.#slistEntryAddress.set(entry, address);
-    }
-    return entry;
-  }
-
-  slistEntryAddress(entry: SLIST_ENTRY | null): number {
-    return entry === null ? 0 : (this.#slistEntryAddress.get(entry) ?? 0);
-  }
-
-  /** Writes the model's header, and the Next of its first entry, into C memory. */
-  syncSList(address: number, header: SLIST_HEADER): void {
-    const d = this.#d;
-    const first = this.slistEntryAddress(header.first);
-    d.setU32(address + SLIST_HEADER_LAYOUT.Next, first);
-    d.setU16(address + SLIST_HEADER_LAYOUT.Depth, header.depth);
-    if (header.first !== null && first !== 0) {
-      d.setU32(first, this.slistEntryAddress(header.first.Next));
-    }
   }
 
   // ---- opaque handles -------------------------------------------------------------------------
