@@ -105,8 +105,8 @@ static NTSTATUS WSKAPI ShimWskListen(PWSK_SOCKET Socket, PIRP Irp) {
   return ImportWskListen(Socket, Irp);
 }
 
-/* ---- WskControlClient, the data path, and the members the bridge does not carry (security
-   descriptors); the slots of WskConnectEx, WskSendEx and WskReceiveEx, which the model does not
+/* ---- WskControlClient and the data path; UNBRIDGED is for a member the bridge does not carry
+   (none today); the slots of WskConnectEx, WskSendEx and WskReceiveEx, which the model does not
    have, are NULL ---- */
 
 #define UNBRIDGED(Member) \
