@@ -459,6 +459,13 @@ typedef struct _DEVICE_OBJECT *PDEVICE_OBJECT;
 typedef struct _EPROCESS *PEPROCESS;
 typedef struct _ETHREAD *PETHREAD;
 typedef struct _KTHREAD *PKTHREAD;
+/* A security descriptor is opaque to the model: SECURITY_DESCRIPTOR is declared incomplete
+   (RtlCreateSecurityDescriptor and the Rtl routines that build one are not modelled, so they stay
+   undeclared) and PSECURITY_DESCRIPTOR is wdm.h's PVOID; a driver may pass any buffer as the
+   descriptor WSK_CACHE_SD caches ("SECURITY_DESCRIPTOR structure (ntifs.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/ntifs/ns-ntifs-_security_descriptor). */
+typedef struct _SECURITY_DESCRIPTOR SECURITY_DESCRIPTOR;
+typedef PVOID PSECURITY_DESCRIPTOR;
 
 typedef struct _DRIVER_OBJECT DRIVER_OBJECT, *PDRIVER_OBJECT;
 typedef VOID DRIVER_UNLOAD(_In_ struct _DRIVER_OBJECT *DriverObject);

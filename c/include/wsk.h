@@ -136,10 +136,16 @@ typedef enum { WskSetOption, WskGetOption, WskIoctl } WSK_CONTROL_SOCKET_TYPE;
    WSK_TRANSPORT_LIST_QUERY's output an array of WSK_TRANSPORT; WSK_TRANSPORT_LIST_CHANGE's IRP
    pends until cancelled (a simulated host's transports never change);
    WSK_SET_STATIC_EVENT_CALLBACKS's input a WSK_EVENT_CALLBACK_CONTROL; WSK_TDI_BEHAVIOR's a
-   ULONG of flags. The security descriptor codes (WSK_CACHE_SD, WSK_RELEASE_SD) are not bridged,
-   and WSK_TDI_DEVICENAME_MAPPING is not modelled. */
+   ULONG of flags; WSK_CACHE_SD's input a PSECURITY_DESCRIPTOR variable holding the descriptor,
+   its output a PSECURITY_DESCRIPTOR variable receiving the cached copy (an opaque handle: not
+   memory the driver may read), WSK_RELEASE_SD's input a variable holding that copy ("WSK_CACHE_SD",
+   https://learn.microsoft.com/windows-hardware/drivers/network/wsk-cache-sd; "WSK_RELEASE_SD",
+   https://learn.microsoft.com/windows-hardware/drivers/network/wsk-release-sd).
+   WSK_TDI_DEVICENAME_MAPPING is not modelled. */
 #define WSK_TRANSPORT_LIST_QUERY 2
 #define WSK_TRANSPORT_LIST_CHANGE 3
+#define WSK_CACHE_SD 4
+#define WSK_RELEASE_SD 5
 #define WSK_SET_STATIC_EVENT_CALLBACKS 7
 #define WSK_TDI_BEHAVIOR 8
 #define WSK_TDI_BEHAVIOR_BYPASS_TDI 0x00000001
@@ -313,12 +319,14 @@ typedef struct _WSK_PROVIDER_STREAM_DISPATCH {
 typedef NTSTATUS(WSKAPI *PFN_WSK_SOCKET)(_In_ PWSK_CLIENT Client, _In_ ADDRESS_FAMILY AddressFamily,
     _In_ USHORT SocketType, _In_ ULONG Protocol, _In_ ULONG Flags, _In_opt_ PVOID SocketContext,
     _In_opt_ const VOID *Dispatch, _In_opt_ PEPROCESS OwningProcess,
-    _In_opt_ PETHREAD OwningThread, _In_opt_ PVOID SecurityDescriptor, _Inout_ PIRP Irp);
+    _In_opt_ PETHREAD OwningThread, _In_opt_ PSECURITY_DESCRIPTOR SecurityDescriptor,
+    _Inout_ PIRP Irp);
 typedef NTSTATUS(WSKAPI *PFN_WSK_SOCKET_CONNECT)(_In_ PWSK_CLIENT Client, _In_ USHORT SocketType,
     _In_ ULONG Protocol, _In_ PSOCKADDR LocalAddress, _In_ PSOCKADDR RemoteAddress,
     _Reserved_ ULONG Flags, _In_opt_ PVOID SocketContext,
     _In_opt_ const WSK_CLIENT_CONNECTION_DISPATCH *Dispatch, _In_opt_ PEPROCESS OwningProcess,
-    _In_opt_ PETHREAD OwningThread, _In_opt_ PVOID SecurityDescriptor, _Inout_ PIRP Irp);
+    _In_opt_ PETHREAD OwningThread, _In_opt_ PSECURITY_DESCRIPTOR SecurityDescriptor,
+    _Inout_ PIRP Irp);
 typedef NTSTATUS(WSKAPI *PFN_WSK_CONTROL_CLIENT)(_In_ PWSK_CLIENT Client, _In_ ULONG ControlCode,
     _In_ SIZE_T InputSize, _In_reads_bytes_opt_(InputSize) PVOID InputBuffer,
     _In_ SIZE_T OutputSize, _Out_writes_bytes_opt_(OutputSize) PVOID OutputBuffer,

@@ -16,11 +16,11 @@ IMPORT(unbridged) void WsksimUnbridged(const char *Member);
 
 IMPORT(WskSocket)
 NTSTATUS ImportWskSocket(PWSK_CLIENT, ADDRESS_FAMILY, USHORT, ULONG, ULONG, PVOID, const VOID *,
-                         PEPROCESS, PETHREAD, PVOID, PIRP);
+                         PEPROCESS, PETHREAD, PSECURITY_DESCRIPTOR, PIRP);
 IMPORT(WskSocketConnect)
 NTSTATUS ImportWskSocketConnect(PWSK_CLIENT, USHORT, ULONG, PSOCKADDR, PSOCKADDR, ULONG, PVOID,
-                                const WSK_CLIENT_CONNECTION_DISPATCH *, PEPROCESS, PETHREAD, PVOID,
-                                PIRP);
+                                const WSK_CLIENT_CONNECTION_DISPATCH *, PEPROCESS, PETHREAD,
+                                PSECURITY_DESCRIPTOR, PIRP);
 IMPORT(WskControlSocket)
 NTSTATUS ImportWskControlSocket(PWSK_SOCKET, WSK_CONTROL_SOCKET_TYPE, ULONG, ULONG, SIZE_T, PVOID,
                                 SIZE_T, PVOID, SIZE_T *, PIRP);
@@ -46,7 +46,8 @@ IMPORT(WskRelease) NTSTATUS ImportWskRelease(PWSK_SOCKET, PWSK_DATA_INDICATION);
 
 static NTSTATUS WSKAPI ShimWskSocket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressFamily,
     USHORT SocketType, ULONG Protocol, ULONG Flags, PVOID SocketContext, const VOID *Dispatch,
-    PEPROCESS OwningProcess, PETHREAD OwningThread, PVOID SecurityDescriptor, PIRP Irp) {
+    PEPROCESS OwningProcess, PETHREAD OwningThread, PSECURITY_DESCRIPTOR SecurityDescriptor,
+    PIRP Irp) {
   return ImportWskSocket(Client, AddressFamily, SocketType, Protocol, Flags, SocketContext,
                          Dispatch, OwningProcess, OwningThread, SecurityDescriptor, Irp);
 }
@@ -54,7 +55,7 @@ static NTSTATUS WSKAPI ShimWskSocket(PWSK_CLIENT Client, ADDRESS_FAMILY AddressF
 static NTSTATUS WSKAPI ShimWskSocketConnect(PWSK_CLIENT Client, USHORT SocketType, ULONG Protocol,
     PSOCKADDR LocalAddress, PSOCKADDR RemoteAddress, ULONG Flags, PVOID SocketContext,
     const WSK_CLIENT_CONNECTION_DISPATCH *Dispatch, PEPROCESS OwningProcess,
-    PETHREAD OwningThread, PVOID SecurityDescriptor, PIRP Irp) {
+    PETHREAD OwningThread, PSECURITY_DESCRIPTOR SecurityDescriptor, PIRP Irp) {
   return ImportWskSocketConnect(Client, SocketType, Protocol, LocalAddress, RemoteAddress, Flags,
                                 SocketContext, Dispatch, OwningProcess, OwningThread,
                                 SecurityDescriptor, Irp);
@@ -105,8 +106,8 @@ static NTSTATUS WSKAPI ShimWskListen(PWSK_SOCKET Socket, PIRP Irp) {
   return ImportWskListen(Socket, Irp);
 }
 
-/* ---- WskControlClient, the data path, and the members the bridge does not carry (security
-   descriptors); the slots of WskConnectEx, WskSendEx and WskReceiveEx, which the model does not
+/* ---- WskControlClient and the data path; UNBRIDGED is for a member the bridge does not carry
+   (none today); the slots of WskConnectEx, WskSendEx and WskReceiveEx, which the model does not
    have, are NULL ---- */
 
 #define UNBRIDGED(Member) \

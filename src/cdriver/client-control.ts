@@ -9,8 +9,15 @@
  * - WSK_TRANSPORT_LIST_CHANGE: no buffers, the IRP pends;
  * - any other code: a ULONG input, for the model's answer (STATUS_NOT_SUPPORTED for
  *   WSK_TDI_DEVICENAME_MAPPING, STATUS_INVALID_PARAMETER for an unknown code).
- * WSK_CACHE_SD and WSK_RELEASE_SD take security descriptors, which C drivers do not have yet:
- * a scenario this version cannot run.
+ * - WSK_CACHE_SD: InputBuffer a PSECURITY_DESCRIPTOR variable holding the descriptor, OutputBuffer
+ *   a PSECURITY_DESCRIPTOR variable that receives the cached copy ("WSK_CACHE_SD",
+ *   https://learn.microsoft.com/windows-hardware/drivers/network/wsk-cache-sd), written as an
+ *   opaque handle (security.ts);
+ * - WSK_RELEASE_SD: InputBuffer a PSECURITY_DESCRIPTOR variable holding the cached copy
+ *   ("WSK_RELEASE_SD",
+ *   https://learn.microsoft.com/windows-hardware/drivers/network/wsk-release-sd).
+ * Each code's buffers are in the table of "PFN_WSK_CONTROL_CLIENT callback function (wsk.h)",
+ * https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/nc-wsk-pfn_wsk_control_client.
  */
 import {
   NPI_WSK_INTERFACE_ID,
@@ -24,6 +31,7 @@ import {
 } from '../wsk/index.ts';
 import type { CDriver } from './c-driver.ts';
 import { EVENT_CALLBACK_CONTROL, TRANSPORT } from './layout.ts';
+import type { CSecurity } from './security.ts';
 
 /** The model's arguments for a call, and what writes its answer back into C memory. */
 export interface ClientControlBuffers {
@@ -39,11 +47,11 @@ export function clientControlBuffers(
   InputBuffer: number,
   OutputSize: number,
   OutputBuffer: number,
-  unbridged: (what: string) => never,
+  security: CSecurity,
 ): ClientControlBuffers {
   const none = (): void => undefined;
   if (ControlCode === WSK_CACHE_SD || ControlCode === WSK_RELEASE_SD) {
-    unbridged(`WskControlClient(${ControlCode}) (a security descriptor)`);
+    return descriptorBuffers(d, ControlCode, InputBuffer, OutputBuffer, security);
   }
   if (ControlCode === WSK_SET_STATIC_EVENT_CALLBACKS) {
     return { input: eventCallbackControl(d, InputBuffer), output: null, write: none };
@@ -62,6 +70,28 @@ export function clientControlBuffers(
   const input = InputBuffer === 0 ? null : { value: d.u32(InputBuffer) };
   if (ControlCode === WSK_TDI_BEHAVIOR) return { input, output: null, write: none };
   return { input, output: OutputBuffer === 0 ? null : {}, write: none };
+}
+
+/**
+ * WSK_CACHE_SD's and WSK_RELEASE_SD's buffers: each input a PSECURITY_DESCRIPTOR variable (NULL
+ * for no variable), WSK_CACHE_SD's output a holder whose cached copy goes to C as a handle.
+ */
+function descriptorBuffers(
+  d: CDriver,
+  ControlCode: number,
+  InputBuffer: number,
+  OutputBuffer: number,
+  security: CSecurity,
+): ClientControlBuffers {
+  const input = InputBuffer === 0 ? null : { value: security.descriptor(d.u32(InputBuffer)) };
+  if (ControlCode === WSK_RELEASE_SD || OutputBuffer === 0) {
+    return { input, output: null, write: () => undefined };
+  }
+  const output = { value: null as unknown };
+  const write = (): void => {
+    if (output.value !== null) d.setU32(OutputBuffer, security.handle(output.value));
+  };
+  return { input, output, write };
 }
 
 /** A C WSK_EVENT_CALLBACK_CONTROL as the model's (NULL is null). */

@@ -39,19 +39,18 @@ type Member = (...args: unknown[]) => NTSTATUS | void;
 export interface ClientCalls {
   client(handle: number, routine: string): WSK_CLIENT;
   provider(client: WSK_CLIENT, name: string): Member;
-  /** OwningProcess / OwningThread other than NULL are not carried yet. */
-  noOwner(routine: string, process: number, thread: number): void;
+  /** An OwningProcess or OwningThread as the model takes it (security.ts). */
+  owner(address: number): unknown;
 }
 
 export function nameImports(d: CDriver, m: Mirrors, calls: ClientCalls): Record<string, Import> {
   const lists = new AddressLists(d, m);
-  const { client, provider, noOwner } = calls;
+  const { client, provider, owner } = calls;
   return {
     WskGetAddressInfo: (
       Client: number, NodeName: number, ServiceName: number, NameSpace: number, Provider: number,
       Hints: number, Result: number, OwningProcess: number, OwningThread: number, Irp: number,
     ): number => {
-      noOwner('WskGetAddressInfo', OwningProcess, OwningThread);
       const c = client(Client, 'WskGetAddressInfo');
       const i = m.irpOrNull(Irp, 'WskGetAddressInfo');
       const result: { value: ADDRINFOEXW | null } = { value: null };
@@ -60,7 +59,8 @@ export function nameImports(d: CDriver, m: Mirrors, calls: ClientCalls): Record<
       });
       const status = provider(c, 'WskGetAddressInfo')(
         c, readString(d, NodeName), readString(d, ServiceName), NameSpace,
-        Provider === 0 ? null : Provider, readHints(d, Hints), result, null, null, i,
+        Provider === 0 ? null : Provider, readHints(d, Hints), result, owner(OwningProcess),
+        owner(OwningThread), i,
       ) as NTSTATUS;
       if (i !== null) m.syncIrp(i);
       return status;
@@ -75,7 +75,6 @@ export function nameImports(d: CDriver, m: Mirrors, calls: ClientCalls): Record<
       ServiceName: number, Flags: number, OwningProcess: number, OwningThread: number,
       Irp: number,
     ): number => {
-      noOwner('WskGetNameInfo', OwningProcess, OwningThread);
       const c = client(Client, 'WskGetNameInfo');
       const i = m.irpOrNull(Irp, 'WskGetNameInfo');
       const node = NodeName === 0 ? null : emptyString(d, NodeName);
@@ -86,7 +85,8 @@ export function nameImports(d: CDriver, m: Mirrors, calls: ClientCalls): Record<
         if (service !== null) writeString(d, ServiceName, service.Buffer);
       });
       const status = provider(c, 'WskGetNameInfo')(
-        c, m.readSockaddr(SockAddr), SockAddrLength, node, service, Flags, null, null, i,
+        c, m.readSockaddr(SockAddr), SockAddrLength, node, service, Flags, owner(OwningProcess),
+        owner(OwningThread), i,
       ) as NTSTATUS;
       if (i !== null) m.syncIrp(i);
       return status;

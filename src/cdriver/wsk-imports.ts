@@ -13,13 +13,14 @@
  * buffers are client-control.ts's; a datagram socket's own members and WskReceiveFromEvent are
  * datagram-imports.ts's, name resolution name-imports.ts's.
  *
- * Not carried (a member that calls `unbridged`, a scenario the simulator cannot run): security
- * descriptors (WSK_CACHE_SD, WSK_RELEASE_SD) and OwningProcess / OwningThread other than NULL.
+ * Security descriptors (WSK_CACHE_SD, WSK_RELEASE_SD, the SecurityDescriptor arguments and
+ * SO_WSK_SECURITY) and OwningProcess / OwningThread are security.ts's C values.
  * WskConnectEx, WskSendEx and WskReceiveEx, which the model does not have
  * (docs/model.md#provider-dispatch-tables), are not declared at all.
  */
 import {
   SO_WSK_EVENT_CALLBACK,
+  SO_WSK_SECURITY,
   STATUS_SUCCESS,
   WSK_CLIENT,
   WSK_PROVIDER_CHARACTERISTICS,
@@ -52,6 +53,7 @@ import { clientControlBuffers, eventCallbackControl } from './client-control.ts'
 import { datagramImports } from './datagram-imports.ts';
 import { nameImports } from './name-imports.ts';
 import { DatagramIndications } from './datagram-indications.ts';
+import { CSecurity } from './security.ts';
 
 type Import = (...args: never[]) => number | void;
 type Member = (...args: unknown[]) => NTSTATUS;
@@ -114,11 +116,11 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
     Offset: d.u32(address + WSK_BUF_LAYOUT.Offset),
     Length: d.u32(address + WSK_BUF_LAYOUT.Length),
   });
-  const noSecurity = (routine: string, process: number, thread: number, sd: number): void => {
-    if (process !== 0 || thread !== 0 || sd !== 0) {
-      unbridged(`${routine} with an OwningProcess, OwningThread or SecurityDescriptor`);
-    }
-  };
+  const security = new CSecurity(m);
+  /** OwningProcess, OwningThread and SecurityDescriptor as the model takes them. */
+  const owners = (process: number, thread: number, sd: number): [unknown, unknown, unknown] => [
+    security.owner(process), security.owner(thread), security.descriptor(sd),
+  ];
 
   return {
     // ---- registration ----
@@ -176,13 +178,12 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
       SocketContext: number, Dispatch: number, OwningProcess: number, OwningThread: number,
       SecurityDescriptor: number, Irp: number,
     ): number => {
-      noSecurity('WskSocket', OwningProcess, OwningThread, SecurityDescriptor);
       const c = client(Client, 'WskSocket');
       const i = m.irpOrNull(Irp, 'WskSocket');
       const table = tables.forFlags(Flags, Dispatch);
       const status = provider(c, 'WskSocket')(
-        c, AddressFamily, SocketType, Protocol, Flags, nullable(SocketContext), table, null, null,
-        null, i,
+        c, AddressFamily, SocketType, Protocol, Flags, nullable(SocketContext), table,
+        ...owners(OwningProcess, OwningThread, SecurityDescriptor), i,
       );
       if (i !== null) m.syncIrp(i);
       return status;
@@ -192,12 +193,12 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
       RemoteAddress: number, Flags: number, SocketContext: number, Dispatch: number,
       OwningProcess: number, OwningThread: number, SecurityDescriptor: number, Irp: number,
     ): number => {
-      noSecurity('WskSocketConnect', OwningProcess, OwningThread, SecurityDescriptor);
       const c = client(Client, 'WskSocketConnect');
       const i = m.irpOrNull(Irp, 'WskSocketConnect');
       const status = provider(c, 'WskSocketConnect')(
         c, SocketType, Protocol, m.readSockaddr(LocalAddress), m.readSockaddr(RemoteAddress),
-        Flags, nullable(SocketContext), tables.connection(Dispatch), null, null, null, i,
+        Flags, nullable(SocketContext), tables.connection(Dispatch),
+        ...owners(OwningProcess, OwningThread, SecurityDescriptor), i,
       );
       if (i !== null) m.syncIrp(i);
       return status;
@@ -208,7 +209,7 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
     ): number => {
       const c = client(Client, 'WskControlClient');
       const buffers = clientControlBuffers(
-        d, ControlCode, InputBuffer, OutputSize, OutputBuffer, unbridged,
+        d, ControlCode, InputBuffer, OutputSize, OutputBuffer, security,
       );
       const i = m.irpOrNull(Irp, 'WskControlClient');
       const returned = OutputSizeReturned === 0 ? null : { value: 0 };
@@ -227,12 +228,18 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
       InputBuffer: number, OutputSize: number, OutputBuffer: number, OutputSizeReturned: number,
       Irp: number,
     ): number => {
+      const set = RequestType === WskSetOption;
+      // SO_WSK_SECURITY's input is a PSECURITY_DESCRIPTOR variable holding a cached copy
+      // ("SO_WSK_SECURITY",
+      // https://learn.microsoft.com/windows-hardware/drivers/network/so-wsk-security).
       const input =
         InputBuffer === 0
           ? null
-          : RequestType === WskSetOption && ControlCode === SO_WSK_EVENT_CALLBACK
+          : set && ControlCode === SO_WSK_EVENT_CALLBACK
             ? eventCallbackControl(d, InputBuffer)
-            : { value: InputSize >= 4 ? d.u32(InputBuffer) : d.u8(InputBuffer) };
+            : set && ControlCode === SO_WSK_SECURITY
+              ? { value: security.descriptor(d.u32(InputBuffer)) }
+              : { value: InputSize >= 4 ? d.u32(InputBuffer) : d.u8(InputBuffer) };
       const output: Record<string, unknown> | null = OutputBuffer === 0 ? null : {};
       const returned = OutputSizeReturned === 0 ? null : { value: 0 };
       const write = (): void => {
@@ -287,7 +294,7 @@ export function wskImports(d: CDriver, m: Mirrors): Record<string, Import> {
     ...nameImports(d, m, {
       client,
       provider,
-      noOwner: (routine, process, thread) => noSecurity(routine, process, thread, 0),
+      owner: (address) => security.owner(address),
     }),
     unbridged: (Member: number): void => unbridged(d.cString(Member)),
   };
