@@ -211,6 +211,15 @@ typedef struct _WSK_CLIENT_DATAGRAM_DISPATCH {
   PFN_WSK_RECEIVE_FROM_EVENT WskReceiveFromEvent;
 } WSK_CLIENT_DATAGRAM_DISPATCH, *PWSK_CLIENT_DATAGRAM_DISPATCH;
 
+/* A stream socket's client dispatch: the table of the role it takes, listening once WskListen
+   makes it a listening socket, connected once WskConnect connects it ("WSK_CLIENT_STREAM_DISPATCH
+   structure (wsk.h)",
+   https://learn.microsoft.com/windows-hardware/drivers/ddi/wsk/ns-wsk-_wsk_client_stream_dispatch). */
+typedef struct _WSK_CLIENT_STREAM_DISPATCH {
+  const WSK_CLIENT_LISTEN_DISPATCH *Listen;
+  const WSK_CLIENT_CONNECTION_DISPATCH *Connect;
+} WSK_CLIENT_STREAM_DISPATCH, *PWSK_CLIENT_STREAM_DISPATCH;
+
 /* ---- provider dispatch tables ---- */
 typedef NTSTATUS(WSKAPI *PFN_WSK_CONTROL_SOCKET)(_In_ PWSK_SOCKET Socket,
     _In_ WSK_CONTROL_SOCKET_TYPE RequestType, _In_ ULONG ControlCode, _In_ ULONG Level,

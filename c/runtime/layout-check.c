@@ -22,6 +22,8 @@ AT(WSK_EVENT_CALLBACK_CONTROL, EventMask, 4);
 AT(WSK_INSPECT_ID, SerialNumber, 4);
 AT(WSK_CLIENT_LISTEN_DISPATCH, WskAbortEvent, 8);
 AT(WSK_CLIENT_CONNECTION_DISPATCH, WskSendBacklogEvent, 8);
+_Static_assert(sizeof(WSK_CLIENT_STREAM_DISPATCH) == 8, "sizeof(WSK_CLIENT_STREAM_DISPATCH)");
+AT(WSK_CLIENT_STREAM_DISPATCH, Connect, 4);
 _Static_assert(sizeof(DRIVER_OBJECT) == 168, "sizeof(DRIVER_OBJECT)");
 AT(DRIVER_OBJECT, DriverUnload, 52);
 _Static_assert(sizeof(UNICODE_STRING) == 8, "sizeof(UNICODE_STRING)");

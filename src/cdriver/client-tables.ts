@@ -20,6 +20,7 @@ import {
   type WSK_CLIENT_CONNECTION_DISPATCH,
   type WSK_CLIENT_DATAGRAM_DISPATCH,
   type WSK_CLIENT_LISTEN_DISPATCH,
+  type WSK_CLIENT_STREAM_DISPATCH,
   type WSK_INSPECT_ID,
 } from '../wsk/index.ts';
 import { SimConfigError } from '../sim/index.ts';
@@ -30,6 +31,7 @@ import type { CIndications } from './indications.ts';
 import {
   CLIENT_CONNECTION,
   CLIENT_LISTEN,
+  CLIENT_STREAM,
   INSPECT_ID,
   SOCKADDR_STORAGE_SIZE,
 } from './layout.ts';
@@ -42,6 +44,7 @@ export class ClientTables {
   readonly #listen = new Map<number, WSK_CLIENT_LISTEN_DISPATCH>();
   readonly #connection = new Map<number, WSK_CLIENT_CONNECTION_DISPATCH>();
   readonly #datagram = new Map<number, WSK_CLIENT_DATAGRAM_DISPATCH>();
+  readonly #stream = new Map<number, WSK_CLIENT_STREAM_DISPATCH>();
   readonly #indications: CIndications;
   readonly #datagrams: DatagramIndications;
 
@@ -63,10 +66,25 @@ export class ClientTables {
     if (Flags & WSK_FLAG_LISTEN_SOCKET) return this.listen(address);
     if (Flags & WSK_FLAG_CONNECTION_SOCKET) return this.connection(address);
     if (Flags & WSK_FLAG_DATAGRAM_SOCKET) return this.datagram(address);
-    if (Flags & WSK_FLAG_STREAM_SOCKET) {
-      unbridged('WskSocket of a stream socket with event callbacks');
-    }
+    if (Flags & WSK_FLAG_STREAM_SOCKET) return this.stream(address);
     return null;
+  }
+
+  /**
+   * A WSK_CLIENT_STREAM_DISPATCH: the model's table of the two tables it points at, read when the
+   * socket is made (the model takes the one of the role the socket comes to have).
+   */
+  stream(address: number): WSK_CLIENT_STREAM_DISPATCH {
+    let table = this.#stream.get(address);
+    if (table === undefined) {
+      const d = this.#d;
+      table = {
+        Listen: this.listen(d.u32(address + CLIENT_STREAM.Listen)),
+        Connect: this.connection(d.u32(address + CLIENT_STREAM.Connect)),
+      };
+      this.#stream.set(address, table);
+    }
+    return table;
   }
 
   /** A WSK_CLIENT_DATAGRAM_DISPATCH (datagram-imports.ts), one model table per address. */

@@ -51,6 +51,8 @@ export const CLIENT_CONNECTION = {
   WskDisconnectEvent: 4,
   WskSendBacklogEvent: 8,
 } as const;
+/** WSK_CLIENT_STREAM_DISPATCH { const WSK_CLIENT_LISTEN_DISPATCH *Listen; ... *Connect; }. */
+export const CLIENT_STREAM = { Listen: 0, Connect: 4 } as const;
 /** WSK_CLIENT_DATAGRAM_DISPATCH { PFN_WSK_RECEIVE_FROM_EVENT WskReceiveFromEvent; }. */
 export const CLIENT_DATAGRAM = { WskReceiveFromEvent: 0 } as const;
 /** WSK_DATAGRAM_INDICATION { Next; Buffer; ControlInfo; ControlInfoLength; RemoteAddress; }. */
