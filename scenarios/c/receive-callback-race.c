@@ -293,8 +293,6 @@ static const WSK_CLIENT_LISTEN_DISPATCH ListenDispatch = {AcceptEvent, NULL, NUL
 /* ---- DriverEntry: the listener, then the unload ---- */
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) {
-  PIRP ListenCloseIrp;
-  PWSK_SOCKET Listener = NULL;
   NTSTATUS Status;
   UNREFERENCED_PARAMETER(DriverObject);
   UNREFERENCED_PARAMETER(RegistryPath);
@@ -303,14 +301,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
   if (!NT_SUCCESS(Status)) return Status;
   ConnectionsInitialize(&Server.Live);
 
-  /* The listener's close IRP first: its close must not fail for want of one. */
-  ListenCloseIrp = IoAllocateIrp(1, FALSE);
-  if (ListenCloseIrp != NULL)
-    Listener = OpenListener(&Server.ProviderNpi, UPLOAD_PORT, &ListenDispatch, LISTENER_EVENTS,
-                            ListenCloseIrp);
-
-  /* The unload. */
-  if (Listener != NULL) UnloadListener(Listener, ListenCloseIrp, UNLOAD_AT_MS, &Server.Live);
+  ListenUntilUnload(&Server.ProviderNpi, UPLOAD_PORT, &ListenDispatch, LISTENER_EVENTS, UNLOAD_AT_MS,
+                    &Server.Live);
   WskReleaseProviderNPI(&Server.Registration);
   WskDeregister(&Server.Registration);
   ScenarioUnloaded();

@@ -174,8 +174,6 @@ static const WSK_CLIENT_LISTEN_DISPATCH ListenDispatch = {AcceptEvent, NULL, NUL
 /* ---- DriverEntry: the listener, then the unload ---- */
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) {
-  PIRP ListenCloseIrp;
-  PWSK_SOCKET Listener = NULL;
   NTSTATUS Status;
   UNREFERENCED_PARAMETER(DriverObject);
   UNREFERENCED_PARAMETER(RegistryPath);
@@ -185,14 +183,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
   ConnectionsInitialize(&Server.Live);
   KeInitializeSpinLock(&Server.LogLock);
 
-  /* The listener's close IRP first: its close must not fail for want of one. */
-  ListenCloseIrp = IoAllocateIrp(1, FALSE);
-  if (ListenCloseIrp != NULL)
-    Listener = OpenListener(&Server.ProviderNpi, SYSLOG_PORT, &ListenDispatch, LISTENER_EVENTS,
-                            ListenCloseIrp);
-
-  /* The unload. */
-  if (Listener != NULL) UnloadListener(Listener, ListenCloseIrp, UNLOAD_AT_MS, &Server.Live);
+  ListenUntilUnload(&Server.ProviderNpi, SYSLOG_PORT, &ListenDispatch, LISTENER_EVENTS, UNLOAD_AT_MS,
+                    &Server.Live);
   WskReleaseProviderNPI(&Server.Registration);
   WskDeregister(&Server.Registration);
   ScenarioUnloaded();

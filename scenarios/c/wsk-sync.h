@@ -199,4 +199,17 @@ static VOID UnloadListener(_In_ PWSK_SOCKET Listener, _In_ PIRP CloseIrp, _In_ U
   KeWaitForSingleObject(&Live->NoneLeft, Executive, KernelMode, FALSE, NULL);
 }
 
+/* An event-driven server's life after its setup: the listener's close IRP first (its close must
+   not fail for want of one), the listener on Port, then at UnloadAtMs the unload. */
+static VOID ListenUntilUnload(_In_ const WSK_PROVIDER_NPI *ProviderNpi, _In_ USHORT Port,
+                              _In_ const WSK_CLIENT_LISTEN_DISPATCH *ListenDispatch,
+                              _In_ ULONG EventMask, _In_ ULONG UnloadAtMs,
+                              _Inout_ PLIVE_CONNECTIONS Live) {
+  PIRP CloseIrp = IoAllocateIrp(1, FALSE);
+  PWSK_SOCKET Listener = NULL;
+  if (CloseIrp != NULL)
+    Listener = OpenListener(ProviderNpi, Port, ListenDispatch, EventMask, CloseIrp);
+  if (Listener != NULL) UnloadListener(Listener, CloseIrp, UnloadAtMs, Live);
+}
+
 #endif /* WSK_SYNC_H */
