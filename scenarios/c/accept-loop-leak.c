@@ -33,6 +33,8 @@
 #include <ntddk.h>
 #include <wsk.h>
 
+#include "wsk-sync.h"
+
 /* The scenario's hooks: a connection served, bytes discarded, the unload. */
 #define SCENARIO(name) __attribute__((import_module("scenario"), import_name(#name)))
 SCENARIO(Served) VOID ScenarioServed(VOID);
@@ -60,11 +62,7 @@ C_ASSERT(sizeof(CONNECTION) <= CONNECTION_POOL_BYTES);
 typedef struct _SERVER {
   WSK_REGISTRATION Registration;
   WSK_PROVIDER_NPI ProviderNpi;
-  /* The live connections, and the event the unload waits on until the last has closed. */
-  KSPIN_LOCK ConnectionLock;
-  LONG LiveConnections;
-  BOOLEAN Unloading;
-  KEVENT NoConnections;
+  LIVE_CONNECTIONS Live; /* the unload waits on it until the last has closed */
 } SERVER;
 
 static SERVER Server;
@@ -73,77 +71,10 @@ static SERVER Server;
 static UCHAR DiscardBuffer[RECEIVE_LENGTH];
 
 DRIVER_INITIALIZE DriverEntry;
-static IO_COMPLETION_ROUTINE SyncComplete;
 static IO_COMPLETION_ROUTINE AcceptComplete;
 static IO_COMPLETION_ROUTINE ReceiveComplete;
 static IO_COMPLETION_ROUTINE UnwantedClosed;
 static IO_WORKITEM_ROUTINE CloseConnection;
-
-static const WSK_CLIENT_DISPATCH ClientDispatch = {MAKE_WSK_VERSION(1, 0), 0, NULL};
-
-/* ---- the synchronous-call helper: an IRP whose completion routine signals an event ---- */
-
-typedef struct _SYNC_CALL {
-  PIRP Irp;
-  KEVENT Event;
-} SYNC_CALL, *PSYNC_CALL;
-
-static NTSTATUS SyncComplete(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context) {
-  UNREFERENCED_PARAMETER(DeviceObject);
-  UNREFERENCED_PARAMETER(Irp);
-  KeSetEvent((PKEVENT)Context, IO_NO_INCREMENT, FALSE);
-  return STATUS_MORE_PROCESSING_REQUIRED;
-}
-
-/* An IRP ready for one call: Preallocated (reused), or a fresh one; FALSE when none. */
-static BOOLEAN SyncCallBegin(_Out_ PSYNC_CALL Call, _In_opt_ PIRP Preallocated) {
-  if (Preallocated != NULL) IoReuseIrp(Preallocated, STATUS_UNSUCCESSFUL);
-  Call->Irp = Preallocated != NULL ? Preallocated : IoAllocateIrp(1, FALSE);
-  if (Call->Irp == NULL) return FALSE;
-  KeInitializeEvent(&Call->Event, NotificationEvent, FALSE);
-  IoSetCompletionRoutine(Call->Irp, SyncComplete, &Call->Event, TRUE, TRUE, TRUE);
-  return TRUE;
-}
-
-/* Waits for the call when it pended; its status and information, the IRP freed. */
-static NTSTATUS SyncCallEnd(_Inout_ PSYNC_CALL Call, _In_ NTSTATUS Returned,
-                            _Out_opt_ ULONG_PTR *Information) {
-  NTSTATUS Status;
-  if (Returned == STATUS_PENDING)
-    KeWaitForSingleObject(&Call->Event, Executive, KernelMode, FALSE, NULL);
-  Status = Call->Irp->IoStatus.Status;
-  if (Information != NULL) *Information = Call->Irp->IoStatus.Information;
-  IoFreeIrp(Call->Irp);
-  return Status;
-}
-
-static VOID SleepMs(_In_ ULONG Milliseconds) {
-  KEVENT Never;
-  LARGE_INTEGER Interval;
-  KeInitializeEvent(&Never, NotificationEvent, FALSE);
-  Interval.QuadPart = -(LONGLONG)Milliseconds * 10000;
-  KeWaitForSingleObject(&Never, Executive, KernelMode, FALSE, &Interval);
-}
-
-/* Closes Socket with an IRP allocated beforehand, so the close cannot fail for want of one. */
-static VOID CloseSocket(_In_ PWSK_SOCKET Socket, _In_ PIRP CloseIrp) {
-  const WSK_PROVIDER_BASIC_DISPATCH *Dispatch = Socket->Dispatch;
-  SYNC_CALL Call;
-  SyncCallBegin(&Call, CloseIrp);
-  SyncCallEnd(&Call, Dispatch->WskCloseSocket(Socket, Call.Irp), NULL);
-}
-
-/* ---- the live connections ---- */
-
-static VOID ConnectionsChanged(_In_ LONG Change, _In_ BOOLEAN Unloading) {
-  KIRQL OldIrql;
-  KeAcquireSpinLock(&Server.ConnectionLock, &OldIrql);
-  Server.LiveConnections += Change;
-  if (Unloading) Server.Unloading = TRUE;
-  if (Server.Unloading && Server.LiveConnections == 0)
-    KeSetEvent(&Server.NoConnections, IO_NO_INCREMENT, FALSE);
-  KeReleaseSpinLock(&Server.ConnectionLock, OldIrql);
-}
 
 /* ---- one connection: receive and discard until the FIN, then close ---- */
 
@@ -181,7 +112,7 @@ static VOID CloseConnection(PDEVICE_OBJECT DeviceObject, PVOID Context) {
   IoFreeMdl(Mdl);
   IoFreeWorkItem(WorkItem);
   ExFreePoolWithTag(Conn, CONNECTION_TAG);
-  ConnectionsChanged(-1, FALSE);
+  ConnectionsChanged(&Server.Live, -1, FALSE);
 }
 
 static NTSTATUS UnwantedClosed(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context) {
@@ -215,7 +146,7 @@ static VOID StartConnection(_In_ PWSK_SOCKET Socket, _In_ PIRP Irp) {
   Conn->Irp = Irp;
   Conn->WorkItem = WorkItem;
   Conn->Mdl = Mdl;
-  ConnectionsChanged(+1, FALSE);
+  ConnectionsChanged(&Server.Live, +1, FALSE);
   ScenarioServed();
   PostReceive(Conn);
 }
@@ -257,61 +188,16 @@ static NTSTATUS AcceptComplete(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Cont
 
 /* ---- DriverEntry: the listener and its first WskAccept, then the unload ---- */
 
-/* A listening socket bound to 0.0.0.0:9, no event callbacks; CloseIrp is kept for its close, or
-   freed when a step fails and NULL is returned. */
-static PWSK_SOCKET OpenListener(_In_ PIRP CloseIrp) {
-  const WSK_PROVIDER_DISPATCH *Dispatch = Server.ProviderNpi.Dispatch;
-  const WSK_PROVIDER_LISTEN_DISPATCH *Listen;
-  PWSK_SOCKET Socket;
-  SYNC_CALL Call;
-  NTSTATUS Status;
-  ULONG_PTR Information = 0;
-  SOCKADDR_IN LocalAddress = {0};
-
-  Status = STATUS_INSUFFICIENT_RESOURCES;
-  if (SyncCallBegin(&Call, NULL)) {
-    Status = Dispatch->WskSocket(Server.ProviderNpi.Client, AF_INET, SOCK_STREAM, IPPROTO_TCP,
-                                 WSK_FLAG_LISTEN_SOCKET, NULL, NULL, NULL, NULL, NULL, Call.Irp);
-    Status = SyncCallEnd(&Call, Status, &Information);
-  }
-  if (Status != STATUS_SUCCESS) {
-    IoFreeIrp(CloseIrp);
-    return NULL;
-  }
-  Socket = (PWSK_SOCKET)Information;
-  Listen = Socket->Dispatch;
-  LocalAddress.sin_family = AF_INET;
-  LocalAddress.sin_port = htons(DISCARD_PORT);
-  LocalAddress.sin_addr.s_addr = INADDR_ANY;
-  Status = STATUS_INSUFFICIENT_RESOURCES;
-  if (SyncCallBegin(&Call, NULL)) {
-    Status = Listen->WskBind(Socket, (PSOCKADDR)&LocalAddress, 0, Call.Irp);
-    Status = SyncCallEnd(&Call, Status, NULL);
-  }
-  if (Status == STATUS_SUCCESS) return Socket;
-  CloseSocket(Socket, CloseIrp);
-  return NULL;
-}
-
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) {
-  WSK_CLIENT_NPI ClientNpi;
   PIRP CloseIrp, FirstAcceptIrp;
   PWSK_SOCKET Listener = NULL;
   NTSTATUS Status;
   UNREFERENCED_PARAMETER(DriverObject);
   UNREFERENCED_PARAMETER(RegistryPath);
 
-  ClientNpi.ClientContext = NULL;
-  ClientNpi.Dispatch = &ClientDispatch;
-  Status = WskRegister(&ClientNpi, &Server.Registration);
+  Status = RegisterAndCapture(&Server.Registration, &Server.ProviderNpi);
   if (!NT_SUCCESS(Status)) return Status;
-  Status = WskCaptureProviderNPI(&Server.Registration, WSK_INFINITE_WAIT, &Server.ProviderNpi);
-  if (!NT_SUCCESS(Status)) {
-    WskDeregister(&Server.Registration);
-    return Status;
-  }
-  KeInitializeSpinLock(&Server.ConnectionLock);
-  KeInitializeEvent(&Server.NoConnections, NotificationEvent, FALSE);
+  ConnectionsInitialize(&Server.Live);
 
   /* Both IRPs first: the listener's close must not fail for want of one. */
   CloseIrp = IoAllocateIrp(1, FALSE);
@@ -320,7 +206,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
     if (CloseIrp != NULL) IoFreeIrp(CloseIrp);
     if (FirstAcceptIrp != NULL) IoFreeIrp(FirstAcceptIrp);
   } else {
-    Listener = OpenListener(CloseIrp);
+    /* A listening socket bound to 0.0.0.0:9, no event callbacks. */
+    Listener = OpenListener(&Server.ProviderNpi, DISCARD_PORT, NULL, 0, CloseIrp);
     if (Listener == NULL)
       IoFreeIrp(FirstAcceptIrp); /* OpenListener freed CloseIrp */
     else
@@ -329,11 +216,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
 
   /* The unload. */
   if (Listener != NULL) {
-    SleepMs(UNLOAD_AT_MS);
     /* The close completes the queued accept (STATUS_CANCELLED) before itself. */
-    CloseSocket(Listener, CloseIrp);
-    ConnectionsChanged(0, TRUE);
-    KeWaitForSingleObject(&Server.NoConnections, Executive, KernelMode, FALSE, NULL);
+    UnloadListener(Listener, CloseIrp, UNLOAD_AT_MS, &Server.Live);
   }
   WskReleaseProviderNPI(&Server.Registration);
   WskDeregister(&Server.Registration);

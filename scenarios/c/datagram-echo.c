@@ -8,8 +8,8 @@
  * (https://learn.microsoft.com/windows-hardware/drivers/network/sending-datagrams-over-a-datagram-socket);
  * the registration of "Registering a Winsock Kernel Application"
  * (https://learn.microsoft.com/windows-hardware/drivers/network/registering-a-winsock-kernel-application)
- * and the synchronous-call helper WSK drivers share (an IRP whose completion routine signals a
- * KEVENT). scenarios/datagram-echo-c.ts loads it with the TypeScript client of datagram-echo.ts.
+ * and the synchronous-call helper WSK drivers share (wsk-sync.h: an IRP whose completion routine
+ * signals a KEVENT). scenarios/datagram-echo-c.ts loads it with datagram-echo.ts's client.
  *
  * It makes the twin's kernel calls in the twin's order: each echo an IRP and an MDL over a copy
  * of the datagram, freed by the send's completion routine; at 20 s it closes the socket and
@@ -27,9 +27,13 @@
 SCENARIO(Error) VOID ScenarioError(_In_z_ PCSTR What, _In_ NTSTATUS Status);
 SCENARIO(Completed) VOID ScenarioCompleted(_In_ PIRP Irp);
 SCENARIO(Unloaded) VOID ScenarioUnloaded(VOID);
+/* Each run of the synchronous calls' completion routine (wsk-sync.h) is told too. */
+#define WSK_SYNC_COMPLETED(Irp) ScenarioCompleted(Irp)
 
-/* The server closes 20 s after it started listening (relative, 100 ns). */
-#define SERVER_TIME (-20000LL * 10000)
+#include "wsk-sync.h"
+
+/* The server closes 20 s after it started listening. */
+#define SERVER_MS 20000
 /* How often, and how many milliseconds apart, a close is tried when no IRP can be had. */
 #define TRIES 100
 #define RETRY_MS 10
@@ -107,16 +111,9 @@ static NTSTATUS WSKAPI ReceiveFromEvent(PVOID SocketContext, ULONG Flags,
 
 static const WSK_CLIENT_DATAGRAM_DISPATCH DatagramDispatch = {ReceiveFromEvent};
 
-/* ---- the synchronous-call helper: an IRP whose completion routine signals a KEVENT ---- */
+/* ---- the synchronous calls: wsk-sync.h's helper, issued by kind ---- */
 
-static NTSTATUS SyncComplete(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context) {
-  UNREFERENCED_PARAMETER(DeviceObject);
-  ScenarioCompleted(Irp);
-  KeSetEvent((PKEVENT)Context, IO_NO_INCREMENT, FALSE);
-  return STATUS_MORE_PROCESSING_REQUIRED;
-}
-
-typedef enum { CallSocket, CallBind, CallClose } CALL_KIND;
+typedef enum { CallSocket, CallBind } CALL_KIND;
 
 typedef struct _CALL {
   CALL_KIND Kind;
@@ -134,47 +131,21 @@ static NTSTATUS Issue(const CALL *Call, PIRP Irp) {
                                  WSK_FLAG_DATAGRAM_SOCKET, NULL, &DatagramDispatch, NULL, NULL,
                                  NULL, Irp);
     case CallBind:
-      return Dispatch->WskBind(Call->Socket, Call->Address, 0, Irp);
-    case CallClose:
     default:
-      return Dispatch->Basic.WskCloseSocket(Call->Socket, Irp);
+      return Dispatch->WskBind(Call->Socket, Call->Address, 0, Irp);
   }
 }
 
 /* The call with a fresh IRP, waited for when it pends; FALSE when no IRP could be had. */
 static BOOLEAN SyncCall(const CALL *Call, PNTSTATUS Status, PULONG_PTR Information) {
-  KEVENT Event;
-  PIRP Irp = IoAllocateIrp(1, FALSE);
-  if (Irp == NULL) {
+  SYNC_CALL Sync;
+  if (!SyncCallBegin(&Sync, NULL)) {
     *Status = STATUS_INSUFFICIENT_RESOURCES;
     *Information = 0;
     return FALSE;
   }
-  KeInitializeEvent(&Event, NotificationEvent, FALSE);
-  IoSetCompletionRoutine(Irp, SyncComplete, &Event, TRUE, TRUE, TRUE);
-  if (Issue(Call, Irp) == STATUS_PENDING)
-    KeWaitForSingleObject(&Event, Executive, KernelMode, FALSE, NULL);
-  *Status = Irp->IoStatus.Status;
-  *Information = Irp->IoStatus.Information;
-  IoFreeIrp(Irp);
+  *Status = SyncCallEnd(&Sync, Issue(Call, Sync.Irp), Information);
   return TRUE;
-}
-
-static VOID Sleep(LONGLONG Time) {
-  KEVENT Never;
-  LARGE_INTEGER Timeout;
-  KeInitializeEvent(&Never, NotificationEvent, FALSE);
-  Timeout.QuadPart = Time;
-  KeWaitForSingleObject(&Never, Executive, KernelMode, FALSE, &Timeout);
-}
-
-/* WskCloseSocket, tried again a little later while no IRP can be had. */
-static VOID CloseSocket(PWSK_SOCKET Closing) {
-  CALL Call = {CallClose, Closing, NULL};
-  NTSTATUS Status;
-  ULONG_PTR Information;
-  for (int Tries = 1; !SyncCall(&Call, &Status, &Information) && Tries < TRIES; Tries++)
-    Sleep(-RETRY_MS * 10000LL);
 }
 
 /* The datagram socket bound to 0.0.0.0:7; NULL after noting an error. */
@@ -198,7 +169,6 @@ static PWSK_SOCKET DatagramSocket(VOID) {
 }
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) {
-  static const WSK_CLIENT_DISPATCH ClientDispatch = {MAKE_WSK_VERSION(1, 0), 0, NULL};
   WSK_CLIENT_NPI ClientNpi = {NULL, &ClientDispatch};
   WSK_EVENT_CALLBACK_CONTROL Control = {(PNPIID)&NPI_WSK_INTERFACE_ID, WSK_EVENT_RECEIVE_FROM};
   PWSK_SOCKET Made, Closing;
@@ -225,10 +195,10 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
                                               SOL_SOCKET, sizeof(Control), &Control, 0, NULL,
                                               NULL, NULL);
     if (Status != STATUS_SUCCESS) ScenarioError("enable", Status);
-    Sleep(SERVER_TIME);
+    SleepMs(SERVER_MS);
     Closing = Socket;
     Socket = NULL;
-    CloseSocket(Closing);
+    CloseSocketRetrying(Closing, TRIES, RETRY_MS);
   }
   WskReleaseProviderNPI(&Registration);
   WskDeregister(&Registration);

@@ -35,6 +35,8 @@
 #include <ntddk.h>
 #include <wsk.h>
 
+#include "wsk-sync.h"
+
 /* The scenario's hooks. DecisionDelayMs is the decision's delay in milliseconds, the
    simulation's choice 'decision delay ms' between 0 and MaxDelayMs (on Windows, the policy's
    answer); the others say what the driver did: each request's outcome, a call that failed, the
@@ -84,68 +86,9 @@ typedef struct _SERVER {
 static SERVER Server;
 
 DRIVER_INITIALIZE DriverEntry;
-static IO_COMPLETION_ROUTINE SyncComplete;
 static IO_COMPLETION_ROUTINE InspectCompleted;
 static KDEFERRED_ROUTINE DecisionDpc;
 static IO_WORKITEM_ROUTINE DecideWorkItem;
-
-static const WSK_CLIENT_DISPATCH ClientDispatch = {MAKE_WSK_VERSION(1, 0), 0, NULL};
-
-/* ---- the synchronous-call helper: an IRP whose completion routine signals an event ---- */
-
-typedef struct _SYNC_CALL {
-  PIRP Irp;
-  KEVENT Event;
-} SYNC_CALL, *PSYNC_CALL;
-
-static NTSTATUS SyncComplete(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context) {
-  UNREFERENCED_PARAMETER(DeviceObject);
-  UNREFERENCED_PARAMETER(Irp);
-  KeSetEvent((PKEVENT)Context, IO_NO_INCREMENT, FALSE);
-  return STATUS_MORE_PROCESSING_REQUIRED;
-}
-
-/* A fresh IRP ready for one call; FALSE when none can be allocated. */
-static BOOLEAN SyncCallBegin(_Out_ PSYNC_CALL Call) {
-  Call->Irp = IoAllocateIrp(1, FALSE);
-  if (Call->Irp == NULL) return FALSE;
-  KeInitializeEvent(&Call->Event, NotificationEvent, FALSE);
-  IoSetCompletionRoutine(Call->Irp, SyncComplete, &Call->Event, TRUE, TRUE, TRUE);
-  return TRUE;
-}
-
-/* Waits for the call when it pended; its status and information, the IRP freed. */
-static NTSTATUS SyncCallEnd(_Inout_ PSYNC_CALL Call, _In_ NTSTATUS Returned,
-                            _Out_opt_ ULONG_PTR *Information) {
-  NTSTATUS Status;
-  if (Returned == STATUS_PENDING)
-    KeWaitForSingleObject(&Call->Event, Executive, KernelMode, FALSE, NULL);
-  Status = Call->Irp->IoStatus.Status;
-  if (Information != NULL) *Information = Call->Irp->IoStatus.Information;
-  IoFreeIrp(Call->Irp);
-  return Status;
-}
-
-static VOID SleepMs(_In_ ULONG Milliseconds) {
-  KEVENT Never;
-  LARGE_INTEGER Interval;
-  KeInitializeEvent(&Never, NotificationEvent, FALSE);
-  Interval.QuadPart = -(LONGLONG)Milliseconds * 10000;
-  KeWaitForSingleObject(&Never, Executive, KernelMode, FALSE, &Interval);
-}
-
-/* WskCloseSocket, waited for; tried again a little later while no IRP can be had. */
-static NTSTATUS CloseSocket(_In_ PWSK_SOCKET Socket) {
-  const WSK_PROVIDER_BASIC_DISPATCH *Dispatch = Socket->Dispatch;
-  SYNC_CALL Call;
-  ULONG Tries;
-  for (Tries = 1;; Tries++) {
-    if (SyncCallBegin(&Call))
-      return SyncCallEnd(&Call, Dispatch->WskCloseSocket(Socket, Call.Irp), NULL);
-    if (Tries == CLOSE_TRIES) return STATUS_INSUFFICIENT_RESOURCES;
-    SleepMs(CLOSE_RETRY_MS);
-  }
-}
 
 /* ---- the requests' records ---- */
 
@@ -348,7 +291,7 @@ static PWSK_SOCKET ConditionalListener(VOID) {
   WSK_EVENT_CALLBACK_CONTROL Control;
 
   Status = STATUS_INSUFFICIENT_RESOURCES;
-  if (SyncCallBegin(&Call)) {
+  if (SyncCallBegin(&Call, NULL)) {
     Status = Dispatch->WskSocket(Server.ProviderNpi.Client, AF_INET, SOCK_STREAM, IPPROTO_TCP,
                                  WSK_FLAG_LISTEN_SOCKET, NULL, &ListenDispatch, NULL, NULL, NULL,
                                  Call.Irp);
@@ -362,7 +305,7 @@ static PWSK_SOCKET ConditionalListener(VOID) {
   Listen = Socket->Dispatch;
 
   Status = STATUS_INSUFFICIENT_RESOURCES;
-  if (SyncCallBegin(&Call)) {
+  if (SyncCallBegin(&Call, NULL)) {
     Status = Listen->Basic.WskControlSocket(Socket, WskSetOption, SO_CONDITIONAL_ACCEPT,
                                             SOL_SOCKET, sizeof(Conditional), &Conditional, 0,
                                             NULL, NULL, Call.Irp);
@@ -373,14 +316,14 @@ static PWSK_SOCKET ConditionalListener(VOID) {
     LocalAddress.sin_port = htons(LISTEN_PORT);
     LocalAddress.sin_addr.s_addr = INADDR_ANY;
     Status = STATUS_INSUFFICIENT_RESOURCES;
-    if (SyncCallBegin(&Call)) {
+    if (SyncCallBegin(&Call, NULL)) {
       Status = Listen->WskBind(Socket, (PSOCKADDR)&LocalAddress, 0, Call.Irp);
       Status = SyncCallEnd(&Call, Status, NULL);
     }
   }
   if (Status != STATUS_SUCCESS) {
     ScenarioError("server: listening socket", Status);
-    CloseSocket(Socket);
+    CloseSocketRetrying(Socket, CLOSE_TRIES, CLOSE_RETRY_MS);
     return NULL;
   }
   Control.NpiId = (PNPIID)&NPI_WSK_INTERFACE_ID;
@@ -391,7 +334,6 @@ static PWSK_SOCKET ConditionalListener(VOID) {
 }
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) {
-  WSK_CLIENT_NPI ClientNpi;
   PWSK_SOCKET Socket;
   LARGE_INTEGER Timeout;
   NTSTATUS Status;
@@ -399,15 +341,8 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
   UNREFERENCED_PARAMETER(DriverObject);
   UNREFERENCED_PARAMETER(RegistryPath);
 
-  ClientNpi.ClientContext = NULL;
-  ClientNpi.Dispatch = &ClientDispatch;
-  Status = WskRegister(&ClientNpi, &Server.Registration);
+  Status = RegisterAndCapture(&Server.Registration, &Server.ProviderNpi);
   if (!NT_SUCCESS(Status)) return Status;
-  Status = WskCaptureProviderNPI(&Server.Registration, WSK_INFINITE_WAIT, &Server.ProviderNpi);
-  if (!NT_SUCCESS(Status)) {
-    WskDeregister(&Server.Registration);
-    return Status;
-  }
   KeInitializeSpinLock(&Server.RecordLock);
   InitializeListHead(&Server.Records);
   KeInitializeEvent(&Server.AllDecided, NotificationEvent, FALSE);
@@ -419,8 +354,9 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
   if (Socket != NULL) {
     Timeout.QuadPart = DECIDED_TIMEOUT;
     KeWaitForSingleObject(&Server.AllDecided, Executive, KernelMode, FALSE, &Timeout);
-    for (i = 0; i < Server.AcceptedCount; i++) CloseSocket(Server.Accepted[i]);
-    CloseSocket(Socket);
+    for (i = 0; i < Server.AcceptedCount; i++)
+      CloseSocketRetrying(Server.Accepted[i], CLOSE_TRIES, CLOSE_RETRY_MS);
+    CloseSocketRetrying(Socket, CLOSE_TRIES, CLOSE_RETRY_MS);
   }
   WskReleaseProviderNPI(&Server.Registration);
   WskDeregister(&Server.Registration);

@@ -31,6 +31,8 @@
 #include <ntddk.h>
 #include <wsk.h>
 
+#include "wsk-sync.h"
+
 /* The scenario's hooks: an upload received whole (its bytes), the unload. */
 #define SCENARIO(name) __attribute__((import_module("scenario"), import_name(#name)))
 SCENARIO(Uploaded) VOID ScenarioUploaded(_In_ PUCHAR Body, _In_ ULONG Length);
@@ -47,6 +49,8 @@ SCENARIO(Unloaded) VOID ScenarioUnloaded(VOID);
    module's initial memory, 256 KiB). */
 #define BODY_SLOTS 2
 #define UNLOAD_AT_MS 1000
+/* The listener's events, enabled after its bind. */
+#define LISTENER_EVENTS (WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT)
 
 /* One connection, in pool memory from its accept to its close. */
 typedef struct _CONNECTION {
@@ -72,11 +76,7 @@ C_ASSERT(sizeof(CONNECTION) <= CONNECTION_POOL_BYTES);
 typedef struct _SERVER {
   WSK_REGISTRATION Registration;
   WSK_PROVIDER_NPI ProviderNpi;
-  /* The live connections, and the event the unload waits on until the last has closed. */
-  KSPIN_LOCK ConnectionLock;
-  LONG LiveConnections;
-  BOOLEAN Unloading;
-  KEVENT NoConnections;
+  LIVE_CONNECTIONS Live; /* the unload waits on it until the last has closed */
 } SERVER;
 
 static SERVER Server;
@@ -86,75 +86,8 @@ static UCHAR Bodies[BODY_SLOTS][MAX_UPLOAD];
 static BOOLEAN BodyTaken[BODY_SLOTS];
 
 DRIVER_INITIALIZE DriverEntry;
-static IO_COMPLETION_ROUTINE SyncComplete;
 static IO_COMPLETION_ROUTINE ReceiveComplete;
 static IO_WORKITEM_ROUTINE ConnectionWorker;
-
-static const WSK_CLIENT_DISPATCH ClientDispatch = {MAKE_WSK_VERSION(1, 0), 0, NULL};
-
-/* ---- the synchronous-call helper: an IRP whose completion routine signals an event ---- */
-
-typedef struct _SYNC_CALL {
-  PIRP Irp;
-  KEVENT Event;
-} SYNC_CALL, *PSYNC_CALL;
-
-static NTSTATUS SyncComplete(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context) {
-  UNREFERENCED_PARAMETER(DeviceObject);
-  UNREFERENCED_PARAMETER(Irp);
-  KeSetEvent((PKEVENT)Context, IO_NO_INCREMENT, FALSE);
-  return STATUS_MORE_PROCESSING_REQUIRED;
-}
-
-/* An IRP ready for one call: Preallocated (reused), or a fresh one; FALSE when none. */
-static BOOLEAN SyncCallBegin(_Out_ PSYNC_CALL Call, _In_opt_ PIRP Preallocated) {
-  if (Preallocated != NULL) IoReuseIrp(Preallocated, STATUS_UNSUCCESSFUL);
-  Call->Irp = Preallocated != NULL ? Preallocated : IoAllocateIrp(1, FALSE);
-  if (Call->Irp == NULL) return FALSE;
-  KeInitializeEvent(&Call->Event, NotificationEvent, FALSE);
-  IoSetCompletionRoutine(Call->Irp, SyncComplete, &Call->Event, TRUE, TRUE, TRUE);
-  return TRUE;
-}
-
-/* Waits for the call when it pended; its status and information, the IRP freed. */
-static NTSTATUS SyncCallEnd(_Inout_ PSYNC_CALL Call, _In_ NTSTATUS Returned,
-                            _Out_opt_ ULONG_PTR *Information) {
-  NTSTATUS Status;
-  if (Returned == STATUS_PENDING)
-    KeWaitForSingleObject(&Call->Event, Executive, KernelMode, FALSE, NULL);
-  Status = Call->Irp->IoStatus.Status;
-  if (Information != NULL) *Information = Call->Irp->IoStatus.Information;
-  IoFreeIrp(Call->Irp);
-  return Status;
-}
-
-static VOID SleepMs(_In_ ULONG Milliseconds) {
-  KEVENT Never;
-  LARGE_INTEGER Interval;
-  KeInitializeEvent(&Never, NotificationEvent, FALSE);
-  Interval.QuadPart = -(LONGLONG)Milliseconds * 10000;
-  KeWaitForSingleObject(&Never, Executive, KernelMode, FALSE, &Interval);
-}
-
-/* Closes Socket with an IRP allocated beforehand, so the close cannot fail for want of one. */
-static VOID CloseSocket(_In_ PWSK_SOCKET Socket, _In_ PIRP CloseIrp) {
-  const WSK_PROVIDER_BASIC_DISPATCH *Dispatch = Socket->Dispatch;
-  SYNC_CALL Call;
-  SyncCallBegin(&Call, CloseIrp);
-  SyncCallEnd(&Call, Dispatch->WskCloseSocket(Socket, Call.Irp), NULL);
-}
-
-/* ---- the live connections ---- */
-
-static VOID ConnectionsChanged(_In_ LONG Change, _In_ BOOLEAN Unloading) {
-  KIRQL OldIrql;
-  KeAcquireSpinLock(&Server.ConnectionLock, &OldIrql);
-  Server.LiveConnections += Change;
-  if (Unloading) Server.Unloading = TRUE;
-  if (Server.Unloading && Server.LiveConnections == 0)
-    KeSetEvent(&Server.NoConnections, IO_NO_INCREMENT, FALSE);
-  KeReleaseSpinLock(&Server.ConnectionLock, OldIrql);
-}
 
 /* ---- an upload ---- */
 
@@ -247,7 +180,7 @@ static VOID CloseConnection(_In_ PCONNECTION Conn) {
   IoFreeWorkItem(WorkItem);
   ExFreePoolWithTag(Conn, CONNECTION_TAG);
   FreeBody(Body);
-  ConnectionsChanged(-1, FALSE);
+  ConnectionsChanged(&Server.Live, -1, FALSE);
 }
 
 static VOID ConnectionWorker(PDEVICE_OBJECT DeviceObject, PVOID Context) {
@@ -349,7 +282,7 @@ static NTSTATUS WSKAPI AcceptEvent(_In_opt_ PVOID SocketContext, _In_ ULONG Flag
   if (AcceptSocket == NULL) return STATUS_SUCCESS; /* the listener died; the unload closes it */
   Conn = NewConnection(AcceptSocket);
   if (Conn == NULL) return STATUS_REQUEST_NOT_ACCEPTED; /* WSK closes the socket */
-  ConnectionsChanged(+1, FALSE);
+  ConnectionsChanged(&Server.Live, +1, FALSE);
   *AcceptSocketContext = Conn;
   *AcceptSocketDispatch = &ConnectionDispatch;
   return STATUS_SUCCESS;
@@ -359,82 +292,17 @@ static const WSK_CLIENT_LISTEN_DISPATCH ListenDispatch = {AcceptEvent, NULL, NUL
 
 /* ---- DriverEntry: the listener, then the unload ---- */
 
-/* A listening socket bound to 0.0.0.0:8000 with its events enabled after the bind; CloseIrp is
-   kept for its close, or freed when a step fails and NULL is returned. */
-static PWSK_SOCKET OpenListener(_In_ PIRP CloseIrp) {
-  const WSK_PROVIDER_DISPATCH *Dispatch = Server.ProviderNpi.Dispatch;
-  const WSK_PROVIDER_LISTEN_DISPATCH *Listen;
-  PWSK_SOCKET Socket;
-  SYNC_CALL Call;
-  NTSTATUS Status;
-  ULONG_PTR Information = 0;
-  SOCKADDR_IN LocalAddress = {0};
-  WSK_EVENT_CALLBACK_CONTROL Control;
-
-  Status = STATUS_INSUFFICIENT_RESOURCES;
-  if (SyncCallBegin(&Call, NULL)) {
-    Status = Dispatch->WskSocket(Server.ProviderNpi.Client, AF_INET, SOCK_STREAM, IPPROTO_TCP,
-                                 WSK_FLAG_LISTEN_SOCKET, NULL, &ListenDispatch, NULL, NULL, NULL,
-                                 Call.Irp);
-    Status = SyncCallEnd(&Call, Status, &Information);
-  }
-  if (Status != STATUS_SUCCESS) {
-    IoFreeIrp(CloseIrp);
-    return NULL;
-  }
-  Socket = (PWSK_SOCKET)Information;
-  Listen = Socket->Dispatch;
-  LocalAddress.sin_family = AF_INET;
-  LocalAddress.sin_port = htons(UPLOAD_PORT);
-  LocalAddress.sin_addr.s_addr = INADDR_ANY;
-  Status = STATUS_INSUFFICIENT_RESOURCES;
-  if (SyncCallBegin(&Call, NULL)) {
-    Status = Listen->WskBind(Socket, (PSOCKADDR)&LocalAddress, 0, Call.Irp);
-    Status = SyncCallEnd(&Call, Status, NULL);
-  }
-  if (Status == STATUS_SUCCESS) {
-    Control.NpiId = (PNPIID)&NPI_WSK_INTERFACE_ID;
-    Control.EventMask = WSK_EVENT_ACCEPT | WSK_EVENT_RECEIVE | WSK_EVENT_DISCONNECT;
-    Status = Listen->Basic.WskControlSocket(Socket, WskSetOption, SO_WSK_EVENT_CALLBACK,
-                                            SOL_SOCKET, sizeof(Control), &Control, 0, NULL, NULL,
-                                            NULL);
-  }
-  if (Status == STATUS_SUCCESS) return Socket;
-  CloseSocket(Socket, CloseIrp);
-  return NULL;
-}
-
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) {
-  WSK_CLIENT_NPI ClientNpi;
-  PIRP ListenCloseIrp;
-  PWSK_SOCKET Listener = NULL;
   NTSTATUS Status;
   UNREFERENCED_PARAMETER(DriverObject);
   UNREFERENCED_PARAMETER(RegistryPath);
 
-  ClientNpi.ClientContext = NULL;
-  ClientNpi.Dispatch = &ClientDispatch;
-  Status = WskRegister(&ClientNpi, &Server.Registration);
+  Status = RegisterAndCapture(&Server.Registration, &Server.ProviderNpi);
   if (!NT_SUCCESS(Status)) return Status;
-  Status = WskCaptureProviderNPI(&Server.Registration, WSK_INFINITE_WAIT, &Server.ProviderNpi);
-  if (!NT_SUCCESS(Status)) {
-    WskDeregister(&Server.Registration);
-    return Status;
-  }
-  KeInitializeSpinLock(&Server.ConnectionLock);
-  KeInitializeEvent(&Server.NoConnections, NotificationEvent, FALSE);
+  ConnectionsInitialize(&Server.Live);
 
-  /* The listener's close IRP first: its close must not fail for want of one. */
-  ListenCloseIrp = IoAllocateIrp(1, FALSE);
-  if (ListenCloseIrp != NULL) Listener = OpenListener(ListenCloseIrp);
-
-  /* The unload. */
-  if (Listener != NULL) {
-    SleepMs(UNLOAD_AT_MS);
-    CloseSocket(Listener, ListenCloseIrp);
-    ConnectionsChanged(0, TRUE);
-    KeWaitForSingleObject(&Server.NoConnections, Executive, KernelMode, FALSE, NULL);
-  }
+  ListenUntilUnload(&Server.ProviderNpi, UPLOAD_PORT, &ListenDispatch, LISTENER_EVENTS, UNLOAD_AT_MS,
+                    &Server.Live);
   WskReleaseProviderNPI(&Server.Registration);
   WskDeregister(&Server.Registration);
   ScenarioUnloaded();

@@ -5,8 +5,8 @@
  * https://learn.microsoft.com/windows-hardware/drivers/network/listening-for-and-accepting-incoming-connections),
  * the registration of "Registering a Winsock Kernel Application"
  * (https://learn.microsoft.com/windows-hardware/drivers/network/registering-a-winsock-kernel-application)
- * and the synchronous-call helper WSK drivers share (an IRP whose completion routine signals a
- * KEVENT). scenarios/seed-samples-c.ts loads it with the TypeScript clients of seed-samples.ts.
+ * and the synchronous-call helper WSK drivers share (wsk-sync.h: an IRP whose completion routine
+ * signals a KEVENT). scenarios/seed-samples-c.ts loads it with seed-samples.ts's clients.
  *
  * It listens on port 80 with SO_CONDITIONAL_ACCEPT (WskInspectEvent accepts, WskAcceptEvent
  * takes the socket) and on port 81 with AcceptConnection's IRP; at 200 ms it closes everything
@@ -24,6 +24,10 @@ SCENARIO(Seen) VOID ScenarioSeen(_In_z_ PCSTR What, _In_opt_ PSOCKADDR Address, 
 SCENARIO(Error) VOID ScenarioError(_In_z_ PCSTR What, _In_ NTSTATUS Status);
 SCENARIO(Completed) VOID ScenarioCompleted(_In_ PIRP Irp);
 SCENARIO(Unloaded) VOID ScenarioUnloaded(VOID);
+/* Each run of the synchronous calls' completion routine (wsk-sync.h) is told too. */
+#define WSK_SYNC_COMPLETED(Irp) ScenarioCompleted(Irp)
+
+#include "wsk-sync.h"
 
 /* When the driver closes what it has and unloads: 200 ms from the start (absolute, 100 ns). */
 #define UNLOAD_TIME (200LL * 10000)
@@ -288,14 +292,7 @@ const WSK_CLIENT_LISTEN_DISPATCH ListenDispatch =
   WskAbortEvent
 };
 
-/* ---- The synchronous-call helper: an IRP whose completion routine signals a KEVENT ---- */
-
-static NTSTATUS SyncComplete(PDEVICE_OBJECT DeviceObject, PIRP Irp, PVOID Context) {
-  UNREFERENCED_PARAMETER(DeviceObject);
-  ScenarioCompleted(Irp);
-  KeSetEvent((PKEVENT)Context, IO_NO_INCREMENT, FALSE);
-  return STATUS_MORE_PROCESSING_REQUIRED;
-}
+/* ---- the synchronous calls: wsk-sync.h's helper, issued by kind ---- */
 
 /* What a synchronous call came to, its IRP freed. */
 typedef struct _CALL_RESULT {
@@ -303,7 +300,7 @@ typedef struct _CALL_RESULT {
   ULONG_PTR Information;
 } CALL_RESULT;
 
-typedef enum { CallSocket, CallControl, CallBind, CallClose } CALL_KIND;
+typedef enum { CallSocket, CallControl, CallBind } CALL_KIND;
 
 typedef struct _CALL {
   CALL_KIND Kind;
@@ -326,46 +323,30 @@ static NTSTATUS Issue(const CALL *Call, PIRP Irp) {
       return Listen->Basic.WskControlSocket(Call->Socket, WskSetOption, SO_CONDITIONAL_ACCEPT,
                                             SOL_SOCKET, sizeof(ULONG), &One, 0, NULL, NULL, Irp);
     case CallBind:
-      return Listen->WskBind(Call->Socket, Call->Address, 0, Irp);
-    case CallClose:
     default:
-      return Listen->Basic.WskCloseSocket(Call->Socket, Irp);
+      return Listen->WskBind(Call->Socket, Call->Address, 0, Irp);
   }
 }
 
 /* The call with a fresh IRP, waited for when it pends; FALSE when no IRP could be had. */
 static BOOLEAN SyncCall(const CALL *Call, CALL_RESULT *Result) {
-  KEVENT Event;
-  PIRP Irp = IoAllocateIrp(1, FALSE);
-  if (Irp == NULL) {
+  SYNC_CALL Sync;
+  if (!SyncCallBegin(&Sync, NULL)) {
     Result->Status = STATUS_INSUFFICIENT_RESOURCES;
     Result->Information = 0;
     return FALSE;
   }
-  KeInitializeEvent(&Event, NotificationEvent, FALSE);
-  IoSetCompletionRoutine(Irp, SyncComplete, &Event, TRUE, TRUE, TRUE);
-  if (Issue(Call, Irp) == STATUS_PENDING)
-    KeWaitForSingleObject(&Event, Executive, KernelMode, FALSE, NULL);
-  Result->Status = Irp->IoStatus.Status;
-  Result->Information = Irp->IoStatus.Information;
-  IoFreeIrp(Irp);
+  Result->Status = SyncCallEnd(&Sync, Issue(Call, Sync.Irp), &Result->Information);
   return TRUE;
 }
 
+/* Sleeps until Time (absolute, 100 ns). */
 static VOID Sleep(LONGLONG Time) {
   KEVENT Never;
   LARGE_INTEGER Timeout;
   KeInitializeEvent(&Never, NotificationEvent, FALSE);
   Timeout.QuadPart = Time;
   KeWaitForSingleObject(&Never, Executive, KernelMode, FALSE, &Timeout);
-}
-
-/* WskCloseSocket, tried again a little later while no IRP can be had. */
-static VOID CloseSocket(PWSK_SOCKET Socket) {
-  CALL Call = {CallClose, Socket, 0, NULL, NULL};
-  CALL_RESULT Result;
-  for (int Tries = 1; !SyncCall(&Call, &Result) && Tries < TRIES; Tries++)
-    Sleep(-RETRY_MS * 10000LL);
 }
 
 /* ---- DriverEntry's body ---- */
@@ -388,7 +369,7 @@ static PWSK_SOCKET Listener(ULONG Port, const WSK_CLIENT_LISTEN_DISPATCH *Dispat
     SyncCall(&Call, &Result);
     if (Result.Status != STATUS_SUCCESS) {
       ScenarioError("server: listening socket", Result.Status);
-      CloseSocket(Socket);
+      CloseSocketRetrying(Socket, TRIES, RETRY_MS);
       return NULL;
     }
   }
@@ -398,7 +379,7 @@ static PWSK_SOCKET Listener(ULONG Port, const WSK_CLIENT_LISTEN_DISPATCH *Dispat
   SyncCall(&Call, &Result);
   if (Result.Status != STATUS_SUCCESS) {
     ScenarioError("server: listening socket", Result.Status);
-    CloseSocket(Socket);
+    CloseSocketRetrying(Socket, TRIES, RETRY_MS);
     return NULL;
   }
   if (Dispatch != NULL) {
@@ -411,8 +392,6 @@ static PWSK_SOCKET Listener(ULONG Port, const WSK_CLIENT_LISTEN_DISPATCH *Dispat
   }
   return Socket;
 }
-
-static const WSK_CLIENT_DISPATCH ClientDispatch = {MAKE_WSK_VERSION(1, 0), 0, NULL};
 
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) {
   WSK_CLIENT_NPI ClientNpi;
@@ -446,9 +425,9 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath) 
   }
 
   Sleep(UNLOAD_TIME);
-  for (ULONG i = 0; i < AcceptedCount; i++) CloseSocket(Accepted[i]);
-  if (IrpSocket != NULL) CloseSocket(IrpSocket);
-  if (Conditional != NULL) CloseSocket(Conditional);
+  for (ULONG i = 0; i < AcceptedCount; i++) CloseSocketRetrying(Accepted[i], TRIES, RETRY_MS);
+  if (IrpSocket != NULL) CloseSocketRetrying(IrpSocket, TRIES, RETRY_MS);
+  if (Conditional != NULL) CloseSocketRetrying(Conditional, TRIES, RETRY_MS);
   WskReleaseProviderNPI(&Registration);
   WskDeregister(&Registration);
   ScenarioUnloaded();

@@ -44,8 +44,8 @@ const C_RECORD_BYTES = 96;
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8];
 const FAILING = [1, 2, 5, 7, 8];
 /** The C lines the shadow map names: DecisionDpc's read of Record->WorkItem, and the work item's. */
-const DPC_READ = 'scenarios/c/inspect-abort-race.c:231 (DecisionDpc)';
-const WORK_ITEM_READ = 'scenarios/c/inspect-abort-race.c:219 (DecideWorkItem)';
+const DPC_READ = 'scenarios/c/inspect-abort-race.c:174 (DecisionDpc)';
+const WORK_ITEM_READ = 'scenarios/c/inspect-abort-race.c:162 (DecideWorkItem)';
 
 /** The twin with the C record's size: what the C run's trace hash is compared with. */
 const twinSized = defineScenario({
