@@ -15,7 +15,7 @@
  *   (test/explore/shrink.test.ts).
  */
 import { describe, expect, it, type TestContext } from 'vitest';
-import { planRequest, runCampaign, seedOnlyRun } from '../../src/explore/campaign.ts';
+import { planRequest, seedOnlyRun } from '../../src/explore/campaign.ts';
 import {
   failsAsExpected,
   runScenario,
@@ -29,7 +29,12 @@ import twin from '../../scenarios/receive-callback-race.ts';
 import twinFixed from '../../scenarios/receive-callback-race-fixed.ts';
 import bugC from '../../scenarios/receive-callback-race-c.ts';
 import fixedC from '../../scenarios/receive-callback-race-c-fixed.ts';
-import { requireCScenario } from '../support/c-scenarios.ts';
+import {
+  expectDeclaredSwarmRun,
+  expectSwarmFindsOnlyTheBug,
+  expectTwinHashes,
+  requireCScenario,
+} from '../support/c-scenarios.ts';
 
 /** The trigger: every indication the race allows comes while the WskReceive is queued. */
 const RACE: Omit<RunRequest, 'seed'> = { kernel: { server: { receiveCallbackRace: 1 } } };
@@ -46,23 +51,8 @@ const needDrivers = (context: TestContext) =>
 describe('receive-callback-race-c', () => {
   it("has the twin's trace hash on seeds 1–20, bug and fixed, and on the swarm run", async (context) => {
     needDrivers(context);
-    for (const [c, ts] of PAIRS) {
-      for (let seed = 1; seed <= 20; seed++) {
-        const here = await runScenario(c as Scenario, { seed });
-        const again = await runScenario(c as Scenario, { seed });
-        const there = await runScenario(ts as Scenario, { seed, keepTrace: true });
-        expect(here.status, `${c.name} seed ${seed}: ${here.failure?.message}`).toBe('passed');
-        expect(again.traceHash, `${c.name} seed ${seed} again`).toBe(here.traceHash);
-        expect(here.traceHash, `${c.name} seed ${seed}`).toBe(there.traceHash);
-      }
-    }
-    const [declared] = twin.failingRuns ?? [];
-    expect(bugC.failingRuns).toEqual([declared]);
-    const request = planRequest({}, seedOnlyRun(bugC as Scenario, 'swarm', 16));
-    const here = await runScenario(bugC as Scenario, request);
-    const there = await runScenario(twin as Scenario, { ...request, keepTrace: true });
-    expect(failsAsExpected(bugC as Scenario, here), here.failure?.message).toBe(true);
-    expect(here.traceHash).toBe(there.traceHash);
+    await expectTwinHashes(PAIRS, Array.from({ length: 20 }, (_, i) => i + 1));
+    await expectDeclaredSwarmRun(bugC as Scenario, twin as Scenario, 16);
   });
 
   it("under the race: the twin's trace hash, the bug failing as it declares, the fixed twin refusing and passing", async (context) => {
@@ -88,13 +78,7 @@ describe('receive-callback-race-c', () => {
 
   it('a swarm campaign of 100 runs finds it and fails no other way; the twin passes', async (context) => {
     needDrivers(context);
-    const found = await runCampaign(bugC as Scenario, { strategy: 'swarm', runs: 100, seed: 1 });
-    const other = found.failures.filter((f) => !f.expected).map((f) => `${f.seed}: ${f.message}`);
-    expect(other).toEqual([]);
-    expect(found.failures.length).toBeGreaterThan(0);
-    expect(found.ok).toBe(true);
-    const fixed = await runCampaign(fixedC as Scenario, { strategy: 'swarm', runs: 100, seed: 1 });
-    expect(fixed.failures.map((f) => `${f.seed}: ${f.message}`)).toEqual([]);
+    await expectSwarmFindsOnlyTheBug(bugC as Scenario, fixedC as Scenario);
   });
 
   it("shrinks the swarm run to one decision, 'swarm receive race', as the twin's", async (context) => {

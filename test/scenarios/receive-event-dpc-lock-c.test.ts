@@ -13,7 +13,7 @@
  *   (test/explore/shrink.test.ts).
  */
 import { describe, expect, it, type TestContext } from 'vitest';
-import { planRequest, runCampaign, seedOnlyRun } from '../../src/explore/campaign.ts';
+import { planRequest, seedOnlyRun } from '../../src/explore/campaign.ts';
 import {
   failsAsExpected,
   runScenario,
@@ -27,38 +27,30 @@ import twin from '../../scenarios/receive-event-dpc-lock.ts';
 import twinFixed from '../../scenarios/receive-event-dpc-lock-fixed.ts';
 import bugC from '../../scenarios/receive-event-dpc-lock-c.ts';
 import fixedC from '../../scenarios/receive-event-dpc-lock-c-fixed.ts';
-import { requireCScenario } from '../support/c-scenarios.ts';
+import {
+  expectDeclaredSwarmRun,
+  expectSwarmFindsOnlyTheBug,
+  expectTwinHashes,
+  requireCScenario,
+} from '../support/c-scenarios.ts';
 
 /** The trigger: every callback on the server at PASSIVE_LEVEL. */
 const PASSIVE: Omit<RunRequest, 'seed'> = { kernel: { server: { passiveCallbacks: 1 } } };
 
 /** Skips a test, saying why, while a driver does not build. */
+const PAIRS = [
+  [bugC, twin],
+  [fixedC, twinFixed],
+] as const;
+
 const needDrivers = (context: TestContext) =>
   requireCScenario(context, 'receive-event-dpc-lock', 'receive-event-dpc-lock-fixed');
 
 describe('receive-event-dpc-lock-c', () => {
   it("has the twin's trace hash on seeds 1–20, bug and fixed, and on the swarm run", async (context) => {
     needDrivers(context);
-    for (const [c, ts] of [
-      [bugC, twin],
-      [fixedC, twinFixed],
-    ] as const) {
-      for (let seed = 1; seed <= 20; seed++) {
-        const here = await runScenario(c as Scenario, { seed });
-        const again = await runScenario(c as Scenario, { seed });
-        const there = await runScenario(ts as Scenario, { seed, keepTrace: true });
-        expect(here.status, `${c.name} seed ${seed}: ${here.failure?.message}`).toBe('passed');
-        expect(again.traceHash, `${c.name} seed ${seed} again`).toBe(here.traceHash);
-        expect(here.traceHash, `${c.name} seed ${seed}`).toBe(there.traceHash);
-      }
-    }
-    const [declared] = twin.failingRuns ?? [];
-    expect(bugC.failingRuns).toEqual([declared]);
-    const request = planRequest({}, seedOnlyRun(bugC as Scenario, 'swarm', 55));
-    const here = await runScenario(bugC as Scenario, request);
-    const there = await runScenario(twin as Scenario, { ...request, keepTrace: true });
-    expect(failsAsExpected(bugC as Scenario, here), here.failure?.message).toBe(true);
-    expect(here.traceHash).toBe(there.traceHash);
+    await expectTwinHashes(PAIRS, Array.from({ length: 20 }, (_, i) => i + 1));
+    await expectDeclaredSwarmRun(bugC as Scenario, twin as Scenario, 55);
   });
 
   it('fails as it declares at PASSIVE_LEVEL, in ReceiveEvent; its twin passes, every line logged', async (context) => {
@@ -77,13 +69,7 @@ describe('receive-event-dpc-lock-c', () => {
 
   it('a swarm campaign of 100 runs finds it and fails no other way; the twin passes', async (context) => {
     needDrivers(context);
-    const found = await runCampaign(bugC as Scenario, { strategy: 'swarm', runs: 100, seed: 1 });
-    const other = found.failures.filter((f) => !f.expected).map((f) => `${f.seed}: ${f.message}`);
-    expect(other).toEqual([]);
-    expect(found.failures.length).toBeGreaterThan(0);
-    expect(found.ok).toBe(true);
-    const fixed = await runCampaign(fixedC as Scenario, { strategy: 'swarm', runs: 100, seed: 1 });
-    expect(fixed.failures.map((f) => `${f.seed}: ${f.message}`)).toEqual([]);
+    await expectSwarmFindsOnlyTheBug(bugC as Scenario, fixedC as Scenario);
   });
 
   it("shrinks the swarm run to one decision, 'swarm PASSIVE', as the twin's", async (context) => {

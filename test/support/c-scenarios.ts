@@ -9,8 +9,10 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TestContext } from 'vitest';
+import { expect, type TestContext } from 'vitest';
 import { buildDriver } from '../../src/cli/build-driver.ts';
+import { planRequest, runCampaign, seedOnlyRun } from '../../src/explore/campaign.ts';
+import { failsAsExpected, runScenario, type Scenario } from '../../src/explore/scenario.ts';
 import { requireToolchain } from './c-toolchain.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -21,8 +23,12 @@ const outcomes = new Map<string, string | null>();
 function build(name: string): string | null {
   const source = join(ROOT, 'scenarios/c', `${name}.c`);
   const output = join(ROOT, '.wsksim/c', `${name}.wasm`);
-  // A FIXED twin includes the bug's source: both count.
-  const sources = [source, join(dirname(source), `${name.replace(/-fixed$/, '')}.c`)];
+  // A FIXED twin includes the bug's source, and every driver the shared wsk-sync.h: all count.
+  const sources = [
+    source,
+    join(dirname(source), `${name.replace(/-fixed$/, '')}.c`),
+    join(dirname(source), 'wsk-sync.h'),
+  ];
   const newest = Math.max(...sources.map((file) => statSync(file).mtimeMs));
   if (existsSync(output) && statSync(output).mtimeMs > newest) return null;
   mkdirSync(dirname(output), { recursive: true });
@@ -52,4 +58,50 @@ export function requireCScenario(context: TestContext, ...names: string[]): void
     console.warn(`skipping "${context.task.name}": ${why}`);
     context.skip(why);
   }
+}
+
+/** A C scenario and its TypeScript twin. */
+export type Twins<H> = readonly [Scenario<H>, Scenario<H>];
+
+/**
+ * Each C scenario of `pairs` passes every seed of `seeds` with one trace hash on two runs, and
+ * that hash is its TypeScript twin's.
+ */
+export async function expectTwinHashes<H>(pairs: readonly Twins<H>[], seeds: Iterable<number>) {
+  for (const [c, ts] of pairs) {
+    for (const seed of seeds) {
+      const here = await runScenario(c, { seed });
+      const again = await runScenario(c, { seed });
+      const there = await runScenario(ts, { seed });
+      expect(here.status, `${c.name} seed ${seed}: ${here.failure?.message}`).toBe('passed');
+      expect(again.traceHash, `${c.name} seed ${seed} again`).toBe(here.traceHash);
+      expect(here.traceHash, `${c.name} seed ${seed}`).toBe(there.traceHash);
+    }
+  }
+}
+
+/**
+ * The twin's declared failing run is the C bug's too: a swarm run of `seed`, failing as the C
+ * scenario declares, with the twin's trace hash.
+ */
+export async function expectDeclaredSwarmRun(bug: Scenario, twin: Scenario, seed: number) {
+  const [declared] = twin.failingRuns ?? [];
+  expect(declared).toEqual({ strategy: 'swarm', seed });
+  expect(bug.failingRuns).toEqual([declared]);
+  const request = planRequest({}, seedOnlyRun(bug, 'swarm', seed));
+  const here = await runScenario(bug, request);
+  const there = await runScenario(twin, request);
+  expect(failsAsExpected(bug, here), here.failure?.message).toBe(true);
+  expect(here.traceHash).toBe(there.traceHash);
+}
+
+/** A swarm campaign of 100 runs finds the bug and fails no other way; the fixed twin passes it. */
+export async function expectSwarmFindsOnlyTheBug(bug: Scenario, fixed: Scenario) {
+  const found = await runCampaign(bug, { strategy: 'swarm', runs: 100, seed: 1 });
+  const other = found.failures.filter((f) => !f.expected).map((f) => `${f.seed}: ${f.message}`);
+  expect(other).toEqual([]);
+  expect(found.failures.length).toBeGreaterThan(0);
+  expect(found.ok).toBe(true);
+  const clean = await runCampaign(fixed, { strategy: 'swarm', runs: 100, seed: 1 });
+  expect(clean.failures.map((f) => `${f.seed}: ${f.message}`)).toEqual([]);
 }
