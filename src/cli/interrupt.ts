@@ -49,7 +49,7 @@ export class Interrupt {
  */
 export function turn(): Promise<void> {
   // A real macrotask between runs (outside the simulated world), so SIGINT's handler runs.
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => setImmediate(resolve)); // outside the simulated world: CLI
 }
 
 /** Runs `body` with signals caught by an Interrupt, and stops catching them after. */

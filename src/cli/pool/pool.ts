@@ -141,7 +141,7 @@ export class WorkerPool implements CampaignRunner {
   #running: Running | null = null;
   #failure: Error | null = null;
   #wake: (() => void) | null = null;
-  #watchdog: ReturnType<typeof setInterval> | undefined;
+  #watchdog: ReturnType<typeof setInterval> | undefined; // wall-clock watchdog (CLI), no run
 
   /**
    * Starts the workers at once: a worker's start (Node, tsx, the scenario) takes a good part of a
@@ -157,6 +157,7 @@ export class WorkerPool implements CampaignRunner {
     const first = batch.runs[0];
     if (first === undefined) return;
     this.#fill();
+    // The watchdog's real timer (CLI, outside the simulated world): a spinning run never yields.
     this.#watchdog ??= setInterval(() => this.#watch(), watchPeriod(this.#options.runTimeout));
     const running: Running = {
       runs: new Map(batch.runs.map((run) => [run.index, run])),

@@ -64,8 +64,7 @@ async function handle(message: ToWorker): Promise<void> {
     planTo(index + 1);
     const plan = plans.get(index) as RunPlan;
     // For the main thread's watchdog (messages.ts: RUN, SINCE): SINCE first.
-    // Wall clock (CLI, outside any run): the main thread's watchdog reads it.
-    Atomics.store(data.progress, SINCE, Date.now() - data.epoch);
+    Atomics.store(data.progress, SINCE, Date.now() - data.epoch); // wall clock: watchdog (CLI)
     Atomics.store(data.progress, RUN, index);
     const result = await runScenario(scenario, planRequest(data.run, plan));
     Atomics.store(data.progress, RUN, IDLE);
