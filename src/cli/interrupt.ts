@@ -48,8 +48,7 @@ export class Interrupt {
  * as microtasks reaches its handler.
  */
 export function turn(): Promise<void> {
-  // A real macrotask between runs (outside the simulated world), so SIGINT's handler runs.
-  return new Promise((resolve) => setImmediate(resolve)); // outside the simulated world: CLI
+  return new Promise((resolve) => setImmediate(resolve)); // a real macrotask (CLI), outside any run
 }
 
 /** Runs `body` with signals caught by an Interrupt, and stops catching them after. */

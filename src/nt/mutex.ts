@@ -113,22 +113,21 @@ export class MutexManager {
    */
   acquireFastMutexNow(FastMutex: FAST_MUTEX): PromiseLike<void> | null {
     const k = this.#k;
-    const done = null;
-    if (!this.#dispatcher.initialized(FastMutex, 'ExAcquireFastMutex')) return done;
-    if (!k.requireIrql('ExAcquireFastMutex', APC_LEVEL)) return done;
+    if (!this.#dispatcher.initialized(FastMutex, 'ExAcquireFastMutex')) return null;
+    if (!k.requireIrql('ExAcquireFastMutex', APC_LEVEL)) return null;
     const by = this.#dispatcher.waiterIdentity();
     if (FastMutex.owner !== null && FastMutex.owner === by) {
       k.violation('FAST-MUTEX-RECURSIVE-ACQUIRE', 'ExAcquireFastMutex of a mutex the caller holds');
-      return done;
+      return null;
     }
     const old = k.irql;
     if (FastMutex.signalState > 0) {
       this.#grant(FastMutex, by, old);
-      return done;
+      return null;
     }
     if (k.sim.threads.current === null) {
       k.violation('WAIT-OUTSIDE-THREAD', 'ExAcquireFastMutex would block outside a system thread');
-      return done;
+      return null;
     }
     const offer = (): boolean => {
       FastMutex.waiters.splice(FastMutex.waiters.indexOf(waiter), 1);

@@ -84,16 +84,15 @@ export class RundownManager {
     const k = this.#k;
     const routine = 'ExWaitForRundownProtectionRelease';
     RunRef.rundown = true;
-    const done = null;
-    if (RunRef.count === 0) return done;
+    if (RunRef.count === 0) return null;
     if (k.spinLocksHeld > 0) {
       k.violation('SPINLOCK-HELD-ACROSS-WAIT', `${routine} while holding a spin lock`);
-      return done;
+      return null;
     }
-    if (!k.requireIrql(routine, APC_LEVEL)) return done;
+    if (!k.requireIrql(routine, APC_LEVEL)) return null;
     if (k.sim.threads.current === null) {
       k.violation('WAIT-OUTSIDE-THREAD', `${routine} would block outside a system thread`);
-      return done;
+      return null;
     }
     const parking = k.sim.threads.park<undefined>();
     RunRef.waiter = parking;

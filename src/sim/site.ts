@@ -139,7 +139,6 @@ function pathOf(frame: NodeJS.CallSite | undefined): string | null {
 
 const PATHS = new Map<string, string>();
 
-
 /** callerSite from the source-mapped stack: what the site cache holds. */
 function locatedCallerSite(below?: string): string | null {
   const limit = Error.stackTraceLimit;
