@@ -126,9 +126,9 @@ export interface CampaignResult {
  * of them is observed, so a campaign's runs do not depend on how many run at once (`wsksim fuzz
  * --jobs N`), only on this. The batches start small and double (batchEnd), so the first runs
  * teach the strategy at once (PCT's k, coverage's first corpus tape); a strategy may end a batch
- * sooner (WAIT), the same way whatever N. Every boundary holds the workers until the batch is
- * observed and the next planned, so the bound is large: 64 cost `--jobs 2` a boundary every
- * 16 ms or so; the bench of bug-finding power finds the same medians with 32, 64 or 256.
+ * sooner (WAIT), the same way whatever N. Once batches are this long, the next is planned before
+ * the current one is observed (plansAhead), so a runner never waits at a boundary; the bench of
+ * bug-finding power finds the same medians with 32, 64 or 256.
  */
 export const ADAPTIVE_BATCH = 256;
 /** The same for a seed-only strategy, whose plans no observation changes: as long as is useful. */
@@ -147,6 +147,8 @@ export interface PlannedRun {
 
 /** A batch: runs planned one after another, then run, then observed in index order. */
 export interface Batch {
+  /** The index of its first run (of the run it would have had, when it has none). */
+  readonly from: number;
   readonly runs: readonly PlannedRun[];
   /** After the last run the strategy was asked for the next and said WAIT. */
   readonly waited: boolean;
@@ -168,6 +170,12 @@ export interface RunOutcome {
  */
 export interface CampaignRunner {
   runBatch(batch: Batch, take: (outcome: RunOutcome) => Promise<boolean>): Promise<void>;
+  /**
+   * A batch as soon as it is planned: a runner may start its runs at once. Every batch is handed
+   * over once, in index order, before runBatch is called for it; the one after the batch about to
+   * run may be handed over before that runs (plansAhead), and may hold no run (it waited at once).
+   */
+  handOver?(batch: Batch): void;
 }
 
 /** The runner of this thread: each run in index order. */
@@ -215,25 +223,42 @@ export function batchEnd(strategy: Strategy, from: number): number {
 /**
  * The batch from run `from`: plans asked in index order until `end`, WAIT or null. Every replica
  * of the strategy makes the same calls (next() for each run, and once more when it said WAIT).
+ * A batch planned ahead (`ahead`) may wait before its first run: the runs it waits for are the
+ * batch before it, not observed yet.
  */
 export function planBatch(
   strategy: Strategy,
   from: number,
   end: number,
   base: Omit<RunRequest, 'seed'>,
+  ahead = false,
 ): Batch {
   const runs: PlannedRun[] = [];
   for (let index = from; index < end; index++) {
     const plan = strategy.next(index);
-    if (plan === null) return { runs, waited: false, exhausted: true };
+    if (plan === null) return { from, runs, waited: false, exhausted: true };
     if (plan === WAIT) {
-      if (runs.length === 0) throw new Error(`${strategy.name}: waits with no run planned`);
-      return { runs, waited: true, exhausted: false };
+      if (runs.length === 0 && !ahead)
+        throw new Error(`${strategy.name}: waits with no run planned`);
+      return { from, runs, waited: true, exhausted: false };
     }
     const request = planRequest(base, plan);
     runs.push({ index, plan, request, digest: (result) => strategy.digest(plan, result) });
   }
-  return { runs, waited: false, exhausted: false };
+  return { from, runs, waited: false, exhausted: false };
+}
+
+/**
+ * Whether the batch after `batch` is planned before `batch` is observed: once batches are as
+ * long as they get (a runner would otherwise stop at every boundary until the main thread has
+ * observed one batch and planned the next), and when `batch` neither waited nor ended the plans.
+ * So an adaptive strategy learns from run i from run i + 2 × ADAPTIVE_BATCH on at the latest,
+ * whatever runs it (in this thread or on N workers): the campaign stays the same for every N.
+ */
+export function plansAhead(strategy: Strategy, batch: Batch, end: number): boolean {
+  const full = strategy.seedOnly ? SEED_ONLY_BATCH : ADAPTIVE_BATCH;
+  const to = batch.from + batch.runs.length;
+  return batch.runs.length === full && !batch.waited && !batch.exhausted && to < end;
 }
 
 /** The indices a campaign runs: all of them, or a seed-only strategy's shard (`range`). */
@@ -250,8 +275,49 @@ function campaignRange(
 }
 
 /**
+ * Runs `[from, end)` of a campaign in batches: each planned (planBatch) and handed to the runner
+ * (handOver), the next planned and handed over ahead when it may be (plansAhead), then each run's
+ * outcome observed by the strategy and given to `take`, in index order, until `take` says stop.
+ * Returns whether the strategy ran out of plans.
+ */
+export async function runBatches(
+  strategy: Strategy,
+  span: { readonly from: number; readonly end: number; readonly base: Omit<RunRequest, 'seed'> },
+  runner: CampaignRunner,
+  take: (run: PlannedRun, outcome: RunOutcome) => Promise<boolean>,
+): Promise<boolean> {
+  const { end, base } = span;
+  const plan = (from: number, ahead = false): Batch =>
+    planBatch(strategy, from, Math.min(end, batchEnd(strategy, from)), base, ahead);
+  let batch = span.from < end ? plan(span.from) : null;
+  let handed = false;
+  while (batch !== null) {
+    if (!handed) runner.handOver?.(batch);
+    const to = batch.from + batch.runs.length;
+    const ahead = plansAhead(strategy, batch, end) ? plan(to, true) : null;
+    if (ahead !== null) runner.handOver?.(ahead);
+    const { from, runs } = batch;
+    let going = true;
+    const observe = async (outcome: RunOutcome): Promise<boolean> => {
+      const run = runs[outcome.index - from] as PlannedRun;
+      strategy.observe(run.plan, outcome.digest);
+      return (going = await take(run, outcome));
+    };
+    if (runs.length > 0) await runner.runBatch(batch, observe);
+    const exhausted = batch.exhausted || (ahead?.exhausted === true && ahead.runs.length === 0);
+    if (!going || exhausted) return going && exhausted;
+    if (to >= end) return false;
+    // A batch planned ahead that waited at once is asked again, now that its wait is observed.
+    batch = ahead !== null && ahead.runs.length > 0 ? ahead : plan(to);
+    handed = batch === ahead;
+  }
+  return false;
+}
+
+/**
  * A campaign: see the module header. Runs go in batches (planBatch, batchEnd), each observed
- * in index order once planned, so the campaign is the same whatever `runner` runs them.
+ * in index order once planned, the next one planned first when it plans ahead (plansAhead), so
+ * the campaign is the same whatever `runner` runs them.
  */
 export async function runCampaign<H>(
   scenario: Scenario<H>,
@@ -267,23 +333,17 @@ export async function runCampaign<H>(
   const measured = (): string => strategy.progress?.() ?? '';
   const { from: first, to: end } = campaignRange(request.range, runs, strategy);
   let stopped: CampaignResult['stopped'];
-  for (let from = first; from < end && stopped === undefined; ) {
-    const batch = planBatch(strategy, from, Math.min(end, batchEnd(strategy, from)), base);
-    const take = async ({ index, result, digest }: RunOutcome): Promise<boolean> => {
-      const { plan, request: runRequest } = batch.runs[index - from] as PlannedRun;
-      strategy.observe(plan, digest);
-      request.onRun?.(result, plan, measured);
-      const failure = tally.add(index, plan, result);
-      if (failure !== null && tally.isNew(failure.signature))
-        tally.open(failure, await recorded(scenario, runRequest, result), runRequest);
-      if (request.bail === true && failure !== null && !failure.expected) stopped = 'bail';
-      else if (index + 1 < end && request.shouldStop?.() === true) stopped = 'budget';
-      return stopped === undefined;
-    };
-    if (batch.runs.length > 0) await runner.runBatch(batch, take);
-    if (batch.exhausted && stopped === undefined) stopped = 'exhausted';
-    from += batch.runs.length;
-  }
+  const take = async (run: PlannedRun, { index, result }: RunOutcome): Promise<boolean> => {
+    request.onRun?.(result, run.plan, measured);
+    const failure = tally.add(index, run.plan, result);
+    if (failure !== null && tally.isNew(failure.signature))
+      tally.open(failure, await recorded(scenario, run.request, result), run.request);
+    if (request.bail === true && failure !== null && !failure.expected) stopped = 'bail';
+    else if (index + 1 < end && request.shouldStop?.() === true) stopped = 'budget';
+    return stopped === undefined;
+  };
+  const exhausted = await runBatches(strategy, { from: first, end, base }, runner, take);
+  if (exhausted && stopped === undefined) stopped = 'exhausted';
   return tally.result(name, seed, end - first, stopped, strategy);
 }
 

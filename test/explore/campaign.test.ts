@@ -4,9 +4,11 @@ import {
   batchEnd,
   planBatch,
   planRequest,
+  runBatches,
   runCampaign,
   seedOnlyRun,
   type CampaignRunner,
+  type RunOutcome,
 } from '../../src/explore/campaign.ts';
 import {
   defineScenario,
@@ -233,18 +235,18 @@ describe('explore: a replayed tape that disagrees with a draw at the start', () 
 
 describe('explore: a campaign runs in batches', () => {
   /** A strategy that notes each call it gets; its plans say WAIT for runs 5 and 6 once each. */
-  function noting(calls: string[]): Strategy {
+  function noting(calls: string[], waitAt = [5, 6], last = 150): Strategy {
     const waited = new Set<number>();
     return {
       name: 'pct',
       seedOnly: false,
       next(index) {
         calls.push(`next ${index}`);
-        if ((index === 5 || index === 6) && !waited.has(index)) {
+        if (waitAt.includes(index) && !waited.has(index)) {
           waited.add(index);
           return WAIT;
         }
-        return index < 150 ? { seed: 1 + index, request: {}, note: '' } : null;
+        return index < last ? { seed: 1 + index, request: {}, note: '' } : null;
       },
       digest: (plan) => plan.seed,
       observe: (_plan, digest) => void calls.push(`observe ${digest as number}`),
@@ -271,6 +273,56 @@ describe('explore: a campaign runs in batches', () => {
       'next 2', 'next 3', 'observe 3', 'observe 4',
       'next 4', 'next 5', 'observe 5', 'next 5',
     ]);
+  });
+
+  /**
+   * runBatches over `runs` runs of `strategy` with a runner that makes no run (each outcome's
+   * digest is its plan's seed), noting each batch handed over as `handOver <from>`.
+   */
+  async function batches(strategy: Strategy, calls: string[], runs: number): Promise<boolean> {
+    const runner: CampaignRunner = {
+      async runBatch(batch, take) {
+        for (const run of batch.runs) {
+          const outcome = { index: run.index, digest: run.plan.seed } as RunOutcome;
+          if (!(await take(outcome))) return;
+        }
+      },
+      handOver: (batch) => void calls.push(`handOver ${batch.from}`),
+    };
+    return runBatches(strategy, { from: 0, end: runs, base: {} }, runner, async () => true);
+  }
+
+  it('once batches are full, the next is planned and handed over before one is observed', async () => {
+    const calls: string[] = [];
+    expect(await batches(noting(calls, [], 2000), calls, 1100)).toBe(false);
+    const at = (call: string) => calls.indexOf(call);
+    // [128, 256) is not full: [256, 512) is planned after it is observed.
+    expect(at('next 256')).toBeGreaterThan(at('observe 256'));
+    // [256, 512) is: [512, 768) is planned, and handed over, before run 256 is observed.
+    expect(at('next 767')).toBeLessThan(at('observe 257'));
+    expect(at('handOver 512')).toBe(at('next 767') + 1);
+    // Every batch is handed over once, in order.
+    const handed = calls.filter((call) => call.startsWith('handOver'));
+    expect(handed).toEqual(
+      [0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 768, 1024].map((from) => `handOver ${from}`),
+    );
+    expect(at('next 1023')).toBeLessThan(at('observe 513'));
+    // The last batch, [1024, 1100), is shorter: nothing is planned beyond it.
+    expect(calls).not.toContain('next 1100');
+    expect(calls.filter((call) => call.startsWith('observe'))).toHaveLength(1100);
+  });
+
+  it('a batch planned ahead that waits at once is asked again once the batch before is observed', async () => {
+    const calls: string[] = [];
+    expect(await batches(noting(calls, [768], 900), calls, 1100)).toBe(true);
+    const asked = calls.flatMap((call, i) => (call === 'next 768' ? [i] : []));
+    expect(asked).toHaveLength(2);
+    expect(asked[0]).toBeLessThan(calls.indexOf('observe 513'));
+    expect(calls[asked[0]! + 1]).toBe('handOver 768');
+    expect(asked[1]).toBe(calls.indexOf('observe 768') + 1);
+    // It then plans [768, 900) and says it has nothing left.
+    expect(calls.at(-1)).toBe('observe 900');
+    expect(calls).toContain('next 900');
   });
 
   it('the same campaign whichever order a runner runs a batch in', async () => {

@@ -20,12 +20,16 @@ export interface WorkerStart extends WorkerData {
   readonly epoch: number;
 }
 
-/** A batch's digests, in index order: every replica observes them (campaign.ts: planBatch). */
+/**
+ * A batch's digests, in index order: every replica observes them (campaign.ts: planBatch), once
+ * it has planned as far as the main thread had when it observed them (the batch, and the next
+ * when it was planned ahead: campaign.ts, plansAhead).
+ */
 export interface ObserveMessage {
   readonly type: 'observe';
-  /** The batch ends before this run. */
+  /** The main thread had planned every run before this one. */
   readonly end: number;
-  /** The strategy was asked for run `end` and said WAIT (each replica asks it too). */
+  /** It had then asked for run `end` and been told WAIT (each replica asks it too, once). */
   readonly waited: boolean;
   readonly entries: readonly { readonly index: number; readonly digest: Digest }[];
 }

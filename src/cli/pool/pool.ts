@@ -1,9 +1,12 @@
 /**
  * A campaign on worker threads (`wsksim fuzz --jobs N`): a CampaignRunner (explore/campaign.ts)
  * that hands a batch's runs to N workers (worker.ts), each as soon as one is idle, and gives the
- * outcomes back to the campaign in index order. At the end of a batch every worker gets the
- * batch's digests, in index order, so every replica of the strategy observes what the main
- * thread's did; which worker ran which run changes nothing in the campaign.
+ * outcomes back to the campaign in index order. A batch's runs go out as soon as it is handed over
+ * (handOver), behind the runs before them, so no worker waits at a boundary when the next batch
+ * was planned ahead. At the end of a batch every
+ * worker gets the batch's digests, in index order, and how far the main thread had planned when
+ * it observed them, so every replica of the strategy plans and observes what the main thread's
+ * did, in the same order; which worker ran which run changes nothing in the campaign.
  *
  * Each run has a wall-clock watchdog kept here, on the main thread (`--run-timeout`): a driver
  * spinning in a synchronous loop never yields, so no check inside the worker could stop it. When
@@ -124,13 +127,6 @@ interface Slot {
   ended: boolean;
 }
 
-/** The batch being run: its runs not yet handed out, and the outcomes not yet taken. */
-interface Running {
-  readonly runs: ReadonlyMap<number, PlannedRun>;
-  readonly queue: number[];
-  readonly outcomes: Map<number, RunOutcome>;
-}
-
 export class WorkerPool implements CampaignRunner {
   readonly #options: PoolOptions;
   readonly #slots: Slot[] = [];
@@ -138,7 +134,14 @@ export class WorkerPool implements CampaignRunner {
   readonly #log: ObserveMessage[] = [];
   /** The wall clock the workers' progress is told from, in ms: the watchdog's, not simulated. */
   readonly #epoch = Date.now(); // wall clock (CLI): shared by every thread, unlike performance.now
-  #running: Running | null = null;
+  /** The runs handed to the pool (the current batch's and the next's) and not taken yet. */
+  readonly #planned = new Map<number, PlannedRun>();
+  /** Those not handed to a worker yet, in index order. */
+  readonly #queue: number[] = [];
+  /** The outcomes made and not taken yet. */
+  readonly #outcomes = new Map<number, RunOutcome>();
+  /** How far the main thread has planned: ObserveMessage's end and waited. */
+  #plannedTo = { end: 0, waited: false };
   #failure: Error | null = null;
   #wake: (() => void) | null = null;
   #watchdog: ReturnType<typeof setInterval> | undefined; // wall-clock watchdog (CLI), no run
@@ -156,30 +159,46 @@ export class WorkerPool implements CampaignRunner {
   async runBatch(batch: Batch, take: (outcome: RunOutcome) => Promise<boolean>): Promise<void> {
     const first = batch.runs[0];
     if (first === undefined) return;
-    this.#fill();
-    // The watchdog's real timer (CLI, outside the simulated world): a spinning run never yields.
-    this.#watchdog ??= setInterval(() => this.#watch(), watchPeriod(this.#options.runTimeout));
-    const running: Running = {
-      runs: new Map(batch.runs.map((run) => [run.index, run])),
-      queue: batch.runs.map((run) => run.index),
-      outcomes: new Map(),
-    };
-    this.#running = running;
-    this.#dispatch();
+    if (!this.#planned.has(first.index)) this.#enqueue(batch);
     const entries: ObserveMessage['entries'][number][] = [];
-    for (let index = first.index; index < first.index + batch.runs.length; index++) {
+    for (const { index } of batch.runs) {
       const outcome = await this.#outcome(index);
+      this.#outcomes.delete(index);
+      this.#planned.delete(index);
       entries.push({ index, digest: outcome.digest });
       if (!(await take(outcome))) {
-        this.#running = null;
+        this.#forget();
         return;
       }
     }
-    this.#running = null;
-    const end = first.index + batch.runs.length;
-    const message: ObserveMessage = { type: 'observe', end, waited: batch.waited, entries };
+    const { end, waited } = this.#plannedTo;
+    const message: ObserveMessage = { type: 'observe', end, waited, entries };
     this.#log.push(message);
     for (const slot of this.#slots) slot.worker.postMessage(message);
+  }
+
+  handOver(batch: Batch): void {
+    this.#enqueue(batch);
+  }
+
+  /** Takes the runs of `batch` to hand out, behind those handed before. */
+  #enqueue(batch: Batch): void {
+    this.#fill();
+    // The watchdog's real timer (CLI, outside the simulated world): a spinning run never yields.
+    this.#watchdog ??= setInterval(() => this.#watch(), watchPeriod(this.#options.runTimeout));
+    for (const run of batch.runs) {
+      this.#planned.set(run.index, run);
+      this.#queue.push(run.index);
+    }
+    this.#plannedTo = { end: batch.from + batch.runs.length, waited: batch.waited };
+    this.#dispatch();
+  }
+
+  /** The campaign stopped: no more runs go out, and the outcomes still to come are dropped. */
+  #forget(): void {
+    this.#planned.clear();
+    this.#queue.length = 0;
+    this.#outcomes.clear();
   }
 
   /** Starts workers up to the number the campaign can use. */
@@ -199,7 +218,7 @@ export class WorkerPool implements CampaignRunner {
   async #outcome(index: number): Promise<RunOutcome> {
     for (;;) {
       if (this.#failure !== null) throw this.#failure;
-      const outcome = this.#running?.outcomes.get(index);
+      const outcome = this.#outcomes.get(index);
       if (outcome !== undefined) return outcome;
       await new Promise<void>((resolve) => (this.#wake = resolve));
     }
@@ -210,13 +229,12 @@ export class WorkerPool implements CampaignRunner {
    * rounds so that each gets its share, one message per chunk.
    */
   #dispatch(): void {
-    const running = this.#running;
-    if (running === null) return;
+    const queue = this.#queue;
     const jobs = this.#slots.length;
-    for (let ahead = 1; ahead <= AHEAD && running.queue.length > 0; ahead++) {
+    for (let ahead = 1; ahead <= AHEAD && queue.length > 0; ahead++) {
       for (const slot of this.#slots) {
-        if (slot.chunks.length >= ahead || running.queue.length === 0) continue;
-        const indexes = running.queue.splice(0, chunkSize(running.queue.length, jobs));
+        if (slot.chunks.length >= ahead || queue.length === 0) continue;
+        const indexes = queue.splice(0, chunkSize(queue.length, jobs));
         slot.runs.push(...indexes);
         slot.chunks.push(indexes.length);
         slot.worker.postMessage({ type: 'run', indexes });
@@ -249,7 +267,7 @@ export class WorkerPool implements CampaignRunner {
       slot.runs.splice(slot.runs.indexOf(outcome.index), 1);
       // A worker makes its runs in the order handed, so this run is of its first chunk.
       if (--slot.chunks[0]! === 0) slot.chunks.shift();
-      this.#running?.outcomes.set(outcome.index, outcome);
+      if (this.#planned.has(outcome.index)) this.#outcomes.set(outcome.index, outcome);
     }
     this.#dispatch();
     this.#notify();
@@ -273,14 +291,13 @@ export class WorkerPool implements CampaignRunner {
   /** Run `index` of `slot` hangs: see the module header. */
   async #hang(slot: Slot, index: number): Promise<void> {
     const at = this.#slots.indexOf(slot);
-    const running = this.#running;
-    const planned = running?.runs.get(index);
-    if (at < 0 || running === null || planned === undefined) return;
+    const planned = this.#planned.get(index);
+    if (at < 0 || planned === undefined) return;
     this.#slots[at] = this.#spawn();
     // The runs it was handed and did not report go to the others, first.
-    running.queue.unshift(...slot.runs.filter((run) => run !== index));
+    this.#queue.unshift(...slot.runs.filter((run) => run !== index));
     const result = hangResult(this.#options, index, planned.plan.seed);
-    running.outcomes.set(index, { index, result, digest: planned.digest(result) });
+    this.#outcomes.set(index, { index, result, digest: planned.digest(result) });
     this.#dispatch();
     this.#notify();
     await this.#end(slot);

@@ -3,8 +3,9 @@
  * strategy, and runs the runs the main thread hands it. Plans hold deciders, which cannot cross
  * threads, so no plan is sent: the replica plans every run of every batch itself, in index order,
  * and observes every run's digest when the main thread sends a batch's digests, in index order,
- * as the main thread's strategy does (explore/campaign.ts: planBatch). So every replica holds
- * the same state as the main thread's at each batch boundary, and plans run i as it does.
+ * after planning as far as the main thread had then (explore/campaign.ts: planBatch, plansAhead).
+ * So every replica holds the same state as the main thread's at each batch boundary, and plans
+ * run i as it does.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { campaignStrategy, planRequest } from '../../explore/campaign.ts';
@@ -27,6 +28,8 @@ const scenario = await loadScenario(data.scenarioPath);
 const strategy = campaignStrategy(scenario, data.campaign);
 const plans = new Map<number, RunPlan>();
 let planned = 0;
+/** The run the replica was last told WAIT at, as the main thread was (ObserveMessage.waited). */
+let waitedAt = -1;
 
 /**
  * How long finished runs may wait to be reported, when a chunk (a run message) takes long: so the
@@ -52,8 +55,11 @@ function planTo(end: number): void {
 async function handle(message: ToWorker): Promise<void> {
   if (message.type === 'observe') {
     planTo(message.end);
-    if (message.waited && strategy.next(message.end) !== WAIT)
-      throw new Error(`worker: the strategy's replica did not wait at run ${message.end}`);
+    if (message.waited && waitedAt !== message.end) {
+      if (strategy.next(message.end) !== WAIT)
+        throw new Error(`worker: the strategy's replica did not wait at run ${message.end}`);
+      waitedAt = message.end;
+    }
     for (const { index, digest } of message.entries) {
       strategy.observe(plans.get(index) as RunPlan, digest);
       plans.delete(index);

@@ -50,9 +50,15 @@ describe('cli: the campaign worker pool', () => {
     ['receive-callback-race', { strategy: 'exhaustive', runs: 40, params: { vary: ['same-instant'] } }],
     ['receive-event-dpc-lock', { strategy: 'pct', runs: 60 }],
     [fixture('leaky-driver'), { strategy: 'swarm', runs: 50, bail: true }],
+    // Past run 512 each batch is planned, and handed to the workers, before the one before it is
+    // observed (campaign.ts: plansAhead).
+    ['inspect-abort-race', { strategy: 'portfolio', runs: 1100, seed: 5 }],
+    [fixture('two-doors'), { strategy: 'coverage', runs: 1100, seed: 3 }],
+    ['inspect-abort-race-fixed', { strategy: 'random', runs: 900 }],
   ];
   for (const [name, request] of cases) {
-    it(`${request.strategy} on ${basename(name)}: 3 workers make this thread's campaign`, async () => {
+    const title = `${request.strategy} on ${basename(name)}, ${request.runs} runs`;
+    it(`${title}: 3 workers make this thread's campaign`, async () => {
       const { here, pooled } = await both(scenarioPath(name), request, 3);
       expect(here.runs).toBeGreaterThan(0);
       expect(pooled).toEqual(here);
