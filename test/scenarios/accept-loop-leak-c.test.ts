@@ -22,9 +22,6 @@ import {
   type RunRequest,
   type Scenario,
 } from '../../src/explore/scenario.ts';
-import { shrinkRun } from '../../src/explore/shrink-run.ts';
-import { resultSignature } from '../../src/explore/signature.ts';
-import type { StrategyName } from '../../src/explore/strategy.ts';
 import type { DecideFunction, TraceRecord } from '../../src/sim/index.ts';
 import twin from '../../scenarios/accept-loop-leak.ts';
 import twinFixed from '../../scenarios/accept-loop-leak-fixed.ts';
@@ -32,6 +29,7 @@ import bugC from '../../scenarios/accept-loop-leak-c.ts';
 import fixedC from '../../scenarios/accept-loop-leak-c-fixed.ts';
 import {
   expectSwarmFindsOnlyTheBug,
+  expectSwarmRunShrinks,
   requireCScenario,
 } from '../support/c-scenarios.ts';
 
@@ -113,16 +111,7 @@ describe('accept-loop-leak-c', () => {
 
   it("shrinks the swarm run to one decision, 'irp allocation fails', as the twin's", async (context) => {
     needDrivers(context);
-    for (const scenario of [bugC, twin] as Scenario[]) {
-      const request = planRequest({}, seedOnlyRun(scenario, 'swarm' as StrategyName, 94));
-      const result = await runScenario(scenario, { ...request, record: true });
-      const output = await shrinkRun(scenario, request, result);
-      expect(output.ended, scenario.name).toBe('fixpoint');
-      expect(resultSignature(output.result)?.split(' at ')[0]).toBe('violation WSK-SOCKET-LEAKED');
-      expect(output.after.nonDefault, scenario.name).toBe(1);
-      expect(output.tape.find((entry) => entry.value !== null)?.label).toBe('irp allocation fails');
-      expect(output.after.entries).toBeLessThan(output.before.entries);
-    }
+    await expectSwarmRunShrinks([bugC, twin] as Scenario[], 94, 'WSK-SOCKET-LEAKED', 'irp allocation fails');
   });
 
   it('plain seeds 1–50 pass, bug and twin alike: the bug is rare', async (context) => {

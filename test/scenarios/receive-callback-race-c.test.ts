@@ -15,22 +15,19 @@
  *   (test/explore/shrink.test.ts).
  */
 import { describe, expect, it, type TestContext } from 'vitest';
-import { planRequest, seedOnlyRun } from '../../src/explore/campaign.ts';
 import {
   failsAsExpected,
   runScenario,
   type RunRequest,
   type Scenario,
 } from '../../src/explore/scenario.ts';
-import { shrinkRun } from '../../src/explore/shrink-run.ts';
-import { resultSignature } from '../../src/explore/signature.ts';
-import type { StrategyName } from '../../src/explore/strategy.ts';
 import twin from '../../scenarios/receive-callback-race.ts';
 import twinFixed from '../../scenarios/receive-callback-race-fixed.ts';
 import bugC from '../../scenarios/receive-callback-race-c.ts';
 import fixedC from '../../scenarios/receive-callback-race-c-fixed.ts';
 import {
   expectDeclaredSwarmRun,
+  expectSwarmRunShrinks,
   expectSwarmFindsOnlyTheBug,
   expectTwinHashes,
   requireCScenario,
@@ -83,15 +80,6 @@ describe('receive-callback-race-c', () => {
 
   it("shrinks the swarm run to one decision, 'swarm receive race', as the twin's", async (context) => {
     needDrivers(context);
-    for (const scenario of [bugC, twin] as Scenario[]) {
-      const request = planRequest({}, seedOnlyRun(scenario, 'swarm' as StrategyName, 16));
-      const result = await runScenario(scenario, { ...request, record: true });
-      const output = await shrinkRun(scenario, request, result);
-      expect(output.ended, scenario.name).toBe('fixpoint');
-      const signature = resultSignature(output.result)?.split(' at ')[0];
-      expect(signature).toBe('violation IRP-REUSED-WHILE-PENDING');
-      expect(output.after.nonDefault, scenario.name).toBe(1);
-      expect(output.tape.find((entry) => entry.value !== null)?.label).toBe('swarm receive race');
-    }
+    await expectSwarmRunShrinks([bugC, twin] as Scenario[], 16, 'IRP-REUSED-WHILE-PENDING', 'swarm receive race');
   });
 });

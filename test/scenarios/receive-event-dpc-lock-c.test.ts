@@ -13,22 +13,19 @@
  *   (test/explore/shrink.test.ts).
  */
 import { describe, expect, it, type TestContext } from 'vitest';
-import { planRequest, seedOnlyRun } from '../../src/explore/campaign.ts';
 import {
   failsAsExpected,
   runScenario,
   type RunRequest,
   type Scenario,
 } from '../../src/explore/scenario.ts';
-import { shrinkRun } from '../../src/explore/shrink-run.ts';
-import { resultSignature } from '../../src/explore/signature.ts';
-import type { StrategyName } from '../../src/explore/strategy.ts';
 import twin from '../../scenarios/receive-event-dpc-lock.ts';
 import twinFixed from '../../scenarios/receive-event-dpc-lock-fixed.ts';
 import bugC from '../../scenarios/receive-event-dpc-lock-c.ts';
 import fixedC from '../../scenarios/receive-event-dpc-lock-c-fixed.ts';
 import {
   expectDeclaredSwarmRun,
+  expectSwarmRunShrinks,
   expectSwarmFindsOnlyTheBug,
   expectTwinHashes,
   requireCScenario,
@@ -37,12 +34,12 @@ import {
 /** The trigger: every callback on the server at PASSIVE_LEVEL. */
 const PASSIVE: Omit<RunRequest, 'seed'> = { kernel: { server: { passiveCallbacks: 1 } } };
 
-/** Skips a test, saying why, while a driver does not build. */
 const PAIRS = [
   [bugC, twin],
   [fixedC, twinFixed],
 ] as const;
 
+/** Skips a test, saying why, while a driver does not build. */
 const needDrivers = (context: TestContext) =>
   requireCScenario(context, 'receive-event-dpc-lock', 'receive-event-dpc-lock-fixed');
 
@@ -74,14 +71,6 @@ describe('receive-event-dpc-lock-c', () => {
 
   it("shrinks the swarm run to one decision, 'swarm PASSIVE', as the twin's", async (context) => {
     needDrivers(context);
-    for (const scenario of [bugC, twin] as Scenario[]) {
-      const request = planRequest({}, seedOnlyRun(scenario, 'swarm' as StrategyName, 55));
-      const result = await runScenario(scenario, { ...request, record: true });
-      const output = await shrinkRun(scenario, request, result);
-      expect(output.ended, scenario.name).toBe('fixpoint');
-      expect(resultSignature(output.result)?.split(' at ')[0]).toBe('violation IRQL-NOT-DISPATCH');
-      expect(output.after.nonDefault, scenario.name).toBe(1);
-      expect(output.tape.find((entry) => entry.value !== null)?.label).toBe('swarm PASSIVE');
-    }
+    await expectSwarmRunShrinks([bugC, twin] as Scenario[], 55, 'IRQL-NOT-DISPATCH', 'swarm PASSIVE');
   });
 });

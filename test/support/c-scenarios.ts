@@ -13,6 +13,8 @@ import { expect, type TestContext } from 'vitest';
 import { buildDriver } from '../../src/cli/build-driver.ts';
 import { planRequest, runCampaign, seedOnlyRun } from '../../src/explore/campaign.ts';
 import { failsAsExpected, runScenario, type Scenario } from '../../src/explore/scenario.ts';
+import { shrinkRun } from '../../src/explore/shrink-run.ts';
+import { resultSignature } from '../../src/explore/signature.ts';
 import { requireToolchain } from './c-toolchain.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -104,4 +106,27 @@ export async function expectSwarmFindsOnlyTheBug(bug: Scenario, fixed: Scenario)
   expect(found.ok).toBe(true);
   const clean = await runCampaign(fixed, { strategy: 'swarm', runs: 100, seed: 1 });
   expect(clean.failures.map((f) => `${f.seed}: ${f.message}`)).toEqual([]);
+}
+
+/**
+ * The swarm run of `seed` shrinks, for each of `scenarios` (the C bug and its twin), to a
+ * fixpoint failing with violation `rule`, its tape shorter and one decision left, labelled
+ * `label`.
+ */
+export async function expectSwarmRunShrinks(
+  scenarios: readonly Scenario[],
+  seed: number,
+  rule: string,
+  label: string,
+) {
+  for (const scenario of scenarios) {
+    const request = planRequest({}, seedOnlyRun(scenario, 'swarm', seed));
+    const result = await runScenario(scenario, { ...request, record: true });
+    const output = await shrinkRun(scenario, request, result);
+    expect(output.ended, scenario.name).toBe('fixpoint');
+    expect(resultSignature(output.result)?.split(' at ')[0]).toBe(`violation ${rule}`);
+    expect(output.after.nonDefault, scenario.name).toBe(1);
+    expect(output.tape.find((entry) => entry.value !== null)?.label).toBe(label);
+    expect(output.after.entries).toBeLessThan(output.before.entries);
+  }
 }
