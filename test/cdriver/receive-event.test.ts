@@ -97,17 +97,19 @@ describe('cdriver: MmGetSystemAddressForMdlSafe, MmGetMdlByteCount', () => {
   });
 });
 
+/** The server's notes for one indication of `bytes` bytes whose first byte is `first`. */
+const indication = (bytes: number, first: string): string[] => [
+  `server indicated ${bytes}`,
+  `server walked ${bytes}`,
+  `server first byte ${code(first)}`,
+  "server one MDL's byte count covers the buffer 1",
+  'server at DISPATCH_LEVEL 1',
+];
+
 describe('cdriver: WskReceiveEvent and WskRelease', () => {
   it('takes, keeps, refuses and partly takes indications walked in C memory; WskRelease gives the kept list back', async (context) => {
     requireToolchain(context);
     const { sim, notes, outcome } = await run({ server: 'ReceiverEntry', client: 'SenderEntry' });
-    const indication = (bytes: number, first: string): string[] => [
-      `server indicated ${bytes}`,
-      `server walked ${bytes}`,
-      `server first byte ${code(first)}`,
-      "server one MDL's byte count covers the buffer 1",
-      'server at DISPATCH_LEVEL 1',
-    ];
     expect(notes.filter((n) => n.startsWith('server'))).toEqual([
       'server accept 0',
       'server events on 0',
@@ -164,13 +166,6 @@ describe('cdriver: WskReceiveEvent and WskRelease', () => {
   it('keeps every list, then the NULL indication at the reset; a list not given back at the close is the verifier\'s', async (context) => {
     requireToolchain(context);
     const { sim, notes, outcome } = await run({ server: 'KeeperEntry', client: 'AborterEntry' });
-    const indication = (bytes: number, first: string): string[] => [
-      `server indicated ${bytes}`,
-      `server walked ${bytes}`,
-      `server first byte ${code(first)}`,
-      "server one MDL's byte count covers the buffer 1",
-      'server at DISPATCH_LEVEL 1',
-    ];
     expect(notes.filter((n) => n.startsWith('server'))).toEqual([
       'server accept 0',
       'server events on 0',
