@@ -289,9 +289,10 @@ export async function runBatches(
   const { end, base } = span;
   const plan = (from: number, ahead = false): Batch =>
     planBatch(strategy, from, Math.min(end, batchEnd(strategy, from)), base, ahead);
-  let batch = span.from < end ? plan(span.from) : null;
+  if (span.from >= end) return false;
+  let batch = plan(span.from);
   let handed = false;
-  while (batch !== null) {
+  for (;;) {
     if (!handed) runner.handOver?.(batch);
     const to = batch.from + batch.runs.length;
     const ahead = plansAhead(strategy, batch, end) ? plan(to, true) : null;
@@ -311,7 +312,6 @@ export async function runBatches(
     batch = ahead !== null && ahead.runs.length > 0 ? ahead : plan(to);
     handed = batch === ahead;
   }
-  return false;
 }
 
 /**

@@ -3,10 +3,10 @@
  * that hands a batch's runs to N workers (worker.ts), each as soon as one is idle, and gives the
  * outcomes back to the campaign in index order. A batch's runs go out as soon as it is handed over
  * (handOver), behind the runs before them, so no worker waits at a boundary when the next batch
- * was planned ahead. At the end of a batch every
- * worker gets the batch's digests, in index order, and how far the main thread had planned when
- * it observed them, so every replica of the strategy plans and observes what the main thread's
- * did, in the same order; which worker ran which run changes nothing in the campaign.
+ * was planned ahead. At the end of a batch every worker gets the batch's digests, in index order,
+ * and how far the main thread had planned when it observed them, so every replica of the strategy
+ * plans and observes what the main thread's did, in the same order; which worker ran which run
+ * changes nothing in the campaign.
  *
  * Each run has a wall-clock watchdog kept here, on the main thread (`--run-timeout`): a driver
  * spinning in a synchronous loop never yields, so no check inside the worker could stop it. When
